@@ -1,0 +1,101 @@
+/*
+ * dissector.h - the interface every protocol dissector implements.
+ *
+ * A dissector is one const struct dissector in one file under dissectors/,
+ * listed once in registry.c.  The application layer (src/applayer.c) picks a
+ * dissector for a flow by payload (probe), falling back on nothing: ports only
+ * order the probes.  It then feeds each direction's in-order byte stream
+ * (TCP, after reassembly) or each datagram (UDP) to parse(), and reports
+ * stream gaps to gap() so the dissector can resynchronise.
+ *
+ * The dissector emits struct ot_event through ot_emit(); it never touches the
+ * inventory, baseline, rules or output directly.
+ *
+ * Ownership: state_new() allocates the per-flow state, the flow owns it and
+ * calls state_free() exactly once (state_free(NULL) must be a no-op).
+ */
+#ifndef OTS_DISSECTOR_H
+#define OTS_DISSECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "event.h"
+
+struct flow;
+
+enum probe_result {
+	PROBE_NEED_MORE = 0,    /* too few bytes to judge */
+	PROBE_NOT_MINE,
+	PROBE_MINE
+};
+
+/* Per-protocol hard limits, read once from configuration. */
+struct ot_limits {
+	uint32_t max_pending;       /* outstanding requests per flow (32) */
+	uint32_t max_objects;       /* DNP3 objects per message (2048) */
+	uint32_t max_points;        /* DNP3 points per message (16384) */
+	uint32_t max_log_values;    /* values written to one EVE line (64) */
+	uint32_t max_pdu_buffer;    /* framer buffered bytes per direction (65536) */
+	uint32_t max_reassembly;    /* DNP3 transport / COTP fragment bytes (65536) */
+	double reassembly_timeout;  /* seconds for an incomplete fragment (30) */
+};
+
+void ot_limits_default(struct ot_limits *lim);
+
+struct dissect_ctx;
+typedef void (*ot_emit_fn)(struct dissect_ctx *ctx, struct ot_event *ev);
+
+/* Everything a dissector may know about the data it is handed. */
+struct dissect_ctx {
+	const struct flow *flow;
+	struct timeval ts;          /* time of the packet that delivered the data */
+	uint8_t from_client;        /* 1: these bytes travel client -> server */
+	uint8_t is_udp;
+	uint8_t want_detail;        /* build ev->detail JSON for protocol logging */
+	const struct ot_limits *lim;
+	ot_emit_fn emit;            /* the pipeline's consumer */
+	void *emit_ud;
+};
+
+#define DISSECT_TCP 0x1
+#define DISSECT_UDP 0x2
+#define DISSECT_MAX_PORTS 4
+
+struct dissector {
+	const char *name;           /* "modbus", "dnp3", "s7comm" */
+	enum ot_proto proto;
+	unsigned transports;        /* DISSECT_TCP | DISSECT_UDP */
+	uint16_t ports[DISSECT_MAX_PORTS]; /* default server ports, 0-terminated */
+
+	/* Judge the first bytes a direction carries.  Must not read past len. */
+	enum probe_result (*probe)(const uint8_t *data, size_t len, int from_client);
+
+	void *(*state_new)(const struct ot_limits *lim);
+	void (*state_free)(void *state);
+
+	/* In-order stream bytes (TCP) or one whole datagram (UDP). */
+	void (*parse)(struct dissect_ctx *ctx, void *state,
+		      const uint8_t *data, size_t len);
+	/* len bytes of this direction were lost (0 when unknown). Optional. */
+	void (*gap)(struct dissect_ctx *ctx, void *state, size_t len);
+	/* The flow ends: flush pending state (unanswered requests...). Optional. */
+	void (*flow_end)(struct dissect_ctx *ctx, void *state);
+};
+
+/* Registry (registry.c). */
+const struct dissector *const *dissector_list(size_t *n);
+const struct dissector *dissector_by_name(const char *name);
+const struct dissector *dissector_by_proto(enum ot_proto p);
+
+/* Event helpers (event.c). */
+void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
+		   enum ot_proto proto, enum ot_kind kind);
+/* Hands ev to the pipeline, then releases ev->detail. */
+void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev);
+/* Emit an OT_EV_ANOMALY with a stable reason code and printf-style detail. */
+void ot_anomaly(struct dissect_ctx *ctx, enum ot_proto proto, const char *reason,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif /* OTS_DISSECTOR_H */

@@ -1,0 +1,1 @@
+# dissectors/dnp3.mk

@@ -1,0 +1,244 @@
+/*
+ * event.c - normalized OT event helpers and name tables (see event.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "event.h"
+
+void ot_limits_default(struct ot_limits *lim)
+{
+	lim->max_pending = 32;
+	lim->max_objects = 2048;
+	lim->max_points = 16384;
+	lim->max_log_values = 64;
+	lim->max_pdu_buffer = 65536;
+	lim->max_reassembly = 65536;
+	lim->reassembly_timeout = 30.0;
+}
+
+static const char *const proto_names[OT_PROTO_COUNT] = {
+	[OT_PROTO_UNKNOWN] = "unknown",
+	[OT_PROTO_MODBUS] = "modbus",
+	[OT_PROTO_DNP3] = "dnp3",
+	[OT_PROTO_S7COMM] = "s7comm",
+	[OT_PROTO_S7COMM_PLUS] = "s7comm_plus",
+};
+
+const char *ot_proto_name(enum ot_proto p)
+{
+	return (unsigned)p < OT_PROTO_COUNT ? proto_names[p] : "unknown";
+}
+
+enum ot_proto ot_proto_from_name(const char *s)
+{
+	int i;
+
+	for (i = 1; i < OT_PROTO_COUNT; i++)
+		if (s && strcmp(s, proto_names[i]) == 0)
+			return (enum ot_proto)i;
+	return OT_PROTO_UNKNOWN;
+}
+
+const char *ot_dir_name(enum ot_dir d)
+{
+	static const char *const n[] = { "request", "response", "unsolicited_response", "none" };
+	return (unsigned)d <= OT_DIR_NONE ? n[d] : "none";
+}
+
+static const char *const category_names[OT_CAT_COUNT] = {
+	[OT_CAT_OTHER] = "other",
+	[OT_CAT_READ] = "read",
+	[OT_CAT_WRITE] = "write",
+	[OT_CAT_CONTROL] = "control",
+	[OT_CAT_DIAGNOSTIC] = "diagnostic",
+	[OT_CAT_PROGRAM] = "program",
+	[OT_CAT_MODE] = "mode",
+	[OT_CAT_IDENTITY] = "identity",
+	[OT_CAT_FILE] = "file",
+	[OT_CAT_SECURITY] = "security",
+	[OT_CAT_TIME] = "time",
+	[OT_CAT_SESSION] = "session",
+};
+
+const char *ot_category_name(enum ot_category c)
+{
+	return (unsigned)c < OT_CAT_COUNT ? category_names[c] : "other";
+}
+
+static const char *const space_names[OT_SPACE_COUNT] = {
+	[OT_SPACE_NONE] = "none",
+	[OT_SPACE_MB_COIL] = "coils",
+	[OT_SPACE_MB_DISCRETE] = "discretes",
+	[OT_SPACE_MB_HOLDING] = "holding",
+	[OT_SPACE_MB_INPUT] = "input",
+	[OT_SPACE_MB_FILE] = "file",
+	[OT_SPACE_MB_FIFO] = "fifo",
+	[OT_SPACE_DNP3] = "dnp3",
+	[OT_SPACE_S7_INPUTS] = "inputs",
+	[OT_SPACE_S7_OUTPUTS] = "outputs",
+	[OT_SPACE_S7_FLAGS] = "flags",
+	[OT_SPACE_S7_DB] = "db",
+	[OT_SPACE_S7_DI] = "di",
+	[OT_SPACE_S7_COUNTER] = "counter",
+	[OT_SPACE_S7_TIMER] = "timer",
+	[OT_SPACE_S7_PERIPHERAL] = "peripheral",
+	[OT_SPACE_S7_OTHER] = "s7_other",
+	[OT_SPACE_S7_BLOCK] = "block",
+};
+
+const char *ot_space_name(enum ot_space s)
+{
+	return (unsigned)s < OT_SPACE_COUNT ? space_names[s] : "none";
+}
+
+static const char *const ident_names[OT_ID_COUNT] = {
+	[OT_ID_VENDOR] = "vendor",
+	[OT_ID_PRODUCT] = "product",
+	[OT_ID_PRODUCT_CODE] = "product_code",
+	[OT_ID_MODEL] = "model",
+	[OT_ID_FIRMWARE] = "firmware",
+	[OT_ID_HARDWARE] = "hardware",
+	[OT_ID_SERIAL] = "serial",
+	[OT_ID_NAME] = "name",
+	[OT_ID_MODULE] = "module",
+	[OT_ID_PLANT] = "plant",
+	[OT_ID_ORDER_NUMBER] = "order_number",
+	[OT_ID_URL] = "url",
+	[OT_ID_APP_NAME] = "application",
+	[OT_ID_CPU_MODE] = "cpu_mode",
+	[OT_ID_COPYRIGHT] = "copyright",
+	[OT_ID_OTHER] = "other",
+};
+
+const char *ot_ident_key_name(enum ot_ident_key k)
+{
+	return (unsigned)k < OT_ID_COUNT ? ident_names[k] : "other";
+}
+
+const char *ot_tok_name(const struct ot_tok *t, int code)
+{
+	for (; t && t->name; t++)
+		if (t->code == code)
+			return t->name;
+	return NULL;
+}
+
+const char *ot_tok_str(const struct ot_tok *t, int code)
+{
+	const char *n = ot_tok_name(t, code);
+	return n ? n : "unknown";
+}
+
+int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+		 uint8_t variation, uint32_t start, uint32_t count)
+{
+	struct ot_range *r;
+
+	if (ev->n_ranges >= OT_MAX_RANGES) {
+		ev->truncated = 1;
+		return -1;
+	}
+	r = &ev->ranges[ev->n_ranges++];
+	r->space = (uint8_t)sp;
+	r->block = block;
+	r->variation = variation;
+	r->start = start;
+	r->count = count;
+	return 0;
+}
+
+int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+		 uint32_t index, double value)
+{
+	struct ot_value *v;
+
+	if (ev->n_values >= OT_MAX_VALUES) {
+		ev->truncated = 1;
+		return -1;
+	}
+	v = &ev->values[ev->n_values++];
+	v->space = (uint8_t)sp;
+	v->block = block;
+	v->index = index;
+	v->value = value;
+	return 0;
+}
+
+int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
+		 const uint8_t *raw, size_t len)
+{
+	struct ot_ident *id;
+	size_t i, n = 0;
+	char tmp[OT_IDENT_LEN];
+
+	for (i = 0; i < len && n < OT_IDENT_LEN - 1; i++) {
+		uint8_t c = raw[i];
+		if (c == 0)
+			break;
+		tmp[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+	}
+	while (n > 0 && tmp[n - 1] == ' ')
+		n--;
+	i = 0;
+	while (i < n && tmp[i] == ' ')
+		i++;
+	if (i == n)
+		return 0;
+	if (ev->n_ident >= OT_MAX_IDENT) {
+		ev->truncated = 1;
+		return -1;
+	}
+	id = &ev->ident[ev->n_ident++];
+	id->key = (uint8_t)key;
+	memcpy(id->value, tmp + i, n - i);
+	id->value[n - i] = '\0';
+	return 0;
+}
+
+void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
+		   enum ot_proto proto, enum ot_kind kind)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->proto = proto;
+	ev->dir = OT_DIR_NONE;
+	ev->from_client = ctx->from_client;
+	ev->flow = ctx->flow;
+	ev->ts = ctx->ts;
+	ev->unit = ev->link_src = ev->link_dst = -1;
+	ev->rack = ev->slot = -1;
+	ev->func = ev->group = ev->subfunc = -1;
+	ev->cat = OT_CAT_OTHER;
+	ev->txn = -1;
+	ev->status = -1;
+	ev->rtt = -1.0;
+}
+
+void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev)
+{
+	if (ctx->emit)
+		ctx->emit(ctx, ev);
+	if (ev->detail) {
+		json_decref(ev->detail);
+		ev->detail = NULL;
+	}
+}
+
+void ot_anomaly(struct dissect_ctx *ctx, enum ot_proto proto, const char *reason,
+		const char *fmt, ...)
+{
+	struct ot_event ev;
+	va_list ap;
+
+	ot_event_init(&ev, ctx, proto, OT_EV_ANOMALY);
+	ev.anomaly = reason;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(ev.anomaly_detail, sizeof(ev.anomaly_detail), fmt, ap);
+		va_end(ap);
+	}
+	ot_emit(ctx, &ev);
+}

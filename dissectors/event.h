@@ -1,0 +1,202 @@
+/*
+ * event.h - the normalized OT event every dissector emits.
+ *
+ * Inventory, graph, baseline, rules and the EVE protocol logs consume only
+ * struct ot_event (plus packet metadata), so a new protocol needs a dissector
+ * and nothing else.  An event lives on the dissector's stack for the duration
+ * of one ot_emit() call: consumers copy what they keep.
+ *
+ * Identity facts (ident[]) describe the *sender* of the message: a Modbus
+ * 43/14 response, a DNP3 group 0 response or an S7 SZL response describe the
+ * server that sent it.
+ */
+#ifndef OTS_EVENT_H
+#define OTS_EVENT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+struct flow;
+
+enum ot_proto {
+	OT_PROTO_UNKNOWN = 0,
+	OT_PROTO_MODBUS,
+	OT_PROTO_DNP3,
+	OT_PROTO_S7COMM,
+	OT_PROTO_S7COMM_PLUS,
+	OT_PROTO_COUNT
+};
+
+enum ot_kind {
+	OT_EV_MESSAGE = 0,      /* one protocol message (request/response) */
+	OT_EV_ANOMALY,          /* malformed or suspicious traffic, with a reason */
+	OT_EV_SESSION           /* session set-up facts (COTP connect, S7 setup) */
+};
+
+enum ot_dir {
+	OT_DIR_REQUEST = 0,
+	OT_DIR_RESPONSE,
+	OT_DIR_UNSOLICITED,
+	OT_DIR_NONE
+};
+
+/* What an operation does; rules and baseline reason on this. */
+enum ot_category {
+	OT_CAT_OTHER = 0,
+	OT_CAT_READ,
+	OT_CAT_WRITE,
+	OT_CAT_CONTROL,         /* operate outputs: CROB, direct operate, force */
+	OT_CAT_DIAGNOSTIC,
+	OT_CAT_PROGRAM,         /* download/upload/delete blocks, UMAS program */
+	OT_CAT_MODE,            /* run/stop, restart, listen-only */
+	OT_CAT_IDENTITY,        /* device identification, SZL, group 0 */
+	OT_CAT_FILE,
+	OT_CAT_SECURITY,        /* passwords, secure authentication */
+	OT_CAT_TIME,
+	OT_CAT_SESSION,         /* setup communication, confirm, keep-alive */
+	OT_CAT_COUNT
+};
+
+/* Address spaces for ranges and values. */
+enum ot_space {
+	OT_SPACE_NONE = 0,
+	OT_SPACE_MB_COIL,
+	OT_SPACE_MB_DISCRETE,
+	OT_SPACE_MB_HOLDING,
+	OT_SPACE_MB_INPUT,
+	OT_SPACE_MB_FILE,       /* block = file number, start = record */
+	OT_SPACE_MB_FIFO,       /* start = FIFO pointer address */
+	OT_SPACE_DNP3,          /* block = group, variation = variation, start..: point index */
+	OT_SPACE_S7_INPUTS,     /* start = byte offset * 8 + bit, count in bits */
+	OT_SPACE_S7_OUTPUTS,
+	OT_SPACE_S7_FLAGS,
+	OT_SPACE_S7_DB,         /* block = DB number */
+	OT_SPACE_S7_DI,         /* instance DB, block = DB number */
+	OT_SPACE_S7_COUNTER,
+	OT_SPACE_S7_TIMER,
+	OT_SPACE_S7_PERIPHERAL,
+	OT_SPACE_S7_OTHER,
+	OT_SPACE_S7_BLOCK,      /* program block: block = type char ('B' OB, 'D' DB...), start = number */
+	OT_SPACE_COUNT
+};
+
+enum ot_ident_key {
+	OT_ID_VENDOR = 0,
+	OT_ID_PRODUCT,          /* product name */
+	OT_ID_PRODUCT_CODE,
+	OT_ID_MODEL,
+	OT_ID_FIRMWARE,         /* firmware / software revision */
+	OT_ID_HARDWARE,         /* hardware version */
+	OT_ID_SERIAL,
+	OT_ID_NAME,             /* station / PLC / device name */
+	OT_ID_MODULE,           /* module name / type */
+	OT_ID_PLANT,            /* plant id / location */
+	OT_ID_ORDER_NUMBER,
+	OT_ID_URL,
+	OT_ID_APP_NAME,         /* user application name */
+	OT_ID_CPU_MODE,         /* run / stop ... */
+	OT_ID_COPYRIGHT,
+	OT_ID_OTHER,
+	OT_ID_COUNT
+};
+
+#define OT_MAX_RANGES   16
+#define OT_MAX_VALUES   32
+#define OT_MAX_IDENT    12
+#define OT_IDENT_LEN    96
+#define OT_DETAIL_LEN   128
+
+struct ot_range {
+	uint8_t space;          /* enum ot_space */
+	uint8_t variation;      /* DNP3 variation, else 0 */
+	uint16_t block;         /* DNP3 group, S7 DB number / block type, Modbus file */
+	uint32_t start;
+	uint32_t count;
+};
+
+struct ot_value {
+	uint8_t space;          /* enum ot_space */
+	uint16_t block;
+	uint32_t index;         /* register / point index */
+	double value;
+};
+
+struct ot_ident {
+	uint8_t key;            /* enum ot_ident_key */
+	char value[OT_IDENT_LEN]; /* printable, NUL-terminated (see ot_ident_add) */
+};
+
+struct ot_event {
+	enum ot_kind kind;
+	enum ot_proto proto;
+	enum ot_dir dir;
+	uint8_t from_client;    /* 1: sent by the flow's client */
+	const struct flow *flow; /* set by ot_event_init from the context */
+	struct timeval ts;
+
+	/* addressing inside the protocol; -1 where not applicable */
+	int32_t unit;           /* Modbus unit id */
+	int32_t link_src;       /* DNP3 link source address */
+	int32_t link_dst;       /* DNP3 link destination address */
+	int32_t rack, slot;     /* S7: from the COTP called TSAP */
+
+	/* the operation; -1 / NULL where not applicable */
+	int32_t func;           /* function code without exception bit */
+	const char *func_name;  /* static string */
+	int32_t group;          /* S7 userdata function group */
+	int32_t subfunc;        /* Modbus diag/MEI sub-function, S7 subfunction, PI service */
+	const char *subfunc_name;
+	enum ot_category cat;
+	int64_t txn;            /* transaction id / PDU ref / app seq; -1 none */
+
+	int32_t status;         /* 0 ok, >0 exception / error code, -1 unknown */
+	const char *status_name;
+	double rtt;             /* response time in seconds, <0 when unpaired */
+
+	uint8_t n_ranges, n_values, n_ident;
+	uint8_t truncated;      /* ranges/values/ident hit their array caps */
+	struct ot_range ranges[OT_MAX_RANGES];
+	struct ot_value values[OT_MAX_VALUES];
+	struct ot_ident ident[OT_MAX_IDENT];
+
+	/* anomalies: a stable reason code ("length_mismatch") and free text */
+	const char *anomaly;
+	char anomaly_detail[OT_DETAIL_LEN];
+
+	/* protocol object for the EVE line ("modbus": {...}); owned by the event,
+	 * released by ot_emit.  NULL when the context does not want detail. */
+	json_t *detail;
+};
+
+const char *ot_proto_name(enum ot_proto p);      /* "modbus", "dnp3", ... */
+enum ot_proto ot_proto_from_name(const char *s); /* OT_PROTO_UNKNOWN on miss */
+const char *ot_dir_name(enum ot_dir d);          /* "request", ... */
+const char *ot_category_name(enum ot_category c);/* "read", "write", ... */
+const char *ot_space_name(enum ot_space s);      /* "holding", "dnp3", "db" ... */
+const char *ot_ident_key_name(enum ot_ident_key k); /* "vendor", "firmware" ... */
+
+/* Add to the bounded arrays; set ev->truncated and return -1 when full. */
+int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+		 uint8_t variation, uint32_t start, uint32_t count);
+int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+		 uint32_t index, double value);
+/* Copies up to OT_IDENT_LEN-1 bytes of raw packet text: stops at NUL, trims
+ * trailing blanks, replaces bytes outside printable ASCII with '.'.
+ * Empty values are not added (returns 0). */
+int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
+		 const uint8_t *raw, size_t len);
+
+/* Code -> name tables: arrays ending in {0, NULL}. */
+struct ot_tok {
+	int code;
+	const char *name;
+};
+
+/* Name for code, or NULL when absent. */
+const char *ot_tok_name(const struct ot_tok *t, int code);
+/* Name for code, or "unknown"; never NULL. */
+const char *ot_tok_str(const struct ot_tok *t, int code);
+
+#endif /* OTS_EVENT_H */

@@ -1,0 +1,1 @@
+# dissectors/s7comm.mk

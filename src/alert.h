@@ -1,0 +1,63 @@
+/*
+ * alert.h - alerts from the baseline and the rules, in Suricata's EVE shape.
+ *
+ * Every alert passes through the alerter, which:
+ *   - writes `event_type: "alert"` lines with alert.signature_id, signature,
+ *     category, severity, metadata (mitre_technique_id ...), the flow, the
+ *     assets and the evidence;
+ *   - alerts a repeated deviation (same sid and dedup key) once, then counts
+ *     it and writes a summary line with the count when it ends or periodically;
+ *   - applies a global rate cap with counted suppression.
+ *
+ * Ownership: alert_raise() steals a->evidence; everything else is borrowed.
+ */
+#ifndef OTS_ALERT_H
+#define OTS_ALERT_H
+
+#include <stdint.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+struct eve;
+struct flow;
+struct ot_event;
+
+struct alert {
+	uint32_t sid;
+	uint32_t rev;
+	uint32_t gid;               /* 1 rules, 2 baseline */
+	const char *signature;
+	const char *category;
+	int severity;               /* 1 high .. 3 low (Suricata) */
+	const char *mitre_id;       /* "T0855" or NULL */
+	const char *mitre_name;     /* "Unauthorized Command Message" or NULL */
+	const char *source;         /* "baseline" or "rule" */
+	struct timeval ts;
+	const struct flow *flow;    /* may be NULL */
+	int from_client;            /* which end of flow is src */
+	const struct ot_event *ev;  /* triggering event, may be NULL */
+	const char *dedup_key;      /* repeats with the same sid+key are counted; NULL: no dedup */
+	json_t *evidence;           /* stolen; may be NULL */
+	json_t *metadata;           /* stolen; extra alert.metadata keys; may be NULL */
+};
+
+struct alert_config {
+	uint32_t max_per_second;    /* global cap (default 100) */
+	uint32_t max_dedup_keys;    /* tracked repeat keys (default 65536) */
+	double repeat_summary_interval; /* seconds between repeat summaries (default 300) */
+};
+
+void alert_config_default(struct alert_config *cfg);
+
+struct alerter;
+
+struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg);
+void alerter_free(struct alerter *a);
+/* Raise one alert (may be deduplicated or rate-limited, always counted). */
+void alert_raise(struct alerter *al, struct alert *a);
+void alerter_tick(struct alerter *al, const struct timeval *now);
+/* End of input: summaries for counted repeats. */
+void alerter_finish(struct alerter *al, const struct timeval *now);
+void alerter_stats(const struct alerter *al, json_t *obj);
+
+#endif /* OTS_ALERT_H */

@@ -1,0 +1,67 @@
+/*
+ * eve.h - one JSON object per line, in Suricata's EVE conventions.
+ *
+ * eve_event_new() builds the common fields (timestamp with microseconds,
+ * event_type, flow_id, src/dest ip and port, proto, vlan); the caller adds
+ * its own object and hands the event to eve_write(), which serialises it and
+ * passes the line to every sink.
+ *
+ * Sinks: a file or standard output here; sink.h adds others (syslog, sockets).
+ *
+ * Ownership: eve_write() steals the event reference.  Strings from packets
+ * go in through eve_string() (valid UTF-8 always).
+ */
+#ifndef OTS_EVE_H
+#define OTS_EVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+struct flow;
+
+/* A destination for serialised lines. */
+struct eve_sink {
+	const char *name;
+	void *ctx;
+	/* line is NUL-terminated, without the trailing newline. 0 or -1. */
+	int (*write)(void *ctx, const char *line, size_t len);
+	void (*reopen)(void *ctx);      /* SIGHUP: log rotation; may be NULL */
+	void (*flush)(void *ctx);       /* may be NULL */
+	void (*close)(void *ctx);       /* frees ctx */
+	void (*stats)(void *ctx, json_t *obj); /* counters; may be NULL */
+};
+
+struct eve;
+
+struct eve *eve_new(void);
+void eve_free(struct eve *e);       /* closes every sink */
+/* Add a file sink: path "-" is standard output.  0, or -1 with err set. */
+int eve_add_file(struct eve *e, const char *path, char *err, size_t errlen);
+/* Add any sink (copied); 0 or -1 when the sink table is full. */
+int eve_add_sink(struct eve *e, const struct eve_sink *sink);
+void eve_reopen(struct eve *e);
+void eve_flush(struct eve *e);
+
+/*
+ * New event object with the common fields.  f may be NULL.  from_client
+ * selects which end is src: 1 (or f NULL) src = client.
+ */
+json_t *eve_event_new(const char *event_type, const struct timeval *ts,
+		      const struct flow *f, int from_client);
+/* Serialise and write; steals ev.  Returns 0 or -1. */
+int eve_write(struct eve *e, json_t *ev);
+/* Lines written, write errors. */
+void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
+/* Counters of every sink into obj. */
+void eve_stats(const struct eve *e, json_t *obj);
+
+/* JSON string from packet bytes: the text when it is valid UTF-8 without
+ * NULs, else its hex form.  Never NULL for n <= 64 KiB (aborts on ENOMEM
+ * as jansson does). */
+json_t *eve_string(const uint8_t *s, size_t n);
+/* "2024-01-02T03:04:05.123456+0000" into buf (at least 40 bytes). */
+const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len);
+
+#endif /* OTS_EVE_H */

@@ -1,0 +1,126 @@
+/*
+ * flow.h - the bidirectional flow table, TCP reassembly and the hand-off to
+ * the application layer (nDPI label, OT dissectors).
+ *
+ * A flow is keyed by the 5-tuple plus VLAN ids.  The table is bounded
+ * (max_flows): when full, the least recently seen flow is ended and counted.
+ * Flows end on idle timeout, on TCP close/reset (after a short linger), on
+ * eviction, and at the end of the input (flow_table_flush).
+ *
+ * Direction: index 0 is client -> server, 1 is server -> client.  The client
+ * is the SYN sender; mid-stream flows guess it (the lower port, or the side
+ * talking to a known OT/server port, is the server) and set role_guessed.
+ *
+ * Ownership: the table owns every flow; a struct flow pointer handed to a
+ * callback is valid only during that call.
+ */
+#ifndef OTS_FLOW_H
+#define OTS_FLOW_H
+
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "addr.h"
+#include "pkt.h"
+
+struct ot_event;
+struct ot_limits;
+struct dissect_ctx;
+
+enum flow_dir { FLOW_C2S = 0, FLOW_S2C = 1 };
+
+enum flow_tcp_state {
+	FLOW_TCP_NONE = 0,      /* not TCP, or nothing seen yet */
+	FLOW_TCP_SYN_SENT,
+	FLOW_TCP_SYN_RECV,
+	FLOW_TCP_ESTABLISHED,
+	FLOW_TCP_CLOSING,       /* FIN seen */
+	FLOW_TCP_CLOSED,        /* both FINs seen */
+	FLOW_TCP_RESET
+};
+
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,
+	FLOW_END_CLOSED,
+	FLOW_END_EVICTED,
+	FLOW_END_SHUTDOWN       /* end of input */
+};
+
+struct flow {
+	uint64_t id;            /* stable, unique, non-zero: EVE flow_id */
+	uint8_t l4;             /* IPPROTO_TCP / IPPROTO_UDP / other */
+	uint8_t nvlan;
+	uint16_t vlan[PKT_MAX_VLAN];
+	struct ot_ip cli_ip, srv_ip;
+	uint16_t cli_port, srv_port;
+	uint8_t has_mac;
+	uint8_t cli_mac[6], srv_mac[6];
+	uint8_t role_guessed;   /* 1: client/server guessed, no handshake seen */
+	uint8_t tcp_state;      /* enum flow_tcp_state */
+	uint8_t end_reason;     /* enum flow_end_reason, valid at flow end */
+	struct timeval first, last;
+	uint64_t pkts[2];
+	uint64_t bytes[2];      /* IP bytes each way */
+	char app_proto[32];     /* nDPI label ("Modbus", "HTTP", ...) or "" */
+	const char *ot_proto;   /* dissector name once one claims the flow, else NULL */
+	uint64_t gaps[2];       /* reassembly gaps each way */
+	void *priv;             /* flow.c's own state (reassembly, nDPI, dissector) */
+};
+
+struct flow_config {
+	uint32_t max_flows;             /* table cap (default 65536) */
+	double idle_timeout;            /* seconds, UDP and other (default 120) */
+	double tcp_idle_timeout;        /* seconds, established TCP (default 3600) */
+	double tcp_closed_timeout;      /* seconds after FIN/RST (default 10) */
+	double tcp_embryonic_timeout;   /* seconds for a bare SYN (default 30) */
+	uint32_t max_ooo_per_flow;      /* buffered out-of-order bytes per direction (default 262144) */
+	uint64_t max_ooo_total;         /* all flows (default 64 MiB) */
+	uint32_t ndpi_max_packets;      /* packets given to nDPI per flow (default 24) */
+	int ndpi_enable;                /* 1 by default */
+	int ot_enable;                  /* run OT dissectors (1) */
+	int want_detail;                /* dissectors build EVE detail (1) */
+	const struct ot_limits *lim;
+};
+
+void flow_config_default(struct flow_config *cfg);
+
+/* Consumers; any callback may be NULL. */
+struct flow_callbacks {
+	void *ud;
+	/* Every packet, after the flow counters were updated. */
+	void (*on_packet)(void *ud, const struct pkt_meta *p, const struct flow *f, int dir);
+	/* Every OT event from a dissector or the application layer. */
+	void (*on_event)(void *ud, const struct ot_event *ev);
+	/* A flow ends (timeout, close, eviction, shutdown). */
+	void (*on_flow_end)(void *ud, const struct flow *f);
+};
+
+struct flow_stats {
+	uint64_t created, ended, evicted, timed_out, active;
+	uint64_t tcp_gaps, tcp_gap_bytes, ooo_segments, ooo_dropped, retransmits, overlaps;
+	uint64_t ooo_bytes_now, ooo_bytes_peak;
+	uint64_t no_room;               /* packets not tracked: no memory */
+	uint64_t ot_claimed;            /* flows an OT dissector claimed */
+	uint64_t ot_mismatch;           /* OT port, payload of another kind */
+};
+
+struct flow_table;
+
+/* NULL on allocation failure or bad configuration (err says why). */
+struct flow_table *flow_table_new(const struct flow_config *cfg,
+				  const struct flow_callbacks *cb,
+				  char *err, size_t errlen);
+void flow_table_free(struct flow_table *ft);
+/* Account one decoded packet: flow lookup/creation, counters, nDPI, TCP
+ * reassembly, dissectors.  Also expires idle flows as packet time advances. */
+void flow_table_process(struct flow_table *ft, const struct pkt_meta *p);
+/* Expire flows idle at time now (also called on live-capture ticks). */
+void flow_table_expire(struct flow_table *ft, const struct timeval *now);
+/* End every flow (end of input). */
+void flow_table_flush(struct flow_table *ft);
+void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st);
+
+const char *flow_tcp_state_name(int state);
+const char *flow_end_reason_name(int reason);
+
+#endif /* OTS_FLOW_H */

@@ -1,0 +1,230 @@
+/*
+ * check_core.c - the cursor, the framer and the event helpers.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "framer.h"
+#include "dissector.h"
+
+START_TEST(cursor_reads_and_sticks)
+{
+	const uint8_t b[] = { 0x01, 0x02, 0x03, 0x04, 0x05 };
+	struct cursor c;
+
+	cur_init(&c, b, sizeof(b));
+	ck_assert_uint_eq(cur_be16(&c), 0x0102);
+	ck_assert_uint_eq(cur_le16(&c), 0x0403);
+	ck_assert_uint_eq(cur_left(&c), 1);
+	ck_assert_uint_eq(cur_be16(&c), 0);     /* short: error, no read */
+	ck_assert(!cur_ok(&c));
+	ck_assert_uint_eq(cur_left(&c), 0);
+	ck_assert_uint_eq(cur_u8(&c), 0);
+}
+END_TEST
+
+START_TEST(cursor_sub_window)
+{
+	const uint8_t b[] = { 3, 0xaa, 0xbb, 0xcc, 0xdd };
+	struct cursor c, s;
+
+	cur_init(&c, b, sizeof(b));
+	s = cur_sub(&c, cur_u8(&c));
+	ck_assert_uint_eq(cur_left(&s), 3);
+	ck_assert_uint_eq(cur_be24(&s), 0xaabbcc);
+	cur_u8(&s);
+	ck_assert(!cur_ok(&s));
+	ck_assert(cur_ok(&c));
+	ck_assert_uint_eq(cur_u8(&c), 0xdd);
+	s = cur_sub(&c, 1);
+	ck_assert(!cur_ok(&c));
+	ck_assert(!cur_ok(&s));
+}
+END_TEST
+
+START_TEST(cursor_wide_reads)
+{
+	const uint8_t b[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct cursor c;
+
+	cur_init(&c, b, sizeof(b));
+	ck_assert_uint_eq(cur_leN(&c, 6), 0x060504030201ULL);
+	cur_init(&c, b, sizeof(b));
+	ck_assert_uint_eq(cur_be32(&c), 0x01020304);
+	ck_assert_uint_eq(cur_le32(&c), 0x08070605);
+	cur_init(&c, b, 3);
+	ck_assert_uint_eq(cur_beN(&c, 4), 0);
+	ck_assert(!cur_ok(&c));
+	cur_init(&c, NULL, 10);
+	ck_assert_uint_eq(cur_left(&c), 0);
+}
+END_TEST
+
+/* A toy length-prefixed protocol: 0xA5, len byte (payload), payload. */
+static long toy_len(const uint8_t *p, size_t avail, void *ud)
+{
+	(void)ud;
+	if (p[0] != 0xA5)
+		return -1;
+	if (avail < 2)
+		return 0;
+	return 2 + p[1];
+}
+
+struct toy_seen {
+	int n;
+	size_t lens[64];
+	uint8_t first[64];
+};
+
+static void toy_pdu(const uint8_t *pdu, size_t len, void *ud)
+{
+	struct toy_seen *s = ud;
+
+	if (s->n < 64) {
+		s->lens[s->n] = len;
+		s->first[s->n] = len > 2 ? pdu[2] : 0;
+	}
+	s->n++;
+}
+
+START_TEST(framer_many_in_one)
+{
+	const uint8_t b[] = { 0xA5, 1, 7, 0xA5, 2, 8, 9, 0xA5, 0 };
+	struct framer f;
+	struct toy_seen s = { 0 };
+
+	framer_init(&f, 64);
+	ck_assert_uint_eq(framer_feed(&f, b, sizeof(b), toy_len, toy_pdu, &s), 0);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_uint_eq(s.lens[1], 4);
+	ck_assert_uint_eq(s.first[1], 8);
+	ck_assert_uint_eq(f.len, 0);
+	framer_free(&f);
+}
+END_TEST
+
+START_TEST(framer_split_every_byte)
+{
+	const uint8_t b[] = { 0xA5, 3, 1, 2, 3, 0xA5, 1, 4 };
+	struct framer f;
+	struct toy_seen s = { 0 };
+	size_t i;
+
+	framer_init(&f, 64);
+	for (i = 0; i < sizeof(b); i++)
+		framer_feed(&f, b + i, 1, toy_len, toy_pdu, &s);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_uint_eq(s.lens[0], 5);
+	ck_assert_uint_eq(s.first[0], 1);
+	ck_assert_uint_eq(s.first[1], 4);
+	framer_free(&f);
+}
+END_TEST
+
+START_TEST(framer_resync_and_cap)
+{
+	const uint8_t junk[] = { 0x00, 0x11, 0xA5, 1, 5 };
+	const uint8_t big[] = { 0xA5, 200, 1 };
+	struct framer f;
+	struct toy_seen s = { 0 };
+
+	framer_init(&f, 16);
+	ck_assert_uint_eq(framer_feed(&f, junk, sizeof(junk), toy_len, toy_pdu, &s), 2);
+	ck_assert_int_eq(s.n, 1);
+	/* 202-byte PDU exceeds the 16-byte cap: skipped, never buffered */
+	framer_feed(&f, big, sizeof(big), toy_len, toy_pdu, &s);
+	ck_assert_uint_eq(f.oversize, 1);
+	ck_assert(f.len <= 16);
+	ck_assert_int_eq(s.n, 1);
+	framer_free(&f);
+}
+END_TEST
+
+START_TEST(framer_partial_then_reset)
+{
+	const uint8_t a[] = { 0xA5, 4, 1 };
+	const uint8_t b[] = { 0xA5, 1, 9 };
+	struct framer f;
+	struct toy_seen s = { 0 };
+
+	framer_init(&f, 64);
+	framer_feed(&f, a, sizeof(a), toy_len, toy_pdu, &s);
+	ck_assert_uint_eq(f.len, 3);
+	framer_reset(&f);
+	framer_feed(&f, b, sizeof(b), toy_len, toy_pdu, &s);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_uint_eq(s.first[0], 9);
+	framer_free(&f);
+}
+END_TEST
+
+START_TEST(event_bounded_arrays)
+{
+	struct ot_event ev;
+	struct dissect_ctx ctx;
+	const uint8_t name[] = "  Siemens\x01" "AG   \0garbage";
+	int i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ot_event_init(&ev, &ctx, OT_PROTO_MODBUS, OT_EV_MESSAGE);
+	ck_assert_int_eq(ev.func, -1);
+	for (i = 0; i < OT_MAX_RANGES; i++)
+		ck_assert_int_eq(ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, i, 1), 0);
+	ck_assert_int_eq(ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 99, 1), -1);
+	ck_assert(ev.truncated);
+	ck_assert_int_eq(ot_ident_add(&ev, OT_ID_VENDOR, name, sizeof(name)), 0);
+	ck_assert_str_eq(ev.ident[0].value, "Siemens.AG");
+	ck_assert_int_eq(ot_ident_add(&ev, OT_ID_MODEL, (const uint8_t *)"   ", 3), 0);
+	ck_assert_int_eq(ev.n_ident, 1);
+}
+END_TEST
+
+START_TEST(event_names)
+{
+	static const struct ot_tok t[] = { { 1, "one" }, { 0, NULL } };
+
+	ck_assert_str_eq(ot_proto_name(OT_PROTO_DNP3), "dnp3");
+	ck_assert_int_eq(ot_proto_from_name("s7comm"), OT_PROTO_S7COMM);
+	ck_assert_int_eq(ot_proto_from_name("nope"), OT_PROTO_UNKNOWN);
+	ck_assert_str_eq(ot_category_name(OT_CAT_WRITE), "write");
+	ck_assert_str_eq(ot_tok_str(t, 1), "one");
+	ck_assert_str_eq(ot_tok_str(t, 2), "unknown");
+	ck_assert_ptr_null(ot_tok_name(t, 2));
+}
+END_TEST
+
+static Suite *core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("cursor");
+
+	tcase_add_test(tc, cursor_reads_and_sticks);
+	tcase_add_test(tc, cursor_sub_window);
+	tcase_add_test(tc, cursor_wide_reads);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("framer");
+	tcase_add_test(tc, framer_many_in_one);
+	tcase_add_test(tc, framer_split_every_byte);
+	tcase_add_test(tc, framer_resync_and_cap);
+	tcase_add_test(tc, framer_partial_then_reset);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("event");
+	tcase_add_test(tc, event_bounded_arrays);
+	tcase_add_test(tc, event_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
