@@ -1,0 +1,77 @@
+/*
+ * options.h - everything the command line sets, in one frozen struct.
+ *
+ * main.c parses the command line into struct ots_options (every option is
+ * documented in man/otsentry.8 and --help); each module reads only the
+ * fields it owns.  After parsing the struct is read-only.
+ */
+#ifndef OTS_OPTIONS_H
+#define OTS_OPTIONS_H
+
+#include <stdint.h>
+
+#define OTS_MAX_INPUTS   64
+#define OTS_MAX_MULTI    16     /* repeatable options: --rules, --geoip, --var, --sink */
+
+struct ots_options {
+	/* capture */
+	const char *inputs[OTS_MAX_INPUTS];   /* -r FILE (repeatable, "-" = stdin) */
+	int n_inputs;
+	const char *iface;                    /* -i IFACE */
+	const char *bpf;                      /* -f 'BPF' */
+	int snaplen;                          /* -s (default 262144) */
+	int buffer_mb;                        /* -B MiB (default 64) */
+	int no_promisc;                       /* -p */
+	double stats_interval;                /* --stats-interval SEC (live, default 60; 0 off) */
+
+	/* output */
+	const char *output;                   /* -o FILE ("-" or NULL = stdout) */
+	unsigned log_protocols;               /* bit (1 << enum ot_proto): protocol logs on */
+	int log_anomalies;                    /* anomaly events (default on) */
+	int log_flows;                        /* flow events (default on) */
+	int quiet;                            /* -q: no summary on stderr */
+
+	/* flows */
+	uint32_t max_flows;                   /* --max-flows */
+	double flow_timeout;                  /* --flow-timeout SEC */
+	double tcp_timeout;                   /* --tcp-timeout SEC */
+	uint64_t max_ooo_bytes;               /* --max-reassembly-bytes */
+	int no_ndpi;                          /* --no-ndpi */
+
+	/* inventory and graph */
+	const char *inventory_file;           /* --inventory FILE */
+	const char *graph_files[2];           /* --graph FILE.dot|FILE.graphml (twice at most) */
+	int n_graph_files;
+	const char *geoip[OTS_MAX_MULTI];     /* --geoip FILE (repeatable) */
+	int n_geoip;
+	const char *oui_file;                 /* --oui-file PATH */
+	uint32_t max_assets;                  /* --max-assets */
+	uint32_t max_edges;                   /* --max-edges */
+	double snapshot_interval;             /* --snapshot-interval SEC (live) */
+
+	/* baseline */
+	const char *learn_file;               /* --learn FILE */
+	const char *baseline_file;            /* --baseline FILE */
+	double learn_for;                     /* --learn-for DURATION (live), seconds */
+	double period_spread;                 /* --period-spread K */
+	double value_margin;                  /* --value-margin FRACTION */
+	double silence_timeout;               /* --silence-timeout SEC */
+	uint32_t max_baseline_keys;           /* --max-baseline-keys */
+
+	/* rules and alerts */
+	const char *rules[OTS_MAX_MULTI];     /* --rules PATH (repeatable) */
+	int n_rules;
+	const char *vars[OTS_MAX_MULTI];      /* --var NAME=VALUE (repeatable) */
+	int n_vars;
+	int rules_warn_only;                  /* --rules-warn: a broken rule file warns */
+	int no_rules;                         /* --no-rules */
+	uint32_t alert_rate;                  /* --alert-rate N per second */
+	const char *sinks[OTS_MAX_MULTI];     /* --sink URI (repeatable; see sink.h) */
+	int n_sinks;
+	int cef;                              /* --cef: alerts rendered as CEF on sinks */
+};
+
+/* Defaults for every field. */
+void ots_options_default(struct ots_options *o);
+
+#endif /* OTS_OPTIONS_H */
