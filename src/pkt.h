@@ -48,6 +48,10 @@ struct pkt_meta {
 
 	const uint8_t *payload; /* L4 payload */
 	uint32_t payload_len;
+
+	const uint8_t *l3;      /* IP header (v4 or v6; the reassembled datagram
+				 * for fragments), for nDPI; NULL when unknown */
+	uint32_t l3_len;        /* bytes at l3 */
 };
 
 #endif /* OTS_PKT_H */
