@@ -1,1 +1,4 @@
-# src/core.mk
+# src/core.mk - capture, decode, EVE output, sensor pipeline, main.
+libotsentry_a_SOURCES += \
+	src/options.h src/options.c \
+	src/capture.h src/protolog.h

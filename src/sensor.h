@@ -38,6 +38,10 @@ struct sensor_observer {
 	/* Add this module's counters to the stats event object. */
 	void (*on_stats)(void *ctx, json_t *stats);
 	void (*on_free)(void *ctx);
+	/* A snapshot was asked for (SIGUSR1 when live): write current reports
+	 * now, keep running.  Called from the capture loop, never from the
+	 * signal handler.  May be NULL. */
+	void (*on_snapshot)(void *ctx, const struct timeval *now);
 };
 
 struct sensor;
@@ -49,6 +53,8 @@ struct sensor_stats {
 	uint64_t pcap_recv, pcap_drop, pcap_ifdrop;
 };
 
+/* Takes eve on success (freed by sensor_free); on failure (NULL, err set)
+ * the caller still owns eve. */
 struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
 			  char *err, size_t errlen);
 void sensor_free(struct sensor *s);
@@ -65,5 +71,9 @@ void sensor_finish(struct sensor *s);
 /* Write a stats event now (periodic, live). */
 void sensor_write_stats(struct sensor *s, const struct timeval *now);
 void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, uint64_t ifdrop);
+/* Flow events on (default) or off (--no-flow-log). */
+void sensor_set_flow_log(struct sensor *s, int on);
+/* Ask every observer's on_snapshot (now, from the caller's context). */
+void sensor_request_snapshot(struct sensor *s, const struct timeval *now);
 
 #endif /* OTS_SENSOR_H */

@@ -1,0 +1,50 @@
+/*
+ * capture.h - packets in: pcap/pcapng files (or standard input) and live
+ * interfaces through libpcap, handed one by one to the sensor.
+ *
+ * Files: each is read to its end; a file that cannot be opened, or that is
+ * truncated or corrupt part-way, gets one line on stderr naming the file and
+ * the problem, everything read before the problem stays processed, and the
+ * next file follows.
+ *
+ * Live: SIGINT/SIGTERM stop the capture (pcap_breakloop), SIGHUP reopens the
+ * EVE files (log rotation), SIGUSR1 asks the observers for a snapshot
+ * (sensor_request_snapshot).  The sensor ticks about once a second even
+ * without packets; a stats event is written every stats_interval seconds.
+ *
+ * Ownership: capture_* borrow the sensor; no state survives the call.
+ */
+#ifndef OTS_CAPTURE_H
+#define OTS_CAPTURE_H
+
+#include <stdint.h>
+
+struct sensor;
+
+struct capture_config {
+	const char *bpf;        /* filter expression or NULL */
+	int snaplen;            /* live: bytes kept per packet */
+	int buffer_mb;          /* live: kernel buffer in MiB */
+	int promisc;            /* live: 1 promiscuous */
+	double stats_interval;  /* live: seconds between stats events, 0 off */
+};
+
+struct capture_result {
+	uint64_t packets;       /* packets handed to the sensor */
+	int files_ok;           /* inputs read to their end */
+	int files_failed;       /* could not open, bad filter, or error part-way */
+};
+
+void capture_config_default(struct capture_config *cfg);
+
+/* Read every file in turn ("-" is standard input).  Returns 0 when at least
+ * one packet or one whole file could be read, -1 when nothing was read. */
+int capture_files(struct sensor *s, const char *const *paths, int n,
+		  const struct capture_config *cfg, struct capture_result *res);
+
+/* Capture on iface until SIGINT/SIGTERM.  0 on a clean stop, -1 (message on
+ * stderr) when the interface cannot be opened or the filter is bad. */
+int capture_live(struct sensor *s, const char *iface,
+		 const struct capture_config *cfg, struct capture_result *res);
+
+#endif /* OTS_CAPTURE_H */
