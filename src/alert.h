@@ -60,4 +60,11 @@ void alerter_tick(struct alerter *al, const struct timeval *now);
 void alerter_finish(struct alerter *al, const struct timeval *now);
 void alerter_stats(const struct alerter *al, json_t *obj);
 
+struct sensor;
+/* Hand the alerter to the sensor: it ticks it, finishes it, adds its
+ * counters to stats and frees it at sensor_free.  Attach it after every
+ * module that raises alerts, so its end-of-input summaries come last.
+ * 0, or -1 when the observer table is full (the alerter is then freed). */
+int alerter_attach(struct sensor *s, struct alerter *al);
+
 #endif /* OTS_ALERT_H */

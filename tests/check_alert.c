@@ -1,0 +1,352 @@
+/*
+ * check_alert.c - the alerter: alert line shape, repeats and summaries,
+ * the bounded repeat table and the rate cap.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "eve.h"
+#include "../dissectors/event.h"
+
+/* A sink that keeps every line in memory. */
+struct capture {
+	json_t *lines;          /* array of parsed objects */
+};
+
+static int cap_write(void *ctx, const char *line, size_t len)
+{
+	struct capture *c = ctx;
+	json_error_t e;
+	json_t *o = json_loadb(line, len, 0, &e);
+
+	ck_assert_msg(o != NULL, "not JSON: %s", line);
+	json_array_append_new(c->lines, o);
+	return 0;
+}
+
+static void cap_close(void *ctx)
+{
+	(void)ctx;
+}
+
+static struct capture cap;
+
+static struct eve *capture_eve(void)
+{
+	struct eve *e = eve_new();
+	struct eve_sink s;
+
+	ck_assert_ptr_nonnull(e);
+	cap.lines = json_array();
+	memset(&s, 0, sizeof(s));
+	s.name = "capture";
+	s.ctx = &cap;
+	s.write = cap_write;
+	s.close = cap_close;
+	ck_assert_int_eq(eve_add_sink(e, &s), 0);
+	return e;
+}
+
+static size_t count_type(const char *type)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(cap.lines); i++) {
+		const char *t = json_string_value(json_object_get(json_array_get(cap.lines, i), "event_type"));
+
+		if (t && strcmp(t, type) == 0)
+			n++;
+	}
+	return n;
+}
+
+static json_t *nth_of_type(const char *type, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(cap.lines); i++) {
+		json_t *o = json_array_get(cap.lines, i);
+		const char *t = json_string_value(json_object_get(o, "event_type"));
+
+		if (t && strcmp(t, type) == 0 && nth-- == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static void sample_alert(struct alert *a, uint32_t sid, long sec, const char *key)
+{
+	memset(a, 0, sizeof(*a));
+	a->sid = sid;
+	a->rev = 2;
+	a->gid = 1;
+	a->signature = "S7 PLC stop";
+	a->category = "Attempted Denial of Service";
+	a->severity = 1;
+	a->mitre_id = "T0881, T0858";
+	a->mitre_name = "Service Stop,Change Operating Mode";
+	a->source = "rule";
+	a->ts.tv_sec = sec;
+	a->dedup_key = key;
+}
+
+START_TEST(alert_line_shape)
+{
+	struct eve *e = capture_eve();
+	struct alerter *al = alerter_new(e, NULL);
+	struct ot_event ev;
+	struct alert a;
+	json_t *o, *al_o, *meta, *mb;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = OT_EV_MESSAGE;
+	ev.proto = OT_PROTO_MODBUS;
+	ev.dir = OT_DIR_REQUEST;
+	ev.unit = 1;
+	ev.func = 5;
+	ev.func_name = "write_single_coil";
+	ev.subfunc = ev.group = -1;
+	ev.link_src = ev.link_dst = ev.rack = ev.slot = -1;
+	ev.txn = 7;
+	ev.cat = OT_CAT_WRITE;
+	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 100, 1);
+
+	sample_alert(&a, 9000001, 1000, NULL);
+	a.ev = &ev;
+	a.evidence = json_pack("{s:s}", "why", "test");
+	a.metadata = json_pack("{s:[s]}", "kind", "unexpected_write");
+	alert_raise(al, &a);
+	ck_assert_ptr_null(a.evidence);
+
+	ck_assert_uint_eq(count_type("alert"), 1);
+	o = nth_of_type("alert", 0);
+	al_o = json_object_get(o, "alert");
+	ck_assert_str_eq(json_string_value(json_object_get(al_o, "action")), "allowed");
+	ck_assert_int_eq(json_integer_value(json_object_get(al_o, "signature_id")), 9000001);
+	ck_assert_int_eq(json_integer_value(json_object_get(al_o, "rev")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(al_o, "gid")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(al_o, "severity")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(al_o, "signature")), "S7 PLC stop");
+	meta = json_object_get(al_o, "metadata");
+	ck_assert_uint_eq(json_array_size(json_object_get(meta, "mitre_technique_id")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(meta, "mitre_technique_id"), 1)), "T0858");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(meta, "mitre_technique_name"), 0)), "Service Stop");
+	ck_assert_str_eq(json_string_value(json_object_get(meta, "source")), "rule");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(meta, "kind"), 0)), "unexpected_write");
+	mb = json_object_get(o, "modbus");
+	ck_assert_ptr_nonnull(mb);
+	ck_assert_int_eq(json_integer_value(json_object_get(mb, "func")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(mb, "unit")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(mb, "addresses"), 0), "start")), 100);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "app_proto")), "modbus");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "evidence"), "why")), "test");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "event_type")), "alert");
+	ck_assert_ptr_nonnull(json_object_get(o, "timestamp"));
+
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
+START_TEST(alert_repeats_counted_then_summarised)
+{
+	struct eve *e = capture_eve();
+	struct alert_config cfg;
+	struct alerter *al;
+	struct alert a;
+	struct timeval now;
+	json_t *st, *s;
+	int i;
+
+	alert_config_default(&cfg);
+	cfg.repeat_summary_interval = 60;
+	al = alerter_new(e, &cfg);
+	for (i = 0; i < 5; i++) {
+		sample_alert(&a, 1, 1000 + i, "10.0.0.1>10.0.0.2");
+		alert_raise(al, &a);
+	}
+	sample_alert(&a, 1, 1001, "10.0.0.9>10.0.0.2");   /* other key */
+	alert_raise(al, &a);
+	sample_alert(&a, 2, 1001, "10.0.0.1>10.0.0.2");   /* other sid */
+	alert_raise(al, &a);
+	ck_assert_uint_eq(count_type("alert"), 3);
+	ck_assert_uint_eq(count_type("alert_summary"), 0);
+
+	/* 30 s of quiet: not yet ended. */
+	now.tv_sec = 1034;
+	now.tv_usec = 0;
+	alerter_tick(al, &now);
+	ck_assert_uint_eq(count_type("alert_summary"), 0);
+	/* 61 s after the last repeat: the run ended, one summary with 4. */
+	now.tv_sec = 1065;
+	alerter_tick(al, &now);
+	ck_assert_uint_eq(count_type("alert_summary"), 1);
+	s = json_object_get(nth_of_type("alert_summary", 0), "alert_summary");
+	ck_assert_int_eq(json_integer_value(json_object_get(s, "repeat_count")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(s, "signature_id")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(s, "reason")), "ended");
+	ck_assert_str_eq(json_string_value(json_object_get(s, "dedup_key")), "10.0.0.1>10.0.0.2");
+
+	/* After it ended, the same deviation alerts again. */
+	sample_alert(&a, 1, 1100, "10.0.0.1>10.0.0.2");
+	alert_raise(al, &a);
+	ck_assert_uint_eq(count_type("alert"), 4);
+
+	st = json_object();
+	alerter_stats(al, st);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "alerts"), "repeats")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "alerts"), "raised")), 8);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "alerts"), "written")), 4);
+	json_decref(st);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
+START_TEST(alert_periodic_and_final_summary)
+{
+	struct eve *e = capture_eve();
+	struct alert_config cfg;
+	struct alerter *al;
+	struct alert a;
+	struct timeval end = { 2000, 0 };
+	int i;
+
+	alert_config_default(&cfg);
+	cfg.repeat_summary_interval = 10;
+	al = alerter_new(e, &cfg);
+	/* one alert a second for 25 s: alert, summaries at 10 and 20 s */
+	for (i = 0; i <= 25; i++) {
+		sample_alert(&a, 5, 1000 + i, "k");
+		alert_raise(al, &a);
+	}
+	ck_assert_uint_eq(count_type("alert"), 1);
+	ck_assert_uint_eq(count_type("alert_summary"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nth_of_type("alert_summary", 0), "alert_summary"), "repeat_count")), 10);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(nth_of_type("alert_summary", 1), "alert_summary"), "reason")), "periodic");
+	alerter_finish(al, &end);
+	ck_assert_uint_eq(count_type("alert_summary"), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nth_of_type("alert_summary", 2), "alert_summary"), "repeat_count")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nth_of_type("alert_summary", 2), "alert_summary"), "total_repeats")), 25);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
+START_TEST(alert_dedup_table_bounded)
+{
+	struct eve *e = capture_eve();
+	struct alert_config cfg;
+	struct alerter *al;
+	struct alert a;
+	char key[32];
+	json_t *st, *o;
+	int i;
+
+	alert_config_default(&cfg);
+	cfg.max_dedup_keys = 4;
+	cfg.max_per_second = 0;         /* no cap */
+	al = alerter_new(e, &cfg);
+	sample_alert(&a, 1, 1000, "key0");
+	alert_raise(al, &a);
+	alert_raise(al, (sample_alert(&a, 1, 1000, "key0"), &a));   /* a repeat of key0 */
+	for (i = 1; i < 10; i++) {
+		snprintf(key, sizeof(key), "key%d", i);
+		sample_alert(&a, 1, 1000, key);
+		alert_raise(al, &a);
+	}
+	ck_assert_uint_eq(count_type("alert"), 10);
+	/* key0 was evicted with its pending repeat: one summary */
+	ck_assert_uint_eq(count_type("alert_summary"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(nth_of_type("alert_summary", 0), "alert_summary"), "reason")), "evicted");
+	/* key0 again: no longer tracked, so it alerts */
+	sample_alert(&a, 1, 1001, "key0");
+	alert_raise(al, &a);
+	ck_assert_uint_eq(count_type("alert"), 11);
+	st = json_object();
+	alerter_stats(al, st);
+	o = json_object_get(st, "alerts");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dedup_keys")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dedup_evicted")), 7);
+	json_decref(st);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
+START_TEST(alert_rate_cap)
+{
+	struct eve *e = capture_eve();
+	struct alert_config cfg;
+	struct alerter *al;
+	struct alert a;
+	json_t *st;
+	int i;
+
+	alert_config_default(&cfg);
+	cfg.max_per_second = 3;
+	al = alerter_new(e, &cfg);
+	for (i = 0; i < 10; i++) {
+		sample_alert(&a, 100 + i, 1000, NULL);
+		alert_raise(al, &a);
+	}
+	ck_assert_uint_eq(count_type("alert"), 3);
+	/* next second: budget again */
+	for (i = 0; i < 2; i++) {
+		sample_alert(&a, 200 + i, 1001, NULL);
+		alert_raise(al, &a);
+	}
+	ck_assert_uint_eq(count_type("alert"), 5);
+	st = json_object();
+	alerter_stats(al, st);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "alerts"), "rate_suppressed")), 7);
+	json_decref(st);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
+START_TEST(alert_free_null)
+{
+	struct alert a;
+
+	alerter_free(NULL);
+	alerter_tick(NULL, NULL);
+	alerter_finish(NULL, NULL);
+	sample_alert(&a, 1, 1, NULL);
+	alert_raise(NULL, &a);
+}
+END_TEST
+
+static Suite *alert_suite(void)
+{
+	Suite *s = suite_create("alert");
+	TCase *tc = tcase_create("alerter");
+
+	tcase_add_test(tc, alert_line_shape);
+	tcase_add_test(tc, alert_repeats_counted_then_summarised);
+	tcase_add_test(tc, alert_periodic_and_final_summary);
+	tcase_add_test(tc, alert_dedup_table_bounded);
+	tcase_add_test(tc, alert_rate_cap);
+	tcase_add_test(tc, alert_free_null);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(alert_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
