@@ -1,0 +1,276 @@
+/*
+ * capture.c - libpcap input: files, standard input, live interfaces (see
+ * capture.h).
+ *
+ * Signals: the handlers only set flags (and call pcap_breakloop, which is
+ * safe from a handler); the loop acts on the flags between batches.  The
+ * handle the handler breaks is the one global here, set only while a
+ * capture runs.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "eve.h"
+#include "sensor.h"
+
+#define FILE_BATCH 4096          /* packets per pcap_dispatch on files */
+#define LIVE_TIMEOUT_MS 250      /* pcap read timeout: ticks without packets */
+
+static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
+static pcap_t *volatile sig_handle;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP) {
+		sig_hup = 1;
+	} else if (sig == SIGUSR1) {
+		sig_usr1 = 1;
+	} else {
+		sig_stop = 1;
+		if (sig_handle)
+			pcap_breakloop(sig_handle);
+	}
+}
+
+static void signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;                /* no SA_RESTART: reads return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sig_stop = sig_hup = sig_usr1 = 0;
+}
+
+static void signals_restore(void)
+{
+	sig_handle = NULL;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/* SIGHUP / SIGUSR1 requests, acted on outside the handler. */
+static void signals_poll(struct sensor *s, const struct timeval *now)
+{
+	if (sig_hup) {
+		sig_hup = 0;
+		eve_reopen(sensor_eve(s));
+	}
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		sensor_request_snapshot(s, now);
+	}
+}
+
+void capture_config_default(struct capture_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->snaplen = 262144;
+	cfg->buffer_mb = 64;
+	cfg->promisc = 1;
+	cfg->stats_interval = 60;
+}
+
+struct cap_ctx {
+	struct sensor *s;
+	int linktype;
+	uint64_t packets;
+	struct timeval last;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap_ctx *cc = (struct cap_ctx *)(void *)user;
+
+	cc->packets++;
+	cc->last = h->ts;
+	sensor_packet(cc->s, cc->linktype, &h->ts, h->caplen, h->len, bytes);
+}
+
+static int set_filter(pcap_t *p, const char *bpf, const char *what)
+{
+	struct bpf_program prog;
+
+	if (!bpf)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		fprintf(stderr, "otsentry: -f '%s': %s\n", bpf, pcap_geterr(p));
+		return -1;
+	}
+	if (pcap_setfilter(p, &prog) < 0) {
+		fprintf(stderr, "otsentry: %s: cannot set filter: %s\n", what, pcap_geterr(p));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static int check_linktype(pcap_t *p, const char *what)
+{
+	int lt = pcap_datalink(p);
+
+	if (decode_linktype_supported(lt))
+		return lt;
+	fprintf(stderr, "otsentry: %s: unsupported link type %s (%d)\n", what,
+		pcap_datalink_val_to_name(lt) ? pcap_datalink_val_to_name(lt) : "?", lt);
+	return -1;
+}
+
+/* 0 read to the end, 1 stopped by a signal, -1 error (reported). */
+static int read_one_file(struct sensor *s, const char *path,
+			 const struct capture_config *cfg, struct capture_result *res)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	struct cap_ctx cc;
+	pcap_t *p;
+	int n, rc = 0;
+
+	errbuf[0] = 0;
+	p = pcap_open_offline(path, errbuf);
+	if (!p) {
+		fprintf(stderr, "otsentry: %s: %s\n", name, errbuf);
+		return -1;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.s = s;
+	cc.linktype = check_linktype(p, name);
+	if (cc.linktype < 0 || set_filter(p, cfg->bpf, name) < 0) {
+		pcap_close(p);
+		return -1;
+	}
+	sig_handle = p;
+	for (;;) {
+		n = pcap_dispatch(p, FILE_BATCH, on_packet, (u_char *)(void *)&cc);
+		if (n == PCAP_ERROR) {
+			fprintf(stderr, "otsentry: %s: %s (after %llu packets)\n", name,
+				pcap_geterr(p), (unsigned long long)cc.packets);
+			rc = -1;
+			break;
+		}
+		if (n == PCAP_ERROR_BREAK || sig_stop) {
+			rc = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		signals_poll(s, &cc.last);
+	}
+	sig_handle = NULL;
+	res->packets += cc.packets;
+	pcap_close(p);
+	return rc;
+}
+
+int capture_files(struct sensor *s, const char *const *paths, int n,
+		  const struct capture_config *cfg, struct capture_result *res)
+{
+	int i, r;
+
+	memset(res, 0, sizeof(*res));
+	signals_install();
+	for (i = 0; i < n; i++) {
+		r = read_one_file(s, paths[i], cfg, res);
+		if (r < 0)
+			res->files_failed++;    /* reported; the next file follows */
+		else
+			res->files_ok++;
+		if (r == 1 || sig_stop)
+			break;
+	}
+	signals_restore();
+	return res->files_ok > 0 || res->packets > 0 ? 0 : -1;
+}
+
+int capture_live(struct sensor *s, const char *iface,
+		 const struct capture_config *cfg, struct capture_result *res)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct cap_ctx cc;
+	struct timeval now, last_stats;
+	struct pcap_stat ps;
+	pcap_t *p;
+	int r, rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	errbuf[0] = 0;
+	p = pcap_create(iface, errbuf);
+	if (!p) {
+		fprintf(stderr, "otsentry: %s: %s\n", iface, errbuf);
+		return -1;
+	}
+	pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : 262144);
+	pcap_set_promisc(p, cfg->promisc);
+	pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+	if (cfg->buffer_mb > 0)
+		pcap_set_buffer_size(p, cfg->buffer_mb << 20);
+	r = pcap_activate(p);
+	if (r < 0) {
+		fprintf(stderr, "otsentry: %s: %s%s%s\n", iface, pcap_statustostr(r),
+			r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
+			r == PCAP_ERROR_PERM_DENIED ? ": " : "",
+			r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
+			r == PCAP_ERROR_PERM_DENIED ? pcap_geterr(p) : "");
+		pcap_close(p);
+		res->files_failed = 1;
+		return -1;
+	}
+	if (r > 0)
+		fprintf(stderr, "otsentry: %s: warning: %s\n", iface, pcap_statustostr(r));
+	memset(&cc, 0, sizeof(cc));
+	cc.s = s;
+	cc.linktype = check_linktype(p, iface);
+	if (cc.linktype < 0 || set_filter(p, cfg->bpf, iface) < 0) {
+		pcap_close(p);
+		res->files_failed = 1;
+		return -1;
+	}
+
+	signals_install();
+	sig_handle = p;
+	gettimeofday(&last_stats, NULL);
+	while (!sig_stop) {
+		r = pcap_dispatch(p, -1, on_packet, (u_char *)(void *)&cc);
+		if (r == PCAP_ERROR) {
+			fprintf(stderr, "otsentry: %s: %s\n", iface, pcap_geterr(p));
+			rc = -1;
+			break;
+		}
+		if (r == PCAP_ERROR_BREAK)
+			break;
+		gettimeofday(&now, NULL);
+		sensor_tick(s, &now);
+		signals_poll(s, &now);
+		if (cfg->stats_interval > 0 &&
+		    (double)(now.tv_sec - last_stats.tv_sec) >= cfg->stats_interval) {
+			if (pcap_stats(p, &ps) == 0)
+				sensor_set_capture_stats(s, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+			sensor_write_stats(s, &now);
+			last_stats = now;
+		}
+		eve_flush(sensor_eve(s));
+	}
+	if (pcap_stats(p, &ps) == 0)
+		sensor_set_capture_stats(s, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+	sig_handle = NULL;
+	signals_restore();
+	res->packets = cc.packets;
+	res->files_ok = rc == 0;
+	res->files_failed = rc != 0;
+	pcap_close(p);
+	return rc;
+}

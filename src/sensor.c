@@ -1,0 +1,337 @@
+/*
+ * sensor.c - the pipeline (see sensor.h): decoder -> flow table -> observers,
+ * flow events, ticks and the stats event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "decode.h"
+#include "eve.h"
+#include "sensor.h"
+
+struct sensor {
+	struct eve *eve;
+	struct decoder *dec;
+	struct flow_table *ft;
+	struct sensor_observer obs[SENSOR_MAX_OBSERVERS];
+	int nobs;
+	int flow_log;
+	int finished;
+	struct sensor_stats st;
+	uint64_t flow_events;
+	time_t last_tick;               /* second of the last tick; 0 none yet */
+	struct timeval first_ts, last_ts;
+	int have_ts;
+};
+
+/* ---- flow table callbacks: fan out to the observers ---- */
+
+static void fan_packet(void *ud, const struct pkt_meta *p, const struct flow *f, int dir)
+{
+	struct sensor *s = ud;
+	int i;
+
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_packet)
+			s->obs[i].on_packet(s->obs[i].ctx, p, f, dir);
+}
+
+static void fan_event(void *ud, const struct ot_event *ev)
+{
+	struct sensor *s = ud;
+	int i;
+
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_event)
+			s->obs[i].on_event(s->obs[i].ctx, ev);
+}
+
+/* Suricata's flow.state: new (one side only), established, closed. */
+static const char *flow_state_word(const struct flow *f)
+{
+	switch (f->tcp_state) {
+	case FLOW_TCP_ESTABLISHED:
+	case FLOW_TCP_CLOSING:
+		return "established";
+	case FLOW_TCP_CLOSED:
+	case FLOW_TCP_RESET:
+		return "closed";
+	case FLOW_TCP_SYN_SENT:
+	case FLOW_TCP_SYN_RECV:
+		return "new";
+	default:
+		return f->pkts[0] && f->pkts[1] ? "established" : "new";
+	}
+}
+
+static void write_flow_event(struct sensor *s, const struct flow *f)
+{
+	json_t *ev = eve_event_new("flow", &f->last, f, 1);
+	json_t *fl;
+	char buf[64];
+	double age;
+
+	if (!ev)
+		return;
+	if (f->app_proto[0])
+		json_object_set_new(ev, "app_proto", eve_string((const uint8_t *)f->app_proto,
+								 strnlen(f->app_proto, sizeof(f->app_proto))));
+	if (f->ot_proto)
+		json_object_set_new(ev, "ot_proto", json_string(f->ot_proto));
+	fl = json_object();
+	json_object_set_new(fl, "pkts_toserver", json_integer((json_int_t)f->pkts[FLOW_C2S]));
+	json_object_set_new(fl, "pkts_toclient", json_integer((json_int_t)f->pkts[FLOW_S2C]));
+	json_object_set_new(fl, "bytes_toserver", json_integer((json_int_t)f->bytes[FLOW_C2S]));
+	json_object_set_new(fl, "bytes_toclient", json_integer((json_int_t)f->bytes[FLOW_S2C]));
+	json_object_set_new(fl, "start", json_string(eve_timestamp(&f->first, buf, sizeof(buf))));
+	json_object_set_new(fl, "end", json_string(eve_timestamp(&f->last, buf, sizeof(buf))));
+	age = (double)(f->last.tv_sec - f->first.tv_sec);
+	json_object_set_new(fl, "age", json_integer(age > 0 ? (json_int_t)age : 0));
+	json_object_set_new(fl, "state", json_string(flow_state_word(f)));
+	json_object_set_new(fl, "reason", json_string(flow_end_reason_name(f->end_reason)));
+	json_object_set_new(fl, "alerted", json_false());
+	if (f->role_guessed)
+		json_object_set_new(fl, "role_guessed", json_true());
+	json_object_set_new(ev, "flow", fl);
+	if (f->l4 == IPPROTO_TCP) {
+		json_t *tcp = json_object();
+
+		json_object_set_new(tcp, "state", json_string(flow_tcp_state_name(f->tcp_state)));
+		json_object_set_new(tcp, "gaps_toserver", json_integer((json_int_t)f->gaps[FLOW_C2S]));
+		json_object_set_new(tcp, "gaps_toclient", json_integer((json_int_t)f->gaps[FLOW_S2C]));
+		json_object_set_new(ev, "tcp", tcp);
+	}
+	if (f->has_mac) {
+		json_t *eth = json_object();
+
+		json_object_set_new(eth, "src_mac", json_string(ot_mac_str(f->cli_mac, buf, sizeof(buf))));
+		json_object_set_new(eth, "dest_mac", json_string(ot_mac_str(f->srv_mac, buf, sizeof(buf))));
+		json_object_set_new(ev, "ether", eth);
+	}
+	s->flow_events++;
+	eve_write(s->eve, ev);
+}
+
+static void fan_flow_end(void *ud, const struct flow *f)
+{
+	struct sensor *s = ud;
+	int i;
+
+	if (s->flow_log)
+		write_flow_event(s, f);
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_flow_end)
+			s->obs[i].on_flow_end(s->obs[i].ctx, f);
+}
+
+/* ---- life cycle ---- */
+
+struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
+			  char *err, size_t errlen)
+{
+	struct sensor *s = calloc(1, sizeof(*s));
+	struct flow_callbacks cb = {
+		.on_packet = fan_packet, .on_event = fan_event, .on_flow_end = fan_flow_end,
+	};
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->flow_log = 1;
+	s->dec = decoder_new(NULL);
+	if (!s->dec) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	cb.ud = s;
+	s->ft = flow_table_new(fcfg, &cb, err, errlen);
+	if (!s->ft)
+		goto fail;
+	s->eve = eve;
+	return s;
+fail:
+	decoder_free(s->dec);
+	free(s);
+	return NULL;
+}
+
+void sensor_free(struct sensor *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	flow_table_free(s->ft);
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_free)
+			s->obs[i].on_free(s->obs[i].ctx);
+	decoder_free(s->dec);
+	eve_free(s->eve);
+	free(s);
+}
+
+int sensor_add_observer(struct sensor *s, const struct sensor_observer *o)
+{
+	if (s->nobs >= SENSOR_MAX_OBSERVERS)
+		return -1;
+	s->obs[s->nobs++] = *o;
+	return 0;
+}
+
+struct eve *sensor_eve(struct sensor *s)
+{
+	return s->eve;
+}
+
+void sensor_set_flow_log(struct sensor *s, int on)
+{
+	s->flow_log = on;
+}
+
+static void observers_tick(struct sensor *s, const struct timeval *now)
+{
+	int i;
+
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_tick)
+			s->obs[i].on_tick(s->obs[i].ctx, now);
+}
+
+void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
+		   uint32_t caplen, uint32_t wirelen, const uint8_t *data)
+{
+	struct pkt_meta p;
+
+	s->st.packets++;
+	s->st.bytes += wirelen;
+	if (!s->have_ts) {
+		s->first_ts = *ts;
+		s->have_ts = 1;
+	}
+	if (timercmp(ts, &s->last_ts, >))
+		s->last_ts = *ts;
+	if (decode_packet(s->dec, linktype, ts, caplen, wirelen, data, &p)) {
+		s->st.decoded++;
+		flow_table_process(s->ft, &p);
+	}
+	/* Ticks follow packet time forward, once per second. */
+	if (ts->tv_sec > s->last_tick) {
+		if (s->last_tick)
+			decode_expire(s->dec, ts);
+		s->last_tick = ts->tv_sec;
+		observers_tick(s, ts);
+	}
+}
+
+void sensor_tick(struct sensor *s, const struct timeval *now)
+{
+	if (timercmp(now, &s->last_ts, >))
+		s->last_ts = *now;
+	flow_table_expire(s->ft, now);
+	decode_expire(s->dec, now);
+	s->last_tick = now->tv_sec;
+	observers_tick(s, now);
+}
+
+void sensor_request_snapshot(struct sensor *s, const struct timeval *now)
+{
+	int i;
+
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_snapshot)
+			s->obs[i].on_snapshot(s->obs[i].ctx, now);
+}
+
+void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, uint64_t ifdrop)
+{
+	s->st.pcap_recv = recv;
+	s->st.pcap_drop = drop;
+	s->st.pcap_ifdrop = ifdrop;
+}
+
+#define JI(obj, key, v) json_object_set_new((obj), (key), json_integer((json_int_t)(v)))
+
+void sensor_write_stats(struct sensor *s, const struct timeval *now)
+{
+	json_t *ev = eve_event_new("stats", now, NULL, 1);
+	json_t *st = json_object(), *o;
+	struct flow_stats fs;
+	int i;
+
+	if (!ev || !st) {
+		json_decref(ev);
+		json_decref(st);
+		return;
+	}
+	JI(st, "packets", s->st.packets);
+	JI(st, "bytes", s->st.bytes);
+	if (s->have_ts) {
+		double span = (double)(s->last_ts.tv_sec - s->first_ts.tv_sec) +
+			      (double)(s->last_ts.tv_usec - s->first_ts.tv_usec) / 1e6;
+		json_object_set_new(st, "uptime", json_real(span));
+	}
+
+	o = json_object();
+	JI(o, "kernel_packets", s->st.pcap_recv);
+	JI(o, "kernel_drops", s->st.pcap_drop);
+	JI(o, "kernel_ifdrops", s->st.pcap_ifdrop);
+	json_object_set_new(st, "capture", o);
+
+	o = json_object();
+	decode_stats_json(s->dec, o);
+	json_object_set_new(st, "decoder", o);
+
+	flow_table_get_stats(s->ft, &fs);
+	o = json_object();
+	JI(o, "created", fs.created);
+	JI(o, "ended", fs.ended);
+	JI(o, "evicted", fs.evicted);
+	JI(o, "timed_out", fs.timed_out);
+	JI(o, "active", fs.active);
+	JI(o, "no_room", fs.no_room);
+	JI(o, "ot_claimed", fs.ot_claimed);
+	JI(o, "ot_mismatch", fs.ot_mismatch);
+	JI(o, "events", s->flow_events);
+	json_object_set_new(st, "flow", o);
+
+	o = json_object();
+	JI(o, "gaps", fs.tcp_gaps);
+	JI(o, "gap_bytes", fs.tcp_gap_bytes);
+	JI(o, "ooo_segments", fs.ooo_segments);
+	JI(o, "ooo_dropped", fs.ooo_dropped);
+	JI(o, "retransmits", fs.retransmits);
+	JI(o, "overlaps", fs.overlaps);
+	JI(o, "memuse", fs.ooo_bytes_now);
+	JI(o, "memuse_peak", fs.ooo_bytes_peak);
+	json_object_set_new(st, "reassembly", o);
+
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_stats)
+			s->obs[i].on_stats(s->obs[i].ctx, st);
+
+	o = json_object();
+	eve_stats(s->eve, o);
+	json_object_set_new(st, "eve", o);
+
+	json_object_set_new(ev, "stats", st);
+	eve_write(s->eve, ev);
+}
+
+void sensor_finish(struct sensor *s)
+{
+	struct timeval last = s->last_ts;
+	int i;
+
+	if (s->finished)
+		return;
+	s->finished = 1;
+	flow_table_flush(s->ft);
+	for (i = 0; i < s->nobs; i++)
+		if (s->obs[i].on_finish)
+			s->obs[i].on_finish(s->obs[i].ctx, &last);
+	sensor_write_stats(s, &last);
+	eve_flush(s->eve);
+}
