@@ -98,6 +98,7 @@ struct flow_callbacks {
 struct flow_stats {
 	uint64_t created, ended, evicted, timed_out, active;
 	uint64_t tcp_gaps, tcp_gap_bytes, ooo_segments, ooo_dropped, retransmits, overlaps;
+	uint64_t overlap_differs;       /* a retransmission carried other bytes */
 	uint64_t ooo_bytes_now, ooo_bytes_peak;
 	uint64_t no_room;               /* packets not tracked: no memory */
 	uint64_t ot_claimed;            /* flows an OT dissector claimed */

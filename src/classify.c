@@ -1,0 +1,155 @@
+/*
+ * classify.c - application labels from nDPI 4.x (see classify.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <ndpi/ndpi_api.h>
+
+#include "classify.h"
+#include "flow.h"
+
+struct classify {
+	struct ndpi_detection_module_struct *ndpi;
+	uint32_t max_packets;
+	struct classify_stats st;
+};
+
+struct classify_flow {
+	uint32_t packets;
+	struct ndpi_flow_struct nf;
+};
+
+struct classify *classify_new(uint32_t max_packets, char *err, size_t errlen)
+{
+	struct classify *c;
+	NDPI_PROTOCOL_BITMASK all;
+
+	if (ndpi_detection_get_sizeof_ndpi_flow_struct() != SIZEOF_FLOW_STRUCT) {
+		snprintf(err, errlen, "nDPI library and headers disagree (flow struct %u vs %zu bytes)",
+			 ndpi_detection_get_sizeof_ndpi_flow_struct(), SIZEOF_FLOW_STRUCT);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->max_packets = max_packets ? max_packets : 1;
+	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (!c->ndpi) {
+		snprintf(err, errlen, "nDPI initialisation failed");
+		free(c);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+	ndpi_finalize_initialization(c->ndpi);
+	return c;
+}
+
+void classify_free(struct classify *c)
+{
+	if (!c)
+		return;
+	ndpi_exit_detection_module(c->ndpi);
+	free(c);
+}
+
+static void release(struct classify *c, struct classify_flow **cf)
+{
+	ndpi_free_flow_data(&(*cf)->nf);
+	free(*cf);
+	*cf = NULL;
+	c->st.active--;
+}
+
+static void set_label(struct classify *c, ndpi_protocol proto, char *label, size_t labellen)
+{
+	char buf[64];
+
+	ndpi_protocol2name(c->ndpi, proto, buf, sizeof(buf));
+	snprintf(label, labellen, "%s", buf);
+}
+
+static int is_known(ndpi_protocol proto)
+{
+	return proto.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	       proto.master_protocol != NDPI_PROTOCOL_UNKNOWN;
+}
+
+int classify_packet(struct classify *c, struct classify_flow **cf,
+		    const struct pkt_meta *p, char *label, size_t labellen)
+{
+	ndpi_protocol proto;
+	uint64_t ms;
+
+	if (!p->l3 || !p->l3_len)
+		return 0;
+	if (!*cf) {
+		*cf = calloc(1, sizeof(**cf));
+		if (!*cf) {
+			c->st.no_memory++;
+			return 0;
+		}
+		c->st.flows++;
+		c->st.active++;
+	}
+	ms = (uint64_t)p->ts.tv_sec * 1000u + (uint64_t)p->ts.tv_usec / 1000u;
+	proto = ndpi_detection_process_packet(c->ndpi, &(*cf)->nf, p->l3,
+					      p->l3_len > 0xffff ? 0xffff : (unsigned short)p->l3_len,
+					      ms);
+	(*cf)->packets++;
+	if (is_known(proto)) {
+		c->st.detected++;
+	} else if ((*cf)->packets >= c->max_packets) {
+		uint8_t guessed = 0;
+
+		proto = ndpi_detection_giveup(c->ndpi, &(*cf)->nf, 1, &guessed);
+		c->st.given_up++;
+	} else {
+		return 0;
+	}
+	set_label(c, proto, label, labellen);
+	release(c, cf);
+	return 1;
+}
+
+static uint32_t ipv4_host(const struct ot_ip *ip)
+{
+	uint32_t v = 0;
+
+	if (ip->ver == 4)
+		memcpy(&v, ip->a, 4);   /* network byte order, as nDPI takes it */
+	return v;
+}
+
+void classify_finish(struct classify *c, struct classify_flow **cf,
+		     const struct flow *f, char *label, size_t labellen)
+{
+	ndpi_protocol proto;
+	uint8_t guessed = 0;
+
+	if (*cf) {
+		proto = ndpi_detection_giveup(c->ndpi, &(*cf)->nf, 1, &guessed);
+		c->st.given_up++;
+		set_label(c, proto, label, labellen);
+		release(c, cf);
+		return;
+	}
+	proto = ndpi_guess_undetected_protocol(c->ndpi, NULL, f->l4,
+					       ipv4_host(&f->cli_ip), f->cli_port,
+					       ipv4_host(&f->srv_ip), f->srv_port);
+	c->st.by_port++;
+	set_label(c, proto, label, labellen);
+}
+
+void classify_get_stats(const struct classify *c, struct classify_stats *st)
+{
+	if (c)
+		*st = c->st;
+	else
+		memset(st, 0, sizeof(*st));
+}

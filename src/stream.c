@@ -1,0 +1,315 @@
+/*
+ * stream.c - one direction of TCP reassembly (see stream.h).
+ *
+ * Sequence numbers follow RFC 793 / RFC 1982 serial arithmetic: a is before
+ * b when (int32_t)(a - b) < 0, so a stream may wrap past 2^32 freely.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+
+struct stream_seg {
+	struct stream_seg *next;
+	uint32_t seq;
+	uint32_t len;
+	uint8_t data[];
+};
+
+static inline int32_t seq_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+void stream_pool_init(struct stream_pool *pool, uint32_t max_per_stream,
+		      uint64_t max_total)
+{
+	memset(pool, 0, sizeof(*pool));
+	pool->max_per_stream = max_per_stream;
+	pool->max_total = max_total;
+}
+
+void stream_init(struct stream *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void seg_free(struct stream_pool *pool, struct stream *s, struct stream_seg *g)
+{
+	s->buffered -= g->len;
+	pool->bytes_now -= g->len;
+	free(g);
+}
+
+void stream_release(struct stream_pool *pool, struct stream *s)
+{
+	struct stream_seg *g, *n;
+
+	if (!s)
+		return;
+	for (g = s->ooo; g; g = n) {
+		n = g->next;
+		seg_free(pool, s, g);
+	}
+	s->ooo = NULL;
+}
+
+static void emit_data(const struct stream_sink *out, const uint8_t *data, size_t len)
+{
+	if (len && out && out->data)
+		out->data(out->ud, data, len);
+}
+
+static void emit_gap(struct stream_pool *pool, const struct stream_sink *out, uint32_t len)
+{
+	if (!len)
+		return;
+	pool->gaps++;
+	pool->gap_bytes += len;
+	if (out && out->gap)
+		out->gap(out->ud, len);
+}
+
+/* Deliver buffered segments that now start at (or before) next_seq. */
+static void drain(struct stream_pool *pool, struct stream *s, const struct stream_sink *out)
+{
+	struct stream_seg *g;
+
+	while ((g = s->ooo) != NULL && seq_diff(g->seq, s->next_seq) <= 0) {
+		uint32_t skip = s->next_seq - g->seq;
+
+		s->ooo = g->next;
+		if (skip < g->len) {
+			s->next_seq = g->seq + g->len;
+			emit_data(out, g->data + skip, g->len - skip);
+		}
+		seg_free(pool, s, g);
+	}
+}
+
+/* Give up on the hole before the first buffered segment, up to `upto`
+ * (at most the segment's start), and deliver what becomes contiguous. */
+static void skip_hole(struct stream_pool *pool, struct stream *s, uint32_t upto,
+		      const struct stream_sink *out)
+{
+	if (s->ooo && seq_diff(upto, s->ooo->seq) > 0)
+		upto = s->ooo->seq;
+	if (seq_diff(upto, s->next_seq) > 0) {
+		emit_gap(pool, out, upto - s->next_seq);
+		s->next_seq = upto;
+	}
+	drain(pool, s, out);
+}
+
+/*
+ * Bytes of [seq, seq+len) that buffered segments already cover.  With data
+ * given, *differs is set when a buffered copy holds other bytes.
+ */
+static uint32_t covered_bytes(const struct stream *s, uint32_t seq, uint32_t len,
+			      const uint8_t *data, int *differs)
+{
+	const struct stream_seg *g;
+	uint32_t end = seq + len, covered = 0;
+
+	for (g = s->ooo; g; g = g->next) {
+		uint32_t a = g->seq, b = g->seq + g->len;
+
+		if (seq_diff(a, end) >= 0)
+			break;
+		if (seq_diff(b, seq) <= 0)
+			continue;
+		if (seq_diff(a, seq) < 0)
+			a = seq;
+		if (seq_diff(b, end) > 0)
+			b = end;
+		covered += b - a;
+		if (data && memcmp(g->data + (a - g->seq), data + (a - seq), b - a))
+			*differs = 1;
+	}
+	return covered;
+}
+
+/*
+ * Buffer an out-of-order segment; bytes already buffered win (first seen).
+ * Returns 0 when stored, 1 when the caps leave no room (nothing changed),
+ * -1 on memory failure (part may be stored).
+ */
+static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
+		      const uint8_t *data, uint32_t len)
+{
+	struct stream_seg **pp = &s->ooo, *g, *n;
+	uint32_t cur = seq, end = seq + len, fresh;
+	int differs = 0;
+
+	fresh = len - covered_bytes(s, seq, len, NULL, NULL);
+	if ((uint64_t)s->buffered + fresh > pool->max_per_stream ||
+	    pool->bytes_now + fresh > pool->max_total)
+		return 1;
+	if (fresh < len) {
+		/* the buffered copy wins; count and compare */
+		covered_bytes(s, seq, len, data, &differs);
+		if (fresh == 0)
+			pool->retransmits++;
+		else
+			pool->overlaps++;
+		if (differs)
+			pool->overlap_differs++;
+	}
+
+	while (seq_diff(end, cur) > 0) {
+		g = *pp;
+		if (g && seq_diff(g->seq + g->len, cur) <= 0) {
+			pp = &g->next;          /* wholly before cur */
+			continue;
+		}
+		if (!g || seq_diff(g->seq, cur) > 0) {
+			/* a piece nothing covers: [cur, min(end, g->seq)) */
+			uint32_t pend = end, plen;
+
+			if (g && seq_diff(g->seq, end) < 0)
+				pend = g->seq;
+			plen = pend - cur;
+			n = malloc(sizeof(*n) + plen);
+			if (!n)
+				return -1;
+			n->seq = cur;
+			n->len = plen;
+			memcpy(n->data, data + (cur - seq), plen);
+			n->next = g;
+			*pp = n;
+			pp = &n->next;
+			s->buffered += plen;
+			pool->bytes_now += plen;
+			if (pool->bytes_now > pool->bytes_peak)
+				pool->bytes_peak = pool->bytes_now;
+			cur = pend;
+			continue;
+		}
+		/* g covers cur: keep the buffered bytes */
+		cur = seq_diff(g->seq + g->len, end) > 0 ? end : g->seq + g->len;
+		pp = &g->next;
+	}
+	return 0;
+}
+
+void stream_syn(struct stream_pool *pool, struct stream *s, uint32_t isn)
+{
+	if (s->started && s->next_seq == isn + 1)
+		return;
+	stream_release(pool, s);
+	stream_init(s);
+	s->started = 1;
+	s->next_seq = isn + 1;
+}
+
+void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
+		    const uint8_t *data, uint32_t len, int fin,
+		    const struct stream_sink *out)
+{
+	int counted = 0, refused = 0;
+
+	if (!s->started) {
+		s->started = 1;
+		s->next_seq = seq;
+	}
+	if (fin && !s->fin_seen) {
+		s->fin_seen = 1;
+		s->fin_seq = seq + len;
+	}
+	if (!len || !data)
+		return;
+
+	for (;;) {
+		int32_t rel = seq_diff(seq, s->next_seq);
+
+		if (rel < 0) {
+			/* starts before next_seq: drop what was delivered */
+			uint32_t old = s->next_seq - seq;
+
+			if (old >= len) {
+				if (!counted)
+					pool->retransmits++;
+				return;
+			}
+			if (!counted)
+				pool->overlaps++;
+			counted = 1;
+			seq += old;
+			data += old;
+			len -= old;
+			rel = 0;
+		}
+		if (rel == 0) {
+			struct stream_seg *g = s->ooo;
+			uint32_t ahead;
+
+			if (!g || seq_diff(g->seq, seq + len) >= 0) {
+				/* the common case: hand the packet bytes out in place */
+				s->next_seq = seq + len;
+				emit_data(out, data, len);
+				if (g)
+					drain(pool, s, out);
+				return;
+			}
+			/* buffered data starts inside this segment: deliver the
+			 * part before it, let the buffered copy win the rest */
+			ahead = g->seq - seq;
+			s->next_seq = g->seq;
+			emit_data(out, data, ahead);
+			seq += ahead;
+			data += ahead;
+			len -= ahead;
+			{
+				int differs = 0;
+
+				covered_bytes(s, seq, len, data, &differs);
+				if (differs)
+					pool->overlap_differs++;
+			}
+			if (!counted)
+				pool->overlaps++;
+			counted = 1;
+			drain(pool, s, out);
+			continue;
+		}
+
+		/* ahead of a hole: buffer it */
+		if (!counted)
+			pool->ooo_segments++;
+		counted = 1;
+		switch (seg_insert(pool, s, seq, data, len)) {
+		case 0:
+			return;
+		case -1:
+			pool->ooo_dropped++;
+			return;
+		default:
+			break;
+		}
+		/* no room: give up the oldest hole and retry */
+		if (!refused)
+			pool->ooo_dropped++;
+		refused = 1;
+		if (!s->ooo) {
+			/* nothing buffered to release: skip straight to it */
+			emit_gap(pool, out, (uint32_t)rel);
+			s->next_seq = seq;
+			continue;
+		}
+		skip_hole(pool, s, s->ooo->seq, out);
+	}
+}
+
+void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
+		const struct stream_sink *out)
+{
+	while (s->started && s->ooo && seq_diff(ack, s->next_seq) > 0)
+		skip_hole(pool, s, ack, out);
+}
+
+void stream_flush(struct stream_pool *pool, struct stream *s,
+		  const struct stream_sink *out)
+{
+	while (s->ooo)
+		skip_hole(pool, s, s->ooo->seq, out);
+}
