@@ -8,3 +8,15 @@ libotsentry_a_SOURCES += \
 	src/capture.h src/capture.c \
 	src/sensor.c \
 	src/protolog.h src/protolog.c
+
+check_PROGRAMS += tests/check_decode
+tests_check_decode_SOURCES = tests/check_decode.c
+tests_check_decode_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_decode_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_decode
+
+check_PROGRAMS += tests/check_eve
+tests_check_eve_SOURCES = tests/check_eve.c
+tests_check_eve_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_eve_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_eve

@@ -1,0 +1,228 @@
+/*
+ * check_eve.c - the EVE writer: timestamps, common fields, UTF-8 fallback,
+ * compact lines to file sinks, reopen for rotation; addresses.
+ */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "eve.h"
+#include "flow.h"
+
+START_TEST(timestamp_format)
+{
+	struct timeval tv = { 1704164645, 123456 };    /* 2024-01-02T03:04:05 UTC */
+	struct timeval z = { 0, 7 };
+	char buf[64];
+
+	ck_assert_str_eq(eve_timestamp(&tv, buf, sizeof(buf)), "2024-01-02T03:04:05.123456+0000");
+	ck_assert_str_eq(eve_timestamp(&z, buf, sizeof(buf)), "1970-01-01T00:00:00.000007+0000");
+}
+END_TEST
+
+START_TEST(string_utf8_or_hex)
+{
+	const uint8_t ok[] = "caf\xc3\xa9";
+	const uint8_t bad[] = { 'a', 0xff, 'b' };
+	const uint8_t nul[] = { 'a', 0, 'b' };
+	const uint8_t overlong[] = { 0xc0, 0xaf };
+	json_t *j;
+
+	j = eve_string(ok, 5);
+	ck_assert_str_eq(json_string_value(j), "caf\xc3\xa9");
+	json_decref(j);
+	j = eve_string(bad, 3);
+	ck_assert_str_eq(json_string_value(j), "61ff62");
+	json_decref(j);
+	j = eve_string(nul, 3);
+	ck_assert_str_eq(json_string_value(j), "610062");
+	json_decref(j);
+	j = eve_string(overlong, 2);
+	ck_assert_str_eq(json_string_value(j), "c0af");
+	json_decref(j);
+	j = eve_string(NULL, 0);
+	ck_assert_str_eq(json_string_value(j), "");
+	json_decref(j);
+}
+END_TEST
+
+static void make_flow(struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = 42;
+	f->l4 = IPPROTO_TCP;
+	ot_ip_parse("10.0.0.1", &f->cli_ip);
+	ot_ip_parse("10.0.0.2", &f->srv_ip);
+	f->cli_port = 40000;
+	f->srv_port = 502;
+}
+
+START_TEST(common_fields)
+{
+	struct timeval tv = { 1704164645, 5 };
+	struct flow f;
+	json_t *ev, *v;
+
+	make_flow(&f);
+	ev = eve_event_new("modbus", &tv, &f, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "timestamp")),
+			 "2024-01-02T03:04:05.000005+0000");
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "event_type")), "modbus");
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "flow_id")), 42);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "src_ip")), "10.0.0.1");
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "src_port")), 40000);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "dest_ip")), "10.0.0.2");
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "dest_port")), 502);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "proto")), "TCP");
+	ck_assert_ptr_null(json_object_get(ev, "vlan"));
+	json_decref(ev);
+
+	/* server -> client, UDP, QinQ, IPv6 */
+	f.l4 = IPPROTO_UDP;
+	f.nvlan = 2;
+	f.vlan[0] = 10;
+	f.vlan[1] = 20;
+	ot_ip_parse("fe80::1", &f.srv_ip);
+	ev = eve_event_new("dnp3", &tv, &f, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "src_ip")), "fe80::1");
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "src_port")), 502);
+	ck_assert_int_eq(json_integer_value(json_object_get(ev, "dest_port")), 40000);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "proto")), "UDP");
+	v = json_object_get(ev, "vlan");
+	ck_assert_int_eq(json_array_size(v), 2);
+	ck_assert_int_eq(json_integer_value(json_array_get(v, 0)), 10);
+	ck_assert_int_eq(json_integer_value(json_array_get(v, 1)), 20);
+	json_decref(ev);
+
+	/* no flow: no tuple */
+	ev = eve_event_new("stats", &tv, NULL, 1);
+	ck_assert_ptr_null(json_object_get(ev, "src_ip"));
+	ck_assert_ptr_null(json_object_get(ev, "flow_id"));
+	json_decref(ev);
+}
+END_TEST
+
+static size_t read_file(const char *path, char *buf, size_t n)
+{
+	FILE *fp = fopen(path, "r");
+	size_t r;
+
+	ck_assert_ptr_nonnull(fp);
+	r = fread(buf, 1, n - 1, fp);
+	buf[r] = 0;
+	fclose(fp);
+	return r;
+}
+
+START_TEST(file_sink_lines_and_reopen)
+{
+	char path[] = "/tmp/check_eve_XXXXXX", rotated[64], buf[4096], err[128];
+	struct timeval tv = { 1704164645, 0 };
+	struct eve *e = eve_new();
+	uint64_t lines, errors;
+	json_t *ev;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	ev = eve_event_new("stats", &tv, NULL, 1);
+	json_object_set_new(ev, "x", json_string("a\"b\n"));
+	ck_assert_int_eq(eve_write(e, ev), 0);
+	eve_flush(e);
+	read_file(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "{\"timestamp\":\"2024-01-02T03:04:05.000000+0000\","
+			 "\"event_type\":\"stats\",\"x\":\"a\\\"b\\n\"}\n");
+
+	/* rotation: rename, reopen, the next line goes to a fresh file */
+	snprintf(rotated, sizeof(rotated), "%s.1", path);
+	ck_assert_int_eq(rename(path, rotated), 0);
+	eve_reopen(e);
+	ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, NULL, 1)), 0);
+	eve_flush(e);
+	read_file(path, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "\"event_type\":\"flow\""));
+	ck_assert_ptr_null(strstr(buf, "stats"));
+	eve_get_counts(e, &lines, &errors);
+	ck_assert_uint_eq(lines, 2);
+	ck_assert_uint_eq(errors, 0);
+	{
+		json_t *st = json_object();
+
+		eve_stats(e, st);
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "file"), "reopens")), 1);
+		json_decref(st);
+	}
+	ck_assert_int_eq(eve_write(e, NULL), -1);
+	eve_free(e);
+	eve_free(NULL);
+	unlink(path);
+	unlink(rotated);
+
+	e = eve_new();
+	ck_assert_int_eq(eve_add_file(e, "/nonexistent-dir/x.json", err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent-dir/x.json"));
+	eve_free(e);
+}
+END_TEST
+
+START_TEST(addresses)
+{
+	struct ot_ip a, b;
+	char buf[OTS_IPSTR_LEN];
+	uint8_t mac[6] = { 0, 0x1b, 0x1b, 0xaa, 0xbb, 0xcc };
+
+	ck_assert_int_eq(ot_ip_parse("192.168.1.10", &a), 0);
+	ck_assert_str_eq(ot_ip_str(&a, buf, sizeof(buf)), "192.168.1.10");
+	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("8.8.8.8", &b), 0);
+	ck_assert_int_eq(ot_ip_is_public(&b), 1);
+	ck_assert_int_lt(ot_ip_cmp(&b, &a), 0);
+	ck_assert_int_ne(ot_ip_hash(&a, 1), ot_ip_hash(&b, 1));
+	ck_assert_int_ne(ot_ip_hash(&a, 1), ot_ip_hash(&a, 2));
+	ck_assert_int_eq(ot_ip_parse("100.64.0.1", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("224.0.0.1", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("2001:db8::1", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("2a00:1450::1", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 1);
+	ck_assert_int_eq(ot_ip_parse("fd00::1", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("::ffff:8.8.8.8", &a), 0);
+	ck_assert_int_eq(ot_ip_is_public(&a), 1);
+	ck_assert_int_eq(ot_ip_parse("10.0.0.256", &a), -1);
+	ck_assert_int_eq(ot_ip_parse("junk", &a), -1);
+	ck_assert_str_eq(ot_mac_str(mac, buf, sizeof(buf)), "00:1b:1b:aa:bb:cc");
+}
+END_TEST
+
+static Suite *eve_suite(void)
+{
+	Suite *s = suite_create("eve");
+	TCase *tc = tcase_create("eve");
+
+	tcase_add_test(tc, timestamp_format);
+	tcase_add_test(tc, string_utf8_or_hex);
+	tcase_add_test(tc, common_fields);
+	tcase_add_test(tc, file_sink_lines_and_reopen);
+	tcase_add_test(tc, addresses);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(eve_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
