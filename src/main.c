@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
+#include "baseline.h"
 #include "capture.h"
 #include "eve.h"
 #include "flow.h"
@@ -29,7 +31,8 @@ enum {
 	OPT_MAX_REASSEMBLY, OPT_NO_NDPI, OPT_INVENTORY, OPT_GRAPH, OPT_GEOIP,
 	OPT_OUI_FILE, OPT_MAX_ASSETS, OPT_MAX_EDGES, OPT_SNAPSHOT_INTERVAL,
 	OPT_LEARN, OPT_BASELINE, OPT_LEARN_FOR, OPT_PERIOD_SPREAD,
-	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS, OPT_RULES,
+	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
+	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_HELP, OPT_VERSION
 };
@@ -67,6 +70,8 @@ static const struct option long_opts[] = {
 	{ "value-margin", required_argument, NULL, OPT_VALUE_MARGIN },
 	{ "silence-timeout", required_argument, NULL, OPT_SILENCE_TIMEOUT },
 	{ "max-baseline-keys", required_argument, NULL, OPT_MAX_BASELINE_KEYS },
+	{ "baseline-show", required_argument, NULL, OPT_BASELINE_SHOW },
+	{ "baseline-diff", required_argument, NULL, OPT_BASELINE_DIFF },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "var", required_argument, NULL, OPT_VAR },
 	{ "rules-warn", no_argument, NULL, OPT_RULES_WARN },
@@ -122,6 +127,8 @@ static const char usage_text[] =
 "  --value-margin FRACTION tolerated margin around learned value ranges (0.1)\n"
 "  --silence-timeout SEC   a learned conversation silent this long alerts (300)\n"
 "  --max-baseline-keys N   baseline entry cap (100000)\n"
+"  --baseline-show FILE    print a baseline as a summary and exit\n"
+"  --baseline-diff OLD NEW print what differs between two baselines and exit\n"
 "Rules and alerts:\n"
 "  --rules PATH            rule file or directory (repeatable)\n"
 "  --var NAME=VALUE        rule variable (repeatable)\n"
@@ -287,6 +294,13 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_VALUE_MARGIN: o->value_margin = parse_double("--value-margin", optarg); break;
 		case OPT_SILENCE_TIMEOUT: o->silence_timeout = parse_double("--silence-timeout", optarg); break;
 		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
+		case OPT_BASELINE_SHOW: o->baseline_show = optarg; break;
+		case OPT_BASELINE_DIFF:
+			o->baseline_diff[0] = optarg;
+			if (optind >= argc || argv[optind][0] == '-')
+				usage_error("--baseline-diff needs two files: OLD NEW");
+			o->baseline_diff[1] = argv[optind++];
+			break;
 		case OPT_RULES: add_multi("--rules", o->rules, &o->n_rules, OTS_MAX_MULTI, optarg); break;
 		case OPT_VAR:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -320,12 +334,31 @@ static void print_summary(const struct capture_result *res, struct sensor *s)
 		(unsigned long long)lines, errs ? " (write errors)" : "");
 }
 
+/* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
+static int baseline_command(const struct ots_options *o)
+{
+	char err[512];
+	int r;
+
+	if (o->baseline_show)
+		r = baseline_show(o->baseline_show, stdout, err, sizeof(err));
+	else
+		r = baseline_diff(o->baseline_diff[0], o->baseline_diff[1], stdout, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ots_options opt;
 	struct flow_config fcfg;
 	struct capture_config ccfg;
 	struct capture_result res;
+	struct alert_config acfg;
+	struct alerter *alerter = NULL;
 	struct eve *eve = NULL;
 	struct sensor *s = NULL;
 	char err[256];
@@ -335,6 +368,8 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &opt);
 
 	/* MODULE-COMMANDS: standalone commands that exit before capture */
+	if (opt.baseline_show || opt.baseline_diff[0])
+		return baseline_command(&opt);
 
 	if (!opt.n_inputs && !opt.iface)
 		usage_error("nothing to read: give -r FILE or -i IFACE");
@@ -371,6 +406,18 @@ int main(int argc, char **argv)
 	}
 
 	/* MODULES: each module attaches its observer here (keep one call per line) */
+	alert_config_default(&acfg);
+	acfg.max_per_second = opt.alert_rate;
+	alerter = alerter_new(sensor_eve(s), &acfg);
+	if (!alerter || alerter_attach(s, alerter) < 0) {
+		fputs("otsentry: cannot start the alert output\n", stderr);
+		goto out;
+	}
+	if (baseline_attach(s, alerter, &opt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		rc = 2;
+		goto out;
+	}
 
 	capture_config_default(&ccfg);
 	ccfg.bpf = opt.bpf;

@@ -1,0 +1,129 @@
+/*
+ * baseline.h - learn what normal looks like, then flag departures from it.
+ *
+ * The model is a bounded set of learned facts about the network:
+ *
+ *   asset       an IP address, the MACs and VLANs it was seen with
+ *   identity    an asset's identity facts (vendor, model, firmware ...)
+ *   service     a protocol an address speaks as client or server
+ *   edge        client, server, protocol, server port
+ *   operation   per edge: function (and sub-function), unit / link address
+ *   range       per edge and function: address ranges touched
+ *   channel     per recurring request: its period (mean, spread, min, max)
+ *   transition  per edge: which request follows which (message order)
+ *   value       per server, unit and point: the learned range of read values
+ *
+ * Learning records facts; detection compares every packet and OT event
+ * against them and raises alerts through the alerter (gid 2, sids 2000001..).
+ * Every alert type, its signature id and thresholds are documented in
+ * otsentry-baseline(5), as is the file format.
+ *
+ * Ownership: the baseline owns its tables; baseline_attach hands the
+ * baseline to the sensor as an observer, which frees it.
+ */
+#ifndef OTS_BASELINE_H
+#define OTS_BASELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/time.h>
+
+struct sensor;
+struct alerter;
+struct ots_options;
+struct ot_event;
+struct pkt_meta;
+struct flow;
+
+#define BASELINE_FORMAT  "otsentry-baseline"
+#define BASELINE_VERSION 1
+
+/* Alert kinds; their order is their signature id minus BASELINE_SID_BASE. */
+enum bl_kind {
+	BL_NEW_ASSET = 1,
+	BL_IP_MAC_CHANGE,
+	BL_NEW_EDGE,
+	BL_NEW_PROTOCOL,
+	BL_NEW_FUNCTION,
+	BL_UNEXPECTED_WRITE,
+	BL_NEW_ADDRESS_RANGE,
+	BL_IDENTITY_CHANGE,
+	BL_PERIOD_DRIFT,
+	BL_CHANNEL_SILENT,
+	BL_UNEXPECTED_SEQUENCE,
+	BL_VALUE_OUT_OF_RANGE,
+	BL_EXTERNAL_OT_PEER,
+	BL_SCAN,
+	BL_ERROR_BURST,
+	BL_KIND_COUNT
+};
+
+#define BASELINE_SID_BASE 2000000
+#define BASELINE_GID      2
+
+struct bl_config {
+	double period_spread;       /* K: drift beyond K standard deviations */
+	double period_floor;        /* drift also needs this fraction of the mean (0.2) */
+	double value_margin;        /* fraction of the learned span tolerated */
+	double silence_timeout;     /* seconds before a periodic channel is silent */
+	uint32_t max_keys;          /* everything learned, all kinds together */
+	uint32_t min_period_samples;/* periods learned before a channel is judged (8) */
+	uint32_t min_value_samples; /* values learned before a point is judged (8) */
+	uint32_t scan_targets;      /* unlearned targets per source per window (10) */
+	uint32_t scan_units;        /* unlearned unit ids per source and server (5) */
+	double scan_window;         /* seconds (60) */
+	uint32_t error_burst;       /* error responses per edge per window (5) */
+	uint32_t max_scan_sources;  /* tracked sources for scans (4096) */
+};
+
+void bl_config_default(struct bl_config *cfg);
+
+struct baseline;
+
+/* New empty model. */
+struct baseline *baseline_new(const struct bl_config *cfg);
+void baseline_free(struct baseline *b);
+
+/*
+ * Load a baseline file into a new model; NULL with a one-line reason in
+ * err (file, what is wrong and where) when the file is unreadable, not
+ * JSON, of another format or version, or any field is missing or mistyped.
+ * A model is never returned half-read.
+ */
+struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
+			       char *err, size_t errlen);
+/* Write atomically (temp file, fsync, rename).  0, or -1 with err set. */
+int baseline_save(const struct baseline *b, const char *path, char *err, size_t errlen);
+
+/* Learning on or off (off = detection against what is learned). */
+void baseline_set_learning(struct baseline *b, int learning, int detecting);
+
+/* Feed the model directly (the observer calls these). */
+void baseline_packet(struct baseline *b, const struct pkt_meta *p,
+		     const struct flow *f, int dir);
+void baseline_event(struct baseline *b, const struct ot_event *ev);
+void baseline_tick(struct baseline *b, const struct timeval *now);
+
+/* Where alerts go; NULL keeps them in counters only (tests). */
+void baseline_set_alerter(struct baseline *b, struct alerter *al);
+/* Alerts raised per kind so far (index enum bl_kind). */
+uint64_t baseline_alert_count(const struct baseline *b, enum bl_kind k);
+/* Learned entries, and entries refused because the cap was reached. */
+void baseline_counts(const struct baseline *b, uint64_t *keys, uint64_t *refused);
+
+const char *bl_kind_name(enum bl_kind k);  /* "new_edge" ... */
+
+/* Human summary of a baseline file / difference of two; 0 or -1 (err set). */
+int baseline_show(const char *path, FILE *out, char *err, size_t errlen);
+int baseline_diff(const char *a, const char *b, FILE *out, char *err, size_t errlen);
+
+/*
+ * Attach to the sensor according to the options (--learn, --baseline,
+ * --learn-for and thresholds).  Does nothing when neither --learn nor
+ * --baseline is given.  0, or -1 with err set (e.g. a corrupt baseline).
+ */
+int baseline_attach(struct sensor *s, struct alerter *al,
+		    const struct ots_options *o, char *err, size_t errlen);
+
+#endif /* OTS_BASELINE_H */

@@ -1,0 +1,129 @@
+/*
+ * baseline_int.h - the baseline model's private types, shared by
+ * baseline.c (learning, detection) and baseline_io.c (files).
+ */
+#ifndef OTS_BASELINE_INT_H
+#define OTS_BASELINE_INT_H
+
+#include <stdint.h>
+
+#include "addr.h"
+#include "baseline.h"
+
+/* Kinds of learned entries. */
+enum bl_ekind {
+	BE_ASSET = 1,   /* a: ip */
+	BE_IDENT,       /* a: ip, ident: key */
+	BE_SERVICE,     /* a: ip, proto, role */
+	BE_EDGE,        /* a: client, b: server, proto/l4, port */
+	BE_UNIT,        /* edge + unit */
+	BE_OP,          /* edge + func, sub */
+	BE_RANGE,       /* edge + func, sub, space, block */
+	BE_CHAN,        /* edge + symbol */
+	BE_TRANS,       /* edge + symbol hash from, to */
+	BE_VALUE,       /* a: server, unit, space, block, start = index */
+	BE_KIND_MAX
+};
+
+/* A request symbol: what a recurring request asks for. */
+struct bl_sym {
+	int32_t func, sub;
+	uint8_t space;
+	uint16_t block;
+	uint32_t start, count;
+};
+
+/* Binary key, compared with memcmp: always memset to 0 before filling. */
+struct bl_key {
+	uint8_t kind;
+	uint8_t proto;          /* enum ot_proto; 0 for a plain TCP/UDP edge */
+	uint8_t l4;             /* 6 or 17 */
+	uint8_t role;           /* service: 0 client, 1 server */
+	uint8_t ident;          /* enum ot_ident_key */
+	uint8_t space;
+	uint16_t port;
+	uint16_t block;
+	uint16_t pad;
+	int32_t func, sub, unit;
+	uint32_t start, count;
+	uint64_t s1, s2;        /* transition symbol hashes */
+	struct ot_ip a, b;
+};
+
+#define BL_MAX_MACS  8
+#define BL_MAX_VLANS 4
+#define BL_MAX_RANGES 64
+
+struct bl_entry {
+	struct bl_key k;
+	struct bl_entry *hnext;         /* hash chain */
+	struct bl_entry *lnext;         /* all entries, insertion order */
+	struct bl_entry *cnext;         /* channels only */
+	double first, last;             /* learned first / last seen */
+	uint64_t count;
+
+	/* asset */
+	uint8_t nmac, nvlan, many_macs;
+	uint8_t macs[BL_MAX_MACS][6];
+	uint16_t vlans[BL_MAX_VLANS];
+
+	/* identity value (owned) */
+	char *text;
+
+	/* edge: categories of requests (bit per enum ot_category), exceptions */
+	uint32_t cats;
+	uint64_t requests, errors;
+
+	/* range list: merged inclusive [lo, hi] pairs, owned */
+	uint32_t (*rng)[2];
+	uint16_t nr, cr;
+
+	/* channel period / value range (Welford) */
+	uint64_t n;
+	double mean, m2, min, max;
+	double prev_ts;                 /* channel: previous request while learning */
+
+	/* transition: the two symbols (for the file) */
+	struct bl_sym from, to;
+
+	/* detection-time state (never saved) */
+	double d_last, d_ewma, d_win_start;
+	uint32_t d_n, d_win_count;
+	uint8_t d_silent, d_drift;
+	uint64_t d_prev_sym;            /* edge: previous request symbol, detection */
+	uint64_t l_prev_sym;            /* edge: previous request symbol, learning */
+};
+
+struct bl_scan_src;
+
+struct baseline {
+	struct bl_config cfg;
+	struct bl_entry **buckets;
+	uint32_t nbuckets;
+	uint64_t nkeys, refused;
+	uint64_t per_kind[BE_KIND_MAX];
+	struct bl_entry *head, *tail;   /* insertion order */
+	struct bl_entry *chans;         /* channel list */
+	int learning, detecting;
+	double learn_start, learn_end;  /* packet time covered by learning */
+	double detect_start;
+	double updated;
+	uint64_t learned_events, learned_packets;
+	struct alerter *alerter;
+	uint64_t alerts[BL_KIND_COUNT];
+
+	struct bl_scan_src *scan;       /* max_scan_sources slots */
+	uint64_t scan_evicted;
+	double last_tick;
+};
+
+/* baseline.c */
+struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k);
+/* Find or insert; NULL (counted in refused) when the cap is reached. */
+struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, int *created);
+void bl_range_add(struct bl_entry *e, uint32_t lo, uint32_t hi);
+int bl_range_covers(const struct bl_entry *e, uint32_t lo, uint32_t hi);
+uint64_t bl_sym_hash(const struct bl_sym *s);
+const char *bl_ekind_name(enum bl_ekind k);
+
+#endif /* OTS_BASELINE_INT_H */

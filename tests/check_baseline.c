@@ -1,0 +1,526 @@
+/*
+ * check_baseline.c - learning, every deviation type, the file format.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "baseline.h"
+#include "flow.h"
+#include "pkt.h"
+#include "event.h"
+
+static struct flow mkflow(const char *cli, const char *srv, uint16_t port)
+{
+	struct flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = 1;
+	f.l4 = IPPROTO_TCP;
+	ck_assert_int_eq(ot_ip_parse(cli, &f.cli_ip), 0);
+	ck_assert_int_eq(ot_ip_parse(srv, &f.srv_ip), 0);
+	f.cli_port = 40000;
+	f.srv_port = port;
+	return f;
+}
+
+static struct ot_event mkev(const struct flow *f, double ts, enum ot_dir dir, int func,
+			    enum ot_category cat)
+{
+	struct ot_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = OT_EV_MESSAGE;
+	ev.proto = OT_PROTO_MODBUS;
+	ev.dir = dir;
+	ev.from_client = dir == OT_DIR_REQUEST;
+	ev.flow = f;
+	ev.ts.tv_sec = (time_t)ts;
+	ev.ts.tv_usec = (suseconds_t)((ts - (double)(time_t)ts) * 1e6);
+	ev.unit = 1;
+	ev.link_src = ev.link_dst = ev.rack = ev.slot = -1;
+	ev.func = func;
+	ev.group = ev.subfunc = -1;
+	ev.cat = cat;
+	ev.txn = -1;
+	ev.status = 0;
+	ev.rtt = -1;
+	return ev;
+}
+
+/* One poll: FC3 read of holding 0..9 and its response with values. */
+static void poll(struct baseline *b, const struct flow *f, double ts, double value)
+{
+	struct ot_event rq = mkev(f, ts, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	struct ot_event rs = mkev(f, ts + 0.01, OT_DIR_RESPONSE, 3, OT_CAT_READ);
+
+	ot_range_add(&rq, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+	baseline_event(b, &rq);
+	ot_value_add(&rs, OT_SPACE_MB_HOLDING, 0, 4, value);
+	ot_ident_add(&rs, OT_ID_FIRMWARE, (const uint8_t *)"v1.0", 4);
+	baseline_event(b, &rs);
+}
+
+static uint64_t total_alerts(const struct baseline *b)
+{
+	uint64_t n = 0;
+	int k;
+
+	for (k = 1; k < BL_KIND_COUNT; k++)
+		n += baseline_alert_count(b, (enum bl_kind)k);
+	return n;
+}
+
+/* Learn 100 polls one second apart, values 10..20; then switch to detect. */
+static struct baseline *learned(const struct flow *f, double *t)
+{
+	struct baseline *b = baseline_new(NULL);
+	int i;
+
+	ck_assert_ptr_nonnull(b);
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < 100; i++)
+		poll(b, f, 1000.0 + i + (i % 3) * 0.01, 10.0 + (i % 11));
+	*t = 1100.0;
+	baseline_set_learning(b, 0, 1);
+	return b;
+}
+
+START_TEST(normal_traffic_is_quiet)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct timeval tv;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		poll(b, &f, t + i + (i % 3) * 0.01, 11.0 + (i % 9));
+		tv.tv_sec = (time_t)(t + i);
+		tv.tv_usec = 0;
+		baseline_tick(b, &tv);
+	}
+	ck_assert_uint_eq(total_alerts(b), 0);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(write_where_only_reads)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct ot_event w = mkev(&f, t, OT_DIR_REQUEST, 6, OT_CAT_WRITE);
+
+	ot_range_add(&w, OT_SPACE_MB_HOLDING, 0, 0, 4, 1);
+	baseline_event(b, &w);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_WRITE), 1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_FUNCTION), 0);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(new_function_edge_protocol)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct flow g = mkflow("10.0.0.5", "10.0.0.11", 502);   /* known client, new server */
+	struct flow h = mkflow("10.0.0.6", "10.0.0.10", 502);   /* new client */
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct ot_event e1 = mkev(&f, t, OT_DIR_REQUEST, 43, OT_CAT_IDENTITY);
+	struct ot_event e2 = mkev(&g, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	struct ot_event e3 = mkev(&h, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+
+	baseline_event(b, &e1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_FUNCTION), 1);
+	baseline_event(b, &e2);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 1);  /* .11 never served */
+	baseline_event(b, &e3);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 2);  /* .6 never a client */
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(new_edge_between_known_hosts)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct flow g = mkflow("10.0.0.6", "10.0.0.11", 502);
+	struct flow x = mkflow("10.0.0.5", "10.0.0.11", 502);
+	struct baseline *b = baseline_new(NULL);
+	struct ot_event e;
+	int i;
+
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < 20; i++) {
+		poll(b, &f, 1000 + i, 10);
+		poll(b, &g, 1000 + i, 10);
+	}
+	baseline_set_learning(b, 0, 1);
+	e = mkev(&x, 2000, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	baseline_event(b, &e);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_EDGE), 1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 0);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(new_address_range)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct ot_event in = mkev(&f, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	struct ot_event out = mkev(&f, t + 0.5, OT_DIR_REQUEST, 3, OT_CAT_READ);
+
+	ot_range_add(&in, OT_SPACE_MB_HOLDING, 0, 0, 2, 5);     /* inside 0..9 */
+	baseline_event(b, &in);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_ADDRESS_RANGE), 0);
+	ot_range_add(&out, OT_SPACE_MB_HOLDING, 0, 0, 8, 5);    /* 8..12 */
+	baseline_event(b, &out);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_ADDRESS_RANGE), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(identity_change)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct ot_event rs = mkev(&f, t, OT_DIR_RESPONSE, 43, OT_CAT_IDENTITY);
+
+	ot_ident_add(&rs, OT_ID_FIRMWARE, (const uint8_t *)"v1.0", 4);
+	baseline_event(b, &rs);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IDENTITY_CHANGE), 0);
+	rs.n_ident = 0;
+	ot_ident_add(&rs, OT_ID_FIRMWARE, (const uint8_t *)"v6.66", 5);
+	baseline_event(b, &rs);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IDENTITY_CHANGE), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(period_drift_and_silence)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct timeval tv;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		poll(b, &f, t + i * 0.3, 12);           /* 3x faster than learned */
+	ck_assert_uint_eq(baseline_alert_count(b, BL_PERIOD_DRIFT), 1);
+	tv.tv_sec = (time_t)t + 1000;
+	tv.tv_usec = 0;
+	baseline_tick(b, &tv);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_CHANNEL_SILENT), 1);
+	tv.tv_sec += 10;
+	baseline_tick(b, &tv);                          /* alerted once */
+	ck_assert_uint_eq(baseline_alert_count(b, BL_CHANNEL_SILENT), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(value_out_of_range)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+
+	poll(b, &f, t, 20.5);           /* within 10% of the 10..20 span */
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 0);
+	poll(b, &f, t + 1, 95.0);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(external_peer)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct flow x = mkflow("8.8.4.4", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	struct ot_event e = mkev(&x, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+
+	baseline_event(b, &e);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_EXTERNAL_OT_PEER), 1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 0);
+	baseline_free(b);
+}
+END_TEST
+
+static struct pkt_meta mkpkt(const char *src, const char *dst, uint16_t dport, uint8_t flags,
+			     double ts, uint8_t mac_last)
+{
+	struct pkt_meta p;
+
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(ot_ip_parse(src, &p.src_ip), 0);
+	ck_assert_int_eq(ot_ip_parse(dst, &p.dst_ip), 0);
+	p.ts.tv_sec = (time_t)ts;
+	p.l4 = IPPROTO_TCP;
+	p.sport = 40000;
+	p.dport = dport;
+	p.tcp_flags = flags;
+	p.has_mac = 1;
+	p.src_mac[0] = 0x00;
+	p.src_mac[1] = 0x1b;
+	p.src_mac[2] = 0x1b;
+	p.src_mac[5] = mac_last;
+	return p;
+}
+
+START_TEST(assets_bindings_and_scan)
+{
+	struct baseline *b = baseline_new(NULL);
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct pkt_meta p;
+	int i;
+
+	baseline_set_learning(b, 1, 0);
+	f.pkts[0] = 1;
+	p = mkpkt("10.0.0.5", "10.0.0.10", 502, TCP_SYN, 100, 5);
+	baseline_packet(b, &p, &f, FLOW_C2S);
+	baseline_set_learning(b, 0, 1);
+
+	/* the same binding: quiet; a new MAC for the IP: ip_mac_change */
+	baseline_packet(b, &p, &f, FLOW_C2S);
+	ck_assert_uint_eq(total_alerts(b), 0);
+	p = mkpkt("10.0.0.5", "10.0.0.10", 502, TCP_ACK, 101, 99);
+	baseline_packet(b, &p, &f, FLOW_C2S);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IP_MAC_CHANGE), 1);
+
+	/* a new host sweeping ports: new_asset once, scan once */
+	for (i = 0; i < 30; i++) {
+		struct flow g = mkflow("10.0.0.66", "10.0.0.10", (uint16_t)(1 + i));
+		g.pkts[0] = 1;
+		p = mkpkt("10.0.0.66", "10.0.0.10", (uint16_t)(1 + i), TCP_SYN, 200 + i * 0.1, 66);
+		baseline_packet(b, &p, &g, FLOW_C2S);
+	}
+	ck_assert_uint_ge(baseline_alert_count(b, BL_NEW_ASSET), 1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_SCAN), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(unit_scan_and_error_burst)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	int i;
+
+	for (i = 2; i < 12; i++) {
+		struct ot_event e = mkev(&f, t + i * 0.1, OT_DIR_REQUEST, 3, OT_CAT_READ);
+		e.unit = i;
+		ot_range_add(&e, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+		baseline_event(b, &e);
+	}
+	ck_assert_uint_eq(baseline_alert_count(b, BL_SCAN), 1);
+	for (i = 0; i < 8; i++) {
+		struct ot_event r = mkev(&f, t + 2 + i * 0.1, OT_DIR_RESPONSE, 3, OT_CAT_READ);
+		r.status = 2;
+		baseline_event(b, &r);
+	}
+	ck_assert_uint_eq(baseline_alert_count(b, BL_ERROR_BURST), 1);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(message_order)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct baseline *b = baseline_new(NULL);
+	struct ot_event a, c;
+	int i;
+
+	/* learn a strict cycle: A (holding 0..9) then C (input 0..4) */
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < 60; i++) {
+		a = mkev(&f, 1000 + i, OT_DIR_REQUEST, 3, OT_CAT_READ);
+		ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+		baseline_event(b, &a);
+		c = mkev(&f, 1000 + i + 0.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
+		ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
+		baseline_event(b, &c);
+	}
+	baseline_set_learning(b, 0, 1);
+	a = mkev(&f, 2000, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+	baseline_event(b, &a);
+	c = mkev(&f, 2000.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
+	ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
+	baseline_event(b, &c);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 0);
+	c.ts.tv_sec = 2001;
+	baseline_event(b, &c);          /* C after C: never learned */
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
+	baseline_free(b);
+}
+END_TEST
+
+static char tmpdir[64];
+
+static void mk_tmpdir(void)
+{
+	strcpy(tmpdir, "/tmp/ots_blXXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+START_TEST(save_load_roundtrip)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t), *l;
+	char path[128], err[256], diffout[4096];
+	struct ot_event w;
+	FILE *mem;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	l = baseline_load(path, NULL, err, sizeof(err));
+	ck_assert_msg(l != NULL, "load failed: %s", err);
+	baseline_set_learning(l, 0, 1);
+	/* the loaded model judges like the original */
+	poll(l, &f, t, 15);
+	ck_assert_uint_eq(total_alerts(l), 0);
+	w = mkev(&f, t + 1, OT_DIR_REQUEST, 16, OT_CAT_WRITE);
+	baseline_event(l, &w);
+	ck_assert_uint_eq(baseline_alert_count(l, BL_UNEXPECTED_WRITE), 1);
+	poll(l, &f, t + 2, 500);
+	ck_assert_uint_eq(baseline_alert_count(l, BL_VALUE_OUT_OF_RANGE), 1);
+
+	/* a baseline equals itself */
+	mem = fmemopen(diffout, sizeof(diffout), "w");
+	ck_assert_int_eq(baseline_diff(path, path, mem, err, sizeof(err)), 0);
+	fclose(mem);
+	ck_assert_ptr_nonnull(strstr(diffout, "0 added, 0 removed, 0 changed"));
+	baseline_free(l);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+START_TEST(corrupt_files_refused)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	char path[128], err[256], *text;
+	size_t len;
+	FILE *fp;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	fp = fopen(path, "r");
+	fseek(fp, 0, SEEK_END);
+	len = (size_t)ftell(fp);
+	rewind(fp);
+	text = calloc(1, len + 1);
+	ck_assert_uint_eq(fread(text, 1, len, fp), len);
+	fclose(fp);
+
+	/* truncated */
+	text[len / 2] = '\0';
+	write_file(path, text);
+	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "not a valid baseline"));
+
+	/* wrong version, wrong format, mistyped field, missing file */
+	write_file(path, "{\"format\":\"otsentry-baseline\",\"version\":99}");
+	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "version 99 is not supported"));
+	write_file(path, "{\"format\":\"something-else\",\"version\":1}");
+	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "is not an otsentry baseline"));
+	write_file(path, "{\"format\":\"otsentry-baseline\",\"version\":1,\"learn_start\":0,"
+		   "\"learn_end\":0,\"learned_packets\":0,\"learned_events\":0,"
+		   "\"assets\":[{\"ip\":\"10.0.0.300\",\"macs\":[],\"vlans\":[],\"count\":1,"
+		   "\"first_seen\":0,\"last_seen\":0}]}");
+	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "assets[0].ip"));
+	unlink(path);
+	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	free(text);
+	baseline_free(b);
+	rmdir(tmpdir);
+}
+END_TEST
+
+START_TEST(key_cap_holds)
+{
+	struct bl_config cfg;
+	struct baseline *b;
+	uint64_t keys, refused;
+	int i;
+
+	bl_config_default(&cfg);
+	cfg.max_keys = 50;
+	b = baseline_new(&cfg);
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < 500; i++) {
+		char ip[32];
+		struct flow f;
+		snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 250, i % 250 + 1);
+		f = mkflow(ip, "10.0.0.10", 502);
+		poll(b, &f, 1000 + i, 1);
+	}
+	baseline_counts(b, &keys, &refused);
+	ck_assert_uint_eq(keys, 50);
+	ck_assert_uint_gt(refused, 0);
+	baseline_free(b);
+}
+END_TEST
+
+static Suite *baseline_suite(void)
+{
+	Suite *s = suite_create("baseline");
+	TCase *tc = tcase_create("detect");
+
+	tcase_add_test(tc, normal_traffic_is_quiet);
+	tcase_add_test(tc, write_where_only_reads);
+	tcase_add_test(tc, new_function_edge_protocol);
+	tcase_add_test(tc, new_edge_between_known_hosts);
+	tcase_add_test(tc, new_address_range);
+	tcase_add_test(tc, identity_change);
+	tcase_add_test(tc, period_drift_and_silence);
+	tcase_add_test(tc, value_out_of_range);
+	tcase_add_test(tc, external_peer);
+	tcase_add_test(tc, assets_bindings_and_scan);
+	tcase_add_test(tc, unit_scan_and_error_burst);
+	tcase_add_test(tc, message_order);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("file");
+	tcase_add_test(tc, save_load_roundtrip);
+	tcase_add_test(tc, corrupt_files_refused);
+	tcase_add_test(tc, key_cap_holds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(baseline_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
