@@ -8,10 +8,12 @@
 
 /* Each protocol file exports exactly one descriptor. */
 /* REGISTRY-EXTERNS (one line per dissector) */
+extern const struct dissector dnp3_dissector;
 extern const struct dissector modbus_dissector;
 
 static const struct dissector *const registry[] = {
 	/* REGISTRY-ENTRIES (one line per dissector) */
+	&dnp3_dissector,
 	&modbus_dissector,
 	NULL
 };

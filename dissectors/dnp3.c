@@ -1,0 +1,767 @@
+/*
+ * dnp3.c - DNP3 over TCP and UDP: link frames, transport reassembly,
+ * application header, request/response pairing.
+ *
+ * Specification: IEEE 1815-2012 (DNP3): clause 9 (data link layer: frame
+ * format, CRC), clause 8 (transport function), clause 4.2.2 (application
+ * header, function codes, internal indications).  IEEE 1815 Annex E and the
+ * DNP3 "IP networking" rules put whole link frames in TCP or UDP port 20000.
+ *
+ * Link frames are cut from the byte stream by the shared framer; the header
+ * CRC and the CRC of every 16-byte data block are verified and a frame with
+ * a bad CRC is dropped (anomaly "bad_crc").  Transport segments are
+ * reassembled per (source, destination) link address pair, bounded by
+ * lim->max_reassembly bytes and lim->reassembly_timeout seconds.  Each
+ * application fragment becomes one OT_EV_MESSAGE; the objects are decoded by
+ * dnp3_objects.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnp3.h"
+#include "framer.h"
+
+#define DNP3_PORT               20000
+#define DNP3_MAX_FRAGMENTS      8       /* reassembly slots per flow */
+#define DNP3_PENDING_MAX_AGE    60.0    /* seconds a request may wait */
+
+/* IEEE 1815-2012 table 4-1: application function codes. */
+static const struct ot_tok dnp3_func_names[] = {
+	{ 0, "confirm" }, { 1, "read" }, { 2, "write" }, { 3, "select" },
+	{ 4, "operate" }, { 5, "direct_operate" }, { 6, "direct_operate_no_ack" },
+	{ 7, "immediate_freeze" }, { 8, "immediate_freeze_no_ack" },
+	{ 9, "freeze_clear" }, { 10, "freeze_clear_no_ack" },
+	{ 11, "freeze_at_time" }, { 12, "freeze_at_time_no_ack" },
+	{ 13, "cold_restart" }, { 14, "warm_restart" }, { 15, "initialize_data" },
+	{ 16, "initialize_application" }, { 17, "start_application" },
+	{ 18, "stop_application" }, { 19, "save_configuration" },
+	{ 20, "enable_unsolicited" }, { 21, "disable_unsolicited" },
+	{ 22, "assign_class" }, { 23, "delay_measurement" },
+	{ 24, "record_current_time" }, { 25, "open_file" }, { 26, "close_file" },
+	{ 27, "delete_file" }, { 28, "get_file_info" }, { 29, "authenticate_file" },
+	{ 30, "abort_file" }, { 31, "activate_configuration" },
+	{ 32, "authentication_request" }, { 33, "authentication_request_no_ack" },
+	{ 129, "response" }, { 130, "unsolicited_response" },
+	{ 131, "authentication_response" },
+	{ 0, NULL }
+};
+
+/* IEEE 1815-2012 4.2.2.7.2: internal indications, bit = IIN1 bit or 8 + IIN2 bit. */
+static const struct ot_tok dnp3_iin_names[] = {
+	{ 0, "all_stations" }, { 1, "class_1_events" }, { 2, "class_2_events" },
+	{ 3, "class_3_events" }, { 4, "need_time" }, { 5, "local_control" },
+	{ 6, "device_trouble" }, { 7, "device_restart" },
+	{ 8, "no_func_code_support" }, { 9, "object_unknown" },
+	{ 10, "parameter_error" }, { 11, "event_buffer_overflow" },
+	{ 12, "already_executing" }, { 13, "config_corrupt" },
+	{ 14, "reserved_2" }, { 15, "reserved_1" },
+	{ 0, NULL }
+};
+/* IIN2 bits that report an error: the event status. */
+#define DNP3_IIN2_ERRORS 0x3f
+
+/* One transport reassembly in progress. */
+struct dnp3_fragment {
+	int used;
+	uint16_t src, dst;
+	uint8_t from_client;
+	uint8_t next_seq;
+	struct timeval started;     /* first segment: the timeout runs from here */
+	struct timeval last;        /* latest segment: least recently used eviction */
+	uint8_t *buf;
+	size_t len, cap;
+};
+
+struct dnp3_pending {
+	uint8_t seq;
+	uint8_t func;
+	uint8_t cat;
+	uint16_t master, outstation;
+	struct timeval ts;
+};
+
+struct dnp3_state {
+	const struct ot_limits *lim;
+	struct framer framer[2];            /* [from_client] */
+	struct dnp3_fragment frag[DNP3_MAX_FRAGMENTS];
+	struct dnp3_pending *pending;       /* oldest first */
+	uint32_t n_pending;
+	int pending_reported;               /* too_many_pending sent, not yet drained */
+	struct dissect_ctx *ctx;            /* valid during parse() */
+	struct dnp3_counters cnt;
+};
+
+/* The link header fields of the frame that completed a fragment. */
+struct dnp3_link {
+	uint8_t ctrl;
+	uint16_t dst, src;
+};
+
+uint16_t dnp3_crc16(const uint8_t *p, size_t n)
+{
+	uint16_t crc = 0;
+	size_t i;
+	int b;
+
+	for (i = 0; p && i < n; i++) {
+		crc ^= p[i];
+		for (b = 0; b < 8; b++)
+			crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xA6BC) : (uint16_t)(crc >> 1);
+	}
+	return (uint16_t)~crc;
+}
+
+size_t dnp3_frame_len(uint8_t len_field)
+{
+	size_t data = len_field >= DNP3_MIN_LEN_FIELD ? len_field - DNP3_MIN_LEN_FIELD : 0;
+
+	return DNP3_HEADER_LEN + data + 2 * ((data + DNP3_BLOCK_LEN - 1) / DNP3_BLOCK_LEN);
+}
+
+static void put_crc(uint8_t *out, const uint8_t *p, size_t n)
+{
+	uint16_t crc = dnp3_crc16(p, n);
+
+	out[0] = crc & 0xff;
+	out[1] = crc >> 8;
+}
+
+size_t dnp3_link_encode(uint8_t ctrl, uint16_t dst, uint16_t src,
+			const uint8_t *user, size_t n, uint8_t *out)
+{
+	size_t o = DNP3_HEADER_LEN, i;
+
+	if (n > 255 - DNP3_MIN_LEN_FIELD || (n && !user))
+		return 0;
+	out[0] = DNP3_START1;
+	out[1] = DNP3_START2;
+	out[2] = (uint8_t)(n + DNP3_MIN_LEN_FIELD);
+	out[3] = ctrl;
+	out[4] = dst & 0xff;
+	out[5] = dst >> 8;
+	out[6] = src & 0xff;
+	out[7] = src >> 8;
+	put_crc(out + 8, out, 8);
+	for (i = 0; i < n; i += DNP3_BLOCK_LEN) {
+		size_t b = n - i < DNP3_BLOCK_LEN ? n - i : DNP3_BLOCK_LEN;
+
+		memcpy(out + o, user + i, b);
+		put_crc(out + o + b, user + i, b);
+		o += b + 2;
+	}
+	return o;
+}
+
+const char *dnp3_func_name(int fc)
+{
+	return ot_tok_name(dnp3_func_names, fc);
+}
+
+void dnp3_get_counters(const void *state, struct dnp3_counters *out)
+{
+	const struct dnp3_state *st = state;
+
+	if (st)
+		*out = st->cnt;
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+static double tv_diff(const struct timeval *a, const struct timeval *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) + (a->tv_usec - b->tv_usec) / 1e6;
+}
+
+/* ---- link header ---------------------------------------------------- */
+
+/* Verified link header in c (10 bytes): 1 ok, 0 bad CRC. */
+static int link_header(struct cursor *c, uint8_t *len_field, struct dnp3_link *l)
+{
+	struct cursor h = cur_sub(c, 8);
+	uint16_t crc = cur_le16(c);
+
+	if (!cur_ok(c) || dnp3_crc16(h.p, h.len) != crc)
+		return 0;
+	cur_skip(&h, 2);
+	*len_field = cur_u8(&h);
+	l->ctrl = cur_u8(&h);
+	l->dst = cur_le16(&h);
+	l->src = cur_le16(&h);
+	return 1;
+}
+
+/* Offset of the next possible frame start after offset 0 (avail when none). */
+static size_t next_start(const uint8_t *p, size_t avail)
+{
+	struct cursor c;
+	uint8_t b, n;
+	size_t i;
+
+	cur_init(&c, p, avail);
+	for (i = 1; cur_peek_u8(&c, i, &b); i++)
+		if (b == DNP3_START1 && (!cur_peek_u8(&c, i + 1, &n) || n == DNP3_START2))
+			return i;
+	return avail;
+}
+
+/* framer_len_fn: the link frame at p, or how far to skip to the next start. */
+static long dnp3_link_len(const uint8_t *p, size_t avail, void *ud)
+{
+	struct dnp3_state *st = ud;
+	struct dnp3_link l;
+	struct cursor c;
+	uint8_t b0, b1, len_field = 0;
+
+	cur_init(&c, p, avail);
+	if (!cur_peek_u8(&c, 0, &b0))
+		return 0;
+	if (b0 != DNP3_START1)
+		return -(long)next_start(p, avail);
+	if (!cur_peek_u8(&c, 1, &b1))
+		return 0;
+	if (b1 != DNP3_START2)
+		return -(long)next_start(p, avail);
+	if (avail < DNP3_HEADER_LEN)
+		return 0;
+	if (!link_header(&c, &len_field, &l)) {
+		st->cnt.bad_crc++;
+		if (st->ctx)
+			ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_crc", "link header CRC");
+		return -(long)next_start(p, avail);
+	}
+	if (len_field < DNP3_MIN_LEN_FIELD) {
+		st->cnt.bad_length++;
+		if (st->ctx)
+			ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_length",
+				   "link LEN %u below 5", len_field);
+		return -(long)next_start(p, avail);
+	}
+	return (long)dnp3_frame_len(len_field);
+}
+
+/* ---- application layer ---------------------------------------------- */
+
+/* Request functions whose object headers carry no object data. */
+static int func_has_data(int fc)
+{
+	switch (fc) {
+	case 0: case 1: case 7: case 8: case 9: case 10: case 13: case 14: case 15:
+	case 19: case 20: case 21: case 22: case 23: case 24:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* Requests that the outstation answers with a response. */
+static int func_wants_response(int fc)
+{
+	return fc != 0 && fc != 6 && fc != 8 && fc != 10 && fc != 12 && fc != 33 &&
+	       fc < 129;
+}
+
+static enum ot_category func_category(int fc, const struct dnp3_objects_result *r)
+{
+	switch (fc) {
+	case 0: case 20: case 21:
+		return OT_CAT_SESSION;
+	case 1:
+		return r->has_group0 ? OT_CAT_IDENTITY : r->has_file ? OT_CAT_FILE : OT_CAT_READ;
+	case 2:
+		return r->has_time ? OT_CAT_TIME : r->has_file ? OT_CAT_FILE : OT_CAT_WRITE;
+	case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
+		return OT_CAT_CONTROL;
+	case 13: case 14: case 15: case 16: case 17: case 18:
+		return OT_CAT_MODE;
+	case 19: case 31:
+		return OT_CAT_PROGRAM;
+	case 22:
+		return OT_CAT_WRITE;
+	case 23: case 24:
+		return OT_CAT_TIME;
+	case 25: case 26: case 27: case 28: case 29: case 30:
+		return OT_CAT_FILE;
+	case 32: case 33: case 131:
+		return OT_CAT_SECURITY;
+	case 129: case 130:
+		return OT_CAT_READ;
+	default:
+		return OT_CAT_OTHER;
+	}
+}
+
+static void pending_add(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t seq,
+			uint8_t fc, uint8_t cat, const struct dnp3_link *l)
+{
+	uint32_t cap = st->lim->max_pending;
+	struct dnp3_pending *p;
+
+	if (cap == 0)
+		return;
+	if (!st->pending) {
+		st->pending = calloc(cap, sizeof(*st->pending));
+		if (!st->pending)
+			return;
+	}
+	if (st->n_pending >= cap) {
+		memmove(st->pending, st->pending + 1, (cap - 1) * sizeof(*st->pending));
+		st->n_pending = cap - 1;
+		st->cnt.pending_dropped++;
+		if (!st->pending_reported) {
+			st->pending_reported = 1;
+			ot_anomaly(ctx, OT_PROTO_DNP3, "too_many_pending",
+				   "more than %u requests without response", cap);
+		}
+	}
+	p = &st->pending[st->n_pending++];
+	p->seq = seq;
+	p->func = fc;
+	p->cat = cat;
+	p->master = l->src;
+	p->outstation = l->dst;
+	p->ts = ctx->ts;
+}
+
+/* The pending request a response answers; fills rtt and cat.  1 when found. */
+static int pending_match(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t seq,
+			 const struct dnp3_link *l, struct ot_event *ev)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->n_pending; i++) {
+		struct dnp3_pending *p = &st->pending[i];
+		double age = tv_diff(&ctx->ts, &p->ts);
+
+		if (p->seq != seq || p->master != l->dst || p->outstation != l->src)
+			continue;
+		if (age >= 0 && age <= DNP3_PENDING_MAX_AGE) {
+			ev->rtt = age;
+			ev->cat = (enum ot_category)p->cat;
+		}
+		memmove(p, p + 1, (st->n_pending - i - 1) * sizeof(*p));
+		st->n_pending--;
+		st->pending_reported = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static json_t *iin_json(uint16_t iin)
+{
+	json_t *o = json_object(), *a = json_array();
+	int b;
+
+	for (b = 0; b < 16; b++)
+		if (iin & (1u << b))
+			json_array_append_new(a, json_string(ot_tok_str(dnp3_iin_names, b)));
+	json_object_set_new(o, "indicators", a);
+	return o;
+}
+
+static json_t *link_json(const struct dnp3_link *l)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "dir", json_boolean(l->ctrl & DNP3_LINK_DIR));
+	json_object_set_new(o, "primary", json_boolean(l->ctrl & DNP3_LINK_PRM));
+	json_object_set_new(o, "fcb", json_boolean(l->ctrl & DNP3_LINK_FCB));
+	json_object_set_new(o, "fcv", json_boolean(l->ctrl & DNP3_LINK_FCV));
+	json_object_set_new(o, "function_code", json_integer(l->ctrl & DNP3_LINK_FUNC));
+	return o;
+}
+
+/* One reassembled application fragment: one message event. */
+static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
+			 const uint8_t *p, size_t n)
+{
+	struct dissect_ctx *ctx = st->ctx;
+	struct dnp3_objects_result res;
+	struct ot_event ev;
+	struct cursor c;
+	json_t *app = NULL, *objects = NULL, *ctl;
+	uint8_t ac, fc, iin1 = 0, iin2 = 0;
+	int is_resp, header_ok;
+	uint16_t iin;
+
+	cur_init(&c, p, n);
+	ac = cur_u8(&c);
+	fc = cur_u8(&c);
+	if (!cur_ok(&c)) {
+		ot_anomaly(ctx, OT_PROTO_DNP3, "app_too_short",
+			   "application fragment of %zu bytes", n);
+		return;
+	}
+	is_resp = fc == DNP3_FC_RESPONSE || fc == DNP3_FC_UNSOLICITED ||
+		  fc == DNP3_FC_AUTH_RESPONSE;
+	if (is_resp) {
+		iin1 = cur_u8(&c);
+		iin2 = cur_u8(&c);
+	}
+	header_ok = cur_ok(&c);
+	iin = (uint16_t)(iin1 | (iin2 << 8));
+	st->cnt.messages++;
+
+	ot_event_init(&ev, ctx, OT_PROTO_DNP3, OT_EV_MESSAGE);
+	ev.dir = fc == DNP3_FC_UNSOLICITED ? OT_DIR_UNSOLICITED :
+		 is_resp ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
+	ev.link_src = l->src;
+	ev.link_dst = l->dst;
+	ev.func = fc;
+	ev.func_name = ot_tok_str(dnp3_func_names, fc);
+	ev.txn = ac & DNP3_AC_SEQ;
+	if (is_resp && header_ok) {
+		int e = iin2 & DNP3_IIN2_ERRORS, b = 0;
+
+		ev.status = e;
+		while (e && !(e & (1 << b)))
+			b++;
+		ev.status_name = e ? ot_tok_str(dnp3_iin_names, 8 + b) : NULL;
+	}
+	if (ctx->want_detail) {
+		ev.detail = json_object();
+		json_object_set_new(ev.detail, "type", json_string(ot_dir_name(ev.dir)));
+		json_object_set_new(ev.detail, "control", link_json(l));
+		json_object_set_new(ev.detail, "src", json_integer(l->src));
+		json_object_set_new(ev.detail, "dst", json_integer(l->dst));
+		app = json_object();
+		ctl = json_object();
+		json_object_set_new(ctl, "fir", json_boolean(ac & DNP3_AC_FIR));
+		json_object_set_new(ctl, "fin", json_boolean(ac & DNP3_AC_FIN));
+		json_object_set_new(ctl, "con", json_boolean(ac & DNP3_AC_CON));
+		json_object_set_new(ctl, "uns", json_boolean(ac & DNP3_AC_UNS));
+		json_object_set_new(ctl, "sequence", json_integer(ac & DNP3_AC_SEQ));
+		json_object_set_new(app, "control", ctl);
+		json_object_set_new(app, "function_code", json_integer(fc));
+		json_object_set_new(app, "function", json_string(ev.func_name));
+		objects = json_array();
+		json_object_set_new(app, "objects", objects);
+		json_object_set_new(ev.detail, "application", app);
+		if (is_resp && header_ok)
+			json_object_set_new(ev.detail, "iin", iin_json(iin));
+	}
+	if (!dnp3_func_name(fc))
+		ot_anomaly(ctx, OT_PROTO_DNP3, "unknown_function", "function code %u", fc);
+
+	memset(&res, 0, sizeof(res));
+	if (header_ok) {
+		dnp3_objects_parse(ctx, &c, is_resp || func_has_data(fc), &ev, objects, &res);
+	} else {
+		ot_anomaly(ctx, OT_PROTO_DNP3, "app_too_short", "response without IIN");
+		res.complete = 0;
+	}
+	ev.cat = func_category(fc, &res);
+	if (ev.dir == OT_DIR_REQUEST && func_wants_response(fc))
+		pending_add(st, ctx, ac & DNP3_AC_SEQ, fc, (uint8_t)ev.cat, l);
+	else if (fc == DNP3_FC_RESPONSE || fc == DNP3_FC_AUTH_RESPONSE)
+		pending_match(st, ctx, ac & DNP3_AC_SEQ, l, &ev);
+	if (app)
+		json_object_set_new(app, "complete", json_boolean(res.complete));
+	ot_emit(ctx, &ev);
+}
+
+/* ---- transport layer ------------------------------------------------ */
+
+static void frag_clear(struct dnp3_fragment *f)
+{
+	f->used = 0;
+	f->len = 0;
+}
+
+static struct dnp3_fragment *frag_find(struct dnp3_state *st, uint16_t src, uint16_t dst)
+{
+	int i;
+
+	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
+		if (st->frag[i].used && st->frag[i].src == src && st->frag[i].dst == dst)
+			return &st->frag[i];
+	return NULL;
+}
+
+/* A free slot, or the least recently used one (its fragment is dropped). */
+static struct dnp3_fragment *frag_slot(struct dnp3_state *st)
+{
+	struct dnp3_fragment *old = &st->frag[0];
+	int i;
+
+	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++) {
+		if (!st->frag[i].used)
+			return &st->frag[i];
+		if (tv_diff(&st->frag[i].last, &old->last) < 0)
+			old = &st->frag[i];
+	}
+	st->cnt.fragments_dropped++;
+	frag_clear(old);
+	return old;
+}
+
+static int frag_append(struct dnp3_state *st, struct dnp3_fragment *f,
+		       const uint8_t *p, size_t n)
+{
+	size_t max = st->lim->max_reassembly;
+
+	if (f->len + n > max)
+		return -1;
+	if (f->len + n > f->cap) {
+		size_t want = f->cap ? f->cap : 512;
+		uint8_t *nb;
+
+		while (want < f->len + n)
+			want *= 2;
+		if (want > max)
+			want = max;
+		nb = realloc(f->buf, want);
+		if (!nb)
+			return -1;
+		f->buf = nb;
+		f->cap = want;
+	}
+	memcpy(f->buf + f->len, p, n);
+	f->len += n;
+	return 0;
+}
+
+static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
+			      const uint8_t *user, size_t n)
+{
+	struct dissect_ctx *ctx = st->ctx;
+	struct dnp3_fragment *f;
+	struct cursor c;
+	uint8_t th, seq;
+	size_t seglen;
+	const uint8_t *seg;
+
+	cur_init(&c, user, n);
+	th = cur_u8(&c);
+	seglen = cur_left(&c);
+	seg = cur_bytes(&c, seglen);
+	seq = th & DNP3_TP_SEQ;
+
+	f = frag_find(st, l->src, l->dst);
+	if (f && tv_diff(&ctx->ts, &f->started) > st->lim->reassembly_timeout) {
+		st->cnt.fragments_dropped++;
+		ot_anomaly(ctx, OT_PROTO_DNP3, "reassembly_timeout",
+			   "fragment %u->%u of %zu bytes timed out", l->src, l->dst, f->len);
+		frag_clear(f);
+		f = NULL;
+	}
+	if (th & DNP3_TP_FIR) {
+		if (f) {
+			if ((th & DNP3_TP_FIN) == 0 && seq == (uint8_t)((f->next_seq - 1) & DNP3_TP_SEQ) &&
+			    f->len == seglen && seglen > 0 && seg && memcmp(f->buf, seg, seglen) == 0) {
+				st->cnt.tp_duplicates++;    /* link-layer retry of the first segment */
+				return;
+			}
+			st->cnt.fragments_dropped++;
+			ot_anomaly(ctx, OT_PROTO_DNP3, "fragment_incomplete",
+				   "new first segment before the final one (%zu bytes dropped)",
+				   f->len);
+			frag_clear(f);
+		}
+		if (th & DNP3_TP_FIN) {
+			app_fragment(st, l, seg, seg ? seglen : 0);
+			return;
+		}
+		f = frag_slot(st);
+		f->used = 1;
+		f->src = l->src;
+		f->dst = l->dst;
+		f->from_client = ctx->from_client;
+		f->started = ctx->ts;
+	} else {
+		if (!f) {
+			st->cnt.tp_discarded++;
+			ot_anomaly(ctx, OT_PROTO_DNP3, "transport_sequence",
+				   "segment %u without a first segment", seq);
+			return;
+		}
+		if (seq == (uint8_t)((f->next_seq - 1) & DNP3_TP_SEQ)) {
+			st->cnt.tp_duplicates++;
+			return;
+		}
+		if (seq != f->next_seq) {
+			st->cnt.tp_discarded++;
+			st->cnt.fragments_dropped++;
+			ot_anomaly(ctx, OT_PROTO_DNP3, "transport_sequence",
+				   "segment %u, expected %u", seq, f->next_seq);
+			frag_clear(f);
+			return;
+		}
+	}
+	f->last = ctx->ts;
+	f->next_seq = (seq + 1) & DNP3_TP_SEQ;
+	if (seg && frag_append(st, f, seg, seglen) < 0) {
+		st->cnt.fragments_dropped++;
+		ot_anomaly(ctx, OT_PROTO_DNP3, "reassembly_too_long",
+			   "fragment %u->%u over %u bytes", l->src, l->dst,
+			   st->lim->max_reassembly);
+		frag_clear(f);
+		return;
+	}
+	if (th & DNP3_TP_FIN) {
+		app_fragment(st, l, f->buf, f->len);
+		frag_clear(f);
+	}
+}
+
+/* framer_pdu_fn: one whole link frame. */
+static void dnp3_link_frame(const uint8_t *pdu, size_t len, void *ud)
+{
+	struct dnp3_state *st = ud;
+	uint8_t user[DNP3_MAX_FRAME];
+	struct dnp3_link l;
+	struct cursor c;
+	uint8_t len_field = 0;
+	size_t data_len, n = 0;
+
+	cur_init(&c, pdu, len);
+	if (!link_header(&c, &len_field, &l) || len_field < DNP3_MIN_LEN_FIELD) {
+		st->cnt.bad_crc++;
+		ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_crc", "link header CRC");
+		return;
+	}
+	data_len = len_field - DNP3_MIN_LEN_FIELD;
+	while (n < data_len) {
+		size_t blk = data_len - n < DNP3_BLOCK_LEN ? data_len - n : DNP3_BLOCK_LEN;
+		struct cursor b = cur_sub(&c, blk);
+		uint16_t crc = cur_le16(&c);
+
+		if (!cur_ok(&c) || dnp3_crc16(b.p, b.len) != crc) {
+			st->cnt.bad_crc++;
+			ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_crc",
+				   "data block at offset %zu of frame %u->%u", n, l.src, l.dst);
+			return;
+		}
+		cur_copy(&b, user + n, blk);
+		n += blk;
+	}
+	st->cnt.frames++;
+	if (data_len == 0) {
+		uint8_t func = l.ctrl & DNP3_LINK_FUNC;
+
+		st->cnt.link_only++;
+		/* primary confirmed/unconfirmed user data must carry a segment */
+		if ((l.ctrl & DNP3_LINK_PRM) && (func == 3 || func == 4))
+			ot_anomaly(st->ctx, OT_PROTO_DNP3, "link_only",
+				   "user data frame %u->%u without data", l.src, l.dst);
+		return;
+	}
+	transport_segment(st, &l, user, n);
+}
+
+/* ---- descriptor ----------------------------------------------------- */
+
+static enum probe_result dnp3_probe(const uint8_t *data, size_t len, int from_client)
+{
+	struct dnp3_link l;
+	struct cursor c;
+	uint8_t b, len_field = 0;
+
+	(void)from_client;
+	cur_init(&c, data, len);
+	if (cur_peek_u8(&c, 0, &b) && b != DNP3_START1)
+		return PROBE_NOT_MINE;
+	if (cur_peek_u8(&c, 1, &b) && b != DNP3_START2)
+		return PROBE_NOT_MINE;
+	if (cur_peek_u8(&c, 2, &b) && b < DNP3_MIN_LEN_FIELD)
+		return PROBE_NOT_MINE;
+	if (len < DNP3_HEADER_LEN)
+		return PROBE_NEED_MORE;
+	return link_header(&c, &len_field, &l) ? PROBE_MINE : PROBE_NOT_MINE;
+}
+
+static void *dnp3_state_new(const struct ot_limits *lim)
+{
+	struct dnp3_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->lim = lim;
+	framer_init(&st->framer[0], DNP3_MAX_FRAME);
+	framer_init(&st->framer[1], DNP3_MAX_FRAME);
+	return st;
+}
+
+static void dnp3_state_free(void *state)
+{
+	struct dnp3_state *st = state;
+	int i;
+
+	if (!st)
+		return;
+	framer_free(&st->framer[0]);
+	framer_free(&st->framer[1]);
+	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
+		free(st->frag[i].buf);
+	free(st->pending);
+	free(st);
+}
+
+static void dnp3_parse(struct dissect_ctx *ctx, void *state, const uint8_t *data, size_t len)
+{
+	struct dnp3_state *st = state;
+	struct framer *f;
+	size_t skipped;
+
+	if (!st)
+		return;
+	st->lim = ctx->lim;
+	st->ctx = ctx;
+	f = &st->framer[ctx->from_client ? 1 : 0];
+	skipped = framer_feed(f, data, len, dnp3_link_len, dnp3_link_frame, st);
+	if (skipped)
+		ot_anomaly(ctx, OT_PROTO_DNP3, "resync",
+			   "%zu bytes skipped to the next frame start", skipped);
+	if (ctx->is_udp && f->len > 0) {
+		/* a datagram holds whole frames: the rest is a cut frame */
+		st->cnt.bad_length++;
+		ot_anomaly(ctx, OT_PROTO_DNP3, "bad_length",
+			   "datagram ends inside a %zu-byte partial frame", f->len);
+		framer_reset(f);
+	}
+	st->ctx = NULL;
+}
+
+static void dnp3_gap(struct dissect_ctx *ctx, void *state, size_t len)
+{
+	struct dnp3_state *st = state;
+	int i;
+
+	(void)len;
+	if (!st)
+		return;
+	framer_reset(&st->framer[ctx->from_client ? 1 : 0]);
+	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
+		if (st->frag[i].used && st->frag[i].from_client == ctx->from_client) {
+			st->cnt.fragments_dropped++;
+			frag_clear(&st->frag[i]);
+		}
+}
+
+static void dnp3_flow_end(struct dissect_ctx *ctx, void *state)
+{
+	struct dnp3_state *st = state;
+	int i;
+
+	(void)ctx;
+	if (!st)
+		return;
+	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
+		if (st->frag[i].used) {
+			st->cnt.fragments_dropped++;
+			frag_clear(&st->frag[i]);
+		}
+	st->n_pending = 0;
+}
+
+const struct dissector dnp3_dissector = {
+	.name = "dnp3",
+	.proto = OT_PROTO_DNP3,
+	.transports = DISSECT_TCP | DISSECT_UDP,
+	.ports = { DNP3_PORT, 0 },
+	.probe = dnp3_probe,
+	.state_new = dnp3_state_new,
+	.state_free = dnp3_state_free,
+	.parse = dnp3_parse,
+	.gap = dnp3_gap,
+	.flow_end = dnp3_flow_end,
+};
