@@ -956,7 +956,7 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 	struct bl_config cfg;
 	struct bl_obs *o;
 
-	if (!opt->learn_file && !opt->baseline_file)
+	if (!opt->learn_file && !opt->baseline_file && opt->learn_for <= 0)
 		return 0;
 	bl_config_default(&cfg);
 	if (opt->period_spread > 0)
