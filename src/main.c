@@ -20,6 +20,7 @@
 #include "capture.h"
 #include "eve.h"
 #include "flow.h"
+#include "inventory.h"
 #include "options.h"
 #include "protolog.h"
 #include "sensor.h"
@@ -406,6 +407,11 @@ int main(int argc, char **argv)
 	}
 
 	/* MODULES: each module attaches its observer here (keep one call per line) */
+	if (!inventory_attach(s, &opt, err, sizeof(err))) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		rc = 2;
+		goto out;
+	}
 	alert_config_default(&acfg);
 	acfg.max_per_second = opt.alert_rate;
 	alerter = alerter_new(sensor_eve(s), &acfg);
