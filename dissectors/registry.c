@@ -8,11 +8,13 @@
 
 /* Each protocol file exports exactly one descriptor. */
 /* REGISTRY-EXTERNS (one line per dissector) */
+extern const struct dissector s7comm_dissector;
 extern const struct dissector dnp3_dissector;
 extern const struct dissector modbus_dissector;
 
 static const struct dissector *const registry[] = {
 	/* REGISTRY-ENTRIES (one line per dissector) */
+	&s7comm_dissector,
 	&dnp3_dissector,
 	&modbus_dissector,
 	NULL

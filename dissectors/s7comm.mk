@@ -1,1 +1,8 @@
-# dissectors/s7comm.mk
+# dissectors/s7comm.mk - S7comm / S7comm-plus dissector, its tests, fuzz target and manual.
+libotsentry_a_SOURCES += dissectors/s7comm.h dissectors/s7comm.c dissectors/s7comm_szl.c
+
+check_PROGRAMS += tests/check_s7comm
+tests_check_s7comm_SOURCES = tests/check_s7comm.c
+tests_check_s7comm_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_s7comm_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_s7comm

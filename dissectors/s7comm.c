@@ -1,0 +1,1429 @@
+/*
+ * s7comm.c - Siemens S7 communication over ISO-on-TCP.
+ *
+ * Specifications: RFC 1006 (TPKT: version 3, reserved 0, 16-bit length
+ * including the 4-byte header), ISO 8073 / X.224 class 0 (COTP: CR, CC, DR,
+ * DC, DT with the EOT flag, ER), and the S7comm PDU layout as publicly
+ * documented (protocol id 0x32: header, parameter part, data part).
+ * S7comm-plus (protocol id 0x72) is recognised and reported by its version,
+ * opcode and function code only.
+ *
+ * Layering: parse() -> framer (TPKT) -> s7_tpdu (COTP, DT reassembly bounded
+ * by lim->max_reassembly) -> s7_payload -> s7_pdu (S7comm) / s7plus_pdu.
+ * Userdata PDUs and SZL identity are in s7comm_szl.c.
+ *
+ * Every packet byte is read through struct cursor.  Requests wait in a
+ * table of lim->max_pending entries for their response (PDU reference);
+ * when it is full the oldest is dropped and counted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "s7comm.h"
+
+#define S7_PROTO_ID         0x32
+#define S7PLUS_PROTO_ID     0x72
+#define TPKT_VERSION        3
+#define TPKT_HDR            4
+#define TPKT_MIN            7       /* TPKT header + smallest COTP DT */
+
+/* COTP TPDU codes (ISO 8073 13.1, high nibble) */
+#define COTP_CR 0xe0
+#define COTP_CC 0xd0
+#define COTP_DR 0x80
+#define COTP_DC 0xc0
+#define COTP_DT 0xf0
+#define COTP_ER 0x70
+
+#define ROSCTR_JOB      1
+#define ROSCTR_ACK      2
+#define ROSCTR_ACK_DATA 3
+#define ROSCTR_USERDATA 7
+
+#define FN_CPU_SERVICES 0x00
+#define FN_READ_VAR     0x04
+#define FN_WRITE_VAR    0x05
+#define FN_REQ_DOWNLOAD 0x1a
+#define FN_DOWNLOAD     0x1b
+#define FN_DOWNLOAD_END 0x1c
+#define FN_START_UPLOAD 0x1d
+#define FN_UPLOAD       0x1e
+#define FN_END_UPLOAD   0x1f
+#define FN_PI_SERVICE   0x28
+#define FN_PLC_STOP     0x29
+#define FN_SETUP_COMM   0xf0
+
+#define SYNTAX_S7ANY    0x10
+
+/* PI service codes of our own (ev->subfunc), see otsentry-s7comm(7). */
+enum s7_pi {
+	PI_UNKNOWN = 0,
+	PI_INSERT,
+	PI_DELETE,
+	PI_PROGRAM,
+	PI_COPY_RAM_TO_ROM,
+	PI_COMPRESS,
+	PI_NC,
+	PI_EXTMOD
+};
+
+static const struct ot_tok cotp_names[] = {
+	{ COTP_CR, "connection_request" },
+	{ COTP_CC, "connection_confirm" },
+	{ COTP_DR, "disconnect_request" },
+	{ COTP_DC, "disconnect_confirm" },
+	{ COTP_DT, "data" },
+	{ COTP_ER, "tpdu_error" },
+	{ 0x10, "expedited_data" },
+	{ 0x20, "expedited_data_ack" },
+	{ 0x50, "reject" },
+	{ 0x60, "data_ack" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok rosctr_names[] = {
+	{ ROSCTR_JOB, "job" },
+	{ ROSCTR_ACK, "ack" },
+	{ ROSCTR_ACK_DATA, "ack_data" },
+	{ ROSCTR_USERDATA, "userdata" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok func_names[] = {
+	{ FN_CPU_SERVICES, "cpu_services" },
+	{ FN_READ_VAR, "read_var" },
+	{ FN_WRITE_VAR, "write_var" },
+	{ FN_REQ_DOWNLOAD, "request_download" },
+	{ FN_DOWNLOAD, "download_block" },
+	{ FN_DOWNLOAD_END, "download_ended" },
+	{ FN_START_UPLOAD, "start_upload" },
+	{ FN_UPLOAD, "upload" },
+	{ FN_END_UPLOAD, "end_upload" },
+	{ FN_PI_SERVICE, "pi_service" },
+	{ FN_PLC_STOP, "plc_stop" },
+	{ FN_SETUP_COMM, "setup_communication" },
+	{ 0, NULL }
+};
+
+/* Header error classes */
+static const struct ot_tok error_class_names[] = {
+	{ 0x00, "no_error" },
+	{ 0x81, "application_relationship" },
+	{ 0x82, "object_definition" },
+	{ 0x83, "no_resources" },
+	{ 0x84, "service_processing" },
+	{ 0x85, "supplies" },
+	{ 0x87, "access" },
+	{ 0, NULL }
+};
+
+/* Item return codes in the data part (also in userdata) */
+const struct ot_tok s7_return_code_names[] = {
+	{ 0x00, "reserved" },
+	{ 0x01, "hardware_fault" },
+	{ 0x03, "access_denied" },
+	{ 0x05, "invalid_address" },
+	{ 0x06, "data_type_not_supported" },
+	{ 0x07, "data_type_inconsistent" },
+	{ 0x0a, "object_does_not_exist" },
+	{ 0xff, "success" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok area_names[] = {
+	{ 0x03, "system_info_200" },
+	{ 0x05, "system_flags_200" },
+	{ 0x06, "analog_inputs_200" },
+	{ 0x07, "analog_outputs_200" },
+	{ 0x1c, "counter" },
+	{ 0x1d, "timer" },
+	{ 0x1e, "iec_counter" },
+	{ 0x1f, "iec_timer" },
+	{ 0x80, "peripheral" },
+	{ 0x81, "inputs" },
+	{ 0x82, "outputs" },
+	{ 0x83, "flags" },
+	{ 0x84, "db" },
+	{ 0x85, "di" },
+	{ 0x86, "local" },
+	{ 0x87, "previous_local" },
+	{ 0, NULL }
+};
+
+/* Element types of an S7ANY item (request transport size) */
+static const struct ot_tok item_tsize_names[] = {
+	{ 0x01, "bit" },
+	{ 0x02, "byte" },
+	{ 0x03, "char" },
+	{ 0x04, "word" },
+	{ 0x05, "int" },
+	{ 0x06, "dword" },
+	{ 0x07, "dint" },
+	{ 0x08, "real" },
+	{ 0x09, "date" },
+	{ 0x0a, "tod" },
+	{ 0x0b, "time" },
+	{ 0x0c, "s5time" },
+	{ 0x0f, "date_and_time" },
+	{ 0x1c, "counter" },
+	{ 0x1d, "timer" },
+	{ 0x1e, "iec_timer" },
+	{ 0x1f, "iec_counter" },
+	{ 0x20, "hs_counter" },
+	{ 0, NULL }
+};
+
+/* Transport sizes of the data part */
+static const struct ot_tok data_tsize_names[] = {
+	{ 0x00, "null" },
+	{ 0x03, "bit" },
+	{ 0x04, "byte_word_dword" },
+	{ 0x05, "integer" },
+	{ 0x06, "dinteger" },
+	{ 0x07, "real" },
+	{ 0x09, "octet_string" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok syntax_names[] = {
+	{ 0x10, "s7any" },
+	{ 0x13, "pbc_r_id" },
+	{ 0x15, "alarm_lockfree" },
+	{ 0x16, "alarm_ind" },
+	{ 0x19, "alarm_ack" },
+	{ 0x1a, "alarm_queryreq" },
+	{ 0x1c, "notify_ind" },
+	{ 0x82, "nck" },
+	{ 0x83, "nck_metric" },
+	{ 0x84, "nck_inch" },
+	{ 0xa2, "driveesany" },
+	{ 0xb0, "dbread" },
+	{ 0xb2, "1200sym" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok pi_names[] = {
+	{ PI_UNKNOWN, "unknown" },
+	{ PI_INSERT, "insert_block" },
+	{ PI_DELETE, "delete_block" },
+	{ PI_PROGRAM, "program_start" },
+	{ PI_COPY_RAM_TO_ROM, "copy_ram_to_rom" },
+	{ PI_COMPRESS, "compress_memory" },
+	{ PI_NC, "nc_service" },
+	{ PI_EXTMOD, "external_module" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok plus_opcode_names[] = {
+	{ 0x31, "request" },
+	{ 0x32, "response" },
+	{ 0x33, "notification" },
+	{ 0x02, "response2" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok plus_func_names[] = {
+	{ 0x04b1, "Error" },
+	{ 0x04bb, "Explore" },
+	{ 0x04ca, "CreateObject" },
+	{ 0x04d4, "DeleteObject" },
+	{ 0x04f2, "SetVariable" },
+	{ 0x04fc, "GetVariable" },
+	{ 0x0506, "AddLink" },
+	{ 0x051a, "RemoveLink" },
+	{ 0x0524, "GetLink" },
+	{ 0x0542, "SetMultiVariables" },
+	{ 0x054c, "GetMultiVariables" },
+	{ 0x0556, "BeginSequence" },
+	{ 0x0560, "EndSequence" },
+	{ 0x056b, "Invoke" },
+	{ 0x057c, "SetVarSubStreamed" },
+	{ 0x0586, "GetVarSubStreamed" },
+	{ 0x0590, "GetVariablesAddress" },
+	{ 0x059a, "Abort" },
+	{ 0x05a9, "Error2" },
+	{ 0x05b3, "InitSsl" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok block_type_names[] = {
+	{ '8', "OB" },
+	{ 'A', "DB" },
+	{ 'B', "SDB" },
+	{ 'C', "FC" },
+	{ 'D', "SFC" },
+	{ 'E', "FB" },
+	{ 'F', "SFB" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok filesystem_names[] = {
+	{ 'P', "passive" },
+	{ 'A', "active" },
+	{ 'B', "active_and_passive" },
+	{ 0, NULL }
+};
+
+const char *s7_block_type_name(int c)
+{
+	return ot_tok_name(block_type_names, c);
+}
+
+/* ---- JSON helpers: every one is a no-op without a detail object ---- */
+
+void s7_json_int(json_t *o, const char *key, long long v)
+{
+	if (o)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+void s7_json_str(json_t *o, const char *key, const char *s)
+{
+	if (o && s)
+		json_object_set_new(o, key, json_string(s));
+}
+
+void s7_json_text(json_t *o, const char *key, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[2 * 256 + 1];
+	size_t i, k = 0;
+	int printable = 1;
+
+	if (!o || !p)
+		return;
+	while (n > 0 && (p[n - 1] == 0 || p[n - 1] == ' '))
+		n--;
+	if (n > 256)
+		n = 256;
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			printable = 0;
+	if (printable) {
+		json_object_set_new(o, key, json_stringn((const char *)p, n));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		buf[k++] = hex[p[i] >> 4];
+		buf[k++] = hex[p[i] & 15];
+	}
+	buf[k] = '\0';
+	json_object_set_new(o, key, json_string(buf));
+}
+
+int s7_buf_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t want = *cap ? *cap : 512;
+		uint8_t *nb;
+
+		while (want < *len + n)
+			want *= 2;
+		nb = realloc(*buf, want);
+		if (!nb)
+			return -1;
+		*buf = nb;
+		*cap = want;
+	}
+	if (n)
+		memcpy(*buf + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* ---- helpers for the normalized event ---- */
+
+static enum ot_space s7_area_space(uint8_t area)
+{
+	switch (area) {
+	case 0x81: return OT_SPACE_S7_INPUTS;
+	case 0x82: return OT_SPACE_S7_OUTPUTS;
+	case 0x83: return OT_SPACE_S7_FLAGS;
+	case 0x84: return OT_SPACE_S7_DB;
+	case 0x85: return OT_SPACE_S7_DI;
+	case 0x1c: case 0x1e: return OT_SPACE_S7_COUNTER;
+	case 0x1d: case 0x1f: return OT_SPACE_S7_TIMER;
+	case 0x80: return OT_SPACE_S7_PERIPHERAL;
+	default: return OT_SPACE_S7_OTHER;
+	}
+}
+
+/* Counters and timers are addressed by number, everything else by bit. */
+static int s7_area_numbered(uint8_t area)
+{
+	return area == 0x1c || area == 0x1d || area == 0x1e || area == 0x1f;
+}
+
+/* Bits per element of an S7ANY transport size; 8 when unknown. */
+static unsigned s7_elem_bits(uint8_t tsize)
+{
+	switch (tsize) {
+	case 0x01: return 1;
+	case 0x02: case 0x03: return 8;
+	case 0x04: case 0x05: case 0x09: case 0x0c: case 0x1c: case 0x1d: return 16;
+	case 0x06: case 0x07: case 0x08: case 0x0a: case 0x0b: case 0x20: return 32;
+	case 0x0f: return 64;
+	case 0x1f: return 48;
+	case 0x1e: return 80;
+	default: return 8;
+	}
+}
+
+static enum ot_category s7_func_category(uint8_t fn)
+{
+	switch (fn) {
+	case FN_READ_VAR: return OT_CAT_READ;
+	case FN_WRITE_VAR: return OT_CAT_WRITE;
+	case FN_SETUP_COMM: return OT_CAT_SESSION;
+	case FN_REQ_DOWNLOAD: case FN_DOWNLOAD: case FN_DOWNLOAD_END:
+	case FN_START_UPLOAD: case FN_UPLOAD: case FN_END_UPLOAD:
+	case FN_PI_SERVICE:
+		return OT_CAT_PROGRAM;
+	case FN_PLC_STOP: return OT_CAT_MODE;
+	default: return OT_CAT_OTHER;
+	}
+}
+
+static int s7_digit_run(const uint8_t *p, size_t n, uint32_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		*v = *v * 10 + (uint32_t)(p[i] - '0');
+	}
+	return 0;
+}
+
+void s7_block_id(struct s7_msg *m, json_t *o, const uint8_t *p, size_t n)
+{
+	uint32_t num;
+	const char *tn;
+
+	if (n > 0 && p[0] == '_') {
+		p++;
+		n--;
+	}
+	if (n < 7 || s7_digit_run(p + 2, 5, &num) < 0)
+		return;
+	tn = s7_block_type_name(p[1]);
+	if (o) {
+		s7_json_str(o, "block_type", tn ? tn : "unknown");
+		s7_json_int(o, "block_number", num);
+		if (n >= 8)
+			s7_json_str(o, "destination_filesystem",
+				    ot_tok_str(filesystem_names, p[7]));
+	}
+	ot_range_add(m->ev, OT_SPACE_S7_BLOCK, p[1], 0, num, 1);
+}
+
+/* ---- request/response pairing ---- */
+
+static struct s7_pending *pend_find(struct s7_state *st, uint16_t ref)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->lim->max_pending; i++)
+		if (st->pend[i].used && st->pend[i].pdu_ref == ref)
+			return &st->pend[i];
+	return NULL;
+}
+
+static void pend_put(struct s7_state *st, const struct s7_pending *p)
+{
+	struct s7_pending *slot = pend_find(st, p->pdu_ref);
+	uint32_t i;
+
+	if (!slot) {
+		for (i = 0; i < st->lim->max_pending; i++)
+			if (!st->pend[i].used) {
+				slot = &st->pend[i];
+				break;
+			}
+	}
+	if (!slot) {
+		/* full: drop the oldest */
+		slot = &st->pend[0];
+		for (i = 1; i < st->lim->max_pending; i++)
+			if (timercmp(&st->pend[i].ts, &slot->ts, <))
+				slot = &st->pend[i];
+		st->pend_dropped++;
+		if (st->pend_dropped == 1 || st->pend_dropped % 1000 == 0)
+			ot_anomaly(st->ctx, OT_PROTO_S7COMM, "pending_overflow",
+				   "more than %u unanswered requests; %llu dropped",
+				   st->lim->max_pending,
+				   (unsigned long long)st->pend_dropped);
+		st->n_pend--;
+	}
+	*slot = *p;
+	slot->used = 1;
+	st->n_pend++;
+}
+
+/* ---- read/write variable ---- */
+
+/* One item specification of a read/write request. */
+static void s7_item_spec(struct s7_msg *m, struct cursor *par, json_t *items, int idx)
+{
+	struct cursor spec;
+	uint8_t kind, slen, syntax;
+	json_t *it = m->o ? json_object() : NULL;
+
+	kind = cur_u8(par);
+	slen = cur_u8(par);
+	spec = cur_sub(par, slen);
+	syntax = cur_u8(&spec);
+	s7_json_int(it, "syntax_id", syntax);
+	s7_json_str(it, "syntax_name", ot_tok_str(syntax_names, syntax));
+	if (kind != 0x12)
+		s7_json_int(it, "specification_type", kind);
+	if (syntax == SYNTAX_S7ANY && cur_left(&spec) >= 9) {
+		struct s7_item x;
+		enum ot_space sp;
+		uint32_t count;
+
+		x.syntax = syntax;
+		x.tsize = cur_u8(&spec);
+		x.count = cur_be16(&spec);
+		x.db = cur_be16(&spec);
+		x.area = cur_u8(&spec);
+		x.addr = cur_be24(&spec);
+		sp = s7_area_space(x.area);
+		if (s7_area_numbered(x.area))
+			count = x.count;
+		else
+			count = (uint32_t)x.count * s7_elem_bits(x.tsize);
+		ot_range_add(m->ev, sp, sp == OT_SPACE_S7_DB || sp == OT_SPACE_S7_DI ? x.db : 0,
+			     0, x.addr, count);
+		if (m->out && m->out->n_items < S7_MAX_ITEMS)
+			m->out->items[m->out->n_items++] = x;
+		s7_json_int(it, "transport_size", x.tsize);
+		s7_json_str(it, "transport_size_name", ot_tok_str(item_tsize_names, x.tsize));
+		s7_json_int(it, "length", x.count);
+		s7_json_int(it, "db", x.db);
+		s7_json_int(it, "area", x.area);
+		s7_json_str(it, "area_name", ot_tok_str(area_names, x.area));
+		if (s7_area_numbered(x.area)) {
+			s7_json_int(it, "number", x.addr);
+		} else {
+			s7_json_int(it, "byte", x.addr >> 3);
+			s7_json_int(it, "bit", x.addr & 7);
+		}
+	} else {
+		if (m->out && m->out->n_items < S7_MAX_ITEMS) {
+			struct s7_item *x = &m->out->items[m->out->n_items++];
+			memset(x, 0, sizeof(*x));
+			x->syntax = syntax;
+		}
+		s7_json_int(it, "specification_length", slen);
+	}
+	if (!cur_ok(par) && it)
+		s7_json_int(it, "truncated", 1);
+	if (it) {
+		s7_json_int(it, "item", idx);
+		json_array_append_new(items, it);
+	}
+}
+
+/* Values of one data item, typed by the request item when known. */
+static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x,
+			   uint8_t data_tsize, struct cursor *val)
+{
+	json_t *arr = NULL;
+	unsigned bits = x ? s7_elem_bits(x->tsize) : 8;
+	unsigned bytes = bits >= 8 ? bits / 8 : 1;
+	enum ot_space sp = x ? s7_area_space(x->area) : OT_SPACE_S7_OTHER;
+	uint16_t blk = x && (sp == OT_SPACE_S7_DB || sp == OT_SPACE_S7_DI) ? x->db : 0;
+	uint32_t i = 0;
+
+	if (x && x->tsize == 0x01)
+		bytes = 1;
+	if (!x && (data_tsize == 0x05))
+		bytes = 2, bits = 16;
+	if (bytes > 4 || (x && x->syntax != SYNTAX_S7ANY)) {
+		/* composite types: only the raw size is reported */
+		s7_json_int(it, "data_length", (long long)cur_left(val));
+		return;
+	}
+	if (m->o && m->values_left > 0)
+		arr = json_array();
+	while (cur_left(val) >= bytes) {
+		uint32_t raw = (uint32_t)cur_beN(val, bytes);
+		double v;
+		uint32_t index;
+
+		if (x && (x->tsize == 0x05))
+			v = (int16_t)raw;
+		else if (x && (x->tsize == 0x07))
+			v = (int32_t)raw;
+		else if (x && x->tsize == 0x08) {
+			float f;
+			memcpy(&f, &raw, sizeof(f));
+			v = f;
+		} else
+			v = raw;
+		if (x == NULL)
+			index = i;
+		else if (s7_area_numbered(x->area))
+			index = x->addr + i;
+		else
+			index = x->addr + i * (x->tsize == 0x01 ? 1 : bits);
+		ot_value_add(m->ev, sp, blk, index, v);
+		if (arr && m->values_left > 0) {
+			json_array_append_new(arr, json_real(v));
+			m->values_left--;
+		}
+		i++;
+	}
+	if (arr)
+		json_object_set_new(it, "values", arr);
+}
+
+/* Byte length of a data item from its transport size and length field. */
+static size_t s7_data_bytes(uint8_t tsize, uint16_t len)
+{
+	if (tsize == 0x03 || tsize == 0x04 || tsize == 0x05)
+		return ((size_t)len + 7) / 8;
+	return len;
+}
+
+/* The data part of a write request or read response: n items. */
+static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
+			  const struct s7_pending *req, json_t *items)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t rc, tsize;
+		uint16_t len;
+		size_t nb;
+		struct cursor val;
+		json_t *it = NULL;
+		const struct s7_item *x = req && i < req->n_items ? &req->items[i] : NULL;
+
+		if (cur_left(data) < 4) {
+			ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
+				   "%u data items announced, %u fit", n, i);
+			return;
+		}
+		rc = cur_u8(data);
+		tsize = cur_u8(data);
+		len = cur_be16(data);
+		/* in responses only a successful item carries data */
+		nb = (m->ev->dir == OT_DIR_REQUEST || rc == 0xff) ? s7_data_bytes(tsize, len) : 0;
+		if (m->o) {
+			it = json_array_get(items, i);
+			if (!it) {
+				it = json_object();
+				s7_json_int(it, "item", i);
+				json_array_append_new(items, it);
+			}
+		}
+		if (m->ev->dir != OT_DIR_REQUEST) {
+			s7_json_int(it, "return_code", rc);
+			s7_json_str(it, "return_code_name", ot_tok_str(s7_return_code_names, rc));
+			if (rc != 0xff && (m->ev->status <= 0))
+				m->ev->status = rc;
+		}
+		s7_json_int(it, "data_transport_size", tsize);
+		s7_json_str(it, "data_transport_size_name", ot_tok_str(data_tsize_names, tsize));
+		if (nb > cur_left(data)) {
+			ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
+				   "item %u: %zu data bytes announced, %zu left",
+				   i, nb, cur_left(data));
+			nb = cur_left(data);
+		}
+		val = cur_sub(data, nb);
+		if (rc == 0xff || m->ev->dir == OT_DIR_REQUEST)
+			s7_item_values(m, it, x, tsize, &val);
+		if ((nb & 1) && i + 1 < n && cur_left(data) > 0)
+			cur_skip(data, 1);      /* fill byte */
+	}
+}
+
+static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
+			  struct cursor *par, struct cursor *data)
+{
+	unsigned n, i;
+	json_t *items = m->o ? json_array() : NULL;
+
+	n = cur_u8(par);
+	s7_json_int(m->o, "item_count", n);
+	if (rosctr == ROSCTR_JOB) {
+		for (i = 0; i < n; i++) {
+			if (cur_left(par) < 2) {
+				ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
+					   "%u items announced, %u fit in the parameters", n, i);
+				break;
+			}
+			s7_item_spec(m, par, items, (int)i);
+		}
+		if (fn == FN_WRITE_VAR)
+			s7_data_items(m, data, n, m->out, items);
+	} else if (rosctr == ROSCTR_ACK_DATA) {
+		if (fn == FN_READ_VAR) {
+			s7_data_items(m, data, n, m->req, items);
+		} else {
+			/* write response: one return code per item */
+			for (i = 0; i < n && cur_left(data) > 0; i++) {
+				uint8_t rc = cur_u8(data);
+				json_t *it;
+
+				if (rc != 0xff && m->ev->status <= 0)
+					m->ev->status = rc;
+				if (!items)
+					continue;
+				it = json_object();
+				s7_json_int(it, "item", i);
+				s7_json_int(it, "return_code", rc);
+				s7_json_str(it, "return_code_name", ot_tok_str(s7_return_code_names, rc));
+				json_array_append_new(items, it);
+			}
+			if (i < n)
+				ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
+					   "%u return codes announced, %u present", n, i);
+		}
+		if (m->req) {
+			const struct s7_pending *r = m->req;
+			for (i = 0; i < r->n_items; i++) {
+				const struct s7_item *x = &r->items[i];
+				enum ot_space sp;
+
+				if (x->syntax != SYNTAX_S7ANY)
+					continue;
+				sp = s7_area_space(x->area);
+				ot_range_add(m->ev, sp,
+					     sp == OT_SPACE_S7_DB || sp == OT_SPACE_S7_DI ? x->db : 0, 0,
+					     x->addr, s7_area_numbered(x->area) ? x->count :
+					     (uint32_t)x->count * s7_elem_bits(x->tsize));
+			}
+		}
+	}
+	if (items)
+		json_object_set_new(m->o, "items", items);
+}
+
+/* ---- setup communication, upload/download, PI service, stop ---- */
+
+static void s7_setup(struct s7_msg *m, struct cursor *par)
+{
+	cur_skip(par, 1);
+	s7_json_int(m->o, "max_amq_calling", cur_be16(par));
+	s7_json_int(m->o, "max_amq_called", cur_be16(par));
+	s7_json_int(m->o, "pdu_size", cur_be16(par));
+}
+
+static void s7_updown(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
+		      struct cursor *par, struct cursor *data)
+{
+	if (cur_left(par) == 0)
+		return;
+	s7_json_int(m->o, "function_status", cur_u8(par));
+	if (rosctr == ROSCTR_ACK_DATA && (fn == FN_DOWNLOAD || fn == FN_UPLOAD)) {
+		uint16_t len = cur_be16(data);
+
+		cur_skip(data, 2);
+		if (cur_ok(data))
+			s7_json_int(m->o, "blocklength", len);
+		return;
+	}
+	if (cur_left(par) < 6)
+		return;
+	cur_skip(par, 2);
+	s7_json_int(m->o, "session_id", cur_be32(par));
+	if (cur_left(par) > 0) {
+		uint8_t n = cur_u8(par);
+		const uint8_t *s = cur_bytes(par, n);
+
+		if (!s)
+			return;
+		if (rosctr == ROSCTR_ACK_DATA && fn == FN_START_UPLOAD) {
+			uint32_t bl;
+			if (s7_digit_run(s, n, &bl) == 0)
+				s7_json_int(m->o, "blocklength", bl);
+			return;
+		}
+		s7_json_text(m->o, "filename", s, n);
+		s7_block_id(m, m->o, s, n);
+	}
+	if (fn == FN_REQ_DOWNLOAD && cur_left(par) > 0) {
+		uint8_t n = cur_u8(par);
+		const uint8_t *s = cur_bytes(par, n);
+		uint32_t v;
+
+		/* "1" + load memory length (6 digits) + MC7 length (6 digits) */
+		if (s && n >= 13 && s7_digit_run(s + 1, 6, &v) == 0) {
+			s7_json_int(m->o, "load_memory_length", v);
+			if (s7_digit_run(s + 7, 6, &v) == 0)
+				s7_json_int(m->o, "mc7_length", v);
+		}
+	}
+}
+
+static int s7_pi_code(const uint8_t *s, size_t n)
+{
+	if (n == 5 && memcmp(s, "_INSE", 5) == 0) return PI_INSERT;
+	if (n == 5 && memcmp(s, "_DELE", 5) == 0) return PI_DELETE;
+	if (n == 9 && memcmp(s, "P_PROGRAM", 9) == 0) return PI_PROGRAM;
+	if (n == 5 && memcmp(s, "_MODU", 5) == 0) return PI_COPY_RAM_TO_ROM;
+	if (n == 5 && memcmp(s, "_GARB", 5) == 0) return PI_COMPRESS;
+	if (n >= 7 && memcmp(s, "_EXTMOD", 7) == 0) return PI_EXTMOD;
+	if (n >= 3 && memcmp(s, "_N_", 3) == 0) return PI_NC;
+	return PI_UNKNOWN;
+}
+
+static void s7_pi_service(struct s7_msg *m, uint8_t fn, struct cursor *par)
+{
+	struct cursor blk;
+	const uint8_t *name;
+	uint8_t n;
+	int code;
+
+	/* PLC stop: 5 unknown bytes; PI service: 7 unknown bytes, parameter block */
+	if (fn == FN_PLC_STOP) {
+		cur_skip(par, 5);
+		cur_init(&blk, NULL, 0);
+	} else {
+		cur_skip(par, 7);
+		blk = cur_sub(par, cur_be16(par));
+	}
+	n = cur_u8(par);
+	name = cur_bytes(par, n);
+	if (!name) {
+		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "bad_parameter",
+			   "%s: truncated service name", ot_tok_str(func_names, fn));
+		return;
+	}
+	code = s7_pi_code(name, n);
+	s7_json_text(m->o, "pi_service", name, n);
+	if (fn == FN_PLC_STOP)
+		return;
+	m->ev->subfunc = code;
+	m->ev->subfunc_name = ot_tok_str(pi_names, code);
+	s7_json_str(m->o, "pi_service_name", m->ev->subfunc_name);
+	if (code == PI_PROGRAM)
+		m->ev->cat = OT_CAT_MODE;
+	if ((code == PI_INSERT || code == PI_DELETE) && cur_left(&blk) >= 2) {
+		uint8_t cnt = cur_u8(&blk);
+		json_t *arr = m->o ? json_array() : NULL;
+		unsigned i;
+
+		cur_skip(&blk, 1);
+		for (i = 0; i < cnt && cur_left(&blk) >= 8; i++) {
+			const uint8_t *b = cur_bytes(&blk, 8);
+			json_t *bo = arr ? json_object() : NULL;
+
+			s7_block_id(m, bo, b, 8);
+			if (bo)
+				json_array_append_new(arr, bo);
+		}
+		if (arr)
+			json_object_set_new(m->o, "blocks", arr);
+	} else if (cur_left(&blk) > 0) {
+		s7_json_text(m->o, "pi_parameter", cur_ptr(&blk), cur_left(&blk));
+	}
+}
+
+/* ---- the S7comm PDU ---- */
+
+static void s7_set_rackslot(const struct s7_state *st, struct ot_event *ev, json_t *o)
+{
+	ev->rack = st->rack;
+	ev->slot = st->slot;
+	if (o && st->rack >= 0) {
+		s7_json_int(o, "rack", st->rack);
+		s7_json_int(o, "slot", st->slot);
+	}
+}
+
+static void s7_job_ackdata(struct s7_msg *m, uint8_t rosctr, struct cursor *par,
+			   struct cursor *data)
+{
+	uint8_t fn;
+
+	if (cur_left(par) == 0) {
+		/* an ack without parameters answers its request's function */
+		if (m->req && m->req->group < 0) {
+			m->ev->func = m->req->func;
+			m->ev->func_name = ot_tok_str(func_names, m->req->func);
+			m->ev->cat = s7_func_category(m->req->func);
+			s7_json_int(m->o, "function_code", m->req->func);
+			s7_json_str(m->o, "function_name", m->ev->func_name);
+		}
+		return;
+	}
+	fn = cur_u8(par);
+	m->ev->func = fn;
+	m->ev->func_name = ot_tok_name(func_names, fn);
+	m->ev->cat = s7_func_category(fn);
+	s7_json_int(m->o, "function_code", fn);
+	s7_json_str(m->o, "function_name", m->ev->func_name ? m->ev->func_name : "unknown");
+	if (!m->ev->func_name) {
+		m->ev->func_name = "unknown";
+		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "unknown_function",
+			   "%s with function 0x%02x", ot_tok_str(rosctr_names, rosctr), fn);
+	}
+	if (m->out)
+		m->out->func = fn;
+	switch (fn) {
+	case FN_SETUP_COMM:
+		s7_setup(m, par);
+		break;
+	case FN_READ_VAR:
+	case FN_WRITE_VAR:
+		s7_read_write(m, rosctr, fn, par, data);
+		break;
+	case FN_REQ_DOWNLOAD: case FN_DOWNLOAD: case FN_DOWNLOAD_END:
+	case FN_START_UPLOAD: case FN_UPLOAD: case FN_END_UPLOAD:
+		s7_updown(m, rosctr, fn, par, data);
+		break;
+	case FN_PI_SERVICE:
+	case FN_PLC_STOP:
+		if (rosctr == ROSCTR_JOB)
+			s7_pi_service(m, fn, par);
+		else if (m->req && m->req->func == fn && m->req->n_items == 0)
+			m->ev->cat = s7_func_category(fn);
+		break;
+	default:
+		break;
+	}
+	/* a PI response takes the request's service */
+	if (rosctr != ROSCTR_JOB && fn == FN_PI_SERVICE && m->req &&
+	    m->req->func == fn && m->req->items[0].syntax == 0xff) {
+		m->ev->subfunc = m->req->items[0].area;
+		m->ev->subfunc_name = ot_tok_str(pi_names, m->ev->subfunc);
+		if (m->ev->subfunc == PI_PROGRAM)
+			m->ev->cat = OT_CAT_MODE;
+	}
+}
+
+static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
+{
+	struct dissect_ctx *ctx = st->ctx;
+	struct cursor c, par, data;
+	struct ot_event ev;
+	struct s7_msg m;
+	struct s7_pending req, out;
+	uint8_t rosctr, ecls = 0, ecode = 0;
+	uint16_t ref, plen, dlen;
+	int is_request = 0, is_response = 0;
+
+	cur_init(&c, p, n);
+	cur_skip(&c, 1);
+	rosctr = cur_u8(&c);
+	cur_skip(&c, 2);
+	ref = cur_be16(&c);
+	plen = cur_be16(&c);
+	dlen = cur_be16(&c);
+	if (rosctr == ROSCTR_ACK || rosctr == ROSCTR_ACK_DATA) {
+		ecls = cur_u8(&c);
+		ecode = cur_u8(&c);
+	}
+	if (!cur_ok(&c)) {
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "bad_header",
+			   "S7 header truncated (%zu bytes)", n);
+		return;
+	}
+	if (!ot_tok_name(rosctr_names, rosctr)) {
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "unknown_rosctr",
+			   "ROSCTR %u (pdu reference %u)", rosctr, ref);
+		return;
+	}
+	if ((size_t)plen + dlen != cur_left(&c)) {
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "length_mismatch",
+			   "parameter %u + data %u bytes announced, %zu present",
+			   plen, dlen, cur_left(&c));
+		if (plen > cur_left(&c))
+			plen = (uint16_t)cur_left(&c);
+		if (dlen > cur_left(&c) - plen)
+			dlen = (uint16_t)(cur_left(&c) - plen);
+	}
+	par = cur_sub(&c, plen);
+	data = cur_sub(&c, dlen);
+
+	ot_event_init(&ev, ctx, OT_PROTO_S7COMM, OT_EV_MESSAGE);
+	memset(&m, 0, sizeof(m));
+	m.ctx = ctx;
+	m.st = st;
+	m.ev = &ev;
+	m.values_left = st->lim->max_log_values;
+	ev.txn = ref;
+	if (ctx->want_detail) {
+		ev.detail = json_object();
+		m.o = ev.detail;
+	}
+	s7_json_int(m.o, "rosctr_code", rosctr);
+	s7_json_str(m.o, "rosctr_name", ot_tok_str(rosctr_names, rosctr));
+	s7_json_int(m.o, "pdu_reference", ref);
+	s7_json_int(m.o, "parameter_length", plen);
+	s7_json_int(m.o, "data_length", dlen);
+	s7_set_rackslot(st, &ev, m.o);
+
+	if (rosctr == ROSCTR_JOB) {
+		is_request = 1;
+	} else if (rosctr == ROSCTR_USERDATA) {
+		uint8_t tg;
+		/* the type nibble (parameter byte 5) says request or response */
+		if (cur_peek_u8(&par, 5, &tg)) {
+			if ((tg >> 4) == 4 || (tg >> 4) == 7)
+				is_request = 1;
+			else if ((tg >> 4) == 8 || (tg >> 4) == 0xb)
+				is_response = 1;
+		}
+	} else {
+		is_response = 1;
+		ev.status = ecls << 8 | ecode;
+		if (ecls)
+			ev.status_name = ot_tok_str(error_class_names, ecls);
+		s7_json_int(m.o, "error_class", ecls);
+		s7_json_str(m.o, "error_class_name", ot_tok_str(error_class_names, ecls));
+		s7_json_int(m.o, "error_code", ecode);
+	}
+	if (is_response) {
+		struct s7_pending *pp = pend_find(st, ref);
+		ev.dir = OT_DIR_RESPONSE;
+		if (pp) {
+			req = *pp;
+			pp->used = 0;
+			st->n_pend--;
+			m.req = &req;
+			ev.rtt = (double)(ctx->ts.tv_sec - req.ts.tv_sec) +
+				 (double)(ctx->ts.tv_usec - req.ts.tv_usec) / 1e6;
+		}
+	} else if (is_request) {
+		ev.dir = OT_DIR_REQUEST;
+		memset(&out, 0, sizeof(out));
+		out.rosctr = rosctr;
+		out.pdu_ref = ref;
+		out.ts = ctx->ts;
+		out.group = -1;
+		m.out = &out;
+	}
+
+	if (rosctr == ROSCTR_USERDATA)
+		s7_userdata(&m, &par, &data);
+	else
+		s7_job_ackdata(&m, rosctr, &par, &data);
+
+	if (m.out) {
+		/* remember the PI service of a request for its response */
+		if (rosctr == ROSCTR_JOB && out.func == FN_PI_SERVICE && out.n_items == 0 &&
+		    ev.subfunc >= 0) {
+			out.items[0].syntax = 0xff;
+			out.items[0].area = (uint8_t)ev.subfunc;
+		}
+		pend_put(st, &out);
+	}
+	if (ev.status < 0)
+		ev.status = 0;
+	ot_emit(ctx, &ev);
+}
+
+/* ---- S7comm-plus: recognised, not decoded ---- */
+
+static enum ot_category s7plus_category(uint16_t fn)
+{
+	switch (fn) {
+	case 0x04bb: case 0x04fc: case 0x054c: case 0x0586: case 0x0590: case 0x0524:
+		return OT_CAT_READ;
+	case 0x04f2: case 0x0542: case 0x057c:
+		return OT_CAT_WRITE;
+	case 0x04ca: case 0x04d4: case 0x0556: case 0x0560: case 0x05b3: case 0x059a:
+		return OT_CAT_SESSION;
+	case 0x056b:
+		return OT_CAT_CONTROL;
+	default:
+		return OT_CAT_OTHER;
+	}
+}
+
+static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
+{
+	struct dissect_ctx *ctx = st->ctx;
+	struct cursor c;
+	struct ot_event ev;
+	uint8_t ver, opcode = 0;
+	uint16_t dlen;
+	json_t *o = NULL;
+
+	cur_init(&c, p, n);
+	cur_skip(&c, 1);
+	ver = cur_u8(&c);
+	dlen = cur_be16(&c);
+	if (!cur_ok(&c)) {
+		ot_anomaly(ctx, OT_PROTO_S7COMM_PLUS, "bad_header",
+			   "S7comm-plus header truncated (%zu bytes)", n);
+		return;
+	}
+	ot_event_init(&ev, ctx, OT_PROTO_S7COMM_PLUS, OT_EV_MESSAGE);
+	if (ctx->want_detail)
+		o = ev.detail = json_object();
+	s7_json_int(o, "version", ver);
+	s7_json_int(o, "data_length", dlen);
+	ev.rack = st->rack;
+	ev.slot = st->slot;
+	if (ver == 3) {
+		/* integrity part: digest length and digest */
+		uint8_t dl = cur_u8(&c);
+		cur_skip(&c, dl);
+	}
+	if (cur_left(&c) > 0 && ver <= 3) {
+		opcode = cur_u8(&c);
+		s7_json_int(o, "opcode", opcode);
+		s7_json_str(o, "opcode_name", ot_tok_str(plus_opcode_names, opcode));
+		if (opcode == 0x31)
+			ev.dir = OT_DIR_REQUEST;
+		else if (opcode == 0x32 || opcode == 0x02)
+			ev.dir = OT_DIR_RESPONSE;
+		else if (opcode == 0x33)
+			ev.dir = OT_DIR_UNSOLICITED;
+		if (opcode == 0x31 || opcode == 0x32) {
+			uint16_t fn, seq;
+
+			cur_skip(&c, 2);
+			fn = cur_be16(&c);
+			cur_skip(&c, 2);
+			seq = cur_be16(&c);
+			if (cur_ok(&c)) {
+				ev.func = fn;
+				ev.func_name = ot_tok_str(plus_func_names, fn);
+				ev.cat = s7plus_category(fn);
+				ev.txn = seq;
+				s7_json_int(o, "function_code", fn);
+				s7_json_str(o, "function_name", ev.func_name);
+				s7_json_int(o, "sequence_number", seq);
+			}
+		}
+	}
+	ot_emit(ctx, &ev);
+}
+
+/* ---- COTP ---- */
+
+static void s7_payload(struct s7_state *st, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (p[0] == S7_PROTO_ID) {
+		s7_pdu(st, p, n);
+	} else if (p[0] == S7PLUS_PROTO_ID) {
+		s7plus_pdu(st, p, n);
+	} else if (!st->foreign_seen) {
+		st->foreign_seen = 1;
+		ot_anomaly(st->ctx, OT_PROTO_S7COMM, "unknown_protocol_id",
+			   "COTP data with protocol id 0x%02x (reported once per flow)", p[0]);
+	}
+}
+
+static void s7_frag_drop(struct s7_dir *d)
+{
+	d->frag_len = 0;
+	d->frag_dropping = 0;
+}
+
+static void s7_dt(struct s7_state *st, struct s7_dir *d, int eot,
+		  const uint8_t *p, size_t n)
+{
+	struct dissect_ctx *ctx = st->ctx;
+
+	if (eot && d->frag_len == 0 && !d->frag_dropping) {
+		s7_payload(st, p, n);
+		return;
+	}
+	if (n == 0 && !eot)
+		return;     /* empty DT, used as a keep-alive */
+	if (d->frag_len > 0 &&
+	    (double)(ctx->ts.tv_sec - d->frag_ts.tv_sec) > ctx->lim->reassembly_timeout) {
+		st->reasm_dropped++;
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_reassembly_timeout",
+			   "%zu buffered bytes older than %.0f s dropped",
+			   d->frag_len, ctx->lim->reassembly_timeout);
+		s7_frag_drop(d);
+	}
+	if (!d->frag_dropping) {
+		if (d->frag_len + n > ctx->lim->max_reassembly) {
+			st->reasm_dropped++;
+			ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_reassembly_overflow",
+				   "COTP message over %u bytes dropped",
+				   ctx->lim->max_reassembly);
+			d->frag_len = 0;
+			d->frag_dropping = 1;
+		} else {
+			if (d->frag_len == 0)
+				d->frag_ts = ctx->ts;
+			if (s7_buf_append(&d->frag, &d->frag_len, &d->frag_cap, p, n) < 0) {
+				d->frag_len = 0;
+				d->frag_dropping = 1;
+				return;
+			}
+		}
+	}
+	if (eot) {
+		if (!d->frag_dropping)
+			s7_payload(st, d->frag, d->frag_len);
+		s7_frag_drop(d);
+	}
+}
+
+/* Connection request/confirm: references, class, TSAPs, TPDU size. */
+static void s7_connect(struct s7_state *st, uint8_t code, struct cursor *hdr)
+{
+	struct dissect_ctx *ctx = st->ctx;
+	struct ot_event ev;
+	json_t *o = NULL, *co = NULL;
+	uint16_t dref, sref;
+	uint8_t cls;
+
+	dref = cur_be16(hdr);
+	sref = cur_be16(hdr);
+	cls = cur_u8(hdr);
+	ot_event_init(&ev, ctx, OT_PROTO_S7COMM, OT_EV_SESSION);
+	ev.dir = OT_DIR_NONE;
+	if (code == COTP_CR || code == COTP_DR)
+		ev.dir = OT_DIR_REQUEST;
+	else if (code == COTP_CC || code == COTP_DC)
+		ev.dir = OT_DIR_RESPONSE;
+	ev.func = code;
+	ev.func_name = ot_tok_str(cotp_names, code);
+	ev.cat = OT_CAT_SESSION;
+	if (ctx->want_detail) {
+		o = ev.detail = json_object();
+		co = json_object();
+		json_object_set_new(o, "cotp", co);
+		s7_json_int(co, "pdu_code", code);
+		s7_json_str(co, "pdu_name", ev.func_name);
+		s7_json_int(co, "destination_reference", dref);
+		s7_json_int(co, "source_reference", sref);
+	}
+	if (code == COTP_CR || code == COTP_CC) {
+		s7_json_int(co, "class", cls >> 4);
+		while (cur_left(hdr) >= 2) {
+			uint8_t pc = cur_u8(hdr);
+			uint8_t pl = cur_u8(hdr);
+			const uint8_t *pv = cur_bytes(hdr, pl);
+
+			if (!pv)
+				break;
+			if (pc == 0xc0 && pl == 1 && pv[0] >= 7 && pv[0] <= 13) {
+				s7_json_int(co, "tpdu_size", 1L << pv[0]);
+			} else if (pc == 0xc1) {
+				s7_json_text(co, "calling_tsap", pv, pl);
+			} else if (pc == 0xc2) {
+				s7_json_text(co, "called_tsap", pv, pl);
+				/* rack and slot: second byte of a 2-byte called TSAP */
+				if (pl == 2 && (code == COTP_CR || st->rack < 0)) {
+					st->rack = pv[1] >> 5;
+					st->slot = pv[1] & 0x1f;
+				}
+			}
+		}
+		if (!cur_ok(hdr))
+			ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_bad_length",
+				   "COTP %s parameters overrun the header", ev.func_name);
+	} else if (code == COTP_DR) {
+		s7_json_int(co, "reason", cls);
+	}
+	s7_set_rackslot(st, &ev, o);
+	ot_emit(ctx, &ev);
+}
+
+/* One TPKT: the COTP TPDU inside. */
+static void s7_tpdu(const uint8_t *pdu, size_t len, void *ud)
+{
+	struct s7_state *st = ud;
+	struct dissect_ctx *ctx = st->ctx;
+	struct s7_dir *d = &st->dir[ctx->from_client ? 0 : 1];
+	struct cursor c, hdr;
+	uint8_t li, code;
+
+	cur_init(&c, pdu, len);
+	cur_skip(&c, TPKT_HDR);
+	li = cur_u8(&c);
+	if (li == 0 || li > cur_left(&c)) {
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_bad_length",
+			   "COTP length indicator %u, %zu bytes in the TPKT",
+			   li, cur_left(&c));
+		return;
+	}
+	hdr = cur_sub(&c, li);
+	code = cur_u8(&hdr) & 0xf0;
+	switch (code) {
+	case COTP_DT: {
+		uint8_t nr = cur_u8(&hdr);
+		s7_dt(st, d, (nr & 0x80) != 0, cur_ptr(&c), cur_left(&c));
+		break;
+	}
+	case COTP_CR:
+	case COTP_CC:
+	case COTP_DR:
+	case COTP_DC:
+		if (code == COTP_DR || code == COTP_DC) {
+			s7_frag_drop(&st->dir[0]);
+			s7_frag_drop(&st->dir[1]);
+		}
+		s7_connect(st, code, &hdr);
+		break;
+	case COTP_ER: {
+		cur_skip(&hdr, 2);
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_error",
+			   "COTP TPDU error, reject cause %u", cur_u8(&hdr));
+		break;
+	}
+	default:
+		if (!ot_tok_name(cotp_names, code))
+			ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_unknown_type",
+				   "COTP TPDU code 0x%02x", code);
+		break;
+	}
+}
+
+/* TPKT framing for the shared framer. */
+static long s7_tpkt_len(const uint8_t *p, size_t avail, void *ud)
+{
+	unsigned len;
+
+	(void)ud;
+	if (p[0] != TPKT_VERSION)
+		return -1;
+	if (avail < TPKT_HDR)
+		return 0;
+	if (p[1] != 0)
+		return -1;
+	len = ((unsigned)p[2] << 8) | p[3];
+	if (len < TPKT_MIN)
+		return -1;
+	return (long)len;
+}
+
+/* ---- descriptor callbacks ---- */
+
+static int s7_tsap_plausible(const uint8_t *v, size_t n)
+{
+	if (n == 2)
+		return v[0] >= 0x01 && v[0] <= 0x1f;
+	return n >= 7 && memcmp(v, "SIMATIC", 7) == 0;
+}
+
+static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_client)
+{
+	struct cursor c, hdr;
+	unsigned tlen;
+	uint8_t li, code, b;
+
+	(void)from_client;
+	if (len < 6)
+		return len > 0 && data[0] != TPKT_VERSION ? PROBE_NOT_MINE : PROBE_NEED_MORE;
+	cur_init(&c, data, len);
+	if (cur_u8(&c) != TPKT_VERSION || cur_u8(&c) != 0)
+		return PROBE_NOT_MINE;
+	tlen = cur_be16(&c);
+	li = cur_u8(&c);
+	if (tlen < TPKT_MIN || li == 0 || (unsigned)li + 5 > tlen)
+		return PROBE_NOT_MINE;
+	if (!cur_peek_u8(&c, 0, &code))
+		return PROBE_NEED_MORE;
+	code &= 0xf0;
+	if (code == COTP_DT) {
+		if (tlen == (unsigned)li + 5)
+			return PROBE_NEED_MORE;         /* empty DT: judge later */
+		if (!cur_peek_u8(&c, li, &b))
+			return PROBE_NEED_MORE;
+		return b == S7_PROTO_ID || b == S7PLUS_PROTO_ID ? PROBE_MINE : PROBE_NOT_MINE;
+	}
+	if (code == COTP_CR || code == COTP_CC) {
+		if (len < (size_t)li + 5)
+			return PROBE_NEED_MORE;
+		hdr = cur_sub(&c, li);
+		cur_skip(&hdr, 6);
+		while (cur_left(&hdr) >= 2) {
+			uint8_t pc = cur_u8(&hdr), pl = cur_u8(&hdr);
+			const uint8_t *pv = cur_bytes(&hdr, pl);
+
+			if (pv && pc == 0xc2)
+				return s7_tsap_plausible(pv, pl) ? PROBE_MINE : PROBE_NOT_MINE;
+		}
+		return PROBE_NOT_MINE;
+	}
+	return PROBE_NOT_MINE;
+}
+
+static void s7_state_free(void *p)
+{
+	struct s7_state *st = p;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < 2; i++) {
+		framer_free(&st->dir[i].fr);
+		free(st->dir[i].frag);
+	}
+	free(st->szl);
+	free(st->pend);
+	free(st);
+}
+
+static void *s7_state_new(const struct ot_limits *lim)
+{
+	struct s7_state *st = calloc(1, sizeof(*st));
+	int i;
+
+	if (!st)
+		return NULL;
+	st->lim = lim;
+	st->rack = st->slot = -1;
+	st->pend = calloc(lim->max_pending ? lim->max_pending : 1, sizeof(*st->pend));
+	if (!st->pend) {
+		free(st);
+		return NULL;
+	}
+	for (i = 0; i < 2; i++)
+		framer_init(&st->dir[i].fr, lim->max_pdu_buffer);
+	return st;
+}
+
+static void s7_parse(struct dissect_ctx *ctx, void *state, const uint8_t *data, size_t len)
+{
+	struct s7_state *st = state;
+	struct s7_dir *d = &st->dir[ctx->from_client ? 0 : 1];
+	size_t skipped;
+
+	if (!st->lim->max_pending)
+		return;
+	st->ctx = ctx;
+	skipped = framer_feed(&d->fr, data, len, s7_tpkt_len, s7_tpdu, st);
+	if (skipped)
+		ot_anomaly(ctx, OT_PROTO_S7COMM, "tpkt_resync",
+			   "%zu bytes without a valid TPKT header skipped", skipped);
+	st->ctx = NULL;
+}
+
+static void s7_gap(struct dissect_ctx *ctx, void *state, size_t len)
+{
+	struct s7_state *st = state;
+	struct s7_dir *d = &st->dir[ctx->from_client ? 0 : 1];
+
+	(void)len;
+	framer_reset(&d->fr);
+	s7_frag_drop(d);
+	if (!ctx->from_client) {
+		st->szl_len = 0;
+		st->szl_active = 0;
+	}
+}
+
+const struct dissector s7comm_dissector = {
+	.name = "s7comm",
+	.proto = OT_PROTO_S7COMM,
+	.transports = DISSECT_TCP,
+	.ports = { 102, 0 },
+	.probe = s7_probe,
+	.state_new = s7_state_new,
+	.state_free = s7_state_free,
+	.parse = s7_parse,
+	.gap = s7_gap,
+	.flow_end = NULL,
+};

@@ -1,0 +1,993 @@
+/*
+ * check_s7comm.c - the S7comm dissector: TPKT/COTP framing and reassembly,
+ * every S7 function with request and response bytes, userdata and SZL
+ * identity, S7comm-plus recognition, truncated and malformed input, limits.
+ *
+ * Most vectors are payloads of public captures (gymgit/s7-pcaps,
+ * cisagov/icsnpp-s7comm, Wireshark sample captures) as shown by tshark.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+
+extern const struct dissector s7comm_dissector;
+
+#define MAX_REC 256
+
+struct rec {
+	enum ot_kind kind;
+	enum ot_proto proto;
+	enum ot_dir dir;
+	int32_t func, group, subfunc, rack, slot, status;
+	int64_t txn;
+	enum ot_category cat;
+	double rtt;
+	char anomaly[48];
+	uint8_t n_ranges, n_values, n_ident;
+	struct ot_range ranges[OT_MAX_RANGES];
+	struct ot_value values[OT_MAX_VALUES];
+	struct ot_ident ident[OT_MAX_IDENT];
+	json_t *detail;
+};
+
+static struct rec recs[MAX_REC];
+static int n_recs;
+
+static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
+{
+	struct rec *r;
+
+	(void)ctx;
+	if (n_recs >= MAX_REC)
+		return;
+	r = &recs[n_recs++];
+	memset(r, 0, sizeof(*r));
+	r->kind = ev->kind;
+	r->proto = ev->proto;
+	r->dir = ev->dir;
+	r->func = ev->func;
+	r->group = ev->group;
+	r->subfunc = ev->subfunc;
+	r->rack = ev->rack;
+	r->slot = ev->slot;
+	r->status = ev->status;
+	r->txn = ev->txn;
+	r->cat = ev->cat;
+	r->rtt = ev->rtt;
+	if (ev->anomaly)
+		snprintf(r->anomaly, sizeof(r->anomaly), "%s", ev->anomaly);
+	r->n_ranges = ev->n_ranges;
+	memcpy(r->ranges, ev->ranges, sizeof(r->ranges));
+	r->n_values = ev->n_values;
+	memcpy(r->values, ev->values, sizeof(r->values));
+	r->n_ident = ev->n_ident;
+	memcpy(r->ident, ev->ident, sizeof(r->ident));
+	r->detail = ev->detail ? json_deep_copy(ev->detail) : NULL;
+}
+
+static void recs_clear(void)
+{
+	int i;
+
+	for (i = 0; i < n_recs; i++)
+		json_decref(recs[i].detail);
+	n_recs = 0;
+}
+
+static struct ot_limits lim;
+static struct dissect_ctx ctx;
+static void *st;
+
+static void setup(void)
+{
+	ot_limits_default(&lim);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lim = &lim;
+	ctx.emit = rec_emit;
+	ctx.want_detail = 1;
+	ctx.ts.tv_sec = 1000;
+	st = s7comm_dissector.state_new(&lim);
+	ck_assert_ptr_nonnull(st);
+	recs_clear();
+}
+
+static void teardown(void)
+{
+	s7comm_dissector.state_free(st);
+	st = NULL;
+	recs_clear();
+}
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	while (h[0] && h[1] && n < cap) {
+		unsigned v;
+		sscanf(h, "%2x", &v);
+		out[n++] = (uint8_t)v;
+		h += 2;
+	}
+	return n;
+}
+
+/* Feed hex bytes from the client (1) or the server (0). */
+static void feed(int from_client, const char *hex)
+{
+	static uint8_t b[8192];
+	size_t n = unhex(hex, b, sizeof(b));
+
+	ctx.from_client = (uint8_t)from_client;
+	ctx.ts.tv_usec += 1000;
+	s7comm_dissector.parse(&ctx, st, b, n);
+}
+
+static int count_kind(enum ot_kind k)
+{
+	int i, n = 0;
+
+	for (i = 0; i < n_recs; i++)
+		n += recs[i].kind == k;
+	return n;
+}
+
+static const struct rec *find_anomaly(const char *reason)
+{
+	int i;
+
+	for (i = 0; i < n_recs; i++)
+		if (recs[i].kind == OT_EV_ANOMALY && strcmp(recs[i].anomaly, reason) == 0)
+			return &recs[i];
+	return NULL;
+}
+
+/* The last message event. */
+static const struct rec *last_msg(void)
+{
+	int i;
+
+	for (i = n_recs - 1; i >= 0; i--)
+		if (recs[i].kind == OT_EV_MESSAGE)
+			return &recs[i];
+	return NULL;
+}
+
+static const char *ident(const struct rec *r, enum ot_ident_key k)
+{
+	int i;
+
+	for (i = 0; i < r->n_ident; i++)
+		if (r->ident[i].key == k)
+			return r->ident[i].value;
+	return NULL;
+}
+
+static long long jint(const struct rec *r, const char *key)
+{
+	json_t *v = r->detail ? json_object_get(r->detail, key) : NULL;
+
+	ck_assert_msg(v != NULL, "missing %s", key);
+	return json_integer_value(v);
+}
+
+static const char *jstr(const struct rec *r, const char *key)
+{
+	json_t *v = r->detail ? json_object_get(r->detail, key) : NULL;
+
+	ck_assert_msg(v != NULL, "missing %s", key);
+	return json_string_value(v);
+}
+
+/* ---- vectors ---- */
+
+#define CR_0101 "0300001611e00000000100c0010ac1020100c2020101"
+#define CC_0101 "0300001611d00001000100c0010ac1020100c2020101"
+#define SETUP_REQ "0300001902f08032010000000000080000f0000001000101e0"
+#define SETUP_RES "0300001b02f080320300000000000800000000f0000001000101e0"
+#define READ_REQ "0300001f02f080320100001900000e00000401120a10080001000083000080"
+#define READ_RES "0300001d02f0803203000019000002000800000401ff07000400000000"
+#define WRITE_REQ "0300002702f080320100001800000e00080501120a100800010000830000800007000479e9f642"
+#define WRITE_RES "0300001602f0803203000018000002000100000501ff"
+#define READ5_REQ "0300004f02f080320100000a00003e00000405120a10020010000083000000120a10020010000081000000120a10020010000082000000120a101d000800001d000000120a101c000800001c000000"
+#define READ5_RES "0300002902f080320300000a0000020014000004050a0000040a0000040a0000040a0000040a000004"
+#define STOP_REQ "0300002102f080320100001c000010000029000000000009505f50524f4752414d"
+#define STOP_RES "0300001402f080320300001c0000010000000029"
+#define PI_MODU_REQ "0300002302f080320100001d000012000028000000000000fd00024550055f4d4f4455"
+#define PI_MODU_RES "0300001402f080320300001d0000010000000028"
+#define PI_START_REQ "0300002702f080320100001f000016000028000000000000fd0002432009505f50524f4752414d"
+#define PI_INSE_REQ "0300002b02f080320100000f00001a000028000000000000fd000a01003041303030303150055f494e5345"
+#define UPSTART_REQ "0300002302f080320100000800001200001d00000000000000095f3042303030303041"
+#define UPSTART_RES "0300002302f0803203000008000010000000001d000100000000070730303030323136"
+#define UPLOAD_REQ "0300001902f080320100000900000800001e00000000000007"
+#define UPEND_REQ "0300001902f080320100000a00000800001f00000000000007"
+#define UPEND_RES "0300001402f080320300000a000001000000001f"
+#define UPSTART_NACK "0300001302f08032020000150000000000d20c"
+#define UPSTART_OB_REQ "0300002302f080320100001500001200001d00000000000000095f3038303030303041"
+#define REQDL_REQ "0300003102f080320100000e00002000001a00010000000000095f30413030303031500d31303030353030303030343030"
+#define REQDL_RES "0300001402f080320300000e000001000000001a"
+#define DLBLOCK_REQ "0300002302f080320100000100001200001b00000000000000095f3041303030303150"
+#define DLEND_REQ "0300002302f080320100000700001200001c00000000000000095f3041303030303150"
+#define SZL11_REQ "0300002102f080320700000100000800080001120411440100ff09000400110000"
+#define SZL11_RES "0300009902f080320700000100000c007c000112081284010000000000ff09007800110000001c0004000136455337203331352d32454831342d304142302000c000040001000636455337203331352d32454831342d304142302000c0000400010007202020202020202020202020202020202020202000c0560302060081426f6f74204c6f61646572202020202020202020000041200909"
+#define SZL1C_REQ "0300002102f080320700000200000800080001120411440100ff090004001c0000"
+#define SZL1C_RES "0300017d02f080320700000200000c0160000112081284010000000000ff09015c001c00000022000a0001534e4150372d53455256455200000000000000000000000000000000000000000002435055203331352d3220504e2f445000000000000000000000000000000000000003000000000000000000000000000000000000000000000000000000000000000000044f726967696e616c205369656d656e732045717569706d656e7400000000000000055320432d433255523238393232303132000000000000000000000000000000000007435055203331352d3220504e2f4450000000000000000000000000000000000000084d4d4320323637464631314600000000000000000000000000000000000000000009002af60000010000000000000000000000000000000000000000000000000000000a0000000000000000000000000000000000000000000000000000000000000000000b0000000000000000000000000000000000000000000000000000000000000000"
+#define SZL424_REQ "0300002102f080320700000400000800080001120411440100ff09000404240000"
+#define SZL424_RES "0300003d02f080320700000400000c0020000112081284010000000000ff09001c04240000001400015144ff0800000000000000002410042124250005"
+/* 0x001C answer in two pieces (snap7 server) */
+#define SZL1C_P1_REQ "0300002102f080320700000200000800080001120411440100ff090004001c0000"
+#define SZL1C_P1_RES "030000f702f080320700000200000c00da0001120812840102d5010000ff0900d6001c00000022000a000153373330302f45543230304d2073746174696f6e5f31000000000000000000000002504c435f310000000000000000000000000000000000000000000000000000000003000000000000000000000000000000000000000000000000000000000000000000044f726967696e616c205369656d656e732045717569706d656e7400000000000000055320432d423155333933313432303131000000000000000000000000000000000007435055203331352d3220504e2f445000000000000000000000000000000000000008"
+#define SZL1C_P2_REQ "0300002102f080320700000300000c00040001120812440102000000000a000000"
+#define SZL1C_P2_RES "030000a702f080320700000300000c008a0001120812840102d5000000ff0900864d4d4320344131414330313900000000000000000000000000000000000000000009002af60000010000000000000000000000000000000000000000000000000000000a0000000000000000000000000000000000000000000000000000000000000000000b0000000000000000000000000000000000000000000000000000000000000000"
+#define PASSWORD_REQ "0300002502f0803207000006000008000c0001120411450100ff090008213a1b1d6e681b1d"
+#define PASSWORD_RES "0300002102f080320700000600000c00040001120812850101000000000a000000"
+#define CLOCK_REQ "0300001d02f0803207000016000008000400011204114701000a000000"
+#define CLOCK_RES "0300002b02f080320700001600000c000e000112081287010200000000ff09000a00191602081451379162"
+#define SETCLOCK_REQ "0300002702f0803207000017000008000e0001120411470200ff09000a00191602082308100002"
+#define LISTBLK_REQ "0300001d02f0803207000007000008000400011204114301000a000000"
+#define LISTBLK_RES "0300003d02f080320700000700000c0020000112081283010000000000ff09001c30380001304500013043000030410002304200083044004d3046000f"
+#define BLKINFO_REQ "0300002502f080320700000b000008000c0001120411430300ff0900083041303030303041"
+#define PLUS_V1_CREATE "0300002202f080720100ca31000004ca0000000100000120360000011d0004000000"
+#define PLUS_V2_SETMULTI_RES "0300001f02f080720200103200000542000000023400000000000072020000"
+#define PLUS_V3_SETVAR "0300004a02f0807203005920e969a95a852ab0e288480ccecb618e48779f4b68a1ce9a9c42cd6aa53680068331000004f20000831a70000e4d7470000e5101881d000700ce000004e889"
+#define PLUS_V3_NOTIFY "0300004902f0807203004c20858c8cc6515200791f6d4a7e8f8e05e765695838645e875af747f0fd2c904e743370000e51040000000000d28ec151019200000019000e417e964c9200"
+
+/* ---- framing ---- */
+
+START_TEST(cotp_connect_gives_rack_slot)
+{
+	const struct rec *r;
+
+	feed(1, CR_0101);
+	feed(0, CC_0101);
+	ck_assert_int_eq(count_kind(OT_EV_SESSION), 2);
+	ck_assert_int_eq(recs[0].rack, 0);
+	ck_assert_int_eq(recs[0].slot, 1);
+	ck_assert_int_eq(recs[0].func, 0xe0);
+	ck_assert_int_eq(recs[0].dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(recs[1].dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+		json_object_get(recs[0].detail, "cotp"), "tpdu_size")), 1024);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_object_get(recs[0].detail, "cotp"), "called_tsap")), "0101");
+	feed(1, SETUP_REQ);
+	r = last_msg();
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->rack, 0);
+	ck_assert_int_eq(r->slot, 1);
+	ck_assert_int_eq(jint(r, "slot"), 1);
+}
+END_TEST
+
+START_TEST(tsap_rack_slot_bits)
+{
+	/* called TSAP 0x0123: rack 1 (0x23 >> 5), slot 3 */
+	feed(1, "0300001611e00000000100c0010ac1020100c2020123");
+	ck_assert_int_eq(recs[0].rack, 1);
+	ck_assert_int_eq(recs[0].slot, 3);
+}
+END_TEST
+
+START_TEST(several_tpkts_in_one_segment)
+{
+	feed(1, SETUP_REQ READ_REQ WRITE_REQ);
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 3);
+	ck_assert_int_eq(recs[0].func, 0xf0);
+	ck_assert_int_eq(recs[1].func, 0x04);
+	ck_assert_int_eq(recs[2].func, 0x05);
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(tpkt_split_byte_by_byte)
+{
+	uint8_t b[256];
+	size_t n = unhex(READ_REQ SETUP_REQ, b, sizeof(b)), i;
+
+	ctx.from_client = 1;
+	for (i = 0; i < n; i++)
+		s7comm_dissector.parse(&ctx, st, b + i, 1);
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 2);
+	ck_assert_int_eq(recs[0].func, 0x04);
+	ck_assert_int_eq(recs[1].func, 0xf0);
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(cotp_multi_tpdu_reassembly)
+{
+	/* READ_REQ's S7 PDU (24 bytes) in three DT TPDUs, EOT on the last,
+	 * with an empty non-EOT DT keep-alive in between */
+	feed(1, "0300000f02f000" "320100001900000e");
+	feed(1, "0300000702f000");
+	feed(1, "0300000f02f000" "00000401120a1008");
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 0);
+	feed(1, "0300000f02f080" "0001000083000080");
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 1);
+	ck_assert_int_eq(recs[0].func, 0x04);
+	ck_assert_int_eq(recs[0].n_ranges, 1);
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(cotp_reassembly_limit)
+{
+	int i;
+
+	lim.max_reassembly = 64;
+	for (i = 0; i < 10; i++)
+		feed(1, "0300000f02f000" "0001000083000080");
+	ck_assert_ptr_nonnull(find_anomaly("cotp_reassembly_overflow"));
+	feed(1, "0300000f02f080" "0001000083000080");
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 0);
+	/* the next message decodes again */
+	feed(1, READ_REQ);
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 1);
+}
+END_TEST
+
+START_TEST(gap_resynchronises)
+{
+	feed(1, "0300001f02f0803201000019");     /* partial TPKT */
+	s7comm_dissector.gap(&ctx, st, 100);
+	feed(1, SETUP_REQ);
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 1);
+	ck_assert_int_eq(recs[n_recs - 1].func, 0xf0);
+}
+END_TEST
+
+/* ---- jobs and acks ---- */
+
+START_TEST(setup_communication)
+{
+	const struct rec *r;
+
+	feed(1, SETUP_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(r->cat, OT_CAT_SESSION);
+	ck_assert_int_eq(jint(r, "rosctr_code"), 1);
+	ck_assert_str_eq(jstr(r, "rosctr_name"), "job");
+	ck_assert_str_eq(jstr(r, "function_name"), "setup_communication");
+	ck_assert_int_eq(jint(r, "pdu_size"), 480);
+	ck_assert_int_eq(jint(r, "max_amq_calling"), 1);
+	feed(0, SETUP_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(r->status, 0);
+	ck_assert(r->rtt >= 0.0);
+	ck_assert_int_eq(jint(r, "error_class"), 0);
+	ck_assert_int_eq(jint(r, "pdu_size"), 480);
+}
+END_TEST
+
+START_TEST(read_var_single)
+{
+	const struct rec *r;
+	json_t *it;
+
+	feed(1, READ_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 4);
+	ck_assert_int_eq(r->cat, OT_CAT_READ);
+	ck_assert_int_eq(r->txn, 0x1900);
+	ck_assert_int_eq(r->n_ranges, 1);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_FLAGS);
+	ck_assert_int_eq(r->ranges[0].start, 0x80);     /* MB16 -> bit 128 */
+	ck_assert_int_eq(r->ranges[0].count, 32);       /* one REAL */
+	it = json_array_get(json_object_get(r->detail, "items"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(it, "area_name")), "flags");
+	ck_assert_int_eq(json_integer_value(json_object_get(it, "byte")), 16);
+	ck_assert_int_eq(json_integer_value(json_object_get(it, "bit")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(it, "transport_size_name")), "real");
+	feed(0, READ_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(r->n_values, 1);
+	ck_assert(r->values[0].value == 0.0);
+	ck_assert_int_eq(r->values[0].index, 0x80);
+	ck_assert_int_eq(r->n_ranges, 1);
+	it = json_array_get(json_object_get(r->detail, "items"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(it, "return_code_name")), "success");
+}
+END_TEST
+
+START_TEST(read_var_five_items_errors)
+{
+	const struct rec *r;
+	json_t *items;
+
+	feed(1, READ5_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->n_ranges, 5);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_FLAGS);
+	ck_assert_int_eq(r->ranges[0].count, 16 * 8);
+	ck_assert_int_eq(r->ranges[1].space, OT_SPACE_S7_INPUTS);
+	ck_assert_int_eq(r->ranges[2].space, OT_SPACE_S7_OUTPUTS);
+	ck_assert_int_eq(r->ranges[3].space, OT_SPACE_S7_TIMER);
+	ck_assert_int_eq(r->ranges[3].count, 8);        /* 8 timers */
+	ck_assert_int_eq(r->ranges[4].space, OT_SPACE_S7_COUNTER);
+	feed(0, READ5_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->status, 0x0a);              /* object does not exist */
+	items = json_object_get(r->detail, "items");
+	ck_assert_int_eq(json_array_size(items), 5);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 4),
+		"return_code_name")), "object_does_not_exist");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(write_var)
+{
+	const struct rec *r;
+
+	feed(1, WRITE_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->cat, OT_CAT_WRITE);
+	ck_assert_int_eq(r->n_values, 1);
+	ck_assert_int_eq(r->values[0].space, OT_SPACE_S7_FLAGS);
+	/* 0x79e9f642 as an IEEE float */
+	ck_assert(r->values[0].value > 1.5e35 && r->values[0].value < 1.6e35);
+	feed(0, WRITE_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 5);
+	ck_assert_int_eq(r->status, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(r->detail, "items"), 0), "return_code_name")), "success");
+}
+END_TEST
+
+START_TEST(write_var_db_bytes)
+{
+	const struct rec *r;
+
+	/* DB5.DBB10, 3 bytes 01 02 03 */
+	feed(1, "0300002602f080320100000042000e000705" "01120a10020003000584000050" "00040018010203");
+	r = last_msg();
+	ck_assert_int_eq(r->n_ranges, 1);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_DB);
+	ck_assert_int_eq(r->ranges[0].block, 5);
+	ck_assert_int_eq(r->ranges[0].start, 80);
+	ck_assert_int_eq(r->ranges[0].count, 24);
+	ck_assert_int_eq(r->n_values, 3);
+	ck_assert(r->values[2].value == 3.0);
+	ck_assert_int_eq(r->values[2].index, 96);
+	ck_assert_int_eq(r->values[2].block, 5);
+}
+END_TEST
+
+START_TEST(plc_stop)
+{
+	const struct rec *r;
+
+	feed(1, STOP_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x29);
+	ck_assert_int_eq(r->cat, OT_CAT_MODE);
+	ck_assert_str_eq(jstr(r, "pi_service"), "P_PROGRAM");
+	feed(0, STOP_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x29);
+	ck_assert_int_eq(r->cat, OT_CAT_MODE);
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+}
+END_TEST
+
+START_TEST(pi_services)
+{
+	const struct rec *r;
+
+	feed(1, PI_MODU_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x28);
+	ck_assert_int_eq(r->subfunc, 4);
+	ck_assert_int_eq(r->cat, OT_CAT_PROGRAM);
+	ck_assert_str_eq(jstr(r, "pi_service_name"), "copy_ram_to_rom");
+	ck_assert_str_eq(jstr(r, "pi_parameter"), "EP");
+	feed(0, PI_MODU_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 4);
+	feed(1, PI_START_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 3);
+	ck_assert_int_eq(r->cat, OT_CAT_MODE);
+	feed(1, PI_INSE_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 1);
+	ck_assert_int_eq(r->cat, OT_CAT_PROGRAM);
+	ck_assert_int_eq(r->n_ranges, 1);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_BLOCK);
+	ck_assert_int_eq(r->ranges[0].block, 'A');
+	ck_assert_int_eq(r->ranges[0].start, 1);
+}
+END_TEST
+
+START_TEST(upload_sequence)
+{
+	const struct rec *r;
+
+	feed(1, UPSTART_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x1d);
+	ck_assert_int_eq(r->cat, OT_CAT_PROGRAM);
+	ck_assert_str_eq(jstr(r, "filename"), "_0B00000A");
+	ck_assert_str_eq(jstr(r, "block_type"), "SDB");
+	ck_assert_int_eq(jint(r, "block_number"), 0);
+	ck_assert_str_eq(jstr(r, "destination_filesystem"), "active");
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_BLOCK);
+	ck_assert_int_eq(r->ranges[0].block, 'B');
+	feed(0, UPSTART_RES);
+	r = last_msg();
+	ck_assert_int_eq(jint(r, "session_id"), 7);
+	ck_assert_int_eq(jint(r, "blocklength"), 216);
+	feed(1, UPLOAD_REQ);
+	ck_assert_int_eq(last_msg()->func, 0x1e);
+	ck_assert_int_eq(jint(last_msg(), "session_id"), 7);
+	feed(1, UPEND_REQ);
+	feed(0, UPEND_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x1f);
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert(r->rtt >= 0);
+	/* refused upload of OB0: ack with error class 0xd2 */
+	feed(1, UPSTART_OB_REQ);
+	ck_assert_int_eq(last_msg()->ranges[0].block, '8');
+	feed(0, UPSTART_NACK);
+	r = last_msg();
+	ck_assert_int_eq(r->status, 0xd20c);
+	ck_assert_int_eq(r->func, 0x1d);        /* from the request */
+	ck_assert_int_eq(jint(r, "error_class"), 0xd2);
+}
+END_TEST
+
+START_TEST(download_sequence)
+{
+	const struct rec *r;
+
+	feed(1, REQDL_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x1a);
+	ck_assert_int_eq(r->cat, OT_CAT_PROGRAM);
+	ck_assert_str_eq(jstr(r, "block_type"), "DB");
+	ck_assert_int_eq(jint(r, "block_number"), 1);
+	ck_assert_int_eq(jint(r, "load_memory_length"), 500);
+	ck_assert_int_eq(jint(r, "mc7_length"), 400);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_BLOCK);
+	feed(0, REQDL_RES);
+	ck_assert_int_eq(last_msg()->func, 0x1a);
+	feed(0, DLBLOCK_REQ);
+	ck_assert_int_eq(last_msg()->func, 0x1b);
+	ck_assert_int_eq(last_msg()->ranges[0].start, 1);
+	feed(0, DLEND_REQ);
+	ck_assert_int_eq(last_msg()->func, 0x1c);
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+/* ---- userdata ---- */
+
+START_TEST(szl_module_identification)
+{
+	const struct rec *r;
+
+	feed(1, SZL11_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->group, 4);
+	ck_assert_int_eq(r->subfunc, 1);
+	ck_assert_int_eq(r->cat, OT_CAT_IDENTITY);
+	ck_assert_int_eq(r->dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(jint(r, "szl_id"), 0x11);
+	ck_assert_int_eq(jint(r, "szl_index"), 0);
+	feed(0, SZL11_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert_str_eq(ident(r, OT_ID_ORDER_NUMBER), "6ES7 315-2EH14-0AB0");
+	ck_assert_str_eq(ident(r, OT_ID_HARDWARE), "4");
+	ck_assert_str_eq(ident(r, OT_ID_FIRMWARE), "V3.2.6");
+	ck_assert_str_eq(ident(r, OT_ID_VENDOR), "Siemens");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->detail,
+		"identity"), "firmware_version")), "V3.2.6");
+}
+END_TEST
+
+START_TEST(szl_component_identification)
+{
+	const struct rec *r;
+
+	feed(1, SZL1C_REQ);
+	feed(0, SZL1C_RES);
+	r = last_msg();
+	ck_assert_str_eq(ident(r, OT_ID_NAME), "SNAP7-SERVER");
+	ck_assert_str_eq(ident(r, OT_ID_MODULE), "CPU 315-2 PN/DP");
+	ck_assert_str_eq(ident(r, OT_ID_COPYRIGHT), "Original Siemens Equipment");
+	ck_assert_str_eq(ident(r, OT_ID_SERIAL), "S C-C2UR28922012");
+	ck_assert_str_eq(ident(r, OT_ID_MODEL), "CPU 315-2 PN/DP");
+	ck_assert_ptr_null(ident(r, OT_ID_PLANT));      /* blank */
+	ck_assert_str_eq(ident(r, OT_ID_VENDOR), "Siemens");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(szl_cpu_mode)
+{
+	feed(1, SZL424_REQ);
+	feed(0, SZL424_RES);
+	ck_assert_str_eq(ident(last_msg(), OT_ID_CPU_MODE), "RUN");
+}
+END_TEST
+
+START_TEST(szl_answer_in_two_pieces)
+{
+	const struct rec *r;
+
+	feed(1, SZL1C_P1_REQ);
+	feed(0, SZL1C_P1_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->n_ident, 0);        /* more follow */
+	feed(1, SZL1C_P2_REQ);
+	feed(0, SZL1C_P2_RES);
+	r = last_msg();
+	ck_assert_str_eq(ident(r, OT_ID_NAME), "S7300/ET200M station_1");
+	ck_assert_str_eq(ident(r, OT_ID_MODULE), "PLC_1");
+	ck_assert_str_eq(ident(r, OT_ID_SERIAL), "S C-B1U393142011");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->detail,
+		"identity"), "memory_card_serial")), "MMC 4A1AC019");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+START_TEST(password_is_security_and_not_logged)
+{
+	const struct rec *r;
+	char *s;
+
+	feed(1, PASSWORD_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->group, 5);
+	ck_assert_int_eq(r->subfunc, 1);
+	ck_assert_int_eq(r->cat, OT_CAT_SECURITY);
+	ck_assert_int_eq(jint(r, "password_length"), 8);
+	s = json_dumps(r->detail, 0);
+	ck_assert_ptr_null(strstr(s, "213a1b1d"));
+	free(s);
+	feed(0, PASSWORD_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(r->status, 0x0a);
+}
+END_TEST
+
+START_TEST(time_functions)
+{
+	const struct rec *r;
+
+	feed(1, CLOCK_REQ);
+	ck_assert_int_eq(last_msg()->cat, OT_CAT_TIME);
+	feed(0, CLOCK_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 1);
+	ck_assert_str_eq(jstr(r, "plc_time"), "2016-02-08T14:51:37.916");
+	feed(1, SETCLOCK_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 2);
+	ck_assert_str_eq(jstr(r, "subfunction_name"), "set_clock");
+	ck_assert_str_eq(jstr(r, "plc_time"), "2016-02-08T23:08:10.000");
+}
+END_TEST
+
+START_TEST(block_functions)
+{
+	const struct rec *r;
+	json_t *a;
+
+	feed(1, LISTBLK_REQ);
+	feed(0, LISTBLK_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->group, 3);
+	ck_assert_str_eq(jstr(r, "subfunction_name"), "list_blocks");
+	a = json_object_get(r->detail, "block_counts");
+	ck_assert_int_eq(json_array_size(a), 7);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(a, 0), "block_type")), "OB");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(a, 4), "count")), 8);
+	feed(1, BLKINFO_REQ);
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 3);
+	ck_assert_int_eq(r->ranges[0].space, OT_SPACE_S7_BLOCK);
+	ck_assert_int_eq(r->ranges[0].block, 'A');
+	ck_assert_int_eq(r->ranges[0].start, 0);
+}
+END_TEST
+
+/* ---- S7comm-plus ---- */
+
+START_TEST(s7comm_plus_recognised)
+{
+	const struct rec *r;
+
+	feed(1, PLUS_V1_CREATE);
+	r = last_msg();
+	ck_assert_int_eq(r->proto, OT_PROTO_S7COMM_PLUS);
+	ck_assert_int_eq(r->func, 0x04ca);
+	ck_assert_int_eq(r->dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(jint(r, "version"), 1);
+	ck_assert_str_eq(jstr(r, "function_name"), "CreateObject");
+	feed(0, PLUS_V2_SETMULTI_RES);
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x0542);
+	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(r->cat, OT_CAT_WRITE);
+	ck_assert_int_eq(r->txn, 2);
+	feed(1, PLUS_V3_SETVAR);
+	r = last_msg();
+	ck_assert_int_eq(jint(r, "version"), 3);
+	ck_assert_int_eq(r->func, 0x04f2);
+	ck_assert_str_eq(jstr(r, "function_name"), "SetVariable");
+	feed(0, PLUS_V3_NOTIFY);
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_UNSOLICITED);
+	ck_assert_str_eq(jstr(r, "opcode_name"), "notification");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
+/* ---- malformed input ---- */
+
+START_TEST(item_count_overruns)
+{
+	/* read request announcing 200 items, carrying one */
+	feed(1, "0300001f02f080320100001900000e000004c8120a10080001000083000080");
+	ck_assert_ptr_nonnull(find_anomaly("item_overrun"));
+	ck_assert_int_eq(last_msg()->n_ranges, 1);
+	/* read response announcing 3 items, data for one */
+	feed(0, "0300001d02f0803203000019000002000800000403ff07000400000000");
+	ck_assert_int_eq(last_msg()->n_values, 1);
+}
+END_TEST
+
+/* One malformed input each: the anomaly it raises and the messages that
+ * still come out. */
+static const struct {
+	int from_client;
+	const char *hex;
+	const char *reason;
+	int messages;
+} malformed[] = {
+	/* bytes that cannot start a TPKT before a valid one */
+	{ 1, "deadbeef" SETUP_REQ, "tpkt_resync", 1 },
+	/* COTP length indicator beyond the TPKT */
+	{ 1, "0300000708f080", "cotp_bad_length", 0 },
+	/* response item says 0x100 bytes, 4 present */
+	{ 0, "0300001d02f0803203000019000002000800000401ff09010000000000", "item_overrun", 1 },
+	/* parameter length 0x20, only 8 bytes follow */
+	{ 1, "0300001902f08032010000000000200000f0000001000101e0", "length_mismatch", 1 },
+	/* userdata parameter part cut short */
+	{ 1, "0300001702f08032070000010000060000000112041144", "bad_parameter", 1 },
+	/* S7 header shorter than 10 bytes */
+	{ 1, "0300000b02f08032010000", "bad_header", 0 },
+	/* S7comm-plus header cut short */
+	{ 1, "0300000902f0807201", "bad_header", 0 },
+	/* SZL answer announcing more records than present */
+	{ 0, "0300002d02f080320700000100000c0010000112081284010000000000ff09000c00110000001c000500013645", "item_overrun", 1 },
+	/* COTP TPDU error */
+	{ 0, "0300000c0670000000010100", "cotp_error", 0 },
+};
+
+START_TEST(malformed_inputs)
+{
+	feed(malformed[_i].from_client, malformed[_i].hex);
+	ck_assert_msg(find_anomaly(malformed[_i].reason) != NULL, "case %d: no %s",
+		      _i, malformed[_i].reason);
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), malformed[_i].messages);
+}
+END_TEST
+
+START_TEST(unknown_rosctr_and_function)
+{
+	feed(1, "0300001902f08032090000000000080000f0000001000101e0");
+	ck_assert_ptr_nonnull(find_anomaly("unknown_rosctr"));
+	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 0);
+	feed(1, "0300001302f080320100000100000200007700");
+	ck_assert_ptr_nonnull(find_anomaly("unknown_function"));
+	ck_assert_int_eq(last_msg()->func, 0x77);
+}
+END_TEST
+
+START_TEST(foreign_cotp_payload_reported_once)
+{
+	feed(1, "0300000b02f080" "01020304");
+	feed(1, "0300000b02f080" "01020304");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 1);
+	ck_assert_ptr_nonnull(find_anomaly("unknown_protocol_id"));
+}
+END_TEST
+
+START_TEST(pending_is_bounded)
+{
+	int i;
+	char buf[128];
+
+	lim.max_pending = 4;
+	s7comm_dissector.state_free(st);
+	st = s7comm_dissector.state_new(&lim);
+	for (i = 0; i < 6; i++) {
+		snprintf(buf, sizeof(buf),
+			 "0300001902f08032010000%04x00080000f0000001000101e0", i + 1);
+		feed(1, buf);
+	}
+	ck_assert_ptr_nonnull(find_anomaly("pending_overflow"));
+	/* the newest is still paired */
+	feed(0, "0300001b02f080320300000006000800000000f0000001000101e0");
+	ck_assert(last_msg()->rtt >= 0);
+	/* the oldest was dropped */
+	feed(0, "0300001b02f080320300000001000800000000f0000001000101e0");
+	ck_assert(last_msg()->rtt < 0);
+}
+END_TEST
+
+/* Every prefix of every vector, with the TPKT length fixed to the prefix:
+ * no crash, and each produces an event (message or anomaly). */
+static const char *const vectors[] = {
+	SETUP_REQ, SETUP_RES, READ_REQ, READ_RES, WRITE_REQ, WRITE_RES, READ5_REQ,
+	READ5_RES, STOP_REQ, PI_MODU_REQ, PI_START_REQ, PI_INSE_REQ, UPSTART_REQ,
+	UPSTART_RES, UPLOAD_REQ, UPEND_RES, UPSTART_NACK, REQDL_REQ, DLBLOCK_REQ,
+	SZL11_REQ, SZL11_RES, SZL1C_RES, SZL424_RES, SZL1C_P1_RES, SZL1C_P2_RES,
+	PASSWORD_REQ, CLOCK_RES, SETCLOCK_REQ, LISTBLK_RES, BLKINFO_REQ,
+	PLUS_V1_CREATE, PLUS_V3_SETVAR, PLUS_V3_NOTIFY, CR_0101, CC_0101,
+};
+
+START_TEST(every_truncated_prefix)
+{
+	uint8_t full[1024], b[1024];
+	size_t n, k;
+	int from;
+
+	n = unhex(vectors[_i], full, sizeof(full));
+	for (k = 7; k < n; k++) {
+		for (from = 0; from < 2; from++) {
+			void *s = s7comm_dissector.state_new(&lim);
+			int before = n_recs;
+
+			memcpy(b, full, k);
+			b[2] = (uint8_t)(k >> 8);
+			b[3] = (uint8_t)k;
+			ctx.from_client = (uint8_t)from;
+			s7comm_dissector.parse(&ctx, s, b, k);
+			if (k > 7 && b[5] == 0xf0) /* a DT with a payload */
+				ck_assert_msg(n_recs > before, "vector %d prefix %zu: no event",
+					      _i, k);
+			s7comm_dissector.state_free(s);
+			recs_clear();
+		}
+	}
+	/* and the stream cut short: nothing comes out, nothing breaks */
+	for (k = 1; k < n; k++) {
+		void *s = s7comm_dissector.state_new(&lim);
+
+		ctx.from_client = 1;
+		s7comm_dissector.parse(&ctx, s, full, k);
+		ck_assert_int_eq(count_kind(OT_EV_MESSAGE), 0);
+		s7comm_dissector.state_free(s);
+		recs_clear();
+	}
+}
+END_TEST
+
+/* ---- probe, descriptor ---- */
+
+static enum probe_result probe_hex(const char *hex)
+{
+	uint8_t b[256];
+	size_t n = unhex(hex, b, sizeof(b));
+
+	return s7comm_dissector.probe(b, n, 1);
+}
+
+START_TEST(probe_by_payload)
+{
+	ck_assert_int_eq(probe_hex(CR_0101), PROBE_MINE);
+	ck_assert_int_eq(probe_hex(SETUP_REQ), PROBE_MINE);
+	ck_assert_int_eq(probe_hex(PLUS_V1_CREATE), PROBE_MINE);
+	/* S7comm-plus connect with a "SIMATIC-ROOT-HMI" TSAP */
+	ck_assert_int_eq(probe_hex("030000241fe00000011200c1020620c21053494d415449432d524f4f542d484d49c0010a"),
+			 PROBE_MINE);
+	/* ISO transport with an MMS-style TSAP 0x0001 is not S7 */
+	ck_assert_int_eq(probe_hex("0300001611e00000000100c0010ac1020001c2020001"), PROBE_NOT_MINE);
+	ck_assert_int_eq(probe_hex("0300000b02f080" "01020304"), PROBE_NOT_MINE);
+	ck_assert_int_eq(probe_hex("474554202f20485454502f312e310d0a"), PROBE_NOT_MINE);
+	ck_assert_int_eq(probe_hex("030000"), PROBE_NEED_MORE);
+	ck_assert_int_eq(probe_hex("0300000702f000"), PROBE_NEED_MORE);
+}
+END_TEST
+
+START_TEST(descriptor_and_free_null)
+{
+	ck_assert_str_eq(s7comm_dissector.name, "s7comm");
+	ck_assert_int_eq(s7comm_dissector.ports[0], 102);
+	ck_assert(s7comm_dissector.transports & DISSECT_TCP);
+	ck_assert_ptr_eq(dissector_by_name("s7comm"), &s7comm_dissector);
+	s7comm_dissector.state_free(NULL);
+}
+END_TEST
+
+START_TEST(no_detail_when_not_wanted)
+{
+	ctx.want_detail = 0;
+	feed(1, READ5_REQ);
+	feed(0, SZL11_RES);
+	ck_assert_ptr_null(recs[0].detail);
+	ck_assert_int_eq(recs[0].n_ranges, 5);
+	ck_assert_str_eq(ident(last_msg(), OT_ID_FIRMWARE), "V3.2.6");
+}
+END_TEST
+
+static Suite *s7comm_suite(void)
+{
+	Suite *s = suite_create("s7comm");
+	TCase *tc;
+
+	tc = tcase_create("framing");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, cotp_connect_gives_rack_slot);
+	tcase_add_test(tc, tsap_rack_slot_bits);
+	tcase_add_test(tc, several_tpkts_in_one_segment);
+	tcase_add_test(tc, tpkt_split_byte_by_byte);
+	tcase_add_test(tc, cotp_multi_tpdu_reassembly);
+	tcase_add_test(tc, cotp_reassembly_limit);
+	tcase_add_test(tc, gap_resynchronises);
+	tcase_add_test(tc, probe_by_payload);
+	tcase_add_test(tc, descriptor_and_free_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("functions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, setup_communication);
+	tcase_add_test(tc, read_var_single);
+	tcase_add_test(tc, read_var_five_items_errors);
+	tcase_add_test(tc, write_var);
+	tcase_add_test(tc, write_var_db_bytes);
+	tcase_add_test(tc, plc_stop);
+	tcase_add_test(tc, pi_services);
+	tcase_add_test(tc, upload_sequence);
+	tcase_add_test(tc, download_sequence);
+	tcase_add_test(tc, no_detail_when_not_wanted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("userdata");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, szl_module_identification);
+	tcase_add_test(tc, szl_component_identification);
+	tcase_add_test(tc, szl_cpu_mode);
+	tcase_add_test(tc, szl_answer_in_two_pieces);
+	tcase_add_test(tc, password_is_security_and_not_logged);
+	tcase_add_test(tc, time_functions);
+	tcase_add_test(tc, block_functions);
+	tcase_add_test(tc, s7comm_plus_recognised);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("malformed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, item_count_overruns);
+	tcase_add_test(tc, unknown_rosctr_and_function);
+	tcase_add_loop_test(tc, malformed_inputs, 0,
+			    (int)(sizeof(malformed) / sizeof(malformed[0])));
+	tcase_add_test(tc, foreign_cotp_payload_reported_once);
+	tcase_add_test(tc, pending_is_bounded);
+	tcase_add_loop_test(tc, every_truncated_prefix, 0,
+			    (int)(sizeof(vectors) / sizeof(vectors[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(s7comm_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
