@@ -792,6 +792,8 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			if ((e = bl_get(b, &k, ts, &created)) != NULL) {
 				if (created) {
 					struct bl_entry *pc;
+
+					edge->order_mark = edge->requests;
 					/* recover the previous symbol from its channel */
 					for (pc = b->chans; pc; pc = pc->cnext)
 						if (bl_sym_hash(&pc->from) == edge->l_prev_sym &&
@@ -908,6 +910,11 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		e = bl_find(b, &k);
 		if (e && bl_range_covers(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi))
 			continue;
+		/* a read between learned ranges is routine polling variety; a read
+		 * beyond them, or any write outside them, is not */
+		if (e && e->nr && !cat_is_write(ev->cat) && r->start >= e->rng[0][0] &&
+		    hi <= e->rng[e->nr - 1][1])
+			continue;
 		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u", eb, ev->func, ot_space_name(r->space),
 			 r->block, r->start);
 		{
@@ -946,14 +953,15 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			if (dt > 10.0 * chan->mean) {
 				chan->d_n = 0;          /* a gap, not a drift */
 			} else {
-				chan->d_ewma = chan->d_n ? 0.75 * chan->d_ewma + 0.25 * dt : dt;
+				chan->d_ewma = chan->d_n ? 0.875 * chan->d_ewma + 0.125 * dt : dt;
 				chan->d_n++;
 			}
-			if (chan->d_n >= 4) {
+			if (chan->d_n >= 8) {
 				double lim = b->cfg.period_spread * std;
+				int outside = chan->d_ewma < chan->min || chan->d_ewma > chan->max;
 				if (lim < b->cfg.period_floor * chan->mean)
 					lim = b->cfg.period_floor * chan->mean;
-				if (fabs(chan->d_ewma - chan->mean) > lim) {
+				if (outside && fabs(chan->d_ewma - chan->mean) > lim) {
 					if (!chan->d_drift) {
 						chan->d_drift = 1;
 						snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, sym.func,
@@ -975,7 +983,10 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	/* message order: both symbols known, the transition never seen */
 	{
 		uint64_t h = bl_sym_hash(&sym);
-		if (chan && edge->d_prev_sym && edge->requests >= 50) {
+		/* judged only where the learned order stopped growing: no new
+		 * transition during the second half of the edge's requests */
+		if (chan && edge->d_prev_sym && edge->requests >= 50 &&
+		    edge->order_mark * 2 <= edge->requests) {
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->d_prev_sym;
 			k.s2 = h;
@@ -1026,9 +1037,13 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 		e = bl_find(b, &k);
 		if (!e || e->n < b->cfg.min_value_samples)
 			continue;
+		/* the learned span widened by the margin, and never less than four
+		 * standard deviations: slow process drift is not an attack */
 		span = e->max - e->min;
 		tol = span > 0 ? b->cfg.value_margin * span
 			       : b->cfg.value_margin * (fabs(e->max) > 1.0 ? fabs(e->max) : 1.0);
+		if (tol < 4.0 * welford_std(e))
+			tol = 4.0 * welford_std(e);
 		if (v->value >= e->min - tol && v->value <= e->max + tol)
 			continue;
 		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u",

@@ -73,6 +73,7 @@ struct bl_entry {
 	/* edge: categories of requests (bit per enum ot_category), exceptions */
 	uint32_t cats;
 	uint64_t requests, errors;
+	uint64_t order_mark;            /* requests when the last new transition was learned */
 
 	/* range list: merged inclusive [lo, hi] pairs, owned */
 	uint32_t (*rng)[2];

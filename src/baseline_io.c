@@ -129,6 +129,7 @@ static json_t *entry_json(const struct bl_entry *e)
 		json_object_set_new(o, "request_categories", cats);
 		json_object_set_new(o, "requests", json_integer((json_int_t)e->requests));
 		json_object_set_new(o, "errors", json_integer((json_int_t)e->errors));
+		json_object_set_new(o, "order_stable_from", json_integer((json_int_t)e->order_mark));
 		break;
 	}
 	case BE_UNIT:
@@ -559,7 +560,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		break;
 	case BE_EDGE: {
 		json_t *cats = json_object_get(o, "request_categories"), *v;
-		json_int_t r, er;
+		json_int_t r, er, om;
 		if (!json_is_array(cats))
 			return jfail(c, "request_categories", "expected an array");
 		json_array_foreach(cats, i, v) {
@@ -570,8 +571,11 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		}
 		if (jint(c, o, "requests", 0, INT64_MAX, &r) < 0 || jint(c, o, "errors", 0, INT64_MAX, &er) < 0)
 			return -1;
+		if (jint(c, o, "order_stable_from", 0, INT64_MAX, &om) < 0)
+			return -1;
 		e->requests = (uint64_t)r;
 		e->errors = (uint64_t)er;
+		e->order_mark = (uint64_t)om;
 		break;
 	}
 	case BE_OP: {
