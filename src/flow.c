@@ -119,6 +119,8 @@ void flow_config_default(struct flow_config *cfg)
 	cfg->ot_enable = 1;
 	cfg->want_detail = 1;
 	cfg->lim = NULL;
+	cfg->dissectors = NULL;
+	cfg->n_dissectors = 0;
 }
 
 static const struct ot_tok tcp_state_names[] = {
@@ -724,13 +726,11 @@ static int check_config(const struct flow_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static void mark_ot_ports(struct flow_table *ft)
+static void mark_ot_ports(struct flow_table *ft, const struct dissector *const *l, size_t n)
 {
-	const struct dissector *const *l;
-	size_t i, n;
+	size_t i;
 	int j;
 
-	l = dissector_list(&n);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < DISSECT_MAX_PORTS && l[i]->ports[j]; j++) {
 			uint16_t port = l[i]->ports[j];
@@ -778,9 +778,14 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	ft->now = INT64_MIN / 2;
 	ft->id_counter = 1;
 	stream_pool_init(&ft->pool, cfg->max_ooo_per_flow, cfg->max_ooo_total);
-	list = dissector_list(&n);
+	if (cfg->dissectors) {
+		list = cfg->dissectors;
+		n = cfg->n_dissectors;
+	} else {
+		list = dissector_list(&n);
+	}
 	applayer_init(&ft->al, list, n, &ft->lim, cfg->want_detail, on_ot_event, ft);
-	mark_ot_ports(ft);
+	mark_ot_ports(ft, ft->al.list, ft->al.n);
 	if (cfg->ndpi_enable) {
 		ft->cls = classify_new(cfg->ndpi_max_packets, err, errlen);
 		if (!ft->cls) {

@@ -17,6 +17,7 @@
 #ifndef OTS_FLOW_H
 #define OTS_FLOW_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -26,6 +27,7 @@
 struct ot_event;
 struct ot_limits;
 struct dissect_ctx;
+struct dissector;
 
 enum flow_dir { FLOW_C2S = 0, FLOW_S2C = 1 };
 
@@ -80,6 +82,9 @@ struct flow_config {
 	int ot_enable;                  /* run OT dissectors (1) */
 	int want_detail;                /* dissectors build EVE detail (1) */
 	const struct ot_limits *lim;
+	/* Dissectors to probe; NULL: the registry (dissector_list). */
+	const struct dissector *const *dissectors;
+	size_t n_dissectors;
 };
 
 void flow_config_default(struct flow_config *cfg);

@@ -4,3 +4,15 @@ libotsentry_a_SOURCES += \
 	src/stream.h src/stream.c \
 	src/classify.h src/classify.c \
 	src/applayer.h src/applayer.c
+
+check_PROGRAMS += tests/check_stream tests/check_flow tests/check_applayer
+tests_check_stream_SOURCES = tests/check_stream.c
+tests_check_stream_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_stream_LDADD = $(CHECK_LDADD)
+tests_check_flow_SOURCES = tests/check_flow.c
+tests_check_flow_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_flow_LDADD = $(CHECK_LDADD)
+tests_check_applayer_SOURCES = tests/check_applayer.c
+tests_check_applayer_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_applayer_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_stream tests/check_flow tests/check_applayer
