@@ -1,1 +1,22 @@
-# tools/gen.mk
+# tools/gen.mk - otsgen, the plant traffic generator, and the bundled
+# captures it writes into pcaps/ (see pcaps/README.md).
+
+noinst_PROGRAMS += tools/otsgen
+tools_otsgen_SOURCES = tools/otsgen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
+tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS) -lm
+
+GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
+	identity_change s7_stop s7_download dnp3_cold_restart \
+	dnp3_direct_operate_new_master external_modbus
+GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
+	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)
+
+EXTRA_DIST += $(GEN_PCAPS) pcaps/README.md pcaps/otsgen.args tests/gen_tshark.sh
+
+# Rebuild the bundled captures, byte for byte, from pcaps/otsgen.args.
+pcaps: tools/otsgen$(EXEEXT)
+	tools/otsgen$(EXEEXT) -q --scenario all `cat $(srcdir)/pcaps/otsgen.args` \
+		-o $(srcdir)/pcaps
+.PHONY: pcaps
+
+TESTS += tests/gen_tshark.sh

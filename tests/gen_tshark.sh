@@ -1,0 +1,138 @@
+#!/bin/sh
+# gen_tshark.sh - otsgen's captures checked with tshark as the oracle.
+#
+# 1. The bundled captures in pcaps/ are exactly what otsgen writes from
+#    pcaps/otsgen.args (so `make pcaps` rebuilds them byte for byte), and a
+#    second run gives the same bytes again.
+# 2. tshark decodes every generated capture (the bundled set and a larger
+#    plant with another seed) without malformed packets, bad IP/TCP/UDP
+#    checksums, bad DNP3 link CRCs or expert warnings (TCP resets excepted:
+#    the scan scenario sends them on purpose).
+# 3. tshark's Modbus, DNP3 and S7comm message counts and function-code
+#    histograms equal what otsgen says it wrote in the truth file.
+# Exit 77 (skip) when tshark or jq is missing.
+
+set -u
+
+top_src=${OTS_TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+top_build=${OTS_TOP_BUILDDIR:-$top_src}
+gen=$top_build/tools/otsgen
+
+command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+[ -x "$gen" ] || { echo "FAIL: $gen not built"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/otsgen-test.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+args=$(cat "$top_src/pcaps/otsgen.args") || exit 1
+
+# ---- 1. reproducible, and equal to the committed captures
+# shellcheck disable=SC2086
+"$gen" -q --scenario all $args -o "$tmp/a" || bad "otsgen --scenario all failed"
+# shellcheck disable=SC2086
+"$gen" -q --scenario all $args -o "$tmp/b" || bad "second otsgen run failed"
+n=0
+for f in "$tmp"/a/*; do
+	b=$(basename "$f")
+	n=$((n + 1))
+	cmp -s "$f" "$tmp/b/$b" || bad "$b differs between two runs with the same seed"
+	if [ -f "$top_src/pcaps/$b" ]; then
+		cmp -s "$f" "$top_src/pcaps/$b" || bad "pcaps/$b is not what otsgen writes now (run make pcaps)"
+	else
+		bad "pcaps/$b is missing (run make pcaps)"
+	fi
+done
+[ "$n" -eq 22 ] || bad "expected 22 files from --scenario all, got $n"
+
+# a different seed gives a different plant
+"$gen" -q --seed 2 --duration 60 -o "$tmp/s2.pcap" || bad "otsgen --seed 2 failed"
+cmp -s "$tmp/s2.pcap" "$tmp/a/plant_normal.pcap" && bad "--seed 2 wrote the same capture as seed 1"
+
+# a larger plant, another seed, one attack
+"$gen" -q --seed 7 --plcs 9 --scenario s7_download --duration 60 \
+	-o "$tmp/big.pcap" --truth "$tmp/big.truth.json" || bad "otsgen --plcs 9 failed"
+
+# ---- 2 and 3. tshark: clean decode, equal counts
+check_capture() {
+	pcap=$1
+	truth=$2
+	name=$(basename "$pcap")
+
+	errs=$(tshark -n -r "$pcap" \
+		-o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+		-Y '_ws.malformed || tcp.checksum.status==0 || udp.checksum.status==0 ||
+		    ip.checksum.status==0 || dnp3.hdr.CRC.incorrect ||
+		    dnp3.data_chunk.CRC.incorrect ||
+		    (_ws.expert.severity >= 0x600000 && !tcp.connection.rst)' \
+		2>/dev/null | wc -l)
+	[ "$errs" -eq 0 ] || bad "$name: tshark reports $errs malformed/bad-checksum/warning frames"
+
+	# one line per frame: modbus frame, function code, dnp3 frame, dnp3
+	# application function, s7 rosctr, s7 function
+	tshark -n -r "$pcap" -T fields -E separator=/t -E occurrence=f \
+		-e mbtcp.trans_id -e modbus.func_code -e dnp3.start -e dnp3.al.func \
+		-e s7comm.header.rosctr -e s7comm.param.func 2>/dev/null |
+	awk -F'\t' '
+		$1 != "" { mb++; fc["modbus." $2]++ }
+		$3 != "" { dn++ }
+		$4 != "" { fc["dnp3." $4]++ }
+		$5 != "" { s7++; if ($5 == 7) ud++ }
+		$6 != "" { fc["s7comm." $6]++ }
+		END {
+			printf "modbus.messages %d\ndnp3.frames %d\ns7comm.pdus %d\ns7comm.userdata %d\n", mb, dn, s7, ud
+			for (k in fc) printf "fc.%s %d\n", k, fc[k]
+		}' | sort > "$tmp/tshark.txt"
+
+	jq -r '.counts |
+		"modbus.messages \(.modbus.messages)",
+		"dnp3.frames \(.dnp3.frames)",
+		"s7comm.pdus \(.s7comm.pdus)",
+		"s7comm.userdata \(.s7comm.userdata)",
+		(.modbus.function_codes | to_entries[] | "fc.modbus.\(.key) \(.value)"),
+		(.dnp3.function_codes | to_entries[] | "fc.dnp3.\(.key) \(.value)"),
+		(.s7comm.functions | to_entries[] | "fc.s7comm.\(.key) \(.value)")' \
+		"$truth" | sort > "$tmp/otsgen.txt"
+
+	if ! cmp -s "$tmp/tshark.txt" "$tmp/otsgen.txt"; then
+		bad "$name: tshark counts differ from otsgen's (< tshark, > otsgen):"
+		diff "$tmp/tshark.txt" "$tmp/otsgen.txt" | grep '^[<>]'
+	fi
+	# every capture really holds all three OT protocols
+	for k in modbus.messages dnp3.frames s7comm.pdus; do
+		grep -q "^$k [1-9]" "$tmp/otsgen.txt" || bad "$name: no $k"
+	done
+	checked=$((checked + 1))
+}
+
+checked=0
+for p in "$tmp"/a/*.pcap; do
+	check_capture "$p" "${p%.pcap}.truth.json"
+done
+check_capture "$tmp/big.pcap" "$tmp/big.truth.json"
+
+# every attack truth file lists at least one event with the fields the
+# end-to-end test relies on; the normal capture lists none
+for t in "$tmp"/a/plant_attack_*.truth.json; do
+	jq -e '(.events | length) >= 1 and
+	       all(.events[]; (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and
+		   (.epoch | type == "number") and (.src_ip | length > 0) and
+		   (.dst_ip | length > 0) and (.expect | length >= 1) and
+		   .epoch >= $s.start_epoch and .epoch <= $s.end_epoch)' \
+		--argjson s "$(jq '{start_epoch, end_epoch}' "$t")" "$t" >/dev/null ||
+		bad "$(basename "$t"): events missing or incomplete"
+done
+jq -e '.events == []' "$tmp/a/plant_normal.truth.json" >/dev/null ||
+	bad "plant_normal.truth.json lists events"
+# attack captures start where the learning capture ends
+ne=$(jq '.end_epoch' "$tmp/a/plant_normal.truth.json")
+for t in "$tmp"/a/plant_attack_*.truth.json; do
+	jq -e --argjson ne "$ne" '.start_epoch == $ne' "$t" >/dev/null ||
+		bad "$(basename "$t") does not start where the normal capture ends"
+done
+
+echo "checked $checked captures"
+[ "$fail" -eq 0 ] && echo "PASS" || echo "FAILED"
+exit "$fail"

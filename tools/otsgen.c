@@ -1,0 +1,2051 @@
+/*
+ * otsgen.c - the plant traffic generator: plant model, scenarios, ground
+ * truth and command line.  See pcaps/README.md for what the bundled
+ * captures hold and how to rebuild them.
+ *
+ * The plant (addresses and identities derived from --seed):
+ *   hmi1, hmi2       Modbus/TCP masters polling every Modbus PLC (FC3/FC1,
+ *                    FC4/FC2); hmi1 also writes setpoints (FC6/FC16), reads
+ *                    device identification (43/14) and reads S7 PLCs.
+ *   scada            DNP3 master: class polls (g60v2-4), integrity polls
+ *                    (g60v1), confirms, device attributes (group 0); one
+ *                    outstation over UDP, the rest over TCP.
+ *   es               S7 engineering station: short sessions with SZL
+ *                    0x0011 / 0x001C / 0x0424 reads.
+ *   hist             historian: short Modbus and S7 read sessions.
+ *   ws1, ws2, dns, ntp, gw, www   IT hosts and noise (DNS, NTP, HTTP).
+ * Attack scenarios replay the same plant starting where a normal capture
+ * of --normal-duration seconds ends, and inject one event each.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "gen.h"
+
+#define DEFAULT_START 1764590400LL      /* 2025-12-01T12:00:00Z */
+#define DEFAULT_NORMAL_DURATION 600
+#define DEFAULT_ATTACK_DURATION 120
+#define MAX_PLCS 2000
+#define MAX_TRUTH 8
+
+/* ------------------------------------------------------------ scenarios */
+
+enum scenario {
+	SC_NORMAL,
+	SC_SCAN,
+	SC_UNAUTH_WRITE,
+	SC_POLLING_CHANGE,
+	SC_VALUE_RANGE,
+	SC_IDENTITY,
+	SC_S7_STOP,
+	SC_S7_DOWNLOAD,
+	SC_DNP3_COLD,
+	SC_DNP3_OPERATE,
+	SC_EXTERNAL_MODBUS,
+	SC_COUNT
+};
+
+static const char *const scenario_names[SC_COUNT] = {
+	"normal", "scan", "unauthorized_write", "polling_change",
+	"value_out_of_range", "identity_change", "s7_stop", "s7_download",
+	"dnp3_cold_restart", "dnp3_direct_operate_new_master", "external_modbus",
+};
+
+/* ------------------------------------------------------------- the plant */
+
+struct sig {                    /* a process value moving within a band */
+	double base, amp, period, phase, noise;
+};
+
+struct chan {                   /* one long-lived master->device channel */
+	struct gen_tcp tcp;
+	unsigned tid;           /* Modbus transaction id, S7 PDU reference */
+	unsigned app_seq;       /* DNP3 master application sequence */
+	unsigned tseq_m, tseq_o;        /* DNP3 transport sequence, each way */
+};
+
+struct mbplc {
+	struct gen_host *h;
+	struct chan hmi1, hmi2;
+	const char *vendor, *product, *revision, *url, *model;
+	struct sig hr[10], ir[8];
+	uint16_t sp[2];         /* setpoints at holding registers 10, 11 */
+	uint8_t coil[16], di[16];
+	int oor_reg;            /* register forced out of range, or -1 */
+	gen_time oor_from, oor_to;
+};
+
+struct s7plc {
+	struct gen_host *h;
+	struct chan hmi;
+	const char *order, *name, *module, *plant, *serial;
+	unsigned fw[3];
+	struct sig db[4];
+	uint32_t counters[2];
+	uint8_t flags[2];
+	unsigned plc_pduref;    /* jobs the PLC itself sends (downloads) */
+};
+
+struct outst {
+	struct gen_host *h;
+	struct chan m;
+	int udp;
+	unsigned addr;
+	const char *maker, *model, *fw, *serial;
+	struct sig ai[4];
+	int32_t ai_last[4];
+	uint8_t bi[8];
+	/* pending events */
+	uint8_t nbev, naev;
+	uint8_t bev_idx[8], bev_state[8];
+	gen_time bev_t[8];
+	uint8_t aev_idx[4];
+	int32_t aev_val[4];
+};
+
+enum task_kind {
+	T_CONNECT_MB, T_MB_POLL, T_MB_WRITE6, T_MB_WRITE16, T_MB_DEVID,
+	T_HIST_MB, T_CONNECT_DNP3, T_DNP3_EVENTS, T_DNP3_INTEGRITY,
+	T_CONNECT_S7, T_S7_READ, T_HIST_S7, T_ES, T_DNS, T_HTTP, T_NTP,
+	T_ATTACK
+};
+
+struct task {
+	int kind;
+	int a, b;               /* object index, variant */
+	gen_time period;        /* 0: one shot */
+	double jitter;          /* fraction of the period */
+	gen_time nominal, fire;
+	uint32_t id;
+	int changed;            /* polling_change: first poll at new period */
+};
+
+struct truth {
+	gen_time t;
+	char src[16], dst[16];
+	const char *proto, *what;
+	const char *expect[4], *allow[6], *rules[2];
+};
+
+struct counts {
+	uint64_t mb_msgs, mb_fc[128];
+	uint64_t dnp3_frames, dnp3_fc[256];
+	uint64_t s7_pdus, s7_userdata, s7_func[256];
+};
+
+struct plant {
+	uint64_t seed;
+	int nmb, ns7, ndnp;
+	gen_time epoch;         /* plant start: where the normal capture begins */
+	gen_time start, end;    /* this capture */
+	enum scenario sc;
+	struct gen_rng rng;     /* traffic randomness for this capture */
+	struct gen_writer w;
+
+	struct gen_host *hosts;
+	int nhosts;
+	struct gen_host *hmi1, *hmi2, *scada, *es, *hist, *ws[2], *dns, *ntp,
+		*gw, *www, *scanner, *rogue, *ext;
+	struct mbplc *mb;
+	struct s7plc *s7;
+	struct outst *dn;
+
+	struct task *tasks;
+	int ntasks, captasks;
+	struct gen_heap sched;   /* struct task *, on (fire, id) */
+
+	struct truth truth[MAX_TRUTH];
+	int ntruth;
+	struct counts cnt;
+	uint64_t frames, bytes;         /* written, for the summary */
+};
+
+/* ------------------------------------------------------------ utilities */
+
+static gen_time tmax(gen_time a, gen_time b)
+{
+	return a > b ? a : b;
+}
+
+static void ip_str(uint32_t ip, char *out, size_t n)
+{
+	snprintf(out, n, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
+		 (ip >> 8) & 255, ip & 255);
+}
+
+static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
+}
+
+static double sig_at(const struct sig *s, gen_time t, struct gen_rng *r)
+{
+	double sec = (double)t / GEN_SEC;
+
+	return s->base + s->amp * sin(2 * M_PI * sec / s->period + s->phase) +
+	       s->noise * gen_rng_sym(r);
+}
+
+static double sig_hi(const struct sig *s)
+{
+	return s->base + s->amp + s->noise;
+}
+
+static void sig_init(struct sig *s, struct gen_rng *r, double base, double amp)
+{
+	s->base = base;
+	s->amp = amp;
+	s->period = 40 + gen_rng_below(r, 80);  /* 40..120 s */
+	s->phase = 2 * M_PI * gen_rng_unit(r);
+	s->noise = amp * 0.05;
+}
+
+static uint16_t u16_clamp(double v)
+{
+	if (v < 0)
+		return 0;
+	if (v > 65535)
+		return 65535;
+	return (uint16_t)lround(v);
+}
+
+/* ---------------------------------------------------------------- truth */
+
+static struct truth *truth_add(struct plant *P, gen_time t, const struct gen_host *src,
+			       const struct gen_host *dst, const char *proto,
+			       const char *what)
+{
+	struct truth *e;
+
+	if (P->ntruth >= MAX_TRUTH)
+		return NULL;
+	e = &P->truth[P->ntruth++];
+	memset(e, 0, sizeof(*e));
+	e->t = t;
+	ip_str(src->ip, e->src, sizeof(e->src));
+	ip_str(dst->ip, e->dst, sizeof(e->dst));
+	e->proto = proto;
+	e->what = what;
+	return e;
+}
+
+static void truth_kinds(struct truth *e, const char *e0, const char *e1,
+			const char *a0, const char *a1, const char *a2,
+			const char *a3, const char *rule)
+{
+	if (!e)
+		return;
+	e->expect[0] = e0;
+	e->expect[1] = e1;
+	e->allow[0] = a0;
+	e->allow[1] = a1;
+	e->allow[2] = a2;
+	e->allow[3] = a3;
+	e->rules[0] = rule;
+}
+
+/* ------------------------------------------------------------- counting */
+
+static void count_mb(struct plant *P, const struct gen_buf *g)
+{
+	P->cnt.mb_msgs++;
+	if (g->n > 7)
+		P->cnt.mb_fc[g->b[7] & 0x7f]++;
+}
+
+static void count_s7(struct plant *P, unsigned rosctr, const struct gen_buf *param)
+{
+	P->cnt.s7_pdus++;
+	if (rosctr == S7_USERDATA)
+		P->cnt.s7_userdata++;
+	else if (param->n)
+		P->cnt.s7_func[param->b[0]]++;
+}
+
+/* ------------------------------------------------------ TCP conversation */
+
+/* Delay before a device answers: lo..hi milliseconds. */
+static gen_time think(struct plant *P, int lo_ms, int hi_ms)
+{
+	return (gen_time)lo_ms * GEN_MSEC +
+	       (gen_time)gen_rng_below(&P->rng, (uint32_t)(hi_ms - lo_ms) * 1000 + 1);
+}
+
+/* Earliest time the client may send on c: after what is already queued. */
+static gen_time chan_ready(struct plant *P, struct gen_tcp *c, gen_time t)
+{
+	return tmax(t, c->busy + 300 + gen_rng_below(&P->rng, 700));
+}
+
+/* Client request at t, server answer after think time, client ACK.
+ * Returns the time of the answer. */
+static gen_time tcp_rr(struct plant *P, struct gen_tcp *c, gen_time t,
+		       const struct gen_buf *req, const struct gen_buf *resp,
+		       int lo_ms, int hi_ms)
+{
+	gen_time tr;
+
+	gen_tcp_data(&P->w, c, 0, t, req);
+	tr = t + think(P, lo_ms, hi_ms);
+	gen_tcp_data(&P->w, c, 1, tr, resp);
+	gen_tcp_ack(&P->w, c, 0, tr + think(P, 1, 40));
+	return tr;
+}
+
+/* ---------------------------------------------------------------- Modbus */
+
+static void mb_values(struct plant *P, struct mbplc *m, gen_time t, uint16_t *hr)
+{
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		double v = sig_at(&m->hr[i], t, &P->rng);
+
+		if (i == m->oor_reg && t >= m->oor_from && t < m->oor_to)
+			v = sig_hi(&m->hr[i]) + 3 * m->hr[i].amp;
+		hr[i] = u16_clamp(v);
+	}
+	hr[10] = m->sp[0];
+	hr[11] = m->sp[1];
+}
+
+static void mb_check_oor(struct plant *P, struct mbplc *m, gen_time tr,
+			 const struct gen_host *reader)
+{
+	struct truth *e;
+
+	if (m->oor_reg < 0 || tr < m->oor_from || tr >= m->oor_to)
+		return;
+	/* only the first response carrying the bad value is the event */
+	e = truth_add(P, tr, m->h, reader, "modbus",
+		      "holding register 2 read far above its band "
+		      "(process value out of range)");
+	truth_kinds(e, "value_out_of_range", NULL, NULL, NULL, NULL, NULL, NULL);
+	m->oor_reg = -1;
+}
+
+/* One Modbus read exchange on c. */
+static gen_time mb_read(struct plant *P, struct mbplc *m, struct gen_tcp *c,
+			unsigned *tid, gen_time t, unsigned fc)
+{
+	struct gen_buf req, resp;
+	uint16_t regs[12];
+	unsigned i, n;
+	gen_time tr;
+
+	*tid = (*tid + 1) & 0xffff;
+	switch (fc) {
+	case 1:
+	case 2: {
+		uint8_t *bits = fc == 1 ? m->coil : m->di;
+
+		for (i = 0; i < 16; i++)
+			if (gen_rng_below(&P->rng, 400) == 0)
+				bits[i] ^= 1;
+		mb_read_req(&req, *tid, 1, fc, 0, 16);
+		mb_bits_resp(&resp, *tid, 1, fc, bits, 16);
+		break;
+	}
+	case 3:
+		mb_values(P, m, t, regs);
+		mb_read_req(&req, *tid, 1, 3, 0, 12);
+		mb_regs_resp(&resp, *tid, 1, 3, regs, 12);
+		break;
+	default:
+		n = 8;
+		for (i = 0; i < n; i++)
+			regs[i] = u16_clamp(sig_at(&m->ir[i], t, &P->rng));
+		mb_read_req(&req, *tid, 1, 4, 0, n);
+		mb_regs_resp(&resp, *tid, 1, 4, regs, n);
+		break;
+	}
+	count_mb(P, &req);
+	count_mb(P, &resp);
+	tr = tcp_rr(P, c, t, &req, &resp, 2, 12);
+	if (fc == 3)
+		mb_check_oor(P, m, tr, c->cli);
+	return tr;
+}
+
+static gen_time mb_devid(struct plant *P, struct mbplc *m, struct gen_tcp *c,
+			 unsigned *tid, gen_time t)
+{
+	const char *objs[3] = { m->vendor, m->product, m->revision };
+	struct gen_buf req, resp;
+
+	*tid = (*tid + 1) & 0xffff;
+	mb_devid_req(&req, *tid, 1, 1, 0);
+	mb_devid_resp(&resp, *tid, 1, 1, objs, 3);
+	count_mb(P, &req);
+	count_mb(P, &resp);
+	return tcp_rr(P, c, t, &req, &resp, 3, 15);
+}
+
+/* ------------------------------------------------------------------ S7 */
+
+/* COTP connect and S7 setup communication on a fresh TCP connection. */
+static gen_time s7_open(struct plant *P, struct gen_tcp *c, unsigned *pduref,
+			gen_time t, unsigned ctype)
+{
+	struct gen_buf a, b, par;
+	unsigned cref = 1 + gen_rng_below(&P->rng, 0xfffe);
+	unsigned sref = 1 + gen_rng_below(&P->rng, 0xfffe);
+	unsigned ltsap = ctype << 8, rtsap = (ctype << 8) | 0x02;   /* rack 0, slot 2 */
+
+	t = gen_tcp_connect(&P->w, &P->rng, c, t) + think(P, 0, 2);
+	s7_cotp_cr(&a, cref, ltsap, rtsap);
+	s7_cotp_cc(&b, cref, sref, ltsap, rtsap);
+	t = tcp_rr(P, c, t, &a, &b, 1, 5);
+
+	*pduref = (*pduref + 1) & 0xffff;
+	gb_reset(&par);
+	gb_u8(&par, 0xf0);
+	gb_u8(&par, 0);
+	gb_be16(&par, 1);
+	gb_be16(&par, 1);
+	gb_be16(&par, 480);
+	s7_pdu(&a, S7_JOB, *pduref, &par, NULL);
+	count_s7(P, S7_JOB, &par);
+	gb_put_be16_at(&par, 5, 240);
+	s7_pdu(&b, S7_ACK_DATA, *pduref, &par, NULL);
+	count_s7(P, S7_ACK_DATA, &par);
+	return tcp_rr(P, c, chan_ready(P, c, t), &a, &b, 2, 10);
+}
+
+/* A job answered by an ack-data with the given parameter and data. */
+static gen_time s7_job(struct plant *P, struct gen_tcp *c, unsigned *pduref,
+		       gen_time t, const struct gen_buf *jpar, const struct gen_buf *jdata,
+		       const struct gen_buf *apar, const struct gen_buf *adata)
+{
+	struct gen_buf a, b;
+
+	*pduref = (*pduref + 1) & 0xffff;
+	s7_pdu(&a, S7_JOB, *pduref, jpar, jdata);
+	s7_pdu(&b, S7_ACK_DATA, *pduref, apar, adata);
+	count_s7(P, S7_JOB, jpar);
+	count_s7(P, S7_ACK_DATA, apar);
+	return tcp_rr(P, c, chan_ready(P, c, t), &a, &b, 3, 20);
+}
+
+/* Read var item: S7ANY, byte-sized transfer. */
+static void s7_item(struct gen_buf *par, unsigned area, unsigned db,
+		    unsigned byte_off, unsigned len)
+{
+	gb_u8(par, 0x12);
+	gb_u8(par, 0x0a);
+	gb_u8(par, 0x10);
+	gb_u8(par, 0x02);       /* transport size BYTE */
+	gb_be16(par, len);
+	gb_be16(par, db);
+	gb_u8(par, area);
+	gb_be24(par, byte_off * 8);
+}
+
+static void s7_item_data(struct gen_buf *data, const uint8_t *v, unsigned len, int last)
+{
+	gb_u8(data, 0xff);
+	gb_u8(data, 0x04);      /* BYTE/WORD/DWORD: length in bits */
+	gb_be16(data, len * 8);
+	gb_bytes(data, v, len);
+	if ((len & 1) && !last)
+		gb_u8(data, 0);
+}
+
+static void put_real(uint8_t *p, float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	p[0] = (uint8_t)(u >> 24);
+	p[1] = (uint8_t)(u >> 16);
+	p[2] = (uint8_t)(u >> 8);
+	p[3] = (uint8_t)u;
+}
+
+/* HMI cyclic read: DB1.DBB0 (4 REALs) and MB0..MB1. */
+static gen_time s7_read_cycle(struct plant *P, struct s7plc *s, gen_time t)
+{
+	struct gen_buf jp, ap, ad;
+	uint8_t v[16];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		put_real(v + 4 * i, (float)sig_at(&s->db[i], t, &P->rng));
+	if (gen_rng_below(&P->rng, 50) == 0)
+		s->flags[0] ^= (uint8_t)(1u << gen_rng_below(&P->rng, 8));
+	gb_reset(&jp);
+	gb_u8(&jp, 0x04);
+	gb_u8(&jp, 2);
+	s7_item(&jp, 0x84, 1, 0, 16);
+	s7_item(&jp, 0x83, 0, 0, 2);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x04);
+	gb_u8(&ap, 2);
+	gb_reset(&ad);
+	s7_item_data(&ad, v, 16, 0);
+	s7_item_data(&ad, s->flags, 2, 1);
+	return s7_job(P, &s->hmi.tcp, &s->hmi.tid, t, &jp, NULL, &ap, &ad);
+}
+
+/* Userdata SZL read (CPU functions, read SZL). */
+static gen_time s7_szl(struct plant *P, struct s7plc *s, struct gen_tcp *c,
+		       unsigned *pduref, gen_time t, unsigned id)
+{
+	struct gen_buf jp, jd, ap, ad, a, b;
+	size_t lenpos;
+	unsigned i;
+
+	*pduref = (*pduref + 1) & 0xffff;
+	gb_reset(&jp);
+	gb_bytes(&jp, "\x00\x01\x12\x04\x11\x44\x01\x00", 8);
+	gb_reset(&jd);
+	gb_bytes(&jd, "\xff\x09\x00\x04", 4);
+	gb_be16(&jd, id);
+	gb_be16(&jd, 0);
+	gb_reset(&ap);
+	gb_bytes(&ap, "\x00\x01\x12\x08\x12\x84\x01\x01\x00\x00\x00\x00", 12);
+	gb_reset(&ad);
+	gb_u8(&ad, 0xff);
+	gb_u8(&ad, 0x09);
+	lenpos = ad.n;
+	gb_be16(&ad, 0);
+	gb_be16(&ad, id);
+	gb_be16(&ad, 0);
+	if (id == 0x0011) {
+		gb_be16(&ad, 28);
+		gb_be16(&ad, 3);
+		gb_be16(&ad, 0x0001);
+		gb_padstr(&ad, s->order, 20, ' ');
+		gb_be16(&ad, 0x00c0);
+		gb_be16(&ad, 0x0004);
+		gb_be16(&ad, 0x0001);
+		gb_be16(&ad, 0x0006);
+		gb_padstr(&ad, s->order, 20, ' ');
+		gb_be16(&ad, 0x00c0);
+		gb_be16(&ad, 0x0004);
+		gb_be16(&ad, 0x0001);
+		gb_be16(&ad, 0x0007);
+		gb_padstr(&ad, "", 20, ' ');
+		gb_be16(&ad, 0x00c0);
+		gb_u8(&ad, 'V');
+		gb_u8(&ad, s->fw[0]);
+		gb_u8(&ad, s->fw[1]);
+		gb_u8(&ad, s->fw[2]);
+	} else if (id == 0x001c) {
+		const char *txt[5] = { s->name, s->module, s->plant,
+				       "Original Siemens Equipment", s->serial };
+
+		gb_be16(&ad, 34);
+		gb_be16(&ad, 5);
+		for (i = 0; i < 5; i++) {
+			gb_be16(&ad, i + 1);
+			gb_padstr(&ad, txt[i], 32, 0);
+		}
+	} else {                /* 0x0424: CPU mode, RUN */
+		gb_be16(&ad, 20);
+		gb_be16(&ad, 1);
+		gb_bytes(&ad, "\x51\x44\xff\x08\x00\x00\x00\x00\x00\x00", 10);
+		gb_bytes(&ad, "\x25\x12\x01\x12\x08\x30\x00\x00\x00\x04", 10);
+	}
+	gb_put_be16_at(&ad, lenpos, (unsigned)(ad.n - 4));
+	s7_pdu(&a, S7_USERDATA, *pduref, &jp, &jd);
+	s7_pdu(&b, S7_USERDATA, *pduref, &ap, &ad);
+	count_s7(P, S7_USERDATA, &jp);
+	count_s7(P, S7_USERDATA, &ap);
+	return tcp_rr(P, c, chan_ready(P, c, t), &a, &b, 5, 25);
+}
+
+/* ---------------------------------------------------------------- DNP3 */
+
+static void dnp3_send(struct plant *P, struct outst *o, int from_master, gen_time t,
+		      const struct gen_buf *app)
+{
+	struct gen_buf f;
+	unsigned tseq = from_master ? o->m.tseq_m++ : o->m.tseq_o++;
+
+	if (from_master)
+		dnp3_frame(&f, DNP3_CTRL_FROM_MASTER, o->addr, 1, tseq, app);
+	else
+		dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 1, o->addr, tseq, app);
+	P->cnt.dnp3_frames++;
+	if (app->n > 1)
+		P->cnt.dnp3_fc[app->b[1]]++;
+	if (o->udp) {
+		if (from_master)
+			gen_udp(&P->w, t, P->scada, 20000, o->h, 20000, f.b, f.n);
+		else
+			gen_udp(&P->w, t, o->h, 20000, P->scada, 20000, f.b, f.n);
+	} else {
+		gen_tcp_data(&P->w, &o->m.tcp, !from_master, t, &f);
+	}
+}
+
+static void dnp3_static(struct plant *P, struct outst *o, gen_time t, struct gen_buf *g)
+{
+	int i;
+
+	gb_bytes(g, "\x01\x02\x00\x00\x07", 5);         /* g1v2, 0..7 */
+	for (i = 0; i < 8; i++)
+		gb_u8(g, 0x01 | (o->bi[i] ? 0x80 : 0));
+	gb_bytes(g, "\x1e\x01\x00\x00\x03", 5);         /* g30v1, 0..3 */
+	for (i = 0; i < 4; i++) {
+		int32_t v = (int32_t)lround(sig_at(&o->ai[i], t, &P->rng));
+
+		gb_u8(g, 0x01);
+		gb_le32(g, (uint32_t)v);
+		o->ai_last[i] = v;
+	}
+}
+
+/* Let the field move: binary changes and analog deadband crossings queue
+ * events for the next class poll. */
+static void dnp3_field(struct plant *P, struct outst *o, gen_time t)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (gen_rng_below(&P->rng, 300) == 0 && o->nbev < 8) {
+			o->bi[i] ^= 1;
+			o->bev_idx[o->nbev] = (uint8_t)i;
+			o->bev_state[o->nbev] = o->bi[i];
+			o->bev_t[o->nbev] = t - (gen_time)gen_rng_below(&P->rng, 4000000);
+			o->nbev++;
+		}
+	for (i = 0; i < 4; i++) {
+		int32_t v = (int32_t)lround(sig_at(&o->ai[i], t, &P->rng));
+
+		if (labs((long)v - o->ai_last[i]) > (long)(o->ai[i].amp / 4) &&
+		    o->naev < 4) {
+			o->aev_idx[o->naev] = (uint8_t)i;
+			o->aev_val[o->naev] = v;
+			o->naev++;
+			o->ai_last[i] = v;
+		}
+	}
+}
+
+static int dnp3_events(struct outst *o, struct gen_buf *g)
+{
+	int i, any = o->nbev || o->naev;
+
+	if (o->nbev) {          /* g2v2: binary input event with time */
+		gb_bytes(g, "\x02\x02\x17", 3);
+		gb_u8(g, o->nbev);
+		for (i = 0; i < o->nbev; i++) {
+			gb_u8(g, o->bev_idx[i]);
+			gb_u8(g, 0x01 | (o->bev_state[i] ? 0x80 : 0));
+			gb_leN(g, (uint64_t)(o->bev_t[i] / GEN_MSEC), 6);
+		}
+	}
+	if (o->naev) {          /* g32v1: analog input event, 32-bit */
+		gb_bytes(g, "\x20\x01\x17", 3);
+		gb_u8(g, o->naev);
+		for (i = 0; i < o->naev; i++) {
+			gb_u8(g, o->aev_idx[i]);
+			gb_u8(g, 0x01);
+			gb_le32(g, (uint32_t)o->aev_val[i]);
+		}
+	}
+	o->nbev = o->naev = 0;
+	return any;
+}
+
+static void dnp3_attr(struct gen_buf *g, unsigned var, const char *s)
+{
+	size_t l = strlen(s);
+
+	gb_u8(g, 0);
+	gb_u8(g, var);
+	gb_u8(g, 0x00);
+	gb_u8(g, 0);
+	gb_u8(g, 0);
+	gb_u8(g, 1);            /* VSTR */
+	gb_u8(g, (unsigned)l);
+	gb_bytes(g, s, l);
+}
+
+enum dnp3_req { DR_EVENTS, DR_INTEGRITY, DR_ATTRS, DR_COLD_RESTART };
+
+/* Master request, outstation response, and a confirm when asked for. */
+static gen_time dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp3_req kind)
+{
+	struct gen_buf req, resp, conf;
+	unsigned seq = o->m.app_seq++ & 0x0f;
+	int con = 0;
+	gen_time tr, tc;
+
+	if (!o->udp)
+		t = chan_ready(P, &o->m.tcp, t);
+	gb_reset(&req);
+	gb_u8(&req, 0xc0 | seq);
+	gb_u8(&req, kind == DR_COLD_RESTART ? 13 : 1);
+	if (kind == DR_EVENTS || kind == DR_INTEGRITY) {
+		gb_bytes(&req, "\x3c\x02\x06\x3c\x03\x06\x3c\x04\x06", 9);
+		if (kind == DR_INTEGRITY)
+			gb_bytes(&req, "\x3c\x01\x06", 3);
+	} else if (kind == DR_ATTRS) {
+		static const unsigned vars[4] = { 252, 250, 242, 248 };
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			gb_u8(&req, 0);
+			gb_u8(&req, vars[i]);
+			gb_bytes(&req, "\x00\x00\x00", 3);
+		}
+	}
+	dnp3_send(P, o, 1, t, &req);
+
+	dnp3_field(P, o, t);
+	gb_reset(&resp);
+	gb_u8(&resp, 0xc0 | seq);
+	gb_u8(&resp, 0x81);
+	gb_u8(&resp, 0x00);     /* IIN1 */
+	gb_u8(&resp, 0x00);     /* IIN2 */
+	if (kind == DR_EVENTS || kind == DR_INTEGRITY) {
+		con = dnp3_events(o, &resp);
+		if (kind == DR_INTEGRITY)
+			dnp3_static(P, o, t, &resp);
+		if (o->nbev == 0 && o->naev == 0 && con)
+			resp.b[0] |= 0x20;
+		/* IIN1: class 1/2/3 events available stays clear: all sent */
+	} else if (kind == DR_ATTRS) {
+		dnp3_attr(&resp, 252, o->maker);
+		dnp3_attr(&resp, 250, o->model);
+		dnp3_attr(&resp, 242, o->fw);
+		dnp3_attr(&resp, 248, o->serial);
+	} else {
+		gb_bytes(&resp, "\x34\x02\x07\x01", 4);  /* g52v2: delay, ms */
+		gb_le16(&resp, 5000);
+	}
+	tr = t + think(P, 5, 30);
+	dnp3_send(P, o, 0, tr, &resp);
+	if (!con) {
+		if (!o->udp)
+			gen_tcp_ack(&P->w, &o->m.tcp, 0, tr + think(P, 1, 40));
+		return tr;
+	}
+	gb_reset(&conf);
+	gb_u8(&conf, 0xc0 | seq);
+	gb_u8(&conf, 0x00);
+	tc = tr + think(P, 1, 5);
+	dnp3_send(P, o, 1, tc, &conf);
+	if (!o->udp)
+		gen_tcp_ack(&P->w, &o->m.tcp, 1, tc + think(P, 1, 20));
+	return tr;
+}
+
+/* --------------------------------------------------------------- IT noise */
+
+static const char *const dns_names[] = {
+	"intranet.plant.local", "mail.plant.local", "www.example.com",
+	"time.plant.local", "update.example.net", "wiki.plant.local",
+};
+
+static void it_dns(struct plant *P, struct gen_host *ws, gen_time t)
+{
+	struct gen_buf q;
+	const char *name = dns_names[gen_rng_below(&P->rng, 6)], *p;
+	unsigned id = gen_rng_below(&P->rng, 65536);
+	uint16_t sport = gen_host_port(ws);
+	size_t qend;
+
+	gb_reset(&q);
+	gb_be16(&q, id);
+	gb_be16(&q, 0x0100);    /* standard query, recursion desired */
+	gb_be16(&q, 1);
+	gb_be16(&q, 0);
+	gb_be16(&q, 0);
+	gb_be16(&q, 0);
+	for (p = name; *p;) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		gb_u8(&q, (unsigned)l);
+		gb_bytes(&q, p, l);
+		p += l + (dot ? 1 : 0);
+	}
+	gb_u8(&q, 0);
+	gb_be16(&q, 1);         /* A */
+	gb_be16(&q, 1);         /* IN */
+	qend = q.n;
+	gen_udp(&P->w, t, ws, sport, P->dns, 53, q.b, q.n);
+	/* the answer: same question plus one A record */
+	gb_put_be16_at(&q, 2, 0x8180);
+	gb_put_be16_at(&q, 6, 1);
+	q.n = qend;
+	gb_be16(&q, 0xc00c);
+	gb_be16(&q, 1);
+	gb_be16(&q, 1);
+	gb_be32(&q, 300);
+	gb_be16(&q, 4);
+	gb_be32(&q, strstr(name, "example") ? P->www->ip : ip4(10, 10, 5, 80));
+	gen_udp(&P->w, t + think(P, 1, 8), P->dns, 53, ws, sport, q.b, q.n);
+}
+
+static void ntp_packet(struct gen_buf *g, int server, gen_time t)
+{
+	uint64_t ntp = (uint64_t)(t / GEN_SEC + 2208988800LL) << 32 |
+		       (uint64_t)((t % GEN_SEC) * 4294.967296);
+	int i;
+
+	gb_reset(g);
+	gb_u8(g, server ? 0x24 : 0x23);  /* v4, mode 4 / mode 3 */
+	gb_u8(g, server ? 2 : 0);        /* stratum */
+	gb_u8(g, 6);
+	gb_u8(g, server ? 0xe9 : 0xe9);
+	gb_be32(g, server ? 0x00000200 : 0);
+	gb_be32(g, server ? 0x00000400 : 0);
+	gb_be32(g, server ? ip4(10, 10, 0, 1) : 0);
+	for (i = 0; i < 3; i++) {
+		gb_be32(g, server ? (uint32_t)(ntp >> 32) : 0);
+		gb_be32(g, server ? (uint32_t)ntp : 0);
+	}
+	gb_be32(g, (uint32_t)(ntp >> 32));
+	gb_be32(g, (uint32_t)ntp);
+}
+
+static void it_ntp(struct plant *P, struct gen_host *h, gen_time t)
+{
+	struct gen_buf g;
+	gen_time tr = t + think(P, 0, 2);
+
+	ntp_packet(&g, 0, t);
+	gen_udp(&P->w, t, h, 123, P->ntp, 123, g.b, g.n);
+	ntp_packet(&g, 1, tr);
+	gen_udp(&P->w, tr, P->ntp, 123, h, 123, g.b, g.n);
+}
+
+static void it_http(struct plant *P, struct gen_host *ws, gen_time t)
+{
+	static const char body[] = "<html><body>ok</body></html>\n";
+	struct gen_tcp c;
+	struct gen_buf req, resp;
+	int n;
+
+	gen_tcp_init(&c, &P->rng, ws, P->www, 80);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t) + think(P, 0, 1);
+	gb_reset(&req);
+	n = snprintf((char *)req.b, sizeof(req.b),
+		     "GET /status HTTP/1.1\r\nHost: www.example.com\r\n"
+		     "User-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n");
+	req.n = (size_t)n;
+	gb_reset(&resp);
+	n = snprintf((char *)resp.b, sizeof(resp.b),
+		     "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		     "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
+	resp.n = (size_t)n;
+	t = tcp_rr(P, &c, t, &req, &resp, 15, 60);
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 5, 50));
+}
+
+/* -------------------------------------------------------------- sessions */
+
+static gen_time hist_mb(struct plant *P, struct mbplc *m, gen_time t)
+{
+	struct gen_tcp c;
+	unsigned tid = gen_rng_below(&P->rng, 1000);
+
+	gen_tcp_init(&c, &P->rng, P->hist, m->h, 502);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
+	mb_read(P, m, &c, &tid, chan_ready(P, &c, t), 3);
+	mb_read(P, m, &c, &tid, chan_ready(P, &c, c.busy), 4);
+	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+}
+
+static gen_time hist_s7(struct plant *P, struct s7plc *s, gen_time t)
+{
+	struct gen_tcp c;
+	struct gen_buf jp, ap, ad;
+	unsigned ref = 0;
+	uint8_t v[8];
+	int i;
+
+	gen_tcp_init(&c, &P->rng, P->hist, s->h, 102);
+	t = s7_open(P, &c, &ref, t, 3);
+	for (i = 0; i < 2; i++) {
+		s->counters[i] += 1 + gen_rng_below(&P->rng, 40);
+		v[4 * i] = (uint8_t)(s->counters[i] >> 24);
+		v[4 * i + 1] = (uint8_t)(s->counters[i] >> 16);
+		v[4 * i + 2] = (uint8_t)(s->counters[i] >> 8);
+		v[4 * i + 3] = (uint8_t)s->counters[i];
+	}
+	gb_reset(&jp);
+	gb_u8(&jp, 0x04);
+	gb_u8(&jp, 1);
+	s7_item(&jp, 0x84, 10, 0, 8);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x04);
+	gb_u8(&ap, 1);
+	gb_reset(&ad);
+	s7_item_data(&ad, v, 8, 1);
+	s7_job(P, &c, &ref, t, &jp, NULL, &ap, &ad);
+	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+}
+
+static gen_time es_session(struct plant *P, struct s7plc *s, gen_time t)
+{
+	struct gen_tcp c;
+	unsigned ref = 0;
+
+	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
+	t = s7_open(P, &c, &ref, t, 1);
+	t = s7_szl(P, s, &c, &ref, t, 0x0011);
+	t = s7_szl(P, s, &c, &ref, t, 0x001c);
+	s7_szl(P, s, &c, &ref, t, 0x0424);
+	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 50, 400));
+}
+
+/* ---------------------------------------------------------------- attacks */
+
+static void attack_scan(struct plant *P, gen_time t)
+{
+	static const uint16_t ports[] = { 21, 22, 23, 80, 102, 443, 502, 2404,
+					  20000, 44818 };
+	struct gen_host *sc = P->scanner;
+	struct truth *e;
+	struct gen_tcp c;
+	struct gen_buf req, resp;
+	unsigned tid = 0, unit;
+	int i, k;
+	const char *objs[3];
+	struct mbplc *m = &P->mb[0];
+
+	e = truth_add(P, t, sc, P->mb[0].h, "modbus",
+		      "new host sweeps OT ports on every PLC, then probes "
+		      "Modbus unit ids 1-16 with read device identification");
+	truth_kinds(e, "scan", "new_asset", "new_edge", "new_function",
+		    "error_burst", "unexpected_sequence", "ot_scan");
+	for (i = 0; i < P->nmb + P->ns7 + P->ndnp; i++) {
+		struct gen_host *h;
+		uint16_t open;
+
+		if (i < P->nmb) {
+			h = P->mb[i].h;
+			open = 502;
+		} else if (i < P->nmb + P->ns7) {
+			h = P->s7[i - P->nmb].h;
+			open = 102;
+		} else {
+			struct outst *o = &P->dn[i - P->nmb - P->ns7];
+
+			h = o->h;
+			open = o->udp ? 0 : 20000;     /* UDP-only RTU: all closed */
+		}
+		for (k = 0; k < (int)(sizeof(ports) / sizeof(ports[0])); k++) {
+			gen_tcp_probe(&P->w, &P->rng, sc, h, ports[k],
+				      ports[k] == open, t);
+			t += 2000 + gen_rng_below(&P->rng, 3000);
+		}
+	}
+	objs[0] = m->vendor;
+	objs[1] = m->product;
+	objs[2] = m->revision;
+	gen_tcp_init(&c, &P->rng, sc, m->h, 502);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t + 100 * GEN_MSEC);
+	for (unit = 1; unit <= 16; unit++) {
+		tid++;
+		mb_devid_req(&req, tid, unit, 1, 0);
+		if (unit == 1)
+			mb_devid_resp(&resp, tid, unit, 1, objs, 3);
+		else
+			mb_exception(&resp, tid, unit, 43, 0x0b);
+		count_mb(P, &req);
+		count_mb(P, &resp);
+		tcp_rr(P, &c, chan_ready(P, &c, t), &req, &resp, 2, 8);
+		t = c.busy + 5 * GEN_MSEC;
+	}
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + 2 * GEN_MSEC);
+}
+
+static void attack_unauth_write(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	struct gen_tcp c;
+	struct gen_buf req;
+	unsigned tid = 7;
+	gen_time tw;
+	struct truth *e;
+
+	gen_tcp_init(&c, &P->rng, P->hist, m->h, 502);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
+	tw = chan_ready(P, &c, t);
+	mb_write_single(&req, tid, 1, 3, 9999);
+	count_mb(P, &req);
+	count_mb(P, &req);
+	tcp_rr(P, &c, tw, &req, &req, 3, 10);
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+	e = truth_add(P, tw, P->hist, m->h, "modbus",
+		      "historian (a read-only client) writes holding register 3 "
+		      "(never written before) with function 6");
+	truth_kinds(e, "unexpected_write", NULL, "new_function", "new_address_range",
+		    "unexpected_sequence", NULL, "modbus_write_non_operator");
+}
+
+static void attack_s7_stop(struct plant *P, gen_time t)
+{
+	struct s7plc *s = &P->s7[0];
+	struct gen_tcp c;
+	struct gen_buf jp, ap;
+	unsigned ref = 0;
+	gen_time tj;
+	struct truth *e;
+
+	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
+	t = s7_open(P, &c, &ref, t, 1);
+	gb_reset(&jp);
+	gb_bytes(&jp, "\x29\x00\x00\x00\x00\x00\x09", 7);
+	gb_bytes(&jp, "P_PROGRAM", 9);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x29);
+	tj = chan_ready(P, &c, t);
+	s7_job(P, &c, &ref, tj, &jp, NULL, &ap, NULL);
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 20, 200));
+	e = truth_add(P, tj, P->es, s->h, "s7comm",
+		      "engineering station sends PLC STOP (function 0x29, P_PROGRAM)");
+	truth_kinds(e, "new_function", NULL, "unexpected_sequence",
+		    "unexpected_write", NULL, NULL, "s7_plc_stop");
+}
+
+/* The PLC sends a job (download block / ended) and the station answers. */
+static gen_time s7_plc_job(struct plant *P, struct s7plc *s, struct gen_tcp *c,
+			   gen_time t, const struct gen_buf *jp,
+			   const struct gen_buf *ap, const struct gen_buf *ad)
+{
+	struct gen_buf a, b;
+	gen_time tr;
+
+	s->plc_pduref = (s->plc_pduref + 2) & 0xffff;
+	s7_pdu(&a, S7_JOB, s->plc_pduref, jp, NULL);
+	s7_pdu(&b, S7_ACK_DATA, s->plc_pduref, ap, ad);
+	count_s7(P, S7_JOB, jp);
+	count_s7(P, S7_ACK_DATA, ap);
+	gen_tcp_data(&P->w, c, 1, t, &a);
+	tr = t + think(P, 2, 15);
+	gen_tcp_data(&P->w, c, 0, tr, &b);
+	gen_tcp_ack(&P->w, c, 1, tr + think(P, 1, 10));
+	return c->busy;
+}
+
+static void s7_filename_param(struct gen_buf *g, unsigned func, const char *file)
+{
+	gb_reset(g);
+	gb_u8(g, func);
+	gb_bytes(g, "\x00\x00\x00\x00\x00\x00\x00", 7);
+	gb_u8(g, (unsigned)strlen(file));
+	gb_bytes(g, file, strlen(file));
+}
+
+static void attack_s7_download(struct plant *P, gen_time t)
+{
+	static const char file[] = "_0800001P";         /* OB1, passive FS */
+	struct s7plc *s = &P->s7[0];
+	struct gen_tcp c;
+	struct gen_buf jp, ap, ad;
+	unsigned ref = 0, i;
+	gen_time tj;
+	struct truth *e;
+
+	s->plc_pduref = 0;
+	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
+	t = s7_open(P, &c, &ref, t, 1);
+	tj = chan_ready(P, &c, t);
+	/* request download: file name plus load-memory and MC7 lengths */
+	s7_filename_param(&jp, 0x1a, file);
+	jp.b[2] = 1;
+	gb_u8(&jp, 13);
+	gb_bytes(&jp, "1000268000144", 13);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x1a);
+	t = s7_job(P, &c, &ref, tj, &jp, NULL, &ap, NULL);
+	/* the PLC pulls the block in two parts */
+	for (i = 0; i < 2; i++) {
+		s7_filename_param(&jp, 0x1b, file);
+		gb_reset(&ap);
+		gb_u8(&ap, 0x1b);
+		gb_u8(&ap, i == 0 ? 1 : 0);     /* more data follows */
+		gb_reset(&ad);
+		gb_be16(&ad, i == 0 ? 160 : 108);
+		gb_be16(&ad, 0x00fb);
+		if (i == 0)
+			gb_bytes(&ad, "\x70\x70\x01\x01\x01\x08\x00\x01\x00\x00\x01\x0c", 12);
+		while (ad.n < (i == 0 ? 164u : 112u))
+			gb_u8(&ad, (unsigned)gen_rng_below(&P->rng, 256));
+		t = s7_plc_job(P, s, &c, t + think(P, 2, 10), &jp, &ap, &ad);
+	}
+	s7_filename_param(&jp, 0x1c, file);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x1c);
+	t = s7_plc_job(P, s, &c, t + think(P, 2, 10), &jp, &ap, NULL);
+	/* PI service: insert the block */
+	gb_reset(&jp);
+	gb_bytes(&jp, "\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00", 12);
+	gb_bytes(&jp, "0800001P", 8);
+	gb_u8(&jp, 5);
+	gb_bytes(&jp, "_INSE", 5);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x28);
+	s7_job(P, &c, &ref, t, &jp, NULL, &ap, NULL);
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 50, 300));
+	e = truth_add(P, tj, P->es, s->h, "s7comm",
+		      "engineering station downloads OB1: request download, "
+		      "download block, download ended, PI insert");
+	truth_kinds(e, "new_function", NULL, "unexpected_sequence",
+		    "unexpected_write", NULL, NULL, "s7_program_download");
+}
+
+static void attack_dnp3_operate(struct plant *P, gen_time t)
+{
+	struct outst *o = &P->dn[P->ndnp > 1 ? 1 : 0];
+	struct gen_tcp c;
+	struct gen_buf app, f;
+	gen_time tr;
+	struct truth *e;
+
+	gen_tcp_init(&c, &P->rng, P->rogue, o->h, 20000);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
+	t = chan_ready(P, &c, t);
+	gb_reset(&app);
+	gb_u8(&app, 0xc3);
+	gb_u8(&app, 5);                                 /* direct operate */
+	gb_bytes(&app, "\x0c\x01\x28\x01\x00\x02\x00", 7);      /* g12v1, idx 2 */
+	gb_bytes(&app, "\x03\x01\xe8\x03\x00\x00\x00\x00\x00\x00\x00", 11);
+	dnp3_frame(&f, DNP3_CTRL_FROM_MASTER, o->addr, 100, 0, &app);
+	gen_tcp_data(&P->w, &c, 0, t, &f);
+	P->cnt.dnp3_frames++;
+	P->cnt.dnp3_fc[5]++;
+	app.b[1] = 0x81;        /* echo, with IIN and status 0 */
+	{
+		struct gen_buf r;
+
+		gb_reset(&r);
+		gb_u8(&r, 0xc3);
+		gb_u8(&r, 0x81);
+		gb_u8(&r, 0);
+		gb_u8(&r, 0);
+		gb_bytes(&r, app.b + 2, app.n - 2);
+		dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 100, o->addr, 0, &r);
+	}
+	tr = t + think(P, 10, 40);
+	gen_tcp_data(&P->w, &c, 1, tr, &f);
+	P->cnt.dnp3_frames++;
+	P->cnt.dnp3_fc[0x81]++;
+	gen_tcp_ack(&P->w, &c, 0, tr + think(P, 1, 20));
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 100, 500));
+	e = truth_add(P, t, P->rogue, o->h, "dnp3",
+		      "unknown host (link address 100) sends DIRECT OPERATE of a "
+		      "control relay output block (g12v1, latch on)");
+	truth_kinds(e, "new_asset", "new_edge", "new_function", "unexpected_write",
+		    "new_protocol", "unexpected_sequence", "dnp3_direct_operate");
+}
+
+static void attack_external(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	struct gen_tcp c;
+	unsigned tid = 0;
+	gen_time t0;
+	struct truth *e;
+
+	gen_tcp_init(&c, &P->rng, P->ext, m->h, 502);
+	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
+	t0 = chan_ready(P, &c, t);
+	mb_devid(P, m, &c, &tid, t0);
+	mb_read(P, m, &c, &tid, chan_ready(P, &c, c.busy) + 200 * GEN_MSEC, 3);
+	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 100, 400));
+	e = truth_add(P, t0, P->ext, m->h, "modbus",
+		      "public internet address reads device identification and "
+		      "holding registers from a PLC");
+	truth_kinds(e, "external_ot_peer", NULL, "new_asset", "new_edge",
+		    "new_function", "new_address_range", "ot_external_peer");
+}
+
+/* ------------------------------------------------------------- scheduler */
+
+static int task_before(const void *x, const void *y)
+{
+	const struct task *a = x, *b = y;
+
+	return a->fire < b->fire || (a->fire == b->fire && a->id < b->id);
+}
+
+static void sched(struct plant *P, struct task *t)
+{
+	if (gen_heap_push(&P->sched, t) != 0) {
+		fprintf(stderr, "otsgen: out of memory\n");
+		exit(1);
+	}
+}
+
+static struct task *task_add(struct plant *P, int kind, int a, int b,
+			     double period_s, double jitter, gen_time first)
+{
+	struct task *t;
+
+	if (P->ntasks == P->captasks)
+		return NULL;    /* sized up front in plant_tasks() */
+	t = &P->tasks[P->ntasks];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->a = a;
+	t->b = b;
+	t->period = (gen_time)(period_s * GEN_SEC);
+	t->jitter = jitter;
+	t->nominal = first;
+	t->fire = first;
+	t->id = (uint32_t)P->ntasks++;
+	return t;
+}
+
+/* First firing somewhere in the first period, after the connections. */
+static gen_time phase(struct plant *P, double period_s)
+{
+	return P->start + GEN_SEC + (gen_time)(gen_rng_unit(&P->rng) * period_s * GEN_SEC);
+}
+
+static void plant_tasks(struct plant *P)
+{
+	int i, j;
+	struct task *t;
+	gen_time ta = P->start + (P->end - P->start) * 2 / 5;
+
+	P->captasks = 16 * (P->nmb + P->ns7 + P->ndnp) + 32;
+	P->tasks = calloc((size_t)P->captasks, sizeof(*P->tasks));
+	P->sched.before = task_before;
+	if (!P->tasks) {
+		fprintf(stderr, "otsgen: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < P->nmb; i++) {
+		task_add(P, T_CONNECT_MB, i, 0, 0, 0,
+			 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
+		task_add(P, T_MB_POLL, i, 3, 2.0, 0.02, phase(P, 2.0));
+		task_add(P, T_MB_POLL, i, 1, 5.0, 0.02, phase(P, 5.0));
+		t = task_add(P, T_MB_POLL, i, 4, 5.0, 0.02, phase(P, 5.0));
+		if (t && P->sc == SC_POLLING_CHANGE && i == 0)
+			t->b = 40;      /* marks the task that changes */
+		task_add(P, T_MB_POLL, i, 2, 10.0, 0.02, phase(P, 10.0));
+		task_add(P, T_MB_WRITE6, i, 0, 60.0, 0.1, phase(P, 60.0));
+		task_add(P, T_MB_WRITE16, i, 0, 120.0, 0.1, phase(P, 120.0));
+		task_add(P, T_MB_DEVID, i, 0, 300.0, 0.02, phase(P, 300.0) + 300 * GEN_SEC);
+		task_add(P, T_HIST_MB, i, 0, 30.0, 0.05, phase(P, 30.0));
+	}
+	for (i = 0; i < P->ndnp; i++) {
+		if (!P->dn[i].udp)
+			task_add(P, T_CONNECT_DNP3, i, 0, 0, 0,
+				 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
+		else
+			task_add(P, T_CONNECT_DNP3, i, 0, 0, 0, P->start + 500 * GEN_MSEC);
+		task_add(P, T_DNP3_EVENTS, i, 0, 5.0, 0.01, phase(P, 5.0) + GEN_SEC);
+		task_add(P, T_DNP3_INTEGRITY, i, 0, 60.0, 0.01, phase(P, 60.0) + GEN_SEC);
+	}
+	for (i = 0; i < P->ns7; i++) {
+		task_add(P, T_CONNECT_S7, i, 0, 0, 0,
+			 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
+		task_add(P, T_S7_READ, i, 0, 2.0, 0.02, phase(P, 2.0) + GEN_SEC);
+		task_add(P, T_HIST_S7, i, 0, 60.0, 0.05, phase(P, 60.0));
+		task_add(P, T_ES, i, 0, 300.0, 0.2, phase(P, 300.0));
+	}
+	for (j = 0; j < 2; j++) {
+		task_add(P, T_DNS, j, 0, 20.0, 0.5, phase(P, 20.0));
+		task_add(P, T_HTTP, j, 0, 45.0, 0.5, phase(P, 45.0));
+	}
+	task_add(P, T_NTP, 0, 0, 64.0, 0.01, phase(P, 64.0));
+	task_add(P, T_NTP, 1, 0, 64.0, 0.01, phase(P, 64.0));
+	task_add(P, T_NTP, 2, 0, 64.0, 0.01, phase(P, 64.0));
+	task_add(P, T_NTP, 3, 0, 64.0, 0.01, phase(P, 64.0));
+	if (P->sc != SC_NORMAL)
+		task_add(P, T_ATTACK, P->sc, 0, 0, 0, ta);
+	for (i = 0; i < P->ntasks; i++)
+		sched(P, &P->tasks[i]);
+}
+
+static void mb_connect(struct plant *P, struct mbplc *m, gen_time t)
+{
+	gen_tcp_init(&m->hmi1.tcp, &P->rng, P->hmi1, m->h, 502);
+	gen_tcp_init(&m->hmi2.tcp, &P->rng, P->hmi2, m->h, 502);
+	t = gen_tcp_connect(&P->w, &P->rng, &m->hmi1.tcp, t);
+	gen_tcp_connect(&P->w, &P->rng, &m->hmi2.tcp, t + think(P, 5, 60));
+	mb_devid(P, m, &m->hmi1.tcp, &m->hmi1.tid, chan_ready(P, &m->hmi1.tcp, t));
+	if (P->sc == SC_IDENTITY && m == &P->mb[P->nmb > 1 ? 1 : 0]) {
+		struct truth *e = truth_add(P, m->hmi1.tcp.busy, m->h, P->hmi1, "modbus",
+					    "PLC answers read device identification "
+					    "with a new firmware revision");
+
+		truth_kinds(e, "identity_change", NULL, NULL, NULL, NULL, NULL, NULL);
+	}
+}
+
+static void run_task(struct plant *P, struct task *tk)
+{
+	gen_time t = tk->fire;
+
+	switch (tk->kind) {
+	case T_CONNECT_MB:
+		mb_connect(P, &P->mb[tk->a], t);
+		break;
+	case T_MB_POLL: {
+		struct mbplc *m = &P->mb[tk->a];
+		int hmi2 = tk->b == 4 || tk->b == 2 || tk->b == 40;
+		struct chan *c = hmi2 ? &m->hmi2 : &m->hmi1;
+		gen_time ts = chan_ready(P, &c->tcp, t);
+
+		mb_read(P, m, &c->tcp, &c->tid, ts, tk->b == 40 ? 4 : (unsigned)tk->b);
+		/* the poll already scheduled at the old period goes first */
+		if (tk->changed == 1) {
+			tk->changed = 2;
+		} else if (tk->changed == 2) {
+			struct truth *e = truth_add(P, ts, P->hmi2, m->h, "modbus",
+						    "input register poll (FC4) period "
+						    "changes from 5 s to 1 s");
+
+			truth_kinds(e, "period_drift", NULL, "unexpected_sequence",
+				    NULL, NULL, NULL, NULL);
+			tk->changed = 3;
+		}
+		break;
+	}
+	case T_MB_WRITE6: {
+		struct mbplc *m = &P->mb[tk->a];
+		struct gen_buf req;
+
+		m->sp[0] = (uint16_t)(600 + 10 * gen_rng_below(&P->rng, 21));
+		m->hmi1.tid = (m->hmi1.tid + 1) & 0xffff;
+		mb_write_single(&req, m->hmi1.tid, 1, 10, m->sp[0]);
+		count_mb(P, &req);
+		count_mb(P, &req);
+		tcp_rr(P, &m->hmi1.tcp, chan_ready(P, &m->hmi1.tcp, t), &req, &req, 3, 15);
+		break;
+	}
+	case T_MB_WRITE16: {
+		struct mbplc *m = &P->mb[tk->a];
+		struct gen_buf req, resp;
+
+		m->sp[0] = (uint16_t)(600 + 10 * gen_rng_below(&P->rng, 21));
+		m->sp[1] = (uint16_t)(40 + gen_rng_below(&P->rng, 21));
+		m->hmi1.tid = (m->hmi1.tid + 1) & 0xffff;
+		mb_write_multi_req(&req, m->hmi1.tid, 1, 10, m->sp, 2);
+		mb_write_multi_resp(&resp, m->hmi1.tid, 1, 10, 2);
+		count_mb(P, &req);
+		count_mb(P, &resp);
+		tcp_rr(P, &m->hmi1.tcp, chan_ready(P, &m->hmi1.tcp, t), &req, &resp, 3, 15);
+		break;
+	}
+	case T_MB_DEVID: {
+		struct mbplc *m = &P->mb[tk->a];
+
+		mb_devid(P, m, &m->hmi1.tcp, &m->hmi1.tid, chan_ready(P, &m->hmi1.tcp, t));
+		break;
+	}
+	case T_HIST_MB:
+		hist_mb(P, &P->mb[tk->a], t);
+		break;
+	case T_CONNECT_DNP3: {
+		struct outst *o = &P->dn[tk->a];
+
+		if (!o->udp) {
+			gen_tcp_init(&o->m.tcp, &P->rng, P->scada, o->h, 20000);
+			t = gen_tcp_connect(&P->w, &P->rng, &o->m.tcp, t);
+		}
+		t = dnp3_poll(P, o, t + think(P, 1, 5), DR_ATTRS);
+		dnp3_poll(P, o, t + think(P, 20, 60), DR_INTEGRITY);
+		break;
+	}
+	case T_DNP3_EVENTS:
+		dnp3_poll(P, &P->dn[tk->a], t, DR_EVENTS);
+		break;
+	case T_DNP3_INTEGRITY:
+		dnp3_poll(P, &P->dn[tk->a], t, DR_INTEGRITY);
+		break;
+	case T_CONNECT_S7: {
+		struct s7plc *s = &P->s7[tk->a];
+
+		gen_tcp_init(&s->hmi.tcp, &P->rng, P->hmi1, s->h, 102);
+		s7_open(P, &s->hmi.tcp, &s->hmi.tid, t, 2);
+		break;
+	}
+	case T_S7_READ:
+		s7_read_cycle(P, &P->s7[tk->a], t);
+		break;
+	case T_HIST_S7:
+		hist_s7(P, &P->s7[tk->a], t);
+		break;
+	case T_ES:
+		es_session(P, &P->s7[tk->a], t);
+		break;
+	case T_DNS:
+		it_dns(P, P->ws[tk->a], t);
+		break;
+	case T_HTTP:
+		it_http(P, P->ws[tk->a], t);
+		break;
+	case T_NTP: {
+		struct gen_host *h[4] = { P->hmi1, P->hmi2, P->scada, P->hist };
+
+		it_ntp(P, h[tk->a], t);
+		break;
+	}
+	case T_ATTACK:
+		switch (P->sc) {
+		case SC_SCAN:
+			attack_scan(P, t);
+			break;
+		case SC_UNAUTH_WRITE:
+			attack_unauth_write(P, t);
+			break;
+		case SC_POLLING_CHANGE: {
+			int i;
+
+			for (i = 0; i < P->ntasks; i++)
+				if (P->tasks[i].kind == T_MB_POLL && P->tasks[i].b == 40) {
+					P->tasks[i].period = GEN_SEC;
+					P->tasks[i].changed = 1;
+				}
+			break;
+		}
+		case SC_VALUE_RANGE:
+			P->mb[0].oor_reg = 2;
+			P->mb[0].oor_from = t;
+			P->mb[0].oor_to = t + 20 * GEN_SEC;
+			break;
+		case SC_S7_STOP:
+			attack_s7_stop(P, t);
+			break;
+		case SC_S7_DOWNLOAD:
+			attack_s7_download(P, t);
+			break;
+		case SC_DNP3_COLD: {
+			struct outst *o = &P->dn[0];
+			gen_time tc = o->udp ? t : chan_ready(P, &o->m.tcp, t);
+			struct truth *e;
+
+			dnp3_poll(P, o, tc, DR_COLD_RESTART);
+			e = truth_add(P, tc, P->scada, o->h, "dnp3",
+				      "master sends COLD RESTART (function 13) to an outstation");
+			truth_kinds(e, "new_function", NULL, "unexpected_sequence",
+				    "unexpected_write", NULL, NULL, "dnp3_cold_restart");
+			break;
+		}
+		case SC_DNP3_OPERATE:
+			attack_dnp3_operate(P, t);
+			break;
+		case SC_EXTERNAL_MODBUS:
+			attack_external(P, t);
+			break;
+		default:
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void reschedule(struct plant *P, struct task *tk)
+{
+	gen_time j;
+
+	if (!tk->period)
+		return;
+	tk->nominal += tk->period;
+	j = (gen_time)(tk->jitter * (double)tk->period * gen_rng_sym(&P->rng));
+	tk->fire = tk->nominal + j;
+	if (tk->fire < P->end - GEN_SEC)
+		sched(P, tk);
+}
+
+static void close_all(struct plant *P)
+{
+	gen_time t = P->end - 500 * GEN_MSEC;
+	int i;
+
+	gen_writer_flush_before(&P->w, t);
+	for (i = 0; i < P->nmb; i++) {
+		struct gen_tcp *c[2] = { &P->mb[i].hmi1.tcp, &P->mb[i].hmi2.tcp };
+		int k;
+
+		for (k = 0; k < 2; k++)
+			if (c[k]->open)
+				gen_tcp_close(&P->w, &P->rng, c[k],
+					      tmax(t, c[k]->busy + GEN_MSEC));
+	}
+	for (i = 0; i < P->ns7; i++)
+		if (P->s7[i].hmi.tcp.open)
+			gen_tcp_close(&P->w, &P->rng, &P->s7[i].hmi.tcp,
+				      tmax(t, P->s7[i].hmi.tcp.busy + GEN_MSEC));
+	for (i = 0; i < P->ndnp; i++)
+		if (!P->dn[i].udp && P->dn[i].m.tcp.open)
+			gen_tcp_close(&P->w, &P->rng, &P->dn[i].m.tcp,
+				      tmax(t, P->dn[i].m.tcp.busy + GEN_MSEC));
+}
+
+/* ----------------------------------------------------------- plant layout */
+
+struct oui {
+	uint8_t p[3];
+	const char *vendor;
+	uint32_t next;          /* next low 24 bits for this prefix */
+};
+
+enum {
+	OUI_SIEMENS_A, OUI_SIEMENS_B, OUI_SCHNEIDER, OUI_ROCKWELL, OUI_SEL,
+	OUI_DELL, OUI_HP, OUI_CISCO, OUI_RPI, OUI_INTEL, OUI_COUNT
+};
+
+static struct oui ouis[OUI_COUNT] = {
+	{ { 0x00, 0x1b, 0x1b }, "Siemens AG", 0 },
+	{ { 0x00, 0x0e, 0x8c }, "Siemens AG", 0 },
+	{ { 0x00, 0x80, 0xf4 }, "TELEMECANIQUE ELECTRIQUE (Schneider Electric)", 0 },
+	{ { 0x00, 0x00, 0xbc }, "Rockwell Automation", 0 },
+	{ { 0x00, 0x30, 0xa7 }, "SCHWEITZER ENGINEERING LABORATORIES", 0 },
+	{ { 0xf0, 0x1f, 0xaf }, "Dell Inc.", 0 },
+	{ { 0x3c, 0xd9, 0x2b }, "Hewlett Packard", 0 },
+	{ { 0x00, 0x1b, 0x54 }, "Cisco Systems, Inc", 0 },
+	{ { 0xb8, 0x27, 0xeb }, "Raspberry Pi Foundation", 0 },
+	{ { 0x00, 0x1b, 0x21 }, "Intel Corporate", 0 },
+};
+
+static struct gen_host *host_new(struct plant *P, const char *name, const char *role,
+				 int oui, uint32_t ip, int windows)
+{
+	struct gen_host *h = &P->hosts[P->nhosts++];
+	struct oui *o = &ouis[oui];
+	uint32_t low = o->next;
+
+	o->next = (o->next + 0x0a3c15) & 0xffffff;      /* odd stride: unique */
+	memset(h, 0, sizeof(*h));
+	h->name = name;
+	h->role = role;
+	h->vendor = o->vendor;
+	memcpy(h->mac, o->p, 3);
+	h->mac[3] = (uint8_t)(low >> 16);
+	h->mac[4] = (uint8_t)(low >> 8);
+	h->mac[5] = (uint8_t)low;
+	h->ip = ip;
+	h->ttl = windows ? 128 : 64;
+	h->df = windows ? 1 : 0;
+	h->win = windows ? 64240 : 8192;
+	h->ip_id = (uint16_t)(ip * 2654435761u >> 16);
+	h->next_port = windows ? 49700 : 40000;
+	h->next_port = (uint16_t)(h->next_port + (ip & 0xff) * 7);
+	return h;
+}
+
+/* prefix followed by n, zero-padded to width digits; caller frees. */
+static char *name_alloc(const char *prefix, int width, int n)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%s%0*d", prefix, width, n);
+	return strdup(buf);
+}
+
+static void plant_layout(struct plant *P, int plcs)
+{
+	struct gen_rng L;
+	int i, n;
+
+	gen_rng_seed(&L, P->seed, 1);
+	for (i = 0; i < OUI_COUNT; i++)
+		ouis[i].next = (uint32_t)(gen_rng_next(&L) & 0xffffff);
+	P->nmb = plcs;
+	P->ns7 = plcs > 1 ? (plcs + 1) / 2 : 1;
+	P->ndnp = (plcs > 1 ? (plcs + 1) / 2 : 1) + 1;
+	n = 16 + P->nmb + P->ns7 + P->ndnp;
+	P->hosts = calloc((size_t)n, sizeof(*P->hosts));
+	P->mb = calloc((size_t)P->nmb, sizeof(*P->mb));
+	P->s7 = calloc((size_t)P->ns7, sizeof(*P->s7));
+	P->dn = calloc((size_t)P->ndnp, sizeof(*P->dn));
+	if (!P->hosts || !P->mb || !P->s7 || !P->dn) {
+		fprintf(stderr, "otsgen: out of memory\n");
+		exit(1);
+	}
+	P->gw = host_new(P, "gw", "router", OUI_CISCO, ip4(10, 10, 0, 1), 0);
+	P->hmi1 = host_new(P, "hmi1", "hmi", OUI_DELL, ip4(10, 10, 1, 10), 1);
+	P->hmi2 = host_new(P, "hmi2", "hmi", OUI_HP, ip4(10, 10, 1, 11), 1);
+	P->scada = host_new(P, "scada", "dnp3_master", OUI_DELL, ip4(10, 10, 1, 20), 1);
+	P->es = host_new(P, "es", "engineering_station", OUI_HP, ip4(10, 10, 1, 30), 1);
+	P->hist = host_new(P, "hist", "historian", OUI_DELL, ip4(10, 10, 1, 40), 1);
+	P->ws[0] = host_new(P, "ws1", "it_workstation", OUI_DELL, ip4(10, 10, 5, 21), 1);
+	P->ws[1] = host_new(P, "ws2", "it_workstation", OUI_HP, ip4(10, 10, 5, 22), 1);
+	P->dns = host_new(P, "dns", "it_server", OUI_HP, ip4(10, 10, 5, 2), 0);
+	P->ntp = host_new(P, "ntp", "it_server", OUI_HP, ip4(10, 10, 5, 3), 0);
+	P->www = host_new(P, "www", "external_server", OUI_CISCO, ip4(93, 184, 216, 34), 0);
+	P->www->l2_peer = P->gw->mac;
+	P->www->ttl = 52;
+	P->scanner = host_new(P, "scanner", "attacker", OUI_RPI, ip4(10, 10, 1, 99), 0);
+	P->rogue = host_new(P, "rogue_master", "attacker", OUI_INTEL, ip4(10, 10, 1, 77), 1);
+	P->ext = host_new(P, "external", "attacker", OUI_CISCO, ip4(45, 33, 32, 156), 0);
+	P->ext->l2_peer = P->gw->mac;
+	P->ext->ttl = 47;
+
+	for (i = 0; i < P->nmb; i++) {
+		struct mbplc *m = &P->mb[i];
+		int k, schneider = (i % 2) == 0;
+
+		m->h = host_new(P, name_alloc("plc-mb-", 1, i + 1), "plc",
+				schneider ? OUI_SCHNEIDER : OUI_ROCKWELL,
+				ip4(10, 10, 2 + i / 200, 10 + i % 200), 0);
+		m->h->win = 2048;
+		if (schneider) {
+			m->vendor = "Schneider Electric";
+			m->product = "BMX P34 2020";
+			m->revision = "v3.20";
+		} else {
+			m->vendor = "Rockwell Automation";
+			m->product = "2080-LC50-24QWB";
+			m->revision = "12.011";
+		}
+		for (k = 0; k < 10; k++)
+			sig_init(&m->hr[k], &L, 500 + 100 * k + gen_rng_below(&L, 100),
+				 20 + gen_rng_below(&L, 200));
+		for (k = 0; k < 8; k++)
+			sig_init(&m->ir[k], &L, 2000 + 250 * k, 50 + gen_rng_below(&L, 400));
+		m->sp[0] = 700;
+		m->sp[1] = 50;
+		for (k = 0; k < 16; k++) {
+			m->coil[k] = (uint8_t)gen_rng_below(&L, 2);
+			m->di[k] = (uint8_t)gen_rng_below(&L, 2);
+		}
+		m->oor_reg = -1;
+	}
+	for (i = 0; i < P->ns7; i++) {
+		struct s7plc *s = &P->s7[i];
+		int k;
+
+		s->h = host_new(P, name_alloc("plc-s7-", 1, i + 1), "plc",
+				i % 2 ? OUI_SIEMENS_B : OUI_SIEMENS_A,
+				ip4(10, 10, 40 + i / 200, 10 + i % 200), 0);
+		s->h->win = 4096;
+		s->order = "6ES7 315-2EH14-0AB0";
+		s->fw[0] = 3;
+		s->fw[1] = 2;
+		s->fw[2] = 6;
+		s->name = name_alloc("PLC_LINE_", 1, i + 1);
+		s->module = "CPU 315-2 PN/DP";
+		s->plant = "BOTTLING";
+		s->serial = name_alloc("S C-H7K", 5, 31000 + (int)gen_rng_below(&L, 60000));
+		for (k = 0; k < 4; k++)
+			sig_init(&s->db[k], &L, 20.0 + 15 * k, 2.0 + k);
+		s->counters[0] = gen_rng_below(&L, 100000);
+		s->counters[1] = gen_rng_below(&L, 100000);
+		s->flags[0] = 0x05;
+		s->flags[1] = 0x80;
+	}
+	for (i = 0; i < P->ndnp; i++) {
+		struct outst *o = &P->dn[i];
+		int k, udp = i == P->ndnp - 1;
+
+		o->udp = udp;
+		o->addr = 10 + (unsigned)i;
+		o->h = host_new(P, name_alloc(udp ? "rtu-dnp3-udp-" : "rtu-dnp3-", 1, i + 1),
+				"outstation", OUI_SEL, ip4(10, 10, 80 + i / 200, 10 + i % 200), 0);
+		o->h->win = 4096;
+		o->maker = "SEL";
+		o->model = udp ? "SEL-3505 RTAC" : "SEL-651R";
+		o->fw = udp ? "R148-V2" : "R206-V1";
+		o->serial = name_alloc("11", 8, (int)gen_rng_below(&L, 100000000));
+		for (k = 0; k < 4; k++)
+			sig_init(&o->ai[k], &L, 1000.0 * (k + 1), 100 + gen_rng_below(&L, 300));
+		for (k = 0; k < 8; k++)
+			o->bi[k] = (uint8_t)gen_rng_below(&L, 2);
+	}
+	/* the identity change is a property of the firmware on the wire */
+	if (P->sc == SC_IDENTITY) {
+		struct mbplc *m = &P->mb[P->nmb > 1 ? 1 : 0];
+
+		m->revision = strcmp(m->revision, "v3.20") == 0 ? "v3.40" : "12.013";
+	}
+}
+
+static void plant_free(struct plant *P)
+{
+	int i;
+
+	for (i = 0; i < P->nmb; i++)
+		free((char *)P->mb[i].h->name);
+	for (i = 0; i < P->ns7; i++) {
+		free((char *)P->s7[i].h->name);
+		free((char *)P->s7[i].name);
+		free((char *)P->s7[i].serial);
+	}
+	for (i = 0; i < P->ndnp; i++) {
+		free((char *)P->dn[i].h->name);
+		free((char *)P->dn[i].serial);
+	}
+	free(P->hosts);
+	free(P->mb);
+	free(P->s7);
+	free(P->dn);
+	free(P->tasks);
+	gen_heap_free(&P->sched);
+}
+
+/* ------------------------------------------------------------ truth JSON */
+
+static void iso_time(gen_time t, char *out, size_t n)
+{
+	time_t s = (time_t)(t / GEN_SEC);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(t % GEN_SEC));
+}
+
+static json_t *str_list(const char *const *v, int n)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i])
+			json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* Keys in decimal, or in hex ("0x04") as S7 function codes are written. */
+static json_t *histogram(const uint64_t *v, int n, int hex)
+{
+	json_t *o = json_object();
+	char k[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i]) {
+			snprintf(k, sizeof(k), hex ? "0x%02x" : "%d", i);
+			json_object_set_new(o, k, json_integer((json_int_t)v[i]));
+		}
+	return o;
+}
+
+static int write_truth(struct plant *P, const char *path, const char *pcap)
+{
+	json_t *root = json_object(), *evs = json_array(), *hosts = json_array(),
+	       *counts = json_object(), *x;
+	char ts[64], mac[18], ip[16];
+	const char *base = strrchr(pcap, '/');
+	int i, rc;
+
+	iso_time(P->start, ts, sizeof(ts));
+	json_object_set_new(root, "generator", json_string("otsgen"));
+	json_object_set_new(root, "scenario", json_string(scenario_names[P->sc]));
+	json_object_set_new(root, "pcap", json_string(base ? base + 1 : pcap));
+	json_object_set_new(root, "seed", json_integer((json_int_t)P->seed));
+	json_object_set_new(root, "plcs", json_integer(P->nmb));
+	json_object_set_new(root, "start", json_string(ts));
+	json_object_set_new(root, "start_epoch", json_real((double)P->start / GEN_SEC));
+	iso_time(P->end, ts, sizeof(ts));
+	json_object_set_new(root, "end", json_string(ts));
+	json_object_set_new(root, "end_epoch", json_real((double)P->end / GEN_SEC));
+	iso_time(P->epoch, ts, sizeof(ts));
+	json_object_set_new(root, "learning_start", json_string(ts));
+
+	for (i = 0; i < P->ntruth; i++) {
+		struct truth *e = &P->truth[i];
+		json_t *o = json_object();
+
+		iso_time(e->t, ts, sizeof(ts));
+		json_object_set_new(o, "time", json_string(ts));
+		json_object_set_new(o, "epoch", json_real((double)e->t / GEN_SEC));
+		json_object_set_new(o, "src_ip", json_string(e->src));
+		json_object_set_new(o, "dst_ip", json_string(e->dst));
+		json_object_set_new(o, "protocol", json_string(e->proto));
+		json_object_set_new(o, "what", json_string(e->what));
+		json_object_set_new(o, "expect", str_list(e->expect, 4));
+		json_object_set_new(o, "allow", str_list(e->allow, 6));
+		json_object_set_new(o, "rules", str_list(e->rules, 2));
+		json_array_append_new(evs, o);
+	}
+	json_object_set_new(root, "events", evs);
+
+	if (P->www->seen || P->ext->seen)
+		P->gw->seen = 1;        /* its MAC carried them */
+	for (i = 0; i < P->nhosts; i++) {
+		struct gen_host *h = &P->hosts[i];
+		const uint8_t *m = h->l2_peer ? h->l2_peer : h->mac;
+		json_t *o;
+
+		if (!h->seen)
+			continue;
+		o = json_object();
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 m[0], m[1], m[2], m[3], m[4], m[5]);
+		ip_str(h->ip, ip, sizeof(ip));
+		json_object_set_new(o, "name", json_string(h->name));
+		json_object_set_new(o, "role", json_string(h->role));
+		json_object_set_new(o, "ip", json_string(ip));
+		json_object_set_new(o, "mac", json_string(mac));
+		json_object_set_new(o, "vendor", json_string(h->l2_peer ? "Cisco Systems, Inc (router)" : h->vendor));
+		json_array_append_new(hosts, o);
+	}
+	json_object_set_new(root, "hosts", hosts);
+
+	json_object_set_new(counts, "frames", json_integer((json_int_t)P->frames));
+	x = json_object();
+	json_object_set_new(x, "messages", json_integer((json_int_t)P->cnt.mb_msgs));
+	json_object_set_new(x, "function_codes", histogram(P->cnt.mb_fc, 128, 0));
+	json_object_set_new(counts, "modbus", x);
+	x = json_object();
+	json_object_set_new(x, "frames", json_integer((json_int_t)P->cnt.dnp3_frames));
+	json_object_set_new(x, "function_codes", histogram(P->cnt.dnp3_fc, 256, 0));
+	json_object_set_new(counts, "dnp3", x);
+	x = json_object();
+	json_object_set_new(x, "pdus", json_integer((json_int_t)P->cnt.s7_pdus));
+	json_object_set_new(x, "userdata", json_integer((json_int_t)P->cnt.s7_userdata));
+	json_object_set_new(x, "functions", histogram(P->cnt.s7_func, 256, 1));
+	json_object_set_new(counts, "s7comm", x);
+	json_object_set_new(root, "counts", counts);
+
+	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			    JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (rc != 0)
+		fprintf(stderr, "otsgen: cannot write %s\n", path);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ main */
+
+struct opts {
+	const char *scenario;
+	uint64_t seed;
+	int plcs;
+	double duration, attack_duration, normal_duration;
+	int64_t start;
+	const char *out, *truth;
+	int quiet;
+};
+
+static int generate(const struct opts *o, enum scenario sc, double duration,
+		    const char *out, const char *truth_path)
+{
+	struct plant P;
+	struct task *tk;
+	int rc;
+
+	memset(&P, 0, sizeof(P));
+	P.seed = o->seed;
+	P.sc = sc;
+	P.epoch = (gen_time)o->start * GEN_SEC;
+	P.start = P.epoch;
+	if (sc != SC_NORMAL)
+		P.start += (gen_time)(o->normal_duration * GEN_SEC);
+	P.end = P.start + (gen_time)(duration * GEN_SEC);
+	gen_rng_seed(&P.rng, o->seed, 2 + gen_hash_str(scenario_names[sc]));
+	plant_layout(&P, o->plcs);
+	plant_tasks(&P);
+	if (gen_writer_open(&P.w, out) != 0) {
+		fprintf(stderr, "otsgen: cannot write %s: %s\n", out, strerror(errno));
+		plant_free(&P);
+		return -1;
+	}
+	while ((tk = gen_heap_pop(&P.sched)) != NULL) {
+		gen_writer_flush_before(&P.w, tk->fire);
+		run_task(&P, tk);
+		reschedule(&P, tk);
+	}
+	close_all(&P);
+	gen_writer_flush_before(&P.w, P.end + GEN_SEC);
+	P.frames = P.w.packets;
+	P.bytes = P.w.bytes;
+	rc = gen_writer_close(&P.w);
+	if (rc != 0)
+		fprintf(stderr, "otsgen: error writing %s\n", out);
+	if (rc == 0 && truth_path)
+		rc = write_truth(&P, truth_path, out);
+	if (!o->quiet)
+		fprintf(stderr, "otsgen: %s: %s, %" PRIu64 " frames, %" PRIu64
+			" bytes, %d injected event(s)\n", out, scenario_names[sc],
+			P.frames, P.bytes, P.ntruth);
+	plant_free(&P);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	int i;
+
+	fprintf(f,
+		"usage: otsgen [options]\n"
+		"Simulate a small OT plant (Modbus/TCP, DNP3, S7comm, IT noise) and\n"
+		"write it as a pcap file, with a ground-truth JSON file.\n\n"
+		"  --scenario NAME       normal (default), an attack, or all\n"
+		"  --seed N              plant and traffic seed (default 1)\n"
+		"  --plcs N              Modbus PLCs; S7 PLCs and DNP3 outstations\n"
+		"                        scale with it (default 3, at most %d)\n"
+		"  --duration SEC        length of this capture (normal: 600,\n"
+		"                        attacks: 120)\n"
+		"  --normal-duration SEC length of the learning capture; attack\n"
+		"                        captures start where it ends (default 600)\n"
+		"  --attack-duration SEC with --scenario all: each attack capture\n"
+		"  --start EPOCH         start of the learning capture, Unix seconds\n"
+		"                        (default %lld = 2025-12-01T12:00:00Z)\n"
+		"  -o FILE               pcap to write (--scenario all: a directory)\n"
+		"  --truth FILE.json     ground truth and message counts\n"
+		"  -q, --quiet           no summary on standard error\n"
+		"  -h, --help            this text\n\nscenarios:",
+		MAX_PLCS, (long long)DEFAULT_START);
+	for (i = 0; i < SC_COUNT; i++)
+		fprintf(f, " %s", scenario_names[i]);
+	fprintf(f, " all\n");
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "plcs", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "normal-duration", required_argument, NULL, 'n' },
+		{ "attack-duration", required_argument, NULL, 'a' },
+		{ "start", required_argument, NULL, 't' },
+		{ "truth", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o;
+	double v;
+	int c, i, sc = -1, all = 0, rc = 0, dur_set = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.scenario = "normal";
+	o.seed = 1;
+	o.plcs = 3;
+	o.duration = DEFAULT_NORMAL_DURATION;
+	o.normal_duration = DEFAULT_NORMAL_DURATION;
+	o.attack_duration = DEFAULT_ATTACK_DURATION;
+	o.start = DEFAULT_START;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			o.scenario = optarg;
+			break;
+		case 's':
+			if (parse_num(optarg, 0, 9007199254740992.0, &v)) {
+				fprintf(stderr, "otsgen: bad --seed '%s'\n", optarg);
+				return 2;
+			}
+			o.seed = (uint64_t)v;
+			break;
+		case 'p':
+			if (parse_num(optarg, 1, MAX_PLCS, &v)) {
+				fprintf(stderr, "otsgen: --plcs must be 1..%d\n", MAX_PLCS);
+				return 2;
+			}
+			o.plcs = (int)v;
+			break;
+		case 'd':
+		case 'n':
+		case 'a':
+			if (parse_num(optarg, 10, 30 * 86400.0, &v)) {
+				fprintf(stderr, "otsgen: durations are 10 s .. 30 days\n");
+				return 2;
+			}
+			if (c == 'd') {
+				o.duration = v;
+				dur_set = 1;
+			} else if (c == 'n') {
+				o.normal_duration = v;
+			} else {
+				o.attack_duration = v;
+			}
+			break;
+		case 't':
+			if (parse_num(optarg, 0, 4e9, &v)) {
+				fprintf(stderr, "otsgen: bad --start '%s'\n", optarg);
+				return 2;
+			}
+			o.start = (int64_t)v;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'T':
+			o.truth = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "otsgen: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!o.out) {
+		fprintf(stderr, "otsgen: -o FILE is required (see --help)\n");
+		return 2;
+	}
+	if (strcmp(o.scenario, "all") == 0)
+		all = 1;
+	for (i = 0; i < SC_COUNT && !all; i++)
+		if (strcmp(o.scenario, scenario_names[i]) == 0)
+			sc = i;
+	if (!all && sc < 0) {
+		fprintf(stderr, "otsgen: unknown scenario '%s' (see --help)\n", o.scenario);
+		return 2;
+	}
+	if (all) {
+		char pcap[4096], truth[4096];
+
+		if (dur_set)
+			o.normal_duration = o.duration;
+		if (mkdir(o.out, 0777) != 0 && errno != EEXIST) {
+			fprintf(stderr, "otsgen: cannot create %s: %s\n", o.out, strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < SC_COUNT && rc == 0; i++) {
+			const char *n = scenario_names[i];
+
+			if (i == SC_NORMAL) {
+				snprintf(pcap, sizeof(pcap), "%s/plant_normal.pcap", o.out);
+				snprintf(truth, sizeof(truth), "%s/plant_normal.truth.json", o.out);
+			} else {
+				snprintf(pcap, sizeof(pcap), "%s/plant_attack_%s.pcap", o.out, n);
+				snprintf(truth, sizeof(truth), "%s/plant_attack_%s.truth.json",
+					 o.out, n);
+			}
+			rc = generate(&o, (enum scenario)i,
+				      i == SC_NORMAL ? o.normal_duration : o.attack_duration,
+				      pcap, truth);
+		}
+		return rc ? 1 : 0;
+	}
+	if (sc == SC_NORMAL && dur_set)
+		o.normal_duration = o.duration;
+	if (sc != SC_NORMAL && !dur_set)
+		o.duration = o.attack_duration;
+	return generate(&o, (enum scenario)sc, o.duration, o.out, o.truth) ? 1 : 0;
+}
