@@ -23,6 +23,7 @@
 #include "inventory.h"
 #include "options.h"
 #include "protolog.h"
+#include "rules.h"
 #include "sensor.h"
 #include "../dissectors/event.h"
 
@@ -422,6 +423,10 @@ int main(int argc, char **argv)
 	if (baseline_attach(s, alerter, &opt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		rc = 2;
+		goto out;
+	}
+	if ((crc = rules_attach(s, &opt, alerter)) < 0) {
+		rc = crc == -2 ? 2 : 1;
 		goto out;
 	}
 

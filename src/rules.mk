@@ -1,9 +1,25 @@
 # src/rules.mk - alert output, rules engine, shipped rules, SIEM sinks.
 libotsentry_a_SOURCES += \
-	src/alert.h src/alert.c
+	src/alert.h src/alert.c \
+	src/rules.h src/rules_int.h src/rule_parse.c src/rules.c
+
+# Where the default rule set is found (see rules_default_path()).
+AM_CPPFLAGS += -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \
+	-DOTS_BUILDDIR='"$(abs_top_builddir)"'
+
+otsrulesdir = $(pkgdatadir)/rules
+dist_otsrules_DATA = \
+	rules/s7comm.rules rules/dnp3.rules rules/modbus.rules \
+	rules/ot-external.rules
 
 check_PROGRAMS += tests/check_alert
 tests_check_alert_SOURCES = tests/check_alert.c
 tests_check_alert_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_alert_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_alert
+
+check_PROGRAMS += tests/check_rules
+tests_check_rules_SOURCES = tests/check_rules.c
+tests_check_rules_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_rules_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_rules

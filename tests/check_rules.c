@@ -1,0 +1,676 @@
+/*
+ * check_rules.c - the rule parser (every keyword, every error message),
+ * variables, address and port expressions, the matcher on OT events and
+ * first packets, pass rules and thresholds.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "flow.h"
+#include "../dissectors/event.h"
+
+static struct flow test_flow;
+
+static void set_flow(const char *cli, uint16_t cport, const char *srv, uint16_t sport)
+{
+	memset(&test_flow, 0, sizeof(test_flow));
+	test_flow.id = 42;
+	test_flow.l4 = 6;
+	ck_assert_int_eq(ot_ip_parse(cli, &test_flow.cli_ip), 0);
+	ck_assert_int_eq(ot_ip_parse(srv, &test_flow.srv_ip), 0);
+	test_flow.cli_port = cport;
+	test_flow.srv_port = sport;
+}
+
+static void ev_init(struct ot_event *ev, enum ot_proto p, enum ot_dir dir, int func)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = OT_EV_MESSAGE;
+	ev->proto = p;
+	ev->dir = dir;
+	ev->from_client = dir == OT_DIR_REQUEST;
+	ev->flow = &test_flow;
+	ev->unit = ev->link_src = ev->link_dst = ev->rack = ev->slot = -1;
+	ev->func = func;
+	ev->group = ev->subfunc = -1;
+	ev->txn = -1;
+	ev->status = -1;
+	ev->rtt = -1;
+	ev->ts.tv_sec = 1000;
+}
+
+/* One rule text -> a rule set that must load cleanly. */
+static struct rules *load_ok(const char *text)
+{
+	struct rules *rs = rules_new();
+	int errs;
+
+	ck_assert_ptr_nonnull(rs);
+	errs = rules_load_string(rs, text, "t.rules");
+	ck_assert_msg(errs == 0, "unexpected error: %s", rules_error(rs, 0));
+	return rs;
+}
+
+/* Number of rules firing on ev. */
+static int fires(struct rules *rs, const struct ot_event *ev)
+{
+	const struct rule *out[8];
+
+	return rules_match_event(rs, ev, out, 8);
+}
+
+static int rule_fires_on(const char *rule, const struct ot_event *ev)
+{
+	struct rules *rs = load_ok(rule);
+	int n = fires(rs, ev);
+
+	rules_free(rs);
+	return n;
+}
+
+/* ---- parser: errors ------------------------------------------------------ */
+
+static const struct {
+	const char *rule;
+	const char *message;
+} bad_rules[] = {
+	{ "alrt modbus any any -> any any (sid:1;)", "t.rules:1: unknown action 'alrt'" },
+	{ "alert modbuz any any -> any any (sid:1;)", "t.rules:1: unknown protocol 'modbuz'" },
+	{ "alert modbus any any -> any any sid:1;", "t.rules:1: rule options must be in parentheses" },
+	{ "alert modbus any any -> any any (sid:1;) x", "t.rules:1: text after the closing parenthesis" },
+	{ "alert modbus any any -> any (sid:1;)", "t.rules:1: incomplete header: expected 'proto src sport -> dst dport'" },
+	{ "alert modbus any any -> any any any (sid:1;)", "t.rules:1: unexpected text in the header before '('" },
+	{ "alert modbus any any => any any (sid:1;)", "t.rules:1: bad direction '=>' (-> or <>)" },
+	{ "alert modbus 10.0.0.300 any -> any any (sid:1;)", "t.rules:1: bad address '10.0.0.300'" },
+	{ "alert modbus 10.0.0.0/33 any -> any any (sid:1;)", "t.rules:1: bad prefix length in '10.0.0.0/33'" },
+	{ "alert modbus $NOPE any -> any any (sid:1;)", "t.rules:1: undefined variable '$NOPE'" },
+	{ "alert modbus [10.0.0.1 any -> any any (sid:1;)", "t.rules:1: unbalanced brackets in the header" },
+	{ "alert modbus any 70000 -> any any (sid:1;)", "t.rules:1: bad port '70000'" },
+	{ "alert modbus any 600:500 -> any any (sid:1;)", "t.rules:1: bad port '600:500'" },
+	{ "alert modbus any [] -> any any (sid:1;)", "t.rules:1: empty port" },
+	{ "alert modbus any any -> any any (msg:\"x\";)", "t.rules:1: rule has no sid" },
+	{ "alert modbus any any -> any any (sid:0;)", "t.rules:1: sid must not be 0" },
+	{ "alert modbus any any -> any any (sid:x;)", "t.rules:1: sid: 'x' is not a number up to 4294967295" },
+	{ "alert modbus any any -> any any (sid:1; rev:-1;)", "t.rules:1: rev: '-1' is not a number up to 4294967295" },
+	{ "alert modbus any any -> any any (sid:1; gid:a;)", "t.rules:1: gid: 'a' is not a number up to 4294967295" },
+	{ "alert modbus any any -> any any (sid:1; priority:0;)", "t.rules:1: priority must be 1 or more" },
+	{ "alert modbus any any -> any any (sid:1; severity:300;)", "t.rules:1: severity: '300' is not a number up to 255" },
+	{ "alert modbus any any -> any any (sid:1; msg:x;)", "t.rules:1: msg: value must be in double quotes" },
+	{ "alert modbus any any -> any any (sid:1; msg;)", "t.rules:1: msg needs a value" },
+	{ "alert modbus any any -> any any (sid:1; msg:\"a\"; msg:\"b\";)", "t.rules:1: msg given twice" },
+	{ "alert modbus any any -> any any (sid:1; msg:\"a;)", "t.rules:1: unterminated quote" },
+	{ "alert modbus any any -> any any (sid:1; rev:1)", "t.rules:1: option 'rev:1' not terminated by ';'" },
+	{ "alert modbus any any -> any any (sid:1; ;)", "t.rules:1: empty option" },
+	{ "alert modbus any any -> any any (sid:1; foo:1;)", "t.rules:1: unknown keyword 'foo'" },
+	{ "alert modbus any any -> any any (sid:1; classtype:nope;)", "t.rules:1: unknown classtype 'nope'" },
+	{ "alert modbus any any -> any any (sid:1; classtype:misc-activity; category:\"x\";)", "t.rules:1: classtype/category given twice" },
+	{ "alert modbus any any -> any any (sid:1; metadata: lonely;)", "t.rules:1: metadata: expected 'key value', not 'lonely'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, track by_src, count 1;)", "t.rules:1: threshold: expected type, track, count and seconds" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type sometimes, track by_src, count 1, seconds 5;)", "t.rules:1: threshold: unknown type 'sometimes'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, track by_port, count 1, seconds 5;)", "t.rules:1: threshold: unknown track 'by_port'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, track by_src, count 0, seconds 5;)", "t.rules:1: threshold: bad count '0'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, track by_src, count 1, seconds x;)", "t.rules:1: threshold: bad seconds 'x'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, track by_src, count 1, minutes 5;)", "t.rules:1: threshold: unknown setting 'minutes'" },
+	{ "alert modbus any any -> any any (sid:1; threshold: type limit, type limit, count 1, seconds 5;)", "t.rules:1: threshold: expected type, track, count and seconds" },
+	{ "alert modbus any any -> any any (sid:1; flow: sideways;)", "t.rules:1: flow: unknown option 'sideways'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function 0;)", "t.rules:1: modbus: unknown function '0'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function write_everything;)", "t.rules:1: modbus: unknown function 'write_everything'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function 8, subfunction x;)", "t.rules:1: modbus: bad subfunction 'subfunction x'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function public, subfunction 1;)", "t.rules:1: modbus: subfunction needs a function code" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function !5;)", "t.rules:1: modbus: '!' only applies to a function category" },
+	{ "alert modbus any any -> any any (sid:1; modbus: function 8, subfunction 1, x;)", "t.rules:1: modbus: expected 'function N[, subfunction M]'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access modify;)", "t.rules:1: modbus: access must be read or write, not 'modify'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access read tables;)", "t.rules:1: modbus: unknown table 'tables'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access write input;)", "t.rules:1: modbus: input can only be read" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access write discretes;)", "t.rules:1: modbus: discretes can only be read" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access read coils, address x;)", "t.rules:1: modbus: bad address 'x'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access read coils, address 5, value 1;)", "t.rules:1: modbus: value only applies to write access" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access write coils, address 5<>9, value 1;)", "t.rules:1: modbus: value needs a single address" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access write coils, address 5, value 1<>1;)", "t.rules:1: modbus: bad value '1<>1'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: access write coils, value 1;)", "t.rules:1: modbus: unexpected 'value 1'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: unit 256;)", "t.rules:1: modbus: bad unit '256'" },
+	{ "alert modbus any any -> any any (sid:1; modbus: register 5;)", "t.rules:1: modbus: expected function, access or unit, not 'register 5'" },
+	{ "alert dnp3 any any -> any any (sid:1; modbus: function 5;)", "t.rules:1: keyword 'modbus' does not apply to this rule's protocol" },
+	{ "alert tcp any any -> any any (sid:1; modbus: function 5; dnp3_func: 13;)", "t.rules:1: keyword 'dnp3_func' mixes protocols" },
+	{ "alert dnp3 any any -> any any (sid:1; dnp3_func: reboot;)", "t.rules:1: dnp3_func: unknown function 'reboot'" },
+	{ "alert dnp3 any any -> any any (sid:1; dnp3_ind: device_restart, alarm;)", "t.rules:1: dnp3_ind: unknown indicator 'alarm'" },
+	{ "alert dnp3 any any -> any any (sid:1; dnp3_obj: 12;)", "t.rules:1: dnp3_obj: expected 'group,variation'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_rosctr: boss;)", "t.rules:1: s7comm_rosctr: unknown value 'boss'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_func: explode;)", "t.rules:1: s7comm_func: unknown value 'explode'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_area: 3;)", "t.rules:1: s7comm_area: unknown value '3'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_db: 70000;)", "t.rules:1: s7comm_db: unknown value '70000'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_szl: zz;)", "t.rules:1: s7comm_szl: unknown value 'zz'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_userdata: grp 4;)", "t.rules:1: s7comm_userdata: expected 'group N[, subfunction M]'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_userdata: group 4, subfunction x;)", "t.rules:1: s7comm_userdata: bad subfunction 'subfunction x'" },
+	{ "alert s7comm any any -> any any (sid:1; s7comm_pi: P-PROG;)", "t.rules:1: s7comm_pi: bad service name 'P-PROG'" },
+	{ "var 1BAD any", "t.rules:1: var: bad variable name '1BAD'" },
+	{ "var ONLYNAME", "t.rules:1: var: expected 'var NAME VALUE'" },
+	{ "alert modbus any any -> any any (sid:1; metadata: a b, c;)", "t.rules:1: metadata: expected 'key value', not 'c'" },
+};
+
+START_TEST(parse_error_messages)
+{
+	struct rules *rs = rules_new();
+	int errs;
+
+	errs = rules_load_string(rs, bad_rules[_i].rule, "t.rules");
+	ck_assert_msg(errs == 1, "%s: %d errors", bad_rules[_i].rule, errs);
+	ck_assert_str_eq(rules_error(rs, 0), bad_rules[_i].message);
+	ck_assert_uint_eq(rules_count(rs), 0);
+	rules_free(rs);
+}
+END_TEST
+
+START_TEST(parse_duplicate_sid_and_lines)
+{
+	struct rules *rs = rules_new();
+	const char *text =
+		"# comment\n"
+		"\n"
+		"alert modbus any any -> any any (msg:\"one\"; sid:7;)\n"
+		"alert modbus any any -> any any \\\n"
+		"   (msg:\"two\"; sid:7;)\n"
+		"alert modbus any any -> any any (msg:\"ok\"; sid:8;)\n"
+		"junk\n";
+
+	ck_assert_int_eq(rules_load_string(rs, text, "f.rules"), 2);
+	ck_assert_str_eq(rules_error(rs, 0), "f.rules:4: duplicate sid 7 (first at f.rules:3)");
+	ck_assert_str_eq(rules_error(rs, 1), "f.rules:7: unknown action 'junk'");
+	ck_assert_uint_eq(rules_count(rs), 2);
+	ck_assert_ptr_null(rules_error(rs, 2));
+	rules_free(rs);
+}
+END_TEST
+
+START_TEST(parse_every_option)
+{
+	struct rules *rs = load_ok(
+		"alert modbus $HOME_NET any -> any 502 (msg:\"Write \\\"quoted\\\"\\; ok\"; "
+		"sid:1000001; rev:3; gid:1; classtype:attempted-admin; "
+		"metadata: mitre_technique_id T0855, mitre_technique_name Unauthorized_Command_Message, "
+		"mitre_technique_id T0836; reference:url,example.org; flow:established,to_server; "
+		"threshold: type limit, track by_src, count 1, seconds 60; modbus: function 5;)\n"
+		"alert dnp3 any any -> any any (msg:\"d\"; sid:2; category:\"Custom thing\"; severity:2;)\n");
+	const struct rule *r = rules_find(rs, 1000001);
+	struct rule_info ri;
+	const json_t *ids;
+
+	ck_assert_ptr_nonnull(r);
+	rule_get_info(r, &ri);
+	ck_assert_str_eq(ri.msg, "Write \"quoted\"; ok");
+	ck_assert_uint_eq(ri.rev, 3);
+	ck_assert_str_eq(ri.category, "Attempted Administrator Privilege Gain");
+	ck_assert_int_eq(ri.severity, 1);
+	ids = json_object_get(ri.metadata, "mitre_technique_id");
+	ck_assert_uint_eq(json_array_size(ids), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(ids, 1)), "T0836");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(ri.metadata, "mitre_technique_name"), 0)),
+			 "Unauthorized_Command_Message");
+	ck_assert_str_eq(ri.file, "t.rules");
+	ck_assert_int_eq(ri.line, 1);
+	rule_get_info(rules_find(rs, 2), &ri);
+	ck_assert_str_eq(ri.category, "Custom thing");
+	ck_assert_int_eq(ri.severity, 2);
+	ck_assert_ptr_null(rules_find(rs, 3));
+	rules_free(rs);
+}
+END_TEST
+
+/* ---- variables, addresses, ports -------------------------------------- */
+
+START_TEST(vars_command_line_wins)
+{
+	struct rules *rs = rules_new();
+	struct ot_event ev;
+
+	ck_assert_int_eq(rules_set_var_arg(rs, "PLC=10.1.1.1"), 0);
+	ck_assert_int_eq(rules_load_string(rs,
+		"var PLC 10.9.9.9\n"
+		"var HMI [10.0.0.5,10.0.0.6]\n"
+		"alert modbus $HMI any -> $PLC 502 (sid:1; modbus: function 5;)\n", "v.rules"), 0);
+	set_flow("10.0.0.6", 40000, "10.1.1.1", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 5);
+	ck_assert_int_eq(fires(rs, &ev), 1);
+	set_flow("10.0.0.6", 40000, "10.9.9.9", 502);   /* file's PLC value lost */
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	set_flow("10.0.0.7", 40000, "10.1.1.1", 502);   /* not an HMI */
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	ck_assert_int_eq(rules_set_var_arg(rs, "=x"), -1);
+	ck_assert_int_eq(rules_set_var(rs, "bad-name", "x"), -1);
+	ck_assert_str_eq(rules_error(rs, 0), "--var: '=x' is not NAME=VALUE");
+	ck_assert_str_eq(rules_error(rs, 1), "--var: bad variable name 'bad-name'");
+	rules_free(rs);
+}
+END_TEST
+
+START_TEST(vars_loop_is_an_error)
+{
+	struct rules *rs = rules_new();
+
+	ck_assert_int_eq(rules_load_string(rs,
+		"var A $B\nvar B $A\nalert modbus $A any -> any any (sid:1;)\n", "l.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "l.rules:3: addresses nested too deep (variable loop?)");
+	rules_free(rs);
+}
+END_TEST
+
+START_TEST(addresses_lists_negation_cidr_v6)
+{
+	struct ot_event ev;
+	const char *r_home = "alert modbus $HOME_NET any -> any any (sid:1;)";
+	const char *r_ext = "alert modbus $EXTERNAL_NET any -> any any (sid:1;)";
+	const char *r_list = "alert modbus [10.0.0.0/8,!10.1.0.0/16] any -> any any (sid:1;)";
+	const char *r_neg = "alert modbus ![10.0.0.1,10.0.0.2] any -> any any (sid:1;)";
+	const char *r_v6 = "alert modbus 2001:db8::/32 any -> any any (sid:1;)";
+	const char *r_bi = "alert modbus 8.8.8.8 any <> 10.0.0.0/8 any (sid:1;)";
+
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3);
+	set_flow("192.168.1.5", 40000, "192.168.1.6", 502);
+	ck_assert_int_eq(rule_fires_on(r_home, &ev), 1);
+	ck_assert_int_eq(rule_fires_on(r_ext, &ev), 0);
+	set_flow("8.8.8.8", 40000, "10.0.0.1", 502);
+	ck_assert_int_eq(rule_fires_on(r_home, &ev), 0);
+	ck_assert_int_eq(rule_fires_on(r_ext, &ev), 1);
+	ck_assert_int_eq(rule_fires_on(r_bi, &ev), 1);
+	ev.dir = OT_DIR_RESPONSE;       /* sent by 10.0.0.1: <> still matches */
+	ev.from_client = 0;
+	ck_assert_int_eq(rule_fires_on(r_bi, &ev), 1);
+	ev.dir = OT_DIR_REQUEST;
+	ev.from_client = 1;
+	set_flow("10.2.3.4", 40000, "10.0.0.1", 502);
+	ck_assert_int_eq(rule_fires_on(r_list, &ev), 1);
+	ck_assert_int_eq(rule_fires_on(r_neg, &ev), 1);
+	set_flow("10.1.3.4", 40000, "10.0.0.1", 502);
+	ck_assert_int_eq(rule_fires_on(r_list, &ev), 0);
+	set_flow("10.0.0.2", 40000, "10.0.0.1", 502);
+	ck_assert_int_eq(rule_fires_on(r_neg, &ev), 0);
+	set_flow("2001:db8::5", 40000, "fe80::1", 502);
+	ck_assert_int_eq(rule_fires_on(r_v6, &ev), 1);
+	ck_assert_int_eq(rule_fires_on(r_home, &ev), 0);
+	set_flow("2001:db9::5", 40000, "fe80::1", 502);
+	ck_assert_int_eq(rule_fires_on(r_v6, &ev), 0);
+}
+END_TEST
+
+START_TEST(ports_ranges_lists_negation)
+{
+	struct ot_event ev;
+
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3);
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any 502 (sid:1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any 503 (sid:1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any 1024: -> any :1023 (sid:1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any 30000:39999 -> any any (sid:1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any [80,502,8080] (sid:1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any !502 (sid:1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any [1:1000,!502] (sid:1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any $MODBUS_PORTS (sid:1;)", &ev), 1);
+	/* the response travels 502 -> 40000: a -> rule to port 502 is quiet */
+	ev.dir = OT_DIR_RESPONSE;
+	ev.from_client = 0;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any 502 (sid:1;)", &ev), 0);
+}
+END_TEST
+
+/* ---- matcher: protocol keywords ------------------------------------------ */
+
+START_TEST(match_modbus_function_and_unit)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 8);
+	ev.subfunc = 4;
+	ev.unit = 3;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function 8, subfunction 4;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function 8, subfunction 1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function diagnostics;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function 5;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function public;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function assigned;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function !assigned;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function user;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: unit 3;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: unit >3;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: unit 2<>4, function 8;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: unit <3;)", &ev), 0);
+	ev.func = 90;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function reserved;)", &ev), 1);
+	ev.func = 66;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function user;)", &ev), 1);
+	ev.func = 50;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function unassigned;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function all;)", &ev), 1);
+	/* responses never match modbus keywords (Suricata: requests) */
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_RESPONSE, 8);
+	ev.subfunc = 4;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any <> any any (sid:1; modbus: function 8;)", &ev), 0);
+	/* a dnp3 event does not match a modbus rule */
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_REQUEST, 8);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function 8;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; modbus: function 8;)", &ev), 0);
+}
+END_TEST
+
+START_TEST(match_modbus_access)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 6);
+	ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 500, 1);
+	ot_value_add(&ev, OT_SPACE_MB_HOLDING, 0, 500, 2500);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access read;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write coils;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 500;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 501;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address >499;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address <500;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 400<>600;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 500, value >2000;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 500, value <2000;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write holding, address 500, value 2500;)", &ev), 1);
+	/* a multi-register read overlapping the address */
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 4);
+	ot_range_add(&ev, OT_SPACE_MB_INPUT, 0, 0, 90, 20);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access read input, address 100;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access read input, address 110;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access read discretes;)", &ev), 0);
+	/* write multiple coils */
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 15);
+	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 0, 8);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write coils, address 7;)", &ev), 1);
+}
+END_TEST
+
+START_TEST(match_dnp3_keywords)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 20000);
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_REQUEST, 13);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_func: cold_restart;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_func: 13;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_func: warm_restart;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3.func: 13;)", &ev), 1);
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_REQUEST, 5);
+	ot_range_add(&ev, OT_SPACE_DNP3, 12, 1, 0, 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,2;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 41,1;)", &ev), 0);
+	/* IIN, in the detail object as a number or as indicator names */
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_RESPONSE, 129);
+	ev.detail = json_pack("{s:{s:i}}", "application", "iin", 0x8000 | 0x0002);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: device_restart;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time,object_unknown;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 0);
+	json_decref(ev.detail);
+	ev.detail = json_pack("{s:{s:[s,s]}}", "iin", "indicators", "need_time", "local_control");
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: device_trouble;)", &ev), 0);
+	json_decref(ev.detail);
+	ev.detail = NULL;
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 0);
+}
+END_TEST
+
+START_TEST(match_s7_keywords)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 102);
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0x29);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_func: plc_stop;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_func: 0x29;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_func: read_var;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_rosctr: job;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_rosctr: userdata;)", &ev), 0);
+	/* the ack_data answer: quiet unless the rule asks for it */
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_RESPONSE, 0x29);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any <> any any (sid:1; s7comm_func: plc_stop;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any <> any any (sid:1; s7comm_rosctr: ack_data; s7comm_func: plc_stop;)", &ev), 1);
+	/* PI service by name */
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0x28);
+	ev.subfunc_name = "P_PROGRAM";
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: P_PROGRAM;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: \"_DELE\";)", &ev), 0);
+	ev.subfunc_name = NULL;
+	ev.detail = json_pack("{s:{s:s}}", "pi", "pi_service", "_DELE");
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _DELE;)", &ev), 1);
+	json_decref(ev.detail);
+	ev.detail = NULL;
+	/* read of DB 5, flags */
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0x04);
+	ot_range_add(&ev, OT_SPACE_S7_DB, 5, 0, 0, 16);
+	ot_range_add(&ev, OT_SPACE_S7_FLAGS, 0, 0, 0, 8);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_db: 5;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_db: 6;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_area: flags;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_area: outputs;)", &ev), 0);
+	/* userdata: security group (password), SZL read */
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, -1);
+	ev.group = 5;
+	ev.subfunc = 1;
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_userdata: group 5, subfunction 1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_userdata: group security;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_userdata: group 4;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_rosctr: 7;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_func: 0;)", &ev), 0);
+	ev.group = 4;
+	ev.detail = json_pack("{s:s}", "szl_id", "0x0011");
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_szl: 0x0011;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_szl: 0x001c;)", &ev), 0);
+	json_decref(ev.detail);
+}
+END_TEST
+
+START_TEST(match_flow_keyword_and_header_only)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 20000);
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_RESPONSE, 129);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any <> any any (sid:1; flow: to_client;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any <> any any (sid:1; flow: established, to_server;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any <> any any (sid:1;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any <> any any (sid:1;)", &ev), 0);
+	/* anomalies are not matched */
+	ev.kind = OT_EV_ANOMALY;
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any <> any any (sid:1;)", &ev), 0);
+}
+END_TEST
+
+START_TEST(match_pass_rule_silences)
+{
+	struct ot_event ev;
+	struct rules *rs = load_ok(
+		"alert modbus any any -> any any (sid:1; modbus: function 5;)\n"
+		"alert modbus any any -> any any (sid:2; modbus: access write;)\n"
+		"pass modbus 10.0.0.9 any -> any any (sid:3;)\n");
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 5);
+	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 1, 1);
+	ck_assert_int_eq(fires(rs, &ev), 2);
+	set_flow("10.0.0.9", 40000, "10.0.0.2", 502);
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	rules_free(rs);
+}
+END_TEST
+
+START_TEST(match_packet_rules)
+{
+	struct rules *rs = load_ok(
+		"alert tcp any any -> any 23 (sid:1; msg:\"telnet\";)\n"
+		"alert udp any any -> any 161 (sid:2;)\n"
+		"alert ip 8.8.8.8 any -> any any (sid:3;)\n"
+		"alert modbus any any -> any any (sid:4;)\n");
+	struct pkt_meta p;
+	const struct rule *out[4];
+
+	memset(&p, 0, sizeof(p));
+	ot_ip_parse("10.0.0.1", &p.src_ip);
+	ot_ip_parse("10.0.0.2", &p.dst_ip);
+	p.l4 = 6;
+	p.sport = 40000;
+	p.dport = 23;
+	ck_assert_int_eq(rules_match_packet(rs, &p, out, 4), 1);
+	ck_assert_uint_eq(out[0] == rules_find(rs, 1), 1);
+	p.l4 = 17;
+	ck_assert_int_eq(rules_match_packet(rs, &p, out, 4), 0);
+	p.dport = 161;
+	ck_assert_int_eq(rules_match_packet(rs, &p, out, 4), 1);
+	ot_ip_parse("8.8.8.8", &p.src_ip);
+	ck_assert_int_eq(rules_match_packet(rs, &p, out, 4), 2);
+	rules_free(rs);
+}
+END_TEST
+
+/* ---- thresholds ------------------------------------------------------------ */
+
+static int fire_n(struct rules *rs, struct ot_event *ev, int times, long sec)
+{
+	int i, n = 0;
+
+	for (i = 0; i < times; i++) {
+		ev->ts.tv_sec = sec;
+		n += fires(rs, ev);
+	}
+	return n;
+}
+
+START_TEST(threshold_limit_threshold_both)
+{
+	struct ot_event ev;
+	struct rules *rs = load_ok(
+		"alert modbus any any -> any any (sid:1; modbus: function 5; threshold: type limit, track by_src, count 2, seconds 60;)\n");
+	json_t *st;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 5);
+	ck_assert_int_eq(fire_n(rs, &ev, 5, 1000), 2);
+	ck_assert_int_eq(fire_n(rs, &ev, 5, 1030), 0);  /* same window */
+	set_flow("10.0.0.3", 40000, "10.0.0.2", 502);   /* other source */
+	ck_assert_int_eq(fire_n(rs, &ev, 5, 1030), 2);
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ck_assert_int_eq(fire_n(rs, &ev, 5, 1061), 2);  /* new window */
+	st = json_object();
+	rules_stats(rs, st);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "rules"), "matches")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "rules"), "thresholded")), 14);
+	json_decref(st);
+	rules_free(rs);
+
+	rs = load_ok("alert modbus any any -> any any (sid:1; modbus: function 5; threshold: type threshold, track by_dst, count 3, seconds 60;)\n");
+	ck_assert_int_eq(fire_n(rs, &ev, 2, 1000), 0);
+	ck_assert_int_eq(fire_n(rs, &ev, 1, 1000), 1);  /* the 3rd */
+	ck_assert_int_eq(fire_n(rs, &ev, 6, 1001), 2);  /* every 3rd */
+	rules_free(rs);
+
+	rs = load_ok("alert modbus any any -> any any (sid:1; modbus: function 5; threshold: type both, track by_rule, count 3, seconds 60;)\n");
+	ck_assert_int_eq(fire_n(rs, &ev, 2, 1000), 0);
+	ck_assert_int_eq(fire_n(rs, &ev, 10, 1000), 1); /* once per window */
+	set_flow("10.0.0.7", 40000, "10.0.0.8", 502);   /* by_rule: all sources count */
+	ck_assert_int_eq(fire_n(rs, &ev, 10, 1000), 0);
+	ck_assert_int_eq(fire_n(rs, &ev, 3, 1100), 1);
+	rules_free(rs);
+}
+END_TEST
+
+/* ---- files and folders ------------------------------------------------------- */
+
+START_TEST(load_folder_in_name_order)
+{
+	char dir[] = "/tmp/check_rules_XXXXXX";
+	char path[256];
+	FILE *f;
+	struct rules *rs = rules_new();
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.rules", dir);
+	f = fopen(path, "w");
+	fputs("alert modbus $X any -> any any (sid:2;)\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a.rules", dir);
+	f = fopen(path, "w");
+	fputs("var X 10.0.0.1\nalert modbus any any -> any any (sid:1;)\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/ignored.txt", dir);
+	f = fopen(path, "w");
+	fputs("garbage\n", f);
+	fclose(f);
+	ck_assert_int_eq(rules_load_path(rs, dir), 0);
+	ck_assert_uint_eq(rules_count(rs), 2);
+	snprintf(path, sizeof(path), "%s/none.rules", dir);
+	ck_assert_int_eq(rules_load_path(rs, path), 1);
+	ck_assert_ptr_nonnull(strstr(rules_error(rs, 0), "none.rules: cannot open: "));
+	rules_free(rs);
+	snprintf(path, sizeof(path), "%s/a.rules", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/b.rules", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ignored.txt", dir);
+	unlink(path);
+	rmdir(dir);
+	rules_free(NULL);
+}
+END_TEST
+
+START_TEST(shipped_rules_load)
+{
+	const char *top = getenv("OTS_TOP_SRCDIR");
+	char path[1024];
+	struct rules *rs = rules_new();
+
+	snprintf(path, sizeof(path), "%s/rules", top ? top : OTS_SRCDIR);
+	ck_assert_int_eq(rules_load_path(rs, path), 0);
+	ck_assert_uint_ge(rules_count(rs), 25);
+	rules_free(rs);
+}
+END_TEST
+
+static Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_loop_test(tc, parse_error_messages, 0, (int)(sizeof(bad_rules) / sizeof(bad_rules[0])));
+	tcase_add_test(tc, parse_duplicate_sid_and_lines);
+	tcase_add_test(tc, parse_every_option);
+	tcase_add_test(tc, vars_command_line_wins);
+	tcase_add_test(tc, vars_loop_is_an_error);
+	tcase_add_test(tc, load_folder_in_name_order);
+	tcase_add_test(tc, shipped_rules_load);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("match");
+	tcase_add_test(tc, addresses_lists_negation_cidr_v6);
+	tcase_add_test(tc, ports_ranges_lists_negation);
+	tcase_add_test(tc, match_modbus_function_and_unit);
+	tcase_add_test(tc, match_modbus_access);
+	tcase_add_test(tc, match_dnp3_keywords);
+	tcase_add_test(tc, match_s7_keywords);
+	tcase_add_test(tc, match_flow_keyword_and_header_only);
+	tcase_add_test(tc, match_pass_rule_silences);
+	tcase_add_test(tc, match_packet_rules);
+	tcase_add_test(tc, threshold_limit_threshold_both);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rules_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
