@@ -7,7 +7,8 @@
  *
  * ADU = MBAP header (transaction id 2, protocol id 2 = 0, length 2 = unit id +
  * PDU bytes, unit id 1) + PDU (function code 1, data 0..252).  The length
- * field is therefore 2..254.
+ * field is therefore 2..254; 255..260 is tolerated (Schneider UMAS sends 255)
+ * and raises "oversized_pdu"; anything else breaks the framing.
  *
  * Stream handling (per direction): ADUs are cut by the shared framer.  When a
  * header breaks the MBAP rules, the rest of the bytes handed over in that
@@ -35,7 +36,8 @@
 #define MB_MBAP_LEN         7       /* header up to and including unit id */
 #define MB_MIN_LENGTH       2       /* MBAP length: unit id + function code */
 #define MB_MAX_LENGTH       254     /* unit id + 253-byte PDU */
-#define MB_MAX_ADU          (6 + MB_MAX_LENGTH)
+#define MB_MAX_LENGTH_SEEN  260     /* tolerated: UMAS sends up to 255 */
+#define MB_MAX_ADU          (6 + MB_MAX_LENGTH_SEEN)
 #define MB_MAX_BAD_FEEDS    16      /* consecutive bad deliveries: give up */
 #define MB_MAX_PENDING_CAP  4096    /* ceiling on lim->max_pending */
 #define MB_HEX_MAX          64      /* raw bytes shown as hex in "data" */
@@ -1061,7 +1063,7 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 	struct cursor c;
 	uint16_t proto, length;
 	uint8_t fc;
-	int is_req = ctx->from_client != 0;
+	int is_req;
 	unsigned i;
 
 	memset(&m, 0, sizeof(m));
@@ -1076,6 +1078,8 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 	if (!cur_ok(&c))
 		return;         /* the framer never hands out less than a header */
 	m.func = fc & 0x7f;
+	/* an exception is a response whichever end of the connection sends it */
+	is_req = ctx->from_client && !(fc & 0x80);
 
 	ot_event_init(&m.ev, ctx, OT_PROTO_MODBUS, OT_EV_MESSAGE);
 	m.ev.dir = is_req ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
@@ -1102,15 +1106,18 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 		mb_jstr(&m, "function", m.ev.func_name);
 	}
 
+	if (length > MB_MAX_LENGTH)
+		mb_flag(&m, "oversized_pdu", "MBAP length %u above %u", length, MB_MAX_LENGTH);
 	if (is_req) {
-		if (fc == 0 || (fc & 0x80) || !mb_func_known(fc))
+		if (fc == 0 || !mb_func_known(fc))
 			mb_flag(&m, "invalid_function_code", "function code %u", fc);
 	} else {
 		m.paired = mb_pending_take(st, m.txn, m.unit, &m.req);
 		if (m.paired) {
-			m.ev.rtt = mb_tv_sec(&ctx->ts) - mb_tv_sec(&m.req.ts);
-			if (m.ev.rtt < 0)
-				m.ev.rtt = 0;
+			int64_t us = ((int64_t)ctx->ts.tv_sec - m.req.ts.tv_sec) * 1000000 +
+				     ((int64_t)ctx->ts.tv_usec - m.req.ts.tv_usec);
+
+			m.ev.rtt = us > 0 ? (double)us / 1e6 : 0.0;
 			mb_jint(&m, "request_function", m.req.func);
 			if (m.js)
 				json_object_set_new(m.js, "response_time", json_real(m.ev.rtt));
@@ -1183,7 +1190,7 @@ static long mb_adu_len(const uint8_t *p, size_t avail)
 		return 0;
 	cur_skip(&c, 4);
 	length = cur_be16(&c);
-	if (length < MB_MIN_LENGTH || length > MB_MAX_LENGTH)
+	if (length < MB_MIN_LENGTH || length > MB_MAX_LENGTH_SEEN)
 		return -1;
 	return 6 + (long)length;
 }
@@ -1334,8 +1341,6 @@ static enum probe_result modbus_probe(const uint8_t *data, size_t len, int from_
 	cur_init(&c, data, len);
 	cur_skip(&c, MB_MBAP_LEN);
 	fc = cur_u8(&c);
-	if (from_client && (fc & 0x80))
-		return PROBE_NOT_MINE;
 	if (fc != 0 && mb_func_known(fc & 0x7f))
 		return PROBE_MINE;
 	if ((size_t)r > len)

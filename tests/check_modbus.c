@@ -571,11 +571,11 @@ START_TEST(invalid_function_codes)
 	void *st = mb_new();
 	static const uint8_t f0[] = { 0, 0, 0, 0, 0 };
 	static const uint8_t f50[] = { 50 };
-	static const uint8_t f85[] = { 0x85, 0x01 };
+	static const uint8_t f127[] = { 127, 0x01 };
 
 	send_pdu(st, 1, 1, 1, f0, sizeof(f0));
 	send_pdu(st, 1, 2, 1, f50, sizeof(f50));
-	send_pdu(st, 1, 3, 1, f85, sizeof(f85));
+	send_pdu(st, 1, 3, 1, f127, sizeof(f127));
 	send_pdu(st, 1, 4, 1, rq65, sizeof(rq65));     /* user-defined: fine */
 	ck_assert_int_eq(rec.n_msg, 4);
 	ck_assert_int_eq(rec_anomalies("invalid_function_code"), 3);
@@ -816,6 +816,47 @@ START_TEST(stream_not_modbus)
 }
 END_TEST
 
+START_TEST(stream_length_limits)
+{
+	void *st = mb_new();
+	uint8_t b[300], pdu[254];
+	size_t n;
+
+	memset(pdu, 0, sizeof(pdu));
+	pdu[0] = 90;                            /* UMAS sends MBAP length 255 */
+	n = adu(b, 1, 1, pdu, sizeof(pdu));
+	ck_assert_uint_eq(b[5], 255);
+	feed(st, 1, b, n);
+	ck_assert_int_eq(rec.n_msg, 1);
+	ck_assert_int_eq(rec_anomalies("oversized_pdu"), 1);
+	b[4] = 1;                               /* length 261: not Modbus */
+	b[5] = 5;
+	feed(st, 1, b, n);
+	ck_assert_int_eq(rec.n_msg, 1);
+	ck_assert_int_eq(rec_anomalies("not_modbus"), 1);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
+/* An exception sent by the connection's client is still a response. */
+START_TEST(exception_from_client_side)
+{
+	void *st = mb_new();
+	static const uint8_t exc[] = { 0x81, 0x06 };
+	const struct ot_event *e;
+
+	send_pdu(st, 1, 1, 10, exc, sizeof(exc));
+	e = rec_msg(0, NULL);
+	ck_assert_int_eq(e->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(e->status, 6);
+	ck_assert_int_eq(rec_anomalies("response_without_request"), 1);
+	ck_assert_int_eq(rec_anomalies("invalid_function_code"), 0);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
 START_TEST(state_free_null)
 {
 	modbus_dissector.state_free(NULL);
@@ -844,7 +885,7 @@ START_TEST(probe_mbap)
 	ck_assert_int_eq(modbus_dissector.probe(sweep0, sizeof(sweep0), 1), PROBE_MINE);
 	ck_assert_int_eq(modbus_dissector.probe(sweep0, 10, 1), PROBE_NEED_MORE);
 	ck_assert_int_eq(modbus_dissector.probe(exc, sizeof(exc), 0), PROBE_MINE);
-	ck_assert_int_eq(modbus_dissector.probe(exc, sizeof(exc), 1), PROBE_NOT_MINE);
+	ck_assert_int_eq(modbus_dissector.probe(exc, sizeof(exc), 1), PROBE_MINE);
 	b[5] = 1;               /* length 1: below the minimum */
 	ck_assert_int_eq(modbus_dissector.probe(b, n, 1), PROBE_NOT_MINE);
 	b[5] = 6;
@@ -883,6 +924,8 @@ static Suite *modbus_suite(void)
 	tcase_add_test(tc, stream_gap_then_resync);
 	tcase_add_test(tc, stream_partial_superseded);
 	tcase_add_test(tc, stream_not_modbus);
+	tcase_add_test(tc, stream_length_limits);
+	tcase_add_test(tc, exception_from_client_side);
 	tcase_add_test(tc, state_free_null);
 	tcase_add_test(tc, probe_mbap);
 	suite_add_tcase(s, tc);

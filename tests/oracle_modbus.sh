@@ -1,2 +1,81 @@
 #!/bin/sh
-exit 77
+# oracle_modbus.sh - otsentry against tshark on every shared capture that
+# holds Modbus/TCP: the number of Modbus messages (PDUs) and the histogram of
+# function codes (exception bit removed, as tshark's modbus.func_code) must
+# be equal per capture.
+#
+# A capture is examined when tshark finds Modbus in it or otsentry does; to
+# keep the run short tshark reads only captures where otsentry saw TCP port
+# 502 or Modbus.  Skips (77) without the captures or tshark.
+#
+# Expected differences: captures where the two disagree and otsentry is
+# right (or tshark counts something else).  Each is listed with the reason;
+# the test fails if one of them starts to agree (the list must stay true).
+
+PCAPS="${OTS_SHARED_PCAPS:-}"
+BIN="${OTS_TOP_BUILDDIR:-.}/src/otsentry"
+
+[ -n "$PCAPS" ] && [ -d "$PCAPS" ] || { echo "no shared captures: skip"; exit 77; }
+command -v tshark >/dev/null 2>&1 || { echo "no tshark: skip"; exit 77; }
+[ -x "$BIN" ] || { echo "missing $BIN"; exit 1; }
+
+# file name | reason
+EXPECTED_DIFF='
+db_modbus_test_data_part1.pcap|two segments each carry one FC 42 ADU whose MBAP length (5) is 3 bytes short of the segment; otsentry decodes both (the second delivery is a whole ADU, so the 3-byte leftover is dropped as truncated_adu), tshark glues the leftover to the second segment and decodes garbage in its place
+zeek_modbus_fuzz-72.pcap|fuzzed TCP: sequence and acknowledgement numbers are random (one segment jumps by 2^31, others overlap), so the two reassemblers hand their dissectors different byte streams; tshark glues a 2-byte tail of an over-long ADU onto the next segment and drops four ADUs otsentry decodes, and misses three server exceptions
+'
+
+TMP="${TMPDIR:-/tmp}/oracle_modbus.$$"
+mkdir -p "$TMP" || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+fail=0
+checked=0
+expected_seen=0
+
+# Histogram "fc count" lines, sorted, from one value per line on stdin.
+histogram() {
+	grep -E '^[0-9]+$' | sort -n | uniq -c | awk '{ print $2 " " $1 }'
+}
+
+find "$PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort >"$TMP/files"
+while IFS= read -r f; do
+	name=$(basename "$f")
+	"$BIN" -q -r "$f" >"$TMP/eve" 2>/dev/null
+	if ! grep -q '"event_type":"modbus"' "$TMP/eve" &&
+	   ! grep -qE '"(src|dest)_port":502[,}]' "$TMP/eve"; then
+		continue
+	fi
+	grep '"event_type":"modbus"' "$TMP/eve" |
+		sed -n 's/.*"modbus":{.*"function_code":\([0-9]*\).*/\1/p' | histogram >"$TMP/ours"
+	tshark -n -r "$f" -Y mbtcp -T fields -e modbus.func_code 2>/dev/null |
+		tr ',' '\n' | histogram >"$TMP/theirs"
+	if [ ! -s "$TMP/ours" ] && [ ! -s "$TMP/theirs" ]; then
+		continue
+	fi
+	checked=$((checked + 1))
+	n_ours=$(awk '{ s += $2 } END { print s + 0 }' "$TMP/ours")
+	n_theirs=$(awk '{ s += $2 } END { print s + 0 }' "$TMP/theirs")
+	reason=$(printf '%s\n' "$EXPECTED_DIFF" | awk -F'|' -v n="$name" '$1 == n { print $2 }')
+	if cmp -s "$TMP/ours" "$TMP/theirs"; then
+		if [ -n "$reason" ]; then
+			echo "FAIL $name: listed as an expected difference but now agrees ($n_ours messages)"
+			fail=1
+		else
+			echo "ok   $name: $n_ours messages"
+		fi
+		continue
+	fi
+	if [ -n "$reason" ]; then
+		expected_seen=$((expected_seen + 1))
+		echo "diff $name (expected): otsentry $n_ours, tshark $n_theirs messages: $reason"
+		continue
+	fi
+	echo "FAIL $name: otsentry $n_ours, tshark $n_theirs messages; function code histograms (fc count):"
+	diff "$TMP/ours" "$TMP/theirs" | sed 's/^/    /'
+	fail=1
+done <"$TMP/files"
+
+echo "$checked captures with Modbus, $expected_seen expected differences"
+[ "$checked" -gt 0 ] || { echo "FAIL: no capture with Modbus found under $PCAPS"; fail=1; }
+exit $fail
