@@ -134,7 +134,8 @@ struct truth {
 	gen_time t;
 	char src[16], dst[16];
 	const char *proto, *what;
-	const char *expect[4], *allow[6], *rules[2];
+	const char *expect, *allow, *rules;     /* comma-separated */
+	const char *sids;       /* sids of shipped rules (rules/) that fire */
 };
 
 struct counts {
@@ -239,19 +240,17 @@ static struct truth *truth_add(struct plant *P, gen_time t, const struct gen_hos
 	return e;
 }
 
-static void truth_kinds(struct truth *e, const char *e0, const char *e1,
-			const char *a0, const char *a1, const char *a2,
-			const char *a3, const char *rule)
+/* Alert kinds, rule names and rule sids as comma-separated lists ("" for
+ * none).  The sids assume --var MODBUS_OPERATORS=[hmi1] (RULE_VARS). */
+static void truth_kinds(struct truth *e, const char *expect, const char *allow,
+			const char *rules, const char *sids)
 {
 	if (!e)
 		return;
-	e->expect[0] = e0;
-	e->expect[1] = e1;
-	e->allow[0] = a0;
-	e->allow[1] = a1;
-	e->allow[2] = a2;
-	e->allow[3] = a3;
-	e->rules[0] = rule;
+	e->expect = expect;
+	e->allow = allow;
+	e->rules = rules;
+	e->sids = sids;
 }
 
 /* ------------------------------------------------------------- counting */
@@ -330,7 +329,7 @@ static void mb_check_oor(struct plant *P, struct mbplc *m, gen_time tr,
 	e = truth_add(P, tr, m->h, reader, "modbus",
 		      "holding register 2 read far above its band "
 		      "(process value out of range)");
-	truth_kinds(e, "value_out_of_range", NULL, NULL, NULL, NULL, NULL, NULL);
+	truth_kinds(e, "value_out_of_range", "", "", "");
 	m->oor_reg = -1;
 }
 
@@ -923,8 +922,9 @@ static void attack_scan(struct plant *P, gen_time t)
 	e = truth_add(P, t, sc, P->mb[0].h, "modbus",
 		      "new host sweeps OT ports on every PLC, then probes "
 		      "Modbus unit ids 1-16 with read device identification");
-	truth_kinds(e, "scan", "new_asset", "new_edge", "new_function",
-		    "error_burst", "unexpected_sequence", "ot_scan");
+	truth_kinds(e, "scan,new_asset",
+		    "new_edge,new_protocol,new_function,error_burst,unexpected_sequence",
+		    "ot_scan", "9300005");
 	for (i = 0; i < P->nmb + P->ns7 + P->ndnp; i++) {
 		struct gen_host *h;
 		uint16_t open;
@@ -987,8 +987,10 @@ static void attack_unauth_write(struct plant *P, gen_time t)
 	e = truth_add(P, tw, P->hist, m->h, "modbus",
 		      "historian (a read-only client) writes holding register 3 "
 		      "(never written before) with function 6");
-	truth_kinds(e, "unexpected_write", NULL, "new_function", "new_address_range",
-		    "unexpected_sequence", NULL, "modbus_write_non_operator");
+	/* 9999 is also far outside the band register 3 reads in */
+	truth_kinds(e, "unexpected_write",
+		    "new_function,new_address_range,value_out_of_range,unexpected_sequence",
+		    "modbus_write_non_operator", "9300004");
 }
 
 static void attack_s7_stop(struct plant *P, gen_time t)
@@ -1012,8 +1014,8 @@ static void attack_s7_stop(struct plant *P, gen_time t)
 	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 20, 200));
 	e = truth_add(P, tj, P->es, s->h, "s7comm",
 		      "engineering station sends PLC STOP (function 0x29, P_PROGRAM)");
-	truth_kinds(e, "new_function", NULL, "unexpected_sequence",
-		    "unexpected_write", NULL, NULL, "s7_plc_stop");
+	truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+		    "s7_plc_stop", "9100001");
 }
 
 /* The PLC sends a job (download block / ended) and the station answers. */
@@ -1099,8 +1101,8 @@ static void attack_s7_download(struct plant *P, gen_time t)
 	e = truth_add(P, tj, P->es, s->h, "s7comm",
 		      "engineering station downloads OB1: request download, "
 		      "download block, download ended, PI insert");
-	truth_kinds(e, "new_function", NULL, "unexpected_sequence",
-		    "unexpected_write", NULL, NULL, "s7_program_download");
+	truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+		    "s7_program_download", "9100003");
 }
 
 static void attack_dnp3_operate(struct plant *P, gen_time t)
@@ -1144,8 +1146,9 @@ static void attack_dnp3_operate(struct plant *P, gen_time t)
 	e = truth_add(P, t, P->rogue, o->h, "dnp3",
 		      "unknown host (link address 100) sends DIRECT OPERATE of a "
 		      "control relay output block (g12v1, latch on)");
-	truth_kinds(e, "new_asset", "new_edge", "new_function", "unexpected_write",
-		    "new_protocol", "unexpected_sequence", "dnp3_direct_operate");
+	truth_kinds(e, "new_asset,new_edge",
+		    "new_function,unexpected_write,new_protocol,unexpected_sequence",
+		    "dnp3_direct_operate", "9200008");
 }
 
 static void attack_external(struct plant *P, gen_time t)
@@ -1165,8 +1168,9 @@ static void attack_external(struct plant *P, gen_time t)
 	e = truth_add(P, t0, P->ext, m->h, "modbus",
 		      "public internet address reads device identification and "
 		      "holding registers from a PLC");
-	truth_kinds(e, "external_ot_peer", NULL, "new_asset", "new_edge",
-		    "new_function", "new_address_range", "ot_external_peer");
+	truth_kinds(e, "external_ot_peer",
+		    "new_asset,new_edge,new_protocol,new_function,new_address_range",
+		    "ot_external_peer", "9400001,9300005");
 }
 
 /* ------------------------------------------------------------- scheduler */
@@ -1281,7 +1285,7 @@ static void mb_connect(struct plant *P, struct mbplc *m, gen_time t)
 					    "PLC answers read device identification "
 					    "with a new firmware revision");
 
-		truth_kinds(e, "identity_change", NULL, NULL, NULL, NULL, NULL, NULL);
+		truth_kinds(e, "identity_change", "", "", "");
 	}
 }
 
@@ -1308,8 +1312,7 @@ static void run_task(struct plant *P, struct task *tk)
 						    "input register poll (FC4) period "
 						    "changes from 5 s to 1 s");
 
-			truth_kinds(e, "period_drift", NULL, "unexpected_sequence",
-				    NULL, NULL, NULL, NULL);
+			truth_kinds(e, "period_drift", "unexpected_sequence", "", "");
 			tk->changed = 3;
 		}
 		break;
@@ -1431,8 +1434,8 @@ static void run_task(struct plant *P, struct task *tk)
 			dnp3_poll(P, o, tc, DR_COLD_RESTART);
 			e = truth_add(P, tc, P->scada, o->h, "dnp3",
 				      "master sends COLD RESTART (function 13) to an outstation");
-			truth_kinds(e, "new_function", NULL, "unexpected_sequence",
-				    "unexpected_write", NULL, NULL, "dnp3_cold_restart");
+			truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+				    "dnp3_cold_restart", "9200001");
 			break;
 		}
 		case SC_DNP3_OPERATE:
@@ -1703,14 +1706,37 @@ static void iso_time(gen_time t, char *out, size_t n)
 		 (int)(t % GEN_SEC));
 }
 
-static json_t *str_list(const char *const *v, int n)
+/* "a,b,c" as a JSON array of strings. */
+static json_t *str_list(const char *list)
 {
 	json_t *a = json_array();
-	int i;
+	const char *p = list ? list : "";
 
-	for (i = 0; i < n; i++)
-		if (v[i])
-			json_array_append_new(a, json_string(v[i]));
+	while (*p) {
+		size_t l = strcspn(p, ",");
+
+		if (l)
+			json_array_append_new(a, json_stringn(p, l));
+		p += l + (p[l] == ',');
+	}
+	return a;
+}
+
+/* "1,2" as a JSON array of integers. */
+static json_t *int_list(const char *list)
+{
+	json_t *a = json_array();
+	const char *p = list ? list : "";
+	char *end;
+
+	while (*p) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		json_array_append_new(a, json_integer(v));
+		p = *end == ',' ? end + 1 : end;
+	}
 	return a;
 }
 
@@ -1762,12 +1788,18 @@ static int write_truth(struct plant *P, const char *path, const char *pcap)
 		json_object_set_new(o, "dst_ip", json_string(e->dst));
 		json_object_set_new(o, "protocol", json_string(e->proto));
 		json_object_set_new(o, "what", json_string(e->what));
-		json_object_set_new(o, "expect", str_list(e->expect, 4));
-		json_object_set_new(o, "allow", str_list(e->allow, 6));
-		json_object_set_new(o, "rules", str_list(e->rules, 2));
+		json_object_set_new(o, "expect", str_list(e->expect));
+		json_object_set_new(o, "allow", str_list(e->allow));
+		json_object_set_new(o, "rules", str_list(e->rules));
+		json_object_set_new(o, "rule_sids", int_list(e->sids));
 		json_array_append_new(evs, o);
 	}
 	json_object_set_new(root, "events", evs);
+	ip_str(P->hmi1->ip, ip, sizeof(ip));
+	snprintf(ts, sizeof(ts), "MODBUS_OPERATORS=[%s]", ip);
+	x = json_array();
+	json_array_append_new(x, json_string(ts));
+	json_object_set_new(root, "rule_vars", x);
 
 	if (P->www->seen || P->ext->seen)
 		P->gw->seen = 1;        /* its MAC carried them */
