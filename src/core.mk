@@ -20,3 +20,6 @@ tests_check_eve_SOURCES = tests/check_eve.c
 tests_check_eve_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_eve_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_eve
+
+TESTS += tests/e2e_flows.sh
+EXTRA_DIST += tests/e2e_flows.sh tests/e2e_flows.expected

@@ -207,6 +207,7 @@ static const struct ot_tok l4_names[] = {
 	{ IPPROTO_TCP, "TCP" },
 	{ IPPROTO_UDP, "UDP" },
 	{ IPPROTO_ICMP, "ICMP" },
+	{ IPPROTO_IGMP, "IGMP" },
 	{ IPPROTO_ICMPV6, "IPv6-ICMP" },
 	{ IPPROTO_SCTP, "SCTP" },
 	{ IPPROTO_GRE, "GRE" },
