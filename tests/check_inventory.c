@@ -1,0 +1,742 @@
+/*
+ * check_inventory.c - assets and the graph from hand-built packets, flows
+ * and OT events: role inference with reasons, identity merging, IP/MAC
+ * changes, OT addresses, caps and eviction under a spoofed-source flood,
+ * range merging and polling periods, atomic writes, DOT/GraphML, and the
+ * "asset" EVE lines.
+ */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "eve.h"
+#include "graph.h"
+#include "inventory.h"
+#include "dissector.h"
+
+/* ---- builders ---- */
+
+static struct timeval now_ts = { 1700000000, 0 };
+
+static void tick(double s)
+{
+	long us = (long)(s * 1e6);
+
+	now_ts.tv_sec += us / 1000000;
+	now_ts.tv_usec += us % 1000000;
+	if (now_ts.tv_usec >= 1000000) {
+		now_ts.tv_sec++;
+		now_ts.tv_usec -= 1000000;
+	}
+}
+
+static void mac_of(uint32_t n, uint8_t mac[6])
+{
+	mac[0] = 0x00;
+	mac[1] = 0x1b;          /* 00:1b:1b is Siemens in the IEEE registry */
+	mac[2] = 0x1b;
+	mac[3] = (uint8_t)(n >> 16);
+	mac[4] = (uint8_t)(n >> 8);
+	mac[5] = (uint8_t)n;
+}
+
+static struct flow mk_flow(const char *cli, uint32_t cli_mac, const char *srv, uint32_t srv_mac,
+			   uint8_t l4, uint16_t sport)
+{
+	static uint64_t id;
+	struct flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = ++id;
+	f.l4 = l4;
+	ck_assert_int_eq(ot_ip_parse(cli, &f.cli_ip), 0);
+	ck_assert_int_eq(ot_ip_parse(srv, &f.srv_ip), 0);
+	f.cli_port = 40000;
+	f.srv_port = sport;
+	f.has_mac = cli_mac && srv_mac;
+	mac_of(cli_mac, f.cli_mac);
+	mac_of(srv_mac, f.srv_mac);
+	f.first = f.last = now_ts;
+	return f;
+}
+
+/* One packet of flow f in direction dir, accounted on the flow first. */
+static void packet(struct inventory *inv, struct flow *f, int dir, uint32_t len)
+{
+	struct pkt_meta p;
+
+	memset(&p, 0, sizeof(p));
+	p.ts = now_ts;
+	p.has_mac = f->has_mac;
+	memcpy(p.src_mac, dir ? f->srv_mac : f->cli_mac, 6);
+	memcpy(p.dst_mac, dir ? f->cli_mac : f->srv_mac, 6);
+	p.src_ip = dir ? f->srv_ip : f->cli_ip;
+	p.dst_ip = dir ? f->cli_ip : f->srv_ip;
+	p.ip_len = len;
+	p.wirelen = len + 14;
+	p.l4 = f->l4;
+	p.sport = dir ? f->srv_port : f->cli_port;
+	p.dport = dir ? f->cli_port : f->srv_port;
+	f->pkts[dir]++;
+	f->bytes[dir] += len;
+	f->last = now_ts;
+	inventory_packet(inv, &p, f, dir);
+}
+
+static void ev_init(struct ot_event *ev, const struct flow *f, enum ot_proto proto,
+		    enum ot_dir dir, int32_t func, enum ot_category cat)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = OT_EV_MESSAGE;
+	ev->proto = proto;
+	ev->dir = dir;
+	ev->from_client = dir == OT_DIR_REQUEST;
+	ev->flow = f;
+	ev->ts = now_ts;
+	ev->unit = ev->link_src = ev->link_dst = ev->rack = ev->slot = -1;
+	ev->func = func;
+	ev->func_name = "test_function";
+	ev->group = ev->subfunc = -1;
+	ev->cat = cat;
+	ev->txn = -1;
+	ev->status = 0;
+	ev->rtt = -1;
+}
+
+/* A request and its response on f (packets and events). */
+static void exchange(struct inventory *inv, struct flow *f, enum ot_proto proto, int32_t func,
+		     enum ot_category cat, int32_t unit, int status)
+{
+	struct ot_event ev;
+
+	packet(inv, f, 0, 60);
+	ev_init(&ev, f, proto, OT_DIR_REQUEST, func, cat);
+	ev.unit = unit;
+	inventory_event(inv, &ev);
+	tick(0.01);
+	packet(inv, f, 1, 60);
+	ev_init(&ev, f, proto, OT_DIR_RESPONSE, func, cat);
+	ev.unit = unit;
+	ev.status = status;
+	inventory_event(inv, &ev);
+}
+
+static struct inventory *mk_inv(uint32_t max_assets, uint32_t max_edges, struct eve *eve)
+{
+	struct inventory_config cfg;
+	struct inventory *inv;
+
+	inventory_config_default(&cfg);
+	if (max_assets)
+		cfg.max_assets = max_assets;
+	if (max_edges)
+		cfg.max_edges = max_edges;
+	cfg.seed = 42;
+	inv = inventory_new(&cfg, NULL, NULL, eve);
+	ck_assert_ptr_nonnull(inv);
+	return inv;
+}
+
+static struct inventory_asset_info find(struct inventory *inv, const char *ip)
+{
+	struct inventory_asset_info ai;
+	struct ot_ip a;
+
+	ck_assert_int_eq(ot_ip_parse(ip, &a), 0);
+	ck_assert_msg(inventory_find_ip(inv, &a, &ai) == 0, "%s not in the inventory", ip);
+	return ai;
+}
+
+/* The asset object with this id in the document. */
+static json_t *doc_asset(json_t *doc, uint64_t id)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "assets"), i, a)
+		if ((uint64_t)json_integer_value(json_object_get(a, "id")) == id)
+			return a;
+	return NULL;
+}
+
+/* ---- roles ---- */
+
+START_TEST(roles_master_and_outstation)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	struct inventory_asset_info hmi, plc;
+	json_t *doc, *a;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+		tick(1.0);
+	}
+	hmi = find(inv, "10.0.0.5");
+	plc = find(inv, "10.0.0.10");
+	ck_assert_int_eq(hmi.role, INV_ROLE_HMI);
+	ck_assert_int_eq(plc.role, INV_ROLE_PLC);
+	ck_assert(hmi.has_mac && hmi.mac[5] == 5);
+	ck_assert_uint_ne(hmi.id, plc.id);
+
+	doc = inventory_json(inv);
+	a = doc_asset(doc, plc.id);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "role")), "plc");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(a, "role_reasons"), 0)),
+				     "answered 20 modbus requests"));
+	/* the unit id belongs to the server, the service to both sides */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(a, "ot_addresses"), 0),
+							   "unit")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_object_get(a, "protocols"), "server"), 0), "proto")), "modbus");
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "packets_sent")), 20);
+	json_decref(doc);
+	inventory_free(inv);
+	inventory_free(NULL);
+}
+END_TEST
+
+START_TEST(roles_engineering_scanner_it_router)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow eng = mk_flow("10.0.1.2", 2, "10.0.1.20", 20, IPPROTO_TCP, 102);
+	struct flow web;
+	uint8_t rmac[6];
+	int i;
+	char ip[32];
+
+	/* engineering: a program download and a stop to an S7 */
+	exchange(inv, &eng, OT_PROTO_S7COMM, 0x1a, OT_CAT_PROGRAM, -1, 0);
+	exchange(inv, &eng, OT_PROTO_S7COMM, 0x29, OT_CAT_MODE, -1, 0);
+	ck_assert_int_eq(find(inv, "10.0.1.2").role, INV_ROLE_ENGINEERING);
+	ck_assert_int_eq(find(inv, "10.0.1.20").role, INV_ROLE_PLC);
+
+	/* scanner: one client probing 20 Modbus servers */
+	for (i = 0; i < 20; i++) {
+		struct flow s;
+
+		snprintf(ip, sizeof(ip), "10.0.2.%d", 10 + i);
+		s = mk_flow("10.0.2.250", 250, ip, 300 + i, IPPROTO_TCP, 502);
+		exchange(inv, &s, OT_PROTO_MODBUS, 43, OT_CAT_IDENTITY, 0, 0);
+	}
+	ck_assert_int_eq(find(inv, "10.0.2.250").role, INV_ROLE_SCANNER);
+	ck_assert_int_eq(find(inv, "10.0.2.15").role, INV_ROLE_PLC);
+
+	/* IT host: a named non-OT service */
+	web = mk_flow("10.0.3.2", 402, "10.0.3.80", 480, IPPROTO_TCP, 80);
+	snprintf(web.app_proto, sizeof(web.app_proto), "HTTP");
+	packet(inv, &web, 0, 100);
+	packet(inv, &web, 1, 1000);
+	ck_assert_int_eq(find(inv, "10.0.3.2").role, INV_ROLE_IT_HOST);
+
+	/* router: five addresses behind one MAC (routed traffic) */
+	mac_of(999, rmac);
+	for (i = 0; i < 5; i++) {
+		struct flow r;
+
+		snprintf(ip, sizeof(ip), "172.20.0.%d", i + 1);
+		r = mk_flow(ip, 999, "10.0.1.20", 20, IPPROTO_TCP, 102);
+		exchange(inv, &r, OT_PROTO_S7COMM, 4, OT_CAT_READ, -1, 0);
+	}
+	{
+		struct inventory_asset_info ai;
+
+		ck_assert_int_eq(inventory_find_mac(inv, rmac, &ai), 0);
+		ck_assert_int_eq(ai.role, INV_ROLE_ROUTER);
+		ck_assert_uint_eq(ai.n_ips, 5);
+	}
+	/* each routed address keeps its own OT role */
+	{
+		json_t *doc = inventory_json(inv), *a, *r;
+		struct inventory_asset_info ai = find(inv, "172.20.0.3");
+		size_t k;
+		int seen = 0;
+
+		a = doc_asset(doc, ai.id);
+		json_array_foreach(json_object_get(a, "ips"), k, r) {
+			ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r, "ot_client"), 0)),
+					 "s7comm");
+			seen++;
+		}
+		ck_assert_int_eq(seen, 5);
+		json_decref(doc);
+	}
+	inventory_free(inv);
+}
+END_TEST
+
+START_TEST(many_errors_make_a_scanner)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	int i;
+
+	for (i = 0; i < 9; i++)
+		exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 2);
+	ck_assert_int_eq(find(inv, "10.0.0.5").role, INV_ROLE_HMI);   /* below the threshold */
+	exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 2);
+	ck_assert_int_eq(find(inv, "10.0.0.5").role, INV_ROLE_SCANNER);
+	inventory_free(inv);
+}
+END_TEST
+
+/* ---- identity ---- */
+
+static void ident_response(struct inventory *inv, struct flow *f, const char *vendor,
+			   const char *fw)
+{
+	struct ot_event ev;
+
+	ev_init(&ev, f, OT_PROTO_MODBUS, OT_DIR_RESPONSE, 43, OT_CAT_IDENTITY);
+	ev.unit = 1;
+	ot_ident_add(&ev, OT_ID_VENDOR, (const uint8_t *)vendor, strlen(vendor));
+	ot_ident_add(&ev, OT_ID_FIRMWARE, (const uint8_t *)fw, strlen(fw));
+	inventory_event(inv, &ev);
+}
+
+START_TEST(identity_merging)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	struct inventory_asset_info plc, hmi;
+	char buf[OT_IDENT_LEN];
+	json_t *doc, *ids;
+
+	packet(inv, &f, 0, 60);
+	ident_response(inv, &f, "Schneider Electric", "v2.5");
+	tick(5);
+	ident_response(inv, &f, "Schneider Electric", "v2.5");
+	plc = find(inv, "10.0.0.10");
+	hmi = find(inv, "10.0.0.5");
+	doc = inventory_json(inv);
+	ids = json_object_get(doc_asset(doc, plc.id), "identity");
+	ck_assert_uint_eq(json_array_size(ids), 2);     /* same facts merged */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ids, 0), "count")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ids, 0), "proto")), "modbus");
+	/* facts describe the sender (the server), not the client */
+	ck_assert_uint_eq(json_array_size(json_object_get(doc_asset(doc, hmi.id), "identity")), 0);
+	json_decref(doc);
+
+	tick(5);
+	ident_response(inv, &f, "Schneider Electric", "v3.1");  /* firmware changed */
+	doc = inventory_json(inv);
+	ids = json_object_get(doc_asset(doc, plc.id), "identity");
+	ck_assert_uint_eq(json_array_size(ids), 3);     /* old firmware kept too */
+	json_decref(doc);
+	ck_assert_int_eq(inventory_asset_ident(inv, plc.id, OT_ID_FIRMWARE, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "v3.1");
+	ck_assert_int_eq(inventory_asset_ident(inv, plc.id, OT_ID_VENDOR, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Schneider Electric");
+	ck_assert_int_eq(inventory_asset_ident(inv, plc.id, OT_ID_SERIAL, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(inventory_asset_ident(inv, 99999, OT_ID_VENDOR, buf, sizeof(buf)), -1);
+	inventory_free(inv);
+}
+END_TEST
+
+START_TEST(dnp3_link_addresses_and_s7_rack_slot)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow d = mk_flow("10.0.0.5", 5, "10.0.0.30", 30, IPPROTO_TCP, 20000);
+	struct flow s = mk_flow("10.0.0.5", 5, "10.0.0.40", 40, IPPROTO_TCP, 102);
+	struct ot_event ev;
+	json_t *doc, *addr;
+
+	packet(inv, &d, 0, 60);
+	ev_init(&ev, &d, OT_PROTO_DNP3, OT_DIR_REQUEST, 1, OT_CAT_READ);
+	ev.link_src = 3;
+	ev.link_dst = 4;
+	inventory_event(inv, &ev);
+	packet(inv, &s, 0, 60);
+	ev_init(&ev, &s, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0xf0, OT_CAT_SESSION);
+	ev.rack = 0;
+	ev.slot = 2;
+	inventory_event(inv, &ev);
+	doc = inventory_json(inv);
+	addr = json_array_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.30").id), "ot_addresses"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(addr, "link_address")), 4);
+	addr = json_array_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.5").id), "ot_addresses"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(addr, "link_address")), 3);
+	addr = json_array_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.40").id), "ot_addresses"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(addr, "rack")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(addr, "slot")), 2);
+	json_decref(doc);
+	inventory_free(inv);
+}
+END_TEST
+
+/* ---- IP / MAC changes, EVE lines ---- */
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	ck_assert_ptr_nonnull(fp);
+	n = fread(buf, 1, (1 << 20) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(ip_moves_to_new_mac)
+{
+	char path[] = "/tmp/check_inv_eve_XXXXXX", err[128];
+	int fd = mkstemp(path);
+	struct eve *e = eve_new();
+	struct inventory *inv;
+	struct inventory_stats st;
+	struct flow f1, f2;
+	struct inventory_asset_info ai;
+	uint8_t old_mac[6];
+	char *text;
+	json_t *doc, *r;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	inv = mk_inv(0, 0, e);
+	f1 = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	exchange(inv, &f1, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+	tick(60);
+	/* the PLC was replaced: same address, new MAC */
+	f2 = mk_flow("10.0.0.5", 5, "10.0.0.10", 11, IPPROTO_TCP, 502);
+	exchange(inv, &f2, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+
+	inventory_get_stats(inv, &st);
+	ck_assert_uint_eq(st.ips_moved, 1);
+	ck_assert_uint_eq(st.assets, 3);        /* both PLCs kept */
+	ai = find(inv, "10.0.0.10");            /* the latest binding answers */
+	ck_assert_uint_eq(ai.mac[5], 11);
+	mac_of(10, old_mac);
+	ck_assert_int_eq(inventory_find_mac(inv, old_mac, &ai), 0);
+	ck_assert_uint_eq(ai.n_ips, 1);
+
+	doc = inventory_json(inv);
+	r = json_array_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.10").id), "ips"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "previous_mac")), "00:1b:1b:00:00:0a");
+	json_decref(doc);
+	inventory_free(inv);
+	eve_free(e);
+
+	text = slurp(path);
+	ck_assert_ptr_nonnull(strstr(text, "\"event_type\":\"asset\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"what\":\"new\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"what\":\"ip_moved\",\"old\":\"00:1b:1b:00:00:0a\",\"new\":\"10.0.0.10\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"what\":\"role\",\"old\":\"unknown\",\"new\":{\"role\":\"plc\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"what\":\"protocol\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"what\":\"ot_address\""));
+	free(text);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(vlans_and_no_mac)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("192.168.0.1", 0, "192.168.0.2", 0, IPPROTO_UDP, 20000);
+	struct pkt_meta p;
+	json_t *doc, *a;
+
+	packet(inv, &f, 0, 60);
+	memset(&p, 0, sizeof(p));
+	p.ts = now_ts;
+	p.src_ip = f.cli_ip;
+	p.dst_ip = f.srv_ip;
+	p.nvlan = 2;
+	p.vlan[0] = 100;
+	p.vlan[1] = 7;
+	p.l4 = IPPROTO_UDP;
+	inventory_packet(inv, &p, &f, 0);
+	inventory_packet(inv, &p, &f, 0);
+	doc = inventory_json(inv);
+	a = doc_asset(doc, find(inv, "192.168.0.1").id);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "key")), "ip");
+	ck_assert_ptr_null(json_object_get(a, "mac"));
+	ck_assert_uint_eq(json_array_size(json_object_get(a, "vlans")), 2);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(a, "vlans"), 1)), 7);
+	json_decref(doc);
+	inventory_free(inv);
+}
+END_TEST
+
+/* ---- caps ---- */
+
+START_TEST(spoofed_flood_stays_within_caps)
+{
+	struct inventory *inv = mk_inv(200, 300, NULL);
+	struct flow victim = mk_flow("10.9.9.9", 9, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	struct inventory_stats st, st_half;
+	uint32_t i;
+
+	exchange(inv, &victim, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+	/* 100000 packets from random MACs and addresses to the PLC */
+	srand(7);
+	for (i = 0; i < 100000; i++) {
+		struct flow f;
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "%d.%d.%d.%d", 11 + rand() % 200, rand() % 256,
+			 rand() % 256, 1 + rand() % 254);
+		f = mk_flow(ip, 0x10000 + i, "10.0.0.10", 10, IPPROTO_TCP, 502);
+		f.cli_port = (uint16_t)(1024 + i % 60000);
+		packet(inv, &f, 0, 40);
+		if (i == 50000)
+			inventory_get_stats(inv, &st_half);
+		tick(0.0001);
+	}
+	inventory_get_stats(inv, &st);
+	ck_assert_uint_le(st.assets, 200);
+	ck_assert_uint_le(st.edges, 300);
+	ck_assert_uint_le(st.ips, 400);
+	ck_assert_uint_ge(st.assets_evicted, 100000 - 200);
+	ck_assert_uint_ge(st.edges_evicted, 100000 - 300);
+	/* the table is full and stays exactly that full */
+	ck_assert_uint_eq(st.assets, st_half.assets);
+	ck_assert_uint_eq(st.edges, st_half.edges);
+	/* the victim is recently active and survives */
+	ck_assert_int_eq(find(inv, "10.0.0.10").role, INV_ROLE_PLC);
+
+	/* one MAC with spoofed addresses: bounded per asset */
+	for (i = 0; i < 5000; i++) {
+		struct flow f;
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		f = mk_flow(ip, 77, "10.0.0.10", 10, IPPROTO_TCP, 502);
+		packet(inv, &f, 0, 40);
+	}
+	{
+		uint8_t mac[6];
+		struct inventory_asset_info ai;
+
+		mac_of(77, mac);
+		ck_assert_int_eq(inventory_find_mac(inv, mac, &ai), 0);
+		ck_assert_uint_le(ai.n_ips, INV_MAX_IPS_PER_ASSET);
+		ck_assert_int_eq(ai.role, INV_ROLE_ROUTER);
+	}
+	inventory_get_stats(inv, &st);
+	ck_assert_uint_le(st.ips, 400);
+	inventory_free(inv);
+}
+END_TEST
+
+/* ---- graph ---- */
+
+START_TEST(graph_ranges_periods_ops)
+{
+	struct graph_config gc = { 10, 1 };
+	struct graph *g = graph_new(&gc);
+	struct graph_edge *e;
+	struct ot_event ev;
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	int created, i;
+	char text[200];
+
+	e = graph_edge_get(g, 1, 2, IPPROTO_TCP, 502, &now_ts, &created);
+	ck_assert(created);
+	ck_assert_str_eq(e->proto, "tcp");
+	ck_assert_int_eq(graph_edge_label(e, "modbus", 1, OT_PROTO_MODBUS), 1);
+	ck_assert_int_eq(graph_edge_label(e, "HTTP", 0, 0), 0);    /* OT label sticks */
+	ck_assert_str_eq(e->proto, "modbus");
+
+	/* a poll every 2 s of holding 0..9, and one of 10..19 (adjacent) */
+	for (i = 0; i < 5; i++) {
+		ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3, OT_CAT_READ);
+		ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+		graph_edge_event(g, e, &ev);
+		tick(2.0);
+	}
+	ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 10, 10);
+	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 5, 1);
+	ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 100, 2);
+	graph_edge_event(g, e, &ev);
+	ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_REQUEST, 6, OT_CAT_WRITE);
+	ot_range_add(&ev, OT_SPACE_MB_HOLDING, 0, 0, 5, 1);         /* inside 0..19 */
+	graph_edge_event(g, e, &ev);
+	ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_RESPONSE, 6, OT_CAT_WRITE);
+	ev.status = 2;
+	graph_edge_event(g, e, &ev);
+
+	ck_assert_uint_eq(e->n_ranges, 3);      /* holding 0-19, coil 5, holding 100-101 */
+	ck_assert_uint_eq(e->ranges[0].start, 0);
+	ck_assert_uint_eq(e->ranges[0].end, 20);
+	ck_assert_uint_eq(e->n_ops, 2);
+	ck_assert_uint_eq(e->ops[0].requests, 6);
+	ck_assert_uint_eq(e->ops[1].errors, 1);
+	ck_assert_uint_eq(e->errors, 1);
+	ck_assert(graph_edge_is_notable(e));
+	ck_assert_uint_eq(e->n_recur, 3);
+	ck_assert_uint_eq(e->recur[0].period.n, 4);
+	ck_assert(e->recur[0].period.mean > 1.999 && e->recur[0].period.mean < 2.001);
+	ck_assert(graph_period_stddev(&e->recur[0].period) < 1e-6);
+	graph_edge_ops_text(e, text, sizeof(text), 3);
+	ck_assert_str_eq(text, "test_function x1, test_function x6");   /* the write first */
+
+	/* cap: more distinct ranges than fit widen the nearest one */
+	for (i = 0; i < GRAPH_MAX_RANGES + 10; i++) {
+		ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_REQUEST, 4, OT_CAT_READ);
+		ot_range_add(&ev, OT_SPACE_MB_INPUT, 0, 0, (uint32_t)i * 100, 1);
+		graph_edge_event(g, e, &ev);
+	}
+	ck_assert_uint_le(e->n_ranges, GRAPH_MAX_RANGES);
+	ck_assert_uint_gt(e->ranges_widened, 0);
+	ck_assert_uint_le(e->n_recur, GRAPH_MAX_RECUR);
+	ck_assert_uint_gt(e->recur_replaced, 0);
+
+	/* the edge cap evicts the edge idle longest */
+	for (i = 0; i < 12; i++) {
+		tick(1);
+		graph_edge_get(g, 100 + (uint64_t)i, 2, IPPROTO_TCP, 502, &now_ts, &created);
+	}
+	ck_assert_uint_eq(graph_count(g), 10);
+	ck_assert_ptr_null(graph_edge_find(g, 1, 2, IPPROTO_TCP, 502));
+	graph_free(g);
+	graph_free(NULL);
+}
+END_TEST
+
+/* ---- files ---- */
+
+static int count_tmp(const char *dir)
+{
+	char cmd[300];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -a %s | grep -c '\\.tmp\\.' || true", dir);
+	p = popen(cmd, "r");
+	if (p) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+START_TEST(atomic_writes_and_graphs)
+{
+	char dir[] = "/tmp/check_inv_XXXXXX", path[300], dot[300], gml[300], bad[300], err[256];
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.10", 10, IPPROTO_TCP, 502);
+	struct stat st1, st2;
+	json_error_t jerr;
+	json_t *doc;
+	char *text;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/inv.json", dir);
+	snprintf(dot, sizeof(dot), "%s/net.dot", dir);
+	snprintf(gml, sizeof(gml), "%s/net.graphml", dir);
+	exchange(inv, &f, OT_PROTO_MODBUS, 6, OT_CAT_WRITE, 1, 0);
+
+	ck_assert_int_eq(inventory_write(inv, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	doc = json_load_file(path, 0, &jerr);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "format")), "otsentry-inventory");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "version")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "assets")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "edges")), 1);
+	json_decref(doc);
+	/* a rewrite replaces the file (new inode), never truncates it in place */
+	ck_assert_int_eq(inventory_write(inv, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(path, &st2), 0);
+	ck_assert_uint_ne(st1.st_ino, st2.st_ino);
+	ck_assert_int_eq(count_tmp(dir), 0);
+
+	ck_assert_int_eq(inventory_write_graph(inv, dot, err, sizeof(err)), 0);
+	text = slurp(dot);
+	ck_assert_ptr_nonnull(strstr(text, "digraph otsentry"));
+	ck_assert_ptr_nonnull(strstr(text, "PLC/RTU/outstation"));
+	ck_assert_ptr_nonnull(strstr(text, "color=\"red\""));     /* the write edge */
+	ck_assert_ptr_nonnull(strstr(text, "modbus/502"));
+	free(text);
+	ck_assert_int_eq(inventory_write_graph(inv, gml, err, sizeof(err)), 0);
+	text = slurp(gml);
+	ck_assert_ptr_nonnull(strstr(text, "<graphml"));
+	ck_assert_ptr_nonnull(strstr(text, "<data key=\"notable\">true</data>"));
+	free(text);
+
+	snprintf(bad, sizeof(bad), "%s/missing-dir/inv.json", dir);
+	ck_assert_int_eq(inventory_write(inv, bad, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "missing-dir"));
+	ck_assert_int_eq(inventory_write_graph(inv, path, err, sizeof(err)), -1);  /* .json */
+	ck_assert_int_eq(count_tmp(dir), 0);
+
+	inventory_free(inv);
+	snprintf(bad, sizeof(bad), "rm -rf %s", dir);
+	ck_assert_int_eq(system(bad), 0);
+}
+END_TEST
+
+START_TEST(report_mentions_what_matters)
+{
+	char path[] = "/tmp/check_inv_rep_XXXXXX";
+	int fd = mkstemp(path);
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "8.8.8.8", 10, IPPROTO_TCP, 502);
+	FILE *fp;
+	char *text;
+
+	ck_assert_int_ge(fd, 0);
+	exchange(inv, &f, OT_PROTO_MODBUS, 6, OT_CAT_WRITE, 1, 0);
+	ident_response(inv, &f, "ACME", "1.0");
+	fp = fdopen(fd, "w");
+	inventory_report(inv, fp);
+	fclose(fp);
+	text = slurp(path);
+	ck_assert_ptr_nonnull(strstr(text, "PLC/RTU/outstation (1)"));
+	ck_assert_ptr_nonnull(strstr(text, "vendor=\"ACME\""));
+	ck_assert_ptr_nonnull(strstr(text, "10.0.0.5 -> 8.8.8.8 modbus/502"));
+	ck_assert_ptr_nonnull(strstr(text, "(write)"));
+	ck_assert_ptr_nonnull(strstr(text, "8.8.8.8 (asset #2, plc) SPEAKS OT"));
+	free(text);
+	unlink(path);
+	inventory_free(inv);
+}
+END_TEST
+
+static Suite *inventory_suite(void)
+{
+	Suite *s = suite_create("inventory");
+	TCase *tc = tcase_create("assets");
+
+	tcase_add_test(tc, roles_master_and_outstation);
+	tcase_add_test(tc, roles_engineering_scanner_it_router);
+	tcase_add_test(tc, many_errors_make_a_scanner);
+	tcase_add_test(tc, identity_merging);
+	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
+	tcase_add_test(tc, ip_moves_to_new_mac);
+	tcase_add_test(tc, vlans_and_no_mac);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("bounds");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, spoofed_flood_stays_within_caps);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("graph_and_files");
+	tcase_add_test(tc, graph_ranges_periods_ops);
+	tcase_add_test(tc, atomic_writes_and_graphs);
+	tcase_add_test(tc, report_mentions_what_matters);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(inventory_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

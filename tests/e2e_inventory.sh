@@ -1,0 +1,89 @@
+#!/bin/sh
+# e2e_inventory.sh - the inventory over the shared captures, checked against
+# tshark: every endpoint tshark sees speaking Modbus, DNP3 or S7comm is an
+# asset with the right client/server side; identity facts come out of the
+# captures that carry them; the DOT file renders.  Skips (77) without the
+# shared captures, tshark, jq or the binary.
+set -u
+PCAPS="${OTS_SHARED_PCAPS:-/work/shared/pcaps}"
+BIN="${OTS_TOP_BUILDDIR:-.}/src/otsentry"
+[ -d "$PCAPS" ] || { echo "no shared captures: skip"; exit 77; }
+[ -x "$BIN" ] || { echo "no $BIN: skip"; exit 77; }
+command -v tshark >/dev/null 2>&1 || { echo "no tshark: skip"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "no jq: skip"; exit 77; }
+
+TMP=$(mktemp -d /tmp/e2e_inv.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+checked=0
+
+# run FILE: inventory into $TMP/inv.json
+run() {
+	"$BIN" -q -r "$1" -o /dev/null --inventory "$TMP/inv.json" --graph "$TMP/g.dot" \
+		--graph "$TMP/g.graphml" 2>"$TMP/err" || { echo "FAIL: otsentry on $1: $(cat "$TMP/err")"; fail=1; return 1; }
+}
+
+# check FILE PROTO FILTER SERVERPORTFIELD [tshark options]: every request
+# sender is an ot_client and every responder an ot_server of PROTO.
+check_sides() {
+	file=$1 proto=$2 filter=$3
+	shift 3
+	run "$file" || return
+	tshark -n -r "$file" "$@" -Y "$filter" -T fields -e ip.src -e ip.dst 2>/dev/null |
+		sort -u > "$TMP/pairs"
+	while read -r cli srv; do
+		[ -n "$cli" ] || continue
+		for side in client server; do
+			ip=$cli
+			[ $side = server ] && ip=$srv
+			n=$(jq --arg ip "$ip" --arg p "$proto" --arg s "ot_$side" \
+				'[.assets[].ips[] | select(.ip == $ip) | select(.[$s] | index($p))] | length' "$TMP/inv.json")
+			checked=$((checked + 1))
+			if [ "$n" -lt 1 ]; then
+				echo "FAIL: $(basename "$file"): $ip is not a $proto $side"
+				fail=1
+			fi
+		done
+	done < "$TMP/pairs"
+	dot -Tsvg "$TMP/g.dot" -o "$TMP/g.svg" 2>"$TMP/doterr" || {
+		echo "FAIL: $(basename "$file"): dot cannot render: $(cat "$TMP/doterr")"; fail=1; }
+}
+
+# Requests (client -> server) as tshark sees them.
+check_sides "$PCAPS/modbus/plant1_ModbusTCP.pcap" modbus "mbtcp && tcp.dstport == 502"
+check_sides "$PCAPS/modbus/iti_modbus_test.pcap" modbus "mbtcp && tcp.dstport == 502"
+check_sides "$PCAPS/modbus/icsnpp_modbus_example.pcap" modbus "mbtcp && tcp.dstport == 502"
+for f in "$PCAPS"/dnp3/*.pcap; do
+	# DNP3 requests: application function codes 1..128 come from the master
+	[ -f "$f" ] && check_sides "$f" dnp3 "dnp3.al.func >= 1 && dnp3.al.func < 129"
+done
+for f in "$PCAPS"/s7comm/*.pcap "$PCAPS"/s7comm/*.pcapng; do
+	# S7comm job requests (ROSCTR 1)
+	[ -f "$f" ] && check_sides "$f" s7comm "s7comm.header.rosctr == 1"
+done
+
+# Identity facts.
+ident() {
+	file=$1 proto=$2 key=$3
+	run "$file" || return
+	n=$(jq --arg p "$proto" --arg k "$key" \
+		'[.assets[].identity[] | select(.proto == $p and .key == $k)] | length' "$TMP/inv.json")
+	checked=$((checked + 1))
+	if [ "$n" -lt 1 ]; then
+		echo "FAIL: $(basename "$file"): no $proto $key identity fact"
+		fail=1
+	fi
+}
+ident "$PCAPS/modbus/icsnpp_modbus_example.pcap" modbus vendor
+[ -f "$PCAPS/s7comm/icsnpp_s7ident.pcap" ] && ident "$PCAPS/s7comm/icsnpp_s7ident.pcap" s7comm module
+
+# The document is the versioned format.
+run "$PCAPS/modbus/iti_modicon_test.pcap" && {
+	checked=$((checked + 1))
+	jq -e '.format == "otsentry-inventory" and .version == 1 and
+		([.assets[] | select(.role == "engineering_workstation")] | length) == 1' \
+		"$TMP/inv.json" >/dev/null || { echo "FAIL: modicon: no engineering workstation"; fail=1; }
+}
+
+echo "e2e_inventory: $checked checks, $([ $fail = 0 ] && echo ok || echo FAILED)"
+exit $fail
