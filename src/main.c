@@ -25,6 +25,7 @@
 #include "protolog.h"
 #include "rules.h"
 #include "sensor.h"
+#include "sink.h"
 #include "../dissectors/event.h"
 
 enum {
@@ -386,6 +387,13 @@ int main(int argc, char **argv)
 	if (eve_add_file(eve, opt.output ? opt.output : "-", err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		goto out;
+	}
+	for (crc = 0; crc < opt.n_sinks; crc++) {
+		if (sink_add(eve, opt.sinks[crc], opt.cef, err, sizeof(err)) < 0) {
+			fprintf(stderr, "otsentry: --sink %s: %s\n", opt.sinks[crc], err);
+			rc = 2;
+			goto out;
+		}
 	}
 
 	flow_config_default(&fcfg);

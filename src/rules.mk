@@ -23,3 +23,11 @@ tests_check_rules_SOURCES = tests/check_rules.c
 tests_check_rules_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_rules_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_rules
+
+libotsentry_a_SOURCES += src/sink.h src/sink.c
+
+check_PROGRAMS += tests/check_sink
+tests_check_sink_SOURCES = tests/check_sink.c
+tests_check_sink_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_sink_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_sink
