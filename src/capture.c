@@ -143,7 +143,11 @@ static int read_one_file(struct sensor *s, const char *path,
 	errbuf[0] = 0;
 	p = pcap_open_offline(path, errbuf);
 	if (!p) {
-		fprintf(stderr, "otsentry: %s: %s\n", name, errbuf);
+		/* libpcap's message often names the file already */
+		if (strstr(errbuf, path))
+			fprintf(stderr, "otsentry: %s\n", errbuf);
+		else
+			fprintf(stderr, "otsentry: %s: %s\n", name, errbuf);
 		return -1;
 	}
 	memset(&cc, 0, sizeof(cc));

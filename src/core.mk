@@ -23,3 +23,9 @@ TESTS += tests/check_eve
 
 TESTS += tests/e2e_flows.sh
 EXTRA_DIST += tests/e2e_flows.sh tests/e2e_flows.expected
+
+check_PROGRAMS += tests/check_sensor
+tests_check_sensor_SOURCES = tests/check_sensor.c
+tests_check_sensor_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_sensor_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_sensor

@@ -328,6 +328,8 @@ void sensor_finish(struct sensor *s)
 	if (s->finished)
 		return;
 	s->finished = 1;
+	if (!s->have_ts)
+		gettimeofday(&last, NULL);      /* nothing read: stamp with the wall clock */
 	flow_table_flush(s->ft);
 	for (i = 0; i < s->nobs; i++)
 		if (s->obs[i].on_finish)
