@@ -29,3 +29,5 @@ tests_check_sensor_SOURCES = tests/check_sensor.c
 tests_check_sensor_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_sensor_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_sensor
+
+dist_man_MANS += man/otsentry.8
