@@ -49,9 +49,11 @@ struct rules *rules_new(void)
 		return NULL;
 	}
 	/* Defaults; --var and `var` lines replace them.  HOME_NET: private
-	 * networks (RFC 1918, link-local, IPv6 ULA and link-local). */
+	 * networks (RFC 1918, link-local, loopback, IPv6 ULA, link-local and
+	 * loopback). */
 	if (rules_load_string(rs,
-			      "var HOME_NET " "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,fc00::/7,fe80::/10]\n"
+			      "var HOME_NET [10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,"
+			      "169.254.0.0/16,127.0.0.0/8,fc00::/7,fe80::/10,::1/128]\n"
 			      "var EXTERNAL_NET !$HOME_NET\n"
 			      "var MODBUS_OPERATORS $HOME_NET\n"
 			      "var MODBUS_SERVERS any\n"

@@ -31,3 +31,7 @@ tests_check_sink_SOURCES = tests/check_sink.c
 tests_check_sink_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_sink_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_sink
+
+# Shipped rules: each fires on a capture with its operation, quiet without.
+TESTS += tests/rules_fire.sh
+EXTRA_DIST += tests/rules_fire.sh

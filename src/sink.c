@@ -203,6 +203,11 @@ static long long eve_ts_ms(const char *s)
 	return (long long)t * 1000 + usec / 1000;
 }
 
+/* Metadata keys carried as CEF custom strings cs1..cs4. */
+static const char *const cef_custom[] = {
+	"mitre_technique_id", "mitre_technique_name", "kind", "source"
+};
+
 char *sink_cef_render(const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -212,6 +217,7 @@ char *sink_cef_render(const char *line, size_t len)
 	const char *type;
 	int sev, cefsev;
 	long long ms;
+	size_t i;
 
 	if (!ev)
 		return NULL;
@@ -247,25 +253,16 @@ char *sink_cef_render(const char *line, size_t len)
 	cef_ext(&buf, &blen, &cap, "cat", json_string_value(json_object_get(al, "category")));
 	cef_ext(&buf, &blen, &cap, "app", json_string_value(json_object_get(ev, "app_proto")));
 	cef_ext_int(&buf, &blen, &cap, "externalId", json_object_get(ev, "flow_id"));
-	join_meta(meta, "mitre_technique_id", tmp, sizeof(tmp));
-	if (tmp[0]) {
-		cef_ext(&buf, &blen, &cap, "cs1Label", "mitre_technique_id");
-		cef_ext(&buf, &blen, &cap, "cs1", tmp);
-	}
-	join_meta(meta, "mitre_technique_name", tmp, sizeof(tmp));
-	if (tmp[0]) {
-		cef_ext(&buf, &blen, &cap, "cs2Label", "mitre_technique_name");
-		cef_ext(&buf, &blen, &cap, "cs2", tmp);
-	}
-	join_meta(meta, "kind", tmp, sizeof(tmp));
-	if (tmp[0]) {
-		cef_ext(&buf, &blen, &cap, "cs3Label", "kind");
-		cef_ext(&buf, &blen, &cap, "cs3", tmp);
-	}
-	join_meta(meta, "source", tmp, sizeof(tmp));
-	if (tmp[0]) {
-		cef_ext(&buf, &blen, &cap, "cs4Label", "source");
-		cef_ext(&buf, &blen, &cap, "cs4", tmp);
+	for (i = 0; i < sizeof(cef_custom) / sizeof(cef_custom[0]); i++) {
+		char label[16], key[8];
+
+		join_meta(meta, cef_custom[i], tmp, sizeof(tmp));
+		if (!tmp[0])
+			continue;
+		snprintf(key, sizeof(key), "cs%zu", i + 1);
+		snprintf(label, sizeof(label), "cs%zuLabel", i + 1);
+		cef_ext(&buf, &blen, &cap, label, cef_custom[i]);
+		cef_ext(&buf, &blen, &cap, key, tmp);
 	}
 	if (json_is_integer(json_object_get(al, "gid"))) {
 		cef_ext(&buf, &blen, &cap, "cn1Label", "gid");
