@@ -499,6 +499,8 @@ static int frag_append(struct dnp3_state *st, struct dnp3_fragment *f,
 {
 	size_t max = st->lim->max_reassembly;
 
+	if (n == 0)
+		return 0;
 	if (f->len + n > max)
 		return -1;
 	if (f->len + n > f->cap) {
@@ -742,12 +744,14 @@ static void dnp3_flow_end(struct dissect_ctx *ctx, void *state)
 	struct dnp3_state *st = state;
 	int i;
 
-	(void)ctx;
 	if (!st)
 		return;
 	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
 		if (st->frag[i].used) {
 			st->cnt.fragments_dropped++;
+			ot_anomaly(ctx, OT_PROTO_DNP3, "fragment_incomplete",
+				   "flow ended inside fragment %u->%u (%zu bytes)",
+				   st->frag[i].src, st->frag[i].dst, st->frag[i].len);
 			frag_clear(&st->frag[i]);
 		}
 	st->n_pending = 0;

@@ -771,7 +771,7 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 		struct obj_spec s;
 		uint8_t g, v, q, pc, rc;
 		uint32_t start = 0, stop = 0, count = 0;
-		int known;
+		int known, halt = 0;
 		json_t *obj = NULL, *points = NULL;
 
 		g = cur_u8(c);
@@ -863,13 +863,15 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 		if (rc != 6 && count > lim->max_points - res->points) {
 			res->points = lim->max_points;
 			objs_stop(&o, "too_many_points", &s, "point limit reached");
-			return;
+			halt = 1;
+		} else {
+			if (rc != 6)
+				res->points += count;
+			halt = decode_points(&o, &s, known, pc, rc, start, count, c, points) < 0;
 		}
-		if (rc != 6)
-			res->points += count;
-		if (decode_points(&o, &s, known, pc, rc, start, count, c, points) < 0)
-			return;
 		if (points && json_array_size(points) == 0)
 			json_object_del(obj, "points");
+		if (halt)
+			return;
 	}
 }

@@ -471,6 +471,26 @@ START_TEST(transport_limits)
 }
 END_TEST
 
+/* fuzz reproducer: segments that carry only the transport header */
+START_TEST(transport_empty_segments)
+{
+	const uint8_t fir[] = { 0x4a }, fin[] = { 0x8b };
+	uint8_t buf[64];
+	size_t n;
+
+	n = link_frame(0x44, 3, 4, fir, sizeof(fir), buf);
+	feed(buf, n);
+	n = link_frame(0x44, 3, 4, fin, sizeof(fin), buf);
+	feed(buf, n);
+	ck_assert_int_eq(rec.n_msg, 0);
+	ck_assert_int_eq(rec_count(&rec, "app_too_short"), 1);
+	n = link_frame(0x44, 3, 4, fir, sizeof(fir), buf);
+	feed(buf, n);
+	dnp3_dissector.flow_end(&ctx, st);
+	ck_assert_int_eq(rec_count(&rec, "fragment_incomplete"), 1);
+}
+END_TEST
+
 START_TEST(gap_resets)
 {
 	uint8_t app[2000], buf[4000];
@@ -937,6 +957,7 @@ static Suite *dnp3_suite(void)
 	tcase_add_test(t, transport_out_of_sequence);
 	tcase_add_test(t, transport_limits);
 	tcase_add_test(t, gap_resets);
+	tcase_add_test(t, transport_empty_segments);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("application");
