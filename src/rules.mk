@@ -35,3 +35,10 @@ TESTS += tests/check_sink
 # Shipped rules: each fires on a capture with its operation, quiet without.
 TESTS += tests/rules_fire.sh
 EXTRA_DIST += tests/rules_fire.sh
+
+# A real rsyslog receives the feed across a restart.
+check_PROGRAMS += tests/sink_feed
+tests_sink_feed_SOURCES = tests/sink_feed.c
+tests_sink_feed_LDADD = $(OTS_LIBS)
+TESTS += tests/syslog_rsyslog.sh
+EXTRA_DIST += tests/syslog_rsyslog.sh

@@ -652,34 +652,27 @@ static void sink_close(void *ctx)
 	sink_free(s);
 }
 
+/* Counters straight into obj, which the EVE writer files under the URI. */
 static void sink_stats(void *ctx, json_t *obj)
 {
 	struct sink *s = ctx;
-	json_t *o = json_object(), *arr;
 
-	json_object_set_new(o, "type", json_string(ot_tok_str(sink_kind_names, s->kind)));
-	json_object_set_new(o, "target", json_string(s->target));
-	json_object_set_new(o, "format", json_string(s->cef ? "cef" : "json"));
-	json_object_set_new(o, "lines", json_integer((json_int_t)s->lines));
-	json_object_set_new(o, "sent", json_integer((json_int_t)s->sent));
-	json_object_set_new(o, "skipped", json_integer((json_int_t)s->skipped));
-	json_object_set_new(o, "send_errors", json_integer((json_int_t)s->send_errors));
+	json_object_set_new(obj, "type", json_string(ot_tok_str(sink_kind_names, s->kind)));
+	json_object_set_new(obj, "format", json_string(s->cef ? "cef" : "json"));
+	json_object_set_new(obj, "lines", json_integer((json_int_t)s->lines));
+	json_object_set_new(obj, "sent", json_integer((json_int_t)s->sent));
+	json_object_set_new(obj, "skipped", json_integer((json_int_t)s->skipped));
+	json_object_set_new(obj, "send_errors", json_integer((json_int_t)s->send_errors));
 	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
-		json_object_set_new(o, "queued", json_integer((json_int_t)s->qcount));
-		json_object_set_new(o, "queue_cap", json_integer((json_int_t)s->qcap));
-		json_object_set_new(o, "dropped_overflow", json_integer((json_int_t)s->dropped_overflow));
-		json_object_set_new(o, "connects", json_integer((json_int_t)s->connects));
-		json_object_set_new(o, "disconnects", json_integer((json_int_t)s->disconnects));
-		json_object_set_new(o, "connected", json_boolean(s->fd >= 0 && !s->connecting));
+		json_object_set_new(obj, "queued", json_integer((json_int_t)s->qcount));
+		json_object_set_new(obj, "queue_cap", json_integer((json_int_t)s->qcap));
+		json_object_set_new(obj, "dropped_overflow", json_integer((json_int_t)s->dropped_overflow));
+		json_object_set_new(obj, "connects", json_integer((json_int_t)s->connects));
+		json_object_set_new(obj, "disconnects", json_integer((json_int_t)s->disconnects));
+		json_object_set_new(obj, "connected", json_boolean(s->fd >= 0 && !s->connecting));
 	}
 	if (s->kind == SK_FILE)
-		json_object_set_new(o, "reopens", json_integer((json_int_t)s->reopens));
-	arr = json_object_get(obj, "sinks");
-	if (!json_is_array(arr)) {
-		arr = json_array();
-		json_object_set_new(obj, "sinks", arr);
-	}
-	json_array_append_new(arr, o);
+		json_object_set_new(obj, "reopens", json_integer((json_int_t)s->reopens));
 }
 
 /* ---- URIs -------------------------------------------------------------------------- */
@@ -885,7 +878,7 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 	}
 done:
 	free(rest);
-	out->name = ot_tok_str(sink_kind_names, s->kind);
+	out->name = s->target;  /* the stats key; lives until close */
 	out->ctx = s;
 	out->write = sink_write;
 	out->reopen = sink_reopen;

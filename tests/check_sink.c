@@ -34,12 +34,10 @@ static const char flow_line[] = "{\"timestamp\":\"2024-01-02T03:04:05.000000+000
 
 static json_t *sink_stat(struct eve_sink *sk)
 {
-	json_t *o = json_object(), *r;
+	json_t *o = json_object();
 
 	sk->stats(sk->ctx, o);
-	r = json_incref(json_array_get(json_object_get(o, "sinks"), 0));
-	json_decref(o);
-	return r;
+	return o;
 }
 
 static long stat_int(struct eve_sink *sk, const char *key)
