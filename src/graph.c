@@ -237,8 +237,7 @@ int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int pro
 
 /* ---- operations, ranges, recurring requests ---- */
 
-/* Grow a bounded array by doubling up to cap; 0 or -1 when full/no memory. */
-static int grow(void **arr, uint16_t *capn, uint16_t n, uint16_t cap, size_t elem)
+int graph_array_grow(void **arr, uint16_t *capn, uint16_t n, uint16_t cap, size_t elem)
 {
 	uint16_t nc;
 	void *p;
@@ -268,7 +267,7 @@ static void add_op(struct graph_edge *e, const struct ot_event *ev)
 			break;
 		}
 	if (!op) {
-		if (grow((void **)&e->ops, &e->cap_ops, e->n_ops, GRAPH_MAX_OPS, sizeof(*e->ops)) < 0) {
+		if (graph_array_grow((void **)&e->ops, &e->cap_ops, e->n_ops, GRAPH_MAX_OPS, sizeof(*e->ops)) < 0) {
 			e->ops_dropped++;
 			return;
 		}
@@ -353,7 +352,7 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 			best = i;
 		}
 	}
-	if (grow((void **)&e->ranges, &e->cap_ranges, e->n_ranges, GRAPH_MAX_RANGES,
+	if (graph_array_grow((void **)&e->ranges, &e->cap_ranges, e->n_ranges, GRAPH_MAX_RANGES,
 		 sizeof(*e->ranges)) == 0) {
 		n = &e->ranges[e->n_ranges++];
 		n->space = r->space;
@@ -396,7 +395,7 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 		}
 	}
 	if (!x) {
-		if (grow((void **)&e->recur, &e->cap_recur, e->n_recur, GRAPH_MAX_RECUR,
+		if (graph_array_grow((void **)&e->recur, &e->cap_recur, e->n_recur, GRAPH_MAX_RECUR,
 			 sizeof(*e->recur)) == 0) {
 			x = &e->recur[e->n_recur++];
 		} else {

@@ -50,6 +50,9 @@ double graph_period_stddev(const struct graph_period *p);
  * an EVE-style timestamp string (new reference). */
 uint64_t graph_mix64(uint64_t x);
 json_t *graph_ts_json(const struct timeval *tv);
+/* Make room for one more element in a bounded array: doubles *capn (from 4)
+ * up to max.  0 when arr[n] may be written, -1 when full or out of memory. */
+int graph_array_grow(void **arr, uint16_t *capn, uint16_t n, uint16_t max, size_t elem);
 void graph_period_add(struct graph_period *p, const struct timeval *ts);
 
 struct graph_op {

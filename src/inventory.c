@@ -80,7 +80,7 @@ struct asset {
 	uint16_t vlans[INV_MAX_VLANS];
 	uint8_t n_vlans;
 	uint8_t n_addrs, n_labels;
-	uint16_t n_protos, n_facts;
+	uint16_t n_protos, cap_protos, n_facts;
 	uint32_t n_ips, n_ipv4;
 	uint64_t ips_dropped, overflow;
 	struct inv_ip *ips;
@@ -88,13 +88,13 @@ struct asset {
 	struct inv_fact *facts;
 	char (*labels)[GRAPH_LABEL_LEN];
 	struct inv_addr addrs[INV_MAX_ADDRS];
-	struct inv_ot ot[OT_PROTO_COUNT];
+	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
 	uint8_t units[32];                      /* Modbus unit ids addressed as client */
 	uint8_t funcs[32];                      /* function codes sent in requests */
 	uint32_t n_units, n_funcs;
 	uint32_t ot_servers, ot_clients;        /* OT edges as client / server */
 	uint32_t it_clients, it_servers;        /* non-OT edges as server / client */
-	struct asset *hnext, *lru_prev, *lru_next;
+	struct asset *hnext, *idnext, *lru_prev, *lru_next;
 };
 
 struct inventory {
@@ -103,7 +103,7 @@ struct inventory {
 	struct geo *geo;
 	struct eve *eve;
 	struct graph *graph;
-	struct asset **abucket;
+	struct asset **abucket, **idbucket;      /* by key, by id */
 	struct inv_ip **ibucket;
 	size_t nabucket, nibucket;              /* powers of two */
 	struct asset *lru_head, *lru_tail;
@@ -111,6 +111,8 @@ struct inventory {
 	uint64_t next_id;
 	struct timeval first_ts, last_ts;
 	struct inventory_stats st;
+	time_t event_sec;                       /* asset-line rate window */
+	uint32_t event_count;
 	/* attach-time settings */
 	const char *out_file;
 	const char *graph_files[2];
@@ -242,11 +244,12 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->nabucket = pow2_at_least(inv->cfg.max_assets);
 	inv->nibucket = pow2_at_least(inv->cfg.max_ips);
 	inv->abucket = calloc(inv->nabucket, sizeof(*inv->abucket));
+	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
 	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
 	gc.max_edges = cfg->max_edges;
 	gc.seed = graph_mix64(inv->cfg.seed + 1);
 	inv->graph = graph_new(&gc);
-	if (!inv->abucket || !inv->ibucket || !inv->graph)
+	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->graph)
 		goto fail;
 	inv->oui = oui;
 	inv->geo = geo;
@@ -256,6 +259,7 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 fail:
 	if (inv) {
 		free(inv->abucket);
+		free(inv->idbucket);
 		free(inv->ibucket);
 		graph_free(inv->graph);
 		free(inv);
@@ -268,6 +272,7 @@ fail:
 static void asset_free(struct asset *a)
 {
 	free(a->protos);
+	free(a->ot);
 	free(a->facts);
 	free(a->labels);
 	free(a);
@@ -289,6 +294,7 @@ void inventory_free(struct inventory *inv)
 		asset_free(a);
 	}
 	free(inv->abucket);
+	free(inv->idbucket);
 	free(inv->ibucket);
 	graph_free(inv->graph);
 	oui_free(inv->oui);
@@ -381,6 +387,11 @@ static void asset_evict(struct inventory *inv, struct asset *a)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = a->hnext;
+	pp = &inv->idbucket[graph_mix64(a->id) & (inv->nabucket - 1)];
+	while (*pp && *pp != a)
+		pp = &(*pp)->idnext;
+	if (*pp)
+		*pp = a->idnext;
 	while (a->ips)
 		ip_drop(inv, a->ips);
 	LRU_UNLINK(inv->lru_head, inv->lru_tail, a);
@@ -427,6 +438,16 @@ static void asset_change(struct inventory *inv, const struct asset *a, const str
 {
 	json_t *ev, *ch;
 
+	if (ts->tv_sec != inv->event_sec) {
+		inv->event_sec = ts->tv_sec;
+		inv->event_count = 0;
+	}
+	if (++inv->event_count > INV_MAX_EVENTS_PER_SEC) {
+		json_decref(old_v);
+		json_decref(new_v);
+		inv->st.asset_events_suppressed++;
+		return;
+	}
 	if (!inv->eve) {
 		json_decref(old_v);
 		json_decref(new_v);
@@ -484,7 +505,7 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 	int p, c;
 
 	memset(t, 0, sizeof(*t));
-	for (p = 1; p < OT_PROTO_COUNT; p++) {
+	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
 		const struct inv_ot *o = &a->ot[p];
 
 		t->req_sent += o->req_sent;
@@ -641,6 +662,9 @@ static struct asset *asset_new(struct inventory *inv, int is_mac, const uint8_t 
 	h = akey_hash(inv, is_mac, mac, ip);
 	a->hnext = inv->abucket[h];
 	inv->abucket[h] = a;
+	h = graph_mix64(a->id) & (inv->nabucket - 1);
+	a->idnext = inv->idbucket[h];
+	inv->idbucket[h] = a;
 	LRU_PUSH(inv->lru_head, inv->lru_tail, a);
 	inv->st.assets++;
 	inv->st.assets_created++;
@@ -826,16 +850,14 @@ static void add_proto(struct inventory *inv, struct asset *a, const struct graph
 			break;
 		}
 	if (!x) {
-		if (a->n_protos >= INV_MAX_PROTOS) {
+		if (graph_array_grow((void **)&a->protos, &a->cap_protos, a->n_protos,
+				     INV_MAX_PROTOS, sizeof(*a->protos)) < 0) {
 			a->overflow++;
 			inv->st.overflow++;
 			return;
 		}
-		if (!a->protos && !(a->protos = calloc(INV_MAX_PROTOS, sizeof(*a->protos)))) {
-			inv->st.no_memory++;
-			return;
-		}
 		x = &a->protos[a->n_protos++];
+		memset(x, 0, sizeof(*x));
 		x->l4 = e->l4;
 		x->port = e->port;
 		x->server = (uint8_t)server;
@@ -1112,6 +1134,11 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	rcv = ev->from_client ? srv : cli;
 	rsnd = ev->from_client ? rc : rsv;
 	rrcv = ev->from_client ? rsv : rc;
+	if ((!snd->ot && !(snd->ot = calloc(OT_PROTO_COUNT, sizeof(*snd->ot)))) ||
+	    (!rcv->ot && !(rcv->ot = calloc(OT_PROTO_COUNT, sizeof(*rcv->ot))))) {
+		inv->st.no_memory++;
+		return;
+	}
 	so = &snd->ot[p];
 	ro = &rcv->ot[p];
 
@@ -1253,9 +1280,9 @@ int inventory_find_mac(const struct inventory *inv, const uint8_t mac[6],
 
 static const struct asset *asset_by_id(const struct inventory *inv, uint64_t id)
 {
-	const struct asset *a;
+	const struct asset *a = inv->idbucket[graph_mix64(id) & (inv->nabucket - 1)];
 
-	for (a = inv->lru_head; a; a = a->lru_next)
+	for (; a; a = a->idnext)
 		if (a->id == id)
 			return a;
 	return NULL;
@@ -1457,7 +1484,7 @@ static json_t *asset_json(const struct asset *a)
 	json_object_set_new(o, "identity", arr);
 
 	x = json_object();
-	for (p = 1; p < OT_PROTO_COUNT; p++) {
+	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
 		const struct inv_ot *t = &a->ot[p];
 		json_t *y, *cats;
 		int c;
@@ -1529,6 +1556,8 @@ static json_t *stats_json(const struct inventory *inv)
 	json_object_set_new(o, "edges_evicted", json_integer((json_int_t)st.edges_evicted));
 	json_object_set_new(o, "max_edges", json_integer(inv->cfg.max_edges));
 	json_object_set_new(o, "asset_events", json_integer((json_int_t)st.asset_events));
+	json_object_set_new(o, "asset_events_suppressed",
+			    json_integer((json_int_t)st.asset_events_suppressed));
 	json_object_set_new(o, "ot_events", json_integer((json_int_t)st.ot_events));
 	json_object_set_new(o, "events_unmatched", json_integer((json_int_t)st.events_without_flow));
 	json_object_set_new(o, "list_overflow", json_integer((json_int_t)st.overflow));

@@ -49,6 +49,9 @@
 #define INV_MAX_ADDRS         16
 #define INV_MAX_LABELS        16
 #define INV_MAX_VLANS         8
+/* "asset" EVE lines per second of packet time at most (a flood of new
+ * sources is counted, not logged line by line). */
+#define INV_MAX_EVENTS_PER_SEC 200
 /* A MAC with this many IPv4 addresses (or twice as many of any family) is
  * a router or gateway. */
 #define INV_ROUTER_IPS        4
@@ -78,6 +81,7 @@ struct inventory_stats {
 	uint64_t ips, ips_created, ips_evicted, ips_moved;
 	uint64_t edges, edges_created, edges_evicted;
 	uint64_t asset_events;          /* "asset" EVE lines */
+	uint64_t asset_events_suppressed; /* over INV_MAX_EVENTS_PER_SEC */
 	uint64_t ot_events, events_without_flow;
 	uint64_t overflow;              /* per-asset list caps hit */
 	uint64_t no_memory;

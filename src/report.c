@@ -147,6 +147,33 @@ static void section_roles(const json_t *assets, FILE *fp)
 	}
 }
 
+static long long op_count(const json_t *op)
+{
+	long long r = jint(op, "requests");
+
+	return r ? r : jint(op, "responses") + jint(op, "other");
+}
+
+/* Indexes of the n busiest operations of an edge, busiest first. */
+static size_t top_ops(const json_t *ops, size_t *idx, size_t n)
+{
+	size_t k = 0, i, j;
+
+	for (i = 0; i < json_array_size(ops); i++) {
+		long long c = op_count(json_array_get(ops, i));
+
+		for (j = k; j > 0 && op_count(json_array_get(ops, idx[j - 1])) < c; j--)
+			if (j < n)
+				idx[j] = idx[j - 1];
+		if (j < n) {
+			idx[j] = i;
+			if (k < n)
+				k++;
+		}
+	}
+	return k;
+}
+
 static void section_conversations(const json_t *assets, const json_t *edges, FILE *fp)
 {
 	const json_t *e;
@@ -158,7 +185,7 @@ static void section_conversations(const json_t *assets, const json_t *edges, FIL
 		const json_t *best = NULL, *x;
 		char c[64], s[64];
 		long long reqs = 0;
-		size_t k;
+		size_t k, nt, top[3];
 
 		if (!json_is_true(json_object_get(e, "ot")))
 			continue;
@@ -171,15 +198,14 @@ static void section_conversations(const json_t *assets, const json_t *edges, FIL
 		fprintf(fp, "    %s -> %s %s/%lld: %lld requests", asset_name(assets, jint(e, "client"), c, sizeof(c)),
 			asset_name(assets, jint(e, "server"), s, sizeof(s)), jstr(e, "proto"),
 			jint(e, "port"), reqs);
-		json_array_foreach(ops, k, x) {
-			if (k == 3) {
-				fputs(", ...", fp);
-				break;
-			}
+		nt = top_ops(ops, top, 3);
+		for (k = 0; k < nt; k++) {
+			x = json_array_get(ops, top[k]);
 			fprintf(fp, "%s%s x%lld", k ? ", " : "; ",
-				json_object_get(x, "name") ? jstr(x, "name") : "function",
-				jint(x, "requests") ? jint(x, "requests") : jint(x, "responses"));
+				json_object_get(x, "name") ? jstr(x, "name") : "function", op_count(x));
 		}
+		if (json_array_size(ops) > nt)
+			fputs(", ...", fp);
 		json_array_foreach(rec, k, x)
 			if (json_object_get(x, "period_mean") &&
 			    (!best || jint(x, "requests") > jint(best, "requests")))

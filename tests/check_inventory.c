@@ -184,6 +184,13 @@ START_TEST(roles_master_and_outstation)
 	ck_assert_int_eq(plc.role, INV_ROLE_PLC);
 	ck_assert(hmi.has_mac && hmi.mac[5] == 5);
 	ck_assert_uint_ne(hmi.id, plc.id);
+	{
+		struct inventory_asset_info byid;
+
+		ck_assert_int_eq(inventory_find_id(inv, plc.id, &byid), 0);
+		ck_assert_int_eq(byid.role, INV_ROLE_PLC);
+		ck_assert_int_eq(inventory_find_id(inv, 424242, &byid), -1);
+	}
 
 	doc = inventory_json(inv);
 	a = doc_asset(doc, plc.id);
@@ -498,6 +505,9 @@ START_TEST(spoofed_flood_stays_within_caps)
 	ck_assert_uint_le(st.ips, 400);
 	ck_assert_uint_ge(st.assets_evicted, 100000 - 200);
 	ck_assert_uint_ge(st.edges_evicted, 100000 - 300);
+	/* 10 s of flood: asset lines are rate-capped, the rest counted */
+	ck_assert_uint_le(st.asset_events, (uint64_t)INV_MAX_EVENTS_PER_SEC * 12);
+	ck_assert_uint_ge(st.asset_events + st.asset_events_suppressed, 100000);
 	/* the table is full and stays exactly that full */
 	ck_assert_uint_eq(st.assets, st_half.assets);
 	ck_assert_uint_eq(st.edges, st_half.edges);
