@@ -229,6 +229,7 @@ struct mb_dir {
 	uint8_t dead;           /* judged not Modbus: bytes ignored */
 	uint8_t reported;       /* not_modbus already raised */
 	uint32_t bad_feeds;     /* consecutive deliveries with a bad header */
+	uint32_t feed_pdus;     /* ADUs cut from the current delivery */
 	uint64_t ignored;       /* bytes dropped (bad headers, dead direction) */
 };
 
@@ -1228,6 +1229,12 @@ static long mb_framer_len(const uint8_t *p, size_t avail, void *ud)
 	if (r >= 0)
 		return r;
 	d->drop_feed = 1;
+	if (d->feed_pdus > 0) {
+		/* the delivery started well: the last ADU's length was short */
+		ot_anomaly(f->ctx, OT_PROTO_MODBUS, "length_mismatch",
+			   "%zu bytes after an ADU do not start an ADU", avail);
+		return -(long)avail;
+	}
 	d->bad_feeds++;
 	if (!d->resync && !d->reported) {
 		d->reported = 1;
@@ -1246,6 +1253,7 @@ static void mb_framer_pdu(const uint8_t *pdu, size_t len, void *ud)
 
 	f->d->bad_feeds = 0;
 	f->d->resync = 0;
+	f->d->feed_pdus++;
 	mb_handle_adu(f->ctx, f->st, pdu, len);
 }
 
@@ -1264,6 +1272,7 @@ static void modbus_parse(struct dissect_ctx *ctx, void *state,
 		return;
 	}
 	d->drop_feed = 0;
+	d->feed_pdus = 0;
 	if (d->fr.len > 0 && mb_aligned(data, len)) {
 		ot_anomaly(ctx, OT_PROTO_MODBUS, "truncated_adu",
 			   "%zu-byte partial ADU followed by a new ADU", d->fr.len);

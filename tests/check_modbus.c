@@ -816,6 +816,23 @@ START_TEST(stream_not_modbus)
 }
 END_TEST
 
+/* An ADU whose MBAP length is shorter than its segment: the leftover is a
+ * length mismatch, not a stream of another protocol. */
+START_TEST(stream_short_length_leftover)
+{
+	void *st = mb_new();
+	static const uint8_t seg[] = { 0, 1, 0, 0, 0, 5, 10, 42, 14, 4, 1, 1, 1, 0x23 };
+
+	feed(st, 1, seg, sizeof(seg));
+	feed(st, 1, seg, sizeof(seg));
+	ck_assert_int_eq(rec.n_msg, 2);
+	ck_assert_int_eq(rec_anomalies("length_mismatch"), 2);
+	ck_assert_int_eq(rec_anomalies("not_modbus"), 0);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
 START_TEST(stream_length_limits)
 {
 	void *st = mb_new();
@@ -924,6 +941,7 @@ static Suite *modbus_suite(void)
 	tcase_add_test(tc, stream_gap_then_resync);
 	tcase_add_test(tc, stream_partial_superseded);
 	tcase_add_test(tc, stream_not_modbus);
+	tcase_add_test(tc, stream_short_length_leftover);
 	tcase_add_test(tc, stream_length_limits);
 	tcase_add_test(tc, exception_from_client_side);
 	tcase_add_test(tc, state_free_null);
