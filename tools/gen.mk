@@ -3,7 +3,7 @@
 
 noinst_PROGRAMS += tools/otsgen
 tools_otsgen_SOURCES = tools/otsgen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
-tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS) -lm
+tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS)
 
 GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 	identity_change s7_stop s7_download dnp3_cold_restart \
@@ -20,3 +20,10 @@ pcaps: tools/otsgen$(EXEEXT)
 .PHONY: pcaps
 
 TESTS += tests/gen_tshark.sh
+
+# otsgen's building blocks against bytes from real devices.
+check_PROGRAMS += tests/check_gen
+tests_check_gen_SOURCES = tests/check_gen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
+tests_check_gen_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_gen_LDADD = $(PCAP_LIBS) $(CHECK_LIBS)
+TESTS += tests/check_gen

@@ -6,7 +6,8 @@
  * The plant (addresses and identities derived from --seed):
  *   hmi1, hmi2       Modbus/TCP masters polling every Modbus PLC (FC3/FC1,
  *                    FC4/FC2); hmi1 also writes setpoints (FC6/FC16), reads
- *                    device identification (43/14) and reads S7 PLCs.
+ *                    device identification (43/14) when it connects and
+ *                    reads S7 PLCs.
  *   scada            DNP3 master: class polls (g60v2-4), integrity polls
  *                    (g60v1), confirms, device attributes (group 0); one
  *                    outstation over UDP, the rest over TCP.
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +64,8 @@ static const char *const scenario_names[SC_COUNT] = {
 /* ------------------------------------------------------------- the plant */
 
 struct sig {                    /* a process value moving within a band */
-	double base, amp, period, phase, noise;
+	int64_t base, amp, noise;       /* in the value's own units */
+	int64_t period, phase;          /* microseconds */
 };
 
 struct chan {                   /* one long-lived master->device channel */
@@ -114,7 +115,7 @@ struct outst {
 };
 
 enum task_kind {
-	T_CONNECT_MB, T_MB_POLL, T_MB_WRITE6, T_MB_WRITE16, T_MB_DEVID,
+	T_CONNECT_MB, T_MB_LOOP,
 	T_HIST_MB, T_CONNECT_DNP3, T_DNP3_EVENTS, T_DNP3_INTEGRITY,
 	T_CONNECT_S7, T_S7_READ, T_HIST_S7, T_ES, T_DNS, T_HTTP, T_NTP,
 	T_ATTACK
@@ -124,10 +125,11 @@ struct task {
 	int kind;
 	int a, b;               /* object index, variant */
 	gen_time period;        /* 0: one shot */
-	double jitter;          /* fraction of the period */
+	gen_time jitter;        /* at most this far off the nominal time */
 	gen_time nominal, fire;
 	uint32_t id;
-	int changed;            /* polling_change: first poll at new period */
+	uint32_t tick;          /* T_MB_LOOP: scan cycles so far */
+	int changed;            /* polling_change: 1 armed, 2 changed, 3 seen */
 };
 
 struct truth {
@@ -189,35 +191,53 @@ static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
 }
 
-static double sig_at(const struct sig *s, gen_time t, struct gen_rng *r)
+/* Sine of a in 1/65536 turns, scaled to +-16384, in integer arithmetic
+ * (Bhaskara I's approximation, within 0.2 %): the same bytes on every
+ * machine, whatever its libm or floating-point contraction. */
+static int64_t isin(uint32_t a)
 {
-	double sec = (double)t / GEN_SEC;
+	int64_t x = a & 0x7fff, p = x * (32768 - x);
+	int64_t v = 16 * p * 16384 / (5LL * 32768 * 32768 - 4 * p);
 
-	return s->base + s->amp * sin(2 * M_PI * sec / s->period + s->phase) +
-	       s->noise * gen_rng_sym(r);
+	return (a & 0x8000) ? -v : v;
 }
 
-static double sig_hi(const struct sig *s)
+static int64_t sig_at(const struct sig *s, gen_time t, struct gen_rng *r)
+{
+	uint32_t a = (uint32_t)(((t + s->phase) % s->period) * 65536 / s->period);
+
+	return s->base + s->amp * isin(a) / 16384 +
+	       (int64_t)gen_rng_below(r, (uint32_t)(2 * s->noise + 1)) - s->noise;
+}
+
+static int64_t sig_hi(const struct sig *s)
 {
 	return s->base + s->amp + s->noise;
 }
 
-static void sig_init(struct sig *s, struct gen_rng *r, double base, double amp)
+/* Periods near 60 s / (k + 0.382) or 60 s / (k + 0.618) (the golden
+ * ratio's fractions), so that even the slowest poll (DNP3 integrity, every
+ * 60 s) lands on well spread phases and a learning period sees the whole
+ * band; random phase; noise 5 % of the amplitude. */
+static void sig_init(struct sig *s, struct gen_rng *r, int64_t base, int64_t amp)
 {
+	static const int64_t periods_ms[] = { 37082, 43416, 97082, 157082 };
+
 	s->base = base;
 	s->amp = amp;
-	s->period = 40 + gen_rng_below(r, 80);  /* 40..120 s */
-	s->phase = 2 * M_PI * gen_rng_unit(r);
-	s->noise = amp * 0.05;
+	s->period = (periods_ms[gen_rng_below(r, 4)] + (int64_t)gen_rng_below(r, 200)) *
+		    GEN_MSEC;
+	s->phase = (int64_t)gen_rng_below(r, (uint32_t)(s->period / GEN_MSEC)) * GEN_MSEC;
+	s->noise = amp / 20;
 }
 
-static uint16_t u16_clamp(double v)
+static uint16_t u16_clamp(int64_t v)
 {
 	if (v < 0)
 		return 0;
 	if (v > 65535)
 		return 65535;
-	return (uint16_t)lround(v);
+	return (uint16_t)v;
 }
 
 /* ---------------------------------------------------------------- truth */
@@ -308,7 +328,7 @@ static void mb_values(struct plant *P, struct mbplc *m, gen_time t, uint16_t *hr
 	int i;
 
 	for (i = 0; i < 10; i++) {
-		double v = sig_at(&m->hr[i], t, &P->rng);
+		int64_t v = sig_at(&m->hr[i], t, &P->rng);
 
 		if (i == m->oor_reg && t >= m->oor_from && t < m->oor_to)
 			v = sig_hi(&m->hr[i]) + 3 * m->hr[i].amp;
@@ -388,6 +408,28 @@ static gen_time mb_devid(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 	count_mb(P, &req);
 	count_mb(P, &resp);
 	return tcp_rr(P, c, t, &req, &resp, 3, 15);
+}
+
+/* hmi1's setpoint writes: register 10 alternates between a day and a night
+ * value (FC6); FC16 writes registers 10-11, register 11 alternating too. */
+static void mb_write(struct plant *P, struct mbplc *m, struct chan *c,
+		     gen_time t, unsigned fc, uint32_t cycle)
+{
+	struct gen_buf req, resp;
+
+	c->tid = (c->tid + 1) & 0xffff;
+	m->sp[0] = (cycle / 60) % 2 ? 650 : 700;
+	if (fc == 6) {
+		mb_write_single(&req, c->tid, 1, 10, m->sp[0]);
+		mb_write_single(&resp, c->tid, 1, 10, m->sp[0]);
+	} else {
+		m->sp[1] = (cycle / 120) % 2 ? 55 : 45;
+		mb_write_multi_req(&req, c->tid, 1, 10, m->sp, 2);
+		mb_write_multi_resp(&resp, c->tid, 1, 10, 2);
+	}
+	count_mb(P, &req);
+	count_mb(P, &resp);
+	tcp_rr(P, &c->tcp, t, &req, &resp, 3, 15);
 }
 
 /* ------------------------------------------------------------------ S7 */
@@ -479,7 +521,7 @@ static gen_time s7_read_cycle(struct plant *P, struct s7plc *s, gen_time t)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		put_real(v + 4 * i, (float)sig_at(&s->db[i], t, &P->rng));
+		put_real(v + 4 * i, (float)sig_at(&s->db[i], t, &P->rng) / 1000.0f);
 	if (gen_rng_below(&P->rng, 50) == 0)
 		s->flags[0] ^= (uint8_t)(1u << gen_rng_below(&P->rng, 8));
 	gb_reset(&jp);
@@ -598,7 +640,7 @@ static void dnp3_static(struct plant *P, struct outst *o, gen_time t, struct gen
 		gb_u8(g, 0x01 | (o->bi[i] ? 0x80 : 0));
 	gb_bytes(g, "\x1e\x01\x00\x00\x03", 5);         /* g30v1, 0..3 */
 	for (i = 0; i < 4; i++) {
-		int32_t v = (int32_t)lround(sig_at(&o->ai[i], t, &P->rng));
+		int32_t v = (int32_t)sig_at(&o->ai[i], t, &P->rng);
 
 		gb_u8(g, 0x01);
 		gb_le32(g, (uint32_t)v);
@@ -621,9 +663,9 @@ static void dnp3_field(struct plant *P, struct outst *o, gen_time t)
 			o->nbev++;
 		}
 	for (i = 0; i < 4; i++) {
-		int32_t v = (int32_t)lround(sig_at(&o->ai[i], t, &P->rng));
+		int32_t v = (int32_t)sig_at(&o->ai[i], t, &P->rng);
 
-		if (labs((long)v - o->ai_last[i]) > (long)(o->ai[i].amp / 4) &&
+		if (llabs((long long)v - o->ai_last[i]) > o->ai[i].amp / 4 &&
 		    o->naev < 4) {
 			o->aev_idx[o->naev] = (uint8_t)i;
 			o->aev_val[o->naev] = v;
@@ -794,7 +836,7 @@ static void it_dns(struct plant *P, struct gen_host *ws, gen_time t)
 static void ntp_packet(struct gen_buf *g, int server, gen_time t)
 {
 	uint64_t ntp = (uint64_t)(t / GEN_SEC + 2208988800LL) << 32 |
-		       (uint64_t)((t % GEN_SEC) * 4294.967296);
+		       ((uint64_t)(t % GEN_SEC) << 32) / GEN_SEC;
 	int i;
 
 	gb_reset(g);
@@ -1191,7 +1233,7 @@ static void sched(struct plant *P, struct task *t)
 }
 
 static struct task *task_add(struct plant *P, int kind, int a, int b,
-			     double period_s, double jitter, gen_time first)
+			     double period_s, int jitter_pm, gen_time first)
 {
 	struct task *t;
 
@@ -1203,7 +1245,7 @@ static struct task *task_add(struct plant *P, int kind, int a, int b,
 	t->a = a;
 	t->b = b;
 	t->period = (gen_time)(period_s * GEN_SEC);
-	t->jitter = jitter;
+	t->jitter = t->period / 1000 * jitter_pm;
 	t->nominal = first;
 	t->fire = first;
 	t->id = (uint32_t)P->ntasks++;
@@ -1213,7 +1255,8 @@ static struct task *task_add(struct plant *P, int kind, int a, int b,
 /* First firing somewhere in the first period, after the connections. */
 static gen_time phase(struct plant *P, double period_s)
 {
-	return P->start + GEN_SEC + (gen_time)(gen_rng_unit(&P->rng) * period_s * GEN_SEC);
+	return P->start + GEN_SEC +
+	       (gen_time)gen_rng_below(&P->rng, (uint32_t)(period_s * 1000)) * GEN_MSEC;
 }
 
 static void plant_tasks(struct plant *P)
@@ -1232,16 +1275,11 @@ static void plant_tasks(struct plant *P)
 	for (i = 0; i < P->nmb; i++) {
 		task_add(P, T_CONNECT_MB, i, 0, 0, 0,
 			 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
-		task_add(P, T_MB_POLL, i, 3, 2.0, 0.02, phase(P, 2.0));
-		task_add(P, T_MB_POLL, i, 1, 5.0, 0.02, phase(P, 5.0));
-		t = task_add(P, T_MB_POLL, i, 4, 5.0, 0.02, phase(P, 5.0));
+		task_add(P, T_MB_LOOP, i, 1, 1.0, 10, phase(P, 1.0) + GEN_SEC);
+		t = task_add(P, T_MB_LOOP, i, 2, 1.0, 10, phase(P, 1.0) + GEN_SEC);
 		if (t && P->sc == SC_POLLING_CHANGE && i == 0)
-			t->b = 40;      /* marks the task that changes */
-		task_add(P, T_MB_POLL, i, 2, 10.0, 0.02, phase(P, 10.0));
-		task_add(P, T_MB_WRITE6, i, 0, 60.0, 0.1, phase(P, 60.0));
-		task_add(P, T_MB_WRITE16, i, 0, 120.0, 0.1, phase(P, 120.0));
-		task_add(P, T_MB_DEVID, i, 0, 300.0, 0.02, phase(P, 300.0) + 300 * GEN_SEC);
-		task_add(P, T_HIST_MB, i, 0, 30.0, 0.05, phase(P, 30.0));
+			t->changed = 1;         /* the loop that will change */
+		task_add(P, T_HIST_MB, i, 0, 30.0, 50, phase(P, 30.0));
 	}
 	for (i = 0; i < P->ndnp; i++) {
 		if (!P->dn[i].udp)
@@ -1249,19 +1287,19 @@ static void plant_tasks(struct plant *P)
 				 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
 		else
 			task_add(P, T_CONNECT_DNP3, i, 0, 0, 0, P->start + 500 * GEN_MSEC);
-		task_add(P, T_DNP3_EVENTS, i, 0, 5.0, 0.01, phase(P, 5.0) + GEN_SEC);
-		task_add(P, T_DNP3_INTEGRITY, i, 0, 60.0, 0.01, phase(P, 60.0) + GEN_SEC);
+		task_add(P, T_DNP3_EVENTS, i, 0, 5.0, 10, phase(P, 5.0) + GEN_SEC);
+		task_add(P, T_DNP3_INTEGRITY, i, 0, 60.0, 10, phase(P, 60.0) + GEN_SEC);
 	}
 	for (i = 0; i < P->ns7; i++) {
 		task_add(P, T_CONNECT_S7, i, 0, 0, 0,
 			 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
-		task_add(P, T_S7_READ, i, 0, 2.0, 0.02, phase(P, 2.0) + GEN_SEC);
-		task_add(P, T_HIST_S7, i, 0, 60.0, 0.05, phase(P, 60.0));
-		task_add(P, T_ES, i, 0, 300.0, 0.2, phase(P, 300.0));
+		task_add(P, T_S7_READ, i, 0, 2.0, 20, phase(P, 2.0) + GEN_SEC);
+		task_add(P, T_HIST_S7, i, 0, 60.0, 50, phase(P, 60.0));
+		task_add(P, T_ES, i, 0, 300.0, 200, phase(P, 300.0));
 	}
 	for (j = 0; j < 2; j++) {
-		task_add(P, T_DNS, j, 0, 20.0, 0.5, phase(P, 20.0));
-		task_add(P, T_HTTP, j, 0, 45.0, 0.5, phase(P, 45.0));
+		task_add(P, T_DNS, j, 0, 20.0, 500, phase(P, 20.0));
+		task_add(P, T_HTTP, j, 0, 45.0, 500, phase(P, 45.0));
 	}
 	task_add(P, T_NTP, 0, 0, 64.0, 0.01, phase(P, 64.0));
 	task_add(P, T_NTP, 1, 0, 64.0, 0.01, phase(P, 64.0));
@@ -1289,6 +1327,48 @@ static void mb_connect(struct plant *P, struct mbplc *m, gen_time t)
 	}
 }
 
+/* One scan cycle (1 s) of an HMI's Modbus driver for one PLC, in a fixed
+ * order as real drivers do.  hmi1 (b 1): holding registers every 2 cycles,
+ * coils every 5, a setpoint write (FC6) every 60 and both setpoints (FC16)
+ * every 120.  hmi2 (b 2): input registers every 5 cycles, discrete inputs
+ * every 10; after a polling_change the input registers every cycle. */
+static void mb_loop(struct plant *P, struct mbplc *m, struct task *tk)
+{
+	uint32_t n = tk->tick++;
+	struct chan *c = tk->b == 1 ? &m->hmi1 : &m->hmi2;
+	struct gen_tcp *tcp = &c->tcp;
+	gen_time t = tk->fire;
+
+	if (!tcp->open)
+		return;
+	if (tk->b == 1) {
+		if (n % 2 == 0)
+			mb_read(P, m, tcp, &c->tid, chan_ready(P, tcp, t), 3);
+		if (n % 5 == 0)
+			mb_read(P, m, tcp, &c->tid, chan_ready(P, tcp, t), 1);
+		if (n % 60 == 30)
+			mb_write(P, m, c, chan_ready(P, tcp, t), 6, n);
+		if (n % 120 == 90)
+			mb_write(P, m, c, chan_ready(P, tcp, t), 16, n);
+		return;
+	}
+	if (n % 5 == 0 || tk->changed >= 2) {
+		gen_time ts = chan_ready(P, tcp, t);
+
+		mb_read(P, m, tcp, &c->tid, ts, 4);
+		if (tk->changed == 2 && n % 5 != 0) {
+			struct truth *e = truth_add(P, ts, P->hmi2, m->h, "modbus",
+						    "input register poll (FC4) period "
+						    "changes from 5 s to 1 s");
+
+			truth_kinds(e, "period_drift", "unexpected_sequence", "", "");
+			tk->changed = 3;
+		}
+	}
+	if (n % 10 == 0)
+		mb_read(P, m, tcp, &c->tid, chan_ready(P, tcp, t), 2);
+}
+
 static void run_task(struct plant *P, struct task *tk)
 {
 	gen_time t = tk->fire;
@@ -1297,58 +1377,9 @@ static void run_task(struct plant *P, struct task *tk)
 	case T_CONNECT_MB:
 		mb_connect(P, &P->mb[tk->a], t);
 		break;
-	case T_MB_POLL: {
-		struct mbplc *m = &P->mb[tk->a];
-		int hmi2 = tk->b == 4 || tk->b == 2 || tk->b == 40;
-		struct chan *c = hmi2 ? &m->hmi2 : &m->hmi1;
-		gen_time ts = chan_ready(P, &c->tcp, t);
-
-		mb_read(P, m, &c->tcp, &c->tid, ts, tk->b == 40 ? 4 : (unsigned)tk->b);
-		/* the poll already scheduled at the old period goes first */
-		if (tk->changed == 1) {
-			tk->changed = 2;
-		} else if (tk->changed == 2) {
-			struct truth *e = truth_add(P, ts, P->hmi2, m->h, "modbus",
-						    "input register poll (FC4) period "
-						    "changes from 5 s to 1 s");
-
-			truth_kinds(e, "period_drift", "unexpected_sequence", "", "");
-			tk->changed = 3;
-		}
+	case T_MB_LOOP:
+		mb_loop(P, &P->mb[tk->a], tk);
 		break;
-	}
-	case T_MB_WRITE6: {
-		struct mbplc *m = &P->mb[tk->a];
-		struct gen_buf req;
-
-		m->sp[0] = (uint16_t)(600 + 10 * gen_rng_below(&P->rng, 21));
-		m->hmi1.tid = (m->hmi1.tid + 1) & 0xffff;
-		mb_write_single(&req, m->hmi1.tid, 1, 10, m->sp[0]);
-		count_mb(P, &req);
-		count_mb(P, &req);
-		tcp_rr(P, &m->hmi1.tcp, chan_ready(P, &m->hmi1.tcp, t), &req, &req, 3, 15);
-		break;
-	}
-	case T_MB_WRITE16: {
-		struct mbplc *m = &P->mb[tk->a];
-		struct gen_buf req, resp;
-
-		m->sp[0] = (uint16_t)(600 + 10 * gen_rng_below(&P->rng, 21));
-		m->sp[1] = (uint16_t)(40 + gen_rng_below(&P->rng, 21));
-		m->hmi1.tid = (m->hmi1.tid + 1) & 0xffff;
-		mb_write_multi_req(&req, m->hmi1.tid, 1, 10, m->sp, 2);
-		mb_write_multi_resp(&resp, m->hmi1.tid, 1, 10, 2);
-		count_mb(P, &req);
-		count_mb(P, &resp);
-		tcp_rr(P, &m->hmi1.tcp, chan_ready(P, &m->hmi1.tcp, t), &req, &resp, 3, 15);
-		break;
-	}
-	case T_MB_DEVID: {
-		struct mbplc *m = &P->mb[tk->a];
-
-		mb_devid(P, m, &m->hmi1.tcp, &m->hmi1.tid, chan_ready(P, &m->hmi1.tcp, t));
-		break;
-	}
 	case T_HIST_MB:
 		hist_mb(P, &P->mb[tk->a], t);
 		break;
@@ -1409,10 +1440,8 @@ static void run_task(struct plant *P, struct task *tk)
 			int i;
 
 			for (i = 0; i < P->ntasks; i++)
-				if (P->tasks[i].kind == T_MB_POLL && P->tasks[i].b == 40) {
-					P->tasks[i].period = GEN_SEC;
-					P->tasks[i].changed = 1;
-				}
+				if (P->tasks[i].kind == T_MB_LOOP && P->tasks[i].changed == 1)
+					P->tasks[i].changed = 2;
 			break;
 		}
 		case SC_VALUE_RANGE:
@@ -1460,7 +1489,8 @@ static void reschedule(struct plant *P, struct task *tk)
 	if (!tk->period)
 		return;
 	tk->nominal += tk->period;
-	j = (gen_time)(tk->jitter * (double)tk->period * gen_rng_sym(&P->rng));
+	j = (gen_time)gen_rng_below(&P->rng, (uint32_t)(2 * tk->jitter / 10 + 1)) * 10 -
+	    tk->jitter;
 	tk->fire = tk->nominal + j;
 	if (tk->fire < P->end - GEN_SEC)
 		sched(P, tk);
@@ -1614,7 +1644,7 @@ static void plant_layout(struct plant *P, int plcs)
 		for (k = 0; k < 8; k++)
 			sig_init(&m->ir[k], &L, 2000 + 250 * k, 50 + gen_rng_below(&L, 400));
 		m->sp[0] = 700;
-		m->sp[1] = 50;
+		m->sp[1] = 45;
 		for (k = 0; k < 16; k++) {
 			m->coil[k] = (uint8_t)gen_rng_below(&L, 2);
 			m->di[k] = (uint8_t)gen_rng_below(&L, 2);
@@ -1638,7 +1668,7 @@ static void plant_layout(struct plant *P, int plcs)
 		s->plant = "BOTTLING";
 		s->serial = name_alloc("S C-H7K", 5, 31000 + (int)gen_rng_below(&L, 60000));
 		for (k = 0; k < 4; k++)
-			sig_init(&s->db[k], &L, 20.0 + 15 * k, 2.0 + k);
+			sig_init(&s->db[k], &L, 20000 + 15000 * k, 2000 + 1000 * k);
 		s->counters[0] = gen_rng_below(&L, 100000);
 		s->counters[1] = gen_rng_below(&L, 100000);
 		s->flags[0] = 0x05;
@@ -1658,7 +1688,7 @@ static void plant_layout(struct plant *P, int plcs)
 		o->fw = udp ? "R148-V2" : "R206-V1";
 		o->serial = name_alloc("11", 8, (int)gen_rng_below(&L, 100000000));
 		for (k = 0; k < 4; k++)
-			sig_init(&o->ai[k], &L, 1000.0 * (k + 1), 100 + gen_rng_below(&L, 300));
+			sig_init(&o->ai[k], &L, 1000 * (k + 1), 100 + gen_rng_below(&L, 300));
 		for (k = 0; k < 8; k++)
 			o->bi[k] = (uint8_t)gen_rng_below(&L, 2);
 	}
