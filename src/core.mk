@@ -31,3 +31,14 @@ tests_check_sensor_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_sensor
 
 dist_man_MANS += man/otsentry.8
+
+# Benchmark: otsentry against a bare libpcap read loop (make bench).
+noinst_PROGRAMS += bench/pcap_read
+bench_pcap_read_SOURCES = bench/pcap_read.c
+bench_pcap_read_LDADD = $(PCAP_LIBS)
+EXTRA_DIST += bench/bench.sh quickstart.sh
+
+bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT)
+	OTS_SHARED_PCAPS="$${OTS_SHARED_PCAPS:-$(abs_top_srcdir)/../shared/pcaps}" \
+		$(srcdir)/bench/bench.sh $(abs_top_builddir)
+.PHONY: bench

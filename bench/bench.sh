@@ -1,0 +1,60 @@
+#!/bin/bash
+# bench.sh - time otsentry against a bare libpcap read loop (bench/pcap_read,
+# which touches every byte) over the same large capture, in one invocation,
+# and print the ratio.
+#
+# The input (>= 100 MB) is built once in $OTS_BENCH_DIR (default
+# /tmp/otsentry-bench) from the Ethernet captures in $OTS_SHARED_PCAPS:
+# merged, then several copies shifted in time by whole days and merged again.
+#
+# Usage: bench.sh [BUILDDIR]   (default: the current directory)
+set -euo pipefail
+
+build=${1:-.}
+pcaps=${OTS_SHARED_PCAPS:-$(dirname "$0")/../../shared/pcaps}
+dir=${OTS_BENCH_DIR:-/tmp/otsentry-bench}
+min_mb=${OTS_BENCH_MB:-100}
+input=$dir/merged.pcap
+
+for tool in mergecap editcap capinfos; do
+	command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install wireshark-common)"; exit 1; }
+done
+[ -d "$pcaps" ] || { echo "bench: no captures in $pcaps (set OTS_SHARED_PCAPS)"; exit 1; }
+
+if [ ! -s "$input" ]; then
+	mkdir -p "$dir"
+	mapfile -t files < <(find "$pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort |
+		while read -r f; do
+			[ "$(capinfos -T -E -r "$f" 2>/dev/null | tail -1 | cut -f2)" = ether ] && echo "$f"
+		done)
+	mergecap -F pcap -w "$dir/base.pcap" "${files[@]}"
+	base_mb=$(( $(stat -c %s "$dir/base.pcap") / 1048576 ))
+	copies=$(( min_mb / (base_mb > 0 ? base_mb : 1) + 1 ))
+	parts=()
+	for i in $(seq 0 $((copies - 1))); do
+		editcap -F pcap -t $((i * 86400 * 7)) "$dir/base.pcap" "$dir/copy$i.pcap"
+		parts+=("$dir/copy$i.pcap")
+	done
+	mergecap -F pcap -w "$input" "${parts[@]}"
+	rm -f "$dir/base.pcap" "${parts[@]}"
+fi
+
+size_mb=$(( $(stat -c %s "$input") / 1048576 ))
+echo "input: $input ($size_mb MiB, $(capinfos -c -M "$input" | awk '/Number of packets/ {print $NF}') packets)"
+
+now() { date +%s.%N; }
+
+# Warm the page cache, then time each once.
+cat "$input" >/dev/null
+t0=$(now)
+"$build/bench/pcap_read" "$input" >"$dir/read.out"
+t1=$(now)
+"$build/src/otsentry" -q -r "$input" -o /dev/null
+t2=$(now)
+
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v mb="$size_mb" 'BEGIN {
+	r = b - a; o = c - b
+	printf "bare libpcap read loop: %.3f s (%.0f MiB/s)\n", r, mb / r
+	printf "otsentry:               %.3f s (%.0f MiB/s)\n", o, mb / o
+	printf "ratio otsentry/read:    %.2f\n", o / r
+}'
