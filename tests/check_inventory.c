@@ -18,6 +18,8 @@
 #include "graph.h"
 #include "inventory.h"
 #include "dissector.h"
+#include "options.h"
+#include "sensor.h"
 
 /* ---- builders ---- */
 
@@ -715,6 +717,63 @@ START_TEST(report_mentions_what_matters)
 }
 END_TEST
 
+START_TEST(attach_errors_and_live_snapshots)
+{
+	char dir[] = "/tmp/check_inv_att_XXXXXX", inv_path[300], cmd[340], err[256] = "";
+	const char *bad_geo = "/nonexistent/city.mmdb";
+	struct ots_options o;
+	struct flow_config fc;
+	struct eve *e = eve_new();
+	struct sensor *s;
+	struct timeval t;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(inv_path, sizeof(inv_path), "%s/inv.json", dir);
+	ck_assert_int_eq(eve_add_file(e, "/dev/null", err, sizeof(err)), 0);
+	flow_config_default(&fc);
+	s = sensor_new(e, &fc, err, sizeof(err));
+	ck_assert_msg(s != NULL, "%s", err);
+
+	ots_options_default(&o);
+	o.geoip[0] = bad_geo;
+	o.n_geoip = 1;
+	ck_assert_ptr_null(inventory_attach(s, &o, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, bad_geo));
+	ots_options_default(&o);
+	o.oui_file = "/nonexistent/oui.csv";
+	ck_assert_ptr_null(inventory_attach(s, &o, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/oui.csv"));
+	ots_options_default(&o);
+	o.graph_files[0] = "net.png";
+	o.n_graph_files = 1;
+	ck_assert_ptr_null(inventory_attach(s, &o, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "net.png"));
+
+	/* live: a snapshot every 10 s of (packet or wall) time, and on request */
+	ots_options_default(&o);
+	o.iface = "lo";
+	o.inventory_file = inv_path;
+	o.snapshot_interval = 10;
+	o.quiet = 1;
+	ck_assert_ptr_nonnull(inventory_attach(s, &o, err, sizeof(err)));
+	t = now_ts;
+	sensor_tick(s, &t);
+	t.tv_sec += 5;
+	sensor_tick(s, &t);
+	ck_assert_int_ne(stat(inv_path, &st), 0);       /* not yet due */
+	t.tv_sec += 6;
+	sensor_tick(s, &t);
+	ck_assert_int_eq(stat(inv_path, &st), 0);
+	unlink(inv_path);
+	sensor_request_snapshot(s, &t);                 /* SIGUSR1 */
+	ck_assert_int_eq(stat(inv_path, &st), 0);
+	sensor_free(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *inventory_suite(void)
 {
 	Suite *s = suite_create("inventory");
@@ -736,6 +795,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, graph_ranges_periods_ops);
 	tcase_add_test(tc, atomic_writes_and_graphs);
 	tcase_add_test(tc, report_mentions_what_matters);
+	tcase_add_test(tc, attach_errors_and_live_snapshots);
 	suite_add_tcase(s, tc);
 	return s;
 }
