@@ -42,19 +42,25 @@ fi
 size_mb=$(( $(stat -c %s "$input") / 1048576 ))
 echo "input: $input ($size_mb MiB, $(capinfos -c -M "$input" | awk '/Number of packets/ {print $NF}') packets)"
 
-now() { date +%s.%N; }
-
-# Warm the page cache, then time each once.
+# Warm the page cache, then time each once: wall clock and CPU (user+sys);
+# on a busy machine the CPU times are the steadier measure.
 cat "$input" >/dev/null
-t0=$(now)
-"$build/bench/pcap_read" "$input" >"$dir/read.out"
-t1=$(now)
-"$build/src/otsentry" -q -r "$input" -o /dev/null
-t2=$(now)
+TIMEFORMAT='%R %U %S'
+{ time "$build/bench/pcap_read" "$input" >"$dir/read.out" 2>&1; } 2>"$dir/time.read"
+{ time "$build/src/otsentry" -q -r "$input" -o /dev/null 2>"$dir/otsentry.err"; } 2>"$dir/time.otsentry"
+{ time "$build/src/otsentry" -q -r "$input" -o /dev/null --no-log all --no-flow-log \
+	--no-anomaly-log 2>>"$dir/otsentry.err"; } 2>"$dir/time.quiet"
 
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v mb="$size_mb" 'BEGIN {
-	r = b - a; o = c - b
-	printf "bare libpcap read loop: %.3f s (%.0f MiB/s)\n", r, mb / r
-	printf "otsentry:               %.3f s (%.0f MiB/s)\n", o, mb / o
-	printf "ratio otsentry/read:    %.2f\n", o / r
+read -r rw ru rs <"$dir/time.read"
+read -r ow ou os <"$dir/time.otsentry"
+read -r qw qu qs <"$dir/time.quiet"
+awk -v rw="$rw" -v ru="$ru" -v rs="$rs" -v ow="$ow" -v ou="$ou" -v os="$os" \
+    -v qw="$qw" -v qu="$qu" -v qs="$qs" 'BEGIN {
+	rc = ru + rs; oc = ou + os; qc = qu + qs
+	printf "%-40s %8s %8s\n", "", "wall s", "cpu s"
+	printf "%-40s %8.3f %8.3f\n", "bare libpcap read loop", rw, rc
+	printf "%-40s %8.3f %8.3f\n", "otsentry (all logs)", ow, oc
+	printf "%-40s %8.3f %8.3f\n", "otsentry (no protocol/flow/anomaly logs)", qw, qc
+	printf "ratio otsentry/read: wall %.2f, cpu %.2f (no logs: wall %.2f, cpu %.2f)\n",
+		ow / rw, oc / rc, qw / rw, qc / rc
 }'

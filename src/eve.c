@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,21 +185,53 @@ void eve_flush(struct eve *e)
 			e->sinks[i].flush(e->sinks[i].ctx);
 }
 
+/* n decimal digits of v, zero-padded, at p. */
+static char *put_digits(char *p, unsigned v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
 const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 {
 	struct tm tm;
 	time_t t = ts->tv_sec;
 	long usec = (long)ts->tv_usec;
+	char *p = buf;
 
 	if (usec < 0 || usec > 999999)
 		usec = 0;
 	if (!gmtime_r(&t, &tm)) {
-		snprintf(buf, len, "1970-01-01T00:00:00.000000+0000");
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = 70;
+		tm.tm_mday = 1;
+	}
+	if (len < 32 || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
 		return buf;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+	/* The hot path: one per event; no printf. */
+	p = put_digits(p, (unsigned)(tm.tm_year + 1900), 4);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_digits(p, (unsigned)tm.tm_mday, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)tm.tm_sec, 2);
+	*p++ = '.';
+	p = put_digits(p, (unsigned)usec, 6);
+	memcpy(p, "+0000", 6);
 	return buf;
 }
 
@@ -261,42 +294,229 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 	return ev;
 }
 
+/*
+ * Compact serialisation, byte-identical to json_dumpb(JSON_COMPACT) for
+ * the values events hold, without its per-character callbacks: the
+ * writer's main cost when every protocol message becomes a line.
+ */
+struct outbuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static int ob_reserve(struct outbuf *b, size_t n)
+{
+	size_t ncap;
+	char *np;
+
+	if (b->len + n <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 4096;
+	while (ncap < b->len + n)
+		ncap *= 2;
+	np = realloc(b->p, ncap);
+	if (!np) {
+		b->err = 1;
+		return -1;
+	}
+	b->p = np;
+	b->cap = ncap;
+	return 0;
+}
+
+static inline void ob_put(struct outbuf *b, const char *s, size_t n)
+{
+	if (ob_reserve(b, n) == 0) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
+}
+
+static inline void ob_putc(struct outbuf *b, char c)
+{
+	if (b->len < b->cap || ob_reserve(b, 1) == 0)
+		b->p[b->len++] = c;
+}
+
+/* One reservation for the worst case (every byte as \u00XX), then plain
+ * stores: strings are most of every line. */
+static void put_string(struct outbuf *b, const char *s, size_t n)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	char *o;
+	size_t i;
+
+	if (n > (SIZE_MAX - 2) / 6 || ob_reserve(b, n * 6 + 2) < 0) {
+		b->err = 1;
+		return;
+	}
+	o = b->p + b->len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hexd[c >> 4];
+			*o++ = hexd[c & 15];
+			break;
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
+}
+
+static void put_int(struct outbuf *b, json_int_t v)
+{
+	char tmp[24];
+	int i = (int)sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	ob_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+/* jansson's real format: %.17g, a ".0" when it looks like an integer,
+ * no '+' and no leading zeros in the exponent. */
+static void put_real(struct outbuf *b, double d)
+{
+	char tmp[64], *e, *q;
+	int n = snprintf(tmp, sizeof(tmp), "%.17g", d);
+
+	if (n <= 0 || n >= (int)sizeof(tmp) - 3) {
+		b->err = 1;
+		return;
+	}
+	if (!strpbrk(tmp, ".eE")) {
+		memcpy(tmp + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(tmp, 'e');
+	if (e) {
+		q = e + 1;
+		if (*q == '-')
+			q++;
+		{
+			char *r = q;
+
+			if (*r == '+')
+				r++;
+			while (*r == '0' && r[1])
+				r++;
+			memmove(q, r, strlen(r) + 1);
+		}
+		n = (int)strlen(tmp);
+	}
+	ob_put(b, tmp, (size_t)n);
+}
+
+static void put_value(struct outbuf *b, json_t *v, int depth)
+{
+	const char *key;
+	json_t *val;
+	size_t i;
+	int first = 1;
+
+	if (depth > 64) {
+		b->err = 1;
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		ob_putc(b, '{');
+		json_object_foreach(v, key, val) {
+			if (!first)
+				ob_putc(b, ',');
+			first = 0;
+#if JANSSON_VERSION_HEX >= 0x020e00
+			put_string(b, key, json_object_iter_key_len(json_object_key_to_iter(key)));
+#else
+			put_string(b, key, strlen(key));
+#endif
+			ob_putc(b, ':');
+			put_value(b, val, depth + 1);
+		}
+		ob_putc(b, '}');
+		break;
+	case JSON_ARRAY:
+		ob_putc(b, '[');
+		json_array_foreach(v, i, val) {
+			if (i)
+				ob_putc(b, ',');
+			put_value(b, val, depth + 1);
+		}
+		ob_putc(b, ']');
+		break;
+	case JSON_STRING:
+		put_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		put_int(b, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		put_real(b, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		ob_put(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		ob_put(b, "false", 5);
+		break;
+	default:
+		ob_put(b, "null", 4);
+		break;
+	}
+}
+
+int eve_serialise(json_t *ev, char **buf, size_t *cap, size_t *len)
+{
+	struct outbuf b = { *buf, 0, *cap, 0 };
+
+	put_value(&b, ev, 0);
+	ob_putc(&b, 0);
+	*buf = b.p;
+	*cap = b.cap;
+	*len = b.len ? b.len - 1 : 0;
+	return b.err ? -1 : 0;
+}
+
 int eve_write(struct eve *e, json_t *ev)
 {
 	size_t n;
 	int i, rc = 0;
 
-	if (!ev) {
+	if (!ev || !json_is_object(ev)) {
 		e->serialise_errors++;
+		json_decref(ev);
 		return -1;
 	}
-	for (;;) {
-		n = json_dumpb(ev, e->buf, e->bufsz ? e->bufsz - 1 : 0, JSON_COMPACT);
-		if (n == 0) {
-			e->serialise_errors++;
-			json_decref(ev);
-			return -1;
-		}
-		if (n < e->bufsz)
-			break;
-		{
-			size_t nsz = e->bufsz ? e->bufsz : 4096;
-			char *nb;
-
-			while (nsz <= n)
-				nsz *= 2;
-			nb = realloc(e->buf, nsz);
-			if (!nb) {
-				e->serialise_errors++;
-				json_decref(ev);
-				return -1;
-			}
-			e->buf = nb;
-			e->bufsz = nsz;
-		}
+	if (eve_serialise(ev, &e->buf, &e->bufsz, &n) < 0) {
+		e->serialise_errors++;
+		json_decref(ev);
+		return -1;
 	}
 	json_decref(ev);
-	e->buf[n] = 0;
 	for (i = 0; i < e->nsinks; i++) {
 		if (e->sinks[i].write(e->sinks[i].ctx, e->buf, n) < 0) {
 			e->errors++;

@@ -52,6 +52,10 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 		      const struct flow *f, int from_client);
 /* Serialise and write; steals ev.  Returns 0 or -1. */
 int eve_write(struct eve *e, json_t *ev);
+/* The compact one-line form of v (what eve_write writes) into *buf,
+ * growing it (*cap bytes) as needed; NUL-terminated, *len without the NUL.
+ * 0, or -1 (out of memory, nesting deeper than 64). */
+int eve_serialise(json_t *v, char **buf, size_t *cap, size_t *len);
 /* Lines written, write errors. */
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
 /* Counters of every sink into obj. */

@@ -202,6 +202,57 @@ START_TEST(addresses)
 }
 END_TEST
 
+/* The writer's serialiser gives exactly what jansson's compact dump gives. */
+START_TEST(serialiser_matches_jansson)
+{
+	static const double reals[] = { 0.0019118785858154297, 1.0, -2.5, 1e20, 1e-7, 123456789.125, 3e300, -0.0 };
+	char raw[128], *buf = NULL, *ref;
+	size_t cap = 0, len, i;
+	json_t *o = json_object(), *a = json_array(), *inner = json_object();
+
+	for (i = 0; i < 127; i++)
+		raw[i] = (char)(i + 1);
+	json_object_set_new(o, "ctl", json_stringn(raw, 127));
+	json_object_set_new(o, "utf8", json_string("caf\xc3\xa9 \xe2\x82\xac / \\ \""));
+	json_object_set_new(o, "empty", json_string(""));
+	json_object_set_new(o, "k\"ey\n", json_integer(-9223372036854775807LL - 1));
+	json_object_set_new(o, "max", json_integer(9223372036854775807LL));
+	json_object_set_new(o, "zero", json_integer(0));
+	for (i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
+		json_array_append_new(a, json_real(reals[i]));
+	json_array_append_new(a, json_true());
+	json_array_append_new(a, json_false());
+	json_array_append_new(a, json_null());
+	json_array_append_new(a, json_array());
+	json_array_append_new(a, json_object());
+	json_object_set_new(o, "arr", a);
+	json_object_set_new(inner, "b", json_integer(2));
+	json_object_set_new(inner, "a", json_integer(1));
+	json_object_set_new(o, "inner", inner);
+
+	ck_assert_int_eq(eve_serialise(o, &buf, &cap, &len), 0);
+	ref = json_dumps(o, JSON_COMPACT);
+	ck_assert_str_eq(buf, ref);
+	ck_assert_uint_eq(len, strlen(ref));
+	free(ref);
+
+	/* nesting past 64 levels is refused, not recursed into */
+	{
+		json_t *deep = json_array(), *cur = deep;
+
+		for (i = 0; i < 100; i++) {
+			json_t *n = json_array();
+			json_array_append_new(cur, n);
+			cur = n;
+		}
+		ck_assert_int_eq(eve_serialise(deep, &buf, &cap, &len), -1);
+		json_decref(deep);
+	}
+	free(buf);
+	json_decref(o);
+}
+END_TEST
+
 static Suite *eve_suite(void)
 {
 	Suite *s = suite_create("eve");
@@ -212,6 +263,7 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, common_fields);
 	tcase_add_test(tc, file_sink_lines_and_reopen);
 	tcase_add_test(tc, addresses);
+	tcase_add_test(tc, serialiser_matches_jansson);
 	suite_add_tcase(s, tc);
 	return s;
 }
