@@ -42,3 +42,4 @@ tests_sink_feed_SOURCES = tests/sink_feed.c
 tests_sink_feed_LDADD = $(OTS_LIBS)
 TESTS += tests/syslog_rsyslog.sh
 EXTRA_DIST += tests/syslog_rsyslog.sh
+dist_man_MANS += man/otsentry-rules.5
