@@ -129,7 +129,7 @@ void mb_devid_resp(struct gen_buf *g, unsigned tid, unsigned unit, unsigned code
 	gb_u8(g, 43);
 	gb_u8(g, 0x0e);
 	gb_u8(g, code);
-	gb_u8(g, 0x81);         /* conformity: basic, stream and individual */
+	gb_u8(g, 0x80 | code);  /* conformity: this level, stream and individual */
 	gb_u8(g, 0x00);         /* more follows: no */
 	gb_u8(g, 0x00);         /* next object id */
 	gb_u8(g, n);

@@ -78,7 +78,7 @@ struct chan {                   /* one long-lived master->device channel */
 struct mbplc {
 	struct gen_host *h;
 	struct chan hmi1, hmi2;
-	const char *vendor, *product, *revision, *url, *model;
+	const char *vendor, *product, *revision, *url, *name, *model;
 	struct sig hr[10], ir[8];
 	uint16_t sp[2];         /* setpoints at holding registers 10, 11 */
 	uint8_t coil[16], di[16];
@@ -396,15 +396,18 @@ static gen_time mb_read(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 	return tr;
 }
 
+/* Read Device Identification, regular objects (vendor, product code,
+ * revision, vendor URL, product name, model name). */
 static gen_time mb_devid(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 			 unsigned *tid, gen_time t)
 {
-	const char *objs[3] = { m->vendor, m->product, m->revision };
+	const char *objs[6] = { m->vendor, m->product, m->revision, m->url,
+				m->name, m->model };
 	struct gen_buf req, resp;
 
 	*tid = (*tid + 1) & 0xffff;
-	mb_devid_req(&req, *tid, 1, 1, 0);
-	mb_devid_resp(&resp, *tid, 1, 1, objs, 3);
+	mb_devid_req(&req, *tid, 1, 2, 0);
+	mb_devid_resp(&resp, *tid, 1, 2, objs, 6);
 	count_mb(P, &req);
 	count_mb(P, &resp);
 	return tcp_rr(P, c, t, &req, &resp, 3, 15);
@@ -1633,10 +1636,16 @@ static void plant_layout(struct plant *P, int plcs)
 			m->vendor = "Schneider Electric";
 			m->product = "BMX P34 2020";
 			m->revision = "v3.20";
+			m->url = "www.se.com";
+			m->name = "Modicon M340";
+			m->model = "BMXP342020";
 		} else {
 			m->vendor = "Rockwell Automation";
 			m->product = "2080-LC50-24QWB";
 			m->revision = "12.011";
+			m->url = "www.rockwellautomation.com";
+			m->name = "Micro850";
+			m->model = "2080-LC50-24QWB";
 		}
 		for (k = 0; k < 10; k++)
 			sig_init(&m->hr[k], &L, 500 + 100 * k + gen_rng_below(&L, 100),
