@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dnp3.h"
+#include "eve.h"
 
 /* How the data of one object is laid out. */
 enum obj_kind {
@@ -270,27 +271,6 @@ struct objs {
 	int sender_is_outstation;
 };
 
-/* Packet text for JSON: the bytes when valid UTF-8 without NUL, else hex. */
-static json_t *json_text(const uint8_t *p, size_t n)
-{
-	static const char hx[] = "0123456789abcdef";
-	char buf[2 * 128 + 1];
-	json_t *s;
-	size_t i;
-
-	if (!p)
-		return json_string("");
-	if (!memchr(p, 0, n) && (s = json_stringn((const char *)p, n)) != NULL)
-		return s;
-	if (n > 128)
-		n = 128;
-	for (i = 0; i < n; i++) {
-		buf[2 * i] = hx[p[i] >> 4];
-		buf[2 * i + 1] = hx[p[i] & 15];
-	}
-	return json_stringn(buf, 2 * n);
-}
-
 /* Remaining bytes of d as hex (at most 64 shown). */
 static json_t *json_hex_rest(struct cursor *d)
 {
@@ -455,7 +435,7 @@ static void decode_attr(struct objs *o, const struct obj_spec *s, struct cursor 
 	cur_init(&vc, v, len);
 	if (type == 1) {                    /* VSTR */
 		if (pt)
-			json_object_set_new(pt, "value", json_text(v, len));
+			json_object_set_new(pt, "value", eve_string(v, len));
 		key = attr_ident_key(s->var);
 		if (key >= 0 && o->sender_is_outstation)
 			ot_ident_add(o->ev, (enum ot_ident_key)key, v, len);
@@ -503,7 +483,7 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
 			if (name_len > cur_left(d))
 				name_len = cur_left(d);
 			json_object_set_new(pt, "file_name",
-					    json_text(cur_bytes(d, name_len), name_len));
+					    eve_string(cur_bytes(d, name_len), name_len));
 		}
 		break;
 	case 4:     /* command status: handle, size, block, request id, status */
@@ -527,7 +507,7 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
 			set_int(pt, "data_size", (json_int_t)cur_left(d));
 		break;
 	case 8:
-		json_object_set_new(pt, "file_name", json_text(cur_ptr(d), cur_left(d)));
+		json_object_set_new(pt, "file_name", eve_string(cur_ptr(d), cur_left(d)));
 		break;
 	default:
 		break;
@@ -606,7 +586,7 @@ static void decode_object(struct objs *o, const struct obj_spec *s, struct curso
 		break;
 	case K_OCTETS:
 		if (pt)
-			json_object_set_new(pt, "value", json_text(cur_ptr(d), cur_left(d)));
+			json_object_set_new(pt, "value", eve_string(cur_ptr(d), cur_left(d)));
 		cur_skip(d, cur_left(d));
 		break;
 	default:

@@ -506,6 +506,29 @@ START_TEST(gap_resets)
 }
 END_TEST
 
+START_TEST(udp_datagrams)
+{
+	uint8_t buf[3 * sizeof(real_read)], big[300];
+	uint8_t user[251];
+
+	ctx.is_udp = 1;
+	memcpy(buf, real_read, sizeof(real_read));
+	memcpy(buf + sizeof(real_read), real_read, sizeof(real_read));
+	feed(buf, 2 * sizeof(real_read));       /* two frames in one datagram */
+	ck_assert_int_eq(rec.n_msg, 2);
+	ck_assert_int_eq(rec.n_anom, 0);
+	/* a frame cut by the datagram end is not carried into the next one */
+	feed(buf, sizeof(real_read) + 12);
+	ck_assert_int_eq(rec.n_msg, 3);
+	ck_assert_int_eq(rec_count(&rec, "bad_length"), 1);
+	feed(buf + sizeof(real_read) + 12, sizeof(real_read) - 12);
+	ck_assert_int_eq(rec.n_msg, 3);
+	memset(user, 0xc0, sizeof(user));
+	ck_assert_uint_eq(dnp3_link_encode(0xc4, 1, 2, user, 251, big), 0);
+	ck_assert_uint_eq(dnp3_link_encode(0xc4, 1, 2, user, 250, big), DNP3_MAX_FRAME);
+}
+END_TEST
+
 START_TEST(link_only_frames)
 {
 	uint8_t buf[64];
@@ -795,6 +818,29 @@ START_TEST(objects_file_auth_octets)
 }
 END_TEST
 
+START_TEST(objects_aggressive_mode)
+{
+	/* direct operate in aggressive mode: g120v3, a CROB, g120v9 MAC */
+	const uint8_t app[] = {
+		0xc4, 0x05, 120, 3, 0x07, 1, 0x09, 0, 0, 0, 0x01, 0x00,
+		12, 1, 0x17, 1, 2, 0x41, 1, 0x64, 0, 0, 0, 0, 0, 0, 0, 0,
+		120, 9, 0x5b, 1, 4, 0, 0xde, 0xad, 0xbe, 0xef,
+	};
+	const struct seen_ev *m;
+
+	feed_app(3, 4, app, sizeof(app));
+	ck_assert_int_eq(rec.n_anom, 0);
+	m = rec_msg(&rec, 0);
+	ck_assert_int_eq(m->cat, OT_CAT_CONTROL);
+	ck_assert_int_eq(m->copy.n_ranges, 3);
+	ck_assert(json_has(m, "\"type\":\"aggressive_mode_request\""));
+	ck_assert(json_has(m, "\"csq\":9"));
+	ck_assert(json_has(m, "\"type\":\"mac\""));
+	ck_assert(json_has(m, "\"op_type\":\"pulse_on\""));
+	ck_assert(json_has(m, "\"complete\":true"));
+}
+END_TEST
+
 START_TEST(unknown_object_stops)
 {
 	/* g99v9 is not defined: decoding stops there, the message is emitted */
@@ -945,6 +991,7 @@ static Suite *dnp3_suite(void)
 	tcase_add_test(t, truncated_prefixes_tcp);
 	tcase_add_test(t, multi_and_split_frames);
 	tcase_add_test(t, link_only_frames);
+	tcase_add_test(t, udp_datagrams);
 	tcase_add_test(t, probe);
 	tcase_add_test(t, state_free_null);
 	suite_add_tcase(s, t);
@@ -972,6 +1019,7 @@ static Suite *dnp3_suite(void)
 	tcase_add_test(t, objects_time_and_class);
 	tcase_add_test(t, objects_device_attributes);
 	tcase_add_test(t, objects_file_auth_octets);
+	tcase_add_test(t, objects_aggressive_mode);
 	tcase_add_test(t, unknown_object_stops);
 	tcase_add_test(t, malformed_qualifiers);
 	tcase_add_test(t, no_detail_no_json);
