@@ -66,6 +66,8 @@ struct alerter {
 	uint64_t raised, written, repeats, summaries, rate_suppressed;
 	uint64_t evicted, write_errors;
 	uint64_t by_gid[3];             /* written: other, rule, baseline */
+	int finished;
+	struct timeval finish_ts;       /* end of input, for late summaries */
 };
 
 void alert_config_default(struct alert_config *cfg)
@@ -500,6 +502,8 @@ void alerter_finish(struct alerter *al, const struct timeval *now)
 
 	if (!al)
 		return;
+	al->finished = 1;
+	al->finish_ts = *now;
 	for (r = al->oldest; r; r = r->next)
 		write_summary(al, r, now, "end_of_input");
 }
@@ -555,7 +559,13 @@ static void obs_stats(void *ctx, json_t *stats)
 
 static void obs_free(void *ctx)
 {
-	alerter_free(ctx);
+	struct alerter *al = ctx;
+
+	/* Repeats counted after the end-of-input summaries (modules that
+	 * finish after the alerter) still get their summary line. */
+	if (al && al->finished)
+		alerter_finish(al, &al->finish_ts);
+	alerter_free(al);
 }
 
 int alerter_attach(struct sensor *s, struct alerter *al)

@@ -693,7 +693,9 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	a.from_client = from_client;
 	a.ev = ev;
 	a.metadata = json_deep_copy(r->metadata);
-	a.evidence = json_pack("{s:s,s:i}", "rule_file", r->file, "rule_line", r->line);
+	a.evidence = json_pack("{s:s,s:i}", "rule_file",
+			       strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file,
+			       "rule_line", r->line);
 	/* Repeats of one rule on one flow are counted, not re-alerted. */
 	if (f) {
 		snprintf(key, sizeof(key), "flow:%llu", (unsigned long long)f->id);
