@@ -295,6 +295,8 @@ void s7_json_text(json_t *o, const char *key, const uint8_t *p, size_t n)
 		return;
 	while (n > 0 && (p[n - 1] == 0 || p[n - 1] == ' '))
 		n--;
+	if (n == 0)
+		return;
 	if (n > 256)
 		n = 256;
 	for (i = 0; i < n; i++)

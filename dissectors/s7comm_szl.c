@@ -330,7 +330,8 @@ static void szl_decode(struct s7_msg *m, const uint8_t *p, size_t n)
 		default: break;
 		}
 	}
-	if (i < count && rlen > 0)
+	/* xFxx lists carry only the header: record length and count, no records */
+	if (i < count && rlen > 0 && (id & 0x0f00) != 0x0f00)
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
 			   "SZL 0x%04x: %u records of %u bytes announced, %u present",
 			   id, count, rlen, i);
@@ -474,10 +475,12 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 	tg = cur_u8(par);
 	sub = cur_u8(par);
 	seq = cur_u8(par);
-	if (plen >= 8) {
+	if (plen >= 8 && cur_left(par) >= 4) {
 		dur = cur_u8(par);
 		last = cur_u8(par);
 		err = cur_be16(par);
+	} else {
+		plen = 4;       /* mode-transition pushes: no extended fields */
 	}
 	if (!cur_ok(par)) {
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "bad_parameter",
@@ -485,9 +488,6 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 		ev->func_name = "userdata";
 		return;
 	}
-	if (head != 0x000112)
-		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "bad_parameter",
-			   "userdata parameter head 0x%06x", head);
 	type = tg >> 4;
 	group = tg & 0x0f;
 	subt = group_sub_table(group);
@@ -506,6 +506,7 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 		m->out->func = sub;
 		m->out->group = (int8_t)group;
 	}
+	s7_json_int(m->o, "parameter_head", head);
 	s7_json_int(m->o, "method", method);
 	s7_json_int(m->o, "type", type);
 	s7_json_str(m->o, "type_name", ot_tok_str(type_names, type));
