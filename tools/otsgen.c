@@ -106,6 +106,7 @@ struct outst {
 	struct sig ai[4];
 	int32_t ai_last[4];
 	uint8_t bi[8];
+	uint8_t restarted;      /* IIN1.7 set until the master clears it */
 	/* pending events */
 	uint8_t nbev, naev;
 	uint8_t bev_idx[8], bev_state[8];
@@ -718,9 +719,11 @@ static void dnp3_attr(struct gen_buf *g, unsigned var, const char *s)
 	gb_bytes(g, s, l);
 }
 
-enum dnp3_req { DR_EVENTS, DR_INTEGRITY, DR_ATTRS, DR_COLD_RESTART };
+enum dnp3_req { DR_EVENTS, DR_INTEGRITY, DR_ATTRS, DR_COLD_RESTART, DR_CLEAR_RESTART };
 
-/* Master request, outstation response, and a confirm when asked for. */
+/* Master request, outstation response, and a confirm when asked for.
+ * After a cold restart the outstation reports IIN1.7 (device restart) until
+ * the master clears it by writing g80v1 index 7, as masters do. */
 static gen_time dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp3_req kind)
 {
 	struct gen_buf req, resp, conf;
@@ -732,8 +735,11 @@ static gen_time dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp
 		t = chan_ready(P, &o->m.tcp, t);
 	gb_reset(&req);
 	gb_u8(&req, 0xc0 | seq);
-	gb_u8(&req, kind == DR_COLD_RESTART ? 13 : 1);
-	if (kind == DR_EVENTS || kind == DR_INTEGRITY) {
+	gb_u8(&req, kind == DR_COLD_RESTART ? 13 : kind == DR_CLEAR_RESTART ? 2 : 1);
+	if (kind == DR_CLEAR_RESTART) {
+		gb_bytes(&req, "\x50\x01\x00\x07\x07\x00", 6);
+		o->restarted = 0;
+	} else if (kind == DR_EVENTS || kind == DR_INTEGRITY) {
 		gb_bytes(&req, "\x3c\x02\x06\x3c\x03\x06\x3c\x04\x06", 9);
 		if (kind == DR_INTEGRITY)
 			gb_bytes(&req, "\x3c\x01\x06", 3);
@@ -753,29 +759,31 @@ static gen_time dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp
 	gb_reset(&resp);
 	gb_u8(&resp, 0xc0 | seq);
 	gb_u8(&resp, 0x81);
-	gb_u8(&resp, 0x00);     /* IIN1 */
+	gb_u8(&resp, o->restarted ? 0x80 : 0x00);       /* IIN1 */
 	gb_u8(&resp, 0x00);     /* IIN2 */
 	if (kind == DR_EVENTS || kind == DR_INTEGRITY) {
 		con = dnp3_events(o, &resp);
 		if (kind == DR_INTEGRITY)
 			dnp3_static(P, o, t, &resp);
-		if (o->nbev == 0 && o->naev == 0 && con)
+		if (con)        /* events sent: ask for a confirm */
 			resp.b[0] |= 0x20;
-		/* IIN1: class 1/2/3 events available stays clear: all sent */
 	} else if (kind == DR_ATTRS) {
 		dnp3_attr(&resp, 252, o->maker);
 		dnp3_attr(&resp, 250, o->model);
 		dnp3_attr(&resp, 242, o->fw);
 		dnp3_attr(&resp, 248, o->serial);
-	} else {
+	} else if (kind == DR_COLD_RESTART) {
 		gb_bytes(&resp, "\x34\x02\x07\x01", 4);  /* g52v2: delay, ms */
 		gb_le16(&resp, 5000);
+		o->restarted = 1;
 	}
 	tr = t + think(P, 5, 30);
 	dnp3_send(P, o, 0, tr, &resp);
 	if (!con) {
 		if (!o->udp)
 			gen_tcp_ack(&P->w, &o->m.tcp, 0, tr + think(P, 1, 40));
+		if (o->restarted && kind != DR_COLD_RESTART)
+			return dnp3_poll(P, o, tr + think(P, 20, 60), DR_CLEAR_RESTART);
 		return tr;
 	}
 	gb_reset(&conf);
@@ -785,6 +793,8 @@ static gen_time dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp
 	dnp3_send(P, o, 1, tc, &conf);
 	if (!o->udp)
 		gen_tcp_ack(&P->w, &o->m.tcp, 1, tc + think(P, 1, 20));
+	if (o->restarted)
+		return dnp3_poll(P, o, tc + think(P, 20, 60), DR_CLEAR_RESTART);
 	return tr;
 }
 
@@ -1465,8 +1475,9 @@ static void run_task(struct plant *P, struct task *tk)
 
 			dnp3_poll(P, o, tc, DR_COLD_RESTART);
 			e = truth_add(P, tc, P->scada, o->h, "dnp3",
-				      "master sends COLD RESTART (function 13) to an outstation");
-			truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+				      "master sends COLD RESTART (function 13) to an outstation; "
+				      "it then reports IIN1.7 until the master clears it (write g80v1)");
+			truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write,new_address_range",
 				    "dnp3_cold_restart", "9200001");
 			break;
 		}
