@@ -884,21 +884,19 @@ static void s7_job_ackdata(struct s7_msg *m, uint8_t rosctr, struct cursor *par,
 		break;
 	case FN_PI_SERVICE:
 	case FN_PLC_STOP:
-		if (rosctr == ROSCTR_JOB)
+		if (rosctr == ROSCTR_JOB) {
 			s7_pi_service(m, fn, par);
-		else if (m->req && m->req->func == fn && m->req->n_items == 0)
-			m->ev->cat = s7_func_category(fn);
+		} else if (m->req && m->req->func == fn && m->req->pi >= 0) {
+			/* a PI response takes the request's service */
+			m->ev->subfunc = m->req->pi;
+			m->ev->subfunc_name = ot_tok_str(pi_names, m->req->pi);
+			s7_json_str(m->o, "pi_service_name", m->ev->subfunc_name);
+			if (m->req->pi == PI_PROGRAM)
+				m->ev->cat = OT_CAT_MODE;
+		}
 		break;
 	default:
 		break;
-	}
-	/* a PI response takes the request's service */
-	if (rosctr != ROSCTR_JOB && fn == FN_PI_SERVICE && m->req &&
-	    m->req->func == fn && m->req->items[0].syntax == 0xff) {
-		m->ev->subfunc = m->req->items[0].area;
-		m->ev->subfunc_name = ot_tok_str(pi_names, m->ev->subfunc);
-		if (m->ev->subfunc == PI_PROGRAM)
-			m->ev->cat = OT_CAT_MODE;
 	}
 }
 
@@ -1002,6 +1000,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 		out.pdu_ref = ref;
 		out.ts = ctx->ts;
 		out.group = -1;
+		out.pi = -1;
 		m.out = &out;
 	}
 
@@ -1012,11 +1011,8 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 
 	if (m.out) {
 		/* remember the PI service of a request for its response */
-		if (rosctr == ROSCTR_JOB && out.func == FN_PI_SERVICE && out.n_items == 0 &&
-		    ev.subfunc >= 0) {
-			out.items[0].syntax = 0xff;
-			out.items[0].area = (uint8_t)ev.subfunc;
-		}
+		if (rosctr == ROSCTR_JOB && out.func == FN_PI_SERVICE && ev.subfunc >= 0)
+			out.pi = (int8_t)ev.subfunc;
 		pend_put(st, &out);
 	}
 	if (ev.status < 0)

@@ -42,6 +42,7 @@ struct s7_pending {
 	uint8_t func;           /* job function, or userdata subfunction */
 	int8_t group;           /* userdata function group, -1 for jobs */
 	uint8_t szl_followup;   /* userdata read-SZL request for the next fragment */
+	int8_t pi;              /* PI service code of a 0x28 job, -1 none */
 	uint16_t pdu_ref;
 	struct timeval ts;
 	uint8_t n_items;

@@ -14,3 +14,5 @@ tests_fuzz_fuzz_s7comm_SOURCES = tests/fuzz/fuzz_s7comm.c
 tests_fuzz_fuzz_s7comm_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_s7comm_LDADD = $(OTS_LIBS)
 endif
+
+dist_man_MANS += man/otsentry-s7comm.7
