@@ -43,3 +43,10 @@ tests_sink_feed_LDADD = $(OTS_LIBS)
 TESTS += tests/syslog_rsyslog.sh
 EXTRA_DIST += tests/syslog_rsyslog.sh
 dist_man_MANS += man/otsentry-rules.5
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_rules
+tests_fuzz_fuzz_rules_SOURCES = tests/fuzz/fuzz_rules.c
+tests_fuzz_fuzz_rules_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_rules_LDADD = $(OTS_LIBS)
+endif
