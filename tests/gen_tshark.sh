@@ -6,8 +6,9 @@
 #    second run gives the same bytes again.
 # 2. tshark decodes every generated capture (the bundled set and a larger
 #    plant with another seed) without malformed packets, bad IP/TCP/UDP
-#    checksums, bad DNP3 link CRCs or expert warnings (TCP resets excepted:
-#    the scan scenario sends them on purpose).
+#    checksums, bad DNP3 link CRCs, TCP sequence analysis findings
+#    (retransmissions, lost or out-of-order segments, duplicate ACKs) or
+#    expert warnings (TCP resets excepted: the scan sends them on purpose).
 # 3. tshark's Modbus, DNP3 and S7comm message counts and function-code
 #    histograms equal what otsgen says it wrote in the truth file.
 # Exit 77 (skip) when tshark or jq is missing.
@@ -47,9 +48,21 @@ for f in "$tmp"/a/*; do
 done
 [ "$n" -eq 22 ] || bad "expected 22 files from --scenario all, got $n"
 
-# a different seed gives a different plant
-"$gen" -q --seed 2 --duration 60 -o "$tmp/s2.pcap" || bad "otsgen --seed 2 failed"
-cmp -s "$tmp/s2.pcap" "$tmp/a/plant_normal.pcap" && bad "--seed 2 wrote the same capture as seed 1"
+# a different seed: the same plant layout (IP addresses, roles), other MAC
+# addresses and other traffic
+for sd in 1 2; do
+	"$gen" -q --seed $sd --duration 60 -o "$tmp/s$sd.pcap" --truth "$tmp/s$sd.json" ||
+		bad "otsgen --seed $sd failed"
+done
+cmp -s "$tmp/s1.pcap" "$tmp/s2.pcap" && bad "--seed 2 wrote the same capture as --seed 1"
+jq -n -e --slurpfile a "$tmp/s1.json" --slurpfile b "$tmp/s2.json" '
+	($a[0].hosts | map({(.name): .}) | add) as $x |
+	($b[0].hosts | map({(.name): .}) | add) as $y |
+	[$x | keys[] | select($y[.] != null)] as $both |
+	($both | length) > 10 and
+	all($both[]; $x[.].ip == $y[.].ip and $x[.].role == $y[.].role) and
+	$x.hmi1.mac != $y.hmi1.mac and $x["plc-s7-1"].mac != $y["plc-s7-1"].mac' \
+	>/dev/null || bad "--seed 2: not the same IP layout with other MAC addresses"
 
 # a larger plant, another seed, one attack
 "$gen" -q --seed 7 --plcs 9 --scenario s7_download --duration 60 \
@@ -65,10 +78,10 @@ check_capture() {
 		-o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE \
 		-Y '_ws.malformed || tcp.checksum.status==0 || udp.checksum.status==0 ||
 		    ip.checksum.status==0 || dnp3.hdr.CRC.incorrect ||
-		    dnp3.data_chunk.CRC.incorrect ||
+		    dnp3.data_chunk.CRC.incorrect || tcp.analysis.flags ||
 		    (_ws.expert.severity >= 0x600000 && !tcp.connection.rst)' \
 		2>/dev/null | wc -l)
-	[ "$errs" -eq 0 ] || bad "$name: tshark reports $errs malformed/bad-checksum/warning frames"
+	[ "$errs" -eq 0 ] || bad "$name: tshark reports $errs malformed/bad-checksum/TCP-analysis/warning frames"
 
 	# one line per frame: modbus frame, function code, dnp3 frame, dnp3
 	# application function, s7 rosctr, s7 function

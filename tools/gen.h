@@ -113,7 +113,6 @@ struct gen_writer {
 	size_t nchunks, capchunks;
 	uint64_t order;         /* tie-breaker: queue order */
 	uint64_t packets, bytes;
-	gen_time last_written;
 	int err;
 };
 

@@ -338,7 +338,6 @@ static void write_one(struct gen_writer *w, struct gen_pkt *p)
 	pcap_dump((u_char *)w->dumper, &h, p->data);
 	w->packets++;
 	w->bytes += p->len;
-	w->last_written = p->t;
 	pkt_release(w, p);
 }
 

@@ -283,6 +283,14 @@ static void count_mb(struct plant *P, const struct gen_buf *g)
 		P->cnt.mb_fc[g->b[7] & 0x7f]++;
 }
 
+/* One link frame carrying one application fragment. */
+static void count_dnp3(struct plant *P, const struct gen_buf *app)
+{
+	P->cnt.dnp3_frames++;
+	if (app->n > 1)
+		P->cnt.dnp3_fc[app->b[1]]++;
+}
+
 static void count_s7(struct plant *P, unsigned rosctr, const struct gen_buf *param)
 {
 	P->cnt.s7_pdus++;
@@ -622,9 +630,7 @@ static void dnp3_send(struct plant *P, struct outst *o, int from_master, gen_tim
 		dnp3_frame(&f, DNP3_CTRL_FROM_MASTER, o->addr, 1, tseq, app);
 	else
 		dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 1, o->addr, tseq, app);
-	P->cnt.dnp3_frames++;
-	if (app->n > 1)
-		P->cnt.dnp3_fc[app->b[1]]++;
+	count_dnp3(P, app);
 	if (o->udp) {
 		if (from_master)
 			gen_udp(&P->w, t, P->scada, 20000, o->h, 20000, f.b, f.n);
@@ -1162,7 +1168,13 @@ static void attack_s7_download(struct plant *P, gen_time t)
 
 static void attack_dnp3_operate(struct plant *P, gen_time t)
 {
-	struct outst *o = &P->dn[P->ndnp > 1 ? 1 : 0];
+	/* g12v1, qualifier 0x28 (count and index 16-bit), one object at index
+	 * 2: latch on, count 1, on 1000 ms, off 0, status 0 */
+	static const uint8_t crob[] = {
+		0x0c, 0x01, 0x28, 0x01, 0x00, 0x02, 0x00,
+		0x03, 0x01, 0xe8, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct outst *o = &P->dn[P->ndnp > 2 ? 1 : 0];  /* a TCP outstation */
 	struct gen_tcp c;
 	struct gen_buf app, f;
 	gen_time tr;
@@ -1172,30 +1184,23 @@ static void attack_dnp3_operate(struct plant *P, gen_time t)
 	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
 	t = chan_ready(P, &c, t);
 	gb_reset(&app);
-	gb_u8(&app, 0xc3);
-	gb_u8(&app, 5);                                 /* direct operate */
-	gb_bytes(&app, "\x0c\x01\x28\x01\x00\x02\x00", 7);      /* g12v1, idx 2 */
-	gb_bytes(&app, "\x03\x01\xe8\x03\x00\x00\x00\x00\x00\x00\x00", 11);
+	gb_u8(&app, 0xc3);      /* FIR, FIN, sequence 3 */
+	gb_u8(&app, 5);         /* direct operate */
+	gb_bytes(&app, crob, sizeof(crob));
 	dnp3_frame(&f, DNP3_CTRL_FROM_MASTER, o->addr, 100, 0, &app);
+	count_dnp3(P, &app);
 	gen_tcp_data(&P->w, &c, 0, t, &f);
-	P->cnt.dnp3_frames++;
-	P->cnt.dnp3_fc[5]++;
-	app.b[1] = 0x81;        /* echo, with IIN and status 0 */
-	{
-		struct gen_buf r;
 
-		gb_reset(&r);
-		gb_u8(&r, 0xc3);
-		gb_u8(&r, 0x81);
-		gb_u8(&r, 0);
-		gb_u8(&r, 0);
-		gb_bytes(&r, app.b + 2, app.n - 2);
-		dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 100, o->addr, 0, &r);
-	}
+	gb_reset(&app);         /* the echo, with IIN and status 0 */
+	gb_u8(&app, 0xc3);
+	gb_u8(&app, 0x81);
+	gb_u8(&app, 0);
+	gb_u8(&app, 0);
+	gb_bytes(&app, crob, sizeof(crob));
+	dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 100, o->addr, 0, &app);
+	count_dnp3(P, &app);
 	tr = t + think(P, 10, 40);
 	gen_tcp_data(&P->w, &c, 1, tr, &f);
-	P->cnt.dnp3_frames++;
-	P->cnt.dnp3_fc[0x81]++;
 	gen_tcp_ack(&P->w, &c, 0, tr + think(P, 1, 20));
 	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 100, 500));
 	e = truth_add(P, t, P->rogue, o->h, "dnp3",
@@ -2028,13 +2033,17 @@ int main(int argc, char **argv)
 		case 'S':
 			o.scenario = optarg;
 			break;
-		case 's':
-			if (parse_num(optarg, 0, 9007199254740992.0, &v)) {
+		case 's': {
+			char *end;
+
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-') {
 				fprintf(stderr, "otsgen: bad --seed '%s'\n", optarg);
 				return 2;
 			}
-			o.seed = (uint64_t)v;
 			break;
+		}
 		case 'p':
 			if (parse_num(optarg, 1, MAX_PLCS, &v)) {
 				fprintf(stderr, "otsgen: --plcs must be 1..%d\n", MAX_PLCS);
