@@ -11,6 +11,7 @@
 
 #include "rules.h"
 #include "flow.h"
+#include "../dissectors/dissector.h"
 #include "../dissectors/event.h"
 
 static struct flow test_flow;
@@ -533,6 +534,89 @@ START_TEST(match_packet_rules)
 }
 END_TEST
 
+/* ---- matcher on events the real dissectors decode ---------------------- */
+
+struct decoded {
+	struct rules *rs;
+	uint32_t sids[16];
+	int n;
+};
+
+static void collect_hits(struct dissect_ctx *ctx, struct ot_event *ev)
+{
+	struct decoded *d = ctx->emit_ud;
+	const struct rule *out[8];
+	struct rule_info ri;
+	int i, n = rules_match_event(d->rs, ev, out, 8);
+
+	for (i = 0; i < n && d->n < 16; i++) {
+		rule_get_info(out[i], &ri);
+		d->sids[d->n++] = ri.sid;
+	}
+}
+
+/* Feed bytes through a dissector; the sids that fired, in order. */
+static int decode_and_match(struct decoded *d, const char *proto, int from_client,
+			    const uint8_t *bytes, size_t len)
+{
+	const struct dissector *ds = dissector_by_name(proto);
+	struct ot_limits lim;
+	struct dissect_ctx ctx;
+	void *st;
+
+	ck_assert_ptr_nonnull(ds);
+	ot_limits_default(&lim);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.flow = &test_flow;
+	ctx.ts.tv_sec = 1000;
+	ctx.from_client = (uint8_t)from_client;
+	ctx.want_detail = 1;
+	ctx.lim = &lim;
+	ctx.emit = collect_hits;
+	ctx.emit_ud = d;
+	d->n = 0;
+	st = ds->state_new(&lim);
+	ds->parse(&ctx, st, bytes, len);
+	ds->state_free(st);
+	return d->n;
+}
+
+START_TEST(match_real_decoded_events)
+{
+	/* Modbus/TCP: write single coil 0x0001 = ON to unit 0; diagnostics 8/4 */
+	static const uint8_t mb_write[] = { 0, 1, 0, 0, 0, 6, 0, 5, 0, 1, 0xff, 0 };
+	static const uint8_t mb_listen[] = { 0, 2, 0, 0, 0, 6, 10, 8, 0, 4, 0, 0 };
+	/* DNP3: cold restart request 1 -> 10; response with IIN device_restart */
+	static const uint8_t dnp3_cold[] = { 0x05, 0x64, 0x08, 0xc4, 0x0a, 0x00, 0x01, 0x00,
+					     0xfc, 0x42, 0xc0, 0xc1, 0x0d, 0xd2, 0x2d };
+	static const uint8_t dnp3_iin[] = { 0x05, 0x64, 0x0a, 0x44, 0x01, 0x00, 0x0a, 0x00,
+					    0x6e, 0x25, 0xc0, 0xc1, 0x81, 0x80, 0x00, 0x5b, 0x31 };
+	struct decoded d;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	d.rs = load_ok(
+		"alert modbus any any -> any 502 (sid:1; modbus: unit 0, access write coils, address 1, value 1;)\n"
+		"alert modbus any any -> any any (sid:2; modbus: function 8, subfunction 4;)\n"
+		"alert modbus any any -> any any (sid:3; modbus: access read;)\n");
+	ck_assert_int_eq(decode_and_match(&d, "modbus", 1, mb_write, sizeof(mb_write)), 1);
+	ck_assert_uint_eq(d.sids[0], 1);
+	ck_assert_int_eq(decode_and_match(&d, "modbus", 1, mb_listen, sizeof(mb_listen)), 1);
+	ck_assert_uint_eq(d.sids[0], 2);
+	rules_free(d.rs);
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 20000);
+	d.rs = load_ok(
+		"alert dnp3 any any -> any any (sid:11; dnp3_func: cold_restart;)\n"
+		"alert dnp3 any any -> any any (sid:12; dnp3_ind: device_restart;)\n"
+		"alert dnp3 any any -> any any (sid:13; dnp3_ind: need_time;)\n");
+	ck_assert_int_eq(decode_and_match(&d, "dnp3", 1, dnp3_cold, sizeof(dnp3_cold)), 1);
+	ck_assert_uint_eq(d.sids[0], 11);
+	ck_assert_int_eq(decode_and_match(&d, "dnp3", 0, dnp3_iin, sizeof(dnp3_iin)), 1);
+	ck_assert_uint_eq(d.sids[0], 12);
+	rules_free(d.rs);
+}
+END_TEST
+
 /* ---- thresholds ------------------------------------------------------------ */
 
 static int fire_n(struct rules *rs, struct ot_event *ev, int times, long sec)
@@ -659,6 +743,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_flow_keyword_and_header_only);
 	tcase_add_test(tc, match_pass_rule_silences);
 	tcase_add_test(tc, match_packet_rules);
+	tcase_add_test(tc, match_real_decoded_events);
 	tcase_add_test(tc, threshold_limit_threshold_both);
 	suite_add_tcase(s, tc);
 	return s;
