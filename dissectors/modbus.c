@@ -905,8 +905,7 @@ static void mb_resp_device_id(struct mb_msg *m, struct cursor *c)
 			json_t *ob = json_object();
 			json_object_set_new(ob, "id", json_integer(id));
 			json_object_set_new(ob, "name", json_string(mb_object_name(id)));
-			json_object_set_new(ob, "value", val ? eve_string(val, len) :
-					    json_string(""));
+			json_object_set_new(ob, "value", eve_string(val, len));
 			json_array_append_new(arr, ob);
 		}
 	}

@@ -612,6 +612,80 @@ START_TEST(malformed_counts)
 }
 END_TEST
 
+START_TEST(invalid_values)
+{
+	void *st = mb_new();
+	static const uint8_t coil[] = { 5, 0, 1, 0x12, 0x34 };
+	static const uint8_t fileref[] = { 20, 7, 7, 0, 1, 0, 2, 0, 3 };
+	static const uint8_t devid[] = { 43, 14, 9, 0 };
+	static const uint8_t devresp[] = { 43, 14, 1, 1, 0x4d, 0, 0 };
+	static const uint8_t fifo[] = { 24, 0, 2, 0, 40 };
+	static const uint8_t rw[] = { 23, 0, 0, 0, 1, 0, 0, 0, 2, 2, 0, 1 };
+	static const uint8_t rwresp[] = { 23, 4, 0, 1, 0, 2 };
+
+	send_pdu(st, 1, 1, 1, coil, sizeof(coil));
+	ck_assert(rec_msg(0, NULL)->values[0].value == 0);
+	send_pdu(st, 1, 2, 1, fileref, sizeof(fileref));
+	send_pdu(st, 1, 3, 1, devid, sizeof(devid));
+	send_pdu(st, 0, 3, 1, devresp, sizeof(devresp));
+	ck_assert_int_eq(rec_anomalies("invalid_value"), 4);
+	send_pdu(st, 0, 4, 1, fifo, sizeof(fifo));
+	ck_assert_int_eq(rec_anomalies("invalid_quantity"), 1);
+	ck_assert_int_eq(rec_anomalies("length_mismatch"), 1);
+	send_pdu(st, 1, 5, 1, rw, sizeof(rw));      /* 2 registers, 2 bytes */
+	ck_assert_int_eq(rec_anomalies("length_mismatch"), 2);
+	send_pdu(st, 0, 5, 1, rwresp, sizeof(rwresp)); /* 1 register read, 4 bytes */
+	ck_assert_int_eq(rec_anomalies("length_mismatch"), 3);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
+START_TEST(device_identification_all_objects)
+{
+	void *st = mb_new();
+	static const uint8_t resp[] = { 43, 14, 3, 0x83, 0, 0, 8,
+		0, 1, 'V', 1, 1, 'C', 2, 1, 'R', 3, 1, 'U',
+		4, 1, 'P', 5, 1, 'M', 6, 1, 'A', 7, 1, 'X' };
+	static const enum ot_ident_key want[] = { OT_ID_VENDOR, OT_ID_PRODUCT_CODE,
+		OT_ID_FIRMWARE, OT_ID_URL, OT_ID_PRODUCT, OT_ID_MODEL, OT_ID_APP_NAME };
+	const struct ot_event *e;
+	const char *js;
+	unsigned i;
+
+	send_pdu(st, 1, 1, 1, rq43, sizeof(rq43));
+	send_pdu(st, 0, 1, 1, resp, sizeof(resp));
+	e = rec_msg(1, &js);
+	ck_assert_int_eq(e->n_ident, 7);
+	for (i = 0; i < 7; i++)
+		ck_assert_int_eq(e->ident[i].key, want[i]);
+	ck_assert_str_eq(e->ident[6].value, "A");
+	ck_assert_msg(json_has(js, "{\"id\":7,\"name\":\"reserved\",\"value\":\"X\"}"), "%s", js);
+	ck_assert(json_has(js, "\"name\":\"user_application_name\""));
+	ck_assert_int_eq(rec.n_anom, 0);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
+/* Over UDP a datagram holds whole ADUs: a partial one is dropped at once. */
+START_TEST(udp_datagrams)
+{
+	void *st = mb_new();
+	uint8_t b[300];
+	size_t n = adu(b, 1, 1, rq3, sizeof(rq3));
+
+	ctx.is_udp = 1;
+	feed(st, 1, b, n - 1);
+	ck_assert_int_eq(rec_anomalies("truncated_adu"), 1);
+	feed(st, 1, b, n);
+	ck_assert_int_eq(rec.n_msg, 1);
+	ck_assert_int_eq(rec.n_anom, 1);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
 /* ---- pairing ---------------------------------------------------------- */
 
 START_TEST(pairing_by_transaction_and_unit)
@@ -877,6 +951,9 @@ END_TEST
 START_TEST(state_free_null)
 {
 	modbus_dissector.state_free(NULL);
+	modbus_dissector.gap(&ctx, NULL, 10);
+	modbus_dissector.flow_end(&ctx, NULL);
+	modbus_dissector.parse(&ctx, NULL, (const uint8_t *)"x", 1);
 	ck_assert_ptr_eq(dissector_by_name("modbus"), &modbus_dissector);
 	ck_assert_ptr_eq(dissector_by_proto(OT_PROTO_MODBUS), &modbus_dissector);
 }
@@ -928,6 +1005,9 @@ static Suite *modbus_suite(void)
 	tcase_add_test(tc, exception_response);
 	tcase_add_test(tc, invalid_function_codes);
 	tcase_add_test(tc, malformed_counts);
+	tcase_add_test(tc, invalid_values);
+	tcase_add_test(tc, device_identification_all_objects);
+	tcase_add_test(tc, udp_datagrams);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pairing");
 	tcase_add_test(tc, pairing_by_transaction_and_unit);
