@@ -43,6 +43,23 @@ check_sides() {
 				echo "FAIL: $(basename "$file"): $ip is not a $proto $side"
 				fail=1
 			fi
+			# the asset's role matches its side, unless it plays both
+			# sides (a gateway, a loopback capture) or is a router
+			bad=$(jq --arg ip "$ip" --arg s "$side" --arg p "$proto" '
+				[.assets[] |
+				 select(any(.ips[]; .ip == $ip and (.["ot_" + $s] | index($p)))) |
+				 select(.role != "router") |
+				 select(([.ips[].ot_client[]] | length) == 0 or
+				        ([.ips[].ot_server[]] | length) == 0) |
+				 select(if $s == "server" then .role != "plc"
+				        else (.role | IN("hmi", "engineering_workstation",
+				                         "scanner", "historian") | not) end)
+				 | .role] | join(",")' "$TMP/inv.json")
+			checked=$((checked + 1))
+			if [ "$bad" != '""' ]; then
+				echo "FAIL: $(basename "$file"): $ip ($proto $side) has role $bad"
+				fail=1
+			fi
 		done
 	done < "$TMP/pairs"
 	dot -Tsvg "$TMP/g.dot" -o "$TMP/g.svg" 2>"$TMP/doterr" || {
