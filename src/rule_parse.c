@@ -544,7 +544,7 @@ static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_
 	s++;
 	n = split_commas(s, parts, RULES_MAX_LIST);
 	if (n < 0) {
-		perr(pc, "more than %d items in '%s'", RULES_MAX_LIST, spec);
+		perr(pc, "more than %d items in a list", RULES_MAX_LIST);
 		free(buf);
 		return -1;
 	}
@@ -1511,7 +1511,7 @@ int rules_load_string(struct rules *rs, const char *text, const char *origin)
 	const char *p = text;
 	char *acc = NULL;
 	size_t alen = 0;
-	int lineno = 0, start_line = 0;
+	int lineno = 0, start_line = 0, skipping = 0;
 
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
@@ -1525,13 +1525,17 @@ int rules_load_string(struct rules *rs, const char *text, const char *origin)
 		cont = n > 0 && p[n - 1] == '\\';
 		if (cont)
 			n--;
-		if (!acc)
+		if (!acc && !skipping)
 			start_line = lineno;
-		if (alen + n + 2 > RULES_MAX_LINE) {
+		if (skipping) {
+			/* the rest of a rule already reported as too long */
+			skipping = cont;
+		} else if (alen + n + 2 > RULES_MAX_LINE) {
 			rules_error_add(rs, origin, start_line, "rule longer than %d bytes", RULES_MAX_LINE);
 			free(acc);
 			acc = NULL;
 			alen = 0;
+			skipping = cont;
 		} else {
 			na = realloc(acc, alen + n + 2);
 			if (!na) {

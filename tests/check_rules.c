@@ -221,6 +221,94 @@ START_TEST(parse_every_option)
 }
 END_TEST
 
+/* Error paths that need long or generated input. */
+START_TEST(parse_limits)
+{
+	struct rules *rs = rules_new();
+	char *big = malloc(70000), name[32];
+	size_t n = 0;
+	int i;
+
+	/* 65 list items */
+	n = (size_t)sprintf(big, "alert modbus [");
+	for (i = 0; i < 65; i++)
+		n += (size_t)sprintf(big + n, "%s10.0.0.%d", i ? "," : "", i);
+	sprintf(big + n, "] any -> any any (sid:1;)");
+	ck_assert_int_eq(rules_load_string(rs, big, "l.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "l.rules:1: more than 64 items in a list");
+	rules_free(rs);
+
+	/* 17 protocol keywords */
+	rs = rules_new();
+	n = (size_t)sprintf(big, "alert dnp3 any any -> any any (sid:1;");
+	for (i = 0; i < 17; i++)
+		n += (size_t)sprintf(big + n, " dnp3_func: %d;", i);
+	sprintf(big + n, ")");
+	ck_assert_int_eq(rules_load_string(rs, big, "k.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "k.rules:1: more than 16 protocol keywords");
+	rules_free(rs);
+
+	/* 33 metadata entries */
+	rs = rules_new();
+	n = (size_t)sprintf(big, "alert dnp3 any any -> any any (sid:1; metadata:");
+	for (i = 0; i < 33; i++)
+		n += (size_t)sprintf(big + n, "%s k%d v", i ? "," : "", i);
+	sprintf(big + n, ";)");
+	ck_assert_int_eq(rules_load_string(rs, big, "m.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "m.rules:1: metadata: at most 32 entries");
+	rules_free(rs);
+
+	/* a rule longer than 64 KiB, continued over lines */
+	rs = rules_new();
+	memset(big, 'a', 69990);
+	for (i = 1000; i < 69990; i += 1000)
+		big[i] = '\n', big[i - 1] = '\\';
+	big[69990] = 0;
+	ck_assert_int_eq(rules_load_string(rs, big, "b.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "b.rules:1: rule longer than 65536 bytes");
+	rules_free(rs);
+
+	/* a 24-byte PI name */
+	rs = rules_new();
+	ck_assert_int_eq(rules_load_string(rs,
+		"alert s7comm any any -> any any (sid:1; s7comm_pi: ABCDEFGHIJKLMNOPQRSTUVWX;)", "p.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "p.rules:1: s7comm_pi: bad service name 'ABCDEFGHIJKLMNOPQRSTUVWX'");
+	rules_free(rs);
+
+	/* the variable table is bounded */
+	rs = rules_new();
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "V%d", i);
+		if (rules_set_var(rs, name, "any") < 0)
+			break;
+	}
+	ck_assert_int_lt(i, 300);
+	ck_assert_str_eq(rules_error(rs, 0), "--var: too many variables");
+	ck_assert_int_eq(rules_load_string(rs, "var MORE any", "v.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 1), "v.rules:1: var: too many variables");
+	rules_free(rs);
+	free(big);
+}
+END_TEST
+
+START_TEST(parse_binary_file_refused)
+{
+	char path[] = "/tmp/check_rules_bin_XXXXXX";
+	int fd = mkstemp(path);
+	struct rules *rs = rules_new();
+	char msg[128];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "alert\0modbus", 12), 12);
+	close(fd);
+	ck_assert_int_eq(rules_load_path(rs, path), 1);
+	snprintf(msg, sizeof(msg), "%s: not a text file (NUL byte)", path);
+	ck_assert_str_eq(rules_error(rs, 0), msg);
+	unlink(path);
+	rules_free(rs);
+}
+END_TEST
+
 /* ---- variables, addresses, ports -------------------------------------- */
 
 START_TEST(vars_command_line_wins)
@@ -728,6 +816,8 @@ static Suite *rules_suite(void)
 	tcase_add_loop_test(tc, parse_error_messages, 0, (int)(sizeof(bad_rules) / sizeof(bad_rules[0])));
 	tcase_add_test(tc, parse_duplicate_sid_and_lines);
 	tcase_add_test(tc, parse_every_option);
+	tcase_add_test(tc, parse_limits);
+	tcase_add_test(tc, parse_binary_file_refused);
 	tcase_add_test(tc, vars_command_line_wins);
 	tcase_add_test(tc, vars_loop_is_an_error);
 	tcase_add_test(tc, load_folder_in_name_order);
