@@ -86,7 +86,7 @@ const char *dnp3_func_name(int fc);
 /* What one application fragment's objects produced. */
 struct dnp3_objects_result {
 	uint32_t objects;       /* object headers decoded */
-	uint32_t points;        /* points decoded (or addressed, for header-only) */
+	uint32_t points;        /* points decoded (objects with data or prefixes) */
 	int complete;           /* 1: every byte of the fragment was understood */
 	int has_group0;         /* a device attribute object was present */
 	int has_time;           /* a time object (group 50) was present */

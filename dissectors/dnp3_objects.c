@@ -751,7 +751,7 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 		struct obj_spec s;
 		uint8_t g, v, q, pc, rc;
 		uint32_t start = 0, stop = 0, count = 0;
-		int known, halt = 0;
+		int known, counted, halt = 0;
 		json_t *obj = NULL, *points = NULL;
 
 		g = cur_u8(c);
@@ -840,12 +840,14 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 			points = json_array();
 			json_object_set_new(obj, "points", points);
 		}
-		if (rc != 6 && count > lim->max_points - res->points) {
+		/* points that are decoded one by one: with data or a prefix each */
+		counted = rc != 6 && ((with_data && s.kind != K_NONE) || (pc >= 1 && pc <= 6));
+		if (counted && count > lim->max_points - res->points) {
 			res->points = lim->max_points;
 			objs_stop(&o, "too_many_points", &s, "point limit reached");
 			halt = 1;
 		} else {
-			if (rc != 6)
+			if (counted)
 				res->points += count;
 			halt = decode_points(&o, &s, known, pc, rc, start, count, c, points) < 0;
 		}

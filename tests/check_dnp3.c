@@ -911,17 +911,43 @@ END_TEST
 
 START_TEST(limit_points)
 {
-	/* read of 65536 binary inputs: over the 16384 points per message */
-	const uint8_t big[] = { 0xc0, 0x01, 1, 2, 0x01, 0, 0, 0xff, 0xff };
-	const uint8_t two[] = { 0xc0, 0x01, 1, 2, 0x01, 0, 0, 0xff, 0x1f,
-				1, 2, 0x01, 0, 0, 0xff, 0x1f, 1, 2, 0x01, 0, 0, 0, 0 };
-	uint8_t app[2000];
-	size_t n;
+	/* a response announcing 65536 binary inputs: over 16384 per message */
+	const uint8_t big[] = { 0xc0, 0x81, 0, 0, 1, 2, 0x01, 0, 0, 0xff, 0xff };
+	/* a read of the same range decodes no point: no limit */
+	const uint8_t rd[] = { 0xc0, 0x01, 1, 2, 0x01, 0, 0, 0xff, 0xff };
+	uint8_t app[4000];
+	size_t n = 0;
+	int k;
 
-	feed_app(3, 4, big, sizeof(big));
+	feed_app(4, 3, big, sizeof(big));
 	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
-	feed_app(3, 4, two, sizeof(two));       /* 8192 + 8192 + 1 */
+	feed_app(3, 4, rd, sizeof(rd));
+	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
+	/* 8192 + 8192 packed points fit, one more does not */
+	app[n++] = 0xc0;
+	app[n++] = 0x81;
+	app[n++] = 0;
+	app[n++] = 0;
+	for (k = 0; k < 3; k++) {
+		uint16_t stop = k < 2 ? 8191 : 0;
+		size_t bytes = k < 2 ? 1024 : 1;
+
+		app[n++] = 1;
+		app[n++] = 1;
+		app[n++] = 0x01;
+		app[n++] = 0;
+		app[n++] = 0;
+		app[n++] = stop & 0xff;
+		app[n++] = stop >> 8;
+		memset(app + n, 0x55, bytes);
+		n += bytes;
+	}
+	feed_app(4, 3, app, n - 8);
+	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
+	ck_assert(json_has(rec_msg(&rec, 2), "\"complete\":true"));
+	feed_app(4, 3, app, n);
 	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 2);
+	ck_assert(json_has(rec_msg(&rec, 3), "\"complete\":false"));
 	/* logged points are bounded by max_log_values */
 	lim.max_log_values = 10;
 	rec_clear(&rec);
