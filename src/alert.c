@@ -12,6 +12,7 @@
  *                           "mitre_technique_name": ["Manipulation of Control"],
  *                           "source": "rule", ...}},
  *    "modbus": {...summary of the triggering event...},
+ *    "ether": {"src_mac": ..., "dest_mac": ...},
  *    "evidence": {...}}
  *
  * Repeats: an alert whose (sid, dedup_key) was already alerted is not
@@ -421,6 +422,16 @@ static void write_alert(struct alerter *al, struct alert *a)
 	}
 	if (app)
 		json_object_set_new(ev, "app_proto", json_string(app));
+	if (a->flow && a->flow->has_mac) {
+		/* the hardware addresses of the two assets, Suricata's "ether" */
+		char m1[18], m2[18];
+		const uint8_t *sm = a->from_client ? a->flow->cli_mac : a->flow->srv_mac;
+		const uint8_t *dm = a->from_client ? a->flow->srv_mac : a->flow->cli_mac;
+
+		json_object_set_new(ev, "ether", json_pack("{s:s,s:s}",
+				    "src_mac", ot_mac_str(sm, m1, sizeof(m1)),
+				    "dest_mac", ot_mac_str(dm, m2, sizeof(m2))));
+	}
 	if (a->evidence) {
 		json_object_set_new(ev, "evidence", a->evidence);
 		a->evidence = NULL;

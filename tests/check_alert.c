@@ -8,6 +8,7 @@
 
 #include "alert.h"
 #include "eve.h"
+#include "flow.h"
 #include "../dissectors/event.h"
 
 /* A sink that keeps every line in memory. */
@@ -97,6 +98,7 @@ START_TEST(alert_line_shape)
 	struct eve *e = capture_eve();
 	struct alerter *al = alerter_new(e, NULL);
 	struct ot_event ev;
+	struct flow f;
 	struct alert a;
 	json_t *o, *al_o, *meta, *mb;
 
@@ -113,8 +115,21 @@ START_TEST(alert_line_shape)
 	ev.cat = OT_CAT_WRITE;
 	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 100, 1);
 
+	memset(&f, 0, sizeof(f));
+	f.id = 99;
+	f.l4 = 6;
+	ot_ip_parse("10.0.0.1", &f.cli_ip);
+	ot_ip_parse("10.0.0.2", &f.srv_ip);
+	f.cli_port = 40000;
+	f.srv_port = 502;
+	f.has_mac = 1;
+	memcpy(f.cli_mac, "\x00\x11\x22\x33\x44\x55", 6);
+	memcpy(f.srv_mac, "\x66\x77\x88\x99\xaa\xbb", 6);
+	ev.flow = &f;
 	sample_alert(&a, 9000001, 1000, NULL);
 	a.ev = &ev;
+	a.flow = &f;
+	a.from_client = 1;
 	a.evidence = json_pack("{s:s}", "why", "test");
 	a.metadata = json_pack("{s:[s]}", "kind", "unexpected_write");
 	alert_raise(al, &a);
@@ -143,6 +158,11 @@ START_TEST(alert_line_shape)
 	ck_assert_str_eq(json_string_value(json_object_get(o, "app_proto")), "modbus");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "evidence"), "why")), "test");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "event_type")), "alert");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "src_ip")), "10.0.0.1");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "dest_port")), 502);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "flow_id")), 99);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "ether"), "src_mac")), "00:11:22:33:44:55");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "ether"), "dest_mac")), "66:77:88:99:aa:bb");
 	ck_assert_ptr_nonnull(json_object_get(o, "timestamp"));
 
 	alerter_free(al);
