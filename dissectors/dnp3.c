@@ -24,6 +24,7 @@
 #define DNP3_PORT               20000
 #define DNP3_MAX_FRAGMENTS      8       /* reassembly slots per flow */
 #define DNP3_PENDING_MAX_AGE    60.0    /* seconds a request may wait */
+#define DNP3_KEEP_BUFFER        2048    /* reassembly buffer kept between fragments */
 
 /* IEEE 1815-2012 table 4-1: application function codes. */
 static const struct ot_tok dnp3_func_names[] = {
@@ -86,6 +87,7 @@ struct dnp3_state {
 	struct dnp3_fragment frag[DNP3_MAX_FRAGMENTS];
 	struct dnp3_pending *pending;       /* oldest first */
 	uint32_t n_pending;
+	size_t reasm_bytes;                 /* sum of frag[].len, <= max_reassembly */
 	int pending_reported;               /* too_many_pending sent, not yet drained */
 	struct dissect_ctx *ctx;            /* valid during parse() */
 	struct dnp3_counters cnt;
@@ -461,10 +463,17 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 
 /* ---- transport layer ------------------------------------------------ */
 
-static void frag_clear(struct dnp3_fragment *f)
+/* Free a slot; a large buffer is released so idle flows stay small. */
+static void frag_clear(struct dnp3_state *st, struct dnp3_fragment *f)
 {
+	st->reasm_bytes -= f->len;
 	f->used = 0;
 	f->len = 0;
+	if (f->cap > DNP3_KEEP_BUFFER) {
+		free(f->buf);
+		f->buf = NULL;
+		f->cap = 0;
+	}
 }
 
 static struct dnp3_fragment *frag_find(struct dnp3_state *st, uint16_t src, uint16_t dst)
@@ -490,7 +499,7 @@ static struct dnp3_fragment *frag_slot(struct dnp3_state *st)
 			old = &st->frag[i];
 	}
 	st->cnt.fragments_dropped++;
-	frag_clear(old);
+	frag_clear(st, old);
 	return old;
 }
 
@@ -501,7 +510,7 @@ static int frag_append(struct dnp3_state *st, struct dnp3_fragment *f,
 
 	if (n == 0)
 		return 0;
-	if (f->len + n > max)
+	if (st->reasm_bytes + n > max)    /* all fragments of the flow together */
 		return -1;
 	if (f->len + n > f->cap) {
 		size_t want = f->cap ? f->cap : 512;
@@ -519,6 +528,7 @@ static int frag_append(struct dnp3_state *st, struct dnp3_fragment *f,
 	}
 	memcpy(f->buf + f->len, p, n);
 	f->len += n;
+	st->reasm_bytes += n;
 	return 0;
 }
 
@@ -543,7 +553,7 @@ static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
 		st->cnt.fragments_dropped++;
 		ot_anomaly(ctx, OT_PROTO_DNP3, "reassembly_timeout",
 			   "fragment %u->%u of %zu bytes timed out", l->src, l->dst, f->len);
-		frag_clear(f);
+		frag_clear(st, f);
 		f = NULL;
 	}
 	if (th & DNP3_TP_FIR) {
@@ -557,7 +567,7 @@ static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
 			ot_anomaly(ctx, OT_PROTO_DNP3, "fragment_incomplete",
 				   "new first segment before the final one (%zu bytes dropped)",
 				   f->len);
-			frag_clear(f);
+			frag_clear(st, f);
 		}
 		if (th & DNP3_TP_FIN) {
 			app_fragment(st, l, seg, seg ? seglen : 0);
@@ -585,7 +595,7 @@ static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
 			st->cnt.fragments_dropped++;
 			ot_anomaly(ctx, OT_PROTO_DNP3, "transport_sequence",
 				   "segment %u, expected %u", seq, f->next_seq);
-			frag_clear(f);
+			frag_clear(st, f);
 			return;
 		}
 	}
@@ -594,14 +604,14 @@ static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
 	if (seg && frag_append(st, f, seg, seglen) < 0) {
 		st->cnt.fragments_dropped++;
 		ot_anomaly(ctx, OT_PROTO_DNP3, "reassembly_too_long",
-			   "fragment %u->%u over %u bytes", l->src, l->dst,
-			   st->lim->max_reassembly);
-		frag_clear(f);
+			   "fragment %u->%u: over %u bytes in reassembly in the flow",
+			   l->src, l->dst, st->lim->max_reassembly);
+		frag_clear(st, f);
 		return;
 	}
 	if (th & DNP3_TP_FIN) {
 		app_fragment(st, l, f->buf, f->len);
-		frag_clear(f);
+		frag_clear(st, f);
 	}
 }
 
@@ -735,7 +745,7 @@ static void dnp3_gap(struct dissect_ctx *ctx, void *state, size_t len)
 	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
 		if (st->frag[i].used && st->frag[i].from_client == ctx->from_client) {
 			st->cnt.fragments_dropped++;
-			frag_clear(&st->frag[i]);
+			frag_clear(st, &st->frag[i]);
 		}
 }
 
@@ -752,7 +762,7 @@ static void dnp3_flow_end(struct dissect_ctx *ctx, void *state)
 			ot_anomaly(ctx, OT_PROTO_DNP3, "fragment_incomplete",
 				   "flow ended inside fragment %u->%u (%zu bytes)",
 				   st->frag[i].src, st->frag[i].dst, st->frag[i].len);
-			frag_clear(&st->frag[i]);
+			frag_clear(st, &st->frag[i]);
 		}
 	st->n_pending = 0;
 }

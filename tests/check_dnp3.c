@@ -468,6 +468,15 @@ START_TEST(transport_limits)
 	feed(buf + f1, len - f1);
 	ck_assert_int_eq(rec.n_msg, 0);
 	ck_assert_int_eq(rec_count(&rec, "reassembly_timeout"), 1);
+	/* the byte bound covers every fragment of the flow together */
+	lim.max_reassembly = 400;
+	rec_clear(&rec);
+	f1 = dnp3_frame_len(buf[2]);
+	feed(buf, f1);                  /* 100 bytes pending for 4 -> 3 */
+	len = build_frames(5, 3, app, n, 100, 0, buf);
+	feed(buf, len);                 /* 515 more for 5 -> 3 */
+	ck_assert_int_eq(rec_count(&rec, "reassembly_too_long"), 1);
+	ck_assert_int_eq(rec.n_msg, 0);
 }
 END_TEST
 
