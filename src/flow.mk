@@ -16,3 +16,10 @@ tests_check_applayer_SOURCES = tests/check_applayer.c
 tests_check_applayer_CFLAGS = $(CHECK_CFLAGS_)
 tests_check_applayer_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_stream tests/check_flow tests/check_applayer
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_stream
+tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz_stream.c
+tests_fuzz_fuzz_stream_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_stream_LDADD = $(OTS_LIBS)
+endif

@@ -296,7 +296,9 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			s->next_seq = seq;
 			continue;
 		}
-		skip_hole(pool, s, s->ooo->seq, out);
+		/* up to this segment when it lies in the first hole, so its
+		 * bytes are delivered rather than skipped */
+		skip_hole(pool, s, seq, out);
 	}
 }
 

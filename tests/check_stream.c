@@ -219,6 +219,21 @@ START_TEST(cap_per_stream)
 }
 END_TEST
 
+START_TEST(cap_keeps_a_segment_inside_the_first_hole)
+{
+	stream_pool_init(&pool, 8, 1 << 20);
+	stream_syn(&pool, &st, 0);
+	seg(11, "klmno");
+	seg(21, "uvw");             /* at the cap */
+	seg(5, "efg");              /* no room, but it comes before the buffer */
+	ck_assert_str_eq(rec.out, "????efg");
+	ck_assert_uint_eq(st.buffered, 8);
+	seg(8, "hij");
+	ck_assert_str_eq(rec.out, "????efghijklmno");
+	ck_assert_uint_eq(st.buffered, 3);
+}
+END_TEST
+
 START_TEST(cap_global)
 {
 	struct stream other;
@@ -333,6 +348,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, wraparound);
 	tcase_add_test(tc, midstream_pickup);
 	tcase_add_test(tc, cap_per_stream);
+	tcase_add_test(tc, cap_keeps_a_segment_inside_the_first_hole);
 	tcase_add_test(tc, cap_global);
 	tcase_add_test(tc, syn_restart_and_fin);
 	tcase_add_loop_test(tc, random_shuffle_reassembles, 0, 8);
