@@ -262,7 +262,8 @@ static struct truth *truth_add(struct plant *P, gen_time t, const struct gen_hos
 }
 
 /* Alert kinds, rule names and rule sids as comma-separated lists ("" for
- * none).  The sids assume --var MODBUS_OPERATORS=[hmi1] (RULE_VARS). */
+ * none).  The sids assume --var MODBUS_OPERATORS=[hmi1], the truth file's
+ * "rule_vars". */
 static void truth_kinds(struct truth *e, const char *expect, const char *allow,
 			const char *rules, const char *sids)
 {
@@ -675,7 +676,7 @@ static void dnp3_field(struct plant *P, struct outst *o, gen_time t)
 	for (i = 0; i < 4; i++) {
 		int32_t v = (int32_t)sig_at(&o->ai[i], t, &P->rng);
 
-		if (llabs((long long)v - o->ai_last[i]) > o->ai[i].amp / 4 &&
+		if (llabs((long long)v - o->ai_last[i]) > o->ai[i].amp / 2 &&
 		    o->naev < 4) {
 			o->aev_idx[o->naev] = (uint8_t)i;
 			o->aev_val[o->naev] = v;
@@ -1281,7 +1282,7 @@ static void plant_tasks(struct plant *P)
 {
 	int i, j;
 	struct task *t;
-	gen_time ta = P->start + (P->end - P->start) * 2 / 5;
+	gen_time ta = P->start + (P->end - P->start) * 2 / 5, first;
 
 	P->captasks = 16 * (P->nmb + P->ns7 + P->ndnp) + 32;
 	P->tasks = calloc((size_t)P->captasks, sizeof(*P->tasks));
@@ -1305,8 +1306,12 @@ static void plant_tasks(struct plant *P)
 				 P->start + 10 * GEN_MSEC + gen_rng_below(&P->rng, 400000));
 		else
 			task_add(P, T_CONNECT_DNP3, i, 0, 0, 0, P->start + 500 * GEN_MSEC);
-		task_add(P, T_DNP3_EVENTS, i, 0, 5.0, 10, phase(P, 5.0) + GEN_SEC);
-		task_add(P, T_DNP3_INTEGRITY, i, 0, 60.0, 10, phase(P, 60.0) + GEN_SEC);
+		/* integrity polls fall half-way between class polls: the order
+		 * of the two on the channel never depends on jitter */
+		first = phase(P, 5.0) + GEN_SEC;
+		task_add(P, T_DNP3_EVENTS, i, 0, 5.0, 10, first);
+		task_add(P, T_DNP3_INTEGRITY, i, 0, 60.0, 10,
+			 first + 2500 * GEN_MSEC + 5 * GEN_SEC * gen_rng_below(&P->rng, 12));
 	}
 	for (i = 0; i < P->ns7; i++) {
 		task_add(P, T_CONNECT_S7, i, 0, 0, 0,
