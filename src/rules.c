@@ -117,7 +117,7 @@ const struct rule *rules_find(const struct rules *rs, uint32_t sid)
 	return NULL;
 }
 
-void rule_get_info(const struct rule *r, struct rule_info *info)
+void rules_get_info(const struct rule *r, struct rule_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	if (!r)

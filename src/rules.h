@@ -73,7 +73,7 @@ const char *rules_error(const struct rules *rs, size_t i);
 
 /* Rule by sid, or NULL. */
 const struct rule *rules_find(const struct rules *rs, uint32_t sid);
-void rule_get_info(const struct rule *r, struct rule_info *info);
+void rules_get_info(const struct rule *r, struct rule_info *info);
 
 /* The rules that fire on ev (at most max, written to out).  Thresholds are
  * applied (and their state updated) here; a matching `pass` rule silences

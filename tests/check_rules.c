@@ -201,7 +201,7 @@ START_TEST(parse_every_option)
 	const json_t *ids;
 
 	ck_assert_ptr_nonnull(r);
-	rule_get_info(r, &ri);
+	rules_get_info(r, &ri);
 	ck_assert_str_eq(ri.msg, "Write \"quoted\"; ok");
 	ck_assert_uint_eq(ri.rev, 3);
 	ck_assert_str_eq(ri.category, "Attempted Administrator Privilege Gain");
@@ -213,7 +213,7 @@ START_TEST(parse_every_option)
 			 "Unauthorized_Command_Message");
 	ck_assert_str_eq(ri.file, "t.rules");
 	ck_assert_int_eq(ri.line, 1);
-	rule_get_info(rules_find(rs, 2), &ri);
+	rules_get_info(rules_find(rs, 2), &ri);
 	ck_assert_str_eq(ri.category, "Custom thing");
 	ck_assert_int_eq(ri.severity, 2);
 	ck_assert_ptr_null(rules_find(rs, 3));
@@ -638,7 +638,7 @@ static void collect_hits(struct dissect_ctx *ctx, struct ot_event *ev)
 	int i, n = rules_match_event(d->rs, ev, out, 8);
 
 	for (i = 0; i < n && d->n < 16; i++) {
-		rule_get_info(out[i], &ri);
+		rules_get_info(out[i], &ri);
 		d->sids[d->n++] = ri.sid;
 	}
 }
