@@ -102,5 +102,22 @@ run "$PCAPS/modbus/iti_modicon_test.pcap" && {
 		"$TMP/inv.json" >/dev/null || { echo "FAIL: modicon: no engineering workstation"; fail=1; }
 }
 
+# GeoIP through the command line, with the test databases.
+if perl "${OTS_TOP_SRCDIR:-.}/tests/make_test_mmdb.pl" "$TMP/city.mmdb" "$TMP/asn.mmdb" 2>/dev/null; then
+	checked=$((checked + 1))
+	"$BIN" -q -r "$PCAPS/modbus/plant1_ModbusTCP.pcap" -o /dev/null --inventory "$TMP/inv.json" \
+		--geoip "$TMP/city.mmdb" --geoip "$TMP/asn.mmdb" &&
+	jq -e '[.assets[].ips[] | select(.ip == "141.81.0.10")][0] |
+		.external and .geo.country == "DE"' "$TMP/inv.json" >/dev/null ||
+		{ echo "FAIL: GeoIP country missing for 141.81.0.10"; fail=1; }
+fi
+checked=$((checked + 1))
+"$BIN" -q -r "$PCAPS/modbus/ndpi_modbus.pcap" -o /dev/null --geoip /nonexistent/x.mmdb 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] || [ "$(wc -l < "$TMP/err")" -ne 1 ] || ! grep -q /nonexistent/x.mmdb "$TMP/err"; then
+	echo "FAIL: a bad --geoip path is not a one-line error (rc $rc): $(cat "$TMP/err")"
+	fail=1
+fi
+
 echo "e2e_inventory: $checked checks, $([ $fail = 0 ] && echo ok || echo FAILED)"
 exit $fail
