@@ -529,6 +529,7 @@ static int sink_write(void *ctx, const char *line, size_t len)
 	struct sink *s = ctx;
 	size_t mlen = 0;
 	char *msg;
+	int ok;
 
 	s->lines++;
 	if (len > SINK_MAX_LINE) {
@@ -543,36 +544,29 @@ static int sink_write(void *ctx, const char *line, size_t len)
 	switch (s->kind) {
 	case SK_FILE:
 	case SK_STDOUT:
-		if (!s->fp || fwrite(msg, 1, mlen, s->fp) != mlen) {
-			s->send_errors++;
-			free(msg);
-			return -1;
-		}
-		s->sent++;
-		free(msg);
-		return 0;
+		ok = s->fp && fwrite(msg, 1, mlen, s->fp) == mlen;
+		break;
 	case SK_SYSLOG_UDP:
 	case SK_SYSLOG_UNIX:
 	case SK_UNIX_DGRAM:
 		if (s->fd < 0)
 			s->fd = sock_new(s);
-		if (s->fd < 0 || sendto(s->fd, msg, mlen, MSG_NOSIGNAL | MSG_DONTWAIT,
-					(struct sockaddr *)&s->addr, s->alen) < 0) {
-			s->send_errors++;
-			free(msg);
-			return -1;
-		}
-		s->sent++;
-		free(msg);
-		return 0;
+		ok = s->fd >= 0 && sendto(s->fd, msg, mlen, MSG_NOSIGNAL | MSG_DONTWAIT,
+					  (struct sockaddr *)&s->addr, s->alen) >= 0;
+		break;
 	default:
-		if (queue_push(s, msg, mlen) < 0) {
-			stream_pump(s);
-			return -1;
-		}
+		/* stream sockets: the queue owns msg from here */
+		ok = queue_push(s, msg, mlen) == 0;
 		stream_pump(s);
-		return 0;
+		return ok ? 0 : -1;
 	}
+	free(msg);
+	if (!ok) {
+		s->send_errors++;
+		return -1;
+	}
+	s->sent++;
+	return 0;
 }
 
 static void sink_flush(void *ctx)

@@ -117,6 +117,21 @@ static int read_frames(int fd, char frames[][4096], int n, int timeout_ms)
 	return got;
 }
 
+/* A Unix socket of the given type bound at DIR/NAME (path out). */
+static int bind_unix(const char *dir, const char *name, int type, char *path, size_t plen)
+{
+	struct sockaddr_un un;
+	int fd = socket(AF_UNIX, type, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(path, plen, "%s/%s", dir, name);
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&un, sizeof(un)), 0);
+	return fd;
+}
+
 START_TEST(uri_errors)
 {
 	static const struct { const char *uri, *msg; } bad[] = {
@@ -282,21 +297,48 @@ START_TEST(tcp_queue_overflow_counted)
 }
 END_TEST
 
+/* A receiver that accepts and never reads: writes never block, the queue
+ * stays bounded, the overflow is counted. */
+START_TEST(tcp_stalled_receiver_never_blocks)
+{
+	uint16_t port = 0;
+	int lfd = listen_tcp(&port), cfd, i;
+	struct eve_sink sk;
+	char uri[80], err[256];
+	struct timespec t0, t1;
+	long queued, dropped, sent;
+
+	snprintf(uri, sizeof(uri), "tcp://127.0.0.1:%u?queue=100", port);
+	ck_assert_int_eq(sink_open(uri, 0, &sk, err, sizeof(err)), 0);
+	sk.flush(sk.ctx);
+	cfd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(cfd, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 20000; i++)
+		sk.write(sk.ctx, alert_line, strlen(alert_line));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 3);
+	queued = stat_int(&sk, "queued");
+	dropped = stat_int(&sk, "dropped_overflow");
+	sent = stat_int(&sk, "sent");
+	ck_assert_int_le(queued, 100);
+	ck_assert_int_gt(dropped, 0);
+	ck_assert_int_eq(sent + queued + dropped, 20000);
+	close(cfd);             /* let close() give up quickly */
+	close(lfd);
+	sk.close(sk.ctx);
+}
+END_TEST
+
 START_TEST(cef_on_stream_skips_other_events)
 {
 	char dir[] = "/tmp/check_sink_XXXXXX", path[128], uri[160], err[256], buf[4096];
-	struct sockaddr_un un;
 	int lfd, cfd, i;
 	struct eve_sink sk;
 	ssize_t n;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/s.sock", dir);
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	memset(&un, 0, sizeof(un));
-	un.sun_family = AF_UNIX;
-	strcpy(un.sun_path, path);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&un, sizeof(un)), 0);
+	lfd = bind_unix(dir, "s.sock", SOCK_STREAM, path, sizeof(path));
 	ck_assert_int_eq(listen(lfd, 2), 0);
 	snprintf(uri, sizeof(uri), "unix-stream://%s", path);
 	ck_assert_int_eq(sink_open(uri, 1, &sk, err, sizeof(err)), 0);
@@ -325,18 +367,12 @@ END_TEST
 START_TEST(unix_dgram_raw_line)
 {
 	char dir[] = "/tmp/check_sink_XXXXXX", path[128], uri[160], err[256], buf[4096];
-	struct sockaddr_un un;
 	int fd;
 	struct eve_sink sk;
 	ssize_t n;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/d.sock", dir);
-	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	memset(&un, 0, sizeof(un));
-	un.sun_family = AF_UNIX;
-	strcpy(un.sun_path, path);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&un, sizeof(un)), 0);
+	fd = bind_unix(dir, "d.sock", SOCK_DGRAM, path, sizeof(path));
 	snprintf(uri, sizeof(uri), "unix-dgram://%s", path);
 	ck_assert_int_eq(sink_open(uri, 0, &sk, err, sizeof(err)), 0);
 	ck_assert_int_eq(sk.write(sk.ctx, flow_line, strlen(flow_line)), 0);
@@ -412,6 +448,7 @@ static Suite *sink_suite(void)
 	tcase_add_test(tc, syslog_udp_rfc5424);
 	tcase_add_test(tc, syslog_tcp_receiver_away_and_back);
 	tcase_add_test(tc, tcp_queue_overflow_counted);
+	tcase_add_test(tc, tcp_stalled_receiver_never_blocks);
 	tcase_add_test(tc, cef_on_stream_skips_other_events);
 	tcase_add_test(tc, unix_dgram_raw_line);
 	tcase_add_test(tc, file_reopen_after_rotation);
