@@ -280,12 +280,18 @@ static void append_split(json_t *arr, const char *s)
 	}
 }
 
+/* The array under key, made this alert's own (metadata values may be
+ * shared with the caller's object, which must not change). */
 static json_t *meta_array(json_t *meta, const char *key)
 {
 	json_t *arr = json_object_get(meta, key);
 
-	if (json_is_array(arr))
-		return arr;
+	if (json_is_array(arr)) {
+		json_t *own = json_copy(arr);
+
+		json_object_set_new(meta, key, own);
+		return own;
+	}
 	if (arr) {
 		json_t *n = json_array();
 

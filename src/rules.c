@@ -692,7 +692,7 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	a.flow = f;
 	a.from_client = from_client;
 	a.ev = ev;
-	a.metadata = json_deep_copy(r->metadata);
+	a.metadata = json_incref(r->metadata);  /* read only by the alerter */
 	a.evidence = json_pack("{s:s,s:i}", "rule_file",
 			       strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file,
 			       "rule_line", r->line);

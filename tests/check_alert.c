@@ -333,6 +333,33 @@ START_TEST(alert_rate_cap)
 }
 END_TEST
 
+/* The alerter reads a shared metadata object without changing it. */
+START_TEST(alert_shared_metadata_untouched)
+{
+	struct eve *e = capture_eve();
+	struct alerter *al = alerter_new(e, NULL);
+	json_t *shared = json_pack("{s:[s]}", "mitre_technique_id", "T0001");
+	struct alert a;
+	json_t *ids;
+
+	sample_alert(&a, 1, 1000, NULL);
+	a.metadata = json_incref(shared);
+	alert_raise(al, &a);
+	sample_alert(&a, 2, 1000, NULL);
+	a.metadata = json_incref(shared);
+	alert_raise(al, &a);
+	ck_assert_uint_eq(json_array_size(json_object_get(shared, "mitre_technique_id")), 1);
+	ck_assert_int_eq(shared->refcount, 1);
+	ids = json_object_get(json_object_get(json_object_get(nth_of_type("alert", 1), "alert"), "metadata"),
+			      "mitre_technique_id");
+	ck_assert_uint_eq(json_array_size(ids), 3);     /* T0001, T0881, T0858 */
+	json_decref(shared);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
 START_TEST(alert_free_null)
 {
 	struct alert a;
@@ -355,6 +382,7 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, alert_periodic_and_final_summary);
 	tcase_add_test(tc, alert_dedup_table_bounded);
 	tcase_add_test(tc, alert_rate_cap);
+	tcase_add_test(tc, alert_shared_metadata_untouched);
 	tcase_add_test(tc, alert_free_null);
 	suite_add_tcase(s, tc);
 	return s;
