@@ -674,7 +674,7 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 		}
 		return 0;
 	}
-	if (data && pc >= 1 && pc <= 3 && !obj_fixed_size(s) && s->kind != K_ATTR &&
+	if (data && (pc < 4 || pc > 6) && !obj_fixed_size(s) && s->kind != K_ATTR &&
 	    s->kind != K_BITS) {
 		objs_stop(o, "unknown_object", s, "variable size without size prefix");
 		return -1;

@@ -857,6 +857,7 @@ START_TEST(unknown_object_stops)
 	/* the same unknown object with a size prefix can be stepped over */
 	const uint8_t sized[] = { 0xc0, 0x81, 0, 0, 99, 9, 0x5b, 1, 2, 0, 0xab, 0xcd,
 				  1, 2, 0x00, 0, 0, 0x81 };
+	const uint8_t nosize[] = { 0xc0, 0x19, 70, 3, 0x07, 1, 0, 0, 0, 0, 0, 0 };
 	const struct seen_ev *m;
 
 	feed_app(4, 3, app, sizeof(app));
@@ -867,10 +868,15 @@ START_TEST(unknown_object_stops)
 	ck_assert_int_eq(m->copy.n_ranges, 1);
 	feed_app(4, 3, sized, sizeof(sized));
 	ck_assert_int_eq(rec_count(&rec, "unknown_object"), 1);
+	ck_assert_int_eq(rec_count(&rec, "truncated_object"), 0);
 	m = rec_msg(&rec, 1);
 	ck_assert(json_has(m, "\"complete\":true"));
 	ck_assert(json_has(m, "\"data\":\"abcd\""));
 	ck_assert_int_eq(m->copy.n_values, 1);
+	/* a free-format object (file command) without its size prefix */
+	feed_app(3, 4, nosize, sizeof(nosize));
+	ck_assert_int_eq(rec_count(&rec, "unknown_object"), 2);
+	ck_assert_int_eq(rec_count(&rec, "truncated_object"), 0);
 }
 END_TEST
 
