@@ -999,6 +999,71 @@ static int kw_flow(struct pctx *pc, struct rule *r, char *arg)
 	return 0;
 }
 
+/* Suricata's app-layer event names for what otsentry's dissectors call
+ * otherwise; otsentry's own anomaly reasons are accepted as they are. */
+static const struct {
+	uint8_t proto;
+	const char *suricata, *otsentry;
+} app_event_aliases[] = {
+	{ OT_PROTO_MODBUS, "invalid_protocol_id", "not_modbus" },
+	{ OT_PROTO_MODBUS, "unsolicited_response", "response_without_request" },
+	{ OT_PROTO_MODBUS, "invalid_length", "length_mismatch" },
+	{ OT_PROTO_MODBUS, "flooded", "too_many_pending" },
+	{ OT_PROTO_DNP3, "flooded", "too_many_pending" },
+	{ OT_PROTO_DNP3, "len_too_small", "bad_length" },
+	{ OT_PROTO_DNP3, "bad_link_crc", "bad_crc" },
+	{ OT_PROTO_DNP3, "bad_transport_crc", "bad_crc" },
+	{ OT_PROTO_DNP3, "malformed", "app_too_short" },
+};
+
+/* app-layer-event: PROTO.NAME -- an anomaly event of that protocol. */
+static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *dot = strchr(arg = trim(arg), '.');
+	const char *name;
+	struct rule_check *c;
+	enum ot_proto p;
+	size_t i;
+
+	if (!dot) {
+		perr(pc, "app-layer-event: expected PROTOCOL.EVENT, not '%s'", arg);
+		return -1;
+	}
+	*dot = 0;
+	name = dot + 1;
+	p = ot_proto_from_name(arg);
+	if (p == OT_PROTO_UNKNOWN) {
+		perr(pc, "app-layer-event: unknown protocol '%s'", arg);
+		return -1;
+	}
+	for (i = 0; name[i]; i++)
+		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) && name[i] != '_')
+			break;
+	if (!*name || name[i] || i >= sizeof(c->str)) {
+		perr(pc, "app-layer-event: bad event name '%s'", name);
+		return -1;
+	}
+	if (bind_proto(pc, r, p, "app-layer-event") < 0 || !(c = new_check(pc, r, CK_APP_EVENT)))
+		return -1;
+	for (i = 0; i < sizeof(app_event_aliases) / sizeof(app_event_aliases[0]); i++)
+		if (app_event_aliases[i].proto == p && strcmp(app_event_aliases[i].suricata, name) == 0)
+			name = app_event_aliases[i].otsentry;
+	snprintf(c->str, sizeof(c->str), "%s", name);
+	return 0;
+}
+
+/* app-layer-protocol: PROTO -- binds a tcp/udp/ip rule to an OT protocol. */
+static int kw_app_proto(struct pctx *pc, struct rule *r, char *arg)
+{
+	enum ot_proto p = ot_proto_from_name(trim(arg));
+
+	if (p == OT_PROTO_UNKNOWN) {
+		perr(pc, "app-layer-protocol: unknown protocol '%s'", trim(arg));
+		return -1;
+	}
+	return bind_proto(pc, r, p, "app-layer-protocol");
+}
+
 /* ---- generic options ------------------------------------------------- */
 
 /* metadata: key value, key value ...  -> {"key": ["value", ...]} */
@@ -1213,6 +1278,10 @@ static int apply_option(struct pctx *pc, struct rule *r, char *key, char *val, i
 		return 0;       /* accepted, not used */
 	if (!strcmp(key, "flow"))
 		return kw_flow(pc, r, val);
+	if (!strcmp(key, "app-layer-event"))
+		return kw_app_event(pc, r, val);
+	if (!strcmp(key, "app-layer-protocol"))
+		return kw_app_proto(pc, r, val);
 	if (!strcmp(key, "modbus"))
 		return kw_modbus(pc, r, val);
 	if (!strcmp(key, "dnp3_func") || !strcmp(key, "dnp3.func"))

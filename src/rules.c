@@ -8,6 +8,7 @@
  *     names a ROSCTR or a flow direction itself;
  *   - dnp3_func, dnp3_obj: every message; dnp3_ind: the IIN of responses;
  *   - a protocol header without keywords: every message of that protocol;
+ *   - app-layer-event: the anomaly events of that protocol (and only those);
  *   - ip/tcp/udp header rules: the first packet of each flow.
  */
 #include <limits.h>
@@ -411,9 +412,21 @@ static int check_match(const struct rule_check *c, const struct ot_event *ev)
 		return event_pi_is(ev, c->str);
 	case CK_FLOW:
 		return c->a == 1 ? ev->from_client != 0 : ev->from_client == 0;
+	case CK_APP_EVENT:
+		return ev->kind == OT_EV_ANOMALY && ev->anomaly && strcmp(ev->anomaly, c->str) == 0;
 	default:
 		return 0;
 	}
+}
+
+static int rule_has_check(const struct rule *r, int type)
+{
+	int i;
+
+	for (i = 0; i < r->nchecks; i++)
+		if (r->checks[i].type == type)
+			return 1;
+	return 0;
 }
 
 /* Keywords that look at requests unless the rule says otherwise. */
@@ -456,6 +469,9 @@ static int event_rule_match(const struct rule *r, const struct ot_event *ev)
 	int i;
 
 	if (r->ot_proto != ev->proto)
+		return 0;
+	/* anomalies only for app-layer-event rules, messages only for the others */
+	if ((ev->kind == OT_EV_ANOMALY) != rule_has_check(r, CK_APP_EVENT))
 		return 0;
 	if (r->proto == RP_TCP && f && f->l4 != 6)
 		return 0;
@@ -557,7 +573,7 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 	size_t i;
 	int n = 0;
 
-	if (!rs || !ev || ev->kind == OT_EV_ANOMALY)
+	if (!rs || !ev)
 		return 0;
 	rs->events_seen++;
 	for (i = 0; i < rs->n; i++) {

@@ -59,7 +59,8 @@ enum check_type {
 	CK_S7_DB,               /* a = DB number */
 	CK_S7_SZL,              /* a = SZL id */
 	CK_S7_PI,               /* str = PI service name */
-	CK_FLOW                 /* a = 1 to_server, 2 to_client */
+	CK_FLOW,                /* a = 1 to_server, 2 to_client */
+	CK_APP_EVENT            /* str = anomaly reason of the dissector */
 };
 
 struct rule_check {
@@ -69,7 +70,7 @@ struct rule_check {
 	uint32_t mask;
 	int has_addr, has_value;
 	struct num_range r, addr, value;
-	char str[24];
+	char str[32];
 };
 
 enum thresh_type { TH_NONE = 0, TH_LIMIT, TH_THRESHOLD, TH_BOTH };

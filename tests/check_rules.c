@@ -148,6 +148,11 @@ static const struct {
 	{ "alert s7comm any any -> any any (sid:1; s7comm_userdata: grp 4;)", "t.rules:1: s7comm_userdata: expected 'group N[, subfunction M]'" },
 	{ "alert s7comm any any -> any any (sid:1; s7comm_userdata: group 4, subfunction x;)", "t.rules:1: s7comm_userdata: bad subfunction 'subfunction x'" },
 	{ "alert s7comm any any -> any any (sid:1; s7comm_pi: P-PROG;)", "t.rules:1: s7comm_pi: bad service name 'P-PROG'" },
+	{ "alert tcp any any -> any any (sid:1; app-layer-event: modbus;)", "t.rules:1: app-layer-event: expected PROTOCOL.EVENT, not 'modbus'" },
+	{ "alert tcp any any -> any any (sid:1; app-layer-event: http.bad;)", "t.rules:1: app-layer-event: unknown protocol 'http'" },
+	{ "alert tcp any any -> any any (sid:1; app-layer-event: modbus.Bad-Name;)", "t.rules:1: app-layer-event: bad event name 'Bad-Name'" },
+	{ "alert dnp3 any any -> any any (sid:1; app-layer-event: modbus.flooded;)", "t.rules:1: keyword 'app-layer-event' does not apply to this rule's protocol" },
+	{ "alert tcp any any -> any any (sid:1; app-layer-protocol: ftp;)", "t.rules:1: app-layer-protocol: unknown protocol 'ftp'" },
 	{ "var 1BAD any", "t.rules:1: var: bad variable name '1BAD'" },
 	{ "var ONLYNAME", "t.rules:1: var: expected 'var NAME VALUE'" },
 	{ "alert modbus any any -> any any (sid:1; metadata: a b, c;)", "t.rules:1: metadata: expected 'key value', not 'c'" },
@@ -268,11 +273,11 @@ START_TEST(parse_limits)
 	ck_assert_str_eq(rules_error(rs, 0), "b.rules:1: rule longer than 65536 bytes");
 	rules_free(rs);
 
-	/* a 24-byte PI name */
+	/* a 32-byte PI name */
 	rs = rules_new();
 	ck_assert_int_eq(rules_load_string(rs,
-		"alert s7comm any any -> any any (sid:1; s7comm_pi: ABCDEFGHIJKLMNOPQRSTUVWX;)", "p.rules"), 1);
-	ck_assert_str_eq(rules_error(rs, 0), "p.rules:1: s7comm_pi: bad service name 'ABCDEFGHIJKLMNOPQRSTUVWX'");
+		"alert s7comm any any -> any any (sid:1; s7comm_pi: ABCDEFGHIJKLMNOPQRSTUVWXYZ012345;)", "p.rules"), 1);
+	ck_assert_str_eq(rules_error(rs, 0), "p.rules:1: s7comm_pi: bad service name 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'");
 	rules_free(rs);
 
 	/* the variable table is bounded */
@@ -705,6 +710,33 @@ START_TEST(match_real_decoded_events)
 }
 END_TEST
 
+START_TEST(match_app_layer_events)
+{
+	struct ot_event ev;
+	static const uint8_t not_mbap[] = { 0, 1, 0, 5, 0, 6, 1, 3, 0, 0, 0, 1 };
+	struct decoded d;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, -1);
+	ev.kind = OT_EV_ANOMALY;
+	ev.anomaly = "length_mismatch";
+	/* Suricata's name and otsentry's for the same thing */
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; app-layer-event: modbus.invalid_length;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; app-layer-event: modbus.length_mismatch;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; app-layer-event: modbus.flooded;)", &ev), 0);
+	/* anomalies never match message rules, messages never match event rules */
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; app-layer-protocol: modbus;)", &ev), 0);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3);
+	ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; app-layer-protocol: modbus;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; app-layer-event: modbus.invalid_length;)", &ev), 0);
+	/* a real one: a Modbus/TCP header with protocol id 5 */
+	d.rs = load_ok("alert modbus any any -> any any (sid:21; app-layer-event: modbus.invalid_protocol_id;)\n");
+	ck_assert_int_eq(decode_and_match(&d, "modbus", 1, not_mbap, sizeof(not_mbap)), 1);
+	ck_assert_uint_eq(d.sids[0], 21);
+	rules_free(d.rs);
+}
+END_TEST
+
 /* ---- thresholds ------------------------------------------------------------ */
 
 static int fire_n(struct rules *rs, struct ot_event *ev, int times, long sec)
@@ -834,6 +866,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_pass_rule_silences);
 	tcase_add_test(tc, match_packet_rules);
 	tcase_add_test(tc, match_real_decoded_events);
+	tcase_add_test(tc, match_app_layer_events);
 	tcase_add_test(tc, threshold_limit_threshold_both);
 	suite_add_tcase(s, tc);
 	return s;
