@@ -127,7 +127,7 @@ done
 check_capture "$tmp/big.pcap" "$tmp/big.truth.json"
 
 # every attack truth file lists at least one event with the fields the
-# end-to-end test relies on; the normal capture lists none
+# end-to-end test relies on, inside the capture; the normal capture lists none
 for t in "$tmp"/a/plant_attack_*.truth.json; do
 	jq -e '(.events | length) >= 1 and
 	       all(.events[]; (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and
@@ -137,6 +137,16 @@ for t in "$tmp"/a/plant_attack_*.truth.json; do
 		--argjson s "$(jq '{start_epoch, end_epoch}' "$t")" "$t" >/dev/null ||
 		bad "$(basename "$t"): events missing or incomplete"
 done
+# each event's time is the time of a frame between its two hosts
+for t in "$tmp"/a/plant_attack_*.truth.json; do
+	jq -r '.events[] | "\(.epoch) \(.src_ip) \(.dst_ip)"' "$t" |
+	while read -r ep src dst; do
+		n=$(tshark -n -r "${t%.truth.json}.pcap" -Y "ip.addr == $src && ip.addr == $dst &&
+			frame.time_epoch >= $ep - 0.0000005 && frame.time_epoch <= $ep + 0.0000005" \
+			2>/dev/null | wc -l)
+		[ "$n" -ge 1 ] || echo "FAIL: $(basename "$t"): no frame $src <-> $dst at $ep"
+	done
+done | grep FAIL && fail=1
 jq -e '.events == []' "$tmp/a/plant_normal.truth.json" >/dev/null ||
 	bad "plant_normal.truth.json lists events"
 # attack captures start where the learning capture ends

@@ -310,10 +310,16 @@ static gen_time think(struct plant *P, int lo_ms, int hi_ms)
 	       (gen_time)gen_rng_below(&P->rng, (uint32_t)(hi_ms - lo_ms) * 1000 + 1);
 }
 
-/* Earliest time the client may send on c: after what is already queued. */
+/* Earliest time the client may send on c: 0.3-1 ms after what is already
+ * queued.  The gap is a function of the last frame's time, so asking twice
+ * gives the same answer (the truth file records the time a caller asked
+ * for, and the frame must carry exactly that time). */
 static gen_time chan_ready(struct plant *P, struct gen_tcp *c, gen_time t)
 {
-	return tmax(t, c->busy + 300 + gen_rng_below(&P->rng, 700));
+	uint64_t h = (uint64_t)c->busy * 0x9e3779b97f4a7c15ULL;
+
+	(void)P;
+	return tmax(t, c->busy + 300 + (gen_time)((h >> 40) % 700));
 }
 
 /* Client request at t, server answer after think time, client ACK.
@@ -1340,9 +1346,9 @@ static void mb_connect(struct plant *P, struct mbplc *m, gen_time t)
 	gen_tcp_init(&m->hmi2.tcp, &P->rng, P->hmi2, m->h, 502);
 	t = gen_tcp_connect(&P->w, &P->rng, &m->hmi1.tcp, t);
 	gen_tcp_connect(&P->w, &P->rng, &m->hmi2.tcp, t + think(P, 5, 60));
-	mb_devid(P, m, &m->hmi1.tcp, &m->hmi1.tid, chan_ready(P, &m->hmi1.tcp, t));
+	t = mb_devid(P, m, &m->hmi1.tcp, &m->hmi1.tid, chan_ready(P, &m->hmi1.tcp, t));
 	if (P->sc == SC_IDENTITY && m == &P->mb[P->nmb > 1 ? 1 : 0]) {
-		struct truth *e = truth_add(P, m->hmi1.tcp.busy, m->h, P->hmi1, "modbus",
+		struct truth *e = truth_add(P, t, m->h, P->hmi1, "modbus",
 					    "PLC answers read device identification "
 					    "with a new firmware revision");
 
@@ -1900,7 +1906,7 @@ static int write_truth(struct plant *P, const char *path, const char *pcap)
 	json_object_set_new(root, "counts", counts);
 
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-			    JSON_REAL_PRECISION(17));
+			    JSON_REAL_PRECISION(16));
 	json_decref(root);
 	if (rc != 0)
 		fprintf(stderr, "otsgen: cannot write %s\n", path);
