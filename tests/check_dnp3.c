@@ -500,6 +500,33 @@ START_TEST(transport_empty_segments)
 }
 END_TEST
 
+START_TEST(transport_slot_eviction)
+{
+	uint8_t app[2000], buf[4000];
+	size_t n = big_response(app, 40), len, f1;
+	struct dnp3_counters cnt;
+	uint16_t src;
+
+	/* nine address pairs each start a fragment: the oldest is dropped */
+	for (src = 10; src < 19; src++) {
+		ctx.ts.tv_usec = src;
+		len = build_frames(src, 3, app, n, 100, 0, buf);
+		f1 = dnp3_frame_len(buf[2]);
+		feed(buf, f1);
+	}
+	dnp3_get_counters(st, &cnt);
+	ck_assert_uint_eq(cnt.fragments_dropped, 1);
+	len = build_frames(10, 3, app, n, 100, 0, buf);
+	feed(buf + f1, len - f1);
+	ck_assert_int_eq(rec.n_msg, 0);
+	ck_assert_int_ge(rec_count(&rec, "transport_sequence"), 1);
+	len = build_frames(18, 3, app, n, 100, 0, buf);
+	feed(buf + f1, len - f1);
+	ck_assert_int_eq(rec.n_msg, 1);
+	ck_assert_int_eq(rec_msg(&rec, 0)->link_src, 18);
+}
+END_TEST
+
 START_TEST(gap_resets)
 {
 	uint8_t app[2000], buf[4000];
@@ -1046,6 +1073,7 @@ static Suite *dnp3_suite(void)
 	tcase_add_test(t, transport_limits);
 	tcase_add_test(t, gap_resets);
 	tcase_add_test(t, transport_empty_segments);
+	tcase_add_test(t, transport_slot_eviction);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("application");
