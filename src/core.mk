@@ -42,3 +42,10 @@ bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT)
 	OTS_SHARED_PCAPS="$${OTS_SHARED_PCAPS:-$(abs_top_srcdir)/../shared/pcaps}" \
 		$(srcdir)/bench/bench.sh $(abs_top_builddir)
 .PHONY: bench
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_packets
+tests_fuzz_fuzz_packets_SOURCES = tests/fuzz/fuzz_packets.c
+tests_fuzz_fuzz_packets_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_packets_LDADD = $(OTS_LIBS)
+endif
