@@ -18,8 +18,11 @@ tests_check_applayer_LDADD = $(CHECK_LDADD)
 TESTS += tests/check_stream tests/check_flow tests/check_applayer
 
 if ENABLE_FUZZ
-noinst_PROGRAMS += tests/fuzz/fuzz_stream
+noinst_PROGRAMS += tests/fuzz/fuzz_stream tests/fuzz/fuzz_flow
 tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz_stream.c
 tests_fuzz_fuzz_stream_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_stream_LDADD = $(OTS_LIBS)
+tests_fuzz_fuzz_flow_SOURCES = tests/fuzz/fuzz_flow.c
+tests_fuzz_fuzz_flow_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_flow_LDADD = $(OTS_LIBS)
 endif
