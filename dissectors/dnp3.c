@@ -87,6 +87,7 @@ struct dnp3_state {
 	struct dnp3_fragment frag[DNP3_MAX_FRAGMENTS];
 	struct dnp3_pending *pending;       /* oldest first */
 	uint32_t n_pending;
+	uint32_t pending_cap;               /* entries allocated in pending */
 	size_t reasm_bytes;                 /* sum of frag[].len, <= max_reassembly */
 	int pending_reported;               /* too_many_pending sent, not yet drained */
 	struct dissect_ctx *ctx;            /* valid during parse() */
@@ -295,7 +296,7 @@ static enum ot_category func_category(int fc, const struct dnp3_objects_result *
 static void pending_add(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t seq,
 			uint8_t fc, uint8_t cat, const struct dnp3_link *l)
 {
-	uint32_t cap = st->lim->max_pending;
+	uint32_t cap = st->pending ? st->pending_cap : st->lim->max_pending;
 	struct dnp3_pending *p;
 
 	if (cap == 0)
@@ -304,6 +305,7 @@ static void pending_add(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t 
 		st->pending = calloc(cap, sizeof(*st->pending));
 		if (!st->pending)
 			return;
+		st->pending_cap = cap;      /* the limit in force when allocated */
 	}
 	if (st->n_pending >= cap) {
 		memmove(st->pending, st->pending + 1, (cap - 1) * sizeof(*st->pending));

@@ -1024,6 +1024,12 @@ START_TEST(limit_pending)
 	ck_assert(rec_msg(&rec, 10)->rtt >= 0);
 	feed_app(4, 3, rsp, sizeof(rsp));       /* seq 15: nothing pending */
 	ck_assert(rec_msg(&rec, 11)->rtt < 0);
+	/* a limit raised later does not outgrow the table made for it */
+	lim.max_pending = 64;
+	for (i = 0; i < 10; i++)
+		feed_app(3, 4, app, sizeof(app));
+	dnp3_get_counters(st, &cnt);
+	ck_assert_uint_eq(cnt.pending_dropped, 6 + 9);   /* 3 waiting, room for 1 */
 }
 END_TEST
 
