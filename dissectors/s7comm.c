@@ -543,8 +543,10 @@ static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x
 
 	if (x && x->tsize == 0x01)
 		bytes = 1;
-	if (!x && (data_tsize == 0x05))
-		bytes = 2, bits = 16;
+	if (!x && data_tsize == 0x05) {         /* unpaired INTEGER data */
+		bytes = 2;
+		bits = 16;
+	}
 	if (bytes > 4 || (x && x->syntax != SYNTAX_S7ANY)) {
 		/* composite types: only the raw size is reported */
 		s7_json_int(it, "data_length", (long long)cur_left(val));
@@ -557,9 +559,9 @@ static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x
 		double v;
 		uint32_t index;
 
-		if (x && (x->tsize == 0x05))
+		if ((x && x->tsize == 0x05) || (!x && data_tsize == 0x05))
 			v = (int16_t)raw;
-		else if (x && (x->tsize == 0x07))
+		else if (x && x->tsize == 0x07)
 			v = (int32_t)raw;
 		else if (x && x->tsize == 0x08) {
 			float f;
@@ -579,6 +581,10 @@ static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x
 			m->values_left--;
 		}
 		i++;
+		if (m->ev->n_values >= OT_MAX_VALUES && !(arr && m->values_left > 0)) {
+			m->ev->truncated = 1;   /* both caps reached: stop decoding */
+			break;
+		}
 	}
 	if (arr)
 		json_object_set_new(it, "values", arr);

@@ -26,7 +26,7 @@ struct rec {
 	enum ot_category cat;
 	double rtt;
 	char anomaly[48];
-	uint8_t n_ranges, n_values, n_ident;
+	uint8_t n_ranges, n_values, n_ident, truncated;
 	struct ot_range ranges[OT_MAX_RANGES];
 	struct ot_value values[OT_MAX_VALUES];
 	struct ot_ident ident[OT_MAX_IDENT];
@@ -62,6 +62,7 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	r->n_ranges = ev->n_ranges;
 	memcpy(r->ranges, ev->ranges, sizeof(r->ranges));
 	r->n_values = ev->n_values;
+	r->truncated = ev->truncated;
 	memcpy(r->values, ev->values, sizeof(r->values));
 	r->n_ident = ev->n_ident;
 	memcpy(r->ident, ev->ident, sizeof(r->ident));
@@ -456,6 +457,30 @@ START_TEST(write_var_db_bytes)
 	ck_assert(r->values[2].value == 3.0);
 	ck_assert_int_eq(r->values[2].index, 96);
 	ck_assert_int_eq(r->values[2].block, 5);
+}
+END_TEST
+
+START_TEST(values_are_capped)
+{
+	char hex[512];
+	const struct rec *r;
+	int i;
+
+	/* DB1.DBB0, 100 bytes written: 32 values in the event, 5 in the line */
+	lim.max_log_values = 5;
+	strcpy(hex, "0300008702f08032010000005000" "0e0068" "0501120a1002006400018400000000040320");
+	for (i = 0; i < 100; i++)
+		sprintf(hex + strlen(hex), "%02x", i);
+	feed(1, hex);
+	r = last_msg();
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->n_values, OT_MAX_VALUES);
+	ck_assert(r->truncated);
+	ck_assert(r->values[31].value == 31.0);
+	ck_assert_int_eq(r->values[31].index, 31 * 8);
+	ck_assert_int_eq(json_array_size(json_object_get(json_array_get(
+		json_object_get(r->detail, "items"), 0), "values")), 5);
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
 }
 END_TEST
 
@@ -948,6 +973,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, read_var_five_items_errors);
 	tcase_add_test(tc, write_var);
 	tcase_add_test(tc, write_var_db_bytes);
+	tcase_add_test(tc, values_are_capped);
 	tcase_add_test(tc, plc_stop);
 	tcase_add_test(tc, pi_services);
 	tcase_add_test(tc, upload_sequence);
