@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include "config.h"
+#include "dissector.h"
 #include "eve.h"
 #include "geo.h"
 #include "inventory.h"
@@ -93,6 +94,7 @@ struct asset {
 	uint8_t funcs[32];                      /* function codes sent in requests */
 	uint32_t n_units, n_funcs;
 	uint32_t ot_servers, ot_clients;        /* OT edges as client / server */
+	uint32_t ot_port_servers;               /* hosts contacted on an OT port */
 	uint32_t it_clients, it_servers;        /* non-OT edges as server / client */
 	struct asset *hnext, *idnext, *lru_prev, *lru_next;
 };
@@ -111,6 +113,7 @@ struct inventory {
 	uint64_t next_id;
 	struct timeval first_ts, last_ts;
 	struct inventory_stats st;
+	uint8_t ot_ports[65536 / 8];            /* server ports of the dissectors */
 	time_t event_sec;                       /* asset-line rate window */
 	uint32_t event_count;
 	/* attach-time settings */
@@ -251,6 +254,14 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->graph = graph_new(&gc);
 	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->graph)
 		goto fail;
+	{
+		size_t n, i, k;
+		const struct dissector *const *d = dissector_list(&n);
+
+		for (i = 0; i < n; i++)
+			for (k = 0; k < DISSECT_MAX_PORTS && d[i]->ports[k]; k++)
+				inv->ot_ports[d[i]->ports[k] >> 3] |= (uint8_t)(1u << (d[i]->ports[k] & 7));
+	}
 	inv->oui = oui;
 	inv->geo = geo;
 	inv->eve = eve;
@@ -529,12 +540,14 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 }
 
 /* Thresholds of the role heuristics (documented in otsentry-inventory(5)). */
-#define SCAN_MIN_SERVERS   16   /* distinct OT servers polled */
+#define SCAN_MIN_SERVERS   16   /* distinct OT servers polled, or contacted on OT ports */
 #define SCAN_MIN_UNITS     32   /* distinct Modbus unit ids addressed */
+#define SWEEP_MAX_EACH     4    /* ... with fewer requests than this per target */
 #define SCAN_MIN_FUNCS     24   /* distinct function codes requested */
 #define SCAN_MIN_ERRORS    10   /* error responses, and at least half of all */
 #define ENG_MIN_IDENTITY   5    /* identity / SZL requests, and >= 20% of all */
 #define SERVER_MIN_CLIENTS 3    /* IT clients of a server */
+#define HISTORIAN_MIN_CLIENTS 2 /* IT clients of an OT master that is a historian */
 
 static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 {
@@ -546,15 +559,24 @@ static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 		return INV_ROLE_ROUTER;
 	}
 	ot_totals(a, &t);
+	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
+		reason(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
+		       a->ot_port_servers, a->ot_servers);
+		return INV_ROLE_SCANNER;
+	}
 	if (t.req_sent) {
 		int scan = 0;
 
-		if (a->ot_servers >= SCAN_MIN_SERVERS) {
-			reason(rr, "sent OT requests to %u hosts", a->ot_servers);
+		/* a sweep touches many targets a few times each; a master
+		 * polls its many targets over and over */
+		if (a->ot_servers >= SCAN_MIN_SERVERS && t.req_sent < SWEEP_MAX_EACH * a->ot_servers) {
+			reason(rr, "sent OT requests to %u hosts, %llu requests in all", a->ot_servers,
+			       (unsigned long long)t.req_sent);
 			scan = 1;
 		}
-		if (a->n_units >= SCAN_MIN_UNITS) {
-			reason(rr, "addressed %u Modbus unit ids", a->n_units);
+		if (a->n_units >= SCAN_MIN_UNITS && t.req_sent < SWEEP_MAX_EACH * a->n_units) {
+			reason(rr, "addressed %u Modbus unit ids, %llu requests in all", a->n_units,
+			       (unsigned long long)t.req_sent);
 			scan = 1;
 		}
 		if (a->n_funcs >= SCAN_MIN_FUNCS) {
@@ -593,7 +615,7 @@ static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
 		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
 		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
-		if (a->it_clients >= 1) {
+		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
 			reason(rr, "also serves %u IT client(s)", a->it_clients);
 			return INV_ROLE_HISTORIAN;
 		}
@@ -898,10 +920,32 @@ static void add_label(struct inventory *inv, struct asset *a, const char *label)
 	snprintf(a->labels[a->n_labels++], GRAPH_LABEL_LEN, "%s", label);
 }
 
+/* nDPI labels of industrial protocols: never counted as IT traffic. */
+static const char *const ics_labels[] = {
+	"Modbus", "DNP3", "S7COMM", "s7comm", "IEC60870", "EthernetIP", "BACnet",
+	"Profinet", "OPC-UA", "IEC61850", NULL,
+};
+
+static int label_is_ics(const char *label)
+{
+	int i;
+
+	for (i = 0; ics_labels[i]; i++)
+		if (strcasecmp(label, ics_labels[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The OT protocol of a flow: the dissector that claimed it, else an nDPI
+ * label naming one of the dissected protocols ("Modbus", "DNP3", "s7comm"). */
 static int ot_label_of(const struct flow *f, int *proto_id)
 {
 	enum ot_proto p = f->ot_proto ? ot_proto_from_name(f->ot_proto) : OT_PROTO_UNKNOWN;
+	int i;
 
+	for (i = 1; p == OT_PROTO_UNKNOWN && f->app_proto[0] && i < OT_PROTO_COUNT; i++)
+		if (strcasecmp(f->app_proto, ot_proto_name((enum ot_proto)i)) == 0)
+			p = (enum ot_proto)i;
 	*proto_id = (int)p;
 	return p != OT_PROTO_UNKNOWN;
 }
@@ -938,8 +982,8 @@ enum { EDGE_UNCOUNTED = 0, EDGE_IT, EDGE_OT };
 static void edge_classify(struct inventory *inv, struct graph_edge *e, struct asset *cli,
 			  struct asset *srv, int answered, const struct timeval *ts)
 {
-	int want = e->is_ot ? EDGE_OT : (label_is_named(e->proto) || answered) ? EDGE_IT
-									      : EDGE_UNCOUNTED;
+	int want = e->is_ot ? EDGE_OT : label_is_ics(e->proto) ? EDGE_UNCOUNTED
+			: (label_is_named(e->proto) || answered) ? EDGE_IT : EDGE_UNCOUNTED;
 
 	if (want <= e->owner_mark)
 		return;
@@ -1023,6 +1067,12 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 			return;
 		if (f->pkts[0] + f->pkts[1] == 1)
 			e->flows++;
+		if (created && (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) &&
+		    (inv->ot_ports[f->srv_port >> 3] & (1u << (f->srv_port & 7))) && cli != srv) {
+			cli->ot_port_servers++;
+			if (cli->ot_port_servers == SCAN_MIN_SERVERS)
+				role_update(inv, cli, &p->ts);
+		}
 		graph_edge_packet(inv->graph, e, dir == FLOW_C2S ? 0 : 1, len, &p->ts);
 		edge_label_from_flow(inv, e, f, cli, srv, &p->ts, created);
 		edge_classify(inv, e, cli, srv, 0, &p->ts);

@@ -245,6 +245,35 @@ START_TEST(roles_engineering_scanner_it_router)
 	packet(inv, &web, 1, 1000);
 	ck_assert_int_eq(find(inv, "10.0.3.2").role, INV_ROLE_IT_HOST);
 
+	/* historian: polls a PLC and serves two IT clients; a plain server
+	 * has three IT clients; an nDPI industrial label is not IT */
+	{
+		struct flow h = mk_flow("10.0.4.5", 405, "10.0.1.20", 20, IPPROTO_TCP, 102);
+
+		exchange(inv, &h, OT_PROTO_S7COMM, 4, OT_CAT_READ, -1, 0);
+		for (i = 0; i < 3; i++) {
+			struct flow c;
+
+			snprintf(ip, sizeof(ip), "10.0.4.%d", 100 + i);
+			c = mk_flow(ip, 500 + i, i < 2 ? "10.0.4.5" : "10.0.4.6", i < 2 ? 405 : 406,
+				    IPPROTO_TCP, 1433);
+			snprintf(c.app_proto, sizeof(c.app_proto), "MsSQL-TDS");
+			packet(inv, &c, 0, 100);
+			packet(inv, &c, 1, 100);
+			c = mk_flow(ip, 500 + i, "10.0.4.7", 407, IPPROTO_TCP, 80);
+			snprintf(c.app_proto, sizeof(c.app_proto), "HTTP");
+			packet(inv, &c, 0, 100);
+			packet(inv, &c, 1, 100);
+			c = mk_flow(ip, 500 + i, "10.0.4.8", 408, IPPROTO_TCP, 2404);
+			snprintf(c.app_proto, sizeof(c.app_proto), "IEC60870");
+			packet(inv, &c, 0, 100);
+			packet(inv, &c, 1, 100);
+		}
+		ck_assert_int_eq(find(inv, "10.0.4.5").role, INV_ROLE_HISTORIAN);
+		ck_assert_int_eq(find(inv, "10.0.4.7").role, INV_ROLE_SERVER);
+		ck_assert_int_eq(find(inv, "10.0.4.8").role, INV_ROLE_UNKNOWN);
+	}
+
 	/* router: five addresses behind one MAC (routed traffic) */
 	mac_of(999, rmac);
 	for (i = 0; i < 5; i++) {
@@ -774,6 +803,39 @@ START_TEST(attach_errors_and_live_snapshots)
 }
 END_TEST
 
+START_TEST(sweep_versus_big_master)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	char ip[32];
+	int i, k;
+
+	/* a master polling 20 PLCs over and over is no scanner */
+	for (k = 0; k < 10; k++)
+		for (i = 0; i < 20; i++) {
+			struct flow f;
+
+			snprintf(ip, sizeof(ip), "10.1.0.%d", 10 + i);
+			f = mk_flow("10.1.0.1", 1, ip, 100 + i, IPPROTO_TCP, 502);
+			exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+			tick(0.05);
+		}
+	ck_assert_int_eq(find(inv, "10.1.0.1").role, INV_ROLE_HMI);
+
+	/* SYNs to port 502 on 20 hosts, none answering: a port scan */
+	for (i = 0; i < 20; i++) {
+		struct flow f;
+
+		snprintf(ip, sizeof(ip), "10.2.0.%d", 10 + i);
+		f = mk_flow("10.2.0.1", 2, ip, 200 + i, IPPROTO_TCP, 502);
+		packet(inv, &f, 0, 40);
+	}
+	ck_assert_int_eq(find(inv, "10.2.0.1").role, INV_ROLE_SCANNER);
+	/* the targets that never answered stay unknown */
+	ck_assert_int_eq(find(inv, "10.2.0.15").role, INV_ROLE_UNKNOWN);
+	inventory_free(inv);
+}
+END_TEST
+
 static Suite *inventory_suite(void)
 {
 	Suite *s = suite_create("inventory");
@@ -782,6 +844,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, roles_master_and_outstation);
 	tcase_add_test(tc, roles_engineering_scanner_it_router);
 	tcase_add_test(tc, many_errors_make_a_scanner);
+	tcase_add_test(tc, sweep_versus_big_master);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, ip_moves_to_new_mac);
