@@ -337,6 +337,21 @@ static gen_time tcp_rr(struct plant *P, struct gen_tcp *c, gen_time t,
 	return tr;
 }
 
+/* A short-lived session: handshake from cli at t; returns when the client
+ * may send its first request. */
+static gen_time session_open(struct plant *P, struct gen_tcp *c, struct gen_host *cli,
+			     struct gen_host *srv, uint16_t port, gen_time t)
+{
+	gen_tcp_init(c, &P->rng, cli, srv, port);
+	return chan_ready(P, c, gen_tcp_connect(&P->w, &P->rng, c, t));
+}
+
+/* The client closes lo..hi ms after the last frame. */
+static gen_time session_close(struct plant *P, struct gen_tcp *c, int lo_ms, int hi_ms)
+{
+	return gen_tcp_close(&P->w, &P->rng, c, c->busy + think(P, lo_ms, hi_ms));
+}
+
 /* ---------------------------------------------------------------- Modbus */
 
 static void mb_values(struct plant *P, struct mbplc *m, gen_time t, uint16_t *hr)
@@ -453,15 +468,18 @@ static void mb_write(struct plant *P, struct mbplc *m, struct chan *c,
 
 /* ------------------------------------------------------------------ S7 */
 
-/* COTP connect and S7 setup communication on a fresh TCP connection. */
-static gen_time s7_open(struct plant *P, struct gen_tcp *c, unsigned *pduref,
-			gen_time t, unsigned ctype)
+/* A TCP connection from cli to the PLC, COTP connect with TSAPs for
+ * connection type ctype (1 PG, 2 OP, 3 basic) to rack 0 slot 2, and S7
+ * setup communication. */
+static gen_time s7_open(struct plant *P, struct gen_tcp *c, struct gen_host *cli,
+			struct gen_host *plc, unsigned *pduref, gen_time t, unsigned ctype)
 {
 	struct gen_buf a, b, par;
 	unsigned cref = 1 + gen_rng_below(&P->rng, 0xfffe);
 	unsigned sref = 1 + gen_rng_below(&P->rng, 0xfffe);
 	unsigned ltsap = ctype << 8, rtsap = (ctype << 8) | 0x02;   /* rack 0, slot 2 */
 
+	gen_tcp_init(c, &P->rng, cli, plc, 102);
 	t = gen_tcp_connect(&P->w, &P->rng, c, t) + think(P, 0, 2);
 	s7_cotp_cr(&a, cref, ltsap, rtsap);
 	s7_cotp_cc(&b, cref, sref, ltsap, rtsap);
@@ -899,8 +917,7 @@ static void it_http(struct plant *P, struct gen_host *ws, gen_time t)
 	struct gen_buf req, resp;
 	int n;
 
-	gen_tcp_init(&c, &P->rng, ws, P->www, 80);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t) + think(P, 0, 1);
+	t = session_open(P, &c, ws, P->www, 80, t);
 	gb_reset(&req);
 	n = snprintf((char *)req.b, sizeof(req.b),
 		     "GET /status HTTP/1.1\r\nHost: www.example.com\r\n"
@@ -912,7 +929,7 @@ static void it_http(struct plant *P, struct gen_host *ws, gen_time t)
 		     "Content-Length: %zu\r\n\r\n%s", sizeof(body) - 1, body);
 	resp.n = (size_t)n;
 	t = tcp_rr(P, &c, t, &req, &resp, 15, 60);
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 5, 50));
+	session_close(P, &c, 5, 50);
 }
 
 /* -------------------------------------------------------------- sessions */
@@ -922,11 +939,10 @@ static gen_time hist_mb(struct plant *P, struct mbplc *m, gen_time t)
 	struct gen_tcp c;
 	unsigned tid = gen_rng_below(&P->rng, 1000);
 
-	gen_tcp_init(&c, &P->rng, P->hist, m->h, 502);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
-	mb_read(P, m, &c, &tid, chan_ready(P, &c, t), 3);
+	t = session_open(P, &c, P->hist, m->h, 502, t);
+	mb_read(P, m, &c, &tid, t, 3);
 	mb_read(P, m, &c, &tid, chan_ready(P, &c, c.busy), 4);
-	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+	return session_close(P, &c, 2, 20);
 }
 
 static gen_time hist_s7(struct plant *P, struct s7plc *s, gen_time t)
@@ -937,8 +953,7 @@ static gen_time hist_s7(struct plant *P, struct s7plc *s, gen_time t)
 	uint8_t v[8];
 	int i;
 
-	gen_tcp_init(&c, &P->rng, P->hist, s->h, 102);
-	t = s7_open(P, &c, &ref, t, 3);
+	t = s7_open(P, &c, P->hist, s->h, &ref, t, 3);
 	for (i = 0; i < 2; i++) {
 		s->counters[i] += 1 + gen_rng_below(&P->rng, 40);
 		v[4 * i] = (uint8_t)(s->counters[i] >> 24);
@@ -956,7 +971,7 @@ static gen_time hist_s7(struct plant *P, struct s7plc *s, gen_time t)
 	gb_reset(&ad);
 	s7_item_data(&ad, v, 8, 1);
 	s7_job(P, &c, &ref, t, &jp, NULL, &ap, &ad);
-	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+	return session_close(P, &c, 2, 20);
 }
 
 static gen_time es_session(struct plant *P, struct s7plc *s, gen_time t)
@@ -964,12 +979,11 @@ static gen_time es_session(struct plant *P, struct s7plc *s, gen_time t)
 	struct gen_tcp c;
 	unsigned ref = 0;
 
-	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
-	t = s7_open(P, &c, &ref, t, 1);
+	t = s7_open(P, &c, P->es, s->h, &ref, t, 1);
 	t = s7_szl(P, s, &c, &ref, t, 0x0011);
 	t = s7_szl(P, s, &c, &ref, t, 0x001c);
 	s7_szl(P, s, &c, &ref, t, 0x0424);
-	return gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 50, 400));
+	return session_close(P, &c, 50, 400);
 }
 
 /* ---------------------------------------------------------------- attacks */
@@ -1018,8 +1032,7 @@ static void attack_scan(struct plant *P, gen_time t)
 	objs[0] = m->vendor;
 	objs[1] = m->product;
 	objs[2] = m->revision;
-	gen_tcp_init(&c, &P->rng, sc, m->h, 502);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t + 100 * GEN_MSEC);
+	t = session_open(P, &c, sc, m->h, 502, t + 100 * GEN_MSEC);
 	for (unit = 1; unit <= 16; unit++) {
 		tid++;
 		mb_devid_req(&req, tid, unit, 1, 0);
@@ -1032,7 +1045,7 @@ static void attack_scan(struct plant *P, gen_time t)
 		tcp_rr(P, &c, chan_ready(P, &c, t), &req, &resp, 2, 8);
 		t = c.busy + 5 * GEN_MSEC;
 	}
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + 2 * GEN_MSEC);
+	session_close(P, &c, 2, 2);
 }
 
 static void attack_unauth_write(struct plant *P, gen_time t)
@@ -1044,14 +1057,12 @@ static void attack_unauth_write(struct plant *P, gen_time t)
 	gen_time tw;
 	struct truth *e;
 
-	gen_tcp_init(&c, &P->rng, P->hist, m->h, 502);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
-	tw = chan_ready(P, &c, t);
+	tw = session_open(P, &c, P->hist, m->h, 502, t);
 	mb_write_single(&req, tid, 1, 3, 9999);
 	count_mb(P, &req);
 	count_mb(P, &req);
 	tcp_rr(P, &c, tw, &req, &req, 3, 10);
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 2, 20));
+	session_close(P, &c, 2, 20);
 	e = truth_add(P, tw, P->hist, m->h, "modbus",
 		      "historian (a read-only client) writes holding register 3 "
 		      "(never written before) with function 6");
@@ -1070,8 +1081,7 @@ static void attack_s7_stop(struct plant *P, gen_time t)
 	gen_time tj;
 	struct truth *e;
 
-	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
-	t = s7_open(P, &c, &ref, t, 1);
+	t = s7_open(P, &c, P->es, s->h, &ref, t, 1);
 	gb_reset(&jp);
 	gb_bytes(&jp, "\x29\x00\x00\x00\x00\x00\x09", 7);
 	gb_bytes(&jp, "P_PROGRAM", 9);
@@ -1079,7 +1089,7 @@ static void attack_s7_stop(struct plant *P, gen_time t)
 	gb_u8(&ap, 0x29);
 	tj = chan_ready(P, &c, t);
 	s7_job(P, &c, &ref, tj, &jp, NULL, &ap, NULL);
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 20, 200));
+	session_close(P, &c, 20, 200);
 	e = truth_add(P, tj, P->es, s->h, "s7comm",
 		      "engineering station sends PLC STOP (function 0x29, P_PROGRAM)");
 	truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
@@ -1126,8 +1136,7 @@ static void attack_s7_download(struct plant *P, gen_time t)
 	struct truth *e;
 
 	s->plc_pduref = 0;
-	gen_tcp_init(&c, &P->rng, P->es, s->h, 102);
-	t = s7_open(P, &c, &ref, t, 1);
+	t = s7_open(P, &c, P->es, s->h, &ref, t, 1);
 	tj = chan_ready(P, &c, t);
 	/* request download: file name plus load-memory and MC7 lengths */
 	s7_filename_param(&jp, 0x1a, file);
@@ -1165,7 +1174,7 @@ static void attack_s7_download(struct plant *P, gen_time t)
 	gb_reset(&ap);
 	gb_u8(&ap, 0x28);
 	s7_job(P, &c, &ref, t, &jp, NULL, &ap, NULL);
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 50, 300));
+	session_close(P, &c, 50, 300);
 	e = truth_add(P, tj, P->es, s->h, "s7comm",
 		      "engineering station downloads OB1: request download, "
 		      "download block, download ended, PI insert");
@@ -1187,9 +1196,7 @@ static void attack_dnp3_operate(struct plant *P, gen_time t)
 	gen_time tr;
 	struct truth *e;
 
-	gen_tcp_init(&c, &P->rng, P->rogue, o->h, 20000);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
-	t = chan_ready(P, &c, t);
+	t = session_open(P, &c, P->rogue, o->h, 20000, t);
 	gb_reset(&app);
 	gb_u8(&app, 0xc3);      /* FIR, FIN, sequence 3 */
 	gb_u8(&app, 5);         /* direct operate */
@@ -1209,7 +1216,7 @@ static void attack_dnp3_operate(struct plant *P, gen_time t)
 	tr = t + think(P, 10, 40);
 	gen_tcp_data(&P->w, &c, 1, tr, &f);
 	gen_tcp_ack(&P->w, &c, 0, tr + think(P, 1, 20));
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 100, 500));
+	session_close(P, &c, 100, 500);
 	e = truth_add(P, t, P->rogue, o->h, "dnp3",
 		      "unknown host (link address 100) sends DIRECT OPERATE of a "
 		      "control relay output block (g12v1, latch on)");
@@ -1226,12 +1233,10 @@ static void attack_external(struct plant *P, gen_time t)
 	gen_time t0;
 	struct truth *e;
 
-	gen_tcp_init(&c, &P->rng, P->ext, m->h, 502);
-	t = gen_tcp_connect(&P->w, &P->rng, &c, t);
-	t0 = chan_ready(P, &c, t);
+	t0 = session_open(P, &c, P->ext, m->h, 502, t);
 	mb_devid(P, m, &c, &tid, t0);
 	mb_read(P, m, &c, &tid, chan_ready(P, &c, c.busy) + 200 * GEN_MSEC, 3);
-	gen_tcp_close(&P->w, &P->rng, &c, c.busy + think(P, 100, 400));
+	session_close(P, &c, 100, 400);
 	e = truth_add(P, t0, P->ext, m->h, "modbus",
 		      "public internet address reads device identification and "
 		      "holding registers from a PLC");
@@ -1432,8 +1437,7 @@ static void run_task(struct plant *P, struct task *tk)
 	case T_CONNECT_S7: {
 		struct s7plc *s = &P->s7[tk->a];
 
-		gen_tcp_init(&s->hmi.tcp, &P->rng, P->hmi1, s->h, 102);
-		s7_open(P, &s->hmi.tcp, &s->hmi.tid, t, 2);
+		s7_open(P, &s->hmi.tcp, P->hmi1, s->h, &s->hmi.tid, t, 2);
 		break;
 	}
 	case T_S7_READ:
