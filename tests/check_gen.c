@@ -3,7 +3,7 @@
  * the PRNG, the byte builder, the heap, the Modbus / DNP3 / S7 builders
  * against bytes taken from real devices' traffic, and the pcap writer
  * (time order, IPv4/TCP/UDP checksums, TCP sequence bookkeeping) read back
- * through libpcap.
+ * through libpcap and decoded with the project's cursor.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include <pcap/pcap.h>
 
+#include "cursor.h"
 #include "../tools/gen.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -238,18 +239,63 @@ static int read_back(const char *path, struct frame *out, int max)
 	return n;
 }
 
-static unsigned be16(const uint8_t *p)
+/* One frame decoded back through the project's bounds-checked cursor. */
+struct seg {
+	unsigned ethertype, proto, ip_len, flags;
+	uint32_t seq, ack;
+	struct cursor ip;       /* the IPv4 header */
+	struct cursor l4;       /* the TCP or UDP header and payload */
+	struct cursor payload;
+};
+
+static void decode(const struct frame *f, struct seg *s)
 {
-	return (unsigned)(p[0] << 8 | p[1]);
+	struct cursor c, ip;
+	unsigned ihl;
+
+	memset(s, 0, sizeof(*s));
+	cur_init(&c, f->d, f->h.caplen);
+	cur_skip(&c, 12);
+	s->ethertype = cur_be16(&c);
+	ip = c;                         /* from the IPv4 header on */
+	ihl = (cur_u8(&c) & 0x0f) * 4u;
+	cur_skip(&c, 1);
+	s->ip_len = cur_be16(&c);
+	cur_skip(&c, 5);
+	s->proto = cur_u8(&c);
+	ck_assert_uint_eq(ihl, 20);
+	ck_assert_uint_eq(cur_left(&ip), s->ip_len);
+	s->ip = cur_sub(&ip, ihl);
+	s->l4 = ip;
+	if (s->proto == 6) {
+		struct cursor t = ip;
+		unsigned off;
+
+		cur_skip(&t, 4);
+		s->seq = cur_be32(&t);
+		s->ack = cur_be32(&t);
+		off = (cur_u8(&t) >> 4) * 4u;
+		s->flags = cur_u8(&t);
+		cur_skip(&ip, off);
+	} else {
+		cur_skip(&ip, 8);
+	}
+	s->payload = ip;
+	ck_assert(cur_ok(&c) && cur_ok(&ip) && cur_ok(&s->ip));
 }
 
-static uint32_t be32(const uint8_t *p)
+/* One's-complement sum of the bytes left in c (consumed). */
+static uint32_t sum16(struct cursor c)
 {
-	return (uint32_t)be16(p) << 16 | be16(p + 2);
+	uint32_t sum = 0;
+
+	while (cur_left(&c) >= 2)
+		sum += cur_be16(&c);
+	if (cur_left(&c))
+		sum += (uint32_t)cur_u8(&c) << 8;
+	return sum;
 }
 
-/* One's-complement sum over the IPv4 header, and over the pseudo header
- * plus L4 bytes: both fold to 0xffff when the checksums are right. */
 static unsigned fold(uint32_t s)
 {
 	while (s >> 16)
@@ -257,29 +303,18 @@ static unsigned fold(uint32_t s)
 	return s;
 }
 
-static uint32_t sum16(const uint8_t *p, size_t n)
+/* The IPv4 header, and the pseudo header plus L4 bytes, both fold to
+ * 0xffff when their checksums are right. */
+static void assert_checksums(const struct seg *s)
 {
-	uint32_t s = 0;
-	size_t i;
+	struct cursor addrs = s->ip;
+	uint32_t sum;
 
-	for (i = 0; i + 1 < n; i += 2)
-		s += be16(p + i);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static void assert_checksums(const struct frame *f)
-{
-	const uint8_t *ip = f->d + 14;
-	unsigned tot = be16(ip + 2), l4 = tot - 20;
-	uint32_t s;
-
-	ck_assert_uint_eq(be16(f->d + 12), 0x0800);
-	ck_assert_uint_eq(f->h.caplen, 14 + tot);
-	ck_assert_uint_eq(fold(sum16(ip, 20)), 0xffff);
-	s = sum16(ip + 12, 8) + ip[9] + l4 + sum16(ip + 20, l4);
-	ck_assert_uint_eq(fold(s), 0xffff);
+	ck_assert_uint_eq(s->ethertype, 0x0800);
+	ck_assert_uint_eq(fold(sum16(s->ip)), 0xffff);
+	cur_skip(&addrs, 12);
+	sum = sum16(addrs) + s->proto + (uint32_t)cur_left(&s->l4) + sum16(s->l4);
+	ck_assert_uint_eq(fold(sum), 0xffff);
 }
 
 START_TEST(test_writer_session)
@@ -291,6 +326,7 @@ START_TEST(test_writer_session)
 	struct gen_tcp c;
 	struct gen_buf g;
 	static struct frame fr[16];
+	struct seg sg[16];
 	uint32_t isn_c, isn_s;
 	int fd = mkstemp(path), n, i;
 
@@ -326,32 +362,34 @@ START_TEST(test_writer_session)
 	unlink(path);
 	ck_assert_int_eq(n, 9);
 	for (i = 0; i < n; i++) {
-		assert_checksums(&fr[i]);
+		decode(&fr[i], &sg[i]);
+		assert_checksums(&sg[i]);
 		if (i)
 			ck_assert(fr[i].h.ts.tv_sec > fr[i - 1].h.ts.tv_sec ||
 				  (fr[i].h.ts.tv_sec == fr[i - 1].h.ts.tv_sec &&
 				   fr[i].h.ts.tv_usec >= fr[i - 1].h.ts.tv_usec));
 	}
 	/* SYN, SYN/ACK, ACK: each SYN takes one sequence number */
-	ck_assert_uint_eq(fr[0].d[47], 0x02);
-	ck_assert_uint_eq(be32(fr[0].d + 38), isn_c);
-	ck_assert_uint_eq(fr[1].d[47], 0x12);
-	ck_assert_uint_eq(be32(fr[1].d + 38), isn_s);
-	ck_assert_uint_eq(be32(fr[1].d + 42), isn_c + 1);
-	ck_assert_uint_eq(be32(fr[2].d + 42), isn_s + 1);
+	ck_assert_uint_eq(sg[0].flags, 0x02);
+	ck_assert_uint_eq(sg[0].seq, isn_c);
+	ck_assert_uint_eq(sg[1].flags, 0x12);
+	ck_assert_uint_eq(sg[1].seq, isn_s);
+	ck_assert_uint_eq(sg[1].ack, isn_c + 1);
+	ck_assert_uint_eq(sg[2].ack, isn_s + 1);
 	/* the request: 12 bytes, PSH|ACK; the server's ACK covers it */
-	ck_assert_uint_eq(fr[3].d[47], 0x18);
-	ck_assert_uint_eq(fr[3].h.caplen, 54 + 12);
-	ck_assert_uint_eq(be32(fr[4].d + 42), isn_c + 1 + 12);
+	ck_assert_uint_eq(sg[3].flags, 0x18);
+	ck_assert_uint_eq(cur_left(&sg[3].payload), 12);
+	ck_assert_uint_eq(sg[4].ack, isn_c + 1 + 12);
 	/* FIN/ACK, FIN/ACK, ACK */
-	ck_assert_uint_eq(fr[5].d[47], 0x11);
-	ck_assert_uint_eq(be32(fr[5].d + 38), isn_c + 13);
-	ck_assert_uint_eq(be32(fr[6].d + 42), isn_c + 14);
-	ck_assert_uint_eq(be32(fr[7].d + 42), isn_s + 2);
+	ck_assert_uint_eq(sg[5].flags, 0x11);
+	ck_assert_uint_eq(sg[5].seq, isn_c + 13);
+	ck_assert_uint_eq(sg[6].ack, isn_c + 14);
+	ck_assert_uint_eq(sg[7].ack, isn_s + 2);
 	/* and the UDP datagram last, by time */
-	ck_assert_uint_eq(fr[8].d[23], 17);
+	ck_assert_uint_eq(sg[8].proto, 17);
 	ck_assert_uint_eq(fr[8].h.ts.tv_sec, 10);
-	ck_assert_mem_eq(fr[8].d + 42, "abc", 3);
+	ck_assert_uint_eq(cur_left(&sg[8].payload), 3);
+	ck_assert_mem_eq(cur_ptr(&sg[8].payload), "abc", 3);
 }
 END_TEST
 
