@@ -62,20 +62,35 @@ static const struct ot_tok type_names[] = {
 };
 
 static const struct ot_tok prog_sub_names[] = {
-	{ 0x01, "request_diag_data_type1" },
-	{ 0x02, "vartab" },
-	{ 0x0c, "erase" },
-	{ 0x0e, "read_diag_data" },
-	{ 0x0f, "remove_diag_data" },
-	{ 0x10, "forces" },
-	{ 0x13, "request_diag_data_type2" },
+	{ 0x01, "block_status" },
+	{ 0x02, "variable_status" },
+	{ 0x03, "output_istack" },
+	{ 0x04, "output_bstack" },
+	{ 0x05, "output_lstack" },
+	{ 0x06, "time_measurement" },
+	{ 0x07, "force_selection" },
+	{ 0x08, "modify_variable" },
+	{ 0x09, "force" },
+	{ 0x0a, "breakpoint" },
+	{ 0x0b, "exit_hold" },
+	{ 0x0c, "memory_reset" },
+	{ 0x0d, "disable_job" },
+	{ 0x0e, "enable_job" },
+	{ 0x0f, "delete_job" },
+	{ 0x10, "read_job_list" },
+	{ 0x11, "read_job" },
+	{ 0x12, "replace_job" },
+	{ 0x13, "block_status_v2" },
+	{ 0x16, "flash_led" },
 	{ 0, NULL }
 };
 
 static const struct ot_tok cyclic_sub_names[] = {
-	{ 0x01, "memory" },
+	{ 0x01, "cyclic_transfer" },
 	{ 0x04, "unsubscribe" },
-	{ 0x05, "change_driven" },
+	{ 0x05, "change_driven_transfer" },
+	{ 0x07, "change_driven_transfer_modify" },
+	{ 0x08, "rdrec" },
 	{ 0, NULL }
 };
 
@@ -108,7 +123,6 @@ static const struct ot_tok cpu_sub_names[] = {
 
 static const struct ot_tok security_sub_names[] = {
 	{ 0x01, "plc_password" },
-	{ 0x02, "clear_password" },
 	{ 0, NULL }
 };
 
@@ -215,11 +229,22 @@ static const struct ot_tok *group_sub_table(int group)
 	}
 }
 
+/* Programmer commands that change the process or the CPU state. */
+static enum ot_category prog_category(int sub)
+{
+	switch (sub) {
+	case 0x08: return OT_CAT_WRITE;         /* modify variable */
+	case 0x07: case 0x09: return OT_CAT_CONTROL;    /* force */
+	case 0x0a: case 0x0b: case 0x0c: return OT_CAT_MODE; /* breakpoint, exit HOLD, memory reset */
+	default: return OT_CAT_DIAGNOSTIC;
+	}
+}
+
 static enum ot_category group_category(int group, int sub)
 {
 	switch (group) {
 	case GRP_MODE: return OT_CAT_MODE;
-	case GRP_PROG: return sub == 0x10 ? OT_CAT_CONTROL : OT_CAT_DIAGNOSTIC;
+	case GRP_PROG: return prog_category(sub);
 	case GRP_CYCLIC: return OT_CAT_READ;
 	case GRP_BLOCK: return OT_CAT_PROGRAM;
 	case GRP_CPU: return sub == SUB_READ_SZL ? OT_CAT_IDENTITY : OT_CAT_DIAGNOSTIC;

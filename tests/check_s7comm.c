@@ -728,6 +728,35 @@ END_TEST
 
 /* ---- S7comm-plus ---- */
 
+START_TEST(programmer_and_mode_userdata)
+{
+	const struct rec *r;
+
+	/* TIA "flash LED": programmer commands, subfunction 0x16 */
+	feed(1, "0300003902f080320700006c01000c001c000112081241160000000000ff090018001400000000000000010000000000010001000100010000");
+	r = last_msg();
+	ck_assert_int_eq(r->group, 1);
+	ck_assert_int_eq(r->subfunc, 0x16);
+	ck_assert_int_eq(r->dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(r->cat, OT_CAT_DIAGNOSTIC);
+	ck_assert_str_eq(jstr(r, "subfunction_name"), "flash_led");
+	/* variable status pushed by the PLC */
+	feed(0, "0300003b02f080320700000000000c001e000112081201020200000000ff09001a00040012010000020002ff0900064133851fdeadff0900010200");
+	r = last_msg();
+	ck_assert_int_eq(r->dir, OT_DIR_UNSOLICITED);
+	ck_assert_str_eq(jstr(r, "subfunction_name"), "variable_status");
+	/* mode-transition push (short parameter form, head 0x010010): STOP */
+	feed(0, "0300001902f080320700000000000800000100101000000000");
+	r = last_msg();
+	ck_assert_int_eq(r->group, 0);
+	ck_assert_int_eq(r->subfunc, 0);
+	ck_assert_int_eq(r->cat, OT_CAT_MODE);
+	ck_assert_int_eq(r->dir, OT_DIR_UNSOLICITED);
+	ck_assert_str_eq(jstr(r, "subfunction_name"), "stop");
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+}
+END_TEST
+
 START_TEST(s7comm_plus_recognised)
 {
 	const struct rec *r;
@@ -990,6 +1019,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, password_is_security_and_not_logged);
 	tcase_add_test(tc, time_functions);
 	tcase_add_test(tc, block_functions);
+	tcase_add_test(tc, programmer_and_mode_userdata);
 	tcase_add_test(tc, s7comm_plus_recognised);
 	suite_add_tcase(s, tc);
 
