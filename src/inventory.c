@@ -1154,9 +1154,10 @@ static void add_fact(struct inventory *inv, struct asset *a, const struct ot_eve
 	x->count = 1;
 	nv = json_object();
 	json_object_set_new(nv, "key", json_string(ot_ident_key_name((enum ot_ident_key)id->key)));
-	json_object_set_new(nv, "value", json_string(x->value));
+	json_object_set_new(nv, "value", eve_string((const uint8_t *)x->value, strlen(x->value)));
 	json_object_set_new(nv, "proto", json_string(ot_proto_name(ev->proto)));
-	asset_change(inv, a, &ev->ts, "identity", prev ? json_string(prev->value) : NULL, nv);
+	asset_change(inv, a, &ev->ts, "identity",
+		     prev ? eve_string((const uint8_t *)prev->value, strlen(prev->value)) : NULL, nv);
 }
 
 void inventory_event(struct inventory *inv, const struct ot_event *ev)
@@ -1524,7 +1525,7 @@ static json_t *asset_json(const struct asset *a)
 
 		x = json_object();
 		json_object_set_new(x, "key", json_string(ot_ident_key_name((enum ot_ident_key)fa->key)));
-		json_object_set_new(x, "value", json_string(fa->value));
+		json_object_set_new(x, "value", eve_string((const uint8_t *)fa->value, strlen(fa->value)));
 		json_object_set_new(x, "proto", json_string(ot_proto_name((enum ot_proto)fa->proto)));
 		json_object_set_new(x, "first_seen", graph_ts_json(&fa->first));
 		json_object_set_new(x, "last_seen", graph_ts_json(&fa->last));

@@ -836,6 +836,72 @@ START_TEST(sweep_versus_big_master)
 }
 END_TEST
 
+/* Random packets and events, with out-of-range fields, never crash and keep
+ * the caps (run under the sanitizer build too). */
+START_TEST(random_inputs_never_crash)
+{
+	struct inventory *inv = mk_inv(64, 64, NULL);
+	struct inventory_stats st;
+	json_t *doc;
+	int i, k;
+
+	srand(11);
+	for (i = 0; i < 20000; i++) {
+		char a[32], b[32];
+		struct flow f;
+		struct ot_event ev;
+		uint8_t raw[OT_IDENT_LEN + 8];
+
+		snprintf(a, sizeof(a), "10.%d.0.%d", rand() % 3, rand() % 40);
+		snprintf(b, sizeof(b), "10.%d.0.%d", rand() % 3, rand() % 40);
+		f = mk_flow(a, (uint32_t)(rand() % 50), b, (uint32_t)(rand() % 50),
+			    rand() % 2 ? IPPROTO_TCP : IPPROTO_UDP, (uint16_t)(rand() % 3 ? 502 : rand()));
+		if (rand() % 4 == 0)
+			f.ot_proto = rand() % 2 ? "modbus" : "bogus";
+		if (rand() % 4 == 0)
+			snprintf(f.app_proto, sizeof(f.app_proto), "%s", rand() % 2 ? "HTTP" : "DNP3");
+		f.nvlan = 0;
+		packet(inv, &f, rand() % 2, (uint32_t)rand() % 1500);
+		ev_init(&ev, &f, (enum ot_proto)(rand() % (OT_PROTO_COUNT + 2)),
+			(enum ot_dir)(rand() % 5), rand() % 300 - 20,
+			(enum ot_category)(rand() % (OT_CAT_COUNT + 3)));
+		ev.kind = (enum ot_kind)(rand() % 3);
+		ev.from_client = (uint8_t)(rand() % 2);
+		ev.unit = rand() % 300 - 10;
+		ev.link_src = rand() % 70000 - 10;
+		ev.link_dst = rand() % 70000 - 10;
+		ev.rack = rand() % 10 - 2;
+		ev.slot = rand() % 10 - 2;
+		ev.status = rand() % 5 - 1;
+		ev.subfunc = rand() % 5 - 1;
+		for (k = rand() % 20; k > 0; k--)
+			ot_range_add(&ev, (enum ot_space)(rand() % (OT_SPACE_COUNT + 2)),
+				     (uint16_t)rand(), (uint8_t)rand(), (uint32_t)rand() * 2u,
+				     (uint32_t)rand());
+		for (k = rand() % 14; k > 0; k--) {
+			size_t n;
+
+			for (n = 0; n < sizeof(raw); n++)
+				raw[n] = (uint8_t)rand();
+			ot_ident_add(&ev, (enum ot_ident_key)(rand() % OT_ID_COUNT), raw,
+				     (size_t)rand() % sizeof(raw));
+		}
+		inventory_event(inv, &ev);
+		if (i % 5000 == 0)
+			inventory_flow_end(inv, &f);
+		tick(0.001);
+	}
+	inventory_get_stats(inv, &st);
+	ck_assert_uint_le(st.assets, 64);
+	ck_assert_uint_le(st.edges, 64);
+	doc = inventory_json(inv);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "assets")), st.assets);
+	json_decref(doc);
+	inventory_free(inv);
+}
+END_TEST
+
 static Suite *inventory_suite(void)
 {
 	Suite *s = suite_create("inventory");
@@ -853,6 +919,7 @@ static Suite *inventory_suite(void)
 	tc = tcase_create("bounds");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, spoofed_flood_stays_within_caps);
+	tcase_add_test(tc, random_inputs_never_crash);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("graph_and_files");
 	tcase_add_test(tc, graph_ranges_periods_ops);
