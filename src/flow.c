@@ -708,6 +708,13 @@ void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st)
 	st->ooo_bytes_peak = ft->pool.bytes_peak;
 	st->ot_claimed = ft->al.st.claimed;
 	st->ot_mismatch = ft->al.st.mismatch;
+	if (ft->cls) {
+		struct classify_stats cs;
+
+		classify_get_stats(ft->cls, &cs);
+		st->ndpi_flows = cs.flows;
+		st->ndpi_active = cs.active;
+	}
 }
 
 /* ---- construction ------------------------------------------------------ */

@@ -108,6 +108,8 @@ struct flow_stats {
 	uint64_t no_room;               /* packets not tracked: no memory */
 	uint64_t ot_claimed;            /* flows an OT dissector claimed */
 	uint64_t ot_mismatch;           /* OT port, payload of another kind */
+	uint64_t ndpi_flows;            /* flows given to nDPI */
+	uint64_t ndpi_active;           /* nDPI flow states held now (freed once labelled) */
 };
 
 struct flow_table;

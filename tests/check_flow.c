@@ -504,18 +504,29 @@ START_TEST(ndpi_labels_flows)
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nServer: x\r\n\r\n";
 
 	cfg.ndpi_enable = 1;
+	cfg.ndpi_max_packets = 2;
 	ft = table();
 	tcp_wire(41000, 8081, 1, TCP_SYN, 1000, 0, NULL, 1.0);
 	tcp_wire(41000, 8081, 0, TCP_SYN | TCP_ACK, 5000, 1001, NULL, 1.0);
 	tcp_wire(41000, 8081, 1, TCP_ACK, 1001, 5001, NULL, 1.0);
 	tcp_wire(41000, 8081, 1, TCP_ACK | TCP_PSH, 1001, 5001, get, 1.1);
+	/* labelled on its first payload packet: the nDPI state is gone again */
+	ck_assert_uint_eq(stats().ndpi_flows, 1);
+	ck_assert_uint_eq(stats().ndpi_active, 0);
 	tcp_wire(41000, 8081, 0, TCP_ACK | TCP_PSH, 5001, 1001 + (uint32_t)strlen(get), ok, 1.2);
 	/* a flow that never carried payload: labelled from its port */
 	tcp_wire(41001, 80, 1, TCP_SYN, 1000, 0, NULL, 1.3);
+	/* nothing nDPI knows: the state lives for ndpi_max_packets packets */
+	tcp_wire(41002, 39999, 1, TCP_ACK | TCP_PSH, 1, 1, "qwertyuiop", 1.4);
+	ck_assert_uint_eq(stats().ndpi_active, 1);
+	tcp_wire(41002, 39999, 0, TCP_ACK | TCP_PSH, 1, 11, "asdfghjkl", 1.5);
+	ck_assert_uint_eq(stats().ndpi_active, 0);
+	ck_assert_uint_eq(stats().ndpi_flows, 2);
 	flow_table_flush(ft);
-	ck_assert_uint_eq(n_ended, 2);
+	ck_assert_uint_eq(n_ended, 3);
 	ck_assert_str_eq(ended[0].app_proto, "HTTP");
 	ck_assert_str_eq(ended[1].app_proto, "HTTP");
+	ck_assert_str_eq(ended[2].app_proto, "Unknown");
 }
 END_TEST
 
