@@ -2151,6 +2151,8 @@ int main(int argc, char **argv)
 	}
 	if (sc == SC_NORMAL && dur_set)
 		o.normal_duration = o.duration;
+	if (sc == SC_NORMAL && !dur_set)
+		o.duration = o.normal_duration;
 	if (sc != SC_NORMAL && !dur_set)
 		o.duration = o.attack_duration;
 	return generate(&o, (enum scenario)sc, o.duration, o.out, o.truth) ? 1 : 0;
