@@ -1311,13 +1311,15 @@ static int s7_tsap_plausible(const uint8_t *v, size_t n)
 	return n >= 7 && memcmp(v, "SIMATIC", 7) == 0;
 }
 
-static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_client)
+/* Judge one TPKT at data; *next is set to the following TPKT when this one
+ * is an empty DT that decides nothing. */
+static enum probe_result s7_probe_tpkt(const uint8_t *data, size_t len, size_t *next)
 {
 	struct cursor c, hdr;
 	unsigned tlen;
 	uint8_t li, code, b;
 
-	(void)from_client;
+	*next = 0;
 	if (len < 6)
 		return len > 0 && data[0] != TPKT_VERSION ? PROBE_NOT_MINE : PROBE_NEED_MORE;
 	cur_init(&c, data, len);
@@ -1331,8 +1333,10 @@ static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_clie
 		return PROBE_NEED_MORE;
 	code &= 0xf0;
 	if (code == COTP_DT) {
-		if (tlen == (unsigned)li + 5)
-			return PROBE_NEED_MORE;         /* empty DT: judge later */
+		if (tlen == (unsigned)li + 5) {         /* empty DT: look further */
+			*next = tlen;
+			return PROBE_NEED_MORE;
+		}
 		if (!cur_peek_u8(&c, li, &b))
 			return PROBE_NEED_MORE;
 		return b == S7_PROTO_ID || b == S7PLUS_PROTO_ID ? PROBE_MINE : PROBE_NOT_MINE;
@@ -1352,6 +1356,21 @@ static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_clie
 		return PROBE_NOT_MINE;
 	}
 	return PROBE_NOT_MINE;
+}
+
+static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_client)
+{
+	enum probe_result r;
+	size_t next;
+
+	(void)from_client;
+	for (;;) {
+		r = s7_probe_tpkt(data, len, &next);
+		if (r != PROBE_NEED_MORE || next == 0 || next >= len)
+			return r;
+		data += next;   /* next <= len: every loop consumes at least 7 bytes */
+		len -= next;
+	}
 }
 
 static void s7_state_free(void *p)

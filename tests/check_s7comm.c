@@ -953,6 +953,9 @@ START_TEST(probe_by_payload)
 	ck_assert_int_eq(probe_hex("474554202f20485454502f312e310d0a"), PROBE_NOT_MINE);
 	ck_assert_int_eq(probe_hex("030000"), PROBE_NEED_MORE);
 	ck_assert_int_eq(probe_hex("0300000702f000"), PROBE_NEED_MORE);
+	/* empty DT keep-alives are skipped: the TPKT after them decides */
+	ck_assert_int_eq(probe_hex("0300000702f000" "0300000702f000" SETUP_REQ), PROBE_MINE);
+	ck_assert_int_eq(probe_hex("0300000702f000" "0300000b02f080" "01020304"), PROBE_NOT_MINE);
 }
 END_TEST
 
