@@ -262,7 +262,8 @@ static void add_op(struct graph_edge *e, const struct ot_event *ev)
 	uint16_t i;
 
 	for (i = 0; i < e->n_ops; i++)
-		if (e->ops[i].func == ev->func && e->ops[i].subfunc == ev->subfunc) {
+		if (e->ops[i].func == ev->func && e->ops[i].group == ev->group &&
+		    e->ops[i].subfunc == ev->subfunc) {
 			op = &e->ops[i];
 			break;
 		}
@@ -274,11 +275,17 @@ static void add_op(struct graph_edge *e, const struct ot_event *ev)
 		op = &e->ops[e->n_ops++];
 		memset(op, 0, sizeof(*op));
 		op->func = ev->func;
+		op->group = ev->group;
 		op->subfunc = ev->subfunc;
 		op->first = ev->ts;
 	}
-	if (ev->func_name && (!op->name || ev->dir == OT_DIR_REQUEST))
-		op->name = ev->func_name;
+	{
+		/* S7 userdata has no function code: its sub-function names it */
+		const char *name = ev->func < 0 && ev->subfunc_name ? ev->subfunc_name : ev->func_name;
+
+		if (name && (!op->name || ev->dir == OT_DIR_REQUEST))
+			op->name = name;
+	}
 	if (ev->cat != OT_CAT_OTHER || ev->dir == OT_DIR_REQUEST)
 		op->cat = (uint8_t)ev->cat;
 	if (ev->dir == OT_DIR_REQUEST)
@@ -388,7 +395,8 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 	for (i = 0; i < e->n_recur; i++) {
 		struct graph_recur *y = &e->recur[i];
 
-		if (y->func == ev->func && y->subfunc == ev->subfunc && y->space == space &&
+		if (y->func == ev->func && y->group == ev->group && y->subfunc == ev->subfunc &&
+		    y->space == space &&
 		    y->block == block && y->start == start && y->count == count) {
 			x = y;
 			break;
@@ -408,6 +416,7 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 		}
 		memset(x, 0, sizeof(*x));
 		x->func = ev->func;
+		x->group = ev->group;
 		x->subfunc = ev->subfunc;
 		x->space = space;
 		x->block = block;
@@ -426,7 +435,7 @@ void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_eve
 		e->anomalies++;
 		return;
 	}
-	if (ev->func >= 0)
+	if (ev->func >= 0 || ev->group >= 0)
 		add_op(e, ev);
 	if (ev->status > 0)
 		e->errors++;
@@ -434,7 +443,7 @@ void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_eve
 		e->cat_count[ev->cat]++;
 	for (i = 0; i < ev->n_ranges && i < OT_MAX_RANGES; i++)
 		add_range(e, &ev->ranges[i]);
-	if (ev->kind == OT_EV_MESSAGE && ev->dir == OT_DIR_REQUEST && ev->func >= 0)
+	if (ev->kind == OT_EV_MESSAGE && ev->dir == OT_DIR_REQUEST && (ev->func >= 0 || ev->group >= 0))
 		add_recur(e, ev);
 }
 
@@ -533,6 +542,8 @@ json_t *graph_edge_json(const struct graph_edge *e)
 		json_t *x = json_object();
 
 		json_object_set_new(x, "func", json_integer(op->func));
+		if (op->group >= 0)
+			json_object_set_new(x, "group", json_integer(op->group));
 		if (op->subfunc >= 0)
 			json_object_set_new(x, "subfunc", json_integer(op->subfunc));
 		if (op->name)
@@ -567,6 +578,8 @@ json_t *graph_edge_json(const struct graph_edge *e)
 		json_t *x = json_object();
 
 		json_object_set_new(x, "func", json_integer(r->func));
+		if (r->group >= 0)
+			json_object_set_new(x, "group", json_integer(r->group));
 		if (r->subfunc >= 0)
 			json_object_set_new(x, "subfunc", json_integer(r->subfunc));
 		if (r->space) {

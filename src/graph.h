@@ -56,7 +56,7 @@ int graph_array_grow(void **arr, uint16_t *capn, uint16_t n, uint16_t max, size_
 void graph_period_add(struct graph_period *p, const struct timeval *ts);
 
 struct graph_op {
-	int32_t func, subfunc;
+	int32_t func, group, subfunc;   /* -1 where not applicable (S7 userdata: group) */
 	const char *name;       /* static string from the dissector, may be NULL */
 	uint8_t cat;            /* enum ot_category */
 	uint64_t requests, responses, other, errors;
@@ -72,7 +72,7 @@ struct graph_range {
 };
 
 struct graph_recur {
-	int32_t func, subfunc;
+	int32_t func, group, subfunc;
 	uint8_t space;
 	uint16_t block;
 	uint32_t start, count;

@@ -1111,9 +1111,12 @@ static void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, u
 	a->n_addrs++;
 	nv = json_object();
 	json_object_set_new(nv, "proto", json_string(ot_proto_name((enum ot_proto)proto)));
-	json_object_set_new(nv, ot_tok_str(addr_kind_names, kind), json_integer(x));
-	if (kind == ADDR_RACK_SLOT)
+	if (kind == ADDR_RACK_SLOT) {
+		json_object_set_new(nv, "rack", json_integer(x));
 		json_object_set_new(nv, "slot", json_integer(y));
+	} else {
+		json_object_set_new(nv, ot_tok_str(addr_kind_names, kind), json_integer(x));
+	}
 	asset_change(inv, a, ts, "ot_address", NULL, nv);
 }
 
@@ -1740,21 +1743,23 @@ static int node_set_build(const struct inventory *inv, struct node_set *ns)
 		const struct asset *a = v[i];
 		struct graph_node *nd = &ns->nodes[i];
 		const struct inv_ip *r;
+		static const uint8_t model_keys[] = {
+			OT_ID_MODEL, OT_ID_PRODUCT, OT_ID_MODULE, OT_ID_ORDER_NUMBER, OT_ID_PRODUCT_CODE,
+		};
 		char model[OT_IDENT_LEN] = "", vend[OT_IDENT_LEN] = "", *name = ns->text[i][0];
 		uint16_t k;
+		size_t m;
 
 		nd->id = a->id;
 		nd->role = inventory_role_name(a->role);
 		nd->role_label = inventory_role_label(a->role);
-		for (k = 0; k < a->n_facts; k++) {
-			const struct inv_fact *fa = &a->facts[k];
-
-			if (fa->key == OT_ID_VENDOR && !vend[0])
-				snprintf(vend, sizeof(vend), "%s", fa->value);
-			if ((fa->key == OT_ID_MODEL || fa->key == OT_ID_PRODUCT ||
-			     fa->key == OT_ID_MODULE || fa->key == OT_ID_ORDER_NUMBER) && !model[0])
-				snprintf(model, sizeof(model), "%s", fa->value);
-		}
+		for (k = 0; k < a->n_facts; k++)
+			if (a->facts[k].key == OT_ID_VENDOR && !vend[0])
+				snprintf(vend, sizeof(vend), "%s", a->facts[k].value);
+		for (m = 0; m < sizeof(model_keys) && !model[0]; m++)
+			for (k = 0; k < a->n_facts && !model[0]; k++)
+				if (a->facts[k].key == model_keys[m])
+					snprintf(model, sizeof(model), "%s", a->facts[k].value);
 		snprintf(name, 96, "%.40s%s%.50s", vend[0] ? vend : a->vendor ? a->vendor : "",
 			 (vend[0] || a->vendor) && model[0] ? " " : "", model);
 		nd->name = name;

@@ -622,6 +622,16 @@ START_TEST(graph_ranges_periods_ops)
 	graph_edge_ops_text(e, text, sizeof(text), 3);
 	ck_assert_str_eq(text, "test_function x1, test_function x6");   /* the write first */
 
+	/* S7 userdata: no function code, named by group and sub-function */
+	ev_init(&ev, &f, OT_PROTO_S7COMM, OT_DIR_REQUEST, -1, OT_CAT_IDENTITY);
+	ev.group = 4;
+	ev.subfunc = 1;
+	ev.subfunc_name = "read_szl";
+	graph_edge_event(g, e, &ev);
+	ck_assert_uint_eq(e->n_ops, 3);
+	ck_assert_str_eq(e->ops[2].name, "read_szl");
+	ck_assert_int_eq(e->ops[2].group, 4);
+
 	/* cap: more distinct ranges than fit widen the nearest one */
 	for (i = 0; i < GRAPH_MAX_RANGES + 10; i++) {
 		ev_init(&ev, &f, OT_PROTO_MODBUS, OT_DIR_REQUEST, 4, OT_CAT_READ);
