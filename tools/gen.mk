@@ -3,6 +3,7 @@
 
 noinst_PROGRAMS += tools/otsgen
 tools_otsgen_SOURCES = tools/otsgen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
+tools_otsgen_CFLAGS = $(AM_CFLAGS) -Wfloat-conversion
 tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS)
 
 GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \

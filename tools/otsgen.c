@@ -226,8 +226,9 @@ static void sig_init(struct sig *s, struct gen_rng *r, int64_t base, int64_t amp
 
 	s->base = base;
 	s->amp = amp;
-	s->period = (periods_ms[gen_rng_below(r, 4)] + (int64_t)gen_rng_below(r, 200)) *
-		    GEN_MSEC;
+	/* one draw per statement: C leaves the order inside an expression open */
+	s->period = periods_ms[gen_rng_below(r, 4)];
+	s->period = (s->period + (int64_t)gen_rng_below(r, 200)) * GEN_MSEC;
 	s->phase = (int64_t)gen_rng_below(r, (uint32_t)(s->period / GEN_MSEC)) * GEN_MSEC;
 	s->noise = amp / 20;
 }
@@ -1335,10 +1336,10 @@ static void plant_tasks(struct plant *P)
 		task_add(P, T_DNS, j, 0, 20.0, 500, phase(P, 20.0));
 		task_add(P, T_HTTP, j, 0, 45.0, 500, phase(P, 45.0));
 	}
-	task_add(P, T_NTP, 0, 0, 64.0, 0.01, phase(P, 64.0));
-	task_add(P, T_NTP, 1, 0, 64.0, 0.01, phase(P, 64.0));
-	task_add(P, T_NTP, 2, 0, 64.0, 0.01, phase(P, 64.0));
-	task_add(P, T_NTP, 3, 0, 64.0, 0.01, phase(P, 64.0));
+	task_add(P, T_NTP, 0, 0, 64.0, 10, phase(P, 64.0));
+	task_add(P, T_NTP, 1, 0, 64.0, 10, phase(P, 64.0));
+	task_add(P, T_NTP, 2, 0, 64.0, 10, phase(P, 64.0));
+	task_add(P, T_NTP, 3, 0, 64.0, 10, phase(P, 64.0));
 	if (P->sc != SC_NORMAL)
 		task_add(P, T_ATTACK, P->sc, 0, 0, 0, ta);
 	for (i = 0; i < P->ntasks; i++)
@@ -1678,9 +1679,11 @@ static void plant_layout(struct plant *P, int plcs)
 			m->name = "Micro850";
 			m->model = "2080-LC50-24QWB";
 		}
-		for (k = 0; k < 10; k++)
-			sig_init(&m->hr[k], &L, 500 + 100 * k + gen_rng_below(&L, 100),
-				 20 + gen_rng_below(&L, 200));
+		for (k = 0; k < 10; k++) {
+			int64_t base = 500 + 100 * k + gen_rng_below(&L, 100);
+
+			sig_init(&m->hr[k], &L, base, 20 + gen_rng_below(&L, 200));
+		}
 		for (k = 0; k < 8; k++)
 			sig_init(&m->ir[k], &L, 2000 + 250 * k, 50 + gen_rng_below(&L, 400));
 		m->sp[0] = 700;
