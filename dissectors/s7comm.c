@@ -672,8 +672,10 @@ static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 		if (fn == FN_WRITE_VAR)
 			s7_data_items(m, data, n, m->out, items);
 	} else if (rosctr == ROSCTR_ACK_DATA) {
+		const struct s7_pending *req = m->req && m->req->func == fn ? m->req : NULL;
+
 		if (fn == FN_READ_VAR) {
-			s7_data_items(m, data, n, m->req, items);
+			s7_data_items(m, data, n, req, items);
 		} else {
 			/* write response: one return code per item */
 			for (i = 0; i < n && cur_left(data) > 0; i++) {
@@ -694,8 +696,8 @@ static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 				ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
 					   "%u return codes announced, %u present", n, i);
 		}
-		if (m->req) {
-			const struct s7_pending *r = m->req;
+		if (req) {
+			const struct s7_pending *r = req;
 			for (i = 0; i < r->n_items; i++) {
 				const struct s7_item *x = &r->items[i];
 				enum ot_space sp;
@@ -991,7 +993,8 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	if (is_response) {
 		struct s7_pending *pp = pend_find(st, ref);
 		ev.dir = OT_DIR_RESPONSE;
-		if (pp) {
+		/* a userdata answer pairs with a userdata request, an ack with a job */
+		if (pp && (rosctr == ROSCTR_USERDATA) == (pp->group >= 0)) {
 			req = *pp;
 			pp->used = 0;
 			st->n_pend--;
