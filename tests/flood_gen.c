@@ -1,0 +1,176 @@
+/*
+ * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
+ *
+ *   flood_gen OUT.pcap COUNT [SEED]
+ *
+ * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
+ * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
+ * header with a valid start), each from a random source MAC, IPv4 address
+ * and port towards one of eight PLCs.  Every frame opens a new flow, a new
+ * asset and a new graph edge, so only the table caps keep memory bounded.
+ * Deterministic for a given seed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng_state;
+
+static uint32_t rng(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ULL) >> 32);
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static unsigned csum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+/* DNP3 link-layer CRC (polynomial 0x3D65, reflected, inverted). */
+static unsigned dnp3_crc(const uint8_t *p, size_t n)
+{
+	unsigned crc = 0;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (b = 0; b < 8; b++)
+			crc = (crc & 1) ? (crc >> 1) ^ 0xA6BC : crc >> 1;
+	}
+	return ~crc & 0xffff;
+}
+
+/* One frame into buf; its length. */
+static size_t frame(uint8_t *buf, unsigned long i)
+{
+	int udp = i & 1;
+	uint32_t r = rng();
+	size_t l4len = udp ? 8 + 10 : 20, iplen = 20 + l4len;
+	uint8_t *ip = buf + 14, *l4 = ip + 20;
+
+	memset(buf, 0, 14 + iplen);
+	/* destination: one of eight PLCs, 02:00:00:00:00:0N */
+	buf[0] = 0x02;
+	buf[5] = (uint8_t)(1 + (r & 7));
+	/* source: random locally administered unicast MAC */
+	buf[6] = (uint8_t)((rng() & 0xfc) | 0x02);
+	put16(buf + 7, rng() & 0xffff);
+	put16(buf + 9, rng() & 0xffff);
+	buf[11] = (uint8_t)rng();
+	put16(buf + 12, 0x0800);
+
+	ip[0] = 0x45;
+	put16(ip + 2, (unsigned)iplen);
+	put16(ip + 4, (unsigned)(i & 0xffff));
+	ip[8] = 64;
+	ip[9] = udp ? 17 : 6;
+	/* random source in 10.0.0.0/8 outside the PLC /24, PLCs 192.168.1.1..8 */
+	ip[12] = 10;
+	ip[13] = (uint8_t)(1 + rng() % 254);
+	ip[14] = (uint8_t)rng();
+	ip[15] = (uint8_t)(1 + rng() % 254);
+	ip[16] = 192;
+	ip[17] = 168;
+	ip[18] = 1;
+	ip[19] = (uint8_t)(1 + (r & 7));
+	put16(ip + 10, csum(ip, 20));
+
+	put16(l4, 1024 + rng() % 60000);
+	if (udp) {
+		put16(l4 + 2, 20000);
+		put16(l4 + 4, (unsigned)l4len);
+		/* DNP3 link header: request link status to outstation 1 from a
+		 * random master address */
+		l4[8] = 0x05;
+		l4[9] = 0x64;
+		l4[10] = 0x05;
+		l4[11] = 0xc9;
+		l4[12] = 0x01;
+		put16(l4 + 14, rng() & 0xffff);
+		{
+			unsigned c = dnp3_crc(l4 + 8, 8);
+
+			l4[16] = (uint8_t)c;
+			l4[17] = (uint8_t)(c >> 8);
+		}
+	} else {
+		put16(l4 + 2, 502);
+		put16(l4 + 4, rng() >> 16);
+		put16(l4 + 6, rng() & 0xffff);
+		l4[12] = 0x50;
+		l4[13] = 0x02;   /* SYN */
+		put16(l4 + 14, 64240);
+	}
+	return 14 + iplen;
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t hdr[24], rec[16], buf[128];
+	unsigned long n, i;
+	FILE *fp;
+
+	if (argc < 3 || argc > 4) {
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED]\n", stderr);
+		return 2;
+	}
+	n = strtoul(argv[2], NULL, 10);
+	rng_state = argc == 4 ? strtoull(argv[3], NULL, 10) : 1;
+	if (!rng_state)
+		rng_state = 1;
+	if (!(fp = fopen(argv[1], "wb"))) {
+		perror(argv[1]);
+		return 1;
+	}
+	memset(hdr, 0, sizeof(hdr));
+	put32le(hdr, 0xa1b2c3d4u);
+	hdr[4] = 2;             /* version 2.4 */
+	hdr[6] = 4;
+	put32le(hdr + 16, 65535);
+	put32le(hdr + 20, 1);   /* Ethernet */
+	fwrite(hdr, 1, sizeof(hdr), fp);
+	for (i = 0; i < n; i++) {
+		size_t len = frame(buf, i);
+
+		put32le(rec, (uint32_t)(1700000000u + i / 10000));
+		put32le(rec + 4, (uint32_t)(i % 10000 * 100));
+		put32le(rec + 8, (uint32_t)len);
+		put32le(rec + 12, (uint32_t)len);
+		fwrite(rec, 1, sizeof(rec), fp);
+		fwrite(buf, 1, len, fp);
+	}
+	if (fclose(fp) != 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	return 0;
+}
