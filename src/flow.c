@@ -584,7 +584,7 @@ static void app_packet(struct flow_table *ft, struct flow_entry *e, struct flow_
 		make_sinks(ft, e, &p->ts, ctx, sink);
 		if (p->tcp_flags & TCP_SYN)
 			stream_syn(&ft->pool, &x->st[dir], p->seq);
-		if ((p->tcp_flags & TCP_ACK) && x->st[!dir].ooo)
+		if (p->tcp_flags & TCP_ACK)
 			stream_ack(&ft->pool, &x->st[!dir], p->ack, &sink[!dir]);
 		seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
 		stream_segment(&ft->pool, &x->st[dir], seq, p->payload, p->payload_len,

@@ -273,6 +273,11 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			continue;
 		}
 
+		/* ahead of a hole the peer already acknowledged: it is lost */
+		if (s->acked_valid && seq_diff(s->acked, s->next_seq) > 0) {
+			skip_hole(pool, s, seq_diff(s->acked, seq) < 0 ? s->acked : seq, out);
+			continue;
+		}
 		/* ahead of a hole: buffer it */
 		if (!counted)
 			pool->ooo_segments++;
@@ -305,7 +310,13 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
 		const struct stream_sink *out)
 {
-	while (s->started && s->ooo && seq_diff(ack, s->next_seq) > 0)
+	if (!s->started)
+		return;
+	if (!s->acked_valid || seq_diff(ack, s->acked) > 0) {
+		s->acked = ack;
+		s->acked_valid = 1;
+	}
+	while (s->ooo && seq_diff(ack, s->next_seq) > 0)
 		skip_hole(pool, s, ack, out);
 }
 

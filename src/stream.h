@@ -53,7 +53,9 @@ struct stream {
 	uint32_t next_seq;          /* first byte not yet delivered */
 	uint8_t started;            /* next_seq is known */
 	uint8_t fin_seen;
+	uint8_t acked_valid;
 	uint32_t fin_seq;           /* sequence number just past the data */
+	uint32_t acked;             /* highest acknowledgement the peer sent */
 	uint32_t buffered;          /* bytes in ooo */
 	struct stream_seg *ooo;     /* sorted by sequence, no overlaps */
 };
@@ -74,7 +76,9 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 		    const struct stream_sink *out);
 
 /* The peer acknowledged everything before ack: a hole it covers will not be
- * filled by this capture, so skip it (gap) and deliver what follows. */
+ * filled by this capture, so skip it (gap) and deliver what follows.  The
+ * highest ack is remembered: a segment arriving later beyond an
+ * acknowledged hole skips it at once. */
 void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
 		const struct stream_sink *out);
 

@@ -161,6 +161,25 @@ START_TEST(gap_by_ack)
 }
 END_TEST
 
+START_TEST(gap_by_earlier_ack)
+{
+	stream_syn(&pool, &st, 1000);
+	seg(1001, "abc");
+	stream_ack(&pool, &st, 1007, &sink);  /* "def" acked, never seen */
+	ck_assert_str_eq(rec.out, "abc");
+	seg(1007, "ghi");                     /* no wait for a later ack */
+	ck_assert_str_eq(rec.out, "abc???ghi");
+	ck_assert_uint_eq(st.buffered, 0);
+	seg(1014, "n");                       /* a hole not acked yet: buffered */
+	ck_assert_uint_eq(st.buffered, 1);
+	stream_ack(&pool, &st, 1003, &sink);  /* an old ack changes nothing */
+	seg(1012, "l");
+	ck_assert_str_eq(rec.out, "abc???ghi");
+	stream_ack(&pool, &st, 1015, &sink);
+	ck_assert_str_eq(rec.out, "abc???ghi??l?n");
+}
+END_TEST
+
 START_TEST(gap_by_flush_then_continue)
 {
 	stream_syn(&pool, &st, 1000);
@@ -344,6 +363,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, overlap_buffered_first_wins);
 	tcase_add_test(tc, overlap_fills_between_segments);
 	tcase_add_test(tc, gap_by_ack);
+	tcase_add_test(tc, gap_by_earlier_ack);
 	tcase_add_test(tc, gap_by_flush_then_continue);
 	tcase_add_test(tc, wraparound);
 	tcase_add_test(tc, midstream_pickup);
