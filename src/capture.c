@@ -8,6 +8,7 @@
  * capture runs.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
@@ -208,7 +209,7 @@ int capture_live(struct sensor *s, const char *iface,
 	struct timeval now, last_stats;
 	struct pcap_stat ps;
 	pcap_t *p;
-	int r, rc = 0;
+	int r, rc = 0, fd;
 
 	memset(res, 0, sizeof(*res));
 	errbuf[0] = 0;
@@ -244,10 +245,23 @@ int capture_live(struct sensor *s, const char *iface,
 		return -1;
 	}
 
+	/* Non-blocking reads behind our own poll(): time passes (ticks, stats,
+	 * signals) even when no packet comes, which a pcap read timeout does
+	 * not promise on every platform. */
+	fd = pcap_setnonblock(p, 1, errbuf) == 0 ? pcap_get_selectable_fd(p) : -1;
 	signals_install();
 	sig_handle = p;
 	gettimeofday(&last_stats, NULL);
 	while (!sig_stop) {
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
+				fprintf(stderr, "otsentry: %s: poll: %s\n", iface, strerror(errno));
+				rc = -1;
+				break;
+			}
+		}
 		r = pcap_dispatch(p, -1, on_packet, (u_char *)(void *)&cc);
 		if (r == PCAP_ERROR) {
 			fprintf(stderr, "otsentry: %s: %s\n", iface, pcap_geterr(p));
