@@ -15,6 +15,7 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
 	libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev check ieee-data
 
 echo "== building"
+mkdir -p m4
 autoreconf -fi
 ./configure -q
 make -j"$(nproc)"
