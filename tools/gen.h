@@ -43,6 +43,7 @@ double gen_rng_unit(struct gen_rng *r);                 /* [0, 1) */
 uint32_t gen_rng_below(struct gen_rng *r, uint32_t n);  /* [0, n), n > 0 */
 double gen_rng_sym(struct gen_rng *r);                  /* (-1, 1) */
 uint64_t gen_hash_str(const char *s);                   /* FNV-1a */
+void gen_ip_str(uint32_t ip, char *out, size_t n);      /* dotted quad */
 
 /* ---- byte builder: writes past the end set overflow, never overrun ---- */
 struct gen_buf {

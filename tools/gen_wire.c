@@ -98,6 +98,12 @@ uint64_t gen_hash_str(const char *s)
 	return h;
 }
 
+void gen_ip_str(uint32_t ip, char *out, size_t n)
+{
+	snprintf(out, n, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255,
+		 (ip >> 8) & 255, ip & 255);
+}
+
 /* ---------------------------------------------------------- byte builder */
 
 void gb_reset(struct gen_buf *g)

@@ -1,0 +1,339 @@
+/*
+ * gen_attack.c - otsgen's attack scenarios: each injects one event into the
+ * normal plant and records it in the ground truth, with the alert kinds that
+ * must and may report it and the shipped rules (rules/) that fire.  The
+ * identity change (a PLC's firmware) lives in the plant's layout and the
+ * polling change in the HMI's scan cycle; their truth is recorded where the
+ * deviating message is sent.
+ */
+#include <string.h>
+
+#include "gen_plant.h"
+
+static void attack_scan(struct plant *P, gen_time t)
+{
+	static const uint16_t ports[] = { 21, 22, 23, 80, 102, 443, 502, 2404,
+					  20000, 44818 };
+	struct gen_host *sc = P->scanner;
+	struct truth *e;
+	struct gen_tcp c;
+	struct gen_buf req, resp;
+	unsigned tid = 0, unit;
+	int i, k;
+	const char *objs[3];
+	struct mbplc *m = &P->mb[0];
+
+	e = plant_truth_add(P, t, sc, P->mb[0].h, "modbus",
+			    "new host sweeps OT ports on every PLC, then probes "
+			    "Modbus unit ids 1-16 with read device identification");
+	plant_truth_kinds(e, "scan,new_asset",
+			  "new_edge,new_protocol,new_function,error_burst,unexpected_sequence",
+			  "ot_scan", "9300005");
+	for (i = 0; i < P->nmb + P->ns7 + P->ndnp; i++) {
+		struct gen_host *h;
+		uint16_t open;
+
+		if (i < P->nmb) {
+			h = P->mb[i].h;
+			open = 502;
+		} else if (i < P->nmb + P->ns7) {
+			h = P->s7[i - P->nmb].h;
+			open = 102;
+		} else {
+			struct outst *o = &P->dn[i - P->nmb - P->ns7];
+
+			h = o->h;
+			open = o->udp ? 0 : 20000;     /* UDP-only RTU: all closed */
+		}
+		for (k = 0; k < (int)(sizeof(ports) / sizeof(ports[0])); k++) {
+			gen_tcp_probe(&P->w, &P->rng, sc, h, ports[k],
+				      ports[k] == open, t);
+			t += 2000 + gen_rng_below(&P->rng, 3000);
+		}
+	}
+	objs[0] = m->vendor;
+	objs[1] = m->product;
+	objs[2] = m->revision;
+	t = plant_session_open(P, &c, sc, m->h, 502, t + 100 * GEN_MSEC);
+	for (unit = 1; unit <= 16; unit++) {
+		tid++;
+		mb_devid_req(&req, tid, unit, 1, 0);
+		if (unit == 1)
+			mb_devid_resp(&resp, tid, unit, 1, objs, 3);
+		else
+			mb_exception(&resp, tid, unit, 43, 0x0b);
+		plant_count_mb(P, &req);
+		plant_count_mb(P, &resp);
+		plant_tcp_rr(P, &c, plant_chan_ready(P, &c, t), &req, &resp, 2, 8);
+		t = c.busy + 5 * GEN_MSEC;
+	}
+	plant_session_close(P, &c, 2, 2);
+}
+
+static void attack_unauth_write(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	struct gen_tcp c;
+	struct gen_buf req;
+	unsigned tid = 7;
+	gen_time tw;
+	struct truth *e;
+
+	tw = plant_session_open(P, &c, P->hist, m->h, 502, t);
+	mb_write_single(&req, tid, 1, 3, 9999);
+	plant_count_mb(P, &req);
+	plant_count_mb(P, &req);
+	plant_tcp_rr(P, &c, tw, &req, &req, 3, 10);
+	plant_session_close(P, &c, 2, 20);
+	e = plant_truth_add(P, tw, P->hist, m->h, "modbus",
+			    "historian (a read-only client) writes holding register 3 "
+			    "(never written before) with function 6");
+	/* 9999 is also far outside the band register 3 reads in */
+	plant_truth_kinds(e, "unexpected_write",
+			  "new_function,new_address_range,value_out_of_range,unexpected_sequence",
+			  "modbus_write_non_operator", "9300004");
+}
+
+static void attack_s7_stop(struct plant *P, gen_time t)
+{
+	struct s7plc *s = &P->s7[0];
+	struct gen_tcp c;
+	struct gen_buf jp, ap;
+	unsigned ref = 0;
+	gen_time tj;
+	struct truth *e;
+
+	t = plant_s7_open(P, &c, P->es, s->h, &ref, t, 1);
+	gb_reset(&jp);
+	gb_bytes(&jp, "\x29\x00\x00\x00\x00\x00\x09", 7);
+	gb_bytes(&jp, "P_PROGRAM", 9);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x29);
+	tj = plant_chan_ready(P, &c, t);
+	plant_s7_job(P, &c, &ref, tj, &jp, NULL, &ap, NULL);
+	plant_session_close(P, &c, 20, 200);
+	e = plant_truth_add(P, tj, P->es, s->h, "s7comm",
+			    "engineering station sends PLC STOP (function 0x29, P_PROGRAM)");
+	plant_truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+			  "s7_plc_stop", "9100001");
+}
+
+/* The PLC sends a job (download block / ended) and the station answers. */
+static gen_time s7_plc_job(struct plant *P, struct s7plc *s, struct gen_tcp *c,
+			   gen_time t, const struct gen_buf *jp,
+			   const struct gen_buf *ap, const struct gen_buf *ad)
+{
+	struct gen_buf a, b;
+	gen_time tr;
+
+	s->plc_pduref = (s->plc_pduref + 2) & 0xffff;
+	s7_pdu(&a, S7_JOB, s->plc_pduref, jp, NULL);
+	s7_pdu(&b, S7_ACK_DATA, s->plc_pduref, ap, ad);
+	plant_count_s7(P, S7_JOB, jp);
+	plant_count_s7(P, S7_ACK_DATA, ap);
+	gen_tcp_data(&P->w, c, 1, t, &a);
+	tr = t + plant_think(P, 2, 15);
+	gen_tcp_data(&P->w, c, 0, tr, &b);
+	gen_tcp_ack(&P->w, c, 1, tr + plant_think(P, 1, 10));
+	return c->busy;
+}
+
+static void s7_filename_param(struct gen_buf *g, unsigned func, const char *file)
+{
+	gb_reset(g);
+	gb_u8(g, func);
+	gb_bytes(g, "\x00\x00\x00\x00\x00\x00\x00", 7);
+	gb_u8(g, (unsigned)strlen(file));
+	gb_bytes(g, file, strlen(file));
+}
+
+static void attack_s7_download(struct plant *P, gen_time t)
+{
+	static const char file[] = "_0800001P";         /* OB1, passive FS */
+	struct s7plc *s = &P->s7[0];
+	struct gen_tcp c;
+	struct gen_buf jp, ap, ad;
+	unsigned ref = 0, i;
+	gen_time tj;
+	struct truth *e;
+
+	s->plc_pduref = 0;
+	t = plant_s7_open(P, &c, P->es, s->h, &ref, t, 1);
+	tj = plant_chan_ready(P, &c, t);
+	/* request download: file name plus load-memory and MC7 lengths */
+	s7_filename_param(&jp, 0x1a, file);
+	jp.b[2] = 1;
+	gb_u8(&jp, 13);
+	gb_bytes(&jp, "1000268000144", 13);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x1a);
+	t = plant_s7_job(P, &c, &ref, tj, &jp, NULL, &ap, NULL);
+	/* the PLC pulls the block in two parts */
+	for (i = 0; i < 2; i++) {
+		s7_filename_param(&jp, 0x1b, file);
+		gb_reset(&ap);
+		gb_u8(&ap, 0x1b);
+		gb_u8(&ap, i == 0 ? 1 : 0);     /* more data follows */
+		gb_reset(&ad);
+		gb_be16(&ad, i == 0 ? 160 : 108);
+		gb_be16(&ad, 0x00fb);
+		if (i == 0)
+			gb_bytes(&ad, "\x70\x70\x01\x01\x01\x08\x00\x01\x00\x00\x01\x0c", 12);
+		while (ad.n < (i == 0 ? 164u : 112u))
+			gb_u8(&ad, (unsigned)gen_rng_below(&P->rng, 256));
+		t = s7_plc_job(P, s, &c, t + plant_think(P, 2, 10), &jp, &ap, &ad);
+	}
+	s7_filename_param(&jp, 0x1c, file);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x1c);
+	t = s7_plc_job(P, s, &c, t + plant_think(P, 2, 10), &jp, &ap, NULL);
+	/* PI service: insert the block */
+	gb_reset(&jp);
+	gb_bytes(&jp, "\x28\x00\x00\x00\x00\x00\x00\xfd\x00\x0a\x01\x00", 12);
+	gb_bytes(&jp, "0800001P", 8);
+	gb_u8(&jp, 5);
+	gb_bytes(&jp, "_INSE", 5);
+	gb_reset(&ap);
+	gb_u8(&ap, 0x28);
+	plant_s7_job(P, &c, &ref, t, &jp, NULL, &ap, NULL);
+	plant_session_close(P, &c, 50, 300);
+	e = plant_truth_add(P, tj, P->es, s->h, "s7comm",
+			    "engineering station downloads OB1: request download, "
+			    "download block, download ended, PI insert");
+	plant_truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
+			  "s7_program_download", "9100003");
+}
+
+static void attack_dnp3_operate(struct plant *P, gen_time t)
+{
+	/* g12v1, qualifier 0x28 (count and index 16-bit), one object at index
+	 * 2: latch on, count 1, on 1000 ms, off 0, status 0 */
+	static const uint8_t crob[] = {
+		0x0c, 0x01, 0x28, 0x01, 0x00, 0x02, 0x00,
+		0x03, 0x01, 0xe8, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct outst *o = &P->dn[P->ndnp > 2 ? 1 : 0];  /* a TCP outstation */
+	struct gen_tcp c;
+	struct gen_buf app, f;
+	gen_time tr;
+	struct truth *e;
+
+	t = plant_session_open(P, &c, P->rogue, o->h, 20000, t);
+	gb_reset(&app);
+	gb_u8(&app, 0xc3);      /* FIR, FIN, sequence 3 */
+	gb_u8(&app, 5);         /* direct operate */
+	gb_bytes(&app, crob, sizeof(crob));
+	dnp3_frame(&f, DNP3_CTRL_FROM_MASTER, o->addr, 100, 0, &app);
+	plant_count_dnp3(P, &app);
+	gen_tcp_data(&P->w, &c, 0, t, &f);
+
+	gb_reset(&app);         /* the echo, with IIN and status 0 */
+	gb_u8(&app, 0xc3);
+	gb_u8(&app, 0x81);
+	gb_u8(&app, 0);
+	gb_u8(&app, 0);
+	gb_bytes(&app, crob, sizeof(crob));
+	dnp3_frame(&f, DNP3_CTRL_FROM_OUTST, 100, o->addr, 0, &app);
+	plant_count_dnp3(P, &app);
+	tr = t + plant_think(P, 10, 40);
+	gen_tcp_data(&P->w, &c, 1, tr, &f);
+	gen_tcp_ack(&P->w, &c, 0, tr + plant_think(P, 1, 20));
+	plant_session_close(P, &c, 100, 500);
+	e = plant_truth_add(P, t, P->rogue, o->h, "dnp3",
+			    "unknown host (link address 100) sends DIRECT OPERATE of a "
+			    "control relay output block (g12v1, latch on)");
+	plant_truth_kinds(e, "new_asset,new_edge",
+			  "new_function,unexpected_write,new_protocol,unexpected_sequence",
+			  "dnp3_direct_operate", "9200008");
+}
+
+static void attack_external(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	struct gen_tcp c;
+	unsigned tid = 0;
+	gen_time t0;
+	struct truth *e;
+
+	t0 = plant_session_open(P, &c, P->ext, m->h, 502, t);
+	plant_mb_devid(P, m, &c, &tid, t0);
+	plant_mb_read(P, m, &c, &tid, plant_chan_ready(P, &c, c.busy) + 200 * GEN_MSEC, 3);
+	plant_session_close(P, &c, 100, 400);
+	e = plant_truth_add(P, t0, P->ext, m->h, "modbus",
+			    "public internet address reads device identification and "
+			    "holding registers from a PLC");
+	plant_truth_kinds(e, "external_ot_peer",
+			  "new_asset,new_edge,new_protocol,new_function,new_address_range",
+			  "ot_external_peer", "9400001,9300005");
+}
+
+/* hmi2's input register poll of the first PLC: every cycle from now on
+ * (mb_loop in gen_plant.c sends it and records the truth). */
+static void attack_polling_change(struct plant *P)
+{
+	int i;
+
+	for (i = 0; i < P->ntasks; i++)
+		if (P->tasks[i].kind == T_MB_LOOP && P->tasks[i].changed == 1)
+			P->tasks[i].changed = 2;
+}
+
+/* Holding register 2 of the first PLC reads far above its band for 20 s
+ * (the first response carrying it records the truth). */
+static void attack_value_range(struct plant *P, gen_time t)
+{
+	P->mb[0].oor_reg = 2;
+	P->mb[0].oor_from = t;
+	P->mb[0].oor_to = t + 20 * GEN_SEC;
+}
+
+static void attack_dnp3_cold(struct plant *P, gen_time t)
+{
+	struct outst *o = &P->dn[0];
+	gen_time tc = o->udp ? t : plant_chan_ready(P, &o->m.tcp, t);
+	struct truth *e;
+
+	plant_dnp3_poll(P, o, tc, DR_COLD_RESTART);
+	e = plant_truth_add(P, tc, P->scada, o->h, "dnp3",
+			    "master sends COLD RESTART (function 13) to an outstation; it "
+			    "then reports IIN1.7 until the master clears it (write g80v1)");
+	plant_truth_kinds(e, "new_function",
+			  "unexpected_sequence,unexpected_write,new_address_range",
+			  "dnp3_cold_restart", "9200001");
+}
+
+/* The scenario's injection, at two fifths of the capture. */
+void attack_run(struct plant *P, gen_time t)
+{
+	switch (P->sc) {
+	case SC_SCAN:
+		attack_scan(P, t);
+		break;
+	case SC_UNAUTH_WRITE:
+		attack_unauth_write(P, t);
+		break;
+	case SC_POLLING_CHANGE:
+		attack_polling_change(P);
+		break;
+	case SC_VALUE_RANGE:
+		attack_value_range(P, t);
+		break;
+	case SC_S7_STOP:
+		attack_s7_stop(P, t);
+		break;
+	case SC_S7_DOWNLOAD:
+		attack_s7_download(P, t);
+		break;
+	case SC_DNP3_COLD:
+		attack_dnp3_cold(P, t);
+		break;
+	case SC_DNP3_OPERATE:
+		attack_dnp3_operate(P, t);
+		break;
+	case SC_EXTERNAL_MODBUS:
+		attack_external(P, t);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,198 @@
+/*
+ * gen_plant.h - otsgen's plant model: the simulated devices, the task
+ * scheduler, the scenarios' injections and the ground truth they record.
+ *
+ *   gen_plant.c   layout (hosts, identities, process bands), device
+ *                 behaviour (Modbus, S7, DNP3, IT noise), the scheduler;
+ *   gen_attack.c  the attack scenarios, built from the plant_* helpers;
+ *   otsgen.c      the command line and the truth file.
+ *
+ * Ownership: struct plant owns its hosts, devices, tasks and the writer
+ * while it runs; plant_free() releases them (safe on a plant that
+ * plant_init() set up even if plant_run() failed).
+ */
+#ifndef OTS_GEN_PLANT_H
+#define OTS_GEN_PLANT_H
+
+#include "gen.h"
+
+#define MAX_TRUTH 8
+
+/* ------------------------------------------------------------ scenarios */
+
+enum scenario {
+	SC_NORMAL,
+	SC_SCAN,
+	SC_UNAUTH_WRITE,
+	SC_POLLING_CHANGE,
+	SC_VALUE_RANGE,
+	SC_IDENTITY,
+	SC_S7_STOP,
+	SC_S7_DOWNLOAD,
+	SC_DNP3_COLD,
+	SC_DNP3_OPERATE,
+	SC_EXTERNAL_MODBUS,
+	SC_COUNT
+};
+
+extern const char *const scenario_names[SC_COUNT];
+
+/* ------------------------------------------------------------- the plant */
+
+struct sig {                    /* a process value moving within a band */
+	int64_t base, amp, noise;       /* in the value's own units */
+	int64_t period, phase;          /* microseconds */
+};
+
+struct chan {                   /* one long-lived master->device channel */
+	struct gen_tcp tcp;
+	unsigned tid;           /* Modbus transaction id, S7 PDU reference */
+	unsigned app_seq;       /* DNP3 master application sequence */
+	unsigned tseq_m, tseq_o;        /* DNP3 transport sequence, each way */
+};
+
+struct mbplc {
+	struct gen_host *h;
+	struct chan hmi1, hmi2;
+	const char *vendor, *product, *revision, *url, *name, *model;
+	struct sig hr[10], ir[8];
+	uint16_t sp[2];         /* setpoints at holding registers 10, 11 */
+	uint8_t coil[16], di[16];
+	int oor_reg;            /* register forced out of range, or -1 */
+	gen_time oor_from, oor_to;
+};
+
+struct s7plc {
+	struct gen_host *h;
+	struct chan hmi;
+	const char *order, *name, *module, *plant, *serial;
+	unsigned fw[3];
+	struct sig db[4];
+	uint32_t counters[2];
+	uint8_t flags[2];
+	unsigned plc_pduref;    /* jobs the PLC itself sends (downloads) */
+};
+
+struct outst {
+	struct gen_host *h;
+	struct chan m;
+	int udp;
+	unsigned addr;
+	const char *maker, *model, *fw, *serial;
+	struct sig ai[4];
+	int32_t ai_last[4];
+	uint8_t bi[8];
+	uint8_t restarted;      /* IIN1.7 set until the master clears it */
+	/* pending events */
+	uint8_t nbev, naev;
+	uint8_t bev_idx[8], bev_state[8];
+	gen_time bev_t[8];
+	uint8_t aev_idx[4];
+	int32_t aev_val[4];
+};
+
+enum task_kind {
+	T_CONNECT_MB, T_MB_LOOP,
+	T_HIST_MB, T_CONNECT_DNP3, T_DNP3_EVENTS, T_DNP3_INTEGRITY,
+	T_CONNECT_S7, T_S7_READ, T_HIST_S7, T_ES, T_DNS, T_HTTP, T_NTP,
+	T_ATTACK
+};
+
+struct task {
+	int kind;
+	int a, b;               /* object index, variant */
+	gen_time period;        /* 0: one shot */
+	gen_time jitter;        /* at most this far off the nominal time */
+	gen_time nominal, fire;
+	uint32_t id;
+	uint32_t tick;          /* T_MB_LOOP: scan cycles so far */
+	int changed;            /* polling_change: 1 armed, 2 changed, 3 seen */
+};
+
+struct truth {
+	gen_time t;
+	char src[16], dst[16];
+	const char *proto, *what;
+	const char *expect, *allow, *rules;     /* comma-separated */
+	const char *sids;       /* sids of shipped rules (rules/) that fire */
+};
+
+struct counts {
+	uint64_t mb_msgs, mb_fc[128];
+	uint64_t dnp3_frames, dnp3_fc[256];
+	uint64_t s7_pdus, s7_userdata, s7_func[256];
+};
+
+struct plant {
+	uint64_t seed;
+	int nmb, ns7, ndnp;
+	gen_time epoch;         /* plant start: where the normal capture begins */
+	gen_time start, end;    /* this capture */
+	enum scenario sc;
+	struct gen_rng rng;     /* traffic randomness for this capture */
+	struct gen_writer w;
+
+	struct gen_host *hosts;
+	int nhosts;
+	struct gen_host *hmi1, *hmi2, *scada, *es, *hist, *ws[2], *dns, *ntp,
+		*gw, *www, *scanner, *rogue, *ext;
+	struct mbplc *mb;
+	struct s7plc *s7;
+	struct outst *dn;
+
+	struct task *tasks;
+	int ntasks, captasks;
+	struct gen_heap sched;   /* struct task *, on (fire, id) */
+
+	struct truth truth[MAX_TRUTH];
+	int ntruth;
+	struct counts cnt;
+	uint64_t frames, bytes;         /* written, for the summary */
+};
+
+enum dnp3_req { DR_EVENTS, DR_INTEGRITY, DR_ATTRS, DR_COLD_RESTART, DR_CLEAR_RESTART };
+
+/* plant_init: lay out the plant of plcs Modbus PLCs for scenario sc; the
+ * learning capture starts at epoch, an attack capture normal_len later;
+ * this capture lasts len.  plant_run: write it to out (0, or -1). */
+void plant_init(struct plant *P, uint64_t seed, int plcs, enum scenario sc,
+		gen_time epoch, gen_time normal_len, gen_time len);
+int plant_run(struct plant *P, const char *out);
+void plant_free(struct plant *P);
+
+/* ground truth: kinds, rule names and sids as comma-separated lists */
+struct truth *plant_truth_add(struct plant *P, gen_time t, const struct gen_host *src,
+			      const struct gen_host *dst, const char *proto,
+			      const char *what);
+void plant_truth_kinds(struct truth *e, const char *expect, const char *allow,
+		       const char *rules, const char *sids);
+
+/* message counts, as tshark will find them */
+void plant_count_mb(struct plant *P, const struct gen_buf *g);
+void plant_count_dnp3(struct plant *P, const struct gen_buf *app);
+void plant_count_s7(struct plant *P, unsigned rosctr, const struct gen_buf *param);
+
+/* conversations */
+gen_time plant_think(struct plant *P, int lo_ms, int hi_ms);
+gen_time plant_chan_ready(struct plant *P, struct gen_tcp *c, gen_time t);
+gen_time plant_tcp_rr(struct plant *P, struct gen_tcp *c, gen_time t,
+		      const struct gen_buf *req, const struct gen_buf *resp,
+		      int lo_ms, int hi_ms);
+gen_time plant_session_open(struct plant *P, struct gen_tcp *c, struct gen_host *cli,
+			    struct gen_host *srv, uint16_t port, gen_time t);
+gen_time plant_session_close(struct plant *P, struct gen_tcp *c, int lo_ms, int hi_ms);
+gen_time plant_mb_read(struct plant *P, struct mbplc *m, struct gen_tcp *c,
+		       unsigned *tid, gen_time t, unsigned fc);
+gen_time plant_mb_devid(struct plant *P, struct mbplc *m, struct gen_tcp *c,
+			unsigned *tid, gen_time t);
+gen_time plant_s7_open(struct plant *P, struct gen_tcp *c, struct gen_host *cli,
+		       struct gen_host *plc, unsigned *pduref, gen_time t, unsigned ctype);
+gen_time plant_s7_job(struct plant *P, struct gen_tcp *c, unsigned *pduref,
+		      gen_time t, const struct gen_buf *jpar, const struct gen_buf *jdata,
+		      const struct gen_buf *apar, const struct gen_buf *adata);
+gen_time plant_dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp3_req kind);
+
+/* gen_attack.c: the scenario's injection at time t */
+void attack_run(struct plant *P, gen_time t);
+
+#endif /* OTS_GEN_PLANT_H */
