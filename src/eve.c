@@ -397,12 +397,19 @@ static void put_int(struct outbuf *b, json_int_t v)
 	ob_put(b, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
-/* jansson's real format: %.17g, a ".0" when it looks like an integer,
- * no '+' and no leading zeros in the exponent. */
+/* jansson's real layout (a ".0" when it looks like an integer, no '+' and
+ * no leading zeros in the exponent) with the shortest digits that read
+ * back as the same double: 50.986, not 50.985999999999997. */
 static void put_real(struct outbuf *b, double d)
 {
 	char tmp[64], *e, *q;
-	int n = snprintf(tmp, sizeof(tmp), "%.17g", d);
+	int prec, n = 0;
+
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+		if (n <= 0 || n >= (int)sizeof(tmp) - 3 || strtod(tmp, NULL) == d)
+			break;
+	}
 
 	if (n <= 0 || n >= (int)sizeof(tmp) - 3) {
 		b->err = 1;

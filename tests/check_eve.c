@@ -202,10 +202,35 @@ START_TEST(addresses)
 }
 END_TEST
 
-/* The writer's serialiser gives exactly what jansson's compact dump gives. */
+/* Reals come out in their shortest form that reads back exactly. */
+START_TEST(serialiser_shortest_reals)
+{
+	static const struct { double d; const char *text; } cases[] = {
+		{ 50.986, "[50.986]" }, { 0.1, "[0.1]" }, { 9.6e-5, "[9.6e-5]" },
+		{ 1e-7, "[1e-7]" }, { 3e300, "[3e300]" }, { 2.0, "[2.0]" },
+		{ 0.30000000000000004, "[0.30000000000000004]" },
+	};
+	char *buf = NULL;
+	size_t cap = 0, len, i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *a = json_array();
+		json_array_append_new(a, json_real(cases[i].d));
+		ck_assert_int_eq(eve_serialise(a, &buf, &cap, &len), 0);
+		ck_assert_str_eq(buf, cases[i].text);
+		ck_assert(strtod(buf + 1, NULL) == cases[i].d);
+		json_decref(a);
+	}
+	free(buf);
+}
+END_TEST
+
+/* Apart from real digits, the serialiser gives exactly what jansson's
+ * compact dump gives. */
 START_TEST(serialiser_matches_jansson)
 {
-	static const double reals[] = { 0.0019118785858154297, 1.0, -2.5, 1e20, 1e-7, 123456789.125, 3e300, -0.0 };
+	/* reals whose shortest round-trip form has 17 digits or is exact */
+	static const double reals[] = { 0.0019118785858154297, 1.0, -2.5, 1e20, 123456789.125, -0.0 };
 	char raw[128], *buf = NULL, *ref;
 	size_t cap = 0, len, i;
 	json_t *o = json_object(), *a = json_array(), *inner = json_object();
@@ -264,6 +289,7 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, file_sink_lines_and_reopen);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, serialiser_matches_jansson);
+	tcase_add_test(tc, serialiser_shortest_reals);
 	suite_add_tcase(s, tc);
 	return s;
 }
