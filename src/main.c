@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "baseline.h"
@@ -337,6 +338,30 @@ static void print_summary(const struct capture_result *res, struct sensor *s)
 		(unsigned long long)lines, errs ? " (write errors)" : "");
 }
 
+/* A file written only at the end of the run (--inventory, --graph, --learn)
+ * needs a writable directory: found out now, not after hours of input.
+ * 0, or -1 with the reason printed. */
+static int check_output_dir(const char *opt, const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), "(name too long)");
+	if (access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "otsentry: %s %s: cannot write in %s: %s\n", opt, path, dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
 static int baseline_command(const struct ots_options *o)
 {
@@ -378,6 +403,11 @@ int main(int argc, char **argv)
 		usage_error("nothing to read: give -r FILE or -i IFACE");
 	if (opt.n_inputs && opt.iface)
 		usage_error("-r and -i exclude each other");
+	if ((opt.inventory_file && check_output_dir("--inventory", opt.inventory_file) < 0) ||
+	    (opt.n_graph_files > 0 && check_output_dir("--graph", opt.graph_files[0]) < 0) ||
+	    (opt.n_graph_files > 1 && check_output_dir("--graph", opt.graph_files[1]) < 0) ||
+	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0))
+		return 2;
 
 	eve = eve_new();
 	if (!eve) {
