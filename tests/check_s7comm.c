@@ -825,6 +825,10 @@ static const struct {
 	{ 1, "0300000902f0807201", "bad_header", 0 },
 	/* SZL answer announcing more records than present */
 	{ 0, "0300002d02f080320700000100000c0010000112081284010000000000ff09000c00110000001c000500013645", "item_overrun", 1 },
+	/* userdata with function group 9 */
+	{ 1, "0300001d02f0803207000016000008000400011204114901000a000000", "unknown_function", 1 },
+	/* COTP TPDU code 0x30 */
+	{ 1, "03000007023000", "cotp_unknown_type", 0 },
 	/* COTP TPDU error */
 	{ 0, "0300000c0670000000010100", "cotp_error", 0 },
 };
@@ -835,6 +839,38 @@ START_TEST(malformed_inputs)
 	ck_assert_msg(find_anomaly(malformed[_i].reason) != NULL, "case %d: no %s",
 		      _i, malformed[_i].reason);
 	ck_assert_int_eq(count_kind(OT_EV_MESSAGE), malformed[_i].messages);
+}
+END_TEST
+
+START_TEST(reassembly_timeout_and_szl_limit)
+{
+	feed(1, "0300000f02f000" "320100001900000e");
+	ctx.ts.tv_sec += 100;           /* beyond the 30 s reassembly timeout */
+	feed(1, "0300000f02f080" "0001000083000080");
+	ck_assert_ptr_nonnull(find_anomaly("cotp_reassembly_timeout"));
+	recs_clear();
+	lim.max_reassembly = 100;       /* the first SZL piece alone is 214 bytes */
+	feed(1, SZL1C_P1_REQ);
+	feed(0, SZL1C_P1_RES);
+	ck_assert_ptr_nonnull(find_anomaly("szl_reassembly_overflow"));
+	feed(1, SZL1C_P2_REQ);
+	feed(0, SZL1C_P2_RES);
+	ck_assert_int_eq(last_msg()->n_ident, 0);
+}
+END_TEST
+
+START_TEST(cotp_disconnect)
+{
+	feed(1, CR_0101);
+	feed(1, "0300000b06800001000101");     /* DR, reason 1 */
+	feed(0, "0300000b06c00001000101");     /* DC */
+	ck_assert_int_eq(count_kind(OT_EV_SESSION), 3);
+	ck_assert_int_eq(recs[1].func, 0x80);
+	ck_assert_int_eq(recs[1].dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(recs[2].func, 0xc0);
+	ck_assert_int_eq(recs[2].dir, OT_DIR_RESPONSE);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_object_get(recs[1].detail, "cotp"), "pdu_name")), "disconnect_request");
 }
 END_TEST
 
@@ -992,6 +1028,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, several_tpkts_in_one_segment);
 	tcase_add_test(tc, tpkt_split_byte_by_byte);
 	tcase_add_test(tc, cotp_multi_tpdu_reassembly);
+	tcase_add_test(tc, cotp_disconnect);
 	tcase_add_test(tc, cotp_reassembly_limit);
 	tcase_add_test(tc, gap_resynchronises);
 	tcase_add_test(tc, probe_by_payload);
@@ -1034,6 +1071,7 @@ static Suite *s7comm_suite(void)
 			    (int)(sizeof(malformed) / sizeof(malformed[0])));
 	tcase_add_test(tc, foreign_cotp_payload_reported_once);
 	tcase_add_test(tc, pending_is_bounded);
+	tcase_add_test(tc, reassembly_timeout_and_szl_limit);
 	tcase_add_loop_test(tc, every_truncated_prefix, 0,
 			    (int)(sizeof(vectors) / sizeof(vectors[0])));
 	suite_add_tcase(s, tc);
