@@ -484,6 +484,44 @@ START_TEST(values_are_capped)
 }
 END_TEST
 
+START_TEST(more_items_and_blocks)
+{
+	const struct rec *r;
+	json_t *items;
+
+	/* write MB0 (1 byte, then a fill byte) and DI7.DBW2 (word), PIW4 read */
+	feed(1, "0300003702f080" "320100000043001a000c" "0502"
+	     "120a10020001000083000000" "120a10040001000785000010"
+	     "000400085a00" "00040010beef");
+	r = last_msg();
+	ck_assert_int_eq(count_kind(OT_EV_ANOMALY), 0);
+	ck_assert_int_eq(r->n_ranges, 2);
+	ck_assert_int_eq(r->ranges[1].space, OT_SPACE_S7_DI);
+	ck_assert_int_eq(r->ranges[1].block, 7);
+	ck_assert_int_eq(r->n_values, 2);
+	ck_assert(r->values[0].value == 0x5a);
+	ck_assert(r->values[1].value == 0xbeef);
+	ck_assert_int_eq(r->values[1].index, 16);
+	/* one item refused */
+	feed(0, "0300001702f080" "320300000043000200020000" "0502ff05");
+	r = last_msg();
+	ck_assert_int_eq(r->status, 5);
+	items = json_object_get(r->detail, "items");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 1),
+		"return_code_name")), "invalid_address");
+	/* download block answer: the block length */
+	feed(0, "0300005102f0803203000005000002003c00001b00003800fb0401100c010000c7000504010000010100000052545749000000000054657374484d490044415441444200000100c0df0000000000000000");
+	r = last_msg();
+	ck_assert_int_eq(r->func, 0x1b);
+	ck_assert_int_eq(jint(r, "blocklength"), 0x38);
+	/* compress memory */
+	feed(1, "0300002102f080320100001e000010000028000000000000fd0000055f47415242");
+	r = last_msg();
+	ck_assert_int_eq(r->subfunc, 5);
+	ck_assert_int_eq(r->cat, OT_CAT_PROGRAM);
+}
+END_TEST
+
 START_TEST(plc_stop)
 {
 	const struct rec *r;
@@ -1043,6 +1081,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, write_var);
 	tcase_add_test(tc, write_var_db_bytes);
 	tcase_add_test(tc, values_are_capped);
+	tcase_add_test(tc, more_items_and_blocks);
 	tcase_add_test(tc, plc_stop);
 	tcase_add_test(tc, pi_services);
 	tcase_add_test(tc, upload_sequence);
