@@ -419,6 +419,27 @@ START_TEST(flow_ids_unique)
 }
 END_TEST
 
+START_TEST(table_grows_and_finds_every_flow)
+{
+	enum { N = 5000 };
+	char ip[32];
+	int i, round;
+
+	cfg.max_flows = 8192;
+	ft = table();
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < N; i++) {
+			snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 200, i % 200);
+			udp(ip, 1000, "10.0.0.100", 53, 1.0 + round);
+		}
+	ck_assert_uint_eq(stats().created, N);
+	ck_assert_uint_eq(stats().active, N);
+	ck_assert_uint_eq(n_packets, 2 * N);
+	flow_table_flush(ft);
+	ck_assert_uint_eq(stats().ended, N);
+}
+END_TEST
+
 START_TEST(bad_config_refused)
 {
 	char err[128] = "";
@@ -429,6 +450,9 @@ START_TEST(bad_config_refused)
 	cfg.max_flows = 10;
 	cfg.idle_timeout = -1;
 	ck_assert_ptr_null(flow_table_new(&cfg, NULL, err, sizeof(err)));
+	cfg.idle_timeout = 1e300;
+	ck_assert_ptr_null(flow_table_new(&cfg, NULL, err, sizeof(err)));
+	ck_assert(strstr(err, "timeouts") != NULL);
 	flow_table_free(NULL);
 }
 END_TEST
@@ -547,6 +571,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, port_reuse_starts_a_new_flow);
 	tcase_add_test(tc, bare_syn_allocates_nothing_more);
 	tcase_add_test(tc, flow_ids_unique);
+	tcase_add_test(tc, table_grows_and_finds_every_flow);
 	tcase_add_test(tc, bad_config_refused);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
