@@ -82,7 +82,20 @@ struct dissector {
 	void (*gap)(struct dissect_ctx *ctx, void *state, size_t len);
 	/* The flow ends: flush pending state (unanswered requests...). Optional. */
 	void (*flow_end)(struct dissect_ctx *ctx, void *state);
+
+	/*
+	 * Per-flow counters, optional (NULL / 0: none).  counter_names holds
+	 * n_counters (at most DISSECT_MAX_COUNTERS) stable snake_case names, the
+	 * keys of the dissector's object in the stats event.  counters() ADDS
+	 * the flow's values to out[0..n_counters-1]; state may be NULL (add
+	 * nothing).  The application layer calls it before state_free().
+	 */
+	const char *const *counter_names;
+	size_t n_counters;
+	void (*counters)(const void *state, uint64_t *out);
 };
+
+#define DISSECT_MAX_COUNTERS 16
 
 /* Registry (registry.c). */
 const struct dissector *const *dissector_list(size_t *n);

@@ -18,6 +18,8 @@ void applayer_init(struct applayer *al, const struct dissector *const *list, siz
 	al->want_detail = want_detail;
 	al->on_event = on_event;
 	al->ud = ud;
+	for (n = 0; n < al->n; n++)
+		al->per[n].d = list[n];
 }
 
 void applayer_flow_init(struct applayer_flow *af)
@@ -32,6 +34,29 @@ void applayer_flow_init(struct applayer_flow *af)
 	af->plen[0] = af->plen[1] = 0;
 	af->rejected = 0;
 	af->probed_bytes = 0;
+}
+
+/* Index of dissector d in the list (al->n when it is not there). */
+static size_t per_index(const struct applayer *al, const struct dissector *d)
+{
+	size_t i;
+
+	for (i = 0; i < al->n && al->per[i].d != d; i++)
+		;
+	return i;
+}
+
+void applayer_flow_counters(const struct applayer *al, const struct applayer_flow *af,
+			    struct applayer_dissector_stats *out)
+{
+	size_t i;
+
+	if (af->status != AL_CLAIMED || !af->d->counters ||
+	    af->d->n_counters > DISSECT_MAX_COUNTERS)
+		return;
+	i = per_index(al, af->d);
+	if (i < al->n)
+		af->d->counters(af->state, out[i].counters);
 }
 
 static void applayer_emit(struct dissect_ctx *ctx, struct ot_event *ev)
@@ -141,6 +166,7 @@ static void claim(struct applayer *al, struct applayer_flow *af, struct flow *f,
 		  size_t replay, const uint8_t *data, size_t len)
 {
 	int other = !dir;
+	size_t i;
 
 	if (d->state_new) {
 		af->state = d->state_new(al->lim);
@@ -154,6 +180,9 @@ static void claim(struct applayer *al, struct applayer_flow *af, struct flow *f,
 	af->status = AL_CLAIMED;
 	f->ot_proto = d->name;
 	al->st.claimed++;
+	i = per_index(al, d);
+	if (i < al->n)
+		al->per[i].claimed++;
 
 	/* what the other direction sent while probing, when it is whole */
 	if (af->plen[other] && !af->partial[other])
@@ -275,6 +304,7 @@ void applayer_flow_end(struct applayer *al, struct applayer_flow *af, struct flo
 			make_ctx(al, &ctx, f, ts, FLOW_C2S);
 			af->d->flow_end(&ctx, af->state);
 		}
+		applayer_flow_counters(al, af, al->per);
 		if (af->d->state_free)
 			af->d->state_free(af->state);
 		af->state = NULL;

@@ -42,6 +42,14 @@ struct applayer_stats {
 	uint64_t no_memory;         /* dissector state allocation failed */
 };
 
+/* One dissector's totals: the flows it claimed and its counters (names in
+ * d->counter_names) summed over the flows whose state has been freed. */
+struct applayer_dissector_stats {
+	const struct dissector *d;
+	uint64_t claimed;
+	uint64_t counters[DISSECT_MAX_COUNTERS];
+};
+
 struct applayer {
 	const struct dissector *const *list;
 	size_t n;
@@ -50,6 +58,7 @@ struct applayer {
 	void (*on_event)(void *ud, const struct ot_event *ev);
 	void *ud;
 	struct applayer_stats st;
+	struct applayer_dissector_stats per[APPLAYER_MAX_DISSECTORS]; /* [i]: list[i] */
 };
 
 enum applayer_status { AL_PROBING = 0, AL_CLAIMED, AL_DONE };
@@ -84,5 +93,9 @@ void applayer_gap(struct applayer *al, struct applayer_flow *af, struct flow *f,
 /* The flow ends: the dissector flushes, its state is freed.  Idempotent. */
 void applayer_flow_end(struct applayer *al, struct applayer_flow *af, struct flow *f,
 		       const struct timeval *ts);
+/* Add the counters of af's live dissector state (if any) to out, an array
+ * of al->n entries laid out like al->per. */
+void applayer_flow_counters(const struct applayer *al, const struct applayer_flow *af,
+			    struct applayer_dissector_stats *out);
 
 #endif /* OTS_APPLAYER_H */

@@ -28,6 +28,7 @@ struct ot_event;
 struct ot_limits;
 struct dissect_ctx;
 struct dissector;
+struct applayer_dissector_stats;
 
 enum flow_dir { FLOW_C2S = 0, FLOW_S2C = 1 };
 
@@ -127,6 +128,12 @@ void flow_table_expire(struct flow_table *ft, const struct timeval *now);
 /* End every flow (end of input). */
 void flow_table_flush(struct flow_table *ft);
 void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st);
+/* Per-dissector totals (struct applayer_dissector_stats, applayer.h): the
+ * ended flows' counters plus those of the flows still open.  out has room
+ * for APPLAYER_MAX_DISSECTORS entries; returns how many were filled (one
+ * per dissector the table probes, in probe-list order). */
+size_t flow_table_dissector_stats(const struct flow_table *ft,
+				  struct applayer_dissector_stats *out);
 
 const char *flow_tcp_state_name(int state);
 const char *flow_end_reason_name(int reason);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "applayer.h"
 #include "decode.h"
 #include "eve.h"
 #include "sensor.h"
@@ -254,6 +255,26 @@ void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, ui
 
 #define JI(obj, key, v) json_object_set_new((obj), (key), json_integer((json_int_t)(v)))
 
+/* "dissectors": {"modbus": {"flows": N, <counter>: N, ...}, ...} */
+static json_t *dissector_stats_json(const struct flow_table *ft)
+{
+	struct applayer_dissector_stats per[APPLAYER_MAX_DISSECTORS];
+	json_t *all = json_object();
+	size_t i, j, n = flow_table_dissector_stats(ft, per);
+
+	for (i = 0; all && i < n; i++) {
+		const struct dissector *d = per[i].d;
+		json_t *o = json_object();
+
+		JI(o, "flows", per[i].claimed);
+		for (j = 0; d->counters && d->n_counters <= DISSECT_MAX_COUNTERS &&
+			    j < d->n_counters; j++)
+			JI(o, d->counter_names[j], per[i].counters[j]);
+		json_object_set_new(all, d->name, o);
+	}
+	return all;
+}
+
 void sensor_write_stats(struct sensor *s, const struct timeval *now)
 {
 	json_t *ev = eve_event_new("stats", now, NULL, 1);
@@ -307,6 +328,7 @@ void sensor_write_stats(struct sensor *s, const struct timeval *now)
 	JI(o, "memuse", fs.ooo_bytes_now);
 	JI(o, "memuse_peak", fs.ooo_bytes_peak);
 	json_object_set_new(st, "reassembly", o);
+	json_object_set_new(st, "dissectors", dissector_stats_json(s->ft));
 
 	for (i = 0; i < s->nobs; i++)
 		if (s->obs[i].on_stats)
