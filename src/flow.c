@@ -7,6 +7,11 @@
  * next flow of that class to time out: expiry checks a few tails per packet
  * (bounded, amortised work) and eviction ends the oldest of the tails.
  *
+ * Per packet: one hash lookup (skipped when the packet belongs to the same
+ * flow as the one before, the common request/response case), no
+ * allocation.  The bucket array starts small, so a plant's few hundred
+ * flows stay in cache, and doubles as flows grow, up to max_flows.
+ *
  * A bare SYN costs one struct flow_entry.  Reassembly, nDPI and dissector
  * state (struct flow_ext) are allocated on the first payload byte.
  */
@@ -36,6 +41,8 @@ enum flow_list {
 };
 
 #define EXPIRE_PER_PACKET 8
+#define FLOW_MIN_BUCKETS 1024u
+#define FLOW_MAX_TIMEOUT 1e10          /* seconds (317 years) */
 #define FLOW_MAX_BUCKETS (1u << 26)
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1) /* EVE readers parse as doubles */
 
@@ -82,6 +89,9 @@ struct flow_table {
 	struct ot_limits lim;
 	struct flow_entry **buckets;
 	uint64_t mask;
+	uint64_t max_buckets;              /* the array never grows past this */
+	struct flow_entry *recent;         /* the flow of the previous packet */
+	int64_t next_expiry;               /* no flow times out before this (us) */
 	uint64_t seed;
 	struct flow_list_head lists[LIST_COUNT];
 	int64_t timeout_us[LIST_COUNT];
@@ -302,10 +312,13 @@ static void list_push(struct flow_table *ft, struct flow_entry *e, int list)
 	e->list = (uint8_t)list;
 	e->prev = NULL;
 	e->next = l->head;
-	if (l->head)
+	if (l->head) {
 		l->head->prev = e;
-	else
+	} else {
 		l->tail = e;
+		if (e->touch + ft->timeout_us[list] < ft->next_expiry)
+			ft->next_expiry = e->touch + ft->timeout_us[list];
+	}
 	l->head = e;
 }
 
@@ -337,8 +350,10 @@ static void hash_unlink(struct flow_table *ft, struct flow_entry *e)
 
 static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k, uint64_t h)
 {
-	struct flow_entry *e;
+	struct flow_entry *e = ft->recent;
 
+	if (e && e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+		return e;
 	for (e = ft->buckets[h & ft->mask]; e; e = e->hnext)
 		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
 			return e;
@@ -425,6 +440,8 @@ static void end_flow(struct flow_table *ft, struct flow_entry *e, int reason)
 
 	hash_unlink(ft, e);
 	list_unlink(ft, e);
+	if (ft->recent == e)
+		ft->recent = NULL;
 	ft->st.ended++;
 	ft->st.active--;
 	if (reason == FLOW_END_TIMEOUT)
@@ -448,6 +465,12 @@ static int expire_some(struct flow_table *ft, unsigned budget)
 			n++;
 		}
 	}
+	/* when the next check is due (early is harmless, late is not) */
+	ft->next_expiry = INT64_MAX;
+	for (l = 0; l < LIST_COUNT; l++)
+		if (ft->lists[l].tail &&
+		    ft->lists[l].tail->touch + ft->timeout_us[l] < ft->next_expiry)
+			ft->next_expiry = ft->lists[l].tail->touch + ft->timeout_us[l];
 	return n;
 }
 
@@ -464,6 +487,29 @@ static void evict_oldest(struct flow_table *ft)
 	}
 	if (old)
 		end_flow(ft, old, FLOW_END_EVICTED);
+}
+
+/* Double the bucket array (up to max_buckets) once flows outnumber it.
+ * On allocation failure the table keeps working with longer chains. */
+static void maybe_grow(struct flow_table *ft)
+{
+	uint64_t nb = (ft->mask + 1) * 2, i;
+	struct flow_entry **nbk, *e, *n;
+
+	if (ft->st.active <= ft->mask + 1 || nb > ft->max_buckets)
+		return;
+	nbk = calloc(nb, sizeof(*nbk));
+	if (!nbk)
+		return;
+	for (i = 0; i <= ft->mask; i++)
+		for (e = ft->buckets[i]; e; e = n) {
+			n = e->hnext;
+			e->hnext = nbk[e->hash & (nb - 1)];
+			nbk[e->hash & (nb - 1)] = e;
+		}
+	free(ft->buckets);
+	ft->buckets = nbk;
+	ft->mask = nb - 1;
 }
 
 static struct flow_entry *create_flow(struct flow_table *ft, const struct pkt_meta *p,
@@ -513,6 +559,7 @@ static struct flow_entry *create_flow(struct flow_table *ft, const struct pkt_me
 	list_push(ft, e, list_for(e));
 	ft->st.created++;
 	ft->st.active++;
+	maybe_grow(ft);
 	return e;
 }
 
@@ -616,7 +663,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 
 	if (ts > ft->now)
 		ft->now = ts;
-	if (ft->st.active)
+	if (ft->now >= ft->next_expiry)
 		expire_some(ft, EXPIRE_PER_PACKET);
 
 	src_lo = make_key(p, &k);
@@ -658,6 +705,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 		list_push(ft, e, list);
 	}
 
+	ft->recent = e;
 	if (ft->cb.on_packet)
 		ft->cb.on_packet(ft->cb.ud, p, f, dir);
 
@@ -731,6 +779,20 @@ size_t flow_table_dissector_stats(const struct flow_table *ft,
 	return ft->al.n;
 }
 
+size_t flow_table_dissector_stats(const struct flow_table *ft,
+				  struct applayer_dissector_stats *out)
+{
+	const struct flow_entry *e;
+	int l;
+
+	memcpy(out, ft->al.per, ft->al.n * sizeof(*out));
+	for (l = 0; l < LIST_COUNT; l++)
+		for (e = ft->lists[l].head; e; e = e->next)
+			if (e->ext)
+				applayer_flow_counters(&ft->al, &e->ext->al, out);
+	return ft->al.n;
+}
+
 /* ---- construction ------------------------------------------------------ */
 
 static int check_config(const struct flow_config *cfg, char *err, size_t errlen)
@@ -739,9 +801,11 @@ static int check_config(const struct flow_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "max flows must be 1..%u", FLOW_MAX_BUCKETS);
 		return -1;
 	}
-	if (!(cfg->idle_timeout >= 0) || !(cfg->tcp_idle_timeout >= 0) ||
-	    !(cfg->tcp_closed_timeout >= 0) || !(cfg->tcp_embryonic_timeout >= 0)) {
-		snprintf(err, errlen, "flow timeouts must not be negative");
+	if (!(cfg->idle_timeout >= 0 && cfg->idle_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_idle_timeout >= 0 && cfg->tcp_idle_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_closed_timeout >= 0 && cfg->tcp_closed_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_embryonic_timeout >= 0 && cfg->tcp_embryonic_timeout <= FLOW_MAX_TIMEOUT)) {
+		snprintf(err, errlen, "flow timeouts must be 0..%.0f seconds", FLOW_MAX_TIMEOUT);
 		return -1;
 	}
 	return 0;
@@ -769,7 +833,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 {
 	struct flow_table *ft;
 	const struct dissector *const *list;
-	uint64_t nb = 1024;
+	uint64_t nb = 1;
 	size_t n;
 
 	if (check_config(cfg, err, errlen) < 0)
@@ -787,10 +851,14 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	ft->cfg.lim = &ft->lim;
 	while (nb < cfg->max_flows)
 		nb <<= 1;
+	ft->max_buckets = nb;
+	if (nb > FLOW_MIN_BUCKETS)
+		nb = FLOW_MIN_BUCKETS;
 	ft->buckets = calloc(nb, sizeof(*ft->buckets));
 	if (!ft->buckets)
 		goto nomem;
 	ft->mask = nb - 1;
+	ft->next_expiry = INT64_MAX;
 	ft->seed = random_seed();
 	ft->timeout_us[LIST_EMBRYONIC] = (int64_t)(cfg->tcp_embryonic_timeout * 1e6);
 	ft->timeout_us[LIST_TCP] = (int64_t)(cfg->tcp_idle_timeout * 1e6);
