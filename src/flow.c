@@ -779,20 +779,6 @@ size_t flow_table_dissector_stats(const struct flow_table *ft,
 	return ft->al.n;
 }
 
-size_t flow_table_dissector_stats(const struct flow_table *ft,
-				  struct applayer_dissector_stats *out)
-{
-	const struct flow_entry *e;
-	int l;
-
-	memcpy(out, ft->al.per, ft->al.n * sizeof(*out));
-	for (l = 0; l < LIST_COUNT; l++)
-		for (e = ft->lists[l].head; e; e = e->next)
-			if (e->ext)
-				applayer_flow_counters(&ft->al, &e->ext->al, out);
-	return ft->al.n;
-}
-
 /* ---- construction ------------------------------------------------------ */
 
 static int check_config(const struct flow_config *cfg, char *err, size_t errlen)
