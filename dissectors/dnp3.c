@@ -170,6 +170,31 @@ void dnp3_get_counters(const void *state, struct dnp3_counters *out)
 		memset(out, 0, sizeof(*out));
 }
 
+/* Stats counters, in the order dnp3_counters_add() adds them. */
+static const char *const dnp3_counter_names[] = {
+	"frames", "link_only", "bad_crc", "bad_length", "messages",
+	"tp_discarded", "tp_duplicates", "fragments_dropped", "pending_dropped",
+	"bytes_skipped",
+};
+
+static void dnp3_counters_add(const void *state, uint64_t *out)
+{
+	const struct dnp3_state *st = state;
+
+	if (!st)
+		return;
+	out[0] += st->cnt.frames;
+	out[1] += st->cnt.link_only;
+	out[2] += st->cnt.bad_crc;
+	out[3] += st->cnt.bad_length;
+	out[4] += st->cnt.messages;
+	out[5] += st->cnt.tp_discarded;
+	out[6] += st->cnt.tp_duplicates;
+	out[7] += st->cnt.fragments_dropped;
+	out[8] += st->cnt.pending_dropped;
+	out[9] += st->framer[0].skipped + st->framer[1].skipped;
+}
+
 static double tv_diff(const struct timeval *a, const struct timeval *b)
 {
 	return (double)(a->tv_sec - b->tv_sec) + (a->tv_usec - b->tv_usec) / 1e6;
@@ -780,4 +805,7 @@ const struct dissector dnp3_dissector = {
 	.parse = dnp3_parse,
 	.gap = dnp3_gap,
 	.flow_end = dnp3_flow_end,
+	.counter_names = dnp3_counter_names,
+	.n_counters = sizeof(dnp3_counter_names) / sizeof(dnp3_counter_names[0]),
+	.counters = dnp3_counters_add,
 };

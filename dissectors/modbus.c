@@ -287,6 +287,28 @@ static void modbus_state_free(void *state)
 	free(st);
 }
 
+/* Stats counters, in the order modbus_counters() adds them. */
+static const char *const modbus_counter_names[] = {
+	"adus", "bytes_ignored", "pending_dropped", "unpaired_responses",
+	"gap_partial_adus",
+};
+
+static void modbus_counters(const void *state, uint64_t *out)
+{
+	const struct modbus_state *st = state;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < 2; i++) {
+		out[0] += st->dir[i].fr.pdus;
+		out[1] += st->dir[i].ignored;
+	}
+	out[2] += st->pending_dropped;
+	out[3] += st->unpaired;
+	out[4] += st->gap_lost_partial;
+}
+
 /* ---- one message ---------------------------------------------------- */
 
 struct mb_msg {
@@ -1367,4 +1389,7 @@ const struct dissector modbus_dissector = {
 	.parse = modbus_parse,
 	.gap = modbus_gap,
 	.flow_end = modbus_flow_end,
+	.counter_names = modbus_counter_names,
+	.n_counters = sizeof(modbus_counter_names) / sizeof(modbus_counter_names[0]),
+	.counters = modbus_counters,
 };

@@ -1376,6 +1376,27 @@ static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_clie
 	}
 }
 
+/* Stats counters, in the order s7_counters() adds them. */
+static const char *const s7_counter_names[] = {
+	"tpkts", "bytes_skipped", "oversize", "pending_dropped", "reassembly_dropped",
+};
+
+static void s7_counters(const void *state, uint64_t *out)
+{
+	const struct s7_state *st = state;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < 2; i++) {
+		out[0] += st->dir[i].fr.pdus;
+		out[1] += st->dir[i].fr.skipped;
+		out[2] += st->dir[i].fr.oversize;
+	}
+	out[3] += st->pend_dropped;
+	out[4] += st->reasm_dropped;
+}
+
 static void s7_state_free(void *p)
 {
 	struct s7_state *st = p;
@@ -1452,4 +1473,7 @@ const struct dissector s7comm_dissector = {
 	.parse = s7_parse,
 	.gap = s7_gap,
 	.flow_end = NULL,
+	.counter_names = s7_counter_names,
+	.n_counters = sizeof(s7_counter_names) / sizeof(s7_counter_names[0]),
+	.counters = s7_counters,
 };
