@@ -477,6 +477,8 @@ static void asset_change(struct inventory *inv, const struct asset *a, const str
 		json_object_set_new(ch, "old", old_v);
 	if (new_v)
 		json_object_set_new(ch, "new", new_v);
+	if (a->ips)     /* the address added last */
+		json_object_set_new(ev, "src_ip", ip_json(&a->ips->ip));
 	json_object_set_new(ev, "asset", asset_brief(a));
 	json_object_set_new(ev, "change", ch);
 	eve_write(inv->eve, ev);

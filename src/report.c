@@ -78,6 +78,21 @@ static void print_identity(const json_t *a, FILE *fp)
 		fputc('\n', fp);
 }
 
+static void print_ot_sides(const json_t *rec, FILE *fp)
+{
+	static const char *const sides[2] = { "ot_client", "ot_server" };
+	const json_t *p;
+	size_t i;
+	int k, n = 0;
+
+	for (k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(rec, sides[k]), i, p)
+			fprintf(fp, "%s%s %s", n++ ? ", " : " (", json_string_value(p),
+				k ? "server" : "client");
+	if (n)
+		fputc(')', fp);
+}
+
 static void print_asset(const json_t *a, FILE *fp)
 {
 	const json_t *ips = json_object_get(a, "ips"), *addrs = json_object_get(a, "ot_addresses");
@@ -91,6 +106,9 @@ static void print_asset(const json_t *a, FILE *fp)
 			break;
 		}
 		fprintf(fp, " %s", jstr(x, "ip"));
+		/* several addresses (a router): say what each one spoke */
+		if (json_array_size(ips) > 1)
+			print_ot_sides(x, fp);
 	}
 	if (json_object_get(a, "mac"))
 		fprintf(fp, " [%s%s%s]", jstr(a, "mac"), json_object_get(a, "vendor") ? " " : "",
