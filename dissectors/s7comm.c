@@ -1026,6 +1026,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	}
 	if (ev.status < 0)
 		ev.status = 0;
+	st->s7_pdus++;
 	ot_emit(ctx, &ev);
 }
 
@@ -1065,6 +1066,7 @@ static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 			   "S7comm-plus header truncated (%zu bytes)", n);
 		return;
 	}
+	st->plus_pdus++;
 	ot_event_init(&ev, ctx, OT_PROTO_S7COMM_PLUS, OT_EV_MESSAGE);
 	if (ctx->want_detail)
 		o = ev.detail = json_object();
@@ -1379,6 +1381,7 @@ static enum probe_result s7_probe(const uint8_t *data, size_t len, int from_clie
 /* Stats counters, in the order s7_counters() adds them. */
 static const char *const s7_counter_names[] = {
 	"tpkts", "bytes_skipped", "oversize", "pending_dropped", "reassembly_dropped",
+	"s7comm_pdus", "s7comm_plus_pdus", "szl_dropped",
 };
 
 static void s7_counters(const void *state, uint64_t *out)
@@ -1395,6 +1398,9 @@ static void s7_counters(const void *state, uint64_t *out)
 	}
 	out[3] += st->pend_dropped;
 	out[4] += st->reasm_dropped;
+	out[5] += st->s7_pdus;
+	out[6] += st->plus_pdus;
+	out[7] += st->szl_dropped;
 }
 
 static void s7_state_free(void *p)

@@ -66,6 +66,8 @@ struct s7_state {
 	uint32_t n_pend;
 	uint64_t pend_dropped;
 	uint64_t reasm_dropped;
+	uint64_t szl_dropped;   /* SZL answers over max_reassembly */
+	uint64_t s7_pdus, plus_pdus;    /* S7comm / S7comm-plus PDUs decoded */
 	uint8_t foreign_seen;   /* a non-S7 COTP payload was reported */
 	/* SZL answer split over several userdata responses */
 	uint8_t *szl;

@@ -379,6 +379,7 @@ static int szl_buf_append(struct s7_msg *m, const uint8_t *p, size_t n)
 	struct s7_state *st = m->st;
 
 	if (st->szl_len + n > st->lim->max_reassembly) {
+		st->szl_dropped++;
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "szl_reassembly_overflow",
 			   "SZL answer over %u bytes dropped", st->lim->max_reassembly);
 		szl_buf_reset(st);

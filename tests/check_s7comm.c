@@ -1013,6 +1013,34 @@ static enum probe_result probe_hex(const char *hex)
 	return s7comm_dissector.probe(b, n, 1);
 }
 
+START_TEST(counters_add_up)
+{
+	uint64_t c[DISSECT_MAX_COUNTERS] = { 0 };
+	size_t i;
+
+	ck_assert_uint_le(s7comm_dissector.n_counters, DISSECT_MAX_COUNTERS);
+	feed(1, "deadbeef" SETUP_REQ READ_REQ);
+	feed(0, SETUP_RES);
+	feed(1, PLUS_V1_CREATE);
+	s7comm_dissector.counters(st, c);
+	s7comm_dissector.counters(NULL, c);     /* adds nothing */
+	for (i = 0; i < s7comm_dissector.n_counters; i++) {
+		const char *n = s7comm_dissector.counter_names[i];
+
+		if (strcmp(n, "tpkts") == 0)
+			ck_assert_uint_eq(c[i], 4);
+		else if (strcmp(n, "bytes_skipped") == 0)
+			ck_assert_uint_eq(c[i], 4);
+		else if (strcmp(n, "s7comm_pdus") == 0)
+			ck_assert_uint_eq(c[i], 3);
+		else if (strcmp(n, "s7comm_plus_pdus") == 0)
+			ck_assert_uint_eq(c[i], 1);
+		else
+			ck_assert_uint_eq(c[i], 0);
+	}
+}
+END_TEST
+
 START_TEST(probe_by_payload)
 {
 	ck_assert_int_eq(probe_hex(CR_0101), PROBE_MINE);
@@ -1071,6 +1099,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, gap_resynchronises);
 	tcase_add_test(tc, probe_by_payload);
 	tcase_add_test(tc, descriptor_and_free_null);
+	tcase_add_test(tc, counters_add_up);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("functions");
