@@ -189,7 +189,7 @@ int oui_add_file(struct oui_db *db, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp)) {
-		size_t pos = 0;
+		size_t pos = 0, nl;
 		uint64_t prefix;
 		uint8_t bits;
 
@@ -198,7 +198,14 @@ int oui_add_file(struct oui_db *db, const char *path, char *err, size_t errlen)
 		if (csv_field(line, &pos, reg, sizeof(reg)) < 0 ||
 		    csv_field(line, &pos, asg, sizeof(asg)) < 0 ||
 		    csv_field(line, &pos, name, sizeof(name)) < 0 ||
-		    hex_prefix(asg, &prefix, &bits) < 0 || name[0] == '\0') {
+		    hex_prefix(asg, &prefix, &bits) < 0) {
+			db->skipped++;
+			continue;
+		}
+		/* a few registered names end in a stray comma ("Siemens AG,") */
+		for (nl = strlen(name); nl > 0 && (name[nl - 1] == ',' || name[nl - 1] == ' '); nl--)
+			name[nl - 1] = '\0';
+		if (name[0] == '\0') {
 			db->skipped++;
 			continue;
 		}

@@ -33,7 +33,7 @@ static void setup(void)
 		   "Registry,Assignment,Organization Name,Organization Address\n"
 		   "MA-L,00000C,\"Cisco Systems, Inc\",170 West Tasman Dr. San Jose CA US 95134 \n"
 		   "MA-L,000054,Schneider Electric,\"35, rue Joseph Monier Rueil FR 92506 \"\n"
-		   "MA-L,001B1B,Siemens AG,Nuernberg DE \n"
+		   "MA-L,001B1B,\"Siemens AG,\",Karlsruhe DE \n"
 		   "MA-L,70B3D5,IEEE Registration Authority,445 Hoes Lane Piscataway NJ US 08554 \n"
 		   "MA-L,ZZ1234,Bad Hex Ltd,nowhere\n"
 		   "MA-L,12345,Short Ltd,nowhere\n"
