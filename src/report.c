@@ -308,6 +308,27 @@ static void section_external(const json_t *assets, FILE *fp)
 		fputs("    none\n", fp);
 }
 
+static void section_moves(const json_t *assets, FILE *fp)
+{
+	const json_t *a, *r;
+	size_t i, k, n = 0;
+
+	json_array_foreach(assets, i, a)
+		json_array_foreach(json_object_get(a, "ips"), k, r) {
+			if (!json_object_get(r, "previous_mac"))
+				continue;
+			if (!n++)
+				fputs("  Address changes (an IP address seen behind a new MAC):\n", fp);
+			if (n > REPORT_MAX_LINES) {
+				fputs("    ...\n", fp);
+				return;
+			}
+			fprintf(fp, "    %s moved from %s to %s (asset #%lld) at %s\n", jstr(r, "ip"),
+				jstr(r, "previous_mac"), jstr(a, "mac"), jint(a, "id"),
+				jstr(r, "first_seen"));
+		}
+}
+
 void inventory_report(const struct inventory *inv, FILE *fp)
 {
 	json_t *doc = inventory_json(inv);
@@ -320,6 +341,7 @@ void inventory_report(const struct inventory *inv, FILE *fp)
 	section_roles(assets, fp);
 	section_conversations(assets, edges, fp);
 	section_notable(assets, edges, fp);
+	section_moves(assets, fp);
 	section_external(assets, fp);
 	json_decref(doc);
 }

@@ -461,6 +461,20 @@ START_TEST(ip_moves_to_new_mac)
 	r = json_array_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.10").id), "ips"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "previous_mac")), "00:1b:1b:00:00:0a");
 	json_decref(doc);
+	{
+		char rpath[] = "/tmp/check_inv_mv_XXXXXX";
+		int rfd = mkstemp(rpath);
+		FILE *rfp = fdopen(rfd, "w");
+		char *rep;
+
+		ck_assert_ptr_nonnull(rfp);
+		inventory_report(inv, rfp);
+		fclose(rfp);
+		rep = slurp(rpath);
+		ck_assert_ptr_nonnull(strstr(rep, "10.0.0.10 moved from 00:1b:1b:00:00:0a to 00:1b:1b:00:00:0b"));
+		free(rep);
+		unlink(rpath);
+	}
 	inventory_free(inv);
 	eve_free(e);
 
@@ -750,6 +764,7 @@ START_TEST(report_mentions_what_matters)
 	ck_assert_ptr_nonnull(strstr(text, "10.0.0.5 -> 8.8.8.8 modbus/502"));
 	ck_assert_ptr_nonnull(strstr(text, "(write)"));
 	ck_assert_ptr_nonnull(strstr(text, "8.8.8.8 (asset #2, plc) SPEAKS OT"));
+	ck_assert_ptr_null(strstr(text, "Address changes"));
 	free(text);
 	unlink(path);
 	inventory_free(inv);
