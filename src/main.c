@@ -484,6 +484,17 @@ int main(int argc, char **argv)
 	if (!opt.quiet)
 		print_summary(&res, s);
 	rc = crc < 0 ? 1 : 0;
+	{
+		/* events that never reached an output are lost data: say so */
+		uint64_t lines, werrs;
+
+		eve_get_counts(sensor_eve(s), &lines, &werrs);
+		if (werrs) {
+			fprintf(stderr, "otsentry: %llu write errors: events were lost\n",
+				(unsigned long long)werrs);
+			rc = 1;
+		}
+	}
 out:
 	sensor_free(s);
 	eve_free(eve);

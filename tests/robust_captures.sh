@@ -206,6 +206,11 @@ for o in --inventory --graph --learn; do
 	ots "$o unwritable" 2 -r "$p" $o "$tmp/nodir/x.dot" &&
 		err_is "$o unwritable" "^otsentry: $o .*/nodir/x\\.dot: cannot write in .*/nodir"
 done
+# an output that fails: events lost is an error, not a quiet success
+if [ -c /dev/full ]; then
+	ots "output to a full disk" 1 -q -r "$p" -o /dev/full &&
+		err_is "output to a full disk" "^otsentry: [0-9]+ write errors: events were lost"
+fi
 ots "unknown option" 2 -r "$p" --no-such-option && err_is "unknown option" "no-such-option"
 ots "nothing to read" 2 && err_is "nothing to read" "nothing to read"
 ots "stray argument" 2 -r "$p" stray && err_is "stray argument" "unexpected argument 'stray'"
