@@ -120,14 +120,16 @@ static uint64_t mix64(uint64_t x)
 
 uint64_t ot_ip_hash(const struct ot_ip *ip, uint64_t seed)
 {
-	uint64_t h = seed ^ ip->ver, w;
-	int i, j, words = ip->ver == 6 ? 2 : 1;
+	uint64_t w0 = 0, w1 = 0;
+	uint32_t v4;
 
-	for (i = 0; i < words; i++) {
-		w = 0;
-		for (j = 0; j < 8; j++)
-			w = (w << 8) | ip->a[i * 8 + j];
-		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+	/* In-process tables only: the words' byte order does not matter. */
+	if (ip->ver == 6) {
+		memcpy(&w0, ip->a, 8);
+		memcpy(&w1, ip->a + 8, 8);
+	} else {
+		memcpy(&v4, ip->a, 4);
+		w0 = v4;
 	}
-	return mix64(h);
+	return mix64(mix64(seed ^ ip->ver ^ w0) + 0x9e3779b97f4a7c15ULL + w1);
 }
