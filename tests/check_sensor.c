@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include "capture.h"
 #include "decode.h"
 #include "eve.h"
 #include "protolog.h"
@@ -284,6 +288,82 @@ START_TEST(observer_table_is_bounded)
 }
 END_TEST
 
+/* Write n copies of frame (one second apart) to a pcap file. */
+static void write_pcap(const char *path, const uint8_t *fr, size_t len, int n)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pcap_dump_open(dead, path);
+	struct pcap_pkthdr h;
+	int i;
+
+	ck_assert_ptr_nonnull(d);
+	for (i = 0; i < n; i++) {
+		h.ts.tv_sec = 1700000000 + i;
+		h.ts.tv_usec = 0;
+		h.caplen = h.len = (bpf_u_int32)len;
+		pcap_dump((u_char *)d, &h, fr);
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+START_TEST(capture_files_survive_bad_inputs)
+{
+	char good[] = "/tmp/check_sensor_XXXXXX", cut[64];
+	const char *paths[3];
+	struct capture_config cc;
+	struct capture_result res;
+	struct eve *e = mem_eve();
+	struct sensor *s = new_sensor(e);
+	uint8_t fr[200], buf[4096];
+	size_t n = udp_frame(fr, 1, 2, 5000, 20000, 30, 0);
+	FILE *in, *out;
+	size_t got;
+	int fd = mkstemp(good);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_pcap(good, fr, n, 10);
+	/* a copy cut in the middle of the fourth record */
+	snprintf(cut, sizeof(cut), "%s.cut", good);
+	in = fopen(good, "rb");
+	out = fopen(cut, "wb");
+	got = fread(buf, 1, 24 + 3 * (16 + n) + 20, in);
+	fwrite(buf, 1, got, out);
+	fclose(in);
+	fclose(out);
+
+	capture_config_default(&cc);
+	paths[0] = cut;
+	paths[1] = "/nonexistent/x.pcap";
+	paths[2] = good;
+	ck_assert_int_eq(capture_files(s, paths, 3, &cc, &res), 0);
+	ck_assert_uint_eq(res.packets, 3 + 10);
+	ck_assert_int_eq(res.files_ok, 1);
+	ck_assert_int_eq(res.files_failed, 2);
+
+	/* a filter that matches nothing, then one that does not compile */
+	cc.bpf = "tcp";
+	ck_assert_int_eq(capture_files(s, paths + 2, 1, &cc, &res), 0);
+	ck_assert_uint_eq(res.packets, 0);
+	cc.bpf = "tcp port";
+	ck_assert_int_eq(capture_files(s, paths + 2, 1, &cc, &res), -1);
+	ck_assert_int_eq(res.files_failed, 1);
+	/* nothing readable at all */
+	cc.bpf = NULL;
+	ck_assert_int_eq(capture_files(s, paths + 1, 1, &cc, &res), -1);
+
+	sensor_finish(s);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(find_line("stats", 0),
+		"stats"), "packets")), 13);
+	ck_assert_int_eq(count_lines("flow"), 1);
+	sensor_free(s);
+	json_decref(ms.lines);
+	unlink(good);
+	unlink(cut);
+}
+END_TEST
+
 static Suite *sensor_suite(void)
 {
 	Suite *s = suite_create("sensor");
@@ -292,6 +372,7 @@ static Suite *sensor_suite(void)
 	tcase_add_test(tc, flow_and_stats_events);
 	tcase_add_test(tc, flow_log_off_and_live_ticks);
 	tcase_add_test(tc, observer_table_is_bounded);
+	tcase_add_test(tc, capture_files_survive_bad_inputs);
 	suite_add_tcase(s, tc);
 	return s;
 }
