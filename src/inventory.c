@@ -775,6 +775,17 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 	return r;
 }
 
+/* 0 for no address and for 0.0.0.0 / :: (DHCP, duplicate address detection). */
+static int ip_is_specified(const struct ot_ip *ip)
+{
+	int i, n = ip->ver == 4 ? 4 : ip->ver == 6 ? 16 : 0;
+
+	for (i = 0; i < n; i++)
+		if (ip->a[i])
+			return 1;
+	return 0;
+}
+
 /*
  * The asset of one packet end: by MAC when the link layer gives a unicast
  * one, else by IP.  Creates it (and its address record) when new.  *rec
@@ -784,19 +795,21 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 			      const struct timeval *ts, struct inv_ip **rec)
 {
 	int is_mac = mac && !oui_mac_is_group(mac) && mac_u64(mac) != 0;
-	struct asset *a = asset_find_key(inv, is_mac, mac, ip);
+	int has_ip = ip_is_specified(ip);
+	struct asset *a;
 	struct inv_ip *r = NULL;
 	int created = 0;
 
 	*rec = NULL;
-	if (!is_mac && !ip->ver)
+	if (!is_mac && !has_ip)
 		return NULL;
+	a = asset_find_key(inv, is_mac, mac, ip);
 	if (!a) {
 		if (!(a = asset_new(inv, is_mac, mac, ip, ts)))
 			return NULL;
 		created = 1;
 	}
-	if (ip->ver) {
+	if (has_ip) {
 		r = ip_find(inv, ip, a);
 		if (!r) {
 			r = ip_add(inv, a, ip, ts);

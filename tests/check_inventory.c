@@ -508,6 +508,27 @@ START_TEST(vlans_and_no_mac)
 	p.l4 = IPPROTO_UDP;
 	inventory_packet(inv, &p, &f, 0);
 	inventory_packet(inv, &p, &f, 0);
+	/* a DHCP discover: 0.0.0.0 is no address of anyone */
+	memset(&p, 0, sizeof(p));
+	p.ts = now_ts;
+	p.has_mac = 1;
+	mac_of(66, p.src_mac);
+	memset(p.dst_mac, 0xff, 6);
+	ck_assert_int_eq(ot_ip_parse("0.0.0.0", &p.src_ip), 0);
+	ck_assert_int_eq(ot_ip_parse("255.255.255.255", &p.dst_ip), 0);
+	p.l4 = IPPROTO_UDP;
+	inventory_packet(inv, &p, NULL, 0);
+	{
+		struct inventory_asset_info ai;
+		struct ot_ip zero;
+
+		ck_assert_int_eq(inventory_find_mac(inv, p.src_mac, &ai), 0);
+		ck_assert_uint_eq(ai.n_ips, 0);
+		ot_ip_parse("0.0.0.0", &zero);
+		ck_assert_int_eq(inventory_find_ip(inv, &zero, &ai), -1);
+		ot_ip_parse("255.255.255.255", &zero);
+		ck_assert_int_eq(inventory_find_ip(inv, &zero, &ai), -1);
+	}
 	doc = inventory_json(inv);
 	a = doc_asset(doc, find(inv, "192.168.0.1").id);
 	ck_assert_str_eq(json_string_value(json_object_get(a, "key")), "ip");
