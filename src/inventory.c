@@ -125,38 +125,40 @@ struct inventory {
 	struct timeval last_snapshot;
 };
 
-static const char *const role_names[INV_ROLE_COUNT] = {
-	[INV_ROLE_UNKNOWN] = "unknown",
-	[INV_ROLE_PLC] = "plc",
-	[INV_ROLE_HMI] = "hmi",
-	[INV_ROLE_ENGINEERING] = "engineering_workstation",
-	[INV_ROLE_HISTORIAN] = "historian",
-	[INV_ROLE_SERVER] = "server",
-	[INV_ROLE_SCANNER] = "scanner",
-	[INV_ROLE_IT_HOST] = "it_host",
-	[INV_ROLE_ROUTER] = "router",
+static const struct ot_tok role_names[] = {
+	{ INV_ROLE_UNKNOWN, "unknown" },
+	{ INV_ROLE_PLC, "plc" },
+	{ INV_ROLE_HMI, "hmi" },
+	{ INV_ROLE_ENGINEERING, "engineering_workstation" },
+	{ INV_ROLE_HISTORIAN, "historian" },
+	{ INV_ROLE_SERVER, "server" },
+	{ INV_ROLE_SCANNER, "scanner" },
+	{ INV_ROLE_IT_HOST, "it_host" },
+	{ INV_ROLE_ROUTER, "router" },
+	{ 0, NULL },
 };
 
-static const char *const role_labels[INV_ROLE_COUNT] = {
-	[INV_ROLE_UNKNOWN] = "unknown",
-	[INV_ROLE_PLC] = "PLC/RTU/outstation",
-	[INV_ROLE_HMI] = "HMI/SCADA master",
-	[INV_ROLE_ENGINEERING] = "engineering workstation",
-	[INV_ROLE_HISTORIAN] = "historian",
-	[INV_ROLE_SERVER] = "server",
-	[INV_ROLE_SCANNER] = "scanner",
-	[INV_ROLE_IT_HOST] = "IT host",
-	[INV_ROLE_ROUTER] = "router/gateway",
+static const struct ot_tok role_labels[] = {
+	{ INV_ROLE_UNKNOWN, "unknown" },
+	{ INV_ROLE_PLC, "PLC/RTU/outstation" },
+	{ INV_ROLE_HMI, "HMI/SCADA master" },
+	{ INV_ROLE_ENGINEERING, "engineering workstation" },
+	{ INV_ROLE_HISTORIAN, "historian" },
+	{ INV_ROLE_SERVER, "server" },
+	{ INV_ROLE_SCANNER, "scanner" },
+	{ INV_ROLE_IT_HOST, "IT host" },
+	{ INV_ROLE_ROUTER, "router/gateway" },
+	{ 0, NULL },
 };
 
 const char *inventory_role_name(enum inv_role r)
 {
-	return (unsigned)r < INV_ROLE_COUNT ? role_names[r] : "unknown";
+	return ot_tok_str(role_names, (int)r);
 }
 
 const char *inventory_role_label(enum inv_role r)
 {
-	return (unsigned)r < INV_ROLE_COUNT ? role_labels[r] : "unknown";
+	return ot_tok_str(role_labels, (int)r);
 }
 
 static const struct ot_tok addr_kind_names[] = {

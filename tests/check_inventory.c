@@ -209,6 +209,17 @@ START_TEST(roles_master_and_outstation)
 	json_decref(doc);
 	inventory_free(inv);
 	inventory_free(NULL);
+	/* every role has its own name and label */
+	for (i = 1; i < INV_ROLE_COUNT; i++) {
+		int k;
+
+		ck_assert_str_ne(inventory_role_name((enum inv_role)i), "unknown");
+		ck_assert_str_ne(inventory_role_label((enum inv_role)i), "unknown");
+		for (k = 1; k < i; k++)
+			ck_assert_str_ne(inventory_role_name((enum inv_role)i),
+					 inventory_role_name((enum inv_role)k));
+	}
+	ck_assert_str_eq(inventory_role_name(INV_ROLE_COUNT), "unknown");
 }
 END_TEST
 
