@@ -361,9 +361,20 @@ START_TEST(port_reuse_starts_a_new_flow)
 	/* a retransmitted SYN of a live flow is the same flow */
 	tcp("10.0.0.1", 40000, "10.0.0.2", 80, TCP_SYN, 90000, 0, NULL, 2.5);
 	ck_assert_uint_eq(stats().created, 2);
+	/* closed by FIN both ways, then reused */
+	tcp("10.0.0.2", 80, "10.0.0.1", 40000, TCP_SYN | TCP_ACK, 700, 90001, NULL, 2.6);
+	tcp("10.0.0.1", 40000, "10.0.0.2", 80, TCP_FIN | TCP_ACK, 90001, 701, NULL, 2.7);
+	tcp("10.0.0.2", 80, "10.0.0.1", 40000, TCP_FIN | TCP_ACK, 701, 90002, NULL, 2.8);
+	ck_assert_uint_eq(stats().created, 2);
+	tcp("10.0.0.1", 40000, "10.0.0.2", 80, TCP_SYN, 123456, 0, NULL, 3.0);
+	ck_assert_uint_eq(stats().created, 3);
+	ck_assert_uint_eq(n_ended, 2);
+	ck_assert_uint_eq(ended[1].tcp_state, FLOW_TCP_CLOSED);
+	ck_assert_uint_eq(ended[1].pkts[FLOW_C2S], 3);
 	flow_table_flush(ft);
 	ck_assert_uint_ne(ended[0].id, ended[1].id);
-	ck_assert_uint_eq(ended[1].pkts[FLOW_C2S], 2);
+	ck_assert_uint_ne(ended[1].id, ended[2].id);
+	ck_assert_uint_eq(ended[2].tcp_state, FLOW_TCP_SYN_SENT);
 }
 END_TEST
 
