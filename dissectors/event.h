@@ -78,7 +78,7 @@ enum ot_space {
 	OT_SPACE_S7_TIMER,
 	OT_SPACE_S7_PERIPHERAL,
 	OT_SPACE_S7_OTHER,
-	OT_SPACE_S7_BLOCK,      /* program block: block = type char ('B' OB, 'D' DB...), start = number */
+	OT_SPACE_S7_BLOCK,      /* program block: block = wire type char ('8' OB, 'A' DB, 'B' SDB, 'C' FC, 'D' SFC, 'E' FB, 'F' SFB), start = number */
 	OT_SPACE_COUNT
 };
 
