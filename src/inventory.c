@@ -770,10 +770,8 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 	LRU_PUSH(inv->ip_head, inv->ip_tail, r);
 	inv->st.ips++;
 	inv->st.ips_created++;
-	if (old) {
+	if (old)
 		inv->st.ips_moved++;
-		asset_change(inv, a, ts, "ip_moved", mac_json(old->owner->mac), ip_json(ip));
-	}
 	return r;
 }
 
@@ -800,7 +798,7 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 	int has_ip = ip_is_specified(ip);
 	struct asset *a;
 	struct inv_ip *r = NULL;
-	int created = 0;
+	int created = 0, added = 0;
 
 	*rec = NULL;
 	if (!is_mac && !has_ip)
@@ -813,13 +811,8 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 	}
 	if (has_ip) {
 		r = ip_find(inv, ip, a);
-		if (!r) {
-			r = ip_add(inv, a, ip, ts);
-			if (r && !created)
-				asset_change(inv, a, ts, "ip", NULL, ip_json(ip));
-			if (!created)
-				role_update(inv, a, ts);
-		}
+		if (!r)
+			added = (r = ip_add(inv, a, ip, ts)) != NULL;
 		if (r) {
 			if (timercmp(ts, &r->last, >))
 				r->last = *ts;
@@ -832,6 +825,12 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 	asset_touch(inv, a, ts);
 	if (created)
 		asset_change(inv, a, ts, "new", NULL, NULL);
+	if (added && r->has_prev_mac)
+		asset_change(inv, a, ts, "ip_moved", mac_json(r->prev_mac), ip_json(ip));
+	else if (added && !created)
+		asset_change(inv, a, ts, "ip", NULL, ip_json(ip));
+	if (added && !created)
+		role_update(inv, a, ts);
 	*rec = r;
 	return a;
 }
