@@ -4,8 +4,8 @@
 # 1. The bundled captures in pcaps/ are exactly what otsgen writes from
 #    pcaps/otsgen.args (so `make pcaps` rebuilds them byte for byte), and a
 #    second run gives the same bytes again.
-# 2. tshark decodes every generated capture (the bundled set and a larger
-#    plant with another seed) without malformed packets, bad IP/TCP/UDP
+# 2. tshark decodes every generated capture (the bundled set, a larger
+#    plant with another seed, the extra deviations on a small plant) without malformed packets, bad IP/TCP/UDP
 #    checksums, bad DNP3 link CRCs, TCP sequence analysis findings
 #    (retransmissions, lost or out-of-order segments, duplicate ACKs) or
 #    expert warnings (TCP resets excepted: the scan sends them on purpose).
@@ -77,6 +77,13 @@ jq -n -e --slurpfile a "$tmp/s1.json" --slurpfile b "$tmp/s2.json" '
 "$gen" -q --seed 7 --plcs 9 --scenario s7_download --duration 60 \
 	-o "$tmp/big.pcap" --truth "$tmp/big.truth.json" || bad "otsgen --plcs 9 failed"
 
+# the extra deviations (not bundled), on a plant of one PLC of each kind
+mkdir -p "$tmp/x"
+for sc in new_address_range error_burst channel_silent new_protocol ip_mac_change; do
+	"$gen" -q --plcs 1 --scenario "$sc" --duration 60 -o "$tmp/x/plant_attack_$sc.pcap" \
+		--truth "$tmp/x/plant_attack_$sc.truth.json" || bad "otsgen --scenario $sc failed"
+done
+
 # ---- 2 and 3. tshark: clean decode, equal counts
 check_capture() {
 	pcap=$1
@@ -134,10 +141,13 @@ for p in "$tmp"/a/*.pcap; do
 	check_capture "$p" "${p%.pcap}.truth.json"
 done
 check_capture "$tmp/big.pcap" "$tmp/big.truth.json"
+for p in "$tmp"/x/*.pcap; do
+	check_capture "$p" "${p%.pcap}.truth.json"
+done
 
 # every attack truth file lists at least one event with the fields the
 # end-to-end test relies on, inside the capture; the normal capture lists none
-for t in "$tmp"/a/plant_attack_*.truth.json; do
+for t in "$tmp"/a/plant_attack_*.truth.json "$tmp"/x/*.truth.json; do
 	jq -e '(.events | length) >= 1 and
 	       all(.events[]; (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and
 		   (.epoch | type == "number") and (.src_ip | length > 0) and
@@ -147,7 +157,7 @@ for t in "$tmp"/a/plant_attack_*.truth.json; do
 		bad "$(basename "$t"): events missing or incomplete"
 done
 # each event's time is the time of a frame between its two hosts
-for t in "$tmp"/a/plant_attack_*.truth.json; do
+for t in "$tmp"/a/plant_attack_*.truth.json "$tmp"/x/*.truth.json; do
 	jq -r '.events[] | "\(.epoch) \(.src_ip) \(.dst_ip)"' "$t" |
 	while read -r ep src dst; do
 		n=$(tshark -n -r "${t%.truth.json}.pcap" -Y "ip.addr == $src && ip.addr == $dst &&

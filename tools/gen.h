@@ -145,6 +145,9 @@ gen_time gen_tcp_ack(struct gen_writer *w, struct gen_tcp *c, int from_server,
 		     gen_time t);
 gen_time gen_tcp_close(struct gen_writer *w, struct gen_rng *r,
 		       struct gen_tcp *c, gen_time t);
+/* Abort: RST|ACK from one side; the connection is closed. */
+gen_time gen_tcp_reset(struct gen_writer *w, struct gen_tcp *c, int from_server,
+		       gen_time t);
 /* A half-open probe (SYN); open ports answer SYN/ACK and get a RST back,
  * closed ones answer RST/ACK. */
 gen_time gen_tcp_probe(struct gen_writer *w, struct gen_rng *r, struct gen_host *cli,

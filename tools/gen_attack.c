@@ -10,6 +10,11 @@
 
 #include "gen_plant.h"
 
+static gen_time tmax_(gen_time a, gen_time b)
+{
+	return a > b ? a : b;
+}
+
 static void attack_scan(struct plant *P, gen_time t)
 {
 	static const uint16_t ports[] = { 21, 22, 23, 80, 102, 443, 502, 2404,
@@ -302,6 +307,85 @@ static void attack_dnp3_cold(struct plant *P, gen_time t)
 			  "dnp3_cold_restart", "9200001");
 }
 
+/* ------------------------------------------------ extra deviations */
+
+/* hmi1 reads holding registers 100-109, a block it never read before. */
+static void attack_new_range(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	struct chan *c = &m->hmi1;
+	struct gen_buf req, resp;
+	uint16_t regs[10];
+	gen_time ts = plant_chan_ready(P, &c->tcp, t);
+	struct truth *e;
+	unsigned i;
+
+	for (i = 0; i < 10; i++)
+		regs[i] = (uint16_t)(1000 + 7 * i);
+	c->tid = (c->tid + 1) & 0xffff;
+	mb_read_req(&req, c->tid, 1, 3, 100, 10);
+	mb_regs_resp(&resp, c->tid, 1, 3, regs, 10);
+	plant_count_mb(P, &req);
+	plant_count_mb(P, &resp);
+	plant_tcp_rr(P, &c->tcp, ts, &req, &resp, 2, 12);
+	e = plant_truth_add(P, ts, P->hmi1, m->h, "modbus",
+			    "HMI reads holding registers 100-109, never read before");
+	plant_truth_kinds(e, "new_address_range", "unexpected_sequence", "", "");
+}
+
+/* hmi2's driver for the first PLC stops: it closes the connection and
+ * polls no more. */
+static void attack_channel_silent(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[0];
+	gen_time tc = plant_chan_ready(P, &m->hmi2.tcp, t);
+	struct truth *e;
+
+	gen_tcp_close(&P->w, &P->rng, &m->hmi2.tcp, tc);
+	e = plant_truth_add(P, tc, P->hmi2, m->h, "modbus",
+			    "HMI stops polling a PLC (FC4 every 5 s, FC2 every 10 s): "
+			    "it closes the connection and the channel falls silent");
+	plant_truth_kinds(e, "channel_silent", "period_drift", "", "");
+}
+
+/* hmi2, a Modbus-only client, opens an S7 connection to an S7 PLC. */
+static void attack_new_protocol(struct plant *P, gen_time t)
+{
+	struct s7plc *s = &P->s7[0];
+	struct gen_tcp c;
+	unsigned ref = 0;
+	struct truth *e;
+
+	plant_s7_open(P, &c, P->hmi2, s->h, &ref, t, 2);
+	plant_session_close(P, &c, 20, 200);
+	e = plant_truth_add(P, t, P->hmi2, s->h, "s7comm",
+			    "a Modbus-only HMI connects to an S7 PLC (COTP, setup "
+			    "communication)");
+	plant_truth_kinds(e, "new_protocol,new_edge", "new_function", "", "");
+}
+
+/* The last Modbus PLC is replaced: the new unit (same IP, new MAC) resets
+ * both HMI connections, the HMIs reconnect 4 s later. */
+static void attack_ip_mac_change(struct plant *P, gen_time t)
+{
+	struct mbplc *m = &P->mb[P->nmb - 1];
+	gen_time t1 = tmax_(plant_chan_ready(P, &m->hmi1.tcp, t),
+			    plant_chan_ready(P, &m->hmi2.tcp, t));
+	struct truth *e;
+
+	m->h->mac[3] ^= 0x5a;   /* same vendor, another unit */
+	m->h->mac[4] ^= 0xc3;
+	gen_tcp_reset(&P->w, &m->hmi1.tcp, 1, t1);
+	gen_tcp_reset(&P->w, &m->hmi2.tcp, 1, t1 + plant_think(P, 1, 5));
+	m->down_until = t1 + 4 * GEN_SEC;
+	plant_mb_connect(P, m, m->down_until);
+	e = plant_truth_add(P, t1, m->h, P->hmi1, "modbus",
+			    "a PLC is replaced: its IP address answers from a new MAC "
+			    "address (and resets the HMIs' connections)");
+	plant_truth_kinds(e, "ip_mac_change", "new_asset,unexpected_sequence,period_drift",
+			  "", "");
+}
+
 /* The scenario's injection, at two fifths of the capture. */
 void attack_run(struct plant *P, gen_time t)
 {
@@ -332,6 +416,22 @@ void attack_run(struct plant *P, gen_time t)
 		break;
 	case SC_EXTERNAL_MODBUS:
 		attack_external(P, t);
+		break;
+	case SC_NEW_RANGE:
+		attack_new_range(P, t);
+		break;
+	case SC_ERROR_BURST:
+		P->mb[0].exc_from = t;
+		P->mb[0].exc_to = t + 15 * GEN_SEC;
+		break;
+	case SC_CHANNEL_SILENT:
+		attack_channel_silent(P, t);
+		break;
+	case SC_NEW_PROTOCOL:
+		attack_new_protocol(P, t);
+		break;
+	case SC_IP_MAC_CHANGE:
+		attack_ip_mac_change(P, t);
 		break;
 	default:
 		break;

@@ -29,6 +29,8 @@ const char *const scenario_names[SC_COUNT] = {
 	"normal", "scan", "unauthorized_write", "polling_change",
 	"value_out_of_range", "identity_change", "s7_stop", "s7_download",
 	"dnp3_cold_restart", "dnp3_direct_operate_new_master", "external_modbus",
+	"new_address_range", "error_burst", "channel_silent", "new_protocol",
+	"ip_mac_change",
 };
 
 /* ------------------------------------------------------------ utilities */
@@ -271,11 +273,21 @@ gen_time plant_mb_read(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 		mb_regs_resp(&resp, *tid, 1, 4, regs, n);
 		break;
 	}
+	if (t >= m->exc_from && t < m->exc_to)
+		mb_exception(&resp, *tid, 1, fc, 0x04);         /* device failure */
 	plant_count_mb(P, &req);
 	plant_count_mb(P, &resp);
 	tr = plant_tcp_rr(P, c, t, &req, &resp, 2, 12);
 	if (fc == 3)
 		mb_check_oor(P, m, tr, c->cli);
+	if (t >= m->exc_from && t < m->exc_to && !m->exc_seen) {
+		struct truth *e = plant_truth_add(P, tr, m->h, c->cli, "modbus",
+						  "PLC answers every read with exception 0x04 "
+						  "(server device failure) for 15 s");
+
+		plant_truth_kinds(e, "error_burst", "unexpected_sequence,new_function", "", "");
+		m->exc_seen = 1;
+	}
 	return tr;
 }
 
@@ -936,7 +948,7 @@ static void plant_tasks(struct plant *P)
 		sched(P, &P->tasks[i]);
 }
 
-static void mb_connect(struct plant *P, struct mbplc *m, gen_time t)
+void plant_mb_connect(struct plant *P, struct mbplc *m, gen_time t)
 {
 	gen_tcp_init(&m->hmi1.tcp, &P->rng, P->hmi1, m->h, 502);
 	gen_tcp_init(&m->hmi2.tcp, &P->rng, P->hmi2, m->h, 502);
@@ -964,7 +976,7 @@ static void mb_loop(struct plant *P, struct mbplc *m, struct task *tk)
 	struct gen_tcp *tcp = &c->tcp;
 	gen_time t = tk->fire;
 
-	if (!tcp->open)
+	if (!tcp->open || t < m->down_until)
 		return;
 	if (tk->b == 1) {
 		if (n % 2 == 0)
@@ -1000,7 +1012,7 @@ static void run_task(struct plant *P, struct task *tk)
 
 	switch (tk->kind) {
 	case T_CONNECT_MB:
-		mb_connect(P, &P->mb[tk->a], t);
+		plant_mb_connect(P, &P->mb[tk->a], t);
 		break;
 	case T_MB_LOOP:
 		mb_loop(P, &P->mb[tk->a], tk);

@@ -32,8 +32,16 @@ enum scenario {
 	SC_DNP3_COLD,
 	SC_DNP3_OPERATE,
 	SC_EXTERNAL_MODBUS,
+	/* extra deviations, not in the bundled set (--scenario all) */
+	SC_NEW_RANGE,
+	SC_ERROR_BURST,
+	SC_CHANNEL_SILENT,
+	SC_NEW_PROTOCOL,
+	SC_IP_MAC_CHANGE,
 	SC_COUNT
 };
+
+#define SC_BUNDLED (SC_EXTERNAL_MODBUS + 1)   /* normal and the attacks */
 
 extern const char *const scenario_names[SC_COUNT];
 
@@ -60,6 +68,9 @@ struct mbplc {
 	uint8_t coil[16], di[16];
 	int oor_reg;            /* register forced out of range, or -1 */
 	gen_time oor_from, oor_to;
+	gen_time exc_from, exc_to;      /* answers exception 0x04 meanwhile */
+	int exc_seen;
+	gen_time down_until;    /* being replaced: HMIs do not poll */
 };
 
 struct s7plc {
@@ -185,6 +196,7 @@ gen_time plant_mb_read(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 		       unsigned *tid, gen_time t, unsigned fc);
 gen_time plant_mb_devid(struct plant *P, struct mbplc *m, struct gen_tcp *c,
 			unsigned *tid, gen_time t);
+void plant_mb_connect(struct plant *P, struct mbplc *m, gen_time t);
 gen_time plant_s7_open(struct plant *P, struct gen_tcp *c, struct gen_host *cli,
 		       struct gen_host *plc, unsigned *pduref, gen_time t, unsigned ctype);
 gen_time plant_s7_job(struct plant *P, struct gen_tcp *c, unsigned *pduref,

@@ -610,6 +610,22 @@ gen_time gen_tcp_close(struct gen_writer *w, struct gen_rng *r,
 	return tcp_three_way(w, r, c, t, TH_FIN | TH_ACK);
 }
 
+gen_time gen_tcp_reset(struct gen_writer *w, struct gen_tcp *c, int from_server,
+		       gen_time t)
+{
+	if (!c->open)
+		return t;
+	if (from_server)
+		gen_tcp_segment(w, t, c->srv, c->sport, c->cli, c->cport, c->sseq,
+				c->cseq, TH_RST | TH_ACK, 0, NULL, 0);
+	else
+		gen_tcp_segment(w, t, c->cli, c->cport, c->srv, c->sport, c->cseq,
+				c->sseq, TH_RST | TH_ACK, 0, NULL, 0);
+	c->open = 0;
+	c->busy = t;
+	return t;
+}
+
 gen_time gen_tcp_probe(struct gen_writer *w, struct gen_rng *r, struct gen_host *cli,
 		       struct gen_host *srv, uint16_t dport, int open, gen_time t)
 {

@@ -232,9 +232,13 @@ static void usage(FILE *f)
 		"  -q, --quiet           no summary on standard error\n"
 		"  -h, --help            this text\n\nscenarios:",
 		MAX_PLCS, (long long)DEFAULT_START);
-	for (i = 0; i < SC_COUNT; i++)
+	for (i = 0; i < SC_BUNDLED; i++)
 		fprintf(f, " %s", scenario_names[i]);
-	fprintf(f, " all\n");
+	fprintf(f, "\nall: the scenarios above, into the directory -o names\n"
+		"extra deviations (not in all):");
+	for (i = SC_BUNDLED; i < SC_COUNT; i++)
+		fprintf(f, " %s", scenario_names[i]);
+	fprintf(f, "\n");
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)
@@ -366,7 +370,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "otsgen: cannot create %s: %s\n", o.out, strerror(errno));
 			return 1;
 		}
-		for (i = 0; i < SC_COUNT && rc == 0; i++) {
+		for (i = 0; i < SC_BUNDLED && rc == 0; i++) {
 			const char *n = scenario_names[i];
 
 			if (i == SC_NORMAL) {
@@ -389,5 +393,8 @@ int main(int argc, char **argv)
 		o.duration = o.normal_duration;
 	if (sc != SC_NORMAL && !dur_set)
 		o.duration = o.attack_duration;
+	/* silence must outlast otsentry's --silence-timeout (300 s) */
+	if (sc == SC_CHANNEL_SILENT && !dur_set)
+		o.duration = 600;
 	return generate(&o, (enum scenario)sc, o.duration, o.out, o.truth) ? 1 : 0;
 }
