@@ -811,24 +811,15 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			k.s2 = h;
 			if ((e = bl_get(b, &k, ts, &created)) != NULL) {
 				if (created) {
-					struct bl_entry *pc;
-
 					edge->order_mark = edge->requests;
-					/* recover the previous symbol from its channel */
-					for (pc = b->chans; pc; pc = pc->cnext)
-						if (bl_sym_hash(&pc->from) == edge->l_prev_sym &&
-						    pc->k.port == f->srv_port &&
-						    !ot_ip_cmp(&pc->k.a, &f->cli_ip) &&
-						    !ot_ip_cmp(&pc->k.b, &f->srv_ip))
-							break;
-					if (pc)
-						e->from = pc->from;
+					e->from = edge->l_prev;
 					e->to = sym;
 				}
 				e->count++;
 			}
 		}
 		edge->l_prev_sym = h;
+		edge->l_prev = sym;
 	}
 }
 

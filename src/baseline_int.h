@@ -93,6 +93,7 @@ struct bl_entry {
 	uint8_t d_silent, d_drift;
 	uint64_t d_prev_sym;            /* edge: previous request symbol, detection */
 	uint64_t l_prev_sym;            /* edge: previous request symbol, learning */
+	struct bl_sym l_prev;           /* edge: that symbol itself (for new transitions) */
 };
 
 struct bl_scan_src;

@@ -89,5 +89,23 @@ else
 	[ $((peak - small)) -le "$max_growth" ] ||
 		bad "RSS grew by $((peak - small)) KiB from $((n / 10)) to $n packets"
 fi
+
+# A Modbus session whose requests are new almost every time: learning fills
+# the baseline to its key cap at a cost linear in the requests (learning
+# once scanned every channel for each new transition: quadratic).  CPU time
+# of --learn against a run without it.
+if [ -x /usr/bin/time ]; then
+	"$gen" "$tmp/modbus.pcap" "$n" 3 modbus || { echo "FAIL: flood_gen modbus"; exit 1; }
+	/usr/bin/time -f %U -o "$tmp/t0" "$ots" -q -r "$tmp/modbus.pcap" --no-flow-log > /dev/null ||
+		bad "otsentry failed on the Modbus flood"
+	/usr/bin/time -f %U -o "$tmp/t1" "$ots" -q -r "$tmp/modbus.pcap" --no-flow-log \
+		--learn "$tmp/mb.json" > "$tmp/out.json" || bad "otsentry --learn failed on the Modbus flood"
+	t0=$(tail -n 1 "$tmp/t0") t1=$(tail -n 1 "$tmp/t1")
+	echo "Modbus flood: $t0 s CPU, $t1 s CPU learning"
+	jq -e 'select(.event_type == "stats") | .stats.baseline | .keys == 100000 and .refused > 0' \
+		"$tmp/out.json" > /dev/null || bad "Modbus flood: baseline not filled to its cap"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b <= 6 * a + 1) }' ||
+		bad "learning the Modbus flood took $t1 s CPU against $t0 s without"
+fi
 [ $fail -eq 0 ] && echo "PASS: flood of $n spoofed sources, caps held"
 exit $fail

@@ -1,7 +1,7 @@
 /*
  * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
  *
- *   flood_gen OUT.pcap COUNT [SEED]
+ *   flood_gen OUT.pcap COUNT [SEED [modbus]]
  *
  * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
  * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
@@ -9,6 +9,12 @@
  * and port towards one of eight PLCs.  Every frame opens a new flow, a new
  * asset and a new graph edge, so only the table caps keep memory bounded.
  * Deterministic for a given seed.
+ *
+ * With "modbus": one Modbus/TCP session instead (picked up mid-stream),
+ * COUNT requests from one HMI to one PLC, every other one a read of the same
+ * registers and the rest reads of random function, unit and address: a new
+ * request kind, polling channel and request order almost every time, which
+ * only the baseline's key cap bounds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -133,18 +139,66 @@ static size_t frame(uint8_t *buf, unsigned long i)
 	return 14 + iplen;
 }
 
+/* One Modbus/TCP request frame of the session into buf; its length. */
+static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq)
+{
+	static const uint8_t funcs[] = { 1, 2, 3, 4 };
+	uint8_t *ip = buf + 14, *tcp = ip + 20, *adu = tcp + 20;
+	size_t iplen = 20 + 20 + 12;
+
+	memset(buf, 0, 14 + iplen);
+	buf[0] = 0x02;
+	buf[5] = 0x01;
+	buf[6] = 0x02;
+	buf[11] = 0x02;
+	put16(buf + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (unsigned)iplen);
+	put16(ip + 4, (unsigned)(i & 0xffff));
+	ip[8] = 64;
+	ip[9] = 6;
+	ip[12] = 192; ip[13] = 168; ip[14] = 1; ip[15] = 100;
+	ip[16] = 192; ip[17] = 168; ip[18] = 1; ip[19] = 1;
+	put16(ip + 10, csum(ip, 20));
+	put16(tcp, 49152);
+	put16(tcp + 2, 502);
+	put16(tcp + 4, *seq >> 16);
+	put16(tcp + 6, *seq & 0xffff);
+	put16(tcp + 10, 1);     /* ack 1 */
+	tcp[12] = 0x50;
+	tcp[13] = 0x18;         /* PSH ACK */
+	put16(tcp + 14, 64240);
+	*seq += 12;
+	put16(adu, (unsigned)(i & 0xffff));     /* transaction */
+	put16(adu + 4, 6);
+	if (i & 1) {
+		adu[6] = (uint8_t)(1 + rng() % 247);
+		adu[7] = funcs[rng() % 4];
+		put16(adu + 8, rng() & 0xffff);
+		put16(adu + 10, 1 + rng() % 100);
+	} else {
+		adu[6] = 1;
+		adu[7] = 3;
+		put16(adu + 10, 10);
+	}
+	return 14 + iplen;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t hdr[24], rec[16], buf[128];
 	unsigned long n, i;
 	FILE *fp;
 
-	if (argc < 3 || argc > 4) {
-		fputs("usage: flood_gen OUT.pcap COUNT [SEED]\n", stderr);
+	uint32_t seq = 1000;
+	int modbus = argc == 5 && strcmp(argv[4], "modbus") == 0;
+
+	if (argc < 3 || argc > 5 || (argc == 5 && !modbus)) {
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus]]\n", stderr);
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 10);
-	rng_state = argc == 4 ? strtoull(argv[3], NULL, 10) : 1;
+	rng_state = argc >= 4 ? strtoull(argv[3], NULL, 10) : 1;
 	if (!rng_state)
 		rng_state = 1;
 	if (!(fp = fopen(argv[1], "wb"))) {
@@ -159,7 +213,7 @@ int main(int argc, char **argv)
 	put32le(hdr + 20, 1);   /* Ethernet */
 	fwrite(hdr, 1, sizeof(hdr), fp);
 	for (i = 0; i < n; i++) {
-		size_t len = frame(buf, i);
+		size_t len = modbus ? modbus_frame(buf, i, &seq) : frame(buf, i);
 
 		put32le(rec, (uint32_t)(1700000000u + i / 10000));
 		put32le(rec + 4, (uint32_t)(i % 10000 * 100));
