@@ -37,9 +37,12 @@ struct inv_ip {
 	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
 	uint32_t ot_client, ot_server;          /* bit (1 << enum ot_proto) */
 	uint8_t has_prev_mac;
+	uint8_t hops;                           /* fewest routers seen (TTL), HOPS_UNKNOWN */
 	uint8_t prev_mac[6];                    /* the address moved from here */
 	struct geo_info geo;
 };
+
+#define HOPS_UNKNOWN 0xff
 
 struct inv_proto {
 	char label[GRAPH_LABEL_LEN];
@@ -66,6 +69,7 @@ struct inv_addr {
 struct inv_ot {
 	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv;
 	uint64_t errors_sent, errors_recv, anomalies;
+	uint64_t req_sent_as_server;            /* requests from the accepting side */
 	uint64_t cat_sent[OT_CAT_COUNT];
 };
 
@@ -512,6 +516,7 @@ struct ot_totals {
 	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv, anomalies;
 	uint64_t cat[OT_CAT_COUNT];
 	int top_client, top_server;     /* protocol with most requests / answers */
+	int n_client_protos;            /* OT protocols it sent requests in */
 };
 
 static void ot_totals(const struct asset *a, struct ot_totals *t)
@@ -532,6 +537,8 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 		t->anomalies += o->anomalies;
 		for (c = 0; c < OT_CAT_COUNT; c++)
 			t->cat[c] += o->cat_sent[c];
+		if (o->req_sent)
+			t->n_client_protos++;
 		if (o->req_sent > best_c) {
 			best_c = o->req_sent;
 			t->top_client = p;
@@ -561,6 +568,20 @@ static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 	if (a->key_is_mac && (a->n_ipv4 >= INV_ROUTER_IPS || a->n_ips >= 2 * INV_ROUTER_IPS)) {
 		reason(rr, "%u IP addresses behind one MAC address", a->n_ips);
 		return INV_ROLE_ROUTER;
+	}
+	if (a->key_is_mac) {
+		const struct inv_ip *r, *routed = NULL;
+
+		for (r = a->ips; r; r = r->anext)
+			if (r->hops != HOPS_UNKNOWN && r->hops > 0 && (!routed || r->hops > routed->hops))
+				routed = r;
+		if (routed) {
+			char buf[OTS_IPSTR_LEN];
+
+			reason(rr, "traffic from %s arrives %u router hop(s) away (TTL) through this MAC: a gateway",
+			       ot_ip_str(&routed->ip, buf, sizeof(buf)), routed->hops);
+			return INV_ROLE_ROUTER;
+		}
 	}
 	ot_totals(a, &t);
 	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
@@ -615,22 +636,27 @@ static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 		return INV_ROLE_PLC;
 	}
 	if (t.req_sent) {
+		enum inv_role r = INV_ROLE_HMI;
+
+		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
+			reason(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
+			r = INV_ROLE_HISTORIAN;
+		} else if (t.n_client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
+			reason(rr, "collects: reads only, over %d OT protocols", t.n_client_protos);
+			r = INV_ROLE_HISTORIAN;
+		}
 		reason(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
 		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
 		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
 		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
-		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
-			reason(rr, "also serves %u IT client(s)", a->it_clients);
-			return INV_ROLE_HISTORIAN;
-		}
-		return INV_ROLE_HMI;
+		return r;
 	}
 	if (t.req_recv) {
 		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.req_recv,
 		       ot_proto_name((enum ot_proto)t.top_server));
 		return INV_ROLE_PLC;
 	}
-	if (a->it_clients >= SERVER_MIN_CLIENTS) {
+	if (a->it_clients >= SERVER_MIN_CLIENTS || (a->it_clients >= 2 && a->it_servers == 0)) {
 		reason(rr, "serves %u clients on IT protocols", a->it_clients);
 		return INV_ROLE_SERVER;
 	}
@@ -751,6 +777,7 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 		return NULL;
 	}
 	r->ip = *ip;
+	r->hops = HOPS_UNKNOWN;
 	r->owner = a;
 	r->first = r->last = *ts;
 	geo_lookup(inv->geo, ip, &r->geo);
@@ -1022,6 +1049,24 @@ static void edge_classify(struct inventory *inv, struct graph_edge *e, struct as
 		role_update(inv, srv, ts);
 }
 
+/*
+ * Routers between the sender and the sensor, from the TTL: the distance
+ * below the nearest usual initial value (30, 32, 60, 64, 100, 128, 200,
+ * 255).  A TTL equal to one of them counts as direct.  0 for no TTL.
+ */
+static uint8_t ttl_hops(uint8_t ttl)
+{
+	static const uint8_t initial[] = { 30, 32, 60, 64, 100, 128, 200, 255 };
+	size_t i;
+
+	if (ttl == 0)
+		return HOPS_UNKNOWN;
+	for (i = 0; i < sizeof(initial); i++)
+		if (ttl <= initial[i])
+			return (uint8_t)(initial[i] - ttl);
+	return 0;
+}
+
 static int ip_is_unicast(const struct ot_ip *ip)
 {
 	if (ip->ver == 4)
@@ -1059,8 +1104,18 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 		src->pkts[0]++;
 		src->bytes[0] += len;
 		if (rs) {
+			uint8_t hops = ttl_hops(p->ttl);
+
 			rs->pkts[0]++;
 			rs->bytes[0] += len;
+			if (hops < rs->hops) {
+				int was_routed = rs->hops != HOPS_UNKNOWN && rs->hops > 0;
+
+				rs->hops = hops;
+				/* first sight, or a routed address turned out local */
+				if (was_routed || hops > 0)
+					role_update(inv, src, &p->ts);
+			}
 		}
 		add_vlans(inv, src, p);
 	}
@@ -1228,6 +1283,13 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	}
 	switch (ev->dir) {
 	case OT_DIR_REQUEST:
+		if (!ev->from_client && !f->role_guessed) {
+			/* a job sent by the side that accepted the connection
+			 * (an S7 CPU pulling blocks during a download): part of
+			 * serving that session, not polling */
+			so->req_sent_as_server++;
+			break;
+		}
 		so->req_sent++;
 		if ((unsigned)ev->cat < OT_CAT_COUNT)
 			so->cat_sent[ev->cat]++;
@@ -1429,6 +1491,8 @@ static json_t *ip_record_json(const struct inv_ip *r)
 	json_object_set_new(o, "ot_client", proto_set_json(r->ot_client));
 	json_object_set_new(o, "ot_server", proto_set_json(r->ot_server));
 	json_object_set_new(o, "external", json_boolean(r->geo.external));
+	if (r->hops != HOPS_UNKNOWN)
+		json_object_set_new(o, "hops", json_integer(r->hops));
 	if (r->has_prev_mac)
 		json_object_set_new(o, "previous_mac", mac_json(r->prev_mac));
 	if (r->geo.found) {
@@ -1559,7 +1623,8 @@ static json_t *asset_json(const struct asset *a)
 		json_t *y, *cats;
 		int c;
 
-		if (!(t->req_sent | t->resp_sent | t->unsol_sent | t->req_recv | t->resp_recv | t->anomalies))
+		if (!(t->req_sent | t->resp_sent | t->unsol_sent | t->req_recv | t->resp_recv |
+		      t->anomalies | t->req_sent_as_server))
 			continue;
 		y = json_object();
 		json_object_set_new(y, "requests_sent", json_integer((json_int_t)t->req_sent));
@@ -1567,6 +1632,7 @@ static json_t *asset_json(const struct asset *a)
 		json_object_set_new(y, "unsolicited_sent", json_integer((json_int_t)t->unsol_sent));
 		json_object_set_new(y, "requests_received", json_integer((json_int_t)t->req_recv));
 		json_object_set_new(y, "responses_received", json_integer((json_int_t)t->resp_recv));
+		json_object_set_new(y, "requests_sent_as_server", json_integer((json_int_t)t->req_sent_as_server));
 		json_object_set_new(y, "errors_sent", json_integer((json_int_t)t->errors_sent));
 		json_object_set_new(y, "errors_received", json_integer((json_int_t)t->errors_recv));
 		json_object_set_new(y, "anomalies", json_integer((json_int_t)t->anomalies));

@@ -237,6 +237,31 @@ START_TEST(roles_engineering_scanner_it_router)
 	exchange(inv, &eng, OT_PROTO_S7COMM, 0x29, OT_CAT_MODE, -1, 0);
 	ck_assert_int_eq(find(inv, "10.0.1.2").role, INV_ROLE_ENGINEERING);
 	ck_assert_int_eq(find(inv, "10.0.1.20").role, INV_ROLE_PLC);
+	{
+		/* during a download the CPU sends the jobs (download block):
+		 * that does not make it an engineering workstation */
+		struct ot_event ev;
+		int n;
+
+		for (n = 0; n < 3; n++) {
+			packet(inv, &eng, 1, 80);
+			ev_init(&ev, &eng, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0x1b, OT_CAT_PROGRAM);
+			ev.from_client = 0;
+			inventory_event(inv, &ev);
+		}
+		ck_assert_int_eq(find(inv, "10.0.1.20").role, INV_ROLE_PLC);
+	}
+	{
+		/* a read-only collector over two OT protocols is a historian */
+		struct flow h1 = mk_flow("10.0.1.7", 7, "10.0.1.20", 20, IPPROTO_TCP, 102);
+		struct flow h2 = mk_flow("10.0.1.7", 7, "10.0.1.21", 21, IPPROTO_TCP, 502);
+
+		exchange(inv, &h1, OT_PROTO_S7COMM, 4, OT_CAT_READ, -1, 0);
+		exchange(inv, &h2, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+		ck_assert_int_eq(find(inv, "10.0.1.7").role, INV_ROLE_HISTORIAN);
+		exchange(inv, &h2, OT_PROTO_MODBUS, 6, OT_CAT_WRITE, 1, 0);
+		ck_assert_int_eq(find(inv, "10.0.1.7").role, INV_ROLE_HMI);
+	}
 
 	/* scanner: one client probing 20 Modbus servers */
 	for (i = 0; i < 20; i++) {

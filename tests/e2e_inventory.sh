@@ -75,8 +75,9 @@ for f in "$PCAPS"/dnp3/*.pcap; do
 	[ -f "$f" ] && check_sides "$f" dnp3 "dnp3.al.func >= 1 && dnp3.al.func < 129"
 done
 for f in "$PCAPS"/s7comm/*.pcap "$PCAPS"/s7comm/*.pcapng; do
-	# S7comm job requests (ROSCTR 1)
-	[ -f "$f" ] && check_sides "$f" s7comm "s7comm.header.rosctr == 1"
+	# S7comm jobs (ROSCTR 1) toward the CPU's port; during a download the
+	# CPU sends jobs back on the same connection, it stays the server
+	[ -f "$f" ] && check_sides "$f" s7comm "s7comm.header.rosctr == 1 && tcp.dstport == 102"
 done
 
 # Identity facts.
@@ -101,6 +102,33 @@ run "$PCAPS/modbus/iti_modicon_test.pcap" && {
 		([.assets[] | select(.role == "engineering_workstation")] | length) == 1' \
 		"$TMP/inv.json" >/dev/null || { echo "FAIL: modicon: no engineering workstation"; fail=1; }
 }
+
+# The project's own plant captures carry the true role of every host.
+for name in plant_normal plant_attack_scan plant_attack_s7_download; do
+	pc="${OTS_TOP_SRCDIR:-.}/pcaps/$name.pcap"
+	[ -f "$pc" ] && [ -f "${pc%.pcap}.truth.json" ] || continue
+	"$BIN" -q -r "$pc" -o /dev/null --inventory "$TMP/inv.json" || { fail=1; continue; }
+	jq -r '.hosts[] | "\(.mac) \(.ip) \(.role)"' "${pc%.pcap}.truth.json" > "$TMP/truth"
+	while read -r mac ip role; do
+		case $role in
+		plc|outstation) want=plc ;;
+		hmi|dnp3_master) want=hmi ;;
+		engineering_station) want=engineering_workstation ;;
+		it_workstation) want=it_host ;;
+		it_server) want=server ;;
+		# external hosts sit behind the gateway's MAC
+		router|external_server) want=router ;;
+		*) want=$role ;;
+		esac
+		[ "$role" = attacker ] && { [ "$name" = plant_attack_scan ] && want=scanner || continue; }
+		got=$(jq -r --arg m "$mac" '[.assets[] | select(.mac == $m) | .role] | join(",")' "$TMP/inv.json")
+		checked=$((checked + 1))
+		if [ "$got" != "$want" ]; then
+			echo "FAIL: $name: $ip ($mac) is $role in truth, inventory says '$got'"
+			fail=1
+		fi
+	done < "$TMP/truth"
+done
 
 # GeoIP through the command line, with the test databases.
 if perl "${OTS_TOP_SRCDIR:-.}/tests/make_test_mmdb.pl" "$TMP/city.mmdb" "$TMP/asn.mmdb" 2>/dev/null; then
