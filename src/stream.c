@@ -54,10 +54,40 @@ void stream_release(struct stream_pool *pool, struct stream *s)
 	s->ooo = NULL;
 }
 
-static void emit_data(const struct stream_sink *out, const uint8_t *data, size_t len)
+/* Hand bytes ending at next_seq to the sink, remembering the last ones. */
+static void emit_data(struct stream *s, const struct stream_sink *out,
+		      const uint8_t *data, size_t len)
 {
-	if (len && out && out->data)
+	if (!len)
+		return;
+	if (len >= STREAM_TAIL) {
+		memcpy(s->tail, data + len - STREAM_TAIL, STREAM_TAIL);
+		s->tail_len = STREAM_TAIL;
+	} else {
+		size_t keep = s->tail_len + len > STREAM_TAIL ? STREAM_TAIL - len : s->tail_len;
+
+		memmove(s->tail, s->tail + s->tail_len - keep, keep);
+		memcpy(s->tail + keep, data, len);
+		s->tail_len = (uint8_t)(keep + len);
+	}
+	if (out && out->data)
 		out->data(out->ud, data, len);
+}
+
+/* A retransmission of delivered bytes [seq, seq+len): 1 when it differs
+ * from what was delivered, as far as the remembered tail reaches. */
+static int differs_from_tail(const struct stream *s, uint32_t seq, const uint8_t *data,
+			     uint32_t len)
+{
+	uint32_t tail_start = s->next_seq - s->tail_len, a = seq, b = seq + len;
+
+	if (seq_diff(a, tail_start) < 0)
+		a = tail_start;
+	if (seq_diff(b, s->next_seq) > 0)
+		b = s->next_seq;
+	if (seq_diff(b, a) <= 0)
+		return 0;
+	return memcmp(s->tail + (a - tail_start), data + (a - seq), b - a) != 0;
 }
 
 static void emit_gap(struct stream_pool *pool, const struct stream_sink *out, uint32_t len)
@@ -81,7 +111,7 @@ static void drain(struct stream_pool *pool, struct stream *s, const struct strea
 		s->ooo = g->next;
 		if (skip < g->len) {
 			s->next_seq = g->seq + g->len;
-			emit_data(out, g->data + skip, g->len - skip);
+			emit_data(s, out, g->data + skip, g->len - skip);
 		}
 		seg_free(pool, s, g);
 	}
@@ -97,6 +127,7 @@ static void skip_hole(struct stream_pool *pool, struct stream *s, uint32_t upto,
 	if (seq_diff(upto, s->next_seq) > 0) {
 		emit_gap(pool, out, upto - s->next_seq);
 		s->next_seq = upto;
+		s->tail_len = 0;
 	}
 	drain(pool, s, out);
 }
@@ -226,6 +257,8 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			/* starts before next_seq: drop what was delivered */
 			uint32_t old = s->next_seq - seq;
 
+			if (!counted && differs_from_tail(s, seq, data, len))
+				pool->overlap_differs++;
 			if (old >= len) {
 				if (!counted)
 					pool->retransmits++;
@@ -246,7 +279,7 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			if (!g || seq_diff(g->seq, seq + len) >= 0) {
 				/* the common case: hand the packet bytes out in place */
 				s->next_seq = seq + len;
-				emit_data(out, data, len);
+				emit_data(s, out, data, len);
 				if (g)
 					drain(pool, s, out);
 				return;
@@ -255,7 +288,7 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			 * part before it, let the buffered copy win the rest */
 			ahead = g->seq - seq;
 			s->next_seq = g->seq;
-			emit_data(out, data, ahead);
+			emit_data(s, out, data, ahead);
 			seq += ahead;
 			data += ahead;
 			len -= ahead;
@@ -299,6 +332,7 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			/* nothing buffered to release: skip straight to it */
 			emit_gap(pool, out, (uint32_t)rel);
 			s->next_seq = seq;
+			s->tail_len = 0;
 			continue;
 		}
 		/* up to this segment when it lies in the first hole, so its

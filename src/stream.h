@@ -11,8 +11,9 @@
  *  - Out-of-order segments are copied into a sorted list, bounded per
  *    direction and across all streams sharing one struct stream_pool.
  *  - Overlaps and retransmissions: the first bytes seen for a sequence range
- *    win; later copies are trimmed, counted, and compared where the earlier
- *    copy is still buffered (a difference is counted too).
+ *    win; later copies are trimmed, counted, and compared with the earlier
+ *    copy where it is still buffered or among the last STREAM_TAIL bytes
+ *    delivered (a difference, the mark of injected data, is counted too).
  *  - A hole that cannot be filled (buffer cap reached, the peer acknowledged
  *    beyond it, RST, end of flow) is reported as a gap of known length and
  *    the stream continues after it.
@@ -49,6 +50,9 @@ struct stream_sink {
 
 struct stream_seg;
 
+/* Bytes of delivered data remembered to compare retransmissions with. */
+#define STREAM_TAIL 64
+
 struct stream {
 	uint32_t next_seq;          /* first byte not yet delivered */
 	uint8_t started;            /* next_seq is known */
@@ -58,6 +62,8 @@ struct stream {
 	uint32_t acked;             /* highest acknowledgement the peer sent */
 	uint32_t buffered;          /* bytes in ooo */
 	struct stream_seg *ooo;     /* sorted by sequence, no overlaps */
+	uint8_t tail_len;           /* valid bytes in tail */
+	uint8_t tail[STREAM_TAIL];  /* the last bytes delivered, ending at next_seq */
 };
 
 void stream_pool_init(struct stream_pool *pool, uint32_t max_per_stream,

@@ -102,11 +102,36 @@ START_TEST(retransmission_first_wins)
 	stream_syn(&pool, &st, 1000);
 	seg(1001, "abc");
 	seg(1001, "abc");           /* plain retransmission */
+	ck_assert_uint_eq(pool.overlap_differs, 0);
 	seg(1001, "XYZ");           /* same range, other bytes: too late */
 	ck_assert_uint_eq(pool.retransmits, 2);
-	seg(1002, "BCde");          /* overlaps the delivered tail */
+	ck_assert_uint_eq(pool.overlap_differs, 1);
+	seg(1002, "bcde");          /* overlaps the delivered tail, same bytes */
 	ck_assert_str_eq(rec.out, "abcde");
 	ck_assert_uint_eq(pool.overlaps, 1);
+	ck_assert_uint_eq(pool.overlap_differs, 1);
+	seg(1005, "Efg");           /* overlaps with other bytes */
+	ck_assert_str_eq(rec.out, "abcdefg");
+	ck_assert_uint_eq(pool.overlap_differs, 2);
+}
+END_TEST
+
+START_TEST(retransmission_compared_with_the_tail_only)
+{
+	char big[200];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	stream_syn(&pool, &st, 0);
+	seg(1, big);                /* 199 bytes: only the last STREAM_TAIL kept */
+	seg(1, "y");                /* differs, but too old to compare */
+	ck_assert_uint_eq(pool.overlap_differs, 0);
+	seg(200 - STREAM_TAIL, "y");    /* the oldest byte still remembered */
+	ck_assert_uint_eq(pool.overlap_differs, 1);
+	seg(200, "z");
+	seg(191, "xxxxxxxxxz");     /* tail spans both deliveries: equal */
+	ck_assert_uint_eq(pool.overlap_differs, 1);
+	ck_assert_uint_eq(pool.retransmits, 3);
 }
 END_TEST
 
@@ -360,6 +385,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, in_order_zero_copy);
 	tcase_add_test(tc, out_of_order);
 	tcase_add_test(tc, retransmission_first_wins);
+	tcase_add_test(tc, retransmission_compared_with_the_tail_only);
 	tcase_add_test(tc, overlap_buffered_first_wins);
 	tcase_add_test(tc, overlap_fills_between_segments);
 	tcase_add_test(tc, gap_by_ack);
