@@ -595,12 +595,12 @@ static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
 		/* a sweep touches many targets a few times each; a master
 		 * polls its many targets over and over */
 		if (a->ot_servers >= SCAN_MIN_SERVERS && t.req_sent < SWEEP_MAX_EACH * a->ot_servers) {
-			reason(rr, "sent OT requests to %u hosts, %llu requests in all", a->ot_servers,
+			reason(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
 			       (unsigned long long)t.req_sent);
 			scan = 1;
 		}
 		if (a->n_units >= SCAN_MIN_UNITS && t.req_sent < SWEEP_MAX_EACH * a->n_units) {
-			reason(rr, "addressed %u Modbus unit ids, %llu requests in all", a->n_units,
+			reason(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
 			       (unsigned long long)t.req_sent);
 			scan = 1;
 		}

@@ -134,15 +134,16 @@ static void print_asset(const json_t *a, FILE *fp)
 
 static void section_roles(const json_t *assets, FILE *fp)
 {
-	int r;
+	/* the OT side first, as a plant engineer reads a network */
+	static const enum inv_role order[] = {
+		INV_ROLE_PLC, INV_ROLE_HMI, INV_ROLE_ENGINEERING, INV_ROLE_SCANNER,
+		INV_ROLE_HISTORIAN, INV_ROLE_ROUTER, INV_ROLE_SERVER, INV_ROLE_IT_HOST,
+		INV_ROLE_UNKNOWN,
+	};
+	size_t r;
 
 	fputs("  Assets by role:\n", fp);
-	for (r = INV_ROLE_COUNT - 1; r >= 0; r--) {
-		static const enum inv_role order[INV_ROLE_COUNT] = {
-			INV_ROLE_UNKNOWN, INV_ROLE_IT_HOST, INV_ROLE_SERVER, INV_ROLE_ROUTER,
-			INV_ROLE_HISTORIAN, INV_ROLE_SCANNER, INV_ROLE_ENGINEERING, INV_ROLE_HMI,
-			INV_ROLE_PLC,
-		};
+	for (r = 0; r < sizeof(order) / sizeof(order[0]); r++) {
 		const char *name = inventory_role_name(order[r]);
 		const json_t *a;
 		size_t i, n = 0, shown = 0;
