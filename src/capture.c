@@ -274,7 +274,8 @@ int capture_live(struct sensor *s, const char *iface,
 		sensor_tick(s, &now);
 		signals_poll(s, &now);
 		if (cfg->stats_interval > 0 &&
-		    (double)(now.tv_sec - last_stats.tv_sec) >= cfg->stats_interval) {
+		    (double)(now.tv_sec - last_stats.tv_sec) +
+		    (now.tv_usec - last_stats.tv_usec) / 1e6 >= cfg->stats_interval) {
 			if (pcap_stats(p, &ps) == 0)
 				sensor_set_capture_stats(s, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
 			sensor_write_stats(s, &now);
