@@ -126,7 +126,7 @@ static const char usage_text[] =
 "Baseline:\n"
 "  --learn FILE            learn a baseline and write it to FILE\n"
 "  --baseline FILE         detect deviations from the baseline in FILE\n"
-"  --learn-for DURATION    live: learn this long (300, 5m, 2h, 1d)\n"
+"  --learn-for DURATION    learn this long, then detect (300, 5m, 2h, 1d)\n"
 "  --period-spread K       tolerated spread of polling periods (3)\n"
 "  --value-margin FRACTION tolerated margin around learned value ranges (0.1)\n"
 "  --silence-timeout SEC   a learned conversation silent this long alerts (300)\n"
