@@ -59,8 +59,10 @@ static void signals_restore(void)
 	sig_handle = NULL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGUSR1, SIG_DFL);
+	/* nothing to reopen or snapshot now, and a log rotation must not end
+	 * the run while the final reports are written */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 }
 
 /* SIGHUP / SIGUSR1 requests, acted on outside the handler. */

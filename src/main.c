@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +410,10 @@ int main(int argc, char **argv)
 	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0))
 		return 2;
 
+	/* until capture takes them over: a log rotation or a snapshot request
+	 * while the modules start must not end the sensor */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	eve = eve_new();
 	if (!eve) {
 		fputs("otsentry: out of memory\n", stderr);
