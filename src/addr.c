@@ -24,7 +24,26 @@ const char *ot_ip_str(const struct ot_ip *ip, char *buf, size_t len)
 		return "";
 	buf[0] = 0;
 	if (ip->ver == 4) {
-		snprintf(buf, len, "%u.%u.%u.%u", ip->a[0], ip->a[1], ip->a[2], ip->a[3]);
+		/* every event carries two addresses: no printf here */
+		char tmp[16], *p = tmp;
+		size_t n;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			unsigned v = ip->a[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
+		}
+		n = (size_t)(p - tmp) - 1;      /* without the last dot */
+		if (n > len - 1)
+			n = len - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = 0;
 	} else if (ip->ver == 6) {
 		if (!inet_ntop(AF_INET6, ip->a, buf, (socklen_t)len))
 			buf[0] = 0;

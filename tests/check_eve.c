@@ -179,6 +179,9 @@ START_TEST(addresses)
 	ck_assert_int_eq(ot_ip_parse("192.168.1.10", &a), 0);
 	ck_assert_str_eq(ot_ip_str(&a, buf, sizeof(buf)), "192.168.1.10");
 	ck_assert_int_eq(ot_ip_is_public(&a), 0);
+	ck_assert_int_eq(ot_ip_parse("0.10.100.255", &b), 0);
+	ck_assert_str_eq(ot_ip_str(&b, buf, sizeof(buf)), "0.10.100.255");
+	ck_assert_str_eq(ot_ip_str(&b, buf, 8), "0.10.10");     /* cut, terminated */
 	ck_assert_int_eq(ot_ip_parse("8.8.8.8", &b), 0);
 	ck_assert_int_eq(ot_ip_is_public(&b), 1);
 	ck_assert_int_lt(ot_ip_cmp(&b, &a), 0);
