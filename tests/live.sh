@@ -7,17 +7,20 @@
 # project's plant captures into the other.  No real interface or address is
 # touched; the namespace (and with it the pair) is deleted on exit.
 #
-#   1. start: periodic stats events appear (--stats-interval 1);
-#   2. pcaps/plant_normal.pcap replayed inside the 5 s of --learn-for;
-#      Modbus, DNP3 and S7comm messages are decoded;
-#   3. the learning time runs out: the --learn file is written while running;
+#   1. start: periodic stats events appear (--stats-interval 1), a second
+#      apart;
+#   2. pcaps/plant_normal.pcap replayed inside the 5 s of --learn-for:
+#      as many Modbus, DNP3 and S7comm messages as reading the file gives;
+#   3. the learning time runs out: the --learn file is written while
+#      running, and the stats events go from mode learn to detect;
 #   4. plant_attack_unauthorized_write.pcap: an unexpected_write alert;
 #   5. SIGUSR1: the --inventory file appears, valid, with assets;
 #   6. eve.json moved aside, SIGHUP: later lines go to a new eve.json,
 #      none to the old one; plant_attack_s7_stop.pcap then raises the
 #      S7 STOP rule alert (sid 9100001) in the new file;
-#   7. SIGTERM: exit status 0, the last line is a stats event with the
-#      kernel's capture counters.
+#   7. SIGTERM: exit status 0, the last line is a stats event whose
+#      packet and kernel capture counters equal what tcpreplay sent, with
+#      no drops and no reassembly gaps; stderr holds only the summary.
 #
 # Needs root, `ip netns`, tcpreplay and jq; exits 77 (skip) without them.
 set -u
@@ -200,6 +203,11 @@ last=$(tail -n 1 "$tmp/eve.json")
 echo "$last" | jq -e '.event_type == "stats" and .stats.capture.kernel_packets > 0' \
 	>/dev/null 2>&1 || bad "the last line is not a stats event with capture counters: $(echo "$last" | cut -c1-300)"
 echo "$last" | jq -c '.stats.capture' 2>/dev/null
+# every packet sent was captured and decoded, none lost on the way
+sent=$(cat "$tmp"/replay-*.out | sed -n 's/^Actual: \([0-9]*\) packets.*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+echo "$last" | jq -e --argjson n "$sent" '.stats.packets == $n and .stats.capture.kernel_packets == $n
+	and .stats.capture.kernel_drops == 0 and .stats.reassembly.gaps == 0' >/dev/null 2>&1 ||
+	bad "tcpreplay sent $sent packets; final stats: $(echo "$last" | jq -c '[.stats.packets, .stats.capture, .stats.reassembly.gaps]' 2>&1)"
 jq -e '.assets | length > 0' "$tmp/inv.json" >/dev/null 2>&1 || bad "final inventory not valid"
 # standard error: the summary and warnings, nothing else
 grep -v -e '^otsentry: [0-9]* packets, 1 input(s) read, 0 failed' -e 'warning:' \
