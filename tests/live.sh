@@ -45,13 +45,14 @@ vb=otsb$$
 tmp=$(mktemp -d) || exit 1
 pid=
 ippid=
+made_ns=
 
 cleanup() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
 	fi
 	[ -n "$ippid" ] && wait "$ippid" 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
+	[ -n "$made_ns" ] && ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -60,6 +61,7 @@ trap 'exit 1' INT TERM HUP
 nsx() { ip netns exec "$ns" "$@"; }
 
 ip netns add "$ns" 2>"$tmp/netns.err" || skip "ip netns add: $(cat "$tmp/netns.err")"
+made_ns=1
 nsx ip link set lo up || { echo "FAIL: lo up in $ns"; exit 1; }
 nsx ip link add "$va" type veth peer name "$vb" 2>"$tmp/veth.err" ||
 	skip "no veth in a namespace: $(cat "$tmp/veth.err")"
