@@ -37,7 +37,9 @@ void stream_init(struct stream *s)
 static void seg_free(struct stream_pool *pool, struct stream *s, struct stream_seg *g)
 {
 	s->buffered -= g->len;
+	s->nseg--;
 	pool->bytes_now -= g->len;
+	pool->segs_now--;
 	free(g);
 }
 
@@ -176,6 +178,10 @@ static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
 	if ((uint64_t)s->buffered + fresh > pool->max_per_stream ||
 	    pool->bytes_now + fresh > pool->max_total)
 		return 1;
+	if (fresh && (s->nseg >= STREAM_MAX_SEGS ||
+		      (pool->segs_now >= STREAM_MAX_SEGS &&
+		       pool->segs_now >= pool->max_total / STREAM_SEG_FLOOR)))
+		return 1;
 	if (fresh < len) {
 		/* the buffered copy wins; count and compare */
 		covered_bytes(s, seq, len, data, &differs);
@@ -210,7 +216,9 @@ static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			*pp = n;
 			pp = &n->next;
 			s->buffered += plen;
+			s->nseg++;
 			pool->bytes_now += plen;
+			pool->segs_now++;
 			if (pool->bytes_now > pool->bytes_peak)
 				pool->bytes_peak = pool->bytes_now;
 			cur = pend;

@@ -33,6 +33,7 @@ struct stream_pool {
 	uint32_t max_per_stream;    /* buffered out-of-order bytes per direction */
 	uint64_t max_total;         /* all streams */
 	uint64_t bytes_now, bytes_peak;
+	uint64_t segs_now;          /* buffered segments, all streams */
 	uint64_t ooo_segments;      /* segments that arrived ahead of a hole */
 	uint64_t ooo_dropped;       /* could not be buffered (cap, memory) */
 	uint64_t retransmits;       /* segments wholly inside data already seen */
@@ -50,6 +51,13 @@ struct stream_sink {
 
 struct stream_seg;
 
+/* Buffered segments at most: STREAM_MAX_SEGS per direction, and in all
+ * streams together one per STREAM_SEG_FLOOR bytes of max_total (never fewer
+ * than STREAM_MAX_SEGS).  Tiny segments cost a list walk and their overhead,
+ * not only their bytes. */
+#define STREAM_MAX_SEGS 1024
+#define STREAM_SEG_FLOOR 64
+
 /* Bytes of delivered data remembered to compare retransmissions with. */
 #define STREAM_TAIL 64
 
@@ -61,6 +69,7 @@ struct stream {
 	uint32_t fin_seq;           /* sequence number just past the data */
 	uint32_t acked;             /* highest acknowledgement the peer sent */
 	uint32_t buffered;          /* bytes in ooo */
+	uint32_t nseg;              /* segments in ooo */
 	struct stream_seg *ooo;     /* sorted by sequence, no overlaps */
 	uint8_t tail_len;           /* valid bytes in tail */
 	uint8_t tail[STREAM_TAIL];  /* the last bytes delivered, ending at next_seq */

@@ -106,6 +106,21 @@ if [ -x /usr/bin/time ]; then
 		"$tmp/out.json" > /dev/null || bad "Modbus flood: baseline not filled to its cap"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b <= 6 * a + 1) }' ||
 		bad "learning the Modbus flood took $t1 s CPU against $t0 s without"
+
+	# Tiny out-of-order segments behind a hole: the reassembly keeps a
+	# bounded number of them (a longer list costs a longer walk for every
+	# segment), gives up on the hole and goes on.
+	"$gen" "$tmp/ooo.pcap" 60000 1 ooo || { echo "FAIL: flood_gen ooo"; exit 1; }
+	/usr/bin/time -f %U -o "$tmp/t2" "$ots" -q -r "$tmp/ooo.pcap" > "$tmp/out.json" ||
+		bad "otsentry failed on tiny out-of-order segments"
+	t2=$(tail -n 1 "$tmp/t2")
+	echo "60000 tiny out-of-order segments: $t2 s CPU"
+	jq -e 'select(.event_type == "stats") | .stats.reassembly |
+		.ooo_dropped > 0 and .gaps == 1 and .memuse_peak <= 2048 and .memuse == 0' \
+		"$tmp/out.json" > /dev/null ||
+		bad "tiny segments: $(jq -c 'select(.event_type == "stats") | .stats.reassembly' "$tmp/out.json")"
+	awk -v a="$t0" -v b="$t2" 'BEGIN { exit !(b <= a + 1) }' ||
+		bad "60000 tiny out-of-order segments took $t2 s CPU ($t0 s for the $n-request flood)"
 fi
 [ $fail -eq 0 ] && echo "PASS: flood of $n spoofed sources, caps held"
 exit $fail

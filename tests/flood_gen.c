@@ -1,7 +1,7 @@
 /*
  * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
  *
- *   flood_gen OUT.pcap COUNT [SEED [modbus]]
+ *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo]]
  *
  * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
  * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
@@ -15,6 +15,10 @@
  * registers and the rest reads of random function, unit and address: a new
  * request kind, polling channel and request order almost every time, which
  * only the baseline's key cap bounds.
+ *
+ * With "ooo": the same session, one Modbus request, then a one-byte hole
+ * and COUNT one-byte segments after it: out-of-order data the reassembly
+ * must buffer (or give up on) without walking an ever longer list.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -140,7 +144,7 @@ static size_t frame(uint8_t *buf, unsigned long i)
 }
 
 /* One Modbus/TCP request frame of the session into buf; its length. */
-static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq)
+static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo)
 {
 	static const uint8_t funcs[] = { 1, 2, 3, 4 };
 	uint8_t *ip = buf + 14, *tcp = ip + 20, *adu = tcp + 20;
@@ -171,6 +175,17 @@ static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq)
 	*seq += 12;
 	put16(adu, (unsigned)(i & 0xffff));     /* transaction */
 	put16(adu + 4, 6);
+	if (ooo && i > 0) {
+		/* one byte, after a one-byte hole behind the first request */
+		put16(ip + 2, 20 + 20 + 1);
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20));
+		*seq = 1000 + 12 + (uint32_t)i;
+		put16(tcp + 4, *seq >> 16);
+		put16(tcp + 6, *seq & 0xffff);
+		adu[0] = 'A';
+		return 14 + 20 + 20 + 1;
+	}
 	if (i & 1) {
 		adu[6] = (uint8_t)(1 + rng() % 247);
 		adu[7] = funcs[rng() % 4];
@@ -191,10 +206,11 @@ int main(int argc, char **argv)
 	FILE *fp;
 
 	uint32_t seq = 1000;
-	int modbus = argc == 5 && strcmp(argv[4], "modbus") == 0;
+	int ooo = argc == 5 && strcmp(argv[4], "ooo") == 0;
+	int modbus = ooo || (argc == 5 && strcmp(argv[4], "modbus") == 0);
 
 	if (argc < 3 || argc > 5 || (argc == 5 && !modbus)) {
-		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus]]\n", stderr);
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo]]\n", stderr);
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 10);
@@ -213,7 +229,7 @@ int main(int argc, char **argv)
 	put32le(hdr + 20, 1);   /* Ethernet */
 	fwrite(hdr, 1, sizeof(hdr), fp);
 	for (i = 0; i < n; i++) {
-		size_t len = modbus ? modbus_frame(buf, i, &seq) : frame(buf, i);
+		size_t len = modbus ? modbus_frame(buf, i, &seq, ooo) : frame(buf, i);
 
 		put32le(rec, (uint32_t)(1700000000u + i / 10000));
 		put32le(rec + 4, (uint32_t)(i % 10000 * 100));
