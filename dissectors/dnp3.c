@@ -90,6 +90,7 @@ struct dnp3_state {
 	uint32_t pending_cap;               /* entries allocated in pending */
 	size_t reasm_bytes;                 /* sum of frag[].len, <= max_reassembly */
 	int pending_reported;               /* too_many_pending sent, not yet drained */
+	int hunt_reported;                  /* a bad header reported in this parse() */
 	struct dissect_ctx *ctx;            /* valid during parse() */
 	struct dnp3_counters cnt;
 };
@@ -251,17 +252,24 @@ static long dnp3_link_len(const uint8_t *p, size_t avail, void *ud)
 		return -(long)next_start(p, avail);
 	if (avail < DNP3_HEADER_LEN)
 		return 0;
+	/* hunting for a frame start: every bad header is counted, the first
+	 * of each parse() call is reported (noise must not become a flood of
+	 * lines; the resync anomaly tells how much was skipped) */
 	if (!link_header(&c, &len_field, &l)) {
 		st->cnt.bad_crc++;
-		if (st->ctx)
+		if (st->ctx && !st->hunt_reported) {
+			st->hunt_reported = 1;
 			ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_crc", "link header CRC");
+		}
 		return -(long)next_start(p, avail);
 	}
 	if (len_field < DNP3_MIN_LEN_FIELD) {
 		st->cnt.bad_length++;
-		if (st->ctx)
+		if (st->ctx && !st->hunt_reported) {
+			st->hunt_reported = 1;
 			ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_length",
 				   "link LEN %u below 5", len_field);
+		}
 		return -(long)next_start(p, avail);
 	}
 	return (long)dnp3_frame_len(len_field);
@@ -442,6 +450,7 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 		int e = iin2 & DNP3_IIN2_ERRORS, b = 0;
 
 		ev.status = e;
+		ev.iin = iin1 << 8 | iin2;
 		while (e && !(e & (1 << b)))
 			b++;
 		ev.status_name = e ? ot_tok_str(dnp3_iin_names, 8 + b) : NULL;
@@ -745,6 +754,7 @@ static void dnp3_parse(struct dissect_ctx *ctx, void *state, const uint8_t *data
 		return;
 	st->lim = ctx->lim;
 	st->ctx = ctx;
+	st->hunt_reported = 0;
 	f = &st->framer[ctx->from_client ? 1 : 0];
 	skipped = framer_feed(f, data, len, dnp3_link_len, dnp3_link_frame, st);
 	if (skipped)

@@ -122,5 +122,14 @@ if [ -x /usr/bin/time ]; then
 	awk -v a="$t0" -v b="$t2" 'BEGIN { exit !(b <= a + 1) }' ||
 		bad "60000 tiny out-of-order segments took $t2 s CPU ($t0 s for the $n-request flood)"
 fi
+# DNP3 header noise (a frame start with a bad CRC every three bytes) after a
+# valid frame: every bad header counted, a bounded number of anomaly lines
+# per segment rather than one per three bytes.
+"$gen" "$tmp/noise.pcap" 2000 1 dnp3noise || { echo "FAIL: flood_gen dnp3noise"; exit 1; }
+"$ots" -q -r "$tmp/noise.pcap" > "$tmp/out.json" || bad "otsentry failed on DNP3 noise"
+jq -e 'select(.event_type == "stats") | .stats |
+	.dissectors.dnp3.bad_crc > 900000 and .protolog.anomaly <= 3 * 2000' "$tmp/out.json" > /dev/null ||
+	bad "DNP3 noise: $(jq -c 'select(.event_type == "stats") | .stats | [.dissectors.dnp3, .protolog]' "$tmp/out.json")"
+
 [ $fail -eq 0 ] && echo "PASS: flood of $n spoofed sources, caps held"
 exit $fail

@@ -1,7 +1,7 @@
 /*
  * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
  *
- *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo]]
+ *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise]]
  *
  * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
  * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
@@ -19,6 +19,10 @@
  * With "ooo": the same session, one Modbus request, then a one-byte hole
  * and COUNT one-byte segments after it: out-of-order data the reassembly
  * must buffer (or give up on) without walking an ever longer list.
+ *
+ * With "dnp3noise": a DNP3 session on port 20000, one valid link frame, then
+ * COUNT segments of 1400 bytes of "05 64 ff" (a frame start with a bad
+ * header CRC every three bytes).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -143,7 +147,8 @@ static size_t frame(uint8_t *buf, unsigned long i)
 	return 14 + iplen;
 }
 
-/* One Modbus/TCP request frame of the session into buf; its length. */
+/* Frame i of the one-session floods (modbus, ooo 1, dnp3noise ooo 2) into
+ * buf; its length. */
 static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo)
 {
 	static const uint8_t funcs[] = { 1, 2, 3, 4 };
@@ -175,6 +180,33 @@ static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo
 	*seq += 12;
 	put16(adu, (unsigned)(i & 0xffff));     /* transaction */
 	put16(adu + 4, 6);
+	if (ooo == 2) {
+		/* DNP3: a valid link frame first, then header noise */
+		size_t plen = i ? 1400 : 10, k;
+		unsigned c;
+
+		put16(ip + 2, (unsigned)(40 + plen));
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20));
+		put16(tcp + 2, 20000);
+		*seq = 1000 + (uint32_t)(i ? 10 + (i - 1) * 1400 : 0);
+		put16(tcp + 4, *seq >> 16);
+		put16(tcp + 6, *seq & 0xffff);
+		for (k = 0; k < plen; k++)
+			adu[k] = (uint8_t)(k % 3 == 0 ? 0x05 : k % 3 == 1 ? 0x64 : 0xff);
+		if (!i) {
+			adu[2] = 0x05;
+			adu[3] = 0xc9;
+			adu[4] = 0x0a;
+			adu[5] = 0x00;
+			adu[6] = 0x01;
+			adu[7] = 0x00;
+			c = dnp3_crc(adu, 8);
+			adu[8] = (uint8_t)c;
+			adu[9] = (uint8_t)(c >> 8);
+		}
+		return 14 + 40 + plen;
+	}
 	if (ooo && i > 0) {
 		/* one byte, after a one-byte hole behind the first request */
 		put16(ip + 2, 20 + 20 + 1);
@@ -201,16 +233,17 @@ static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo
 
 int main(int argc, char **argv)
 {
-	uint8_t hdr[24], rec[16], buf[128];
+	uint8_t hdr[24], rec[16], buf[1536];
 	unsigned long n, i;
 	FILE *fp;
 
 	uint32_t seq = 1000;
-	int ooo = argc == 5 && strcmp(argv[4], "ooo") == 0;
+	int ooo = argc != 5 ? 0 : strcmp(argv[4], "ooo") == 0 ? 1 :
+		  strcmp(argv[4], "dnp3noise") == 0 ? 2 : 0;
 	int modbus = ooo || (argc == 5 && strcmp(argv[4], "modbus") == 0);
 
 	if (argc < 3 || argc > 5 || (argc == 5 && !modbus)) {
-		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo]]\n", stderr);
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise]]\n", stderr);
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 10);
