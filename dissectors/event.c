@@ -215,6 +215,7 @@ void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
 	ev->txn = -1;
 	ev->status = -1;
 	ev->rtt = -1.0;
+	ev->iin = ev->rosctr = ev->szl_id = ev->szl_index = -1;
 }
 
 void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev)

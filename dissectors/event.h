@@ -155,6 +155,11 @@ struct ot_event {
 	const char *status_name;
 	double rtt;             /* response time in seconds, <0 when unpaired */
 
+	/* protocol facts the rules match on; -1 where not applicable */
+	int32_t iin;            /* DNP3 response: IIN1 << 8 | IIN2 */
+	int32_t rosctr;         /* S7comm header ROSCTR */
+	int32_t szl_id, szl_index; /* S7comm read-SZL request / response */
+
 	uint8_t n_ranges, n_values, n_ident;
 	uint8_t truncated;      /* ranges/values/ident hit their array caps */
 	struct ot_range ranges[OT_MAX_RANGES];

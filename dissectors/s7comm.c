@@ -959,6 +959,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	m.ev = &ev;
 	m.values_left = st->lim->max_log_values;
 	ev.txn = ref;
+	ev.rosctr = rosctr;
 	if (ctx->want_detail) {
 		ev.detail = json_object();
 		m.o = ev.detail;

@@ -340,6 +340,8 @@ static void szl_decode(struct s7_msg *m, const uint8_t *p, size_t n)
 		json_decref(idj);
 		return;
 	}
+	m->ev->szl_id = id;
+	m->ev->szl_index = index;
 	s7_json_int(m->o, "szl_id", id);
 	s7_json_str(m->o, "szl_id_name", ot_tok_str(szl_list_names, id & 0xff));
 	s7_json_int(m->o, "szl_index", index);
@@ -399,8 +401,10 @@ static void ud_read_szl(struct s7_msg *m, int type, int last_unit, struct cursor
 
 	if (type == UD_TYPE_REQUEST) {
 		if (cur_left(d) >= 4) {
-			s7_json_int(m->o, "szl_id", cur_be16(d));
-			s7_json_int(m->o, "szl_index", cur_be16(d));
+			m->ev->szl_id = cur_be16(d);
+			m->ev->szl_index = cur_be16(d);
+			s7_json_int(m->o, "szl_id", m->ev->szl_id);
+			s7_json_int(m->o, "szl_index", m->ev->szl_index);
 		} else if (m->out) {
 			m->out->szl_followup = 1;
 		}

@@ -437,8 +437,9 @@ int main(int argc, char **argv)
 	fcfg.tcp_idle_timeout = opt.tcp_timeout;
 	fcfg.max_ooo_total = opt.max_ooo_bytes;
 	fcfg.ndpi_enable = !opt.no_ndpi;
-	/* detail JSON: the protocol logs write it, rules match on it */
-	fcfg.want_detail = (opt.log_protocols & ~1u) != 0 || !opt.no_rules;
+	/* detail JSON: only the protocol logs write it (rules match on the
+	 * normalized event fields) */
+	fcfg.want_detail = (opt.log_protocols & ((1u << OT_PROTO_COUNT) - 2u)) != 0;
 	s = sensor_new(eve, &fcfg, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "otsentry: %s\n", err);

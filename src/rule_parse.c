@@ -1747,10 +1747,3 @@ int rules_load_path(struct rules *rs, const char *path)
 	free(names);
 	return errs;
 }
-
-int rules_dnp3_ind_bit(const char *name)
-{
-	int bit;
-
-	return tok_lookup(dnp3_ind_names, name, &bit) == 0 ? bit : 0;
-}

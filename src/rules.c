@@ -134,134 +134,32 @@ void rules_get_info(const struct rule *r, struct rule_info *info)
 	info->line = r->line;
 }
 
-/* ---- event fields not in the normalized record ------------------------ */
+/* ---- S7 PI services --------------------------------------------------- */
 
-/* First value under key in obj or its nested objects (bounded depth). */
-static json_t *detail_find(json_t *obj, const char *key, int depth)
-{
-	const char *k;
-	json_t *v, *hit;
-
-	if (!json_is_object(obj) || depth > 3)
-		return NULL;
-	if ((hit = json_object_get(obj, key)) != NULL)
-		return hit;
-	json_object_foreach(obj, k, v) {
-		if (json_is_object(v) && (hit = detail_find(v, key, depth + 1)) != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-static int json_as_int(json_t *v, int64_t *out)
-{
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	if (json_is_string(v)) {
-		char *end;
-		const char *s = json_string_value(v);
-		long long x = strtoll(s, &end, 0);
-
-		if (*s && !*end) {
-			*out = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* DNP3 IIN as IIN1 << 8 | IIN2; -1 when the event carries none. */
-static int64_t event_iin(const struct ot_event *ev)
-{
-	json_t *v = detail_find(ev->detail, "iin", 0);
-	int64_t x;
-
-	if (!v)
-		return -1;
-	if (json_as_int(v, &x) == 0)
-		return x;
-	if (json_is_object(v)) {
-		json_t *ind = json_object_get(v, "indicators"), *e;
-		size_t i;
-
-		if (json_as_int(json_object_get(v, "value"), &x) == 0)
-			return x;
-		if (json_is_string(ind)) {
-			/* "device_restart,need_time" */
-			char buf[256], *tok, *save = NULL;
-
-			snprintf(buf, sizeof(buf), "%s", json_string_value(ind));
-			x = 0;
-			for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-				x |= rules_dnp3_ind_bit(tok);
-			return x;
-		}
-		if (json_is_array(ind)) {
-			x = 0;
-			json_array_foreach(ind, i, e)
-				if (json_is_string(e))
-					x |= rules_dnp3_ind_bit(json_string_value(e));
-			return x;
-		}
-	}
-	return -1;
-}
-
-/* S7 ROSCTR: from the detail, else from what the event says. */
-static int event_rosctr(const struct ot_event *ev)
-{
-	static const char *const keys[] = { "rosctr", "rosctr_code", "rosctr_id" };
-	int64_t x;
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *v = detail_find(ev->detail, keys[i], 0);
-
-		if (json_as_int(v, &x) == 0)
-			return (int)x;
-		if (json_is_string(v)) {
-			const char *s = json_string_value(v);
-
-			if (!strcasecmp(s, "job"))
-				return 1;
-			if (!strcasecmp(s, "ack"))
-				return 2;
-			if (!strcasecmp(s, "ack_data"))
-				return 3;
-			if (!strcasecmp(s, "userdata"))
-				return 7;
-		}
-	}
-	if (ev->group >= 0)
-		return 7;
-	return ev->dir == OT_DIR_REQUEST ? 1 : 3;
-}
-
-static int event_szl(const struct ot_event *ev, int64_t *id)
-{
-	static const char *const keys[] = { "szl_id", "szl" };
-	size_t i;
-
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (json_as_int(detail_find(ev->detail, keys[i], 0), id) == 0)
-			return 0;
-	return -1;
-}
+/* Wire service names (as rules write them) -> the dissector's service name
+ * in ev->subfunc_name.  Prefix entries end in '*'. */
+static const struct {
+	const char *wire, *name;
+} s7_pi_wire[] = {
+	{ "_INSE", "insert_block" }, { "_DELE", "delete_block" },
+	{ "P_PROGRAM", "program_start" }, { "_MODU", "copy_ram_to_rom" },
+	{ "_GARB", "compress_memory" }, { "_EXTMOD*", "external_module" },
+	{ "_N_*", "nc_service" },
+};
 
 static int event_pi_is(const struct ot_event *ev, const char *name)
 {
-	static const char *const keys[] = { "pi_service", "pi_name", "service" };
-	size_t i;
+	size_t i, n;
 
-	if (ev->subfunc_name && strcasecmp(ev->subfunc_name, name) == 0)
+	if (!ev->subfunc_name)
+		return 0;
+	if (strcasecmp(ev->subfunc_name, name) == 0)
 		return 1;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *v = detail_find(ev->detail, keys[i], 0);
-
-		if (json_is_string(v) && strcasecmp(json_string_value(v), name) == 0)
-			return 1;
+	for (i = 0; i < sizeof(s7_pi_wire) / sizeof(s7_pi_wire[0]); i++) {
+		n = strlen(s7_pi_wire[i].wire);
+		if (s7_pi_wire[i].wire[n - 1] == '*' ? strncasecmp(name, s7_pi_wire[i].wire, n - 1) == 0
+						     : strcasecmp(name, s7_pi_wire[i].wire) == 0)
+			return strcmp(ev->subfunc_name, s7_pi_wire[i].name) == 0;
 	}
 	return 0;
 }
@@ -375,8 +273,6 @@ static int range_with(const struct ot_event *ev, int space, int block, int varia
 
 static int check_match(const struct rule_check *c, const struct ot_event *ev)
 {
-	int64_t x;
-
 	switch (c->type) {
 	case CK_MB_FUNC:
 		return ev->func == c->a && (c->b < 0 || ev->subfunc == c->b);
@@ -391,12 +287,11 @@ static int check_match(const struct rule_check *c, const struct ot_event *ev)
 	case CK_DNP3_FUNC:
 		return ev->func == c->a;
 	case CK_DNP3_IND:
-		x = event_iin(ev);
-		return x >= 0 && (x & c->mask) != 0;
+		return ev->iin >= 0 && (ev->iin & c->mask) != 0;
 	case CK_DNP3_OBJ:
 		return range_with(ev, OT_SPACE_DNP3, c->a, c->b);
 	case CK_S7_ROSCTR:
-		return event_rosctr(ev) == c->a;
+		return ev->rosctr == c->a;
 	case CK_S7_FUNC:
 		return ev->group < 0 && ev->func == c->a;
 	case CK_S7_USERDATA:
@@ -407,7 +302,7 @@ static int check_match(const struct rule_check *c, const struct ot_event *ev)
 		return range_with(ev, OT_SPACE_S7_DB, c->a, -1) ||
 		       range_with(ev, OT_SPACE_S7_DI, c->a, -1);
 	case CK_S7_SZL:
-		return event_szl(ev, &x) == 0 && x == c->a;
+		return ev->szl_id >= 0 && ev->szl_id == c->a;
 	case CK_S7_PI:
 		return event_pi_is(ev, c->str);
 	case CK_FLOW:

@@ -130,8 +130,6 @@ void rules_net_free(struct net_node *n);
 int rules_addr_match(const struct net_node *n, const struct ot_ip *ip);
 int rules_port_match(const struct net_node *n, uint16_t port);
 void rules_rule_free(struct rule *r);
-/* IIN bit (IIN1 << 8 | IIN2) of a Suricata dnp3_ind name, 0 if unknown. */
-int rules_dnp3_ind_bit(const char *name);
 /* Parse one whole rule (or var line); 0, or -1 with the error recorded. */
 int rules_parse_line(struct rules *rs, const char *text, const char *file, int line);
 

@@ -41,6 +41,9 @@ static void ev_init(struct ot_event *ev, enum ot_proto p, enum ot_dir dir, int f
 	ev->txn = -1;
 	ev->status = -1;
 	ev->rtt = -1;
+	ev->iin = ev->szl_id = ev->szl_index = -1;
+	/* S7: a request is a job, a response an ack_data */
+	ev->rosctr = p != OT_PROTO_S7COMM ? -1 : dir == OT_DIR_REQUEST ? 1 : 3;
 	ev->ts.tv_sec = 1000;
 }
 
@@ -499,18 +502,19 @@ START_TEST(match_dnp3_keywords)
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,1;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,2;)", &ev), 0);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 41,1;)", &ev), 0);
-	/* IIN, in the detail object as a number or as indicator names */
+	/* IIN of a response: IIN1 << 8 | IIN2 */
 	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_RESPONSE, 129);
-	ev.detail = json_pack("{s:{s:i}}", "application", "iin", 0x8000 | 0x0002);
+	ev.iin = 0x8000 | 0x0002;
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: device_restart;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time,object_unknown;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 0);
-	json_decref(ev.detail);
-	ev.detail = json_pack("{s:{s:[s,s]}}", "iin", "indicators", "need_time", "local_control");
+	ev.iin = 0x1000 | 0x2000;
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: device_trouble;)", &ev), 0);
-	json_decref(ev.detail);
-	ev.detail = NULL;
+	/* IIN 0 (no indicator) and none at all */
+	ev.iin = 0;
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 0);
+	ev.iin = -1;
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_ind: need_time;)", &ev), 0);
 }
 END_TEST
@@ -535,11 +539,16 @@ START_TEST(match_s7_keywords)
 	ev.subfunc_name = "P_PROGRAM";
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: P_PROGRAM;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: \"_DELE\";)", &ev), 0);
-	ev.subfunc_name = NULL;
-	ev.detail = json_pack("{s:{s:s}}", "pi", "pi_service", "_DELE");
+	/* the dissector's service names answer to the wire names */
+	ev.subfunc_name = "delete_block";
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _DELE;)", &ev), 1);
-	json_decref(ev.detail);
-	ev.detail = NULL;
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: delete_block;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _INSE;)", &ev), 0);
+	ev.subfunc_name = "nc_service";
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _N_F_DMDA;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _DELE;)", &ev), 0);
+	ev.subfunc_name = NULL;
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_pi: _DELE;)", &ev), 0);
 	/* read of DB 5, flags */
 	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, 0x04);
 	ot_range_add(&ev, OT_SPACE_S7_DB, 5, 0, 0, 16);
@@ -550,6 +559,7 @@ START_TEST(match_s7_keywords)
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_area: outputs;)", &ev), 0);
 	/* userdata: security group (password), SZL read */
 	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, -1);
+	ev.rosctr = 7;
 	ev.group = 5;
 	ev.subfunc = 1;
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_userdata: group 5, subfunction 1;)", &ev), 1);
@@ -558,10 +568,11 @@ START_TEST(match_s7_keywords)
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_rosctr: 7;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_func: 0;)", &ev), 0);
 	ev.group = 4;
-	ev.detail = json_pack("{s:s}", "szl_id", "0x0011");
+	ev.szl_id = 0x0011;
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_szl: 0x0011;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_szl: 0x001c;)", &ev), 0);
-	json_decref(ev.detail);
+	ev.szl_id = -1;
+	ck_assert_int_eq(rule_fires_on("alert s7comm any any -> any any (sid:1; s7comm_szl: 0x0011;)", &ev), 0);
 }
 END_TEST
 
@@ -663,7 +674,7 @@ static int decode_and_match(struct decoded *d, const char *proto, int from_clien
 	ctx.flow = &test_flow;
 	ctx.ts.tv_sec = 1000;
 	ctx.from_client = (uint8_t)from_client;
-	ctx.want_detail = 1;
+	ctx.want_detail = 0;    /* rules read the normalized fields only */
 	ctx.lim = &lim;
 	ctx.emit = collect_hits;
 	ctx.emit_ud = d;
