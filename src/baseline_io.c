@@ -76,10 +76,15 @@ static json_t *j_ip(const struct ot_ip *ip)
 
 static void put_edge(json_t *o, const struct bl_key *k)
 {
+	char l4[8];
+
 	json_object_set_new(o, "client", j_ip(&k->a));
 	json_object_set_new(o, "server", j_ip(&k->b));
 	json_object_set_new(o, "protocol", json_string(edge_proto_name(k)));
-	json_object_set_new(o, "transport", json_string(k->l4 == IPPROTO_UDP ? "udp" : "tcp"));
+	/* tcp, udp, or another IP protocol by number ("1" for ICMP) */
+	snprintf(l4, sizeof(l4), "%u", k->l4);
+	json_object_set_new(o, "transport", json_string(k->l4 == IPPROTO_UDP ? "udp" :
+							 k->l4 == IPPROTO_TCP ? "tcp" : l4));
 	json_object_set_new(o, "port", json_integer(k->port));
 }
 
@@ -374,9 +379,17 @@ static int jedge(struct jctx *c, json_t *o, struct bl_key *k)
 	    jproto(c, o, k, 1) < 0 || jstr(c, o, "transport", &t) < 0 ||
 	    jint(c, o, "port", 0, 65535, &port) < 0)
 		return -1;
-	if (strcmp(t, "tcp") && strcmp(t, "udp"))
-		return jfail(c, "transport", "expected \"tcp\" or \"udp\"");
-	k->l4 = strcmp(t, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	if (!strcmp(t, "tcp") || !strcmp(t, "udp")) {
+		k->l4 = strcmp(t, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	} else {
+		char *end;
+		unsigned long n = strtoul(t, &end, 10);
+
+		if (!t[0] || *end || t[0] == '-' || t[0] == '+' || t[0] == ' ' || n > 255 ||
+		    n == IPPROTO_TCP || n == IPPROTO_UDP)
+			return jfail(c, "transport", "expected \"tcp\", \"udp\" or an IP protocol number");
+		k->l4 = (uint8_t)n;
+	}
 	k->port = (uint16_t)port;
 	return 0;
 }

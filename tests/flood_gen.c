@@ -1,7 +1,7 @@
 /*
  * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
  *
- *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise]]
+ *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix]]
  *
  * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
  * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
@@ -23,6 +23,10 @@
  * With "dnp3noise": a DNP3 session on port 20000, one valid link frame, then
  * COUNT segments of 1400 bytes of "05 64 ff" (a frame start with a bad
  * header CRC every three bytes).
+ *
+ * With "l4mix": COUNT packets between two hosts cycling through ICMP, GRE,
+ * a TCP SYN and a UDP datagram, both to port 0: edges that differ only in
+ * the transport.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -147,6 +151,49 @@ static size_t frame(uint8_t *buf, unsigned long i)
 	return 14 + iplen;
 }
 
+/* Frame i of the l4mix capture into buf; its length. */
+static size_t l4mix_frame(uint8_t *buf, unsigned long i)
+{
+	static const uint8_t protos[4] = { 1, 47, 6, 17 };
+	uint8_t *ip = buf + 14, *l4 = ip + 20;
+	size_t iplen = 20 + 20;
+
+	memset(buf, 0, 14 + iplen);
+	buf[0] = 0x02;
+	buf[5] = 0x01;
+	buf[6] = 0x02;
+	buf[11] = 0x02;
+	put16(buf + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (unsigned)iplen);
+	put16(ip + 4, (unsigned)(i & 0xffff));
+	ip[8] = 64;
+	ip[9] = protos[i % 4];
+	ip[12] = 10; ip[15] = 1;
+	ip[16] = 10; ip[19] = 2;
+	put16(ip + 10, csum(ip, 20));
+	switch (ip[9]) {
+	case 1:                 /* echo request */
+		l4[0] = 8;
+		put16(l4 + 6, (unsigned)(i & 0xffff));
+		put16(l4 + 2, csum(l4, 20));
+		break;
+	case 6:                 /* SYN to port 0 */
+		put16(l4, 40000);
+		l4[12] = 0x50;
+		l4[13] = 0x02;
+		break;
+	case 17:
+		put16(l4, 40000);
+		put16(l4 + 4, 20);
+		break;
+	default:                /* GRE, IPv4 payload */
+		put16(l4 + 2, 0x0800);
+		break;
+	}
+	return 14 + iplen;
+}
+
 /* Frame i of the one-session floods (modbus, ooo 1, dnp3noise ooo 2) into
  * buf; its length. */
 static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo)
@@ -241,9 +288,10 @@ int main(int argc, char **argv)
 	int ooo = argc != 5 ? 0 : strcmp(argv[4], "ooo") == 0 ? 1 :
 		  strcmp(argv[4], "dnp3noise") == 0 ? 2 : 0;
 	int modbus = ooo || (argc == 5 && strcmp(argv[4], "modbus") == 0);
+	int l4mix = argc == 5 && strcmp(argv[4], "l4mix") == 0;
 
-	if (argc < 3 || argc > 5 || (argc == 5 && !modbus)) {
-		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise]]\n", stderr);
+	if (argc < 3 || argc > 5 || (argc == 5 && !modbus && !l4mix)) {
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix]]\n", stderr);
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 10);
@@ -262,7 +310,8 @@ int main(int argc, char **argv)
 	put32le(hdr + 20, 1);   /* Ethernet */
 	fwrite(hdr, 1, sizeof(hdr), fp);
 	for (i = 0; i < n; i++) {
-		size_t len = modbus ? modbus_frame(buf, i, &seq, ooo) : frame(buf, i);
+		size_t len = l4mix ? l4mix_frame(buf, i) :
+			     modbus ? modbus_frame(buf, i, &seq, ooo) : frame(buf, i);
 
 		put32le(rec, (uint32_t)(1700000000u + i / 10000));
 		put32le(rec + 4, (uint32_t)(i % 10000 * 100));

@@ -232,6 +232,15 @@ if [ -s "$tmp/good.json" ] && command -v jq >/dev/null 2>&1; then
 		err_is "baseline mistyped" "mistyped\\.json"
 fi
 
+# edges that differ only in the transport (ICMP, GRE, TCP and UDP to port
+# 0) survive the baseline file: it loads and its own capture raises nothing
+if [ -x "$top/tests/flood_gen" ]; then
+	"$top/tests/flood_gen" "$tmp/l4mix.pcap" 8 1 l4mix
+	ots "learn l4mix" 0 -q -r "$tmp/l4mix.pcap" --learn "$tmp/l4mix.json" &&
+	ots "detect l4mix" 0 -q -r "$tmp/l4mix.pcap" --baseline "$tmp/l4mix.json" &&
+		{ ! grep -q '"event_type":"alert"' "$tmp/out.json" || bad "l4mix: alerts against its own baseline"; }
+fi
+
 # broken rule files: exit 2 with FILE:LINE, or a warning with --rules-warn
 printf 'alert modbus any any -> any 502 (msg:"x"; nosuchkeyword; sid:1;)\n' > "$tmp/broken.rules"
 printf 'alert modbus any any -> any 502 (msg:"unterminated; sid:2;\n' > "$tmp/quote.rules"
