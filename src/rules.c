@@ -88,6 +88,7 @@ void rules_free(struct rules *rs)
 	for (i = 0; i < rs->nerrors && i < RULES_MAX_ERRORS; i++)
 		free(rs->errors[i]);
 	free(rs->thresh);
+	free(rs->ev_refs);
 	free(rs);
 }
 
@@ -358,41 +359,79 @@ static int header_match(const struct rule *r, const struct ot_ip *sip, uint16_t 
 	       rules_addr_match(&r->dst, sip) && rules_port_match(&r->dport, sp);
 }
 
-static int event_rule_match(const struct rule *r, const struct ot_event *ev)
+static int event_header_match(const struct rule *r, const struct ot_event *ev)
 {
 	const struct flow *f = ev->flow;
-	int i;
+	struct ot_ip none;
 
-	if (r->ot_proto != ev->proto)
-		return 0;
-	/* anomalies only for app-layer-event rules, messages only for the others */
-	if ((ev->kind == OT_EV_ANOMALY) != rule_has_check(r, CK_APP_EVENT))
-		return 0;
-	if (r->proto == RP_TCP && f && f->l4 != 6)
-		return 0;
-	if (r->proto == RP_UDP && (!f || f->l4 != 17))
-		return 0;
 	if (f) {
 		const struct ot_ip *sip = ev->from_client ? &f->cli_ip : &f->srv_ip;
 		const struct ot_ip *dip = ev->from_client ? &f->srv_ip : &f->cli_ip;
 		uint16_t sp = ev->from_client ? f->cli_port : f->srv_port;
 		uint16_t dp = ev->from_client ? f->srv_port : f->cli_port;
 
-		if (!header_match(r, sip, sp, dip, dp))
-			return 0;
-	} else {
-		struct ot_ip none;
-
-		memset(&none, 0, sizeof(none));
-		if (!header_match(r, &none, 0, &none, 0))
-			return 0;
+		return header_match(r, sip, sp, dip, dp);
 	}
-	if (rule_wants_requests_only(r) && ev->dir != OT_DIR_REQUEST)
+	memset(&none, 0, sizeof(none));
+	return header_match(r, &none, 0, &none, 0);
+}
+
+/* The protocol and the event kind are those of the index bucket. */
+static int event_rule_match(const struct rule_ref *e, const struct ot_event *ev)
+{
+	const struct rule *r = e->r;
+	const struct flow *f = ev->flow;
+	int i;
+
+	if (r->proto == RP_TCP && f && f->l4 != 6)
+		return 0;
+	if (r->proto == RP_UDP && (!f || f->l4 != 17))
+		return 0;
+	if (!e->any_header && !event_header_match(r, ev))
+		return 0;
+	if (e->requests_only && ev->dir != OT_DIR_REQUEST)
 		return 0;
 	for (i = 0; i < r->nchecks; i++)
 		if (!check_match(&r->checks[i], ev))
 			return 0;
 	return 1;
+}
+
+static int net_is_any(const struct net_node *n)
+{
+	return n->kind == NK_ANY && !n->neg;
+}
+
+/* Group the protocol rules by (protocol, anomaly) so that an event visits
+ * only the rules that can match it; rule order is kept inside a group. */
+static int event_index(struct rules *rs)
+{
+	struct rule_ref *refs = malloc((rs->n ? rs->n : 1) * sizeof(*refs));
+	size_t i, b, k = 0;
+
+	if (!refs)
+		return -1;
+	for (b = 0; b < OT_PROTO_COUNT * 2; b++) {
+		rs->ev_start[b] = k;
+		for (i = 0; i < rs->n; i++) {
+			const struct rule *r = rs->rules[i];
+
+			if (!r->ot_proto || r->ot_proto >= OT_PROTO_COUNT ||
+			    r->ot_proto * 2u + (unsigned)rule_has_check(r, CK_APP_EVENT) != b)
+				continue;
+			refs[k].r = r;
+			refs[k].idx = (uint32_t)i;
+			refs[k].any_header = net_is_any(&r->src) && net_is_any(&r->sport) &&
+					     net_is_any(&r->dst) && net_is_any(&r->dport);
+			refs[k].requests_only = (uint8_t)rule_wants_requests_only(r);
+			k++;
+		}
+	}
+	rs->ev_start[b] = k;
+	free(rs->ev_refs);
+	rs->ev_refs = refs;
+	rs->ev_indexed = rs->n;
+	return 0;
 }
 
 /* ---- thresholds --------------------------------------------------------- */
@@ -465,16 +504,22 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		      const struct rule **out, int max)
 {
 	const struct ot_ip *src = NULL, *dst = NULL;
-	size_t i;
+	size_t i, b, end;
 	int n = 0;
 
 	if (!rs || !ev)
 		return 0;
 	rs->events_seen++;
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->rules[i];
+	if ((!rs->ev_refs || rs->ev_indexed != rs->n) && event_index(rs) < 0)
+		return 0;
+	if ((unsigned)ev->proto >= OT_PROTO_COUNT)
+		return 0;
+	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
+	end = rs->ev_start[b + 1];
+	for (i = rs->ev_start[b]; i < end; i++) {
+		const struct rule_ref *e = &rs->ev_refs[i];
 
-		if (r->action == RA_PASS && r->ot_proto && event_rule_match(r, ev)) {
+		if (e->r->action == RA_PASS && event_rule_match(e, ev)) {
 			rs->passed++;
 			return 0;
 		}
@@ -483,11 +528,11 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;
 		dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
 	}
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->rules[i];
+	for (i = rs->ev_start[b]; i < end; i++) {
+		const struct rule_ref *e = &rs->ev_refs[i];
 
-		if (r->action == RA_ALERT && r->ot_proto && event_rule_match(r, ev))
-			n = collect(rs, out, max, n, i, src, dst, ev->ts.tv_sec);
+		if (e->r->action == RA_ALERT && event_rule_match(e, ev))
+			n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
 	}
 	return n;
 }

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "rules.h"
+#include "../dissectors/event.h"
 
 #define RULES_MAX_ERRORS    100     /* error messages kept */
 #define RULES_MAX_VARS      256
@@ -98,6 +99,14 @@ struct rule {
 	uint64_t thresholded;   /* matches a threshold held back */
 };
 
+/* A rule in the event index, with what it needs tested precomputed. */
+struct rule_ref {
+	const struct rule *r;
+	uint32_t idx;           /* in rs->rules */
+	uint8_t any_header;     /* any any -> any any: the header always matches */
+	uint8_t requests_only;
+};
+
 struct rule_var {
 	char *name;
 	char *value;
@@ -121,6 +130,11 @@ struct rules {
 	struct thresh_slot *thresh;
 	uint64_t th_replaced;   /* slots taken over by another key */
 	uint64_t events_seen, packets_seen, passed;
+	/* the rules an event can match, grouped by (protocol, anomaly or
+	 * message) in rule order; built on first use after rules were added */
+	struct rule_ref *ev_refs;
+	size_t ev_start[OT_PROTO_COUNT * 2 + 1];
+	size_t ev_indexed;      /* rs->n when ev_refs was built */
 };
 
 /* rule_parse.c */

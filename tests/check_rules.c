@@ -610,6 +610,48 @@ START_TEST(match_pass_rule_silences)
 }
 END_TEST
 
+/* Rules of several protocols, interleaved and loaded in two steps (the
+ * second after events were matched): an event gets exactly the rules of its
+ * protocol and kind, in rule order. */
+START_TEST(match_index_by_protocol_and_kind)
+{
+	struct ot_event ev;
+	const struct rule *out[8];
+	struct rule_info ri;
+	struct rules *rs = load_ok(
+		"alert dnp3 any any -> any any (sid:1;)\n"
+		"alert modbus any any -> any any (sid:2;)\n"
+		"alert modbus any any -> any any (sid:3; app-layer-event: modbus.length_mismatch;)\n"
+		"alert modbus any any -> any 503 (sid:4;)\n");
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3);
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 2);
+	ck_assert_int_eq(rules_load_string(rs,
+		"alert s7comm any any -> any any (sid:5;)\n"
+		"alert modbus 10.0.0.1 any -> any any (sid:6;)\n", "more.rules"), 0);
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 2);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 2);
+	rules_get_info(out[1], &ri);
+	ck_assert_uint_eq(ri.sid, 6);
+	ev.kind = OT_EV_ANOMALY;
+	ev.anomaly = "length_mismatch";
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 3);
+	ev_init(&ev, OT_PROTO_S7COMM, OT_DIR_REQUEST, 4);
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 5);
+	ev_init(&ev, OT_PROTO_S7COMM_PLUS, OT_DIR_REQUEST, 4);
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 0);
+	rules_free(rs);
+}
+END_TEST
+
 START_TEST(match_packet_rules)
 {
 	struct rules *rs = load_ok(
@@ -875,6 +917,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_s7_keywords);
 	tcase_add_test(tc, match_flow_keyword_and_header_only);
 	tcase_add_test(tc, match_pass_rule_silences);
+	tcase_add_test(tc, match_index_by_protocol_and_kind);
 	tcase_add_test(tc, match_packet_rules);
 	tcase_add_test(tc, match_real_decoded_events);
 	tcase_add_test(tc, match_app_layer_events);
