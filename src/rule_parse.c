@@ -570,12 +570,14 @@ static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_
 
 static int cidr_match(const struct net_node *n, const struct ot_ip *ip)
 {
-	int full = n->plen / 8, rem = n->plen % 8;
+	int full = n->plen / 8, rem = n->plen % 8, i;
 
 	if (ip->ver != n->ip.ver)
 		return 0;
-	if (memcmp(ip->a, n->ip.a, (size_t)full) != 0)
-		return 0;
+	/* a few bytes, on every event of a rule with an address list */
+	for (i = 0; i < full; i++)
+		if (ip->a[i] != n->ip.a[i])
+			return 0;
 	if (rem) {
 		uint8_t mask = (uint8_t)(0xff << (8 - rem));
 
