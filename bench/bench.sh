@@ -50,17 +50,25 @@ TIMEFORMAT='%R %U %S'
 { time "$build/src/otsentry" -q -r "$input" -o /dev/null 2>"$dir/otsentry.err"; } 2>"$dir/time.otsentry"
 { time "$build/src/otsentry" -q -r "$input" -o /dev/null --no-log all --no-flow-log \
 	--no-anomaly-log 2>>"$dir/otsentry.err"; } 2>"$dir/time.quiet"
+# Detection mode: a baseline learned (untimed) from the same input, then
+# every packet and message judged against it.
+"$build/src/otsentry" -q -r "$input" -o /dev/null --no-log all --no-flow-log \
+	--no-anomaly-log --learn "$dir/baseline.json" 2>>"$dir/otsentry.err"
+{ time "$build/src/otsentry" -q -r "$input" -o /dev/null --no-log all --no-flow-log \
+	--no-anomaly-log --baseline "$dir/baseline.json" 2>>"$dir/otsentry.err"; } 2>"$dir/time.detect"
 
 read -r rw ru rs <"$dir/time.read"
 read -r ow ou os <"$dir/time.otsentry"
 read -r qw qu qs <"$dir/time.quiet"
+read -r dw du ds <"$dir/time.detect"
 awk -v rw="$rw" -v ru="$ru" -v rs="$rs" -v ow="$ow" -v ou="$ou" -v os="$os" \
-    -v qw="$qw" -v qu="$qu" -v qs="$qs" 'BEGIN {
-	rc = ru + rs; oc = ou + os; qc = qu + qs
+    -v qw="$qw" -v qu="$qu" -v qs="$qs" -v dw="$dw" -v du="$du" -v ds="$ds" 'BEGIN {
+	rc = ru + rs; oc = ou + os; qc = qu + qs; dc = du + ds
 	printf "%-40s %8s %8s\n", "", "wall s", "cpu s"
 	printf "%-40s %8.3f %8.3f\n", "bare libpcap read loop", rw, rc
 	printf "%-40s %8.3f %8.3f\n", "otsentry (all logs)", ow, oc
 	printf "%-40s %8.3f %8.3f\n", "otsentry (no protocol/flow/anomaly logs)", qw, qc
-	printf "ratio otsentry/read: wall %.2f, cpu %.2f (no logs: wall %.2f, cpu %.2f)\n",
-		ow / rw, oc / rc, qw / rw, qc / rc
+	printf "%-40s %8.3f %8.3f\n", "otsentry detect (--baseline, no logs)", dw, dc
+	printf "ratio otsentry/read: wall %.2f, cpu %.2f (no logs: wall %.2f, cpu %.2f; detect: wall %.2f, cpu %.2f)\n",
+		ow / rw, oc / rc, qw / rw, qc / rc, dw / rw, dc / rc
 }'
