@@ -376,8 +376,24 @@ static int event_header_match(const struct rule *r, const struct ot_event *ev)
 	return header_match(r, &none, 0, &none, 0);
 }
 
+static int event_header_cached(struct rule_ref *e, const struct ot_event *ev)
+{
+	const struct flow *f = ev->flow;
+	int d = ev->from_client != 0;
+
+	if (!f || !f->id)
+		return event_header_match(e->r, ev);
+	if (e->hdr_flow != f->id) {
+		e->hdr_flow = f->id;
+		e->hdr_result[0] = e->hdr_result[1] = 0;
+	}
+	if (!e->hdr_result[d])
+		e->hdr_result[d] = (uint8_t)(1 + event_header_match(e->r, ev));
+	return e->hdr_result[d] - 1;
+}
+
 /* The protocol and the event kind are those of the index bucket. */
-static int event_rule_match(const struct rule_ref *e, const struct ot_event *ev)
+static int event_rule_match(struct rule_ref *e, const struct ot_event *ev)
 {
 	const struct rule *r = e->r;
 	const struct flow *f = ev->flow;
@@ -387,7 +403,7 @@ static int event_rule_match(const struct rule_ref *e, const struct ot_event *ev)
 		return 0;
 	if (r->proto == RP_UDP && (!f || f->l4 != 17))
 		return 0;
-	if (!e->any_header && !event_header_match(r, ev))
+	if (!e->any_header && !event_header_cached(e, ev))
 		return 0;
 	if (e->requests_only && ev->dir != OT_DIR_REQUEST)
 		return 0;
@@ -424,6 +440,8 @@ static int event_index(struct rules *rs)
 			refs[k].any_header = net_is_any(&r->src) && net_is_any(&r->sport) &&
 					     net_is_any(&r->dst) && net_is_any(&r->dport);
 			refs[k].requests_only = (uint8_t)rule_wants_requests_only(r);
+			refs[k].hdr_result[0] = refs[k].hdr_result[1] = 0;
+			refs[k].hdr_flow = 0;
 			k++;
 		}
 	}
@@ -517,7 +535,7 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
 	end = rs->ev_start[b + 1];
 	for (i = rs->ev_start[b]; i < end; i++) {
-		const struct rule_ref *e = &rs->ev_refs[i];
+		struct rule_ref *e = &rs->ev_refs[i];
 
 		if (e->r->action == RA_PASS && event_rule_match(e, ev)) {
 			rs->passed++;
@@ -529,7 +547,7 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
 	}
 	for (i = rs->ev_start[b]; i < end; i++) {
-		const struct rule_ref *e = &rs->ev_refs[i];
+		struct rule_ref *e = &rs->ev_refs[i];
 
 		if (e->r->action == RA_ALERT && event_rule_match(e, ev))
 			n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);

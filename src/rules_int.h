@@ -105,6 +105,11 @@ struct rule_ref {
 	uint32_t idx;           /* in rs->rules */
 	uint8_t any_header;     /* any any -> any any: the header always matches */
 	uint8_t requests_only;
+	/* header result for the last flow seen (flow ids are never reused and
+	 * a flow's addresses and ports do not change): 0 not yet tested,
+	 * 1 no match, 2 match; by ev->from_client */
+	uint8_t hdr_result[2];
+	uint64_t hdr_flow;      /* flow id of hdr_result, 0 none */
 };
 
 struct rule_var {

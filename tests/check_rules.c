@@ -18,8 +18,10 @@ static struct flow test_flow;
 
 static void set_flow(const char *cli, uint16_t cport, const char *srv, uint16_t sport)
 {
+	static uint64_t next_id = 42;
+
 	memset(&test_flow, 0, sizeof(test_flow));
-	test_flow.id = 42;
+	test_flow.id = next_id++;       /* a flow id is never reused */
 	test_flow.l4 = 6;
 	ck_assert_int_eq(ot_ip_parse(cli, &test_flow.cli_ip), 0);
 	ck_assert_int_eq(ot_ip_parse(srv, &test_flow.srv_ip), 0);
