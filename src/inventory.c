@@ -1025,9 +1025,14 @@ enum { EDGE_UNCOUNTED = 0, EDGE_IT, EDGE_OT };
 static void edge_classify(struct inventory *inv, struct graph_edge *e, struct asset *cli,
 			  struct asset *srv, int answered, const struct timeval *ts)
 {
-	int want = e->is_ot ? EDGE_OT : label_is_ics(e->proto) ? EDGE_UNCOUNTED
-			: (label_is_named(e->proto) || answered) ? EDGE_IT : EDGE_UNCOUNTED;
+	int want;
 
+	/* every packet comes here: settled edges return before any label test */
+	if (e->owner_mark == EDGE_OT || (e->owner_mark == EDGE_IT && !e->is_ot))
+		return;
+	want = e->is_ot ? EDGE_OT
+	     : (label_is_named(e->proto) || answered) && !label_is_ics(e->proto) ? EDGE_IT
+	     : EDGE_UNCOUNTED;
 	if (want <= e->owner_mark)
 		return;
 	if (e->owner_mark == EDGE_IT) {
