@@ -1149,7 +1149,9 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		return;
 	if (b->detect_start < 0)
 		b->detect_start = t;
-	if (t - b->last_tick < 1.0)
+	/* silence is judged in minutes: a sweep every 10 s keeps the cost of
+	 * walking every channel off the per-second path */
+	if (t - b->last_tick < 10.0)
 		return;
 	b->last_tick = t;
 	for (c = b->chans; c; c = c->cnext) {
