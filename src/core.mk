@@ -49,3 +49,6 @@ tests_fuzz_fuzz_packets_SOURCES = tests/fuzz/fuzz_packets.c
 tests_fuzz_fuzz_packets_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_packets_LDADD = $(OTS_LIBS)
 endif
+
+TESTS += tests/anomaly_cap.sh
+EXTRA_DIST += tests/anomaly_cap.sh

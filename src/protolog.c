@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../dissectors/event.h"
 #include "eve.h"
@@ -15,8 +16,15 @@ struct protolog {
 	int anomalies;
 	uint64_t messages[OT_PROTO_COUNT];
 	uint64_t anomaly_lines;
+	uint64_t anomalies_suppressed;  /* over the per-second cap */
 	uint64_t no_detail;             /* messages without a detail object */
+	time_t anomaly_second;          /* packet-time second being counted */
+	uint32_t anomaly_in_second;
 };
+
+/* Anomaly lines per second of packet time: crafted or broken traffic can
+ * make one anomaly every few bytes; past the cap they are only counted. */
+#define PROTOLOG_MAX_ANOMALIES_PER_SECOND 200
 
 static void write_message(struct protolog *pl, const struct ot_event *ev)
 {
@@ -37,10 +45,19 @@ static void write_message(struct protolog *pl, const struct ot_event *ev)
 
 static void write_anomaly(struct protolog *pl, const struct ot_event *ev)
 {
-	json_t *line = eve_event_new("anomaly", &ev->ts, ev->flow, ev->from_client);
-	json_t *an = json_object();
+	json_t *line, *an;
 	const char *reason = ev->anomaly ? ev->anomaly : "unknown";
 
+	if (ev->ts.tv_sec != pl->anomaly_second) {
+		pl->anomaly_second = ev->ts.tv_sec;
+		pl->anomaly_in_second = 0;
+	}
+	if (++pl->anomaly_in_second > PROTOLOG_MAX_ANOMALIES_PER_SECOND) {
+		pl->anomalies_suppressed++;
+		return;
+	}
+	line = eve_event_new("anomaly", &ev->ts, ev->flow, ev->from_client);
+	an = json_object();
 	if (!line || !an) {
 		json_decref(line);
 		json_decref(an);
@@ -83,6 +100,7 @@ static void protolog_stats(void *ctx, json_t *stats)
 		json_object_set_new(o, ot_proto_name((enum ot_proto)i),
 				    json_integer((json_int_t)pl->messages[i]));
 	json_object_set_new(o, "anomaly", json_integer((json_int_t)pl->anomaly_lines));
+	json_object_set_new(o, "anomaly_suppressed", json_integer((json_int_t)pl->anomalies_suppressed));
 	json_object_set_new(o, "no_detail", json_integer((json_int_t)pl->no_detail));
 	json_object_set_new(stats, "protolog", o);
 }
