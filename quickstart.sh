@@ -26,6 +26,8 @@ if ! ls pcaps/*.pcap >/dev/null 2>&1; then
 fi
 
 out=${TMPDIR:-/tmp}/otsentry-quickstart
+# otsentry appends to -o files (as a log does): start each run afresh.
+rm -rf "$out"
 mkdir -p "$out"
 
 echo
