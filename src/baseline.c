@@ -958,7 +958,10 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		double std = welford_std(chan);
 		int periodic = chan->n >= b->cfg.min_period_samples && chan->mean > 0 &&
 			       std < 0.5 * chan->mean;
-		chan->d_silent = 0;
+		if (chan->d_silent) {
+			chan->d_silent = 0;
+			b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
+		}
 		if (periodic && chan->d_last > 0) {
 			double dt = ts - chan->d_last;
 			if (dt > 10.0 * chan->mean) {
@@ -1149,11 +1152,14 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		return;
 	if (b->detect_start < 0)
 		b->detect_start = t;
-	/* silence is judged in minutes: a sweep every 10 s keeps the cost of
-	 * walking every channel off the per-second path */
-	if (t - b->last_tick < 10.0)
+	/* Silence is judged in minutes.  A sweep walks every channel, so it
+	 * runs only when the earliest deadline found by the last sweep has
+	 * passed (deadlines only move later as channels are heard), and at
+	 * least once a minute for channels that became periodic since. */
+	if (t - b->last_tick < 10.0 || t < b->next_silence_check)
 		return;
 	b->last_tick = t;
+	b->next_silence_check = t + 60.0;
 	for (c = b->chans; c; c = c->cnext) {
 		double std, since, lim;
 		struct flow fake;
@@ -1168,8 +1174,11 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		lim = b->cfg.silence_timeout;
 		if (lim < 5.0 * c->max)
 			lim = 5.0 * c->max;
-		if (since <= lim)
+		if (since <= lim) {
+			if (t - since + lim < b->next_silence_check)
+				b->next_silence_check = t - since + lim;
 			continue;
+		}
 		c->d_silent = 1;
 		memset(&fake, 0, sizeof(fake));
 		fake.cli_ip = c->k.a;

@@ -117,6 +117,7 @@ struct baseline {
 	struct bl_scan_src *scan;       /* max_scan_sources slots */
 	uint64_t scan_evicted;
 	double last_tick;
+	double next_silence_check;      /* earliest time a channel can fall silent */
 };
 
 /* baseline.c */
