@@ -9,7 +9,7 @@
 #include "alert.h"
 #include "eve.h"
 #include "flow.h"
-#include "../dissectors/event.h"
+#include "event.h"
 
 /* A sink that keeps every line in memory. */
 struct capture {

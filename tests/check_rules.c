@@ -11,8 +11,8 @@
 
 #include "rules.h"
 #include "flow.h"
-#include "../dissectors/dissector.h"
-#include "../dissectors/event.h"
+#include "dissector.h"
+#include "event.h"
 
 static struct flow test_flow;
 

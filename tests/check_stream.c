@@ -1,5 +1,5 @@
 /*
- * check_stream.c - one direction of TCP reassembly (src/stream.c).
+ * check_stream.c - one direction of TCP reassembly (src/flow/stream.c).
  */
 #include <check.h>
 #include <stdlib.h>

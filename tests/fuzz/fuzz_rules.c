@@ -14,7 +14,7 @@
 #include "flow.h"
 #include "rules.h"
 #include "sink.h"
-#include "../dissectors/event.h"
+#include "event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_stream.c - libFuzzer target for TCP reassembly (src/stream.c) with
+ * fuzz_stream.c - libFuzzer target for TCP reassembly (src/flow/stream.c) with
  * an oracle.
  *
  * The input is a script: 4 bytes ISN, 2 bytes choosing the per-stream and

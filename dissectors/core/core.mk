@@ -1,0 +1,8 @@
+# dissectors/core/core.mk - what every dissector uses: the bounds-checked
+# cursor, the stream framer, the normalized event, the descriptor and the
+# registry.
+libotsentry_a_SOURCES += \
+	dissectors/core/cursor.h \
+	dissectors/core/event.h dissectors/core/event.c \
+	dissectors/core/dissector.h dissectors/core/registry.c \
+	dissectors/core/framer.h dissectors/core/framer.c

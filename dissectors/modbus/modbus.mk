@@ -1,0 +1,18 @@
+# dissectors/modbus/modbus.mk - Modbus/TCP dissector, its tests, fuzz target and manual.
+libotsentry_a_SOURCES += dissectors/modbus/modbus.c
+
+check_PROGRAMS += tests/check_modbus
+tests_check_modbus_SOURCES = tests/check_modbus.c
+tests_check_modbus_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_modbus_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_modbus tests/oracle_modbus.sh
+EXTRA_DIST += tests/oracle_modbus.sh
+
+dist_man_MANS += man/otsentry-modbus.7
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_modbus
+tests_fuzz_fuzz_modbus_SOURCES = tests/fuzz/fuzz_modbus.c
+tests_fuzz_fuzz_modbus_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_modbus_LDADD = $(OTS_LIBS)
+endif

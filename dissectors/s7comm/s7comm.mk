@@ -1,0 +1,18 @@
+# dissectors/s7comm/s7comm.mk - S7comm / S7comm-plus dissector, its tests, fuzz target and manual.
+libotsentry_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm.c dissectors/s7comm/s7comm_szl.c
+
+check_PROGRAMS += tests/check_s7comm
+tests_check_s7comm_SOURCES = tests/check_s7comm.c
+tests_check_s7comm_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_s7comm_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_s7comm tests/oracle_s7comm.sh
+EXTRA_DIST += tests/oracle_s7comm.sh
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_s7comm
+tests_fuzz_fuzz_s7comm_SOURCES = tests/fuzz/fuzz_s7comm.c
+tests_fuzz_fuzz_s7comm_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_s7comm_LDADD = $(OTS_LIBS)
+endif
+
+dist_man_MANS += man/otsentry-s7comm.7

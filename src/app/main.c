@@ -1,0 +1,508 @@
+/*
+ * main.c - otsentry: parse the command line, wire the pipeline, run it.
+ *
+ * Everything here is glue: option parsing into struct ots_options, the EVE
+ * writer and its sinks, the sensor and its observers, then capture.  Exit
+ * status: 0 success, 1 nothing could be read or a module failed to start,
+ * 2 bad command line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "baseline.h"
+#include "capture.h"
+#include "eve.h"
+#include "flow.h"
+#include "inventory.h"
+#include "options.h"
+#include "protolog.h"
+#include "rules.h"
+#include "sensor.h"
+#include "sink.h"
+#include "event.h"
+
+enum {
+	OPT_STATS_INTERVAL = 256, OPT_LOG, OPT_NO_LOG, OPT_NO_FLOW_LOG,
+	OPT_NO_ANOMALY_LOG, OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_TCP_TIMEOUT,
+	OPT_MAX_REASSEMBLY, OPT_NO_NDPI, OPT_INVENTORY, OPT_GRAPH, OPT_GEOIP,
+	OPT_OUI_FILE, OPT_MAX_ASSETS, OPT_MAX_EDGES, OPT_SNAPSHOT_INTERVAL,
+	OPT_LEARN, OPT_BASELINE, OPT_LEARN_FOR, OPT_PERIOD_SPREAD,
+	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
+	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
+	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
+	OPT_HELP, OPT_VERSION
+};
+
+static const struct option long_opts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "no-promisc", no_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "no-log", required_argument, NULL, OPT_NO_LOG },
+	{ "no-flow-log", no_argument, NULL, OPT_NO_FLOW_LOG },
+	{ "no-anomaly-log", no_argument, NULL, OPT_NO_ANOMALY_LOG },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT },
+	{ "max-reassembly-bytes", required_argument, NULL, OPT_MAX_REASSEMBLY },
+	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
+	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "graph", required_argument, NULL, OPT_GRAPH },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	{ "oui-file", required_argument, NULL, OPT_OUI_FILE },
+	{ "max-assets", required_argument, NULL, OPT_MAX_ASSETS },
+	{ "max-edges", required_argument, NULL, OPT_MAX_EDGES },
+	{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL },
+	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "learn-for", required_argument, NULL, OPT_LEARN_FOR },
+	{ "period-spread", required_argument, NULL, OPT_PERIOD_SPREAD },
+	{ "value-margin", required_argument, NULL, OPT_VALUE_MARGIN },
+	{ "silence-timeout", required_argument, NULL, OPT_SILENCE_TIMEOUT },
+	{ "max-baseline-keys", required_argument, NULL, OPT_MAX_BASELINE_KEYS },
+	{ "baseline-show", required_argument, NULL, OPT_BASELINE_SHOW },
+	{ "baseline-diff", required_argument, NULL, OPT_BASELINE_DIFF },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "var", required_argument, NULL, OPT_VAR },
+	{ "rules-warn", no_argument, NULL, OPT_RULES_WARN },
+	{ "no-rules", no_argument, NULL, OPT_NO_RULES },
+	{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
+	{ "sink", required_argument, NULL, OPT_SINK },
+	{ "cef", no_argument, NULL, OPT_CEF },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+"Usage: otsentry [OPTIONS] -r FILE... | -i IFACE\n"
+"Passive OT network sensor: Modbus/TCP, DNP3, S7comm; EVE JSON lines out.\n"
+"\n"
+"Capture:\n"
+"  -r FILE                 read a pcap/pcapng file (repeatable; - = stdin)\n"
+"  -i IFACE                capture live on IFACE\n"
+"  -f BPF                  capture filter (both modes)\n"
+"  -s SNAPLEN              live: bytes kept per packet (262144)\n"
+"  -B MIB                  live: kernel buffer size in MiB (64)\n"
+"  -p                      live: do not enable promiscuous mode\n"
+"  --stats-interval SEC    live: seconds between stats events (60; 0 off)\n"
+"Output:\n"
+"  -o FILE                 write events to FILE (default/-: stdout)\n"
+"  --log LIST              protocol logs to write (modbus,dnp3,s7comm,... or all)\n"
+"  --no-log LIST           protocol logs to suppress (default: all on)\n"
+"  --no-flow-log           no flow events\n"
+"  --no-anomaly-log        no anomaly events\n"
+"  --sink URI              extra output (repeatable; see otsentry(8))\n"
+"  --cef                   alerts rendered as CEF on the sinks\n"
+"  -q                      no summary on stderr\n"
+"Flows:\n"
+"  --max-flows N           flow table cap (65536)\n"
+"  --flow-timeout SEC      idle timeout, UDP and other (120)\n"
+"  --tcp-timeout SEC       idle timeout, established TCP (3600)\n"
+"  --max-reassembly-bytes N  out-of-order bytes buffered, all flows (67108864)\n"
+"  --no-ndpi               no nDPI application labels\n"
+"Inventory and graph:\n"
+"  --inventory FILE        write the asset inventory (JSON)\n"
+"  --graph FILE            write the communication graph (.dot or .graphml; twice)\n"
+"  --geoip FILE            MaxMind database (repeatable)\n"
+"  --oui-file PATH         IEEE OUI registry (" OTS_OUI_FILE ")\n"
+"  --max-assets N          asset table cap (65536)\n"
+"  --max-edges N           graph edge cap (262144)\n"
+"  --snapshot-interval SEC live: inventory snapshot period (0 off)\n"
+"Baseline:\n"
+"  --learn FILE            learn a baseline and write it to FILE\n"
+"  --baseline FILE         detect deviations from the baseline in FILE\n"
+"  --learn-for DURATION    learn this long, then detect (300, 5m, 2h, 1d)\n"
+"  --period-spread K       tolerated spread of polling periods (3)\n"
+"  --value-margin FRACTION tolerated margin around learned value ranges (0.1)\n"
+"  --silence-timeout SEC   a learned conversation silent this long alerts (300)\n"
+"  --max-baseline-keys N   baseline entry cap (100000)\n"
+"  --baseline-show FILE    print a baseline as a summary and exit\n"
+"  --baseline-diff OLD NEW print what differs between two baselines and exit\n"
+"Rules and alerts:\n"
+"  --rules PATH            rule file or directory (repeatable)\n"
+"  --var NAME=VALUE        rule variable (repeatable)\n"
+"  --rules-warn            a broken rule file warns instead of failing\n"
+"  --no-rules              load no rules\n"
+"  --alert-rate N          alerts per second at most (100)\n"
+"Other:\n"
+"  --help                  this text\n"
+"  --version               version\n";
+
+static void usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("otsentry: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'otsentry --help'.\n", stderr);
+	exit(2);
+}
+
+static uint64_t parse_u64(const char *opt, const char *s, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!s[0] || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		usage_error("%s: '%s' is not a number", opt, s);
+	v = strtoull(s, &end, 10);
+	if (*end)
+		usage_error("%s: '%s' is not a number", opt, s);
+	if (errno == ERANGE || v > max)
+		usage_error("%s: '%s' is out of range", opt, s);
+	return v;
+}
+
+static double parse_double(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	if (!s[0] || s[0] == ' ')
+		usage_error("%s: '%s' is not a number", opt, s);
+	v = strtod(s, &end);
+	if (*end || v != v)
+		usage_error("%s: '%s' is not a number", opt, s);
+	if (errno == ERANGE || v < 0 || v > 1e12)
+		usage_error("%s: '%s' is out of range", opt, s);
+	return v;
+}
+
+/* "300", "300s", "5m", "2h", "1d" -> seconds. */
+static double parse_duration(const char *opt, const char *s)
+{
+	char buf[64];
+	size_t n = strlen(s);
+	double mult = 1;
+
+	if (n == 0 || n >= sizeof(buf))
+		usage_error("%s: '%s' is not a duration", opt, s);
+	memcpy(buf, s, n + 1);
+	switch (buf[n - 1]) {
+	case 's': mult = 1; buf[--n] = 0; break;
+	case 'm': mult = 60; buf[--n] = 0; break;
+	case 'h': mult = 3600; buf[--n] = 0; break;
+	case 'd': mult = 86400; buf[--n] = 0; break;
+	default: break;
+	}
+	if (n == 0)
+		usage_error("%s: '%s' is not a duration", opt, s);
+	return parse_double(opt, buf) * mult;
+}
+
+/* Comma-separated protocol names or "all" -> bit set. */
+static unsigned parse_proto_list(const char *opt, const char *s)
+{
+	unsigned bits = 0;
+	const char *p = s;
+
+	while (*p) {
+		char name[32];
+		size_t n = strcspn(p, ",");
+		enum ot_proto pr;
+
+		if (n == 0 || n >= sizeof(name))
+			usage_error("%s: bad protocol list '%s'", opt, s);
+		memcpy(name, p, n);
+		name[n] = 0;
+		if (strcmp(name, "all") == 0) {
+			bits |= ~0u;
+		} else {
+			pr = ot_proto_from_name(name);
+			if (pr == OT_PROTO_UNKNOWN)
+				usage_error("%s: unknown protocol '%s'", opt, name);
+			bits |= 1u << pr;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!bits)
+		usage_error("%s: bad protocol list '%s'", opt, s);
+	return bits;
+}
+
+static void add_multi(const char *opt, const char **arr, int *n, int max, const char *v)
+{
+	char lim[16];
+
+	if (*n >= max) {
+		snprintf(lim, sizeof(lim), "%d", max);
+		usage_error("%s: at most %s times", opt, lim);
+	}
+	arr[(*n)++] = v;
+}
+
+static void parse_args(int argc, char **argv, struct ots_options *o)
+{
+	int c, first_log = 1;
+
+	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:pqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': add_multi("-r", o->inputs, &o->n_inputs, OTS_MAX_INPUTS, optarg); break;
+		case 'i': o->iface = optarg; break;
+		case 'f': o->bpf = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 's': o->snaplen = (int)parse_u64("-s", optarg, 262144); break;
+		case 'B': o->buffer_mb = (int)parse_u64("-B", optarg, 4096); break;
+		case 'p': o->no_promisc = 1; break;
+		case 'q': o->quiet = 1; break;
+		case OPT_STATS_INTERVAL: o->stats_interval = parse_double("--stats-interval", optarg); break;
+		case OPT_LOG:
+			if (first_log)
+				o->log_protocols = 0;
+			first_log = 0;
+			o->log_protocols |= parse_proto_list("--log", optarg);
+			break;
+		case OPT_NO_LOG: o->log_protocols &= ~parse_proto_list("--no-log", optarg); break;
+		case OPT_NO_FLOW_LOG: o->log_flows = 0; break;
+		case OPT_NO_ANOMALY_LOG: o->log_anomalies = 0; break;
+		case OPT_MAX_FLOWS: o->max_flows = (uint32_t)parse_u64("--max-flows", optarg, 100000000); break;
+		case OPT_FLOW_TIMEOUT: o->flow_timeout = parse_double("--flow-timeout", optarg); break;
+		case OPT_TCP_TIMEOUT: o->tcp_timeout = parse_double("--tcp-timeout", optarg); break;
+		case OPT_MAX_REASSEMBLY: o->max_ooo_bytes = parse_u64("--max-reassembly-bytes", optarg, UINT64_MAX / 2); break;
+		case OPT_NO_NDPI: o->no_ndpi = 1; break;
+		case OPT_INVENTORY: o->inventory_file = optarg; break;
+		case OPT_GRAPH: add_multi("--graph", o->graph_files, &o->n_graph_files, 2, optarg); break;
+		case OPT_GEOIP: add_multi("--geoip", o->geoip, &o->n_geoip, OTS_MAX_MULTI, optarg); break;
+		case OPT_OUI_FILE: o->oui_file = optarg; break;
+		case OPT_MAX_ASSETS: o->max_assets = (uint32_t)parse_u64("--max-assets", optarg, 100000000); break;
+		case OPT_MAX_EDGES: o->max_edges = (uint32_t)parse_u64("--max-edges", optarg, 100000000); break;
+		case OPT_SNAPSHOT_INTERVAL: o->snapshot_interval = parse_double("--snapshot-interval", optarg); break;
+		case OPT_LEARN: o->learn_file = optarg; break;
+		case OPT_BASELINE: o->baseline_file = optarg; break;
+		case OPT_LEARN_FOR: o->learn_for = parse_duration("--learn-for", optarg); break;
+		case OPT_PERIOD_SPREAD: o->period_spread = parse_double("--period-spread", optarg); break;
+		case OPT_VALUE_MARGIN: o->value_margin = parse_double("--value-margin", optarg); break;
+		case OPT_SILENCE_TIMEOUT: o->silence_timeout = parse_double("--silence-timeout", optarg); break;
+		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
+		case OPT_BASELINE_SHOW: o->baseline_show = optarg; break;
+		case OPT_BASELINE_DIFF:
+			o->baseline_diff[0] = optarg;
+			if (optind >= argc || argv[optind][0] == '-')
+				usage_error("--baseline-diff needs two files: OLD NEW");
+			o->baseline_diff[1] = argv[optind++];
+			break;
+		case OPT_RULES: add_multi("--rules", o->rules, &o->n_rules, OTS_MAX_MULTI, optarg); break;
+		case OPT_VAR:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				usage_error("%s: '%s' is not NAME=VALUE", "--var", optarg);
+			add_multi("--var", o->vars, &o->n_vars, OTS_MAX_MULTI, optarg);
+			break;
+		case OPT_RULES_WARN: o->rules_warn_only = 1; break;
+		case OPT_NO_RULES: o->no_rules = 1; break;
+		case OPT_ALERT_RATE: o->alert_rate = (uint32_t)parse_u64("--alert-rate", optarg, 1000000000); break;
+		case OPT_SINK: add_multi("--sink", o->sinks, &o->n_sinks, OTS_MAX_MULTI, optarg); break;
+		case OPT_CEF: o->cef = 1; break;
+		case 'h':
+		case OPT_HELP: fputs(usage_text, stdout); exit(0);
+		case 'V':
+		case OPT_VERSION: printf("otsentry %s\n", PACKAGE_VERSION); exit(0);
+		default: fputs("Try 'otsentry --help'.\n", stderr); exit(2);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+static void print_summary(const struct capture_result *res, struct sensor *s)
+{
+	struct eve *e = sensor_eve(s);
+	uint64_t lines = 0, errs = 0;
+
+	eve_get_counts(e, &lines, &errs);
+	fprintf(stderr, "otsentry: %llu packets, %d input(s) read, %d failed, %llu events written%s\n",
+		(unsigned long long)res->packets, res->files_ok, res->files_failed,
+		(unsigned long long)lines, errs ? " (write errors)" : "");
+}
+
+/* A file written only at the end of the run (--inventory, --graph, --learn)
+ * needs a writable directory: found out now, not after hours of input.
+ * 0, or -1 with the reason printed. */
+static int check_output_dir(const char *opt, const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), "(name too long)");
+	if (access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "otsentry: %s %s: cannot write in %s: %s\n", opt, path, dir,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
+static int baseline_command(const struct ots_options *o)
+{
+	char err[512];
+	int r;
+
+	if (o->baseline_show)
+		r = baseline_show(o->baseline_show, stdout, err, sizeof(err));
+	else
+		r = baseline_diff(o->baseline_diff[0], o->baseline_diff[1], stdout, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ots_options opt;
+	struct flow_config fcfg;
+	struct capture_config ccfg;
+	struct capture_result res;
+	struct alert_config acfg;
+	struct alerter *alerter = NULL;
+	struct eve *eve = NULL;
+	struct sensor *s = NULL;
+	char err[256];
+	int rc = 1, crc;
+
+	ots_options_default(&opt);
+	parse_args(argc, argv, &opt);
+
+	/* MODULE-COMMANDS: standalone commands that exit before capture */
+	if (opt.baseline_show || opt.baseline_diff[0])
+		return baseline_command(&opt);
+
+	if (!opt.n_inputs && !opt.iface)
+		usage_error("nothing to read: give -r FILE or -i IFACE");
+	if (opt.n_inputs && opt.iface)
+		usage_error("-r and -i exclude each other");
+	if ((opt.inventory_file && check_output_dir("--inventory", opt.inventory_file) < 0) ||
+	    (opt.n_graph_files > 0 && check_output_dir("--graph", opt.graph_files[0]) < 0) ||
+	    (opt.n_graph_files > 1 && check_output_dir("--graph", opt.graph_files[1]) < 0) ||
+	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0))
+		return 2;
+
+	/* until capture takes them over: a log rotation or a snapshot request
+	 * while the modules start must not end the sensor */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	eve = eve_new();
+	if (!eve) {
+		fputs("otsentry: out of memory\n", stderr);
+		return 1;
+	}
+	if (eve_add_file(eve, opt.output ? opt.output : "-", err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		goto out;
+	}
+	for (crc = 0; crc < opt.n_sinks; crc++) {
+		if (sink_add(eve, opt.sinks[crc], opt.cef, err, sizeof(err)) < 0) {
+			fprintf(stderr, "otsentry: --sink %s: %s\n", opt.sinks[crc], err);
+			rc = 2;
+			goto out;
+		}
+	}
+
+	flow_config_default(&fcfg);
+	fcfg.max_flows = opt.max_flows;
+	fcfg.idle_timeout = opt.flow_timeout;
+	fcfg.tcp_idle_timeout = opt.tcp_timeout;
+	fcfg.max_ooo_total = opt.max_ooo_bytes;
+	fcfg.ndpi_enable = !opt.no_ndpi;
+	/* detail JSON: only the protocol logs write it (rules match on the
+	 * normalized event fields) */
+	fcfg.want_detail = (opt.log_protocols & ((1u << OT_PROTO_COUNT) - 2u)) != 0;
+	s = sensor_new(eve, &fcfg, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		goto out;
+	}
+	eve = NULL;     /* the sensor owns it now */
+	sensor_set_flow_log(s, opt.log_flows);
+
+	if (protolog_attach(s, opt.log_protocols, opt.log_anomalies) < 0) {
+		fputs("otsentry: cannot start the protocol log\n", stderr);
+		goto out;
+	}
+
+	/* MODULES: each module attaches its observer here (keep one call per line) */
+	if (!inventory_attach(s, &opt, err, sizeof(err))) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		rc = 2;
+		goto out;
+	}
+	alert_config_default(&acfg);
+	acfg.max_per_second = opt.alert_rate;
+	alerter = alerter_new(sensor_eve(s), &acfg);
+	if (!alerter || alerter_attach(s, alerter) < 0) {
+		fputs("otsentry: cannot start the alert output\n", stderr);
+		goto out;
+	}
+	if (baseline_attach(s, alerter, &opt, err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		rc = 2;
+		goto out;
+	}
+	if ((crc = rules_attach(s, &opt, alerter)) < 0) {
+		rc = crc == -2 ? 2 : 1;
+		goto out;
+	}
+
+	capture_config_default(&ccfg);
+	ccfg.bpf = opt.bpf;
+	ccfg.snaplen = opt.snaplen;
+	ccfg.buffer_mb = opt.buffer_mb;
+	ccfg.promisc = !opt.no_promisc;
+	ccfg.stats_interval = opt.stats_interval;
+	if (opt.iface)
+		crc = capture_live(s, opt.iface, &ccfg, &res);
+	else
+		crc = capture_files(s, opt.inputs, opt.n_inputs, &ccfg, &res);
+	sensor_finish(s);
+	if (!opt.quiet)
+		print_summary(&res, s);
+	rc = crc < 0 ? 1 : 0;
+	{
+		/* events that never reached an output are lost data: say so */
+		uint64_t lines, werrs;
+
+		eve_get_counts(sensor_eve(s), &lines, &werrs);
+		if (werrs) {
+			fprintf(stderr, "otsentry: %llu write errors: events were lost\n",
+				(unsigned long long)werrs);
+			rc = 1;
+		}
+	}
+out:
+	sensor_free(s);
+	eve_free(eve);
+	return rc;
+}

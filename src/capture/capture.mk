@@ -1,0 +1,19 @@
+# src/capture/capture.mk - packet decoding (link layer to transport) and
+# IPv4 fragment reassembly.
+libotsentry_a_SOURCES += \
+	src/capture/pkt.h \
+	src/capture/decode.h src/capture/decode.c \
+	src/capture/frag.h src/capture/frag.c
+
+check_PROGRAMS += tests/check_decode
+tests_check_decode_SOURCES = tests/check_decode.c
+tests_check_decode_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_decode_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_decode
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_packets
+tests_fuzz_fuzz_packets_SOURCES = tests/fuzz/fuzz_packets.c
+tests_fuzz_fuzz_packets_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_packets_LDADD = $(OTS_LIBS)
+endif

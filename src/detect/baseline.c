@@ -1,0 +1,1241 @@
+/*
+ * baseline.c - learning and detection (see baseline.h, otsentry-baseline(5)).
+ *
+ * Everything learned lives in one bounded hash table of struct bl_entry,
+ * keyed by a fixed-size binary struct bl_key.  Per packet the baseline does
+ * at most a few lookups and only on the first packet of each flow direction
+ * (bindings) or a bare SYN (scans); per OT event a handful of lookups.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "baseline.h"
+#include "baseline_int.h"
+#include "flow.h"
+#include "pkt.h"
+#include "event.h"
+
+#define TV_SEC(tv) ((double)(tv).tv_sec + (double)(tv).tv_usec / 1e6)
+
+void bl_config_default(struct bl_config *cfg)
+{
+	cfg->period_spread = 3.0;
+	cfg->period_floor = 0.2;
+	cfg->value_margin = 0.1;
+	cfg->silence_timeout = 300.0;
+	cfg->max_keys = 100000;
+	cfg->min_period_samples = 8;
+	cfg->min_value_samples = 8;
+	cfg->scan_targets = 10;
+	cfg->scan_units = 5;
+	cfg->scan_window = 60.0;
+	cfg->error_burst = 5;
+	cfg->max_scan_sources = 4096;
+}
+
+/* ---- alert kinds ------------------------------------------------------- */
+
+struct bl_kind_info {
+	const char *name;
+	const char *signature;
+	const char *category;
+	int severity;
+	const char *mitre_id;
+	const char *mitre_name;
+};
+
+/* Index: enum bl_kind.  Signature id = BASELINE_SID_BASE + index. */
+static const struct bl_kind_info kind_info[BL_KIND_COUNT] = {
+	[BL_NEW_ASSET] = { "new_asset", "OT baseline: new asset on the network",
+		"Network Discovery", 2, "T0848", "Rogue Master" },
+	[BL_IP_MAC_CHANGE] = { "ip_mac_change", "OT baseline: IP address moved to a new MAC",
+		"Network Discovery", 1, "T0830", "Adversary-in-the-Middle" },
+	[BL_NEW_EDGE] = { "new_edge", "OT baseline: new conversation",
+		"Policy Violation", 2, "T0848", "Rogue Master" },
+	[BL_NEW_PROTOCOL] = { "new_protocol", "OT baseline: host speaks a new protocol",
+		"Policy Violation", 2, "T0869", "Standard Application Layer Protocol" },
+	[BL_NEW_FUNCTION] = { "new_function", "OT baseline: new function code on a conversation",
+		"Unauthorized Command", 2, "T0855", "Unauthorized Command Message" },
+	[BL_UNEXPECTED_WRITE] = { "unexpected_write", "OT baseline: write or control where only reads were learned",
+		"Unauthorized Command", 1, "T0855", "Unauthorized Command Message" },
+	[BL_NEW_ADDRESS_RANGE] = { "new_address_range", "OT baseline: new address range accessed",
+		"Unauthorized Command", 2, "T0836", "Modify Parameter" },
+	[BL_IDENTITY_CHANGE] = { "identity_change", "OT baseline: device identity or firmware changed",
+		"Device Change", 1, "T0839", "Module Firmware" },
+	[BL_PERIOD_DRIFT] = { "period_drift", "OT baseline: polling period drifted beyond its learned spread",
+		"Process Anomaly", 3, "T0814", "Denial of Service" },
+	[BL_CHANNEL_SILENT] = { "channel_silent", "OT baseline: periodic conversation fell silent",
+		"Process Anomaly", 2, "T0804", "Block Reporting Message" },
+	[BL_UNEXPECTED_SEQUENCE] = { "unexpected_sequence", "OT baseline: unexpected message order",
+		"Process Anomaly", 3, "T0855", "Unauthorized Command Message" },
+	[BL_VALUE_OUT_OF_RANGE] = { "value_out_of_range", "OT baseline: process value outside its learned range",
+		"Process Anomaly", 2, "T0832", "Manipulation of View" },
+	[BL_EXTERNAL_OT_PEER] = { "external_ot_peer", "OT baseline: external address speaks an OT protocol",
+		"Policy Violation", 1, "T0883", "Internet Accessible Device" },
+	[BL_SCAN] = { "scan", "OT baseline: host probes many addresses, ports or unit ids",
+		"Network Discovery", 2, "T0846", "Remote System Discovery" },
+	[BL_ERROR_BURST] = { "error_burst", "OT baseline: burst of exception or error responses",
+		"Process Anomaly", 3, "T0814", "Denial of Service" },
+};
+
+const char *bl_kind_name(enum bl_kind k)
+{
+	return (k > 0 && k < BL_KIND_COUNT) ? kind_info[k].name : "unknown";
+}
+
+const char *bl_ekind_name(enum bl_ekind k)
+{
+	static const char *const n[BE_KIND_MAX] = {
+		[BE_ASSET] = "asset", [BE_IDENT] = "identity", [BE_SERVICE] = "service",
+		[BE_EDGE] = "edge", [BE_UNIT] = "unit", [BE_OP] = "operation",
+		[BE_RANGE] = "range", [BE_CHAN] = "channel", [BE_TRANS] = "transition",
+		[BE_VALUE] = "value",
+	};
+	return (k > 0 && k < BE_KIND_MAX) ? n[k] : "unknown";
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static uint64_t bl_hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+
+	while (n--) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+/* Keys are fixed-size, zero-padded and a multiple of 8 bytes: hash them a
+ * word at a time (the lookup is on every OT event). */
+_Static_assert(sizeof(struct bl_key) % 8 == 0, "bl_key must be whole words");
+
+static uint64_t bl_hash_key(const struct bl_key *k)
+{
+	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
+uint64_t bl_sym_hash(const struct bl_sym *s)
+{
+	struct bl_sym c;
+
+	memset(&c, 0, sizeof(c));
+	c.func = s->func;
+	c.sub = s->sub;
+	c.space = s->space;
+	c.block = s->block;
+	c.start = s->start;
+	c.count = s->count;
+	return bl_hash_bytes(&c, sizeof(c)) | 1;
+}
+
+struct baseline *baseline_new(const struct bl_config *cfg)
+{
+	struct baseline *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	if (cfg)
+		b->cfg = *cfg;
+	else
+		bl_config_default(&b->cfg);
+	if (b->cfg.max_keys == 0)
+		b->cfg.max_keys = 1;
+	if (b->cfg.max_scan_sources == 0)
+		b->cfg.max_scan_sources = 1;
+	b->nbuckets = 1024;
+	b->buckets = calloc(b->nbuckets, sizeof(*b->buckets));
+	if (!b->buckets) {
+		free(b);
+		return NULL;
+	}
+	b->learning = 1;
+	b->learn_start = b->learn_end = b->detect_start = -1;
+	return b;
+}
+
+static void bl_entry_free(struct bl_entry *e)
+{
+	free(e->text);
+	free(e->rng);
+	free(e);
+}
+
+void baseline_free(struct baseline *b)
+{
+	struct bl_entry *e, *n;
+
+	if (!b)
+		return;
+	for (e = b->head; e; e = n) {
+		n = e->lnext;
+		bl_entry_free(e);
+	}
+	free(b->buckets);
+	free(b->scan);
+	free(b);
+}
+
+struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k)
+{
+	struct bl_entry *e = b->buckets[bl_hash_key(k) & (b->nbuckets - 1)];
+
+	for (; e; e = e->hnext)
+		if (memcmp(&e->k, k, sizeof(*k)) == 0)
+			return e;
+	return NULL;
+}
+
+static void bl_grow(struct baseline *b)
+{
+	uint32_t nb = b->nbuckets * 2, i;
+	struct bl_entry **nt = calloc(nb, sizeof(*nt));
+	struct bl_entry *e, *n;
+
+	if (!nt)
+		return;         /* keep the old table: slower, still correct */
+	for (i = 0; i < b->nbuckets; i++) {
+		for (e = b->buckets[i]; e; e = n) {
+			uint64_t h = bl_hash_key(&e->k) & (nb - 1);
+			n = e->hnext;
+			e->hnext = nt[h];
+			nt[h] = e;
+		}
+	}
+	free(b->buckets);
+	b->buckets = nt;
+	b->nbuckets = nb;
+}
+
+struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, int *created)
+{
+	struct bl_entry *e = bl_find(b, k);
+	uint64_t h;
+
+	if (created)
+		*created = 0;
+	if (e)
+		return e;
+	if (b->nkeys >= b->cfg.max_keys) {
+		b->refused++;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		b->refused++;
+		return NULL;
+	}
+	e->k = *k;
+	e->first = e->last = ts;
+	e->min = INFINITY;
+	e->max = -INFINITY;
+	if (b->nkeys >= b->nbuckets)
+		bl_grow(b);
+	h = bl_hash_key(k) & (b->nbuckets - 1);
+	e->hnext = b->buckets[h];
+	b->buckets[h] = e;
+	if (b->tail)
+		b->tail->lnext = e;
+	else
+		b->head = e;
+	b->tail = e;
+	if (k->kind == BE_CHAN) {
+		e->cnext = b->chans;
+		b->chans = e;
+	}
+	b->nkeys++;
+	if (k->kind < BE_KIND_MAX)
+		b->per_kind[k->kind]++;
+	if (created)
+		*created = 1;
+	return e;
+}
+
+/* Insert [lo, hi] into the merged, sorted list (adjacent ranges merge).
+ * Past BL_MAX_RANGES the last range widens instead: bounded, conservative. */
+void bl_range_add(struct bl_entry *e, uint32_t lo, uint32_t hi)
+{
+	uint16_t i, j;
+
+	for (i = 0; i < e->nr; i++) {
+		if (hi < e->rng[i][0] && (uint64_t)hi + 1 < e->rng[i][0])
+			break;
+		if ((uint64_t)e->rng[i][1] + 1 >= lo) {
+			/* overlaps or touches: merge, then absorb followers */
+			if (lo < e->rng[i][0])
+				e->rng[i][0] = lo;
+			if (hi > e->rng[i][1])
+				e->rng[i][1] = hi;
+			for (j = i + 1; j < e->nr && (uint64_t)e->rng[i][1] + 1 >= e->rng[j][0]; j++)
+				if (e->rng[j][1] > e->rng[i][1])
+					e->rng[i][1] = e->rng[j][1];
+			if (j > i + 1) {
+				memmove(&e->rng[i + 1], &e->rng[j], (e->nr - j) * sizeof(e->rng[0]));
+				e->nr -= (uint16_t)(j - i - 1);
+			}
+			return;
+		}
+	}
+	if (e->nr >= BL_MAX_RANGES) {
+		uint16_t k = i < e->nr ? i : e->nr - 1;
+		if (lo < e->rng[k][0])
+			e->rng[k][0] = lo;
+		if (hi > e->rng[k][1])
+			e->rng[k][1] = hi;
+		return;
+	}
+	if (e->nr >= e->cr) {
+		uint16_t nc = e->cr ? e->cr * 2 : 4;
+		void *n = realloc(e->rng, nc * sizeof(e->rng[0]));
+		if (!n)
+			return;
+		e->rng = n;
+		e->cr = nc;
+	}
+	memmove(&e->rng[i + 1], &e->rng[i], (e->nr - i) * sizeof(e->rng[0]));
+	e->rng[i][0] = lo;
+	e->rng[i][1] = hi;
+	e->nr++;
+}
+
+int bl_range_covers(const struct bl_entry *e, uint32_t lo, uint32_t hi)
+{
+	uint16_t i;
+
+	for (i = 0; i < e->nr; i++)
+		if (e->rng[i][0] <= lo && hi <= e->rng[i][1])
+			return 1;
+	return 0;
+}
+
+static void welford_add(struct bl_entry *e, double x)
+{
+	double d;
+
+	e->n++;
+	d = x - e->mean;
+	e->mean += d / (double)e->n;
+	e->m2 += d * (x - e->mean);
+	if (x < e->min)
+		e->min = x;
+	if (x > e->max)
+		e->max = x;
+}
+
+static double welford_std(const struct bl_entry *e)
+{
+	return e->n > 1 ? sqrt(e->m2 / (double)(e->n - 1)) : 0.0;
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static void key_edge(struct bl_key *k, enum bl_ekind kind, const struct flow *f, uint8_t proto)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = (uint8_t)kind;
+	k->a = f->cli_ip;
+	k->b = f->srv_ip;
+	k->proto = proto;
+	k->l4 = f->l4;
+	k->port = f->srv_port;
+}
+
+static void key_op(struct bl_key *k, enum bl_ekind kind, const struct flow *f,
+		   const struct ot_event *ev)
+{
+	key_edge(k, kind, f, (uint8_t)ev->proto);
+	k->func = ev->func;
+	k->sub = ev->group >= 0 ? (ev->group << 8) | (ev->subfunc & 0xff) : ev->subfunc;
+}
+
+static int32_t ev_unit(const struct ot_event *ev)
+{
+	if (ev->unit >= 0)
+		return ev->unit;
+	if (ev->dir == OT_DIR_REQUEST && ev->link_dst >= 0)
+		return ev->link_dst;
+	if (ev->dir != OT_DIR_REQUEST && ev->link_src >= 0)
+		return ev->link_src;
+	return -1;
+}
+
+static void ev_symbol(const struct ot_event *ev, struct bl_sym *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->func = ev->func;
+	s->sub = ev->group >= 0 ? (ev->group << 8) | (ev->subfunc & 0xff) : ev->subfunc;
+	if (ev->n_ranges > 0) {
+		s->space = ev->ranges[0].space;
+		s->block = ev->ranges[0].block;
+		s->start = ev->ranges[0].start;
+		s->count = ev->ranges[0].count;
+	}
+}
+
+/* Points whose values have a meaningful range: analog ones.  Binary
+ * states flip and counters only grow, so neither is judged by range. */
+static int value_is_analog(const struct ot_value *v)
+{
+	switch (v->space) {
+	case OT_SPACE_MB_COIL:
+	case OT_SPACE_MB_DISCRETE:
+		return 0;
+	case OT_SPACE_DNP3:
+		return (v->block >= 30 && v->block <= 34) || (v->block >= 40 && v->block <= 42);
+	case OT_SPACE_MB_HOLDING:
+	case OT_SPACE_MB_INPUT:
+		return 1;
+	default:
+		return 0;       /* S7 data carries no type on the wire: raw bytes */
+	}
+}
+
+static int cat_is_write(int cat)
+{
+	return cat == OT_CAT_WRITE || cat == OT_CAT_CONTROL;
+}
+
+/* ---- alerts --------------------------------------------------------------- */
+
+static void bl_alert(struct baseline *b, enum bl_kind kind, double ts,
+		     const struct flow *f, int from_client, const struct ot_event *ev,
+		     const char *dedup, json_t *evidence, const char *mitre_id,
+		     const char *mitre_name)
+{
+	const struct bl_kind_info *ki = &kind_info[kind];
+	struct alert a;
+	char key[320];
+
+	b->alerts[kind]++;
+	if (!b->alerter) {
+		json_decref(evidence);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.sid = BASELINE_SID_BASE + (uint32_t)kind;
+	a.rev = 1;
+	a.gid = BASELINE_GID;
+	a.signature = ki->signature;
+	a.category = ki->category;
+	a.severity = ki->severity;
+	a.mitre_id = mitre_id ? mitre_id : ki->mitre_id;
+	a.mitre_name = mitre_name ? mitre_name : ki->mitre_name;
+	a.source = "baseline";
+	a.ts.tv_sec = (time_t)ts;
+	a.ts.tv_usec = (suseconds_t)((ts - floor(ts)) * 1e6);
+	a.flow = f;
+	a.from_client = from_client;
+	a.ev = ev;
+	snprintf(key, sizeof(key), "%s|%s", ki->name, dedup ? dedup : "");
+	a.dedup_key = key;
+	a.evidence = evidence;
+	a.metadata = json_pack("{s:s}", "kind", ki->name);
+	alert_raise(b->alerter, &a);
+}
+
+static json_t *ip_json(const struct ot_ip *ip)
+{
+	char s[OTS_IPSTR_LEN];
+	return json_string(ot_ip_str(ip, s, sizeof(s)));
+}
+
+static const char *edge_dedup(const struct flow *f, const char *proto, char *buf, size_t len)
+{
+	char c[OTS_IPSTR_LEN], s[OTS_IPSTR_LEN];
+
+	snprintf(buf, len, "%s|%s|%s|%u", ot_ip_str(&f->cli_ip, c, sizeof(c)),
+		 ot_ip_str(&f->srv_ip, s, sizeof(s)), proto, f->srv_port);
+	return buf;
+}
+
+/* Learned functions of an edge, for evidence. */
+static json_t *edge_learned_funcs(const struct baseline *b, const struct flow *f, uint8_t proto)
+{
+	json_t *arr = json_array();
+	const struct bl_entry *e;
+	int n = 0;
+
+	for (e = b->head; e && n < 32; e = e->lnext) {
+		if (e->k.kind != BE_OP || e->k.proto != proto || e->k.port != f->srv_port ||
+		    ot_ip_cmp(&e->k.a, &f->cli_ip) || ot_ip_cmp(&e->k.b, &f->srv_ip))
+			continue;
+		json_array_append_new(arr, json_integer(e->k.func));
+		n++;
+	}
+	return arr;
+}
+
+/* ---- scans ------------------------------------------------------------------ */
+
+#define SCAN_SET 64
+
+struct bl_scan_src {
+	struct ot_ip ip;
+	double win_start;
+	uint8_t used, alerted;
+	uint16_t ntargets;
+	uint64_t targets[SCAN_SET];     /* hashes of distinct unlearned targets */
+};
+
+static struct bl_scan_src *scan_slot(struct baseline *b, const struct ot_ip *ip, double ts)
+{
+	uint32_t n = b->cfg.max_scan_sources, i, probe, victim = 0;
+	double oldest = INFINITY;
+	uint64_t h;
+	struct bl_scan_src *s;
+
+	if (!b->scan) {
+		b->scan = calloc(n, sizeof(*b->scan));
+		if (!b->scan)
+			return NULL;
+	}
+	h = bl_hash_bytes(ip, sizeof(*ip));
+	for (probe = 0; probe < 8 && probe < n; probe++) {
+		i = (uint32_t)((h + probe) % n);
+		s = &b->scan[i];
+		if (s->used && ot_ip_cmp(&s->ip, ip) == 0)
+			goto found;
+		if (!s->used) {
+			victim = i;
+			oldest = -INFINITY;
+			break;
+		}
+		if (s->win_start < oldest) {
+			oldest = s->win_start;
+			victim = i;
+		}
+	}
+	s = &b->scan[victim];
+	if (s->used)
+		b->scan_evicted++;
+	memset(s, 0, sizeof(*s));
+	s->used = 1;
+	s->ip = *ip;
+	s->win_start = ts;
+found:
+	if (ts - s->win_start > b->cfg.scan_window) {
+		s->win_start = ts;
+		s->ntargets = 0;
+		s->alerted = 0;
+	}
+	return s;
+}
+
+/* Count one unlearned target for src; 1 when the source crossed the limit. */
+static int scan_note(struct baseline *b, const struct ot_ip *src, uint64_t target,
+		     double ts, uint32_t limit)
+{
+	struct bl_scan_src *s = scan_slot(b, src, ts);
+	uint16_t i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < s->ntargets; i++)
+		if (s->targets[i] == target)
+			return 0;
+	if (s->ntargets < SCAN_SET)
+		s->targets[s->ntargets++] = target;
+	if (s->ntargets >= limit && !s->alerted) {
+		s->alerted = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- packets ----------------------------------------------------------------- */
+
+static int ip_is_unspecified(const struct ot_ip *ip)
+{
+	static const uint8_t zero[16];
+	return ip->ver == 0 || memcmp(ip->a, zero, 16) == 0;
+}
+
+static void asset_learn(struct bl_entry *e, const struct pkt_meta *p)
+{
+	uint8_t i;
+
+	if (p->has_mac && !e->many_macs) {
+		for (i = 0; i < e->nmac; i++)
+			if (memcmp(e->macs[i], p->src_mac, 6) == 0)
+				break;
+		if (i == e->nmac) {
+			if (e->nmac < BL_MAX_MACS)
+				memcpy(e->macs[e->nmac++], p->src_mac, 6);
+			else
+				e->many_macs = 1;
+		}
+	}
+	if (p->nvlan) {
+		for (i = 0; i < e->nvlan; i++)
+			if (e->vlans[i] == p->vlan[0])
+				break;
+		if (i == e->nvlan && e->nvlan < BL_MAX_VLANS)
+			e->vlans[e->nvlan++] = p->vlan[0];
+	}
+}
+
+static void asset_detect(struct baseline *b, const struct pkt_meta *p, const struct flow *f,
+			 int dir, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e;
+	char ipbuf[OTS_IPSTR_LEN], mac[20];
+	uint8_t i;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = BE_ASSET;
+	k.a = p->src_ip;
+	e = bl_find(b, &k);
+	if (!e) {
+		if (ot_ip_is_public(&p->src_ip))
+			return;         /* outside addresses are not plant assets */
+		bl_alert(b, BL_NEW_ASSET, ts, f, dir == FLOW_C2S, NULL,
+			 ot_ip_str(&p->src_ip, ipbuf, sizeof(ipbuf)),
+			 json_pack("{s:o,s:s}", "ip", ip_json(&p->src_ip), "mac",
+				   p->has_mac ? ot_mac_str(p->src_mac, mac, sizeof(mac)) : ""),
+			 NULL, NULL);
+		return;
+	}
+	if (!p->has_mac || e->many_macs || e->nmac == 0)
+		return;
+	for (i = 0; i < e->nmac; i++)
+		if (memcmp(e->macs[i], p->src_mac, 6) == 0)
+			return;
+	{
+		json_t *learned = json_array();
+		char dk[80];
+
+		for (i = 0; i < e->nmac; i++)
+			json_array_append_new(learned, json_string(ot_mac_str(e->macs[i], mac, sizeof(mac))));
+		snprintf(dk, sizeof(dk), "%s|%s", ot_ip_str(&p->src_ip, ipbuf, sizeof(ipbuf)),
+			 ot_mac_str(p->src_mac, mac, sizeof(mac)));
+		bl_alert(b, BL_IP_MAC_CHANGE, ts, f, dir == FLOW_C2S, NULL, dk,
+			 json_pack("{s:o,s:s,s:o}", "ip", ip_json(&p->src_ip), "seen_mac", mac,
+				   "learned_macs", learned), NULL, NULL);
+	}
+}
+
+void baseline_packet(struct baseline *b, const struct pkt_meta *p,
+		     const struct flow *f, int dir)
+{
+	double ts = TV_SEC(p->ts);
+	struct bl_key k;
+	struct bl_entry *e;
+
+	if (b->learn_start < 0 && b->learning)
+		b->learn_start = ts;
+	if (b->learning) {
+		b->learn_end = ts;
+		b->learned_packets++;
+	}
+	if (!f || f->pkts[dir] != 1 || ip_is_unspecified(&p->src_ip))
+		goto syn;
+
+	/* First packet of each direction: bindings and the plain edge. */
+	if (b->detecting)
+		asset_detect(b, p, f, dir, ts);
+	if (b->learning) {
+		memset(&k, 0, sizeof(k));
+		k.kind = BE_ASSET;
+		k.a = p->src_ip;
+		if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+			asset_learn(e, p);
+			e->last = ts;
+			e->count++;
+		}
+		if (dir == FLOW_C2S) {
+			key_edge(&k, BE_EDGE, f, 0);
+			if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+				e->last = ts;
+				e->count++;
+			}
+		}
+	}
+syn:
+	/* Bare SYNs towards targets the baseline never saw: scans. */
+	if (b->detecting && p->l4 == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		struct bl_key ek;
+		int known_tcp, known_ot = 0, pr;
+
+		memset(&ek, 0, sizeof(ek));
+		ek.kind = BE_EDGE;
+		ek.a = p->src_ip;
+		ek.b = p->dst_ip;
+		ek.l4 = IPPROTO_TCP;
+		ek.port = p->dport;
+		known_tcp = bl_find(b, &ek) != NULL;
+		for (pr = 1; pr < OT_PROTO_COUNT && !known_tcp && !known_ot; pr++) {
+			ek.proto = (uint8_t)pr;
+			known_ot = bl_find(b, &ek) != NULL;
+		}
+		if (!known_tcp && !known_ot) {
+			uint64_t t = bl_hash_bytes(&p->dst_ip, sizeof(p->dst_ip)) * 31 + p->dport;
+			if (scan_note(b, &p->src_ip, t, ts, b->cfg.scan_targets)) {
+				char ipbuf[OTS_IPSTR_LEN];
+				bl_alert(b, BL_SCAN, ts, f, dir == FLOW_C2S, NULL,
+					 ot_ip_str(&p->src_ip, ipbuf, sizeof(ipbuf)),
+					 json_pack("{s:o,s:s,s:i,s:f}", "scanner", ip_json(&p->src_ip),
+						   "what", "hosts_or_ports", "targets", (int)b->cfg.scan_targets,
+						   "window", b->cfg.scan_window), NULL, NULL);
+			}
+		}
+	}
+}
+
+/* ---- OT events ----------------------------------------------------------------- */
+
+static double ev_ts(const struct ot_event *ev)
+{
+	return TV_SEC(ev->ts);
+}
+
+static void learn_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			const struct ot_ip *sender, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e, *edge;
+	struct bl_sym sym;
+	int i, created;
+
+	b->learned_events++;
+	/* identity facts of the sender */
+	for (i = 0; i < ev->n_ident; i++) {
+		memset(&k, 0, sizeof(k));
+		k.kind = BE_IDENT;
+		k.a = *sender;
+		k.ident = ev->ident[i].key;
+		if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+			if (!e->text || strcmp(e->text, ev->ident[i].value) != 0) {
+				free(e->text);
+				e->text = strdup(ev->ident[i].value);
+			}
+			e->last = ts;
+			e->count++;
+		}
+	}
+	/* services */
+	memset(&k, 0, sizeof(k));
+	k.kind = BE_SERVICE;
+	k.proto = (uint8_t)ev->proto;
+	k.a = f->srv_ip;
+	k.role = 1;
+	if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+		e->count++;
+	k.a = f->cli_ip;
+	k.role = 0;
+	if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+		e->count++;
+
+	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
+	edge = bl_get(b, &k, ts, NULL);
+	if (!edge)
+		return;
+	edge->last = ts;
+	edge->count++;
+
+	if (ev->dir != OT_DIR_REQUEST) {
+		if (ev->status > 0)
+			edge->errors++;
+		/* read values, per server point */
+		for (i = 0; i < ev->n_values; i++) {
+			if (!value_is_analog(&ev->values[i]))
+				continue;
+			memset(&k, 0, sizeof(k));
+			k.kind = BE_VALUE;
+			k.proto = (uint8_t)ev->proto;
+			k.a = f->srv_ip;
+			k.unit = ev_unit(ev);
+			k.space = ev->values[i].space;
+			k.block = ev->values[i].block;
+			k.start = ev->values[i].index;
+			if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+				welford_add(e, ev->values[i].value);
+				e->last = ts;
+				e->count++;
+			}
+		}
+		return;
+	}
+	edge->requests++;
+	if ((unsigned)ev->cat < 32)
+		edge->cats |= 1u << ev->cat;
+
+	if (ev_unit(ev) >= 0) {
+		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
+		k.unit = ev_unit(ev);
+		if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+			e->count++;
+	}
+	if (ev->func < 0)
+		return;
+	key_op(&k, BE_OP, f, ev);
+	if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+		e->count++;
+		e->last = ts;
+		e->cats = ev->cat;
+	}
+	for (i = 0; i < ev->n_ranges; i++) {
+		const struct ot_range *r = &ev->ranges[i];
+		key_op(&k, BE_RANGE, f, ev);
+		k.space = r->space;
+		k.block = r->block;
+		if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+			uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
+			bl_range_add(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi);
+			e->count++;
+		}
+	}
+	/* channel period */
+	ev_symbol(ev, &sym);
+	key_edge(&k, BE_CHAN, f, (uint8_t)ev->proto);
+	k.func = sym.func;
+	k.sub = sym.sub;
+	k.space = sym.space;
+	k.block = sym.block;
+	k.start = sym.start;
+	k.count = sym.count;
+	if ((e = bl_get(b, &k, ts, &created)) != NULL) {
+		double dt = ts - e->prev_ts;
+		if (!created && e->prev_ts > 0 && dt >= 0 &&
+		    !(e->n >= 3 && dt > 10.0 * e->mean))
+			welford_add(e, dt);
+		e->prev_ts = ts;
+		e->from = sym;
+		e->count++;
+		e->last = ts;
+	}
+	/* message order */
+	{
+		uint64_t h = bl_sym_hash(&sym);
+		if (edge->l_prev_sym) {
+			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
+			k.s1 = edge->l_prev_sym;
+			k.s2 = h;
+			if ((e = bl_get(b, &k, ts, &created)) != NULL) {
+				if (created) {
+					edge->order_mark = edge->requests;
+					e->from = edge->l_prev;
+					e->to = sym;
+				}
+				e->count++;
+			}
+		}
+		edge->l_prev_sym = h;
+		edge->l_prev = sym;
+	}
+}
+
+static json_t *event_json(const struct ot_event *ev)
+{
+	return json_pack("{s:s,s:s,s:i,s:s?,s:s}", "protocol", ot_proto_name(ev->proto),
+			 "direction", ot_dir_name(ev->dir), "function_code", (int)ev->func,
+			 "function", ev->func_name, "category", ot_category_name(ev->cat));
+}
+
+static void detect_identity(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			    const struct ot_ip *sender, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e;
+	char ipbuf[OTS_IPSTR_LEN], dk[200];
+	int i;
+
+	for (i = 0; i < ev->n_ident; i++) {
+		memset(&k, 0, sizeof(k));
+		k.kind = BE_IDENT;
+		k.a = *sender;
+		k.ident = ev->ident[i].key;
+		e = bl_find(b, &k);
+		if (!e || !e->text || strcmp(e->text, ev->ident[i].value) == 0)
+			continue;
+		snprintf(dk, sizeof(dk), "%s|%s|%s", ot_ip_str(sender, ipbuf, sizeof(ipbuf)),
+			 ot_ident_key_name(ev->ident[i].key), ev->ident[i].value);
+		bl_alert(b, BL_IDENTITY_CHANGE, ts, f, ev->from_client, ev, dk,
+			 json_pack("{s:s,s:s,s:s,s:s}", "asset", ipbuf,
+				   "attribute", ot_ident_key_name(ev->ident[i].key),
+				   "seen", ev->ident[i].value, "learned", e->text), NULL, NULL);
+	}
+}
+
+/* MITRE technique for a new function, by what the function does. */
+static void func_technique(int cat, const char **id, const char **name)
+{
+	switch (cat) {
+	case OT_CAT_PROGRAM: *id = "T0843"; *name = "Program Download"; break;
+	case OT_CAT_MODE: *id = "T0858"; *name = "Change Operating Mode"; break;
+	case OT_CAT_IDENTITY: *id = "T0888"; *name = "Remote System Information Discovery"; break;
+	case OT_CAT_WRITE: *id = "T0836"; *name = "Modify Parameter"; break;
+	case OT_CAT_FILE: *id = "T0867"; *name = "Lateral Tool Transfer"; break;
+	default: *id = NULL; *name = NULL; break;
+	}
+}
+
+static void detect_request(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			   struct bl_entry *edge, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e, *chan;
+	struct bl_sym sym;
+	char dk[256], eb[200];
+	int i;
+
+	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	/* unit ids never used on this edge: unit scans */
+	if (ev_unit(ev) >= 0) {
+		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
+		k.unit = ev_unit(ev);
+		if (!bl_find(b, &k) &&
+		    scan_note(b, &f->cli_ip, bl_hash_bytes(&k, sizeof(k)), ts, b->cfg.scan_units)) {
+			bl_alert(b, BL_SCAN, ts, f, 1, ev, eb,
+				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", eb,
+					   "unit_ids", (int)b->cfg.scan_units), NULL, NULL);
+		}
+	}
+	if (ev->func < 0)
+		return;
+	key_op(&k, BE_OP, f, ev);
+	e = bl_find(b, &k);
+	if (!e) {
+		int only_reads = !(edge->cats & ((1u << OT_CAT_WRITE) | (1u << OT_CAT_CONTROL)));
+		snprintf(dk, sizeof(dk), "%s|%d|%d", eb, ev->func, k.sub);
+		if (cat_is_write(ev->cat) && only_reads) {
+			bl_alert(b, BL_UNEXPECTED_WRITE, ts, f, 1, ev, dk,
+				 json_pack("{s:o,s:o}", "seen", event_json(ev),
+					   "learned_functions", edge_learned_funcs(b, f, (uint8_t)ev->proto)),
+				 ev->cat == OT_CAT_WRITE ? "T0836" : NULL,
+				 ev->cat == OT_CAT_WRITE ? "Modify Parameter" : NULL);
+		} else {
+			const char *mid, *mname;
+			func_technique(ev->cat, &mid, &mname);
+			bl_alert(b, BL_NEW_FUNCTION, ts, f, 1, ev, dk,
+				 json_pack("{s:o,s:o}", "seen", event_json(ev),
+					   "learned_functions", edge_learned_funcs(b, f, (uint8_t)ev->proto)),
+				 mid, mname);
+		}
+		return;         /* a new function has no learned ranges or order */
+	}
+	for (i = 0; i < ev->n_ranges; i++) {
+		const struct ot_range *r = &ev->ranges[i];
+		uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
+		key_op(&k, BE_RANGE, f, ev);
+		k.space = r->space;
+		k.block = r->block;
+		e = bl_find(b, &k);
+		if (e && bl_range_covers(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi))
+			continue;
+		/* a read between learned ranges is routine polling variety; a read
+		 * beyond them, or any write outside them, is not */
+		if (e && e->nr && !cat_is_write(ev->cat) && r->start >= e->rng[0][0] &&
+		    hi <= e->rng[e->nr - 1][1])
+			continue;
+		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u", eb, ev->func, ot_space_name(r->space),
+			 r->block, r->start);
+		{
+			json_t *learned = json_array();
+			uint16_t j;
+			for (j = 0; e && j < e->nr; j++)
+				json_array_append_new(learned, json_pack("[i,i]", (json_int_t)e->rng[j][0],
+									 (json_int_t)e->rng[j][1]));
+			bl_alert(b, BL_NEW_ADDRESS_RANGE, ts, f, 1, ev, dk,
+				 json_pack("{s:o,s:s,s:i,s:I,s:I,s:o}", "seen", event_json(ev),
+					   "space", ot_space_name(r->space), "block", (int)r->block,
+					   "start", (json_int_t)r->start, "count", (json_int_t)r->count,
+					   "learned_ranges", learned),
+				 cat_is_write(ev->cat) ? NULL : "T0801",
+				 cat_is_write(ev->cat) ? NULL : "Monitor Process State");
+		}
+	}
+
+	/* period of this request channel */
+	ev_symbol(ev, &sym);
+	key_edge(&k, BE_CHAN, f, (uint8_t)ev->proto);
+	k.func = sym.func;
+	k.sub = sym.sub;
+	k.space = sym.space;
+	k.block = sym.block;
+	k.start = sym.start;
+	k.count = sym.count;
+	chan = bl_find(b, &k);
+	if (chan) {
+		double std = welford_std(chan);
+		int periodic = chan->n >= b->cfg.min_period_samples && chan->mean > 0 &&
+			       std < 0.5 * chan->mean;
+		if (chan->d_silent) {
+			chan->d_silent = 0;
+			b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
+		}
+		if (periodic && chan->d_last > 0) {
+			double dt = ts - chan->d_last;
+			if (dt > 10.0 * chan->mean) {
+				chan->d_n = 0;          /* a gap, not a drift */
+			} else {
+				chan->d_ewma = chan->d_n ? 0.875 * chan->d_ewma + 0.125 * dt : dt;
+				chan->d_n++;
+			}
+			if (chan->d_n >= 8) {
+				double lim = b->cfg.period_spread * std;
+				int outside = chan->d_ewma < chan->min || chan->d_ewma > chan->max;
+				if (lim < b->cfg.period_floor * chan->mean)
+					lim = b->cfg.period_floor * chan->mean;
+				if (outside && fabs(chan->d_ewma - chan->mean) > lim) {
+					if (!chan->d_drift) {
+						chan->d_drift = 1;
+						snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, sym.func,
+							 sym.start, sym.count);
+						bl_alert(b, BL_PERIOD_DRIFT, ts, f, 1, ev, dk,
+							 json_pack("{s:o,s:f,s:f,s:f}", "seen", event_json(ev),
+								   "period", chan->d_ewma,
+								   "learned_period", chan->mean,
+								   "learned_stddev", std), NULL, NULL);
+					}
+				} else if (fabs(chan->d_ewma - chan->mean) < 0.5 * lim) {
+					chan->d_drift = 0;
+				}
+			}
+		}
+		chan->d_last = ts;
+	}
+
+	/* message order: both symbols known, the transition never seen */
+	{
+		uint64_t h = bl_sym_hash(&sym);
+		/* judged only where the learned order stopped growing: no new
+		 * transition during the second half of the edge's requests */
+		if (chan && edge->d_prev_sym && edge->requests >= 50 &&
+		    edge->order_mark * 2 <= edge->requests) {
+			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
+			k.s1 = edge->d_prev_sym;
+			k.s2 = h;
+			if (!bl_find(b, &k) && b->per_kind[BE_TRANS] > 0) {
+				snprintf(dk, sizeof(dk), "%s|%llx|%llx", eb,
+					 (unsigned long long)edge->d_prev_sym, (unsigned long long)h);
+				bl_alert(b, BL_UNEXPECTED_SEQUENCE, ts, f, 1, ev, dk,
+					 json_pack("{s:o}", "seen", event_json(ev)), NULL, NULL);
+			}
+		}
+		edge->d_prev_sym = chan ? h : 0;
+	}
+}
+
+static void detect_response(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			    struct bl_entry *edge, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e;
+	char dk[256], eb[200], ipbuf[OTS_IPSTR_LEN];
+	int i;
+
+	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	if (ev->status > 0 && !(edge->count > 0 && edge->errors * 5 > edge->count)) {
+		if (ts - edge->d_win_start > b->cfg.scan_window) {
+			edge->d_win_start = ts;
+			edge->d_win_count = 0;
+		}
+		if (++edge->d_win_count == b->cfg.error_burst)
+			bl_alert(b, BL_ERROR_BURST, ts, f, ev->from_client, ev, eb,
+				 json_pack("{s:i,s:f,s:I,s:I}", "errors", (int)edge->d_win_count,
+					   "window", b->cfg.scan_window, "learned_errors",
+					   (json_int_t)edge->errors, "learned_messages",
+					   (json_int_t)edge->count), NULL, NULL);
+	}
+	for (i = 0; i < ev->n_values; i++) {
+		const struct ot_value *v = &ev->values[i];
+		double span, tol;
+
+		if (!value_is_analog(v))
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.kind = BE_VALUE;
+		k.proto = (uint8_t)ev->proto;
+		k.a = f->srv_ip;
+		k.unit = ev_unit(ev);
+		k.space = v->space;
+		k.block = v->block;
+		k.start = v->index;
+		e = bl_find(b, &k);
+		if (!e || e->n < b->cfg.min_value_samples)
+			continue;
+		/* the learned span widened by the margin, and never less than four
+		 * standard deviations: slow process drift is not an attack */
+		span = e->max - e->min;
+		tol = span > 0 ? b->cfg.value_margin * span
+			       : b->cfg.value_margin * (fabs(e->max) > 1.0 ? fabs(e->max) : 1.0);
+		if (tol < 4.0 * welford_std(e))
+			tol = 4.0 * welford_std(e);
+		if (v->value >= e->min - tol && v->value <= e->max + tol)
+			continue;
+		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u",
+			 ot_ip_str(&f->srv_ip, ipbuf, sizeof(ipbuf)), (int)k.unit,
+			 ot_space_name(v->space), v->block, v->index);
+		bl_alert(b, BL_VALUE_OUT_OF_RANGE, ts, f, ev->from_client, ev, dk,
+			 json_pack("{s:s,s:i,s:s,s:i,s:I,s:f,s:f,s:f}", "asset", ipbuf,
+				   "unit", (int)k.unit, "space", ot_space_name(v->space),
+				   "block", (int)v->block, "index", (json_int_t)v->index,
+				   "value", v->value, "learned_min", e->min, "learned_max", e->max),
+			 NULL, NULL);
+	}
+}
+
+static void detect_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			 const struct ot_ip *sender, double ts)
+{
+	struct bl_key k;
+	struct bl_entry *edge;
+	char eb[200];
+	int new_srv, new_cli;
+
+	detect_identity(b, ev, f, sender, ts);
+	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
+	edge = bl_find(b, &k);
+	if (!edge && (ot_ip_is_public(&f->cli_ip) || ot_ip_is_public(&f->srv_ip))) {
+		bl_alert(b, BL_EXTERNAL_OT_PEER, ts, f, ev->from_client, ev, eb,
+			 json_pack("{s:s,s:o,s:o,s:b,s:b}", "protocol", ot_proto_name(ev->proto),
+				   "client", ip_json(&f->cli_ip), "server", ip_json(&f->srv_ip),
+				   "client_external", ot_ip_is_public(&f->cli_ip),
+				   "server_external", ot_ip_is_public(&f->srv_ip)), NULL, NULL);
+		return;
+	}
+	if (!edge) {
+		memset(&k, 0, sizeof(k));
+		k.kind = BE_SERVICE;
+		k.proto = (uint8_t)ev->proto;
+		k.a = f->srv_ip;
+		k.role = 1;
+		new_srv = !bl_find(b, &k);
+		k.a = f->cli_ip;
+		k.role = 0;
+		new_cli = !bl_find(b, &k);
+		if (new_srv || new_cli) {
+			char ipbuf[OTS_IPSTR_LEN], dk[120];
+			const struct ot_ip *who = new_srv ? &f->srv_ip : &f->cli_ip;
+			snprintf(dk, sizeof(dk), "%s|%s|%s", ot_ip_str(who, ipbuf, sizeof(ipbuf)),
+				 ot_proto_name(ev->proto), new_srv ? "server" : "client");
+			bl_alert(b, BL_NEW_PROTOCOL, ts, f, ev->from_client, ev, dk,
+				 json_pack("{s:s,s:s,s:s,s:o}", "asset", ipbuf, "protocol",
+					   ot_proto_name(ev->proto), "role", new_srv ? "server" : "client",
+					   "seen", event_json(ev)), NULL, NULL);
+		} else {
+			bl_alert(b, BL_NEW_EDGE, ts, f, ev->from_client, ev, eb,
+				 json_pack("{s:o,s:o,s:s,s:i,s:o}", "client", ip_json(&f->cli_ip),
+					   "server", ip_json(&f->srv_ip), "protocol",
+					   ot_proto_name(ev->proto), "port", (int)f->srv_port,
+					   "seen", event_json(ev)), NULL, NULL);
+		}
+		return;
+	}
+	if (ev->dir == OT_DIR_REQUEST)
+		detect_request(b, ev, f, edge, ts);
+	else
+		detect_response(b, ev, f, edge, ts);
+}
+
+void baseline_event(struct baseline *b, const struct ot_event *ev)
+{
+	const struct flow *f = ev->flow;
+	const struct ot_ip *sender;
+	double ts = ev_ts(ev);
+
+	if (ev->kind != OT_EV_MESSAGE || !f || ev->proto == OT_PROTO_UNKNOWN)
+		return;
+	sender = ev->from_client ? &f->cli_ip : &f->srv_ip;
+	if (b->detecting)
+		detect_event(b, ev, f, sender, ts);
+	if (b->learning)
+		learn_event(b, ev, f, sender, ts);
+}
+
+void baseline_tick(struct baseline *b, const struct timeval *now)
+{
+	double t = TV_SEC(*now);
+	struct bl_entry *c;
+
+	if (!b->detecting)
+		return;
+	if (b->detect_start < 0)
+		b->detect_start = t;
+	/* Silence is judged in minutes.  A sweep walks every channel, so it
+	 * runs only when the earliest deadline found by the last sweep has
+	 * passed (deadlines only move later as channels are heard), and at
+	 * least once a minute for channels that became periodic since. */
+	if (t - b->last_tick < 10.0 || t < b->next_silence_check)
+		return;
+	b->last_tick = t;
+	b->next_silence_check = t + 60.0;
+	for (c = b->chans; c; c = c->cnext) {
+		double std, since, lim;
+		struct flow fake;
+		char eb[200];
+
+		if (c->d_silent || c->n < b->cfg.min_period_samples || c->mean <= 0)
+			continue;
+		std = welford_std(c);
+		if (std >= 0.5 * c->mean)
+			continue;       /* not a periodic channel */
+		since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
+		lim = b->cfg.silence_timeout;
+		if (lim < 5.0 * c->max)
+			lim = 5.0 * c->max;
+		if (since <= lim) {
+			if (t - since + lim < b->next_silence_check)
+				b->next_silence_check = t - since + lim;
+			continue;
+		}
+		c->d_silent = 1;
+		memset(&fake, 0, sizeof(fake));
+		fake.cli_ip = c->k.a;
+		fake.srv_ip = c->k.b;
+		fake.srv_port = c->k.port;
+		fake.l4 = c->k.l4;
+		edge_dedup(&fake, ot_proto_name((enum ot_proto)c->k.proto), eb, sizeof(eb));
+		{
+			char dk[260];
+			snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
+			bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
+				 json_pack("{s:o,s:o,s:s,s:i,s:i,s:f,s:f}", "client", ip_json(&c->k.a),
+					   "server", ip_json(&c->k.b), "protocol",
+					   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
+					   "start", (int)c->k.start, "silent_for", since,
+					   "learned_period", c->mean), NULL, NULL);
+		}
+	}
+}
+
+void baseline_set_learning(struct baseline *b, int learning, int detecting)
+{
+	b->learning = learning;
+	b->detecting = detecting;
+}
+
+void baseline_set_alerter(struct baseline *b, struct alerter *al)
+{
+	b->alerter = al;
+}
+
+uint64_t baseline_alert_count(const struct baseline *b, enum bl_kind k)
+{
+	return (k > 0 && k < BL_KIND_COUNT) ? b->alerts[k] : 0;
+}
+
+void baseline_counts(const struct baseline *b, uint64_t *keys, uint64_t *refused)
+{
+	*keys = b->nkeys;
+	*refused = b->refused;
+}
+

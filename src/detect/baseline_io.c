@@ -1,0 +1,1031 @@
+/*
+ * baseline_io.c - the baseline file (otsentry-baseline(5)): versioned JSON,
+ * written atomically, validated field by field on load; the human summary
+ * and difference commands; and the sensor observer that runs the lifecycle
+ * (--learn, --baseline, both, --learn-for).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "baseline.h"
+#include "baseline_int.h"
+#include "options.h"
+#include "sensor.h"
+#include "event.h"
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *edge_proto_name(const struct bl_key *k)
+{
+	if (k->proto)
+		return ot_proto_name((enum ot_proto)k->proto);
+	return k->l4 == IPPROTO_TCP ? "tcp" : k->l4 == IPPROTO_UDP ? "udp" : "ip";
+}
+
+static int space_from_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < OT_SPACE_COUNT; i++)
+		if (strcmp(s, ot_space_name((enum ot_space)i)) == 0)
+			return i;
+	return -1;
+}
+
+static int ident_from_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < OT_ID_COUNT; i++)
+		if (strcmp(s, ot_ident_key_name((enum ot_ident_key)i)) == 0)
+			return i;
+	return -1;
+}
+
+static int category_from_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < OT_CAT_COUNT; i++)
+		if (strcmp(s, ot_category_name((enum ot_category)i)) == 0)
+			return i;
+	return -1;
+}
+
+static double entry_std(const struct bl_entry *e)
+{
+	return e->n > 1 ? sqrt(e->m2 / (double)(e->n - 1)) : 0.0;
+}
+
+/* ---- save ---------------------------------------------------------------------- */
+
+static json_t *j_ip(const struct ot_ip *ip)
+{
+	char s[OTS_IPSTR_LEN];
+	return json_string(ot_ip_str(ip, s, sizeof(s)));
+}
+
+static void put_edge(json_t *o, const struct bl_key *k)
+{
+	char l4[8];
+
+	json_object_set_new(o, "client", j_ip(&k->a));
+	json_object_set_new(o, "server", j_ip(&k->b));
+	json_object_set_new(o, "protocol", json_string(edge_proto_name(k)));
+	/* tcp, udp, or another IP protocol by number ("1" for ICMP) */
+	snprintf(l4, sizeof(l4), "%u", k->l4);
+	json_object_set_new(o, "transport", json_string(k->l4 == IPPROTO_UDP ? "udp" :
+							 k->l4 == IPPROTO_TCP ? "tcp" : l4));
+	json_object_set_new(o, "port", json_integer(k->port));
+}
+
+static json_t *j_sym(const struct bl_sym *s)
+{
+	return json_pack("{s:i,s:i,s:s,s:i,s:I,s:I}", "function", (int)s->func, "sub", (int)s->sub,
+			 "space", ot_space_name((enum ot_space)s->space), "block", (int)s->block,
+			 "start", (json_int_t)s->start, "count", (json_int_t)s->count);
+}
+
+static json_t *entry_json(const struct bl_entry *e)
+{
+	const struct bl_key *k = &e->k;
+	json_t *o = json_object();
+	char mac[20];
+	int i;
+
+	switch ((enum bl_ekind)k->kind) {
+	case BE_ASSET: {
+		json_t *macs = json_array(), *vlans = json_array();
+		json_object_set_new(o, "ip", j_ip(&k->a));
+		for (i = 0; i < e->nmac; i++)
+			json_array_append_new(macs, json_string(ot_mac_str(e->macs[i], mac, sizeof(mac))));
+		for (i = 0; i < e->nvlan; i++)
+			json_array_append_new(vlans, json_integer(e->vlans[i]));
+		json_object_set_new(o, "macs", macs);
+		json_object_set_new(o, "vlans", vlans);
+		json_object_set_new(o, "many_macs", json_boolean(e->many_macs));
+		break;
+	}
+	case BE_IDENT:
+		json_object_set_new(o, "ip", j_ip(&k->a));
+		json_object_set_new(o, "attribute", json_string(ot_ident_key_name((enum ot_ident_key)k->ident)));
+		json_object_set_new(o, "value", json_string(e->text ? e->text : ""));
+		break;
+	case BE_SERVICE:
+		json_object_set_new(o, "ip", j_ip(&k->a));
+		json_object_set_new(o, "protocol", json_string(ot_proto_name((enum ot_proto)k->proto)));
+		json_object_set_new(o, "role", json_string(k->role ? "server" : "client"));
+		break;
+	case BE_EDGE: {
+		json_t *cats = json_array();
+		put_edge(o, k);
+		for (i = 0; i < OT_CAT_COUNT; i++)
+			if (e->cats & (1u << i))
+				json_array_append_new(cats, json_string(ot_category_name((enum ot_category)i)));
+		json_object_set_new(o, "request_categories", cats);
+		json_object_set_new(o, "requests", json_integer((json_int_t)e->requests));
+		json_object_set_new(o, "errors", json_integer((json_int_t)e->errors));
+		json_object_set_new(o, "order_stable_from", json_integer((json_int_t)e->order_mark));
+		break;
+	}
+	case BE_UNIT:
+		put_edge(o, k);
+		json_object_set_new(o, "unit", json_integer(k->unit));
+		break;
+	case BE_OP:
+		put_edge(o, k);
+		json_object_set_new(o, "function", json_integer(k->func));
+		json_object_set_new(o, "sub", json_integer(k->sub));
+		json_object_set_new(o, "category", json_string(ot_category_name((enum ot_category)e->cats)));
+		break;
+	case BE_RANGE: {
+		json_t *r = json_array();
+		put_edge(o, k);
+		json_object_set_new(o, "function", json_integer(k->func));
+		json_object_set_new(o, "sub", json_integer(k->sub));
+		json_object_set_new(o, "space", json_string(ot_space_name((enum ot_space)k->space)));
+		json_object_set_new(o, "block", json_integer(k->block));
+		for (i = 0; i < e->nr; i++)
+			json_array_append_new(r, json_pack("[I,I]", (json_int_t)e->rng[i][0],
+							   (json_int_t)e->rng[i][1]));
+		json_object_set_new(o, "ranges", r);
+		break;
+	}
+	case BE_CHAN:
+		put_edge(o, k);
+		json_object_set_new(o, "request", j_sym(&e->from));
+		json_object_set_new(o, "period", json_pack("{s:I,s:f,s:f,s:f,s:f}",
+				"samples", (json_int_t)e->n, "mean", e->mean, "stddev", entry_std(e),
+				"min", e->n ? e->min : 0.0, "max", e->n ? e->max : 0.0));
+		break;
+	case BE_TRANS:
+		put_edge(o, k);
+		json_object_set_new(o, "from", j_sym(&e->from));
+		json_object_set_new(o, "to", j_sym(&e->to));
+		break;
+	case BE_VALUE:
+		json_object_set_new(o, "server", j_ip(&k->a));
+		json_object_set_new(o, "protocol", json_string(ot_proto_name((enum ot_proto)k->proto)));
+		json_object_set_new(o, "unit", json_integer(k->unit));
+		json_object_set_new(o, "space", json_string(ot_space_name((enum ot_space)k->space)));
+		json_object_set_new(o, "block", json_integer(k->block));
+		json_object_set_new(o, "index", json_integer(k->start));
+		json_object_set_new(o, "samples", json_integer((json_int_t)e->n));
+		json_object_set_new(o, "mean", json_real(e->mean));
+		json_object_set_new(o, "stddev", json_real(entry_std(e)));
+		json_object_set_new(o, "min", json_real(e->n ? e->min : 0.0));
+		json_object_set_new(o, "max", json_real(e->n ? e->max : 0.0));
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(o, "count", json_integer((json_int_t)e->count));
+	json_object_set_new(o, "first_seen", json_real(e->first));
+	json_object_set_new(o, "last_seen", json_real(e->last));
+	return o;
+}
+
+/* JSON array names, by entry kind. */
+static const char *const section_names[BE_KIND_MAX] = {
+	[BE_ASSET] = "assets", [BE_IDENT] = "identity", [BE_SERVICE] = "services",
+	[BE_EDGE] = "edges", [BE_UNIT] = "units", [BE_OP] = "operations",
+	[BE_RANGE] = "ranges", [BE_CHAN] = "channels", [BE_TRANS] = "transitions",
+	[BE_VALUE] = "values",
+};
+
+static json_t *baseline_json(const struct baseline *b)
+{
+	json_t *root = json_object(), *sec[BE_KIND_MAX] = { 0 };
+	const struct bl_entry *e;
+	int i;
+
+	json_object_set_new(root, "format", json_string(BASELINE_FORMAT));
+	json_object_set_new(root, "version", json_integer(BASELINE_VERSION));
+	json_object_set_new(root, "learn_start", json_real(b->learn_start > 0 ? b->learn_start : 0));
+	json_object_set_new(root, "learn_end", json_real(b->learn_end > 0 ? b->learn_end : 0));
+	json_object_set_new(root, "learned_packets", json_integer((json_int_t)b->learned_packets));
+	json_object_set_new(root, "learned_events", json_integer((json_int_t)b->learned_events));
+	json_object_set_new(root, "refused", json_integer((json_int_t)b->refused));
+	for (i = 1; i < BE_KIND_MAX; i++) {
+		sec[i] = json_array();
+		json_object_set_new(root, section_names[i], sec[i]);
+	}
+	for (e = b->head; e; e = e->lnext)
+		if (e->k.kind > 0 && e->k.kind < BE_KIND_MAX)
+			json_array_append_new(sec[e->k.kind], entry_json(e));
+	return root;
+}
+
+int baseline_save(const struct baseline *b, const char *path, char *err, size_t errlen)
+{
+	json_t *root = baseline_json(b);
+	char tmp[4096];
+	int fd, rc = -1;
+	FILE *fp;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fp = fdopen(fd, "w");
+	if (!fp) {
+		close(fd);
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (json_dumpf(root, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) < 0 ||
+	    fputc('\n', fp) == EOF || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		goto out;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: cannot replace: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* ---- load: every field checked, or nothing ------------------------------------- */
+
+struct jctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+	char where[64];
+	int failed;
+};
+
+static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (c->failed)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->path, c->where, key ? "." : "",
+		 key ? key : "", msg);
+	c->failed = 1;
+	return -1;
+}
+
+static int jint(struct jctx *c, json_t *o, const char *key, json_int_t lo, json_int_t hi,
+		json_int_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return jfail(c, key, "missing");
+	if (!json_is_integer(v))
+		return jfail(c, key, "expected an integer");
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return jfail(c, key, "%lld is outside %lld..%lld", (long long)json_integer_value(v),
+			     (long long)lo, (long long)hi);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int jnum(struct jctx *c, json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return jfail(c, key, "missing");
+	if (!json_is_number(v))
+		return jfail(c, key, "expected a number");
+	*out = json_number_value(v);
+	if (!isfinite(*out))
+		return jfail(c, key, "not a finite number");
+	return 0;
+}
+
+static int jstr(struct jctx *c, json_t *o, const char *key, const char **out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return jfail(c, key, "missing");
+	if (!json_is_string(v))
+		return jfail(c, key, "expected a string");
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int jip(struct jctx *c, json_t *o, const char *key, struct ot_ip *ip)
+{
+	const char *s;
+
+	if (jstr(c, o, key, &s) < 0)
+		return -1;
+	if (ot_ip_parse(s, ip) < 0)
+		return jfail(c, key, "'%s' is not an IP address", s);
+	return 0;
+}
+
+static int jspace(struct jctx *c, json_t *o, const char *key, uint8_t *sp)
+{
+	const char *s;
+	int v;
+
+	if (jstr(c, o, key, &s) < 0)
+		return -1;
+	if ((v = space_from_name(s)) < 0)
+		return jfail(c, key, "unknown address space '%s'", s);
+	*sp = (uint8_t)v;
+	return 0;
+}
+
+static int jproto(struct jctx *c, json_t *o, struct bl_key *k, int allow_plain)
+{
+	const char *s;
+
+	if (jstr(c, o, "protocol", &s) < 0)
+		return -1;
+	k->proto = (uint8_t)ot_proto_from_name(s);
+	if (k->proto == OT_PROTO_UNKNOWN && !(allow_plain &&
+	    (!strcmp(s, "tcp") || !strcmp(s, "udp") || !strcmp(s, "ip"))))
+		return jfail(c, "protocol", "unknown protocol '%s'", s);
+	return 0;
+}
+
+static int jedge(struct jctx *c, json_t *o, struct bl_key *k)
+{
+	const char *t;
+	json_int_t port;
+
+	if (jip(c, o, "client", &k->a) < 0 || jip(c, o, "server", &k->b) < 0 ||
+	    jproto(c, o, k, 1) < 0 || jstr(c, o, "transport", &t) < 0 ||
+	    jint(c, o, "port", 0, 65535, &port) < 0)
+		return -1;
+	if (!strcmp(t, "tcp") || !strcmp(t, "udp")) {
+		k->l4 = strcmp(t, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	} else {
+		char *end;
+		unsigned long n = strtoul(t, &end, 10);
+
+		if (!t[0] || *end || t[0] == '-' || t[0] == '+' || t[0] == ' ' || n > 255 ||
+		    n == IPPROTO_TCP || n == IPPROTO_UDP)
+			return jfail(c, "transport", "expected \"tcp\", \"udp\" or an IP protocol number");
+		k->l4 = (uint8_t)n;
+	}
+	k->port = (uint16_t)port;
+	return 0;
+}
+
+static int jsym(struct jctx *c, json_t *o, const char *key, struct bl_sym *s)
+{
+	json_t *v = json_object_get(o, key);
+	json_int_t x;
+	char saved[64];
+	int rc = 0;
+
+	if (!v || !json_is_object(v))
+		return jfail(c, key, "expected an object");
+	memcpy(saved, c->where, sizeof(saved));
+	snprintf(c->where + strlen(c->where), sizeof(c->where) - strlen(c->where), ".%s", key);
+	memset(s, 0, sizeof(*s));
+	if (jint(c, v, "function", -1, 0xffff, &x) < 0) rc = -1; else s->func = (int32_t)x;
+	if (!rc && jint(c, v, "sub", -1, 0xffffff, &x) < 0) rc = -1; else s->sub = (int32_t)x;
+	if (!rc && jspace(c, v, "space", &s->space) < 0) rc = -1;
+	if (!rc && jint(c, v, "block", 0, 0xffff, &x) < 0) rc = -1; else s->block = (uint16_t)x;
+	if (!rc && jint(c, v, "start", 0, UINT32_MAX, &x) < 0) rc = -1; else s->start = (uint32_t)x;
+	if (!rc && jint(c, v, "count", 0, UINT32_MAX, &x) < 0) rc = -1; else s->count = (uint32_t)x;
+	memcpy(c->where, saved, sizeof(saved));
+	return rc;
+}
+
+static void sym_key(struct bl_key *k, const struct bl_sym *s)
+{
+	k->func = s->func;
+	k->sub = s->sub;
+	k->space = s->space;
+	k->block = s->block;
+	k->start = s->start;
+	k->count = s->count;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6 ||
+	    strlen(s) != 17)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* Decode one entry of section kind into a key and, after insertion, fill it. */
+static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, json_t *o)
+{
+	struct bl_key k;
+	struct bl_entry *e;
+	json_int_t x;
+	double first, last;
+	const char *s;
+	struct bl_sym from, to;
+	int created;
+	size_t i;
+
+	if (!json_is_object(o))
+		return jfail(c, NULL, "expected an object");
+	memset(&k, 0, sizeof(k));
+	memset(&from, 0, sizeof(from));
+	memset(&to, 0, sizeof(to));
+	k.kind = (uint8_t)kind;
+	switch (kind) {
+	case BE_ASSET:
+		if (jip(c, o, "ip", &k.a) < 0)
+			return -1;
+		break;
+	case BE_IDENT:
+		if (jip(c, o, "ip", &k.a) < 0 || jstr(c, o, "attribute", &s) < 0)
+			return -1;
+		if (ident_from_name(s) < 0)
+			return jfail(c, "attribute", "unknown attribute '%s'", s);
+		k.ident = (uint8_t)ident_from_name(s);
+		if (jstr(c, o, "value", &s) < 0)
+			return -1;
+		break;
+	case BE_SERVICE:
+		if (jip(c, o, "ip", &k.a) < 0 || jproto(c, o, &k, 0) < 0 || jstr(c, o, "role", &s) < 0)
+			return -1;
+		if (strcmp(s, "client") && strcmp(s, "server"))
+			return jfail(c, "role", "expected \"client\" or \"server\"");
+		k.role = strcmp(s, "server") == 0;
+		break;
+	case BE_EDGE:
+		if (jedge(c, o, &k) < 0)
+			return -1;
+		break;
+	case BE_UNIT:
+		if (jedge(c, o, &k) < 0 || jint(c, o, "unit", -1, 0xffff, &x) < 0)
+			return -1;
+		k.unit = (int32_t)x;
+		break;
+	case BE_OP:
+	case BE_RANGE:
+		if (jedge(c, o, &k) < 0 || jint(c, o, "function", -1, 0xffff, &x) < 0)
+			return -1;
+		k.func = (int32_t)x;
+		if (jint(c, o, "sub", -1, 0xffffff, &x) < 0)
+			return -1;
+		k.sub = (int32_t)x;
+		if (kind == BE_RANGE) {
+			if (jspace(c, o, "space", &k.space) < 0 || jint(c, o, "block", 0, 0xffff, &x) < 0)
+				return -1;
+			k.block = (uint16_t)x;
+		}
+		break;
+	case BE_CHAN:
+		if (jedge(c, o, &k) < 0 || jsym(c, o, "request", &from) < 0)
+			return -1;
+		sym_key(&k, &from);
+		break;
+	case BE_TRANS:
+		if (jedge(c, o, &k) < 0 || jsym(c, o, "from", &from) < 0 || jsym(c, o, "to", &to) < 0)
+			return -1;
+		k.s1 = bl_sym_hash(&from);
+		k.s2 = bl_sym_hash(&to);
+		break;
+	case BE_VALUE:
+		if (jip(c, o, "server", &k.a) < 0 || jproto(c, o, &k, 0) < 0 ||
+		    jint(c, o, "unit", -1, 0xffff, &x) < 0)
+			return -1;
+		k.unit = (int32_t)x;
+		if (jspace(c, o, "space", &k.space) < 0 || jint(c, o, "block", 0, 0xffff, &x) < 0)
+			return -1;
+		k.block = (uint16_t)x;
+		if (jint(c, o, "index", 0, UINT32_MAX, &x) < 0)
+			return -1;
+		k.start = (uint32_t)x;
+		break;
+	default:
+		return jfail(c, NULL, "internal: unknown section");
+	}
+	if (jint(c, o, "count", 0, INT64_MAX, &x) < 0 || jnum(c, o, "first_seen", &first) < 0 ||
+	    jnum(c, o, "last_seen", &last) < 0)
+		return -1;
+
+	e = bl_get(b, &k, first, &created);
+	if (!e)
+		return jfail(c, NULL, "more entries than --max-baseline-keys (%u) allows",
+			     b->cfg.max_keys);
+	if (!created)
+		return jfail(c, NULL, "duplicate %s entry", bl_ekind_name(kind));
+	e->count = (uint64_t)x;
+	e->last = last;
+	e->from = from;
+	e->to = to;
+
+	switch (kind) {
+	case BE_ASSET: {
+		json_t *macs = json_object_get(o, "macs"), *vlans = json_object_get(o, "vlans"), *v;
+		json_t *many = json_object_get(o, "many_macs");
+		if (!json_is_array(macs) || json_array_size(macs) > BL_MAX_MACS)
+			return jfail(c, "macs", "expected an array of at most %d MAC addresses", BL_MAX_MACS);
+		json_array_foreach(macs, i, v) {
+			if (!json_is_string(v) || parse_mac(json_string_value(v), e->macs[e->nmac]) < 0)
+				return jfail(c, "macs", "element %zu is not a MAC address", i);
+			e->nmac++;
+		}
+		if (!json_is_array(vlans) || json_array_size(vlans) > BL_MAX_VLANS)
+			return jfail(c, "vlans", "expected an array of at most %d VLAN ids", BL_MAX_VLANS);
+		json_array_foreach(vlans, i, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095)
+				return jfail(c, "vlans", "element %zu is not a VLAN id", i);
+			e->vlans[e->nvlan++] = (uint16_t)json_integer_value(v);
+		}
+		if (many && !json_is_boolean(many))
+			return jfail(c, "many_macs", "expected true or false");
+		e->many_macs = json_is_true(many);
+		break;
+	}
+	case BE_IDENT:
+		jstr(c, o, "value", &s);
+		e->text = strdup(s);
+		if (!e->text)
+			return jfail(c, "value", "out of memory");
+		break;
+	case BE_EDGE: {
+		json_t *cats = json_object_get(o, "request_categories"), *v;
+		json_int_t r, er, om;
+		if (!json_is_array(cats))
+			return jfail(c, "request_categories", "expected an array");
+		json_array_foreach(cats, i, v) {
+			int cat = json_is_string(v) ? category_from_name(json_string_value(v)) : -1;
+			if (cat < 0)
+				return jfail(c, "request_categories", "element %zu is not a category", i);
+			e->cats |= 1u << cat;
+		}
+		if (jint(c, o, "requests", 0, INT64_MAX, &r) < 0 || jint(c, o, "errors", 0, INT64_MAX, &er) < 0)
+			return -1;
+		if (jint(c, o, "order_stable_from", 0, INT64_MAX, &om) < 0)
+			return -1;
+		e->requests = (uint64_t)r;
+		e->errors = (uint64_t)er;
+		e->order_mark = (uint64_t)om;
+		break;
+	}
+	case BE_OP: {
+		int cat;
+		if (jstr(c, o, "category", &s) < 0)
+			return -1;
+		if ((cat = category_from_name(s)) < 0)
+			return jfail(c, "category", "unknown category '%s'", s);
+		e->cats = (uint32_t)cat;
+		break;
+	}
+	case BE_RANGE: {
+		json_t *r = json_object_get(o, "ranges"), *v;
+		if (!json_is_array(r))
+			return jfail(c, "ranges", "expected an array of [low, high] pairs");
+		json_array_foreach(r, i, v) {
+			json_t *lo = json_array_get(v, 0), *hi = json_array_get(v, 1);
+			if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(lo) ||
+			    !json_is_integer(hi) || json_integer_value(lo) < 0 ||
+			    json_integer_value(hi) > UINT32_MAX || json_integer_value(lo) > json_integer_value(hi))
+				return jfail(c, "ranges", "element %zu is not a [low, high] pair", i);
+			bl_range_add(e, (uint32_t)json_integer_value(lo), (uint32_t)json_integer_value(hi));
+		}
+		break;
+	}
+	case BE_CHAN:
+	case BE_VALUE: {
+		json_t *p = kind == BE_CHAN ? json_object_get(o, "period") : o;
+		double mean, sd, mn, mx;
+		json_int_t n;
+		char saved[64];
+		int rc = 0;
+
+		if (!json_is_object(p))
+			return jfail(c, "period", "expected an object");
+		memcpy(saved, c->where, sizeof(saved));
+		if (kind == BE_CHAN)
+			strncat(c->where, ".period", sizeof(c->where) - strlen(c->where) - 1);
+		if (jint(c, p, "samples", 0, INT64_MAX, &n) < 0 || jnum(c, p, "mean", &mean) < 0 ||
+		    jnum(c, p, "stddev", &sd) < 0 || jnum(c, p, "min", &mn) < 0 || jnum(c, p, "max", &mx) < 0)
+			rc = -1;
+		else if (sd < 0 || (n > 0 && mn > mx))
+			rc = jfail(c, NULL, "stddev < 0 or min > max");
+		memcpy(c->where, saved, sizeof(saved));
+		if (rc < 0)
+			return -1;
+		e->n = (uint64_t)n;
+		e->mean = mean;
+		e->m2 = n > 1 ? sd * sd * (double)(n - 1) : 0;
+		e->min = n ? mn : INFINITY;
+		e->max = n ? mx : -INFINITY;
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
+			       char *err, size_t errlen)
+{
+	struct baseline *b = NULL;
+	json_error_t je;
+	json_t *root, *v;
+	struct jctx c;
+	const char *fmt;
+	json_int_t ver, x;
+	size_t i;
+	int k;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.err = err;
+	c.errlen = errlen;
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line <= 0)
+			snprintf(err, errlen, "%s: %s", path, je.text);
+		else
+			snprintf(err, errlen, "%s:%d:%d: not a valid baseline: %s", path, je.line,
+				 je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		jfail(&c, NULL, "the top level is not a JSON object");
+		goto fail;
+	}
+	snprintf(c.where, sizeof(c.where), "%s", "baseline");
+	if (jstr(&c, root, "format", &fmt) < 0)
+		goto fail;
+	if (strcmp(fmt, BASELINE_FORMAT) != 0) {
+		jfail(&c, "format", "'%s' is not an otsentry baseline", fmt);
+		goto fail;
+	}
+	if (jint(&c, root, "version", 0, INT32_MAX, &ver) < 0)
+		goto fail;
+	if (ver != BASELINE_VERSION) {
+		jfail(&c, "version", "version %lld is not supported (this otsentry reads version %d)",
+		      (long long)ver, BASELINE_VERSION);
+		goto fail;
+	}
+	b = baseline_new(cfg);
+	if (!b) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	if (jnum(&c, root, "learn_start", &b->learn_start) < 0 ||
+	    jnum(&c, root, "learn_end", &b->learn_end) < 0 ||
+	    jint(&c, root, "learned_packets", 0, INT64_MAX, &x) < 0)
+		goto fail;
+	b->learned_packets = (uint64_t)x;
+	if (jint(&c, root, "learned_events", 0, INT64_MAX, &x) < 0)
+		goto fail;
+	b->learned_events = (uint64_t)x;
+	for (k = 1; k < BE_KIND_MAX; k++) {
+		json_t *arr = json_object_get(root, section_names[k]);
+		if (!json_is_array(arr)) {
+			jfail(&c, section_names[k], "missing or not an array");
+			goto fail;
+		}
+		json_array_foreach(arr, i, v) {
+			snprintf(c.where, sizeof(c.where), "%s[%zu]", section_names[k], i);
+			if (load_entry(b, &c, (enum bl_ekind)k, v) < 0)
+				goto fail;
+		}
+	}
+	json_decref(root);
+	return b;
+fail:
+	json_decref(root);
+	baseline_free(b);
+	return NULL;
+}
+
+/* ---- show and diff ----------------------------------------------------------- */
+
+static void sym_text(const struct bl_sym *s, char *buf, size_t len)
+{
+	if (s->space)
+		snprintf(buf, len, "fc %d%s %s %u:%u+%u", s->func, s->sub >= 0 ? "/sub" : "",
+			 ot_space_name((enum ot_space)s->space), s->block, s->start, s->count);
+	else
+		snprintf(buf, len, "fc %d", s->func);
+}
+
+static void entry_text(const struct bl_entry *e, char *buf, size_t len)
+{
+	const struct bl_key *k = &e->k;
+	char a[OTS_IPSTR_LEN], b[OTS_IPSTR_LEN], s1[96], s2[96];
+
+	ot_ip_str(&k->a, a, sizeof(a));
+	ot_ip_str(&k->b, b, sizeof(b));
+	switch ((enum bl_ekind)k->kind) {
+	case BE_ASSET:
+		snprintf(buf, len, "asset %s (%u MAC%s)", a, e->nmac, e->nmac == 1 ? "" : "s");
+		break;
+	case BE_IDENT:
+		snprintf(buf, len, "identity %s %s = \"%s\"", a,
+			 ot_ident_key_name((enum ot_ident_key)k->ident), e->text ? e->text : "");
+		break;
+	case BE_SERVICE:
+		snprintf(buf, len, "service %s %s %s", a, ot_proto_name((enum ot_proto)k->proto),
+			 k->role ? "server" : "client");
+		break;
+	case BE_EDGE:
+		snprintf(buf, len, "edge %s -> %s %s/%u", a, b, edge_proto_name(k), k->port);
+		break;
+	case BE_UNIT:
+		snprintf(buf, len, "unit %s -> %s %s unit %d", a, b, edge_proto_name(k), k->unit);
+		break;
+	case BE_OP:
+		snprintf(buf, len, "operation %s -> %s %s fc %d%s (%s)", a, b, edge_proto_name(k),
+			 k->func, k->sub >= 0 ? "/sub" : "", ot_category_name((enum ot_category)e->cats));
+		break;
+	case BE_RANGE:
+		snprintf(buf, len, "range %s -> %s %s fc %d %s %u: %u range%s", a, b, edge_proto_name(k),
+			 k->func, ot_space_name((enum ot_space)k->space), k->block, e->nr,
+			 e->nr == 1 ? "" : "s");
+		break;
+	case BE_CHAN:
+		sym_text(&e->from, s1, sizeof(s1));
+		snprintf(buf, len, "channel %s -> %s %s %s every %.3fs (sd %.3f, n %llu)", a, b,
+			 edge_proto_name(k), s1, e->mean, entry_std(e), (unsigned long long)e->n);
+		break;
+	case BE_TRANS:
+		sym_text(&e->from, s1, sizeof(s1));
+		sym_text(&e->to, s2, sizeof(s2));
+		snprintf(buf, len, "order %s -> %s %s: [%s] then [%s]", a, b, edge_proto_name(k), s1, s2);
+		break;
+	case BE_VALUE:
+		snprintf(buf, len, "value %s %s unit %d %s %u:%u in [%g, %g] (n %llu)", a,
+			 ot_proto_name((enum ot_proto)k->proto), k->unit,
+			 ot_space_name((enum ot_space)k->space), k->block, k->start,
+			 e->n ? e->min : 0.0, e->n ? e->max : 0.0, (unsigned long long)e->n);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+static struct baseline *load_for_command(const char *path, char *err, size_t errlen)
+{
+	struct bl_config cfg;
+
+	bl_config_default(&cfg);
+	cfg.max_keys = UINT32_MAX;
+	return baseline_load(path, &cfg, err, errlen);
+}
+
+int baseline_show(const char *path, FILE *out, char *err, size_t errlen)
+{
+	struct baseline *b = load_for_command(path, err, errlen);
+	const struct bl_entry *e;
+	char line[512];
+	int k;
+
+	if (!b)
+		return -1;
+	fprintf(out, "baseline %s (format %s version %d)\n", path, BASELINE_FORMAT, BASELINE_VERSION);
+	fprintf(out, "learned from %.0f to %.0f (%.0f s): %llu packets, %llu OT messages\n",
+		b->learn_start, b->learn_end, b->learn_end - b->learn_start,
+		(unsigned long long)b->learned_packets, (unsigned long long)b->learned_events);
+	for (k = 1; k < BE_KIND_MAX; k++)
+		fprintf(out, "  %-12s %llu\n", section_names[k], (unsigned long long)b->per_kind[k]);
+	for (k = 1; k < BE_KIND_MAX; k++) {
+		if (k == BE_TRANS || k == BE_UNIT)
+			continue;       /* counted above; too many lines to be useful */
+		for (e = b->head; e; e = e->lnext) {
+			if (e->k.kind != k)
+				continue;
+			entry_text(e, line, sizeof(line));
+			fprintf(out, "%s\n", line);
+		}
+	}
+	baseline_free(b);
+	return 0;
+}
+
+int baseline_diff(const char *pa, const char *pb, FILE *out, char *err, size_t errlen)
+{
+	struct baseline *a = load_for_command(pa, err, errlen), *b;
+	const struct bl_entry *e, *o;
+	char line[512];
+	unsigned long added = 0, removed = 0, changed = 0;
+
+	if (!a)
+		return -1;
+	b = load_for_command(pb, err, errlen);
+	if (!b) {
+		baseline_free(a);
+		return -1;
+	}
+	for (e = a->head; e; e = e->lnext) {
+		entry_text(e, line, sizeof(line));
+		o = bl_find(b, &e->k);
+		if (!o) {
+			fprintf(out, "- %s\n", line);
+			removed++;
+		} else if (e->k.kind == BE_IDENT && strcmp(e->text ? e->text : "", o->text ? o->text : "")) {
+			fprintf(out, "- %s\n", line);
+			entry_text(o, line, sizeof(line));
+			fprintf(out, "+ %s\n", line);
+			changed++;
+		}
+	}
+	for (e = b->head; e; e = e->lnext) {
+		if (bl_find(a, &e->k))
+			continue;
+		entry_text(e, line, sizeof(line));
+		fprintf(out, "+ %s\n", line);
+		added++;
+	}
+	fprintf(out, "%lu added, %lu removed, %lu changed\n", added, removed, changed);
+	baseline_free(a);
+	baseline_free(b);
+	return 0;
+}
+
+/* ---- the observer ----------------------------------------------------------------- */
+
+struct bl_obs {
+	struct baseline *b;
+	const char *learn_file;
+	double learn_for;
+	double first_ts;
+	double last_save;
+	int switched;
+};
+
+#define BL_SAVE_INTERVAL 600.0
+
+static void obs_save(struct bl_obs *o, const char *why)
+{
+	char err[512];
+
+	if (!o->learn_file)
+		return;
+	if (baseline_save(o->b, o->learn_file, err, sizeof(err)) < 0)
+		fprintf(stderr, "otsentry: baseline not saved (%s): %s\n", why, err);
+}
+
+static void obs_time(struct bl_obs *o, double t)
+{
+	if (o->first_ts < 0)
+		o->first_ts = t;
+	if (o->learn_for > 0 && !o->switched && t - o->first_ts >= o->learn_for) {
+		o->switched = 1;
+		obs_save(o, "end of learning");
+		baseline_set_learning(o->b, 0, 1);
+		o->b->detect_start = t;
+	}
+	if (o->b->learning && o->learn_file && o->last_save > 0 && t - o->last_save >= BL_SAVE_INTERVAL) {
+		obs_save(o, "periodic");
+		o->last_save = t;
+	}
+	if (o->last_save <= 0)
+		o->last_save = t;
+}
+
+static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)
+{
+	struct bl_obs *o = ctx;
+
+	obs_time(o, (double)p->ts.tv_sec + p->ts.tv_usec / 1e6);
+	baseline_packet(o->b, p, f, dir);
+}
+
+static void obs_event(void *ctx, const struct ot_event *ev)
+{
+	baseline_event(((struct bl_obs *)ctx)->b, ev);
+}
+
+static void obs_tick(void *ctx, const struct timeval *now)
+{
+	struct bl_obs *o = ctx;
+
+	obs_time(o, (double)now->tv_sec + now->tv_usec / 1e6);
+	baseline_tick(o->b, now);
+}
+
+static void obs_finish(void *ctx, const struct timeval *last)
+{
+	struct bl_obs *o = ctx;
+
+	(void)last;
+	if (o->b->learning)
+		obs_save(o, "end of input");
+}
+
+static void obs_stats(void *ctx, json_t *stats)
+{
+	struct bl_obs *o = ctx;
+	struct baseline *b = o->b;
+	json_t *al = json_object(), *keys = json_object();
+	int k;
+
+	for (k = 1; k < BL_KIND_COUNT; k++)
+		json_object_set_new(al, bl_kind_name((enum bl_kind)k), json_integer((json_int_t)b->alerts[k]));
+	for (k = 1; k < BE_KIND_MAX; k++)
+		json_object_set_new(keys, section_names[k], json_integer((json_int_t)b->per_kind[k]));
+	json_object_set_new(stats, "baseline", json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}",
+		"mode", b->learning && b->detecting ? "detect+learn" : b->learning ? "learn" : "detect",
+		"keys", (json_int_t)b->nkeys, "refused", (json_int_t)b->refused,
+		"scan_sources_evicted", (json_int_t)b->scan_evicted, "learned", keys, "alerts", al));
+}
+
+static void obs_free(void *ctx)
+{
+	struct bl_obs *o = ctx;
+
+	if (!o)
+		return;
+	baseline_free(o->b);
+	free(o);
+}
+
+int baseline_attach(struct sensor *s, struct alerter *al,
+		    const struct ots_options *opt, char *err, size_t errlen)
+{
+	struct sensor_observer ob;
+	struct bl_config cfg;
+	struct bl_obs *o;
+
+	if (!opt->learn_file && !opt->baseline_file && opt->learn_for <= 0)
+		return 0;
+	bl_config_default(&cfg);
+	if (opt->period_spread > 0)
+		cfg.period_spread = opt->period_spread;
+	if (opt->value_margin >= 0)
+		cfg.value_margin = opt->value_margin;
+	if (opt->silence_timeout > 0)
+		cfg.silence_timeout = opt->silence_timeout;
+	if (opt->max_baseline_keys)
+		cfg.max_keys = opt->max_baseline_keys;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	o->first_ts = -1;
+	o->learn_file = opt->learn_file;
+	o->learn_for = opt->learn_for;
+	if (opt->baseline_file) {
+		o->b = baseline_load(opt->baseline_file, &cfg, err, errlen);
+		if (!o->b) {
+			free(o);
+			return -1;
+		}
+		/* detect; with --learn also fold what is seen into the model */
+		baseline_set_learning(o->b, opt->learn_file != NULL && opt->learn_for <= 0, 1);
+		if (opt->learn_for > 0)
+			baseline_set_learning(o->b, 1, 0);
+	} else {
+		o->b = baseline_new(&cfg);
+		if (!o->b) {
+			free(o);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		baseline_set_learning(o->b, 1, 0);
+	}
+	baseline_set_alerter(o->b, al);
+
+	memset(&ob, 0, sizeof(ob));
+	ob.name = "baseline";
+	ob.ctx = o;
+	ob.on_packet = obs_packet;
+	ob.on_event = obs_event;
+	ob.on_tick = obs_tick;
+	ob.on_finish = obs_finish;
+	ob.on_stats = obs_stats;
+	ob.on_free = obs_free;
+	if (sensor_add_observer(s, &ob) < 0) {
+		obs_free(o);
+		snprintf(err, errlen, "too many observers");
+		return -1;
+	}
+	return 0;
+}

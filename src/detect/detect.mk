@@ -1,0 +1,50 @@
+# src/detect/detect.mk - detection: the learned baseline, the rules engine
+# and the shipped rules, alerts.
+libotsentry_a_SOURCES += \
+	src/detect/baseline.h src/detect/baseline_int.h src/detect/baseline.c src/detect/baseline_io.c
+
+check_PROGRAMS += tests/check_baseline
+tests_check_baseline_SOURCES = tests/check_baseline.c
+tests_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_baseline_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_baseline tests/e2e_detect.sh
+EXTRA_DIST += tests/e2e_detect.sh
+dist_man_MANS += man/otsentry-baseline.5
+
+libotsentry_a_SOURCES += \
+	src/detect/alert.h src/detect/alert.c \
+	src/detect/rules.h src/detect/rules_int.h src/detect/rule_parse.c src/detect/rules.c
+
+# Where the default rule set is found (see rules_default_path()).
+AM_CPPFLAGS += -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \
+	-DOTS_BUILDDIR='"$(abs_top_builddir)"'
+
+otsrulesdir = $(pkgdatadir)/rules
+dist_otsrules_DATA = \
+	rules/s7comm.rules rules/dnp3.rules rules/modbus.rules \
+	rules/ot-external.rules
+
+check_PROGRAMS += tests/check_alert
+tests_check_alert_SOURCES = tests/check_alert.c
+tests_check_alert_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_alert_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_alert
+
+check_PROGRAMS += tests/check_rules
+tests_check_rules_SOURCES = tests/check_rules.c
+tests_check_rules_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_rules_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_rules
+
+
+# Shipped rules: each fires on a capture with its operation, quiet without.
+TESTS += tests/rules_fire.sh
+EXTRA_DIST += tests/rules_fire.sh
+dist_man_MANS += man/otsentry-rules.5
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_rules
+tests_fuzz_fuzz_rules_SOURCES = tests/fuzz/fuzz_rules.c
+tests_fuzz_fuzz_rules_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_rules_LDADD = $(OTS_LIBS)
+endif

@@ -1,0 +1,1751 @@
+/*
+ * rule_parse.c - reading rule files: variables, headers (addresses, ports,
+ * direction) and options.  The language is documented in
+ * otsentry-rules(5); keyword meanings follow Suricata's modbus, dnp3_func,
+ * dnp3_ind and dnp3_obj keywords (Suricata user guide, "Modbus Keyword"
+ * and "DNP3 Keywords"), plus S7comm keywords of otsentry's own.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rules_int.h"
+#include "event.h"
+
+/* ---- name tables ---------------------------------------------------- */
+
+/* Modbus Application Protocol V1.1b3, 6.x; names as Snort's modbus_func. */
+static const struct ot_tok modbus_func_names[] = {
+	{ 1, "read_coils" }, { 2, "read_discrete_inputs" },
+	{ 3, "read_holding_registers" }, { 4, "read_input_registers" },
+	{ 5, "write_single_coil" }, { 6, "write_single_register" },
+	{ 7, "read_exception_status" }, { 8, "diagnostics" }, { 8, "diagnostic" },
+	{ 11, "get_comm_event_counter" }, { 12, "get_comm_event_log" },
+	{ 15, "write_multiple_coils" }, { 16, "write_multiple_registers" },
+	{ 17, "report_slave_id" }, { 17, "report_server_id" },
+	{ 20, "read_file_record" }, { 21, "write_file_record" },
+	{ 22, "mask_write_register" }, { 23, "read_write_multiple_registers" },
+	{ 24, "read_fifo_queue" }, { 43, "encapsulated_interface_transport" },
+	{ 43, "read_device_identification" },
+	{ 0, NULL }
+};
+
+/* IEEE 1815-2012 table 4-1; names as Suricata's dnp3_func. */
+static const struct ot_tok dnp3_func_names[] = {
+	{ 0, "confirm" }, { 1, "read" }, { 2, "write" }, { 3, "select" },
+	{ 4, "operate" }, { 5, "direct_operate" }, { 6, "direct_operate_nr" },
+	{ 7, "immed_freeze" }, { 8, "immed_freeze_nr" }, { 9, "freeze_clear" },
+	{ 10, "freeze_clear_nr" }, { 11, "freeze_at_time" },
+	{ 12, "freeze_at_time_nr" }, { 13, "cold_restart" }, { 14, "warm_restart" },
+	{ 15, "initialize_data" }, { 16, "initialize_appl" }, { 17, "start_appl" },
+	{ 18, "stop_appl" }, { 19, "save_config" }, { 20, "enable_unsolicited" },
+	{ 21, "disable_unsolicited" }, { 22, "assign_class" },
+	{ 23, "delay_measure" }, { 24, "record_current_time" },
+	{ 25, "open_file" }, { 26, "close_file" }, { 27, "delete_file" },
+	{ 28, "get_file_info" }, { 29, "authenticate_file" }, { 30, "abort_file" },
+	{ 31, "activate_config" }, { 32, "authenticate_req" },
+	{ 33, "authenticate_err" }, { 129, "response" },
+	{ 130, "unsolicited_response" }, { 131, "authenticate_resp" },
+	{ 0, NULL }
+};
+
+/* Internal indications, IIN1 in the high byte (IEEE 1815-2012 4.2.2.7). */
+static const struct ot_tok dnp3_ind_names[] = {
+	{ 0x0100, "all_stations" }, { 0x0200, "class_1_events" },
+	{ 0x0400, "class_2_events" }, { 0x0800, "class_3_events" },
+	{ 0x1000, "need_time" }, { 0x2000, "local_control" },
+	{ 0x4000, "device_trouble" }, { 0x8000, "device_restart" },
+	{ 0x0001, "no_func_code_support" }, { 0x0002, "object_unknown" },
+	{ 0x0004, "parameter_error" }, { 0x0008, "event_buffer_overflow" },
+	{ 0x0010, "already_executing" }, { 0x0020, "config_corrupt" },
+	{ 0x0040, "reserved_2" }, { 0x0080, "reserved_1" },
+	{ 0, NULL }
+};
+
+/* S7comm header ROSCTR and job functions (as Wireshark's s7comm names them). */
+static const struct ot_tok s7_rosctr_names[] = {
+	{ 1, "job" }, { 2, "ack" }, { 3, "ack_data" }, { 7, "userdata" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok s7_func_names[] = {
+	{ 0x00, "cpu_services" }, { 0x04, "read_var" }, { 0x05, "write_var" },
+	{ 0x1a, "request_download" }, { 0x1b, "download_block" },
+	{ 0x1c, "download_ended" }, { 0x1d, "start_upload" }, { 0x1e, "upload" },
+	{ 0x1f, "end_upload" }, { 0x28, "pi_service" }, { 0x29, "plc_stop" },
+	{ 0xf0, "setup_communication" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok s7_group_names[] = {
+	{ 0, "mode_transition" }, { 1, "programmer" }, { 2, "cyclic_data" },
+	{ 3, "block_functions" }, { 4, "cpu_functions" }, { 5, "security" },
+	{ 6, "pbc" }, { 7, "time" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok s7_area_names[] = {
+	{ OT_SPACE_S7_INPUTS, "inputs" }, { OT_SPACE_S7_OUTPUTS, "outputs" },
+	{ OT_SPACE_S7_FLAGS, "flags" }, { OT_SPACE_S7_FLAGS, "merker" },
+	{ OT_SPACE_S7_DB, "db" }, { OT_SPACE_S7_DI, "di" },
+	{ OT_SPACE_S7_COUNTER, "counter" }, { OT_SPACE_S7_TIMER, "timer" },
+	{ OT_SPACE_S7_PERIPHERAL, "peripheral" }, { OT_SPACE_S7_OTHER, "other" },
+	{ 0, NULL }
+};
+
+/* Suricata's classification.config: name, description, priority. */
+struct classtype {
+	const char *name, *desc;
+	int prio;
+};
+
+static const struct classtype classtypes[] = {
+	{ "not-suspicious", "Not Suspicious Traffic", 3 },
+	{ "unknown", "Unknown Traffic", 3 },
+	{ "bad-unknown", "Potentially Bad Traffic", 2 },
+	{ "attempted-recon", "Attempted Information Leak", 2 },
+	{ "successful-recon-limited", "Information Leak", 2 },
+	{ "successful-recon-largescale", "Large Scale Information Leak", 2 },
+	{ "attempted-dos", "Attempted Denial of Service", 2 },
+	{ "successful-dos", "Denial of Service", 2 },
+	{ "attempted-user", "Attempted User Privilege Gain", 1 },
+	{ "unsuccessful-user", "Unsuccessful User Privilege Gain", 1 },
+	{ "successful-user", "Successful User Privilege Gain", 1 },
+	{ "attempted-admin", "Attempted Administrator Privilege Gain", 1 },
+	{ "successful-admin", "Successful Administrator Privilege Gain", 1 },
+	{ "suspicious-login", "An attempted login using a suspicious username was detected", 2 },
+	{ "default-login-attempt", "Attempt to login by a default username and password", 2 },
+	{ "system-call-detect", "A system call was detected", 2 },
+	{ "network-scan", "Detection of a Network Scan", 3 },
+	{ "denial-of-service", "Detection of a Denial of Service Attack", 2 },
+	{ "non-standard-protocol", "Detection of a non-standard protocol or event", 2 },
+	{ "protocol-command-decode", "Generic Protocol Command Decode", 3 },
+	{ "misc-activity", "Misc activity", 3 },
+	{ "misc-attack", "Misc Attack", 2 },
+	{ "policy-violation", "Potential Corporate Privacy Violation", 1 },
+	{ "unusual-client-port-connection", "A client was using an unusual port", 2 },
+	{ "tcp-connection", "A TCP connection was detected", 4 },
+	{ NULL, NULL, 0 }
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+void rules_error_add(struct rules *rs, const char *file, int line, const char *fmt, ...)
+{
+	char msg[512], full[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof(full), "%s:%d: %s", file ? file : "-", line, msg);
+	else
+		snprintf(full, sizeof(full), "%s: %s", file ? file : "-", msg);
+	if (rs->nerrors < RULES_MAX_ERRORS)
+		rs->errors[rs->nerrors] = strdup(full);
+	rs->nerrors++;
+}
+
+/* The parse context of one rule: where, and the first error. */
+struct pctx {
+	struct rules *rs;
+	const char *file;
+	int line;
+	int failed;
+	int depth;
+};
+
+static void perr(struct pctx *pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void perr(struct pctx *pc, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (pc->failed)
+		return;         /* the first reason is the one worth reading */
+	pc->failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rules_error_add(pc->rs, pc->file, pc->line, "%s", msg);
+}
+
+/* ---- small string helpers ------------------------------------------- */
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+/* Strict unsigned number: decimal or 0x hex. */
+static int parse_uint(const char *s, int64_t max, int64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+	if (*end || errno == ERANGE || v > (unsigned long long)max)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* "N", "<N", ">N", "N<>M" (Suricata's exclusive bounds) -> inclusive range. */
+static int parse_num_range(const char *s, int64_t max, struct num_range *r)
+{
+	const char *sep = strstr(s, "<>");
+	int64_t a, b;
+	char tmp[64];
+
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	if (sep) {
+		memcpy(tmp, s, (size_t)(sep - s));
+		tmp[sep - s] = 0;
+		if (parse_uint(trim(tmp), max, &a) < 0)
+			return -1;
+		snprintf(tmp, sizeof(tmp), "%s", sep + 2);
+		if (parse_uint(trim(tmp), max, &b) < 0 || b <= a + 1)
+			return -1;
+		r->lo = a + 1;
+		r->hi = b - 1;
+		return 0;
+	}
+	if (s[0] == '<') {
+		if (parse_uint(s + 1, max, &a) < 0 || a == 0)
+			return -1;
+		r->lo = 0;
+		r->hi = a - 1;
+		return 0;
+	}
+	if (s[0] == '>') {
+		if (parse_uint(s + 1, max, &a) < 0 || a >= max)
+			return -1;
+		r->lo = a + 1;
+		r->hi = max;
+		return 0;
+	}
+	if (parse_uint(s, max, &a) < 0)
+		return -1;
+	r->lo = r->hi = a;
+	return 0;
+}
+
+static int tok_lookup(const struct ot_tok *t, const char *name, int *code)
+{
+	for (; t->name; t++)
+		if (strcasecmp(t->name, name) == 0) {
+			*code = t->code;
+			return 0;
+		}
+	return -1;
+}
+
+/* A number (decimal or hex) up to max, or a name from the table. */
+static int num_or_name(const char *s, const struct ot_tok *t, int64_t max, int *out)
+{
+	int64_t v;
+
+	if (max >= 0 && parse_uint(s, max, &v) == 0) {
+		*out = (int)v;
+		return 0;
+	}
+	return t ? tok_lookup(t, s, out) : -1;
+}
+
+/* Split "a, b, c" at top-level commas into at most max trimmed parts. */
+static int split_commas(char *s, char **parts, int max)
+{
+	int n = 0, depth = 0;
+	char *start = s;
+
+	for (;; s++) {
+		if (*s == '[')
+			depth++;
+		else if (*s == ']')
+			depth--;
+		if ((*s == ',' && depth == 0) || *s == 0) {
+			int end = (*s == 0);
+
+			if (n >= max)
+				return -1;
+			*s = 0;
+			parts[n++] = trim(start);
+			if (end)
+				break;
+			start = s + 1;
+		}
+	}
+	return n;
+}
+
+/* ---- variables -------------------------------------------------------- */
+
+static struct rule_var *var_find(struct rules *rs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rs->nvars; i++)
+		if (strcmp(rs->vars[i].name, name) == 0)
+			return &rs->vars[i];
+	return NULL;
+}
+
+static int var_name_ok(const char *n)
+{
+	if (!n || !*n || !(isalpha((unsigned char)*n) || *n == '_'))
+		return 0;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && *n != '_')
+			return 0;
+	return 1;
+}
+
+/* Set a variable; command-line ones (locked) are not overridden by files. */
+static int var_set(struct rules *rs, const char *name, const char *value, int locked)
+{
+	struct rule_var *v = var_find(rs, name);
+	char *nv;
+
+	if (v && v->locked && !locked)
+		return 0;
+	nv = strdup(value);
+	if (!nv)
+		return -1;
+	if (!v) {
+		if (rs->nvars >= RULES_MAX_VARS) {
+			free(nv);
+			return -1;
+		}
+		v = &rs->vars[rs->nvars++];
+		v->name = strdup(name);
+		v->value = NULL;
+		if (!v->name) {
+			rs->nvars--;
+			free(nv);
+			return -1;
+		}
+	}
+	free(v->value);
+	v->value = nv;
+	v->locked = locked;
+	return 0;
+}
+
+int rules_set_var(struct rules *rs, const char *name, const char *value)
+{
+	const char *n = name && name[0] == '$' ? name + 1 : name;
+
+	if (!var_name_ok(n) || !value) {
+		rules_error_add(rs, "--var", 0, "bad variable name '%s'", name ? name : "");
+		return -1;
+	}
+	if (var_set(rs, n, value, 1) < 0) {
+		rules_error_add(rs, "--var", 0, "too many variables");
+		return -1;
+	}
+	return 0;
+}
+
+int rules_set_var_arg(struct rules *rs, const char *arg)
+{
+	const char *eq = arg ? strchr(arg, '=') : NULL;
+	char name[128];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+		rules_error_add(rs, "--var", 0, "'%s' is not NAME=VALUE", arg ? arg : "");
+		return -1;
+	}
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = 0;
+	return rules_set_var(rs, name, eq + 1);
+}
+
+/* ---- addresses and ports --------------------------------------------- */
+
+void rules_net_free(struct net_node *n)
+{
+	int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->nkids; i++)
+		rules_net_free(&n->kids[i]);
+	free(n->kids);
+	n->kids = NULL;
+	n->nkids = 0;
+}
+
+static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_node *out);
+
+static int parse_cidr(struct pctx *pc, const char *s, struct net_node *n)
+{
+	char buf[80];
+	const char *slash = strchr(s, '/');
+	int64_t plen;
+	int maxlen;
+
+	if (strlen(s) >= sizeof(buf)) {
+		perr(pc, "bad address '%s'", s);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (slash)
+		buf[slash - s] = 0;
+	if (ot_ip_parse(buf, &n->ip) < 0) {
+		perr(pc, "bad address '%s'", s);
+		return -1;
+	}
+	maxlen = n->ip.ver == 4 ? 32 : 128;
+	plen = maxlen;
+	if (slash && parse_uint(slash + 1, maxlen, &plen) < 0) {
+		perr(pc, "bad prefix length in '%s'", s);
+		return -1;
+	}
+	n->kind = NK_CIDR;
+	n->plen = (uint8_t)plen;
+	return 0;
+}
+
+static int parse_portrange(struct pctx *pc, const char *s, struct net_node *n)
+{
+	const char *colon = strchr(s, ':');
+	int64_t lo = 0, hi = 65535;
+	char buf[32];
+
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (colon) {
+		buf[colon - s] = 0;
+		if (buf[0] && parse_uint(buf, 65535, &lo) < 0)
+			goto bad;
+		if (colon[1] && parse_uint(colon + 1, 65535, &hi) < 0)
+			goto bad;
+		if ((!buf[0] && !colon[1]) || lo > hi)
+			goto bad;
+	} else {
+		if (parse_uint(buf, 65535, &lo) < 0)
+			goto bad;
+		hi = lo;
+	}
+	n->kind = NK_PORTS;
+	n->lo = (uint16_t)lo;
+	n->hi = (uint16_t)hi;
+	return 0;
+bad:
+	perr(pc, "bad port '%s'", s);
+	return -1;
+}
+
+/* One item: !item, [list], any, $VAR, CIDR or port range. */
+static int parse_item(struct pctx *pc, const char *s, int is_port, struct net_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '!') {
+		int r = parse_item(pc, s + 1, is_port, n);
+
+		n->neg = (uint8_t)!n->neg;
+		return r;
+	}
+	if (*s == 0) {
+		perr(pc, "empty %s", is_port ? "port" : "address");
+		return -1;
+	}
+	if (*s == '[' || *s == '$') {
+		struct net_node inner;
+		int r;
+
+		if (*s == '$') {
+			struct rule_var *v = var_find(pc->rs, s + 1);
+
+			if (!v) {
+				perr(pc, "undefined variable '%s'", s);
+				return -1;
+			}
+			s = v->value;
+		}
+		if (++pc->depth > RULES_MAX_DEPTH) {
+			perr(pc, "%s nested too deep (variable loop?)", is_port ? "ports" : "addresses");
+			return -1;
+		}
+		r = parse_net(pc, s, is_port, &inner);
+		pc->depth--;
+		if (r < 0)
+			return -1;
+		*n = inner;
+		n->neg = 0;
+		if (inner.neg) {
+			/* a variable whose value is itself "!x": wrap it */
+			n->kind = NK_LIST;
+			n->kids = calloc(1, sizeof(*n->kids));
+			if (!n->kids) {
+				rules_net_free(&inner);
+				perr(pc, "out of memory");
+				return -1;
+			}
+			n->kids[0] = inner;
+			n->nkids = 1;
+		}
+		return 0;
+	}
+	if (strcmp(s, "any") == 0) {
+		n->kind = NK_ANY;
+		return 0;
+	}
+	return is_port ? parse_portrange(pc, s, n) : parse_cidr(pc, s, n);
+}
+
+/* A whole address or port expression. */
+static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_node *out)
+{
+	char *buf, *s, *parts[RULES_MAX_LIST];
+	int n, i;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	buf = strdup(spec);
+	if (!buf) {
+		perr(pc, "out of memory");
+		return -1;
+	}
+	s = trim(buf);
+	len = strlen(s);
+	if (s[0] != '[') {
+		n = parse_item(pc, s, is_port, out);
+		free(buf);
+		return n;
+	}
+	if (len < 2 || s[len - 1] != ']') {
+		perr(pc, "unbalanced brackets in '%s'", spec);
+		free(buf);
+		return -1;
+	}
+	s[len - 1] = 0;
+	s++;
+	n = split_commas(s, parts, RULES_MAX_LIST);
+	if (n < 0) {
+		perr(pc, "more than %d items in a list", RULES_MAX_LIST);
+		free(buf);
+		return -1;
+	}
+	out->kind = NK_LIST;
+	out->kids = calloc((size_t)n, sizeof(*out->kids));
+	if (!out->kids) {
+		perr(pc, "out of memory");
+		free(buf);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (parse_item(pc, parts[i], is_port, &out->kids[i]) < 0) {
+			out->nkids = i;
+			rules_net_free(out);
+			free(buf);
+			return -1;
+		}
+		out->nkids = i + 1;
+	}
+	free(buf);
+	return 0;
+}
+
+static int cidr_match(const struct net_node *n, const struct ot_ip *ip)
+{
+	int full = n->plen / 8, rem = n->plen % 8, i;
+
+	if (ip->ver != n->ip.ver)
+		return 0;
+	/* a few bytes, on every event of a rule with an address list */
+	for (i = 0; i < full; i++)
+		if (ip->a[i] != n->ip.a[i])
+			return 0;
+	if (rem) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rem));
+
+		if ((ip->a[full] & mask) != (n->ip.a[full] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+/* Value of a node ignoring its own negation. */
+static int net_eval(const struct net_node *n, const struct ot_ip *ip, int port)
+{
+	int i, has_pos = 0, pos = 0, negm = 0;
+
+	switch (n->kind) {
+	case NK_ANY:
+		return 1;
+	case NK_CIDR:
+		return ip ? cidr_match(n, ip) : 0;
+	case NK_PORTS:
+		return port >= n->lo && port <= n->hi;
+	default:
+		break;
+	}
+	for (i = 0; i < n->nkids; i++) {
+		int v = net_eval(&n->kids[i], ip, port);
+
+		if (n->kids[i].neg) {
+			negm |= v;
+		} else {
+			has_pos = 1;
+			pos |= v;
+		}
+	}
+	return (has_pos ? pos : 1) && !negm;
+}
+
+int rules_addr_match(const struct net_node *n, const struct ot_ip *ip)
+{
+	int v = net_eval(n, ip, -1);
+
+	return n->neg ? !v : v;
+}
+
+int rules_port_match(const struct net_node *n, uint16_t port)
+{
+	int v = net_eval(n, NULL, port);
+
+	return n->neg ? !v : v;
+}
+
+/* ---- protocol keywords ---------------------------------------------- */
+
+static struct rule_check *new_check(struct pctx *pc, struct rule *r, int type)
+{
+	struct rule_check *c;
+
+	if (r->nchecks >= RULES_MAX_CHECKS) {
+		perr(pc, "more than %d protocol keywords", RULES_MAX_CHECKS);
+		return NULL;
+	}
+	c = &r->checks[r->nchecks++];
+	memset(c, 0, sizeof(*c));
+	c->type = (uint8_t)type;
+	c->b = -1;
+	return c;
+}
+
+/* Every protocol keyword binds the rule to one OT protocol. */
+static int bind_proto(struct pctx *pc, struct rule *r, enum ot_proto p, const char *kw)
+{
+	static const uint8_t header_of[] = {
+		[OT_PROTO_MODBUS] = RP_MODBUS, [OT_PROTO_DNP3] = RP_DNP3,
+		[OT_PROTO_S7COMM] = RP_S7COMM, [OT_PROTO_S7COMM_PLUS] = RP_S7COMM_PLUS,
+	};
+
+	if (r->proto > RP_UDP && r->proto != header_of[p]) {
+		perr(pc, "keyword '%s' does not apply to this rule's protocol", kw);
+		return -1;
+	}
+	if (r->ot_proto && r->ot_proto != p) {
+		perr(pc, "keyword '%s' mixes protocols", kw);
+		return -1;
+	}
+	r->ot_proto = (uint8_t)p;
+	return 0;
+}
+
+#define MB_READ  1u
+#define MB_WRITE 2u
+
+static const struct ot_tok mb_tables[] = {
+	{ 1 << OT_SPACE_MB_COIL, "coils" }, { 1 << OT_SPACE_MB_DISCRETE, "discretes" },
+	{ 1 << OT_SPACE_MB_HOLDING, "holding" }, { 1 << OT_SPACE_MB_INPUT, "input" },
+	{ 0, NULL }
+};
+
+/* function N [, subfunction M] | function [!]category | function name */
+static int parse_mb_function(struct pctx *pc, struct rule *r, char *arg)
+{
+	static const struct ot_tok cats[] = {
+		{ 1, "assigned" }, { 2, "unassigned" }, { 3, "public" },
+		{ 4, "user" }, { 8, "reserved" }, { 15, "all" }, { 0, NULL }
+	};
+	char *parts[3];
+	int n, code, neg = 0;
+	char *w;
+	struct rule_check *c;
+
+	n = split_commas(arg, parts, 3);
+	if (n < 1 || n > 2) {
+		perr(pc, "modbus: expected 'function N[, subfunction M]'");
+		return -1;
+	}
+	w = trim(parts[0] + strlen("function"));
+	if (*w == '!') {
+		neg = 1;
+		w = trim(w + 1);
+	}
+	if (tok_lookup(cats, w, &code) == 0) {
+		if (n > 1) {
+			perr(pc, "modbus: subfunction needs a function code");
+			return -1;
+		}
+		if (!(c = new_check(pc, r, CK_MB_CATEGORY)))
+			return -1;
+		c->mask = (uint32_t)code;
+		c->neg = (uint8_t)neg;
+		return 0;
+	}
+	if (neg) {
+		perr(pc, "modbus: '!' only applies to a function category");
+		return -1;
+	}
+	if (num_or_name(w, modbus_func_names, 255, &code) < 0 || code == 0) {
+		perr(pc, "modbus: unknown function '%s'", w);
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_MB_FUNC)))
+		return -1;
+	c->a = code;
+	if (n == 2) {
+		int64_t sf;
+		char *s = parts[1];
+
+		if (strncmp(s, "subfunction", 11) != 0 || parse_uint(trim(s + 11), 65535, &sf) < 0) {
+			perr(pc, "modbus: bad subfunction '%s'", s);
+			return -1;
+		}
+		c->b = (int32_t)sf;
+	}
+	return 0;
+}
+
+/* access read|write [table] [, address A] [, value V] */
+static int parse_mb_access(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[3], *w, *sp;
+	int n, i, table = 0;
+	struct rule_check *c;
+
+	n = split_commas(arg, parts, 3);
+	if (n < 1) {
+		perr(pc, "modbus: expected 'access read|write [table]'");
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_MB_ACCESS)))
+		return -1;
+	w = trim(parts[0] + strlen("access"));
+	sp = w + strcspn(w, " \t");
+	if (*sp) {
+		*sp++ = 0;
+		sp = trim(sp);
+	}
+	if (strcmp(w, "read") == 0)
+		c->mask = MB_READ;
+	else if (strcmp(w, "write") == 0)
+		c->mask = MB_WRITE;
+	else {
+		perr(pc, "modbus: access must be read or write, not '%s'", w);
+		return -1;
+	}
+	if (*sp) {
+		if (tok_lookup(mb_tables, sp, &table) < 0) {
+			perr(pc, "modbus: unknown table '%s'", sp);
+			return -1;
+		}
+		if (c->mask == MB_WRITE && (table == (1 << OT_SPACE_MB_DISCRETE) ||
+					    table == (1 << OT_SPACE_MB_INPUT))) {
+			perr(pc, "modbus: %s can only be read", sp);
+			return -1;
+		}
+	}
+	c->b = table;
+	for (i = 1; i < n; i++) {
+		if (strncmp(parts[i], "address", 7) == 0 && i == 1) {
+			if (parse_num_range(trim(parts[i] + 7), 65535, &c->addr) < 0) {
+				perr(pc, "modbus: bad address '%s'", trim(parts[i] + 7));
+				return -1;
+			}
+			c->has_addr = 1;
+		} else if (strncmp(parts[i], "value", 5) == 0 && i == 2) {
+			if (c->mask != MB_WRITE) {
+				perr(pc, "modbus: value only applies to write access");
+				return -1;
+			}
+			if (c->addr.lo != c->addr.hi) {
+				perr(pc, "modbus: value needs a single address");
+				return -1;
+			}
+			if (parse_num_range(trim(parts[i] + 5), 65535, &c->value) < 0) {
+				perr(pc, "modbus: bad value '%s'", trim(parts[i] + 5));
+				return -1;
+			}
+			c->has_value = 1;
+		} else {
+			perr(pc, "modbus: unexpected '%s'", parts[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int kw_modbus(struct pctx *pc, struct rule *r, char *arg)
+{
+	if (bind_proto(pc, r, OT_PROTO_MODBUS, "modbus") < 0)
+		return -1;
+	arg = trim(arg);
+	if (strncmp(arg, "unit", 4) == 0 && (isspace((unsigned char)arg[4]))) {
+		char *rest = strchr(arg, ',');
+		struct rule_check *c = new_check(pc, r, CK_MB_UNIT);
+
+		if (!c)
+			return -1;
+		if (rest)
+			*rest++ = 0;
+		if (parse_num_range(trim(arg + 4), 255, &c->r) < 0) {
+			perr(pc, "modbus: bad unit '%s'", trim(arg + 4));
+			return -1;
+		}
+		if (!rest)
+			return 0;
+		arg = trim(rest);
+	}
+	if (strncmp(arg, "function", 8) == 0)
+		return parse_mb_function(pc, r, arg);
+	if (strncmp(arg, "access", 6) == 0)
+		return parse_mb_access(pc, r, arg);
+	perr(pc, "modbus: expected function, access or unit, not '%s'", arg);
+	return -1;
+}
+
+static int kw_dnp3_func(struct pctx *pc, struct rule *r, char *arg)
+{
+	struct rule_check *c;
+	int code;
+
+	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_func") < 0)
+		return -1;
+	arg = trim(arg);
+	if (num_or_name(arg, dnp3_func_names, 255, &code) < 0) {
+		perr(pc, "dnp3_func: unknown function '%s'", arg);
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_DNP3_FUNC)))
+		return -1;
+	c->a = code;
+	return 0;
+}
+
+static int kw_dnp3_ind(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[16];
+	struct rule_check *c;
+	int n, i, bit;
+
+	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_ind") < 0)
+		return -1;
+	n = split_commas(arg, parts, 16);
+	if (n < 1 || !*parts[0]) {
+		perr(pc, "dnp3_ind: expected indicator names");
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_DNP3_IND)))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (tok_lookup(dnp3_ind_names, parts[i], &bit) < 0) {
+			perr(pc, "dnp3_ind: unknown indicator '%s'", parts[i]);
+			return -1;
+		}
+		c->mask |= (uint32_t)bit;
+	}
+	return 0;
+}
+
+static int kw_dnp3_obj(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[2];
+	struct rule_check *c;
+	int64_t g, v;
+
+	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_obj") < 0)
+		return -1;
+	if (split_commas(arg, parts, 2) != 2 || parse_uint(parts[0], 255, &g) < 0 ||
+	    parse_uint(parts[1], 255, &v) < 0) {
+		perr(pc, "dnp3_obj: expected 'group,variation'");
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_DNP3_OBJ)))
+		return -1;
+	c->a = (int32_t)g;
+	c->b = (int32_t)v;
+	return 0;
+}
+
+/* The S7comm keywords taking one number or name. */
+static int kw_s7_simple(struct pctx *pc, struct rule *r, char *arg, const char *kw,
+			int type, const struct ot_tok *names, int64_t max)
+{
+	struct rule_check *c;
+	int code;
+
+	if (bind_proto(pc, r, OT_PROTO_S7COMM, kw) < 0)
+		return -1;
+	arg = trim(arg);
+	if (num_or_name(arg, names, max, &code) < 0) {
+		perr(pc, "%s: unknown value '%s'", kw, arg);
+		return -1;
+	}
+	if (!(c = new_check(pc, r, type)))
+		return -1;
+	c->a = code;
+	return 0;
+}
+
+static int kw_s7_userdata(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[2];
+	struct rule_check *c;
+	int n, code;
+	int64_t sf;
+
+	if (bind_proto(pc, r, OT_PROTO_S7COMM, "s7comm_userdata") < 0)
+		return -1;
+	n = split_commas(arg, parts, 2);
+	if (n < 1 || strncmp(parts[0], "group", 5) != 0 ||
+	    num_or_name(trim(parts[0] + 5), s7_group_names, 15, &code) < 0) {
+		perr(pc, "s7comm_userdata: expected 'group N[, subfunction M]'");
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_S7_USERDATA)))
+		return -1;
+	c->a = code;
+	if (n == 2) {
+		if (strncmp(parts[1], "subfunction", 11) != 0 ||
+		    parse_uint(trim(parts[1] + 11), 255, &sf) < 0) {
+			perr(pc, "s7comm_userdata: bad subfunction '%s'", parts[1]);
+			return -1;
+		}
+		c->b = (int32_t)sf;
+	}
+	return 0;
+}
+
+static int kw_s7_pi(struct pctx *pc, struct rule *r, char *arg)
+{
+	struct rule_check *c;
+	size_t i, n;
+
+	if (bind_proto(pc, r, OT_PROTO_S7COMM, "s7comm_pi") < 0)
+		return -1;
+	arg = trim(arg);
+	n = strlen(arg);
+	if (n >= 2 && arg[0] == '"' && arg[n - 1] == '"') {
+		arg[n - 1] = 0;
+		arg++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(c->str)) {
+		perr(pc, "s7comm_pi: bad service name '%s'", arg);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)arg[i]) && arg[i] != '_') {
+			perr(pc, "s7comm_pi: bad service name '%s'", arg);
+			return -1;
+		}
+	if (!(c = new_check(pc, r, CK_S7_PI)))
+		return -1;
+	memcpy(c->str, arg, n + 1);
+	return 0;
+}
+
+static int kw_flow(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[4];
+	int n, i, dir = 0;
+	struct rule_check *c;
+
+	n = split_commas(arg, parts, 4);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(parts[i], "to_server") || !strcmp(parts[i], "from_client"))
+			dir = 1;
+		else if (!strcmp(parts[i], "to_client") || !strcmp(parts[i], "from_server"))
+			dir = 2;
+		else if (strcmp(parts[i], "established") && strcmp(parts[i], "not_established") &&
+			 strcmp(parts[i], "stateless")) {
+			perr(pc, "flow: unknown option '%s'", parts[i]);
+			return -1;
+		}
+	}
+	if (n < 1) {
+		perr(pc, "flow: expected to_server or to_client");
+		return -1;
+	}
+	if (!dir)
+		return 0;
+	if (!(c = new_check(pc, r, CK_FLOW)))
+		return -1;
+	c->a = dir;
+	return 0;
+}
+
+/* Suricata's app-layer event names for what otsentry's dissectors call
+ * otherwise; otsentry's own anomaly reasons are accepted as they are. */
+static const struct {
+	uint8_t proto;
+	const char *suricata, *otsentry;
+} app_event_aliases[] = {
+	{ OT_PROTO_MODBUS, "invalid_protocol_id", "not_modbus" },
+	{ OT_PROTO_MODBUS, "unsolicited_response", "response_without_request" },
+	{ OT_PROTO_MODBUS, "invalid_length", "length_mismatch" },
+	{ OT_PROTO_MODBUS, "flooded", "too_many_pending" },
+	{ OT_PROTO_DNP3, "flooded", "too_many_pending" },
+	{ OT_PROTO_DNP3, "len_too_small", "bad_length" },
+	{ OT_PROTO_DNP3, "bad_link_crc", "bad_crc" },
+	{ OT_PROTO_DNP3, "bad_transport_crc", "bad_crc" },
+	{ OT_PROTO_DNP3, "malformed", "app_too_short" },
+};
+
+/* app-layer-event: PROTO.NAME -- an anomaly event of that protocol. */
+static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *dot = strchr(arg = trim(arg), '.');
+	const char *name;
+	struct rule_check *c;
+	enum ot_proto p;
+	size_t i;
+
+	if (!dot) {
+		perr(pc, "app-layer-event: expected PROTOCOL.EVENT, not '%s'", arg);
+		return -1;
+	}
+	*dot = 0;
+	name = dot + 1;
+	p = ot_proto_from_name(arg);
+	if (p == OT_PROTO_UNKNOWN) {
+		perr(pc, "app-layer-event: unknown protocol '%s'", arg);
+		return -1;
+	}
+	for (i = 0; name[i]; i++)
+		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) && name[i] != '_')
+			break;
+	if (!*name || name[i] || i >= sizeof(c->str)) {
+		perr(pc, "app-layer-event: bad event name '%s'", name);
+		return -1;
+	}
+	if (bind_proto(pc, r, p, "app-layer-event") < 0 || !(c = new_check(pc, r, CK_APP_EVENT)))
+		return -1;
+	for (i = 0; i < sizeof(app_event_aliases) / sizeof(app_event_aliases[0]); i++)
+		if (app_event_aliases[i].proto == p && strcmp(app_event_aliases[i].suricata, name) == 0)
+			name = app_event_aliases[i].otsentry;
+	snprintf(c->str, sizeof(c->str), "%s", name);
+	return 0;
+}
+
+/* app-layer-protocol: PROTO -- binds a tcp/udp/ip rule to an OT protocol. */
+static int kw_app_proto(struct pctx *pc, struct rule *r, char *arg)
+{
+	enum ot_proto p = ot_proto_from_name(trim(arg));
+
+	if (p == OT_PROTO_UNKNOWN) {
+		perr(pc, "app-layer-protocol: unknown protocol '%s'", trim(arg));
+		return -1;
+	}
+	return bind_proto(pc, r, p, "app-layer-protocol");
+}
+
+/* ---- generic options ------------------------------------------------- */
+
+/* metadata: key value, key value ...  -> {"key": ["value", ...]} */
+static int kw_metadata(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[32];
+	int n, i;
+
+	n = split_commas(arg, parts, 32);
+	if (n < 1) {
+		perr(pc, "metadata: at most 32 entries");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		char *k = parts[i], *v = k + strcspn(k, " \t");
+		json_t *arr;
+
+		if (*v)
+			*v++ = 0;
+		v = trim(v);
+		if (!*k || !*v) {
+			perr(pc, "metadata: expected 'key value', not '%s'", parts[i]);
+			return -1;
+		}
+		arr = json_object_get(r->metadata, k);
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(r->metadata, k, arr);
+		}
+		json_array_append_new(arr, json_string(v));
+	}
+	return 0;
+}
+
+static int kw_threshold(struct pctx *pc, struct rule *r, char *arg)
+{
+	char *parts[4];
+	int n, i, seen = 0;
+	int64_t v;
+
+	n = split_commas(arg, parts, 4);
+	if (n != 4) {
+		perr(pc, "threshold: expected type, track, count and seconds");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		char *k = parts[i], *val = k + strcspn(k, " \t");
+
+		if (*val)
+			*val++ = 0;
+		val = trim(val);
+		if (!strcmp(k, "type")) {
+			if (!strcmp(val, "limit"))
+				r->th_type = TH_LIMIT;
+			else if (!strcmp(val, "threshold"))
+				r->th_type = TH_THRESHOLD;
+			else if (!strcmp(val, "both"))
+				r->th_type = TH_BOTH;
+			else {
+				perr(pc, "threshold: unknown type '%s'", val);
+				return -1;
+			}
+			seen |= 1;
+		} else if (!strcmp(k, "track")) {
+			if (!strcmp(val, "by_src"))
+				r->th_track = TT_BY_SRC;
+			else if (!strcmp(val, "by_dst"))
+				r->th_track = TT_BY_DST;
+			else if (!strcmp(val, "by_rule"))
+				r->th_track = TT_BY_RULE;
+			else {
+				perr(pc, "threshold: unknown track '%s'", val);
+				return -1;
+			}
+			seen |= 2;
+		} else if (!strcmp(k, "count")) {
+			if (parse_uint(val, 1000000000, &v) < 0 || v == 0) {
+				perr(pc, "threshold: bad count '%s'", val);
+				return -1;
+			}
+			r->th_count = (uint32_t)v;
+			seen |= 4;
+		} else if (!strcmp(k, "seconds")) {
+			if (parse_uint(val, 100000000, &v) < 0 || v == 0) {
+				perr(pc, "threshold: bad seconds '%s'", val);
+				return -1;
+			}
+			r->th_seconds = (uint32_t)v;
+			seen |= 8;
+		} else {
+			perr(pc, "threshold: unknown setting '%s'", k);
+			return -1;
+		}
+	}
+	if (seen != 15) {
+		perr(pc, "threshold: expected type, track, count and seconds");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_string(struct pctx *pc, char **dst, const char *v, const char *kw)
+{
+	if (*dst) {
+		perr(pc, "%s given twice", kw);
+		return -1;
+	}
+	*dst = strdup(v);
+	if (!*dst) {
+		perr(pc, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A quoted string value with \" \; \\ escapes removed. */
+static int unquote(struct pctx *pc, char *v, const char *kw)
+{
+	size_t n = strlen(v), i, o = 0;
+
+	if (n < 2 || v[0] != '"' || v[n - 1] != '"') {
+		perr(pc, "%s: value must be in double quotes", kw);
+		return -1;
+	}
+	for (i = 1; i + 1 < n; i++) {
+		if (v[i] == '\\' && i + 2 < n)
+			i++;
+		v[o++] = v[i];
+	}
+	v[o] = 0;
+	return 0;
+}
+
+static int opt_number(struct pctx *pc, const char *v, const char *kw, int64_t max, int64_t *out)
+{
+	if (parse_uint(v, max, out) < 0) {
+		perr(pc, "%s: '%s' is not a number up to %lld", kw, v, (long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_option(struct pctx *pc, struct rule *r, char *key, char *val, int *have_sid)
+{
+	int64_t v;
+	int i;
+
+	if (!strcmp(key, "msg")) {
+		if (!val || unquote(pc, val, "msg") < 0)
+			return val ? -1 : (perr(pc, "msg needs a value"), -1);
+		return set_string(pc, &r->msg, val, "msg");
+	}
+	if (!val) {
+		perr(pc, "%s needs a value", key);
+		return -1;
+	}
+	if (!strcmp(key, "sid")) {
+		if (opt_number(pc, val, "sid", UINT32_MAX, &v) < 0)
+			return -1;
+		if (v == 0) {
+			perr(pc, "sid must not be 0");
+			return -1;
+		}
+		r->sid = (uint32_t)v;
+		*have_sid = 1;
+		return 0;
+	}
+	if (!strcmp(key, "rev")) {
+		if (opt_number(pc, val, "rev", UINT32_MAX, &v) < 0)
+			return -1;
+		r->rev = (uint32_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "gid")) {
+		if (opt_number(pc, val, "gid", UINT32_MAX, &v) < 0)
+			return -1;
+		r->gid = (uint32_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "priority") || !strcmp(key, "severity")) {
+		if (opt_number(pc, val, key, 255, &v) < 0)
+			return -1;
+		if (v == 0) {
+			perr(pc, "%s must be 1 or more", key);
+			return -1;
+		}
+		r->severity = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "classtype")) {
+		for (i = 0; classtypes[i].name; i++)
+			if (!strcmp(classtypes[i].name, val))
+				break;
+		if (!classtypes[i].name) {
+			perr(pc, "unknown classtype '%s'", val);
+			return -1;
+		}
+		if (!r->severity)
+			r->severity = classtypes[i].prio;
+		return set_string(pc, &r->category, classtypes[i].desc, "classtype/category");
+	}
+	if (!strcmp(key, "category")) {
+		if (val[0] == '"' && unquote(pc, val, "category") < 0)
+			return -1;
+		return set_string(pc, &r->category, val, "classtype/category");
+	}
+	if (!strcmp(key, "metadata"))
+		return kw_metadata(pc, r, val);
+	if (!strcmp(key, "threshold"))
+		return kw_threshold(pc, r, val);
+	if (!strcmp(key, "reference"))
+		return 0;       /* accepted, not used */
+	if (!strcmp(key, "flow"))
+		return kw_flow(pc, r, val);
+	if (!strcmp(key, "app-layer-event"))
+		return kw_app_event(pc, r, val);
+	if (!strcmp(key, "app-layer-protocol"))
+		return kw_app_proto(pc, r, val);
+	if (!strcmp(key, "modbus"))
+		return kw_modbus(pc, r, val);
+	if (!strcmp(key, "dnp3_func") || !strcmp(key, "dnp3.func"))
+		return kw_dnp3_func(pc, r, val);
+	if (!strcmp(key, "dnp3_ind") || !strcmp(key, "dnp3.ind"))
+		return kw_dnp3_ind(pc, r, val);
+	if (!strcmp(key, "dnp3_obj") || !strcmp(key, "dnp3.obj"))
+		return kw_dnp3_obj(pc, r, val);
+	if (!strcmp(key, "s7comm_rosctr"))
+		return kw_s7_simple(pc, r, val, key, CK_S7_ROSCTR, s7_rosctr_names, 255);
+	if (!strcmp(key, "s7comm_func"))
+		return kw_s7_simple(pc, r, val, key, CK_S7_FUNC, s7_func_names, 255);
+	if (!strcmp(key, "s7comm_area"))
+		return kw_s7_simple(pc, r, val, key, CK_S7_AREA, s7_area_names, -1);
+	if (!strcmp(key, "s7comm_db"))
+		return kw_s7_simple(pc, r, val, key, CK_S7_DB, NULL, 65535);
+	if (!strcmp(key, "s7comm_szl"))
+		return kw_s7_simple(pc, r, val, key, CK_S7_SZL, NULL, 65535);
+	if (!strcmp(key, "s7comm_userdata"))
+		return kw_s7_userdata(pc, r, val);
+	if (!strcmp(key, "s7comm_pi"))
+		return kw_s7_pi(pc, r, val);
+	perr(pc, "unknown keyword '%s'", key);
+	return -1;
+}
+
+/* Walk "key:value; key; ..." (quotes and backslash escapes respected). */
+static int parse_options(struct pctx *pc, struct rule *r, char *s)
+{
+	int have_sid = 0;
+
+	while (*s) {
+		char *start, *key, *val = NULL, *colon;
+		int inq = 0;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		for (; *s; s++) {
+			if (*s == '\\' && s[1]) {
+				s++;
+				continue;
+			}
+			if (*s == '"')
+				inq = !inq;
+			else if (*s == ';' && !inq)
+				break;
+		}
+		if (inq) {
+			perr(pc, "unterminated quote");
+			return -1;
+		}
+		if (*s != ';') {
+			perr(pc, "option '%s' not terminated by ';'", trim(start));
+			return -1;
+		}
+		*s++ = 0;
+		colon = strchr(start, ':');
+		if (colon) {
+			*colon = 0;
+			val = trim(colon + 1);
+		}
+		key = trim(start);
+		if (!*key) {
+			perr(pc, "empty option");
+			return -1;
+		}
+		if (apply_option(pc, r, key, val, &have_sid) < 0)
+			return -1;
+	}
+	if (!have_sid) {
+		perr(pc, "rule has no sid");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+/* Next whitespace-separated token, brackets kept whole. */
+static char *next_token(char **sp)
+{
+	char *s = *sp, *t;
+	int depth = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return NULL;
+	t = s;
+	for (; *s; s++) {
+		if (*s == '[')
+			depth++;
+		else if (*s == ']')
+			depth--;
+		else if (isspace((unsigned char)*s) && depth <= 0)
+			break;
+	}
+	if (*s)
+		*s++ = 0;
+	*sp = s;
+	return t;
+}
+
+static const struct ot_tok rule_protos[] = {
+	{ RP_IP, "ip" }, { RP_TCP, "tcp" }, { RP_UDP, "udp" },
+	{ RP_MODBUS, "modbus" }, { RP_DNP3, "dnp3" }, { RP_S7COMM, "s7comm" },
+	{ RP_S7COMM_PLUS, "s7comm_plus" },
+	{ 0, NULL }
+};
+
+void rules_rule_free(struct rule *r)
+{
+	if (!r)
+		return;
+	rules_net_free(&r->src);
+	rules_net_free(&r->dst);
+	rules_net_free(&r->sport);
+	rules_net_free(&r->dport);
+	free(r->msg);
+	free(r->category);
+	free(r->file);
+	json_decref(r->metadata);
+	free(r);
+}
+
+static int parse_var_line(struct pctx *pc, char *s)
+{
+	char *name = next_token(&s);
+	char *value = s ? trim(s) : NULL;
+
+	if (!name || !value || !*value) {
+		perr(pc, "var: expected 'var NAME VALUE'");
+		return -1;
+	}
+	if (name[0] == '$')
+		name++;
+	if (!var_name_ok(name)) {
+		perr(pc, "var: bad variable name '%s'", name);
+		return -1;
+	}
+	if (var_set(pc->rs, name, value, 0) < 0) {
+		perr(pc, "var: too many variables");
+		return -1;
+	}
+	return 0;
+}
+
+static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i]->sid == r->sid && rs->rules[i]->gid == r->gid) {
+			perr(pc, "duplicate sid %u (first at %s:%d)", r->sid,
+			     rs->rules[i]->file, rs->rules[i]->line);
+			return -1;
+		}
+	if (rs->n == rs->cap) {
+		size_t nc = rs->cap ? rs->cap * 2 : 64;
+		struct rule **nr = realloc(rs->rules, nc * sizeof(*nr));
+
+		if (!nr) {
+			perr(pc, "out of memory");
+			return -1;
+		}
+		rs->rules = nr;
+		rs->cap = nc;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+int rules_parse_line(struct rules *rs, const char *text, const char *file, int line)
+{
+	struct pctx pc = { rs, file, line, 0, 0 };
+	char *buf, *s, *tok, *open, *close;
+	struct rule *r = NULL;
+	int code;
+
+	buf = strdup(text);
+	if (!buf) {
+		rules_error_add(rs, file, line, "out of memory");
+		return -1;
+	}
+	s = trim(buf);
+	tok = next_token(&s);
+	if (!tok)
+		goto ok;
+	if (!strcmp(tok, "var")) {
+		if (parse_var_line(&pc, s) < 0)
+			goto fail;
+		goto ok;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->metadata = json_object())) {
+		perr(&pc, "out of memory");
+		goto fail;
+	}
+	r->gid = 1;
+	r->line = line;
+	r->file = strdup(file ? file : "-");
+	if (!strcmp(tok, "alert") || !strcmp(tok, "drop") || !strcmp(tok, "reject"))
+		r->action = RA_ALERT;
+	else if (!strcmp(tok, "pass"))
+		r->action = RA_PASS;
+	else {
+		perr(&pc, "unknown action '%s'", tok);
+		goto fail;
+	}
+	open = strchr(s, '(');
+	close = strrchr(s, ')');
+	if (!open || !close || close < open) {
+		perr(&pc, "rule options must be in parentheses");
+		goto fail;
+	}
+	if (*trim(close + 1)) {
+		perr(&pc, "text after the closing parenthesis");
+		goto fail;
+	}
+	*open = 0;
+	*close = 0;
+	{
+		int depth = 0;
+		const char *q;
+
+		for (q = s; *q && depth >= 0; q++)
+			depth += (*q == '[') - (*q == ']');
+		if (depth != 0) {
+			perr(&pc, "unbalanced brackets in the header");
+			goto fail;
+		}
+	}
+	tok = next_token(&s);
+	if (!tok || tok_lookup(rule_protos, tok, &code) < 0) {
+		perr(&pc, "unknown protocol '%s'", tok ? tok : "");
+		goto fail;
+	}
+	r->proto = (uint8_t)code;
+	if (code == RP_MODBUS)
+		r->ot_proto = OT_PROTO_MODBUS;
+	else if (code == RP_DNP3)
+		r->ot_proto = OT_PROTO_DNP3;
+	else if (code == RP_S7COMM)
+		r->ot_proto = OT_PROTO_S7COMM;
+	else if (code == RP_S7COMM_PLUS)
+		r->ot_proto = OT_PROTO_S7COMM_PLUS;
+	{
+		char *src = next_token(&s), *sport = next_token(&s), *dir = next_token(&s);
+		char *dst = next_token(&s), *dport = next_token(&s);
+
+		if (!dport) {
+			perr(&pc, "incomplete header: expected 'proto src sport -> dst dport'");
+			goto fail;
+		}
+		if (next_token(&s)) {
+			perr(&pc, "unexpected text in the header before '('");
+			goto fail;
+		}
+		if (!strcmp(dir, "<>"))
+			r->bidir = 1;
+		else if (strcmp(dir, "->")) {
+			perr(&pc, "bad direction '%s' (-> or <>)", dir);
+			goto fail;
+		}
+		if (parse_net(&pc, src, 0, &r->src) < 0 || parse_net(&pc, sport, 1, &r->sport) < 0 ||
+		    parse_net(&pc, dst, 0, &r->dst) < 0 || parse_net(&pc, dport, 1, &r->dport) < 0)
+			goto fail;
+	}
+	if (parse_options(&pc, r, open + 1) < 0)
+		goto fail;
+	if (!r->msg && !(r->msg = strdup(""))) {
+		perr(&pc, "out of memory");
+		goto fail;
+	}
+	if (!r->severity)
+		r->severity = 3;
+	if (add_rule(rs, r, &pc) < 0)
+		goto fail;
+ok:
+	free(buf);
+	return 0;
+fail:
+	rules_rule_free(r);
+	free(buf);
+	return -1;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+int rules_load_string(struct rules *rs, const char *text, const char *origin)
+{
+	size_t before = rs->nerrors;
+	const char *p = text;
+	char *acc = NULL;
+	size_t alen = 0;
+	int lineno = 0, start_line = 0, skipping = 0;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int cont;
+		char *na;
+
+		lineno++;
+		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		cont = n > 0 && p[n - 1] == '\\';
+		if (cont)
+			n--;
+		if (!acc && !skipping)
+			start_line = lineno;
+		if (skipping) {
+			/* the rest of a rule already reported as too long */
+			skipping = cont;
+		} else if (alen + n + 2 > RULES_MAX_LINE) {
+			rules_error_add(rs, origin, start_line, "rule longer than %d bytes", RULES_MAX_LINE);
+			free(acc);
+			acc = NULL;
+			alen = 0;
+			skipping = cont;
+		} else {
+			na = realloc(acc, alen + n + 2);
+			if (!na) {
+				rules_error_add(rs, origin, lineno, "out of memory");
+				break;
+			}
+			acc = na;
+			memcpy(acc + alen, p, n);
+			alen += n;
+			acc[alen++] = ' ';
+			acc[alen] = 0;
+			if (!cont) {
+				char *t = trim(acc);
+
+				if (*t && *t != '#')
+					rules_parse_line(rs, t, origin, start_line);
+				free(acc);
+				acc = NULL;
+				alen = 0;
+			}
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (acc) {
+		char *t = trim(acc);
+
+		if (*t && *t != '#')
+			rules_parse_line(rs, t, origin, start_line);
+		free(acc);
+	}
+	return (int)(rs->nerrors - before);
+}
+
+static int load_file(struct rules *rs, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int r;
+
+	if (!f) {
+		rules_error_add(rs, path, 0, "cannot open: %s", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap > (64u << 20)) {
+				fclose(f);
+				free(buf);
+				rules_error_add(rs, path, 0, "file larger than 64 MiB");
+				return 1;
+			}
+			nb = realloc(buf, cap ? cap * 2 : 8192);
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				rules_error_add(rs, path, 0, "out of memory");
+				return 1;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		rules_error_add(rs, path, 0, "read error");
+		return 1;
+	}
+	fclose(f);
+	buf[len] = 0;
+	if (strlen(buf) != len) {
+		free(buf);
+		rules_error_add(rs, path, 0, "not a text file (NUL byte)");
+		return 1;
+	}
+	r = rules_load_string(rs, buf, path);
+	free(buf);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rules_load_path(struct rules *rs, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int errs = 0;
+
+	if (stat(path, &st) < 0) {
+		rules_error_add(rs, path, 0, "cannot open: %s", strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_file(rs, path);
+	d = opendir(path);
+	if (!d) {
+		rules_error_add(rs, path, 0, "cannot open folder: %s", strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char *full;
+
+		if (l < 7 || strcmp(de->d_name + l - 6, ".rules") != 0 || de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap ? cap * 2 : 16) * sizeof(*nn));
+
+			if (!nn)
+				break;
+			names = nn;
+			cap = cap ? cap * 2 : 16;
+		}
+		full = malloc(strlen(path) + l + 2);
+		if (!full)
+			break;
+		sprintf(full, "%s/%s", path, de->d_name);
+		names[n++] = full;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		errs += load_file(rs, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return errs;
+}

@@ -1,0 +1,792 @@
+/*
+ * rules.c - matching rules on OT events and first packets, thresholds,
+ * the default rule set and the sensor observer that raises rule alerts.
+ *
+ * Which messages a keyword looks at:
+ *   - modbus: requests only (as Suricata's modbus keyword);
+ *   - s7comm_*: requests (ROSCTR job, or userdata requests) unless the rule
+ *     names a ROSCTR or a flow direction itself;
+ *   - dnp3_func, dnp3_obj: every message; dnp3_ind: the IIN of responses;
+ *   - a protocol header without keywords: every message of that protocol;
+ *   - app-layer-event: the anomaly events of that protocol (and only those);
+ *   - ip/tcp/udp header rules: the first packet of each flow.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "flow.h"
+#include "options.h"
+#include "rules_int.h"
+#include "sensor.h"
+#include "event.h"
+
+#ifndef OTS_SRCDIR
+#define OTS_SRCDIR "."
+#endif
+#ifndef OTS_BUILDDIR
+#define OTS_BUILDDIR OTS_SRCDIR
+#endif
+#ifndef OTS_RULESDIR
+#define OTS_RULESDIR "/usr/local/share/otsentry/rules"
+#endif
+
+#define RULES_MAX_HITS 32       /* alerts one event can raise */
+
+struct rules *rules_new(void)
+{
+	struct rules *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->thresh = calloc(RULES_THRESH_SLOTS, sizeof(*rs->thresh));
+	if (!rs->thresh) {
+		free(rs);
+		return NULL;
+	}
+	/* Defaults; --var and `var` lines replace them.  HOME_NET: private
+	 * networks (RFC 1918, link-local, loopback, IPv6 ULA, link-local and
+	 * loopback). */
+	if (rules_load_string(rs,
+			      "var HOME_NET [10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,"
+			      "169.254.0.0/16,127.0.0.0/8,fc00::/7,fe80::/10,::1/128]\n"
+			      "var EXTERNAL_NET !$HOME_NET\n"
+			      "var MODBUS_OPERATORS $HOME_NET\n"
+			      "var MODBUS_SERVERS any\n"
+			      "var DNP3_MASTERS any\n"
+			      "var DNP3_OUTSTATIONS any\n"
+			      "var S7_ENGINEERING any\n"
+			      "var S7_PLCS any\n"
+			      "var MODBUS_PORTS 502\n"
+			      "var DNP3_PORTS 20000\n"
+			      "var S7_PORTS 102\n", "defaults") != 0) {
+		rules_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+void rules_free(struct rules *rs)
+{
+	size_t i;
+	int v;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->n; i++)
+		rules_rule_free(rs->rules[i]);
+	free(rs->rules);
+	for (v = 0; v < rs->nvars; v++) {
+		free(rs->vars[v].name);
+		free(rs->vars[v].value);
+	}
+	for (i = 0; i < rs->nerrors && i < RULES_MAX_ERRORS; i++)
+		free(rs->errors[i]);
+	free(rs->thresh);
+	free(rs->ev_refs);
+	free(rs);
+}
+
+size_t rules_count(const struct rules *rs)
+{
+	return rs ? rs->n : 0;
+}
+
+size_t rules_error_count(const struct rules *rs)
+{
+	return rs ? rs->nerrors : 0;
+}
+
+const char *rules_error(const struct rules *rs, size_t i)
+{
+	if (!rs || i >= rs->nerrors || i >= RULES_MAX_ERRORS)
+		return NULL;
+	return rs->errors[i];
+}
+
+const struct rule *rules_find(const struct rules *rs, uint32_t sid)
+{
+	size_t i;
+
+	for (i = 0; rs && i < rs->n; i++)
+		if (rs->rules[i]->sid == sid)
+			return rs->rules[i];
+	return NULL;
+}
+
+void rules_get_info(const struct rule *r, struct rule_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (!r)
+		return;
+	info->sid = r->sid;
+	info->rev = r->rev;
+	info->gid = r->gid;
+	info->msg = r->msg;
+	info->category = r->category;
+	info->severity = r->severity;
+	info->metadata = r->metadata;
+	info->file = r->file;
+	info->line = r->line;
+}
+
+/* ---- S7 PI services --------------------------------------------------- */
+
+/* Wire service names (as rules write them) -> the dissector's service name
+ * in ev->subfunc_name.  Prefix entries end in '*'. */
+static const struct {
+	const char *wire, *name;
+} s7_pi_wire[] = {
+	{ "_INSE", "insert_block" }, { "_DELE", "delete_block" },
+	{ "P_PROGRAM", "program_start" }, { "_MODU", "copy_ram_to_rom" },
+	{ "_GARB", "compress_memory" }, { "_EXTMOD*", "external_module" },
+	{ "_N_*", "nc_service" },
+};
+
+static int event_pi_is(const struct ot_event *ev, const char *name)
+{
+	size_t i, n;
+
+	if (!ev->subfunc_name)
+		return 0;
+	if (strcasecmp(ev->subfunc_name, name) == 0)
+		return 1;
+	for (i = 0; i < sizeof(s7_pi_wire) / sizeof(s7_pi_wire[0]); i++) {
+		n = strlen(s7_pi_wire[i].wire);
+		if (s7_pi_wire[i].wire[n - 1] == '*' ? strncasecmp(name, s7_pi_wire[i].wire, n - 1) == 0
+						     : strcasecmp(name, s7_pi_wire[i].wire) == 0)
+			return strcmp(ev->subfunc_name, s7_pi_wire[i].name) == 0;
+	}
+	return 0;
+}
+
+/* ---- Modbus function classes (Modbus Application Protocol V1.1b3, 5) -- */
+
+#define MBCAT_ASSIGNED   1u
+#define MBCAT_UNASSIGNED 2u
+#define MBCAT_USER       4u
+#define MBCAT_RESERVED   8u
+
+static unsigned modbus_func_category(int fc)
+{
+	static const uint8_t assigned[] = { 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 15, 16,
+					    17, 20, 21, 22, 23, 24, 43 };
+	static const uint8_t reserved[] = { 9, 10, 13, 14, 41, 42, 90, 91, 125, 126, 127 };
+	size_t i;
+
+	for (i = 0; i < sizeof(assigned); i++)
+		if (fc == assigned[i])
+			return MBCAT_ASSIGNED;
+	for (i = 0; i < sizeof(reserved); i++)
+		if (fc == reserved[i])
+			return MBCAT_RESERVED;
+	if ((fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110))
+		return MBCAT_USER;
+	return MBCAT_UNASSIGNED;
+}
+
+#define MB_READ  1u
+#define MB_WRITE 2u
+
+/* Read/write access and tables a request function touches. */
+static void modbus_func_access(int fc, unsigned *rw, unsigned *tables)
+{
+	*rw = 0;
+	*tables = 0;
+	switch (fc) {
+	case 1: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_COIL; break;
+	case 2: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_DISCRETE; break;
+	case 3: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_HOLDING; break;
+	case 4: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_INPUT; break;
+	case 5: case 15: *rw = MB_WRITE; *tables = 1u << OT_SPACE_MB_COIL; break;
+	case 6: case 16: case 22: *rw = MB_WRITE; *tables = 1u << OT_SPACE_MB_HOLDING; break;
+	case 23: *rw = MB_READ | MB_WRITE; *tables = 1u << OT_SPACE_MB_HOLDING; break;
+	case 20: case 24: *rw = MB_READ; break;
+	case 21: *rw = MB_WRITE; break;
+	default: break;
+	}
+}
+
+static int in_range(const struct num_range *r, int64_t v)
+{
+	return v >= r->lo && v <= r->hi;
+}
+
+static int modbus_access_match(const struct rule_check *c, const struct ot_event *ev)
+{
+	unsigned rw, tables, want_tables;
+	int i, hit = 0;
+
+	modbus_func_access(ev->func, &rw, &tables);
+	if (!(rw & c->mask) || (c->b && !(tables & (unsigned)c->b)))
+		return 0;
+	if (!c->has_addr)
+		return 1;
+	want_tables = c->b ? (unsigned)c->b : tables;
+	for (i = 0; i < ev->n_ranges; i++) {
+		const struct ot_range *r = &ev->ranges[i];
+		int64_t lo = r->start, hi = (int64_t)r->start + (r->count ? r->count : 1) - 1;
+
+		if (r->space >= 32 || !(want_tables & (1u << r->space)))
+			continue;
+		if (lo <= c->addr.hi && c->addr.lo <= hi) {
+			hit = 1;
+			break;
+		}
+	}
+	if (!hit)
+		return 0;
+	if (!c->has_value)
+		return 1;
+	for (i = 0; i < ev->n_values; i++) {
+		const struct ot_value *v = &ev->values[i];
+
+		if (v->space < 32 && (want_tables & (1u << v->space)) &&
+		    v->index == (uint32_t)c->addr.lo && v->value >= (double)c->value.lo &&
+		    v->value <= (double)c->value.hi)
+			return 1;
+	}
+	return 0;
+}
+
+static int range_with(const struct ot_event *ev, int space, int block, int variation)
+{
+	int i;
+
+	for (i = 0; i < ev->n_ranges; i++) {
+		const struct ot_range *r = &ev->ranges[i];
+
+		if (space >= 0 && r->space != space)
+			continue;
+		if (block >= 0 && r->block != block)
+			continue;
+		if (variation >= 0 && r->variation != variation)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int check_match(const struct rule_check *c, const struct ot_event *ev)
+{
+	switch (c->type) {
+	case CK_MB_FUNC:
+		return ev->func == c->a && (c->b < 0 || ev->subfunc == c->b);
+	case CK_MB_CATEGORY:
+		if (ev->func < 0)
+			return 0;
+		return ((modbus_func_category(ev->func) & c->mask) != 0) != (c->neg != 0);
+	case CK_MB_UNIT:
+		return ev->unit >= 0 && in_range(&c->r, ev->unit);
+	case CK_MB_ACCESS:
+		return modbus_access_match(c, ev);
+	case CK_DNP3_FUNC:
+		return ev->func == c->a;
+	case CK_DNP3_IND:
+		return ev->iin >= 0 && (ev->iin & c->mask) != 0;
+	case CK_DNP3_OBJ:
+		return range_with(ev, OT_SPACE_DNP3, c->a, c->b);
+	case CK_S7_ROSCTR:
+		return ev->rosctr == c->a;
+	case CK_S7_FUNC:
+		return ev->group < 0 && ev->func == c->a;
+	case CK_S7_USERDATA:
+		return ev->group == c->a && (c->b < 0 || ev->subfunc == c->b);
+	case CK_S7_AREA:
+		return range_with(ev, c->a, -1, -1);
+	case CK_S7_DB:
+		return range_with(ev, OT_SPACE_S7_DB, c->a, -1) ||
+		       range_with(ev, OT_SPACE_S7_DI, c->a, -1);
+	case CK_S7_SZL:
+		return ev->szl_id >= 0 && ev->szl_id == c->a;
+	case CK_S7_PI:
+		return event_pi_is(ev, c->str);
+	case CK_FLOW:
+		return c->a == 1 ? ev->from_client != 0 : ev->from_client == 0;
+	case CK_APP_EVENT:
+		return ev->kind == OT_EV_ANOMALY && ev->anomaly && strcmp(ev->anomaly, c->str) == 0;
+	default:
+		return 0;
+	}
+}
+
+static int rule_has_check(const struct rule *r, int type)
+{
+	int i;
+
+	for (i = 0; i < r->nchecks; i++)
+		if (r->checks[i].type == type)
+			return 1;
+	return 0;
+}
+
+/* Keywords that look at requests unless the rule says otherwise. */
+static int rule_wants_requests_only(const struct rule *r)
+{
+	int i, has_kw = 0;
+
+	if (r->ot_proto == OT_PROTO_MODBUS) {
+		for (i = 0; i < r->nchecks; i++)
+			if (r->checks[i].type >= CK_MB_FUNC && r->checks[i].type <= CK_MB_UNIT)
+				return 1;
+		return 0;
+	}
+	if (r->ot_proto != OT_PROTO_S7COMM)
+		return 0;
+	for (i = 0; i < r->nchecks; i++) {
+		if (r->checks[i].type == CK_S7_ROSCTR || r->checks[i].type == CK_FLOW)
+			return 0;
+		if (r->checks[i].type >= CK_S7_FUNC && r->checks[i].type <= CK_S7_PI)
+			has_kw = 1;
+	}
+	return has_kw;
+}
+
+/* Header: addresses and ports of sender (s) and receiver (d). */
+static int header_match(const struct rule *r, const struct ot_ip *sip, uint16_t sp,
+			const struct ot_ip *dip, uint16_t dp)
+{
+	if (rules_addr_match(&r->src, sip) && rules_port_match(&r->sport, sp) &&
+	    rules_addr_match(&r->dst, dip) && rules_port_match(&r->dport, dp))
+		return 1;
+	return r->bidir &&
+	       rules_addr_match(&r->src, dip) && rules_port_match(&r->sport, dp) &&
+	       rules_addr_match(&r->dst, sip) && rules_port_match(&r->dport, sp);
+}
+
+static int event_header_match(const struct rule *r, const struct ot_event *ev)
+{
+	const struct flow *f = ev->flow;
+	struct ot_ip none;
+
+	if (f) {
+		const struct ot_ip *sip = ev->from_client ? &f->cli_ip : &f->srv_ip;
+		const struct ot_ip *dip = ev->from_client ? &f->srv_ip : &f->cli_ip;
+		uint16_t sp = ev->from_client ? f->cli_port : f->srv_port;
+		uint16_t dp = ev->from_client ? f->srv_port : f->cli_port;
+
+		return header_match(r, sip, sp, dip, dp);
+	}
+	memset(&none, 0, sizeof(none));
+	return header_match(r, &none, 0, &none, 0);
+}
+
+static int event_header_cached(struct rule_ref *e, const struct ot_event *ev)
+{
+	const struct flow *f = ev->flow;
+	int d = ev->from_client != 0;
+
+	if (!f || !f->id)
+		return event_header_match(e->r, ev);
+	if (e->hdr_flow != f->id) {
+		e->hdr_flow = f->id;
+		e->hdr_result[0] = e->hdr_result[1] = 0;
+	}
+	if (!e->hdr_result[d])
+		e->hdr_result[d] = (uint8_t)(1 + event_header_match(e->r, ev));
+	return e->hdr_result[d] - 1;
+}
+
+/* The protocol and the event kind are those of the index bucket. */
+static int event_rule_match(struct rule_ref *e, const struct ot_event *ev)
+{
+	const struct rule *r = e->r;
+	const struct flow *f = ev->flow;
+	int i;
+
+	if (r->proto == RP_TCP && f && f->l4 != 6)
+		return 0;
+	if (r->proto == RP_UDP && (!f || f->l4 != 17))
+		return 0;
+	if (!e->any_header && !event_header_cached(e, ev))
+		return 0;
+	if (e->requests_only && ev->dir != OT_DIR_REQUEST)
+		return 0;
+	for (i = 0; i < r->nchecks; i++)
+		if (!check_match(&r->checks[i], ev))
+			return 0;
+	return 1;
+}
+
+static int net_is_any(const struct net_node *n)
+{
+	return n->kind == NK_ANY && !n->neg;
+}
+
+/* Group the protocol rules by (protocol, anomaly) so that an event visits
+ * only the rules that can match it; rule order is kept inside a group. */
+static int event_index(struct rules *rs)
+{
+	struct rule_ref *refs = malloc((rs->n ? rs->n : 1) * sizeof(*refs));
+	size_t i, b, k = 0;
+
+	if (!refs)
+		return -1;
+	for (b = 0; b < OT_PROTO_COUNT * 2; b++) {
+		rs->ev_start[b] = k;
+		for (i = 0; i < rs->n; i++) {
+			const struct rule *r = rs->rules[i];
+
+			if (!r->ot_proto || r->ot_proto >= OT_PROTO_COUNT ||
+			    r->ot_proto * 2u + (unsigned)rule_has_check(r, CK_APP_EVENT) != b)
+				continue;
+			refs[k].r = r;
+			refs[k].idx = (uint32_t)i;
+			refs[k].any_header = net_is_any(&r->src) && net_is_any(&r->sport) &&
+					     net_is_any(&r->dst) && net_is_any(&r->dport);
+			refs[k].requests_only = (uint8_t)rule_wants_requests_only(r);
+			refs[k].hdr_result[0] = refs[k].hdr_result[1] = 0;
+			refs[k].hdr_flow = 0;
+			k++;
+		}
+	}
+	rs->ev_start[b] = k;
+	free(rs->ev_refs);
+	rs->ev_refs = refs;
+	rs->ev_indexed = rs->n;
+	return 0;
+}
+
+/* ---- thresholds --------------------------------------------------------- */
+
+/* 1 when the rule may alert now.  One slot per (rule, address) hash: a
+ * colliding key takes the slot over (counted), which can only make a
+ * threshold alert early, never hide a first alert. */
+static int threshold_allows(struct rules *rs, size_t idx, const struct rule *r,
+			    const struct ot_ip *src, const struct ot_ip *dst, time_t now)
+{
+	struct ot_ip ip;
+	struct thresh_slot *s;
+	uint64_t h;
+
+	if (r->th_type == TH_NONE)
+		return 1;
+	memset(&ip, 0, sizeof(ip));
+	if (r->th_track == TT_BY_SRC && src)
+		ip = *src;
+	else if (r->th_track == TT_BY_DST && dst)
+		ip = *dst;
+	h = ot_ip_hash(&ip, 0x9e3779b97f4a7c15ULL ^ (uint64_t)idx);
+	s = &rs->thresh[h % RULES_THRESH_SLOTS];
+	if (s->rule_idx != idx + 1 || ot_ip_cmp(&s->ip, &ip) != 0) {
+		if (s->rule_idx)
+			rs->th_replaced++;
+		s->rule_idx = (uint32_t)(idx + 1);
+		s->ip = ip;
+		s->start = now;
+		s->count = 0;
+	}
+	if (now - s->start >= (time_t)r->th_seconds || now < s->start) {
+		s->start = now;
+		s->count = 0;
+	}
+	if (s->count < UINT32_MAX)
+		s->count++;
+	switch (r->th_type) {
+	case TH_LIMIT:
+		return s->count <= r->th_count;
+	case TH_THRESHOLD:
+		if (s->count >= r->th_count) {
+			s->count = 0;
+			return 1;
+		}
+		return 0;
+	case TH_BOTH:
+		return s->count == r->th_count;
+	default:
+		return 1;
+	}
+}
+
+static int collect(struct rules *rs, const struct rule **out, int max, int n,
+		   size_t idx, const struct ot_ip *src, const struct ot_ip *dst, time_t now)
+{
+	struct rule *r = rs->rules[idx];
+
+	if (!threshold_allows(rs, idx, r, src, dst, now)) {
+		r->thresholded++;
+		return n;
+	}
+	r->matches++;
+	if (n < max)
+		out[n++] = r;
+	return n;
+}
+
+int rules_match_event(struct rules *rs, const struct ot_event *ev,
+		      const struct rule **out, int max)
+{
+	const struct ot_ip *src = NULL, *dst = NULL;
+	size_t i, b, end;
+	int n = 0;
+
+	if (!rs || !ev)
+		return 0;
+	rs->events_seen++;
+	if ((!rs->ev_refs || rs->ev_indexed != rs->n) && event_index(rs) < 0)
+		return 0;
+	if ((unsigned)ev->proto >= OT_PROTO_COUNT)
+		return 0;
+	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
+	end = rs->ev_start[b + 1];
+	for (i = rs->ev_start[b]; i < end; i++) {
+		struct rule_ref *e = &rs->ev_refs[i];
+
+		if (e->r->action == RA_PASS && event_rule_match(e, ev)) {
+			rs->passed++;
+			return 0;
+		}
+	}
+	if (ev->flow) {
+		src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;
+		dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
+	}
+	for (i = rs->ev_start[b]; i < end; i++) {
+		struct rule_ref *e = &rs->ev_refs[i];
+
+		if (e->r->action == RA_ALERT && event_rule_match(e, ev))
+			n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
+	}
+	return n;
+}
+
+static int packet_rule_match(const struct rule *r, const struct pkt_meta *p)
+{
+	if (r->ot_proto)
+		return 0;
+	if (r->proto == RP_TCP && p->l4 != 6)
+		return 0;
+	if (r->proto == RP_UDP && p->l4 != 17)
+		return 0;
+	return header_match(r, &p->src_ip, p->sport, &p->dst_ip, p->dport);
+}
+
+int rules_match_packet(struct rules *rs, const struct pkt_meta *p,
+		       const struct rule **out, int max)
+{
+	size_t i;
+	int n = 0;
+
+	if (!rs || !p)
+		return 0;
+	rs->packets_seen++;
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i]->action == RA_PASS && packet_rule_match(rs->rules[i], p)) {
+			rs->passed++;
+			return 0;
+		}
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i]->action == RA_ALERT && packet_rule_match(rs->rules[i], p))
+			n = collect(rs, out, max, n, i, &p->src_ip, &p->dst_ip, p->ts.tv_sec);
+	return n;
+}
+
+void rules_stats(const struct rules *rs, json_t *obj)
+{
+	json_t *o;
+	uint64_t matches = 0, held = 0;
+	size_t i;
+
+	if (!rs || !obj)
+		return;
+	for (i = 0; i < rs->n; i++) {
+		matches += rs->rules[i]->matches;
+		held += rs->rules[i]->thresholded;
+	}
+	o = json_object();
+	json_object_set_new(o, "loaded", json_integer((json_int_t)rs->n));
+	json_object_set_new(o, "load_errors", json_integer((json_int_t)rs->nerrors));
+	json_object_set_new(o, "events_inspected", json_integer((json_int_t)rs->events_seen));
+	json_object_set_new(o, "flows_inspected", json_integer((json_int_t)rs->packets_seen));
+	json_object_set_new(o, "matches", json_integer((json_int_t)matches));
+	json_object_set_new(o, "thresholded", json_integer((json_int_t)held));
+	json_object_set_new(o, "passed", json_integer((json_int_t)rs->passed));
+	json_object_set_new(o, "threshold_slots", json_integer(RULES_THRESH_SLOTS));
+	json_object_set_new(o, "threshold_replaced", json_integer((json_int_t)rs->th_replaced));
+	json_object_set_new(obj, "rules", o);
+}
+
+/* ---- the default rule set ---------------------------------------------- */
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *rules_default_path(void)
+{
+	static char exe[PATH_MAX];
+	static const char build_src[] = OTS_BUILDDIR "/src/";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = 0;
+		/* running uninstalled, from the build tree */
+		if (strncmp(exe, build_src, sizeof(build_src) - 1) == 0 &&
+		    is_dir(OTS_SRCDIR "/rules"))
+			return OTS_SRCDIR "/rules";
+	}
+	if (is_dir(OTS_RULESDIR))
+		return OTS_RULESDIR;
+	if (is_dir(OTS_SRCDIR "/rules"))
+		return OTS_SRCDIR "/rules";
+	return NULL;
+}
+
+/* ---- the observer ------------------------------------------------------ */
+
+struct rules_obs {
+	struct rules *rs;
+	struct alerter *al;
+};
+
+static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
+			     const struct timeval *ts, const struct flow *f,
+			     int from_client, const struct ot_event *ev)
+{
+	struct alert a;
+	char key[32];
+
+	memset(&a, 0, sizeof(a));
+	a.sid = r->sid;
+	a.rev = r->rev;
+	a.gid = r->gid;
+	a.signature = r->msg;
+	a.category = r->category ? r->category : "";
+	a.severity = r->severity;
+	a.source = "rule";
+	a.ts = *ts;
+	a.flow = f;
+	a.from_client = from_client;
+	a.ev = ev;
+	a.metadata = json_incref(r->metadata);  /* read only by the alerter */
+	a.evidence = json_pack("{s:s,s:i}", "rule_file",
+			       strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file,
+			       "rule_line", r->line);
+	/* Repeats of one rule on one flow are counted, not re-alerted. */
+	if (f) {
+		snprintf(key, sizeof(key), "flow:%llu", (unsigned long long)f->id);
+		a.dedup_key = key;
+	}
+	alert_raise(o->al, &a);
+}
+
+static void obs_event(void *ctx, const struct ot_event *ev)
+{
+	struct rules_obs *o = ctx;
+	const struct rule *hits[RULES_MAX_HITS];
+	int n, i;
+
+	n = rules_match_event(o->rs, ev, hits, RULES_MAX_HITS);
+	for (i = 0; i < n; i++)
+		raise_rule_alert(o, hits[i], &ev->ts, ev->flow, ev->from_client, ev);
+}
+
+static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)
+{
+	struct rules_obs *o = ctx;
+	const struct rule *hits[RULES_MAX_HITS];
+	int n, i;
+
+	if (!f || f->pkts[0] + f->pkts[1] != 1)
+		return;         /* header rules look at a flow's first packet */
+	n = rules_match_packet(o->rs, p, hits, RULES_MAX_HITS);
+	for (i = 0; i < n; i++)
+		raise_rule_alert(o, hits[i], &p->ts, f, dir == FLOW_C2S, NULL);
+}
+
+static void obs_stats(void *ctx, json_t *stats)
+{
+	struct rules_obs *o = ctx;
+
+	rules_stats(o->rs, stats);
+}
+
+static void obs_free(void *ctx)
+{
+	struct rules_obs *o = ctx;
+
+	if (!o)
+		return;
+	rules_free(o->rs);
+	free(o);
+}
+
+static int has_packet_rules(const struct rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!rs->rules[i]->ot_proto)
+			return 1;
+	return 0;
+}
+
+int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter *al)
+{
+	struct sensor_observer ob;
+	struct rules_obs *o;
+	struct rules *rs;
+	size_t i;
+	int k;
+
+	if (opt->no_rules)
+		return 0;
+	rs = rules_new();
+	if (!rs)
+		return -1;
+	for (k = 0; k < opt->n_vars; k++)
+		rules_set_var_arg(rs, opt->vars[k]);
+	if (opt->n_rules) {
+		for (k = 0; k < opt->n_rules; k++)
+			rules_load_path(rs, opt->rules[k]);
+	} else {
+		const char *def = rules_default_path();
+
+		if (def)
+			rules_load_path(rs, def);
+		else if (!opt->quiet)
+			fputs("otsentry: no default rule set found; running without rules\n", stderr);
+	}
+	for (i = 0; i < rules_error_count(rs); i++) {
+		const char *e = rules_error(rs, i);
+
+		if (!e) {
+			fprintf(stderr, "otsentry: ... %zu more rule errors\n", rules_error_count(rs) - i);
+			break;
+		}
+		fprintf(stderr, "otsentry: %s%s\n", opt->rules_warn_only ? "warning: " : "", e);
+	}
+	if (rules_error_count(rs) && !opt->rules_warn_only) {
+		fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
+		rules_free(rs);
+		return -2;
+	}
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		rules_free(rs);
+		return -1;
+	}
+	o->rs = rs;
+	o->al = al;
+	memset(&ob, 0, sizeof(ob));
+	ob.name = "rules";
+	ob.ctx = o;
+	ob.on_event = obs_event;
+	if (has_packet_rules(rs))
+		ob.on_packet = obs_packet;
+	ob.on_stats = obs_stats;
+	ob.on_free = obs_free;
+	if (sensor_add_observer(s, &ob) < 0) {
+		obs_free(o);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,155 @@
+/*
+ * rules_int.h - the rule representation shared by the parser
+ * (rule_parse.c) and the matcher (rules.c).  Not for other modules.
+ */
+#ifndef OTS_RULES_INT_H
+#define OTS_RULES_INT_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "addr.h"
+#include "rules.h"
+#include "event.h"
+
+#define RULES_MAX_ERRORS    100     /* error messages kept */
+#define RULES_MAX_VARS      256
+#define RULES_MAX_CHECKS    16      /* protocol keywords per rule */
+#define RULES_MAX_LIST      64      /* items in one address / port list */
+#define RULES_MAX_DEPTH     8       /* nested lists / variables */
+#define RULES_MAX_LINE      65536   /* one rule, continuation lines joined */
+#define RULES_THRESH_SLOTS  16384   /* threshold tracking slots */
+
+enum rule_action { RA_ALERT = 0, RA_PASS };
+
+enum rule_proto {
+	RP_IP = 0, RP_TCP, RP_UDP,
+	RP_MODBUS, RP_DNP3, RP_S7COMM, RP_S7COMM_PLUS
+};
+
+/* An address or port expression: a list whose negated items exclude. */
+enum net_kind { NK_ANY = 0, NK_CIDR, NK_PORTS, NK_LIST };
+
+struct net_node {
+	uint8_t kind;           /* enum net_kind */
+	uint8_t neg;            /* item negated (inside its parent list) */
+	uint8_t plen;           /* CIDR prefix length */
+	struct ot_ip ip;        /* CIDR network */
+	uint16_t lo, hi;        /* NK_PORTS: inclusive range */
+	struct net_node *kids;  /* NK_LIST */
+	int nkids;
+};
+
+/* An inclusive numeric range, from "N", "<N", ">N" or "N<>M". */
+struct num_range {
+	int64_t lo, hi;
+};
+
+enum check_type {
+	CK_MB_FUNC = 1,         /* a = function, b = subfunction or -1 */
+	CK_MB_CATEGORY,         /* mask = category bits, neg */
+	CK_MB_ACCESS,           /* mask = read/write bits, b = table mask; addr, value */
+	CK_MB_UNIT,             /* r = unit range */
+	CK_DNP3_FUNC,           /* a = function */
+	CK_DNP3_IND,            /* mask = IIN bits (IIN1 << 8 | IIN2) */
+	CK_DNP3_OBJ,            /* a = group, b = variation */
+	CK_S7_ROSCTR,           /* a = ROSCTR */
+	CK_S7_FUNC,             /* a = function */
+	CK_S7_USERDATA,         /* a = group, b = subfunction or -1 */
+	CK_S7_AREA,             /* a = enum ot_space */
+	CK_S7_DB,               /* a = DB number */
+	CK_S7_SZL,              /* a = SZL id */
+	CK_S7_PI,               /* str = PI service name */
+	CK_FLOW,                /* a = 1 to_server, 2 to_client */
+	CK_APP_EVENT            /* str = anomaly reason of the dissector */
+};
+
+struct rule_check {
+	uint8_t type;           /* enum check_type */
+	uint8_t neg;
+	int32_t a, b;
+	uint32_t mask;
+	int has_addr, has_value;
+	struct num_range r, addr, value;
+	char str[32];
+};
+
+enum thresh_type { TH_NONE = 0, TH_LIMIT, TH_THRESHOLD, TH_BOTH };
+enum thresh_track { TT_BY_SRC = 0, TT_BY_DST, TT_BY_RULE };
+
+struct rule {
+	uint32_t sid, rev, gid;
+	uint8_t action;         /* enum rule_action */
+	uint8_t proto;          /* enum rule_proto */
+	uint8_t bidir;          /* <> */
+	uint8_t ot_proto;       /* enum ot_proto the checks need (0: header only) */
+	struct net_node src, dst, sport, dport;
+	struct rule_check checks[RULES_MAX_CHECKS];
+	int nchecks;
+	char *msg;
+	char *category;
+	int severity;
+	json_t *metadata;       /* {"key": ["v", ...]} */
+	uint8_t th_type, th_track;
+	uint32_t th_count;
+	uint32_t th_seconds;
+	char *file;
+	int line;
+	uint64_t matches;       /* events the rule fired on */
+	uint64_t thresholded;   /* matches a threshold held back */
+};
+
+/* A rule in the event index, with what it needs tested precomputed. */
+struct rule_ref {
+	const struct rule *r;
+	uint32_t idx;           /* in rs->rules */
+	uint8_t any_header;     /* any any -> any any: the header always matches */
+	uint8_t requests_only;
+	/* header result for the last flow seen (flow ids are never reused and
+	 * a flow's addresses and ports do not change): 0 not yet tested,
+	 * 1 no match, 2 match; by ev->from_client */
+	uint8_t hdr_result[2];
+	uint64_t hdr_flow;      /* flow id of hdr_result, 0 none */
+};
+
+struct rule_var {
+	char *name;
+	char *value;
+	int locked;             /* set on the command line */
+};
+
+struct thresh_slot {
+	uint32_t rule_idx;      /* index + 1; 0 = empty */
+	struct ot_ip ip;
+	time_t start;
+	uint32_t count;
+};
+
+struct rules {
+	struct rule **rules;
+	size_t n, cap;
+	struct rule_var vars[RULES_MAX_VARS];
+	int nvars;
+	char *errors[RULES_MAX_ERRORS];
+	size_t nerrors;         /* recorded (may exceed the kept ones) */
+	struct thresh_slot *thresh;
+	uint64_t th_replaced;   /* slots taken over by another key */
+	uint64_t events_seen, packets_seen, passed;
+	/* the rules an event can match, grouped by (protocol, anomaly or
+	 * message) in rule order; built on first use after rules were added */
+	struct rule_ref *ev_refs;
+	size_t ev_start[OT_PROTO_COUNT * 2 + 1];
+	size_t ev_indexed;      /* rs->n when ev_refs was built */
+};
+
+/* rule_parse.c */
+void rules_error_add(struct rules *rs, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void rules_net_free(struct net_node *n);
+int rules_addr_match(const struct net_node *n, const struct ot_ip *ip);
+int rules_port_match(const struct net_node *n, uint16_t port);
+void rules_rule_free(struct rule *r);
+/* Parse one whole rule (or var line); 0, or -1 with the error recorded. */
+int rules_parse_line(struct rules *rs, const char *text, const char *file, int line);
+
+#endif /* OTS_RULES_INT_H */

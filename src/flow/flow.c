@@ -1,0 +1,891 @@
+/*
+ * flow.c - the bidirectional flow table (see flow.h).
+ *
+ * Layout: a chained hash table (power-of-two buckets, seeded hash of the
+ * canonical key) plus one recency list per timeout class.  Every list is
+ * ordered by the table clock at the flow's last packet, so its tail is the
+ * next flow of that class to time out: expiry checks a few tails per packet
+ * (bounded, amortised work) and eviction ends the oldest of the tails.
+ *
+ * Per packet: one hash lookup (skipped when the packet belongs to the same
+ * flow as the one before, the common request/response case), no
+ * allocation.  The bucket array starts small, so a plant's few hundred
+ * flows stay in cache, and doubles as flows grow, up to max_flows.
+ *
+ * A bare SYN costs one struct flow_entry.  Reassembly, nDPI and dissector
+ * state (struct flow_ext) are allocated on the first payload byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#include "flow.h"
+#include "stream.h"
+#include "classify.h"
+#include "applayer.h"
+#include "dissector.h"
+
+/* Timeout classes, one recency list each. */
+enum flow_list {
+	LIST_EMBRYONIC = 0,     /* TCP handshake not complete */
+	LIST_TCP,               /* TCP established or half closed */
+	LIST_CLOSED,            /* TCP closed or reset: linger */
+	LIST_OTHER,             /* UDP and other */
+	LIST_COUNT
+};
+
+#define EXPIRE_PER_PACKET 8
+#define FLOW_MIN_BUCKETS 1024u
+#define FLOW_MAX_TIMEOUT 1e10          /* seconds (317 years) */
+#define FLOW_MAX_BUCKETS (1u << 26)
+#define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1) /* EVE readers parse as doubles */
+
+/* Canonical key: the lower (address, port) endpoint first.  No implicit
+ * padding, so keys compare with memcmp. */
+struct flow_key {
+	uint8_t lo_ip[16], hi_ip[16];
+	uint16_t lo_port, hi_port;
+	uint16_t vlan[PKT_MAX_VLAN];
+	uint8_t ver, l4, nvlan, pad;
+};
+
+/* What a flow allocates once it carries payload. */
+struct flow_ext {
+	struct stream st[2];
+	struct classify_flow *cls;
+	struct applayer_flow al;
+	uint8_t stream_off;     /* no dissector wants the bytes: stop reassembly */
+};
+
+struct flow_entry {
+	struct flow f;
+	struct flow_key key;
+	uint64_t hash;
+	struct flow_entry *hnext;
+	struct flow_entry *prev, *next;    /* recency list, head = newest */
+	int64_t touch;                     /* table clock at the last packet (us) */
+	uint32_t isn[2];                   /* SYN sequence numbers by direction */
+	uint8_t isn_known[2];
+	uint8_t fin_seen[2];
+	uint8_t list;                      /* enum flow_list */
+	uint8_t cli_is_lo;                 /* the client is the key's lo side */
+	uint8_t labelled;                  /* app_proto is final */
+	struct flow_ext *ext;
+};
+
+struct flow_list_head {
+	struct flow_entry *head, *tail;
+};
+
+struct flow_table {
+	struct flow_config cfg;
+	struct flow_callbacks cb;
+	struct ot_limits lim;
+	struct flow_entry **buckets;
+	uint64_t mask;
+	uint64_t max_buckets;              /* the array never grows past this */
+	struct flow_entry *recent;         /* the flow of the previous packet */
+	int64_t next_expiry;               /* no flow times out before this (us) */
+	uint64_t seed;
+	struct flow_list_head lists[LIST_COUNT];
+	int64_t timeout_us[LIST_COUNT];
+	int64_t now;                       /* newest packet time seen (us) */
+	uint64_t id_counter;
+	struct stream_pool pool;
+	struct classify *cls;
+	struct applayer al;
+	struct flow_stats st;
+	uint8_t ot_ports[2][8192];         /* [udp?][port bit]: dissector ports */
+};
+
+/* One direction's delivery target while a packet is processed. */
+struct flow_sink_ctx {
+	struct flow_table *ft;
+	struct flow_entry *e;
+	const struct timeval *ts;
+	int dir;
+};
+
+/* ---- configuration ---------------------------------------------------- */
+
+void flow_config_default(struct flow_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_flows = 65536;
+	cfg->idle_timeout = 120;
+	cfg->tcp_idle_timeout = 3600;
+	cfg->tcp_closed_timeout = 10;
+	cfg->tcp_embryonic_timeout = 30;
+	cfg->max_ooo_per_flow = 262144;
+	cfg->max_ooo_total = UINT64_C(64) << 20;
+	cfg->ndpi_max_packets = 24;
+	cfg->ndpi_enable = 1;
+	cfg->ot_enable = 1;
+	cfg->want_detail = 1;
+	cfg->lim = NULL;
+	cfg->dissectors = NULL;
+	cfg->n_dissectors = 0;
+}
+
+static const struct ot_tok tcp_state_names[] = {
+	{ FLOW_TCP_NONE, "none" },
+	{ FLOW_TCP_SYN_SENT, "syn_sent" },
+	{ FLOW_TCP_SYN_RECV, "syn_recv" },
+	{ FLOW_TCP_ESTABLISHED, "established" },
+	{ FLOW_TCP_CLOSING, "closing" },
+	{ FLOW_TCP_CLOSED, "closed" },
+	{ FLOW_TCP_RESET, "reset" },
+	{ 0, NULL }
+};
+
+static const struct ot_tok end_reason_names[] = {
+	{ FLOW_END_TIMEOUT, "timeout" },
+	{ FLOW_END_CLOSED, "closed" },
+	{ FLOW_END_EVICTED, "evicted" },
+	{ FLOW_END_SHUTDOWN, "shutdown" },
+	{ 0, NULL }
+};
+
+const char *flow_tcp_state_name(int state)
+{
+	return ot_tok_str(tcp_state_names, state);
+}
+
+const char *flow_end_reason_name(int reason)
+{
+	return ot_tok_str(end_reason_names, reason);
+}
+
+/* ---- hashing and ids --------------------------------------------------- */
+
+static uint64_t random_seed(void)
+{
+	uint64_t v = 0;
+	ssize_t r;
+	int fd;
+
+	r = getrandom(&v, sizeof(v), GRND_NONBLOCK);
+	if (r == (ssize_t)sizeof(v))
+		return v;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		r = read(fd, &v, sizeof(v));
+		close(fd);
+		if (r == (ssize_t)sizeof(v))
+			return v;
+	}
+	return (uint64_t)time(NULL) * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)getpid();
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
+{
+	uint64_t w[6] = { 0 }, h = seed;
+	size_t i;
+
+	memcpy(w, k, sizeof(*k));
+	for (i = 0; i < 6; i++) {
+		h ^= w[i] * UINT64_C(0x87c37b91114253d5);
+		h = ((h << 31) | (h >> 33)) * UINT64_C(0x4cf5ad432745937f);
+	}
+	return mix64(h);
+}
+
+/* A bijection on 51-bit numbers: distinct counters give distinct ids. */
+static uint64_t flow_id_permute(uint64_t n)
+{
+	uint64_t x = (n + UINT64_C(0x2545F4914F6CDD1D)) & FLOW_ID_MASK;
+
+	x = (x * UINT64_C(0x9E3779B97F4A7C15)) & FLOW_ID_MASK;
+	x ^= x >> 23;
+	x = (x * UINT64_C(0xBF58476D1CE4E5B9)) & FLOW_ID_MASK;
+	x ^= x >> 29;
+	return x;
+}
+
+static uint64_t next_flow_id(struct flow_table *ft)
+{
+	uint64_t id;
+
+	do
+		id = flow_id_permute(ft->id_counter++);
+	while (id == 0);
+	return id;
+}
+
+static inline int64_t tv_us(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+/* ---- keys and roles ---------------------------------------------------- */
+
+/* Fill k from p; returns 1 when the packet's source is the key's lo side. */
+static int make_key(const struct pkt_meta *p, struct flow_key *k)
+{
+	int c = memcmp(p->src_ip.a, p->dst_ip.a, 16);
+	int src_lo = c < 0 || (c == 0 && p->sport <= p->dport);
+
+	memset(k, 0, sizeof(*k));
+	if (src_lo) {
+		memcpy(k->lo_ip, p->src_ip.a, 16);
+		memcpy(k->hi_ip, p->dst_ip.a, 16);
+		k->lo_port = p->sport;
+		k->hi_port = p->dport;
+	} else {
+		memcpy(k->lo_ip, p->dst_ip.a, 16);
+		memcpy(k->hi_ip, p->src_ip.a, 16);
+		k->lo_port = p->dport;
+		k->hi_port = p->sport;
+	}
+	k->nvlan = p->nvlan > PKT_MAX_VLAN ? PKT_MAX_VLAN : p->nvlan;
+	memcpy(k->vlan, p->vlan, k->nvlan * sizeof(k->vlan[0]));
+	k->ver = p->src_ip.ver;
+	k->l4 = p->l4;
+	return src_lo;
+}
+
+static int is_ot_port(const struct flow_table *ft, uint8_t l4, uint16_t port)
+{
+	int u = l4 == IPPROTO_UDP;
+
+	return (ft->ot_ports[u][port >> 3] >> (port & 7)) & 1;
+}
+
+static int server_score(const struct flow_table *ft, uint8_t l4, uint16_t port)
+{
+	if (is_ot_port(ft, l4, port))
+		return 2;
+	if (port && port < 1024)
+		return 1;
+	return 0;
+}
+
+/* Mid-stream or connectionless: 1 when the packet's source is the server. */
+static int guess_src_is_server(const struct flow_table *ft, const struct pkt_meta *p)
+{
+	int s = server_score(ft, p->l4, p->sport), d = server_score(ft, p->l4, p->dport);
+
+	if (s != d)
+		return s > d;
+	if (p->l4 == IPPROTO_TCP && p->sport != p->dport)
+		return p->sport < p->dport;
+	return 0;       /* the first packet's destination is the server */
+}
+
+/* ---- lists and hash chains ------------------------------------------- */
+
+static void list_unlink(struct flow_table *ft, struct flow_entry *e)
+{
+	struct flow_list_head *l = &ft->lists[e->list];
+
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		l->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		l->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void list_push(struct flow_table *ft, struct flow_entry *e, int list)
+{
+	struct flow_list_head *l = &ft->lists[list];
+
+	e->list = (uint8_t)list;
+	e->prev = NULL;
+	e->next = l->head;
+	if (l->head) {
+		l->head->prev = e;
+	} else {
+		l->tail = e;
+		if (e->touch + ft->timeout_us[list] < ft->next_expiry)
+			ft->next_expiry = e->touch + ft->timeout_us[list];
+	}
+	l->head = e;
+}
+
+static int list_for(const struct flow_entry *e)
+{
+	if (e->f.l4 != IPPROTO_TCP)
+		return LIST_OTHER;
+	switch (e->f.tcp_state) {
+	case FLOW_TCP_SYN_SENT:
+	case FLOW_TCP_SYN_RECV:
+		return LIST_EMBRYONIC;
+	case FLOW_TCP_CLOSED:
+	case FLOW_TCP_RESET:
+		return LIST_CLOSED;
+	default:
+		return LIST_TCP;
+	}
+}
+
+static void hash_unlink(struct flow_table *ft, struct flow_entry *e)
+{
+	struct flow_entry **pp = &ft->buckets[e->hash & ft->mask];
+
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = e->hnext;
+}
+
+static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k, uint64_t h)
+{
+	struct flow_entry *e = ft->recent;
+
+	if (e && e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+		return e;
+	for (e = ft->buckets[h & ft->mask]; e; e = e->hnext)
+		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+			return e;
+	return NULL;
+}
+
+/* ---- delivery from reassembly into the application layer --------------- */
+
+static void sink_data(void *ud, const uint8_t *data, size_t len)
+{
+	struct flow_sink_ctx *c = ud;
+
+	applayer_data(&c->ft->al, &c->e->ext->al, &c->e->f, c->ts, c->dir, data, len);
+}
+
+static void sink_gap(void *ud, size_t len)
+{
+	struct flow_sink_ctx *c = ud;
+
+	c->e->f.gaps[c->dir]++;
+	applayer_gap(&c->ft->al, &c->e->ext->al, &c->e->f, c->ts, c->dir, len);
+}
+
+static void make_sinks(struct flow_table *ft, struct flow_entry *e, const struct timeval *ts,
+		       struct flow_sink_ctx ctx[2], struct stream_sink sink[2])
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		ctx[d].ft = ft;
+		ctx[d].e = e;
+		ctx[d].ts = ts;
+		ctx[d].dir = d;
+		sink[d].ud = &ctx[d];
+		sink[d].data = sink_data;
+		sink[d].gap = sink_gap;
+	}
+}
+
+static void on_ot_event(void *ud, const struct ot_event *ev)
+{
+	struct flow_table *ft = ud;
+
+	if (ft->cb.on_event)
+		ft->cb.on_event(ft->cb.ud, ev);
+}
+
+/* ---- flow life ---------------------------------------------------------- */
+
+static void free_entry(struct flow_table *ft, struct flow_entry *e)
+{
+	if (e->ext) {
+		stream_release(&ft->pool, &e->ext->st[0]);
+		stream_release(&ft->pool, &e->ext->st[1]);
+		free(e->ext);
+	}
+	free(e);
+}
+
+static void end_flow(struct flow_table *ft, struct flow_entry *e, int reason)
+{
+	struct flow *f = &e->f;
+	struct flow_ext *x = e->ext;
+	struct classify_flow *none = NULL;
+
+	f->end_reason = (uint8_t)reason;
+	if (x) {
+		if (!x->stream_off) {
+			struct flow_sink_ctx ctx[2];
+			struct stream_sink sink[2];
+
+			make_sinks(ft, e, &f->last, ctx, sink);
+			stream_flush(&ft->pool, &x->st[0], &sink[0]);
+			stream_flush(&ft->pool, &x->st[1], &sink[1]);
+		}
+		applayer_flow_end(&ft->al, &x->al, f, &f->last);
+	}
+	if (ft->cls && !e->labelled)
+		classify_finish(ft->cls, x ? &x->cls : &none, f, f->app_proto,
+				sizeof(f->app_proto));
+	e->labelled = 1;
+	if (ft->cb.on_flow_end)
+		ft->cb.on_flow_end(ft->cb.ud, f);
+
+	hash_unlink(ft, e);
+	list_unlink(ft, e);
+	if (ft->recent == e)
+		ft->recent = NULL;
+	ft->st.ended++;
+	ft->st.active--;
+	if (reason == FLOW_END_TIMEOUT)
+		ft->st.timed_out++;
+	else if (reason == FLOW_END_EVICTED)
+		ft->st.evicted++;
+	free_entry(ft, e);
+}
+
+static int expire_some(struct flow_table *ft, unsigned budget)
+{
+	int l, n = 0;
+
+	for (l = 0; l < LIST_COUNT; l++) {
+		struct flow_entry *e;
+
+		while (budget && (e = ft->lists[l].tail) != NULL &&
+		       e->touch + ft->timeout_us[l] <= ft->now) {
+			end_flow(ft, e, l == LIST_CLOSED ? FLOW_END_CLOSED : FLOW_END_TIMEOUT);
+			budget--;
+			n++;
+		}
+	}
+	/* when the next check is due (early is harmless, late is not) */
+	ft->next_expiry = INT64_MAX;
+	for (l = 0; l < LIST_COUNT; l++)
+		if (ft->lists[l].tail &&
+		    ft->lists[l].tail->touch + ft->timeout_us[l] < ft->next_expiry)
+			ft->next_expiry = ft->lists[l].tail->touch + ft->timeout_us[l];
+	return n;
+}
+
+static void evict_oldest(struct flow_table *ft)
+{
+	struct flow_entry *old = NULL;
+	int l;
+
+	for (l = 0; l < LIST_COUNT; l++) {
+		struct flow_entry *t = ft->lists[l].tail;
+
+		if (t && (!old || t->touch < old->touch))
+			old = t;
+	}
+	if (old)
+		end_flow(ft, old, FLOW_END_EVICTED);
+}
+
+/* Double the bucket array (up to max_buckets) once flows outnumber it.
+ * On allocation failure the table keeps working with longer chains. */
+static void maybe_grow(struct flow_table *ft)
+{
+	uint64_t nb = (ft->mask + 1) * 2, i;
+	struct flow_entry **nbk, *e, *n;
+
+	if (ft->st.active <= ft->mask + 1 || nb > ft->max_buckets)
+		return;
+	nbk = calloc(nb, sizeof(*nbk));
+	if (!nbk)
+		return;
+	for (i = 0; i <= ft->mask; i++)
+		for (e = ft->buckets[i]; e; e = n) {
+			n = e->hnext;
+			e->hnext = nbk[e->hash & (nb - 1)];
+			nbk[e->hash & (nb - 1)] = e;
+		}
+	free(ft->buckets);
+	ft->buckets = nbk;
+	ft->mask = nb - 1;
+}
+
+static struct flow_entry *create_flow(struct flow_table *ft, const struct pkt_meta *p,
+				      const struct flow_key *k, uint64_t h, int src_lo)
+{
+	struct flow_entry *e;
+	struct flow *f;
+	int src_is_cli;
+
+	if (ft->st.active >= ft->cfg.max_flows)
+		evict_oldest(ft);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	f = &e->f;
+	e->key = *k;
+	e->hash = h;
+
+	if (p->l4 == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_RST)) == TCP_SYN) {
+		/* SYN: its sender is the client; SYN/ACK: its sender the server */
+		src_is_cli = !(p->tcp_flags & TCP_ACK);
+		f->tcp_state = src_is_cli ? FLOW_TCP_SYN_SENT : FLOW_TCP_SYN_RECV;
+	} else {
+		src_is_cli = !guess_src_is_server(ft, p);
+		f->role_guessed = 1;
+		if (p->l4 == IPPROTO_TCP)
+			f->tcp_state = (p->tcp_flags & TCP_RST) ? FLOW_TCP_RESET
+								: FLOW_TCP_ESTABLISHED;
+	}
+	e->cli_is_lo = (uint8_t)(src_is_cli ? src_lo : !src_lo);
+
+	f->id = next_flow_id(ft);
+	f->l4 = p->l4;
+	f->nvlan = k->nvlan;
+	memcpy(f->vlan, k->vlan, sizeof(f->vlan));
+	f->cli_ip = src_is_cli ? p->src_ip : p->dst_ip;
+	f->srv_ip = src_is_cli ? p->dst_ip : p->src_ip;
+	f->cli_port = src_is_cli ? p->sport : p->dport;
+	f->srv_port = src_is_cli ? p->dport : p->sport;
+	f->first = f->last = p->ts;
+	f->priv = NULL;
+	f->ot_proto = NULL;
+
+	e->hnext = ft->buckets[h & ft->mask];
+	ft->buckets[h & ft->mask] = e;
+	e->touch = ft->now;
+	list_push(ft, e, list_for(e));
+	ft->st.created++;
+	ft->st.active++;
+	maybe_grow(ft);
+	return e;
+}
+
+static struct flow_ext *ext_get(struct flow_table *ft, struct flow_entry *e)
+{
+	struct flow_ext *x = e->ext;
+	int d;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	for (d = 0; d < 2; d++) {
+		stream_init(&x->st[d]);
+		if (e->isn_known[d])
+			stream_syn(&ft->pool, &x->st[d], e->isn[d]);
+	}
+	applayer_flow_init(&x->al);
+	x->stream_off = !ft->cfg.ot_enable;
+	e->ext = x;
+	e->f.priv = x;
+	return x;
+}
+
+static void tcp_track(struct flow_entry *e, const struct pkt_meta *p, int dir)
+{
+	struct flow *f = &e->f;
+	uint8_t fl = p->tcp_flags;
+
+	if (fl & TCP_RST) {
+		f->tcp_state = FLOW_TCP_RESET;
+		return;
+	}
+	if (fl & TCP_SYN) {
+		e->isn[dir] = p->seq;
+		e->isn_known[dir] = 1;
+		if (!(fl & TCP_ACK)) {
+			if (f->tcp_state == FLOW_TCP_NONE)
+				f->tcp_state = FLOW_TCP_SYN_SENT;
+		} else if (f->tcp_state == FLOW_TCP_NONE || f->tcp_state == FLOW_TCP_SYN_SENT) {
+			f->tcp_state = FLOW_TCP_SYN_RECV;
+		}
+	} else if ((f->tcp_state == FLOW_TCP_SYN_SENT || f->tcp_state == FLOW_TCP_SYN_RECV) &&
+		   (fl & TCP_ACK)) {
+		f->tcp_state = FLOW_TCP_ESTABLISHED;
+	}
+	if (fl & TCP_FIN) {
+		e->fin_seen[dir] = 1;
+		if (f->tcp_state != FLOW_TCP_CLOSED && f->tcp_state != FLOW_TCP_RESET)
+			f->tcp_state = (e->fin_seen[0] && e->fin_seen[1]) ? FLOW_TCP_CLOSED
+									 : FLOW_TCP_CLOSING;
+	}
+}
+
+/* Reassembly (TCP) or datagram hand-off (UDP) for one packet. */
+static void app_packet(struct flow_table *ft, struct flow_entry *e, struct flow_ext *x,
+		       const struct pkt_meta *p, int dir)
+{
+	struct flow_sink_ctx ctx[2];
+	struct stream_sink sink[2];
+	uint32_t seq;
+
+	if (x->stream_off)
+		return;
+	if (p->l4 == IPPROTO_UDP) {
+		applayer_data(&ft->al, &x->al, &e->f, &p->ts, dir, p->payload, p->payload_len);
+	} else if (p->l4 == IPPROTO_TCP) {
+		make_sinks(ft, e, &p->ts, ctx, sink);
+		if (p->tcp_flags & TCP_SYN)
+			stream_syn(&ft->pool, &x->st[dir], p->seq);
+		if (p->tcp_flags & TCP_ACK)
+			stream_ack(&ft->pool, &x->st[!dir], p->ack, &sink[!dir]);
+		seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
+		stream_segment(&ft->pool, &x->st[dir], seq, p->payload, p->payload_len,
+			       p->tcp_flags & TCP_FIN, &sink[dir]);
+		if (e->f.tcp_state == FLOW_TCP_RESET || e->f.tcp_state == FLOW_TCP_CLOSED) {
+			stream_flush(&ft->pool, &x->st[0], &sink[0]);
+			stream_flush(&ft->pool, &x->st[1], &sink[1]);
+		}
+	} else {
+		return;
+	}
+	if (x->al.status == AL_DONE) {
+		/* nobody reads this flow's bytes any more */
+		x->stream_off = 1;
+		stream_release(&ft->pool, &x->st[0]);
+		stream_release(&ft->pool, &x->st[1]);
+	}
+}
+
+void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
+{
+	struct flow_key k;
+	struct flow_entry *e;
+	struct flow_ext *x;
+	struct flow *f;
+	uint64_t h;
+	int64_t ts = tv_us(&p->ts);
+	int src_lo, dir, list;
+
+	if (ts > ft->now)
+		ft->now = ts;
+	if (ft->now >= ft->next_expiry)
+		expire_some(ft, EXPIRE_PER_PACKET);
+
+	src_lo = make_key(p, &k);
+	h = key_hash(&k, ft->seed);
+	e = lookup(ft, &k, h);
+	if (e && p->l4 == IPPROTO_TCP &&
+	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    (e->f.tcp_state == FLOW_TCP_CLOSED || e->f.tcp_state == FLOW_TCP_RESET)) {
+		/* the port pair is reused by a new connection */
+		end_flow(ft, e, FLOW_END_CLOSED);
+		e = NULL;
+	}
+	if (!e) {
+		e = create_flow(ft, p, &k, h, src_lo);
+		if (!e) {
+			ft->st.no_room++;
+			return;
+		}
+	}
+	f = &e->f;
+	dir = (src_lo == e->cli_is_lo) ? FLOW_C2S : FLOW_S2C;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->ip_len;
+	if (timercmp(&p->ts, &f->last, >))
+		f->last = p->ts;
+	if (p->has_mac && !f->has_mac) {
+		f->has_mac = 1;
+		memcpy(f->cli_mac, dir == FLOW_C2S ? p->src_mac : p->dst_mac, 6);
+		memcpy(f->srv_mac, dir == FLOW_C2S ? p->dst_mac : p->src_mac, 6);
+	}
+	if (p->l4 == IPPROTO_TCP)
+		tcp_track(e, p, dir);
+
+	/* newest first in its timeout class */
+	e->touch = ft->now;
+	list = list_for(e);
+	if (list != e->list || ft->lists[list].head != e) {
+		list_unlink(ft, e);
+		list_push(ft, e, list);
+	}
+
+	ft->recent = e;
+	if (ft->cb.on_packet)
+		ft->cb.on_packet(ft->cb.ud, p, f, dir);
+
+	x = e->ext;
+	if (!x && p->payload_len) {
+		x = ext_get(ft, e);
+		if (!x)
+			ft->st.no_room++;
+	}
+	if (!x)
+		return;
+	if (ft->cls && !e->labelled && (p->payload_len || p->l4 != IPPROTO_TCP) &&
+	    classify_packet(ft->cls, &x->cls, p, f->app_proto, sizeof(f->app_proto)))
+		e->labelled = 1;
+	app_packet(ft, e, x, p, dir);
+}
+
+void flow_table_expire(struct flow_table *ft, const struct timeval *now)
+{
+	int64_t t = tv_us(now);
+
+	if (t > ft->now)
+		ft->now = t;
+	while (expire_some(ft, 1024) > 0)
+		;
+}
+
+void flow_table_flush(struct flow_table *ft)
+{
+	int l;
+
+	for (l = 0; l < LIST_COUNT; l++)
+		while (ft->lists[l].tail)
+			end_flow(ft, ft->lists[l].tail, FLOW_END_SHUTDOWN);
+}
+
+void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st)
+{
+	*st = ft->st;
+	st->tcp_gaps = ft->pool.gaps;
+	st->tcp_gap_bytes = ft->pool.gap_bytes;
+	st->ooo_segments = ft->pool.ooo_segments;
+	st->ooo_dropped = ft->pool.ooo_dropped;
+	st->retransmits = ft->pool.retransmits;
+	st->overlaps = ft->pool.overlaps;
+	st->overlap_differs = ft->pool.overlap_differs;
+	st->ooo_bytes_now = ft->pool.bytes_now;
+	st->ooo_bytes_peak = ft->pool.bytes_peak;
+	st->ot_claimed = ft->al.st.claimed;
+	st->ot_mismatch = ft->al.st.mismatch;
+	if (ft->cls) {
+		struct classify_stats cs;
+
+		classify_get_stats(ft->cls, &cs);
+		st->ndpi_flows = cs.flows;
+		st->ndpi_active = cs.active;
+	}
+}
+
+size_t flow_table_dissector_stats(const struct flow_table *ft,
+				  struct applayer_dissector_stats *out)
+{
+	const struct flow_entry *e;
+	int l;
+
+	memcpy(out, ft->al.per, ft->al.n * sizeof(*out));
+	for (l = 0; l < LIST_COUNT; l++)
+		for (e = ft->lists[l].head; e; e = e->next)
+			if (e->ext)
+				applayer_flow_counters(&ft->al, &e->ext->al, out);
+	return ft->al.n;
+}
+
+/* ---- construction ------------------------------------------------------ */
+
+static int check_config(const struct flow_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->max_flows == 0 || cfg->max_flows > FLOW_MAX_BUCKETS) {
+		snprintf(err, errlen, "max flows must be 1..%u", FLOW_MAX_BUCKETS);
+		return -1;
+	}
+	if (!(cfg->idle_timeout >= 0 && cfg->idle_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_idle_timeout >= 0 && cfg->tcp_idle_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_closed_timeout >= 0 && cfg->tcp_closed_timeout <= FLOW_MAX_TIMEOUT) ||
+	    !(cfg->tcp_embryonic_timeout >= 0 && cfg->tcp_embryonic_timeout <= FLOW_MAX_TIMEOUT)) {
+		snprintf(err, errlen, "flow timeouts must be 0..%.0f seconds", FLOW_MAX_TIMEOUT);
+		return -1;
+	}
+	return 0;
+}
+
+static void mark_ot_ports(struct flow_table *ft, const struct dissector *const *l, size_t n)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < DISSECT_MAX_PORTS && l[i]->ports[j]; j++) {
+			uint16_t port = l[i]->ports[j];
+
+			if (l[i]->transports & DISSECT_TCP)
+				ft->ot_ports[0][port >> 3] |= (uint8_t)(1u << (port & 7));
+			if (l[i]->transports & DISSECT_UDP)
+				ft->ot_ports[1][port >> 3] |= (uint8_t)(1u << (port & 7));
+		}
+}
+
+struct flow_table *flow_table_new(const struct flow_config *cfg,
+				  const struct flow_callbacks *cb,
+				  char *err, size_t errlen)
+{
+	struct flow_table *ft;
+	const struct dissector *const *list;
+	uint64_t nb = 1;
+	size_t n;
+
+	if (check_config(cfg, err, errlen) < 0)
+		return NULL;
+	ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		goto nomem;
+	ft->cfg = *cfg;
+	if (cb)
+		ft->cb = *cb;
+	if (cfg->lim)
+		ft->lim = *cfg->lim;
+	else
+		ot_limits_default(&ft->lim);
+	ft->cfg.lim = &ft->lim;
+	while (nb < cfg->max_flows)
+		nb <<= 1;
+	ft->max_buckets = nb;
+	if (nb > FLOW_MIN_BUCKETS)
+		nb = FLOW_MIN_BUCKETS;
+	ft->buckets = calloc(nb, sizeof(*ft->buckets));
+	if (!ft->buckets)
+		goto nomem;
+	ft->mask = nb - 1;
+	ft->next_expiry = INT64_MAX;
+	ft->seed = random_seed();
+	ft->timeout_us[LIST_EMBRYONIC] = (int64_t)(cfg->tcp_embryonic_timeout * 1e6);
+	ft->timeout_us[LIST_TCP] = (int64_t)(cfg->tcp_idle_timeout * 1e6);
+	ft->timeout_us[LIST_CLOSED] = (int64_t)(cfg->tcp_closed_timeout * 1e6);
+	ft->timeout_us[LIST_OTHER] = (int64_t)(cfg->idle_timeout * 1e6);
+	ft->now = INT64_MIN / 2;
+	ft->id_counter = 1;
+	stream_pool_init(&ft->pool, cfg->max_ooo_per_flow, cfg->max_ooo_total);
+	if (cfg->dissectors) {
+		list = cfg->dissectors;
+		n = cfg->n_dissectors;
+	} else {
+		list = dissector_list(&n);
+	}
+	applayer_init(&ft->al, list, n, &ft->lim, cfg->want_detail, on_ot_event, ft);
+	mark_ot_ports(ft, ft->al.list, ft->al.n);
+	if (cfg->ndpi_enable) {
+		ft->cls = classify_new(cfg->ndpi_max_packets, err, errlen);
+		if (!ft->cls) {
+			free(ft->buckets);
+			free(ft);
+			return NULL;
+		}
+	}
+	return ft;
+nomem:
+	snprintf(err, errlen, "out of memory for the flow table");
+	if (ft)
+		free(ft->buckets);
+	free(ft);
+	return NULL;
+}
+
+void flow_table_free(struct flow_table *ft)
+{
+	if (!ft)
+		return;
+	/* end what is left without telling anyone: the consumers may be gone */
+	memset(&ft->cb, 0, sizeof(ft->cb));
+	flow_table_flush(ft);
+	classify_free(ft->cls);
+	free(ft->buckets);
+	free(ft);
+}

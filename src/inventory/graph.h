@@ -1,0 +1,170 @@
+/*
+ * graph.h - the communication graph: who talks to whom, how, and how often.
+ *
+ * An edge is (client asset, server asset, transport, server port); its
+ * protocol label is the best name known for that service (the OT dissector
+ * that claimed it, else nDPI's label, else "tcp"/"udp"), so the first
+ * packets of a flow, sent before any label exists, land on the same edge.
+ * For OT protocols an edge also keeps the operations used (function codes
+ * with request/response/error counts), the address ranges touched (merged
+ * when they overlap or touch, bounded per edge) and, per recurring request
+ * (same function and first address range), the inter-arrival statistics
+ * (count, mean, standard deviation, min, max: Welford's method).
+ *
+ * Bounds: max_edges edges, oldest-idle eviction (counted); per edge at most
+ * GRAPH_MAX_OPS operations, GRAPH_MAX_RANGES ranges (a new range that finds
+ * no room is merged into the nearest one of its space, widening it, or is
+ * counted as dropped) and GRAPH_MAX_RECUR recurring requests (the one idle
+ * longest is replaced, counted).
+ *
+ * Ownership: the graph owns its edges; a struct graph_edge pointer is valid
+ * until the next graph_edge_get() (which may evict) or graph_free().
+ * graph_free(NULL) is a no-op.  Writers borrow the node list.
+ */
+#ifndef OTS_GRAPH_H
+#define OTS_GRAPH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+#include "event.h"
+
+#define GRAPH_MAX_OPS    48
+#define GRAPH_MAX_RANGES 64
+#define GRAPH_MAX_RECUR  32
+#define GRAPH_LABEL_LEN  32
+
+/* Running statistics of a period (Welford). */
+struct graph_period {
+	uint64_t n;             /* intervals seen (requests - 1) */
+	double mean, m2;        /* seconds; m2 = sum of squared deviations */
+	double min, max;
+	struct timeval last;    /* time of the latest request */
+};
+
+double graph_period_stddev(const struct graph_period *p);
+
+/* Helpers the inventory shares: a 64-bit mixer for seeded table hashes and
+ * an EVE-style timestamp string (new reference). */
+uint64_t graph_mix64(uint64_t x);
+json_t *graph_ts_json(const struct timeval *tv);
+/* Make room for one more element in a bounded array: doubles *capn (from 4)
+ * up to max.  0 when arr[n] may be written, -1 when full or out of memory. */
+int graph_array_grow(void **arr, uint16_t *capn, uint16_t n, uint16_t max, size_t elem);
+void graph_period_add(struct graph_period *p, const struct timeval *ts);
+
+struct graph_op {
+	int32_t func, group, subfunc;   /* -1 where not applicable (S7 userdata: group) */
+	const char *name;       /* static string from the dissector, may be NULL */
+	uint8_t cat;            /* enum ot_category */
+	uint64_t requests, responses, other, errors;
+	struct timeval first, last;
+};
+
+struct graph_range {
+	uint8_t space;          /* enum ot_space */
+	uint8_t variation;
+	uint16_t block;
+	uint32_t start;
+	uint64_t end;           /* exclusive */
+};
+
+struct graph_recur {
+	int32_t func, group, subfunc;
+	uint8_t space;
+	uint16_t block;
+	uint32_t start, count;
+	struct graph_period period;
+};
+
+struct graph_edge {
+	uint64_t id;            /* stable, non-zero */
+	uint64_t client, server;        /* asset ids */
+	uint8_t l4;             /* IPPROTO_TCP / IPPROTO_UDP / other */
+	uint16_t port;          /* server port (0 when the transport has none) */
+	char proto[GRAPH_LABEL_LEN];    /* "modbus", "HTTP", "tcp" ... */
+	uint8_t is_ot;          /* proto is an OT protocol */
+	uint8_t proto_id;       /* enum ot_proto when is_ot */
+	uint8_t owner_mark;     /* free for the graph's owner (0 on creation) */
+	struct timeval first, last;
+	uint64_t flows;
+	uint64_t pkts[2], bytes[2];     /* [0] client -> server, [1] back */
+	uint64_t cat_count[OT_CAT_COUNT]; /* OT messages by category (requests) */
+	uint64_t errors, anomalies;
+	uint64_t ops_dropped, ranges_dropped, ranges_widened, recur_replaced;
+
+	struct graph_op *ops;
+	uint16_t n_ops, cap_ops;
+	struct graph_range *ranges;
+	uint16_t n_ranges, cap_ranges;
+	struct graph_recur *recur;
+	uint16_t n_recur, cap_recur;
+
+	/* table links (private) */
+	struct graph_edge *hnext, *lru_prev, *lru_next;
+};
+
+struct graph_config {
+	uint32_t max_edges;
+	uint64_t seed;          /* hash seed */
+};
+
+struct graph_stats {
+	uint64_t edges, created, evicted, no_memory;
+	uint64_t ops_dropped, ranges_dropped, recur_replaced;
+};
+
+/* What the writers draw for one asset. */
+struct graph_node {
+	uint64_t id;
+	const char *role;       /* role name ("plc", "hmi", ...) */
+	const char *role_label; /* "PLC/RTU/outstation" */
+	const char *name;       /* vendor / model / station name, may be NULL */
+	const char *ip;         /* first address, may be NULL */
+	const char *mac;        /* may be NULL */
+	int external;
+};
+
+struct graph;
+
+struct graph *graph_new(const struct graph_config *cfg);
+void graph_free(struct graph *g);
+
+/* Find or create the edge; NULL only when memory runs out.  *created is set
+ * to 1 for a new edge.  May evict the edge idle longest. */
+struct graph_edge *graph_edge_get(struct graph *g, uint64_t client, uint64_t server,
+				  uint8_t l4, uint16_t port, const struct timeval *ts,
+				  int *created);
+/* Lookup only; NULL when absent. */
+struct graph_edge *graph_edge_find(const struct graph *g, uint64_t client, uint64_t server,
+				   uint8_t l4, uint16_t port);
+/* One packet on the edge, dir 0 client -> server. */
+void graph_edge_packet(struct graph *g, struct graph_edge *e, int dir, uint64_t bytes,
+		       const struct timeval *ts);
+/* Set the protocol label; an OT label is never replaced by a non-OT one.
+ * Returns 1 when the label changed. */
+int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int proto_id);
+/* Account one OT event (message or anomaly) carried on this edge. */
+void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_event *ev);
+/* 1 when the edge carried writes, controls, programming or mode changes. */
+int graph_edge_is_notable(const struct graph_edge *e);
+
+/* Iterate edges, most recently active first; NULL at the end. */
+const struct graph_edge *graph_first(const struct graph *g);
+const struct graph_edge *graph_next(const struct graph_edge *e);
+size_t graph_count(const struct graph *g);
+void graph_get_stats(const struct graph *g, struct graph_stats *st);
+
+/* One edge as JSON (new reference). */
+json_t *graph_edge_json(const struct graph_edge *e);
+/* Short text of the main operations: "read holding x120, write single x3". */
+void graph_edge_ops_text(const struct graph_edge *e, char *buf, size_t len, int max_ops);
+
+/* Writers.  nodes: the assets to draw (edges to an asset missing from the
+ * list get a grey "evicted" node).  0, or -1 on a write error. */
+int graph_write_dot(const struct graph *g, const struct graph_node *nodes, size_t n, FILE *fp);
+int graph_write_graphml(const struct graph *g, const struct graph_node *nodes, size_t n, FILE *fp);
+
+#endif /* OTS_GRAPH_H */

@@ -1,0 +1,23 @@
+# src/inventory/inventory.mk - asset inventory, communication graph, OUI vendors,
+# GeoIP, end-of-run report.
+libotsentry_a_SOURCES += \
+	src/inventory/inventory.h src/inventory/inventory.c \
+	src/inventory/graph.h src/inventory/graph.c \
+	src/inventory/oui.h src/inventory/oui.c \
+	src/inventory/geo.h src/inventory/geo.c \
+	src/inventory/report.c
+
+dist_man_MANS += man/otsentry-inventory.5
+EXTRA_DIST += tests/make_test_mmdb.pl tests/e2e_inventory.sh
+
+check_PROGRAMS += tests/check_oui tests/check_geo tests/check_inventory
+tests_check_oui_SOURCES = tests/check_oui.c
+tests_check_oui_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_oui_LDADD = $(CHECK_LDADD)
+tests_check_geo_SOURCES = tests/check_geo.c
+tests_check_geo_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_geo_LDADD = $(CHECK_LDADD)
+tests_check_inventory_SOURCES = tests/check_inventory.c
+tests_check_inventory_CFLAGS = $(CHECK_CFLAGS_)
+tests_check_inventory_LDADD = $(CHECK_LDADD)
+TESTS += tests/check_oui tests/check_geo tests/check_inventory tests/e2e_inventory.sh

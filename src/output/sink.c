@@ -1,0 +1,903 @@
+/*
+ * sink.c - SIEM sinks: files, stdout, syslog (RFC 5424 over UDP, TCP with
+ * RFC 6587 octet counting, local datagram socket), raw Unix sockets, and
+ * the CEF rendering of alerts.  See sink.h for the URIs and guarantees.
+ */
+#define _GNU_SOURCE 1     /* strptime, timegm */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "eve.h"
+#include "sink.h"
+#include "event.h"
+
+#define SINK_QUEUE_DEFAULT   10000
+#define SINK_QUEUE_MAX_BYTES (64u << 20)
+#define SINK_BACKOFF_MIN     0.5
+#define SINK_BACKOFF_MAX     30.0
+#define SINK_DRAIN_SECONDS   5.0
+#define SINK_MAX_LINE        (1u << 20)
+
+enum sink_kind {
+	SK_FILE = 0, SK_STDOUT, SK_SYSLOG_UDP, SK_SYSLOG_TCP, SK_SYSLOG_UNIX,
+	SK_UNIX_STREAM, SK_UNIX_DGRAM
+};
+
+static const struct ot_tok sink_kind_names[] = {
+	{ SK_FILE, "file" }, { SK_STDOUT, "stdout" }, { SK_SYSLOG_UDP, "syslog-udp" },
+	{ SK_SYSLOG_TCP, "syslog-tcp" }, { SK_SYSLOG_UNIX, "syslog-unix" },
+	{ SK_UNIX_STREAM, "unix-stream" }, { SK_UNIX_DGRAM, "unix-dgram" },
+	{ 0, NULL }
+};
+
+/* RFC 5424 6.2.1 facilities. */
+static const struct ot_tok facility_names[] = {
+	{ 1, "user" }, { 3, "daemon" }, { 4, "auth" }, { 16, "local0" },
+	{ 17, "local1" }, { 18, "local2" }, { 19, "local3" }, { 20, "local4" },
+	{ 21, "local5" }, { 22, "local6" }, { 23, "local7" },
+	{ 0, NULL }
+};
+
+struct qmsg {
+	char *buf;
+	size_t len;
+};
+
+struct sink {
+	int kind;               /* enum sink_kind */
+	int cef;
+	int facility;
+	char *target;           /* as given, for messages and stats */
+	char hostname[64];
+	long pid;
+
+	FILE *fp;               /* file / stdout */
+	char *path;
+
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int socktype;
+	int fd;
+	int connecting;
+	double next_try, backoff;
+
+	struct qmsg *q;         /* ring of queued messages */
+	size_t qcap, qhead, qcount, qbytes, qoff;
+
+	uint64_t lines, sent, skipped, dropped_overflow, send_errors;
+	uint64_t connects, disconnects, reopens, lost_at_exit;
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- CEF ------------------------------------------------------------------ */
+
+/* Append s to buf, escaping for a CEF header field (| and \) or an
+ * extension value (= and \, newlines as \n). */
+static void cef_escape(char **buf, size_t *len, size_t *cap, const char *s, int header)
+{
+	for (; s && *s; s++) {
+		char esc[3] = { 0 };
+		const char *out;
+		size_t n;
+
+		if (*s == '\\' || (header && *s == '|') || (!header && *s == '=')) {
+			esc[0] = '\\';
+			esc[1] = *s;
+		} else if (*s == '\n' || *s == '\r') {
+			esc[0] = '\\';
+			esc[1] = *s == '\n' ? 'n' : 'r';
+		} else {
+			esc[0] = *s;
+		}
+		out = esc;
+		n = strlen(out);
+		if (*len + n + 1 > *cap) {
+			size_t nc = *cap ? *cap * 2 : 512;
+			char *nb = realloc(*buf, nc);
+
+			if (!nb)
+				return;
+			*buf = nb;
+			*cap = nc;
+		}
+		memcpy(*buf + *len, out, n);
+		*len += n;
+		(*buf)[*len] = 0;
+	}
+}
+
+static void cef_raw(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + n + 1 > *cap) {
+		size_t nc = (*len + n + 1) * 2;
+		char *nb = realloc(*buf, nc);
+
+		if (!nb)
+			return;
+		*buf = nb;
+		*cap = nc;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+static void cef_ext(char **buf, size_t *len, size_t *cap, const char *key, const char *val)
+{
+	if (!val || !*val)
+		return;
+	cef_raw(buf, len, cap, " ");
+	cef_raw(buf, len, cap, key);
+	cef_raw(buf, len, cap, "=");
+	cef_escape(buf, len, cap, val, 0);
+}
+
+static void cef_ext_int(char **buf, size_t *len, size_t *cap, const char *key, json_t *v)
+{
+	char tmp[32];
+
+	if (!json_is_integer(v))
+		return;
+	snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
+	cef_ext(buf, len, cap, key, tmp);
+}
+
+/* "a,b" from a metadata array (or a string). */
+static void join_meta(json_t *meta, const char *key, char *out, size_t n)
+{
+	json_t *v = json_object_get(meta, key), *e;
+	size_t i, used = 0;
+
+	out[0] = 0;
+	if (json_is_string(v)) {
+		snprintf(out, n, "%s", json_string_value(v));
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e))
+			continue;
+		used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s",
+					 used ? "," : "", json_string_value(e));
+		if (used >= n) {
+			out[n - 1] = 0;
+			return;
+		}
+	}
+}
+
+/* EVE timestamp -> milliseconds since the epoch, or -1. */
+static long long eve_ts_ms(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	long usec = 0;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || !(p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return -1;
+	if (*p == '.')
+		usec = strtol(p + 1, NULL, 10);
+	t = timegm(&tm);
+	return (long long)t * 1000 + usec / 1000;
+}
+
+/* Metadata keys carried as CEF custom strings cs1..cs4. */
+static const char *const cef_custom[] = {
+	"mitre_technique_id", "mitre_technique_name", "kind", "source"
+};
+
+char *sink_cef_render(const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *ev = json_loadb(line, len, 0, &jerr), *al, *meta;
+	char *buf = NULL, tmp[512];
+	size_t blen = 0, cap = 0;
+	const char *type;
+	int sev, cefsev;
+	long long ms;
+	size_t i;
+
+	if (!ev)
+		return NULL;
+	type = json_string_value(json_object_get(ev, "event_type"));
+	al = json_object_get(ev, "alert");
+	if (!type || strcmp(type, "alert") != 0 || !json_is_object(al)) {
+		json_decref(ev);
+		return NULL;
+	}
+	meta = json_object_get(al, "metadata");
+	sev = (int)json_integer_value(json_object_get(al, "severity"));
+	cefsev = sev == 1 ? 10 : sev == 2 ? 7 : sev == 3 ? 5 : 3;
+	cef_raw(&buf, &blen, &cap, "CEF:0|otsentry|otsentry|");
+	cef_escape(&buf, &blen, &cap, PACKAGE_VERSION, 1);
+	snprintf(tmp, sizeof(tmp), "|%lld|",
+		 (long long)json_integer_value(json_object_get(al, "signature_id")));
+	cef_raw(&buf, &blen, &cap, tmp);
+	cef_escape(&buf, &blen, &cap, json_string_value(json_object_get(al, "signature")), 1);
+	snprintf(tmp, sizeof(tmp), "|%d|", cefsev);
+	cef_raw(&buf, &blen, &cap, tmp);
+	ms = eve_ts_ms(json_string_value(json_object_get(ev, "timestamp")));
+	if (ms >= 0) {
+		snprintf(tmp, sizeof(tmp), "%lld", ms);
+		cef_raw(&buf, &blen, &cap, "rt=");
+		cef_raw(&buf, &blen, &cap, tmp);
+	}
+	cef_ext(&buf, &blen, &cap, "src", json_string_value(json_object_get(ev, "src_ip")));
+	cef_ext_int(&buf, &blen, &cap, "spt", json_object_get(ev, "src_port"));
+	cef_ext(&buf, &blen, &cap, "dst", json_string_value(json_object_get(ev, "dest_ip")));
+	cef_ext_int(&buf, &blen, &cap, "dpt", json_object_get(ev, "dest_port"));
+	cef_ext(&buf, &blen, &cap, "proto", json_string_value(json_object_get(ev, "proto")));
+	cef_ext(&buf, &blen, &cap, "act", json_string_value(json_object_get(al, "action")));
+	cef_ext(&buf, &blen, &cap, "cat", json_string_value(json_object_get(al, "category")));
+	cef_ext(&buf, &blen, &cap, "app", json_string_value(json_object_get(ev, "app_proto")));
+	cef_ext_int(&buf, &blen, &cap, "externalId", json_object_get(ev, "flow_id"));
+	for (i = 0; i < sizeof(cef_custom) / sizeof(cef_custom[0]); i++) {
+		char label[16], key[8];
+
+		join_meta(meta, cef_custom[i], tmp, sizeof(tmp));
+		if (!tmp[0])
+			continue;
+		snprintf(key, sizeof(key), "cs%zu", i + 1);
+		snprintf(label, sizeof(label), "cs%zuLabel", i + 1);
+		cef_ext(&buf, &blen, &cap, label, cef_custom[i]);
+		cef_ext(&buf, &blen, &cap, key, tmp);
+	}
+	if (json_is_integer(json_object_get(al, "gid"))) {
+		cef_ext(&buf, &blen, &cap, "cn1Label", "gid");
+		cef_ext_int(&buf, &blen, &cap, "cn1", json_object_get(al, "gid"));
+	}
+	if (json_is_integer(json_object_get(al, "rev"))) {
+		cef_ext(&buf, &blen, &cap, "cn2Label", "rev");
+		cef_ext_int(&buf, &blen, &cap, "cn2", json_object_get(al, "rev"));
+	}
+	json_decref(ev);
+	return buf;
+}
+
+/* ---- the queue ------------------------------------------------------------ */
+
+static int queue_push(struct sink *s, char *msg, size_t len)
+{
+	if (s->qcount >= s->qcap || s->qbytes + len > SINK_QUEUE_MAX_BYTES) {
+		s->dropped_overflow++;
+		free(msg);
+		return -1;
+	}
+	s->q[(s->qhead + s->qcount) % s->qcap] = (struct qmsg){ msg, len };
+	s->qcount++;
+	s->qbytes += len;
+	return 0;
+}
+
+static void queue_pop(struct sink *s)
+{
+	struct qmsg *m = &s->q[s->qhead];
+
+	s->qbytes -= m->len;
+	free(m->buf);
+	m->buf = NULL;
+	s->qhead = (s->qhead + 1) % s->qcap;
+	s->qcount--;
+	s->qoff = 0;
+	s->sent++;
+}
+
+/* ---- sockets --------------------------------------------------------------- */
+
+static void sock_close(struct sink *s, int count)
+{
+	if (s->fd >= 0) {
+		close(s->fd);
+		if (count)
+			s->disconnects++;
+	}
+	s->fd = -1;
+	s->connecting = 0;
+	s->qoff = 0;    /* a half-sent line is resent whole on the next connection */
+}
+
+static void schedule_retry(struct sink *s)
+{
+	s->next_try = now_mono() + s->backoff;
+	s->backoff = s->backoff * 2 > SINK_BACKOFF_MAX ? SINK_BACKOFF_MAX : s->backoff * 2;
+}
+
+static int sock_new(struct sink *s)
+{
+	int fd = socket(s->addr.ss_family, s->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	return fd;
+}
+
+/* Stream sockets: start or finish a non-blocking connect.  1 when up. */
+static int stream_connect(struct sink *s)
+{
+	if (s->fd >= 0 && !s->connecting)
+		return 1;
+	if (s->fd >= 0 && s->connecting) {
+		struct pollfd p = { s->fd, POLLOUT, 0 };
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+
+		if (poll(&p, 1, 0) <= 0)
+			return 0;
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr) {
+			sock_close(s, 0);
+			schedule_retry(s);
+			return 0;
+		}
+		s->connecting = 0;
+		s->connects++;
+		s->backoff = SINK_BACKOFF_MIN;
+		return 1;
+	}
+	if (now_mono() < s->next_try)
+		return 0;
+	s->fd = sock_new(s);
+	if (s->fd < 0) {
+		schedule_retry(s);
+		return 0;
+	}
+	if (connect(s->fd, (struct sockaddr *)&s->addr, s->alen) == 0) {
+		s->connects++;
+		s->backoff = SINK_BACKOFF_MIN;
+		return 1;
+	}
+	if (errno == EINPROGRESS || errno == EAGAIN) {
+		s->connecting = 1;
+		return stream_connect(s);
+	}
+	sock_close(s, 0);
+	schedule_retry(s);
+	return 0;
+}
+
+/* 1 when the receiver closed (or broke) the connection. */
+static int stream_peer_gone(struct sink *s)
+{
+	char junk[512];
+	ssize_t r;
+
+	for (;;) {
+		r = recv(s->fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (r > 0)
+			continue;       /* receivers do not talk; ignore */
+		if (r == 0)
+			return 1;
+		return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+	}
+}
+
+/* Send queued lines while the socket takes them; never blocks. */
+static void stream_pump(struct sink *s)
+{
+	while (s->qcount) {
+		struct qmsg *m;
+		ssize_t w;
+
+		if (!stream_connect(s))
+			return;
+		if (s->qoff == 0 && stream_peer_gone(s)) {
+			sock_close(s, 1);
+			schedule_retry(s);
+			continue;
+		}
+		m = &s->q[s->qhead];
+		w = send(s->fd, m->buf + s->qoff, m->len - s->qoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			s->send_errors++;
+			sock_close(s, 1);
+			schedule_retry(s);
+			return;
+		}
+		s->qoff += (size_t)w;
+		if (s->qoff == m->len)
+			queue_pop(s);
+	}
+}
+
+/* ---- message building --------------------------------------------------------- */
+
+/* Syslog severity from the line: alerts by their EVE severity. */
+static int line_severity(const char *line)
+{
+	const char *p;
+
+	if (!strstr(line, "\"event_type\":\"alert\""))
+		return 6;       /* informational */
+	p = strstr(line, "\"severity\":");
+	if (!p)
+		return 4;
+	switch (atoi(p + 11)) {
+	case 1: return 2;       /* critical */
+	case 2: return 3;       /* error */
+	case 3: return 4;       /* warning */
+	default: return 5;      /* notice */
+	}
+}
+
+static void line_msgid(const char *line, char *out, size_t n)
+{
+	const char *p = strstr(line, "\"event_type\":\"");
+	size_t i = 0;
+
+	if (p) {
+		p += 14;
+		while (p[i] && p[i] != '"' && i + 1 < n && i < 32) {
+			out[i] = p[i];
+			i++;
+		}
+	}
+	if (i == 0)
+		out[i++] = '-';
+	out[i] = 0;
+}
+
+static int is_syslog(const struct sink *s)
+{
+	return s->kind == SK_SYSLOG_UDP || s->kind == SK_SYSLOG_TCP || s->kind == SK_SYSLOG_UNIX;
+}
+
+/* The bytes one EVE line becomes on this sink (NULL: skip it). */
+static char *build_message(struct sink *s, const char *line, size_t len, size_t *outlen)
+{
+	char *payload = NULL, *msg, ts[40], msgid[40];
+	const char *body = line;
+	size_t blen = len, hlen = 0, total;
+	char header[256];
+	struct timespec now;
+	struct tm tm;
+
+	if (s->cef) {
+		payload = sink_cef_render(line, len);
+		if (!payload)
+			return NULL;
+		body = payload;
+		blen = strlen(payload);
+	}
+	if (is_syslog(s)) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		line_msgid(line, msgid, sizeof(msgid));
+		/* RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG */
+		hlen = (size_t)snprintf(header, sizeof(header), "<%d>1 %s.%06ldZ %s otsentry %ld %s - ",
+					s->facility * 8 + line_severity(line), ts,
+					now.tv_nsec / 1000, s->hostname, s->pid, msgid);
+		if (hlen >= sizeof(header))
+			hlen = sizeof(header) - 1;
+	}
+	total = hlen + blen;
+	if (s->kind == SK_SYSLOG_TCP) {
+		char pre[24];
+		int pl = snprintf(pre, sizeof(pre), "%zu ", total);
+
+		msg = malloc((size_t)pl + total + 1);
+		if (msg) {
+			memcpy(msg, pre, (size_t)pl);
+			memcpy(msg + pl, header, hlen);
+			memcpy(msg + pl + hlen, body, blen);
+			total += (size_t)pl;
+		}
+	} else {
+		int nl = s->kind == SK_FILE || s->kind == SK_STDOUT || s->kind == SK_UNIX_STREAM;
+
+		msg = malloc(total + 2);
+		if (msg) {
+			memcpy(msg, header, hlen);
+			memcpy(msg + hlen, body, blen);
+			if (nl)
+				msg[total++] = '\n';
+		}
+	}
+	free(payload);
+	if (!msg)
+		return NULL;
+	msg[total] = 0;
+	*outlen = total;
+	return msg;
+}
+
+/* ---- the eve_sink callbacks ------------------------------------------------------ */
+
+static int sink_write(void *ctx, const char *line, size_t len)
+{
+	struct sink *s = ctx;
+	size_t mlen = 0;
+	char *msg;
+	int ok;
+
+	s->lines++;
+	if (len > SINK_MAX_LINE) {
+		s->send_errors++;
+		return -1;
+	}
+	msg = build_message(s, line, len, &mlen);
+	if (!msg) {
+		s->skipped++;
+		return 0;
+	}
+	switch (s->kind) {
+	case SK_FILE:
+	case SK_STDOUT:
+		ok = s->fp && fwrite(msg, 1, mlen, s->fp) == mlen;
+		break;
+	case SK_SYSLOG_UDP:
+	case SK_SYSLOG_UNIX:
+	case SK_UNIX_DGRAM:
+		if (s->fd < 0)
+			s->fd = sock_new(s);
+		ok = s->fd >= 0 && sendto(s->fd, msg, mlen, MSG_NOSIGNAL | MSG_DONTWAIT,
+					  (struct sockaddr *)&s->addr, s->alen) >= 0;
+		break;
+	default:
+		/* stream sockets: the queue owns msg from here */
+		ok = queue_push(s, msg, mlen) == 0;
+		stream_pump(s);
+		return ok ? 0 : -1;
+	}
+	free(msg);
+	if (!ok) {
+		s->send_errors++;
+		return -1;
+	}
+	s->sent++;
+	return 0;
+}
+
+static void sink_flush(void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->fp)
+		fflush(s->fp);
+	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM)
+		stream_pump(s);
+}
+
+static void sink_reopen(void *ctx)
+{
+	struct sink *s = ctx;
+	FILE *nf;
+
+	if (s->kind != SK_FILE || !s->path)
+		return;
+	nf = fopen(s->path, "a");
+	if (!nf) {
+		fprintf(stderr, "otsentry: reopen %s: %s\n", s->path, strerror(errno));
+		return;
+	}
+	if (s->fp)
+		fclose(s->fp);
+	s->fp = nf;
+	s->reopens++;
+}
+
+static void sink_free(struct sink *s)
+{
+	if (!s)
+		return;
+	while (s->qcount) {
+		free(s->q[s->qhead].buf);
+		s->qhead = (s->qhead + 1) % s->qcap;
+		s->qcount--;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->fp && s->fp != stdout)
+		fclose(s->fp);
+	else if (s->fp)
+		fflush(s->fp);
+	free(s->q);
+	free(s->path);
+	free(s->target);
+	free(s);
+}
+
+static void sink_close(void *ctx)
+{
+	struct sink *s = ctx;
+	double end = now_mono() + SINK_DRAIN_SECONDS;
+
+	if (!s)
+		return;
+	/* Give queued lines a bounded chance to leave. */
+	while (s->qcount && now_mono() < end) {
+		if (s->fd < 0 && s->next_try > now_mono())
+			s->next_try = now_mono();
+		stream_pump(s);
+		if (s->qcount) {
+			struct pollfd p = { s->fd, POLLOUT, 0 };
+
+			if (s->fd >= 0)
+				poll(&p, 1, 50);
+			else
+				poll(NULL, 0, 100);
+		}
+	}
+	s->lost_at_exit = s->qcount;
+	if (s->lost_at_exit)
+		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
+			s->target, (unsigned long long)s->lost_at_exit);
+	sink_free(s);
+}
+
+/* Counters straight into obj, which the EVE writer files under the URI. */
+static void sink_stats(void *ctx, json_t *obj)
+{
+	struct sink *s = ctx;
+
+	json_object_set_new(obj, "type", json_string(ot_tok_str(sink_kind_names, s->kind)));
+	json_object_set_new(obj, "format", json_string(s->cef ? "cef" : "json"));
+	json_object_set_new(obj, "lines", json_integer((json_int_t)s->lines));
+	json_object_set_new(obj, "sent", json_integer((json_int_t)s->sent));
+	json_object_set_new(obj, "skipped", json_integer((json_int_t)s->skipped));
+	json_object_set_new(obj, "send_errors", json_integer((json_int_t)s->send_errors));
+	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
+		json_object_set_new(obj, "queued", json_integer((json_int_t)s->qcount));
+		json_object_set_new(obj, "queue_cap", json_integer((json_int_t)s->qcap));
+		json_object_set_new(obj, "dropped_overflow", json_integer((json_int_t)s->dropped_overflow));
+		json_object_set_new(obj, "connects", json_integer((json_int_t)s->connects));
+		json_object_set_new(obj, "disconnects", json_integer((json_int_t)s->disconnects));
+		json_object_set_new(obj, "connected", json_boolean(s->fd >= 0 && !s->connecting));
+	}
+	if (s->kind == SK_FILE)
+		json_object_set_new(obj, "reopens", json_integer((json_int_t)s->reopens));
+}
+
+/* ---- URIs -------------------------------------------------------------------------- */
+
+static int parse_query(struct sink *s, char *q, char *err, size_t errlen)
+{
+	char *save = NULL, *kv;
+
+	for (kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		char *end;
+		long v;
+		int code = -1;
+
+		if (!eq) {
+			snprintf(err, errlen, "bad setting '%s' (expected NAME=VALUE)", kv);
+			return -1;
+		}
+		*eq++ = 0;
+		if (strcmp(kv, "facility") == 0) {
+			const struct ot_tok *t;
+
+			for (t = facility_names; t->name; t++)
+				if (strcmp(t->name, eq) == 0)
+					code = t->code;
+			if (code < 0) {
+				snprintf(err, errlen, "unknown facility '%s'", eq);
+				return -1;
+			}
+			s->facility = code;
+		} else if (strcmp(kv, "queue") == 0) {
+			v = strtol(eq, &end, 10);
+			if (*end || v < 1 || v > 10000000) {
+				snprintf(err, errlen, "bad queue size '%s'", eq);
+				return -1;
+			}
+			s->qcap = (size_t)v;
+		} else {
+			snprintf(err, errlen, "unknown setting '%s'", kv);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int resolve_inet(struct sink *s, const char *hostport, int socktype,
+			char *err, size_t errlen)
+{
+	char host[256], *port;
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	if (strlen(hostport) >= sizeof(host)) {
+		snprintf(err, errlen, "address too long");
+		return -1;
+	}
+	strcpy(host, hostport);
+	if (host[0] == '[') {
+		char *close = strchr(host, ']');
+
+		if (!close || close[1] != ':') {
+			snprintf(err, errlen, "expected [IPv6]:PORT");
+			return -1;
+		}
+		*close = 0;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		port = strchr(hostport, ']') + 2;
+	} else {
+		port = strrchr(host, ':');
+		if (!port) {
+			snprintf(err, errlen, "expected HOST:PORT");
+			return -1;
+		}
+		*port++ = 0;
+	}
+	if (!*host || !*port) {
+		snprintf(err, errlen, "expected HOST:PORT");
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 || !res) {
+		snprintf(err, errlen, "cannot resolve '%s' port '%s': %s", host, port, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
+	s->alen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int set_unix(struct sink *s, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
+
+	if (!*path || strlen(path) >= sizeof(un->sun_path)) {
+		snprintf(err, errlen, "bad socket path '%s'", path);
+		return -1;
+	}
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	strcpy(un->sun_path, path);
+	s->alen = sizeof(*un);
+	return 0;
+}
+
+int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t errlen)
+{
+	static const struct { const char *prefix; int kind; } schemes[] = {
+		{ "file://", SK_FILE }, { "file:", SK_FILE }, { "udp://", SK_SYSLOG_UDP },
+		{ "tcp://", SK_SYSLOG_TCP }, { "unix://", SK_SYSLOG_UNIX },
+		{ "unix-stream://", SK_UNIX_STREAM }, { "unix-dgram://", SK_UNIX_DGRAM },
+	};
+	struct sink *s;
+	char *rest = NULL, *q;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->fd = -1;
+	s->facility = 16;
+	s->qcap = SINK_QUEUE_DEFAULT;
+	s->backoff = SINK_BACKOFF_MIN;
+	s->cef = cef;
+	s->pid = (long)getpid();
+	if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0 || !s->hostname[0])
+		strcpy(s->hostname, "-");
+	s->hostname[strcspn(s->hostname, " ")] = 0;
+	s->target = strdup(uri);
+	if (!s->target)
+		goto nomem;
+	if (strcmp(uri, "stdout") == 0 || strcmp(uri, "-") == 0) {
+		s->kind = SK_STDOUT;
+		s->fp = stdout;
+		goto done;
+	}
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(uri, schemes[i].prefix, strlen(schemes[i].prefix)) == 0)
+			break;
+	if (i == sizeof(schemes) / sizeof(schemes[0])) {
+		snprintf(err, errlen, "unknown sink '%s' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://)", uri);
+		goto fail;
+	}
+	s->kind = schemes[i].kind;
+	rest = strdup(uri + strlen(schemes[i].prefix));
+	if (!rest)
+		goto nomem;
+	q = strchr(rest, '?');
+	if (q) {
+		*q++ = 0;
+		if (parse_query(s, q, err, errlen) < 0)
+			goto fail;
+	}
+	switch (s->kind) {
+	case SK_FILE:
+		s->path = strdup(rest);
+		if (!s->path)
+			goto nomem;
+		if (!*s->path) {
+			snprintf(err, errlen, "file sink needs a path");
+			goto fail;
+		}
+		s->fp = fopen(s->path, "a");
+		if (!s->fp) {
+			snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
+			goto fail;
+		}
+		setvbuf(s->fp, NULL, _IOFBF, 1 << 16);
+		break;
+	case SK_SYSLOG_UDP:
+		s->socktype = SOCK_DGRAM;
+		if (resolve_inet(s, rest, SOCK_DGRAM, err, errlen) < 0)
+			goto fail;
+		break;
+	case SK_SYSLOG_TCP:
+		s->socktype = SOCK_STREAM;
+		if (resolve_inet(s, rest, SOCK_STREAM, err, errlen) < 0)
+			goto fail;
+		break;
+	case SK_SYSLOG_UNIX:
+	case SK_UNIX_DGRAM:
+		s->socktype = SOCK_DGRAM;
+		if (set_unix(s, rest, err, errlen) < 0)
+			goto fail;
+		break;
+	default:
+		s->socktype = SOCK_STREAM;
+		if (set_unix(s, rest, err, errlen) < 0)
+			goto fail;
+		break;
+	}
+	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
+		s->q = calloc(s->qcap, sizeof(*s->q));
+		if (!s->q)
+			goto nomem;
+		stream_connect(s);      /* start now; never waits */
+	}
+done:
+	free(rest);
+	out->name = s->target;  /* the stats key; lives until close */
+	out->ctx = s;
+	out->write = sink_write;
+	out->reopen = sink_reopen;
+	out->flush = sink_flush;
+	out->close = sink_close;
+	out->stats = sink_stats;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(rest);
+	sink_free(s);
+	return -1;
+}
+
+int sink_add(struct eve *e, const char *uri, int cef, char *err, size_t errlen)
+{
+	struct eve_sink sk;
+
+	if (sink_open(uri, cef, &sk, err, errlen) < 0)
+		return -1;
+	if (eve_add_sink(e, &sk) < 0) {
+		snprintf(err, errlen, "too many outputs");
+		sk.close(sk.ctx);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,134 @@
+/*
+ * protolog.c - protocol and anomaly lines (see protolog.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "eve.h"
+#include "protolog.h"
+#include "sensor.h"
+
+struct protolog {
+	struct eve *eve;
+	unsigned protocols;
+	int anomalies;
+	uint64_t messages[OT_PROTO_COUNT];
+	uint64_t anomaly_lines;
+	uint64_t anomalies_suppressed;  /* over the per-second cap */
+	uint64_t no_detail;             /* messages without a detail object */
+	time_t anomaly_second;          /* packet-time second being counted */
+	uint32_t anomaly_in_second;
+};
+
+/* Anomaly lines per second of packet time: crafted or broken traffic can
+ * make one anomaly every few bytes; past the cap they are only counted. */
+#define PROTOLOG_MAX_ANOMALIES_PER_SECOND 200
+
+static void write_message(struct protolog *pl, const struct ot_event *ev)
+{
+	const char *name = ot_proto_name(ev->proto);
+	json_t *line;
+
+	if (!ev->detail) {
+		pl->no_detail++;
+		return;
+	}
+	line = eve_event_new(name, &ev->ts, ev->flow, ev->from_client);
+	if (!line)
+		return;
+	json_object_set(line, name, ev->detail);        /* borrowed: incref */
+	pl->messages[ev->proto]++;
+	eve_write(pl->eve, line);
+}
+
+static void write_anomaly(struct protolog *pl, const struct ot_event *ev)
+{
+	json_t *line, *an;
+	const char *reason = ev->anomaly ? ev->anomaly : "unknown";
+
+	if (ev->ts.tv_sec != pl->anomaly_second) {
+		pl->anomaly_second = ev->ts.tv_sec;
+		pl->anomaly_in_second = 0;
+	}
+	if (++pl->anomaly_in_second > PROTOLOG_MAX_ANOMALIES_PER_SECOND) {
+		pl->anomalies_suppressed++;
+		return;
+	}
+	line = eve_event_new("anomaly", &ev->ts, ev->flow, ev->from_client);
+	an = json_object();
+	if (!line || !an) {
+		json_decref(line);
+		json_decref(an);
+		return;
+	}
+	json_object_set_new(an, "type", json_string("applayer"));
+	json_object_set_new(an, "proto", json_string(ot_proto_name(ev->proto)));
+	json_object_set_new(an, "event", eve_string((const uint8_t *)reason, strlen(reason)));
+	if (ev->anomaly_detail[0])
+		json_object_set_new(an, "detail",
+				    eve_string((const uint8_t *)ev->anomaly_detail,
+					       strnlen(ev->anomaly_detail, sizeof(ev->anomaly_detail))));
+	json_object_set_new(line, "anomaly", an);
+	pl->anomaly_lines++;
+	eve_write(pl->eve, line);
+}
+
+static void protolog_event(void *ctx, const struct ot_event *ev)
+{
+	struct protolog *pl = ctx;
+
+	if ((unsigned)ev->proto >= OT_PROTO_COUNT)
+		return;
+	if (ev->kind == OT_EV_MESSAGE) {
+		if (pl->protocols & (1u << ev->proto))
+			write_message(pl, ev);
+	} else if (ev->kind == OT_EV_ANOMALY) {
+		if (pl->anomalies)
+			write_anomaly(pl, ev);
+	}
+}
+
+static void protolog_stats(void *ctx, json_t *stats)
+{
+	const struct protolog *pl = ctx;
+	json_t *o = json_object();
+	int i;
+
+	for (i = 1; i < OT_PROTO_COUNT; i++)
+		json_object_set_new(o, ot_proto_name((enum ot_proto)i),
+				    json_integer((json_int_t)pl->messages[i]));
+	json_object_set_new(o, "anomaly", json_integer((json_int_t)pl->anomaly_lines));
+	json_object_set_new(o, "anomaly_suppressed", json_integer((json_int_t)pl->anomalies_suppressed));
+	json_object_set_new(o, "no_detail", json_integer((json_int_t)pl->no_detail));
+	json_object_set_new(stats, "protolog", o);
+}
+
+static void protolog_free(void *ctx)
+{
+	free(ctx);
+}
+
+int protolog_attach(struct sensor *s, unsigned protocols, int anomalies)
+{
+	struct protolog *pl = calloc(1, sizeof(*pl));
+	struct sensor_observer o = {
+		.name = "protolog",
+		.on_event = protolog_event,
+		.on_stats = protolog_stats,
+		.on_free = protolog_free,
+	};
+
+	if (!pl)
+		return -1;
+	pl->eve = sensor_eve(s);
+	pl->protocols = protocols;
+	pl->anomalies = anomalies;
+	o.ctx = pl;
+	if (sensor_add_observer(s, &o) < 0) {
+		free(pl);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * sensor.h - the pipeline: capture -> decode -> flows -> dissectors ->
+ * observers (EVE protocol logs, inventory, baseline, rules).
+ *
+ * Modules that consume packets and OT events register a struct
+ * sensor_observer; the sensor calls every observer in registration order.
+ * Observers never call each other through the sensor.
+ *
+ * Ownership: the sensor owns the decoder, flow table and EVE writer; each
+ * observer owns its ctx and frees it in on_free (called once, at
+ * sensor_free).
+ */
+#ifndef OTS_SENSOR_H
+#define OTS_SENSOR_H
+
+#include <stdint.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+#include "pkt.h"
+#include "flow.h"
+#include "dissector.h"
+
+struct eve;
+
+#define SENSOR_MAX_OBSERVERS 16
+
+struct sensor_observer {
+	const char *name;
+	void *ctx;
+	void (*on_packet)(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir);
+	void (*on_event)(void *ctx, const struct ot_event *ev);
+	void (*on_flow_end)(void *ctx, const struct flow *f);
+	/* About once a second of packet (or wall, when live) time. */
+	void (*on_tick)(void *ctx, const struct timeval *now);
+	/* End of input: write final reports. */
+	void (*on_finish)(void *ctx, const struct timeval *last);
+	/* Add this module's counters to the stats event object. */
+	void (*on_stats)(void *ctx, json_t *stats);
+	void (*on_free)(void *ctx);
+	/* A snapshot was asked for (SIGUSR1 when live): write current reports
+	 * now, keep running.  Called from the capture loop, never from the
+	 * signal handler.  May be NULL. */
+	void (*on_snapshot)(void *ctx, const struct timeval *now);
+};
+
+struct sensor;
+
+/* Counters by reason for packets the decoder refused. */
+struct sensor_stats {
+	uint64_t packets, bytes;
+	uint64_t decoded;
+	uint64_t pcap_recv, pcap_drop, pcap_ifdrop;
+};
+
+/* Takes eve on success (freed by sensor_free); on failure (NULL, err set)
+ * the caller still owns eve. */
+struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
+			  char *err, size_t errlen);
+void sensor_free(struct sensor *s);
+int sensor_add_observer(struct sensor *s, const struct sensor_observer *o);
+/* The EVE writer every module writes through. */
+struct eve *sensor_eve(struct sensor *s);
+/* One captured packet. */
+void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
+		   uint32_t caplen, uint32_t wirelen, const uint8_t *data);
+/* Live capture: time passes without packets. */
+void sensor_tick(struct sensor *s, const struct timeval *now);
+/* End of input: flush flows, let observers finish, write the stats event. */
+void sensor_finish(struct sensor *s);
+/* Write a stats event now (periodic, live). */
+void sensor_write_stats(struct sensor *s, const struct timeval *now);
+void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, uint64_t ifdrop);
+/* Flow events on (default) or off (--no-flow-log). */
+void sensor_set_flow_log(struct sensor *s, int on);
+/* Ask every observer's on_snapshot (now, from the caller's context). */
+void sensor_request_snapshot(struct sensor *s, const struct timeval *now);
+
+#endif /* OTS_SENSOR_H */
