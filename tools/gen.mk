@@ -13,7 +13,7 @@ GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
 	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)
 
-EXTRA_DIST += $(GEN_PCAPS) pcaps/README.md pcaps/otsgen.args tests/gen_tshark.sh man/otsgen.1
+EXTRA_DIST += $(GEN_PCAPS) pcaps/README.md pcaps/otsgen.args tests/oracle/gen_tshark.sh man/otsgen.1
 
 # Rebuild the bundled captures, byte for byte, from pcaps/otsgen.args.
 pcaps: tools/otsgen$(EXEEXT)
@@ -21,11 +21,11 @@ pcaps: tools/otsgen$(EXEEXT)
 		-o $(srcdir)/pcaps
 .PHONY: pcaps
 
-TESTS += tests/gen_tshark.sh
+TESTS += tests/oracle/gen_tshark.sh
 
 # otsgen's building blocks against bytes from real devices.
-check_PROGRAMS += tests/check_gen
-tests_check_gen_SOURCES = tests/check_gen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
-tests_check_gen_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_gen_LDADD = $(PCAP_LIBS) $(CHECK_LIBS)
-TESTS += tests/check_gen
+check_PROGRAMS += tests/unit/check_gen
+tests_unit_check_gen_SOURCES = tests/unit/check_gen.c tools/gen_wire.c tools/gen_proto.c tools/gen.h
+tests_unit_check_gen_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_gen_LDADD = $(PCAP_LIBS) $(CHECK_LIBS)
+TESTS += tests/unit/check_gen

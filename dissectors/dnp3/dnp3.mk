@@ -1,12 +1,12 @@
 # dissectors/dnp3/dnp3.mk - DNP3 dissector, its tests, fuzz target and manual page.
 libotsentry_a_SOURCES += dissectors/dnp3/dnp3.h dissectors/dnp3/dnp3.c dissectors/dnp3/dnp3_objects.c
 
-check_PROGRAMS += tests/check_dnp3
-tests_check_dnp3_SOURCES = tests/check_dnp3.c
-tests_check_dnp3_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_dnp3_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_dnp3 tests/oracle_dnp3.sh
-EXTRA_DIST += tests/oracle_dnp3.sh
+check_PROGRAMS += tests/unit/check_dnp3
+tests_unit_check_dnp3_SOURCES = tests/unit/check_dnp3.c
+tests_unit_check_dnp3_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_dnp3_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_dnp3 tests/oracle/oracle_dnp3.sh
+EXTRA_DIST += tests/oracle/oracle_dnp3.sh
 
 dist_man_MANS += man/otsentry-dnp3.7
 

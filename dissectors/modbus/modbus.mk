@@ -1,12 +1,12 @@
 # dissectors/modbus/modbus.mk - Modbus/TCP dissector, its tests, fuzz target and manual.
 libotsentry_a_SOURCES += dissectors/modbus/modbus.c
 
-check_PROGRAMS += tests/check_modbus
-tests_check_modbus_SOURCES = tests/check_modbus.c
-tests_check_modbus_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_modbus_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_modbus tests/oracle_modbus.sh
-EXTRA_DIST += tests/oracle_modbus.sh
+check_PROGRAMS += tests/unit/check_modbus
+tests_unit_check_modbus_SOURCES = tests/unit/check_modbus.c
+tests_unit_check_modbus_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_modbus_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_modbus tests/oracle/oracle_modbus.sh
+EXTRA_DIST += tests/oracle/oracle_modbus.sh
 
 dist_man_MANS += man/otsentry-modbus.7
 

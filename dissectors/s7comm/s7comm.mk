@@ -1,12 +1,12 @@
 # dissectors/s7comm/s7comm.mk - S7comm / S7comm-plus dissector, its tests, fuzz target and manual.
 libotsentry_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm.c dissectors/s7comm/s7comm_szl.c
 
-check_PROGRAMS += tests/check_s7comm
-tests_check_s7comm_SOURCES = tests/check_s7comm.c
-tests_check_s7comm_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_s7comm_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_s7comm tests/oracle_s7comm.sh
-EXTRA_DIST += tests/oracle_s7comm.sh
+check_PROGRAMS += tests/unit/check_s7comm
+tests_unit_check_s7comm_SOURCES = tests/unit/check_s7comm.c
+tests_unit_check_s7comm_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_s7comm_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_s7comm tests/oracle/oracle_s7comm.sh
+EXTRA_DIST += tests/oracle/oracle_s7comm.sh
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_s7comm

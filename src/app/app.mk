@@ -4,8 +4,8 @@ libotsentry_a_SOURCES += \
 	src/app/options.h src/app/options.c \
 	src/app/capture.h src/app/capture.c
 
-TESTS += tests/e2e_flows.sh
-EXTRA_DIST += tests/e2e_flows.sh tests/e2e_flows.expected
+TESTS += tests/e2e/e2e_flows.sh
+EXTRA_DIST += tests/e2e/e2e_flows.sh tests/e2e/e2e_flows.expected
 
 dist_man_MANS += man/otsentry.8
 
@@ -20,8 +20,8 @@ bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT)
 		$(srcdir)/bench/bench.sh $(abs_top_builddir)
 .PHONY: bench
 
-TESTS += tests/anomaly_cap.sh
-EXTRA_DIST += tests/anomaly_cap.sh
+TESTS += tests/e2e/anomaly_cap.sh
+EXTRA_DIST += tests/e2e/anomaly_cap.sh
 
 # Golden EVE files over the bundled captures (tests/golden/golden.sh).
 TESTS += tests/golden/golden.sh

@@ -4,14 +4,14 @@
 
 # Every capture with every feature on; truncated and corrupt inputs; bad
 # command lines and files.
-TESTS += tests/robust_captures.sh
-EXTRA_DIST += tests/robust_captures.sh
+TESTS += tests/e2e/robust_captures.sh
+EXTRA_DIST += tests/e2e/robust_captures.sh
 
 # Memory stays bounded under a spoofed-source flood.
-check_PROGRAMS += tests/flood_gen
-tests_flood_gen_SOURCES = tests/flood_gen.c
-TESTS += tests/flood.sh
-EXTRA_DIST += tests/flood.sh
+check_PROGRAMS += tests/e2e/flood_gen
+tests_e2e_flood_gen_SOURCES = tests/e2e/flood_gen.c
+TESTS += tests/e2e/flood.sh
+EXTRA_DIST += tests/e2e/flood.sh
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_pcap

@@ -5,11 +5,11 @@ libotsentry_a_SOURCES += \
 	src/capture/decode.h src/capture/decode.c \
 	src/capture/frag.h src/capture/frag.c
 
-check_PROGRAMS += tests/check_decode
-tests_check_decode_SOURCES = tests/check_decode.c
-tests_check_decode_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_decode_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_decode
+check_PROGRAMS += tests/unit/check_decode
+tests_unit_check_decode_SOURCES = tests/unit/check_decode.c
+tests_unit_check_decode_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_decode_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_decode
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_packets

@@ -3,12 +3,12 @@
 libotsentry_a_SOURCES += \
 	src/detect/baseline.h src/detect/baseline_int.h src/detect/baseline.c src/detect/baseline_io.c
 
-check_PROGRAMS += tests/check_baseline
-tests_check_baseline_SOURCES = tests/check_baseline.c
-tests_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_baseline_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_baseline tests/e2e_detect.sh
-EXTRA_DIST += tests/e2e_detect.sh
+check_PROGRAMS += tests/unit/check_baseline
+tests_unit_check_baseline_SOURCES = tests/unit/check_baseline.c
+tests_unit_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_baseline_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh
+EXTRA_DIST += tests/e2e/e2e_detect.sh
 dist_man_MANS += man/otsentry-baseline.5
 
 libotsentry_a_SOURCES += \
@@ -24,22 +24,22 @@ dist_otsrules_DATA = \
 	rules/s7comm.rules rules/dnp3.rules rules/modbus.rules \
 	rules/ot-external.rules
 
-check_PROGRAMS += tests/check_alert
-tests_check_alert_SOURCES = tests/check_alert.c
-tests_check_alert_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_alert_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_alert
+check_PROGRAMS += tests/unit/check_alert
+tests_unit_check_alert_SOURCES = tests/unit/check_alert.c
+tests_unit_check_alert_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_alert_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_alert
 
-check_PROGRAMS += tests/check_rules
-tests_check_rules_SOURCES = tests/check_rules.c
-tests_check_rules_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_rules_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_rules
+check_PROGRAMS += tests/unit/check_rules
+tests_unit_check_rules_SOURCES = tests/unit/check_rules.c
+tests_unit_check_rules_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_rules_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_rules
 
 
 # Shipped rules: each fires on a capture with its operation, quiet without.
-TESTS += tests/rules_fire.sh
-EXTRA_DIST += tests/rules_fire.sh
+TESTS += tests/e2e/rules_fire.sh
+EXTRA_DIST += tests/e2e/rules_fire.sh
 dist_man_MANS += man/otsentry-rules.5
 
 if ENABLE_FUZZ

@@ -5,17 +5,17 @@ libotsentry_a_SOURCES += \
 	src/flow/classify.h src/flow/classify.c \
 	src/flow/applayer.h src/flow/applayer.c
 
-check_PROGRAMS += tests/check_stream tests/check_flow tests/check_applayer
-tests_check_stream_SOURCES = tests/check_stream.c
-tests_check_stream_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_stream_LDADD = $(CHECK_LDADD)
-tests_check_flow_SOURCES = tests/check_flow.c
-tests_check_flow_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_flow_LDADD = $(CHECK_LDADD)
-tests_check_applayer_SOURCES = tests/check_applayer.c
-tests_check_applayer_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_applayer_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_stream tests/check_flow tests/check_applayer
+check_PROGRAMS += tests/unit/check_stream tests/unit/check_flow tests/unit/check_applayer
+tests_unit_check_stream_SOURCES = tests/unit/check_stream.c
+tests_unit_check_stream_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_stream_LDADD = $(CHECK_LDADD)
+tests_unit_check_flow_SOURCES = tests/unit/check_flow.c
+tests_unit_check_flow_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_flow_LDADD = $(CHECK_LDADD)
+tests_unit_check_applayer_SOURCES = tests/unit/check_applayer.c
+tests_unit_check_applayer_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_applayer_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_stream tests/unit/check_flow tests/unit/check_applayer
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_stream tests/fuzz/fuzz_flow

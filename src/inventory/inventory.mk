@@ -8,16 +8,16 @@ libotsentry_a_SOURCES += \
 	src/inventory/report.c
 
 dist_man_MANS += man/otsentry-inventory.5
-EXTRA_DIST += tests/make_test_mmdb.pl tests/e2e_inventory.sh
+EXTRA_DIST += tests/e2e/make_test_mmdb.pl tests/e2e/e2e_inventory.sh
 
-check_PROGRAMS += tests/check_oui tests/check_geo tests/check_inventory
-tests_check_oui_SOURCES = tests/check_oui.c
-tests_check_oui_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_oui_LDADD = $(CHECK_LDADD)
-tests_check_geo_SOURCES = tests/check_geo.c
-tests_check_geo_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_geo_LDADD = $(CHECK_LDADD)
-tests_check_inventory_SOURCES = tests/check_inventory.c
-tests_check_inventory_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_inventory_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_oui tests/check_geo tests/check_inventory tests/e2e_inventory.sh
+check_PROGRAMS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory
+tests_unit_check_oui_SOURCES = tests/unit/check_oui.c
+tests_unit_check_oui_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_oui_LDADD = $(CHECK_LDADD)
+tests_unit_check_geo_SOURCES = tests/unit/check_geo.c
+tests_unit_check_geo_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_geo_LDADD = $(CHECK_LDADD)
+tests_unit_check_inventory_SOURCES = tests/unit/check_inventory.c
+tests_unit_check_inventory_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_inventory_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory tests/e2e/e2e_inventory.sh

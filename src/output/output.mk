@@ -1,21 +1,21 @@
 # src/output/output.mk - the EVE writer and its sinks (file, syslog, unix, tcp).
 libotsentry_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c
 
-check_PROGRAMS += tests/check_sink
-tests_check_sink_SOURCES = tests/check_sink.c
-tests_check_sink_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_sink_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_sink
+check_PROGRAMS += tests/unit/check_sink
+tests_unit_check_sink_SOURCES = tests/unit/check_sink.c
+tests_unit_check_sink_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_sink_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_sink
 
 # A real rsyslog receives the feed across a restart.
-check_PROGRAMS += tests/sink_feed
-tests_sink_feed_SOURCES = tests/sink_feed.c
-tests_sink_feed_LDADD = $(OTS_LIBS)
-TESTS += tests/syslog_rsyslog.sh
-EXTRA_DIST += tests/syslog_rsyslog.sh
+check_PROGRAMS += tests/e2e/sink_feed
+tests_e2e_sink_feed_SOURCES = tests/e2e/sink_feed.c
+tests_e2e_sink_feed_LDADD = $(OTS_LIBS)
+TESTS += tests/e2e/syslog_rsyslog.sh
+EXTRA_DIST += tests/e2e/syslog_rsyslog.sh
 
-check_PROGRAMS += tests/check_eve
-tests_check_eve_SOURCES = tests/check_eve.c
-tests_check_eve_CFLAGS = $(CHECK_CFLAGS_)
-tests_check_eve_LDADD = $(CHECK_LDADD)
-TESTS += tests/check_eve
+check_PROGRAMS += tests/unit/check_eve
+tests_unit_check_eve_SOURCES = tests/unit/check_eve.c
+tests_unit_check_eve_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_eve_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_eve

@@ -9,7 +9,7 @@
 # is not installed (Debian package rsyslog).
 
 top_build=${OTS_TOP_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-feed=$top_build/tests/sink_feed
+feed=$top_build/tests/e2e/sink_feed
 RSYSLOGD=${RSYSLOGD:-$(command -v rsyslogd || echo /usr/sbin/rsyslogd)}
 N1=${N1:-200}
 N2=${N2:-300}

@@ -11,7 +11,7 @@ set -u
 
 top=${OTS_TOP_BUILDDIR:-.}
 ots=$top/src/otsentry
-gen=$top/tests/flood_gen
+gen=$top/tests/e2e/flood_gen
 n=${FLOOD_PACKETS:-300000}
 max_rss=${FLOOD_MAX_RSS_KB:-131072}
 max_growth=${FLOOD_MAX_GROWTH_KB:-16384}

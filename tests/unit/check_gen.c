@@ -14,7 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "cursor.h"
-#include "../tools/gen.h"
+#include "../../tools/gen.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {

@@ -25,7 +25,7 @@ static int build_dbs(void)
 		return -1;
 	snprintf(city_db, sizeof(city_db), "%s/city.mmdb", dir);
 	snprintf(asn_db, sizeof(asn_db), "%s/asn.mmdb", dir);
-	snprintf(cmd, sizeof(cmd), "perl '%s/tests/make_test_mmdb.pl' '%s' '%s'",
+	snprintf(cmd, sizeof(cmd), "perl '%s/tests/e2e/make_test_mmdb.pl' '%s' '%s'",
 		 src ? src : OTS_SRCDIR, city_db, asn_db);
 	return system(cmd) == 0 ? 0 : -1;
 }

@@ -7,7 +7,7 @@ set -u
 
 pcaps=${OTS_SHARED_PCAPS:-}
 bin=${OTS_TOP_BUILDDIR:-.}/src/otsentry
-expected=${OTS_TOP_SRCDIR:-.}/tests/e2e_flows.expected
+expected=${OTS_TOP_SRCDIR:-.}/tests/e2e/e2e_flows.expected
 
 if [ -z "$pcaps" ] || [ ! -d "$pcaps" ]; then
 	echo "SKIP: no shared captures (OTS_SHARED_PCAPS)"; exit 77

@@ -131,7 +131,7 @@ for name in plant_normal plant_attack_scan plant_attack_s7_download; do
 done
 
 # GeoIP through the command line, with the test databases.
-if perl "${OTS_TOP_SRCDIR:-.}/tests/make_test_mmdb.pl" "$TMP/city.mmdb" "$TMP/asn.mmdb" 2>/dev/null; then
+if perl "${OTS_TOP_SRCDIR:-.}/tests/e2e/make_test_mmdb.pl" "$TMP/city.mmdb" "$TMP/asn.mmdb" 2>/dev/null; then
 	checked=$((checked + 1))
 	"$BIN" -q -r "$PCAPS/modbus/plant1_ModbusTCP.pcap" -o /dev/null --inventory "$TMP/inv.json" \
 		--geoip "$TMP/city.mmdb" --geoip "$TMP/asn.mmdb" &&

@@ -234,8 +234,8 @@ fi
 
 # edges that differ only in the transport (ICMP, GRE, TCP and UDP to port
 # 0) survive the baseline file: it loads and its own capture raises nothing
-if [ -x "$top/tests/flood_gen" ]; then
-	"$top/tests/flood_gen" "$tmp/l4mix.pcap" 8 1 l4mix
+if [ -x "$top/tests/e2e/flood_gen" ]; then
+	"$top/tests/e2e/flood_gen" "$tmp/l4mix.pcap" 8 1 l4mix
 	ots "learn l4mix" 0 -q -r "$tmp/l4mix.pcap" --learn "$tmp/l4mix.json" &&
 	ots "detect l4mix" 0 -q -r "$tmp/l4mix.pcap" --baseline "$tmp/l4mix.json" &&
 		{ ! grep -q '"event_type":"alert"' "$tmp/out.json" || bad "l4mix: alerts against its own baseline"; }
