@@ -423,7 +423,11 @@ static json_t *iin_json(uint16_t iin)
 	for (b = 0; b < 16; b++)
 		if (iin & (1u << b))
 			json_array_append_new(a, json_string(ot_tok_str(dnp3_iin_names, b)));
-	json_object_set_new(o, "indicators", a);
+	/* as Suricata: no indicators array when no bit is set */
+	if (json_array_size(a))
+		json_object_set_new(o, "indicators", a);
+	else
+		json_decref(a);
 	return o;
 }
 
@@ -524,8 +528,12 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 		pending_add(st, ctx, ac & DNP3_AC_SEQ, fc, (uint8_t)ev.cat, l);
 	else if (fc == DNP3_FC_RESPONSE || fc == DNP3_FC_AUTH_RESPONSE)
 		pending_match(st, ctx, ac & DNP3_AC_SEQ, l, &ev);
-	if (app)
+	if (app) {
+		/* as Suricata: no objects array for a message without objects */
+		if (!json_array_size(objects))
+			json_object_del(app, "objects");
 		json_object_set_new(app, "complete", json_boolean(res.complete));
+	}
 	ot_emit(ctx, &ev);
 }
 

@@ -19,3 +19,7 @@ tests_unit_check_eve_SOURCES = tests/unit/check_eve.c
 tests_unit_check_eve_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_eve_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_eve
+
+# Every kind of EVE line validates against Suricata's EVE schema.
+TESTS += tests/e2e/eve_schema.sh
+EXTRA_DIST += tests/e2e/eve_schema.sh tests/e2e/eve_schema.py

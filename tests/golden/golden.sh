@@ -29,6 +29,11 @@ strip_generated() {
 	sed 's/^ "generated": ".*",$/ "generated": "-",/' "$1"
 }
 
+# The stats event's uptime is wall-clock seconds the sensor ran: zero it.
+strip_uptime() {
+	sed -i '/"event_type":"stats"/s/"uptime":[0-9]*,/"uptime":0,/' "$@"
+}
+
 (cd "$src" && "$ots" -q -r pcaps/plant_normal.pcap -o "$out/plant_normal.eve.json" \
 	--learn "$tmp/plant.baseline" --inventory "$tmp/inv.json") || {
 	echo "FAIL: otsentry on plant_normal.pcap exited $?"; exit 1; }
@@ -40,6 +45,8 @@ for f in "$pcaps"/plant_attack_*.pcap; do
 	(cd "$src" && "$ots" -q --baseline "$tmp/plant.baseline" -r "pcaps/$n.pcap" \
 		-o "$out/$n.eve.json") || { echo "FAIL: otsentry on $n.pcap exited $?"; exit 1; }
 done
+
+strip_uptime "$out"/*.eve.json
 
 case $mode in
 regen)
