@@ -2,7 +2,12 @@
 # end-to-end tests, golden files and benchmark.
 libotsentry_a_SOURCES += \
 	src/app/options.h src/app/options.c \
-	src/app/capture.h src/app/capture.c
+	src/app/capture.h src/app/capture.c \
+	src/app/conffile.h src/app/conffile.c \
+	src/app/privdrop.h src/app/privdrop.c
+
+AM_CPPFLAGS += $(CAPNG_CFLAGS) \
+	-DOTS_CONFIG_FILE='"$(sysconfdir)/otsentry/otsentry.conf"'
 
 TESTS += tests/e2e/e2e_flows.sh
 EXTRA_DIST += tests/e2e/e2e_flows.sh tests/e2e/e2e_flows.expected
@@ -30,3 +35,41 @@ golden: src/otsentry$(EXEEXT)
 	OTS_TOP_BUILDDIR='$(abs_top_builddir)' OTS_TOP_SRCDIR='$(abs_top_srcdir)' \
 		$(srcdir)/tests/golden/golden.sh regen
 .PHONY: golden
+
+# The service: systemd unit, account, directories, log rotation and an
+# example configuration (see otsentry(8), RUNNING AS A SERVICE).
+SERVICE_FILES = src/app/service/otsentry.service.in src/app/service/otsentry.sysusers \
+	src/app/service/otsentry.tmpfiles src/app/service/otsentry.logrotate \
+	src/app/service/otsentry.conf
+EXTRA_DIST += $(SERVICE_FILES) tests/e2e/service.sh
+noinst_DATA = src/app/service/otsentry.service
+CLEANFILES += src/app/service/otsentry.service
+src/app/service/otsentry.service: $(srcdir)/src/app/service/otsentry.service.in Makefile
+	@$(MKDIR_P) src/app/service
+	$(AM_V_GEN)sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+		$(srcdir)/src/app/service/otsentry.service.in > $@.tmp && mv $@.tmp $@
+
+install-data-local:
+	@$(MKDIR_P) src/app/service
+	$(MKDIR_P) '$(DESTDIR)$(SYSTEMD_UNITDIR)' '$(DESTDIR)$(prefix)/lib/sysusers.d' \
+		'$(DESTDIR)$(prefix)/lib/tmpfiles.d' '$(DESTDIR)$(sysconfdir)/logrotate.d' \
+		'$(DESTDIR)$(sysconfdir)/otsentry'
+	sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+		$(srcdir)/src/app/service/otsentry.service.in > src/app/service/otsentry.service.inst
+	$(INSTALL_DATA) src/app/service/otsentry.service.inst '$(DESTDIR)$(SYSTEMD_UNITDIR)/otsentry.service'
+	rm -f src/app/service/otsentry.service.inst
+	$(INSTALL_DATA) $(srcdir)/src/app/service/otsentry.sysusers '$(DESTDIR)$(prefix)/lib/sysusers.d/otsentry.conf'
+	$(INSTALL_DATA) $(srcdir)/src/app/service/otsentry.tmpfiles '$(DESTDIR)$(prefix)/lib/tmpfiles.d/otsentry.conf'
+	$(INSTALL_DATA) $(srcdir)/src/app/service/otsentry.logrotate '$(DESTDIR)$(sysconfdir)/logrotate.d/otsentry'
+	test -f '$(DESTDIR)$(sysconfdir)/otsentry/otsentry.conf' || \
+		$(INSTALL_DATA) $(srcdir)/src/app/service/otsentry.conf '$(DESTDIR)$(sysconfdir)/otsentry/otsentry.conf'
+
+uninstall-local:
+	rm -f '$(DESTDIR)$(SYSTEMD_UNITDIR)/otsentry.service' \
+		'$(DESTDIR)$(prefix)/lib/sysusers.d/otsentry.conf' \
+		'$(DESTDIR)$(prefix)/lib/tmpfiles.d/otsentry.conf' \
+		'$(DESTDIR)$(sysconfdir)/logrotate.d/otsentry'
+	cmp -s $(srcdir)/src/app/service/otsentry.conf '$(DESTDIR)$(sysconfdir)/otsentry/otsentry.conf' && \
+		rm -f '$(DESTDIR)$(sysconfdir)/otsentry/otsentry.conf' || true
+
+TESTS += tests/e2e/service.sh

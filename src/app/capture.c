@@ -189,6 +189,10 @@ int capture_files(struct sensor *s, const char *const *paths, int n,
 	int i, r;
 
 	memset(res, 0, sizeof(*res));
+	if (cfg->on_open && cfg->on_open(cfg->on_open_ud) < 0) {
+		res->files_failed = n;
+		return -1;
+	}
 	signals_install();
 	for (i = 0; i < n; i++) {
 		r = read_one_file(s, paths[i], cfg, res);
@@ -241,7 +245,8 @@ int capture_live(struct sensor *s, const char *iface,
 	memset(&cc, 0, sizeof(cc));
 	cc.s = s;
 	cc.linktype = check_linktype(p, iface);
-	if (cc.linktype < 0 || set_filter(p, cfg->bpf, iface) < 0) {
+	if (cc.linktype < 0 || set_filter(p, cfg->bpf, iface) < 0 ||
+	    (cfg->on_open && cfg->on_open(cfg->on_open_ud) < 0)) {
 		pcap_close(p);
 		res->files_failed = 1;
 		return -1;

@@ -27,6 +27,11 @@ struct capture_config {
 	int buffer_mb;          /* live: kernel buffer in MiB */
 	int promisc;            /* live: 1 promiscuous */
 	double stats_interval;  /* live: seconds between stats events, 0 off */
+	/* Called once the capture is open (live: the interface handle; files:
+	 * before the first file, which is then read with what is left), to
+	 * drop privileges.  <0 stops the capture.  May be NULL. */
+	int (*on_open)(void *ud);
+	void *on_open_ud;
 };
 
 struct capture_result {

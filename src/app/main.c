@@ -20,10 +20,12 @@
 #include "alert.h"
 #include "baseline.h"
 #include "capture.h"
+#include "conffile.h"
 #include "eve.h"
 #include "flow.h"
 #include "inventory.h"
 #include "options.h"
+#include "privdrop.h"
 #include "protolog.h"
 #include "rules.h"
 #include "sensor.h"
@@ -39,6 +41,7 @@ enum {
 	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
+	OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -84,6 +87,10 @@ static const struct option long_opts[] = {
 	{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
 	{ "sink", required_argument, NULL, OPT_SINK },
 	{ "cef", no_argument, NULL, OPT_CEF },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -140,6 +147,12 @@ static const char usage_text[] =
 "  --rules-warn            a broken rule file warns instead of failing\n"
 "  --no-rules              load no rules\n"
 "  --alert-rate N          alerts per second at most (100)\n"
+"Service:\n"
+"  --config FILE           options, one per line ('none': no file; default,\n"
+"                          when it exists: " OTS_CONFIG_FILE ")\n"
+"  --user USER             after opening capture and outputs, run as USER\n"
+"  --group GROUP           ... and GROUP (default: USER's primary group)\n"
+"  --pidfile FILE          write the process id to FILE\n"
 "Other:\n"
 "  --help                  this text\n"
 "  --version               version\n";
@@ -147,15 +160,21 @@ static const char usage_text[] =
 static void usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 
+/* Set while the configuration file is read: errors name FILE:LINE. */
+static const char *conf_path;
+static int conf_line;
+
 static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("otsentry: ", stderr);
+	if (conf_path)
+		fprintf(stderr, "%s:%d: ", conf_path, conf_line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'otsentry --help'.\n", stderr);
+	fputs(conf_path ? "\nSee otsentry(8), CONFIGURATION FILE.\n" : "\nTry 'otsentry --help'.\n", stderr);
 	exit(2);
 }
 
@@ -317,11 +336,19 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_ALERT_RATE: o->alert_rate = (uint32_t)parse_u64("--alert-rate", optarg, 1000000000); break;
 		case OPT_SINK: add_multi("--sink", o->sinks, &o->n_sinks, OTS_MAX_MULTI, optarg); break;
 		case OPT_CEF: o->cef = 1; break;
+		case OPT_CONFIG: break;         /* read before the command line */
+		case OPT_USER: o->user = optarg; break;
+		case OPT_GROUP: o->group = optarg; break;
+		case OPT_PIDFILE: o->pidfile = optarg; break;
 		case 'h':
 		case OPT_HELP: fputs(usage_text, stdout); exit(0);
 		case 'V':
 		case OPT_VERSION: printf("otsentry %s\n", PACKAGE_VERSION); exit(0);
-		default: fputs("Try 'otsentry --help'.\n", stderr); exit(2);
+		default:
+			if (conf_path)
+				usage_error("not a valid option line");
+			fputs("Try 'otsentry --help'.\n", stderr);
+			exit(2);
 		}
 	}
 	if (optind < argc)
@@ -380,6 +407,94 @@ static int baseline_command(const struct ots_options *o)
 	return 0;
 }
 
+/* Options a configuration file may not hold: commands, not settings. */
+static const char *const conf_refused[] = {
+	"config", "help", "version", "baseline-show", "baseline-diff", NULL
+};
+
+/* The configuration file named by --config (scanned for before the command
+ * line is parsed), else OTS_CONFIG_FILE when it exists: each line is parsed
+ * as the option it names, errors as FILE:LINE.  The strings stay allocated
+ * for the life of the process (the options point into them). */
+static void read_config(int argc, char **argv, struct ots_options *o)
+{
+	static struct conffile cf;
+	const char *path = NULL;
+	char err[512];
+	int i, explicit = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i], explicit = 1;
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9, explicit = 1;
+	}
+	if (explicit && strcmp(path, "none") == 0)
+		return;
+	if (!explicit) {
+		if (access(OTS_CONFIG_FILE, F_OK) != 0)
+			return;
+		path = OTS_CONFIG_FILE;
+	}
+	if (conffile_read(&cf, path, long_opts, conf_refused, err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		exit(2);
+	}
+	conf_path = cf.path;
+	for (i = 0; i < cf.n; i++) {
+		char *av[3] = { argv[0], cf.args[i], NULL };
+
+		conf_line = cf.lines[i];
+		optind = 0;
+		parse_args(2, av, o);
+	}
+	conf_path = NULL;
+	optind = 0;
+}
+
+/* --pidfile: the process id, written whole (0 or -1 with a message). */
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	FILE *f = fopen(path, "w");
+	int n;
+
+	if (!f) {
+		fprintf(stderr, "otsentry: --pidfile %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (fwrite(buf, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0) {
+		fprintf(stderr, "otsentry: --pidfile %s: write failed\n", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Capture is open: leave root (and every capability) behind. */
+static int drop_privileges(void *ud)
+{
+	const struct ots_options *o = ud;
+	char err[256];
+
+	if (!o->user && !o->group) {
+		if (getuid() == 0) {
+			if (o->iface)
+				fputs("otsentry: warning: running as root; give --user to drop privileges "
+				      "once the capture is open\n", stderr);
+			return 0;
+		}
+	}
+	if (privdrop(o->user, o->group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ots_options opt;
@@ -391,9 +506,10 @@ int main(int argc, char **argv)
 	struct eve *eve = NULL;
 	struct sensor *s = NULL;
 	char err[256];
-	int rc = 1, crc;
+	int rc = 1, crc, pid_written = 0;
 
 	ots_options_default(&opt);
+	read_config(argc, argv, &opt);
 	parse_args(argc, argv, &opt);
 
 	/* MODULE-COMMANDS: standalone commands that exit before capture */
@@ -409,6 +525,11 @@ int main(int argc, char **argv)
 	    (opt.n_graph_files > 1 && check_output_dir("--graph", opt.graph_files[1]) < 0) ||
 	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0))
 		return 2;
+
+	if ((opt.user || opt.group) && privdrop_check(opt.user, opt.group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "otsentry: %s\n", err);
+		return 2;
+	}
 
 	/* until capture takes them over: a log rotation or a snapshot request
 	 * while the modules start must not end the sensor */
@@ -476,7 +597,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (opt.pidfile) {
+		if (write_pidfile(opt.pidfile) < 0) {
+			rc = 1;
+			goto out;
+		}
+		pid_written = 1;
+	}
 	capture_config_default(&ccfg);
+	ccfg.on_open = drop_privileges;
+	ccfg.on_open_ud = &opt;
 	ccfg.bpf = opt.bpf;
 	ccfg.snaplen = opt.snaplen;
 	ccfg.buffer_mb = opt.buffer_mb;
@@ -502,6 +632,9 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	if (pid_written && unlink(opt.pidfile) < 0 && errno != ENOENT)
+		fprintf(stderr, "otsentry: --pidfile %s: cannot remove it: %s\n", opt.pidfile,
+			strerror(errno));
 	sensor_free(s);
 	eve_free(eve);
 	return rc;

@@ -71,6 +71,10 @@ struct ots_options {
 	const char *sinks[OTS_MAX_MULTI];     /* --sink URI (repeatable; see sink.h) */
 	int n_sinks;
 	int cef;                              /* --cef: alerts rendered as CEF on sinks */
+	/* service */
+	const char *user;                     /* --user: run as USER once capture is open */
+	const char *group;                    /* --group */
+	const char *pidfile;                  /* --pidfile FILE */
 };
 
 /* Defaults for every field. */
