@@ -16,6 +16,7 @@
 #include "eve.h"
 #include "flow.h"
 #include "event.h"
+#include "jw.h"
 
 #define EVE_MAX_SINKS 16
 
@@ -23,8 +24,7 @@ struct eve {
 	struct eve_sink sinks[EVE_MAX_SINKS];
 	int nsinks;
 	uint64_t lines, errors, serialise_errors;
-	char *buf;              /* serialisation buffer, grown on demand */
-	size_t bufsz;
+	struct jw w;            /* the line being written; its buffer is reused */
 };
 
 /* ---- file sink ---- */
@@ -117,7 +117,7 @@ void eve_free(struct eve *e)
 	for (i = 0; i < e->nsinks; i++)
 		if (e->sinks[i].close)
 			e->sinks[i].close(e->sinks[i].ctx);
-	free(e->buf);
+	jw_free(&e->w);
 	free(e);
 }
 
@@ -248,11 +248,35 @@ static const struct ot_tok l4_names[] = {
 	{ 0, NULL }
 };
 
+/* The flow's endpoints as the line shows them. */
+struct eve_tuple {
+	char src[64], dst[64], proto[8];
+	uint16_t sport, dport;
+	int ports;
+};
+
+static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t)
+{
+	const char *pn = ot_tok_name(l4_names, f->l4);
+
+	ot_ip_str(from_client ? &f->cli_ip : &f->srv_ip, t->src, sizeof(t->src));
+	ot_ip_str(from_client ? &f->srv_ip : &f->cli_ip, t->dst, sizeof(t->dst));
+	t->sport = from_client ? f->cli_port : f->srv_port;
+	t->dport = from_client ? f->srv_port : f->cli_port;
+	t->ports = f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP || f->l4 == IPPROTO_SCTP;
+	if (pn)
+		snprintf(t->proto, sizeof(t->proto), "%s", pn);
+	else
+		snprintf(t->proto, sizeof(t->proto), "%03u", f->l4);
+}
+
 json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 		      const struct flow *f, int from_client)
 {
 	json_t *ev = json_object();
+	struct eve_tuple t;
 	char buf[64];
+	int i;
 
 	if (!ev)
 		return NULL;
@@ -264,274 +288,163 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 		return ev;
 	if (f->nvlan) {
 		json_t *v = json_array();
-		int i;
 
 		for (i = 0; i < f->nvlan && i < PKT_MAX_VLAN; i++)
 			json_array_append_new(v, json_integer(f->vlan[i]));
 		json_object_set_new(ev, "vlan", v);
 	}
-	{
-		const struct ot_ip *sip = from_client ? &f->cli_ip : &f->srv_ip;
-		const struct ot_ip *dip = from_client ? &f->srv_ip : &f->cli_ip;
-		uint16_t sp = from_client ? f->cli_port : f->srv_port;
-		uint16_t dp = from_client ? f->srv_port : f->cli_port;
-		int ports = f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP || f->l4 == IPPROTO_SCTP;
-		const char *pn = ot_tok_name(l4_names, f->l4);
-
-		json_object_set_new(ev, "src_ip", json_string(ot_ip_str(sip, buf, sizeof(buf))));
-		if (ports)
-			json_object_set_new(ev, "src_port", json_integer(sp));
-		json_object_set_new(ev, "dest_ip", json_string(ot_ip_str(dip, buf, sizeof(buf))));
-		if (ports)
-			json_object_set_new(ev, "dest_port", json_integer(dp));
-		if (pn) {
-			json_object_set_new(ev, "proto", json_string(pn));
-		} else {
-			snprintf(buf, sizeof(buf), "%03u", f->l4);
-			json_object_set_new(ev, "proto", json_string(buf));
-		}
-	}
+	eve_tuple(f, from_client, &t);
+	json_object_set_new(ev, "src_ip", json_string(t.src));
+	if (t.ports)
+		json_object_set_new(ev, "src_port", json_integer(t.sport));
+	json_object_set_new(ev, "dest_ip", json_string(t.dst));
+	if (t.ports)
+		json_object_set_new(ev, "dest_port", json_integer(t.dport));
+	json_object_set_new(ev, "proto", json_string(t.proto));
 	return ev;
 }
 
-/*
- * Compact serialisation, byte-identical to json_dumpb(JSON_COMPACT) for
- * the values events hold, without its per-character callbacks: the
- * writer's main cost when every protocol message becomes a line.
- */
-struct outbuf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static int ob_reserve(struct outbuf *b, size_t n)
+void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
+		const struct flow *f, int from_client)
 {
-	size_t ncap;
-	char *np;
+	struct eve_tuple t;
+	char buf[64];
+	int i;
 
-	if (b->len + n <= b->cap)
-		return 0;
-	ncap = b->cap ? b->cap : 4096;
-	while (ncap < b->len + n)
-		ncap *= 2;
-	np = realloc(b->p, ncap);
-	if (!np) {
-		b->err = 1;
-		return -1;
-	}
-	b->p = np;
-	b->cap = ncap;
-	return 0;
-}
-
-static inline void ob_put(struct outbuf *b, const char *s, size_t n)
-{
-	if (ob_reserve(b, n) == 0) {
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-	}
-}
-
-static inline void ob_putc(struct outbuf *b, char c)
-{
-	if (b->len < b->cap || ob_reserve(b, 1) == 0)
-		b->p[b->len++] = c;
-}
-
-/* One reservation for the worst case (every byte as \u00XX), then plain
- * stores: strings are most of every line. */
-static void put_string(struct outbuf *b, const char *s, size_t n)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	char *o;
-	size_t i;
-
-	if (n > (SIZE_MAX - 2) / 6 || ob_reserve(b, n * 6 + 2) < 0) {
-		b->err = 1;
+	jw_string(w, "timestamp", eve_timestamp(ts, buf, sizeof(buf)));
+	if (f)
+		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
+	jw_string(w, "event_type", event_type);
+	if (!f)
 		return;
+	if (f->nvlan) {
+		jw_array_open(w, "vlan");
+		for (i = 0; i < f->nvlan && i < PKT_MAX_VLAN; i++)
+			jw_int(w, NULL, f->vlan[i]);
+		jw_array_close(w);
 	}
-	o = b->p + b->len;
-	*o++ = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hexd[c >> 4];
-			*o++ = hexd[c & 15];
-			break;
-		}
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->p);
+	eve_tuple(f, from_client, &t);
+	jw_string(w, "src_ip", t.src);
+	if (t.ports)
+		jw_uint(w, "src_port", t.sport);
+	jw_string(w, "dest_ip", t.dst);
+	if (t.ports)
+		jw_uint(w, "dest_port", t.dport);
+	jw_string(w, "proto", t.proto);
 }
 
-static void put_int(struct outbuf *b, json_int_t v)
+/* A jansson value through the streaming writer: the one serialiser, so a
+ * line built as a tree reads exactly as one written straight. */
+static void put_value(struct jw *w, const char *key, json_t *v)
 {
-	char tmp[24];
-	int i = (int)sizeof(tmp);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[--i] = '-';
-	ob_put(b, tmp + i, sizeof(tmp) - (size_t)i);
-}
-
-/* jansson's real layout (a ".0" when it looks like an integer, no '+' and
- * no leading zeros in the exponent) with the shortest digits that read
- * back as the same double: 50.986, not 50.985999999999997. */
-static void put_real(struct outbuf *b, double d)
-{
-	char tmp[64], *e, *q;
-	int prec, n = 0;
-
-	for (prec = 15; prec <= 17; prec++) {
-		n = snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
-		if (n <= 0 || n >= (int)sizeof(tmp) - 3 || strtod(tmp, NULL) == d)
-			break;
-	}
-
-	if (n <= 0 || n >= (int)sizeof(tmp) - 3) {
-		b->err = 1;
-		return;
-	}
-	if (!strpbrk(tmp, ".eE")) {
-		memcpy(tmp + n, ".0", 3);
-		n += 2;
-	}
-	e = strchr(tmp, 'e');
-	if (e) {
-		q = e + 1;
-		if (*q == '-')
-			q++;
-		{
-			char *r = q;
-
-			if (*r == '+')
-				r++;
-			while (*r == '0' && r[1])
-				r++;
-			memmove(q, r, strlen(r) + 1);
-		}
-		n = (int)strlen(tmp);
-	}
-	ob_put(b, tmp, (size_t)n);
-}
-
-static void put_value(struct outbuf *b, json_t *v, int depth)
-{
-	const char *key;
+	const char *k;
 	json_t *val;
 	size_t i;
-	int first = 1;
 
-	if (depth > 64) {
-		b->err = 1;
-		return;
-	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		ob_putc(b, '{');
-		json_object_foreach(v, key, val) {
-			if (!first)
-				ob_putc(b, ',');
-			first = 0;
-#if JANSSON_VERSION_HEX >= 0x020e00
-			put_string(b, key, json_object_iter_key_len(json_object_key_to_iter(key)));
-#else
-			put_string(b, key, strlen(key));
-#endif
-			ob_putc(b, ':');
-			put_value(b, val, depth + 1);
-		}
-		ob_putc(b, '}');
+		jw_object_open(w, key);
+		json_object_foreach(v, k, val)
+			put_value(w, k, val);
+		jw_object_close(w);
 		break;
 	case JSON_ARRAY:
-		ob_putc(b, '[');
-		json_array_foreach(v, i, val) {
-			if (i)
-				ob_putc(b, ',');
-			put_value(b, val, depth + 1);
-		}
-		ob_putc(b, ']');
+		jw_array_open(w, key);
+		json_array_foreach(v, i, val)
+			put_value(w, NULL, val);
+		jw_array_close(w);
 		break;
 	case JSON_STRING:
-		put_string(b, json_string_value(v), json_string_length(v));
+		jw_stringn(w, key, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		put_int(b, json_integer_value(v));
+		jw_int(w, key, (int64_t)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		put_real(b, json_real_value(v));
+		jw_real(w, key, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		ob_put(b, "true", 4);
+		jw_bool(w, key, 1);
 		break;
 	case JSON_FALSE:
-		ob_put(b, "false", 5);
+		jw_bool(w, key, 0);
 		break;
 	default:
-		ob_put(b, "null", 4);
+		jw_null(w, key);
 		break;
 	}
 }
 
 int eve_serialise(json_t *ev, char **buf, size_t *cap, size_t *len)
 {
-	struct outbuf b = { *buf, 0, *cap, 0 };
+	struct jw w;
+	const char *text;
 
-	put_value(&b, ev, 0);
-	ob_putc(&b, 0);
-	*buf = b.p;
-	*cap = b.cap;
-	*len = b.len ? b.len - 1 : 0;
-	return b.err ? -1 : 0;
+	jw_init(&w);
+	w.buf = *buf;
+	w.cap = *cap;
+	put_value(&w, NULL, ev);
+	text = jw_finish(&w, len);
+	*buf = w.buf;
+	*cap = w.cap;
+	if (!text) {
+		*len = 0;
+		return -1;
+	}
+	return 0;
 }
 
-int eve_write(struct eve *e, json_t *ev)
+/* One finished line to every sink. */
+static int eve_emit(struct eve *e, const char *line, size_t n)
 {
-	size_t n;
 	int i, rc = 0;
 
-	if (!ev || !json_is_object(ev)) {
-		e->serialise_errors++;
-		json_decref(ev);
-		return -1;
-	}
-	if (eve_serialise(ev, &e->buf, &e->bufsz, &n) < 0) {
-		e->serialise_errors++;
-		json_decref(ev);
-		return -1;
-	}
-	json_decref(ev);
 	for (i = 0; i < e->nsinks; i++) {
-		if (e->sinks[i].write(e->sinks[i].ctx, e->buf, n) < 0) {
+		if (e->sinks[i].write(e->sinks[i].ctx, line, n) < 0) {
 			e->errors++;
 			rc = -1;
 		}
 	}
 	e->lines++;
 	return rc;
+}
+
+int eve_write(struct eve *e, json_t *ev)
+{
+	if (!ev || !json_is_object(ev)) {
+		e->serialise_errors++;
+		json_decref(ev);
+		return -1;
+	}
+	jw_reset(&e->w);
+	put_value(&e->w, NULL, ev);
+	json_decref(ev);
+	return eve_line_end(e, &e->w);
+}
+
+struct jw *eve_line_begin(struct eve *e, const char *event_type,
+			  const struct timeval *ts, const struct flow *f,
+			  int from_client)
+{
+	jw_reset(&e->w);
+	jw_object_open(&e->w, NULL);
+	eve_common(&e->w, event_type, ts, f, from_client);
+	return &e->w;
+}
+
+int eve_line_end(struct eve *e, struct jw *w)
+{
+	const char *line;
+	size_t n;
+
+	while (jw_depth(w) > 0 && !jw_error(w))
+		jw_object_close(w);
+	line = jw_finish(w, &n);
+	if (!line) {
+		e->serialise_errors++;
+		return -1;
+	}
+	return eve_emit(e, line, n);
 }
 
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors)
@@ -565,9 +478,10 @@ json_t *eve_string(const uint8_t *s, size_t n)
 	char *hex;
 	size_t i;
 
+	/* the rule of jw_bytes (jw.h), for values still built as trees */
 	if (!s || n == 0)
 		return json_string("");
-	if (!memchr(s, 0, n)) {
+	if (!memchr(s, 0, n) && jw_utf8_valid(s, n)) {
 		j = json_stringn((const char *)s, n);
 		if (j)
 			return j;

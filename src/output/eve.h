@@ -19,6 +19,8 @@
 #include <sys/time.h>
 #include <jansson.h>
 
+#include "jw.h"
+
 struct flow;
 
 /* A destination for serialised lines. */
@@ -56,6 +58,20 @@ int eve_write(struct eve *e, json_t *ev);
  * growing it (*cap bytes) as needed; NUL-terminated, *len without the NUL.
  * 0, or -1 (out of memory, nesting deeper than 64). */
 int eve_serialise(json_t *v, char **buf, size_t *cap, size_t *len);
+/*
+ * Streaming lines (no tree): eve_line_begin() resets the writer's one line
+ * buffer, opens the object and writes the common fields; the caller adds
+ * its members through the returned writer (valid until eve_line_end) and
+ * eve_line_end() closes what is open and hands the line to every sink.
+ * 0 or -1 (a writer error: the line is dropped and counted).
+ */
+struct jw *eve_line_begin(struct eve *e, const char *event_type,
+			  const struct timeval *ts, const struct flow *f,
+			  int from_client);
+int eve_line_end(struct eve *e, struct jw *w);
+/* The common fields (as eve_event_new) into an open object of w. */
+void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
+		const struct flow *f, int from_client);
 /* Lines written, write errors. */
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
 /* Counters of every sink into obj. */

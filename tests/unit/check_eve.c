@@ -106,6 +106,53 @@ START_TEST(common_fields)
 }
 END_TEST
 
+static size_t read_file(const char *path, char *buf, size_t n);
+
+/* A streamed line and a tree line with the same members are the same bytes. */
+START_TEST(streamed_line_equals_tree_line)
+{
+	char path[] = "/tmp/check_eve_XXXXXX", buf[4096];
+	struct timeval tv = { 1704164645, 5 };
+	struct eve *e = eve_new();
+	struct flow f;
+	struct jw *w;
+	json_t *ev, *o;
+	char err[128];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	make_flow(&f);
+	f.nvlan = 1;
+	f.vlan[0] = 7;
+	ev = eve_event_new("modbus", &tv, &f, 0);
+	o = json_object();
+	json_object_set_new(o, "s", eve_string((const uint8_t *)"\xff", 1));
+	json_object_set_new(o, "r", json_real(0.25));
+	json_object_set_new(ev, "modbus", o);
+	ck_assert_int_eq(eve_write(e, ev), 0);
+	w = eve_line_begin(e, "modbus", &tv, &f, 0);
+	jw_object_open(w, "modbus");
+	jw_bytes(w, "s", (const uint8_t *)"\xff", 1);
+	jw_real(w, "r", 0.25);
+	ck_assert_int_eq(eve_line_end(e, w), 0);     /* closes what is open */
+	eve_flush(e);
+	read_file(path, buf, sizeof(buf));
+	ck_assert_str_eq(buf,
+		"{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\",\"flow_id\":42,"
+		"\"event_type\":\"modbus\",\"vlan\":[7],\"src_ip\":\"10.0.0.2\","
+		"\"src_port\":502,\"dest_ip\":\"10.0.0.1\",\"dest_port\":40000,"
+		"\"proto\":\"TCP\",\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n"
+		"{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\",\"flow_id\":42,"
+		"\"event_type\":\"modbus\",\"vlan\":[7],\"src_ip\":\"10.0.0.2\","
+		"\"src_port\":502,\"dest_ip\":\"10.0.0.1\",\"dest_port\":40000,"
+		"\"proto\":\"TCP\",\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n");
+	eve_free(e);
+	unlink(path);
+}
+END_TEST
+
 static size_t read_file(const char *path, char *buf, size_t n)
 {
 	FILE *fp = fopen(path, "r");
@@ -290,6 +337,7 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, string_utf8_or_hex);
 	tcase_add_test(tc, common_fields);
 	tcase_add_test(tc, file_sink_lines_and_reopen);
+	tcase_add_test(tc, streamed_line_equals_tree_line);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, serialiser_matches_jansson);
 	tcase_add_test(tc, serialiser_shortest_reals);

@@ -1,0 +1,494 @@
+/*
+ * jw.c - the streaming JSON writer (see jw.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jw.h"
+
+void jw_init(struct jw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void jw_free(struct jw *w)
+{
+	if (!w)
+		return;
+	free(w->buf);
+	jw_init(w);
+}
+
+void jw_reset(struct jw *w)
+{
+	w->len = 0;
+	w->err = 0;
+	w->depth = 0;
+	w->has_member[0] = 0;
+}
+
+int jw_error(const struct jw *w)
+{
+	return w->err;
+}
+
+unsigned jw_depth(const struct jw *w)
+{
+	return w->depth;
+}
+
+/* Room for n more bytes plus a NUL; 0, or -1 (sticky error). */
+static int jw_reserve(struct jw *w, size_t n)
+{
+	size_t ncap;
+	char *np;
+
+	if (w->err)
+		return -1;
+	if (n < w->cap - w->len)
+		return 0;
+	if (n > ((size_t)-1) / 4 - w->len) {
+		w->err = 1;
+		return -1;
+	}
+	ncap = w->cap ? w->cap : 1024;
+	while (ncap - w->len <= n)
+		ncap *= 2;
+	np = realloc(w->buf, ncap);
+	if (!np) {
+		w->err = 1;
+		return -1;
+	}
+	w->buf = np;
+	w->cap = ncap;
+	return 0;
+}
+
+static inline void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (jw_reserve(w, n) == 0) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	}
+}
+
+static inline void jw_putc(struct jw *w, char c)
+{
+	if (jw_reserve(w, 1) == 0)
+		w->buf[w->len++] = c;
+}
+
+/* The escaped body of a string (no quotes), n bytes of s. */
+static void jw_escaped(struct jw *w, const char *s, size_t n)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	char *o;
+	size_t i;
+
+	/* worst case every byte as \u00XX: one reservation, then stores */
+	if (n > ((size_t)-1) / 8 || jw_reserve(w, n * 6) < 0) {
+		w->err = 1;
+		return;
+	}
+	o = w->buf + w->len;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hexd[c >> 4];
+			*o++ = hexd[c & 15];
+			break;
+		}
+	}
+	w->len = (size_t)(o - w->buf);
+}
+
+/* Comma and key before a value; -1 when the writer is in error. */
+static int jw_begin(struct jw *w, const char *key)
+{
+	if (w->err)
+		return -1;
+	if (w->has_member[w->depth])
+		jw_putc(w, ',');
+	w->has_member[w->depth] = 1;
+	if (key) {
+		jw_putc(w, '"');
+		jw_escaped(w, key, strlen(key));
+		jw_put(w, "\":", 2);
+	}
+	return w->err ? -1 : 0;
+}
+
+static void jw_open(struct jw *w, const char *key, char c)
+{
+	if (jw_begin(w, key) < 0)
+		return;
+	if (w->depth >= JW_MAX_DEPTH) {
+		w->err = 1;
+		return;
+	}
+	jw_putc(w, c);
+	w->depth++;
+	w->has_member[w->depth] = 0;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	if (w->err)
+		return;
+	if (w->depth == 0) {
+		w->err = 1;
+		return;
+	}
+	w->depth--;
+	jw_putc(w, c);
+}
+
+void jw_object_open(struct jw *w, const char *key)
+{
+	jw_open(w, key, '{');
+}
+
+void jw_object_close(struct jw *w)
+{
+	jw_close(w, '}');
+}
+
+void jw_array_open(struct jw *w, const char *key)
+{
+	jw_open(w, key, '[');
+}
+
+void jw_array_close(struct jw *w)
+{
+	jw_close(w, ']');
+}
+
+void jw_stringn(struct jw *w, const char *key, const char *s, size_t n)
+{
+	if (jw_begin(w, key) < 0)
+		return;
+	jw_putc(w, '"');
+	if (s)
+		jw_escaped(w, s, n);
+	jw_putc(w, '"');
+}
+
+void jw_string(struct jw *w, const char *key, const char *s)
+{
+	jw_stringn(w, key, s, s ? strlen(s) : 0);
+}
+
+int jw_utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t u = p[i];
+		uint32_t cp;
+		size_t k, len;
+
+		if (u < 0x80) {
+			i++;
+			continue;
+		}
+		if (u >= 0xC2 && u <= 0xDF) {
+			len = 2;
+			cp = u & 0x1F;
+		} else if (u >= 0xE0 && u <= 0xEF) {
+			len = 3;
+			cp = u & 0x0F;
+		} else if (u >= 0xF0 && u <= 0xF4) {
+			len = 4;
+			cp = u & 0x07;
+		} else {
+			return 0;       /* continuation byte, C0/C1, F5..FF */
+		}
+		if (len > n - i)
+			return 0;
+		for (k = 1; k < len; k++) {
+			if (p[i + k] < 0x80 || p[i + k] > 0xBF)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+		    (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char *o;
+	size_t i;
+
+	if (jw_begin(w, key) < 0)
+		return;
+	if (!p)
+		n = 0;
+	if (n > ((size_t)-1) / 4 || jw_reserve(w, 2 * n + 2) < 0) {
+		w->err = 1;
+		return;
+	}
+	o = w->buf + w->len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		*o++ = hexd[p[i] >> 4];
+		*o++ = hexd[p[i] & 15];
+	}
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+}
+
+void jw_bytes(struct jw *w, const char *key, const uint8_t *p, size_t n)
+{
+	if (!p || n == 0) {
+		jw_stringn(w, key, "", 0);
+		return;
+	}
+	if (!memchr(p, 0, n) && jw_utf8_valid(p, n))
+		jw_stringn(w, key, (const char *)p, n);
+	else
+		jw_hex(w, key, p, n);
+}
+
+/* Decimal digits of u at the end of tmp[24]; returns the first. */
+static char *jw_udigits(char *end, uint64_t u)
+{
+	do {
+		*--end = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	return end;
+}
+
+void jw_uint(struct jw *w, const char *key, uint64_t v)
+{
+	char tmp[24], *p;
+
+	if (jw_begin(w, key) < 0)
+		return;
+	p = jw_udigits(tmp + sizeof(tmp), v);
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	char tmp[24], *p;
+	uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;
+
+	if (jw_begin(w, key) < 0)
+		return;
+	p = jw_udigits(tmp + sizeof(tmp), u);
+	if (v < 0)
+		*--p = '-';
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void jw_bool(struct jw *w, const char *key, int v)
+{
+	if (jw_begin(w, key) == 0)
+		jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	if (jw_begin(w, key) == 0)
+		jw_put(w, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *key, const char *json, size_t n)
+{
+	if (jw_begin(w, key) == 0)
+		jw_put(w, json, n);
+}
+
+/* ---- reals ------------------------------------------------------------ */
+
+static const double jw_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * The slow path: printf at 15, 16, then 17 significant digits, the first
+ * that reads back as d, laid out as described in jw.h.  Used only when the
+ * shortest form needs more than 15 digits or d is far from 1.
+ */
+static int jw_real_printf(double d, char *tmp, size_t size)
+{
+	char *e, *q, *r;
+	int prec, n = 0;
+
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(tmp, size, "%.*g", prec, d);
+		if (n <= 0 || n >= (int)size - 3 || strtod(tmp, NULL) == d)
+			break;
+	}
+	if (n <= 0 || n >= (int)size - 3)
+		return -1;
+	if (!strpbrk(tmp, ".eE")) {
+		memcpy(tmp + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(tmp, 'e');
+	if (e) {
+		q = e + 1;
+		if (*q == '-')
+			q++;
+		r = q;
+		if (*r == '+')
+			r++;
+		while (*r == '0' && r[1])
+			r++;
+		memmove(q, r, strlen(r) + 1);
+		n = (int)strlen(tmp);
+	}
+	return n;
+}
+
+/*
+ * The fast path: the shortest decimal of at most 15 significant digits that
+ * reads back as d (0 < d), found by scaling with exact powers of ten.  Such
+ * a decimal is unique at each scale (15 digits are fewer than a double
+ * holds), so it is what %.15g prints.  Returns the length written to tmp,
+ * or 0 when d needs more digits or lies outside the exact range.
+ */
+static int jw_real_short(double d, char *tmp)
+{
+	char dig[24], *dp;
+	uint64_t m = 0;
+	int k, exp10, nd, i, n = 0;
+
+	if (d >= 1e15 || d < 1e-7)
+		return 0;
+	/* exp10: about the decimal exponent of the leading digit (it only
+	 * bounds the search; the digits found settle it below) */
+	exp10 = 0;
+	while (exp10 < 15 && d >= jw_pow10[exp10 + 1])
+		exp10++;
+	while (exp10 > -8 && d * jw_pow10[-exp10 + 1] < 10.0)
+		exp10--;
+	for (k = 0; exp10 + 1 + k <= 16 && k <= 22; k++) {
+		double s = d * jw_pow10[k];
+		double r;
+
+		if (s >= 9007199254740992.0)
+			return 0;
+		m = (uint64_t)(s + 0.5);
+		r = (double)m / jw_pow10[k];
+		if (r == d)
+			break;
+	}
+	if (exp10 + 1 + k > 16 || k > 22 || m == 0)
+		return 0;
+	/* digits of m without trailing zeros; m's own exponent settles exp10 */
+	dp = jw_udigits(dig + sizeof(dig), m);
+	nd = (int)(dig + sizeof(dig) - dp);
+	exp10 = nd - 1 - k;
+	while (nd > 1 && dp[nd - 1] == '0')
+		nd--;
+	if (nd > 15)
+		return 0;
+	if (exp10 < -4 || exp10 >= 15) {
+		tmp[n++] = dp[0];
+		if (nd > 1) {
+			tmp[n++] = '.';
+			memcpy(tmp + n, dp + 1, (size_t)nd - 1);
+			n += nd - 1;
+		}
+		tmp[n++] = 'e';
+		if (exp10 < 0) {
+			tmp[n++] = '-';
+			exp10 = -exp10;
+		}
+		if (exp10 >= 10)
+			tmp[n++] = (char)('0' + exp10 / 10);
+		tmp[n++] = (char)('0' + exp10 % 10);
+		return n;
+	}
+	if (exp10 < 0) {
+		tmp[n++] = '0';
+		tmp[n++] = '.';
+		for (i = -1; i > exp10; i--)
+			tmp[n++] = '0';
+		memcpy(tmp + n, dp, (size_t)nd);
+		return n + nd;
+	}
+	for (i = 0; i <= exp10; i++)
+		tmp[n++] = i < nd ? dp[i] : '0';
+	tmp[n++] = '.';
+	if (nd > exp10 + 1) {
+		memcpy(tmp + n, dp + exp10 + 1, (size_t)(nd - exp10 - 1));
+		n += nd - exp10 - 1;
+	} else {
+		tmp[n++] = '0';
+	}
+	return n;
+}
+
+void jw_real(struct jw *w, const char *key, double d)
+{
+	char tmp[64];
+	int n, neg = 0;
+
+	if (!isfinite(d)) {
+		jw_null(w, key);
+		return;
+	}
+	if (jw_begin(w, key) < 0)
+		return;
+	if (d == 0.0) {
+		if (signbit(d))
+			jw_put(w, "-0.0", 4);
+		else
+			jw_put(w, "0.0", 3);
+		return;
+	}
+	if (d < 0) {
+		neg = 1;
+		tmp[0] = '-';
+	}
+	n = jw_real_short(neg ? -d : d, tmp + neg);
+	if (n > 0) {
+		jw_put(w, tmp, (size_t)(n + neg));
+		return;
+	}
+	n = jw_real_printf(d, tmp, sizeof(tmp));
+	if (n < 0) {
+		w->err = 1;
+		return;
+	}
+	jw_put(w, tmp, (size_t)n);
+}
+
+const char *jw_finish(struct jw *w, size_t *len)
+{
+	if (w->err || w->depth != 0 || jw_reserve(w, 0) < 0)
+		return NULL;
+	w->buf[w->len] = '\0';
+	if (len)
+		*len = w->len;
+	return w->buf;
+}

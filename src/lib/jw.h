@@ -1,0 +1,83 @@
+/*
+ * jw.h - a streaming JSON writer: values go straight into one growable
+ * output buffer, in the compact form the EVE lines use (no spaces).
+ *
+ * Every value call takes a key: the member name inside an object, NULL
+ * inside an array or for the top-level value.  Commas are placed by the
+ * writer.  Calls never fail individually: the first error (out of memory,
+ * nesting deeper than JW_MAX_DEPTH, a close that matches no open) is
+ * sticky; jw_error() says so and jw_finish() refuses the text.
+ *
+ * Text rules - the one place packet bytes become JSON text:
+ *  - jw_string / jw_stringn: text the program owns (names, formatted
+ *    numbers, addresses), assumed valid UTF-8; escaped as jansson escapes:
+ *    '"' and '\\' and the control characters below 0x20 (\b \f \n \r \t,
+ *    the others as \u00XX with upper-case hex); everything else as is.
+ *  - jw_bytes: bytes from the wire.  When they are valid UTF-8 (no overlong
+ *    forms, no surrogates, nothing above U+10FFFF) and hold no NUL, they are
+ *    written as text with the escapes above; otherwise the whole value is
+ *    written as lower-case hex ("c0af").  Empty or NULL: "".
+ *  - jw_hex: bytes always as lower-case hex.
+ *
+ * Numbers: jw_int / jw_uint in decimal.  jw_real writes the shortest
+ * decimal that reads back as the same double, at least 15 significant
+ * digits' worth of layout as printf's %.15g/%.16g/%.17g would choose it,
+ * with ".0" added when it would read as an integer and the exponent
+ * without '+' or leading zeros (1e15, 2.5e-7): the text jansson-built
+ * EVE lines have always had.  NaN and infinities have no JSON form: null.
+ *
+ * Ownership: the writer owns its buffer; jw_reset() empties it and keeps
+ * the memory (no allocation per line once it has grown), jw_free() releases
+ * it (jw_free on a zeroed or freed writer is a no-op).
+ */
+#ifndef OTS_JW_H
+#define OTS_JW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MAX_DEPTH 64
+
+struct jw {
+	char *buf;
+	size_t len, cap;
+	int err;                        /* sticky: see jw_error() */
+	unsigned depth;
+	uint8_t has_member[JW_MAX_DEPTH + 1]; /* a value was written at this level */
+};
+
+void jw_init(struct jw *w);             /* empty writer, no allocation */
+void jw_free(struct jw *w);
+void jw_reset(struct jw *w);            /* empty, keep the buffer */
+
+void jw_object_open(struct jw *w, const char *key);
+void jw_object_close(struct jw *w);
+void jw_array_open(struct jw *w, const char *key);
+void jw_array_close(struct jw *w);
+
+void jw_string(struct jw *w, const char *key, const char *s);
+void jw_stringn(struct jw *w, const char *key, const char *s, size_t n);
+void jw_bytes(struct jw *w, const char *key, const uint8_t *p, size_t n);
+void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n);
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_uint(struct jw *w, const char *key, uint64_t v);
+void jw_real(struct jw *w, const char *key, double v);
+void jw_bool(struct jw *w, const char *key, int v);
+void jw_null(struct jw *w, const char *key);
+/* A value already serialised by a jw (or anything producing compact JSON);
+ * copied as is. */
+void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
+
+/* Nonzero after an error. */
+int jw_error(const struct jw *w);
+/* Nesting depth now (0: top level). */
+unsigned jw_depth(const struct jw *w);
+/* The text, NUL-terminated, *len without the NUL (len may be NULL); NULL
+ * after an error or with an object or array still open.  Valid until the
+ * next call on w. */
+const char *jw_finish(struct jw *w, size_t *len);
+
+/* 1 when p[0..n) is valid UTF-8 (the jw_bytes test; NUL is valid here). */
+int jw_utf8_valid(const uint8_t *p, size_t n);
+
+#endif /* OTS_JW_H */

@@ -1,0 +1,401 @@
+/*
+ * check_jw.c - the streaming JSON writer: exact bytes of every value kind,
+ * escapes, the packet-bytes rule, reals against the printf layout they
+ * replace, NaN and infinities, huge strings, nesting limits, buffer reuse.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jw.h"
+
+/* The finished text of w, which must be free of errors. */
+static const char *text(struct jw *w)
+{
+	const char *s = jw_finish(w, NULL);
+
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+START_TEST(object_members)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_object_open(&w, NULL);
+	jw_string(&w, "a", "x");
+	jw_int(&w, "b", -12);
+	jw_uint(&w, "c", 18446744073709551615ULL);
+	jw_bool(&w, "d", 1);
+	jw_bool(&w, "e", 0);
+	jw_null(&w, "f");
+	jw_array_open(&w, "g");
+	jw_int(&w, NULL, 1);
+	jw_object_open(&w, NULL);
+	jw_object_close(&w);
+	jw_array_open(&w, NULL);
+	jw_array_close(&w);
+	jw_int(&w, NULL, 0);
+	jw_array_close(&w);
+	jw_int(&w, "h", INT64_MIN);
+	jw_raw(&w, "i", "{\"k\":1}", 7);
+	jw_object_close(&w);
+	ck_assert_str_eq(text(&w),
+		"{\"a\":\"x\",\"b\":-12,\"c\":18446744073709551615,\"d\":true,"
+		"\"e\":false,\"f\":null,\"g\":[1,{},[],0],"
+		"\"h\":-9223372036854775808,\"i\":{\"k\":1}}");
+	jw_free(&w);
+	jw_free(&w);            /* twice: a no-op */
+}
+END_TEST
+
+START_TEST(string_escapes)
+{
+	struct jw w;
+	const char in[] = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f caf\xc3\xa9";
+
+	jw_init(&w);
+	jw_stringn(&w, NULL, in, sizeof(in) - 1);
+	ck_assert_str_eq(text(&w),
+		"\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001F\x7f caf\xc3\xa9\"");
+	jw_reset(&w);
+	jw_object_open(&w, NULL);
+	jw_string(&w, "k\"ey", NULL);
+	jw_stringn(&w, "nul", "a\0b", 3);
+	jw_object_close(&w);
+	ck_assert_str_eq(text(&w), "{\"k\\\"ey\":\"\",\"nul\":\"a\\u0000b\"}");
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(packet_bytes_rule)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} cases[] = {
+		{ "caf\xc3\xa9", 5, "\"caf\xc3\xa9\"" },
+		{ "a\xff" "b", 3, "\"61ff62\"" },
+		{ "a\0b", 3, "\"610062\"" },                    /* NUL: hex */
+		{ "\xc0\xaf", 2, "\"c0af\"" },                  /* overlong */
+		{ "\xe0\x80\xaf", 3, "\"e080af\"" },            /* overlong 3 */
+		{ "\xed\xa0\x80", 3, "\"eda080\"" },            /* surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\"f4908080\"" },      /* > U+10FFFF */
+		{ "\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"" }, /* U+1F600 */
+		{ "\xe2\x82", 2, "\"e282\"" },                  /* cut short */
+		{ "tab\there", 8, "\"tab\\there\"" },
+		{ "", 0, "\"\"" },
+	};
+	struct jw w;
+	size_t i;
+
+	jw_init(&w);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		jw_reset(&w);
+		jw_bytes(&w, NULL, (const uint8_t *)cases[i].in, cases[i].n);
+		ck_assert_msg(strcmp(text(&w), cases[i].out) == 0, "case %zu: %s", i, text(&w));
+	}
+	jw_reset(&w);
+	jw_bytes(&w, NULL, NULL, 5);
+	ck_assert_str_eq(text(&w), "\"\"");
+	jw_reset(&w);
+	jw_hex(&w, NULL, (const uint8_t *)"\x00\xab", 2);
+	ck_assert_str_eq(text(&w), "\"00ab\"");
+	jw_free(&w);
+}
+END_TEST
+
+/*
+ * The layout EVE lines have always had, derived independently: the fewest
+ * significant digits P (15 <= P <= 17) whose %.*e form reads back as d;
+ * then printf's %g choice between fixed and exponent form for that P,
+ * trailing zeros dropped, ".0" on integers, exponent without '+' or
+ * leading zeros.
+ */
+static void ref_real(double d, char *out, size_t size)
+{
+	char sci[64], digits[32], *p;
+	int prec, nd = 0, x, i, n = 0;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(sci, sizeof(sci), "%.*e", prec - 1, d);
+		if (strtod(sci, NULL) == d)
+			break;
+	}
+	if (prec > 17)
+		prec = 17;
+	p = sci;
+	if (*p == '-')
+		out[n++] = *p++;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	x = atoi(p + 1);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (x < -4 || x >= prec) {
+		out[n++] = digits[0];
+		if (nd > 1) {
+			out[n++] = '.';
+			memcpy(out + n, digits + 1, nd - 1);
+			n += nd - 1;
+		}
+		snprintf(out + n, size - n, "e%d", x);
+		return;
+	}
+	if (x < 0) {
+		n += snprintf(out + n, size - n, "0.");
+		for (i = x + 1; i < 0; i++)
+			out[n++] = '0';
+		memcpy(out + n, digits, nd);
+		out[n + nd] = 0;
+		return;
+	}
+	for (i = 0; i <= x; i++)
+		out[n++] = i < nd ? digits[i] : '0';
+	out[n++] = '.';
+	if (nd > x + 1) {
+		memcpy(out + n, digits + x + 1, nd - x - 1);
+		n += nd - x - 1;
+	} else {
+		out[n++] = '0';
+	}
+	out[n] = 0;
+}
+
+static void assert_real(struct jw *w, double d)
+{
+	char want[64];
+
+	ref_real(d, want, sizeof(want));
+	jw_reset(w);
+	jw_real(w, NULL, d);
+	ck_assert_msg(strcmp(text(w), want) == 0, "%.17g: got %s want %s", d, text(w), want);
+}
+
+START_TEST(reals_exact)
+{
+	static const struct {
+		double d;
+		const char *out;
+	} cases[] = {
+		{ 0.0, "0.0" }, { -0.0, "-0.0" }, { 1.0, "1.0" }, { -2.5, "-2.5" },
+		{ 9999.0, "9999.0" }, { 0.1, "0.1" }, { 50.986, "50.986" },
+		{ 0.001, "0.001" }, { 0.0001, "0.0001" }, { 0.00001, "1e-5" },
+		{ 1.5e-7, "1.5e-7" }, { 1e15, "1e15" }, { 1e16, "1e16" },
+		{ 123456789012345.0, "123456789012345.0" },
+		{ 1234567890123456.0, "1234567890123456.0" },
+		{ 0.1 + 0.2, "0.30000000000000004" }, { 1e300, "1e300" },
+		{ 5e-324, "4.94065645841247e-324" }, { 3.0e-3, "0.003" },
+		{ 100.0, "100.0" }, { 1.7976931348623157e308, "1.7976931348623157e308" },
+		{ (double)50.986f, "50.986000061035156" }, { 0.000123, "0.000123" },
+	};
+	struct jw w;
+	size_t i;
+
+	jw_init(&w);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		jw_reset(&w);
+		jw_real(&w, NULL, cases[i].d);
+		ck_assert_msg(strcmp(text(&w), cases[i].out) == 0, "case %zu: %s", i, text(&w));
+		assert_real(&w, cases[i].d);
+	}
+	jw_free(&w);
+}
+END_TEST
+
+/* Many doubles of every shape: integers, short decimals, float32 values,
+ * random bit patterns, near powers of ten. */
+START_TEST(reals_match_printf_layout)
+{
+	struct jw w;
+	unsigned i, k;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	jw_init(&w);
+	for (i = 0; i < 200000; i++) {
+		double d;
+		uint64_t bits;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (i % 6) {
+		case 0:
+			memcpy(&d, &x, sizeof(d));
+			if (!isfinite(d))
+				continue;
+			break;
+		case 1:
+			d = (double)(int64_t)(x % 2000000000000000ULL) - 1e15;
+			break;
+		case 2:
+			d = (double)(x % 100000000) / pow(10.0, (double)(x >> 60));
+			break;
+		case 3: {
+			float f;
+			uint32_t b32 = (uint32_t)x;
+
+			memcpy(&f, &b32, sizeof(f));
+			if (!isfinite(f))
+				continue;
+			d = f;
+			break;
+		}
+		case 4:
+			k = (unsigned)(x % 40);
+			d = pow(10.0, (double)k - 20.0);
+			bits = 0;
+			memcpy(&bits, &d, sizeof(d));
+			bits += (x >> 40) % 5;
+			bits -= 2;
+			memcpy(&d, &bits, sizeof(d));
+			break;
+		default:
+			d = (double)(x % 1000000) / 1000.0 * ((x >> 63) ? -1 : 1);
+			break;
+		}
+		assert_real(&w, d);
+	}
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(reals_not_finite)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_array_open(&w, NULL);
+	jw_real(&w, NULL, NAN);
+	jw_real(&w, NULL, INFINITY);
+	jw_real(&w, NULL, -INFINITY);
+	jw_real(&w, NULL, 2.0);
+	jw_array_close(&w);
+	ck_assert_str_eq(text(&w), "[null,null,null,2.0]");
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(huge_string)
+{
+	struct jw w;
+	size_t n = 4u << 20, len;
+	char *s = malloc(n);
+	const char *out;
+
+	ck_assert_ptr_nonnull(s);
+	memset(s, '\n', n);
+	jw_init(&w);
+	jw_stringn(&w, NULL, s, n);
+	out = jw_finish(&w, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(len, 2 * n + 2);
+	ck_assert_int_eq(out[0], '"');
+	ck_assert_int_eq(out[1], '\\');
+	ck_assert_int_eq(out[2], 'n');
+	ck_assert_int_eq(out[len - 1], '"');
+	jw_reset(&w);
+	memset(s, 0xff, n);
+	jw_bytes(&w, NULL, (const uint8_t *)s, n);
+	out = jw_finish(&w, &len);
+	ck_assert_uint_eq(len, 2 * n + 2);
+	ck_assert_int_eq(memcmp(out, "\"ffff", 5), 0);
+	free(s);
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(nesting_limit)
+{
+	struct jw w;
+	unsigned i;
+
+	jw_init(&w);
+	for (i = 0; i < JW_MAX_DEPTH; i++)
+		jw_array_open(&w, NULL);
+	ck_assert_int_eq(jw_error(&w), 0);
+	ck_assert_uint_eq(jw_depth(&w), JW_MAX_DEPTH);
+	for (i = 0; i < JW_MAX_DEPTH; i++)
+		jw_array_close(&w);
+	ck_assert_uint_eq(strlen(text(&w)), 2 * JW_MAX_DEPTH);
+
+	jw_reset(&w);
+	for (i = 0; i <= JW_MAX_DEPTH; i++)
+		jw_object_open(&w, i ? "k" : NULL);
+	ck_assert_int_ne(jw_error(&w), 0);
+	ck_assert_ptr_null(jw_finish(&w, NULL));
+	jw_int(&w, "x", 1);     /* sticky: nothing more is written */
+	ck_assert_ptr_null(jw_finish(&w, NULL));
+
+	jw_reset(&w);           /* reset clears the error */
+	jw_array_close(&w);     /* close without open */
+	ck_assert_int_ne(jw_error(&w), 0);
+	jw_reset(&w);
+	jw_object_open(&w, NULL);
+	ck_assert_ptr_null(jw_finish(&w, NULL)); /* still open */
+	jw_object_close(&w);
+	ck_assert_str_eq(text(&w), "{}");
+	jw_free(&w);
+}
+END_TEST
+
+START_TEST(buffer_reused)
+{
+	struct jw w;
+	char *buf;
+	int i;
+
+	jw_init(&w);
+	ck_assert_ptr_null(w.buf);
+	jw_object_open(&w, NULL);
+	jw_string(&w, "k", "v");
+	jw_object_close(&w);
+	text(&w);
+	buf = w.buf;
+	for (i = 0; i < 1000; i++) {
+		jw_reset(&w);
+		jw_object_open(&w, NULL);
+		jw_int(&w, "i", i);
+		jw_real(&w, "r", i / 8.0);
+		jw_object_close(&w);
+		text(&w);
+	}
+	ck_assert_ptr_eq(w.buf, buf);   /* no reallocation once grown */
+	ck_assert_str_eq(text(&w), "{\"i\":999,\"r\":124.875}");
+	jw_free(&w);
+}
+END_TEST
+
+static Suite *jw_suite(void)
+{
+	Suite *s = suite_create("jw");
+	TCase *t = tcase_create("core");
+
+	tcase_add_test(t, object_members);
+	tcase_add_test(t, string_escapes);
+	tcase_add_test(t, packet_bytes_rule);
+	tcase_add_test(t, reals_exact);
+	tcase_add_test(t, reals_match_printf_layout);
+	tcase_add_test(t, reals_not_finite);
+	tcase_add_test(t, huge_string);
+	tcase_add_test(t, nesting_limit);
+	tcase_add_test(t, buffer_reused);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(jw_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
