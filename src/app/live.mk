@@ -2,3 +2,13 @@
 # namespace, fed by tcpreplay (root, ip netns and tcpreplay, else skipped).
 TESTS += tests/e2e/live.sh
 EXTRA_DIST += tests/e2e/live.sh
+
+# The appliance over time: replays in a loop, RSS flat, nothing lost
+# (60 s here; make soak runs it for 10 minutes, SOAK_FIND_RATE=1 make soak
+# finds the highest lossless replay rate).
+TESTS += tests/e2e/soak.sh
+EXTRA_DIST += tests/e2e/soak.sh
+soak: src/otsentry$(EXEEXT)
+	OTS_TOP_SRCDIR='$(abs_top_srcdir)' OTS_TOP_BUILDDIR='$(abs_top_builddir)' \
+		SOAK_SECONDS="$${SOAK_SECONDS:-600}" $(srcdir)/tests/e2e/soak.sh
+.PHONY: soak
