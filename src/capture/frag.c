@@ -13,6 +13,9 @@
 
 #include "cursor.h"
 #include "frag.h"
+#include "hash.h"
+#include "list.h"
+#include "seed.h"
 
 #define FRAG_MAX_DATAGRAM 65535
 #define FRAG_MAX_HDR 60
@@ -23,7 +26,7 @@ struct piece {
 
 struct datagram {
 	struct datagram *hnext;     /* hash chain */
-	struct datagram *older, *newer; /* age list */
+	struct ots_link age;        /* age list, first = oldest */
 	uint8_t src[4], dst[4];
 	uint8_t proto;
 	uint16_t id;
@@ -42,7 +45,8 @@ struct frag_table {
 	struct frag_config cfg;
 	struct datagram **buckets;
 	uint32_t nbuckets;          /* power of two */
-	struct datagram *oldest, *newest;
+	struct ots_list age;        /* struct datagram, first = oldest */
+	uint64_t seed;              /* hash seed */
 	struct frag_stats st;
 	uint8_t *out;               /* last completed datagram */
 };
@@ -66,6 +70,7 @@ struct frag_table *frag_new(const struct frag_config *cfg)
 		t->cfg.max_datagrams = 1;
 	if (t->cfg.max_pieces == 0)
 		t->cfg.max_pieces = 1;
+	t->seed = ots_random_seed();
 	t->nbuckets = 64;
 	while (t->nbuckets < t->cfg.max_datagrams && t->nbuckets < (1u << 20))
 		t->nbuckets <<= 1;
@@ -78,37 +83,28 @@ struct frag_table *frag_new(const struct frag_config *cfg)
 	return t;
 }
 
-static uint32_t key_hash(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint16_t id)
-{
-	uint32_t h = 2166136261u;
-	int i;
+#define DG_OF(l) ots_list_entry((l), struct datagram, age)
 
-	for (i = 0; i < 4; i++)
-		h = (h ^ src[i]) * 16777619u;
-	for (i = 0; i < 4; i++)
-		h = (h ^ dst[i]) * 16777619u;
-	h = (h ^ proto) * 16777619u;
-	h = (h ^ (id & 0xff)) * 16777619u;
-	h = (h ^ (id >> 8)) * 16777619u;
-	return h;
+static uint32_t key_hash(const struct frag_table *t, const uint8_t *src, const uint8_t *dst,
+			 uint8_t proto, uint16_t id)
+{
+	uint64_t w[2] = { 0, 0 };
+
+	memcpy(&w[0], src, 4);
+	memcpy((uint8_t *)&w[0] + 4, dst, 4);
+	w[1] = (uint64_t)proto << 16 | id;
+	return (uint32_t)ots_hash_words(w, 2, t->seed);
 }
 
 static void dg_unlink(struct frag_table *t, struct datagram *d)
 {
-	struct datagram **pp = &t->buckets[key_hash(d->src, d->dst, d->proto, d->id) & (t->nbuckets - 1)];
+	struct datagram **pp = &t->buckets[key_hash(t, d->src, d->dst, d->proto, d->id) & (t->nbuckets - 1)];
 
 	while (*pp && *pp != d)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = d->hnext;
-	if (d->older)
-		d->older->newer = d->newer;
-	else
-		t->oldest = d->newer;
-	if (d->newer)
-		d->newer->older = d->older;
-	else
-		t->newest = d->older;
+	ots_list_unlink(&t->age, &d->age);
 	t->st.bytes -= d->cap;
 	t->st.in_progress--;
 	free(d->buf);
@@ -120,8 +116,8 @@ void frag_free(struct frag_table *t)
 {
 	if (!t)
 		return;
-	while (t->oldest)
-		dg_unlink(t, t->oldest);
+	while (t->age.first)
+		dg_unlink(t, DG_OF(t->age.first));
 	free(t->buckets);
 	free(t->out);
 	free(t);
@@ -129,22 +125,22 @@ void frag_free(struct frag_table *t)
 
 void frag_expire(struct frag_table *t, const struct timeval *now)
 {
-	while (t->oldest) {
-		const struct datagram *d = t->oldest;
+	while (t->age.first) {
+		struct datagram *d = DG_OF(t->age.first);
 		double age = (double)(now->tv_sec - d->first.tv_sec) +
 			     (double)(now->tv_usec - d->first.tv_usec) / 1e6;
 
 		if (age < t->cfg.timeout)
 			break;
 		t->st.timeouts++;
-		dg_unlink(t, t->oldest);
+		dg_unlink(t, d);
 	}
 }
 
 static struct datagram *dg_find(struct frag_table *t, const uint8_t *src, const uint8_t *dst,
 				uint8_t proto, uint16_t id, const struct timeval *ts, int create)
 {
-	uint32_t b = key_hash(src, dst, proto, id) & (t->nbuckets - 1);
+	uint32_t b = key_hash(t, src, dst, proto, id) & (t->nbuckets - 1);
 	struct datagram *d;
 
 	for (d = t->buckets[b]; d; d = d->hnext)
@@ -152,9 +148,9 @@ static struct datagram *dg_find(struct frag_table *t, const uint8_t *src, const 
 			return d;
 	if (!create)
 		return NULL;
-	while (t->st.in_progress >= t->cfg.max_datagrams && t->oldest) {
+	while (t->st.in_progress >= t->cfg.max_datagrams && t->age.first) {
 		t->st.evicted++;
-		dg_unlink(t, t->oldest);
+		dg_unlink(t, DG_OF(t->age.first));
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->pieces = calloc(t->cfg.max_pieces, sizeof(*d->pieces)))) {
@@ -169,12 +165,7 @@ static struct datagram *dg_find(struct frag_table *t, const uint8_t *src, const 
 	d->first = *ts;
 	d->hnext = t->buckets[b];
 	t->buckets[b] = d;
-	d->older = t->newest;
-	if (t->newest)
-		t->newest->newer = d;
-	else
-		t->oldest = d;
-	t->newest = d;
+	ots_list_push_back(&t->age, &d->age);
 	t->st.in_progress++;
 	return d;
 }
@@ -193,9 +184,10 @@ static int dg_reserve(struct frag_table *t, struct datagram *d, uint32_t need)
 		ncap *= 2;
 	if (ncap > FRAG_MAX_DATAGRAM)
 		ncap = FRAG_MAX_DATAGRAM;
-	while (t->st.bytes + (ncap - d->cap) > t->cfg.max_bytes && t->oldest && t->oldest != d) {
+	while (t->st.bytes + (ncap - d->cap) > t->cfg.max_bytes && t->age.first &&
+	       t->age.first != &d->age) {
 		t->st.evicted++;
-		dg_unlink(t, t->oldest);
+		dg_unlink(t, DG_OF(t->age.first));
 	}
 	if (t->st.bytes + (ncap - d->cap) > t->cfg.max_bytes)
 		return -1;

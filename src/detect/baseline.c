@@ -16,6 +16,7 @@
 #include "alert.h"
 #include "baseline.h"
 #include "baseline_int.h"
+#include "hash.h"
 #include "flow.h"
 #include "pkt.h"
 #include "event.h"
@@ -101,34 +102,16 @@ const char *bl_ekind_name(enum bl_ekind k)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static uint64_t bl_hash_bytes(const void *p, size_t n)
-{
-	const uint8_t *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
-
-	while (n--) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 29);
-}
-
 /* Keys are fixed-size, zero-padded and a multiple of 8 bytes: hash them a
  * word at a time (the lookup is on every OT event). */
 _Static_assert(sizeof(struct bl_key) % 8 == 0, "bl_key must be whole words");
 
 static uint64_t bl_hash_key(const struct bl_key *k)
 {
-	uint64_t w[sizeof(*k) / 8], h = 0x9e3779b97f4a7c15ULL;
-	size_t i;
+	uint64_t w[sizeof(*k) / 8];
 
 	memcpy(w, k, sizeof(w));
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 33;
-	}
-	return h;
+	return ots_hash_words(w, sizeof(w) / sizeof(w[0]), 0);
 }
 
 uint64_t bl_sym_hash(const struct bl_sym *s)
@@ -142,7 +125,7 @@ uint64_t bl_sym_hash(const struct bl_sym *s)
 	c.block = s->block;
 	c.start = s->start;
 	c.count = s->count;
-	return bl_hash_bytes(&c, sizeof(c)) | 1;
+	return ots_hash_bytes(&c, sizeof(c), 0) | 1;
 }
 
 struct baseline *baseline_new(const struct bl_config *cfg)
@@ -505,7 +488,7 @@ static struct bl_scan_src *scan_slot(struct baseline *b, const struct ot_ip *ip,
 		if (!b->scan)
 			return NULL;
 	}
-	h = bl_hash_bytes(ip, sizeof(*ip));
+	h = ots_hash_bytes(ip, sizeof(*ip), 0);
 	for (probe = 0; probe < 8 && probe < n; probe++) {
 		i = (uint32_t)((h + probe) % n);
 		s = &b->scan[i];
@@ -685,7 +668,7 @@ syn:
 			known_ot = bl_find(b, &ek) != NULL;
 		}
 		if (!known_tcp && !known_ot) {
-			uint64_t t = bl_hash_bytes(&p->dst_ip, sizeof(p->dst_ip)) * 31 + p->dport;
+			uint64_t t = ots_hash_bytes(&p->dst_ip, sizeof(p->dst_ip), 0) * 31 + p->dport;
 			if (scan_note(b, &p->src_ip, t, ts, b->cfg.scan_targets)) {
 				char ipbuf[OTS_IPSTR_LEN];
 				bl_alert(b, BL_SCAN, ts, f, dir == FLOW_C2S, NULL,
@@ -901,7 +884,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
 		k.unit = ev_unit(ev);
 		if (!bl_find(b, &k) &&
-		    scan_note(b, &f->cli_ip, bl_hash_bytes(&k, sizeof(k)), ts, b->cfg.scan_units)) {
+		    scan_note(b, &f->cli_ip, ots_hash_bytes(&k, sizeof(k), 0), ts, b->cfg.scan_units)) {
 			bl_alert(b, BL_SCAN, ts, f, 1, ev, eb,
 				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", eb,
 					   "unit_ids", (int)b->cfg.scan_units), NULL, NULL);

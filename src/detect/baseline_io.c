@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "atomicfile.h"
 #include "baseline.h"
 #include "baseline_int.h"
 #include "options.h"
@@ -225,39 +226,26 @@ static json_t *baseline_json(const struct baseline *b)
 	return root;
 }
 
+static int write_baseline(FILE *fp, const void *arg)
+{
+	const json_t *root = arg;
+
+	if (json_dumpf(root, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) < 0 ||
+	    fputc('\n', fp) == EOF)
+		return -1;
+	return 0;
+}
+
 int baseline_save(const struct baseline *b, const char *path, char *err, size_t errlen)
 {
 	json_t *root = baseline_json(b);
-	char tmp[4096];
-	int fd, rc = -1;
-	FILE *fp;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-		goto out;
+	if (!root) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
 	}
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		close(fd);
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (json_dumpf(root, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) < 0 ||
-	    fputc('\n', fp) == EOF || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-		snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		goto out;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: cannot replace: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = ots_atomic_write(path, write_baseline, root, err, errlen);
 	json_decref(root);
 	return rc;
 }

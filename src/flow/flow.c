@@ -16,20 +16,19 @@
  * state (struct flow_ext) are allocated on the first payload byte.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/random.h>
 
 #include "flow.h"
 #include "stream.h"
 #include "classify.h"
 #include "applayer.h"
 #include "dissector.h"
+#include "hash.h"
+#include "list.h"
+#include "seed.h"
 
 /* Timeout classes, one recency list each. */
 enum flow_list {
@@ -68,7 +67,7 @@ struct flow_entry {
 	struct flow_key key;
 	uint64_t hash;
 	struct flow_entry *hnext;
-	struct flow_entry *prev, *next;    /* recency list, head = newest */
+	struct ots_link link;              /* recency list, first = newest */
 	int64_t touch;                     /* table clock at the last packet (us) */
 	uint32_t isn[2];                   /* SYN sequence numbers by direction */
 	uint8_t isn_known[2];
@@ -77,10 +76,6 @@ struct flow_entry {
 	uint8_t cli_is_lo;                 /* the client is the key's lo side */
 	uint8_t labelled;                  /* app_proto is final */
 	struct flow_ext *ext;
-};
-
-struct flow_list_head {
-	struct flow_entry *head, *tail;
 };
 
 struct flow_table {
@@ -93,7 +88,7 @@ struct flow_table {
 	struct flow_entry *recent;         /* the flow of the previous packet */
 	int64_t next_expiry;               /* no flow times out before this (us) */
 	uint64_t seed;
-	struct flow_list_head lists[LIST_COUNT];
+	struct ots_list lists[LIST_COUNT];
 	int64_t timeout_us[LIST_COUNT];
 	int64_t now;                       /* newest packet time seen (us) */
 	uint64_t id_counter;
@@ -164,46 +159,13 @@ const char *flow_end_reason_name(int reason)
 
 /* ---- hashing and ids --------------------------------------------------- */
 
-static uint64_t random_seed(void)
-{
-	uint64_t v = 0;
-	ssize_t r;
-	int fd;
-
-	r = getrandom(&v, sizeof(v), GRND_NONBLOCK);
-	if (r == (ssize_t)sizeof(v))
-		return v;
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		r = read(fd, &v, sizeof(v));
-		close(fd);
-		if (r == (ssize_t)sizeof(v))
-			return v;
-	}
-	return (uint64_t)time(NULL) * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)getpid();
-}
-
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= UINT64_C(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	x *= UINT64_C(0xc4ceb9fe1a85ec53);
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
 {
-	uint64_t w[6] = { 0 }, h = seed;
-	size_t i;
+	uint64_t w[6] = { 0 };
 
+	_Static_assert(sizeof(*k) <= sizeof(w), "flow_key fits six words");
 	memcpy(w, k, sizeof(*k));
-	for (i = 0; i < 6; i++) {
-		h ^= w[i] * UINT64_C(0x87c37b91114253d5);
-		h = ((h << 31) | (h >> 33)) * UINT64_C(0x4cf5ad432745937f);
-	}
-	return mix64(h);
+	return ots_hash_words(w, 6, seed);
 }
 
 /* A bijection on 51-bit numbers: distinct counters give distinct ids. */
@@ -290,36 +252,21 @@ static int guess_src_is_server(const struct flow_table *ft, const struct pkt_met
 
 /* ---- lists and hash chains ------------------------------------------- */
 
+#define ENTRY_OF(l) ots_list_entry((l), struct flow_entry, link)
+
 static void list_unlink(struct flow_table *ft, struct flow_entry *e)
 {
-	struct flow_list_head *l = &ft->lists[e->list];
-
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		l->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		l->tail = e->prev;
-	e->prev = e->next = NULL;
+	ots_list_unlink(&ft->lists[e->list], &e->link);
 }
 
 static void list_push(struct flow_table *ft, struct flow_entry *e, int list)
 {
-	struct flow_list_head *l = &ft->lists[list];
+	struct ots_list *l = &ft->lists[list];
 
 	e->list = (uint8_t)list;
-	e->prev = NULL;
-	e->next = l->head;
-	if (l->head) {
-		l->head->prev = e;
-	} else {
-		l->tail = e;
-		if (e->touch + ft->timeout_us[list] < ft->next_expiry)
-			ft->next_expiry = e->touch + ft->timeout_us[list];
-	}
-	l->head = e;
+	if (ots_list_empty(l) && e->touch + ft->timeout_us[list] < ft->next_expiry)
+		ft->next_expiry = e->touch + ft->timeout_us[list];
+	ots_list_push_front(l, &e->link);
 }
 
 static int list_for(const struct flow_entry *e)
@@ -458,7 +405,7 @@ static int expire_some(struct flow_table *ft, unsigned budget)
 	for (l = 0; l < LIST_COUNT; l++) {
 		struct flow_entry *e;
 
-		while (budget && (e = ft->lists[l].tail) != NULL &&
+		while (budget && (e = ENTRY_OF(ft->lists[l].last)) != NULL &&
 		       e->touch + ft->timeout_us[l] <= ft->now) {
 			end_flow(ft, e, l == LIST_CLOSED ? FLOW_END_CLOSED : FLOW_END_TIMEOUT);
 			budget--;
@@ -467,10 +414,12 @@ static int expire_some(struct flow_table *ft, unsigned budget)
 	}
 	/* when the next check is due (early is harmless, late is not) */
 	ft->next_expiry = INT64_MAX;
-	for (l = 0; l < LIST_COUNT; l++)
-		if (ft->lists[l].tail &&
-		    ft->lists[l].tail->touch + ft->timeout_us[l] < ft->next_expiry)
-			ft->next_expiry = ft->lists[l].tail->touch + ft->timeout_us[l];
+	for (l = 0; l < LIST_COUNT; l++) {
+		struct flow_entry *t = ENTRY_OF(ft->lists[l].last);
+
+		if (t && t->touch + ft->timeout_us[l] < ft->next_expiry)
+			ft->next_expiry = t->touch + ft->timeout_us[l];
+	}
 	return n;
 }
 
@@ -480,7 +429,7 @@ static void evict_oldest(struct flow_table *ft)
 	int l;
 
 	for (l = 0; l < LIST_COUNT; l++) {
-		struct flow_entry *t = ft->lists[l].tail;
+		struct flow_entry *t = ENTRY_OF(ft->lists[l].last);
 
 		if (t && (!old || t->touch < old->touch))
 			old = t;
@@ -700,7 +649,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	/* newest first in its timeout class */
 	e->touch = ft->now;
 	list = list_for(e);
-	if (list != e->list || ft->lists[list].head != e) {
+	if (list != e->list || ft->lists[list].first != &e->link) {
 		list_unlink(ft, e);
 		list_push(ft, e, list);
 	}
@@ -738,8 +687,8 @@ void flow_table_flush(struct flow_table *ft)
 	int l;
 
 	for (l = 0; l < LIST_COUNT; l++)
-		while (ft->lists[l].tail)
-			end_flow(ft, ft->lists[l].tail, FLOW_END_SHUTDOWN);
+		while (ft->lists[l].last)
+			end_flow(ft, ENTRY_OF(ft->lists[l].last), FLOW_END_SHUTDOWN);
 }
 
 void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st)
@@ -773,7 +722,7 @@ size_t flow_table_dissector_stats(const struct flow_table *ft,
 
 	memcpy(out, ft->al.per, ft->al.n * sizeof(*out));
 	for (l = 0; l < LIST_COUNT; l++)
-		for (e = ft->lists[l].head; e; e = e->next)
+		for (e = ENTRY_OF(ft->lists[l].first); e; e = ENTRY_OF(e->link.next))
 			if (e->ext)
 				applayer_flow_counters(&ft->al, &e->ext->al, out);
 	return ft->al.n;
@@ -845,7 +794,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 		goto nomem;
 	ft->mask = nb - 1;
 	ft->next_expiry = INT64_MAX;
-	ft->seed = random_seed();
+	ft->seed = ots_random_seed();
 	ft->timeout_us[LIST_EMBRYONIC] = (int64_t)(cfg->tcp_embryonic_timeout * 1e6);
 	ft->timeout_us[LIST_TCP] = (int64_t)(cfg->tcp_idle_timeout * 1e6);
 	ft->timeout_us[LIST_CLOSED] = (int64_t)(cfg->tcp_closed_timeout * 1e6);

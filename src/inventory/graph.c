@@ -9,6 +9,9 @@
 
 #include "eve.h"
 #include "graph.h"
+#include "hash.h"
+
+#define EDGE_OF(l) ots_list_entry((l), struct graph_edge, lru)
 
 struct graph {
 	struct graph_config cfg;
@@ -16,7 +19,7 @@ struct graph {
 	size_t nbucket;         /* power of two */
 	size_t n;
 	uint64_t next_id;
-	struct graph_edge *lru_head, *lru_tail;  /* head: most recent */
+	struct ots_list lru;    /* first: most recent */
 	struct graph_stats st;
 };
 
@@ -51,22 +54,12 @@ double graph_period_stddev(const struct graph_period *p)
 
 /* ---- table ---- */
 
-uint64_t graph_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static size_t edge_hash(const struct graph *g, uint64_t c, uint64_t s, uint8_t l4, uint16_t port)
 {
-	uint64_t h = graph_mix64(g->cfg.seed ^ c);
+	uint64_t h = ots_mix64(g->cfg.seed ^ c);
 
-	h = graph_mix64(h ^ s);
-	h = graph_mix64(h ^ ((uint64_t)l4 << 16 | port));
+	h = ots_mix64(h ^ s);
+	h = ots_mix64(h ^ ((uint64_t)l4 << 16 | port));
 	return (size_t)(h & (g->nbucket - 1));
 }
 
@@ -105,51 +98,24 @@ void graph_free(struct graph *g)
 
 	if (!g)
 		return;
-	for (e = g->lru_head; e; e = nx) {
-		nx = e->lru_next;
+	for (e = EDGE_OF(g->lru.first); e; e = nx) {
+		nx = EDGE_OF(e->lru.next);
 		edge_free(e);
 	}
 	free(g->bucket);
 	free(g);
 }
 
-static void lru_unlink(struct graph *g, struct graph_edge *e)
-{
-	if (e->lru_prev)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		g->lru_head = e->lru_next;
-	if (e->lru_next)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		g->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_push_front(struct graph *g, struct graph_edge *e)
-{
-	e->lru_prev = NULL;
-	e->lru_next = g->lru_head;
-	if (g->lru_head)
-		g->lru_head->lru_prev = e;
-	g->lru_head = e;
-	if (!g->lru_tail)
-		g->lru_tail = e;
-}
-
 static void touch(struct graph *g, struct graph_edge *e, const struct timeval *ts)
 {
 	if (timercmp(ts, &e->last, >))
 		e->last = *ts;
-	if (g->lru_head != e) {
-		lru_unlink(g, e);
-		lru_push_front(g, e);
-	}
+	ots_list_move_front(&g->lru, &e->lru);
 }
 
 static void evict_oldest(struct graph *g)
 {
-	struct graph_edge *e = g->lru_tail, **pp;
+	struct graph_edge *e = EDGE_OF(g->lru.last), **pp;
 
 	if (!e)
 		return;
@@ -158,7 +124,7 @@ static void evict_oldest(struct graph *g)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = e->hnext;
-	lru_unlink(g, e);
+	ots_list_unlink(&g->lru, &e->lru);
 	g->st.ops_dropped += e->ops_dropped;
 	g->st.ranges_dropped += e->ranges_dropped;
 	g->st.recur_replaced += e->recur_replaced;
@@ -207,7 +173,7 @@ struct graph_edge *graph_edge_get(struct graph *g, uint64_t client, uint64_t ser
 	h = edge_hash(g, client, server, l4, port);
 	e->hnext = g->bucket[h];
 	g->bucket[h] = e;
-	lru_push_front(g, e);
+	ots_list_push_front(&g->lru, &e->lru);
 	g->n++;
 	g->st.created++;
 	*created = 1;
@@ -457,12 +423,12 @@ int graph_edge_is_notable(const struct graph_edge *e)
 
 const struct graph_edge *graph_first(const struct graph *g)
 {
-	return g ? g->lru_head : NULL;
+	return g ? EDGE_OF(g->lru.first) : NULL;
 }
 
 const struct graph_edge *graph_next(const struct graph_edge *e)
 {
-	return e ? e->lru_next : NULL;
+	return e ? EDGE_OF(e->lru.next) : NULL;
 }
 
 size_t graph_count(const struct graph *g)
@@ -476,7 +442,7 @@ void graph_get_stats(const struct graph *g, struct graph_stats *st)
 
 	*st = g->st;
 	st->edges = g->n;
-	for (e = g->lru_head; e; e = e->lru_next) {
+	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
 		st->ops_dropped += e->ops_dropped;
 		st->ranges_dropped += e->ranges_dropped;
 		st->recur_replaced += e->recur_replaced;
@@ -756,7 +722,7 @@ static void missing_nodes(const struct graph *g, const struct graph_node *nodes,
 		free(known);
 		return;
 	}
-	for (e = g->lru_head; e; e = e->lru_next) {
+	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
 		uint64_t ids[2] = { e->client, e->server };
 		int k;
 
@@ -810,7 +776,7 @@ int graph_write_dot(const struct graph *g, const struct graph_node *nodes, size_
 			nd->external ? ", peripheries=2" : "");
 	}
 	missing_nodes(g, nodes, n, fp, dot_missing);
-	for (e = g->lru_head; e; e = e->lru_next) {
+	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
 		char ops[160];
 		int notable = graph_edge_is_notable(e);
 
@@ -879,7 +845,7 @@ int graph_write_graphml(const struct graph *g, const struct graph_node *nodes, s
 		fputs("</node>\n", fp);
 	}
 	missing_nodes(g, nodes, n, fp, graphml_missing);
-	for (e = g->lru_head; e; e = e->lru_next) {
+	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
 		char ops[256];
 
 		graph_edge_ops_text(e, ops, sizeof(ops), 6);

@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "event.h"
+#include "list.h"
 
 #define GRAPH_MAX_OPS    48
 #define GRAPH_MAX_RANGES 64
@@ -46,9 +47,8 @@ struct graph_period {
 
 double graph_period_stddev(const struct graph_period *p);
 
-/* Helpers the inventory shares: a 64-bit mixer for seeded table hashes and
- * an EVE-style timestamp string (new reference). */
-uint64_t graph_mix64(uint64_t x);
+/* Helper the inventory shares: an EVE-style timestamp string (new
+ * reference). */
 json_t *graph_ts_json(const struct timeval *tv);
 /* Make room for one more element in a bounded array: doubles *capn (from 4)
  * up to max.  0 when arr[n] may be written, -1 when full or out of memory. */
@@ -103,7 +103,8 @@ struct graph_edge {
 	uint16_t n_recur, cap_recur;
 
 	/* table links (private) */
-	struct graph_edge *hnext, *lru_prev, *lru_next;
+	struct graph_edge *hnext;
+	struct ots_link lru;    /* recency list, first = most recent */
 };
 
 struct graph_config {

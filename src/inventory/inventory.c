@@ -14,16 +14,23 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "atomicfile.h"
 #include "config.h"
 #include "dissector.h"
 #include "eve.h"
 #include "geo.h"
+#include "hash.h"
 #include "inventory.h"
+#include "list.h"
 #include "options.h"
 #include "oui.h"
+#include "seed.h"
 #include "sensor.h"
 
 /* ---- records ---- */
+
+#define ASSET_OF(l) ots_list_entry((l), struct asset, lru)
+#define IP_OF(l) ots_list_entry((l), struct inv_ip, lru)
 
 struct asset;
 
@@ -31,7 +38,7 @@ struct inv_ip {
 	struct ot_ip ip;
 	struct asset *owner;
 	struct inv_ip *hnext;                   /* index chain (by address) */
-	struct inv_ip *lru_prev, *lru_next;     /* all records, recent first */
+	struct ots_link lru;                    /* all records, recent first */
 	struct inv_ip *anext;                   /* owner's list */
 	struct timeval first, last;
 	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
@@ -100,7 +107,8 @@ struct asset {
 	uint32_t ot_servers, ot_clients;        /* OT edges as client / server */
 	uint32_t ot_port_servers;               /* hosts contacted on an OT port */
 	uint32_t it_clients, it_servers;        /* non-OT edges as server / client */
-	struct asset *hnext, *idnext, *lru_prev, *lru_next;
+	struct asset *hnext, *idnext;
+	struct ots_link lru;                    /* all assets, recent first */
 };
 
 struct inventory {
@@ -112,8 +120,8 @@ struct inventory {
 	struct asset **abucket, **idbucket;      /* by key, by id */
 	struct inv_ip **ibucket;
 	size_t nabucket, nibucket;              /* powers of two */
-	struct asset *lru_head, *lru_tail;
-	struct inv_ip *ip_head, *ip_tail;
+	struct ots_list assets;                 /* struct asset, first = most recent */
+	struct ots_list ips;                    /* struct inv_ip, first = most recent */
 	uint64_t next_id;
 	struct timeval first_ts, last_ts;
 	struct inventory_stats st;
@@ -173,21 +181,6 @@ static const struct ot_tok addr_kind_names[] = {
 };
 
 /* ---- small helpers ---- */
-
-static uint64_t random_seed(void)
-{
-	uint64_t s = 0;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (read(fd, &s, sizeof(s)) != (ssize_t)sizeof(s))
-			s = 0;
-		close(fd);
-	}
-	if (s == 0)
-		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	return s;
-}
 
 static size_t pow2_at_least(size_t n)
 {
@@ -249,14 +242,14 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	if (inv->cfg.max_ips < 2)
 		inv->cfg.max_ips = 2;
 	if (inv->cfg.seed == 0)
-		inv->cfg.seed = random_seed();
+		inv->cfg.seed = ots_random_seed();
 	inv->nabucket = pow2_at_least(inv->cfg.max_assets);
 	inv->nibucket = pow2_at_least(inv->cfg.max_ips);
 	inv->abucket = calloc(inv->nabucket, sizeof(*inv->abucket));
 	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
 	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
 	gc.max_edges = cfg->max_edges;
-	gc.seed = graph_mix64(inv->cfg.seed + 1);
+	gc.seed = ots_mix64(inv->cfg.seed + 1);
 	inv->graph = graph_new(&gc);
 	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->graph)
 		goto fail;
@@ -302,12 +295,12 @@ void inventory_free(struct inventory *inv)
 
 	if (!inv)
 		return;
-	for (r = inv->ip_head; r; r = rn) {
-		rn = r->lru_next;
+	for (r = IP_OF(inv->ips.first); r; r = rn) {
+		rn = IP_OF(r->lru.next);
 		free(r);
 	}
-	for (a = inv->lru_head; a; a = an) {
-		an = a->lru_next;
+	for (a = ASSET_OF(inv->assets.first); a; a = an) {
+		an = ASSET_OF(a->lru.next);
 		asset_free(a);
 	}
 	free(inv->abucket);
@@ -319,30 +312,12 @@ void inventory_free(struct inventory *inv)
 	free(inv);
 }
 
-/* ---- generic intrusive LRU lists ---- */
-
-#define LRU_UNLINK(head, tail, x) do {                                  \
-	if ((x)->lru_prev) (x)->lru_prev->lru_next = (x)->lru_next;     \
-	else (head) = (x)->lru_next;                                    \
-	if ((x)->lru_next) (x)->lru_next->lru_prev = (x)->lru_prev;     \
-	else (tail) = (x)->lru_prev;                                    \
-	(x)->lru_prev = (x)->lru_next = NULL;                           \
-} while (0)
-
-#define LRU_PUSH(head, tail, x) do {                                    \
-	(x)->lru_prev = NULL;                                           \
-	(x)->lru_next = (head);                                         \
-	if (head) (head)->lru_prev = (x);                               \
-	(head) = (x);                                                   \
-	if (!(tail)) (tail) = (x);                                      \
-} while (0)
-
 /* ---- asset table ---- */
 
 static size_t akey_hash(const struct inventory *inv, int is_mac, const uint8_t *mac,
 			const struct ot_ip *ip)
 {
-	uint64_t h = is_mac ? graph_mix64(inv->cfg.seed ^ mac_u64(mac))
+	uint64_t h = is_mac ? ots_mix64(inv->cfg.seed ^ mac_u64(mac))
 			    : ot_ip_hash(ip, inv->cfg.seed);
 
 	return (size_t)(h & (inv->nabucket - 1));
@@ -391,7 +366,7 @@ static void ip_drop(struct inventory *inv, struct inv_ip *r)
 	if (r->ip.ver == 4)
 		a->n_ipv4--;
 	ip_unlink_index(inv, r);
-	LRU_UNLINK(inv->ip_head, inv->ip_tail, r);
+	ots_list_unlink(&inv->ips, &r->lru);
 	free(r);
 	inv->st.ips--;
 }
@@ -404,14 +379,14 @@ static void asset_evict(struct inventory *inv, struct asset *a)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = a->hnext;
-	pp = &inv->idbucket[graph_mix64(a->id) & (inv->nabucket - 1)];
+	pp = &inv->idbucket[ots_mix64(a->id) & (inv->nabucket - 1)];
 	while (*pp && *pp != a)
 		pp = &(*pp)->idnext;
 	if (*pp)
 		*pp = a->idnext;
 	while (a->ips)
 		ip_drop(inv, a->ips);
-	LRU_UNLINK(inv->lru_head, inv->lru_tail, a);
+	ots_list_unlink(&inv->assets, &a->lru);
 	asset_free(a);
 	inv->st.assets--;
 	inv->st.assets_evicted++;
@@ -421,10 +396,7 @@ static void asset_touch(struct inventory *inv, struct asset *a, const struct tim
 {
 	if (timercmp(ts, &a->last, >))
 		a->last = *ts;
-	if (inv->lru_head != a) {
-		LRU_UNLINK(inv->lru_head, inv->lru_tail, a);
-		LRU_PUSH(inv->lru_head, inv->lru_tail, a);
-	}
+	ots_list_move_front(&inv->assets, &a->lru);
 }
 
 /* ---- change events ---- */
@@ -695,8 +667,8 @@ static struct asset *asset_new(struct inventory *inv, int is_mac, const uint8_t 
 	struct asset *a;
 	size_t h;
 
-	while (inv->st.assets >= inv->cfg.max_assets && inv->lru_tail)
-		asset_evict(inv, inv->lru_tail);
+	while (inv->st.assets >= inv->cfg.max_assets && inv->assets.last)
+		asset_evict(inv, ASSET_OF(inv->assets.last));
 	if (!(a = calloc(1, sizeof(*a)))) {
 		inv->st.no_memory++;
 		return NULL;
@@ -714,10 +686,10 @@ static struct asset *asset_new(struct inventory *inv, int is_mac, const uint8_t 
 	h = akey_hash(inv, is_mac, mac, ip);
 	a->hnext = inv->abucket[h];
 	inv->abucket[h] = a;
-	h = graph_mix64(a->id) & (inv->nabucket - 1);
+	h = ots_mix64(a->id) & (inv->nabucket - 1);
 	a->idnext = inv->idbucket[h];
 	inv->idbucket[h] = a;
-	LRU_PUSH(inv->lru_head, inv->lru_tail, a);
+	ots_list_push_front(&inv->assets, &a->lru);
 	inv->st.assets++;
 	inv->st.assets_created++;
 	return a;
@@ -763,8 +735,8 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 		a->ips_dropped++;
 		inv->st.ips_evicted++;
 	}
-	while (inv->st.ips >= inv->cfg.max_ips && inv->ip_tail) {
-		struct inv_ip *victim = inv->ip_tail;
+	while (inv->st.ips >= inv->cfg.max_ips && inv->ips.last) {
+		struct inv_ip *victim = IP_OF(inv->ips.last);
 
 		/* never take the asset's own key address away from it */
 		if (victim->owner == a && a->n_ips == 1)
@@ -794,7 +766,7 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 	a->n_ips++;
 	if (ip->ver == 4)
 		a->n_ipv4++;
-	LRU_PUSH(inv->ip_head, inv->ip_tail, r);
+	ots_list_push_front(&inv->ips, &r->lru);
 	inv->st.ips++;
 	inv->st.ips_created++;
 	if (old)
@@ -843,10 +815,7 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 		if (r) {
 			if (timercmp(ts, &r->last, >))
 				r->last = *ts;
-			if (inv->ip_head != r) {
-				LRU_UNLINK(inv->ip_head, inv->ip_tail, r);
-				LRU_PUSH(inv->ip_head, inv->ip_tail, r);
-			}
+			ots_list_move_front(&inv->ips, &r->lru);
 		}
 	}
 	asset_touch(inv, a, ts);
@@ -1417,7 +1386,7 @@ int inventory_find_mac(const struct inventory *inv, const uint8_t mac[6],
 
 static const struct asset *asset_by_id(const struct inventory *inv, uint64_t id)
 {
-	const struct asset *a = inv->idbucket[graph_mix64(id) & (inv->nabucket - 1)];
+	const struct asset *a = inv->idbucket[ots_mix64(id) & (inv->nabucket - 1)];
 
 	for (; a; a = a->idnext)
 		if (a->id == id)
@@ -1672,7 +1641,7 @@ static const struct asset **sorted_assets(const struct inventory *inv, size_t *n
 	*n = 0;
 	if (!inv->st.assets || !(v = malloc(inv->st.assets * sizeof(*v))))
 		return NULL;
-	for (a = inv->lru_head; a && i < inv->st.assets; a = a->lru_next)
+	for (a = ASSET_OF(inv->assets.first); a && i < inv->st.assets; a = ASSET_OF(a->lru.next))
 		v[i++] = a;
 	qsort(v, i, sizeof(*v), asset_id_cmp);
 	*n = i;
@@ -1736,58 +1705,11 @@ json_t *inventory_json(const struct inventory *inv)
 	return doc;
 }
 
-/* ---- atomic files ---- */
+/* ---- files (written atomically, see atomicfile.h) ---- */
 
-typedef int (*write_fn)(const struct inventory *inv, FILE *fp);
-
-static int atomic_write(const struct inventory *inv, const char *path, write_fn fn,
-			char *err, size_t errlen)
+static int write_doc(FILE *fp, const void *arg)
 {
-	char tmp[4096];
-	FILE *fp = NULL;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (fchmod(fd, 0644) < 0 || !(fp = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (fn(inv, fp) < 0 || fflush(fp) != 0 || fsync(fileno(fp)) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
-		goto fail;
-	}
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		fd = -1;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fp = NULL;
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-fail:
-	if (fp)
-		fclose(fp);
-	else if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
-}
-
-static int write_doc(const struct inventory *inv, FILE *fp)
-{
+	const struct inventory *inv = arg;
 	json_t *doc = inventory_json(inv);
 	int rc = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 
@@ -1799,7 +1721,7 @@ static int write_doc(const struct inventory *inv, FILE *fp)
 
 int inventory_write(const struct inventory *inv, const char *path, char *err, size_t errlen)
 {
-	return atomic_write(inv, path, write_doc, err, errlen);
+	return ots_atomic_write(path, write_doc, inv, err, errlen);
 }
 
 /* Node descriptions for the graph writers; strings live in bufs. */
@@ -1883,8 +1805,9 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
-static int write_dot(const struct inventory *inv, FILE *fp)
+static int write_dot(FILE *fp, const void *arg)
 {
+	const struct inventory *inv = arg;
 	struct node_set ns;
 	int rc;
 
@@ -1896,8 +1819,9 @@ static int write_dot(const struct inventory *inv, FILE *fp)
 	return rc;
 }
 
-static int write_graphml(const struct inventory *inv, FILE *fp)
+static int write_graphml(FILE *fp, const void *arg)
 {
+	const struct inventory *inv = arg;
 	struct node_set ns;
 	int rc;
 
@@ -1912,9 +1836,9 @@ static int write_graphml(const struct inventory *inv, FILE *fp)
 int inventory_write_graph(const struct inventory *inv, const char *path, char *err, size_t errlen)
 {
 	if (ends_with(path, ".graphml"))
-		return atomic_write(inv, path, write_graphml, err, errlen);
+		return ots_atomic_write(path, write_graphml, inv, err, errlen);
 	if (ends_with(path, ".dot") || ends_with(path, ".gv"))
-		return atomic_write(inv, path, write_dot, err, errlen);
+		return ots_atomic_write(path, write_dot, inv, err, errlen);
 	snprintf(err, errlen, "--graph %s: the name must end in .dot, .gv or .graphml", path);
 	return -1;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "oui.h"
 
 #define OUI_NAME_MAX 120        /* organisation names are cut here */
@@ -23,8 +24,7 @@ struct oui_ent {
 struct oui_db {
 	struct oui_ent *ent;
 	size_t n, cap;
-	char *pool;
-	size_t pool_len, pool_cap;
+	struct ots_buf pool;    /* NUL-terminated names, at most 4 GiB */
 	size_t skipped;
 	int sorted;
 };
@@ -117,22 +117,11 @@ static int hex_prefix(const char *s, uint64_t *v, uint8_t *bits)
 
 static int pool_add(struct oui_db *db, const char *s, uint32_t *off)
 {
-	size_t len = strlen(s) + 1;
+	size_t at = db->pool.len;
 
-	if (db->pool_len + len > db->pool_cap) {
-		size_t nc = db->pool_cap ? db->pool_cap * 2 : 65536;
-		char *np;
-
-		while (nc < db->pool_len + len)
-			nc *= 2;
-		if (nc > UINT32_MAX || !(np = realloc(db->pool, nc)))
-			return -1;
-		db->pool = np;
-		db->pool_cap = nc;
-	}
-	memcpy(db->pool + db->pool_len, s, len);
-	*off = (uint32_t)db->pool_len;
-	db->pool_len += len;
+	if (ots_buf_append(&db->pool, s, strlen(s) + 1) < 0)
+		return -1;
+	*off = (uint32_t)at;
 	return 0;
 }
 
@@ -235,6 +224,7 @@ struct oui_db *oui_load(const char *path, int with_siblings, char *err, size_t e
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	ots_buf_init(&db->pool, 65536, UINT32_MAX);
 	if (oui_add_file(db, path, err, errlen) < 0) {
 		oui_free(db);
 		return NULL;
@@ -261,7 +251,7 @@ void oui_free(struct oui_db *db)
 	if (!db)
 		return;
 	free(db->ent);
-	free(db->pool);
+	ots_buf_free(&db->pool);
 	free(db);
 }
 
@@ -297,7 +287,7 @@ const char *oui_lookup(const struct oui_db *db, const uint8_t mac[6])
 		const struct oui_ent *e = find(db, order[i], m >> (48 - order[i]));
 
 		if (e)
-			return db->pool + e->name_off;
+			return (const char *)db->pool.p + e->name_off;
 	}
 	return NULL;
 }

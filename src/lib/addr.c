@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "hash.h"
 
 int ot_ip_cmp(const struct ot_ip *x, const struct ot_ip *y)
 {
@@ -127,16 +128,6 @@ const char *ot_mac_str(const uint8_t mac[6], char *buf, size_t len)
 	return buf;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 uint64_t ot_ip_hash(const struct ot_ip *ip, uint64_t seed)
 {
 	uint64_t w0 = 0, w1 = 0;
@@ -150,5 +141,5 @@ uint64_t ot_ip_hash(const struct ot_ip *ip, uint64_t seed)
 		memcpy(&v4, ip->a, 4);
 		w0 = v4;
 	}
-	return mix64(mix64(seed ^ ip->ver ^ w0) + 0x9e3779b97f4a7c15ULL + w1);
+	return ots_mix64(ots_mix64(seed ^ ip->ver ^ w0) + 0x9e3779b97f4a7c15ULL + w1);
 }

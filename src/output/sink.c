@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "buf.h"
 #include "eve.h"
 #include "sink.h"
 #include "event.h"
@@ -93,12 +94,10 @@ static double now_mono(void)
 
 /* Append s to buf, escaping for a CEF header field (| and \) or an
  * extension value (= and \, newlines as \n). */
-static void cef_escape(char **buf, size_t *len, size_t *cap, const char *s, int header)
+static void cef_escape(struct ots_buf *b, const char *s, int header)
 {
 	for (; s && *s; s++) {
-		char esc[3] = { 0 };
-		const char *out;
-		size_t n;
+		char esc[2] = { *s, 0 };
 
 		if (*s == '\\' || (header && *s == '|') || (!header && *s == '=')) {
 			esc[0] = '\\';
@@ -106,61 +105,29 @@ static void cef_escape(char **buf, size_t *len, size_t *cap, const char *s, int 
 		} else if (*s == '\n' || *s == '\r') {
 			esc[0] = '\\';
 			esc[1] = *s == '\n' ? 'n' : 'r';
-		} else {
-			esc[0] = *s;
 		}
-		out = esc;
-		n = strlen(out);
-		if (*len + n + 1 > *cap) {
-			size_t nc = *cap ? *cap * 2 : 512;
-			char *nb = realloc(*buf, nc);
-
-			if (!nb)
-				return;
-			*buf = nb;
-			*cap = nc;
-		}
-		memcpy(*buf + *len, out, n);
-		*len += n;
-		(*buf)[*len] = 0;
+		ots_buf_append(b, esc, esc[1] ? 2 : 1);
 	}
 }
 
-static void cef_raw(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n + 1 > *cap) {
-		size_t nc = (*len + n + 1) * 2;
-		char *nb = realloc(*buf, nc);
-
-		if (!nb)
-			return;
-		*buf = nb;
-		*cap = nc;
-	}
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-}
-
-static void cef_ext(char **buf, size_t *len, size_t *cap, const char *key, const char *val)
+static void cef_ext(struct ots_buf *b, const char *key, const char *val)
 {
 	if (!val || !*val)
 		return;
-	cef_raw(buf, len, cap, " ");
-	cef_raw(buf, len, cap, key);
-	cef_raw(buf, len, cap, "=");
-	cef_escape(buf, len, cap, val, 0);
+	ots_buf_putc(b, ' ');
+	ots_buf_puts(b, key);
+	ots_buf_putc(b, '=');
+	cef_escape(b, val, 0);
 }
 
-static void cef_ext_int(char **buf, size_t *len, size_t *cap, const char *key, json_t *v)
+static void cef_ext_int(struct ots_buf *b, const char *key, json_t *v)
 {
 	char tmp[32];
 
 	if (!json_is_integer(v))
 		return;
 	snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
-	cef_ext(buf, len, cap, key, tmp);
+	cef_ext(b, key, tmp);
 }
 
 /* "a,b" from a metadata array (or a string). */
@@ -212,8 +179,8 @@ char *sink_cef_render(const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *ev = json_loadb(line, len, 0, &jerr), *al, *meta;
-	char *buf = NULL, tmp[512];
-	size_t blen = 0, cap = 0;
+	struct ots_buf buf = OTS_BUF_INIT(512, 0);
+	char tmp[512];
 	const char *type;
 	int sev, cefsev;
 	long long ms;
@@ -230,29 +197,29 @@ char *sink_cef_render(const char *line, size_t len)
 	meta = json_object_get(al, "metadata");
 	sev = (int)json_integer_value(json_object_get(al, "severity"));
 	cefsev = sev == 1 ? 10 : sev == 2 ? 7 : sev == 3 ? 5 : 3;
-	cef_raw(&buf, &blen, &cap, "CEF:0|otsentry|otsentry|");
-	cef_escape(&buf, &blen, &cap, PACKAGE_VERSION, 1);
+	ots_buf_puts(&buf, "CEF:0|otsentry|otsentry|");
+	cef_escape(&buf, PACKAGE_VERSION, 1);
 	snprintf(tmp, sizeof(tmp), "|%lld|",
 		 (long long)json_integer_value(json_object_get(al, "signature_id")));
-	cef_raw(&buf, &blen, &cap, tmp);
-	cef_escape(&buf, &blen, &cap, json_string_value(json_object_get(al, "signature")), 1);
+	ots_buf_puts(&buf, tmp);
+	cef_escape(&buf, json_string_value(json_object_get(al, "signature")), 1);
 	snprintf(tmp, sizeof(tmp), "|%d|", cefsev);
-	cef_raw(&buf, &blen, &cap, tmp);
+	ots_buf_puts(&buf, tmp);
 	ms = eve_ts_ms(json_string_value(json_object_get(ev, "timestamp")));
 	if (ms >= 0) {
 		snprintf(tmp, sizeof(tmp), "%lld", ms);
-		cef_raw(&buf, &blen, &cap, "rt=");
-		cef_raw(&buf, &blen, &cap, tmp);
+		ots_buf_puts(&buf, "rt=");
+		ots_buf_puts(&buf, tmp);
 	}
-	cef_ext(&buf, &blen, &cap, "src", json_string_value(json_object_get(ev, "src_ip")));
-	cef_ext_int(&buf, &blen, &cap, "spt", json_object_get(ev, "src_port"));
-	cef_ext(&buf, &blen, &cap, "dst", json_string_value(json_object_get(ev, "dest_ip")));
-	cef_ext_int(&buf, &blen, &cap, "dpt", json_object_get(ev, "dest_port"));
-	cef_ext(&buf, &blen, &cap, "proto", json_string_value(json_object_get(ev, "proto")));
-	cef_ext(&buf, &blen, &cap, "act", json_string_value(json_object_get(al, "action")));
-	cef_ext(&buf, &blen, &cap, "cat", json_string_value(json_object_get(al, "category")));
-	cef_ext(&buf, &blen, &cap, "app", json_string_value(json_object_get(ev, "app_proto")));
-	cef_ext_int(&buf, &blen, &cap, "externalId", json_object_get(ev, "flow_id"));
+	cef_ext(&buf, "src", json_string_value(json_object_get(ev, "src_ip")));
+	cef_ext_int(&buf, "spt", json_object_get(ev, "src_port"));
+	cef_ext(&buf, "dst", json_string_value(json_object_get(ev, "dest_ip")));
+	cef_ext_int(&buf, "dpt", json_object_get(ev, "dest_port"));
+	cef_ext(&buf, "proto", json_string_value(json_object_get(ev, "proto")));
+	cef_ext(&buf, "act", json_string_value(json_object_get(al, "action")));
+	cef_ext(&buf, "cat", json_string_value(json_object_get(al, "category")));
+	cef_ext(&buf, "app", json_string_value(json_object_get(ev, "app_proto")));
+	cef_ext_int(&buf, "externalId", json_object_get(ev, "flow_id"));
 	for (i = 0; i < sizeof(cef_custom) / sizeof(cef_custom[0]); i++) {
 		char label[16], key[8];
 
@@ -261,19 +228,23 @@ char *sink_cef_render(const char *line, size_t len)
 			continue;
 		snprintf(key, sizeof(key), "cs%zu", i + 1);
 		snprintf(label, sizeof(label), "cs%zuLabel", i + 1);
-		cef_ext(&buf, &blen, &cap, label, cef_custom[i]);
-		cef_ext(&buf, &blen, &cap, key, tmp);
+		cef_ext(&buf, label, cef_custom[i]);
+		cef_ext(&buf, key, tmp);
 	}
 	if (json_is_integer(json_object_get(al, "gid"))) {
-		cef_ext(&buf, &blen, &cap, "cn1Label", "gid");
-		cef_ext_int(&buf, &blen, &cap, "cn1", json_object_get(al, "gid"));
+		cef_ext(&buf, "cn1Label", "gid");
+		cef_ext_int(&buf, "cn1", json_object_get(al, "gid"));
 	}
 	if (json_is_integer(json_object_get(al, "rev"))) {
-		cef_ext(&buf, &blen, &cap, "cn2Label", "rev");
-		cef_ext_int(&buf, &blen, &cap, "cn2", json_object_get(al, "rev"));
+		cef_ext(&buf, "cn2Label", "rev");
+		cef_ext_int(&buf, "cn2", json_object_get(al, "rev"));
 	}
 	json_decref(ev);
-	return buf;
+	if (buf.err) {          /* out of memory: no half line */
+		ots_buf_free(&buf);
+		return NULL;
+	}
+	return ots_buf_take(&buf);
 }
 
 /* ---- the queue ------------------------------------------------------------ */
