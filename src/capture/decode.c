@@ -110,6 +110,26 @@ static int drop(struct decoder *d, enum decode_reason r)
 	return 0;
 }
 
+/* The window scale option (RFC 7323 2.2) among a SYN's options, or -1. */
+static int8_t tcp_wscale(struct cursor *o)
+{
+	while (cur_left(o)) {
+		uint8_t kind = cur_u8(o), len;
+
+		if (kind == 0)                  /* end of options */
+			break;
+		if (kind == 1)                  /* no-operation */
+			continue;
+		len = cur_u8(o);
+		if (!cur_ok(o) || len < 2 || cur_left(o) < (size_t)(len - 2))
+			break;
+		if (kind == 3 && len == 3)
+			return (int8_t)(cur_u8(o) & 0x7f);
+		cur_skip(o, len - 2);
+	}
+	return -1;
+}
+
 /* TCP or UDP header at c (the captured part of the L4 segment); seglen is
  * the segment length the IP header claims. */
 static int decode_l4(struct decoder *d, struct cursor *c, uint32_t seglen, struct pkt_meta *p)
@@ -132,7 +152,14 @@ static int decode_l4(struct decoder *d, struct cursor *c, uint32_t seglen, struc
 			return drop(d, DEC_TCP_BAD_OFFSET);
 		if (cur_left(c) < (size_t)(doff - 20))
 			return drop(d, DEC_TCP_TRUNCATED);
-		cur_skip(c, doff - 20);         /* options */
+		p->wscale = -1;
+		if (p->tcp_flags & TCP_SYN) {
+			struct cursor o = cur_sub(c, doff - 20);
+
+			p->wscale = tcp_wscale(&o);
+		} else {
+			cur_skip(c, doff - 20); /* options */
+		}
 	} else if (p->l4 == IPPROTO_UDP) {
 		uint16_t ulen;
 

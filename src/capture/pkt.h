@@ -45,6 +45,7 @@ struct pkt_meta {
 	uint32_t seq;
 	uint32_t ack;
 	uint16_t win;
+	int8_t wscale;          /* SYN: window scale option (RFC 7323), -1 none */
 
 	const uint8_t *payload; /* L4 payload */
 	uint32_t payload_len;

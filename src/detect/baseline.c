@@ -41,6 +41,9 @@ void bl_config_default(struct bl_config *cfg)
 
 /* ---- alert kinds ------------------------------------------------------- */
 
+/* The stream layer's anomaly for a conflicting copy (src/flow/flow.c). */
+#define BL_CONFLICT_REASON "stream.reassembly_overlap_different_data"
+
 struct bl_kind_info {
 	const char *name;
 	const char *signature;
@@ -82,6 +85,8 @@ static const struct bl_kind_info kind_info[BL_KIND_COUNT] = {
 		"Network Discovery", 2, "T0846", "Remote System Discovery" },
 	[BL_ERROR_BURST] = { "error_burst", "OT baseline: burst of exception or error responses",
 		"Process Anomaly", 3, "T0814", "Denial of Service" },
+	[BL_CONFLICTING_COPY] = { "conflicting_copy", "OT baseline: two versions of one TCP stream (conflicting copy)",
+		"Network Intrusion", 1, "T0830", "Adversary-in-the-Middle" },
 };
 
 const char *bl_kind_name(enum bl_kind k)
@@ -1135,6 +1140,18 @@ void baseline_event(struct baseline *b, const struct ot_event *ev)
 	const struct ot_ip *sender;
 	double ts = ev_ts(ev);
 
+	if (ev->kind == OT_EV_ANOMALY && f && b->detecting && ev->anomaly &&
+	    strcmp(ev->anomaly, BL_CONFLICT_REASON) == 0) {
+		/* never normal, so never learned: the stream layer reports one
+		 * per flow direction */
+		char key[64];
+
+		snprintf(key, sizeof(key), "%llu|%d", (unsigned long long)f->id, ev->from_client);
+		bl_alert(b, BL_CONFLICTING_COPY, ts, f, ev->from_client, ev, key,
+			 json_pack("{s:s,s:s}", "anomaly", ev->anomaly, "detail",
+				   ev->anomaly_detail), NULL, NULL);
+		return;
+	}
 	if (ev->kind != OT_EV_MESSAGE || !f || ev->proto == OT_PROTO_UNKNOWN)
 		return;
 	sender = ev->from_client ? &f->cli_ip : &f->srv_ip;

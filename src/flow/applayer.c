@@ -294,6 +294,17 @@ void applayer_gap(struct applayer *al, struct applayer_flow *af, struct flow *f,
 	af->d->gap(&ctx, af->state, len);
 }
 
+void applayer_anomaly(struct applayer *al, struct applayer_flow *af, struct flow *f,
+		      const struct timeval *ts, int dir, const char *reason,
+		      const char *detail)
+{
+	struct dissect_ctx ctx;
+
+	make_ctx(al, &ctx, f, ts, dir);
+	ot_anomaly(&ctx, af->status == AL_CLAIMED ? af->d->proto : OT_PROTO_UNKNOWN,
+		   reason, "%s", detail);
+}
+
 void applayer_flow_end(struct applayer *al, struct applayer_flow *af, struct flow *f,
 		       const struct timeval *ts)
 {

@@ -90,6 +90,12 @@ void applayer_data(struct applayer *al, struct applayer_flow *af, struct flow *f
 /* len bytes of direction dir are lost. */
 void applayer_gap(struct applayer *al, struct applayer_flow *af, struct flow *f,
 		  const struct timeval *ts, int dir, size_t len);
+/* A transport anomaly of direction dir (reason: a stable code with its
+ * layer prefix, "stream.*"), as an anomaly event of the flow's protocol
+ * (none while no dissector claimed it); detail: free text. */
+void applayer_anomaly(struct applayer *al, struct applayer_flow *af, struct flow *f,
+		      const struct timeval *ts, int dir, const char *reason,
+		      const char *detail);
 /* The flow ends: the dissector flushes, its state is freed.  Idempotent. */
 void applayer_flow_end(struct applayer *al, struct applayer_flow *af, struct flow *f,
 		       const struct timeval *ts);

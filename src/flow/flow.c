@@ -60,6 +60,7 @@ struct flow_ext {
 	struct classify_flow *cls;
 	struct applayer_flow al;
 	uint8_t stream_off;     /* no dissector wants the bytes: stop reassembly */
+	uint8_t reported[2];    /* bit per enum stream_anomaly: anomaly written */
 };
 
 struct flow_entry {
@@ -71,6 +72,7 @@ struct flow_entry {
 	int64_t touch;                     /* table clock at the last packet (us) */
 	uint32_t isn[2];                   /* SYN sequence numbers by direction */
 	uint8_t isn_known[2];
+	int8_t wscale[2];                  /* window scale each SYN offered, -1 none */
 	uint8_t fin_seen[2];
 	uint8_t list;                      /* enum flow_list */
 	uint8_t cli_is_lo;                 /* the client is the key's lo side */
@@ -309,11 +311,61 @@ static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k
 
 /* ---- delivery from reassembly into the application layer --------------- */
 
-static void sink_data(void *ud, const uint8_t *data, size_t len)
+static void sink_data(void *ud, const uint8_t *data, size_t len, const struct timeval *ts)
 {
 	struct flow_sink_ctx *c = ud;
 
-	applayer_data(&c->ft->al, &c->e->ext->al, &c->e->f, c->ts, c->dir, data, len);
+	/* bytes that waited behind a hole keep the time of their own packet */
+	applayer_data(&c->ft->al, &c->e->ext->al, &c->e->f, ts ? ts : c->ts, c->dir,
+		      data, len);
+}
+
+/* Stream anomalies: reason codes of the anomaly events (one per kind and
+ * direction per flow; every one is counted). */
+static const char *const stream_anomaly_reason[STREAM_AN_COUNT] = {
+	[STREAM_AN_CONFLICT] = "stream.reassembly_overlap_different_data",
+	[STREAM_AN_BAD_ACK] = "stream.est_invalid_ack",
+	[STREAM_AN_OUT_OF_WINDOW] = "stream.est_packet_out_of_window",
+	[STREAM_AN_REANCHOR] = "stream.reanchored",
+};
+
+static void sink_anomaly(void *ud, enum stream_anomaly what, uint32_t seq, uint32_t len,
+			 uint32_t detail)
+{
+	struct flow_sink_ctx *c = ud;
+	struct flow *f = &c->e->f;
+	struct flow_ext *x = c->e->ext;
+	int dir = c->dir;
+	char text[128];
+
+	switch (what) {
+	case STREAM_AN_CONFLICT:
+		f->conflicts[dir]++;
+		snprintf(text, sizeof(text), "segment of %u bytes at seq %u overlaps %u bytes "
+			 "already seen with other data: dropped, the first copy kept", len, seq, detail);
+		break;
+	case STREAM_AN_BAD_ACK:
+		/* the ack came from the other side, about this side's data */
+		f->bad_acks[!dir]++;
+		snprintf(text, sizeof(text), "ack %u is more than a receive window past "
+			 "the data sent: ignored", seq);
+		break;
+	case STREAM_AN_OUT_OF_WINDOW:
+		f->out_of_window[dir]++;
+		snprintf(text, sizeof(text), "segment of %u bytes at seq %u starts more than "
+			 "a receive window ahead: dropped", len, seq);
+		break;
+	case STREAM_AN_REANCHOR:
+		snprintf(text, sizeof(text), "data and acks agree on seq %u: the stream "
+			 "continues there after a gap", seq);
+		break;
+	default:
+		return;
+	}
+	if ((unsigned)what >= 8 || (x->reported[dir] >> what) & 1u)
+		return;
+	x->reported[dir] |= (uint8_t)(1u << what);
+	applayer_anomaly(&c->ft->al, &x->al, f, c->ts, dir, stream_anomaly_reason[what], text);
 }
 
 static void sink_gap(void *ud, size_t len)
@@ -337,6 +389,7 @@ static void make_sinks(struct flow_table *ft, struct flow_entry *e, const struct
 		sink[d].ud = &ctx[d];
 		sink[d].data = sink_data;
 		sink[d].gap = sink_gap;
+		sink[d].anomaly = sink_anomaly;
 	}
 }
 
@@ -546,6 +599,7 @@ static void tcp_track(struct flow_entry *e, const struct pkt_meta *p, int dir)
 	if (fl & TCP_SYN) {
 		e->isn[dir] = p->seq;
 		e->isn_known[dir] = 1;
+		e->wscale[dir] = p->wscale;
 		if (!(fl & TCP_ACK)) {
 			if (f->tcp_state == FLOW_TCP_NONE)
 				f->tcp_state = FLOW_TCP_SYN_SENT;
@@ -562,6 +616,20 @@ static void tcp_track(struct flow_entry *e, const struct pkt_meta *p, int dir)
 			f->tcp_state = (e->fin_seen[0] && e->fin_seen[1]) ? FLOW_TCP_CLOSED
 									 : FLOW_TCP_CLOSING;
 	}
+}
+
+/* The receive window the sender of p announces, in bytes: scaled as the
+ * handshake agreed (RFC 7323 2.2: only when both SYNs carried the option,
+ * never in a SYN), or STREAM_WND_UNKNOWN when the handshake was not seen. */
+static uint32_t announced_window(const struct flow_entry *e, const struct pkt_meta *p, int dir)
+{
+	int shift = 0;
+
+	if (!e->isn_known[0] || !e->isn_known[1])
+		return STREAM_WND_UNKNOWN;
+	if (!(p->tcp_flags & TCP_SYN) && e->wscale[0] >= 0 && e->wscale[1] >= 0)
+		shift = e->wscale[dir] > 14 ? 14 : e->wscale[dir];
+	return (uint32_t)p->win << shift;
 }
 
 /* Reassembly (TCP) or datagram hand-off (UDP) for one packet. */
@@ -581,10 +649,11 @@ static void app_packet(struct flow_table *ft, struct flow_entry *e, struct flow_
 		if (p->tcp_flags & TCP_SYN)
 			stream_syn(&ft->pool, &x->st[dir], p->seq);
 		if (p->tcp_flags & TCP_ACK)
-			stream_ack(&ft->pool, &x->st[!dir], p->ack, &sink[!dir]);
+			stream_ack(&ft->pool, &x->st[!dir], p->ack,
+				   announced_window(e, p, dir), &sink[!dir]);
 		seq = p->seq + ((p->tcp_flags & TCP_SYN) ? 1u : 0u);
 		stream_segment(&ft->pool, &x->st[dir], seq, p->payload, p->payload_len,
-			       p->tcp_flags & TCP_FIN, &sink[dir]);
+			       p->tcp_flags & TCP_FIN, &p->ts, &sink[dir]);
 		if (e->f.tcp_state == FLOW_TCP_RESET || e->f.tcp_state == FLOW_TCP_CLOSED) {
 			stream_flush(&ft->pool, &x->st[0], &sink[0]);
 			stream_flush(&ft->pool, &x->st[1], &sink[1]);
@@ -620,8 +689,13 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	e = lookup(ft, &k, h);
 	if (e && p->l4 == IPPROTO_TCP &&
 	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
-	    (e->f.tcp_state == FLOW_TCP_CLOSED || e->f.tcp_state == FLOW_TCP_RESET)) {
-		/* the port pair is reused by a new connection */
+	    (e->f.tcp_state == FLOW_TCP_CLOSED || e->f.tcp_state == FLOW_TCP_RESET ||
+	     (e->f.tcp_state == FLOW_TCP_SYN_SENT && (src_lo == e->cli_is_lo) &&
+	      e->isn_known[FLOW_C2S] && e->isn[FLOW_C2S] != p->seq))) {
+		/* the port pair is reused by a new connection, or the client
+		 * gave up an unanswered attempt and starts another with a new
+		 * initial sequence number (RFC 9293 3.10.7.3): the receiving
+		 * host would treat it as a new connection */
 		end_flow(ft, e, FLOW_END_CLOSED);
 		e = NULL;
 	}
@@ -701,6 +775,10 @@ void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st)
 	st->retransmits = ft->pool.retransmits;
 	st->overlaps = ft->pool.overlaps;
 	st->overlap_differs = ft->pool.overlap_differs;
+	st->keepalives = ft->pool.keepalives;
+	st->bad_acks = ft->pool.bad_acks;
+	st->out_of_window = ft->pool.out_of_window;
+	st->reanchors = ft->pool.reanchors;
 	st->ooo_bytes_now = ft->pool.bytes_now;
 	st->ooo_bytes_peak = ft->pool.bytes_peak;
 	st->ot_claimed = ft->al.st.claimed;

@@ -67,6 +67,9 @@ struct flow {
 	char app_proto[32];     /* nDPI label ("Modbus", "HTTP", ...) or "" */
 	const char *ot_proto;   /* dissector name once one claims the flow, else NULL */
 	uint64_t gaps[2];       /* reassembly gaps each way */
+	uint32_t conflicts[2];  /* conflicting copies dropped each way */
+	uint32_t bad_acks[2];   /* impossible acks sent each way, ignored */
+	uint32_t out_of_window[2]; /* segments beyond the receive window, dropped */
 	void *priv;             /* flow.c's own state (reassembly, nDPI, dissector) */
 };
 
@@ -104,7 +107,11 @@ struct flow_callbacks {
 struct flow_stats {
 	uint64_t created, ended, evicted, timed_out, active;
 	uint64_t tcp_gaps, tcp_gap_bytes, ooo_segments, ooo_dropped, retransmits, overlaps;
-	uint64_t overlap_differs;       /* a retransmission carried other bytes */
+	uint64_t overlap_differs;       /* conflicting copies dropped */
+	uint64_t keepalives;            /* one-byte keep-alive probes */
+	uint64_t bad_acks;              /* acks of data never sent, ignored */
+	uint64_t out_of_window;         /* segments beyond the receive window */
+	uint64_t reanchors;             /* streams moved to where data and acks agree */
 	uint64_t ooo_bytes_now, ooo_bytes_peak;
 	uint64_t no_room;               /* packets not tracked: no memory */
 	uint64_t ot_claimed;            /* flows an OT dissector claimed */

@@ -13,6 +13,7 @@ struct stream_seg {
 	struct stream_seg *next;
 	uint32_t seq;
 	uint32_t len;
+	struct timeval ts;          /* the packet that carried these bytes */
 	uint8_t data[];
 };
 
@@ -58,7 +59,7 @@ void stream_release(struct stream_pool *pool, struct stream *s)
 
 /* Hand bytes ending at next_seq to the sink, remembering the last ones. */
 static void emit_data(struct stream *s, const struct stream_sink *out,
-		      const uint8_t *data, size_t len)
+		      const uint8_t *data, size_t len, const struct timeval *ts)
 {
 	if (!len)
 		return;
@@ -73,7 +74,14 @@ static void emit_data(struct stream *s, const struct stream_sink *out,
 		s->tail_len = (uint8_t)(keep + len);
 	}
 	if (out && out->data)
-		out->data(out->ud, data, len);
+		out->data(out->ud, data, len, ts);
+}
+
+static void report(const struct stream_sink *out, enum stream_anomaly what, uint32_t seq,
+		   uint32_t len, uint32_t detail)
+{
+	if (out && out->anomaly)
+		out->anomaly(out->ud, what, seq, len, detail);
 }
 
 /* A retransmission of delivered bytes [seq, seq+len): 1 when it differs
@@ -113,7 +121,7 @@ static void drain(struct stream_pool *pool, struct stream *s, const struct strea
 		s->ooo = g->next;
 		if (skip < g->len) {
 			s->next_seq = g->seq + g->len;
-			emit_data(s, out, g->data + skip, g->len - skip);
+			emit_data(s, out, g->data + skip, g->len - skip, &g->ts);
 		}
 		seg_free(pool, s, g);
 	}
@@ -168,11 +176,10 @@ static uint32_t covered_bytes(const struct stream *s, uint32_t seq, uint32_t len
  * -1 on memory failure (part may be stored).
  */
 static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
-		      const uint8_t *data, uint32_t len)
+		      const uint8_t *data, uint32_t len, const struct timeval *ts)
 {
 	struct stream_seg **pp = &s->ooo, *g, *n;
 	uint32_t cur = seq, end = seq + len, fresh;
-	int differs = 0;
 
 	fresh = len - covered_bytes(s, seq, len, NULL, NULL);
 	if ((uint64_t)s->buffered + fresh > pool->max_per_stream ||
@@ -183,14 +190,11 @@ static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
 		       pool->segs_now >= pool->max_total / STREAM_SEG_FLOOR)))
 		return 1;
 	if (fresh < len) {
-		/* the buffered copy wins; count and compare */
-		covered_bytes(s, seq, len, data, &differs);
+		/* the buffered copy wins (an identical one: conflicts never get here) */
 		if (fresh == 0)
 			pool->retransmits++;
 		else
 			pool->overlaps++;
-		if (differs)
-			pool->overlap_differs++;
 	}
 
 	while (seq_diff(end, cur) > 0) {
@@ -211,6 +215,7 @@ static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
 				return -1;
 			n->seq = cur;
 			n->len = plen;
+			n->ts = *ts;
 			memcpy(n->data, data + (cur - seq), plen);
 			n->next = g;
 			*pp = n;
@@ -231,25 +236,95 @@ static int seg_insert(struct stream_pool *pool, struct stream *s, uint32_t seq,
 	return 0;
 }
 
+/*
+ * Bytes of [seq, seq+len) that overlap what was delivered (as far as the
+ * tail reaches) or buffered, and whether they differ from it.  Returns the
+ * overlapping bytes compared; *differs is set on a difference.
+ */
+static uint32_t compare_overlap(const struct stream *s, uint32_t seq, const uint8_t *data,
+				uint32_t len, int *differs)
+{
+	uint32_t olap = 0;
+
+	*differs = 0;
+	if (seq_diff(seq, s->next_seq) < 0) {
+		uint32_t old = s->next_seq - seq;
+
+		olap = old < len ? old : len;
+		if (differs_from_tail(s, seq, data, len))
+			*differs = 1;
+	}
+	if (s->ooo)
+		olap += covered_bytes(s, seq, len, data, differs);
+	return olap;
+}
+
+/* The receive window the peer allows this side. */
+static uint32_t window(const struct stream *s)
+{
+	return s->wnd ? s->wnd : STREAM_WND_UNKNOWN;
+}
+
+/* Data starting more than one window ahead of what the receiver holds. */
+static int beyond_window(const struct stream *s, uint32_t seq)
+{
+	uint32_t base = s->next_seq;
+	int32_t rel;
+
+	if (s->acked_valid && seq_diff(s->acked, base) > 0)
+		base = s->acked;
+	rel = seq_diff(seq, base);
+	return rel > 0 && (uint32_t)rel > window(s);
+}
+
+/* The capture followed the wrong position: continue at pos after a gap of
+ * unknown length, forgetting what was buffered for the old one. */
+static void reanchor(struct stream_pool *pool, struct stream *s, uint32_t pos,
+		     const struct stream_sink *out)
+{
+	stream_release(pool, s);
+	pool->reanchors++;
+	pool->gaps++;
+	if (out && out->gap)
+		out->gap(out->ud, 0);
+	s->next_seq = pos;
+	s->snd_max = pos;
+	s->tail_len = 0;
+	s->acked_valid = 0;
+	s->rej_seg_valid = 0;
+	s->rej_ack_valid = 0;
+	s->anchored = 1;
+	report(out, STREAM_AN_REANCHOR, pos, 0, 0);
+}
+
 void stream_syn(struct stream_pool *pool, struct stream *s, uint32_t isn)
 {
-	if (s->started && s->next_seq == isn + 1)
+	if (s->started && s->first_seq == isn + 1 && s->anchored)
 		return;
 	stream_release(pool, s);
 	stream_init(s);
 	s->started = 1;
+	s->anchored = 1;
 	s->next_seq = isn + 1;
+	s->first_seq = isn + 1;
+	s->snd_max = isn + 1;
 }
 
 void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 		    const uint8_t *data, uint32_t len, int fin,
-		    const struct stream_sink *out)
+		    const struct timeval *ts, const struct stream_sink *out)
 {
-	int counted = 0, refused = 0;
+	static const struct timeval no_time;
+	int counted = 0, refused = 0, differs;
+	uint32_t olap;
 
+	if (!ts)
+		ts = &no_time;
 	if (!s->started) {
 		s->started = 1;
 		s->next_seq = seq;
+		s->first_seq = seq;
+		s->snd_max = seq;
 	}
 	if (fin && !s->fin_seen) {
 		s->fin_seen = 1;
@@ -258,6 +333,33 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 	if (!len || !data)
 		return;
 
+	if (len == 1 && seq + 1 == s->next_seq) {
+		/* a keep-alive probe: one old byte, often not the original */
+		pool->keepalives++;
+		return;
+	}
+	if (s->anchored && beyond_window(s, seq)) {
+		pool->out_of_window++;
+		if (!s->rej_ack_valid || seq_diff(s->rej_ack, seq) < 0 ||
+		    seq_diff(s->rej_ack, seq + len) > 0) {
+			s->rej_seg_valid = 1;
+			s->rej_seg_start = seq;
+			s->rej_seg_end = seq + len;
+			report(out, STREAM_AN_OUT_OF_WINDOW, seq, len, 0);
+			return;
+		}
+		/* the peer acknowledged this segment's neighbourhood: follow it */
+		reanchor(pool, s, seq, out);
+	}
+	olap = compare_overlap(s, seq, data, len, &differs);
+	if (differs) {
+		pool->overlap_differs++;
+		report(out, STREAM_AN_CONFLICT, seq, len, olap);
+		return;
+	}
+	if (seq_diff(seq + len, s->snd_max) > 0)
+		s->snd_max = seq + len;
+
 	for (;;) {
 		int32_t rel = seq_diff(seq, s->next_seq);
 
@@ -265,8 +367,6 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			/* starts before next_seq: drop what was delivered */
 			uint32_t old = s->next_seq - seq;
 
-			if (!counted && differs_from_tail(s, seq, data, len))
-				pool->overlap_differs++;
 			if (old >= len) {
 				if (!counted)
 					pool->retransmits++;
@@ -287,26 +387,20 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 			if (!g || seq_diff(g->seq, seq + len) >= 0) {
 				/* the common case: hand the packet bytes out in place */
 				s->next_seq = seq + len;
-				emit_data(s, out, data, len);
+				emit_data(s, out, data, len, ts);
 				if (g)
 					drain(pool, s, out);
 				return;
 			}
-			/* buffered data starts inside this segment: deliver the
-			 * part before it, let the buffered copy win the rest */
+			/* buffered data (identical, see above) starts inside this
+			 * segment: deliver the part before it, the buffered copy
+			 * the rest */
 			ahead = g->seq - seq;
 			s->next_seq = g->seq;
-			emit_data(s, out, data, ahead);
+			emit_data(s, out, data, ahead, ts);
 			seq += ahead;
 			data += ahead;
 			len -= ahead;
-			{
-				int differs = 0;
-
-				covered_bytes(s, seq, len, data, &differs);
-				if (differs)
-					pool->overlap_differs++;
-			}
 			if (!counted)
 				pool->overlaps++;
 			counted = 1;
@@ -323,7 +417,7 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 		if (!counted)
 			pool->ooo_segments++;
 		counted = 1;
-		switch (seg_insert(pool, s, seq, data, len)) {
+		switch (seg_insert(pool, s, seq, data, len, ts)) {
 		case 0:
 			return;
 		case -1:
@@ -350,10 +444,33 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 }
 
 void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
-		const struct stream_sink *out)
+		uint32_t wnd, const struct stream_sink *out)
 {
 	if (!s->started)
 		return;
+	if (wnd < STREAM_WND_FLOOR)
+		wnd = STREAM_WND_FLOOR;
+	if (wnd > s->wnd)
+		s->wnd = wnd;
+	if (!s->anchored && seq_diff(ack, s->first_seq) > 0 && seq_diff(ack, s->snd_max) <= 0)
+		s->anchored = 1;        /* the peer confirms data this side sent */
+	if (s->anchored) {
+		int32_t past = seq_diff(ack, s->snd_max);
+
+		if (past > 0 && (uint32_t)past > s->wnd) {
+			/* RFC 9293 3.10.7.4: an ack of data never sent */
+			pool->bad_acks++;
+			if (s->rej_seg_valid && seq_diff(ack, s->rej_seg_start) >= 0 &&
+			    seq_diff(ack, s->rej_seg_end) <= 0) {
+				reanchor(pool, s, ack, out);
+				return;
+			}
+			s->rej_ack_valid = 1;
+			s->rej_ack = ack;
+			report(out, STREAM_AN_BAD_ACK, ack, 0, 0);
+			return;
+		}
+	}
 	if (!s->acked_valid || seq_diff(ack, s->acked) > 0) {
 		s->acked = ack;
 		s->acked_valid = 1;

@@ -63,7 +63,9 @@ static void write_anomaly(struct protolog *pl, const struct ot_event *ev)
 		json_decref(an);
 		return;
 	}
-	json_object_set_new(an, "type", json_string("applayer"));
+	/* transport anomalies carry their layer in the code: "stream.*" */
+	json_object_set_new(an, "type", json_string(strncmp(reason, "stream.", 7) == 0 ?
+						    "stream" : "applayer"));
 	json_object_set_new(an, "proto", json_string(ot_proto_name(ev->proto)));
 	json_object_set_new(an, "event", eve_string((const uint8_t *)reason, strlen(reason)));
 	if (ev->anomaly_detail[0])

@@ -104,6 +104,21 @@ static void write_flow_event(struct sensor *s, const struct flow *f)
 		json_object_set_new(tcp, "state", json_string(flow_tcp_state_name(f->tcp_state)));
 		json_object_set_new(tcp, "gaps_toserver", json_integer((json_int_t)f->gaps[FLOW_C2S]));
 		json_object_set_new(tcp, "gaps_toclient", json_integer((json_int_t)f->gaps[FLOW_S2C]));
+		/* attack marks, only where seen */
+		if (f->conflicts[FLOW_C2S] || f->conflicts[FLOW_S2C]) {
+			json_object_set_new(tcp, "conflicts_toserver", json_integer(f->conflicts[FLOW_C2S]));
+			json_object_set_new(tcp, "conflicts_toclient", json_integer(f->conflicts[FLOW_S2C]));
+		}
+		if (f->bad_acks[FLOW_C2S] || f->bad_acks[FLOW_S2C]) {
+			json_object_set_new(tcp, "bad_acks_toserver", json_integer(f->bad_acks[FLOW_C2S]));
+			json_object_set_new(tcp, "bad_acks_toclient", json_integer(f->bad_acks[FLOW_S2C]));
+		}
+		if (f->out_of_window[FLOW_C2S] || f->out_of_window[FLOW_S2C]) {
+			json_object_set_new(tcp, "out_of_window_toserver",
+					    json_integer(f->out_of_window[FLOW_C2S]));
+			json_object_set_new(tcp, "out_of_window_toclient",
+					    json_integer(f->out_of_window[FLOW_S2C]));
+		}
 		json_object_set_new(ev, "tcp", tcp);
 	}
 	if (f->has_mac) {
@@ -337,6 +352,11 @@ void sensor_write_stats(struct sensor *s, const struct timeval *now)
 	JI(o, "ooo_dropped", fs.ooo_dropped);
 	JI(o, "retransmits", fs.retransmits);
 	JI(o, "overlaps", fs.overlaps);
+	JI(o, "overlap_conflicts", fs.overlap_differs);
+	JI(o, "keepalives", fs.keepalives);
+	JI(o, "bad_acks", fs.bad_acks);
+	JI(o, "out_of_window", fs.out_of_window);
+	JI(o, "reanchors", fs.reanchors);
 	JI(o, "memuse", fs.ooo_bytes_now);
 	JI(o, "memuse_peak", fs.ooo_bytes_peak);
 	json_object_set_new(st, "reassembly", o);

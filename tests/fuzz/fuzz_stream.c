@@ -11,7 +11,8 @@
  * byte seen at every offset still ahead of the delivery point; every byte
  * delivered must equal it, every byte reported as a gap must be one never
  * seen, a segment that repeats what was seen never counts as different
- * data, and the caps must hold after every operation.
+ * data (and is never dropped as a conflicting copy), a conflicting copy
+ * delivers none of its bytes, and the caps must hold after every operation.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,18 @@ struct model {
 
 static struct model m;
 
-static void model_data(void *ud, const uint8_t *d, size_t len)
+static int conflict_seen;
+
+static void model_anomaly(void *ud, enum stream_anomaly what, uint32_t seq, uint32_t len,
+			  uint32_t detail)
+{
+	if (what == STREAM_AN_CONFLICT)
+		conflict_seen = 1;
+	else
+		abort();        /* offsets stay within one window of the ISN */
+}
+
+static void model_data(void *ud, const uint8_t *d, size_t len, const struct timeval *ts)
 {
 	size_t i;
 
@@ -64,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct stream_pool pool;
 	struct stream st;
-	struct stream_sink sink = { NULL, model_data, model_gap };
+	struct stream_sink sink = { NULL, model_data, model_gap, model_anomaly };
 	struct cursor c;
 	uint32_t isn, per, total;
 
@@ -84,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t off = cur_be16(&c), len, i;
 		const uint8_t *b;
 		uint64_t differs;
+		uint8_t fresh[256];
 		int agree;
 
 		if (!cur_ok(&c))
@@ -100,18 +113,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (m.seen[off + i] && m.byte[off + i] != b[i])
 					agree = 0;
 			differs = pool.overlap_differs;
+			memset(fresh, 0, len);
 			for (i = 0; i < len; i++)
 				if (off + i >= m.pos && !m.seen[off + i]) {
 					m.seen[off + i] = 1;
 					m.byte[off + i] = b[i];
+					fresh[i] = 1;
 				}
-			stream_segment(&pool, &st, isn + 1 + off, b, len, 0, &sink);
+			conflict_seen = 0;
+			stream_segment(&pool, &st, isn + 1 + off, b, len, 0, NULL, &sink);
 			/* bytes equal to the first copy are never "different" */
-			if (agree && pool.overlap_differs != differs)
+			if (agree && (pool.overlap_differs != differs || conflict_seen))
 				abort();
+			if (conflict_seen) {
+				/* a conflicting copy is dropped whole: nothing of it
+				 * was delivered, none of its bytes count as seen */
+				if (pool.overlap_differs != differs + 1)
+					abort();
+				for (i = 0; i < len; i++)
+					if (fresh[i]) {
+						if (off + i < m.pos)
+							abort();
+						m.seen[off + i] = 0;
+					}
+			}
 			break;
 		case 2:
-			stream_ack(&pool, &st, isn + 1 + off, &sink);
+			stream_ack(&pool, &st, isn + 1 + off, STREAM_WND_UNKNOWN, &sink);
 			break;
 		default:
 			stream_flush(&pool, &st, &sink);

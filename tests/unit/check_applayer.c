@@ -440,16 +440,23 @@ START_TEST(out_of_order_segments)
 	seg(1, 7777, TCP_ACK, cseq + 4, S("TY\001b"));
 	seg(1, 7777, TCP_ACK, cseq + 2, S("\001a"));
 	ck_assert_uint_eq(n_pdus, 0);
-	seg(1, 7777, TCP_ACK, cseq, S("TYY"));          /* 3rd byte: buffered copy wins */
-	ck_assert_uint_eq(n_pdus, 2);
+	seg(1, 7777, TCP_ACK, cseq, S("TYY"));  /* 3rd byte differs: a conflicting copy */
+	ck_assert_uint_eq(n_pdus, 0);           /* none of it delivered, "TY" neither */
+	ck_assert_uint_eq(n_anomalies, 1);
+	ck_assert_str_eq(anomaly, "stream.reassembly_overlap_different_data");
 	flow_table_get_stats(ft, &st);
 	ck_assert_uint_eq(st.overlap_differs, 1);
+	seg(1, 7777, TCP_ACK, cseq, S("TY"));   /* the missing bytes themselves */
+	ck_assert_uint_eq(n_pdus, 2);
 	seg(1, 7777, TCP_ACK, cseq, S("TY\002"));        /* late, other bytes */
 	flow_table_get_stats(ft, &st);
 	ck_assert_uint_eq(st.ooo_segments, 2);
 	ck_assert_uint_eq(st.overlap_differs, 2);
-	ck_assert_uint_eq(st.retransmits, 1);
+	ck_assert_uint_eq(st.retransmits, 0);
+	ck_assert_uint_eq(n_anomalies, 1);      /* one per flow direction */
 	flow_table_flush(ft);
+	ck_assert_uint_eq(ended.conflicts[FLOW_C2S], 2);
+	ck_assert_uint_eq(ended.conflicts[FLOW_S2C], 0);
 	ck_assert_uint_eq(n_pdus, 2);
 	ck_assert_str_eq(pdus[0], "c:a");
 	ck_assert_str_eq(pdus[1], "c:b");

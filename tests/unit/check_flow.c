@@ -378,6 +378,32 @@ START_TEST(port_reuse_starts_a_new_flow)
 }
 END_TEST
 
+START_TEST(new_isn_during_unanswered_attempt_is_a_new_flow)
+{
+	ft = table();
+	tcp("10.0.0.1", 40000, "10.0.0.2", 502, TCP_SYN, 100, 0, NULL, 1.0);
+	tcp("10.0.0.1", 40000, "10.0.0.2", 502, TCP_SYN, 100, 0, NULL, 2.0); /* retry */
+	ck_assert_uint_eq(stats().created, 1);
+	/* unanswered, the client starts over with another ISN */
+	tcp("10.0.0.1", 40000, "10.0.0.2", 502, TCP_SYN, 777777, 0, NULL, 4.0);
+	ck_assert_uint_eq(stats().created, 2);
+	ck_assert_uint_eq(n_ended, 1);
+	ck_assert_uint_eq(ended[0].tcp_state, FLOW_TCP_SYN_SENT);
+	ck_assert_uint_eq(ended[0].end_reason, FLOW_END_CLOSED);
+	ck_assert_uint_eq(ended[0].pkts[FLOW_C2S], 2);
+	tcp("10.0.0.2", 502, "10.0.0.1", 40000, TCP_SYN | TCP_ACK, 500, 777778, NULL, 4.1);
+	tcp("10.0.0.1", 40000, "10.0.0.2", 502, TCP_ACK, 777778, 501, NULL, 4.2);
+	/* answered: a SYN with yet another ISN is no new attempt of this flow */
+	tcp("10.0.0.1", 40000, "10.0.0.2", 502, TCP_SYN, 999, 0, NULL, 4.3);
+	ck_assert_uint_eq(stats().created, 2);
+	flow_table_flush(ft);
+	ck_assert_uint_eq(n_ended, 2);
+	ck_assert_uint_eq(ended[1].tcp_state, FLOW_TCP_ESTABLISHED);
+	ck_assert_uint_eq(ended[1].pkts[FLOW_C2S], 3);
+	ck_assert_uint_ne(ended[0].id, ended[1].id);
+}
+END_TEST
+
 START_TEST(bare_syn_allocates_nothing_more)
 {
 	cfg.ndpi_enable = 0;
@@ -580,6 +606,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, time_going_backwards_is_harmless);
 	tcase_add_test(tc, eviction_at_the_cap_is_lru);
 	tcase_add_test(tc, port_reuse_starts_a_new_flow);
+	tcase_add_test(tc, new_isn_during_unanswered_attempt_is_a_new_flow);
 	tcase_add_test(tc, bare_syn_allocates_nothing_more);
 	tcase_add_test(tc, flow_ids_unique);
 	tcase_add_test(tc, table_grows_and_finds_every_flow);

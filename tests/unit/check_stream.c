@@ -14,11 +14,19 @@ struct rec {
 	unsigned gaps;
 	size_t gap_bytes;
 	const uint8_t *last_ptr;
+	unsigned nchunks;
+	long chunk_sec[16];         /* packet time of each delivered chunk */
+	unsigned anomalies[STREAM_AN_COUNT];
+	uint32_t an_seq, an_len, an_detail;     /* the last anomaly */
 };
 
-static void rec_data(void *ud, const uint8_t *d, size_t len)
+static void rec_data(void *ud, const uint8_t *d, size_t len, const struct timeval *ts)
 {
 	struct rec *r = ud;
+
+	if (r->nchunks < 16)
+		r->chunk_sec[r->nchunks] = ts ? (long)ts->tv_sec : -1;
+	r->nchunks++;
 
 	ck_assert_uint_le(r->n + len, sizeof(r->out) - 1);
 	memcpy(r->out + r->n, d, len);
@@ -40,6 +48,18 @@ static void rec_gap(void *ud, size_t len)
 	}
 }
 
+static void rec_anomaly(void *ud, enum stream_anomaly what, uint32_t seq, uint32_t len,
+			uint32_t detail)
+{
+	struct rec *r = ud;
+
+	ck_assert_int_lt(what, STREAM_AN_COUNT);
+	r->anomalies[what]++;
+	r->an_seq = seq;
+	r->an_len = len;
+	r->an_detail = detail;
+}
+
 static struct stream_pool pool;
 static struct stream st;
 static struct rec rec;
@@ -53,6 +73,7 @@ static void setup(void)
 	sink.ud = &rec;
 	sink.data = rec_data;
 	sink.gap = rec_gap;
+	sink.anomaly = rec_anomaly;
 }
 
 static void teardown(void)
@@ -63,7 +84,20 @@ static void teardown(void)
 
 static void seg(uint32_t seq, const char *s)
 {
-	stream_segment(&pool, &st, seq, (const uint8_t *)s, (uint32_t)strlen(s), 0, &sink);
+	stream_segment(&pool, &st, seq, (const uint8_t *)s, (uint32_t)strlen(s), 0, NULL, &sink);
+}
+
+/* A segment carried by a packet of time sec. */
+static void seg_at(uint32_t seq, const char *s, long sec)
+{
+	struct timeval tv = { .tv_sec = sec, .tv_usec = 0 };
+
+	stream_segment(&pool, &st, seq, (const uint8_t *)s, (uint32_t)strlen(s), 0, &tv, &sink);
+}
+
+static void ack(uint32_t a)
+{
+	stream_ack(&pool, &st, a, 65535, &sink);
 }
 
 START_TEST(in_order_zero_copy)
@@ -72,7 +106,7 @@ START_TEST(in_order_zero_copy)
 
 	stream_syn(&pool, &st, 1000);
 	seg(1001, "abc");
-	stream_segment(&pool, &st, 1004, (const uint8_t *)b, 3, 0, &sink);
+	stream_segment(&pool, &st, 1004, (const uint8_t *)b, 3, 0, NULL, &sink);
 	ck_assert_str_eq(rec.out, "abcdef");
 	ck_assert_ptr_eq(rec.last_ptr, (const uint8_t *)b);   /* no copy */
 	ck_assert_uint_eq(pool.ooo_segments, 0);
@@ -103,16 +137,23 @@ START_TEST(retransmission_first_wins)
 	seg(1001, "abc");
 	seg(1001, "abc");           /* plain retransmission */
 	ck_assert_uint_eq(pool.overlap_differs, 0);
-	seg(1001, "XYZ");           /* same range, other bytes: too late */
-	ck_assert_uint_eq(pool.retransmits, 2);
+	ck_assert_uint_eq(pool.retransmits, 1);
+	seg(1001, "XYZ");           /* same range, other bytes: a conflicting copy */
+	ck_assert_uint_eq(pool.retransmits, 1);
 	ck_assert_uint_eq(pool.overlap_differs, 1);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_CONFLICT], 1);
+	ck_assert_uint_eq(rec.an_detail, 3);
 	seg(1002, "bcde");          /* overlaps the delivered tail, same bytes */
 	ck_assert_str_eq(rec.out, "abcde");
 	ck_assert_uint_eq(pool.overlaps, 1);
 	ck_assert_uint_eq(pool.overlap_differs, 1);
-	seg(1005, "Efg");           /* overlaps with other bytes */
-	ck_assert_str_eq(rec.out, "abcdefg");
+	seg(1005, "Efg");           /* overlaps with other bytes: none delivered */
+	ck_assert_str_eq(rec.out, "abcde");
 	ck_assert_uint_eq(pool.overlap_differs, 2);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_CONFLICT], 2);
+	seg(1006, "fg");            /* the first version goes on */
+	ck_assert_str_eq(rec.out, "abcdefg");
+	ck_assert_uint_eq(rec.gaps, 0);
 }
 END_TEST
 
@@ -131,7 +172,20 @@ START_TEST(retransmission_compared_with_the_tail_only)
 	seg(200, "z");
 	seg(191, "xxxxxxxxxz");     /* tail spans both deliveries: equal */
 	ck_assert_uint_eq(pool.overlap_differs, 1);
-	ck_assert_uint_eq(pool.retransmits, 3);
+	ck_assert_uint_eq(pool.retransmits, 2);
+}
+END_TEST
+
+START_TEST(keepalive_is_no_conflict)
+{
+	stream_syn(&pool, &st, 0);
+	seg(1, "abc");
+	stream_segment(&pool, &st, 3, (const uint8_t *)"", 1, 0, NULL, &sink); /* one 0 byte */
+	ck_assert_uint_eq(pool.keepalives, 1);
+	ck_assert_uint_eq(pool.overlap_differs, 0);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_CONFLICT], 0);
+	seg(4, "d");
+	ck_assert_str_eq(rec.out, "abcd");
 }
 END_TEST
 
@@ -139,16 +193,132 @@ START_TEST(overlap_buffered_first_wins)
 {
 	stream_syn(&pool, &st, 1000);
 	seg(1004, "def");           /* buffered behind a hole */
-	seg(1004, "DEFG");          /* overlaps it: only G is new */
+	seg(1004, "defG");          /* overlaps it with the same bytes: G is new */
 	ck_assert_uint_eq(pool.overlaps, 1);
+	ck_assert_uint_eq(st.buffered, 4);
+	seg(1004, "DEFGH");         /* other bytes: a conflicting copy, H not kept */
 	ck_assert_uint_eq(pool.overlap_differs, 1);
+	ck_assert_uint_eq(st.buffered, 4);
 	seg(1005, "ef");            /* wholly buffered already, same bytes */
 	ck_assert_uint_eq(pool.retransmits, 1);
 	ck_assert_uint_eq(pool.overlap_differs, 1);
-	seg(1001, "abcXYZ");        /* in order, the buffered copy wins */
-	ck_assert_str_eq(rec.out, "abcdefG");
+	seg(1001, "abcXYZ");        /* in order, but conflicts with the buffer */
+	ck_assert_str_eq(rec.out, "");
 	ck_assert_uint_eq(pool.overlap_differs, 2);
+	seg(1001, "abc");
+	ck_assert_str_eq(rec.out, "abcdefG");
 	ck_assert_uint_eq(pool.bytes_now, 0);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_CONFLICT], 2);
+}
+END_TEST
+
+/* An in-path relay re-sends each response with one register more (two
+ * bytes longer) at a sequence number shifted by two bytes per message
+ * relayed so far: the mirror sees both versions.  The first seen is kept
+ * whole, every relayed copy is dropped whole. */
+START_TEST(relayed_copies_with_shifted_sequence)
+{
+	static const char *const orig[4] = {
+		"R1:0001-0002;", "R2:0003-0004;", "R3:0005-0006;", "R4:0007-0008;" };
+	static const char *const relayed[4] = {
+		"R1:0001-0002-99;", "R2:0003-0004-99;", "R3:0005-0006-99;", "R4:0007-0008-99;" };
+	uint32_t pos = 1;
+	int i;
+
+	stream_syn(&pool, &st, 0);
+	for (i = 0; i < 4; i++) {
+		seg(pos, orig[i]);
+		seg(pos + 2u * (uint32_t)(i + 1), relayed[i]);
+		pos += (uint32_t)strlen(orig[i]);
+	}
+	ck_assert_str_eq(rec.out, "R1:0001-0002;R2:0003-0004;R3:0005-0006;R4:0007-0008;");
+	ck_assert_uint_eq(pool.overlap_differs, 4);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_CONFLICT], 4);
+	ck_assert_uint_eq(rec.gaps, 0);
+	ck_assert_uint_eq(st.buffered, 0);
+}
+END_TEST
+
+START_TEST(impossible_ack_and_far_segment_ignored)
+{
+	stream_syn(&pool, &st, 0);
+	ack(1);
+	seg(1, "abc");
+	seg(4 + 128 * 1024, "far");         /* beyond any window: not buffered */
+	ck_assert_uint_eq(st.buffered, 0);
+	ck_assert_uint_eq(pool.out_of_window, 1);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_OUT_OF_WINDOW], 1);
+	ack(4 + 2000000000u);               /* data never sent: ignored */
+	ck_assert_uint_eq(pool.bad_acks, 1);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_BAD_ACK], 1);
+	ck_assert_uint_eq(st.acked, 1);
+	seg(4, "def");                      /* the stream goes on in place */
+	seg(7, "ghi");
+	ck_assert_str_eq(rec.out, "abcdefghi");
+	ck_assert_uint_eq(rec.gaps, 0);
+	ack(10 + 1000);                     /* a little beyond: within the window */
+	ck_assert_uint_eq(pool.bad_acks, 1);
+	ck_assert_uint_eq(st.acked, 1010);
+}
+END_TEST
+
+START_TEST(window_checks_wait_for_an_anchor)
+{
+	seg(555555, "xyz");         /* mid-stream: the position is a guess */
+	seg(555558 + 300000, "far");
+	ck_assert_uint_eq(st.buffered, 3);
+	ck_assert_uint_eq(pool.out_of_window, 0);
+	stream_release(&pool, &st);
+	stream_init(&st);
+	seg(1000, "abc");
+	ack(1003);                  /* the peer confirms it: anchored */
+	ck_assert(st.anchored);
+	seg(1003 + 2000000, "far");
+	ck_assert_uint_eq(pool.out_of_window, 1);
+	ck_assert_uint_eq(st.buffered, 0);
+}
+END_TEST
+
+START_TEST(reanchor_where_data_and_acks_agree)
+{
+	stream_syn(&pool, &st, 0);
+	seg(1, "abc");
+	seg(5000000, "hello");      /* far ahead: refused */
+	ck_assert_uint_eq(pool.out_of_window, 1);
+	ack(5000005);               /* the peer acknowledges exactly that */
+	ck_assert_uint_eq(pool.reanchors, 1);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_REANCHOR], 1);
+	ck_assert_uint_eq(rec.gaps, 1);
+	seg(5000005, "world");
+	ck_assert_str_eq(rec.out, "abcworld");
+
+	/* the other order: the ack first, then the segment it covers */
+	stream_release(&pool, &st);
+	stream_init(&st);
+	memset(&rec, 0, sizeof(rec));
+	stream_syn(&pool, &st, 0);
+	seg(1, "abc");
+	ack(7000005);
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_BAD_ACK], 1);
+	seg(7000000, "hello");
+	ck_assert_uint_eq(rec.anomalies[STREAM_AN_REANCHOR], 1);
+	ck_assert_str_eq(rec.out, "abchello");
+	seg(7000005, "!");
+	ck_assert_str_eq(rec.out, "abchello!");
+}
+END_TEST
+
+START_TEST(released_bytes_keep_their_packet_time)
+{
+	stream_syn(&pool, &st, 1000);
+	seg_at(1004, "def", 5);     /* waits behind a hole */
+	seg_at(1007, "ghi", 6);
+	seg_at(1001, "abc", 9);     /* fills it at t=9 */
+	ck_assert_str_eq(rec.out, "abcdefghi");
+	ck_assert_uint_eq(rec.nchunks, 3);
+	ck_assert_int_eq(rec.chunk_sec[0], 9);
+	ck_assert_int_eq(rec.chunk_sec[1], 5);
+	ck_assert_int_eq(rec.chunk_sec[2], 6);
 }
 END_TEST
 
@@ -157,10 +327,11 @@ START_TEST(overlap_fills_between_segments)
 	stream_syn(&pool, &st, 0);
 	seg(3, "c");
 	seg(6, "f");
-	seg(2, "BCDEFGH");          /* spans both: pieces b, de, gh are new */
+	seg(2, "bcdefgh");          /* spans both: pieces b, de, gh are new */
 	ck_assert_uint_eq(st.buffered, 7);
+	ck_assert_uint_eq(pool.overlaps, 1);
 	seg(1, "a");
-	ck_assert_str_eq(rec.out, "aBcDEfGH");
+	ck_assert_str_eq(rec.out, "abcdefgh");
 }
 END_TEST
 
@@ -169,19 +340,19 @@ START_TEST(gap_by_ack)
 	stream_syn(&pool, &st, 1000);
 	seg(1001, "abc");
 	seg(1007, "ghi");           /* def lost by the capture */
-	stream_ack(&pool, &st, 1005, &sink);  /* peer has up to 'd' */
+	ack(1005);  /* peer has up to 'd' */
 	ck_assert_str_eq(rec.out, "abc?");
 	ck_assert_uint_eq(rec.gaps, 1);
 	seg(1005, "ef");            /* the rest of the hole still arrives */
 	ck_assert_str_eq(rec.out, "abc?efghi");
 	seg(1013, "mn");
-	stream_ack(&pool, &st, 1015, &sink);
+	ack(1015);
 	ck_assert_str_eq(rec.out, "abc?efghi???mn");
 	ck_assert_uint_eq(rec.gaps, 2);
 	ck_assert_uint_eq(pool.gaps, 2);
 	ck_assert_uint_eq(pool.gap_bytes, 4);
 	seg(1016, "p");
-	stream_ack(&pool, &st, 1015, &sink); /* ack behind the hole: no skip */
+	ack(1015); /* ack behind the hole: no skip */
 	ck_assert_str_eq(rec.out, "abc?efghi???mn");
 }
 END_TEST
@@ -190,17 +361,17 @@ START_TEST(gap_by_earlier_ack)
 {
 	stream_syn(&pool, &st, 1000);
 	seg(1001, "abc");
-	stream_ack(&pool, &st, 1007, &sink);  /* "def" acked, never seen */
+	ack(1007);  /* "def" acked, never seen */
 	ck_assert_str_eq(rec.out, "abc");
 	seg(1007, "ghi");                     /* no wait for a later ack */
 	ck_assert_str_eq(rec.out, "abc???ghi");
 	ck_assert_uint_eq(st.buffered, 0);
 	seg(1014, "n");                       /* a hole not acked yet: buffered */
 	ck_assert_uint_eq(st.buffered, 1);
-	stream_ack(&pool, &st, 1003, &sink);  /* an old ack changes nothing */
+	ack(1003);  /* an old ack changes nothing */
 	seg(1012, "l");
 	ck_assert_str_eq(rec.out, "abc???ghi");
-	stream_ack(&pool, &st, 1015, &sink);
+	ack(1015);
 	ck_assert_str_eq(rec.out, "abc???ghi??l?n");
 }
 END_TEST
@@ -282,14 +453,14 @@ START_TEST(cap_global)
 {
 	struct stream other;
 	struct rec orec;
-	struct stream_sink osink = { &orec, rec_data, rec_gap };
+	struct stream_sink osink = { &orec, rec_data, rec_gap, rec_anomaly };
 
 	memset(&orec, 0, sizeof(orec));
 	stream_pool_init(&pool, 100, 6);
 	stream_init(&other);
 	stream_syn(&pool, &st, 0);
 	stream_syn(&pool, &other, 0);
-	stream_segment(&pool, &other, 5, (const uint8_t *)"abcde", 5, 0, &osink);
+	stream_segment(&pool, &other, 5, (const uint8_t *)"abcde", 5, 0, NULL, &osink);
 	ck_assert_uint_eq(pool.bytes_now, 5);
 	seg(3, "xy");               /* would make 7 > 6: this stream gives way */
 	ck_assert_uint_eq(pool.bytes_now, 5);
@@ -312,7 +483,7 @@ START_TEST(syn_restart_and_fin)
 	ck_assert_uint_eq(pool.bytes_now, 1);
 	stream_syn(&pool, &st, 9000);       /* another ISN: a new stream */
 	ck_assert_uint_eq(pool.bytes_now, 0);
-	stream_segment(&pool, &st, 9001, (const uint8_t *)"ab", 2, 1, &sink);
+	stream_segment(&pool, &st, 9001, (const uint8_t *)"ab", 2, 1, NULL, &sink);
 	ck_assert_str_eq(rec.out, "ab");
 	ck_assert(st.fin_seen);
 	ck_assert_uint_eq(st.fin_seq, 9003);
@@ -367,7 +538,7 @@ START_TEST(random_shuffle_reassembles)
 	stream_syn(&pool, &st, isn);
 	for (i = 0; i < nseg; i++)
 		stream_segment(&pool, &st, isn + 1 + segs[i].off, src + segs[i].off,
-			       segs[i].len, 0, &sink);
+			       segs[i].len, 0, NULL, &sink);
 	ck_assert_uint_eq(rec.gaps, 0);
 	ck_assert_uint_eq(rec.n, LEN);
 	ck_assert(memcmp(rec.out, src, LEN) == 0);
@@ -386,6 +557,12 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, out_of_order);
 	tcase_add_test(tc, retransmission_first_wins);
 	tcase_add_test(tc, retransmission_compared_with_the_tail_only);
+	tcase_add_test(tc, keepalive_is_no_conflict);
+	tcase_add_test(tc, relayed_copies_with_shifted_sequence);
+	tcase_add_test(tc, impossible_ack_and_far_segment_ignored);
+	tcase_add_test(tc, window_checks_wait_for_an_anchor);
+	tcase_add_test(tc, reanchor_where_data_and_acks_agree);
+	tcase_add_test(tc, released_bytes_keep_their_packet_time);
 	tcase_add_test(tc, overlap_buffered_first_wins);
 	tcase_add_test(tc, overlap_fills_between_segments);
 	tcase_add_test(tc, gap_by_ack);
