@@ -23,7 +23,7 @@
 #define FILE_BATCH 4096          /* packets per pcap_dispatch on files */
 #define LIVE_TIMEOUT_MS 250      /* pcap read timeout: ticks without packets */
 
-static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
+static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1, sig_usr2;
 static pcap_t *volatile sig_handle;
 
 static void on_signal(int sig)
@@ -32,6 +32,8 @@ static void on_signal(int sig)
 		sig_hup = 1;
 	} else if (sig == SIGUSR1) {
 		sig_usr1 = 1;
+	} else if (sig == SIGUSR2) {
+		sig_usr2 = 1;
 	} else {
 		sig_stop = 1;
 		if (sig_handle)
@@ -51,7 +53,8 @@ static void signals_install(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	sig_stop = sig_hup = sig_usr1 = 0;
+	sigaction(SIGUSR2, &sa, NULL);
+	sig_stop = sig_hup = sig_usr1 = sig_usr2 = 0;
 }
 
 static void signals_restore(void)
@@ -63,6 +66,7 @@ static void signals_restore(void)
 	 * the run while the final reports are written */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 }
 
 /* SIGHUP / SIGUSR1 requests, acted on outside the handler. */
@@ -75,6 +79,10 @@ static void signals_poll(struct sensor *s, const struct timeval *now)
 	if (sig_usr1) {
 		sig_usr1 = 0;
 		sensor_request_snapshot(s, now);
+	}
+	if (sig_usr2) {
+		sig_usr2 = 0;
+		sensor_request_reload(s, now);
 	}
 }
 

@@ -12,3 +12,7 @@ soak: src/otsentry$(EXEEXT)
 	OTS_TOP_SRCDIR='$(abs_top_srcdir)' OTS_TOP_BUILDDIR='$(abs_top_builddir)' \
 		SOAK_SECONDS="$${SOAK_SECONDS:-600}" $(srcdir)/tests/e2e/soak.sh
 .PHONY: soak
+
+# SIGUSR2 reloads rules and baseline; a broken file leaves the old in force.
+TESTS += tests/e2e/reload.sh
+EXTRA_DIST += tests/e2e/reload.sh

@@ -535,6 +535,7 @@ int main(int argc, char **argv)
 	 * while the modules start must not end the sensor */
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
 	eve = eve_new();
 	if (!eve) {
 		fputs("otsentry: out of memory\n", stderr);

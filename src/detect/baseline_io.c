@@ -860,6 +860,10 @@ int baseline_diff(const char *pa, const char *pb, FILE *out, char *err, size_t e
 
 struct bl_obs {
 	struct baseline *b;
+	struct sensor *s;
+	struct alerter *al;
+	const struct ots_options *opt;  /* frozen for the life of the process */
+	struct bl_config cfg;
 	const char *learn_file;
 	double learn_for;
 	double first_ts;
@@ -954,6 +958,34 @@ static void obs_free(void *ctx)
 	free(o);
 }
 
+/* SIGUSR2: the --baseline file again.  The model it holds replaces the
+ * one in force (what was learned since it was loaded goes with it); a file
+ * that does not load leaves the old model in force. */
+static void obs_reload(void *ctx, const struct timeval *now)
+{
+	struct bl_obs *o = ctx;
+	struct baseline *nb;
+	char err[512];
+
+	if (!o->opt->baseline_file) {
+		sensor_notice(o->s, now, "reload", "baseline reload: no --baseline file to reload%s",
+			      o->learn_file ? " (learning goes on)" : "");
+		return;
+	}
+	nb = baseline_load(o->opt->baseline_file, &o->cfg, err, sizeof(err));
+	if (!nb) {
+		sensor_notice(o->s, now, "reload_failed",
+			      "baseline reload: %s; the previous baseline stays in force", err);
+		return;
+	}
+	baseline_set_learning(nb, o->b->learning, o->b->detecting);
+	baseline_set_alerter(nb, o->al);
+	baseline_free(o->b);
+	o->b = nb;
+	sensor_notice(o->s, now, "reload", "baseline reloaded from %s: %llu keys",
+		      o->opt->baseline_file, (unsigned long long)nb->nkeys);
+}
+
 int baseline_attach(struct sensor *s, struct alerter *al,
 		    const struct ots_options *opt, char *err, size_t errlen)
 {
@@ -978,6 +1010,10 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 		return -1;
 	}
 	o->first_ts = -1;
+	o->s = s;
+	o->al = al;
+	o->opt = opt;
+	o->cfg = cfg;
 	o->learn_file = opt->learn_file;
 	o->learn_for = opt->learn_for;
 	if (opt->baseline_file) {
@@ -1010,6 +1046,7 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 	ob.on_finish = obs_finish;
 	ob.on_stats = obs_stats;
 	ob.on_free = obs_free;
+	ob.on_reload = obs_reload;
 	if (sensor_add_observer(s, &ob) < 0) {
 		obs_free(o);
 		snprintf(err, errlen, "too many observers");

@@ -645,6 +645,9 @@ const char *rules_default_path(void)
 struct rules_obs {
 	struct rules *rs;
 	struct alerter *al;
+	struct sensor *s;
+	const struct ots_options *opt;  /* frozen for the life of the process */
+	int packet_rules;               /* rs has rules that match on packets */
 };
 
 static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
@@ -697,6 +700,8 @@ static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f
 
 	if (!f || f->pkts[0] + f->pkts[1] != 1)
 		return;         /* header rules look at a flow's first packet */
+	if (!o->packet_rules)
+		return;
 	n = rules_match_packet(o->rs, p, hits, RULES_MAX_HITS);
 	for (i = 0; i < n; i++)
 		raise_rule_alert(o, hits[i], &p->ts, f, dir == FLOW_C2S, NULL);
@@ -729,16 +734,16 @@ static int has_packet_rules(const struct rules *rs)
 	return 0;
 }
 
-int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter *al)
+/* The rule set the options name: --var, then --rules or the shipped set.
+ * Errors are printed (as warnings with --rules-warn); with errors and no
+ * --rules-warn, -2.  Else 0 with *out set, or -1 out of memory. */
+static int load_ruleset(const struct ots_options *opt, struct rules **out)
 {
-	struct sensor_observer ob;
-	struct rules_obs *o;
 	struct rules *rs;
 	size_t i;
 	int k;
 
-	if (opt->no_rules)
-		return 0;
+	*out = NULL;
 	rs = rules_new();
 	if (!rs)
 		return -1;
@@ -765,9 +770,47 @@ int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter
 		fprintf(stderr, "otsentry: %s%s\n", opt->rules_warn_only ? "warning: " : "", e);
 	}
 	if (rules_error_count(rs) && !opt->rules_warn_only) {
-		fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
 		rules_free(rs);
 		return -2;
+	}
+	*out = rs;
+	return 0;
+}
+
+/* SIGUSR2: the rule files again; the old set stays when the new one does
+ * not load.  Flows carry on; their cached address results belong to the
+ * old set and go with it. */
+static void obs_reload(void *ctx, const struct timeval *now)
+{
+	struct rules_obs *o = ctx;
+	struct rules *rs;
+	int r = load_ruleset(o->opt, &rs);
+
+	if (r < 0) {
+		sensor_notice(o->s, now, "reload_failed",
+			      "rules reload: %s; the previous %zu rules stay in force",
+			      r == -2 ? "rule errors (printed above)" : "out of memory", o->rs->n);
+		return;
+	}
+	rules_free(o->rs);
+	o->rs = rs;
+	o->packet_rules = has_packet_rules(rs);
+	sensor_notice(o->s, now, "reload", "rules reloaded: %zu rules", rs->n);
+}
+
+int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter *al)
+{
+	struct sensor_observer ob;
+	struct rules_obs *o;
+	struct rules *rs;
+	int r;
+
+	if (opt->no_rules)
+		return 0;
+	if ((r = load_ruleset(opt, &rs)) < 0) {
+		if (r == -2)
+			fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
+		return r;
 	}
 	o = calloc(1, sizeof(*o));
 	if (!o) {
@@ -776,14 +819,17 @@ int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter
 	}
 	o->rs = rs;
 	o->al = al;
+	o->s = s;
+	o->opt = opt;
+	o->packet_rules = has_packet_rules(rs);
 	memset(&ob, 0, sizeof(ob));
 	ob.name = "rules";
 	ob.ctx = o;
 	ob.on_event = obs_event;
-	if (has_packet_rules(rs))
-		ob.on_packet = obs_packet;
+	ob.on_packet = obs_packet;
 	ob.on_stats = obs_stats;
 	ob.on_free = obs_free;
+	ob.on_reload = obs_reload;
 	if (sensor_add_observer(s, &ob) < 0) {
 		obs_free(o);
 		return -1;

@@ -2,6 +2,7 @@
  * sensor.c - the pipeline (see sensor.h): decoder -> flow table -> observers,
  * flow events, ticks and the stats event.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,35 @@ void sensor_tick(struct sensor *s, const struct timeval *now)
 	decode_expire(s->dec, now);
 	s->last_tick = now->tv_sec;
 	observers_tick(s, now);
+}
+
+void sensor_request_reload(struct sensor *s, const struct timeval *now)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)s->nobs; i++)
+		if (s->obs[i].on_reload)
+			s->obs[i].on_reload(s->obs[i].ctx, now);
+}
+
+void sensor_notice(struct sensor *s, const struct timeval *ts, const char *reason,
+		   const char *fmt, ...)
+{
+	char text[512];
+	json_t *ev, *o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "otsentry: %s\n", text);
+	if (!(ev = eve_event_new("sensor", ts, NULL, 0)))
+		return;
+	o = json_object();
+	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "detail", eve_string((const uint8_t *)text, strlen(text)));
+	json_object_set_new(ev, "sensor", o);
+	eve_write(s->eve, ev);
 }
 
 void sensor_request_snapshot(struct sensor *s, const struct timeval *now)

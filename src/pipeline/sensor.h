@@ -42,6 +42,11 @@ struct sensor_observer {
 	 * now, keep running.  Called from the capture loop, never from the
 	 * signal handler.  May be NULL. */
 	void (*on_snapshot)(void *ctx, const struct timeval *now);
+	/* Reload what this module reads from files (SIGUSR2): a file that does
+	 * not load leaves the old state in force, said with sensor_notice().
+	 * Called from the capture loop, never from the signal handler.  May be
+	 * NULL. */
+	void (*on_reload)(void *ctx, const struct timeval *now);
 };
 
 struct sensor;
@@ -75,5 +80,12 @@ void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, ui
 void sensor_set_flow_log(struct sensor *s, int on);
 /* Ask every observer's on_snapshot (now, from the caller's context). */
 void sensor_request_snapshot(struct sensor *s, const struct timeval *now);
+/* Ask every observer's on_reload (SIGUSR2). */
+void sensor_request_reload(struct sensor *s, const struct timeval *now);
+/* A health event about the sensor itself: one "sensor" EVE line with a
+ * stable reason ("reload", "reload_failed", ...) and free text, and the
+ * same text on standard error (even with -q: these are rare and matter). */
+void sensor_notice(struct sensor *s, const struct timeval *ts, const char *reason,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif /* OTS_SENSOR_H */

@@ -61,7 +61,7 @@ nsx ip link set "$va" up && nsx ip link set "$vb" up || { echo "FAIL: veth up"; 
 
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-count() { grep -c "\"event_type\":\"$1\"" "$2" 2>/dev/null || echo 0; }
+count() { _c=$(grep -c "\"event_type\":\"$1\"" "$2" 2>/dev/null); echo "${_c:-0}"; }
 
 "$bin" -q --no-rules -r "$cap" -o "$tmp/file.json" || { echo "FAIL: otsentry -r"; exit 1; }
 fm=$(count modbus "$tmp/file.json") fd=$(count dnp3 "$tmp/file.json") fs=$(count s7comm "$tmp/file.json")
