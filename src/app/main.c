@@ -42,6 +42,7 @@ enum {
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
+	OPT_SENSOR_NAME,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -91,6 +92,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -116,6 +118,7 @@ static const char usage_text[] =
 "  --no-anomaly-log        no anomaly events\n"
 "  --sink URI              extra output (repeatable; see otsentry(8))\n"
 "  --cef                   alerts rendered as CEF on the sinks\n"
+"  --sensor-name NAME      \"host\" in every event and syslog header (host name)\n"
 "  -q                      no summary on stderr\n"
 "Flows:\n"
 "  --max-flows N           flow table cap (65536)\n"
@@ -275,6 +278,19 @@ static void add_multi(const char *opt, const char **arr, int *n, int max, const 
 	arr[(*n)++] = v;
 }
 
+/* A sensor name fits an RFC 5424 HOSTNAME: printable ASCII, no spaces. */
+static int sensor_name_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > OTS_SENSOR_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < 33 || s[i] > 126)
+			return 0;
+	return 1;
+}
+
 static void parse_args(int argc, char **argv, struct ots_options *o)
 {
 	int c, first_log = 1;
@@ -340,6 +356,12 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_USER: o->user = optarg; break;
 		case OPT_GROUP: o->group = optarg; break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
+		case OPT_SENSOR_NAME:
+			if (!sensor_name_ok(optarg))
+				usage_error("--sensor-name: '%s' must be 1 to %d printable ASCII characters without spaces",
+					    optarg, OTS_SENSOR_NAME_MAX);
+			o->sensor_name = optarg;
+			break;
 		case 'h':
 		case OPT_HELP: fputs(usage_text, stdout); exit(0);
 		case 'V':
@@ -540,6 +562,19 @@ int main(int argc, char **argv)
 	if (!eve) {
 		fputs("otsentry: out of memory\n", stderr);
 		return 1;
+	}
+	{
+		/* the sensor's name: --sensor-name, else the host name */
+		char host[OTS_SENSOR_NAME_MAX + 1] = "";
+
+		if (!opt.sensor_name && gethostname(host, sizeof(host)) == 0) {
+			host[sizeof(host) - 1] = 0;
+			host[strcspn(host, " \t\r\n")] = 0;
+		}
+		if (eve_set_host(eve, opt.sensor_name ? opt.sensor_name : host) < 0) {
+			fputs("otsentry: out of memory\n", stderr);
+			goto out;
+		}
 	}
 	if (eve_add_file(eve, opt.output ? opt.output : "-", err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);

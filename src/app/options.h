@@ -12,6 +12,7 @@
 
 #define OTS_MAX_INPUTS   64
 #define OTS_MAX_MULTI    16     /* repeatable options: --rules, --geoip, --var, --sink */
+#define OTS_SENSOR_NAME_MAX 63  /* --sensor-name: fits a syslog HOSTNAME field */
 
 struct ots_options {
 	/* capture */
@@ -30,6 +31,7 @@ struct ots_options {
 	int log_anomalies;                    /* anomaly events (default on) */
 	int log_flows;                        /* flow events (default on) */
 	int quiet;                            /* -q: no summary on stderr */
+	const char *sensor_name;              /* --sensor-name NAME ("host"; NULL: the host name) */
 
 	/* flows */
 	uint32_t max_flows;                   /* --max-flows */

@@ -25,6 +25,7 @@ struct eve {
 	int nsinks;
 	uint64_t lines, errors, serialise_errors;
 	struct jw w;            /* the line being written; its buffer is reused */
+	char *host;             /* "host" value (the sensor's name), or NULL */
 };
 
 /* ---- file sink ---- */
@@ -118,7 +119,27 @@ void eve_free(struct eve *e)
 		if (e->sinks[i].close)
 			e->sinks[i].close(e->sinks[i].ctx);
 	jw_free(&e->w);
+	free(e->host);
 	free(e);
+}
+
+int eve_set_host(struct eve *e, const char *name)
+{
+	char *h = NULL;
+
+	if (name && *name) {
+		h = strdup(name);
+		if (!h)
+			return -1;
+	}
+	free(e->host);
+	e->host = h;
+	return 0;
+}
+
+const char *eve_host(const struct eve *e)
+{
+	return e->host;
 }
 
 int eve_add_sink(struct eve *e, const struct eve_sink *sink)
@@ -411,13 +432,19 @@ static int eve_emit(struct eve *e, const char *line, size_t n)
 
 int eve_write(struct eve *e, json_t *ev)
 {
+	const char *k;
+	json_t *val;
+
 	if (!ev || !json_is_object(ev)) {
 		e->serialise_errors++;
 		json_decref(ev);
 		return -1;
 	}
+	/* the members into an open object: eve_line_end adds host and closes */
 	jw_reset(&e->w);
-	put_value(&e->w, NULL, ev);
+	jw_object_open(&e->w, NULL);
+	json_object_foreach(ev, k, val)
+		put_value(&e->w, k, val);
 	json_decref(ev);
 	return eve_line_end(e, &e->w);
 }
@@ -437,6 +464,10 @@ int eve_line_end(struct eve *e, struct jw *w)
 	const char *line;
 	size_t n;
 
+	while (jw_depth(w) > 1 && !jw_error(w))
+		jw_object_close(w);
+	if (e->host && jw_depth(w) == 1)
+		jw_string(w, "host", e->host);
 	while (jw_depth(w) > 0 && !jw_error(w))
 		jw_object_close(w);
 	line = jw_finish(w, &n);

@@ -4,7 +4,8 @@
  * eve_event_new() builds the common fields (timestamp with microseconds,
  * event_type, flow_id, src/dest ip and port, proto, vlan); the caller adds
  * its own object and hands the event to eve_write(), which serialises it and
- * passes the line to every sink.
+ * passes the line to every sink, adding the sensor's name as "host" (as
+ * Suricata does with its sensor-name) when one is set.
  *
  * Sinks: a file or standard output here; sink.h adds others (syslog, sockets).
  *
@@ -43,6 +44,11 @@ void eve_free(struct eve *e);       /* closes every sink */
 int eve_add_file(struct eve *e, const char *path, char *err, size_t errlen);
 /* Add any sink (copied); 0 or -1 when the sink table is full. */
 int eve_add_sink(struct eve *e, const struct eve_sink *sink);
+/* The sensor's name, written as "host" (the last field) in every event;
+ * NULL or "" writes none.  Copied.  0, or -1 when out of memory. */
+int eve_set_host(struct eve *e, const char *name);
+/* The name set above, or NULL. */
+const char *eve_host(const struct eve *e);
 void eve_reopen(struct eve *e);
 void eve_flush(struct eve *e);
 

@@ -220,6 +220,7 @@ char *sink_cef_render(const char *line, size_t len)
 	cef_ext(&buf, "cat", json_string_value(json_object_get(al, "category")));
 	cef_ext(&buf, "app", json_string_value(json_object_get(ev, "app_proto")));
 	cef_ext_int(&buf, "externalId", json_object_get(ev, "flow_id"));
+	cef_ext(&buf, "dvchost", json_string_value(json_object_get(ev, "host")));
 	for (i = 0; i < sizeof(cef_custom) / sizeof(cef_custom[0]); i++) {
 		char label[16], key[8];
 
@@ -865,6 +866,12 @@ int sink_add(struct eve *e, const char *uri, int cef, char *err, size_t errlen)
 
 	if (sink_open(uri, cef, &sk, err, errlen) < 0)
 		return -1;
+	if (eve_host(e)) {
+		/* the syslog HOSTNAME is the sensor's name (RFC 5424 6.2.4) */
+		struct sink *s = sk.ctx;
+
+		snprintf(s->hostname, sizeof(s->hostname), "%s", eve_host(e));
+	}
 	if (eve_add_sink(e, &sk) < 0) {
 		snprintf(err, errlen, "too many outputs");
 		sk.close(sk.ctx);

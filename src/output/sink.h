@@ -47,7 +47,8 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
  * CEF line for one EVE line, or NULL when the line is not an alert (or not
  * JSON).  The caller frees the result.  Severity: EVE severity 1 -> 10,
  * 2 -> 7, 3 -> 5, other -> 3.  Extensions: rt (ms since the epoch), src,
- * spt, dst, dpt, proto, act, cat, app, externalId (flow_id), cs1 (MITRE
+ * spt, dst, dpt, proto, act, cat, app, externalId (flow_id), dvchost
+ * (host: the sensor's name), cs1 (MITRE
  * technique ids), cs2 (MITRE technique names), cs3 (baseline kind),
  * cs4 (source: rule or baseline), cn1 (gid), cn2 (rev).
  */

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """eve_schema.py - validate EVE lines against Suricata's EVE JSON schema.
 
-    eve_schema.py SCHEMA [--per-type N] FILE.eve.json...
+    eve_schema.py SCHEMA [--per-type N] [--host NAME] FILE.eve.json...
 
 The schema is used with every "additionalProperties": false turned into
 true: otsentry adds fields of its own, but a field that both know must have
 the schema's type and shape.  Of each file, the first N lines of each
-event_type are checked (all lines when N is 0).  Prints one line per
+event_type are checked (all lines when N is 0); with --host, every line
+must also carry "host": NAME.  Prints one line per
 failure (file, line number, JSON path, message) and a summary; exit 1 when
 any line fails or is not JSON, 0 otherwise.
 """
@@ -34,6 +35,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("schema")
     ap.add_argument("--per-type", type=int, default=0)
+    ap.add_argument("--host")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
 
@@ -57,6 +59,10 @@ def main():
                     failed += 1
                     continue
                 et = ev.get("event_type", "?") if isinstance(ev, dict) else "?"
+                if args.host is not None and ev.get("host") != args.host:
+                    print(f"{path}:{lineno}: {et}: host is {ev.get('host')!r}, not {args.host!r}")
+                    failed += 1
+                    continue
                 n = seen.get(et, 0)
                 if args.per_type and n >= args.per_type:
                     continue

@@ -7,6 +7,9 @@
 # type and shape).  Of each capture's output the first $EVE_SCHEMA_PER_TYPE
 # (20) lines of each event_type are validated; 0 validates every line.
 #
+# Every run names the sensor (--sensor-name), and every line must carry that
+# name as "host".
+#
 # The schema is not part of the tree: $OTS_EVE_SCHEMA, else
 # $OTS_SHARED_PCAPS/../schemas/suricata-eve.schema.json.  Exit 77 (skip)
 # without it or without python3-jsonschema.
@@ -35,11 +38,11 @@ n=0
 run() {
 	out=$tmp/$n.eve.json
 	n=$((n + 1))
-	"$ots" -q "$@" -o "$out" 2>>"$tmp/stderr" || {
+	"$ots" -q --sensor-name schema-test "$@" -o "$out" 2>>"$tmp/stderr" || {
 		echo "FAIL: otsentry $* exited $?"; cat "$tmp/stderr"; exit 1; }
 }
 
-(cd "$src" && "$ots" -q -r pcaps/plant_normal.pcap --learn "$tmp/b.json" \
+(cd "$src" && "$ots" -q --sensor-name schema-test -r pcaps/plant_normal.pcap --learn "$tmp/b.json" \
 	-o "$tmp/normal.eve.json") || { echo "FAIL: learning on plant_normal"; exit 1; }
 for f in "$src"/pcaps/plant_attack_*.pcap; do
 	[ -e "$f" ] || continue
@@ -52,7 +55,7 @@ if [ -d "$shared" ]; then
 	done
 fi
 echo "eve_schema: $((n + 1)) captures ($((n - captures)) shared), $per_type lines per event type each"
-python3 "$src/tests/e2e/eve_schema.py" "$schema" --per-type "$per_type" \
+python3 "$src/tests/e2e/eve_schema.py" "$schema" --per-type "$per_type" --host schema-test \
 	"$tmp/normal.eve.json" "$tmp"/[0-9]*.eve.json > "$tmp/report" 2>&1
 rc=$?
 head -40 "$tmp/report"

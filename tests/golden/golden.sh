@@ -7,6 +7,8 @@
 # Runs, all with default options (every log on, the shipped rules):
 #   plant_normal.pcap   --learn (the baseline and inventory are kept too)
 #   plant_attack_*.pcap --baseline <the one learned above>
+# Every run names the sensor "golden" (--sensor-name), so the files do not
+# depend on the machine's host name.
 # Any output change is a visible diff of these files; an intended change is
 # committed together with its regenerated golden files.
 set -u
@@ -34,7 +36,7 @@ strip_uptime() {
 	sed -i '/"event_type":"stats"/s/"uptime":[0-9]*,/"uptime":0,/' "$@"
 }
 
-(cd "$src" && "$ots" -q -r pcaps/plant_normal.pcap -o "$out/plant_normal.eve.json" \
+(cd "$src" && "$ots" -q --sensor-name golden -r pcaps/plant_normal.pcap -o "$out/plant_normal.eve.json" \
 	--learn "$tmp/plant.baseline" --inventory "$tmp/inv.json") || {
 	echo "FAIL: otsentry on plant_normal.pcap exited $?"; exit 1; }
 cp "$tmp/plant.baseline" "$out/plant_normal.baseline.json"
@@ -42,7 +44,7 @@ strip_generated "$tmp/inv.json" > "$out/plant_normal.inventory.json"
 for f in "$pcaps"/plant_attack_*.pcap; do
 	[ -e "$f" ] || continue
 	n=$(basename "$f" .pcap)
-	(cd "$src" && "$ots" -q --baseline "$tmp/plant.baseline" -r "pcaps/$n.pcap" \
+	(cd "$src" && "$ots" -q --sensor-name golden --baseline "$tmp/plant.baseline" -r "pcaps/$n.pcap" \
 		-o "$out/$n.eve.json") || { echo "FAIL: otsentry on $n.pcap exited $?"; exit 1; }
 done
 

@@ -437,6 +437,63 @@ START_TEST(file_reopen_after_rotation)
 }
 END_TEST
 
+/* The sensor's name: last field of every line, syslog HOSTNAME, CEF dvchost. */
+START_TEST(sensor_name_everywhere)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), i;
+	struct eve *e = eve_new();
+	char uri[96], err[256], buf[4096], path[] = "/tmp/check_sink_host.XXXXXX";
+	const char *want[2] = { " cell-7 otsentry ", " cell-7 otsentry " };
+	ssize_t n;
+	struct pollfd p;
+	FILE *f;
+	int tfd = mkstemp(path);
+
+	ck_assert_int_ge(tfd, 0);
+	close(tfd);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	ck_assert_ptr_null(eve_host(e));
+	ck_assert_int_eq(eve_set_host(e, "cell-7"), 0);
+	ck_assert_str_eq(eve_host(e), "cell-7");
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	snprintf(uri, sizeof(uri), "udp://127.0.0.1:%u", ntohs(a.sin_port));
+	ck_assert_int_eq(sink_add(e, uri, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_add(e, uri, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(eve_write(e, json_loads(alert_line, 0, NULL)), 0);
+	p.fd = fd;
+	p.events = POLLIN;
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(poll(&p, 1, 2000), 1);
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		ck_assert_int_gt(n, 0);
+		buf[n] = 0;
+		ck_assert_msg(strstr(buf, want[i]) != NULL, "%s", buf);
+		if (i == 0)
+			ck_assert_msg(strstr(buf, ",\"host\":\"cell-7\"}") != NULL, "%s", buf);
+		else
+			ck_assert_msg(strstr(buf, " dvchost=cell-7 ") != NULL, "%s", buf);
+	}
+	eve_free(e);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	unlink(path);
+	n = (ssize_t)strlen(buf);
+	ck_assert_int_gt(n, 20);
+	ck_assert_str_eq(buf + n - 18, ",\"host\":\"cell-7\"}\n");
+	/* the line is the input with the one field added */
+	ck_assert_int_eq(strncmp(buf, alert_line, strlen(alert_line) - 1), 0);
+	close(fd);
+}
+END_TEST
+
 static Suite *sink_suite(void)
 {
 	Suite *s = suite_create("sink");
@@ -452,6 +509,7 @@ static Suite *sink_suite(void)
 	tcase_add_test(tc, cef_on_stream_skips_other_events);
 	tcase_add_test(tc, unix_dgram_raw_line);
 	tcase_add_test(tc, file_reopen_after_rotation);
+	tcase_add_test(tc, sensor_name_everywhere);
 	suite_add_tcase(s, tc);
 	return s;
 }
