@@ -4,5 +4,6 @@
 libotsentry_a_SOURCES += \
 	dissectors/core/cursor.h \
 	dissectors/core/event.h dissectors/core/event.c \
+	dissectors/core/keyword.h dissectors/core/keyword.c \
 	dissectors/core/dissector.h dissectors/core/registry.c \
 	dissectors/core/framer.h dissectors/core/framer.c

@@ -1,18 +1,40 @@
 /*
- * dissector.h - the interface every protocol dissector implements.
+ * dissector.h - the interface every protocol implements.
  *
- * A dissector is one const struct dissector in one file under dissectors/,
- * listed once in registry.c.  The application layer (src/applayer.c) picks a
- * dissector for a flow by payload (probe), falling back on nothing: ports only
- * order the probes.  It then feeds each direction's in-order byte stream
- * (TCP, after reassembly) or each datagram (UDP) to parse(), and reports
- * stream gaps to gap() so the dissector can resynchronise.
+ * A protocol is one folder dissectors/<proto>/ with four parts and one
+ * const struct dissector that ties them together:
  *
- * The dissector emits struct ot_event through ot_emit(); it never touches the
- * inventory, baseline, rules or output directly.
+ *   <proto>_parse.c  bytes -> the protocol's record (a plain C struct of the
+ *                    message's own fields, defined in <proto>.h) and the
+ *                    normalized struct ot_event that points to it
+ *                    (ev->record); emitted through ot_emit().  The record
+ *                    and anything it points to (packet bytes included) need
+ *                    only live until ot_emit() returns.
+ *   <proto>_names.c  THE code -> name tables (struct ot_tok), listed in
+ *                    .names: the log writes a code's first name, the rule
+ *                    keywords accept every spelling, the manual lists them.
+ *   <proto>_log.c    .log(w, ev): the members of the protocol's EVE object
+ *                    for one message, from ev and ev->record, into an
+ *                    object the caller has opened ("<proto>": {...}).  It is
+ *                    called only when that protocol log is on or an alert
+ *                    embeds the message: the protocol line and the alert
+ *                    carry the same object.
+ *   <proto>_rules.c  .keywords: rows {name, parse, match} (keyword.h); the
+ *                    rules engine finds a protocol's keywords only there.
+ *
+ * plus registry.c (one line) and the folder's <proto>.mk (one include in
+ * Makefile.am).  Nothing under src/ names a protocol.
+ *
+ * The application layer (src/flow/applayer.c) picks a dissector for a flow
+ * by payload (probe); ports only order the probes.  It then feeds each
+ * direction's in-order byte stream (TCP, after reassembly) or each datagram
+ * (UDP) to parse(), and reports stream gaps to gap() so the dissector can
+ * resynchronise.  A dissector never touches the inventory, baseline, rules
+ * or output directly.
  *
  * Ownership: state_new() allocates the per-flow state, the flow owns it and
  * calls state_free() exactly once (state_free(NULL) must be a no-op).
+ * Descriptors, names and keyword rows are static const data.
  */
 #ifndef OTS_DISSECTOR_H
 #define OTS_DISSECTOR_H
@@ -22,8 +44,10 @@
 #include <sys/time.h>
 
 #include "event.h"
+#include "keyword.h"
 
 struct flow;
+struct jw;
 
 enum probe_result {
 	PROBE_NEED_MORE = 0,    /* too few bytes to judge */
@@ -53,7 +77,8 @@ struct dissect_ctx {
 	struct timeval ts;          /* time of the packet that delivered the data */
 	uint8_t from_client;        /* 1: these bytes travel client -> server */
 	uint8_t is_udp;
-	uint8_t want_detail;        /* build ev->detail JSON for protocol logging */
+	uint8_t want_detail;        /* a protocol log is on (dissectors without
+				     * log() build ev->detail then) */
 	const struct ot_limits *lim;
 	ot_emit_fn emit;            /* the pipeline's consumer */
 	void *emit_ud;
@@ -93,6 +118,22 @@ struct dissector {
 	const char *const *counter_names;
 	size_t n_counters;
 	void (*counters)(const void *state, uint64_t *out);
+
+	/* The protocol object of one message (see the top of this file):
+	 * members into the open object of w, from ev and ev->record.  Never
+	 * called with ev->record NULL.  NULL: the dissector still builds
+	 * ev->detail as a tree. */
+	void (*log)(struct jw *w, const struct ot_event *ev);
+
+	/* Rule keywords: rows ending in one with name NULL (NULL: none). */
+	const struct ot_keyword *keywords;
+
+	/* The code -> name tables: rows ending in one with what NULL. */
+	const struct ot_names *names;
+
+	/* app-layer-event names other engines use for this protocol's anomaly
+	 * reasons: rows ending in {NULL} (NULL: none). */
+	const struct ot_event_alias *event_aliases;
 };
 
 #define DISSECT_MAX_COUNTERS 16

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dissector.h"
 #include "event.h"
@@ -126,6 +127,16 @@ const char *ot_tok_name(const struct ot_tok *t, int code)
 	return NULL;
 }
 
+int ot_tok_code(const struct ot_tok *t, const char *name, int *code)
+{
+	for (; t && t->name; t++)
+		if (strcasecmp(t->name, name) == 0) {
+			*code = t->code;
+			return 0;
+		}
+	return -1;
+}
+
 const char *ot_tok_str(const struct ot_tok *t, int code)
 {
 	const char *n = ot_tok_name(t, code);
@@ -225,6 +236,7 @@ void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
 	if (ctx->emit)
 		ctx->emit(ctx, ev);
+	ev->record = NULL;
 	if (ev->detail) {
 		json_decref(ev->detail);
 		ev->detail = NULL;

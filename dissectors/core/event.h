@@ -170,8 +170,14 @@ struct ot_event {
 	const char *anomaly;
 	char anomaly_detail[OT_DETAIL_LEN];
 
-	/* protocol object for the EVE line ("modbus": {...}); owned by the event,
-	 * released by ot_emit.  NULL when the context does not want detail. */
+	/* the protocol's record of this message: a plain struct of the
+	 * protocol's own fields, defined in dissectors/<proto>/, read only by
+	 * that protocol's log() and rule keywords.  Valid during ot_emit(); NULL
+	 * for anomalies and for messages the protocol keeps no record of. */
+	const void *record;
+
+	/* legacy: protocol object built as a tree by dissectors that have no
+	 * log() yet; owned by the event, released by ot_emit. */
 	json_t *detail;
 };
 
@@ -193,12 +199,16 @@ int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
 int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
 		 const uint8_t *raw, size_t len);
 
-/* Code -> name tables: arrays ending in {0, NULL}. */
+/* Code -> name tables: arrays ending in {0, NULL}.  A code may appear more
+ * than once: its first row is the name the logs write, later rows are
+ * other spellings the rules accept (Suricata's, older ones). */
 struct ot_tok {
 	int code;
 	const char *name;
 };
 
+/* Code for name (any spelling, case-insensitive): 0, or -1 when absent. */
+int ot_tok_code(const struct ot_tok *t, const char *name, int *code);
 /* Name for code, or NULL when absent. */
 const char *ot_tok_name(const struct ot_tok *t, int code);
 /* Name for code, or "unknown"; never NULL. */

@@ -26,38 +26,6 @@
 #define DNP3_PENDING_MAX_AGE    60.0    /* seconds a request may wait */
 #define DNP3_KEEP_BUFFER        2048    /* reassembly buffer kept between fragments */
 
-/* IEEE 1815-2012 table 4-1: application function codes. */
-static const struct ot_tok dnp3_func_names[] = {
-	{ 0, "confirm" }, { 1, "read" }, { 2, "write" }, { 3, "select" },
-	{ 4, "operate" }, { 5, "direct_operate" }, { 6, "direct_operate_no_ack" },
-	{ 7, "immediate_freeze" }, { 8, "immediate_freeze_no_ack" },
-	{ 9, "freeze_clear" }, { 10, "freeze_clear_no_ack" },
-	{ 11, "freeze_at_time" }, { 12, "freeze_at_time_no_ack" },
-	{ 13, "cold_restart" }, { 14, "warm_restart" }, { 15, "initialize_data" },
-	{ 16, "initialize_application" }, { 17, "start_application" },
-	{ 18, "stop_application" }, { 19, "save_configuration" },
-	{ 20, "enable_unsolicited" }, { 21, "disable_unsolicited" },
-	{ 22, "assign_class" }, { 23, "delay_measurement" },
-	{ 24, "record_current_time" }, { 25, "open_file" }, { 26, "close_file" },
-	{ 27, "delete_file" }, { 28, "get_file_info" }, { 29, "authenticate_file" },
-	{ 30, "abort_file" }, { 31, "activate_configuration" },
-	{ 32, "authentication_request" }, { 33, "authentication_request_no_ack" },
-	{ 129, "response" }, { 130, "unsolicited_response" },
-	{ 131, "authentication_response" },
-	{ 0, NULL }
-};
-
-/* IEEE 1815-2012 4.2.2.7.2: internal indications, bit = IIN1 bit or 8 + IIN2 bit. */
-static const struct ot_tok dnp3_iin_names[] = {
-	{ 0, "all_stations" }, { 1, "class_1_events" }, { 2, "class_2_events" },
-	{ 3, "class_3_events" }, { 4, "need_time" }, { 5, "local_control" },
-	{ 6, "device_trouble" }, { 7, "device_restart" },
-	{ 8, "no_func_code_support" }, { 9, "object_unknown" },
-	{ 10, "parameter_error" }, { 11, "event_buffer_overflow" },
-	{ 12, "already_executing" }, { 13, "config_corrupt" },
-	{ 14, "reserved_2" }, { 15, "reserved_1" },
-	{ 0, NULL }
-};
 /* IIN2 bits that report an error: the event status. */
 #define DNP3_IIN2_ERRORS 0x3f
 
@@ -190,7 +158,7 @@ size_t dnp3_link_encode(uint8_t ctrl, uint16_t dst, uint16_t src,
 
 const char *dnp3_func_name(int fc)
 {
-	return ot_tok_name(dnp3_func_names, fc);
+	return ot_tok_name(dnp3_function_names, fc);
 }
 
 void dnp3_get_counters(const void *state, struct dnp3_counters *out)
@@ -480,7 +448,7 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 	ev.link_src = l->src;
 	ev.link_dst = l->dst;
 	ev.func = fc;
-	ev.func_name = ot_tok_str(dnp3_func_names, fc);
+	ev.func_name = ot_tok_str(dnp3_function_names, fc);
 	ev.txn = ac & DNP3_AC_SEQ;
 	if (is_resp && header_ok) {
 		int e = iin2 & DNP3_IIN2_ERRORS, b = 0;
@@ -858,4 +826,7 @@ const struct dissector dnp3_dissector = {
 	.counter_names = dnp3_counter_names,
 	.n_counters = sizeof(dnp3_counter_names) / sizeof(dnp3_counter_names[0]),
 	.counters = dnp3_counters_add,
+	.keywords = dnp3_keywords,
+	.names = dnp3_names,
+	.event_aliases = dnp3_event_aliases,
 };

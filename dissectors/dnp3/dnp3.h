@@ -80,6 +80,14 @@ size_t dnp3_frame_len(uint8_t len_field);
  */
 size_t dnp3_link_encode(uint8_t ctrl, uint16_t dst, uint16_t src,
 			const uint8_t *user, size_t n, uint8_t *out);
+/* dnp3_names.c: the code -> name tables (first name of a code: the log's). */
+extern const struct ot_tok dnp3_function_names[];
+extern const struct ot_tok dnp3_iin_names[];
+extern const struct ot_names dnp3_names[];
+/* dnp3_rules.c */
+extern const struct ot_keyword dnp3_keywords[];
+extern const struct ot_event_alias dnp3_event_aliases[];
+
 /* Function code name ("read"), or NULL for codes the standard does not define. */
 const char *dnp3_func_name(int fc);
 

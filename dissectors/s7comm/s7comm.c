@@ -1483,4 +1483,6 @@ const struct dissector s7comm_dissector = {
 	.counter_names = s7_counter_names,
 	.n_counters = sizeof(s7_counter_names) / sizeof(s7_counter_names[0]),
 	.counters = s7_counters,
+	.keywords = s7comm_keywords,
+	.names = s7comm_names,
 };

@@ -106,4 +106,8 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data);
 /* Name of a block type code ('8' OB, 'A' DB ...), or NULL. */
 const char *s7_block_type_name(int c);
 
+/* s7comm_rules.c: rule keywords and the names they take. */
+extern const struct ot_keyword s7comm_keywords[];
+extern const struct ot_names s7comm_names[];
+
 #endif /* OTS_S7COMM_H */

@@ -14,91 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "rules_int.h"
+#include "dissector.h"
 #include "event.h"
+#include "keyword.h"
+#include "rules_int.h"
 
-/* ---- name tables ---------------------------------------------------- */
-
-/* Modbus Application Protocol V1.1b3, 6.x; names as Snort's modbus_func. */
-static const struct ot_tok modbus_func_names[] = {
-	{ 1, "read_coils" }, { 2, "read_discrete_inputs" },
-	{ 3, "read_holding_registers" }, { 4, "read_input_registers" },
-	{ 5, "write_single_coil" }, { 6, "write_single_register" },
-	{ 7, "read_exception_status" }, { 8, "diagnostics" }, { 8, "diagnostic" },
-	{ 11, "get_comm_event_counter" }, { 12, "get_comm_event_log" },
-	{ 15, "write_multiple_coils" }, { 16, "write_multiple_registers" },
-	{ 17, "report_slave_id" }, { 17, "report_server_id" },
-	{ 20, "read_file_record" }, { 21, "write_file_record" },
-	{ 22, "mask_write_register" }, { 23, "read_write_multiple_registers" },
-	{ 24, "read_fifo_queue" }, { 43, "encapsulated_interface_transport" },
-	{ 43, "read_device_identification" },
-	{ 0, NULL }
-};
-
-/* IEEE 1815-2012 table 4-1; names as Suricata's dnp3_func. */
-static const struct ot_tok dnp3_func_names[] = {
-	{ 0, "confirm" }, { 1, "read" }, { 2, "write" }, { 3, "select" },
-	{ 4, "operate" }, { 5, "direct_operate" }, { 6, "direct_operate_nr" },
-	{ 7, "immed_freeze" }, { 8, "immed_freeze_nr" }, { 9, "freeze_clear" },
-	{ 10, "freeze_clear_nr" }, { 11, "freeze_at_time" },
-	{ 12, "freeze_at_time_nr" }, { 13, "cold_restart" }, { 14, "warm_restart" },
-	{ 15, "initialize_data" }, { 16, "initialize_appl" }, { 17, "start_appl" },
-	{ 18, "stop_appl" }, { 19, "save_config" }, { 20, "enable_unsolicited" },
-	{ 21, "disable_unsolicited" }, { 22, "assign_class" },
-	{ 23, "delay_measure" }, { 24, "record_current_time" },
-	{ 25, "open_file" }, { 26, "close_file" }, { 27, "delete_file" },
-	{ 28, "get_file_info" }, { 29, "authenticate_file" }, { 30, "abort_file" },
-	{ 31, "activate_config" }, { 32, "authenticate_req" },
-	{ 33, "authenticate_err" }, { 129, "response" },
-	{ 130, "unsolicited_response" }, { 131, "authenticate_resp" },
-	{ 0, NULL }
-};
-
-/* Internal indications, IIN1 in the high byte (IEEE 1815-2012 4.2.2.7). */
-static const struct ot_tok dnp3_ind_names[] = {
-	{ 0x0100, "all_stations" }, { 0x0200, "class_1_events" },
-	{ 0x0400, "class_2_events" }, { 0x0800, "class_3_events" },
-	{ 0x1000, "need_time" }, { 0x2000, "local_control" },
-	{ 0x4000, "device_trouble" }, { 0x8000, "device_restart" },
-	{ 0x0001, "no_func_code_support" }, { 0x0002, "object_unknown" },
-	{ 0x0004, "parameter_error" }, { 0x0008, "event_buffer_overflow" },
-	{ 0x0010, "already_executing" }, { 0x0020, "config_corrupt" },
-	{ 0x0040, "reserved_2" }, { 0x0080, "reserved_1" },
-	{ 0, NULL }
-};
-
-/* S7comm header ROSCTR and job functions (as Wireshark's s7comm names them). */
-static const struct ot_tok s7_rosctr_names[] = {
-	{ 1, "job" }, { 2, "ack" }, { 3, "ack_data" }, { 7, "userdata" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok s7_func_names[] = {
-	{ 0x00, "cpu_services" }, { 0x04, "read_var" }, { 0x05, "write_var" },
-	{ 0x1a, "request_download" }, { 0x1b, "download_block" },
-	{ 0x1c, "download_ended" }, { 0x1d, "start_upload" }, { 0x1e, "upload" },
-	{ 0x1f, "end_upload" }, { 0x28, "pi_service" }, { 0x29, "plc_stop" },
-	{ 0xf0, "setup_communication" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok s7_group_names[] = {
-	{ 0, "mode_transition" }, { 1, "programmer" }, { 2, "cyclic_data" },
-	{ 3, "block_functions" }, { 4, "cpu_functions" }, { 5, "security" },
-	{ 6, "pbc" }, { 7, "time" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok s7_area_names[] = {
-	{ OT_SPACE_S7_INPUTS, "inputs" }, { OT_SPACE_S7_OUTPUTS, "outputs" },
-	{ OT_SPACE_S7_FLAGS, "flags" }, { OT_SPACE_S7_FLAGS, "merker" },
-	{ OT_SPACE_S7_DB, "db" }, { OT_SPACE_S7_DI, "di" },
-	{ OT_SPACE_S7_COUNTER, "counter" }, { OT_SPACE_S7_TIMER, "timer" },
-	{ OT_SPACE_S7_PERIPHERAL, "peripheral" }, { OT_SPACE_S7_OTHER, "other" },
-	{ 0, NULL }
-};
-
-/* Suricata's classification.config: name, description, priority. */
 struct classtype {
 	const char *name, *desc;
 	int prio;
@@ -178,123 +98,6 @@ static void perr(struct pctx *pc, const char *fmt, ...)
 }
 
 /* ---- small string helpers ------------------------------------------- */
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
-/* Strict unsigned number: decimal or 0x hex. */
-static int parse_uint(const char *s, int64_t max, int64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-	if (*end || errno == ERANGE || v > (unsigned long long)max)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
-}
-
-/* "N", "<N", ">N", "N<>M" (Suricata's exclusive bounds) -> inclusive range. */
-static int parse_num_range(const char *s, int64_t max, struct num_range *r)
-{
-	const char *sep = strstr(s, "<>");
-	int64_t a, b;
-	char tmp[64];
-
-	if (strlen(s) >= sizeof(tmp))
-		return -1;
-	if (sep) {
-		memcpy(tmp, s, (size_t)(sep - s));
-		tmp[sep - s] = 0;
-		if (parse_uint(trim(tmp), max, &a) < 0)
-			return -1;
-		snprintf(tmp, sizeof(tmp), "%s", sep + 2);
-		if (parse_uint(trim(tmp), max, &b) < 0 || b <= a + 1)
-			return -1;
-		r->lo = a + 1;
-		r->hi = b - 1;
-		return 0;
-	}
-	if (s[0] == '<') {
-		if (parse_uint(s + 1, max, &a) < 0 || a == 0)
-			return -1;
-		r->lo = 0;
-		r->hi = a - 1;
-		return 0;
-	}
-	if (s[0] == '>') {
-		if (parse_uint(s + 1, max, &a) < 0 || a >= max)
-			return -1;
-		r->lo = a + 1;
-		r->hi = max;
-		return 0;
-	}
-	if (parse_uint(s, max, &a) < 0)
-		return -1;
-	r->lo = r->hi = a;
-	return 0;
-}
-
-static int tok_lookup(const struct ot_tok *t, const char *name, int *code)
-{
-	for (; t->name; t++)
-		if (strcasecmp(t->name, name) == 0) {
-			*code = t->code;
-			return 0;
-		}
-	return -1;
-}
-
-/* A number (decimal or hex) up to max, or a name from the table. */
-static int num_or_name(const char *s, const struct ot_tok *t, int64_t max, int *out)
-{
-	int64_t v;
-
-	if (max >= 0 && parse_uint(s, max, &v) == 0) {
-		*out = (int)v;
-		return 0;
-	}
-	return t ? tok_lookup(t, s, out) : -1;
-}
-
-/* Split "a, b, c" at top-level commas into at most max trimmed parts. */
-static int split_commas(char *s, char **parts, int max)
-{
-	int n = 0, depth = 0;
-	char *start = s;
-
-	for (;; s++) {
-		if (*s == '[')
-			depth++;
-		else if (*s == ']')
-			depth--;
-		if ((*s == ',' && depth == 0) || *s == 0) {
-			int end = (*s == 0);
-
-			if (n >= max)
-				return -1;
-			*s = 0;
-			parts[n++] = trim(start);
-			if (end)
-				break;
-			start = s + 1;
-		}
-	}
-	return n;
-}
 
 /* ---- variables -------------------------------------------------------- */
 
@@ -415,7 +218,7 @@ static int parse_cidr(struct pctx *pc, const char *s, struct net_node *n)
 	}
 	maxlen = n->ip.ver == 4 ? 32 : 128;
 	plen = maxlen;
-	if (slash && parse_uint(slash + 1, maxlen, &plen) < 0) {
+	if (slash && ot_kw_uint(slash + 1, maxlen, &plen) < 0) {
 		perr(pc, "bad prefix length in '%s'", s);
 		return -1;
 	}
@@ -435,14 +238,14 @@ static int parse_portrange(struct pctx *pc, const char *s, struct net_node *n)
 	snprintf(buf, sizeof(buf), "%s", s);
 	if (colon) {
 		buf[colon - s] = 0;
-		if (buf[0] && parse_uint(buf, 65535, &lo) < 0)
+		if (buf[0] && ot_kw_uint(buf, 65535, &lo) < 0)
 			goto bad;
-		if (colon[1] && parse_uint(colon + 1, 65535, &hi) < 0)
+		if (colon[1] && ot_kw_uint(colon + 1, 65535, &hi) < 0)
 			goto bad;
 		if ((!buf[0] && !colon[1]) || lo > hi)
 			goto bad;
 	} else {
-		if (parse_uint(buf, 65535, &lo) < 0)
+		if (ot_kw_uint(buf, 65535, &lo) < 0)
 			goto bad;
 		hi = lo;
 	}
@@ -528,7 +331,7 @@ static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_
 		perr(pc, "out of memory");
 		return -1;
 	}
-	s = trim(buf);
+	s = ot_kw_trim(buf);
 	len = strlen(s);
 	if (s[0] != '[') {
 		n = parse_item(pc, s, is_port, out);
@@ -542,7 +345,7 @@ static int parse_net(struct pctx *pc, const char *spec, int is_port, struct net_
 	}
 	s[len - 1] = 0;
 	s++;
-	n = split_commas(s, parts, RULES_MAX_LIST);
+	n = ot_kw_split(s, parts, RULES_MAX_LIST);
 	if (n < 0) {
 		perr(pc, "more than %d items in a list", RULES_MAX_LIST);
 		free(buf);
@@ -631,9 +434,9 @@ int rules_port_match(const struct net_node *n, uint16_t port)
 
 /* ---- protocol keywords ---------------------------------------------- */
 
-static struct rule_check *new_check(struct pctx *pc, struct rule *r, int type)
+static struct ot_rule_check *new_check(struct pctx *pc, struct rule *r, int op)
 {
-	struct rule_check *c;
+	struct ot_rule_check *c;
 
 	if (r->nchecks >= RULES_MAX_CHECKS) {
 		perr(pc, "more than %d protocol keywords", RULES_MAX_CHECKS);
@@ -641,7 +444,7 @@ static struct rule_check *new_check(struct pctx *pc, struct rule *r, int type)
 	}
 	c = &r->checks[r->nchecks++];
 	memset(c, 0, sizeof(*c));
-	c->type = (uint8_t)type;
+	c->op = (uint8_t)op;
 	c->b = -1;
 	return c;
 }
@@ -649,12 +452,7 @@ static struct rule_check *new_check(struct pctx *pc, struct rule *r, int type)
 /* Every protocol keyword binds the rule to one OT protocol. */
 static int bind_proto(struct pctx *pc, struct rule *r, enum ot_proto p, const char *kw)
 {
-	static const uint8_t header_of[] = {
-		[OT_PROTO_MODBUS] = RP_MODBUS, [OT_PROTO_DNP3] = RP_DNP3,
-		[OT_PROTO_S7COMM] = RP_S7COMM, [OT_PROTO_S7COMM_PLUS] = RP_S7COMM_PLUS,
-	};
-
-	if (r->proto > RP_UDP && r->proto != header_of[p]) {
+	if (r->proto == RP_OT && r->ot_proto != p) {
 		perr(pc, "keyword '%s' does not apply to this rule's protocol", kw);
 		return -1;
 	}
@@ -666,308 +464,52 @@ static int bind_proto(struct pctx *pc, struct rule *r, enum ot_proto p, const ch
 	return 0;
 }
 
-#define MB_READ  1u
-#define MB_WRITE 2u
-
-static const struct ot_tok mb_tables[] = {
-	{ 1 << OT_SPACE_MB_COIL, "coils" }, { 1 << OT_SPACE_MB_DISCRETE, "discretes" },
-	{ 1 << OT_SPACE_MB_HOLDING, "holding" }, { 1 << OT_SPACE_MB_INPUT, "input" },
-	{ 0, NULL }
-};
-
-/* function N [, subfunction M] | function [!]category | function name */
-static int parse_mb_function(struct pctx *pc, struct rule *r, char *arg)
+/* The row of a protocol keyword and its protocol, or NULL. */
+static const struct ot_keyword *find_keyword(const char *name, enum ot_proto *proto)
 {
-	static const struct ot_tok cats[] = {
-		{ 1, "assigned" }, { 2, "unassigned" }, { 3, "public" },
-		{ 4, "user" }, { 8, "reserved" }, { 15, "all" }, { 0, NULL }
-	};
-	char *parts[3];
-	int n, code, neg = 0;
-	char *w;
-	struct rule_check *c;
-
-	n = split_commas(arg, parts, 3);
-	if (n < 1 || n > 2) {
-		perr(pc, "modbus: expected 'function N[, subfunction M]'");
-		return -1;
-	}
-	w = trim(parts[0] + strlen("function"));
-	if (*w == '!') {
-		neg = 1;
-		w = trim(w + 1);
-	}
-	if (tok_lookup(cats, w, &code) == 0) {
-		if (n > 1) {
-			perr(pc, "modbus: subfunction needs a function code");
-			return -1;
-		}
-		if (!(c = new_check(pc, r, CK_MB_CATEGORY)))
-			return -1;
-		c->mask = (uint32_t)code;
-		c->neg = (uint8_t)neg;
-		return 0;
-	}
-	if (neg) {
-		perr(pc, "modbus: '!' only applies to a function category");
-		return -1;
-	}
-	if (num_or_name(w, modbus_func_names, 255, &code) < 0 || code == 0) {
-		perr(pc, "modbus: unknown function '%s'", w);
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_MB_FUNC)))
-		return -1;
-	c->a = code;
-	if (n == 2) {
-		int64_t sf;
-		char *s = parts[1];
-
-		if (strncmp(s, "subfunction", 11) != 0 || parse_uint(trim(s + 11), 65535, &sf) < 0) {
-			perr(pc, "modbus: bad subfunction '%s'", s);
-			return -1;
-		}
-		c->b = (int32_t)sf;
-	}
-	return 0;
-}
-
-/* access read|write [table] [, address A] [, value V] */
-static int parse_mb_access(struct pctx *pc, struct rule *r, char *arg)
-{
-	char *parts[3], *w, *sp;
-	int n, i, table = 0;
-	struct rule_check *c;
-
-	n = split_commas(arg, parts, 3);
-	if (n < 1) {
-		perr(pc, "modbus: expected 'access read|write [table]'");
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_MB_ACCESS)))
-		return -1;
-	w = trim(parts[0] + strlen("access"));
-	sp = w + strcspn(w, " \t");
-	if (*sp) {
-		*sp++ = 0;
-		sp = trim(sp);
-	}
-	if (strcmp(w, "read") == 0)
-		c->mask = MB_READ;
-	else if (strcmp(w, "write") == 0)
-		c->mask = MB_WRITE;
-	else {
-		perr(pc, "modbus: access must be read or write, not '%s'", w);
-		return -1;
-	}
-	if (*sp) {
-		if (tok_lookup(mb_tables, sp, &table) < 0) {
-			perr(pc, "modbus: unknown table '%s'", sp);
-			return -1;
-		}
-		if (c->mask == MB_WRITE && (table == (1 << OT_SPACE_MB_DISCRETE) ||
-					    table == (1 << OT_SPACE_MB_INPUT))) {
-			perr(pc, "modbus: %s can only be read", sp);
-			return -1;
-		}
-	}
-	c->b = table;
-	for (i = 1; i < n; i++) {
-		if (strncmp(parts[i], "address", 7) == 0 && i == 1) {
-			if (parse_num_range(trim(parts[i] + 7), 65535, &c->addr) < 0) {
-				perr(pc, "modbus: bad address '%s'", trim(parts[i] + 7));
-				return -1;
-			}
-			c->has_addr = 1;
-		} else if (strncmp(parts[i], "value", 5) == 0 && i == 2) {
-			if (c->mask != MB_WRITE) {
-				perr(pc, "modbus: value only applies to write access");
-				return -1;
-			}
-			if (c->addr.lo != c->addr.hi) {
-				perr(pc, "modbus: value needs a single address");
-				return -1;
-			}
-			if (parse_num_range(trim(parts[i] + 5), 65535, &c->value) < 0) {
-				perr(pc, "modbus: bad value '%s'", trim(parts[i] + 5));
-				return -1;
-			}
-			c->has_value = 1;
-		} else {
-			perr(pc, "modbus: unexpected '%s'", parts[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int kw_modbus(struct pctx *pc, struct rule *r, char *arg)
-{
-	if (bind_proto(pc, r, OT_PROTO_MODBUS, "modbus") < 0)
-		return -1;
-	arg = trim(arg);
-	if (strncmp(arg, "unit", 4) == 0 && (isspace((unsigned char)arg[4]))) {
-		char *rest = strchr(arg, ',');
-		struct rule_check *c = new_check(pc, r, CK_MB_UNIT);
-
-		if (!c)
-			return -1;
-		if (rest)
-			*rest++ = 0;
-		if (parse_num_range(trim(arg + 4), 255, &c->r) < 0) {
-			perr(pc, "modbus: bad unit '%s'", trim(arg + 4));
-			return -1;
-		}
-		if (!rest)
-			return 0;
-		arg = trim(rest);
-	}
-	if (strncmp(arg, "function", 8) == 0)
-		return parse_mb_function(pc, r, arg);
-	if (strncmp(arg, "access", 6) == 0)
-		return parse_mb_access(pc, r, arg);
-	perr(pc, "modbus: expected function, access or unit, not '%s'", arg);
-	return -1;
-}
-
-static int kw_dnp3_func(struct pctx *pc, struct rule *r, char *arg)
-{
-	struct rule_check *c;
-	int code;
-
-	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_func") < 0)
-		return -1;
-	arg = trim(arg);
-	if (num_or_name(arg, dnp3_func_names, 255, &code) < 0) {
-		perr(pc, "dnp3_func: unknown function '%s'", arg);
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_DNP3_FUNC)))
-		return -1;
-	c->a = code;
-	return 0;
-}
-
-static int kw_dnp3_ind(struct pctx *pc, struct rule *r, char *arg)
-{
-	char *parts[16];
-	struct rule_check *c;
-	int n, i, bit;
-
-	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_ind") < 0)
-		return -1;
-	n = split_commas(arg, parts, 16);
-	if (n < 1 || !*parts[0]) {
-		perr(pc, "dnp3_ind: expected indicator names");
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_DNP3_IND)))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (tok_lookup(dnp3_ind_names, parts[i], &bit) < 0) {
-			perr(pc, "dnp3_ind: unknown indicator '%s'", parts[i]);
-			return -1;
-		}
-		c->mask |= (uint32_t)bit;
-	}
-	return 0;
-}
-
-static int kw_dnp3_obj(struct pctx *pc, struct rule *r, char *arg)
-{
-	char *parts[2];
-	struct rule_check *c;
-	int64_t g, v;
-
-	if (bind_proto(pc, r, OT_PROTO_DNP3, "dnp3_obj") < 0)
-		return -1;
-	if (split_commas(arg, parts, 2) != 2 || parse_uint(parts[0], 255, &g) < 0 ||
-	    parse_uint(parts[1], 255, &v) < 0) {
-		perr(pc, "dnp3_obj: expected 'group,variation'");
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_DNP3_OBJ)))
-		return -1;
-	c->a = (int32_t)g;
-	c->b = (int32_t)v;
-	return 0;
-}
-
-/* The S7comm keywords taking one number or name. */
-static int kw_s7_simple(struct pctx *pc, struct rule *r, char *arg, const char *kw,
-			int type, const struct ot_tok *names, int64_t max)
-{
-	struct rule_check *c;
-	int code;
-
-	if (bind_proto(pc, r, OT_PROTO_S7COMM, kw) < 0)
-		return -1;
-	arg = trim(arg);
-	if (num_or_name(arg, names, max, &code) < 0) {
-		perr(pc, "%s: unknown value '%s'", kw, arg);
-		return -1;
-	}
-	if (!(c = new_check(pc, r, type)))
-		return -1;
-	c->a = code;
-	return 0;
-}
-
-static int kw_s7_userdata(struct pctx *pc, struct rule *r, char *arg)
-{
-	char *parts[2];
-	struct rule_check *c;
-	int n, code;
-	int64_t sf;
-
-	if (bind_proto(pc, r, OT_PROTO_S7COMM, "s7comm_userdata") < 0)
-		return -1;
-	n = split_commas(arg, parts, 2);
-	if (n < 1 || strncmp(parts[0], "group", 5) != 0 ||
-	    num_or_name(trim(parts[0] + 5), s7_group_names, 15, &code) < 0) {
-		perr(pc, "s7comm_userdata: expected 'group N[, subfunction M]'");
-		return -1;
-	}
-	if (!(c = new_check(pc, r, CK_S7_USERDATA)))
-		return -1;
-	c->a = code;
-	if (n == 2) {
-		if (strncmp(parts[1], "subfunction", 11) != 0 ||
-		    parse_uint(trim(parts[1] + 11), 255, &sf) < 0) {
-			perr(pc, "s7comm_userdata: bad subfunction '%s'", parts[1]);
-			return -1;
-		}
-		c->b = (int32_t)sf;
-	}
-	return 0;
-}
-
-static int kw_s7_pi(struct pctx *pc, struct rule *r, char *arg)
-{
-	struct rule_check *c;
+	const struct dissector *const *l;
+	const struct ot_keyword *k;
 	size_t i, n;
 
-	if (bind_proto(pc, r, OT_PROTO_S7COMM, "s7comm_pi") < 0)
-		return -1;
-	arg = trim(arg);
-	n = strlen(arg);
-	if (n >= 2 && arg[0] == '"' && arg[n - 1] == '"') {
-		arg[n - 1] = 0;
-		arg++;
-		n -= 2;
-	}
-	if (n == 0 || n >= sizeof(c->str)) {
-		perr(pc, "s7comm_pi: bad service name '%s'", arg);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)arg[i]) && arg[i] != '_') {
-			perr(pc, "s7comm_pi: bad service name '%s'", arg);
-			return -1;
+	l = dissector_list(&n);
+	for (i = 0; i < n; i++) {
+		for (k = l[i]->keywords; k && k->name; k++) {
+			if (strcmp(k->name, name) == 0 || (k->alias && strcmp(k->alias, name) == 0)) {
+				*proto = l[i]->proto;
+				return k;
+			}
 		}
-	if (!(c = new_check(pc, r, CK_S7_PI)))
+	}
+	return NULL;
+}
+
+/* A protocol keyword: its row compiles the value into checks. */
+static int kw_protocol(struct pctx *pc, struct rule *r, const struct ot_keyword *k,
+		       enum ot_proto p, char *val)
+{
+	struct ot_rule_check tmp[RULES_MAX_CHECKS];
+	char err[OT_KW_ERR_LEN];
+	int i, n, room = RULES_MAX_CHECKS - r->nchecks;
+
+	if (bind_proto(pc, r, p, k->name) < 0)
 		return -1;
-	memcpy(c->str, arg, n + 1);
+	if (room <= 0) {
+		perr(pc, "more than %d protocol keywords", RULES_MAX_CHECKS);
+		return -1;
+	}
+	memset(tmp, 0, sizeof(tmp));
+	for (i = 0; i < room; i++)
+		tmp[i].b = -1;
+	err[0] = 0;
+	n = k->parse(ot_kw_trim(val), tmp, room, err, sizeof(err));
+	if (n < 0 || n > room) {
+		perr(pc, "%s: %s", k->name, err[0] ? err : "bad value");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		tmp[i].kw = k;
+		r->checks[r->nchecks++] = tmp[i];
+	}
 	return 0;
 }
 
@@ -975,9 +517,9 @@ static int kw_flow(struct pctx *pc, struct rule *r, char *arg)
 {
 	char *parts[4];
 	int n, i, dir = 0;
-	struct rule_check *c;
+	struct ot_rule_check *c;
 
-	n = split_commas(arg, parts, 4);
+	n = ot_kw_split(arg, parts, 4);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(parts[i], "to_server") || !strcmp(parts[i], "from_client"))
 			dir = 1;
@@ -1001,29 +543,14 @@ static int kw_flow(struct pctx *pc, struct rule *r, char *arg)
 	return 0;
 }
 
-/* Suricata's app-layer event names for what otsentry's dissectors call
- * otherwise; otsentry's own anomaly reasons are accepted as they are. */
-static const struct {
-	uint8_t proto;
-	const char *suricata, *otsentry;
-} app_event_aliases[] = {
-	{ OT_PROTO_MODBUS, "invalid_protocol_id", "not_modbus" },
-	{ OT_PROTO_MODBUS, "unsolicited_response", "response_without_request" },
-	{ OT_PROTO_MODBUS, "invalid_length", "length_mismatch" },
-	{ OT_PROTO_MODBUS, "flooded", "too_many_pending" },
-	{ OT_PROTO_DNP3, "flooded", "too_many_pending" },
-	{ OT_PROTO_DNP3, "len_too_small", "bad_length" },
-	{ OT_PROTO_DNP3, "bad_link_crc", "bad_crc" },
-	{ OT_PROTO_DNP3, "bad_transport_crc", "bad_crc" },
-	{ OT_PROTO_DNP3, "malformed", "app_too_short" },
-};
-
 /* app-layer-event: PROTO.NAME -- an anomaly event of that protocol. */
 static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
 {
-	char *dot = strchr(arg = trim(arg), '.');
+	char *dot = strchr(arg = ot_kw_trim(arg), '.');
+	const struct dissector *d;
+	const struct ot_event_alias *al;
 	const char *name;
-	struct rule_check *c;
+	struct ot_rule_check *c;
 	enum ot_proto p;
 	size_t i;
 
@@ -1047,9 +574,11 @@ static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
 	}
 	if (bind_proto(pc, r, p, "app-layer-event") < 0 || !(c = new_check(pc, r, CK_APP_EVENT)))
 		return -1;
-	for (i = 0; i < sizeof(app_event_aliases) / sizeof(app_event_aliases[0]); i++)
-		if (app_event_aliases[i].proto == p && strcmp(app_event_aliases[i].suricata, name) == 0)
-			name = app_event_aliases[i].otsentry;
+	/* other engines' names for the protocol's anomaly reasons */
+	d = dissector_by_proto(p);
+	for (al = d ? d->event_aliases : NULL; al && al->name; al++)
+		if (strcmp(al->name, name) == 0)
+			name = al->reason;
 	snprintf(c->str, sizeof(c->str), "%s", name);
 	return 0;
 }
@@ -1057,10 +586,10 @@ static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
 /* app-layer-protocol: PROTO -- binds a tcp/udp/ip rule to an OT protocol. */
 static int kw_app_proto(struct pctx *pc, struct rule *r, char *arg)
 {
-	enum ot_proto p = ot_proto_from_name(trim(arg));
+	enum ot_proto p = ot_proto_from_name(ot_kw_trim(arg));
 
 	if (p == OT_PROTO_UNKNOWN) {
-		perr(pc, "app-layer-protocol: unknown protocol '%s'", trim(arg));
+		perr(pc, "app-layer-protocol: unknown protocol '%s'", ot_kw_trim(arg));
 		return -1;
 	}
 	return bind_proto(pc, r, p, "app-layer-protocol");
@@ -1074,7 +603,7 @@ static int kw_metadata(struct pctx *pc, struct rule *r, char *arg)
 	char *parts[32];
 	int n, i;
 
-	n = split_commas(arg, parts, 32);
+	n = ot_kw_split(arg, parts, 32);
 	if (n < 1) {
 		perr(pc, "metadata: at most 32 entries");
 		return -1;
@@ -1085,7 +614,7 @@ static int kw_metadata(struct pctx *pc, struct rule *r, char *arg)
 
 		if (*v)
 			*v++ = 0;
-		v = trim(v);
+		v = ot_kw_trim(v);
 		if (!*k || !*v) {
 			perr(pc, "metadata: expected 'key value', not '%s'", parts[i]);
 			return -1;
@@ -1106,7 +635,7 @@ static int kw_threshold(struct pctx *pc, struct rule *r, char *arg)
 	int n, i, seen = 0;
 	int64_t v;
 
-	n = split_commas(arg, parts, 4);
+	n = ot_kw_split(arg, parts, 4);
 	if (n != 4) {
 		perr(pc, "threshold: expected type, track, count and seconds");
 		return -1;
@@ -1116,7 +645,7 @@ static int kw_threshold(struct pctx *pc, struct rule *r, char *arg)
 
 		if (*val)
 			*val++ = 0;
-		val = trim(val);
+		val = ot_kw_trim(val);
 		if (!strcmp(k, "type")) {
 			if (!strcmp(val, "limit"))
 				r->th_type = TH_LIMIT;
@@ -1142,14 +671,14 @@ static int kw_threshold(struct pctx *pc, struct rule *r, char *arg)
 			}
 			seen |= 2;
 		} else if (!strcmp(k, "count")) {
-			if (parse_uint(val, 1000000000, &v) < 0 || v == 0) {
+			if (ot_kw_uint(val, 1000000000, &v) < 0 || v == 0) {
 				perr(pc, "threshold: bad count '%s'", val);
 				return -1;
 			}
 			r->th_count = (uint32_t)v;
 			seen |= 4;
 		} else if (!strcmp(k, "seconds")) {
-			if (parse_uint(val, 100000000, &v) < 0 || v == 0) {
+			if (ot_kw_uint(val, 100000000, &v) < 0 || v == 0) {
 				perr(pc, "threshold: bad seconds '%s'", val);
 				return -1;
 			}
@@ -1201,7 +730,7 @@ static int unquote(struct pctx *pc, char *v, const char *kw)
 
 static int opt_number(struct pctx *pc, const char *v, const char *kw, int64_t max, int64_t *out)
 {
-	if (parse_uint(v, max, out) < 0) {
+	if (ot_kw_uint(v, max, out) < 0) {
 		perr(pc, "%s: '%s' is not a number up to %lld", kw, v, (long long)max);
 		return -1;
 	}
@@ -1284,28 +813,13 @@ static int apply_option(struct pctx *pc, struct rule *r, char *key, char *val, i
 		return kw_app_event(pc, r, val);
 	if (!strcmp(key, "app-layer-protocol"))
 		return kw_app_proto(pc, r, val);
-	if (!strcmp(key, "modbus"))
-		return kw_modbus(pc, r, val);
-	if (!strcmp(key, "dnp3_func") || !strcmp(key, "dnp3.func"))
-		return kw_dnp3_func(pc, r, val);
-	if (!strcmp(key, "dnp3_ind") || !strcmp(key, "dnp3.ind"))
-		return kw_dnp3_ind(pc, r, val);
-	if (!strcmp(key, "dnp3_obj") || !strcmp(key, "dnp3.obj"))
-		return kw_dnp3_obj(pc, r, val);
-	if (!strcmp(key, "s7comm_rosctr"))
-		return kw_s7_simple(pc, r, val, key, CK_S7_ROSCTR, s7_rosctr_names, 255);
-	if (!strcmp(key, "s7comm_func"))
-		return kw_s7_simple(pc, r, val, key, CK_S7_FUNC, s7_func_names, 255);
-	if (!strcmp(key, "s7comm_area"))
-		return kw_s7_simple(pc, r, val, key, CK_S7_AREA, s7_area_names, -1);
-	if (!strcmp(key, "s7comm_db"))
-		return kw_s7_simple(pc, r, val, key, CK_S7_DB, NULL, 65535);
-	if (!strcmp(key, "s7comm_szl"))
-		return kw_s7_simple(pc, r, val, key, CK_S7_SZL, NULL, 65535);
-	if (!strcmp(key, "s7comm_userdata"))
-		return kw_s7_userdata(pc, r, val);
-	if (!strcmp(key, "s7comm_pi"))
-		return kw_s7_pi(pc, r, val);
+	{
+		enum ot_proto p;
+		const struct ot_keyword *k = find_keyword(key, &p);
+
+		if (k)
+			return kw_protocol(pc, r, k, p, val);
+	}
 	perr(pc, "unknown keyword '%s'", key);
 	return -1;
 }
@@ -1339,16 +853,16 @@ static int parse_options(struct pctx *pc, struct rule *r, char *s)
 			return -1;
 		}
 		if (*s != ';') {
-			perr(pc, "option '%s' not terminated by ';'", trim(start));
+			perr(pc, "option '%s' not terminated by ';'", ot_kw_trim(start));
 			return -1;
 		}
 		*s++ = 0;
 		colon = strchr(start, ':');
 		if (colon) {
 			*colon = 0;
-			val = trim(colon + 1);
+			val = ot_kw_trim(colon + 1);
 		}
-		key = trim(start);
+		key = ot_kw_trim(start);
 		if (!*key) {
 			perr(pc, "empty option");
 			return -1;
@@ -1392,8 +906,6 @@ static char *next_token(char **sp)
 
 static const struct ot_tok rule_protos[] = {
 	{ RP_IP, "ip" }, { RP_TCP, "tcp" }, { RP_UDP, "udp" },
-	{ RP_MODBUS, "modbus" }, { RP_DNP3, "dnp3" }, { RP_S7COMM, "s7comm" },
-	{ RP_S7COMM_PLUS, "s7comm_plus" },
 	{ 0, NULL }
 };
 
@@ -1415,7 +927,7 @@ void rules_rule_free(struct rule *r)
 static int parse_var_line(struct pctx *pc, char *s)
 {
 	char *name = next_token(&s);
-	char *value = s ? trim(s) : NULL;
+	char *value = s ? ot_kw_trim(s) : NULL;
 
 	if (!name || !value || !*value) {
 		perr(pc, "var: expected 'var NAME VALUE'");
@@ -1471,7 +983,7 @@ int rules_parse_line(struct rules *rs, const char *text, const char *file, int l
 		rules_error_add(rs, file, line, "out of memory");
 		return -1;
 	}
-	s = trim(buf);
+	s = ot_kw_trim(buf);
 	tok = next_token(&s);
 	if (!tok)
 		goto ok;
@@ -1502,7 +1014,7 @@ int rules_parse_line(struct rules *rs, const char *text, const char *file, int l
 		perr(&pc, "rule options must be in parentheses");
 		goto fail;
 	}
-	if (*trim(close + 1)) {
+	if (*ot_kw_trim(close + 1)) {
 		perr(&pc, "text after the closing parenthesis");
 		goto fail;
 	}
@@ -1520,19 +1032,15 @@ int rules_parse_line(struct rules *rs, const char *text, const char *file, int l
 		}
 	}
 	tok = next_token(&s);
-	if (!tok || tok_lookup(rule_protos, tok, &code) < 0) {
+	if (tok && ot_tok_code(rule_protos, tok, &code) == 0) {
+		r->proto = (uint8_t)code;
+	} else if (tok && ot_proto_from_name(tok) != OT_PROTO_UNKNOWN) {
+		r->proto = RP_OT;
+		r->ot_proto = (uint8_t)ot_proto_from_name(tok);
+	} else {
 		perr(&pc, "unknown protocol '%s'", tok ? tok : "");
 		goto fail;
 	}
-	r->proto = (uint8_t)code;
-	if (code == RP_MODBUS)
-		r->ot_proto = OT_PROTO_MODBUS;
-	else if (code == RP_DNP3)
-		r->ot_proto = OT_PROTO_DNP3;
-	else if (code == RP_S7COMM)
-		r->ot_proto = OT_PROTO_S7COMM;
-	else if (code == RP_S7COMM_PLUS)
-		r->ot_proto = OT_PROTO_S7COMM_PLUS;
 	{
 		char *src = next_token(&s), *sport = next_token(&s), *dir = next_token(&s);
 		char *dst = next_token(&s), *dport = next_token(&s);
@@ -1619,7 +1127,7 @@ int rules_load_string(struct rules *rs, const char *text, const char *origin)
 			acc[alen++] = ' ';
 			acc[alen] = 0;
 			if (!cont) {
-				char *t = trim(acc);
+				char *t = ot_kw_trim(acc);
 
 				if (*t && *t != '#')
 					rules_parse_line(rs, t, origin, start_line);
@@ -1631,7 +1139,7 @@ int rules_load_string(struct rules *rs, const char *text, const char *origin)
 		p = nl ? nl + 1 : NULL;
 	}
 	if (acc) {
-		char *t = trim(acc);
+		char *t = ot_kw_trim(acc);
 
 		if (*t && *t != '#')
 			rules_parse_line(rs, t, origin, start_line);

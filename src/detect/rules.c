@@ -135,177 +135,11 @@ void rules_get_info(const struct rule *r, struct rule_info *info)
 	info->line = r->line;
 }
 
-/* ---- S7 PI services --------------------------------------------------- */
-
-/* Wire service names (as rules write them) -> the dissector's service name
- * in ev->subfunc_name.  Prefix entries end in '*'. */
-static const struct {
-	const char *wire, *name;
-} s7_pi_wire[] = {
-	{ "_INSE", "insert_block" }, { "_DELE", "delete_block" },
-	{ "P_PROGRAM", "program_start" }, { "_MODU", "copy_ram_to_rom" },
-	{ "_GARB", "compress_memory" }, { "_EXTMOD*", "external_module" },
-	{ "_N_*", "nc_service" },
-};
-
-static int event_pi_is(const struct ot_event *ev, const char *name)
+static int check_match(const struct ot_rule_check *c, const struct ot_event *ev)
 {
-	size_t i, n;
-
-	if (!ev->subfunc_name)
-		return 0;
-	if (strcasecmp(ev->subfunc_name, name) == 0)
-		return 1;
-	for (i = 0; i < sizeof(s7_pi_wire) / sizeof(s7_pi_wire[0]); i++) {
-		n = strlen(s7_pi_wire[i].wire);
-		if (s7_pi_wire[i].wire[n - 1] == '*' ? strncasecmp(name, s7_pi_wire[i].wire, n - 1) == 0
-						     : strcasecmp(name, s7_pi_wire[i].wire) == 0)
-			return strcmp(ev->subfunc_name, s7_pi_wire[i].name) == 0;
-	}
-	return 0;
-}
-
-/* ---- Modbus function classes (Modbus Application Protocol V1.1b3, 5) -- */
-
-#define MBCAT_ASSIGNED   1u
-#define MBCAT_UNASSIGNED 2u
-#define MBCAT_USER       4u
-#define MBCAT_RESERVED   8u
-
-static unsigned modbus_func_category(int fc)
-{
-	static const uint8_t assigned[] = { 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 15, 16,
-					    17, 20, 21, 22, 23, 24, 43 };
-	static const uint8_t reserved[] = { 9, 10, 13, 14, 41, 42, 90, 91, 125, 126, 127 };
-	size_t i;
-
-	for (i = 0; i < sizeof(assigned); i++)
-		if (fc == assigned[i])
-			return MBCAT_ASSIGNED;
-	for (i = 0; i < sizeof(reserved); i++)
-		if (fc == reserved[i])
-			return MBCAT_RESERVED;
-	if ((fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110))
-		return MBCAT_USER;
-	return MBCAT_UNASSIGNED;
-}
-
-#define MB_READ  1u
-#define MB_WRITE 2u
-
-/* Read/write access and tables a request function touches. */
-static void modbus_func_access(int fc, unsigned *rw, unsigned *tables)
-{
-	*rw = 0;
-	*tables = 0;
-	switch (fc) {
-	case 1: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_COIL; break;
-	case 2: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_DISCRETE; break;
-	case 3: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_HOLDING; break;
-	case 4: *rw = MB_READ; *tables = 1u << OT_SPACE_MB_INPUT; break;
-	case 5: case 15: *rw = MB_WRITE; *tables = 1u << OT_SPACE_MB_COIL; break;
-	case 6: case 16: case 22: *rw = MB_WRITE; *tables = 1u << OT_SPACE_MB_HOLDING; break;
-	case 23: *rw = MB_READ | MB_WRITE; *tables = 1u << OT_SPACE_MB_HOLDING; break;
-	case 20: case 24: *rw = MB_READ; break;
-	case 21: *rw = MB_WRITE; break;
-	default: break;
-	}
-}
-
-static int in_range(const struct num_range *r, int64_t v)
-{
-	return v >= r->lo && v <= r->hi;
-}
-
-static int modbus_access_match(const struct rule_check *c, const struct ot_event *ev)
-{
-	unsigned rw, tables, want_tables;
-	int i, hit = 0;
-
-	modbus_func_access(ev->func, &rw, &tables);
-	if (!(rw & c->mask) || (c->b && !(tables & (unsigned)c->b)))
-		return 0;
-	if (!c->has_addr)
-		return 1;
-	want_tables = c->b ? (unsigned)c->b : tables;
-	for (i = 0; i < ev->n_ranges; i++) {
-		const struct ot_range *r = &ev->ranges[i];
-		int64_t lo = r->start, hi = (int64_t)r->start + (r->count ? r->count : 1) - 1;
-
-		if (r->space >= 32 || !(want_tables & (1u << r->space)))
-			continue;
-		if (lo <= c->addr.hi && c->addr.lo <= hi) {
-			hit = 1;
-			break;
-		}
-	}
-	if (!hit)
-		return 0;
-	if (!c->has_value)
-		return 1;
-	for (i = 0; i < ev->n_values; i++) {
-		const struct ot_value *v = &ev->values[i];
-
-		if (v->space < 32 && (want_tables & (1u << v->space)) &&
-		    v->index == (uint32_t)c->addr.lo && v->value >= (double)c->value.lo &&
-		    v->value <= (double)c->value.hi)
-			return 1;
-	}
-	return 0;
-}
-
-static int range_with(const struct ot_event *ev, int space, int block, int variation)
-{
-	int i;
-
-	for (i = 0; i < ev->n_ranges; i++) {
-		const struct ot_range *r = &ev->ranges[i];
-
-		if (space >= 0 && r->space != space)
-			continue;
-		if (block >= 0 && r->block != block)
-			continue;
-		if (variation >= 0 && r->variation != variation)
-			continue;
-		return 1;
-	}
-	return 0;
-}
-
-static int check_match(const struct rule_check *c, const struct ot_event *ev)
-{
-	switch (c->type) {
-	case CK_MB_FUNC:
-		return ev->func == c->a && (c->b < 0 || ev->subfunc == c->b);
-	case CK_MB_CATEGORY:
-		if (ev->func < 0)
-			return 0;
-		return ((modbus_func_category(ev->func) & c->mask) != 0) != (c->neg != 0);
-	case CK_MB_UNIT:
-		return ev->unit >= 0 && in_range(&c->r, ev->unit);
-	case CK_MB_ACCESS:
-		return modbus_access_match(c, ev);
-	case CK_DNP3_FUNC:
-		return ev->func == c->a;
-	case CK_DNP3_IND:
-		return ev->iin >= 0 && (ev->iin & c->mask) != 0;
-	case CK_DNP3_OBJ:
-		return range_with(ev, OT_SPACE_DNP3, c->a, c->b);
-	case CK_S7_ROSCTR:
-		return ev->rosctr == c->a;
-	case CK_S7_FUNC:
-		return ev->group < 0 && ev->func == c->a;
-	case CK_S7_USERDATA:
-		return ev->group == c->a && (c->b < 0 || ev->subfunc == c->b);
-	case CK_S7_AREA:
-		return range_with(ev, c->a, -1, -1);
-	case CK_S7_DB:
-		return range_with(ev, OT_SPACE_S7_DB, c->a, -1) ||
-		       range_with(ev, OT_SPACE_S7_DI, c->a, -1);
-	case CK_S7_SZL:
-		return ev->szl_id >= 0 && ev->szl_id == c->a;
-	case CK_S7_PI:
-		return event_pi_is(ev, c->str);
+	if (c->kw)
+		return c->kw->match(c, ev);
+	switch (c->op) {
 	case CK_FLOW:
 		return c->a == 1 ? ev->from_client != 0 : ev->from_client == 0;
 	case CK_APP_EVENT:
@@ -315,36 +149,34 @@ static int check_match(const struct rule_check *c, const struct ot_event *ev)
 	}
 }
 
-static int rule_has_check(const struct rule *r, int type)
+static int rule_has_check(const struct rule *r, int op)
 {
 	int i;
 
 	for (i = 0; i < r->nchecks; i++)
-		if (r->checks[i].type == type)
+		if (!r->checks[i].kw && r->checks[i].op == op)
 			return 1;
 	return 0;
 }
 
-/* Keywords that look at requests unless the rule says otherwise. */
+/* Keywords that look at requests unless the rule says otherwise (each
+ * keyword's scope, keyword.h). */
 static int rule_wants_requests_only(const struct rule *r)
 {
-	int i, has_kw = 0;
+	int i, always = 0, unless = 0, named = 0;
 
-	if (r->ot_proto == OT_PROTO_MODBUS) {
-		for (i = 0; i < r->nchecks; i++)
-			if (r->checks[i].type >= CK_MB_FUNC && r->checks[i].type <= CK_MB_UNIT)
-				return 1;
-		return 0;
-	}
-	if (r->ot_proto != OT_PROTO_S7COMM)
-		return 0;
 	for (i = 0; i < r->nchecks; i++) {
-		if (r->checks[i].type == CK_S7_ROSCTR || r->checks[i].type == CK_FLOW)
-			return 0;
-		if (r->checks[i].type >= CK_S7_FUNC && r->checks[i].type <= CK_S7_PI)
-			has_kw = 1;
+		const struct ot_keyword *k = r->checks[i].kw;
+
+		if (!k) {
+			named |= r->checks[i].op == CK_FLOW;
+			continue;
+		}
+		always |= k->scope == OT_KW_REQUESTS;
+		unless |= k->scope == OT_KW_REQUESTS_UNLESS;
+		named |= k->scope == OT_KW_DIRECTION;
 	}
-	return has_kw;
+	return always || (unless && !named);
 }
 
 /* Header: addresses and ports of sender (s) and receiver (d). */

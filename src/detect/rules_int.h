@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "rules.h"
 #include "event.h"
+#include "keyword.h"
 
 #define RULES_MAX_ERRORS    100     /* error messages kept */
 #define RULES_MAX_VARS      256
@@ -22,10 +23,8 @@
 
 enum rule_action { RA_ALERT = 0, RA_PASS };
 
-enum rule_proto {
-	RP_IP = 0, RP_TCP, RP_UDP,
-	RP_MODBUS, RP_DNP3, RP_S7COMM, RP_S7COMM_PLUS
-};
+/* The header's protocol: ip, tcp, udp, or an OT protocol (rule.ot_proto). */
+enum rule_proto { RP_IP = 0, RP_TCP, RP_UDP, RP_OT };
 
 /* An address or port expression: a list whose negated items exclude. */
 enum net_kind { NK_ANY = 0, NK_CIDR, NK_PORTS, NK_LIST };
@@ -40,38 +39,14 @@ struct net_node {
 	int nkids;
 };
 
-/* An inclusive numeric range, from "N", "<N", ">N" or "N<>M". */
-struct num_range {
-	int64_t lo, hi;
-};
-
-enum check_type {
-	CK_MB_FUNC = 1,         /* a = function, b = subfunction or -1 */
-	CK_MB_CATEGORY,         /* mask = category bits, neg */
-	CK_MB_ACCESS,           /* mask = read/write bits, b = table mask; addr, value */
-	CK_MB_UNIT,             /* r = unit range */
-	CK_DNP3_FUNC,           /* a = function */
-	CK_DNP3_IND,            /* mask = IIN bits (IIN1 << 8 | IIN2) */
-	CK_DNP3_OBJ,            /* a = group, b = variation */
-	CK_S7_ROSCTR,           /* a = ROSCTR */
-	CK_S7_FUNC,             /* a = function */
-	CK_S7_USERDATA,         /* a = group, b = subfunction or -1 */
-	CK_S7_AREA,             /* a = enum ot_space */
-	CK_S7_DB,               /* a = DB number */
-	CK_S7_SZL,              /* a = SZL id */
-	CK_S7_PI,               /* str = PI service name */
-	CK_FLOW,                /* a = 1 to_server, 2 to_client */
+/*
+ * A rule's tests are struct ot_rule_check (keyword.h): a protocol keyword's
+ * have kw set and are matched by its row; the generic ones (kw NULL) carry
+ * their type in op.
+ */
+enum generic_check {
+	CK_FLOW = 1,            /* a = 1 to_server, 2 to_client */
 	CK_APP_EVENT            /* str = anomaly reason of the dissector */
-};
-
-struct rule_check {
-	uint8_t type;           /* enum check_type */
-	uint8_t neg;
-	int32_t a, b;
-	uint32_t mask;
-	int has_addr, has_value;
-	struct num_range r, addr, value;
-	char str[32];
 };
 
 enum thresh_type { TH_NONE = 0, TH_LIMIT, TH_THRESHOLD, TH_BOTH };
@@ -84,7 +59,7 @@ struct rule {
 	uint8_t bidir;          /* <> */
 	uint8_t ot_proto;       /* enum ot_proto the checks need (0: header only) */
 	struct net_node src, dst, sport, dport;
-	struct rule_check checks[RULES_MAX_CHECKS];
+	struct ot_rule_check checks[RULES_MAX_CHECKS];
 	int nchecks;
 	char *msg;
 	char *category;

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "dissector.h"
 #include "event.h"
+#include "jw.h"
 #include "eve.h"
 #include "protolog.h"
 #include "sensor.h"
@@ -20,6 +22,7 @@ struct protolog {
 	uint64_t no_detail;             /* messages without a detail object */
 	time_t anomaly_second;          /* packet-time second being counted */
 	uint32_t anomaly_in_second;
+	const struct dissector *dissectors[OT_PROTO_COUNT];
 };
 
 /* Anomaly lines per second of packet time: crafted or broken traffic can
@@ -29,8 +32,18 @@ struct protolog {
 static void write_message(struct protolog *pl, const struct ot_event *ev)
 {
 	const char *name = ot_proto_name(ev->proto);
+	const struct dissector *d = pl->dissectors[ev->proto];
 	json_t *line;
 
+	if (d && d->log && ev->record) {
+		struct jw *w = eve_line_begin(pl->eve, name, &ev->ts, ev->flow, ev->from_client);
+
+		jw_object_open(w, name);
+		d->log(w, ev);
+		pl->messages[ev->proto]++;
+		eve_line_end(pl->eve, w);
+		return;
+	}
 	if (!ev->detail) {
 		pl->no_detail++;
 		return;
@@ -115,6 +128,7 @@ static void protolog_free(void *ctx)
 int protolog_attach(struct sensor *s, unsigned protocols, int anomalies)
 {
 	struct protolog *pl = calloc(1, sizeof(*pl));
+	int i;
 	struct sensor_observer o = {
 		.name = "protolog",
 		.on_event = protolog_event,
@@ -125,6 +139,8 @@ int protolog_attach(struct sensor *s, unsigned protocols, int anomalies)
 	if (!pl)
 		return -1;
 	pl->eve = sensor_eve(s);
+	for (i = 0; i < OT_PROTO_COUNT; i++)
+		pl->dissectors[i] = dissector_by_proto((enum ot_proto)i);
 	pl->protocols = protocols;
 	pl->anomalies = anomalies;
 	o.ctx = pl;

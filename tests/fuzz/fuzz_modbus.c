@@ -5,7 +5,7 @@
  * operation (bits 0-1: 0 client data, 1 server data, 2 gap, 3 time step;
  * bit 2 chooses the gap's direction), the next byte a segment length, and
  * that many bytes follow as the segment.  The first byte also picks detail
- * on/off and a small pending cap, so both the JSON path and the eviction
+ * on/off and a small pending cap, so both the log path and the eviction
  * path run.  The probe sees the whole input in both directions.
  */
 #include <stddef.h>
@@ -14,22 +14,30 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "jw.h"
 
 extern const struct dissector modbus_dissector;
 
 static void fuzz_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
 	/* touch what a consumer reads, so sanitizers see bad strings */
-	(void)ctx;
 	if (ev->func_name)
 		(void)strlen(ev->func_name);
 	if (ev->subfunc_name)
 		(void)strlen(ev->subfunc_name);
 	if (ev->status_name)
 		(void)strlen(ev->status_name);
-	if (ev->detail) {
-		char *s = json_dumps(ev->detail, JSON_COMPACT);
-		free(s);
+	if (ev->record && ctx->want_detail) {
+		/* the log's object, as the protocol log writes it */
+		struct jw w;
+
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		modbus_dissector.log(&w, ev);
+		jw_object_close(&w);
+		if (!jw_finish(&w, NULL))
+			abort();
+		jw_free(&w);
 	}
 }
 

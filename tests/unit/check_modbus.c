@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "jw.h"
+#include "modbus.h"
 
 extern const struct dissector modbus_dissector;
 
@@ -17,19 +19,35 @@ struct rec {
 	int n;
 	int n_msg, n_anom;
 	struct ot_event ev[REC_MAX];
-	char *json[REC_MAX];
+	struct modbus_record mb[REC_MAX]; /* scalars only: pointers die at emit */
+	char *json[REC_MAX];    /* the log's object, keys sorted, when logging */
 };
 
 static struct rec rec;
 
 static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
-	(void)ctx;
 	if (rec.n >= REC_MAX)
 		return;
 	rec.ev[rec.n] = *ev;
-	rec.ev[rec.n].detail = NULL;
-	rec.json[rec.n] = ev->detail ? json_dumps(ev->detail, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	rec.ev[rec.n].record = NULL;
+	if (ev->record)
+		rec.mb[rec.n] = *(const struct modbus_record *)ev->record;
+	if (ev->record && ctx->want_detail) {
+		/* what the modbus log writes, through the dissector's logger */
+		struct jw w;
+		json_t *o;
+
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		modbus_dissector.log(&w, ev);
+		jw_object_close(&w);
+		o = json_loads(jw_finish(&w, NULL), 0, NULL);
+		ck_assert_ptr_nonnull(o);
+		rec.json[rec.n] = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+		json_decref(o);
+		jw_free(&w);
+	}
 	if (ev->kind == OT_EV_MESSAGE)
 		rec.n_msg++;
 	else if (ev->kind == OT_EV_ANOMALY)
@@ -71,6 +89,14 @@ static const struct ot_event *rec_msg(int i, const char **json)
 		}
 	}
 	return NULL;
+}
+
+/* The record of the i-th message event (scalars), or NULL. */
+static const struct modbus_record *rec_mb(int i)
+{
+	const struct ot_event *e = rec_msg(i, NULL);
+
+	return e ? &rec.mb[e - rec.ev] : NULL;
 }
 
 static int json_has(const char *json, const char *needle)
@@ -234,6 +260,13 @@ START_TEST(function_code_valid)
 	ck_assert_int_eq(q->unit, 7);
 	ck_assert_int_eq(q->txn, 0x1234);
 	ck_assert_int_eq(q->cat, v->cat);
+	ck_assert_uint_eq(rec_mb(0)->transaction_id, 0x1234);
+	ck_assert_uint_eq(rec_mb(0)->unit_id, 7);
+	ck_assert_uint_eq(rec_mb(0)->protocol_id, 0);
+	ck_assert_uint_eq(rec_mb(0)->function_code, v->req[0]);
+	ck_assert_uint_eq(rec_mb(0)->length, v->req_len + 1);
+	ck_assert_uint_eq(rec_mb(1)->paired, 1);
+	ck_assert_uint_eq(rec_mb(1)->request_function, v->req[0]);
 	ck_assert_msg(json_has(js, "\"transaction_id\":4660"), "%s", js);
 	ck_assert(json_has(js, "\"direction\":\"request\""));
 	r = rec_msg(1, &js);
@@ -324,6 +357,12 @@ START_TEST(read_holding_values_pair_with_address)
 	ck_assert_uint_eq(r->ranges[0].start, 100);
 	ck_assert_uint_eq(r->ranges[0].count, 2);
 	ck_assert(r->rtt > 0.249 && r->rtt < 0.251);
+	ck_assert(rec_mb(1)->response_time > 0.249 && rec_mb(1)->response_time < 0.251);
+	ck_assert(rec_mb(1)->has & (1u << MBF_ADDRESS));
+	ck_assert_uint_eq(rec_mb(1)->address, 100);
+	ck_assert_uint_eq(rec_mb(1)->quantity, 2);
+	ck_assert_uint_eq(rec_mb(1)->byte_count, 4);
+	ck_assert_uint_eq(rec_mb(1)->n_values, 2);
 	ck_assert_msg(json_has(js, "\"values\":[4660,43981]"), "%s", js);
 	ck_assert(json_has(js, "\"address\":100"));
 	ck_assert(json_has(js, "\"category\":\"read\""));
@@ -420,6 +459,9 @@ START_TEST(file_records)
 	ck_assert_uint_eq(e->ranges[0].start, 1);
 	ck_assert_uint_eq(e->ranges[0].count, 2);
 	ck_assert_uint_eq(e->ranges[1].block, 3);
+	ck_assert_uint_eq(rec_mb(0)->n_files, 2);
+	ck_assert_uint_eq(rec_mb(0)->files[1].file_number, 3);
+	ck_assert_uint_eq(rec_mb(0)->files[0].reference_type, 6);
 	ck_assert(json_has(js, "\"file_number\":3"));
 	send_pdu(st, 1, 2, 1, rq21, sizeof(rq21));
 	e = rec_msg(1, NULL);
@@ -766,6 +808,8 @@ START_TEST(values_cap)
 	e = rec_msg(0, &js);
 	ck_assert_int_eq(e->n_values, OT_MAX_VALUES);
 	ck_assert(e->truncated);
+	ck_assert_uint_eq(rec_mb(0)->n_values, 40);        /* all counted */
+	ck_assert_uint_eq(rec_mb(0)->max_log_values, 4);   /* four kept */
 	ck_assert_msg(json_has(js, "\"values\":[0,1,2,3]"), "%s", js);
 	ck_assert(json_has(js, "\"values_truncated\":true"));
 	ck_assert_int_eq(rec.n_anom, 0);

@@ -895,10 +895,81 @@ START_TEST(shipped_rules_load)
 }
 END_TEST
 
+/*
+ * Every spelling of every code in every protocol's names table loads in
+ * the keyword that takes those names: what a log writes, a rule accepts.
+ */
+START_TEST(names_tables_load_as_rules)
+{
+	const struct dissector *const *l;
+	size_t i, n, rules = 0;
+	unsigned sid = 1;
+
+	l = dissector_list(&n);
+	for (i = 0; i < n; i++) {
+		const struct ot_names *nm;
+
+		ck_assert_msg(l[i]->names != NULL, "%s has no names", l[i]->name);
+		for (nm = l[i]->names; nm->what; nm++) {
+			const struct ot_tok *t;
+
+			if (!nm->keyword)
+				continue;
+			for (t = nm->tok; t->name; t++) {
+				struct rules *rs = rules_new();
+				char value[128], rule[512];
+				int code;
+				const char *at = strstr(nm->fmt, "%s");
+
+				ck_assert_ptr_nonnull(at);
+				snprintf(value, sizeof(value), "%.*s%s%s", (int)(at - nm->fmt),
+					 nm->fmt, t->name, at + 2);
+				snprintf(rule, sizeof(rule),
+					 "alert %s any any -> any any (msg:\"n\"; %s: %s; sid:%u;)",
+					 l[i]->name, nm->keyword, value, sid++);
+				ck_assert_ptr_nonnull(rs);
+				ck_assert_msg(rules_load_string(rs, rule, "names") == 0,
+					      "%s %s '%s' refused: %s", l[i]->name, nm->what,
+					      t->name, rules_error_count(rs) ? rules_error(rs, 0) : "");
+				ck_assert_uint_eq(rules_count(rs), 1);
+				/* and the name reads back as its code */
+				ck_assert_int_eq(ot_tok_code(nm->tok, t->name, &code), 0);
+				ck_assert_int_eq(code, t->code);
+				rules_free(rs);
+				rules++;
+			}
+		}
+	}
+	ck_assert_uint_gt(rules, 100);
+}
+END_TEST
+
+/* The spellings the logs write are the first of each code. */
+START_TEST(log_spellings_are_first)
+{
+	const struct dissector *d = dissector_by_proto(OT_PROTO_DNP3);
+	const struct dissector *m = dissector_by_proto(OT_PROTO_MODBUS);
+	struct rules *rs = rules_new();
+
+	ck_assert_str_eq(ot_tok_name(d->names[0].tok, 6), "direct_operate_no_ack");
+	ck_assert_str_eq(ot_tok_name(m->names[0].tok, 8), "diagnostics");
+	ck_assert_int_eq(rules_load_string(rs,
+		"alert dnp3 any any -> any any (msg:\"a\"; dnp3_func:direct_operate_no_ack; sid:1;)\n"
+		"alert dnp3 any any -> any any (msg:\"b\"; dnp3.func:direct_operate_nr; sid:2;)\n"
+		"alert modbus any any -> any any (msg:\"c\"; modbus: function report_slave_id; sid:3;)\n",
+		"names"), 0);
+	ck_assert_uint_eq(rules_count(rs), 3);
+	rules_free(rs);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
 	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, names_tables_load_as_rules);
+	tcase_add_test(tc, log_spellings_are_first);
 
 	tcase_add_loop_test(tc, parse_error_messages, 0, (int)(sizeof(bad_rules) / sizeof(bad_rules[0])));
 	tcase_add_test(tc, parse_duplicate_sid_and_lines);

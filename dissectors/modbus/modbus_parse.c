@@ -1,5 +1,6 @@
 /*
- * modbus.c - Modbus/TCP dissector.
+ * modbus_parse.c - Modbus/TCP: bytes -> struct modbus_record and the
+ * normalized event; the descriptor.
  *
  * Specifications: MODBUS Application Protocol Specification V1.1b3 (function
  * codes, exception codes, MEI 43/13 and 43/14) and MODBUS Messaging on TCP/IP
@@ -19,8 +20,12 @@
  * A partial ADU carried between deliveries is dropped (truncated_adu) when
  * the next delivery is itself a whole run of well-formed ADUs.
  *
- * Ownership: the per-flow state owns its two framers and the pending-request
- * table; modbus_state_free(NULL) is a no-op.
+ * Every message fills a struct modbus_record (modbus.h) on the stack, which
+ * the event points to; modbus_log.c writes it, modbus_rules.c matches it.
+ *
+ * Ownership: the per-flow state owns its two framers, the pending-request
+ * table and the value buffer records point to; modbus_state_free(NULL) is a
+ * no-op.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +35,9 @@
 #include "cursor.h"
 #include "dissector.h"
 #include "event.h"
-#include "eve.h"
 #include "framer.h"
+#include "jw.h"
+#include "modbus.h"
 
 #define MB_MBAP_LEN         7       /* header up to and including unit id */
 #define MB_MIN_LENGTH       2       /* MBAP length: unit id + function code */
@@ -40,8 +46,7 @@
 #define MB_MAX_ADU          (6 + MB_MAX_LENGTH_SEEN)
 #define MB_MAX_BAD_FEEDS    16      /* consecutive bad deliveries: give up */
 #define MB_MAX_PENDING_CAP  4096    /* ceiling on lim->max_pending */
-#define MB_HEX_MAX          64      /* raw bytes shown as hex in "data" */
-#define MB_MSG_ANOMALIES    4       /* anomalies kept per message */
+#define MB_MAX_LOG_VALUES   2048    /* more than one ADU can carry */
 
 /* Exception bursts: MB_EXC_BURST_N exceptions within MB_EXC_BURST_WINDOW
  * seconds on one flow; at most one report per MB_EXC_BURST_REARM seconds. */
@@ -56,95 +61,6 @@
 #define MB_MAX_WRITE_REGS   123
 #define MB_MAX_RW_WRITE     121
 
-/* ---- name tables ---------------------------------------------------- */
-
-/* Spec section 5.1 (public function codes); 90 is Schneider's UMAS. */
-static const struct ot_tok mb_func_names[] = {
-	{ 1, "read_coils" },
-	{ 2, "read_discrete_inputs" },
-	{ 3, "read_holding_registers" },
-	{ 4, "read_input_registers" },
-	{ 5, "write_single_coil" },
-	{ 6, "write_single_register" },
-	{ 7, "read_exception_status" },
-	{ 8, "diagnostics" },
-	{ 11, "get_comm_event_counter" },
-	{ 12, "get_comm_event_log" },
-	{ 15, "write_multiple_coils" },
-	{ 16, "write_multiple_registers" },
-	{ 17, "report_server_id" },
-	{ 20, "read_file_record" },
-	{ 21, "write_file_record" },
-	{ 22, "mask_write_register" },
-	{ 23, "read_write_multiple_registers" },
-	{ 24, "read_fifo_queue" },
-	{ 43, "encapsulated_interface_transport" },
-	{ 90, "umas" },
-	{ 0, NULL }
-};
-
-/* Spec section 7. */
-static const struct ot_tok mb_exception_names[] = {
-	{ 1, "illegal_function" },
-	{ 2, "illegal_data_address" },
-	{ 3, "illegal_data_value" },
-	{ 4, "server_device_failure" },
-	{ 5, "acknowledge" },
-	{ 6, "server_device_busy" },
-	{ 7, "negative_acknowledge" },
-	{ 8, "memory_parity_error" },
-	{ 10, "gateway_path_unavailable" },
-	{ 11, "gateway_target_device_failed_to_respond" },
-	{ 0, NULL }
-};
-
-/* Spec section 6.8.1: diagnostics sub-functions. */
-static const struct ot_tok mb_diag_names[] = {
-	{ 0, "return_query_data" },
-	{ 1, "restart_communications" },
-	{ 2, "return_diagnostic_register" },
-	{ 3, "change_ascii_input_delimiter" },
-	{ 4, "force_listen_only_mode" },
-	{ 10, "clear_counters_and_diagnostic_register" },
-	{ 11, "return_bus_message_count" },
-	{ 12, "return_bus_communication_error_count" },
-	{ 13, "return_bus_exception_error_count" },
-	{ 14, "return_server_message_count" },
-	{ 15, "return_server_no_response_count" },
-	{ 16, "return_server_nak_count" },
-	{ 17, "return_server_busy_count" },
-	{ 18, "return_bus_character_overrun_count" },
-	{ 20, "clear_overrun_counter_and_flag" },
-	{ 0, NULL }
-};
-
-/* Spec section 6.19-6.21: MEI types. */
-static const struct ot_tok mb_mei_names[] = {
-	{ 13, "canopen_general_reference" },
-	{ 14, "read_device_identification" },
-	{ 0, NULL }
-};
-
-/* Spec section 6.21: Read Device ID codes and object ids. */
-static const struct ot_tok mb_devid_code_names[] = {
-	{ 1, "basic" },
-	{ 2, "regular" },
-	{ 3, "extended" },
-	{ 4, "specific" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok mb_object_names[] = {
-	{ 0x00, "vendor_name" },
-	{ 0x01, "product_code" },
-	{ 0x02, "major_minor_revision" },
-	{ 0x03, "vendor_url" },
-	{ 0x04, "product_name" },
-	{ 0x05, "model_name" },
-	{ 0x06, "user_application_name" },
-	{ 0, NULL }
-};
-
 /* Read Device ID object -> identity key; -1 when not an identity fact. */
 static int mb_object_ident(uint8_t id)
 {
@@ -157,56 +73,6 @@ static int mb_object_ident(uint8_t id)
 	case 0x05: return OT_ID_MODEL;
 	case 0x06: return OT_ID_APP_NAME;
 	default: return -1;
-	}
-}
-
-static const char *mb_object_name(uint8_t id)
-{
-	const char *n = ot_tok_name(mb_object_names, id);
-
-	if (n)
-		return n;
-	return id >= 0x80 ? "other" : "reserved";
-}
-
-/* User-defined function codes (spec section 5.1). */
-static int mb_func_user_defined(unsigned fc)
-{
-	return (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
-}
-
-/* A function code that legitimate traffic uses: public, user-defined, UMAS. */
-static int mb_func_known(unsigned fc)
-{
-	return ot_tok_name(mb_func_names, (int)fc) != NULL || mb_func_user_defined(fc);
-}
-
-static const char *mb_func_name(unsigned fc)
-{
-	const char *n = ot_tok_name(mb_func_names, (int)fc);
-
-	if (n)
-		return n;
-	return mb_func_user_defined(fc) ? "user_defined" : "unknown";
-}
-
-static enum ot_category mb_func_category(unsigned fc)
-{
-	switch (fc) {
-	case 1: case 2: case 3: case 4: case 24:
-		return OT_CAT_READ;
-	case 5: case 6: case 15: case 16: case 22: case 23:
-		return OT_CAT_WRITE;
-	case 7: case 8: case 11: case 12:
-		return OT_CAT_DIAGNOSTIC;
-	case 17:
-		return OT_CAT_IDENTITY;
-	case 20: case 21:
-		return OT_CAT_FILE;
-	case 90:
-		return OT_CAT_PROGRAM;
-	default:
-		return OT_CAT_OTHER;
 	}
 }
 
@@ -238,6 +104,7 @@ struct modbus_state {
 	struct mb_pending *pending;     /* oldest first */
 	uint32_t n_pending, max_pending;
 	uint32_t max_log_values;
+	uint16_t *log_values;           /* max_log_values: the record's values */
 	uint64_t pending_dropped;
 	uint64_t unpaired;
 	uint64_t gap_lost_partial;
@@ -262,8 +129,14 @@ static void *modbus_state_new(const struct ot_limits *lim)
 	if (st->max_pending > MB_MAX_PENDING_CAP)
 		st->max_pending = MB_MAX_PENDING_CAP;
 	st->max_log_values = lim ? lim->max_log_values : 64;
+	if (st->max_log_values > MB_MAX_LOG_VALUES)
+		st->max_log_values = MB_MAX_LOG_VALUES;
 	st->pending = calloc(st->max_pending, sizeof(*st->pending));
-	if (!st->pending) {
+	st->log_values = calloc(st->max_log_values ? st->max_log_values : 1,
+				sizeof(*st->log_values));
+	if (!st->pending || !st->log_values) {
+		free(st->pending);
+		free(st->log_values);
 		free(st);
 		return NULL;
 	}
@@ -284,6 +157,7 @@ static void modbus_state_free(void *state)
 	framer_free(&st->dir[0].fr);
 	framer_free(&st->dir[1].fr);
 	free(st->pending);
+	free(st->log_values);
 	free(st);
 }
 
@@ -314,20 +188,21 @@ static void modbus_counters(const void *state, uint64_t *out)
 struct mb_msg {
 	struct dissect_ctx *ctx;
 	struct modbus_state *st;
-	struct ot_event ev;
-	json_t *js;             /* detail object, NULL without detail */
-	json_t *vals;           /* "values" array */
-	uint32_t n_vals;
 	uint16_t txn;
 	uint8_t unit;
 	uint8_t func;           /* without the exception bit */
 	int paired;
 	struct mb_pending req;  /* the paired request (paired) */
 	struct mb_pending save; /* what this request leaves for its response */
-	unsigned n_anom;
-	const char *anom[MB_MSG_ANOMALIES];
+	/* not cleared per message: */
 	char anom_detail[MB_MSG_ANOMALIES][OT_DETAIL_LEN];
+	struct ot_event ev;     /* ot_event_init */
+	struct modbus_record rec; /* cleared up to its arrays */
 };
+
+/* A body field of the record, marked present. */
+#define MB_SET(m, field, v, id) \
+	do { (m)->rec.field = (v); (m)->rec.has |= 1u << (id); } while (0)
 
 static void mb_flag(struct mb_msg *m, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -338,82 +213,45 @@ static void mb_flag(struct mb_msg *m, const char *reason, const char *fmt, ...)
 	va_list ap;
 	unsigned i;
 
-	for (i = 0; i < m->n_anom; i++)
-		if (strcmp(m->anom[i], reason) == 0)
+	for (i = 0; i < m->rec.n_anomalies; i++)
+		if (strcmp(m->rec.anomalies[i], reason) == 0)
 			return;
-	if (m->n_anom >= MB_MSG_ANOMALIES)
+	if (m->rec.n_anomalies >= MB_MSG_ANOMALIES)
 		return;
-	m->anom[m->n_anom] = reason;
+	m->rec.anomalies[m->rec.n_anomalies] = reason;
 	va_start(ap, fmt);
-	vsnprintf(m->anom_detail[m->n_anom], OT_DETAIL_LEN, fmt, ap);
+	vsnprintf(m->anom_detail[m->rec.n_anomalies], OT_DETAIL_LEN, fmt, ap);
 	va_end(ap);
-	m->n_anom++;
+	m->rec.n_anomalies++;
 }
 
-static void mb_jint(struct mb_msg *m, const char *key, json_int_t v)
-{
-	if (m->js)
-		json_object_set_new(m->js, key, json_integer(v));
-}
-
-static void mb_jstr(struct mb_msg *m, const char *key, const char *s)
-{
-	if (m->js)
-		json_object_set_new(m->js, key, json_string(s));
-}
-
-
-/* Raw bytes as lower-case hex, at most MB_HEX_MAX bytes of them. */
-static json_t *mb_hex(const uint8_t *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char buf[2 * MB_HEX_MAX + 1];
-	size_t i;
-
-	if (n > MB_HEX_MAX)
-		n = MB_HEX_MAX;
-	for (i = 0; i < n; i++) {
-		buf[2 * i] = digits[p[i] >> 4];
-		buf[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	buf[2 * n] = '\0';
-	return json_string(buf);
-}
-
-/* Remaining bytes of c as "data" (hex) plus "data_length"; consumes them. */
+/* Remaining bytes of c as opaque data; consumes them. */
 static void mb_rest_as_data(struct mb_msg *m, struct cursor *c)
 {
 	size_t n = cur_left(c);
 	const uint8_t *p = cur_bytes(c, n);
 
-	mb_jint(m, "data_length", (json_int_t)n);
-	if (m->js && p && n > 0)
-		json_object_set_new(m->js, "data", mb_hex(p, n));
+	m->rec.data_length = n;
+	m->rec.has |= 1u << MBF_DATA_LENGTH;
+	if (p && n > 0) {
+		m->rec.data = p;
+		m->rec.has |= 1u << MBF_DATA;
+	}
 }
 
 /*
  * One value: into the normalized event when its index is known (have_index),
- * and into the EVE "values" array up to max_log_values.
+ * and into the record's values up to max_log_values (all counted).
  */
 static void mb_value(struct mb_msg *m, enum ot_space sp, uint16_t block,
 		     int have_index, uint32_t index, unsigned value)
 {
 	if (have_index)
 		ot_value_add(&m->ev, sp, block, index, value);
-	if (!m->js)
-		return;
-	if (m->n_vals >= m->st->max_log_values) {
-		if (m->n_vals == m->st->max_log_values)
-			json_object_set_new(m->js, "values_truncated", json_true());
-		m->n_vals++;
-		return;
-	}
-	if (!m->vals) {
-		m->vals = json_array();
-		json_object_set_new(m->js, "values", m->vals);
-	}
-	json_array_append_new(m->vals, json_integer(value));
-	m->n_vals++;
+	if (m->rec.n_values < m->st->max_log_values)
+		m->st->log_values[m->rec.n_values] = (uint16_t)value;
+	m->rec.n_values++;
+	m->rec.has |= 1u << MBF_VALUES;
 }
 
 /* A sub-cursor of n bytes, fewer (length_mismatch) when the ADU is short. */
@@ -436,21 +274,9 @@ static int mb_byte_count(struct mb_msg *m, struct cursor *c, struct cursor *data
 
 	if (!cur_ok(c))
 		return -1;
-	mb_jint(m, "byte_count", bc);
+	MB_SET(m, byte_count, bc, MBF_BYTE_COUNT);
 	*data = mb_counted(m, c, bc, "byte count");
 	return bc;
-}
-
-/* A new array under key in the detail object, or NULL without detail. */
-static json_t *mb_jarray(struct mb_msg *m, const char *key)
-{
-	json_t *a;
-
-	if (!m->js)
-		return NULL;
-	a = json_array();
-	json_object_set_new(m->js, key, a);
-	return a;
 }
 
 static void mb_quantity_check(struct mb_msg *m, unsigned qty, unsigned max)
@@ -508,8 +334,8 @@ static void mb_req_read(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", addr);
-	mb_jint(m, "quantity", qty);
+	MB_SET(m, address, addr, MBF_ADDRESS);
+	MB_SET(m, quantity, qty, MBF_QUANTITY);
 	mb_quantity_check(m, qty, bits ? MB_MAX_READ_BITS : MB_MAX_READ_REGS);
 	ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, addr, qty);
 	m->save.addr = addr;
@@ -522,13 +348,13 @@ static void mb_req_write_single(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", addr);
+	MB_SET(m, address, addr, MBF_ADDRESS);
 	ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, addr, 1);
 	if (m->func == 5) {
 		if (val != 0xFF00 && val != 0x0000)
 			mb_flag(m, "invalid_value", "coil value 0x%04x", val);
 		mb_value(m, OT_SPACE_MB_COIL, 0, 1, addr, val == 0xFF00);
-		mb_jint(m, "raw_value", val);
+		MB_SET(m, raw_value, val, MBF_RAW_VALUE);
 	} else {
 		mb_value(m, OT_SPACE_MB_HOLDING, 0, 1, addr, val);
 	}
@@ -544,9 +370,9 @@ static void mb_req_write_multiple(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", addr);
-	mb_jint(m, "quantity", qty);
-	mb_jint(m, "byte_count", bc);
+	MB_SET(m, address, addr, MBF_ADDRESS);
+	MB_SET(m, quantity, qty, MBF_QUANTITY);
+	MB_SET(m, byte_count, bc, MBF_BYTE_COUNT);
 	mb_quantity_check(m, qty, coils ? MB_MAX_WRITE_BITS : MB_MAX_WRITE_REGS);
 	ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, addr, qty);
 	want = coils ? (qty + 7u) / 8u : 2u * qty;
@@ -566,9 +392,9 @@ static void mb_req_mask_write(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", addr);
-	mb_jint(m, "and_mask", and_mask);
-	mb_jint(m, "or_mask", or_mask);
+	MB_SET(m, address, addr, MBF_ADDRESS);
+	MB_SET(m, and_mask, and_mask, MBF_AND_MASK);
+	MB_SET(m, or_mask, or_mask, MBF_OR_MASK);
 	ot_range_add(&m->ev, OT_SPACE_MB_HOLDING, 0, 0, addr, 1);
 }
 
@@ -581,11 +407,11 @@ static void mb_req_read_write(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "read_address", raddr);
-	mb_jint(m, "read_quantity", rqty);
-	mb_jint(m, "write_address", waddr);
-	mb_jint(m, "write_quantity", wqty);
-	mb_jint(m, "byte_count", bc);
+	MB_SET(m, read_address, raddr, MBF_READ_ADDRESS);
+	MB_SET(m, read_quantity, rqty, MBF_READ_QUANTITY);
+	MB_SET(m, write_address, waddr, MBF_WRITE_ADDRESS);
+	MB_SET(m, write_quantity, wqty, MBF_WRITE_QUANTITY);
+	MB_SET(m, byte_count, bc, MBF_BYTE_COUNT);
 	mb_quantity_check(m, rqty, MB_MAX_READ_REGS);
 	mb_quantity_check(m, wqty, MB_MAX_RW_WRITE);
 	ot_range_add(&m->ev, OT_SPACE_MB_HOLDING, 0, 0, raddr, rqty);
@@ -603,11 +429,10 @@ static void mb_file_records(struct mb_msg *m, struct cursor *c, int is_write,
 			    int is_request)
 {
 	struct cursor data;
-	json_t *arr;
 
 	if (mb_byte_count(m, c, &data) < 0)
 		return;
-	arr = mb_jarray(m, "file_records");
+	m->rec.has |= 1u << MBF_FILE_RECORDS;
 	while (cur_left(&data) > 0) {
 		uint8_t ref = cur_u8(&data);
 		uint16_t file = cur_be16(&data), rec = cur_be16(&data), len = cur_be16(&data);
@@ -620,13 +445,13 @@ static void mb_file_records(struct mb_msg *m, struct cursor *c, int is_write,
 		if (ref != 6)
 			mb_flag(m, "invalid_value", "file reference type %u", ref);
 		ot_range_add(&m->ev, OT_SPACE_MB_FILE, file, 0, rec, len);
-		if (arr) {
-			json_t *o = json_object();
-			json_object_set_new(o, "reference_type", json_integer(ref));
-			json_object_set_new(o, "file_number", json_integer(file));
-			json_object_set_new(o, "record_number", json_integer(rec));
-			json_object_set_new(o, "record_length", json_integer(len));
-			json_array_append_new(arr, o);
+		if (m->rec.n_files < MB_MAX_SUBRECORDS) {
+			struct modbus_file_record *fr = &m->rec.files[m->rec.n_files++];
+
+			fr->reference_type = ref;
+			fr->file_number = file;
+			fr->record_number = rec;
+			fr->record_length = len;
 		}
 		if (is_write) {
 			rd = mb_counted(m, &data, 2u * len, "record length");
@@ -639,11 +464,11 @@ static void mb_file_records(struct mb_msg *m, struct cursor *c, int is_write,
 static void mb_resp_read_file(struct mb_msg *m, struct cursor *c)
 {
 	struct cursor data;
-	json_t *arr;
 
 	if (mb_byte_count(m, c, &data) < 0)
 		return;
-	arr = mb_jarray(m, "file_records");
+	m->rec.has |= 1u << MBF_FILE_RECORDS;
+	m->rec.files_are_responses = 1;
 	while (cur_left(&data) > 0) {
 		uint8_t len = cur_u8(&data);
 		uint8_t ref = cur_u8(&data);
@@ -656,11 +481,11 @@ static void mb_resp_read_file(struct mb_msg *m, struct cursor *c)
 		if (ref != 6)
 			mb_flag(m, "invalid_value", "file reference type %u", ref);
 		rd = mb_counted(m, &data, len - 1u, "file response length");
-		if (arr) {
-			json_t *o = json_object();
-			json_object_set_new(o, "reference_type", json_integer(ref));
-			json_object_set_new(o, "record_length", json_integer(cur_left(&rd) / 2));
-			json_array_append_new(arr, o);
+		if (m->rec.n_files < MB_MAX_SUBRECORDS) {
+			struct modbus_file_record *fr = &m->rec.files[m->rec.n_files++];
+
+			fr->reference_type = ref;
+			fr->record_length = (uint16_t)(cur_left(&rd) / 2);
 		}
 		mb_registers(m, &rd, OT_SPACE_MB_FILE, 0, 0, 0);
 	}
@@ -675,29 +500,30 @@ static void mb_diag(struct mb_msg *m, struct cursor *c)
 	if (!cur_ok(c))
 		return;
 	m->ev.subfunc = sub;
-	m->ev.subfunc_name = ot_tok_str(mb_diag_names, sub);
+	m->ev.subfunc_name = ot_tok_str(modbus_diag_names, sub);
 	if (sub == 1 || sub == 4)
 		m->ev.cat = OT_CAT_MODE;
 	m->save.sub = sub;
-	mb_jint(m, "sub_function", sub);
-	mb_jstr(m, "sub_function_name", m->ev.subfunc_name);
+	MB_SET(m, sub_function, sub, MBF_SUB_FUNCTION);
 	n = cur_left(c);
 	p = cur_bytes(c, n);
 	if (n == 2 && p)
-		mb_jint(m, "value", (p[0] << 8) | p[1]);
-	if (m->js && p && n > 0)
-		json_object_set_new(m->js, "data", mb_hex(p, n));
+		MB_SET(m, value, (uint16_t)((p[0] << 8) | p[1]), MBF_VALUE);
+	if (p && n > 0) {
+		m->rec.data = p;
+		m->rec.data_length = n;
+		m->rec.has |= 1u << MBF_DATA;
+	}
 }
 
 static void mb_mei_header(struct mb_msg *m, uint8_t mei)
 {
 	m->ev.subfunc = mei;
-	m->ev.subfunc_name = ot_tok_str(mb_mei_names, mei);
+	m->ev.subfunc_name = ot_tok_str(modbus_mei_names, mei);
 	if (mei == 14)
 		m->ev.cat = OT_CAT_IDENTITY;
 	m->save.sub = mei;
-	mb_jint(m, "mei_type", mei);
-	mb_jstr(m, "mei_type_name", m->ev.subfunc_name);
+	MB_SET(m, mei_type, mei, MBF_MEI);
 }
 
 static void mb_req_mei(struct mb_msg *m, struct cursor *c)
@@ -709,20 +535,13 @@ static void mb_req_mei(struct mb_msg *m, struct cursor *c)
 	mb_mei_header(m, mei);
 	if (mei == 14) {
 		uint8_t code = cur_u8(c), obj = cur_u8(c);
-		json_t *o;
 
 		if (!cur_ok(c))
 			return;
 		if (code < 1 || code > 4)
 			mb_flag(m, "invalid_value", "read device id code %u", code);
-		if (m->js) {
-			o = json_object();
-			json_object_set_new(o, "code", json_integer(code));
-			json_object_set_new(o, "code_name",
-					    json_string(ot_tok_str(mb_devid_code_names, code)));
-			json_object_set_new(o, "object_id", json_integer(obj));
-			json_object_set_new(m->js, "read_device_id", o);
-		}
+		m->rec.devid_code = code;
+		MB_SET(m, object_id, obj, MBF_DEVICE_ID);
 	} else {
 		mb_rest_as_data(m, c);
 	}
@@ -735,7 +554,7 @@ static void mb_req_fifo(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", ptr);
+	MB_SET(m, address, ptr, MBF_ADDRESS);
 	ot_range_add(&m->ev, OT_SPACE_MB_FIFO, 0, 0, ptr, 0);
 	m->save.addr = ptr;
 }
@@ -763,8 +582,8 @@ static void mb_resp_read(struct mb_msg *m, struct cursor *c)
 	if (bc < 0)
 		return;
 	if (known) {
-		mb_jint(m, "address", m->req.addr);
-		mb_jint(m, "quantity", m->req.qty);
+		MB_SET(m, address, m->req.addr, MBF_ADDRESS);
+		MB_SET(m, quantity, m->req.qty, MBF_QUANTITY);
 		ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, m->req.addr, m->req.qty);
 		want = bits ? (m->req.qty + 7u) / 8u : 2u * m->req.qty;
 		if ((unsigned)bc != want)
@@ -785,15 +604,15 @@ static void mb_resp_echo(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "address", addr);
+	MB_SET(m, address, addr, MBF_ADDRESS);
 	if (m->func == 15 || m->func == 16) {
-		mb_jint(m, "quantity", v);
+		MB_SET(m, quantity, v, MBF_QUANTITY);
 		ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, addr, v);
 	} else {
 		ot_range_add(&m->ev, mb_func_space(m->func), 0, 0, addr, 1);
 		if (m->func == 5) {
 			mb_value(m, OT_SPACE_MB_COIL, 0, 1, addr, v == 0xFF00);
-			mb_jint(m, "raw_value", v);
+			MB_SET(m, raw_value, v, MBF_RAW_VALUE);
 		} else {
 			mb_value(m, OT_SPACE_MB_HOLDING, 0, 1, addr, v);
 		}
@@ -809,8 +628,8 @@ static void mb_resp_read_write(struct mb_msg *m, struct cursor *c)
 	if (bc < 0)
 		return;
 	if (known) {
-		mb_jint(m, "read_address", m->req.addr);
-		mb_jint(m, "read_quantity", m->req.qty);
+		MB_SET(m, read_address, m->req.addr, MBF_READ_ADDRESS);
+		MB_SET(m, read_quantity, m->req.qty, MBF_READ_QUANTITY);
 		ot_range_add(&m->ev, OT_SPACE_MB_HOLDING, 0, 0, m->req.addr, m->req.qty);
 		if ((unsigned)bc != 2u * m->req.qty)
 			mb_flag(m, "length_mismatch", "byte count %d, read quantity %u",
@@ -826,8 +645,8 @@ static void mb_resp_fifo(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "byte_count", bc);
-	mb_jint(m, "fifo_count", count);
+	MB_SET(m, byte_count, bc, MBF_BYTE_COUNT);
+	MB_SET(m, fifo_count, count, MBF_FIFO_COUNT);
 	if (count > 31)
 		mb_flag(m, "invalid_quantity", "FIFO count %u above 31", count);
 	if (bc != 2u + 2u * count)
@@ -853,9 +672,9 @@ static void mb_resp_event_log(struct mb_msg *m, struct cursor *c)
 		mb_flag(m, "length_mismatch", "event log byte count %d below 6", bc);
 		return;
 	}
-	mb_jint(m, "status", status);
-	mb_jint(m, "event_count", events);
-	mb_jint(m, "message_count", msgs);
+	MB_SET(m, status, status, MBF_STATUS);
+	MB_SET(m, event_count, events, MBF_EVENT_COUNT);
+	MB_SET(m, message_count, msgs, MBF_MESSAGE_COUNT);
 	mb_rest_as_data(m, &data);
 }
 
@@ -872,38 +691,26 @@ static void mb_resp_server_id(struct mb_msg *m, struct cursor *c)
 	if (!p || n == 0)
 		return;
 	/* server id (device specific), then the run indicator status byte */
-	if (m->js) {
-		json_object_set_new(m->js, "server_id", mb_hex(p, n - 1));
-		json_object_set_new(m->js, "run_indicator",
-				    json_string(p[n - 1] == 0xFF ? "on" :
-						p[n - 1] == 0x00 ? "off" : "invalid"));
-	}
+	m->rec.server_id = p;
+	m->rec.server_id_len = n - 1;
+	MB_SET(m, run_indicator, p[n - 1], MBF_SERVER_ID);
 }
 
 static void mb_resp_device_id(struct mb_msg *m, struct cursor *c)
 {
 	uint8_t code = cur_u8(c), conf = cur_u8(c), more = cur_u8(c);
 	uint8_t next = cur_u8(c), nobj = cur_u8(c);
-	json_t *o = NULL, *arr = NULL;
 	unsigned i;
 
 	if (!cur_ok(c))
 		return;
 	if (more != 0x00 && more != 0xFF)
 		mb_flag(m, "invalid_value", "more follows 0x%02x", more);
-	if (m->js) {
-		o = json_object();
-		arr = json_array();
-		json_object_set_new(o, "code", json_integer(code));
-		json_object_set_new(o, "code_name",
-				    json_string(ot_tok_str(mb_devid_code_names, code)));
-		json_object_set_new(o, "conformity_level", json_integer(conf));
-		json_object_set_new(o, "more_follows", json_boolean(more == 0xFF));
-		json_object_set_new(o, "next_object_id", json_integer(next));
-		json_object_set_new(o, "number_of_objects", json_integer(nobj));
-		json_object_set_new(o, "objects", arr);
-		json_object_set_new(m->js, "read_device_id", o);
-	}
+	m->rec.devid_code = code;
+	m->rec.conformity_level = conf;
+	m->rec.more_follows = more == 0xFF;
+	m->rec.next_object_id = next;
+	MB_SET(m, number_of_objects, nobj, MBF_DEVICE_ID);
 	for (i = 0; i < nobj; i++) {
 		uint8_t id = cur_u8(c), len = cur_u8(c);
 		const uint8_t *val;
@@ -923,12 +730,12 @@ static void mb_resp_device_id(struct mb_msg *m, struct cursor *c)
 		key = mb_object_ident(id);
 		if (key >= 0 && val)
 			ot_ident_add(&m->ev, (enum ot_ident_key)key, val, len);
-		if (arr) {
-			json_t *ob = json_object();
-			json_object_set_new(ob, "id", json_integer(id));
-			json_object_set_new(ob, "name", json_string(mb_object_name(id)));
-			json_object_set_new(ob, "value", eve_string(val, len));
-			json_array_append_new(arr, ob);
+		if (m->rec.n_objects < MB_MAX_SUBRECORDS) {
+			struct modbus_object *o = &m->rec.objects[m->rec.n_objects++];
+
+			o->id = id;
+			o->len = val ? len : 0;
+			o->value = val;
 		}
 	}
 }
@@ -951,7 +758,7 @@ static void mb_resp_exception_status(struct mb_msg *m, struct cursor *c)
 	uint8_t v = cur_u8(c);
 
 	if (cur_ok(c))
-		mb_jint(m, "output_data", v);
+		MB_SET(m, output_data, v, MBF_OUTPUT_DATA);
 }
 
 static void mb_resp_event_counter(struct mb_msg *m, struct cursor *c)
@@ -960,8 +767,8 @@ static void mb_resp_event_counter(struct mb_msg *m, struct cursor *c)
 
 	if (!cur_ok(c))
 		return;
-	mb_jint(m, "status", status);
-	mb_jint(m, "event_count", events);
+	MB_SET(m, status, status, MBF_STATUS);
+	MB_SET(m, event_count, events, MBF_EVENT_COUNT);
 }
 
 static void mb_resp_write_file(struct mb_msg *m, struct cursor *c)
@@ -1088,7 +895,8 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 	int is_req;
 	unsigned i;
 
-	memset(&m, 0, sizeof(m));
+	memset(&m, 0, offsetof(struct mb_msg, anom_detail));
+	memset(&m.rec, 0, offsetof(struct modbus_record, objects));
 	m.ctx = ctx;
 	m.st = st;
 	cur_init(&c, adu, len);
@@ -1107,8 +915,8 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 	m.ev.dir = is_req ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
 	m.ev.unit = m.unit;
 	m.ev.func = m.func;
-	m.ev.func_name = mb_func_name(m.func);
-	m.ev.cat = mb_func_category(m.func);
+	m.ev.func_name = modbus_func_name(m.func);
+	m.ev.cat = modbus_func_category(m.func);
 	m.ev.txn = m.txn;
 	m.ev.status = 0;
 	m.save.txn = m.txn;
@@ -1117,21 +925,18 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 	m.save.sub = -1;
 	m.save.ts = ctx->ts;
 
-	if (ctx->want_detail) {
-		m.js = json_object();
-		mb_jstr(&m, "direction", ot_dir_name(m.ev.dir));
-		mb_jint(&m, "transaction_id", m.txn);
-		mb_jint(&m, "protocol_id", proto);
-		mb_jint(&m, "unit_id", m.unit);
-		mb_jint(&m, "length", length);
-		mb_jint(&m, "function_code", m.func);
-		mb_jstr(&m, "function", m.ev.func_name);
-	}
+	m.rec.transaction_id = m.txn;
+	m.rec.protocol_id = proto;
+	m.rec.unit_id = m.unit;
+	m.rec.length = length;
+	m.rec.function_code = m.func;
+	m.rec.values = st->log_values;
+	m.rec.max_log_values = st->max_log_values;
 
 	if (length > MB_MAX_LENGTH)
 		mb_flag(&m, "oversized_pdu", "MBAP length %u above %u", length, MB_MAX_LENGTH);
 	if (is_req) {
-		if (fc == 0 || !mb_func_known(fc))
+		if (fc == 0 || !modbus_func_known(fc))
 			mb_flag(&m, "invalid_function_code", "function code %u", fc);
 	} else {
 		m.paired = mb_pending_take(st, m.txn, m.unit, &m.req);
@@ -1140,9 +945,9 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 				     ((int64_t)ctx->ts.tv_usec - m.req.ts.tv_usec);
 
 			m.ev.rtt = us > 0 ? (double)us / 1e6 : 0.0;
-			mb_jint(&m, "request_function", m.req.func);
-			if (m.js)
-				json_object_set_new(m.js, "response_time", json_real(m.ev.rtt));
+			m.rec.paired = 1;
+			m.rec.request_function = m.req.func;
+			m.rec.response_time = m.ev.rtt;
 			if (m.req.func != m.func)
 				mb_flag(&m, "function_mismatch",
 					"response function %u to request function %u",
@@ -1159,15 +964,14 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 
 		if (cur_ok(&c)) {
 			m.ev.status = code;
-			m.ev.status_name = ot_tok_str(mb_exception_names, code);
-			mb_jint(&m, "exception_code", code);
-			mb_jstr(&m, "exception", m.ev.status_name);
+			m.ev.status_name = ot_tok_str(modbus_exception_names, code);
+			m.rec.is_exception = 1;
+			m.rec.exception_code = code;
 		}
 		mb_exception_seen(ctx, st);
 	} else {
 		mb_body(&m, &c, is_req);
 	}
-	mb_jstr(&m, "category", ot_category_name(m.ev.cat));
 
 	if (!cur_ok(&c))
 		mb_flag(&m, "truncated_adu", "function %u: ADU of %zu bytes ends early",
@@ -1176,17 +980,10 @@ static void mb_handle_adu(struct dissect_ctx *ctx, struct modbus_state *st,
 		mb_flag(&m, "length_mismatch", "function %u: %zu bytes past the PDU",
 			m.func, cur_left(&c));
 
-	if (m.js && m.n_anom > 0) {
-		json_t *a = json_array();
-
-		for (i = 0; i < m.n_anom; i++)
-			json_array_append_new(a, json_string(m.anom[i]));
-		json_object_set_new(m.js, "anomalies", a);
-	}
-	m.ev.detail = m.js;
+	m.ev.record = &m.rec;
 	ot_emit(ctx, &m.ev);
-	for (i = 0; i < m.n_anom; i++)
-		ot_anomaly(ctx, OT_PROTO_MODBUS, m.anom[i], "%s", m.anom_detail[i]);
+	for (i = 0; i < m.rec.n_anomalies; i++)
+		ot_anomaly(ctx, OT_PROTO_MODBUS, m.rec.anomalies[i], "%s", m.anom_detail[i]);
 
 	if (is_req)
 		mb_pending_add(ctx, st, &m.save);
@@ -1371,7 +1168,7 @@ static enum probe_result modbus_probe(const uint8_t *data, size_t len, int from_
 	cur_init(&c, data, len);
 	cur_skip(&c, MB_MBAP_LEN);
 	fc = cur_u8(&c);
-	if (fc != 0 && mb_func_known(fc & 0x7f))
+	if (fc != 0 && modbus_func_known(fc & 0x7f))
 		return PROBE_MINE;
 	if ((size_t)r > len)
 		return PROBE_NEED_MORE;
@@ -1392,4 +1189,8 @@ const struct dissector modbus_dissector = {
 	.counter_names = modbus_counter_names,
 	.n_counters = sizeof(modbus_counter_names) / sizeof(modbus_counter_names[0]),
 	.counters = modbus_counters,
+	.log = modbus_log,
+	.keywords = modbus_keywords,
+	.names = modbus_names,
+	.event_aliases = modbus_event_aliases,
 };
