@@ -26,6 +26,7 @@ static const char *const proto_names[OT_PROTO_COUNT] = {
 	[OT_PROTO_DNP3] = "dnp3",
 	[OT_PROTO_S7COMM] = "s7comm",
 	[OT_PROTO_S7COMM_PLUS] = "s7comm_plus",
+	[OT_PROTO_ENIP] = "enip",
 };
 
 const char *ot_proto_name(enum ot_proto p)
@@ -62,6 +63,7 @@ static const char *const category_names[OT_CAT_COUNT] = {
 	[OT_CAT_SECURITY] = "security",
 	[OT_CAT_TIME] = "time",
 	[OT_CAT_SESSION] = "session",
+	[OT_CAT_DISCOVERY] = "discovery",
 };
 
 const char *ot_category_name(enum ot_category c)
@@ -88,6 +90,7 @@ static const char *const space_names[OT_SPACE_COUNT] = {
 	[OT_SPACE_S7_PERIPHERAL] = "peripheral",
 	[OT_SPACE_S7_OTHER] = "s7_other",
 	[OT_SPACE_S7_BLOCK] = "block",
+	[OT_SPACE_CIP] = "cip",
 };
 
 const char *ot_space_name(enum ot_space s)

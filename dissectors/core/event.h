@@ -26,6 +26,7 @@ enum ot_proto {
 	OT_PROTO_DNP3,
 	OT_PROTO_S7COMM,
 	OT_PROTO_S7COMM_PLUS,
+	OT_PROTO_ENIP,          /* EtherNet/IP encapsulation and CIP */
 	OT_PROTO_COUNT
 };
 
@@ -56,6 +57,7 @@ enum ot_category {
 	OT_CAT_SECURITY,        /* passwords, secure authentication */
 	OT_CAT_TIME,
 	OT_CAT_SESSION,         /* setup communication, confirm, keep-alive */
+	OT_CAT_DISCOVERY,       /* device discovery: ENIP ListIdentity/ListServices */
 	OT_CAT_COUNT
 };
 
@@ -79,6 +81,7 @@ enum ot_space {
 	OT_SPACE_S7_PERIPHERAL,
 	OT_SPACE_S7_OTHER,
 	OT_SPACE_S7_BLOCK,      /* program block: block = wire type char ('8' OB, 'A' DB, 'B' SDB, 'C' FC, 'D' SFC, 'E' FB, 'F' SFB), start = number */
+	OT_SPACE_CIP,           /* CIP object: block = class (0 none), variation = service, start = instance, count = attribute (0 none) */
 	OT_SPACE_COUNT
 };
 

@@ -11,12 +11,14 @@
 extern const struct dissector s7comm_dissector;
 extern const struct dissector dnp3_dissector;
 extern const struct dissector modbus_dissector;
+extern const struct dissector enip_dissector;
 
 static const struct dissector *const registry[] = {
 	/* REGISTRY-ENTRIES (one line per dissector) */
 	&s7comm_dissector,
 	&dnp3_dissector,
 	&modbus_dissector,
+	&enip_dissector,
 	NULL
 };
 

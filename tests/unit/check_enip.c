@@ -1,0 +1,640 @@
+/*
+ * check_enip.c - the EtherNet/IP + CIP dissector: record fields of valid
+ * messages, every truncated prefix, malformed input, limits, pairing,
+ * connections, implicit I/O and stream framing.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dissector.h"
+#include "enip.h"
+
+extern const struct dissector enip_dissector;
+
+#define REC_MAX 512
+
+struct rec {
+	int n, n_msg, n_anom;
+	struct ot_event ev[REC_MAX];
+	char *json[REC_MAX];
+};
+
+static struct rec rec;
+static struct enip_record r;    /* large: not on the test's stack */
+
+static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
+{
+	(void)ctx;
+	if (rec.n >= REC_MAX)
+		return;
+	rec.ev[rec.n] = *ev;
+	rec.ev[rec.n].detail = NULL;
+	rec.json[rec.n] = ev->detail ? json_dumps(ev->detail, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	if (ev->kind == OT_EV_MESSAGE)
+		rec.n_msg++;
+	else if (ev->kind == OT_EV_ANOMALY)
+		rec.n_anom++;
+	rec.n++;
+}
+
+static void rec_reset(void)
+{
+	int i;
+
+	for (i = 0; i < rec.n; i++)
+		free(rec.json[i]);
+	memset(&rec, 0, sizeof(rec));
+}
+
+static int rec_anomalies(const char *reason)
+{
+	int i, n = 0;
+
+	for (i = 0; i < rec.n; i++)
+		if (rec.ev[i].kind == OT_EV_ANOMALY && strcmp(rec.ev[i].anomaly, reason) == 0)
+			n++;
+	return n;
+}
+
+static const struct ot_event *rec_msg(int i, const char **json)
+{
+	int k;
+
+	for (k = 0; k < rec.n; k++) {
+		if (rec.ev[k].kind != OT_EV_MESSAGE)
+			continue;
+		if (i-- == 0) {
+			if (json)
+				*json = rec.json[k];
+			return &rec.ev[k];
+		}
+	}
+	return NULL;
+}
+
+static const char *ev_ident(const struct ot_event *ev, enum ot_ident_key k)
+{
+	int i;
+
+	for (i = 0; i < ev->n_ident; i++)
+		if (ev->ident[i].key == k)
+			return ev->ident[i].value;
+	return NULL;
+}
+
+static struct ot_limits lim;
+static struct dissect_ctx ctx;
+
+static void *st_new(void)
+{
+	rec_reset();
+	ot_limits_default(&lim);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lim = &lim;
+	ctx.emit = rec_emit;
+	ctx.want_detail = 1;
+	ctx.ts.tv_sec = 1000;
+	return enip_dissector.state_new(&lim);
+}
+
+static void feed(void *st, int from_client, const uint8_t *b, size_t n)
+{
+	ctx.from_client = (uint8_t)from_client;
+	enip_dissector.parse(&ctx, st, b, n);
+}
+
+static void put16(uint8_t *p, unsigned v) { p[0] = v & 0xff; p[1] = (v >> 8) & 0xff; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v & 0xffff); put16(p + 2, v >> 16); }
+
+/* Encapsulation header + data; returns the message length. */
+static size_t encap(uint8_t *out, unsigned cmd, uint32_t session, uint32_t status,
+		    uint8_t ctxbyte, const uint8_t *data, size_t n)
+{
+	memset(out, 0, 24);
+	put16(out, cmd);
+	put16(out + 2, (unsigned)n);
+	put32(out + 4, session);
+	put32(out + 8, status);
+	out[12] = ctxbyte;
+	if (n)
+		memcpy(out + 24, data, n);
+	return 24 + n;
+}
+
+/* SendRRData (unconnected) carrying one CIP message. */
+static size_t rr(uint8_t *out, uint8_t ctxbyte, const uint8_t *cip, size_t n)
+{
+	uint8_t d[600];
+
+	memset(d, 0, 16);
+	put16(d + 6, 2);                /* item count */
+	put16(d + 8, ENIP_ITEM_NULL);
+	put16(d + 10, 0);
+	put16(d + 12, ENIP_ITEM_UNCONNECTED_DATA);
+	put16(d + 14, (unsigned)n);
+	memcpy(d + 16, cip, n);
+	return encap(out, ENIP_CMD_SEND_RR_DATA, 0x11223344, 0, ctxbyte, d, 16 + n);
+}
+
+/* SendUnitData (connected) with connection id and sequence count. */
+static size_t unit(uint8_t *out, uint32_t conn, uint16_t seq, const uint8_t *cip, size_t n)
+{
+	uint8_t d[600];
+
+	memset(d, 0, 20);
+	put16(d + 6, 2);
+	put16(d + 8, ENIP_ITEM_CONNECTED_ADDR);
+	put16(d + 10, 4);
+	put32(d + 12, conn);
+	put16(d + 16, ENIP_ITEM_CONNECTED_DATA);
+	put16(d + 18, (unsigned)(n + 2));
+	put16(d + 20, seq);
+	memcpy(d + 22, cip, n);
+	return encap(out, ENIP_CMD_SEND_UNIT_DATA, 0x11223344, 0, 0, d, 22 + n);
+}
+
+/* Get_Attribute_Single Identity instance 1 attribute 7; its answer. */
+static const uint8_t gas_req[] = { 0x0e, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07 };
+static const uint8_t gas_resp[] = { 0x8e, 0x00, 0x00, 0x00, 5, 'P', 'L', 'C', '-', '5' };
+
+/* Identity Get_Attribute_All answer. */
+static const uint8_t gaa_resp[] = {
+	0x81, 0x00, 0x00, 0x00,
+	0x01, 0x00, 0x0e, 0x00, 0x36, 0x00, 20, 11, 0x60, 0x30,
+	0x78, 0x56, 0x34, 0x12, 11, '1', '7', '5', '6', '-', 'L', '6', '1', '/', 'B', ' ', 3
+};
+static const uint8_t gaa_req[] = { 0x01, 0x02, 0x20, 0x01, 0x24, 0x01 };
+
+/* ListIdentity reply item. */
+static size_t list_identity_reply(uint8_t *out)
+{
+	uint8_t d[128];
+	size_t n = 0, item;
+
+	put16(d, 1);
+	put16(d + 2, ENIP_ITEM_IDENTITY);
+	n = 6;
+	put16(d + n, 1); n += 2;                        /* encap version */
+	d[n++] = 0; d[n++] = 2;                         /* AF_INET, big-endian */
+	d[n++] = 0xaf; d[n++] = 0x12;                   /* 44818 */
+	d[n++] = 10; d[n++] = 1; d[n++] = 2; d[n++] = 3;
+	memset(d + n, 0, 8); n += 8;
+	memcpy(d + n, gaa_resp + 4, sizeof(gaa_resp) - 4); n += sizeof(gaa_resp) - 4;
+	item = n - 6;
+	put16(d + 4, (unsigned)item);
+	return encap(out, ENIP_CMD_LIST_IDENTITY, 0, 0, 7, d, n);
+}
+
+/* ---- valid messages --------------------------------------------------- */
+
+START_TEST(list_identity_reply_record)
+{
+	uint8_t m[200];
+	size_t n = list_identity_reply(m);
+
+	ck_assert_int_eq(enip_parse_message(m, n, 0, NULL, &r), 0);
+	ck_assert_uint_eq(r.command, ENIP_CMD_LIST_IDENTITY);
+	ck_assert_uint_eq(r.item_count, 1);
+	ck_assert_uint_eq(r.items[0].type, ENIP_ITEM_IDENTITY);
+	ck_assert(r.ident.present);
+	ck_assert_uint_eq(r.ident.vendor, 1);
+	ck_assert_uint_eq(r.ident.device_type, 14);
+	ck_assert_uint_eq(r.ident.product_code, 0x36);
+	ck_assert_uint_eq(r.ident.rev_major, 20);
+	ck_assert_uint_eq(r.ident.rev_minor, 11);
+	ck_assert_uint_eq(r.ident.status, 0x3060);
+	ck_assert_uint_eq(r.ident.serial, 0x12345678);
+	ck_assert_str_eq(r.ident.product_name, "1756-L61/B ");
+	ck_assert_int_eq(r.ident.state, 3);
+	ck_assert_uint_eq(r.ident.sock_port, 44818);
+	ck_assert_uint_eq(r.ident.sock_addr[3], 3);
+	ck_assert_int_eq(r.n_anom, 0);
+}
+END_TEST
+
+START_TEST(list_identity_event_ident)
+{
+	uint8_t m[200];
+	size_t n = list_identity_reply(m);
+	void *st = st_new();
+	const struct ot_event *ev;
+
+	ctx.is_udp = 1;
+	feed(st, 0, m, n);
+	ev = rec_msg(0, NULL);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(ev->proto, OT_PROTO_ENIP);
+	ck_assert_int_eq(ev->cat, OT_CAT_DISCOVERY);
+	ck_assert_str_eq(ev_ident(ev, OT_ID_VENDOR), "Rockwell Automation/Allen-Bradley");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT), "1756-L61/B");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_SERIAL), "0x12345678");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_FIRMWARE), "20.011");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_MODULE), "Programmable Logic Controller");
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(request_path_and_identity_answer_paired)
+{
+	uint8_t m[700];
+	size_t n;
+	void *st = st_new();
+	const struct ot_event *ev;
+	const char *js = NULL;
+
+	n = rr(m, 0x42, gas_req, sizeof(gas_req));
+	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
+	ck_assert_uint_eq(r.n_cip, 1);
+	ck_assert_uint_eq(r.cip[0].service, 0x0e);
+	ck_assert_int_eq(r.cip[0].path.class_id, 1);
+	ck_assert_int_eq(r.cip[0].path.instance, 1);
+	ck_assert_int_eq(r.cip[0].path.attribute, 7);
+	ck_assert_int_eq(r.cip[0].cat, OT_CAT_IDENTITY);
+
+	feed(st, 1, m, n);
+	n = rr(m, 0x42, gas_resp, sizeof(gas_resp));
+	feed(st, 0, m, n);
+	ck_assert_int_eq(rec.n_msg, 2);
+	ev = rec_msg(1, &js);
+	ck_assert_int_eq(ev->dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(ev->subfunc, 0x0e);
+	ck_assert_int_eq(ev->group, 1);
+	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT), "PLC-5");
+	ck_assert(ev->rtt >= 0);
+	ck_assert_ptr_nonnull(strstr(js, "\"path_from_request\":true"));
+
+	/* unpaired: the same answer without its request gives no identity */
+	rec_reset();
+	feed(st, 0, m, n);
+	ev = rec_msg(0, NULL);
+	ck_assert_ptr_null(ev_ident(ev, OT_ID_PRODUCT));
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(get_attribute_all_identity)
+{
+	uint8_t m[700];
+	size_t n;
+	void *st = st_new();
+	const struct ot_event *ev;
+
+	n = rr(m, 9, gaa_req, sizeof(gaa_req));
+	feed(st, 1, m, n);
+	n = rr(m, 9, gaa_resp, sizeof(gaa_resp));
+	feed(st, 0, m, n);
+	ev = rec_msg(1, NULL);
+	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT_CODE), "54");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_SERIAL), "0x12345678");
+	ck_assert_str_eq(ev_ident(ev, OT_ID_OTHER), "status 0x3060 state operational");
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(unconnected_send_embedded_and_route)
+{
+	/* Unconnected_Send to the Connection Manager, embedded Read Tag of a
+	 * symbolic path "Tag1.X", route path port 1 slot 2 */
+	static const uint8_t us[] = {
+		0x52, 0x02, 0x20, 0x06, 0x24, 0x01,
+		0x07, 0xe9, 14, 0x00,
+		0x4c, 0x05, 0x91, 0x04, 'T', 'a', 'g', '1', 0x91, 0x01, 'X', 0x00, 0x01, 0x00,
+		0x01, 0x00, 0x01, 0x02
+	};
+	uint8_t m[700];
+	size_t n = rr(m, 1, us, sizeof(us));
+
+	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
+	ck_assert_uint_eq(r.n_cip, 2);
+	ck_assert_uint_eq(r.cip[0].service, 0x52);
+	ck_assert_str_eq(r.cip[0].route, "1/2");
+	ck_assert_uint_eq(r.cip[1].service, 0x4c);
+	ck_assert(r.cip[1].embedded);
+	ck_assert(r.cip[1].path.has_symbol);
+	ck_assert_str_eq(r.cip[1].path.symbol, "Tag1.X");
+	ck_assert_int_eq(r.cip[1].cat, OT_CAT_READ);
+	ck_assert_int_eq(r.n_anom, 0);
+}
+END_TEST
+
+/* Multiple Service Packet with n Get_Attribute_Single requests. */
+static size_t msp(uint8_t *cip, unsigned n)
+{
+	size_t at, i;
+
+	cip[0] = 0x0a; cip[1] = 0x02; cip[2] = 0x20; cip[3] = 0x02; cip[4] = 0x24; cip[5] = 0x01;
+	put16(cip + 6, n);
+	at = 8 + 2 * (size_t)n;
+	for (i = 0; i < n; i++) {
+		put16(cip + 8 + 2 * i, (unsigned)(at - 6));
+		memcpy(cip + at, gas_req, sizeof(gas_req));
+		cip[at + 7] = (uint8_t)(i + 1);        /* attribute */
+		at += sizeof(gas_req);
+	}
+	return at;
+}
+
+START_TEST(multiple_service_packet_items)
+{
+	uint8_t cip[600], m[700];
+	size_t n = rr(m, 1, cip, msp(cip, 3));
+
+	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
+	ck_assert_uint_eq(r.n_cip, 4);
+	ck_assert_uint_eq(r.cip[0].service, 0x0a);
+	ck_assert(r.cip[1].in_msp && r.cip[2].in_msp && r.cip[3].in_msp);
+	ck_assert_int_eq(r.cip[3].path.attribute, 3);
+	ck_assert_int_eq(r.n_anom, 0);
+}
+END_TEST
+
+START_TEST(services_cap)
+{
+	static uint8_t cip[20000], m[21000];
+	size_t n, k;
+	uint8_t d[20100];
+
+	k = msp(cip, ENIP_MAX_CIP + 20);
+	/* SendRRData by hand: the helper's buffer is small */
+	memset(d, 0, 16);
+	put16(d + 6, 2);
+	put16(d + 12, ENIP_ITEM_UNCONNECTED_DATA);
+	put16(d + 14, (unsigned)k);
+	memcpy(d + 16, cip, k);
+	n = encap(m, ENIP_CMD_SEND_RR_DATA, 1, 0, 0, d, 16 + k);
+	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
+	ck_assert_uint_eq(r.n_cip, ENIP_MAX_CIP);
+	ck_assert_uint_eq(r.cip_total, ENIP_MAX_CIP + 21);
+}
+END_TEST
+
+START_TEST(forward_open_then_connected_data)
+{
+	static const uint8_t fo[] = {
+		0x54, 0x02, 0x20, 0x06, 0x24, 0x01,
+		0x0a, 0x0e, 0, 0, 0, 0, 0x78, 0x56, 0x34, 0x12,     /* O->T 0 (target picks), T->O */
+		0x34, 0x12, 0x01, 0x00, 0xef, 0xbe, 0xad, 0xde,     /* serial, vendor, orig serial */
+		0x01, 0, 0, 0,
+		0x40, 0x42, 0x0f, 0x00, 0xf4, 0x43,                 /* O->T RPI 1 s, params */
+		0x40, 0x42, 0x0f, 0x00, 0xf4, 0x43,                 /* T->O */
+		0xa3, 0x02, 0x20, 0x02, 0x24, 0x01
+	};
+	static const uint8_t fo_reply[] = {
+		0xd4, 0x00, 0x00, 0x00,
+		0x11, 0x11, 0x11, 0x11, 0x78, 0x56, 0x34, 0x12,
+		0x34, 0x12, 0x01, 0x00, 0xef, 0xbe, 0xad, 0xde,
+		0x40, 0x42, 0x0f, 0x00, 0x40, 0x42, 0x0f, 0x00, 0x00, 0x00
+	};
+	uint8_t m[700];
+	size_t n;
+	void *st = st_new();
+	uint64_t cnt[DISSECT_MAX_COUNTERS] = { 0 };
+	const char *js = NULL;
+
+	n = rr(m, 5, fo, sizeof(fo));
+	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
+	ck_assert(r.conn.present);
+	ck_assert_uint_eq(r.conn.serial, 0x1234);
+	ck_assert_uint_eq(r.conn.vendor, 1);
+	ck_assert_uint_eq(r.conn.orig_serial, 0xdeadbeef);
+	ck_assert_uint_eq(r.conn.ot_rpi, 1000000);
+	ck_assert_uint_eq(r.conn.to_id, 0x12345678);
+	ck_assert_uint_eq(r.conn.trigger, 0xa3);
+	ck_assert_int_eq(r.conn.conn_path.class_id, 2);
+	feed(st, 1, m, n);
+	n = rr(m, 5, fo_reply, sizeof(fo_reply));
+	feed(st, 0, m, n);
+	ck_assert_int_eq(rec.n_anom, 0);
+
+	/* connected Read Tag on the O->T id, its answer on T->O */
+	n = unit(m, 0x11111111, 7, gas_req, sizeof(gas_req));
+	feed(st, 1, m, n);
+	n = unit(m, 0x12345678, 7, gas_resp, sizeof(gas_resp));
+	feed(st, 0, m, n);
+	ck_assert_int_eq(rec.n_msg, 4);
+	ck_assert_int_eq(rec_msg(3, &js)->txn, 7);
+	ck_assert_ptr_nonnull(strstr(js, "\"sequence_count\":7"));
+	ck_assert_str_eq(ev_ident(rec_msg(3, NULL), OT_ID_PRODUCT), "PLC-5");
+	enip_dissector.counters(st, cnt);
+	ck_assert_uint_eq(cnt[0], 4);           /* messages */
+	ck_assert_uint_eq(cnt[4], 0);           /* unpaired */
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+/* ---- truncation and malformed input --------------------------------- */
+
+START_TEST(every_truncated_prefix)
+{
+	uint8_t cip[600], m[700];
+	size_t n = rr(m, 1, cip, msp(cip, 3)), k;
+
+	for (k = 0; k < n; k++) {
+		int rc = enip_parse_message(m, k, 1, NULL, &r);
+
+		if (k < ENIP_HEADER_LEN) {
+			ck_assert_int_eq(rc, -1);
+			continue;
+		}
+		ck_assert_int_eq(rc, 0);
+		/* the header claims more than is there: always flagged */
+		ck_assert_int_ge(r.n_anom, 1);
+		ck_assert_str_eq(r.anom[0], "length_mismatch");
+		ck_assert_uint_le(r.n_cip, 4);
+	}
+	/* as a stream: a prefix alone emits nothing, the rest completes it */
+	for (k = 1; k < n; k++) {
+		void *st = st_new();
+
+		feed(st, 1, m, k);
+		ck_assert_int_eq(rec.n_msg, 0);
+		feed(st, 1, m + k, n - k);
+		ck_assert_int_eq(rec.n_msg, 1);
+		enip_dissector.state_free(st);
+	}
+}
+END_TEST
+
+START_TEST(malformed_inputs)
+{
+	static const uint8_t bad_path[] = { 0x0e, 0x02, 0xe0, 0x01, 0x24, 0x01 };
+	static const uint8_t msp_bad[] = { 0x0a, 0x02, 0x20, 0x02, 0x24, 0x01, 0x02, 0x00,
+					   0x06, 0x00, 0xff, 0x00 };
+	static const uint8_t short_path[] = { 0x0e, 0x09, 0x20, 0x01 };
+	uint8_t m[700];
+	size_t n;
+
+	n = rr(m, 1, bad_path, sizeof(bad_path));
+	enip_parse_message(m, n, 1, NULL, &r);
+	ck_assert(r.cip[0].path.bad);
+	ck_assert_str_eq(r.anom[0], "bad_path");
+
+	n = rr(m, 1, msp_bad, sizeof(msp_bad));
+	enip_parse_message(m, n, 1, NULL, &r);
+	ck_assert_str_eq(r.anom[0], "bad_msp");
+
+	n = rr(m, 1, short_path, sizeof(short_path));
+	enip_parse_message(m, n, 1, NULL, &r);
+	ck_assert_str_eq(r.anom[0], "truncated_cip");
+
+	/* unknown command and item length past the end */
+	n = encap(m, 0x0042, 0, 0, 0, NULL, 0);
+	enip_parse_message(m, n, 1, NULL, &r);
+	ck_assert_str_eq(r.anom[0], "unknown_command");
+	n = rr(m, 1, gas_req, sizeof(gas_req));
+	put16(m + 24 + 14, 200);
+	enip_parse_message(m, n, 1, NULL, &r);
+	ck_assert_str_eq(r.anom[0], "length_mismatch");
+	ck_assert_uint_eq(r.n_cip, 1);
+}
+END_TEST
+
+START_TEST(stream_not_enip)
+{
+	static const uint8_t junk[64] = { 0x47, 0x45, 0x54, 0x20, 0x2f };
+	void *st = st_new();
+	int i;
+
+	for (i = 0; i < 20; i++)
+		feed(st, 1, junk, sizeof(junk));
+	ck_assert_int_eq(rec_anomalies("not_enip"), 1);
+	ck_assert_int_eq(rec.n_msg, 0);
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+/* ---- stream cases ----------------------------------------------------- */
+
+START_TEST(stream_split_every_byte)
+{
+	uint8_t cip[600], m[700];
+	size_t n = rr(m, 1, cip, msp(cip, 5)), i;
+	void *st = st_new();
+
+	for (i = 0; i < n; i++)
+		feed(st, 1, m + i, 1);
+	ck_assert_int_eq(rec.n_msg, 1);
+	ck_assert_int_eq(rec.n_anom, 0);
+	ck_assert_int_eq(rec_msg(0, NULL)->n_ranges, 6);
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(stream_several_per_segment)
+{
+	uint8_t m[3000];
+	size_t n = 0;
+	void *st = st_new();
+	int i;
+
+	for (i = 0; i < 5; i++)
+		n += rr(m + n, (uint8_t)i, gas_req, sizeof(gas_req));
+	n += encap(m + n, ENIP_CMD_NOP, 0, 0, 0, NULL, 0);
+	feed(st, 1, m, n);
+	ck_assert_int_eq(rec.n_msg, 6);
+	ck_assert_int_eq(rec_msg(5, NULL)->func, ENIP_CMD_NOP);
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(pending_cap_counted)
+{
+	uint8_t m[700];
+	size_t n;
+	void *st = st_new();
+	uint64_t cnt[DISSECT_MAX_COUNTERS] = { 0 };
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		n = rr(m, (uint8_t)i, gas_req, sizeof(gas_req));
+		feed(st, 1, m, n);
+	}
+	enip_dissector.counters(st, cnt);
+	ck_assert_uint_eq(cnt[3], 40 - lim.max_pending);
+	ck_assert_int_eq(rec_anomalies("too_many_pending"), 1);
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(io_counted_per_connection)
+{
+	uint8_t d[64];
+	void *st = st_new();
+	uint64_t cnt[DISSECT_MAX_COUNTERS] = { 0 };
+	const char *js = NULL;
+	int i;
+
+	ctx.is_udp = 1;
+	for (i = 0; i < 100; i++) {
+		memset(d, 0, sizeof(d));
+		put16(d, 2);
+		put16(d + 2, ENIP_ITEM_SEQUENCED_ADDR);
+		put16(d + 4, 8);
+		put32(d + 6, (i & 1) ? 0xaaaa : 0xbbbb);
+		put32(d + 10, (uint32_t)(i / 2 + ((i & 1) && i > 50 ? 3 : 0)));
+		put16(d + 14, ENIP_ITEM_CONNECTED_DATA);
+		put16(d + 16, 6);
+		ctx.ts.tv_usec = i * 1000;
+		feed(st, i & 1, d, 24);
+	}
+	ck_assert_int_eq(rec.n_msg, 0);        /* nothing per packet */
+	enip_dissector.flow_end(&ctx, st);
+	ck_assert_int_eq(rec.n_msg, 2);
+	rec_msg(0, &js);
+	ck_assert_ptr_nonnull(strstr(js, "\"packets\":50"));
+	enip_dissector.counters(st, cnt);
+	ck_assert_uint_eq(cnt[6], 100);
+	enip_dissector.state_free(st);
+}
+END_TEST
+
+START_TEST(probe_and_free_null)
+{
+	uint8_t m[200];
+	size_t n = list_identity_reply(m);
+	static const uint8_t http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	ck_assert_int_eq(enip_dissector.probe(m, n, 0), PROBE_MINE);
+	ck_assert_int_eq(enip_dissector.probe(m, 10, 0), PROBE_NEED_MORE);
+	ck_assert_int_eq(enip_dissector.probe(http, sizeof(http) - 1, 1), PROBE_NOT_MINE);
+	enip_dissector.state_free(NULL);
+	enip_dissector.counters(NULL, NULL);
+}
+END_TEST
+
+static Suite *enip_suite(void)
+{
+	Suite *s = suite_create("enip");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, list_identity_reply_record);
+	tcase_add_test(tc, list_identity_event_ident);
+	tcase_add_test(tc, request_path_and_identity_answer_paired);
+	tcase_add_test(tc, get_attribute_all_identity);
+	tcase_add_test(tc, unconnected_send_embedded_and_route);
+	tcase_add_test(tc, multiple_service_packet_items);
+	tcase_add_test(tc, services_cap);
+	tcase_add_test(tc, forward_open_then_connected_data);
+	tcase_add_test(tc, every_truncated_prefix);
+	tcase_add_test(tc, malformed_inputs);
+	tcase_add_test(tc, stream_not_enip);
+	tcase_add_test(tc, stream_split_every_byte);
+	tcase_add_test(tc, stream_several_per_segment);
+	tcase_add_test(tc, pending_cap_counted);
+	tcase_add_test(tc, io_counted_per_connection);
+	tcase_add_test(tc, probe_and_free_null);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(enip_suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
