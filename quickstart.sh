@@ -12,7 +12,8 @@ echo "== installing build dependencies (apt-get)"
 $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
 	build-essential autoconf automake libtool pkg-config \
-	libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev libcap-ng-dev check ieee-data
+	libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev libcap-ng-dev check ieee-data \
+	zlib1g-dev libzstd-dev zstd
 
 echo "== building"
 mkdir -p m4

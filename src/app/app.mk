@@ -4,7 +4,8 @@ libotsentry_a_SOURCES += \
 	src/app/options.h src/app/options.c \
 	src/app/capture.h src/app/capture.c \
 	src/app/conffile.h src/app/conffile.c \
-	src/app/privdrop.h src/app/privdrop.c
+	src/app/privdrop.h src/app/privdrop.c \
+	src/app/progress.h src/app/progress.c
 
 AM_CPPFLAGS += $(CAPNG_CFLAGS) \
 	-DOTS_CONFIG_FILE='"$(sysconfdir)/otsentry/otsentry.conf"'

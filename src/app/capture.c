@@ -1,6 +1,6 @@
 /*
- * capture.c - libpcap input: files, standard input, live interfaces (see
- * capture.h).
+ * capture.c - the reading loop: capture files (inputs.h) or a live
+ * interface (libpcap) into the sensor (see capture.h).
  *
  * Signals: the handlers only set flags (and call pcap_breakloop, which is
  * safe from a handler); the loop acts on the flags between batches.  The
@@ -14,13 +14,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "capture.h"
 #include "decode.h"
 #include "eve.h"
+#include "inputs.h"
+#include "progress.h"
 #include "sensor.h"
 
-#define FILE_BATCH 4096          /* packets per pcap_dispatch on files */
+#define FILE_BATCH 4096          /* files: packets between two signal checks */
+#define PROGRESS_EVERY 256       /* files: packets between two clock reads */
 #define LIVE_TIMEOUT_MS 250      /* pcap read timeout: ticks without packets */
 
 static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1, sig_usr2;
@@ -141,77 +145,169 @@ static int check_linktype(pcap_t *p, const char *what)
 	return -1;
 }
 
-/* 0 read to the end, 1 stopped by a signal, -1 error (reported). */
-static int read_one_file(struct sensor *s, const char *path,
-			 const struct capture_config *cfg, struct capture_result *res)
+/* A line from the inputs: the progress line makes way for it. */
+static void on_input_message(void *user, const char *text)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
-	struct cap_ctx cc;
-	pcap_t *p;
-	int n, rc = 0;
+	progress_clear(user);
+	fprintf(stderr, "otsentry: %s\n", text);
+}
 
-	errbuf[0] = 0;
-	p = pcap_open_offline(path, errbuf);
-	if (!p) {
-		/* libpcap's message often names the file already */
-		if (strstr(errbuf, path))
-			fprintf(stderr, "otsentry: %s\n", errbuf);
-		else
-			fprintf(stderr, "otsentry: %s: %s\n", name, errbuf);
-		return -1;
+static void progress_of(const struct inputs *in, struct progress_state *st)
+{
+	struct inputs_totals t;
+
+	inputs_get_totals(in, &t);
+	st->bytes_done = t.bytes_done;
+	st->bytes_total = t.bytes_total;
+	st->packets = t.packets;
+}
+
+/* "2024-05-01 10:00:00" (UTC) */
+static void fmt_time(char *buf, size_t len, const struct timeval *tv)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%lld", (long long)tv->tv_sec);
+}
+
+static void print_input(const struct input_info *ii)
+{
+	char a[32], b[32], ooo[48];
+
+	ooo[0] = 0;
+	if (ii->out_of_order)
+		snprintf(ooo, sizeof(ooo), ", %llu out of order",
+			 (unsigned long long)ii->out_of_order);
+	if (ii->state == INPUT_SKIPPED) {
+		fprintf(stderr, "  %s: skipped: %s\n", ii->name, ii->error);
+	} else if (ii->state == INPUT_PENDING) {
+		fprintf(stderr, "  %s: not read\n", ii->name);
+	} else if (ii->packets == 0) {
+		fprintf(stderr, "  %s: no packets%s%s\n", ii->name,
+			ii->error[0] ? ", error: " : "", ii->error);
+	} else {
+		fmt_time(a, sizeof(a), &ii->first);
+		fmt_time(b, sizeof(b), &ii->last);
+		fprintf(stderr, "  %s: %llu packets, %s .. %s UTC%s%s%s\n", ii->name,
+			(unsigned long long)ii->packets, a, b, ooo,
+			ii->error[0] ? ", error: " : "", ii->error);
 	}
-	memset(&cc, 0, sizeof(cc));
-	cc.s = s;
-	cc.linktype = check_linktype(p, name);
-	if (cc.linktype < 0 || set_filter(p, cfg->bpf, name) < 0) {
-		pcap_close(p);
-		return -1;
+}
+
+#define LIST_ALL_UP_TO 20       /* more inputs than this: the compact list */
+
+/* The inputs at the end of a run with several. */
+static void print_inputs(const struct inputs *in)
+{
+	struct inputs_totals t;
+	uint32_t i, n = inputs_count(in), shown = 0, problems;
+	char a[32], b[32];
+
+	inputs_get_totals(in, &t);
+	problems = t.failed + t.skipped + t.pending;
+	fprintf(stderr, "otsentry: %u inputs: %u read whole, %u with errors, %u skipped",
+		(unsigned)t.inputs, (unsigned)t.done, (unsigned)t.failed, (unsigned)t.skipped);
+	if (t.pending)
+		fprintf(stderr, ", %u not read", (unsigned)t.pending);
+	if (t.packets) {
+		fmt_time(a, sizeof(a), &t.first);
+		fmt_time(b, sizeof(b), &t.last);
+		fprintf(stderr, "; packets from %s to %s UTC", a, b);
 	}
-	sig_handle = p;
-	for (;;) {
-		n = pcap_dispatch(p, FILE_BATCH, on_packet, (u_char *)(void *)&cc);
-		if (n == PCAP_ERROR) {
-			fprintf(stderr, "otsentry: %s: %s (after %llu packets)\n", name,
-				pcap_geterr(p), (unsigned long long)cc.packets);
-			rc = -1;
+	fputc('\n', stderr);
+	if (t.out_of_order || t.late)
+		fprintf(stderr, "otsentry: %llu packets out of order inside their file, "
+			"%llu out of time order in the merged stream\n",
+			(unsigned long long)t.out_of_order, (unsigned long long)t.late);
+	for (i = 0; i < n; i++) {
+		const struct input_info *ii = inputs_info(in, i);
+
+		if (n > LIST_ALL_UP_TO && ii->state == INPUT_DONE)
+			continue;
+		if (n > LIST_ALL_UP_TO && shown == LIST_ALL_UP_TO) {
+			fprintf(stderr, "  ... and %u more with problems\n",
+				(unsigned)(problems - shown));
 			break;
 		}
-		if (n == PCAP_ERROR_BREAK || sig_stop) {
-			rc = 1;
-			break;
-		}
-		if (n == 0)
-			break;
-		signals_poll(s, &cc.last);
+		print_input(ii);
+		shown++;
 	}
-	sig_handle = NULL;
-	res->packets += cc.packets;
-	pcap_close(p);
-	return rc;
 }
 
 int capture_files(struct sensor *s, const char *const *paths, int n,
 		  const struct capture_config *cfg, struct capture_result *res)
 {
-	int i, r;
+	struct inputs_config icfg;
+	struct inputs_totals t;
+	struct inputs_packet pkt;
+	struct progress pg;
+	struct progress_state st;
+	struct inputs *in;
+	uint64_t count = 0;
+	int i, r = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (cfg->on_open && cfg->on_open(cfg->on_open_ud) < 0) {
 		res->files_failed = n;
 		return -1;
 	}
+	progress_start(&pg, cfg->progress);
+	inputs_config_default(&icfg);
+	icfg.bpf = cfg->bpf;
+	icfg.recursive = cfg->recursive;
+	icfg.no_merge = cfg->no_merge;
+	if (cfg->max_open > 0)
+		icfg.max_open = cfg->max_open;
+	icfg.linktype_ok = decode_linktype_supported;
+	icfg.message = on_input_message;
+	icfg.user = &pg;
+	in = inputs_new(&icfg);
+	if (!in) {
+		fputs("otsentry: out of memory\n", stderr);
+		return -1;
+	}
+	for (i = 0; i < n && r == 0; i++)
+		r = inputs_add(in, paths[i]);
+	if (r < 0) {
+		fputs("otsentry: out of memory\n", stderr);
+		inputs_free(in);
+		return -1;
+	}
 	signals_install();
-	for (i = 0; i < n; i++) {
-		r = read_one_file(s, paths[i], cfg, res);
-		if (r < 0)
-			res->files_failed++;    /* reported; the next file follows */
-		else
-			res->files_ok++;
-		if (r == 1 || sig_stop)
+	r = inputs_start(in);
+	while (r == 0 && !sig_stop) {
+		r = inputs_next(in, &pkt);
+		if (r <= 0)
 			break;
+		r = 0;
+		sensor_packet(s, pkt.linktype, &pkt.hdr->ts, pkt.hdr->caplen, pkt.hdr->len,
+			      pkt.data);
+		if (++count % PROGRESS_EVERY == 0) {
+			if (count % FILE_BATCH == 0)
+				signals_poll(s, &pkt.hdr->ts);
+			if (pg.on) {
+				progress_of(in, &st);
+				progress_update(&pg, &st);
+			}
+		}
 	}
 	signals_restore();
+	if (pg.on) {
+		progress_of(in, &st);
+		progress_finish(&pg, &st);
+	}
+	inputs_get_totals(in, &t);
+	res->packets = t.packets;
+	res->files_ok = (int)t.done;
+	res->files_failed = (int)(t.failed + t.skipped);
+	res->files_skipped = (int)t.skipped;
+	if (!cfg->quiet && t.inputs > 1)
+		print_inputs(in);
+	inputs_free(in);
+	if (r < 0)
+		return -1;
 	return res->files_ok > 0 || res->packets > 0 ? 0 : -1;
 }
 

@@ -2,10 +2,14 @@
  * capture.h - packets in: pcap/pcapng files (or standard input) and live
  * interfaces through libpcap, handed one by one to the sensor.
  *
- * Files: each is read to its end; a file that cannot be opened, or that is
- * truncated or corrupt part-way, gets one line on stderr naming the file and
- * the problem, everything read before the problem stays processed, and the
- * next file follows.
+ * Files: through inputs.h - files, directories, gzip and zstd, merged by
+ * timestamp (or one after the other with no_merge).  A file that cannot be
+ * read gets one line on stderr naming it and is skipped; one that is
+ * truncated or corrupt part-way gets one line too, everything read before
+ * the problem stays processed; the rest is read.  With progress on, a
+ * progress line on stderr (progress.h).  Unless quiet, several inputs are
+ * listed on stderr at the end (one line each; when there are many, a count
+ * and the ones with problems).
  *
  * Live: SIGINT/SIGTERM stop the capture (pcap_breakloop), SIGHUP reopens the
  * EVE files (log rotation), SIGUSR1 asks the observers for a snapshot
@@ -32,18 +36,25 @@ struct capture_config {
 	 * drop privileges.  <0 stops the capture.  May be NULL. */
 	int (*on_open)(void *ud);
 	void *on_open_ud;
+	int recursive;          /* files: follow subdirectories */
+	int no_merge;           /* files: one after the other, no time merge */
+	int max_open;           /* files: open at once */
+	int progress;           /* files: progress line on stderr */
+	int quiet;              /* files: no list of the inputs at the end */
 };
 
 struct capture_result {
 	uint64_t packets;       /* packets handed to the sensor */
 	int files_ok;           /* inputs read to their end */
 	int files_failed;       /* could not open, bad filter, or error part-way */
+	int files_skipped;      /* of those: nothing of them read */
 };
 
 void capture_config_default(struct capture_config *cfg);
 
-/* Read every file in turn ("-" is standard input).  Returns 0 when at least
- * one packet or one whole file could be read, -1 when nothing was read. */
+/* Read every file and directory ("-" is standard input).  Returns 0 when at
+ * least one packet or one whole file could be read, -1 when nothing was
+ * read or on a bad filter. */
 int capture_files(struct sensor *s, const char *const *paths, int n,
 		  const struct capture_config *cfg, struct capture_result *res);
 

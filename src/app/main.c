@@ -4,7 +4,8 @@
  * Everything here is glue: option parsing into struct ots_options, the EVE
  * writer and its sinks, the sensor and its observers, then capture.  Exit
  * status: 0 success, 1 nothing could be read or a module failed to start,
- * 2 bad command line.
+ * 2 bad command line, 3 read, but an input was skipped (not a capture,
+ * unreadable).
  */
 #include "config.h"
 
@@ -43,11 +44,15 @@ enum {
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_SENSOR_NAME,
+	OPT_NO_MERGE, OPT_MAX_OPEN_FILES,
 	OPT_HELP, OPT_VERSION
 };
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
+	{ "recursive", no_argument, NULL, 'R' },
+	{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
+	{ "max-open-files", required_argument, NULL, OPT_MAX_OPEN_FILES },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
@@ -99,11 +104,17 @@ static const struct option long_opts[] = {
 };
 
 static const char usage_text[] =
-"Usage: otsentry [OPTIONS] -r FILE... | -i IFACE\n"
+"Usage: otsentry [OPTIONS] -r PATH [PATH...] | -i IFACE\n"
 "Passive OT network sensor: Modbus/TCP, DNP3, S7comm; EVE JSON lines out.\n"
 "\n"
 "Capture:\n"
-"  -r FILE                 read a pcap/pcapng file (repeatable; - = stdin)\n"
+"  -r PATH                 read capture files: pcap/pcapng, also gzip- or\n"
+"                          zstd-compressed; a directory: every file in it;\n"
+"                          repeatable, and operands after it too; - = stdin.\n"
+"                          Packets of all files merged by time\n"
+"  -R, --recursive         read the subdirectories of -r directories too\n"
+"  --no-merge              read the files one after the other, not by time\n"
+"  --max-open-files N      files open at once while merging (32)\n"
 "  -i IFACE                capture live on IFACE\n"
 "  -f BPF                  capture filter (both modes)\n"
 "  -s SNAPLEN              live: bytes kept per packet (262144)\n"
@@ -119,7 +130,7 @@ static const char usage_text[] =
 "  --sink URI              extra output (repeatable; see otsentry(8))\n"
 "  --cef                   alerts rendered as CEF on the sinks\n"
 "  --sensor-name NAME      \"host\" in every event and syslog header (host name)\n"
-"  -q                      no summary on stderr\n"
+"  -q                      no summary or progress line on stderr\n"
 "Flows:\n"
 "  --max-flows N           flow table cap (65536)\n"
 "  --flow-timeout SEC      idle timeout, UDP and other (120)\n"
@@ -291,13 +302,35 @@ static int sensor_name_ok(const char *s)
 	return 1;
 }
 
+/* -r PATH and the operands after it: any number. */
+static void add_input(struct ots_options *o, const char *path)
+{
+	const char **v;
+
+	if ((o->n_inputs & (o->n_inputs - 1)) == 0) {   /* 0, 1, 2, 4, ...: grow */
+		v = realloc(o->inputs, (size_t)(o->n_inputs ? 2 * o->n_inputs : 1) * sizeof(*v));
+		if (!v) {
+			fputs("otsentry: out of memory\n", stderr);
+			exit(1);
+		}
+		o->inputs = v;
+	}
+	o->inputs[o->n_inputs++] = path;
+}
+
 static void parse_args(int argc, char **argv, struct ots_options *o)
 {
 	int c, first_log = 1;
 
-	while ((c = getopt_long(argc, argv, "r:i:f:o:s:B:pqhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:Ri:f:o:s:B:pqhV", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': add_multi("-r", o->inputs, &o->n_inputs, OTS_MAX_INPUTS, optarg); break;
+		case 'r': add_input(o, optarg); break;
+		case 'R': o->recursive = 1; break;
+		case OPT_NO_MERGE: o->no_merge = 1; break;
+		case OPT_MAX_OPEN_FILES: o->max_open_files = (int)parse_u64("--max-open-files", optarg, 1000);
+			if (o->max_open_files < 1)
+				usage_error("--max-open-files: '%s' is out of range", optarg);
+			break;
 		case 'i': o->iface = optarg; break;
 		case 'f': o->bpf = optarg; break;
 		case 'o': o->output = optarg; break;
@@ -373,8 +406,11 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 			exit(2);
 		}
 	}
-	if (optind < argc)
+	/* operands after -r are more inputs (-r a.pcap b.pcap.gz DIR) */
+	if (optind < argc && !o->n_inputs)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	while (optind < argc)
+		add_input(o, argv[optind++]);
 }
 
 static void print_summary(const struct capture_result *res, struct sensor *s)
@@ -386,6 +422,9 @@ static void print_summary(const struct capture_result *res, struct sensor *s)
 	fprintf(stderr, "otsentry: %llu packets, %d input(s) read, %d failed, %llu events written%s\n",
 		(unsigned long long)res->packets, res->files_ok, res->files_failed,
 		(unsigned long long)lines, errs ? " (write errors)" : "");
+	if (res->files_skipped)
+		fprintf(stderr, "otsentry: %d input(s) skipped (listed above): exit status 3\n",
+			res->files_skipped);
 }
 
 /* A file written only at the end of the run (--inventory, --graph, --learn)
@@ -648,6 +687,11 @@ int main(int argc, char **argv)
 	ccfg.buffer_mb = opt.buffer_mb;
 	ccfg.promisc = !opt.no_promisc;
 	ccfg.stats_interval = opt.stats_interval;
+	ccfg.recursive = opt.recursive;
+	ccfg.no_merge = opt.no_merge;
+	ccfg.max_open = opt.max_open_files;
+	ccfg.quiet = opt.quiet;
+	ccfg.progress = !opt.quiet && isatty(STDERR_FILENO);
 	if (opt.iface)
 		crc = capture_live(s, opt.iface, &ccfg, &res);
 	else
@@ -655,7 +699,7 @@ int main(int argc, char **argv)
 	sensor_finish(s);
 	if (!opt.quiet)
 		print_summary(&res, s);
-	rc = crc < 0 ? 1 : 0;
+	rc = crc < 0 ? 1 : res.files_skipped ? 3 : 0;
 	{
 		/* events that never reached an output are lost data: say so */
 		uint64_t lines, werrs;
@@ -673,5 +717,6 @@ out:
 			strerror(errno));
 	sensor_free(s);
 	eve_free(eve);
+	free(opt.inputs);
 	return rc;
 }

@@ -13,6 +13,7 @@ void ots_options_default(struct ots_options *o)
 	o->snaplen = 262144;
 	o->buffer_mb = 64;
 	o->stats_interval = 60;
+	o->max_open_files = 32;
 
 	o->log_protocols = ~0u;
 	o->log_anomalies = 1;

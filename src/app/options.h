@@ -10,14 +10,17 @@
 
 #include <stdint.h>
 
-#define OTS_MAX_INPUTS   64
 #define OTS_MAX_MULTI    16     /* repeatable options: --rules, --geoip, --var, --sink */
 #define OTS_SENSOR_NAME_MAX 63  /* --sensor-name: fits a syslog HOSTNAME field */
 
 struct ots_options {
 	/* capture */
-	const char *inputs[OTS_MAX_INPUTS];   /* -r FILE (repeatable, "-" = stdin) */
+	const char **inputs;                  /* -r PATH (repeatable) and the operands
+					       * after it; "-" = stdin; allocated */
 	int n_inputs;
+	int recursive;                        /* -R: subdirectories of -r directories */
+	int no_merge;                         /* --no-merge: inputs in turn, not by time */
+	int max_open_files;                   /* --max-open-files N (default 32) */
 	const char *iface;                    /* -i IFACE */
 	const char *bpf;                      /* -f 'BPF' */
 	int snaplen;                          /* -s (default 262144) */

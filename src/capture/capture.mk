@@ -1,9 +1,18 @@
-# src/capture/capture.mk - packet decoding (link layer to transport) and
-# IPv4 fragment reassembly.
+# src/capture/capture.mk - capture files in (directories, time-ordered merge,
+# gzip and zstd), packet decoding (link layer to transport) and IPv4
+# fragment reassembly.
 libotsentry_a_SOURCES += \
 	src/capture/pkt.h \
 	src/capture/decode.h src/capture/decode.c \
-	src/capture/frag.h src/capture/frag.c
+	src/capture/frag.h src/capture/frag.c \
+	src/capture/infile.h src/capture/infile.c \
+	src/capture/inputs.h src/capture/inputs.c
+
+check_PROGRAMS += tests/unit/check_capture_input
+tests_unit_check_capture_input_SOURCES = tests/unit/check_capture_input.c
+tests_unit_check_capture_input_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_capture_input_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_capture_input
 
 check_PROGRAMS += tests/unit/check_decode
 tests_unit_check_decode_SOURCES = tests/unit/check_decode.c

@@ -171,8 +171,8 @@ ots "no packets" 0 -q -r "$tmp/header.pcap" &&
 	[ "$(grep -c '"event_type":"stats"' "$tmp/out.json")" -eq 1 ] || bad "no packets: want one stats event"
 ots "nonexistent file" 1 -q -r "$tmp/nope.pcap" && err_is "nonexistent file" "nope\\.pcap: No such file"
 ots "directory" 1 -q -r "$tmp/dir.pcap" && err_is "directory" "dir\\.pcap: .*directory"
-# one bad file among good ones: reported, the others read
-ots "bad among good" 0 -q -r "$tmp/nope.pcap" -r "$p" && err_is "bad among good" "nope\\.pcap"
+# one bad file among good ones: reported, the others read, exit 3 (skipped)
+ots "bad among good" 3 -q -r "$tmp/nope.pcap" -r "$p" && err_is "bad among good" "nope\\.pcap"
 grep -q '"event_type":"stats"' "$tmp/out.json" || bad "bad among good: no stats event"
 
 # bad option values: exit 2 and a message naming the option
@@ -213,7 +213,9 @@ if [ -c /dev/full ]; then
 fi
 ots "unknown option" 2 -r "$p" --no-such-option && err_is "unknown option" "no-such-option"
 ots "nothing to read" 2 && err_is "nothing to read" "nothing to read"
-ots "stray argument" 2 -r "$p" stray && err_is "stray argument" "unexpected argument 'stray'"
+ots "stray argument" 2 -i lo stray && err_is "stray argument" "unexpected argument 'stray'"
+# operands after -r are inputs too
+ots "operand input" 3 -q -r "$p" stray && err_is "operand input" "stray: No such file"
 
 # corrupt baselines: exit 2, the file and the problem named
 printf '{"format":"otsentry-baseline","version":1,' > "$tmp/cut.json"
