@@ -125,6 +125,10 @@ void gen_writer_flush_before(struct gen_writer *w, gen_time t);
 int gen_writer_close(struct gen_writer *w);
 
 /* Raw frame assembly; each queues one Ethernet frame at time t. */
+void gen_frame(struct gen_writer *w, gen_time t, const uint8_t *frame, size_t n);
+/* Internet checksum (RFC 1071): add bytes to a running sum, then fold. */
+uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t gen_csum_fold(uint32_t sum);
 void gen_udp(struct gen_writer *w, gen_time t, struct gen_host *src, uint16_t sport,
 	     struct gen_host *dst, uint16_t dport, const uint8_t *p, size_t n);
 void gen_tcp_segment(struct gen_writer *w, gen_time t, struct gen_host *src,

@@ -3,7 +3,8 @@
 
 noinst_PROGRAMS += tools/otsgen
 tools_otsgen_SOURCES = tools/otsgen.c tools/gen_plant.c tools/gen_attack.c \
-	tools/gen_wire.c tools/gen_proto.c tools/gen.h tools/gen_plant.h
+	tools/gen_stream.c tools/gen_wire.c tools/gen_proto.c tools/gen.h tools/gen_plant.h \
+	tools/gen_stream.h
 tools_otsgen_CFLAGS = $(AM_CFLAGS) -Wfloat-conversion
 tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS)
 

@@ -392,7 +392,7 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -403,11 +403,29 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+uint16_t gen_csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+void gen_frame(struct gen_writer *w, gen_time t, const uint8_t *frame, size_t n)
+{
+	struct gen_pkt *p;
+
+	if (n > GEN_MAX_FRAME || !(p = pool_get(w))) {
+		w->err = 1;
+		return;
+	}
+	memcpy(p->data, frame, n);
+	p->t = t;
+	p->order = w->order++;
+	p->len = (uint32_t)n;
+	if (gen_heap_push(&w->queue, p) != 0) {
+		w->err = 1;
+		pkt_release(w, p);
+	}
 }
 
 /* Queue one IPv4 datagram carrying the l4 bytes already placed at
@@ -436,15 +454,15 @@ static void queue_ip(struct gen_writer *w, struct gen_pkt *p, gen_time t,
 	put16(ip + 10, 0);
 	put32(ip + 12, src->ip);
 	put32(ip + 16, dst->ip);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	put16(ip + 10, gen_csum_fold(gen_csum_add(0, ip, 20)));
 
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = (uint8_t)proto;
 	put16(pseudo + 10, (unsigned)l4len);
-	sum = csum_add(0, pseudo, 12);
-	sum = csum_add(sum, ip + 20, l4len);
-	c = csum_fold(sum);
+	sum = gen_csum_add(0, pseudo, 12);
+	sum = gen_csum_add(sum, ip + 20, l4len);
+	c = gen_csum_fold(sum);
 	if (proto == 17 && c == 0)
 		c = 0xffff;
 	put16(ip + 20 + csum_off, c);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "gen_plant.h"
+#include "gen_stream.h"
 
 #define DEFAULT_START 1764590400LL      /* 2025-12-01T12:00:00Z */
 #define DEFAULT_NORMAL_DURATION 600
@@ -238,6 +239,9 @@ static void usage(FILE *f)
 		"extra deviations (not in all):");
 	for (i = SC_BUNDLED; i < SC_COUNT; i++)
 		fprintf(f, " %s", scenario_names[i]);
+	fprintf(f, "\ntransport scenarios (one short conversation, no truth file):");
+	for (i = 0; gen_stream_names[i]; i++)
+		fprintf(f, " %s", gen_stream_names[i]);
 	fprintf(f, "\n");
 }
 
@@ -352,6 +356,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "otsgen: -o FILE is required (see --help)\n");
 		return 2;
 	}
+	for (i = 0; gen_stream_names[i]; i++)
+		if (strcmp(o.scenario, gen_stream_names[i]) == 0) {
+			rc = gen_stream_scenario(o.scenario, o.seed, (gen_time)o.start * GEN_SEC, o.out);
+			if (rc != 0)
+				fprintf(stderr, "otsgen: cannot write %s\n", o.out);
+			return rc ? 1 : 0;
+		}
 	if (strcmp(o.scenario, "all") == 0)
 		all = 1;
 	for (i = 0; i < SC_COUNT && !all; i++)
