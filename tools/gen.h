@@ -126,6 +126,9 @@ int gen_writer_close(struct gen_writer *w);
 
 /* Raw frame assembly; each queues one Ethernet frame at time t. */
 void gen_frame(struct gen_writer *w, gen_time t, const uint8_t *frame, size_t n);
+/* Big-endian stores into frame bytes. */
+void gen_put16(uint8_t *p, unsigned v);
+void gen_put32(uint8_t *p, uint32_t v);
 /* Internet checksum (RFC 1071): add bytes to a running sum, then fold. */
 uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, size_t n);
 uint16_t gen_csum_fold(uint32_t sum);

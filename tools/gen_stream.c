@@ -194,18 +194,6 @@ struct v6end {
 	uint32_t seq;
 };
 
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /*
  * One TCP segment from a to b over IPv6.  frag > 0: the IPv6 payload (TCP
  * header and data) is sent as fragments of at most frag bytes (a multiple
@@ -221,21 +209,21 @@ static void v6_segment(struct gen_writer *w, gen_time t, struct v6end *a, const 
 	if (n > GEN_MAX_PAYLOAD)
 		return;
 	memset(l4, 0, 20);
-	put16(l4, a->port);
-	put16(l4 + 2, b->port);
-	put32(l4 + 4, a->seq);
-	put32(l4 + 8, (flags & F_ACK) ? b->seq : 0);
+	gen_put16(l4, a->port);
+	gen_put16(l4 + 2, b->port);
+	gen_put32(l4 + 4, a->seq);
+	gen_put32(l4 + 8, (flags & F_ACK) ? b->seq : 0);
 	l4[12] = 5 << 4;
 	l4[13] = (uint8_t)flags;
-	put16(l4 + 14, 16384);
+	gen_put16(l4 + 14, 16384);
 	memcpy(l4 + 20, data, n);
 	memcpy(pseudo, a->ip, 16);
 	memcpy(pseudo + 16, b->ip, 16);
-	put32(pseudo + 32, (uint32_t)l4len);
+	gen_put32(pseudo + 32, (uint32_t)l4len);
 	memset(pseudo + 36, 0, 3);
 	pseudo[39] = 6;
 	sum = gen_csum_add(0, pseudo, 40);
-	put16(l4 + 16, gen_csum_fold(gen_csum_add(sum, l4, l4len)));
+	gen_put16(l4 + 16, gen_csum_fold(gen_csum_add(sum, l4, l4len)));
 	a->seq += (uint32_t)n + ((flags & (F_SYN | F_FIN)) ? 1u : 0u);
 
 	off = frag ? ((l4len - 1) / frag) * frag : 0;
@@ -246,9 +234,9 @@ static void v6_segment(struct gen_writer *w, gen_time t, struct v6end *a, const 
 			part = frag;
 		memcpy(f, b->mac, 6);
 		memcpy(f + 6, a->mac, 6);
-		put16(f + 12, 0x86dd);
-		put32(f + 14, 0x60000000u);
-		put16(f + 18, (unsigned)(hl + part));
+		gen_put16(f + 12, 0x86dd);
+		gen_put32(f + 14, 0x60000000u);
+		gen_put16(f + 18, (unsigned)(hl + part));
 		f[20] = frag ? 44 : 6;
 		f[21] = 64;
 		memcpy(f + 22, a->ip, 16);
@@ -256,8 +244,8 @@ static void v6_segment(struct gen_writer *w, gen_time t, struct v6end *a, const 
 		if (frag) {
 			f[54] = 6;
 			f[55] = 0;
-			put16(f + 56, (unsigned)(off | (off + part < l4len ? 1 : 0)));
-			put32(f + 58, id);
+			gen_put16(f + 56, (unsigned)(off | (off + part < l4len ? 1 : 0)));
+			gen_put32(f + 58, id);
 		}
 		memcpy(f + 54 + hl, l4 + off, part);
 		gen_frame(w, t, f, 54 + hl + part);

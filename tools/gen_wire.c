@@ -380,16 +380,16 @@ int gen_writer_close(struct gen_writer *w)
 
 /* ------------------------------------------------------- frame building */
 
-static void put16(uint8_t *p, unsigned v)
+void gen_put16(uint8_t *p, unsigned v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+void gen_put32(uint8_t *p, uint32_t v)
 {
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
+	gen_put16(p, v >> 16);
+	gen_put16(p + 2, v & 0xffff);
 }
 
 uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, size_t n)
@@ -443,29 +443,29 @@ static void queue_ip(struct gen_writer *w, struct gen_pkt *p, gen_time t,
 	src->seen = dst->seen = 1;
 	memcpy(f, dmac, 6);
 	memcpy(f + 6, smac, 6);
-	put16(f + 12, 0x0800);
+	gen_put16(f + 12, 0x0800);
 	ip[0] = 0x45;
 	ip[1] = 0;
-	put16(ip + 2, (unsigned)(20 + l4len));
-	put16(ip + 4, src->ip_id++);
-	put16(ip + 6, src->df ? 0x4000 : 0);
+	gen_put16(ip + 2, (unsigned)(20 + l4len));
+	gen_put16(ip + 4, src->ip_id++);
+	gen_put16(ip + 6, src->df ? 0x4000 : 0);
 	ip[8] = src->ttl;
 	ip[9] = (uint8_t)proto;
-	put16(ip + 10, 0);
-	put32(ip + 12, src->ip);
-	put32(ip + 16, dst->ip);
-	put16(ip + 10, gen_csum_fold(gen_csum_add(0, ip, 20)));
+	gen_put16(ip + 10, 0);
+	gen_put32(ip + 12, src->ip);
+	gen_put32(ip + 16, dst->ip);
+	gen_put16(ip + 10, gen_csum_fold(gen_csum_add(0, ip, 20)));
 
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
 	pseudo[9] = (uint8_t)proto;
-	put16(pseudo + 10, (unsigned)l4len);
+	gen_put16(pseudo + 10, (unsigned)l4len);
 	sum = gen_csum_add(0, pseudo, 12);
 	sum = gen_csum_add(sum, ip + 20, l4len);
 	c = gen_csum_fold(sum);
 	if (proto == 17 && c == 0)
 		c = 0xffff;
-	put16(ip + 20 + csum_off, c);
+	gen_put16(ip + 20 + csum_off, c);
 
 	p->t = t;
 	p->order = w->order++;
@@ -487,10 +487,10 @@ void gen_udp(struct gen_writer *w, gen_time t, struct gen_host *src, uint16_t sp
 		return;
 	}
 	u = p->data + 34;
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, (unsigned)(8 + n));
-	put16(u + 6, 0);
+	gen_put16(u, sport);
+	gen_put16(u + 2, dport);
+	gen_put16(u + 4, (unsigned)(8 + n));
+	gen_put16(u + 6, 0);
 	memcpy(u + 8, pl, n);
 	queue_ip(w, p, t, src, dst, 17, 8 + n, 6);
 }
@@ -509,19 +509,19 @@ void gen_tcp_segment(struct gen_writer *w, gen_time t, struct gen_host *src,
 		return;
 	}
 	h = p->data + 34;
-	put16(h, sport);
-	put16(h + 2, dport);
-	put32(h + 4, seq);
-	put32(h + 8, (flags & TH_ACK) ? ack : 0);
+	gen_put16(h, sport);
+	gen_put16(h + 2, dport);
+	gen_put32(h + 4, seq);
+	gen_put32(h + 8, (flags & TH_ACK) ? ack : 0);
 	h[12] = (uint8_t)((hl / 4) << 4);
 	h[13] = (uint8_t)flags;
-	put16(h + 14, (flags & TH_RST) ? 0 : src->win);
-	put16(h + 16, 0);
-	put16(h + 18, 0);
+	gen_put16(h + 14, (flags & TH_RST) ? 0 : src->win);
+	gen_put16(h + 16, 0);
+	gen_put16(h + 18, 0);
 	if (mss) {
 		h[20] = 2;      /* MSS option */
 		h[21] = 4;
-		put16(h + 22, 1460);
+		gen_put16(h + 22, 1460);
 	}
 	if (n)
 		memcpy(h + hl, pl, n);

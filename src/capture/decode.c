@@ -23,7 +23,8 @@
 #define IP6_MAX_EXT      8       /* extension headers walked at most */
 
 struct decoder {
-	struct frag_table *frag;
+	struct frag_table *frag;        /* IPv4 fragments */
+	struct frag_table *frag6;       /* IPv6 fragments: the same limits */
 	struct decode_stats st;
 };
 
@@ -50,8 +51,8 @@ static const struct ot_tok reason_names[] = {
 	{ DEC_IPV6_CAPTURE_TRUNCATED, "ipv6_capture_truncated" },
 	{ DEC_IPV6_EXT_TRUNCATED, "ipv6_ext_truncated" },
 	{ DEC_IPV6_TOO_MANY_EXT, "ipv6_too_many_ext" },
-	{ DEC_IPV6_FRAGMENT_NONFIRST, "ipv6_fragment_nonfirst" },
-	{ DEC_IPV6_FRAGMENT_FIRST, "ipv6_fragment_first" },
+	{ DEC_IPV6_FRAGMENT_HELD, "ipv6_fragment_held" },
+	{ DEC_IPV6_FRAGMENT_TRUNCATED, "ipv6_fragment_truncated" },
 	{ DEC_TCP_TRUNCATED, "tcp_truncated" },
 	{ DEC_TCP_BAD_OFFSET, "tcp_bad_offset" },
 	{ DEC_UDP_TRUNCATED, "udp_truncated" },
@@ -76,8 +77,9 @@ struct decoder *decoder_new(const struct frag_config *fcfg)
 		fcfg = &def;
 	}
 	d->frag = frag_new(fcfg);
-	if (!d->frag) {
-		free(d);
+	d->frag6 = frag_new(fcfg);
+	if (!d->frag || !d->frag6) {
+		decoder_free(d);
 		return NULL;
 	}
 	return d;
@@ -88,6 +90,7 @@ void decoder_free(struct decoder *d)
 	if (!d)
 		return;
 	frag_free(d->frag);
+	frag_free(d->frag6);
 	free(d);
 }
 
@@ -256,10 +259,32 @@ static int decode_ipv4(struct decoder *d, const uint8_t *ip, size_t avail, int s
 }
 
 static int decode_ipv6(struct decoder *d, const uint8_t *ip, size_t avail, int snapped,
+		       struct pkt_meta *p);
+
+/* An IPv6 fragment: c is just past its fragment header; the packet claims
+ * claimed bytes of which avail were captured. */
+static int decode_ipv6_fragment(struct decoder *d, const uint8_t *ip, struct cursor *c,
+				uint32_t claimed, size_t avail, uint8_t next, uint32_t id,
+				uint16_t offfl, struct pkt_meta *p)
+{
+	const uint8_t *out;
+	size_t outlen;
+
+	if (claimed > avail)
+		return drop(d, DEC_IPV6_FRAGMENT_TRUNCATED);
+	if (!frag_add6(d->frag6, &p->ts, ip, next, id, cur_ptr(c), cur_left(c),
+		       offfl & 0xfff8, offfl & 1, &out, &outlen))
+		return drop(d, DEC_IPV6_FRAGMENT_HELD);
+	p->reassembled = 1;
+	d->st.ipv6--;   /* counted again by the recursive call */
+	return decode_ipv6(d, out, outlen, 0, p);
+}
+
+static int decode_ipv6(struct decoder *d, const uint8_t *ip, size_t avail, int snapped,
 		       struct pkt_meta *p)
 {
 	struct cursor c;
-	uint32_t plen, claimed;
+	uint32_t plen, claimed, id;
 	uint8_t nh;
 	int i;
 
@@ -308,12 +333,11 @@ static int decode_ipv6(struct decoder *d, const uint8_t *ip, size_t avail, int s
 		switch (nh) {
 		case 44:                        /* fragment: fixed 8 bytes */
 			offfl = cur_be16(&c);
-			cur_skip(&c, 4);
-			if (offfl & 0xfff8)
-				return drop(d, DEC_IPV6_FRAGMENT_NONFIRST);
-			if (offfl & 1)
-				d->st.reason[DEC_IPV6_FRAGMENT_FIRST]++;
-			break;
+			id = cur_be32(&c);
+			if (!(offfl & 0xfff9))
+				break;          /* atomic fragment (RFC 6946): whole */
+			return decode_ipv6_fragment(d, ip, &c, claimed, avail, next, id,
+						    offfl, p);
 		case 51:                        /* AH: length in 4-byte units, minus 2 */
 			if (cur_left(&c) < (size_t)(hl + 2) * 4 - 2)
 				return drop(d, DEC_IPV6_EXT_TRUNCATED);
@@ -459,6 +483,7 @@ int decode_packet(struct decoder *d, int linktype, const struct timeval *ts,
 void decode_expire(struct decoder *d, const struct timeval *now)
 {
 	frag_expire(d->frag, now);
+	frag_expire(d->frag6, now);
 }
 
 void decode_get_stats(const struct decoder *d, struct decode_stats *st)
@@ -485,4 +510,7 @@ void decode_stats_json(const struct decoder *d, json_t *obj)
 	json_object_set_new(obj, "errors", err);
 	frag_stats_json(d->frag, fr);
 	json_object_set_new(obj, "ipv4_frag", fr);
+	fr = json_object();
+	frag_stats_json(d->frag6, fr);
+	json_object_set_new(obj, "ipv6_frag", fr);
 }

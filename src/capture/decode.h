@@ -5,7 +5,8 @@
  * capture v1 and v2, raw IP (DLT_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6), BSD
  * loopback (DLT_NULL, DLT_LOOP).  Network: IPv4 (options skipped, fragments
  * reassembled through frag.h), IPv6 (hop-by-hop, routing, destination
- * options, fragment and AH headers skipped; non-first fragments dropped).
+ * options and AH headers skipped; fragments reassembled through frag.h
+ * with the same limits and counters as IPv4's).
  * Transport: TCP and UDP; other IP protocols pass with ports 0.
  *
  * Nothing in a header is trusted: every malformed or truncated header is
@@ -61,8 +62,8 @@ enum decode_reason {
 	DEC_IPV6_CAPTURE_TRUNCATED,
 	DEC_IPV6_EXT_TRUNCATED,
 	DEC_IPV6_TOO_MANY_EXT,
-	DEC_IPV6_FRAGMENT_NONFIRST, /* dropped: IPv6 fragments are not reassembled */
-	DEC_IPV6_FRAGMENT_FIRST,    /* decoded from its first fragment only */
+	DEC_IPV6_FRAGMENT_HELD,     /* fragment waiting for the rest */
+	DEC_IPV6_FRAGMENT_TRUNCATED,/* a fragment cut by the snaplen cannot be used */
 	DEC_TCP_TRUNCATED,
 	DEC_TCP_BAD_OFFSET,
 	DEC_UDP_TRUNCATED,

@@ -19,17 +19,30 @@
 
 #define FRAG_MAX_DATAGRAM 65535
 #define FRAG_MAX_HDR 60
+#define FRAG_IPV6_HDR 40
 
 struct piece {
 	uint32_t start, end;        /* [start, end) payload bytes */
 };
 
+/* What identifies a datagram: IPv4 (RFC 791: source, destination,
+ * protocol, 16-bit identification) or IPv6 (RFC 8200 4.5: source,
+ * destination, 32-bit identification; the next header is not part of it).
+ * No implicit padding: keys compare with memcmp. */
+struct frag_key {
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	uint8_t proto;              /* IPv4 protocol; 0 for IPv6 */
+	uint8_t ver;                /* 4 or 6 */
+	uint8_t pad[2];
+};
+
+_Static_assert(sizeof(struct frag_key) == 40, "frag_key is hashed as five words");
+
 struct datagram {
 	struct datagram *hnext;     /* hash chain */
 	struct ots_link age;        /* age list, first = oldest */
-	uint8_t src[4], dst[4];
-	uint8_t proto;
-	uint16_t id;
+	struct frag_key key;
 	struct timeval first;
 	uint8_t hdr[FRAG_MAX_HDR];
 	uint8_t hlen;               /* 0 until the first fragment (offset 0) arrived */
@@ -85,20 +98,17 @@ struct frag_table *frag_new(const struct frag_config *cfg)
 
 #define DG_OF(l) ots_list_entry((l), struct datagram, age)
 
-static uint32_t key_hash(const struct frag_table *t, const uint8_t *src, const uint8_t *dst,
-			 uint8_t proto, uint16_t id)
+static uint32_t key_hash(const struct frag_table *t, const struct frag_key *k)
 {
-	uint64_t w[2] = { 0, 0 };
+	uint64_t w[5];
 
-	memcpy(&w[0], src, 4);
-	memcpy((uint8_t *)&w[0] + 4, dst, 4);
-	w[1] = (uint64_t)proto << 16 | id;
-	return (uint32_t)ots_hash_words(w, 2, t->seed);
+	memcpy(w, k, sizeof(w));
+	return (uint32_t)ots_hash_words(w, 5, t->seed);
 }
 
 static void dg_unlink(struct frag_table *t, struct datagram *d)
 {
-	struct datagram **pp = &t->buckets[key_hash(t, d->src, d->dst, d->proto, d->id) & (t->nbuckets - 1)];
+	struct datagram **pp = &t->buckets[key_hash(t, &d->key) & (t->nbuckets - 1)];
 
 	while (*pp && *pp != d)
 		pp = &(*pp)->hnext;
@@ -137,14 +147,14 @@ void frag_expire(struct frag_table *t, const struct timeval *now)
 	}
 }
 
-static struct datagram *dg_find(struct frag_table *t, const uint8_t *src, const uint8_t *dst,
-				uint8_t proto, uint16_t id, const struct timeval *ts, int create)
+static struct datagram *dg_find(struct frag_table *t, const struct frag_key *k,
+				const struct timeval *ts, int create)
 {
-	uint32_t b = key_hash(t, src, dst, proto, id) & (t->nbuckets - 1);
+	uint32_t b = key_hash(t, k) & (t->nbuckets - 1);
 	struct datagram *d;
 
 	for (d = t->buckets[b]; d; d = d->hnext)
-		if (d->id == id && d->proto == proto && !memcmp(d->src, src, 4) && !memcmp(d->dst, dst, 4))
+		if (!memcmp(&d->key, k, sizeof(*k)))
 			return d;
 	if (!create)
 		return NULL;
@@ -158,10 +168,7 @@ static struct datagram *dg_find(struct frag_table *t, const uint8_t *src, const 
 		t->st.nomem++;
 		return NULL;
 	}
-	memcpy(d->src, src, 4);
-	memcpy(d->dst, dst, 4);
-	d->proto = proto;
-	d->id = id;
+	d->key = *k;
 	d->first = *ts;
 	d->hnext = t->buckets[b];
 	t->buckets[b] = d;
@@ -255,34 +262,23 @@ static int dg_fill(struct frag_table *t, struct datagram *d, uint32_t s, uint32_
 	return (int)overlap;
 }
 
-int frag_add(struct frag_table *t, const struct timeval *ts,
-	     const uint8_t *hdr, size_t hlen, const uint8_t *data, size_t len,
-	     uint32_t off, int more, const uint8_t **out, size_t *outlen)
+/*
+ * One fragment of the datagram k: hdr/hlen the header the whole datagram
+ * gets back, data/len the fragment's payload at byte offset off, more: not
+ * the last.  max: the largest datagram (header and payload) allowed.
+ */
+static int frag_insert(struct frag_table *t, const struct timeval *ts, const struct frag_key *k,
+		       const uint8_t *hdr, size_t hlen, const uint8_t *data, size_t len,
+		       uint32_t off, int more, uint32_t max, const uint8_t **out, size_t *outlen)
 {
-	struct cursor c;
-	uint8_t proto, src[4], dst[4];
-	uint16_t id;
 	uint32_t end;
 	struct datagram *d;
 	int r;
 
-	t->st.fragments++;
-	cur_init(&c, hdr, hlen);
-	cur_skip(&c, 4);
-	id = cur_be16(&c);
-	cur_skip(&c, 3);
-	proto = cur_u8(&c);
-	cur_skip(&c, 2);
-	cur_copy(&c, src, 4);
-	cur_copy(&c, dst, 4);
-	if (!cur_ok(&c) || hlen > FRAG_MAX_HDR) {
-		t->st.bad++;
-		return 0;
-	}
 	frag_expire(t, ts);
-	if ((uint64_t)off + len + hlen > FRAG_MAX_DATAGRAM) {
+	if ((uint64_t)off + len + hlen > max) {
 		t->st.too_large++;
-		d = dg_find(t, src, dst, proto, id, ts, 0);
+		d = dg_find(t, k, ts, 0);
 		if (d)
 			dg_unlink(t, d);
 		return 0;
@@ -291,7 +287,7 @@ int frag_add(struct frag_table *t, const struct timeval *ts,
 		t->st.bad++;
 		return 0;
 	}
-	d = dg_find(t, src, dst, proto, id, ts, 1);
+	d = dg_find(t, k, ts, 1);
 	if (!d)
 		return 0;
 	end = off + (uint32_t)len;
@@ -330,18 +326,25 @@ int frag_add(struct frag_table *t, const struct timeval *ts,
 	if (!d->have_end || !d->hlen || d->npieces != 1 ||
 	    d->pieces[0].start != 0 || d->pieces[0].end != d->end)
 		return 0;
-	if ((uint32_t)d->hlen + d->end > FRAG_MAX_DATAGRAM) {
+	if ((uint32_t)d->hlen + d->end > max) {
 		t->st.too_large++;
 		dg_unlink(t, d);
 		return 0;
 	}
 
-	/* Complete: header (total length set, flags/offset cleared), payload. */
+	/* Complete: the header with its length set, then the payload. */
 	memcpy(t->out, d->hdr, d->hlen);
-	t->out[2] = (uint8_t)((d->hlen + d->end) >> 8);
-	t->out[3] = (uint8_t)(d->hlen + d->end);
-	t->out[6] = 0;
-	t->out[7] = 0;
+	if (k->ver == 4) {
+		/* total length, flags and offset cleared */
+		t->out[2] = (uint8_t)((d->hlen + d->end) >> 8);
+		t->out[3] = (uint8_t)(d->hlen + d->end);
+		t->out[6] = 0;
+		t->out[7] = 0;
+	} else {
+		/* payload length (the header is the 40 fixed bytes) */
+		t->out[4] = (uint8_t)(d->end >> 8);
+		t->out[5] = (uint8_t)d->end;
+	}
 	if (d->end)
 		memcpy(t->out + d->hlen, d->buf, d->end);
 	*out = t->out;
@@ -349,6 +352,51 @@ int frag_add(struct frag_table *t, const struct timeval *ts,
 	t->st.reassembled++;
 	dg_unlink(t, d);
 	return 1;
+}
+
+int frag_add(struct frag_table *t, const struct timeval *ts,
+	     const uint8_t *hdr, size_t hlen, const uint8_t *data, size_t len,
+	     uint32_t off, int more, const uint8_t **out, size_t *outlen)
+{
+	struct frag_key k;
+	struct cursor c;
+
+	t->st.fragments++;
+	memset(&k, 0, sizeof(k));
+	k.ver = 4;
+	cur_init(&c, hdr, hlen);
+	cur_skip(&c, 4);
+	k.id = cur_be16(&c);
+	cur_skip(&c, 3);
+	k.proto = cur_u8(&c);
+	cur_skip(&c, 2);
+	cur_copy(&c, k.src, 4);
+	cur_copy(&c, k.dst, 4);
+	if (!cur_ok(&c) || hlen > FRAG_MAX_HDR) {
+		t->st.bad++;
+		return 0;
+	}
+	return frag_insert(t, ts, &k, hdr, hlen, data, len, off, more, FRAG_MAX_DATAGRAM,
+			   out, outlen);
+}
+
+int frag_add6(struct frag_table *t, const struct timeval *ts, const uint8_t *hdr,
+	      uint8_t next, uint32_t id, const uint8_t *data, size_t len,
+	      uint32_t off, int more, const uint8_t **out, size_t *outlen)
+{
+	struct frag_key k;
+	uint8_t base[FRAG_IPV6_HDR];
+
+	t->st.fragments++;
+	memset(&k, 0, sizeof(k));
+	k.ver = 6;
+	memcpy(k.src, hdr + 8, 16);
+	memcpy(k.dst, hdr + 24, 16);
+	k.id = id;
+	memcpy(base, hdr, FRAG_IPV6_HDR);
+	base[6] = next;                 /* the fragmentable part's first header */
+	return frag_insert(t, ts, &k, base, FRAG_IPV6_HDR, data, len, off, more,
+			   FRAG_IPV6_HDR + FRAG_MAX_DATAGRAM, out, outlen);
 }
 
 void frag_get_stats(const struct frag_table *t, struct frag_stats *st)

@@ -1,7 +1,11 @@
 /*
- * frag.h - bounded IPv4 fragment reassembly (RFC 791 section 3.2).
+ * frag.h - bounded IP fragment reassembly (IPv4: RFC 791 section 3.2;
+ * IPv6: RFC 8200 section 4.5).
  *
- * Datagrams are keyed by (source, destination, protocol, identification).
+ * IPv4 datagrams are keyed by (source, destination, protocol,
+ * identification), IPv6 ones by (source, destination, identification).
+ * One table holds one IP version's datagrams (the decoder keeps one per
+ * version, with the same configuration and counters).
  * Limits: at most max_datagrams in progress and max_bytes buffered in all
  * (the oldest datagram is dropped, counted, to make room); a datagram may not
  * exceed 65535 bytes; an incomplete datagram expires timeout seconds after
@@ -58,6 +62,18 @@ void frag_free(struct frag_table *t);   /* NULL: no-op */
 int frag_add(struct frag_table *t, const struct timeval *ts,
 	     const uint8_t *hdr, size_t hlen, const uint8_t *data, size_t len,
 	     uint32_t off, int more, const uint8_t **out, size_t *outlen);
+/*
+ * Add one IPv6 fragment: hdr is the packet's 40-byte fixed header, next the
+ * fragment header's next header, id its identification, data/len the
+ * fragment's payload, off its offset in bytes, more the M flag.  Returns 1
+ * and sets *out and *outlen to the whole packet when this fragment
+ * completes it: the fixed header (payload length set, next header = next;
+ * the extension headers before the fragment header are left out), then the
+ * reassembled payload (at most 65535 bytes); else 0.
+ */
+int frag_add6(struct frag_table *t, const struct timeval *ts, const uint8_t *hdr,
+	      uint8_t next, uint32_t id, const uint8_t *data, size_t len,
+	      uint32_t off, int more, const uint8_t **out, size_t *outlen);
 /* Drop datagrams whose first fragment is older than the timeout. */
 void frag_expire(struct frag_table *t, const struct timeval *now);
 void frag_get_stats(const struct frag_table *t, struct frag_stats *st);

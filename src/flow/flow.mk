@@ -26,3 +26,7 @@ tests_fuzz_fuzz_flow_SOURCES = tests/fuzz/fuzz_flow.c
 tests_fuzz_fuzz_flow_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_flow_LDADD = $(OTS_LIBS)
 endif
+
+# otsgen's transport scenarios end to end (tools/gen_stream.c)
+TESTS += tests/e2e/stream_attacks.sh
+EXTRA_DIST += tests/e2e/stream_attacks.sh

@@ -313,14 +313,10 @@ START_TEST(ipv6_extension_headers)
 	ck_assert_uint_eq(pm.tcp_flags, TCP_SYN);
 	ck_assert_uint_eq(pm.payload_len, 0);
 
-	/* first fragment (M=1): decoded, counted */
+	/* first fragment (M=1): held for the rest, counted */
 	ip6[40 + 32 + 2] = 0; ip6[40 + 32 + 3] = 1;
-	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, ip6, m), 1);
-	ck_assert_uint_eq(ds.reason[DEC_IPV6_FRAGMENT_FIRST], 1);
-	/* non-first fragment: dropped, counted (byte 40+40+2 = offset field) */
-	ip6[40 + 32 + 2] = 0; ip6[40 + 32 + 3] = 0x08;
 	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, ip6, m), 0);
-	ck_assert_uint_eq(ds.reason[DEC_IPV6_FRAGMENT_NONFIRST], 1);
+	ck_assert_uint_eq(ds.reason[DEC_IPV6_FRAGMENT_HELD], 1);
 
 	/* an extension header running past the packet */
 	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, ip6, 40 + 12), 0);
@@ -475,17 +471,21 @@ static void fill_payload(void)
 		dgram_payload[i] = (uint8_t)(i * 7 + 1);
 }
 
-/* A counter of the decoder's fragment table, through its stats JSON. */
-static json_int_t frag_counter(const char *name)
+/* A counter of one of the decoder's fragment tables ("ipv4_frag",
+ * "ipv6_frag"), through its stats JSON. */
+static json_int_t frag_table_counter(const char *table, const char *name)
 {
 	json_t *o = json_object();
 	json_int_t v;
 
 	decode_stats_json(dec, o);
-	v = json_integer_value(json_object_get(json_object_get(o, "ipv4_frag"), name));
+	v = json_integer_value(json_object_get(json_object_get(o, table), name));
 	json_decref(o);
 	return v;
 }
+
+#define frag_counter(name) frag_table_counter("ipv4_frag", name)
+#define frag6_counter(name) frag_table_counter("ipv6_frag", name)
 
 static void assert_whole_datagram(void)
 {
@@ -590,6 +590,86 @@ static int fadd(struct frag_table *t, uint16_t id, uint32_t off, size_t len, int
 	memset(data, (int)(off & 0xff), len < sizeof(data) ? len : sizeof(data));
 	return frag_add(t, &ts, h, 20, data, len, off, more, out, outlen);
 }
+
+/* A TCP segment over IPv6 in two fragments (RFC 8200 4.5), after a
+ * hop-by-hop header: [0, 16) with M=1, [16, 40) last.  frag: 0 or 1. */
+static size_t ipv6_fragment(uint8_t *out, int frag, uint32_t id)
+{
+	uint8_t rest[128], l4[64];
+	size_t l4n = build_tcp(l4, 40000, 502, TCP_ACK | TCP_PSH, "modbus over v6!!!!!!"), n = 0;
+	size_t off = frag ? 16 : 0, len = frag ? l4n - 16 : 16;
+
+	memset(rest, 0, sizeof(rest));
+	rest[n] = 44; n += 8;                   /* hop-by-hop, 8 bytes */
+	rest[n] = IPPROTO_TCP;                  /* fragment header */
+	put16(rest + n + 2, (uint16_t)(off | (frag ? 0 : 1)));
+	rest[n + 4] = (uint8_t)(id >> 24); rest[n + 5] = (uint8_t)(id >> 16);
+	rest[n + 6] = (uint8_t)(id >> 8); rest[n + 7] = (uint8_t)id;
+	n += 8;
+	memcpy(rest + n, l4 + off, len);
+	return build_ipv6(out, 0, rest, n + len);
+}
+
+START_TEST(ipv6_fragments_reassembled)
+{
+	uint8_t a[200], b[200];
+	size_t na = ipv6_fragment(a, 0, 0x01020304), nb = ipv6_fragment(b, 1, 0x01020304);
+
+	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, b, nb), 0);     /* the last first */
+	ck_assert_uint_eq(ds.reason[DEC_IPV6_FRAGMENT_HELD], 1);
+	ck_assert_int_eq(frag6_counter("in_progress"), 1);
+	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, a, na), 1);
+	ck_assert_uint_eq(pm.reassembled, 1);
+	ck_assert_uint_eq(pm.l4, IPPROTO_TCP);
+	ck_assert_uint_eq(pm.sport, 40000);
+	ck_assert_uint_eq(pm.dport, 502);
+	ck_assert_uint_eq(pm.ip_len, 40 + 40);
+	ck_assert_uint_eq(pm.payload_len, 20);
+	ck_assert(memcmp(pm.payload, "modbus over v6!!!!!!", 20) == 0);
+	ck_assert_int_eq(frag6_counter("fragments"), 2);
+	ck_assert_int_eq(frag6_counter("reassembled"), 1);
+	ck_assert_int_eq(frag6_counter("in_progress"), 0);
+	ck_assert_int_eq(frag_counter("fragments"), 0);         /* IPv4's table untouched */
+
+	/* another identification is another packet; the same ids from
+	 * another source too */
+	nb = ipv6_fragment(b, 1, 7);
+	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, b, nb), 0);
+	b[23] = 9;
+	ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, b, nb), 0);
+	ck_assert_int_eq(frag6_counter("in_progress"), 2);
+	/* a fragment the snap length cut is of no use */
+	ck_assert_int_eq(decode_packet(dec, OTS_LINKTYPE_IPV6, &T0, (uint32_t)na - 4,
+				       (uint32_t)na, a, &pm), 0);
+	decode_get_stats(dec, &ds);
+	ck_assert_uint_eq(ds.reason[DEC_IPV6_FRAGMENT_TRUNCATED], 1);
+}
+END_TEST
+
+START_TEST(ipv6_fragments_share_the_caps)
+{
+	struct frag_config cfg;
+	uint8_t b[200];
+	size_t nb;
+	uint32_t id;
+
+	frag_config_default(&cfg);
+	cfg.max_datagrams = 2;
+	decoder_free(dec);
+	dec = decoder_new(&cfg);
+	ck_assert_ptr_nonnull(dec);
+	for (id = 1; id <= 3; id++) {
+		nb = ipv6_fragment(b, 1, id);
+		ck_assert_int_eq(run(OTS_LINKTYPE_IPV6, b, nb), 0);
+	}
+	ck_assert_int_eq(frag6_counter("in_progress"), 2);
+	ck_assert_int_eq(frag6_counter("evicted"), 1);
+	/* incomplete ones expire like IPv4's */
+	decode_expire(dec, &(struct timeval){ T0.tv_sec + 31, 0 });
+	ck_assert_int_eq(frag6_counter("timeouts"), 2);
+	ck_assert_int_eq(frag6_counter("in_progress"), 0);
+}
+END_TEST
 
 START_TEST(frag_table_limits)
 {
@@ -727,6 +807,8 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, fragments_incomplete_expire);
 	tcase_add_test(tc, fragments_bogus_are_counted);
 	tcase_add_test(tc, frag_table_limits);
+	tcase_add_test(tc, ipv6_fragments_reassembled);
+	tcase_add_test(tc, ipv6_fragments_share_the_caps);
 	tcase_add_test(tc, frag_overlap_keeps_first_bytes);
 	tcase_add_test(tc, frag_too_many_pieces);
 	suite_add_tcase(s, tc);
