@@ -35,7 +35,7 @@ echo
 echo "== otsentry -r pcaps/plant_normal.pcap (events in $out/plant_normal.json)"
 src/otsentry -r pcaps/plant_normal.pcap -o "$out/plant_normal.json" \
 	--inventory "$out/inventory.json" --graph "$out/graph.dot" \
-	--learn "$out/plant.baseline"
+	--learn "$out/plant.baseline" --report "$out/plant_normal.html"
 echo
 echo "Events by type:"
 sed -n 's/.*"event_type":"\([a-z0-9_]*\)".*/\1/p' "$out/plant_normal.json" | sort | uniq -c
@@ -43,7 +43,8 @@ sed -n 's/.*"event_type":"\([a-z0-9_]*\)".*/\1/p' "$out/plant_normal.json" | sor
 for f in pcaps/plant_attack_*.pcap; do
 	[ -e "$f" ] || continue
 	name=$(basename "$f" .pcap)
-	src/otsentry -q --baseline "$out/plant.baseline" -r "$f" -o "$out/$name.json"
+	src/otsentry -q --baseline "$out/plant.baseline" -r "$f" -o "$out/$name.json" \
+		--report "$out/$name.html"
 	n=$(grep -c '"event_type":"alert"' "$out/$name.json" || true)
 	echo
 	echo "== $name: $n alert(s) against the learned baseline and the shipped rules"
@@ -52,4 +53,7 @@ for f in pcaps/plant_attack_*.pcap; do
 done
 echo
 echo "Done. Event files, inventory, graph and baseline are in $out."
+echo "The plant as a page (map, assets, conversations, alerts): open in a browser"
+echo "   file://$out/plant_normal.html"
+echo "and, per attack capture, file://$out/plant_attack_<name>.html"
 echo "Next: 'make check' runs the test suite."

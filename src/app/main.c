@@ -28,6 +28,7 @@
 #include "options.h"
 #include "privdrop.h"
 #include "protolog.h"
+#include "report_html.h"
 #include "rules.h"
 #include "sensor.h"
 #include "sink.h"
@@ -37,7 +38,7 @@ enum {
 	OPT_STATS_INTERVAL = 256, OPT_LOG, OPT_NO_LOG, OPT_NO_FLOW_LOG,
 	OPT_NO_ANOMALY_LOG, OPT_MAX_FLOWS, OPT_FLOW_TIMEOUT, OPT_TCP_TIMEOUT,
 	OPT_MAX_REASSEMBLY, OPT_NO_NDPI, OPT_INVENTORY, OPT_GRAPH, OPT_GEOIP,
-	OPT_OUI_FILE, OPT_MAX_ASSETS, OPT_MAX_EDGES, OPT_SNAPSHOT_INTERVAL,
+	OPT_OUI_FILE, OPT_MAX_ASSETS, OPT_MAX_EDGES, OPT_SNAPSHOT_INTERVAL, OPT_REPORT,
 	OPT_LEARN, OPT_BASELINE, OPT_LEARN_FOR, OPT_PERIOD_SPREAD,
 	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
@@ -77,6 +78,7 @@ static const struct option long_opts[] = {
 	{ "max-assets", required_argument, NULL, OPT_MAX_ASSETS },
 	{ "max-edges", required_argument, NULL, OPT_MAX_EDGES },
 	{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "learn", required_argument, NULL, OPT_LEARN },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "learn-for", required_argument, NULL, OPT_LEARN_FOR },
@@ -144,7 +146,8 @@ static const char usage_text[] =
 "  --oui-file PATH         IEEE OUI registry (" OTS_OUI_FILE ")\n"
 "  --max-assets N          asset table cap (65536)\n"
 "  --max-edges N           graph edge cap (262144)\n"
-"  --snapshot-interval SEC live: inventory snapshot period (0 off)\n"
+"  --snapshot-interval SEC live: inventory and report snapshot period (0 off)\n"
+"  --report FILE.html      write the plant as one self-contained HTML page\n"
 "Baseline:\n"
 "  --learn FILE            learn a baseline and write it to FILE\n"
 "  --baseline FILE         detect deviations from the baseline in FILE\n"
@@ -359,6 +362,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_OUI_FILE: o->oui_file = optarg; break;
 		case OPT_MAX_ASSETS: o->max_assets = (uint32_t)parse_u64("--max-assets", optarg, 100000000); break;
 		case OPT_MAX_EDGES: o->max_edges = (uint32_t)parse_u64("--max-edges", optarg, 100000000); break;
+		case OPT_REPORT: o->report_file = optarg; break;
 		case OPT_SNAPSHOT_INTERVAL: o->snapshot_interval = parse_double("--snapshot-interval", optarg); break;
 		case OPT_LEARN: o->learn_file = optarg; break;
 		case OPT_BASELINE: o->baseline_file = optarg; break;
@@ -449,6 +453,63 @@ static int check_output_dir(const char *opt, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/* Every raised alert, as the HTML report counts it.  The mapping of the
+ * detection modules' alerts onto the report's neutral record lives here,
+ * where both are known. */
+static void report_alert(void *ctx, const struct alert *a)
+{
+	struct report_alert ra;
+	char ids[64] = "", names[160] = "";
+	const json_t *x;
+	size_t i;
+
+	memset(&ra, 0, sizeof(ra));
+	ra.gid = a->gid;
+	ra.sid = a->sid;
+	ra.signature = a->signature;
+	ra.category = a->category;
+	ra.severity = a->severity;
+	ra.source = a->source;
+	ra.ts = a->ts;
+	ra.mitre_id = a->mitre_id;
+	ra.mitre_name = a->mitre_name;
+	if (!ra.mitre_id && a->metadata) {
+		/* rules carry their techniques in the metadata */
+		json_array_foreach(json_object_get(a->metadata, "mitre_technique_id"), i, x)
+			if (json_is_string(x) && strlen(ids) + json_string_length(x) + 2 < sizeof(ids))
+				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s",
+					 ids[0] ? "," : "", json_string_value(x));
+		json_array_foreach(json_object_get(a->metadata, "mitre_technique_name"), i, x)
+			if (json_is_string(x) && strlen(names) + json_string_length(x) + 2 < sizeof(names))
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? ", " : "", json_string_value(x));
+		ra.mitre_id = ids[0] ? ids : NULL;
+		ra.mitre_name = names[0] ? names : NULL;
+	}
+	if (!ra.source && a->metadata)
+		ra.source = json_string_value(json_object_get(a->metadata, "source"));
+	if (a->flow) {
+		ra.client = a->flow->cli_ip;
+		ra.server = a->flow->srv_ip;
+		ra.l4 = a->flow->l4;
+		ra.port = a->flow->srv_port;
+	}
+	/* the baseline raises one of these on every message of a conversation
+	 * it has not learned */
+	if (a->gid == BASELINE_GID && a->flow)
+		switch (a->sid - BASELINE_SID_BASE) {
+		case BL_NEW_ASSET:
+		case BL_NEW_EDGE:
+		case BL_NEW_PROTOCOL:
+		case BL_EXTERNAL_OT_PEER:
+			ra.new_edge = 1;
+			break;
+		default:
+			break;
+		}
+	report_html_alert(ctx, &ra);
 }
 
 /* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
@@ -566,6 +627,8 @@ int main(int argc, char **argv)
 	struct alerter *alerter = NULL;
 	struct eve *eve = NULL;
 	struct sensor *s = NULL;
+	struct inventory *inv;
+	struct report_html *report;
 	char err[256];
 	int rc = 1, crc, pid_written = 0;
 
@@ -584,7 +647,8 @@ int main(int argc, char **argv)
 	if ((opt.inventory_file && check_output_dir("--inventory", opt.inventory_file) < 0) ||
 	    (opt.n_graph_files > 0 && check_output_dir("--graph", opt.graph_files[0]) < 0) ||
 	    (opt.n_graph_files > 1 && check_output_dir("--graph", opt.graph_files[1]) < 0) ||
-	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0))
+	    (opt.learn_file && check_output_dir("--learn", opt.learn_file) < 0) ||
+	    (opt.report_file && check_output_dir("--report", opt.report_file) < 0))
 		return 2;
 
 	if ((opt.user || opt.group) && privdrop_check(opt.user, opt.group, err, sizeof(err)) < 0) {
@@ -650,7 +714,7 @@ int main(int argc, char **argv)
 	}
 
 	/* MODULES: each module attaches its observer here (keep one call per line) */
-	if (!inventory_attach(s, &opt, err, sizeof(err))) {
+	if (!(inv = inventory_attach(s, &opt, err, sizeof(err)))) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		rc = 2;
 		goto out;
@@ -669,6 +733,13 @@ int main(int argc, char **argv)
 	}
 	if ((crc = rules_attach(s, &opt, alerter)) < 0) {
 		rc = crc == -2 ? 2 : 1;
+		goto out;
+	}
+	/* the page: last, so it is written after every other module finished */
+	if ((report = report_html_attach(s, inv, &opt, err, sizeof(err))) != NULL)
+		alerter_set_observer(alerter, report_alert, report);
+	else if (err[0]) {
+		fprintf(stderr, "otsentry: --report: %s\n", err);
 		goto out;
 	}
 

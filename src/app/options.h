@@ -53,6 +53,7 @@ struct ots_options {
 	uint32_t max_assets;                  /* --max-assets */
 	uint32_t max_edges;                   /* --max-edges */
 	double snapshot_interval;             /* --snapshot-interval SEC (live) */
+	const char *report_file;              /* --report FILE.html */
 
 	/* baseline */
 	const char *learn_file;               /* --learn FILE */

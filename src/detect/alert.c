@@ -69,6 +69,8 @@ struct alerter {
 	uint64_t by_gid[3];             /* written: other, rule, baseline */
 	int finished;
 	struct timeval finish_ts;       /* end of input, for late summaries */
+	alert_observer_fn observer;     /* sees every raised alert; may be NULL */
+	void *observer_ctx;
 };
 
 void alert_config_default(struct alert_config *cfg)
@@ -469,6 +471,8 @@ void alert_raise(struct alerter *al, struct alert *a)
 	if (!al || !a)
 		return;
 	al->raised++;
+	if (al->observer)
+		al->observer(al->observer_ctx, a);
 	if (a->dedup_key) {
 		h = repeat_hash(a->sid, a->gid, a->dedup_key);
 		r = repeat_find(al, a->sid, a->gid, a->dedup_key, h);
@@ -497,6 +501,14 @@ done:
 	a->evidence = NULL;
 	json_decref(a->metadata);
 	a->metadata = NULL;
+}
+
+void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx)
+{
+	if (!al)
+		return;
+	al->observer = fn;
+	al->observer_ctx = ctx;
 }
 
 void alerter_tick(struct alerter *al, const struct timeval *now)

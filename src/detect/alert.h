@@ -55,6 +55,11 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg);
 void alerter_free(struct alerter *a);
 /* Raise one alert (may be deduplicated or rate-limited, always counted). */
 void alert_raise(struct alerter *al, struct alert *a);
+/* One observer sees every raised alert, before deduplication and the rate
+ * cap (a report counts them all); the alert is borrowed for the call and
+ * must not be changed.  fn NULL removes it. */
+typedef void (*alert_observer_fn)(void *ctx, const struct alert *a);
+void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx);
 void alerter_tick(struct alerter *al, const struct timeval *now);
 /* End of input: summaries for counted repeats. */
 void alerter_finish(struct alerter *al, const struct timeval *now);

@@ -5,7 +5,8 @@ libotsentry_a_SOURCES += \
 	src/inventory/graph.h src/inventory/graph.c \
 	src/inventory/oui.h src/inventory/oui.c \
 	src/inventory/geo.h src/inventory/geo.c \
-	src/inventory/report.c
+	src/inventory/report.c \
+	src/inventory/report_html.h src/inventory/report_html.c
 
 dist_man_MANS += man/otsentry-inventory.5
 EXTRA_DIST += tests/e2e/make_test_mmdb.pl tests/e2e/e2e_inventory.sh
@@ -21,3 +22,7 @@ tests_unit_check_inventory_SOURCES = tests/unit/check_inventory.c
 tests_unit_check_inventory_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_inventory_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory tests/e2e/e2e_inventory.sh
+
+# The HTML report in a real browser (chromium), hostile identity strings.
+TESTS += tests/e2e/report_browser.sh
+EXTRA_DIST += tests/e2e/report_browser.sh tests/e2e/hostile_ident_pcap.py tests/e2e/png_colours.py

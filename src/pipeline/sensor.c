@@ -323,18 +323,14 @@ static json_t *dissector_stats_json(const struct flow_table *ft)
 	return all;
 }
 
-void sensor_write_stats(struct sensor *s, const struct timeval *now)
+json_t *sensor_stats_json(struct sensor *s)
 {
-	json_t *ev = eve_event_new("stats", now, NULL, 1);
 	json_t *st = json_object(), *o;
 	struct flow_stats fs;
 	int i;
 
-	if (!ev || !st) {
-		json_decref(ev);
-		json_decref(st);
-		return;
-	}
+	if (!st)
+		return NULL;
 	JI(st, "packets", s->st.packets);
 	JI(st, "bytes", s->st.bytes);
 	{
@@ -399,7 +395,19 @@ void sensor_write_stats(struct sensor *s, const struct timeval *now)
 	o = json_object();
 	eve_stats(s->eve, o);
 	json_object_set_new(st, "eve", o);
+	return st;
+}
 
+void sensor_write_stats(struct sensor *s, const struct timeval *now)
+{
+	json_t *ev = eve_event_new("stats", now, NULL, 1);
+	json_t *st = sensor_stats_json(s);
+
+	if (!ev || !st) {
+		json_decref(ev);
+		json_decref(st);
+		return;
+	}
 	json_object_set_new(ev, "stats", st);
 	eve_write(s->eve, ev);
 }

@@ -73,6 +73,9 @@ void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
 void sensor_tick(struct sensor *s, const struct timeval *now);
 /* End of input: flush flows, let observers finish, write the stats event. */
 void sensor_finish(struct sensor *s);
+/* The counters of the stats event (every observer's included); new
+ * reference, NULL when out of memory. */
+json_t *sensor_stats_json(struct sensor *s);
 /* Write a stats event now (periodic, live). */
 void sensor_write_stats(struct sensor *s, const struct timeval *now);
 void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, uint64_t ifdrop);
