@@ -707,6 +707,8 @@ int main(int argc, char **argv)
 	}
 	eve = NULL;     /* the sensor owns it now */
 	sensor_set_flow_log(s, opt.log_flows);
+	if (opt.iface)
+		sensor_set_snapshot_interval(s, opt.snapshot_interval);
 
 	if (protolog_attach(s, opt.log_protocols, opt.log_anomalies) < 0) {
 		fputs("otsentry: cannot start the protocol log\n", stderr);

@@ -133,8 +133,6 @@ struct inventory {
 	const char *graph_files[2];
 	int n_graph_files;
 	int quiet, live;
-	double snapshot_interval;
-	struct timeval last_snapshot;
 };
 
 static const struct ot_tok role_names[] = {
@@ -1881,25 +1879,7 @@ static void obs_snapshot(void *ctx, const struct timeval *now)
 	struct inventory *inv = ctx;
 
 	inv->st.snapshots++;
-	inv->last_snapshot = *now;
 	write_outputs(inv);
-}
-
-static void obs_tick(void *ctx, const struct timeval *now)
-{
-	struct inventory *inv = ctx;
-	double dt;
-
-	if (!inv->live || inv->snapshot_interval <= 0)
-		return;
-	if (inv->last_snapshot.tv_sec == 0) {
-		inv->last_snapshot = *now;
-		return;
-	}
-	dt = (double)(now->tv_sec - inv->last_snapshot.tv_sec) +
-	     (double)(now->tv_usec - inv->last_snapshot.tv_usec) / 1e6;
-	if (dt >= inv->snapshot_interval)
-		obs_snapshot(inv, now);
 }
 
 static void obs_finish(void *ctx, const struct timeval *last)
@@ -1963,7 +1943,6 @@ struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o
 		inv->graph_files[inv->n_graph_files++] = o->graph_files[i];
 	inv->quiet = o->quiet;
 	inv->live = o->iface != NULL;
-	inv->snapshot_interval = o->snapshot_interval;
 
 	memset(&obs, 0, sizeof(obs));
 	obs.name = "inventory";
@@ -1971,7 +1950,6 @@ struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o
 	obs.on_packet = obs_packet;
 	obs.on_event = obs_event;
 	obs.on_flow_end = obs_flow_end;
-	obs.on_tick = obs_tick;
 	obs.on_finish = obs_finish;
 	obs.on_stats = obs_stats;
 	obs.on_free = obs_free;

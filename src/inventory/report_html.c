@@ -4,21 +4,20 @@
  * the sensor's counters and the alerts of the run.  See report_html.h.
  */
 #define _GNU_SOURCE 1   /* timegm */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <jansson.h>
 
 #include "config.h"
+#include "atomicfile.h"
+#include "hash.h"
 #include "inventory.h"
 #include "report_html.h"
 #include "options.h"
+#include "seed.h"
 #include "sensor.h"
 
 #define SIG_TEXT_LEN   160
@@ -78,11 +77,7 @@ struct report_html {
 	struct edge_mark *marks;        /* open addressing, MARK_SLOTS */
 	size_t n_marks;
 	struct report_html_stats st;
-	/* observer */
-	const char *path;
-	int live;
-	double snapshot_interval;
-	struct timeval last_snapshot;
+	const char *path;               /* --report */
 };
 
 /* ---------------------------------------------------------------- alerts */
@@ -118,7 +113,7 @@ static void sig_add_asset(struct report_sig *g, uint64_t id)
 
 static size_t mark_slot(uint64_t c, uint64_t s, uint8_t l4, uint16_t port)
 {
-	uint64_t h = graph_mix64(c * 0x9e3779b97f4a7c15ULL ^ graph_mix64(s) ^
+	uint64_t h = ots_mix64(c * 0x9e3779b97f4a7c15ULL ^ ots_mix64(s) ^
 				 ((uint64_t)l4 << 16 | port));
 
 	return (size_t)(h % MARK_SLOTS);
@@ -1640,29 +1635,12 @@ static json_t *detail_json(const struct view *v, struct report_html *r)
 	return root;
 }
 
-/* 32 hex digits from the system's random source (time and pid when it is
- * unreadable: the nonce only has to be unguessable by what the page
- * shows, and it shows no secret). */
+/* 32 hex digits from the system's random source (seed.h). */
 static void make_nonce(char out[33])
 {
-	unsigned char b[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t i;
-	ssize_t got = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
+	uint64_t a = ots_random_seed(), b = ots_random_seed();
 
-	if (fd >= 0)
-		close(fd);
-	if (got != (ssize_t)sizeof(b)) {
-		uint64_t x = graph_mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32));
-
-		for (i = 0; i < sizeof(b); i++) {
-			if (i % 8 == 0)
-				x = graph_mix64(x + i);
-			b[i] = (unsigned char)(x >> (8 * (i % 8)));
-		}
-	}
-	for (i = 0; i < sizeof(b); i++)
-		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
 }
 
 int report_html_write_fp(struct report_html *r, FILE *fp)
@@ -1797,46 +1775,14 @@ void report_html_get_stats(const struct report_html *r, struct report_html_stats
 		*st = r->st;
 }
 
+static int write_page(FILE *fp, const void *arg)
+{
+	return report_html_write_fp((struct report_html *)(uintptr_t)arg, fp);
+}
+
 int report_html_write(struct report_html *r, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *fp;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: name too long", path);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fchmod(fd, 0644);
-	fp = fdopen(fd, "w");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (report_html_write_fp(r, fp) < 0 || fflush(fp) != 0 || fsync(fileno(fp)) < 0) {
-		snprintf(err, errlen, "%s: write failed: %s", path, errno ? strerror(errno) : "out of memory");
-		fclose(fp);
-		unlink(tmp);
-		return -1;
-	}
-	if (fclose(fp) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return ots_atomic_write(path, write_page, r, err, errlen);
 }
 
 /* ---------------------------------------------------------------- observer */
@@ -1855,27 +1801,8 @@ static void write_now(struct report_html *r)
 
 static void obs_snapshot(void *ctx, const struct timeval *now)
 {
-	struct report_html *r = ctx;
-
-	r->last_snapshot = *now;
-	write_now(r);
-}
-
-static void obs_tick(void *ctx, const struct timeval *now)
-{
-	struct report_html *r = ctx;
-	double dt;
-
-	if (!r->live || r->snapshot_interval <= 0)
-		return;
-	if (r->last_snapshot.tv_sec == 0) {
-		r->last_snapshot = *now;
-		return;
-	}
-	dt = (double)(now->tv_sec - r->last_snapshot.tv_sec) +
-	     (double)(now->tv_usec - r->last_snapshot.tv_usec) / 1e6;
-	if (dt >= r->snapshot_interval)
-		obs_snapshot(r, now);
+	(void)now;
+	write_now(ctx);
 }
 
 static void obs_finish(void *ctx, const struct timeval *last)
@@ -1915,12 +1842,9 @@ struct report_html *report_html_attach(struct sensor *s, struct inventory *inv,
 		return NULL;
 	}
 	r->path = o->report_file;
-	r->live = o->iface != NULL;
-	r->snapshot_interval = o->snapshot_interval;
 	memset(&obs, 0, sizeof(obs));
 	obs.name = "report";
 	obs.ctx = r;
-	obs.on_tick = obs_tick;
 	obs.on_finish = obs_finish;
 	obs.on_stats = obs_stats;
 	obs.on_free = obs_free;

@@ -28,6 +28,8 @@ struct sensor {
 	struct timeval first_ts, last_ts;
 	int have_ts;
 	struct timespec started;        /* CLOCK_MONOTONIC at sensor_new */
+	double snapshot_interval;       /* seconds; 0 off */
+	struct timeval last_snapshot;   /* tv_sec 0: not started yet */
 };
 
 /* ---- flow table callbacks: fan out to the observers ---- */
@@ -218,6 +220,20 @@ static void observers_tick(struct sensor *s, const struct timeval *now)
 	for (i = 0; i < s->nobs; i++)
 		if (s->obs[i].on_tick)
 			s->obs[i].on_tick(s->obs[i].ctx, now);
+	if (s->snapshot_interval <= 0)
+		return;
+	if (s->last_snapshot.tv_sec == 0) {
+		s->last_snapshot = *now;
+	} else if ((double)(now->tv_sec - s->last_snapshot.tv_sec) +
+		   (double)(now->tv_usec - s->last_snapshot.tv_usec) / 1e6 >= s->snapshot_interval) {
+		s->last_snapshot = *now;
+		sensor_request_snapshot(s, now);
+	}
+}
+
+void sensor_set_snapshot_interval(struct sensor *s, double sec)
+{
+	s->snapshot_interval = sec;
 }
 
 void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,

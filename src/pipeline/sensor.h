@@ -83,6 +83,9 @@ void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, ui
 void sensor_set_flow_log(struct sensor *s, int on);
 /* Ask every observer's on_snapshot (now, from the caller's context). */
 void sensor_request_snapshot(struct sensor *s, const struct timeval *now);
+/* Ask for a snapshot every sec seconds of tick time, the first one sec
+ * after the first tick (live: --snapshot-interval; 0, the default: never). */
+void sensor_set_snapshot_interval(struct sensor *s, double sec);
 /* Ask every observer's on_reload (SIGUSR2). */
 void sensor_request_reload(struct sensor *s, const struct timeval *now);
 /* A health event about the sensor itself: one "sensor" EVE line with a

@@ -14,7 +14,8 @@
 #   3. the learning time runs out: the --learn file is written while
 #      running, and the stats events go from mode learn to detect;
 #   4. plant_attack_unauthorized_write.pcap: an unexpected_write alert;
-#   5. SIGUSR1: the --inventory file appears, valid, with assets;
+#   5. SIGUSR1: the --inventory file appears, valid, with assets, and
+#      the --report page with as many assets;
 #   6. eve.json moved aside, SIGHUP: later lines go to a new eve.json,
 #      none to the old one; plant_attack_s7_stop.pcap then raises the
 #      S7 STOP rule alert (sid 9100001) in the new file;
@@ -108,7 +109,7 @@ finish() {
 # shell that becomes otsentry; the status comes back through ip
 nsx sh -c 'echo $$ >"$0"; exec "$@"' "$tmp/pid" \
 	"$bin" -i "$va" --stats-interval 1 --learn-for 5 --learn "$tmp/base.json" \
-	--inventory "$tmp/inv.json" -o "$tmp/eve.json" 2>"$tmp/stderr" &
+	--inventory "$tmp/inv.json" --report "$tmp/report.html" -o "$tmp/eve.json" 2>"$tmp/stderr" &
 ippid=$!
 t0=$(date +%s)
 wait_for 5 test -s "$tmp/pid" || { echo "FAIL: otsentry did not start"; exit 1; }
@@ -162,11 +163,15 @@ wait_for 10 has "$tmp/eve.json" '"kind":"unexpected_write"' ||
 
 # 5. SIGUSR1: an inventory snapshot
 [ -e "$tmp/inv.json" ] && bad "inventory written before SIGUSR1"
+[ -e "$tmp/report.html" ] && bad "report written before SIGUSR1"
 kill -USR1 "$pid"
 wait_for 5 test -s "$tmp/inv.json" || bad "no inventory snapshot after SIGUSR1"
 n=$(jq '.assets | length' "$tmp/inv.json" 2>/dev/null || echo 0)
 [ "$n" -gt 0 ] 2>/dev/null || bad "snapshot: not valid JSON with assets"
 echo "snapshot: $n assets"
+wait_for 5 test -s "$tmp/report.html" || bad "no report snapshot after SIGUSR1"
+grep -q "<body data-assets=\"$n\"" "$tmp/report.html" || bad "report snapshot: not $n assets"
+tail -n 1 "$tmp/report.html" | grep -q '</html>' || bad "report snapshot: not a whole page"
 alive || bad "otsentry died on SIGUSR1"
 
 # 6. SIGHUP after rotation: the old file stops, a new one starts
