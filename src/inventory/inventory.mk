@@ -25,4 +25,11 @@ TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory te
 
 # The HTML report in a real browser (chromium), hostile identity strings.
 TESTS += tests/e2e/report_browser.sh
-EXTRA_DIST += tests/e2e/report_browser.sh tests/e2e/hostile_ident_pcap.py tests/e2e/png_colours.py
+EXTRA_DIST += tests/e2e/report_browser.sh tests/e2e/hostile_ident_pcap.py tests/e2e/png_colours.py \
+	tools/report_screenshot.sh man/report.png
+
+# The README's picture of the report (needs chromium).
+report-screenshot: src/otsentry$(EXEEXT)
+	$(srcdir)/tools/report_screenshot.sh '$(abs_top_builddir)' '$(abs_top_srcdir)' \
+		'$(abs_top_srcdir)/man/report.png'
+.PHONY: report-screenshot

@@ -336,20 +336,32 @@ static double parse_ts(const char *s)
 	return (double)timegm(&tm) + us / 1e6;
 }
 
-/* A timestamp of the document shown to the second: "2025-12-01 12:00:00". */
+/* A timestamp of the document to the second: "2025-12-01 12:00:00" (s
+ * itself when shorter than that); returns buf. */
+static const char *ts_short(const char *s, char buf[20])
+{
+	if (!s || strlen(s) < 19)
+		return s ? s : "";
+	memcpy(buf, s, 19);
+	buf[19] = 0;
+	buf[10] = ' ';
+	return buf;
+}
+
 static void put_ts(FILE *fp, const char *s)
 {
 	char b[20];
-	size_t n = s ? strlen(s) : 0;
 
-	if (n < 19) {
-		esc(fp, s);
-		return;
-	}
-	memcpy(b, s, 19);
-	b[19] = 0;
-	b[10] = ' ';
-	esc(fp, b);
+	esc(fp, ts_short(s, b));
+}
+
+/* The same as a JSON string with " UTC" (new reference). */
+static json_t *ts_text(const char *s)
+{
+	char b[20], out[32];
+
+	snprintf(out, sizeof(out), "%s UTC", ts_short(s, b));
+	return json_string(out);
 }
 
 static void put_tv(FILE *fp, const struct timeval *tv)
@@ -643,7 +655,7 @@ static const char page_style[] =
 "section{padding:10px 20px;border-bottom:1px solid #ddd}h2{font-size:17px;margin:8px 0}"
 ".mapwrap{display:flex;gap:12px;align-items:flex-start}.mapwrap svg{flex:0 1 auto;max-width:calc(100% - 300px);height:auto;background:#fff;border:1px solid #ccc}"
 "#detail{flex:1;min-width:240px;max-width:420px;background:#fff;border:1px solid #ccc;padding:8px;position:sticky;top:4px;max-height:90vh;overflow:auto}"
-"#detail h3{margin:0 0 6px;font-size:15px}#detail dt{font-weight:600;margin-top:4px}#detail dd{margin:0 0 0 10px;word-break:break-all}"
+"#detail h3{margin:0 0 6px;font-size:15px}#detail dt{font-weight:600;margin-top:4px}#detail dd{margin:0 0 0 10px;overflow-wrap:anywhere}"
 ".node{cursor:pointer}.node:hover circle,.node:focus circle,.node.sel circle{stroke:#000;stroke-width:3}"
 ".node text{font-size:11px;fill:#222}.node text.sub{fill:#666;font-size:10px}.band{fill:#f1f4f6}.bandl{font-size:12px;fill:#546e7a;font-weight:600}"
 ".edge{opacity:.75}.edge:hover{opacity:1}"
@@ -1580,8 +1592,8 @@ static json_t *detail_json(const struct view *v, struct report_html *r)
 			json_array_append_new(arr, json_string(line));
 		}
 		json_object_set_new(d, "services", arr);
-		json_object_set(d, "first", json_object_get(a, "first_seen"));
-		json_object_set(d, "last", json_object_get(a, "last_seen"));
+		json_object_set_new(d, "first", ts_text(jstr(a, "first_seen")));
+		json_object_set_new(d, "last", ts_text(jstr(a, "last_seen")));
 		arr = json_array();
 		for (k = 0; k < r->n_sigs; k++) {
 			const struct report_sig *g = &r->sigs[k];
