@@ -35,7 +35,9 @@
 #include "eve.h"
 #include "flow.h"
 #include "sensor.h"
+#include "dissector.h"
 #include "event.h"
+#include "jw.h"
 
 #define ALERT_HASH_MIN 64
 
@@ -401,52 +403,83 @@ static json_t *event_summary(const struct ot_event *ev)
 	return o;
 }
 
+/*
+ * One alert line, streamed.  The triggering message is embedded as the
+ * object its protocol log writes (the protocol's log()); an anomaly as the
+ * anomaly line's object; a message of a protocol without log() as its
+ * normalized fields.
+ */
 static void write_alert(struct alerter *al, struct alert *a)
 {
-	json_t *ev, *obj;
+	const struct ot_event *e = a->ev;
 	const char *app = NULL;
+	struct jw *w;
+	json_t *meta;
 
-	ev = eve_event_new("alert", &a->ts, a->flow, a->from_client);
-	if (!ev)
+	al->written++;
+	al->by_gid[a->gid < 3 ? a->gid : 0]++;
+	if (!al->eve) {
+		json_decref(a->evidence);
+		a->evidence = NULL;
 		return;
-	obj = json_object();
-	json_object_set_new(obj, "action", json_string("allowed"));
-	json_object_set_new(obj, "gid", json_integer(a->gid));
-	json_object_set_new(obj, "signature_id", json_integer(a->sid));
-	json_object_set_new(obj, "rev", json_integer(a->rev));
-	json_object_set_new(obj, "signature", json_string(a->signature ? a->signature : ""));
-	json_object_set_new(obj, "category", json_string(a->category ? a->category : ""));
-	json_object_set_new(obj, "severity", json_integer(a->severity));
-	json_object_set_new(obj, "metadata", build_metadata(a));
-	json_object_set_new(ev, "alert", obj);
+	}
+	w = eve_line_begin(al->eve, "alert", &a->ts, a->flow, a->from_client);
+	jw_object_open(w, "alert");
+	jw_string(w, "action", "allowed");
+	jw_uint(w, "gid", a->gid);
+	jw_uint(w, "signature_id", a->sid);
+	jw_uint(w, "rev", a->rev);
+	jw_string(w, "signature", a->signature ? a->signature : "");
+	jw_string(w, "category", a->category ? a->category : "");
+	jw_int(w, "severity", a->severity);
+	meta = build_metadata(a);
+	eve_put_json(w, "metadata", meta);
+	json_decref(meta);
+	jw_object_close(w);
 
-	if (a->ev && a->ev->proto != OT_PROTO_UNKNOWN) {
-		app = ot_proto_name(a->ev->proto);
-		json_object_set_new(ev, app, event_summary(a->ev));
+	if (e && e->proto != OT_PROTO_UNKNOWN) {
+		const struct dissector *d = dissector_by_proto(e->proto);
+
+		app = ot_proto_name(e->proto);
+		if (e->kind == OT_EV_ANOMALY) {
+			jw_object_open(w, "anomaly");
+			eve_anomaly(w, e);
+			jw_object_close(w);
+		} else if (d && d->log && e->record) {
+			jw_object_open(w, app);
+			d->log(w, e);
+			jw_object_close(w);
+		} else {
+			json_t *o = event_summary(e);
+
+			eve_put_json(w, app, o);
+			json_decref(o);
+		}
 	} else if (a->flow && a->flow->ot_proto) {
 		app = a->flow->ot_proto;
 	} else if (a->flow && a->flow->app_proto[0]) {
 		app = a->flow->app_proto;
 	}
 	if (app)
-		json_object_set_new(ev, "app_proto", json_string(app));
+		jw_string(w, "app_proto", app);
 	if (a->flow && a->flow->has_mac) {
 		/* the hardware addresses of the two assets, Suricata's "ether" */
 		char m1[18], m2[18];
 		const uint8_t *sm = a->from_client ? a->flow->cli_mac : a->flow->srv_mac;
 		const uint8_t *dm = a->from_client ? a->flow->srv_mac : a->flow->cli_mac;
 
-		json_object_set_new(ev, "ether", json_pack("{s:s,s:s}",
-				    "src_mac", ot_mac_str(sm, m1, sizeof(m1)),
-				    "dest_mac", ot_mac_str(dm, m2, sizeof(m2))));
+		jw_object_open(w, "ether");
+		jw_string(w, "src_mac", ot_mac_str(sm, m1, sizeof(m1)));
+		jw_string(w, "dest_mac", ot_mac_str(dm, m2, sizeof(m2)));
+		jw_object_close(w);
 	}
 	if (a->evidence) {
-		json_object_set_new(ev, "evidence", a->evidence);
+		eve_put_json(w, "evidence", a->evidence);
+		json_decref(a->evidence);
 		a->evidence = NULL;
 	}
-	count_write(al, ev);
-	al->written++;
-	al->by_gid[a->gid < 3 ? a->gid : 0]++;
+	if (eve_line_end(al->eve, w) < 0)
+		al->write_errors++;
 }
 
 static int rate_allows(struct alerter *al, const struct timeval *ts)

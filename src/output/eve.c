@@ -396,6 +396,24 @@ static void put_value(struct jw *w, const char *key, json_t *v)
 	}
 }
 
+void eve_put_json(struct jw *w, const char *key, json_t *v)
+{
+	if (v)
+		put_value(w, key, v);
+}
+
+void eve_anomaly(struct jw *w, const struct ot_event *ev)
+{
+	const char *reason = ev->anomaly ? ev->anomaly : "unknown";
+
+	jw_string(w, "type", "applayer");
+	jw_string(w, "proto", ot_proto_name(ev->proto));
+	jw_bytes(w, "event", (const uint8_t *)reason, strlen(reason));
+	if (ev->anomaly_detail[0])
+		jw_bytes(w, "detail", (const uint8_t *)ev->anomaly_detail,
+			 strnlen(ev->anomaly_detail, sizeof(ev->anomaly_detail)));
+}
+
 int eve_serialise(json_t *ev, char **buf, size_t *cap, size_t *len)
 {
 	struct jw w;

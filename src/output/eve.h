@@ -78,6 +78,13 @@ int eve_line_end(struct eve *e, struct jw *w);
 /* The common fields (as eve_event_new) into an open object of w. */
 void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		const struct flow *f, int from_client);
+/* A jansson value (a document built once: metadata, evidence) as member
+ * key of w's open object (key NULL in an array); v NULL: nothing. */
+void eve_put_json(struct jw *w, const char *key, json_t *v);
+/* The members of an anomaly object {type, proto, event, detail}: what
+ * anomaly lines and alerts on anomalies carry. */
+struct ot_event;
+void eve_anomaly(struct jw *w, const struct ot_event *ev);
 /* Lines written, write errors. */
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
 /* Counters of every sink into obj. */

@@ -58,8 +58,7 @@ static void write_message(struct protolog *pl, const struct ot_event *ev)
 
 static void write_anomaly(struct protolog *pl, const struct ot_event *ev)
 {
-	json_t *line, *an;
-	const char *reason = ev->anomaly ? ev->anomaly : "unknown";
+	struct jw *w;
 
 	if (ev->ts.tv_sec != pl->anomaly_second) {
 		pl->anomaly_second = ev->ts.tv_sec;
@@ -69,25 +68,11 @@ static void write_anomaly(struct protolog *pl, const struct ot_event *ev)
 		pl->anomalies_suppressed++;
 		return;
 	}
-	line = eve_event_new("anomaly", &ev->ts, ev->flow, ev->from_client);
-	an = json_object();
-	if (!line || !an) {
-		json_decref(line);
-		json_decref(an);
-		return;
-	}
-	/* transport anomalies carry their layer in the code: "stream.*" */
-	json_object_set_new(an, "type", json_string(strncmp(reason, "stream.", 7) == 0 ?
-						    "stream" : "applayer"));
-	json_object_set_new(an, "proto", json_string(ot_proto_name(ev->proto)));
-	json_object_set_new(an, "event", eve_string((const uint8_t *)reason, strlen(reason)));
-	if (ev->anomaly_detail[0])
-		json_object_set_new(an, "detail",
-				    eve_string((const uint8_t *)ev->anomaly_detail,
-					       strnlen(ev->anomaly_detail, sizeof(ev->anomaly_detail))));
-	json_object_set_new(line, "anomaly", an);
+	w = eve_line_begin(pl->eve, "anomaly", &ev->ts, ev->flow, ev->from_client);
+	jw_object_open(w, "anomaly");
+	eve_anomaly(w, ev);
 	pl->anomaly_lines++;
-	eve_write(pl->eve, line);
+	eve_line_end(pl->eve, w);
 }
 
 static void protolog_event(void *ctx, const struct ot_event *ev)
