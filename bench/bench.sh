@@ -5,7 +5,8 @@
 #
 # The input (>= 100 MB) is built once in $OTS_BENCH_DIR (default
 # /tmp/otsentry-bench) from the Ethernet captures in $OTS_SHARED_PCAPS:
-# merged, then several copies shifted in time by whole days and merged again.
+# merged, then several copies shifted in time by whole days and merged again;
+# a gzip and a zstd copy of it time compressed input against plain.
 #
 # Usage: bench.sh [BUILDDIR]   (default: the current directory)
 set -euo pipefail
@@ -57,18 +58,35 @@ TIMEFORMAT='%R %U %S'
 { time "$build/src/otsentry" -q -r "$input" -o /dev/null --no-log all --no-flow-log \
 	--no-anomaly-log --baseline "$dir/baseline.json" 2>>"$dir/otsentry.err"; } 2>"$dir/time.detect"
 
+# Compressed input: the same capture as .gz and .zst (made once), no logs.
+[ -s "$input.gz" ] || gzip -c "$input" > "$input.gz"
+[ -s "$input.zst" ] || zstd -q -c "$input" > "$input.zst"
+cat "$input.gz" "$input.zst" >/dev/null
+for z in gz zst; do
+	{ time "$build/src/otsentry" -q -r "$input.$z" -o /dev/null --no-log all --no-flow-log \
+		--no-anomaly-log 2>>"$dir/otsentry.err"; } 2>"$dir/time.$z"
+done
+
 read -r rw ru rs <"$dir/time.read"
 read -r ow ou os <"$dir/time.otsentry"
 read -r qw qu qs <"$dir/time.quiet"
 read -r dw du ds <"$dir/time.detect"
+read -r gw gu gs <"$dir/time.gz"
+read -r zw zu zs <"$dir/time.zst"
 awk -v rw="$rw" -v ru="$ru" -v rs="$rs" -v ow="$ow" -v ou="$ou" -v os="$os" \
-    -v qw="$qw" -v qu="$qu" -v qs="$qs" -v dw="$dw" -v du="$du" -v ds="$ds" 'BEGIN {
-	rc = ru + rs; oc = ou + os; qc = qu + qs; dc = du + ds
+    -v qw="$qw" -v qu="$qu" -v qs="$qs" -v dw="$dw" -v du="$du" -v ds="$ds" \
+    -v gw="$gw" -v gu="$gu" -v gs="$gs" -v zw="$zw" -v zu="$zu" -v zs="$zs" \
+    -v gmb="$(( $(stat -c %s "$input.gz") / 1048576 ))" -v zmb="$(( $(stat -c %s "$input.zst") / 1048576 ))" 'BEGIN {
+	rc = ru + rs; oc = ou + os; qc = qu + qs; dc = du + ds; gc = gu + gs; zc = zu + zs
 	printf "%-40s %8s %8s\n", "", "wall s", "cpu s"
 	printf "%-40s %8.3f %8.3f\n", "bare libpcap read loop", rw, rc
 	printf "%-40s %8.3f %8.3f\n", "otsentry (all logs)", ow, oc
 	printf "%-40s %8.3f %8.3f\n", "otsentry (no protocol/flow/anomaly logs)", qw, qc
 	printf "%-40s %8.3f %8.3f\n", "otsentry detect (--baseline, no logs)", dw, dc
+	printf "%-40s %8.3f %8.3f\n", sprintf("otsentry .gz input (%d MiB), no logs", gmb), gw, gc
+	printf "%-40s %8.3f %8.3f\n", sprintf("otsentry .zst input (%d MiB), no logs", zmb), zw, zc
 	printf "ratio otsentry/read: wall %.2f, cpu %.2f (no logs: wall %.2f, cpu %.2f; detect: wall %.2f, cpu %.2f)\n",
 		ow / rw, oc / rc, qw / rw, qc / rc, dw / rw, dc / rc
+	printf "compressed input against plain, no logs: .gz wall %.2f, cpu %.2f; .zst wall %.2f, cpu %.2f\n",
+		gw / qw, gc / qc, zw / qw, zc / qc
 }'

@@ -26,6 +26,11 @@ bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT)
 		$(srcdir)/bench/bench.sh $(abs_top_builddir)
 .PHONY: bench
 
+# Capture archives: directories of rotated, compressed captures of two
+# ports against the mergecap'ed file; the progress line under script(1).
+TESTS += tests/e2e/archive.sh
+EXTRA_DIST += tests/e2e/archive.sh
+
 TESTS += tests/e2e/anomaly_cap.sh
 EXTRA_DIST += tests/e2e/anomaly_cap.sh
 

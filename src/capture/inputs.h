@@ -8,8 +8,9 @@
  * that overlap in time.
  *
  * Order: packets of all inputs are merged by timestamp, the oldest first;
- * equal timestamps go to the input given (or found) first, as mergecap
- * does.  Before reading, every file is opened once to learn the time of its
+ * equal timestamps go to the input given (or found) first (mergecap 4.0
+ * gives them to the file named last: name the files in reverse order to
+ * compare).  Before reading, every file is opened once to learn the time of its
  * first packet, so rotated files of one port are read in turn, and only
  * captures that overlap in time are open together.  A packet earlier than
  * the one before it in the same file is passed on where it stands and
