@@ -16,6 +16,7 @@
 
 #include "dissector.h"
 #include "event.h"
+#include "flow.h"
 #include "keyword.h"
 #include "rules_int.h"
 
@@ -583,6 +584,31 @@ static int kw_app_event(struct pctx *pc, struct rule *r, char *arg)
 	return 0;
 }
 
+/* stream-event: NAME -- one of the TCP stream layer's anomalies, by its
+ * code without the "stream." prefix (Suricata's stream-event names). */
+static int kw_stream_event(struct pctx *pc, struct rule *r, char *arg)
+{
+	const char *name = ot_kw_trim(arg), *reason;
+	struct ot_rule_check *c;
+	int i;
+
+	if (r->proto == RP_UDP) {
+		perr(pc, "stream-event: applies to tcp rules");
+		return -1;
+	}
+	for (i = 0; (reason = flow_stream_anomaly_reason(i)) != NULL; i++)
+		if (strcmp(reason + 7, name) == 0)
+			break;
+	if (!reason) {
+		perr(pc, "stream-event: unknown event '%s'", name);
+		return -1;
+	}
+	if (!(c = new_check(pc, r, CK_STREAM_EVENT)))
+		return -1;
+	c->a = i;
+	return 0;
+}
+
 /* app-layer-protocol: PROTO -- binds a tcp/udp/ip rule to an OT protocol. */
 static int kw_app_proto(struct pctx *pc, struct rule *r, char *arg)
 {
@@ -813,6 +839,8 @@ static int apply_option(struct pctx *pc, struct rule *r, char *key, char *val, i
 		return kw_app_event(pc, r, val);
 	if (!strcmp(key, "app-layer-protocol"))
 		return kw_app_proto(pc, r, val);
+	if (!strcmp(key, "stream-event"))
+		return kw_stream_event(pc, r, val);
 	{
 		enum ot_proto p;
 		const struct ot_keyword *k = find_keyword(key, &p);

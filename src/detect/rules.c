@@ -144,6 +144,11 @@ static int check_match(const struct ot_rule_check *c, const struct ot_event *ev)
 		return c->a == 1 ? ev->from_client != 0 : ev->from_client == 0;
 	case CK_APP_EVENT:
 		return ev->kind == OT_EV_ANOMALY && ev->anomaly && strcmp(ev->anomaly, c->str) == 0;
+	case CK_STREAM_EVENT: {
+		const char *want = flow_stream_anomaly_reason(c->a);
+
+		return ev->kind == OT_EV_ANOMALY && ev->anomaly && want && strcmp(ev->anomaly, want) == 0;
+	}
 	default:
 		return 0;
 	}
@@ -250,11 +255,25 @@ static int net_is_any(const struct net_node *n)
 	return n->kind == NK_ANY && !n->neg;
 }
 
+/* 1 when rule r belongs in index group b (protocol * 2 + anomaly): its
+ * protocol's messages or anomalies; a stream-event rule without a protocol
+ * in the anomaly group of every protocol (the stream layer reports under
+ * the flow's protocol, none while unclaimed). */
+static int rule_in_group(const struct rule *r, size_t b)
+{
+	int stream = rule_has_check(r, CK_STREAM_EVENT);
+	unsigned anomaly = (unsigned)(rule_has_check(r, CK_APP_EVENT) || stream);
+
+	if (!r->ot_proto)
+		return stream && (b & 1);
+	return r->ot_proto < OT_PROTO_COUNT && r->ot_proto * 2u + anomaly == b;
+}
+
 /* Group the protocol rules by (protocol, anomaly) so that an event visits
  * only the rules that can match it; rule order is kept inside a group. */
 static int event_index(struct rules *rs)
 {
-	struct rule_ref *refs = malloc((rs->n ? rs->n : 1) * sizeof(*refs));
+	struct rule_ref *refs = malloc((rs->n ? rs->n : 1) * OT_PROTO_COUNT * sizeof(*refs));
 	size_t i, b, k = 0;
 
 	if (!refs)
@@ -264,8 +283,7 @@ static int event_index(struct rules *rs)
 		for (i = 0; i < rs->n; i++) {
 			const struct rule *r = rs->rules[i];
 
-			if (!r->ot_proto || r->ot_proto >= OT_PROTO_COUNT ||
-			    r->ot_proto * 2u + (unsigned)rule_has_check(r, CK_APP_EVENT) != b)
+			if (!rule_in_group(r, b))
 				continue;
 			refs[k].r = r;
 			refs[k].idx = (uint32_t)i;
@@ -389,7 +407,7 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 
 static int packet_rule_match(const struct rule *r, const struct pkt_meta *p)
 {
-	if (r->ot_proto)
+	if (r->ot_proto || rule_has_check(r, CK_STREAM_EVENT))
 		return 0;
 	if (r->proto == RP_TCP && p->l4 != 6)
 		return 0;

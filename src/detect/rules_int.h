@@ -46,7 +46,8 @@ struct net_node {
  */
 enum generic_check {
 	CK_FLOW = 1,            /* a = 1 to_server, 2 to_client */
-	CK_APP_EVENT            /* str = anomaly reason of the dissector */
+	CK_APP_EVENT,           /* str = anomaly reason of the dissector */
+	CK_STREAM_EVENT         /* a = enum stream_anomaly (flow_stream_anomaly_reason) */
 };
 
 enum thresh_type { TH_NONE = 0, TH_LIMIT, TH_THRESHOLD, TH_BOTH };

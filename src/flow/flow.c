@@ -329,6 +329,11 @@ static const char *const stream_anomaly_reason[STREAM_AN_COUNT] = {
 	[STREAM_AN_REANCHOR] = "stream.reanchored",
 };
 
+const char *flow_stream_anomaly_reason(int what)
+{
+	return what >= 0 && what < STREAM_AN_COUNT ? stream_anomaly_reason[what] : NULL;
+}
+
 static void sink_anomaly(void *ud, enum stream_anomaly what, uint32_t seq, uint32_t len,
 			 uint32_t detail)
 {

@@ -142,6 +142,10 @@ void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st);
 size_t flow_table_dissector_stats(const struct flow_table *ft,
 				  struct applayer_dissector_stats *out);
 
+/* The reason code ("stream.*") of the stream layer's anomaly events, by
+ * enum stream_anomaly (stream.h); NULL past the last. */
+const char *flow_stream_anomaly_reason(int what);
+
 const char *flow_tcp_state_name(int state);
 const char *flow_end_reason_name(int reason);
 

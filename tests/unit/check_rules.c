@@ -157,6 +157,8 @@ static const struct {
 	{ "alert tcp any any -> any any (sid:1; app-layer-event: http.bad;)", "t.rules:1: app-layer-event: unknown protocol 'http'" },
 	{ "alert tcp any any -> any any (sid:1; app-layer-event: modbus.Bad-Name;)", "t.rules:1: app-layer-event: bad event name 'Bad-Name'" },
 	{ "alert dnp3 any any -> any any (sid:1; app-layer-event: modbus.flooded;)", "t.rules:1: keyword 'app-layer-event' does not apply to this rule's protocol" },
+	{ "alert tcp any any -> any any (sid:1; stream-event: overlap;)", "t.rules:1: stream-event: unknown event 'overlap'" },
+	{ "alert udp any any -> any any (sid:1; stream-event: est_invalid_ack;)", "t.rules:1: stream-event: applies to tcp rules" },
 	{ "alert tcp any any -> any any (sid:1; app-layer-protocol: ftp;)", "t.rules:1: app-layer-protocol: unknown protocol 'ftp'" },
 	{ "var 1BAD any", "t.rules:1: var: bad variable name '1BAD'" },
 	{ "var ONLYNAME", "t.rules:1: var: expected 'var NAME VALUE'" },
@@ -792,6 +794,44 @@ START_TEST(match_app_layer_events)
 }
 END_TEST
 
+START_TEST(match_stream_events)
+{
+	static const char conflict[] = "alert tcp any any -> any any (sid:1; "
+		"stream-event: reassembly_overlap_different_data;)";
+	struct ot_event ev;
+	struct rules *rs;
+	int p;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	/* the stream layer reports under the flow's protocol, or none */
+	for (p = OT_PROTO_UNKNOWN; p < OT_PROTO_COUNT; p++) {
+		ev_init(&ev, (enum ot_proto)p, OT_DIR_NONE, -1);
+		ev.kind = OT_EV_ANOMALY;
+		ev.anomaly = "stream.reassembly_overlap_different_data";
+		ck_assert_int_eq(rule_fires_on(conflict, &ev), 1);
+		ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; "
+					       "stream-event: est_invalid_ack;)", &ev), 0);
+	}
+	/* bound to a protocol, only that protocol's flows */
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_NONE, -1);
+	ev.kind = OT_EV_ANOMALY;
+	ev.anomaly = "stream.est_invalid_ack";
+	ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; app-layer-protocol: dnp3; "
+				       "stream-event: est_invalid_ack;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert tcp any any -> any any (sid:1; app-layer-protocol: modbus; "
+				       "stream-event: est_invalid_ack;)", &ev), 0);
+	/* a dissector's anomaly and a message never match */
+	ev.anomaly = "length_mismatch";
+	ck_assert_int_eq(rule_fires_on(conflict, &ev), 0);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 3);
+	ck_assert_int_eq(rule_fires_on(conflict, &ev), 0);
+	/* nor is it a header rule that fires on a flow's first packet */
+	rs = load_ok(conflict);
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	rules_free(rs);
+}
+END_TEST
+
 /* ---- thresholds ------------------------------------------------------------ */
 
 static int fire_n(struct rules *rs, struct ot_event *ev, int times, long sec)
@@ -996,6 +1036,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_packet_rules);
 	tcase_add_test(tc, match_real_decoded_events);
 	tcase_add_test(tc, match_app_layer_events);
+	tcase_add_test(tc, match_stream_events);
 	tcase_add_test(tc, threshold_limit_threshold_both);
 	suite_add_tcase(s, tc);
 	return s;
