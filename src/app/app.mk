@@ -2,6 +2,7 @@
 # end-to-end tests, golden files and benchmark.
 libotsentry_a_SOURCES += \
 	src/app/options.h src/app/options.c \
+	src/app/wiring.h src/app/wiring.c \
 	src/app/capture.h src/app/capture.c \
 	src/app/conffile.h src/app/conffile.c \
 	src/app/privdrop.h src/app/privdrop.c \

@@ -32,6 +32,7 @@
 #include "rules.h"
 #include "sensor.h"
 #include "sink.h"
+#include "wiring.h"
 #include "event.h"
 
 enum {
@@ -116,13 +117,13 @@ static const char usage_text[] =
 "                          Packets of all files merged by time\n"
 "  -R, --recursive         read the subdirectories of -r directories too\n"
 "  --no-merge              read the files one after the other, not by time\n"
-"  --max-open-files N      files open at once while merging (32)\n"
+"  --max-open-files N      files open at once while merging (" OTS_DEF_STR(OTS_DEF_MAX_OPEN_FILES) ")\n"
 "  -i IFACE                capture live on IFACE\n"
 "  -f BPF                  capture filter (both modes)\n"
-"  -s SNAPLEN              live: bytes kept per packet (262144)\n"
-"  -B MIB                  live: kernel buffer size in MiB (64)\n"
+"  -s SNAPLEN              live: bytes kept per packet (" OTS_DEF_STR(OTS_DEF_SNAPLEN) ")\n"
+"  -B MIB                  live: kernel buffer size in MiB (" OTS_DEF_STR(OTS_DEF_BUFFER_MB) ")\n"
 "  -p                      live: do not enable promiscuous mode\n"
-"  --stats-interval SEC    live: seconds between stats events (60; 0 off)\n"
+"  --stats-interval SEC    live: seconds between stats events (" OTS_DEF_STR(OTS_DEF_STATS_INTERVAL) "; 0 off)\n"
 "Output:\n"
 "  -o FILE                 write events to FILE (default/-: stdout)\n"
 "  --log LIST              protocol logs to write (modbus,dnp3,s7comm,... or all)\n"
@@ -134,28 +135,28 @@ static const char usage_text[] =
 "  --sensor-name NAME      \"host\" in every event and syslog header (host name)\n"
 "  -q                      no summary or progress line on stderr\n"
 "Flows:\n"
-"  --max-flows N           flow table cap (65536)\n"
-"  --flow-timeout SEC      idle timeout, UDP and other (120)\n"
-"  --tcp-timeout SEC       idle timeout, established TCP (3600)\n"
-"  --max-reassembly-bytes N  out-of-order bytes buffered, all flows (67108864)\n"
+"  --max-flows N           flow table cap (" OTS_DEF_STR(OTS_DEF_MAX_FLOWS) ")\n"
+"  --flow-timeout SEC      idle timeout, UDP and other (" OTS_DEF_STR(OTS_DEF_FLOW_TIMEOUT) ")\n"
+"  --tcp-timeout SEC       idle timeout, established TCP (" OTS_DEF_STR(OTS_DEF_TCP_TIMEOUT) ")\n"
+"  --max-reassembly-bytes N  out-of-order bytes buffered, all flows (" OTS_DEF_STR(OTS_DEF_MAX_REASSEMBLY) ")\n"
 "  --no-ndpi               no nDPI application labels\n"
 "Inventory and graph:\n"
 "  --inventory FILE        write the asset inventory (JSON)\n"
 "  --graph FILE            write the communication graph (.dot or .graphml; twice)\n"
 "  --geoip FILE            MaxMind database (repeatable)\n"
 "  --oui-file PATH         IEEE OUI registry (" OTS_OUI_FILE ")\n"
-"  --max-assets N          asset table cap (65536)\n"
-"  --max-edges N           graph edge cap (262144)\n"
+"  --max-assets N          asset table cap (" OTS_DEF_STR(OTS_DEF_MAX_ASSETS) ")\n"
+"  --max-edges N           graph edge cap (" OTS_DEF_STR(OTS_DEF_MAX_EDGES) ")\n"
 "  --snapshot-interval SEC live: inventory and report snapshot period (0 off)\n"
 "  --report FILE.html      write the plant as one self-contained HTML page\n"
 "Baseline:\n"
 "  --learn FILE            learn a baseline and write it to FILE\n"
 "  --baseline FILE         detect deviations from the baseline in FILE\n"
 "  --learn-for DURATION    learn this long, then detect (300, 5m, 2h, 1d)\n"
-"  --period-spread K       tolerated spread of polling periods (3)\n"
-"  --value-margin FRACTION tolerated margin around learned value ranges (0.1)\n"
-"  --silence-timeout SEC   a learned conversation silent this long alerts (300)\n"
-"  --max-baseline-keys N   baseline entry cap (100000)\n"
+"  --period-spread K       tolerated spread of polling periods (" OTS_DEF_STR(OTS_DEF_PERIOD_SPREAD) ")\n"
+"  --value-margin FRACTION tolerated margin around learned value ranges (" OTS_DEF_STR(OTS_DEF_VALUE_MARGIN) ")\n"
+"  --silence-timeout SEC   a learned conversation silent this long alerts (" OTS_DEF_STR(OTS_DEF_SILENCE_TIMEOUT) ")\n"
+"  --max-baseline-keys N   baseline entry cap (" OTS_DEF_STR(OTS_DEF_MAX_BASELINE_KEYS) ")\n"
 "  --baseline-show FILE    print a baseline as a summary and exit\n"
 "  --baseline-diff OLD NEW print what differs between two baselines and exit\n"
 "Rules and alerts:\n"
@@ -163,7 +164,7 @@ static const char usage_text[] =
 "  --var NAME=VALUE        rule variable (repeatable)\n"
 "  --rules-warn            a broken rule file warns instead of failing\n"
 "  --no-rules              load no rules\n"
-"  --alert-rate N          alerts per second at most (100)\n"
+"  --alert-rate N          alerts per second at most (" OTS_DEF_STR(OTS_DEF_ALERT_RATE) ")\n"
 "Service:\n"
 "  --config FILE           options, one per line ('none': no file; default,\n"
 "                          when it exists: " OTS_CONFIG_FILE ")\n"
@@ -691,15 +692,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	flow_config_default(&fcfg);
-	fcfg.max_flows = opt.max_flows;
-	fcfg.idle_timeout = opt.flow_timeout;
-	fcfg.tcp_idle_timeout = opt.tcp_timeout;
-	fcfg.max_ooo_total = opt.max_ooo_bytes;
-	fcfg.ndpi_enable = !opt.no_ndpi;
-	/* detail JSON: only the protocol logs write it (rules match on the
-	 * normalized event fields) */
-	fcfg.want_detail = (opt.log_protocols & ((1u << OT_PROTO_COUNT) - 2u)) != 0;
+	wiring_flow_config(&opt, &fcfg);
 	s = sensor_new(eve, &fcfg, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "otsentry: %s\n", err);

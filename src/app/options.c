@@ -1,5 +1,5 @@
 /*
- * options.c - defaults for every command-line setting (see options.h and
+ * options.c - every default of the sensor (see options.h and
  * man/otsentry.8).
  */
 #include <string.h>
@@ -10,30 +10,74 @@
 void ots_options_default(struct ots_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->snaplen = 262144;
-	o->buffer_mb = 64;
-	o->stats_interval = 60;
-	o->max_open_files = 32;
+	o->snaplen = OTS_DEF_SNAPLEN;
+	o->buffer_mb = OTS_DEF_BUFFER_MB;
+	o->stats_interval = OTS_DEF_STATS_INTERVAL;
+	o->max_open_files = OTS_DEF_MAX_OPEN_FILES;
 
 	o->log_protocols = ~0u;
 	o->log_anomalies = 1;
 	o->log_flows = 1;
 
-	o->max_flows = 65536;
-	o->flow_timeout = 120;
-	o->tcp_timeout = 3600;
-	o->max_ooo_bytes = 64ULL << 20;
+	o->max_flows = OTS_DEF_MAX_FLOWS;
+	o->flow_timeout = OTS_DEF_FLOW_TIMEOUT;
+	o->tcp_timeout = OTS_DEF_TCP_TIMEOUT;
+	o->max_ooo_bytes = OTS_DEF_MAX_REASSEMBLY;
 
 	o->oui_file = OTS_OUI_FILE;
-	o->max_assets = 65536;
-	o->max_edges = 262144;
+	o->max_assets = OTS_DEF_MAX_ASSETS;
+	o->max_edges = OTS_DEF_MAX_EDGES;
 	o->snapshot_interval = 0;
 
 	o->learn_for = 0;
-	o->period_spread = 3;
-	o->value_margin = 0.1;
-	o->silence_timeout = 300;
-	o->max_baseline_keys = 100000;
+	o->period_spread = OTS_DEF_PERIOD_SPREAD;
+	o->value_margin = OTS_DEF_VALUE_MARGIN;
+	o->silence_timeout = OTS_DEF_SILENCE_TIMEOUT;
+	o->max_baseline_keys = OTS_DEF_MAX_BASELINE_KEYS;
 
-	o->alert_rate = 100;
+	o->alert_rate = OTS_DEF_ALERT_RATE;
+}
+
+void ots_flow_config_default(struct flow_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_flows = OTS_DEF_MAX_FLOWS;
+	cfg->idle_timeout = OTS_DEF_FLOW_TIMEOUT;
+	cfg->tcp_idle_timeout = OTS_DEF_TCP_TIMEOUT;
+	cfg->tcp_closed_timeout = 10;
+	cfg->tcp_embryonic_timeout = 30;
+	cfg->max_ooo_per_flow = 262144;
+	cfg->max_ooo_total = OTS_DEF_MAX_REASSEMBLY;
+	cfg->ndpi_max_packets = 24;
+	cfg->ndpi_enable = 1;
+	cfg->ot_enable = 1;
+	cfg->want_detail = 1;
+	cfg->lim = NULL;
+	cfg->dissectors = NULL;
+	cfg->n_dissectors = 0;
+}
+
+void ots_baseline_config_default(struct bl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->period_spread = OTS_DEF_PERIOD_SPREAD;
+	cfg->period_floor = 0.2;
+	cfg->value_margin = OTS_DEF_VALUE_MARGIN;
+	cfg->silence_timeout = OTS_DEF_SILENCE_TIMEOUT;
+	cfg->max_keys = OTS_DEF_MAX_BASELINE_KEYS;
+	cfg->min_period_samples = 8;
+	cfg->min_value_samples = 8;
+	cfg->scan_targets = 10;
+	cfg->scan_units = 5;
+	cfg->scan_window = 60.0;
+	cfg->error_burst = 5;
+	cfg->max_scan_sources = 4096;
+}
+
+void ots_inventory_config_default(struct inventory_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_assets = OTS_DEF_MAX_ASSETS;
+	cfg->max_ips = 0;       /* 2 * max_assets */
+	cfg->max_edges = OTS_DEF_MAX_EDGES;
 }

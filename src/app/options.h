@@ -1,14 +1,43 @@
 /*
- * options.h - everything the command line sets, in one frozen struct.
+ * options.h - everything the command line sets, in one frozen struct, and
+ * every default: the one place where the sensor's numbers are written.
  *
  * main.c parses the command line into struct ots_options (every option is
- * documented in man/otsentry.8 and --help); each module reads only the
- * fields it owns.  After parsing the struct is read-only.
+ * documented in man/otsentry.8 and --help, which prints the OTS_DEF_*
+ * values below); wiring.c turns the options into each module's
+ * configuration.  The modules themselves hold no defaults: their
+ * configurations start from the ots_*_config_default() functions here
+ * (tests too).  After parsing the struct is read-only.
  */
 #ifndef OTS_OPTIONS_H
 #define OTS_OPTIONS_H
 
 #include <stdint.h>
+
+#include "baseline.h"
+#include "flow.h"
+#include "inventory.h"
+
+/* Defaults of the command-line settings (plain numbers: --help prints them
+ * with OTS_DEF_STR). */
+#define OTS_DEF_SNAPLEN             262144
+#define OTS_DEF_BUFFER_MB           64
+#define OTS_DEF_STATS_INTERVAL      60
+#define OTS_DEF_MAX_OPEN_FILES      32
+#define OTS_DEF_MAX_FLOWS           65536
+#define OTS_DEF_FLOW_TIMEOUT        120
+#define OTS_DEF_TCP_TIMEOUT         3600
+#define OTS_DEF_MAX_REASSEMBLY      67108864    /* 64 MiB, all flows */
+#define OTS_DEF_MAX_ASSETS          65536
+#define OTS_DEF_MAX_EDGES           262144
+#define OTS_DEF_PERIOD_SPREAD       3
+#define OTS_DEF_VALUE_MARGIN        0.1
+#define OTS_DEF_SILENCE_TIMEOUT     300
+#define OTS_DEF_MAX_BASELINE_KEYS   100000
+#define OTS_DEF_ALERT_RATE          100
+
+#define OTS_DEF_STR_(x) #x
+#define OTS_DEF_STR(x) OTS_DEF_STR_(x)
 
 #define OTS_MAX_MULTI    16     /* repeatable options: --rules, --geoip, --var, --sink */
 #define OTS_SENSOR_NAME_MAX 63  /* --sensor-name: fits a syslog HOSTNAME field */
@@ -20,13 +49,13 @@ struct ots_options {
 	int n_inputs;
 	int recursive;                        /* -R: subdirectories of -r directories */
 	int no_merge;                         /* --no-merge: inputs in turn, not by time */
-	int max_open_files;                   /* --max-open-files N (default 32) */
+	int max_open_files;                   /* --max-open-files N */
 	const char *iface;                    /* -i IFACE */
 	const char *bpf;                      /* -f 'BPF' */
-	int snaplen;                          /* -s (default 262144) */
-	int buffer_mb;                        /* -B MiB (default 64) */
+	int snaplen;                          /* -s */
+	int buffer_mb;                        /* -B MiB */
 	int no_promisc;                       /* -p */
-	double stats_interval;                /* --stats-interval SEC (live, default 60; 0 off) */
+	double stats_interval;                /* --stats-interval SEC (live; 0 off) */
 
 	/* output */
 	const char *output;                   /* -o FILE ("-" or NULL = stdout) */
@@ -85,5 +114,12 @@ struct ots_options {
 
 /* Defaults for every field. */
 void ots_options_default(struct ots_options *o);
+
+/* Each module's configuration with every default, including the tunables
+ * that have no option (timeouts of closed and half-open TCP, nDPI packets,
+ * baseline thresholds...). */
+void ots_flow_config_default(struct flow_config *cfg);
+void ots_baseline_config_default(struct bl_config *cfg);
+void ots_inventory_config_default(struct inventory_config *cfg);
 
 #endif /* OTS_OPTIONS_H */

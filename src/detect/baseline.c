@@ -23,22 +23,6 @@
 
 #define TV_SEC(tv) ((double)(tv).tv_sec + (double)(tv).tv_usec / 1e6)
 
-void bl_config_default(struct bl_config *cfg)
-{
-	cfg->period_spread = 3.0;
-	cfg->period_floor = 0.2;
-	cfg->value_margin = 0.1;
-	cfg->silence_timeout = 300.0;
-	cfg->max_keys = 100000;
-	cfg->min_period_samples = 8;
-	cfg->min_value_samples = 8;
-	cfg->scan_targets = 10;
-	cfg->scan_units = 5;
-	cfg->scan_window = 60.0;
-	cfg->error_burst = 5;
-	cfg->max_scan_sources = 4096;
-}
-
 /* ---- alert kinds ------------------------------------------------------- */
 
 /* The stream layer's anomaly for a conflicting copy (src/flow/flow.c). */
@@ -135,14 +119,11 @@ uint64_t bl_sym_hash(const struct bl_sym *s)
 
 struct baseline *baseline_new(const struct bl_config *cfg)
 {
-	struct baseline *b = calloc(1, sizeof(*b));
+	struct baseline *b = cfg ? calloc(1, sizeof(*b)) : NULL;
 
 	if (!b)
 		return NULL;
-	if (cfg)
-		b->cfg = *cfg;
-	else
-		bl_config_default(&b->cfg);
+	b->cfg = *cfg;
 	if (b->cfg.max_keys == 0)
 		b->cfg.max_keys = 1;
 	if (b->cfg.max_scan_sources == 0)

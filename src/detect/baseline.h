@@ -18,7 +18,7 @@
  * Every alert type, its signature id and thresholds are documented in
  * otsentry-baseline(5), as is the file format.
  *
- * Ownership: the baseline owns its tables; baseline_attach hands the
+ * Ownership: the baseline owns its tables; baseline_observe hands the
  * baseline to the sensor as an observer, which frees it.
  */
 #ifndef OTS_BASELINE_H
@@ -31,7 +31,6 @@
 
 struct sensor;
 struct alerter;
-struct ots_options;
 struct ot_event;
 struct pkt_meta;
 struct flow;
@@ -63,6 +62,7 @@ enum bl_kind {
 #define BASELINE_SID_BASE 2000000
 #define BASELINE_GID      2
 
+/* Defaults: ots_baseline_config_default() (src/app/options.c). */
 struct bl_config {
 	double period_spread;       /* K: drift beyond K standard deviations */
 	double period_floor;        /* drift also needs this fraction of the mean (0.2) */
@@ -78,11 +78,11 @@ struct bl_config {
 	uint32_t max_scan_sources;  /* tracked sources for scans (4096) */
 };
 
-void bl_config_default(struct bl_config *cfg);
 
 struct baseline;
 
-/* New empty model. */
+/* New empty model; cfg (from ots_baseline_config_default(), adjusted) is
+ * copied.  NULL when cfg is NULL or out of memory. */
 struct baseline *baseline_new(const struct bl_config *cfg);
 void baseline_free(struct baseline *b);
 
@@ -119,12 +119,24 @@ const char *bl_kind_name(enum bl_kind k);  /* "new_edge" ... */
 int baseline_show(const char *path, FILE *out, char *err, size_t errlen);
 int baseline_diff(const char *a, const char *b, FILE *out, char *err, size_t errlen);
 
+/* How an attached baseline runs. */
+struct baseline_run {
+	const char *learn_file;         /* written at the end of learning, every ten
+					 * minutes while learning and at the end of
+					 * the input; NULL: not written */
+	double learn_for;               /* > 0: learn this many seconds of packet
+					 * time, then detect */
+	const char *baseline_file;      /* loaded again on a reload request
+					 * (SIGUSR2); NULL: nothing to reload */
+	struct bl_config cfg;           /* thresholds for a reloaded model */
+};
+
 /*
- * Attach to the sensor according to the options (--learn, --baseline,
- * --learn-for and thresholds).  Does nothing when neither --learn nor
- * --baseline is given.  0, or -1 with err set (e.g. a corrupt baseline).
+ * Attach b to the sensor as an observer fed every packet, OT event and tick;
+ * alerts go to al.  On success the sensor owns b; on failure (-1, err set)
+ * the caller still does.
  */
-int baseline_attach(struct sensor *s, struct alerter *al,
-		    const struct ots_options *o, char *err, size_t errlen);
+int baseline_observe(struct sensor *s, struct baseline *b, struct alerter *al,
+		     const struct baseline_run *run, char *err, size_t errlen);
 
 #endif /* OTS_BASELINE_H */

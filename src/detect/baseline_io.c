@@ -19,7 +19,6 @@
 #include "atomicfile.h"
 #include "baseline.h"
 #include "baseline_int.h"
-#include "options.h"
 #include "sensor.h"
 #include "event.h"
 
@@ -782,7 +781,8 @@ static struct baseline *load_for_command(const char *path, char *err, size_t err
 {
 	struct bl_config cfg;
 
-	bl_config_default(&cfg);
+	/* printing needs no thresholds, only room for every entry */
+	memset(&cfg, 0, sizeof(cfg));
 	cfg.max_keys = UINT32_MAX;
 	return baseline_load(path, &cfg, err, errlen);
 }
@@ -862,7 +862,7 @@ struct bl_obs {
 	struct baseline *b;
 	struct sensor *s;
 	struct alerter *al;
-	const struct ots_options *opt;  /* frozen for the life of the process */
+	const char *baseline_file;      /* reloaded on SIGUSR2; may be NULL */
 	struct bl_config cfg;
 	const char *learn_file;
 	double learn_for;
@@ -967,12 +967,12 @@ static void obs_reload(void *ctx, const struct timeval *now)
 	struct baseline *nb;
 	char err[512];
 
-	if (!o->opt->baseline_file) {
+	if (!o->baseline_file) {
 		sensor_notice(o->s, now, "reload", "baseline reload: no --baseline file to reload%s",
 			      o->learn_file ? " (learning goes on)" : "");
 		return;
 	}
-	nb = baseline_load(o->opt->baseline_file, &o->cfg, err, sizeof(err));
+	nb = baseline_load(o->baseline_file, &o->cfg, err, sizeof(err));
 	if (!nb) {
 		sensor_notice(o->s, now, "reload_failed",
 			      "baseline reload: %s; the previous baseline stays in force", err);
@@ -983,60 +983,28 @@ static void obs_reload(void *ctx, const struct timeval *now)
 	baseline_free(o->b);
 	o->b = nb;
 	sensor_notice(o->s, now, "reload", "baseline reloaded from %s: %llu keys",
-		      o->opt->baseline_file, (unsigned long long)nb->nkeys);
+		      o->baseline_file, (unsigned long long)nb->nkeys);
 }
 
-int baseline_attach(struct sensor *s, struct alerter *al,
-		    const struct ots_options *opt, char *err, size_t errlen)
+int baseline_observe(struct sensor *s, struct baseline *b, struct alerter *al,
+		     const struct baseline_run *run, char *err, size_t errlen)
 {
 	struct sensor_observer ob;
-	struct bl_config cfg;
 	struct bl_obs *o;
 
-	if (!opt->learn_file && !opt->baseline_file && opt->learn_for <= 0)
-		return 0;
-	bl_config_default(&cfg);
-	if (opt->period_spread > 0)
-		cfg.period_spread = opt->period_spread;
-	if (opt->value_margin >= 0)
-		cfg.value_margin = opt->value_margin;
-	if (opt->silence_timeout > 0)
-		cfg.silence_timeout = opt->silence_timeout;
-	if (opt->max_baseline_keys)
-		cfg.max_keys = opt->max_baseline_keys;
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	o->b = b;
 	o->first_ts = -1;
 	o->s = s;
 	o->al = al;
-	o->opt = opt;
-	o->cfg = cfg;
-	o->learn_file = opt->learn_file;
-	o->learn_for = opt->learn_for;
-	if (opt->baseline_file) {
-		o->b = baseline_load(opt->baseline_file, &cfg, err, errlen);
-		if (!o->b) {
-			free(o);
-			return -1;
-		}
-		/* detect; with --learn also fold what is seen into the model */
-		baseline_set_learning(o->b, opt->learn_file != NULL && opt->learn_for <= 0, 1);
-		if (opt->learn_for > 0)
-			baseline_set_learning(o->b, 1, 0);
-	} else {
-		o->b = baseline_new(&cfg);
-		if (!o->b) {
-			free(o);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		baseline_set_learning(o->b, 1, 0);
-	}
-	baseline_set_alerter(o->b, al);
-
+	o->baseline_file = run->baseline_file;
+	o->cfg = run->cfg;
+	o->learn_file = run->learn_file;
+	o->learn_for = run->learn_for;
 	memset(&ob, 0, sizeof(ob));
 	ob.name = "baseline";
 	ob.ctx = o;
@@ -1048,7 +1016,7 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 	ob.on_free = obs_free;
 	ob.on_reload = obs_reload;
 	if (sensor_add_observer(s, &ob) < 0) {
-		obs_free(o);
+		free(o);
 		snprintf(err, errlen, "too many observers");
 		return -1;
 	}

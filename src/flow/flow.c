@@ -111,25 +111,6 @@ struct flow_sink_ctx {
 
 /* ---- configuration ---------------------------------------------------- */
 
-void flow_config_default(struct flow_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_flows = 65536;
-	cfg->idle_timeout = 120;
-	cfg->tcp_idle_timeout = 3600;
-	cfg->tcp_closed_timeout = 10;
-	cfg->tcp_embryonic_timeout = 30;
-	cfg->max_ooo_per_flow = 262144;
-	cfg->max_ooo_total = UINT64_C(64) << 20;
-	cfg->ndpi_max_packets = 24;
-	cfg->ndpi_enable = 1;
-	cfg->ot_enable = 1;
-	cfg->want_detail = 1;
-	cfg->lim = NULL;
-	cfg->dissectors = NULL;
-	cfg->n_dissectors = 0;
-}
-
 static const struct ot_tok tcp_state_names[] = {
 	{ FLOW_TCP_NONE, "none" },
 	{ FLOW_TCP_SYN_SENT, "syn_sent" },

@@ -73,25 +73,24 @@ struct flow {
 	void *priv;             /* flow.c's own state (reassembly, nDPI, dissector) */
 };
 
+/* Defaults: ots_flow_config_default() (src/app/options.c). */
 struct flow_config {
-	uint32_t max_flows;             /* table cap (default 65536) */
-	double idle_timeout;            /* seconds, UDP and other (default 120) */
-	double tcp_idle_timeout;        /* seconds, established TCP (default 3600) */
-	double tcp_closed_timeout;      /* seconds after FIN/RST (default 10) */
-	double tcp_embryonic_timeout;   /* seconds for a bare SYN (default 30) */
-	uint32_t max_ooo_per_flow;      /* buffered out-of-order bytes per direction (default 262144) */
-	uint64_t max_ooo_total;         /* all flows (default 64 MiB) */
-	uint32_t ndpi_max_packets;      /* packets given to nDPI per flow (default 24) */
-	int ndpi_enable;                /* 1 by default */
-	int ot_enable;                  /* run OT dissectors (1) */
-	int want_detail;                /* dissectors build EVE detail (1) */
+	uint32_t max_flows;             /* table cap */
+	double idle_timeout;            /* seconds, UDP and other */
+	double tcp_idle_timeout;        /* seconds, established TCP */
+	double tcp_closed_timeout;      /* seconds after FIN/RST */
+	double tcp_embryonic_timeout;   /* seconds for a bare SYN */
+	uint32_t max_ooo_per_flow;      /* buffered out-of-order bytes per direction */
+	uint64_t max_ooo_total;         /* all flows */
+	uint32_t ndpi_max_packets;      /* packets given to nDPI per flow */
+	int ndpi_enable;                /* nDPI labels on */
+	int ot_enable;                  /* run OT dissectors */
+	int want_detail;                /* dissectors build EVE detail */
 	const struct ot_limits *lim;
 	/* Dissectors to probe; NULL: the registry (dissector_list). */
 	const struct dissector *const *dissectors;
 	size_t n_dissectors;
 };
-
-void flow_config_default(struct flow_config *cfg);
 
 /* Consumers; any callback may be NULL. */
 struct flow_callbacks {

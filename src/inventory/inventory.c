@@ -1,6 +1,8 @@
 /*
- * inventory.c - assets, their addresses, identities and roles; the sensor
- * observer that feeds them and the graph.  See inventory.h.
+ * inventory.c - the asset table: assets, their addresses, identities and
+ * protocols, fed by packets, OT events and flow ends, and the graph edges
+ * between them; change events; read-only queries.  See inventory.h; the
+ * other parts are listed in inventory_int.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,162 +16,15 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
-#include "atomicfile.h"
 #include "config.h"
 #include "dissector.h"
 #include "eve.h"
 #include "geo.h"
 #include "hash.h"
-#include "inventory.h"
-#include "list.h"
-#include "options.h"
+#include "inventory_int.h"
 #include "oui.h"
 #include "seed.h"
 #include "sensor.h"
-
-/* ---- records ---- */
-
-#define ASSET_OF(l) ots_list_entry((l), struct asset, lru)
-#define IP_OF(l) ots_list_entry((l), struct inv_ip, lru)
-
-struct asset;
-
-struct inv_ip {
-	struct ot_ip ip;
-	struct asset *owner;
-	struct inv_ip *hnext;                   /* index chain (by address) */
-	struct ots_link lru;                    /* all records, recent first */
-	struct inv_ip *anext;                   /* owner's list */
-	struct timeval first, last;
-	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
-	uint32_t ot_client, ot_server;          /* bit (1 << enum ot_proto) */
-	uint8_t has_prev_mac;
-	uint8_t hops;                           /* fewest routers seen (TTL), HOPS_UNKNOWN */
-	uint8_t prev_mac[6];                    /* the address moved from here */
-	struct geo_info geo;
-};
-
-#define HOPS_UNKNOWN 0xff
-
-struct inv_proto {
-	char label[GRAPH_LABEL_LEN];
-	uint8_t l4, server, named;
-	uint16_t port;
-	uint64_t edges;
-	struct timeval first, last;
-};
-
-struct inv_fact {
-	uint8_t key, proto;
-	char value[OT_IDENT_LEN];
-	struct timeval first, last;
-	uint64_t count;
-};
-
-enum inv_addr_kind { ADDR_UNIT = 0, ADDR_LINK, ADDR_RACK_SLOT };
-
-struct inv_addr {
-	uint8_t proto, kind;
-	int32_t a, b;
-};
-
-struct inv_ot {
-	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv;
-	uint64_t errors_sent, errors_recv, anomalies;
-	uint64_t req_sent_as_server;            /* requests from the accepting side */
-	uint64_t cat_sent[OT_CAT_COUNT];
-};
-
-struct asset {
-	uint64_t id;
-	uint8_t key_is_mac, has_mac;
-	uint8_t mac[6];
-	struct ot_ip key_ip;                    /* when keyed by IP */
-	enum inv_role role;
-	const char *vendor;
-	struct timeval first, last;
-	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
-	uint16_t vlans[INV_MAX_VLANS];
-	uint8_t n_vlans;
-	uint8_t n_addrs, n_labels;
-	uint16_t n_protos, cap_protos, n_facts;
-	uint32_t n_ips, n_ipv4;
-	uint64_t ips_dropped, overflow;
-	struct inv_ip *ips;
-	struct inv_proto *protos;
-	struct inv_fact *facts;
-	char (*labels)[GRAPH_LABEL_LEN];
-	struct inv_addr addrs[INV_MAX_ADDRS];
-	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
-	uint8_t units[32];                      /* Modbus unit ids addressed as client */
-	uint8_t funcs[32];                      /* function codes sent in requests */
-	uint32_t n_units, n_funcs;
-	uint32_t ot_servers, ot_clients;        /* OT edges as client / server */
-	uint32_t ot_port_servers;               /* hosts contacted on an OT port */
-	uint32_t it_clients, it_servers;        /* non-OT edges as server / client */
-	struct asset *hnext, *idnext;
-	struct ots_link lru;                    /* all assets, recent first */
-};
-
-struct inventory {
-	struct inventory_config cfg;
-	struct oui_db *oui;
-	struct geo *geo;
-	struct eve *eve;
-	struct graph *graph;
-	struct asset **abucket, **idbucket;      /* by key, by id */
-	struct inv_ip **ibucket;
-	size_t nabucket, nibucket;              /* powers of two */
-	struct ots_list assets;                 /* struct asset, first = most recent */
-	struct ots_list ips;                    /* struct inv_ip, first = most recent */
-	uint64_t next_id;
-	struct timeval first_ts, last_ts;
-	struct inventory_stats st;
-	uint8_t ot_ports[65536 / 8];            /* server ports of the dissectors */
-	time_t event_sec;                       /* asset-line rate window */
-	uint32_t event_count;
-	/* attach-time settings */
-	const char *out_file;
-	const char *graph_files[2];
-	int n_graph_files;
-	int quiet, live;
-};
-
-static const struct ot_tok role_names[] = {
-	{ INV_ROLE_UNKNOWN, "unknown" },
-	{ INV_ROLE_PLC, "plc" },
-	{ INV_ROLE_HMI, "hmi" },
-	{ INV_ROLE_ENGINEERING, "engineering_workstation" },
-	{ INV_ROLE_HISTORIAN, "historian" },
-	{ INV_ROLE_SERVER, "server" },
-	{ INV_ROLE_SCANNER, "scanner" },
-	{ INV_ROLE_IT_HOST, "it_host" },
-	{ INV_ROLE_ROUTER, "router" },
-	{ 0, NULL },
-};
-
-static const struct ot_tok role_labels[] = {
-	{ INV_ROLE_UNKNOWN, "unknown" },
-	{ INV_ROLE_PLC, "PLC/RTU/outstation" },
-	{ INV_ROLE_HMI, "HMI/SCADA master" },
-	{ INV_ROLE_ENGINEERING, "engineering workstation" },
-	{ INV_ROLE_HISTORIAN, "historian" },
-	{ INV_ROLE_SERVER, "server" },
-	{ INV_ROLE_SCANNER, "scanner" },
-	{ INV_ROLE_IT_HOST, "IT host" },
-	{ INV_ROLE_ROUTER, "router/gateway" },
-	{ 0, NULL },
-};
-
-const char *inventory_role_name(enum inv_role r)
-{
-	return ot_tok_str(role_names, (int)r);
-}
-
-const char *inventory_role_label(enum inv_role r)
-{
-	return ot_tok_str(role_labels, (int)r);
-}
 
 static const struct ot_tok addr_kind_names[] = {
 	{ ADDR_UNIT, "unit" },
@@ -177,6 +32,11 @@ static const struct ot_tok addr_kind_names[] = {
 	{ ADDR_RACK_SLOT, "rack_slot" },
 	{ 0, NULL },
 };
+
+const char *inv_addr_kind_name(int kind)
+{
+	return ot_tok_str(addr_kind_names, kind);
+}
 
 /* ---- small helpers ---- */
 
@@ -199,14 +59,14 @@ static uint64_t mac_u64(const uint8_t mac[6])
 	return v;
 }
 
-static json_t *ip_json(const struct ot_ip *ip)
+json_t *inv_ip_json(const struct ot_ip *ip)
 {
 	char buf[OTS_IPSTR_LEN];
 
 	return json_string(ot_ip_str(ip, buf, sizeof(buf)));
 }
 
-static json_t *mac_json(const uint8_t mac[6])
+json_t *inv_mac_json(const uint8_t mac[6])
 {
 	char buf[18];
 
@@ -214,14 +74,6 @@ static json_t *mac_json(const uint8_t mac[6])
 }
 
 /* ---- configuration, lifetime ---- */
-
-void inventory_config_default(struct inventory_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_assets = 65536;
-	cfg->max_ips = 0;
-	cfg->max_edges = 262144;
-}
 
 struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_db *oui,
 				struct geo *geo, struct eve *eve)
@@ -406,11 +258,11 @@ static json_t *asset_brief(const struct asset *a)
 
 	json_object_set_new(o, "id", json_integer((json_int_t)a->id));
 	if (a->has_mac)
-		json_object_set_new(o, "mac", mac_json(a->mac));
+		json_object_set_new(o, "mac", inv_mac_json(a->mac));
 	if (a->vendor)
 		json_object_set_new(o, "vendor", json_string(a->vendor));
 	for (r = a->ips; r; r = r->anext)
-		json_array_append_new(ips, ip_json(&r->ip));
+		json_array_append_new(ips, inv_ip_json(&r->ip));
 	json_object_set_new(o, "ips", ips);
 	json_object_set_new(o, "role", json_string(inventory_role_name(a->role)));
 	return o;
@@ -454,200 +306,23 @@ static void asset_change(struct inventory *inv, const struct asset *a, const str
 	if (new_v)
 		json_object_set_new(ch, "new", new_v);
 	if (a->ips)     /* the address added last */
-		json_object_set_new(ev, "src_ip", ip_json(&a->ips->ip));
+		json_object_set_new(ev, "src_ip", inv_ip_json(&a->ips->ip));
 	json_object_set_new(ev, "asset", asset_brief(a));
 	json_object_set_new(ev, "change", ch);
 	eve_write(inv->eve, ev);
 	inv->st.asset_events++;
 }
 
-/* ---- role inference ---- */
-
-struct role_reasons {
-	char text[6][112];
-	int n;
-};
-
-static void reason(struct role_reasons *rr, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void reason(struct role_reasons *rr, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!rr || rr->n >= (int)(sizeof(rr->text) / sizeof(rr->text[0])))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(rr->text[rr->n++], sizeof(rr->text[0]), fmt, ap);
-	va_end(ap);
-}
-
-struct ot_totals {
-	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv, anomalies;
-	uint64_t cat[OT_CAT_COUNT];
-	int top_client, top_server;     /* protocol with most requests / answers */
-	int n_client_protos;            /* OT protocols it sent requests in */
-};
-
-static void ot_totals(const struct asset *a, struct ot_totals *t)
-{
-	uint64_t best_c = 0, best_s = 0;
-	int p, c;
-
-	memset(t, 0, sizeof(*t));
-	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
-		const struct inv_ot *o = &a->ot[p];
-
-		t->req_sent += o->req_sent;
-		t->resp_sent += o->resp_sent;
-		t->unsol_sent += o->unsol_sent;
-		t->req_recv += o->req_recv;
-		t->resp_recv += o->resp_recv;
-		t->errors_recv += o->errors_recv;
-		t->anomalies += o->anomalies;
-		for (c = 0; c < OT_CAT_COUNT; c++)
-			t->cat[c] += o->cat_sent[c];
-		if (o->req_sent)
-			t->n_client_protos++;
-		if (o->req_sent > best_c) {
-			best_c = o->req_sent;
-			t->top_client = p;
-		}
-		if (o->resp_sent + o->unsol_sent + o->req_recv > best_s) {
-			best_s = o->resp_sent + o->unsol_sent + o->req_recv;
-			t->top_server = p;
-		}
-	}
-}
-
-/* Thresholds of the role heuristics (documented in otsentry-inventory(5)). */
-#define SCAN_MIN_SERVERS   16   /* distinct OT servers polled, or contacted on OT ports */
-#define SCAN_MIN_UNITS     32   /* distinct Modbus unit ids addressed */
-#define SWEEP_MAX_EACH     4    /* ... with fewer requests than this per target */
-#define SCAN_MIN_FUNCS     24   /* distinct function codes requested */
-#define SCAN_MIN_ERRORS    10   /* error responses, and at least half of all */
-#define ENG_MIN_IDENTITY   5    /* identity / SZL requests, and >= 20% of all */
-#define SERVER_MIN_CLIENTS 3    /* IT clients of a server */
-#define HISTORIAN_MIN_CLIENTS 2 /* IT clients of an OT master that is a historian */
-
-static enum inv_role infer_role(const struct asset *a, struct role_reasons *rr)
-{
-	struct ot_totals t;
-	uint64_t prog;
-
-	if (a->key_is_mac && (a->n_ipv4 >= INV_ROUTER_IPS || a->n_ips >= 2 * INV_ROUTER_IPS)) {
-		reason(rr, "%u IP addresses behind one MAC address", a->n_ips);
-		return INV_ROLE_ROUTER;
-	}
-	if (a->key_is_mac) {
-		const struct inv_ip *r, *routed = NULL;
-
-		for (r = a->ips; r; r = r->anext)
-			if (r->hops != HOPS_UNKNOWN && r->hops > 0 && (!routed || r->hops > routed->hops))
-				routed = r;
-		if (routed) {
-			char buf[OTS_IPSTR_LEN];
-
-			reason(rr, "traffic from %s arrives %u router hop(s) away (TTL) through this MAC: a gateway",
-			       ot_ip_str(&routed->ip, buf, sizeof(buf)), routed->hops);
-			return INV_ROLE_ROUTER;
-		}
-	}
-	ot_totals(a, &t);
-	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
-		reason(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
-		       a->ot_port_servers, a->ot_servers);
-		return INV_ROLE_SCANNER;
-	}
-	if (t.req_sent) {
-		int scan = 0;
-
-		/* a sweep touches many targets a few times each; a master
-		 * polls its many targets over and over */
-		if (a->ot_servers >= SCAN_MIN_SERVERS && t.req_sent < SWEEP_MAX_EACH * a->ot_servers) {
-			reason(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
-			       (unsigned long long)t.req_sent);
-			scan = 1;
-		}
-		if (a->n_units >= SCAN_MIN_UNITS && t.req_sent < SWEEP_MAX_EACH * a->n_units) {
-			reason(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
-			       (unsigned long long)t.req_sent);
-			scan = 1;
-		}
-		if (a->n_funcs >= SCAN_MIN_FUNCS) {
-			reason(rr, "tried %u different function codes", a->n_funcs);
-			scan = 1;
-		}
-		if (t.errors_recv >= SCAN_MIN_ERRORS && t.errors_recv * 2 >= t.resp_recv) {
-			reason(rr, "%llu of %llu responses were errors or exceptions",
-			       (unsigned long long)t.errors_recv, (unsigned long long)t.resp_recv);
-			scan = 1;
-		}
-		if (scan)
-			return INV_ROLE_SCANNER;
-		prog = t.cat[OT_CAT_PROGRAM] + t.cat[OT_CAT_MODE];
-		if (prog) {
-			reason(rr, "sent %llu program/mode requests (%llu program, %llu run/stop or restart)",
-			       (unsigned long long)prog, (unsigned long long)t.cat[OT_CAT_PROGRAM],
-			       (unsigned long long)t.cat[OT_CAT_MODE]);
-			return INV_ROLE_ENGINEERING;
-		}
-		if (t.cat[OT_CAT_IDENTITY] >= ENG_MIN_IDENTITY &&
-		    t.cat[OT_CAT_IDENTITY] * 5 >= t.req_sent) {
-			reason(rr, "identity/SZL-heavy: %llu of %llu requests read device identity",
-			       (unsigned long long)t.cat[OT_CAT_IDENTITY], (unsigned long long)t.req_sent);
-			return INV_ROLE_ENGINEERING;
-		}
-	}
-	if (t.resp_sent || t.unsol_sent) {
-		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.resp_sent,
-		       ot_proto_name((enum ot_proto)t.top_server),
-		       t.unsol_sent ? " and sent unsolicited responses" : "");
-		return INV_ROLE_PLC;
-	}
-	if (t.req_sent) {
-		enum inv_role r = INV_ROLE_HMI;
-
-		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
-			reason(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
-			r = INV_ROLE_HISTORIAN;
-		} else if (t.n_client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
-			reason(rr, "collects: reads only, over %d OT protocols", t.n_client_protos);
-			r = INV_ROLE_HISTORIAN;
-		}
-		reason(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
-		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
-		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
-		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
-		return r;
-	}
-	if (t.req_recv) {
-		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.req_recv,
-		       ot_proto_name((enum ot_proto)t.top_server));
-		return INV_ROLE_PLC;
-	}
-	if (a->it_clients >= SERVER_MIN_CLIENTS || (a->it_clients >= 2 && a->it_servers == 0)) {
-		reason(rr, "serves %u clients on IT protocols", a->it_clients);
-		return INV_ROLE_SERVER;
-	}
-	if (a->it_clients || a->it_servers) {
-		reason(rr, "IT protocols only (%u as client, %u as server)", a->it_servers, a->it_clients);
-		return INV_ROLE_IT_HOST;
-	}
-	reason(rr, "no distinctive traffic seen");
-	return INV_ROLE_UNKNOWN;
-}
-
 static void role_update(struct inventory *inv, struct asset *a, const struct timeval *ts)
 {
-	enum inv_role r = infer_role(a, NULL), old = a->role;
+	enum inv_role r = inv_infer_role(a, NULL), old = a->role;
 	struct role_reasons rr;
 
 	if (r == old)
 		return;
 	a->role = r;
 	memset(&rr, 0, sizeof(rr));
-	infer_role(a, &rr);
+	inv_infer_role(a, &rr);
 	{
 		json_t *nv = json_object();
 
@@ -820,9 +495,9 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 	if (created)
 		asset_change(inv, a, ts, "new", NULL, NULL);
 	if (added && r->has_prev_mac)
-		asset_change(inv, a, ts, "ip_moved", mac_json(r->prev_mac), ip_json(ip));
+		asset_change(inv, a, ts, "ip_moved", inv_mac_json(r->prev_mac), inv_ip_json(ip));
 	else if (added && !created)
-		asset_change(inv, a, ts, "ip", NULL, ip_json(ip));
+		asset_change(inv, a, ts, "ip", NULL, inv_ip_json(ip));
 	if (added && !created)
 		role_update(inv, a, ts);
 	*rec = r;
@@ -1434,530 +1109,4 @@ void inventory_get_stats(const struct inventory *inv, struct inventory_stats *st
 	st->edges = gs.edges;
 	st->edges_created = gs.created;
 	st->edges_evicted = gs.evicted;
-}
-
-/* ---- the document ---- */
-
-static json_t *proto_set_json(uint32_t bits)
-{
-	json_t *a = json_array();
-	int p;
-
-	for (p = 1; p < OT_PROTO_COUNT; p++)
-		if (bits & (1u << p))
-			json_array_append_new(a, json_string(ot_proto_name((enum ot_proto)p)));
-	return a;
-}
-
-static json_t *ip_record_json(const struct inv_ip *r)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "ip", ip_json(&r->ip));
-	json_object_set_new(o, "first_seen", graph_ts_json(&r->first));
-	json_object_set_new(o, "last_seen", graph_ts_json(&r->last));
-	json_object_set_new(o, "packets_sent", json_integer((json_int_t)r->pkts[0]));
-	json_object_set_new(o, "packets_received", json_integer((json_int_t)r->pkts[1]));
-	json_object_set_new(o, "bytes_sent", json_integer((json_int_t)r->bytes[0]));
-	json_object_set_new(o, "bytes_received", json_integer((json_int_t)r->bytes[1]));
-	json_object_set_new(o, "ot_client", proto_set_json(r->ot_client));
-	json_object_set_new(o, "ot_server", proto_set_json(r->ot_server));
-	json_object_set_new(o, "external", json_boolean(r->geo.external));
-	if (r->hops != HOPS_UNKNOWN)
-		json_object_set_new(o, "hops", json_integer(r->hops));
-	if (r->has_prev_mac)
-		json_object_set_new(o, "previous_mac", mac_json(r->prev_mac));
-	if (r->geo.found) {
-		json_t *g = json_object();
-
-		if (r->geo.country[0])
-			json_object_set_new(g, "country", json_string(r->geo.country));
-		if (r->geo.country_name[0])
-			json_object_set_new(g, "country_name", json_string(r->geo.country_name));
-		if (r->geo.city[0])
-			json_object_set_new(g, "city", json_string(r->geo.city));
-		if (r->geo.asn)
-			json_object_set_new(g, "asn", json_integer(r->geo.asn));
-		if (r->geo.as_org[0])
-			json_object_set_new(g, "as_org", json_string(r->geo.as_org));
-		json_object_set_new(o, "geo", g);
-	}
-	return o;
-}
-
-static json_t *asset_json(const struct asset *a)
-{
-	static const char *const sides[2] = { "client", "server" };
-	json_t *o = json_object(), *arr, *x;
-	struct role_reasons rr;
-	const struct inv_ip *r;
-	int i, s, p, external = 0;
-
-	json_object_set_new(o, "id", json_integer((json_int_t)a->id));
-	json_object_set_new(o, "key", json_string(a->key_is_mac ? "mac" : "ip"));
-	if (a->has_mac) {
-		json_object_set_new(o, "mac", mac_json(a->mac));
-		json_object_set_new(o, "mac_local", json_boolean(oui_mac_is_local(a->mac)));
-	}
-	if (a->vendor)
-		json_object_set_new(o, "vendor", json_string(a->vendor));
-	memset(&rr, 0, sizeof(rr));
-	infer_role(a, &rr);
-	json_object_set_new(o, "role", json_string(inventory_role_name(a->role)));
-	json_object_set_new(o, "role_label", json_string(inventory_role_label(a->role)));
-	arr = json_array();
-	for (i = 0; i < rr.n; i++)
-		json_array_append_new(arr, json_string(rr.text[i]));
-	json_object_set_new(o, "role_reasons", arr);
-	json_object_set_new(o, "first_seen", graph_ts_json(&a->first));
-	json_object_set_new(o, "last_seen", graph_ts_json(&a->last));
-	json_object_set_new(o, "packets_sent", json_integer((json_int_t)a->pkts[0]));
-	json_object_set_new(o, "packets_received", json_integer((json_int_t)a->pkts[1]));
-	json_object_set_new(o, "bytes_sent", json_integer((json_int_t)a->bytes[0]));
-	json_object_set_new(o, "bytes_received", json_integer((json_int_t)a->bytes[1]));
-
-	arr = json_array();
-	for (r = a->ips; r; r = r->anext) {
-		json_array_append_new(arr, ip_record_json(r));
-		external |= r->geo.external;
-	}
-	json_object_set_new(o, "ips", arr);
-	json_object_set_new(o, "external", json_boolean(external));
-	if (a->ips_dropped)
-		json_object_set_new(o, "ips_dropped", json_integer((json_int_t)a->ips_dropped));
-	arr = json_array();
-	for (i = 0; i < a->n_vlans; i++)
-		json_array_append_new(arr, json_integer(a->vlans[i]));
-	json_object_set_new(o, "vlans", arr);
-
-	x = json_object();
-	for (s = 0; s < 2; s++) {
-		json_t *side = json_array();
-
-		for (i = 0; i < a->n_protos; i++) {
-			const struct inv_proto *pr = &a->protos[i];
-			json_t *y;
-
-			if (pr->server != s)
-				continue;
-			y = json_object();
-			json_object_set_new(y, "proto", json_string(pr->label));
-			json_object_set_new(y, "transport", json_string(pr->l4 == IPPROTO_TCP ? "tcp" :
-						pr->l4 == IPPROTO_UDP ? "udp" : "ip"));
-			json_object_set_new(y, "port", json_integer(pr->port));
-			json_object_set_new(y, "first_seen", graph_ts_json(&pr->first));
-			json_object_set_new(y, "last_seen", graph_ts_json(&pr->last));
-			json_array_append_new(side, y);
-		}
-		json_object_set_new(x, sides[s], side);
-	}
-	json_object_set_new(o, "protocols", x);
-
-	arr = json_array();
-	for (i = 0; i < a->n_labels; i++)
-		json_array_append_new(arr, json_string(a->labels[i]));
-	json_object_set_new(o, "app_labels", arr);
-
-	arr = json_array();
-	for (i = 0; i < a->n_addrs; i++) {
-		const struct inv_addr *ad = &a->addrs[i];
-
-		x = json_object();
-		json_object_set_new(x, "proto", json_string(ot_proto_name((enum ot_proto)ad->proto)));
-		if (ad->kind == ADDR_RACK_SLOT) {
-			json_object_set_new(x, "rack", json_integer(ad->a));
-			json_object_set_new(x, "slot", json_integer(ad->b));
-		} else {
-			json_object_set_new(x, ot_tok_str(addr_kind_names, ad->kind), json_integer(ad->a));
-		}
-		json_array_append_new(arr, x);
-	}
-	json_object_set_new(o, "ot_addresses", arr);
-
-	arr = json_array();
-	for (i = 0; i < a->n_facts; i++) {
-		const struct inv_fact *fa = &a->facts[i];
-
-		x = json_object();
-		json_object_set_new(x, "key", json_string(ot_ident_key_name((enum ot_ident_key)fa->key)));
-		json_object_set_new(x, "value", eve_string((const uint8_t *)fa->value, strlen(fa->value)));
-		json_object_set_new(x, "proto", json_string(ot_proto_name((enum ot_proto)fa->proto)));
-		json_object_set_new(x, "first_seen", graph_ts_json(&fa->first));
-		json_object_set_new(x, "last_seen", graph_ts_json(&fa->last));
-		json_object_set_new(x, "count", json_integer((json_int_t)fa->count));
-		json_array_append_new(arr, x);
-	}
-	json_object_set_new(o, "identity", arr);
-
-	x = json_object();
-	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
-		const struct inv_ot *t = &a->ot[p];
-		json_t *y, *cats;
-		int c;
-
-		if (!(t->req_sent | t->resp_sent | t->unsol_sent | t->req_recv | t->resp_recv |
-		      t->anomalies | t->req_sent_as_server))
-			continue;
-		y = json_object();
-		json_object_set_new(y, "requests_sent", json_integer((json_int_t)t->req_sent));
-		json_object_set_new(y, "responses_sent", json_integer((json_int_t)t->resp_sent));
-		json_object_set_new(y, "unsolicited_sent", json_integer((json_int_t)t->unsol_sent));
-		json_object_set_new(y, "requests_received", json_integer((json_int_t)t->req_recv));
-		json_object_set_new(y, "responses_received", json_integer((json_int_t)t->resp_recv));
-		json_object_set_new(y, "requests_sent_as_server", json_integer((json_int_t)t->req_sent_as_server));
-		json_object_set_new(y, "errors_sent", json_integer((json_int_t)t->errors_sent));
-		json_object_set_new(y, "errors_received", json_integer((json_int_t)t->errors_recv));
-		json_object_set_new(y, "anomalies", json_integer((json_int_t)t->anomalies));
-		cats = json_object();
-		for (c = 0; c < OT_CAT_COUNT; c++)
-			if (t->cat_sent[c])
-				json_object_set_new(cats, ot_category_name((enum ot_category)c),
-						    json_integer((json_int_t)t->cat_sent[c]));
-		json_object_set_new(y, "requests_by_category", cats);
-		json_object_set_new(x, ot_proto_name((enum ot_proto)p), y);
-	}
-	json_object_set_new(o, "ot", x);
-	if (a->overflow)
-		json_object_set_new(o, "overflow", json_integer((json_int_t)a->overflow));
-	return o;
-}
-
-static int asset_id_cmp(const void *x, const void *y)
-{
-	const struct asset *a = *(const struct asset *const *)x, *b = *(const struct asset *const *)y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Assets sorted by id (caller frees); NULL when there are none. */
-static const struct asset **sorted_assets(const struct inventory *inv, size_t *n)
-{
-	const struct asset **v;
-	const struct asset *a;
-	size_t i = 0;
-
-	*n = 0;
-	if (!inv->st.assets || !(v = malloc(inv->st.assets * sizeof(*v))))
-		return NULL;
-	for (a = ASSET_OF(inv->assets.first); a && i < inv->st.assets; a = ASSET_OF(a->lru.next))
-		v[i++] = a;
-	qsort(v, i, sizeof(*v), asset_id_cmp);
-	*n = i;
-	return v;
-}
-
-static json_t *stats_json(const struct inventory *inv)
-{
-	struct inventory_stats st;
-	json_t *o = json_object();
-
-	inventory_get_stats(inv, &st);
-	json_object_set_new(o, "assets", json_integer((json_int_t)st.assets));
-	json_object_set_new(o, "assets_created", json_integer((json_int_t)st.assets_created));
-	json_object_set_new(o, "assets_evicted", json_integer((json_int_t)st.assets_evicted));
-	json_object_set_new(o, "max_assets", json_integer(inv->cfg.max_assets));
-	json_object_set_new(o, "ips", json_integer((json_int_t)st.ips));
-	json_object_set_new(o, "ips_evicted", json_integer((json_int_t)st.ips_evicted));
-	json_object_set_new(o, "ips_moved", json_integer((json_int_t)st.ips_moved));
-	json_object_set_new(o, "edges", json_integer((json_int_t)st.edges));
-	json_object_set_new(o, "edges_created", json_integer((json_int_t)st.edges_created));
-	json_object_set_new(o, "edges_evicted", json_integer((json_int_t)st.edges_evicted));
-	json_object_set_new(o, "max_edges", json_integer(inv->cfg.max_edges));
-	json_object_set_new(o, "asset_events", json_integer((json_int_t)st.asset_events));
-	json_object_set_new(o, "asset_events_suppressed",
-			    json_integer((json_int_t)st.asset_events_suppressed));
-	json_object_set_new(o, "ot_events", json_integer((json_int_t)st.ot_events));
-	json_object_set_new(o, "events_unmatched", json_integer((json_int_t)st.events_without_flow));
-	json_object_set_new(o, "list_overflow", json_integer((json_int_t)st.overflow));
-	json_object_set_new(o, "no_memory", json_integer((json_int_t)st.no_memory));
-	json_object_set_new(o, "snapshots", json_integer((json_int_t)st.snapshots));
-	json_object_set_new(o, "write_errors", json_integer((json_int_t)st.write_errors));
-	return o;
-}
-
-json_t *inventory_json(const struct inventory *inv)
-{
-	json_t *doc = json_object(), *arr = json_array();
-	const struct asset **v;
-	const struct graph_edge *e;
-	struct timeval now;
-	size_t n, i;
-
-	gettimeofday(&now, NULL);
-	json_object_set_new(doc, "format", json_string(INVENTORY_FORMAT));
-	json_object_set_new(doc, "version", json_integer(INVENTORY_VERSION));
-	json_object_set_new(doc, "generator", json_string(PACKAGE_STRING));
-	json_object_set_new(doc, "generated", graph_ts_json(&now));
-	json_object_set_new(doc, "first_seen", graph_ts_json(&inv->first_ts));
-	json_object_set_new(doc, "last_seen", graph_ts_json(&inv->last_ts));
-	json_object_set_new(doc, "stats", stats_json(inv));
-	v = sorted_assets(inv, &n);
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, asset_json(v[i]));
-	free(v);
-	json_object_set_new(doc, "assets", arr);
-	arr = json_array();
-	for (e = graph_first(inv->graph); e; e = graph_next(e))
-		json_array_append_new(arr, graph_edge_json(e));
-	json_object_set_new(doc, "edges", arr);
-	return doc;
-}
-
-/* ---- files (written atomically, see atomicfile.h) ---- */
-
-static int write_doc(FILE *fp, const void *arg)
-{
-	const struct inventory *inv = arg;
-	json_t *doc = inventory_json(inv);
-	int rc = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-
-	json_decref(doc);
-	if (rc == 0)
-		fputc('\n', fp);
-	return rc < 0 || ferror(fp) ? -1 : 0;
-}
-
-int inventory_write(const struct inventory *inv, const char *path, char *err, size_t errlen)
-{
-	return ots_atomic_write(path, write_doc, inv, err, errlen);
-}
-
-/* Node descriptions for the graph writers; strings live in bufs. */
-struct node_set {
-	struct graph_node *nodes;
-	char (*text)[3][96];
-	size_t n;
-};
-
-static int node_set_build(const struct inventory *inv, struct node_set *ns)
-{
-	const struct asset **v;
-	size_t i;
-
-	memset(ns, 0, sizeof(*ns));
-	v = sorted_assets(inv, &ns->n);
-	if (!v)
-		return ns->n ? -1 : 0;
-	ns->nodes = calloc(ns->n, sizeof(*ns->nodes));
-	ns->text = calloc(ns->n, sizeof(*ns->text));
-	if (!ns->nodes || !ns->text) {
-		free(v);
-		free(ns->nodes);
-		free(ns->text);
-		return -1;
-	}
-	for (i = 0; i < ns->n; i++) {
-		const struct asset *a = v[i];
-		struct graph_node *nd = &ns->nodes[i];
-		const struct inv_ip *r;
-		static const uint8_t model_keys[] = {
-			OT_ID_MODEL, OT_ID_PRODUCT, OT_ID_MODULE, OT_ID_ORDER_NUMBER, OT_ID_PRODUCT_CODE,
-		};
-		char model[OT_IDENT_LEN] = "", vend[OT_IDENT_LEN] = "", *name = ns->text[i][0];
-		uint16_t k;
-		size_t m;
-
-		nd->id = a->id;
-		nd->role = inventory_role_name(a->role);
-		nd->role_label = inventory_role_label(a->role);
-		for (k = 0; k < a->n_facts; k++)
-			if (a->facts[k].key == OT_ID_VENDOR && !vend[0])
-				snprintf(vend, sizeof(vend), "%s", a->facts[k].value);
-		for (m = 0; m < sizeof(model_keys) && !model[0]; m++)
-			for (k = 0; k < a->n_facts && !model[0]; k++)
-				if (a->facts[k].key == model_keys[m])
-					snprintf(model, sizeof(model), "%s", a->facts[k].value);
-		snprintf(name, 96, "%.40s%s%.50s", vend[0] ? vend : a->vendor ? a->vendor : "",
-			 (vend[0] || a->vendor) && model[0] ? " " : "", model);
-		nd->name = name;
-		if (a->ips) {
-			/* the address this asset was seen with first */
-			const struct inv_ip *first = a->ips;
-
-			for (r = a->ips; r; r = r->anext) {
-				if (timercmp(&r->first, &first->first, <))
-					first = r;
-				nd->external |= r->geo.external;
-			}
-			ot_ip_str(&first->ip, ns->text[i][1], 96);
-			if (a->n_ips > 1) {
-				size_t l = strlen(ns->text[i][1]);
-
-				snprintf(ns->text[i][1] + l, 96 - l, " (+%u)", a->n_ips - 1);
-			}
-			nd->ip = ns->text[i][1];
-		}
-		if (a->has_mac) {
-			ot_mac_str(a->mac, ns->text[i][2], 96);
-			nd->mac = ns->text[i][2];
-		}
-	}
-	free(v);
-	return 0;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-static int write_dot(FILE *fp, const void *arg)
-{
-	const struct inventory *inv = arg;
-	struct node_set ns;
-	int rc;
-
-	if (node_set_build(inv, &ns) < 0)
-		return -1;
-	rc = graph_write_dot(inv->graph, ns.nodes, ns.n, fp);
-	free(ns.nodes);
-	free(ns.text);
-	return rc;
-}
-
-static int write_graphml(FILE *fp, const void *arg)
-{
-	const struct inventory *inv = arg;
-	struct node_set ns;
-	int rc;
-
-	if (node_set_build(inv, &ns) < 0)
-		return -1;
-	rc = graph_write_graphml(inv->graph, ns.nodes, ns.n, fp);
-	free(ns.nodes);
-	free(ns.text);
-	return rc;
-}
-
-int inventory_write_graph(const struct inventory *inv, const char *path, char *err, size_t errlen)
-{
-	if (ends_with(path, ".graphml"))
-		return ots_atomic_write(path, write_graphml, inv, err, errlen);
-	if (ends_with(path, ".dot") || ends_with(path, ".gv"))
-		return ots_atomic_write(path, write_dot, inv, err, errlen);
-	snprintf(err, errlen, "--graph %s: the name must end in .dot, .gv or .graphml", path);
-	return -1;
-}
-
-/* ---- the sensor observer ---- */
-
-static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)
-{
-	inventory_packet(ctx, p, f, dir);
-}
-
-static void obs_event(void *ctx, const struct ot_event *ev)
-{
-	inventory_event(ctx, ev);
-}
-
-static void obs_flow_end(void *ctx, const struct flow *f)
-{
-	inventory_flow_end(ctx, f);
-}
-
-static void write_outputs(struct inventory *inv)
-{
-	char err[512];
-	int i;
-
-	if (inv->out_file && inventory_write(inv, inv->out_file, err, sizeof(err)) < 0) {
-		fprintf(stderr, "otsentry: inventory: %s\n", err);
-		inv->st.write_errors++;
-	}
-	for (i = 0; i < inv->n_graph_files; i++)
-		if (inventory_write_graph(inv, inv->graph_files[i], err, sizeof(err)) < 0) {
-			fprintf(stderr, "otsentry: graph: %s\n", err);
-			inv->st.write_errors++;
-		}
-}
-
-static void obs_snapshot(void *ctx, const struct timeval *now)
-{
-	struct inventory *inv = ctx;
-
-	inv->st.snapshots++;
-	write_outputs(inv);
-}
-
-static void obs_finish(void *ctx, const struct timeval *last)
-{
-	struct inventory *inv = ctx;
-
-	write_outputs(inv);
-	if (!inv->quiet && !inv->live)
-		inventory_report(inv, stderr);
-}
-
-static void obs_stats(void *ctx, json_t *stats)
-{
-	json_object_set_new(stats, "inventory", stats_json(ctx));
-}
-
-static void obs_free(void *ctx)
-{
-	inventory_free(ctx);
-}
-
-struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o,
-				   char *err, size_t errlen)
-{
-	struct inventory_config cfg;
-	struct sensor_observer obs;
-	struct oui_db *oui = NULL;
-	struct geo *geo;
-	struct inventory *inv;
-	int i;
-
-	for (i = 0; i < o->n_graph_files; i++)
-		if (!ends_with(o->graph_files[i], ".dot") && !ends_with(o->graph_files[i], ".gv") &&
-		    !ends_with(o->graph_files[i], ".graphml")) {
-			snprintf(err, errlen, "--graph %s: the name must end in .dot, .gv or .graphml",
-				 o->graph_files[i]);
-			return NULL;
-		}
-	if (o->oui_file && o->oui_file[0]) {
-		oui = oui_load(o->oui_file, 1, err, errlen);
-		if (!oui && strcmp(o->oui_file, OTS_OUI_FILE) != 0)
-			return NULL;    /* an explicit --oui-file must work */
-		if (!oui)
-			fprintf(stderr, "otsentry: warning: %s; MAC vendors unknown\n", err);
-	}
-	if (!(geo = geo_open(o->geoip, o->n_geoip, err, errlen))) {
-		oui_free(oui);
-		return NULL;
-	}
-	inventory_config_default(&cfg);
-	if (o->max_assets)
-		cfg.max_assets = o->max_assets;
-	if (o->max_edges)
-		cfg.max_edges = o->max_edges;
-	if (!(inv = inventory_new(&cfg, oui, geo, sensor_eve(s)))) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	inv->out_file = o->inventory_file;
-	for (i = 0; i < o->n_graph_files && i < 2; i++)
-		inv->graph_files[inv->n_graph_files++] = o->graph_files[i];
-	inv->quiet = o->quiet;
-	inv->live = o->iface != NULL;
-
-	memset(&obs, 0, sizeof(obs));
-	obs.name = "inventory";
-	obs.ctx = inv;
-	obs.on_packet = obs_packet;
-	obs.on_event = obs_event;
-	obs.on_flow_end = obs_flow_end;
-	obs.on_finish = obs_finish;
-	obs.on_stats = obs_stats;
-	obs.on_free = obs_free;
-	obs.on_snapshot = obs_snapshot;
-	if (sensor_add_observer(s, &obs) < 0) {
-		inventory_free(inv);
-		snprintf(err, errlen, "too many sensor observers");
-		return NULL;
-	}
-	return inv;
 }

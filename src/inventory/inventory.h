@@ -22,7 +22,7 @@
  *
  * Ownership: the inventory owns its assets, its graph, and the OUI and
  * GeoIP handles given to inventory_new().  The EVE writer is borrowed.
- * inventory_free(NULL) is a no-op.  After inventory_attach() the sensor
+ * inventory_free(NULL) is a no-op.  After inventory_observe() the sensor
  * owns the inventory (freed at sensor_free).
  */
 #ifndef OTS_INVENTORY_H
@@ -69,10 +69,11 @@ enum inv_role {
 	INV_ROLE_COUNT
 };
 
+/* Defaults: ots_inventory_config_default() (src/app/options.c). */
 struct inventory_config {
-	uint32_t max_assets;    /* default 65536 */
-	uint32_t max_ips;       /* address sub-records; default 2 * max_assets */
-	uint32_t max_edges;     /* default 262144 */
+	uint32_t max_assets;
+	uint32_t max_ips;       /* address sub-records; 0: 2 * max_assets */
+	uint32_t max_edges;
 	uint64_t seed;          /* hash seed; 0 = random */
 };
 
@@ -93,9 +94,6 @@ struct eve;
 struct oui_db;
 struct geo;
 struct sensor;
-struct ots_options;
-
-void inventory_config_default(struct inventory_config *cfg);
 
 /* NULL on allocation failure.  oui and geo (either may be NULL) are taken;
  * eve (may be NULL: no asset lines) is borrowed. */
@@ -122,15 +120,28 @@ int inventory_write_graph(const struct inventory *inv, const char *path, char *e
 void inventory_report(const struct inventory *inv, FILE *fp);
 void inventory_get_stats(const struct inventory *inv, struct inventory_stats *st);
 
+/* 1 when path names a graph picture inventory_write_graph() can write. */
+int inventory_graph_path_ok(const char *path);
+
+/* What the observer writes, and when. */
+struct inventory_outputs {
+	const char *inventory_file;     /* --inventory, or NULL */
+	const char *graph_files[2];     /* --graph (DOT or GraphML) */
+	int n_graph_files;
+	int quiet;                      /* no summary on stderr */
+	int live;                       /* live capture: no summary */
+};
+
 /*
- * Attach to the sensor with the options' inventory settings: loads the OUI
- * registry (a missing default registry only warns; a missing --oui-file is an
- * error) and the --geoip databases, writes --inventory / --graph at the end
- * (and on snapshots), prints the summary unless quiet or live.  Returns the
- * inventory (owned by the sensor) or NULL with a one-line reason in err.
+ * Attach inv to the sensor as an observer: it is fed every packet, event and
+ * flow end, writes out's files at the end (and on the sensor's snapshots),
+ * prints the summary unless quiet or live (graph names: see
+ * inventory_graph_path_ok()).
+ * On success the sensor owns inv (it frees it); on failure (-1, one-line
+ * reason in err) the caller still does.
  */
-struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o,
-				   char *err, size_t errlen);
+int inventory_observe(struct sensor *s, struct inventory *inv, const struct inventory_outputs *out,
+		      char *err, size_t errlen);
 
 /* ---- read-only queries (stable; for the baseline and rules) ---- */
 

@@ -17,6 +17,7 @@
 #include "cursor.h"
 #include "flow.h"
 #include "event.h"
+#include "options.h"
 
 static const uint16_t server_ports[8] = { 502, 20000, 102, 80, 40000, 502, 20000, 102 };
 
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t isn[2] = { 1000, 0xfffff000u };
 	struct timeval now = { 1000, 0 };
 
-	flow_config_default(&cfg);
+	ots_flow_config_default(&cfg);
 	cfg.max_flows = 4;
 	cfg.max_ooo_per_flow = 512;
 	cfg.max_ooo_total = 1024;

@@ -15,6 +15,7 @@
 #include "eve.h"
 #include "protolog.h"
 #include "sensor.h"
+#include "options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!e)
 		return 0;
 	eve_add_sink(e, &sink);
-	flow_config_default(&fc);
+	ots_flow_config_default(&fc);
 	fc.max_flows = 64;
 	fc.ndpi_enable = 0;
 	s = sensor_new(e, &fc, err, sizeof(err));

@@ -33,6 +33,7 @@
 #include "eve.h"
 #include "inventory.h"
 #include "options.h"
+#include "wiring.h"
 #include "protolog.h"
 #include "rules.h"
 #include "sensor.h"
@@ -142,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (eve_add_file(e, "/dev/null", err, sizeof(err)) < 0 || eve_add_sink(e, &sink) < 0)
 		abort();
-	flow_config_default(&fc);
+	ots_flow_config_default(&fc);
 	fc.max_flows = opt.max_flows;
 	fc.max_ooo_per_flow = 4096;
 	fc.max_ooo_total = 16384;
@@ -205,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct bl_config bc;
 		struct baseline *b;
 
-		bl_config_default(&bc);
+		ots_baseline_config_default(&bc);
 		b = baseline_load(bl_path, &bc, err, sizeof(err));
 		if (!b) {
 			fprintf(stderr, "fuzz_pcap: learned baseline does not load: %s\n", err);

@@ -14,6 +14,7 @@
 #include "framer.h"
 #include "dissector.h"
 #include "applayer.h"
+#include "options.h"
 
 
 /* ---- the toy dissector ------------------------------------------------- */
@@ -179,7 +180,7 @@ static void setup(void)
 	anomaly[0] = 0;
 	anomaly_port = 0;
 	memset(pdus, 0, sizeof(pdus));
-	flow_config_default(&cfg);
+	ots_flow_config_default(&cfg);
 	cfg.ndpi_enable = 0;
 	cfg.dissectors = toy_list;
 	cfg.n_dissectors = 2;

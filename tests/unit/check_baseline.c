@@ -12,6 +12,16 @@
 #include "flow.h"
 #include "pkt.h"
 #include "event.h"
+#include "options.h"
+
+/* The sensor's default thresholds. */
+static const struct bl_config *bl_defaults(void)
+{
+	static struct bl_config cfg;
+
+	ots_baseline_config_default(&cfg);
+	return &cfg;
+}
 
 static struct flow mkflow(const char *cli, const char *srv, uint16_t port)
 {
@@ -77,7 +87,7 @@ static uint64_t total_alerts(const struct baseline *b)
 /* Learn 100 polls one second apart, values 10..20; then switch to detect. */
 static struct baseline *learned(const struct flow *f, double *t)
 {
-	struct baseline *b = baseline_new(NULL);
+	struct baseline *b = baseline_new(bl_defaults());
 	int i;
 
 	ck_assert_ptr_nonnull(b);
@@ -149,7 +159,7 @@ START_TEST(new_edge_between_known_hosts)
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
 	struct flow g = mkflow("10.0.0.6", "10.0.0.11", 502);
 	struct flow x = mkflow("10.0.0.5", "10.0.0.11", 502);
-	struct baseline *b = baseline_new(NULL);
+	struct baseline *b = baseline_new(bl_defaults());
 	struct ot_event e;
 	int i;
 
@@ -277,7 +287,7 @@ static struct pkt_meta mkpkt(const char *src, const char *dst, uint16_t dport, u
 
 START_TEST(assets_bindings_and_scan)
 {
-	struct baseline *b = baseline_new(NULL);
+	struct baseline *b = baseline_new(bl_defaults());
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
 	struct pkt_meta p;
 	int i;
@@ -335,7 +345,7 @@ END_TEST
 START_TEST(message_order)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
-	struct baseline *b = baseline_new(NULL);
+	struct baseline *b = baseline_new(bl_defaults());
 	struct ot_event a, c;
 	int i;
 
@@ -384,7 +394,7 @@ START_TEST(save_load_roundtrip)
 	mk_tmpdir();
 	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
 	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
-	l = baseline_load(path, NULL, err, sizeof(err));
+	l = baseline_load(path, bl_defaults(), err, sizeof(err));
 	ck_assert_msg(l != NULL, "load failed: %s", err);
 	baseline_set_learning(l, 0, 1);
 	/* the loaded model judges like the original */
@@ -439,24 +449,24 @@ START_TEST(corrupt_files_refused)
 	/* truncated */
 	text[len / 2] = '\0';
 	write_file(path, text);
-	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "not a valid baseline"));
 
 	/* wrong version, wrong format, mistyped field, missing file */
 	write_file(path, "{\"format\":\"otsentry-baseline\",\"version\":99}");
-	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "version 99 is not supported"));
 	write_file(path, "{\"format\":\"something-else\",\"version\":1}");
-	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "is not an otsentry baseline"));
 	write_file(path, "{\"format\":\"otsentry-baseline\",\"version\":1,\"learn_start\":0,"
 		   "\"learn_end\":0,\"learned_packets\":0,\"learned_events\":0,"
 		   "\"assets\":[{\"ip\":\"10.0.0.300\",\"macs\":[],\"vlans\":[],\"count\":1,"
 		   "\"first_seen\":0,\"last_seen\":0}]}");
-	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "assets[0].ip"));
 	unlink(path);
-	ck_assert_ptr_null(baseline_load(path, NULL, err, sizeof(err)));
+	ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
 	free(text);
 	baseline_free(b);
 	rmdir(tmpdir);
@@ -470,7 +480,7 @@ START_TEST(key_cap_holds)
 	uint64_t keys, refused;
 	int i;
 
-	bl_config_default(&cfg);
+	ots_baseline_config_default(&cfg);
 	cfg.max_keys = 50;
 	b = baseline_new(&cfg);
 	baseline_set_learning(b, 1, 0);

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "applayer.h"
 #include "dissector.h"
+#include "options.h"
 
 /* ---- toy dissectors ------------------------------------------------------ */
 
@@ -130,7 +131,7 @@ static struct flow_config cfg;
 static void setup(void)
 {
 	n_states = n_frees = n_greedy_calls = 0;
-	flow_config_default(&cfg);
+	ots_flow_config_default(&cfg);
 	cfg.ndpi_enable = 0;
 	cfg.dissectors = toys;
 	cfg.n_dissectors = 3;

@@ -11,6 +11,7 @@
 
 #include "flow.h"
 #include "addr.h"
+#include "options.h"
 
 #define MAX_ENDED 64
 
@@ -60,7 +61,7 @@ static struct flow_table *table(void)
 static void setup(void)
 {
 	reset_seen();
-	flow_config_default(&cfg);
+	ots_flow_config_default(&cfg);
 	cfg.ndpi_enable = 0;
 	cfg.max_flows = 64;
 	cfg.dissectors = no_dissectors;     /* the registry plays no part here */

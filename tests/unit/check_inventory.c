@@ -18,7 +18,7 @@
 #include "graph.h"
 #include "inventory.h"
 #include "dissector.h"
-#include "options.h"
+#include "wiring.h"
 #include "sensor.h"
 
 /* ---- builders ---- */
@@ -133,7 +133,7 @@ static struct inventory *mk_inv(uint32_t max_assets, uint32_t max_edges, struct 
 	struct inventory_config cfg;
 	struct inventory *inv;
 
-	inventory_config_default(&cfg);
+	ots_inventory_config_default(&cfg);
 	if (max_assets)
 		cfg.max_assets = max_assets;
 	if (max_edges)
@@ -842,7 +842,7 @@ START_TEST(attach_errors_and_live_snapshots)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(inv_path, sizeof(inv_path), "%s/inv.json", dir);
 	ck_assert_int_eq(eve_add_file(e, "/dev/null", err, sizeof(err)), 0);
-	flow_config_default(&fc);
+	ots_flow_config_default(&fc);
 	s = sensor_new(e, &fc, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
 

@@ -15,6 +15,7 @@
 #include "eve.h"
 #include "protolog.h"
 #include "sensor.h"
+#include "options.h"
 
 /* ---- a sink that keeps the lines ---- */
 
@@ -170,7 +171,7 @@ static struct sensor *new_sensor(struct eve *e)
 	char err[128];
 	struct sensor *s;
 
-	flow_config_default(&fc);
+	ots_flow_config_default(&fc);
 	fc.ndpi_enable = 0;
 	s = sensor_new(e, &fc, err, sizeof(err));
 	ck_assert_msg(s != NULL, "sensor_new: %s", err);

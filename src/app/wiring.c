@@ -1,0 +1,124 @@
+/*
+ * wiring.c - options to module configurations; modules to the sensor
+ * (see wiring.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "baseline.h"
+#include "dissector.h"
+#include "geo.h"
+#include "inventory.h"
+#include "oui.h"
+#include "sensor.h"
+#include "wiring.h"
+
+void wiring_flow_config(const struct ots_options *o, struct flow_config *cfg)
+{
+	ots_flow_config_default(cfg);
+	cfg->max_flows = o->max_flows;
+	cfg->idle_timeout = o->flow_timeout;
+	cfg->tcp_idle_timeout = o->tcp_timeout;
+	cfg->max_ooo_total = o->max_ooo_bytes;
+	cfg->ndpi_enable = !o->no_ndpi;
+	/* detail JSON: only the protocol logs write it (rules match on the
+	 * normalized event fields) */
+	cfg->want_detail = (o->log_protocols & ((1u << OT_PROTO_COUNT) - 2u)) != 0;
+}
+
+struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o,
+				   char *err, size_t errlen)
+{
+	struct inventory_config cfg;
+	struct inventory_outputs out;
+	struct oui_db *oui = NULL;
+	struct geo *geo;
+	struct inventory *inv;
+	int i;
+
+	for (i = 0; i < o->n_graph_files; i++)
+		if (!inventory_graph_path_ok(o->graph_files[i])) {
+			snprintf(err, errlen, "--graph %s: the name must end in .dot, .gv or .graphml",
+				 o->graph_files[i]);
+			return NULL;
+		}
+	if (o->oui_file && o->oui_file[0]) {
+		oui = oui_load(o->oui_file, 1, err, errlen);
+		if (!oui && strcmp(o->oui_file, OTS_OUI_FILE) != 0)
+			return NULL;    /* an explicit --oui-file must work */
+		if (!oui)
+			fprintf(stderr, "otsentry: warning: %s; MAC vendors unknown\n", err);
+	}
+	if (!(geo = geo_open(o->geoip, o->n_geoip, err, errlen))) {
+		oui_free(oui);
+		return NULL;
+	}
+	ots_inventory_config_default(&cfg);
+	if (o->max_assets)
+		cfg.max_assets = o->max_assets;
+	if (o->max_edges)
+		cfg.max_edges = o->max_edges;
+	if (!(inv = inventory_new(&cfg, oui, geo, sensor_eve(s)))) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memset(&out, 0, sizeof(out));
+	out.inventory_file = o->inventory_file;
+	for (i = 0; i < o->n_graph_files && i < 2; i++)
+		out.graph_files[out.n_graph_files++] = o->graph_files[i];
+	out.quiet = o->quiet;
+	out.live = o->iface != NULL;
+	if (inventory_observe(s, inv, &out, err, errlen) < 0) {
+		inventory_free(inv);
+		return NULL;
+	}
+	return inv;
+}
+
+int baseline_attach(struct sensor *s, struct alerter *al,
+		    const struct ots_options *o, char *err, size_t errlen)
+{
+	struct baseline_run run;
+	struct bl_config cfg;
+	struct baseline *b;
+
+	if (!o->learn_file && !o->baseline_file && o->learn_for <= 0)
+		return 0;
+	ots_baseline_config_default(&cfg);
+	if (o->period_spread > 0)
+		cfg.period_spread = o->period_spread;
+	if (o->value_margin >= 0)
+		cfg.value_margin = o->value_margin;
+	if (o->silence_timeout > 0)
+		cfg.silence_timeout = o->silence_timeout;
+	if (o->max_baseline_keys)
+		cfg.max_keys = o->max_baseline_keys;
+	if (o->baseline_file) {
+		b = baseline_load(o->baseline_file, &cfg, err, errlen);
+		if (!b)
+			return -1;
+		/* detect; with --learn also fold what is seen into the model */
+		baseline_set_learning(b, o->learn_file != NULL && o->learn_for <= 0, 1);
+		if (o->learn_for > 0)
+			baseline_set_learning(b, 1, 0);
+	} else {
+		b = baseline_new(&cfg);
+		if (!b) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		baseline_set_learning(b, 1, 0);
+	}
+	baseline_set_alerter(b, al);
+	memset(&run, 0, sizeof(run));
+	run.learn_file = o->learn_file;
+	run.learn_for = o->learn_for;
+	run.baseline_file = o->baseline_file;
+	run.cfg = cfg;
+	if (baseline_observe(s, b, al, &run, err, errlen) < 0) {
+		baseline_free(b);
+		return -1;
+	}
+	return 0;
+}

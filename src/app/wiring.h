@@ -1,0 +1,39 @@
+/*
+ * wiring.h - the options turned into module configurations, and the
+ * modules attached to the sensor as observers.  The only place that knows
+ * both struct ots_options and the modules: the modules take plain
+ * configurations and never see the command line.
+ */
+#ifndef OTS_WIRING_H
+#define OTS_WIRING_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+struct sensor;
+struct alerter;
+struct inventory;
+
+/* The flow table's configuration for these options. */
+void wiring_flow_config(const struct ots_options *o, struct flow_config *cfg);
+
+/*
+ * The inventory: loads the OUI registry (a missing default registry only
+ * warns; a missing --oui-file is an error) and the --geoip databases, and
+ * attaches it to write --inventory / --graph at the end (and on snapshots)
+ * and print the summary unless quiet or live.  Returns the inventory (owned
+ * by the sensor) or NULL with a one-line reason in err.
+ */
+struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o,
+				   char *err, size_t errlen);
+
+/*
+ * The baseline (--learn, --baseline, --learn-for and thresholds): nothing
+ * when none of the three is given.  0, or -1 with err set (e.g. a corrupt
+ * baseline file).
+ */
+int baseline_attach(struct sensor *s, struct alerter *al,
+		    const struct ots_options *o, char *err, size_t errlen);
+
+#endif /* OTS_WIRING_H */

@@ -1,0 +1,154 @@
+/*
+ * inventory_int.h - the inventory's records, shared by the files that make
+ * up the inventory (not for other modules; they use inventory.h):
+ *
+ *   inventory.c  the asset and address tables, the observer inputs, queries
+ *   roles.c      role names and role inference
+ *   document.c   the otsentry-inventory(5) JSON document and stats
+ *   export.c     files: the document and the graph pictures, written atomically
+ *   observer.c   the sensor observer: outputs at the end and on snapshots
+ *
+ * Ownership: struct inventory owns its assets, address records and graph;
+ * everything here is borrowed from it.
+ */
+#ifndef OTS_INVENTORY_INT_H
+#define OTS_INVENTORY_INT_H
+
+#include <stdint.h>
+#include <sys/time.h>
+#include <jansson.h>
+
+#include "addr.h"
+#include "event.h"
+#include "geo.h"
+#include "graph.h"
+#include "inventory.h"
+#include "list.h"
+
+#define ASSET_OF(l) ots_list_entry((l), struct asset, lru)
+#define IP_OF(l) ots_list_entry((l), struct inv_ip, lru)
+
+struct asset;
+
+struct inv_ip {
+	struct ot_ip ip;
+	struct asset *owner;
+	struct inv_ip *hnext;                   /* index chain (by address) */
+	struct ots_link lru;                    /* all records, recent first */
+	struct inv_ip *anext;                   /* owner's list */
+	struct timeval first, last;
+	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
+	uint32_t ot_client, ot_server;          /* bit (1 << enum ot_proto) */
+	uint8_t has_prev_mac;
+	uint8_t hops;                           /* fewest routers seen (TTL), HOPS_UNKNOWN */
+	uint8_t prev_mac[6];                    /* the address moved from here */
+	struct geo_info geo;
+};
+
+#define HOPS_UNKNOWN 0xff
+
+struct inv_proto {
+	char label[GRAPH_LABEL_LEN];
+	uint8_t l4, server, named;
+	uint16_t port;
+	uint64_t edges;
+	struct timeval first, last;
+};
+
+struct inv_fact {
+	uint8_t key, proto;
+	char value[OT_IDENT_LEN];
+	struct timeval first, last;
+	uint64_t count;
+};
+
+enum inv_addr_kind { ADDR_UNIT = 0, ADDR_LINK, ADDR_RACK_SLOT };
+
+struct inv_addr {
+	uint8_t proto, kind;
+	int32_t a, b;
+};
+
+struct inv_ot {
+	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv;
+	uint64_t errors_sent, errors_recv, anomalies;
+	uint64_t req_sent_as_server;            /* requests from the accepting side */
+	uint64_t cat_sent[OT_CAT_COUNT];
+};
+
+struct asset {
+	uint64_t id;
+	uint8_t key_is_mac, has_mac;
+	uint8_t mac[6];
+	struct ot_ip key_ip;                    /* when keyed by IP */
+	enum inv_role role;
+	const char *vendor;
+	struct timeval first, last;
+	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
+	uint16_t vlans[INV_MAX_VLANS];
+	uint8_t n_vlans;
+	uint8_t n_addrs, n_labels;
+	uint16_t n_protos, cap_protos, n_facts;
+	uint32_t n_ips, n_ipv4;
+	uint64_t ips_dropped, overflow;
+	struct inv_ip *ips;
+	struct inv_proto *protos;
+	struct inv_fact *facts;
+	char (*labels)[GRAPH_LABEL_LEN];
+	struct inv_addr addrs[INV_MAX_ADDRS];
+	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
+	uint8_t units[32];                      /* Modbus unit ids addressed as client */
+	uint8_t funcs[32];                      /* function codes sent in requests */
+	uint32_t n_units, n_funcs;
+	uint32_t ot_servers, ot_clients;        /* OT edges as client / server */
+	uint32_t ot_port_servers;               /* hosts contacted on an OT port */
+	uint32_t it_clients, it_servers;        /* non-OT edges as server / client */
+	struct asset *hnext, *idnext;
+	struct ots_link lru;                    /* all assets, recent first */
+};
+
+struct inventory {
+	struct inventory_config cfg;
+	struct oui_db *oui;
+	struct geo *geo;
+	struct eve *eve;
+	struct graph *graph;
+	struct asset **abucket, **idbucket;      /* by key, by id */
+	struct inv_ip **ibucket;
+	size_t nabucket, nibucket;              /* powers of two */
+	struct ots_list assets;                 /* struct asset, first = most recent */
+	struct ots_list ips;                    /* struct inv_ip, first = most recent */
+	uint64_t next_id;
+	struct timeval first_ts, last_ts;
+	struct inventory_stats st;
+	uint8_t ot_ports[65536 / 8];            /* server ports of the dissectors */
+	time_t event_sec;                       /* asset-line rate window */
+	uint32_t event_count;
+	/* outputs (observer.c, set by inventory_observe) */
+	const char *out_file;
+	const char *graph_files[2];
+	int n_graph_files;
+	int quiet, live;
+};
+
+#define SCAN_MIN_SERVERS   16   /* distinct OT servers polled, or contacted on OT ports */
+
+struct role_reasons {
+	char text[6][112];
+	int n;
+};
+
+/* roles.c: the role an asset's traffic shows; with rr, the reasons too. */
+enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr);
+
+/* inventory.c: small shared helpers (new references) */
+json_t *inv_ip_json(const struct ot_ip *ip);
+json_t *inv_mac_json(const uint8_t mac[6]);
+const char *inv_addr_kind_name(int kind);
+
+/* document.c */
+json_t *inv_stats_json(const struct inventory *inv);
+/* Assets sorted by id (caller frees); NULL when there are none. */
+const struct asset **inv_sorted_assets(const struct inventory *inv, size_t *n);
+
+#endif /* OTS_INVENTORY_INT_H */

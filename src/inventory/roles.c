@@ -1,0 +1,218 @@
+/*
+ * roles.c - role names and role inference: what an asset's traffic says it
+ * is (PLC, HMI, engineering workstation, historian, scanner...).  See
+ * inventory.h and otsentry-inventory(5).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inventory_int.h"
+
+static const struct ot_tok role_names[] = {
+	{ INV_ROLE_UNKNOWN, "unknown" },
+	{ INV_ROLE_PLC, "plc" },
+	{ INV_ROLE_HMI, "hmi" },
+	{ INV_ROLE_ENGINEERING, "engineering_workstation" },
+	{ INV_ROLE_HISTORIAN, "historian" },
+	{ INV_ROLE_SERVER, "server" },
+	{ INV_ROLE_SCANNER, "scanner" },
+	{ INV_ROLE_IT_HOST, "it_host" },
+	{ INV_ROLE_ROUTER, "router" },
+	{ 0, NULL },
+};
+
+static const struct ot_tok role_labels[] = {
+	{ INV_ROLE_UNKNOWN, "unknown" },
+	{ INV_ROLE_PLC, "PLC/RTU/outstation" },
+	{ INV_ROLE_HMI, "HMI/SCADA master" },
+	{ INV_ROLE_ENGINEERING, "engineering workstation" },
+	{ INV_ROLE_HISTORIAN, "historian" },
+	{ INV_ROLE_SERVER, "server" },
+	{ INV_ROLE_SCANNER, "scanner" },
+	{ INV_ROLE_IT_HOST, "IT host" },
+	{ INV_ROLE_ROUTER, "router/gateway" },
+	{ 0, NULL },
+};
+
+const char *inventory_role_name(enum inv_role r)
+{
+	return ot_tok_str(role_names, (int)r);
+}
+
+const char *inventory_role_label(enum inv_role r)
+{
+	return ot_tok_str(role_labels, (int)r);
+}
+
+/* ---- role inference ---- */
+
+
+static void reason(struct role_reasons *rr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void reason(struct role_reasons *rr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!rr || rr->n >= (int)(sizeof(rr->text) / sizeof(rr->text[0])))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(rr->text[rr->n++], sizeof(rr->text[0]), fmt, ap);
+	va_end(ap);
+}
+
+struct ot_totals {
+	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv, anomalies;
+	uint64_t cat[OT_CAT_COUNT];
+	int top_client, top_server;     /* protocol with most requests / answers */
+	int n_client_protos;            /* OT protocols it sent requests in */
+};
+
+static void ot_totals(const struct asset *a, struct ot_totals *t)
+{
+	uint64_t best_c = 0, best_s = 0;
+	int p, c;
+
+	memset(t, 0, sizeof(*t));
+	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
+		const struct inv_ot *o = &a->ot[p];
+
+		t->req_sent += o->req_sent;
+		t->resp_sent += o->resp_sent;
+		t->unsol_sent += o->unsol_sent;
+		t->req_recv += o->req_recv;
+		t->resp_recv += o->resp_recv;
+		t->errors_recv += o->errors_recv;
+		t->anomalies += o->anomalies;
+		for (c = 0; c < OT_CAT_COUNT; c++)
+			t->cat[c] += o->cat_sent[c];
+		if (o->req_sent)
+			t->n_client_protos++;
+		if (o->req_sent > best_c) {
+			best_c = o->req_sent;
+			t->top_client = p;
+		}
+		if (o->resp_sent + o->unsol_sent + o->req_recv > best_s) {
+			best_s = o->resp_sent + o->unsol_sent + o->req_recv;
+			t->top_server = p;
+		}
+	}
+}
+
+/* Thresholds of the role heuristics (documented in otsentry-inventory(5)). */
+#define SCAN_MIN_UNITS     32   /* distinct Modbus unit ids addressed */
+#define SWEEP_MAX_EACH     4    /* ... with fewer requests than this per target */
+#define SCAN_MIN_FUNCS     24   /* distinct function codes requested */
+#define SCAN_MIN_ERRORS    10   /* error responses, and at least half of all */
+#define ENG_MIN_IDENTITY   5    /* identity / SZL requests, and >= 20% of all */
+#define SERVER_MIN_CLIENTS 3    /* IT clients of a server */
+#define HISTORIAN_MIN_CLIENTS 2 /* IT clients of an OT master that is a historian */
+
+enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
+{
+	struct ot_totals t;
+	uint64_t prog;
+
+	if (a->key_is_mac && (a->n_ipv4 >= INV_ROUTER_IPS || a->n_ips >= 2 * INV_ROUTER_IPS)) {
+		reason(rr, "%u IP addresses behind one MAC address", a->n_ips);
+		return INV_ROLE_ROUTER;
+	}
+	if (a->key_is_mac) {
+		const struct inv_ip *r, *routed = NULL;
+
+		for (r = a->ips; r; r = r->anext)
+			if (r->hops != HOPS_UNKNOWN && r->hops > 0 && (!routed || r->hops > routed->hops))
+				routed = r;
+		if (routed) {
+			char buf[OTS_IPSTR_LEN];
+
+			reason(rr, "traffic from %s arrives %u router hop(s) away (TTL) through this MAC: a gateway",
+			       ot_ip_str(&routed->ip, buf, sizeof(buf)), routed->hops);
+			return INV_ROLE_ROUTER;
+		}
+	}
+	ot_totals(a, &t);
+	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
+		reason(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
+		       a->ot_port_servers, a->ot_servers);
+		return INV_ROLE_SCANNER;
+	}
+	if (t.req_sent) {
+		int scan = 0;
+
+		/* a sweep touches many targets a few times each; a master
+		 * polls its many targets over and over */
+		if (a->ot_servers >= SCAN_MIN_SERVERS && t.req_sent < SWEEP_MAX_EACH * a->ot_servers) {
+			reason(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
+			       (unsigned long long)t.req_sent);
+			scan = 1;
+		}
+		if (a->n_units >= SCAN_MIN_UNITS && t.req_sent < SWEEP_MAX_EACH * a->n_units) {
+			reason(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
+			       (unsigned long long)t.req_sent);
+			scan = 1;
+		}
+		if (a->n_funcs >= SCAN_MIN_FUNCS) {
+			reason(rr, "tried %u different function codes", a->n_funcs);
+			scan = 1;
+		}
+		if (t.errors_recv >= SCAN_MIN_ERRORS && t.errors_recv * 2 >= t.resp_recv) {
+			reason(rr, "%llu of %llu responses were errors or exceptions",
+			       (unsigned long long)t.errors_recv, (unsigned long long)t.resp_recv);
+			scan = 1;
+		}
+		if (scan)
+			return INV_ROLE_SCANNER;
+		prog = t.cat[OT_CAT_PROGRAM] + t.cat[OT_CAT_MODE];
+		if (prog) {
+			reason(rr, "sent %llu program/mode requests (%llu program, %llu run/stop or restart)",
+			       (unsigned long long)prog, (unsigned long long)t.cat[OT_CAT_PROGRAM],
+			       (unsigned long long)t.cat[OT_CAT_MODE]);
+			return INV_ROLE_ENGINEERING;
+		}
+		if (t.cat[OT_CAT_IDENTITY] >= ENG_MIN_IDENTITY &&
+		    t.cat[OT_CAT_IDENTITY] * 5 >= t.req_sent) {
+			reason(rr, "identity/SZL-heavy: %llu of %llu requests read device identity",
+			       (unsigned long long)t.cat[OT_CAT_IDENTITY], (unsigned long long)t.req_sent);
+			return INV_ROLE_ENGINEERING;
+		}
+	}
+	if (t.resp_sent || t.unsol_sent) {
+		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.resp_sent,
+		       ot_proto_name((enum ot_proto)t.top_server),
+		       t.unsol_sent ? " and sent unsolicited responses" : "");
+		return INV_ROLE_PLC;
+	}
+	if (t.req_sent) {
+		enum inv_role r = INV_ROLE_HMI;
+
+		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
+			reason(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
+			r = INV_ROLE_HISTORIAN;
+		} else if (t.n_client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
+			reason(rr, "collects: reads only, over %d OT protocols", t.n_client_protos);
+			r = INV_ROLE_HISTORIAN;
+		}
+		reason(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
+		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
+		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
+		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
+		return r;
+	}
+	if (t.req_recv) {
+		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.req_recv,
+		       ot_proto_name((enum ot_proto)t.top_server));
+		return INV_ROLE_PLC;
+	}
+	if (a->it_clients >= SERVER_MIN_CLIENTS || (a->it_clients >= 2 && a->it_servers == 0)) {
+		reason(rr, "serves %u clients on IT protocols", a->it_clients);
+		return INV_ROLE_SERVER;
+	}
+	if (a->it_clients || a->it_servers) {
+		reason(rr, "IT protocols only (%u as client, %u as server)", a->it_servers, a->it_clients);
+		return INV_ROLE_IT_HOST;
+	}
+	reason(rr, "no distinctive traffic seen");
+	return INV_ROLE_UNKNOWN;
+}
