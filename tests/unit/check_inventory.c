@@ -868,6 +868,7 @@ START_TEST(attach_errors_and_live_snapshots)
 	o.snapshot_interval = 10;
 	o.quiet = 1;
 	ck_assert_ptr_nonnull(inventory_attach(s, &o, err, sizeof(err)));
+	sensor_set_snapshot_interval(s, o.snapshot_interval);   /* as main.c does */
 	t = now_ts;
 	sensor_tick(s, &t);
 	t.tv_sec += 5;
