@@ -383,34 +383,6 @@ static int pending_match(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t
 	return 0;
 }
 
-static json_t *iin_json(uint16_t iin)
-{
-	json_t *o = json_object(), *a = json_array();
-	int b;
-
-	for (b = 0; b < 16; b++)
-		if (iin & (1u << b))
-			json_array_append_new(a, json_string(ot_tok_str(dnp3_iin_names, b)));
-	/* as Suricata: no indicators array when no bit is set */
-	if (json_array_size(a))
-		json_object_set_new(o, "indicators", a);
-	else
-		json_decref(a);
-	return o;
-}
-
-static json_t *link_json(const struct dnp3_link *l)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "dir", json_boolean(l->ctrl & DNP3_LINK_DIR));
-	json_object_set_new(o, "primary", json_boolean(l->ctrl & DNP3_LINK_PRM));
-	json_object_set_new(o, "fcb", json_boolean(l->ctrl & DNP3_LINK_FCB));
-	json_object_set_new(o, "fcv", json_boolean(l->ctrl & DNP3_LINK_FCV));
-	json_object_set_new(o, "function_code", json_integer(l->ctrl & DNP3_LINK_FUNC));
-	return o;
-}
-
 /* One reassembled application fragment: one message event. */
 static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 			 const uint8_t *p, size_t n)
@@ -418,8 +390,8 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 	struct dissect_ctx *ctx = st->ctx;
 	struct dnp3_objects_result res;
 	struct ot_event ev;
+	struct dnp3_record rec;
 	struct cursor c;
-	json_t *app = NULL, *objects = NULL, *ctl;
 	uint8_t ac, fc, iin1 = 0, iin2 = 0;
 	int is_resp, header_ok;
 	uint16_t iin;
@@ -459,34 +431,24 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 			b++;
 		ev.status_name = e ? ot_tok_str(dnp3_iin_names, 8 + b) : NULL;
 	}
-	if (ctx->want_detail) {
-		ev.detail = json_object();
-		json_object_set_new(ev.detail, "type", json_string(ot_dir_name(ev.dir)));
-		json_object_set_new(ev.detail, "control", link_json(l));
-		json_object_set_new(ev.detail, "src", json_integer(l->src));
-		json_object_set_new(ev.detail, "dst", json_integer(l->dst));
-		app = json_object();
-		ctl = json_object();
-		json_object_set_new(ctl, "fir", json_boolean(ac & DNP3_AC_FIR));
-		json_object_set_new(ctl, "fin", json_boolean(ac & DNP3_AC_FIN));
-		json_object_set_new(ctl, "con", json_boolean(ac & DNP3_AC_CON));
-		json_object_set_new(ctl, "uns", json_boolean(ac & DNP3_AC_UNS));
-		json_object_set_new(ctl, "sequence", json_integer(ac & DNP3_AC_SEQ));
-		json_object_set_new(app, "control", ctl);
-		json_object_set_new(app, "function_code", json_integer(fc));
-		json_object_set_new(app, "function", json_string(ev.func_name));
-		objects = json_array();
-		json_object_set_new(app, "objects", objects);
-		json_object_set_new(ev.detail, "application", app);
-		if (is_resp && header_ok)
-			json_object_set_new(ev.detail, "iin", iin_json(iin));
-	}
+	memset(&rec, 0, sizeof(rec));
+	rec.link_ctrl = l->ctrl;
+	rec.src = l->src;
+	rec.dst = l->dst;
+	rec.app_ctrl = ac;
+	rec.function_code = fc;
+	rec.has_iin = is_resp && header_ok;
+	rec.iin = iin;
+	rec.with_data = is_resp || func_has_data(fc);
+	rec.objects = cur_ptr(&c);
+	rec.objects_len = header_ok ? cur_left(&c) : 0;
+	rec.lim = ctx->lim;
 	if (!dnp3_func_name(fc))
 		ot_anomaly(ctx, OT_PROTO_DNP3, "unknown_function", "function code %u", fc);
 
 	memset(&res, 0, sizeof(res));
 	if (header_ok) {
-		dnp3_objects_parse(ctx, &c, is_resp || func_has_data(fc), &ev, objects, &res);
+		dnp3_objects_parse(ctx, ctx->lim, &c, rec.with_data, &ev, NULL, &res);
 	} else {
 		ot_anomaly(ctx, OT_PROTO_DNP3, "app_too_short", "response without IIN");
 		res.complete = 0;
@@ -496,12 +458,8 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 		pending_add(st, ctx, ac & DNP3_AC_SEQ, fc, (uint8_t)ev.cat, l);
 	else if (fc == DNP3_FC_RESPONSE || fc == DNP3_FC_AUTH_RESPONSE)
 		pending_match(st, ctx, ac & DNP3_AC_SEQ, l, &ev);
-	if (app) {
-		/* as Suricata: no objects array for a message without objects */
-		if (!json_array_size(objects))
-			json_object_del(app, "objects");
-		json_object_set_new(app, "complete", json_boolean(res.complete));
-	}
+	rec.complete = (uint8_t)(res.complete != 0);
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 }
 
@@ -826,6 +784,7 @@ const struct dissector dnp3_dissector = {
 	.counter_names = dnp3_counter_names,
 	.n_counters = sizeof(dnp3_counter_names) / sizeof(dnp3_counter_names[0]),
 	.counters = dnp3_counters_add,
+	.log = dnp3_log,
 	.keywords = dnp3_keywords,
 	.names = dnp3_names,
 	.event_aliases = dnp3_event_aliases,

@@ -14,10 +14,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "cursor.h"
 #include "dissector.h"
+
+struct jw;
 
 #define DNP3_START1       0x05
 #define DNP3_START2       0x64
@@ -105,13 +106,32 @@ struct dnp3_objects_result {
 /*
  * Decode the object headers (and, when with_data, the object values) that
  * follow the application header.  Values go into ev (values[], ranges[],
- * ident[] for group 0 in responses); when objects is not NULL, one JSON
- * object per object header is appended to it, with at most
- * ctx->lim->max_log_values points in all.  Problems become anomalies through
- * ctx and end decoding of the fragment (res->complete = 0).
+ * ident[] for group 0 in responses).  Parsing: w NULL, problems become
+ * anomalies through ctx and end decoding of the fragment (res->complete =
+ * 0).  Logging: ctx NULL, w the log's open application object: an
+ * "objects" array (when there are objects) with at most lim->max_log_values
+ * points in all; ev is then a scratch copy.
  */
-void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data,
-			struct ot_event *ev, json_t *objects,
-			struct dnp3_objects_result *res);
+void dnp3_objects_parse(struct dissect_ctx *ctx, const struct ot_limits *lim,
+			struct cursor *c, int with_data, struct ot_event *ev,
+			struct jw *w, struct dnp3_objects_result *res);
+
+/* One application fragment (struct ot_event.record of DNP3 messages).
+ * Pointers reach into the reassembled fragment: valid during ot_emit. */
+struct dnp3_record {
+	uint8_t link_ctrl;
+	uint16_t src, dst;              /* link addresses */
+	uint8_t app_ctrl, function_code;
+	uint8_t has_iin;                /* a response with its IIN */
+	uint16_t iin;                   /* IIN1 | IIN2 << 8 */
+	uint8_t with_data;              /* objects carry values */
+	uint8_t complete;               /* every byte understood */
+	const uint8_t *objects;         /* the object headers and data */
+	size_t objects_len;
+	const struct ot_limits *lim;
+};
+
+/* dnp3_log.c */
+void dnp3_log(struct jw *w, const struct ot_event *ev);
 
 #endif /* OTS_DNP3_H */

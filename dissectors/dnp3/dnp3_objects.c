@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "dnp3.h"
-#include "eve.h"
+#include "jw.h"
 
 /* How the data of one object is laid out. */
 enum obj_kind {
@@ -263,37 +263,37 @@ static const struct ot_tok file_names[] = {
 
 /* Decoding state for one message. */
 struct objs {
-	struct dissect_ctx *ctx;
+	struct dissect_ctx *ctx;        /* NULL when writing the log */
+	const struct ot_limits *lim;
 	struct ot_event *ev;
 	struct dnp3_objects_result *res;
+	struct jw *w;                   /* the log, or NULL */
 	uint32_t logged;        /* points written to the EVE line */
 	int with_data;
 	int sender_is_outstation;
+	/* what is open on w: the objects array, one object, its points
+	 * array, one point (arrays open at their first member) */
+	uint8_t objects_open, object_open, points_open, point_open;
 };
 
-/* Remaining bytes of d as hex (at most 64 shown). */
-static json_t *json_hex_rest(struct cursor *d)
+/* Remaining bytes of d as hex (at most 64 shown) under key; consumes d. */
+static void hex_rest(struct jw *pt, const char *key, struct cursor *d)
 {
-	static const char hx[] = "0123456789abcdef";
-	char buf[2 * 64 + 1];
-	size_t n = cur_left(d), i;
+	size_t n = cur_left(d);
 	const uint8_t *p;
 
 	if (n > 64)
 		n = 64;
 	p = cur_bytes(d, n);
-	for (i = 0; p && i < n; i++) {
-		buf[2 * i] = hx[p[i] >> 4];
-		buf[2 * i + 1] = hx[p[i] & 15];
-	}
 	cur_skip(d, cur_left(d));
-	return json_stringn(buf, p ? 2 * n : 0);
+	if (pt)
+		jw_hex(pt, key, p, p ? n : 0);
 }
 
-static void set_int(json_t *o, const char *k, json_int_t v)
+static void set_int(struct jw *pt, const char *k, int64_t v)
 {
-	if (o)
-		json_object_set_new(o, k, json_integer(v));
+	if (pt)
+		jw_int(pt, k, v);
 }
 
 static double read_value(struct cursor *d, uint8_t vt)
@@ -318,26 +318,26 @@ static double read_value(struct cursor *d, uint8_t vt)
 	}
 }
 
-static void set_value(json_t *pt, double v, uint8_t vt)
+static void set_value(struct jw *pt, double v, uint8_t vt)
 {
 	if (!pt)
 		return;
 	if (vt == V_F32 || vt == V_F64)
-		json_object_set_new(pt, "value", isfinite(v) ? json_real(v) : json_null());
+		jw_real(pt, "value", v);        /* NaN, inf: null */
 	else
-		json_object_set_new(pt, "value", json_integer((json_int_t)v));
+		jw_int(pt, "value", (int64_t)v);
 }
 
-static void set_flags(json_t *pt, uint8_t flags)
+static void set_flags(struct jw *pt, uint8_t flags)
 {
 	if (!pt)
 		return;
-	json_object_set_new(pt, "flags", json_integer(flags));
-	json_object_set_new(pt, "online", json_boolean(flags & 0x01));
+	jw_int(pt, "flags", flags);
+	jw_bool(pt, "online", flags & 0x01);
 }
 
 static void decode_num(struct objs *o, const struct obj_spec *s, struct cursor *d,
-		       uint32_t index, json_t *pt)
+		       uint32_t index, struct jw *pt)
 {
 	uint8_t lead = 0;
 	double v = 0;
@@ -348,19 +348,18 @@ static void decode_num(struct objs *o, const struct obj_spec *s, struct cursor *
 		if (s->lead == LEAD_FLAGS)
 			set_flags(pt, lead);
 		else if (pt) {
-			json_object_set_new(pt, "status", json_integer(lead & 0x7f));
-			json_object_set_new(pt, "status_name",
-					    json_string(ot_tok_str(cmd_status_names, lead & 0x7f)));
+			jw_int(pt, "status", lead & 0x7f);
+			jw_string(pt, "status_name", ot_tok_str(cmd_status_names, lead & 0x7f));
 		}
 	}
 	if (s->state == 1) {
 		v = (lead >> 7) & 1;
 		have_value = 1;
-		set_int(pt, "state", (json_int_t)v);
+		set_int(pt, "state", (int64_t)v);
 	} else if (s->state == 2) {
 		v = (lead >> 6) & 3;
 		have_value = 1;
-		set_int(pt, "state", (json_int_t)v);
+		set_int(pt, "state", (int64_t)v);
 	}
 	if (s->vtype) {
 		v = read_value(d, s->vtype);
@@ -368,21 +367,20 @@ static void decode_num(struct objs *o, const struct obj_spec *s, struct cursor *
 		set_value(pt, v, s->vtype);
 	}
 	if (s->time == TIME_ABS)
-		set_int(pt, "time", (json_int_t)cur_leN(d, 6));
+		set_int(pt, "time", (int64_t)cur_leN(d, 6));
 	else if (s->time == TIME_REL)
 		set_int(pt, "relative_time", cur_le16(d));
 	if (s->trail && pt) {
 		uint8_t st = cur_u8(d);
-		json_object_set_new(pt, "status", json_integer(st & 0x7f));
-		json_object_set_new(pt, "status_name",
-				    json_string(ot_tok_str(cmd_status_names, st & 0x7f)));
+		jw_int(pt, "status", st & 0x7f);
+		jw_string(pt, "status_name", ot_tok_str(cmd_status_names, st & 0x7f));
 	}
 	if (have_value && cur_ok(d) && s->group != 52)
 		ot_value_add(o->ev, OT_SPACE_DNP3, s->group, index, v);
 }
 
 static void decode_crob(struct objs *o, const struct obj_spec *s, struct cursor *d,
-			uint32_t index, json_t *pt)
+			uint32_t index, struct jw *pt)
 {
 	uint8_t code = cur_u8(d), count = cur_u8(d);
 	uint32_t on = cur_le32(d), off = cur_le32(d);
@@ -393,24 +391,23 @@ static void decode_crob(struct objs *o, const struct obj_spec *s, struct cursor 
 	ot_value_add(o->ev, OT_SPACE_DNP3, s->group, index, code);
 	if (!pt)
 		return;
-	json_object_set_new(pt, "control_code", json_integer(code));
-	json_object_set_new(pt, "op_type", json_string(ot_tok_str(crob_op_names, code & 0x0f)));
-	json_object_set_new(pt, "queue", json_boolean(code & 0x10));
-	json_object_set_new(pt, "clear", json_boolean(code & 0x20));
-	json_object_set_new(pt, "tcc", json_string(ot_tok_str(crob_tcc_names, code >> 6)));
-	json_object_set_new(pt, "count", json_integer(count));
-	json_object_set_new(pt, "on_time", json_integer(on));
-	json_object_set_new(pt, "off_time", json_integer(off));
-	json_object_set_new(pt, "status", json_integer(status & 0x7f));
-	json_object_set_new(pt, "status_name",
-			    json_string(ot_tok_str(cmd_status_names, status & 0x7f)));
+	jw_int(pt, "control_code", code);
+	jw_string(pt, "op_type", ot_tok_str(crob_op_names, code & 0x0f));
+	jw_bool(pt, "queue", code & 0x10);
+	jw_bool(pt, "clear", code & 0x20);
+	jw_string(pt, "tcc", ot_tok_str(crob_tcc_names, code >> 6));
+	jw_int(pt, "count", count);
+	jw_int(pt, "on_time", on);
+	jw_int(pt, "off_time", off);
+	jw_int(pt, "status", status & 0x7f);
+	jw_string(pt, "status_name", ot_tok_str(cmd_status_names, status & 0x7f));
 }
 
-static void decode_time(const struct obj_spec *s, struct cursor *d, json_t *pt)
+static void decode_time(const struct obj_spec *s, struct cursor *d, struct jw *pt)
 {
 	uint64_t t = cur_leN(d, 6);
 
-	set_int(pt, "time", (json_int_t)t);
+	set_int(pt, "time", (int64_t)t);
 	if (s->group == 50 && (s->var == 2 || s->var == 4))
 		set_int(pt, "interval", cur_le32(d));
 	if (s->group == 50 && s->var == 4)
@@ -419,7 +416,7 @@ static void decode_time(const struct obj_spec *s, struct cursor *d, json_t *pt)
 
 /* Group 0 attribute: data type, length, value (IEEE 1815-2012 11.9.5). */
 static void decode_attr(struct objs *o, const struct obj_spec *s, struct cursor *d,
-			json_t *pt)
+			struct jw *pt)
 {
 	uint8_t type = cur_u8(d), len = cur_u8(d);
 	const uint8_t *v = cur_bytes(d, len);
@@ -430,12 +427,12 @@ static void decode_attr(struct objs *o, const struct obj_spec *s, struct cursor 
 		return;
 	set_int(pt, "attribute", s->var);
 	if (pt)
-		json_object_set_new(pt, "name", json_string(ot_tok_str(attr_names, s->var)));
+		jw_string(pt, "name", ot_tok_str(attr_names, s->var));
 	set_int(pt, "data_type", type);
 	cur_init(&vc, v, len);
 	if (type == 1) {                    /* VSTR */
 		if (pt)
-			json_object_set_new(pt, "value", eve_string(v, len));
+			jw_bytes(pt, "value", v, len);
 		key = attr_ident_key(s->var);
 		if (key >= 0 && o->sender_is_outstation)
 			ot_ident_add(o->ev, (enum ot_ident_key)key, v, len);
@@ -443,24 +440,24 @@ static void decode_attr(struct objs *o, const struct obj_spec *s, struct cursor 
 		uint64_t u = cur_leN(&vc, len);
 		if (type == 3 && len < 8 && (u >> (8 * len - 1)) & 1)
 			u |= ~0ULL << (8 * len);
-		set_int(pt, "value", (json_int_t)u);
+		set_int(pt, "value", (int64_t)u);
 	} else if (type == 4 && (len == 4 || len == 8)) {
 		double f = read_value(&vc, len == 4 ? V_F32 : V_F64);
 		if (pt)
-			json_object_set_new(pt, "value", isfinite(f) ? json_real(f) : json_null());
+			jw_real(pt, "value", f);
 	} else if (pt) {
-		json_object_set_new(pt, "value", json_hex_rest(&vc));
+		hex_rest(pt, "value", &vc);
 	}
 }
 
 /* Group 70 file objects (IEEE 1815-2012 A.37): the identifying fields. */
-static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
+static void decode_file(const struct obj_spec *s, struct cursor *d, struct jw *pt)
 {
 	size_t name_off, name_len;
 
 	if (!pt)
 		return;
-	json_object_set_new(pt, "type", json_string(ot_tok_str(file_names, s->var)));
+	jw_string(pt, "type", ot_tok_str(file_names, s->var));
 	switch (s->var) {
 	case 3:     /* file command: name offset, size, created, perms, key, size, mode, block, req */
 	case 7:     /* file descriptor: name offset, size, type, size, created, perms, req */
@@ -482,8 +479,7 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
 			cur_skip(d, name_off - cur_pos(d));
 			if (name_len > cur_left(d))
 				name_len = cur_left(d);
-			json_object_set_new(pt, "file_name",
-					    eve_string(cur_bytes(d, name_len), name_len));
+			jw_bytes(pt, "file_name", cur_bytes(d, name_len), name_len);
 		}
 		break;
 	case 4:     /* command status: handle, size, block, request id, status */
@@ -499,15 +495,15 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
 		{
 			uint32_t blk = cur_le32(d);
 			set_int(pt, "block", blk & 0x7fffffffu);
-			json_object_set_new(pt, "last", json_boolean(blk >> 31));
+			jw_bool(pt, "last", blk >> 31);
 		}
 		if (s->var == 6)
 			set_int(pt, "status", cur_u8(d));
 		else
-			set_int(pt, "data_size", (json_int_t)cur_left(d));
+			set_int(pt, "data_size", (int64_t)cur_left(d));
 		break;
 	case 8:
-		json_object_set_new(pt, "file_name", eve_string(cur_ptr(d), cur_left(d)));
+		jw_bytes(pt, "file_name", cur_ptr(d), cur_left(d));
 		break;
 	default:
 		break;
@@ -516,11 +512,11 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, json_t *pt)
 }
 
 /* Group 120 secure authentication objects (IEEE 1815-2012 A.45). */
-static void decode_auth(const struct obj_spec *s, struct cursor *d, json_t *pt)
+static void decode_auth(const struct obj_spec *s, struct cursor *d, struct jw *pt)
 {
 	if (!pt)
 		return;
-	json_object_set_new(pt, "type", json_string(ot_tok_str(auth_names, s->var)));
+	jw_string(pt, "type", ot_tok_str(auth_names, s->var));
 	switch (s->var) {
 	case 1:     /* challenge: CSQ, USR, MAL, reason, data */
 		set_int(pt, "csq", cur_le32(d));
@@ -552,18 +548,18 @@ static void decode_auth(const struct obj_spec *s, struct cursor *d, json_t *pt)
 		set_int(pt, "user", cur_le16(d));
 		set_int(pt, "association", cur_le16(d));
 		set_int(pt, "error_code", cur_u8(d));
-		set_int(pt, "time", (json_int_t)cur_leN(d, 6));
+		set_int(pt, "time", (int64_t)cur_leN(d, 6));
 		break;
 	default:
 		break;
 	}
-	set_int(pt, "data_size", (json_int_t)cur_left(d));
+	set_int(pt, "data_size", (int64_t)cur_left(d));
 	cur_skip(d, cur_left(d));
 }
 
 /* One object's data in d (exactly its bytes when sized). */
 static void decode_object(struct objs *o, const struct obj_spec *s, struct cursor *d,
-			  uint32_t index, json_t *pt)
+			  uint32_t index, struct jw *pt)
 {
 	switch (s->kind) {
 	case K_NUM:
@@ -586,35 +582,68 @@ static void decode_object(struct objs *o, const struct obj_spec *s, struct curso
 		break;
 	case K_OCTETS:
 		if (pt)
-			json_object_set_new(pt, "value", eve_string(cur_ptr(d), cur_left(d)));
+			jw_bytes(pt, "value", cur_ptr(d), cur_left(d));
 		cur_skip(d, cur_left(d));
 		break;
 	default:
 		if (pt)
-			json_object_set_new(pt, "data", json_hex_rest(d));
+			hex_rest(pt, "data", d);
 		cur_skip(d, cur_left(d));
 		break;
 	}
 }
 
-/* A new point object when there is room on the EVE line, else NULL. */
-static json_t *point_new(struct objs *o, json_t *points, uint32_t index, int with_index)
+/* Close the point written last, if any. */
+static void point_end(struct objs *o)
 {
-	json_t *pt;
+	if (o->point_open) {
+		jw_object_close(o->w);
+		o->point_open = 0;
+	}
+}
 
-	if (!points || o->logged >= o->ctx->lim->max_log_values)
+/* A new point object on the log when there is room on the EVE line (its
+ * "points" array opened by the first), else NULL. */
+static struct jw *point_new(struct objs *o, uint32_t index, int with_index)
+{
+	if (!o->w || o->logged >= o->lim->max_log_values)
 		return NULL;
-	pt = json_object();
+	point_end(o);
+	if (!o->points_open) {
+		jw_array_open(o->w, "points");
+		o->points_open = 1;
+	}
+	jw_object_open(o->w, NULL);
+	o->point_open = 1;
 	if (with_index)
-		json_object_set_new(pt, "index", json_integer(index));
-	json_array_append_new(points, pt);
+		jw_int(o->w, "index", index);
 	o->logged++;
-	return pt;
+	return o->w;
+}
+
+/* Close what is open on the log down to the objects array (all: 1, it too). */
+static void objs_close(struct objs *o, int all)
+{
+	if (!o->w)
+		return;
+	point_end(o);
+	if (o->points_open) {
+		jw_array_close(o->w);
+		o->points_open = 0;
+	}
+	if (o->object_open) {
+		jw_object_close(o->w);
+		o->object_open = 0;
+	}
+	if (all && o->objects_open) {
+		jw_array_close(o->w);
+		o->objects_open = 0;
+	}
 }
 
 /* Packed bits: count points of bits each, from start. */
 static int decode_bits(struct objs *o, const struct obj_spec *s, struct cursor *c,
-		       uint32_t start, uint32_t count, json_t *points)
+		       uint32_t start, uint32_t count)
 {
 	uint64_t nbytes = ((uint64_t)count * s->size + 7) / 8;
 	const uint8_t *b;
@@ -626,7 +655,7 @@ static int decode_bits(struct objs *o, const struct obj_spec *s, struct cursor *
 	for (i = 0; b && i < count; i++) {
 		uint64_t bit = (uint64_t)i * s->size;
 		unsigned v = (b[bit / 8] >> (bit % 8)) & (s->size == 2 ? 3u : 1u);
-		json_t *pt = point_new(o, points, start + i, 1);
+		struct jw *pt = point_new(o, start + i, 1);
 
 		set_int(pt, "state", v);
 		if (s->group != 80 && s->group != 12)
@@ -639,7 +668,8 @@ static void objs_stop(struct objs *o, const char *reason, const struct obj_spec 
 		      const char *what)
 {
 	o->res->complete = 0;
-	ot_anomaly(o->ctx, OT_PROTO_DNP3, reason, "g%uv%u: %s", s->group, s->var, what);
+	if (o->ctx)     /* reported once, when parsing (not again when logging) */
+		ot_anomaly(o->ctx, OT_PROTO_DNP3, reason, "g%uv%u: %s", s->group, s->var, what);
 }
 
 /* Read a prefix of code pc (1-3 index, 4-6 size). */
@@ -656,7 +686,7 @@ static uint32_t read_prefix(struct cursor *c, uint8_t pc)
 /* The points of one object header.  0, or -1 when decoding must stop. */
 static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 			 uint8_t pc, uint8_t rc, uint32_t start, uint32_t count,
-			 struct cursor *c, json_t *points)
+			 struct cursor *c)
 {
 	int data = o->with_data && rc != 6 && s->kind != K_NONE;
 	uint32_t i;
@@ -668,7 +698,7 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 		return -1;
 	}
 	if (data && s->kind == K_BITS && pc == 0) {
-		if (decode_bits(o, s, c, start, count, points) < 0) {
+		if (decode_bits(o, s, c, start, count) < 0) {
 			objs_stop(o, "truncated_object", s, "packed data short");
 			return -1;
 		}
@@ -683,7 +713,7 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 		uint32_t index = (rc <= 5) ? start + i : i;
 		struct cursor d;
 		size_t size;
-		json_t *pt;
+		struct jw *pt;
 
 		if (pc >= 1 && pc <= 3)
 			index = read_prefix(c, pc);
@@ -695,7 +725,7 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 				return -1;
 			}
 			if (pc >= 1 && pc <= 3)
-				point_new(o, points, index, 1);
+				point_new(o, index, 1);
 			continue;
 		}
 		if (pc >= 4 && pc <= 6) {
@@ -713,15 +743,15 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 			return -1;
 		}
 		d = cur_sub(c, size);
-		pt = point_new(o, points, index, !(pc >= 4 && pc <= 6 && rc == 0xb));
+		pt = point_new(o, index, !(pc >= 4 && pc <= 6 && rc == 0xb));
 		if (pt && pc >= 4 && pc <= 6)
-			json_object_set_new(pt, "size", json_integer((json_int_t)size));
+			jw_int(pt, "size", (int64_t)size);
 		if (s->kind == K_BITS) {
 			set_int(pt, "state", cur_u8(&d));
 		} else if (known) {
 			decode_object(o, s, &d, index, pt);
 		} else if (pt) {
-			json_object_set_new(pt, "data", json_hex_rest(&d));
+			hex_rest(pt, "data", &d);
 		}
 		if (!cur_ok(&d)) {
 			objs_stop(o, "truncated_object", s, "object shorter than its layout");
@@ -731,39 +761,30 @@ static int decode_points(struct objs *o, const struct obj_spec *s, int known,
 	return 0;
 }
 
-void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data,
-			struct ot_event *ev, json_t *objects,
-			struct dnp3_objects_result *res)
+/* The object headers of the fragment, until c is empty or one is bad. */
+static void objs_walk(struct objs *o, struct cursor *c)
 {
-	const struct ot_limits *lim = ctx->lim;
-	struct objs o;
-
-	memset(res, 0, sizeof(*res));
-	res->complete = 1;
-	memset(&o, 0, sizeof(o));
-	o.ctx = ctx;
-	o.ev = ev;
-	o.res = res;
-	o.with_data = with_data;
-	o.sender_is_outstation = ev->dir == OT_DIR_RESPONSE || ev->dir == OT_DIR_UNSOLICITED;
+	const struct ot_limits *lim = o->lim;
+	struct dnp3_objects_result *res = o->res;
+	struct ot_event *ev = o->ev;
+	int with_data = o->with_data;
 
 	while (cur_left(c) > 0) {
 		struct obj_spec s;
 		uint8_t g, v, q, pc, rc;
 		uint32_t start = 0, stop = 0, count = 0;
 		int known, counted, halt = 0;
-		json_t *obj = NULL, *points = NULL;
 
 		g = cur_u8(c);
 		v = cur_u8(c);
 		q = cur_u8(c);
 		known = obj_lookup(g, v, &s) == 0;
 		if (!cur_ok(c)) {
-			objs_stop(&o, "truncated_object", &s, "object header short");
+			objs_stop(o, "truncated_object", &s, "object header short");
 			return;
 		}
 		if (res->objects >= lim->max_objects) {
-			objs_stop(&o, "too_many_objects", &s, "object limit reached");
+			objs_stop(o, "too_many_objects", &s, "object limit reached");
 			return;
 		}
 		res->objects++;
@@ -794,24 +815,24 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 			count = cur_le32(c);
 			break;
 		default:
-			objs_stop(&o, "bad_qualifier", &s, "reserved range code");
+			objs_stop(o, "bad_qualifier", &s, "reserved range code");
 			return;
 		}
 		if (pc == 7 || (rc == 0xb && (pc < 4 || pc > 6))) {
-			objs_stop(&o, "bad_qualifier", &s, "reserved prefix code");
+			objs_stop(o, "bad_qualifier", &s, "reserved prefix code");
 			return;
 		}
 		if (!cur_ok(c)) {
-			objs_stop(&o, "truncated_object", &s, "range short");
+			objs_stop(o, "truncated_object", &s, "range short");
 			return;
 		}
 		if (rc <= 5) {
 			if (stop < start) {
-				objs_stop(&o, "bad_range", &s, "stop before start");
+				objs_stop(o, "bad_range", &s, "stop before start");
 				return;
 			}
 			if (stop - start == UINT32_MAX) {
-				objs_stop(&o, "too_many_points", &s, "range too large");
+				objs_stop(o, "too_many_points", &s, "range too large");
 				return;
 			}
 			count = stop - start + 1;
@@ -826,34 +847,55 @@ void dnp3_objects_parse(struct dissect_ctx *ctx, struct cursor *c, int with_data
 			res->has_crob = 1;
 		ot_range_add(ev, OT_SPACE_DNP3, g, v, rc <= 5 ? start : 0, count);
 
-		if (objects) {
-			obj = json_object();
-			json_object_set_new(obj, "group", json_integer(g));
-			json_object_set_new(obj, "variation", json_integer(v));
-			json_object_set_new(obj, "qualifier", json_integer(q));
-			json_object_set_new(obj, "prefix_code", json_integer(pc));
-			json_object_set_new(obj, "range_code", json_integer(rc));
-			json_object_set_new(obj, "start", json_integer(rc <= 5 ? start : 0));
-			json_object_set_new(obj, "stop", json_integer(rc <= 5 ? stop : 0));
-			json_object_set_new(obj, "count", json_integer(count));
-			json_array_append_new(objects, obj);
-			points = json_array();
-			json_object_set_new(obj, "points", points);
+		if (o->w) {
+			if (!o->objects_open) {
+				jw_array_open(o->w, "objects");
+				o->objects_open = 1;
+			}
+			jw_object_open(o->w, NULL);
+			o->object_open = 1;
+			jw_uint(o->w, "group", g);
+			jw_uint(o->w, "variation", v);
+			jw_uint(o->w, "qualifier", q);
+			jw_uint(o->w, "prefix_code", pc);
+			jw_uint(o->w, "range_code", rc);
+			jw_uint(o->w, "start", rc <= 5 ? start : 0);
+			jw_uint(o->w, "stop", rc <= 5 ? stop : 0);
+			jw_uint(o->w, "count", count);
 		}
 		/* points that are decoded one by one: with data or a prefix each */
 		counted = rc != 6 && ((with_data && s.kind != K_NONE) || (pc >= 1 && pc <= 6));
 		if (counted && count > lim->max_points - res->points) {
 			res->points = lim->max_points;
-			objs_stop(&o, "too_many_points", &s, "point limit reached");
+			objs_stop(o, "too_many_points", &s, "point limit reached");
 			halt = 1;
 		} else {
 			if (counted)
 				res->points += count;
-			halt = decode_points(&o, &s, known, pc, rc, start, count, c, points) < 0;
+			halt = decode_points(o, &s, known, pc, rc, start, count, c) < 0;
 		}
-		if (points && json_array_size(points) == 0)
-			json_object_del(obj, "points");
+		objs_close(o, 0);
 		if (halt)
 			return;
 	}
+}
+
+void dnp3_objects_parse(struct dissect_ctx *ctx, const struct ot_limits *lim,
+			struct cursor *c, int with_data, struct ot_event *ev,
+			struct jw *w, struct dnp3_objects_result *res)
+{
+	struct objs o;
+
+	memset(res, 0, sizeof(*res));
+	res->complete = 1;
+	memset(&o, 0, sizeof(o));
+	o.ctx = ctx;
+	o.lim = lim;
+	o.w = w;
+	o.ev = ev;
+	o.res = res;
+	o.with_data = with_data;
+	o.sender_is_outstation = ev->dir == OT_DIR_RESPONSE || ev->dir == OT_DIR_UNSOLICITED;
+	objs_walk(&o, c);
+	objs_close(&o, 1);
 }

@@ -14,18 +14,25 @@
 #include <string.h>
 
 #include "dnp3.h"
+#include "jw.h"
 
 extern const struct dissector dnp3_dissector;
 
 static void fuzz_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
-	char *s;
+	struct jw w;
 
 	(void)ctx;
-	if (ev->detail) {           /* serialise as the output module would */
-		s = json_dumps(ev->detail, JSON_COMPACT);
-		free(s);
-	}
+	if (!ev->record)
+		return;
+	/* write the log's object as the protocol log would */
+	jw_init(&w);
+	jw_object_open(&w, NULL);
+	dnp3_dissector.log(&w, ev);
+	jw_object_close(&w);
+	if (!jw_finish(&w, NULL))
+		abort();
+	jw_free(&w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

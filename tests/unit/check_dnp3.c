@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "dnp3.h"
+#include "jw.h"
 
 extern const struct dissector dnp3_dissector;
 
@@ -28,7 +31,8 @@ struct seen_ev {
 	double rtt;
 	const char *anomaly;
 	struct ot_event copy;       /* ranges, values, ident */
-	char *json;                 /* detail, serialised */
+	struct dnp3_record dnp3;    /* scalars only: pointers die at emit */
+	char *json;                 /* the log's object, keys sorted, when logging */
 };
 
 struct rec {
@@ -61,8 +65,25 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	s->rtt = ev->rtt;
 	s->anomaly = ev->anomaly;
 	s->copy = *ev;
-	s->copy.detail = NULL;
-	s->json = ev->detail ? json_dumps(ev->detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	s->copy.record = NULL;
+	s->json = NULL;
+	if (ev->record)
+		s->dnp3 = *(const struct dnp3_record *)ev->record;
+	if (ev->record && ctx->want_detail) {
+		/* what the dnp3 log writes, through the dissector's logger */
+		struct jw w;
+		json_t *o;
+
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		dnp3_dissector.log(&w, ev);
+		jw_object_close(&w);
+		o = json_loads(jw_finish(&w, NULL), 0, NULL);
+		ck_assert_ptr_nonnull(o);
+		s->json = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(o);
+		jw_free(&w);
+	}
 }
 
 static void rec_clear(struct rec *r)
@@ -211,6 +232,13 @@ START_TEST(real_read_request)
 	ck_assert_int_eq(m->copy.n_ranges, 4);
 	ck_assert_int_eq(m->copy.ranges[0].block, 60);
 	ck_assert_int_eq(m->copy.ranges[0].variation, 2);
+	ck_assert_uint_eq(m->dnp3.src, 3);
+	ck_assert_uint_eq(m->dnp3.dst, 2);
+	ck_assert_uint_eq(m->dnp3.function_code, 1);
+	ck_assert_uint_eq(m->dnp3.app_ctrl & 0x0f, 8);
+	ck_assert_uint_eq(m->dnp3.complete, 1);
+	ck_assert_uint_eq(m->dnp3.has_iin, 0);
+	ck_assert_uint_gt(m->dnp3.objects_len, 0);
 	ck_assert(json_has(m, "\"function\":\"read\""));
 	ck_assert(json_has(m, "\"type\":\"request\""));
 	ck_assert(json_has(m, "\"complete\":true"));
