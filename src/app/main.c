@@ -45,7 +45,7 @@ enum {
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
-	OPT_SENSOR_NAME,
+	OPT_SENSOR_NAME, OPT_COMMUNITY_ID_SEED, OPT_NO_COMMUNITY_ID,
 	OPT_NO_MERGE, OPT_MAX_OPEN_FILES,
 	OPT_HELP, OPT_VERSION
 };
@@ -101,6 +101,8 @@ static const struct option long_opts[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
+	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
+	{ "no-community-id", no_argument, NULL, OPT_NO_COMMUNITY_ID },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -133,6 +135,8 @@ static const char usage_text[] =
 "  --sink URI              extra output (repeatable; see otsentry(8))\n"
 "  --cef                   alerts rendered as CEF on the sinks\n"
 "  --sensor-name NAME      \"host\" in every event and syslog header (host name)\n"
+"  --community-id-seed N   seed of the Community ID flow hash (0; 0-65535)\n"
+"  --no-community-id       no community_id in events\n"
 "  -q                      no summary or progress line on stderr\n"
 "Flows:\n"
 "  --max-flows N           flow table cap (" OTS_DEF_STR(OTS_DEF_MAX_FLOWS) ")\n"
@@ -400,6 +404,10 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 					    optarg, OTS_SENSOR_NAME_MAX);
 			o->sensor_name = optarg;
 			break;
+		case OPT_COMMUNITY_ID_SEED:
+			o->community_id_seed = (uint16_t)parse_u64("--community-id-seed", optarg, 65535);
+			break;
+		case OPT_NO_COMMUNITY_ID: o->no_community_id = 1; break;
 		case 'h':
 		case OPT_HELP: fputs(usage_text, stdout); exit(0);
 		case 'V':
@@ -680,6 +688,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	eve_set_community_id(!opt.no_community_id, opt.community_id_seed);
 	if (eve_add_file(eve, opt.output ? opt.output : "-", err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		goto out;

@@ -64,6 +64,8 @@ struct ots_options {
 	int log_flows;                        /* flow events (default on) */
 	int quiet;                            /* -q: no summary on stderr */
 	const char *sensor_name;              /* --sensor-name NAME ("host"; NULL: the host name) */
+	int no_community_id;                  /* --no-community-id */
+	uint16_t community_id_seed;           /* --community-id-seed N (0) */
 
 	/* flows */
 	uint32_t max_flows;                   /* --max-flows */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "community_id.h"
 #include "eve.h"
 #include "flow.h"
 #include "event.h"
@@ -274,7 +275,41 @@ struct eve_tuple {
 	char src[64], dst[64], proto[8];
 	uint16_t sport, dport;
 	int ports;
+	const char *community_id;       /* NULL: none */
 };
+
+/* Frozen at startup (eve_set_community_id), read by every event. */
+static int community_on = 1;
+static uint16_t community_seed;
+
+void eve_set_community_id(int on, uint16_t seed)
+{
+	community_on = on;
+	community_seed = seed;
+}
+
+/* The flow's Community ID, or NULL (off, ICMP whose type and code the
+ * flow does not keep, or no address).  Events come in runs of one flow:
+ * the last one is kept (flow ids are never reused). */
+static const char *flow_community_id(const struct flow *f)
+{
+	static uint64_t last_id;
+	static uint16_t last_seed;
+	static char last[COMMUNITY_ID_LEN];
+
+	if (!community_on || f->l4 == IPPROTO_ICMP || f->l4 == IPPROTO_ICMPV6)
+		return NULL;
+	if (f->id && f->id == last_id && last_seed == community_seed && last[0])
+		return last;
+	if (community_id_v1(community_seed, f->l4, &f->cli_ip, f->cli_port,
+			    &f->srv_ip, f->srv_port, last) < 0) {
+		last_id = 0;
+		return NULL;
+	}
+	last_id = f->id;
+	last_seed = community_seed;
+	return last;
+}
 
 static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t)
 {
@@ -289,6 +324,7 @@ static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t
 		snprintf(t->proto, sizeof(t->proto), "%s", pn);
 	else
 		snprintf(t->proto, sizeof(t->proto), "%03u", f->l4);
+	t->community_id = flow_community_id(f);
 }
 
 json_t *eve_event_new(const char *event_type, const struct timeval *ts,
@@ -322,6 +358,8 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 	if (t.ports)
 		json_object_set_new(ev, "dest_port", json_integer(t.dport));
 	json_object_set_new(ev, "proto", json_string(t.proto));
+	if (t.community_id)
+		json_object_set_new(ev, "community_id", json_string(t.community_id));
 	return ev;
 }
 
@@ -352,6 +390,8 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 	if (t.ports)
 		jw_uint(w, "dest_port", t.dport);
 	jw_string(w, "proto", t.proto);
+	if (t.community_id)
+		jw_string(w, "community_id", t.community_id);
 }
 
 /* A jansson value through the streaming writer: the one serialiser, so a

@@ -2,7 +2,7 @@
  * eve.h - one JSON object per line, in Suricata's EVE conventions.
  *
  * eve_event_new() builds the common fields (timestamp with microseconds,
- * event_type, flow_id, src/dest ip and port, proto, vlan); the caller adds
+ * event_type, flow_id, src/dest ip and port, proto, community_id, vlan); the caller adds
  * its own object and hands the event to eve_write(), which serialises it and
  * passes the line to every sink, adding the sensor's name as "host" (as
  * Suricata does with its sensor-name) when one is set.
@@ -58,6 +58,11 @@ void eve_flush(struct eve *e);
  */
 json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 		      const struct flow *f, int from_client);
+/*
+ * Events of a flow carry its Community ID v1 (community_id.h) after proto,
+ * hashed with seed: on by default with seed 0.  Set once at startup.
+ */
+void eve_set_community_id(int on, uint16_t seed);
 /* Serialise and write; steals ev.  Returns 0 or -1. */
 int eve_write(struct eve *e, json_t *ev);
 /* The compact one-line form of v (what eve_write writes) into *buf,

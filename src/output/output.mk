@@ -1,5 +1,12 @@
 # src/output/output.mk - the EVE writer and its sinks (file, syslog, unix, tcp).
-libotsentry_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c
+libotsentry_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c \
+	src/output/community_id.h src/output/community_id.c
+
+check_PROGRAMS += tests/unit/check_community_id
+tests_unit_check_community_id_SOURCES = tests/unit/check_community_id.c
+tests_unit_check_community_id_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_community_id_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_community_id
 
 check_PROGRAMS += tests/unit/check_sink
 tests_unit_check_sink_SOURCES = tests/unit/check_sink.c
@@ -23,3 +30,7 @@ TESTS += tests/unit/check_eve
 # Every kind of EVE line validates against Suricata's EVE schema.
 TESTS += tests/e2e/eve_schema.sh
 EXTRA_DIST += tests/e2e/eve_schema.sh tests/e2e/eve_schema.py
+
+# community_id recomputed independently; both directions of a flow alike.
+TESTS += tests/e2e/community_id.sh
+EXTRA_DIST += tests/e2e/community_id.sh tests/e2e/community_id.py

@@ -143,11 +143,13 @@ START_TEST(streamed_line_equals_tree_line)
 		"{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\",\"flow_id\":42,"
 		"\"event_type\":\"modbus\",\"vlan\":[7],\"src_ip\":\"10.0.0.2\","
 		"\"src_port\":502,\"dest_ip\":\"10.0.0.1\",\"dest_port\":40000,"
-		"\"proto\":\"TCP\",\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n"
+		"\"proto\":\"TCP\",\"community_id\":\"1:/+JBy2Q1zp1KkEWqSPgaxJf5R90=\","
+		"\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n"
 		"{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\",\"flow_id\":42,"
 		"\"event_type\":\"modbus\",\"vlan\":[7],\"src_ip\":\"10.0.0.2\","
 		"\"src_port\":502,\"dest_ip\":\"10.0.0.1\",\"dest_port\":40000,"
-		"\"proto\":\"TCP\",\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n");
+		"\"proto\":\"TCP\",\"community_id\":\"1:/+JBy2Q1zp1KkEWqSPgaxJf5R90=\","
+		"\"modbus\":{\"s\":\"ff\",\"r\":0.25}}\n");
 	eve_free(e);
 	unlink(path);
 }
