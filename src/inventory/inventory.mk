@@ -26,7 +26,11 @@ tests_unit_check_inventory_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory tests/e2e/e2e_inventory.sh
 
 # The HTML report in a real browser (chromium), hostile identity strings.
-TESTS += tests/e2e/report_browser.sh
+check_PROGRAMS += tests/unit/check_report_html
+tests_unit_check_report_html_SOURCES = tests/unit/check_report_html.c
+tests_unit_check_report_html_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_report_html_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_report_html tests/e2e/report_browser.sh
 EXTRA_DIST += tests/e2e/report_browser.sh tests/e2e/hostile_ident_pcap.py tests/e2e/png_colours.py \
 	tools/report_screenshot.sh man/report.png
 

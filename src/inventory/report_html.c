@@ -214,6 +214,41 @@ void report_html_alert(struct report_html *r, const struct report_alert *a)
 
 /* ---------------------------------------------------------------- escaping */
 
+/* Length of the well-formed UTF-8 sequence at p (its lead byte >= 0x80),
+ * or 0 when the bytes there are not one. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned c = *p;
+	size_t n = c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	size_t k;
+
+	for (k = 1; n && k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* s as a JSON string, bytes that are not UTF-8 as U+FFFD (new reference). */
+static json_t *json_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char buf[1024];
+	size_t o = 0, n;
+
+	for (; *p && o + 4 < sizeof(buf); p += n ? n : 1) {
+		n = *p < 0x80 ? 1 : utf8_seq(p);
+		if (n) {
+			memcpy(buf + o, p, n);
+			o += n;
+		} else {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+		}
+	}
+	buf[o] = 0;
+	return json_string(buf);
+}
+
 /*
  * s as HTML text or as a double-quoted attribute value (one rule serves
  * both, inline SVG included): & < > " ' as character references, control
@@ -228,7 +263,7 @@ static void esc_n(FILE *fp, const char *s, size_t max_chars)
 
 	while (*p) {
 		unsigned c = *p;
-		size_t n, k;
+		size_t n;
 
 		if (max_chars && chars == max_chars) {
 			fputs("\xe2\x80\xa6", fp);
@@ -260,12 +295,7 @@ static void esc_n(FILE *fp, const char *s, size_t max_chars)
 			p++;
 			continue;
 		}
-		n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-		if (c > 0xf4)
-			n = 0;
-		for (k = 1; n && k < n; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				n = 0;
+		n = utf8_seq(p);
 		if (!n) {
 			fputs("\xef\xbf\xbd", fp);
 			p++;
@@ -353,6 +383,20 @@ static void put_ts(FILE *fp, const char *s)
 	char b[20];
 
 	esc(fp, ts_short(s, b));
+}
+
+/* In the tables: the time of day alone on the run's first day (day:
+ * "2025-12-01"), else date and time. */
+static void put_time(FILE *fp, const char *s, const char *day)
+{
+	char b[20];
+
+	if (s && day[0] && strlen(s) >= 19 && !strncmp(s, day, 10)) {
+		ts_short(s, b);
+		esc(fp, b + 11);
+		return;
+	}
+	put_ts(fp, s);
 }
 
 /* The same as a JSON string with " UTC" (new reference). */
@@ -552,6 +596,7 @@ struct view {
 	int grouped;            /* 0 one node per asset, 1 by subnet, 2 by level */
 	double map_h;
 	double band_y[LV_COUNT], band_h[LV_COUNT];
+	char day[11];           /* the run's first day, "2025-12-01" ("" none) */
 };
 
 static void subnet_key(const json_t *a, int by_level_only, char *buf, size_t len)
@@ -720,9 +765,113 @@ static void put_asset_link(FILE *fp, const json_t *assets, long long id)
 	fputs("</span>", fp);
 }
 
+/* One line of the map: a conversation, or on a grouped map all the
+ * conversations of one protocol between two groups. */
+struct map_line {
+	size_t na, nb;          /* nodes */
+	const char *proto;      /* borrowed from the document */
+	int is_ot, new_edge;
+	uint8_t l4;
+	uint16_t port;
+	double vol;             /* bytes both ways */
+	uint64_t pkts;
+	uint32_t n_conv, alerts;
+};
+
+static int cmp_line_key(const void *pa, const void *pb)
+{
+	const struct map_line *a = pa, *b = pb;
+
+	if (a->na != b->na)
+		return a->na < b->na ? -1 : 1;
+	if (a->nb != b->nb)
+		return a->nb < b->nb ? -1 : 1;
+	return strcmp(a->proto, b->proto);
+}
+
+static int cmp_line_vol(const void *pa, const void *pb)
+{
+	const struct map_line *a = pa, *b = pb;
+
+	return a->vol < b->vol ? 1 : a->vol > b->vol ? -1 : 0;
+}
+
+static uint8_t transport_number(const char *t)
+{
+	return !strcmp(t, "tcp") ? 6 : !strcmp(t, "udp") ? 17 : 0;
+}
+
+/* The lines to draw, busiest first; NULL (and *n 0) when out of memory. */
+static struct map_line *collect_lines(const struct view *v, struct report_html *r, size_t *n)
+{
+	size_t n_edges = json_array_size(v->edges), i, k = 0;
+	struct map_line *lines = calloc(n_edges ? n_edges : 1, sizeof(*lines));
+	const json_t *e;
+
+	*n = 0;
+	if (!lines)
+		return NULL;
+	json_array_foreach(v->edges, i, e) {
+		long ci = asset_index(v->assets, jint(e, "client"));
+		long si = asset_index(v->assets, jint(e, "server"));
+		struct map_line *ln = &lines[k];
+		const struct edge_mark *m;
+
+		if (ci < 0 || si < 0 || v->node_of[ci] == v->node_of[si])
+			continue;
+		ln->na = (size_t)v->node_of[ci];
+		ln->nb = (size_t)v->node_of[si];
+		ln->proto = jstr(e, "proto");
+		ln->is_ot = json_is_true(json_object_get(e, "ot"));
+		ln->l4 = transport_number(jstr(e, "transport"));
+		ln->port = (uint16_t)jint(e, "port");
+		ln->vol = (double)jint(e, "bytes_to_server") + (double)jint(e, "bytes_to_client");
+		ln->pkts = (uint64_t)(jint(e, "packets_to_server") + jint(e, "packets_to_client"));
+		ln->n_conv = 1;
+		m = mark_get(r, (uint64_t)jint(e, "client"), (uint64_t)jint(e, "server"), ln->l4,
+			     ln->port, 0);
+		ln->alerts = m ? m->alerts : 0;
+		ln->new_edge = m ? m->new_edge : 0;
+		k++;
+	}
+	if (v->grouped && k > 1) {
+		size_t out = 0;
+
+		/* one line per (group, group, protocol) */
+		qsort(lines, k, sizeof(*lines), cmp_line_key);
+		for (i = 1; i < k; i++) {
+			struct map_line *o = &lines[out];
+
+			if (cmp_line_key(o, &lines[i]) == 0) {
+				o->vol += lines[i].vol;
+				o->pkts += lines[i].pkts;
+				o->n_conv += lines[i].n_conv;
+				o->alerts += lines[i].alerts;
+				o->new_edge |= lines[i].new_edge;
+			} else {
+				lines[++out] = lines[i];
+			}
+		}
+		k = out + 1;
+	}
+	qsort(lines, k, sizeof(*lines), cmp_line_vol);
+	*n = k;
+	return lines;
+}
+
+/* A node's name: the asset's address, or the group's subnet. */
+static void put_node_name(FILE *fp, const struct view *v, size_t node)
+{
+	char b[32];
+
+	if (v->grouped)
+		esc(fp, v->nodes[node].key);
+	else
+		esc(fp, asset_title(json_array_get(v->assets, (size_t)v->nodes[node].first), b, sizeof(b)));
+}
+
 static void section_map(FILE *fp, struct view *v, struct report_html *r)
 {
-	const json_t *e;
 	size_t i, drawn = 0, n_edges = json_array_size(v->edges);
 	double w = MAP_X0 * 2 + (MAP_PER_LINE - 1) * MAP_DX + MAP_DX / 2.0;
 	const char *seen_protos[24];
@@ -748,99 +897,59 @@ static void section_map(FILE *fp, struct view *v, struct report_html *r)
 			v->band_y[l], w - 4, v->band_h[l], v->band_y[l] + 17, level_names[l]);
 	}
 
-	/* edges, busiest first (the document lists them most recent first) */
+	/* lines, busiest first */
 	{
-		size_t *order = calloc(n_edges ? n_edges : 1, sizeof(*order));
-		double *vol = calloc(n_edges ? n_edges : 1, sizeof(*vol));
-		size_t j;
+		size_t n_lines = 0;
+		struct map_line *lines = collect_lines(v, r, &n_lines);
 
-		for (i = 0; order && vol && i < n_edges; i++) {
-			e = json_array_get(v->edges, i);
-			vol[i] = (double)jint(e, "bytes_to_server") + (double)jint(e, "bytes_to_client");
-			/* insertion into a sorted prefix would be quadratic: sort below */
-			order[i] = i;
-		}
-		if (order && vol) {
-			/* shell sort by volume, descending */
-			size_t gap, k;
-
-			for (gap = n_edges / 2; gap > 0; gap /= 2)
-				for (k = gap; k < n_edges; k++) {
-					size_t t = order[k];
-
-					for (j = k; j >= gap && vol[order[j - gap]] < vol[t]; j -= gap)
-						order[j] = order[j - gap];
-					order[j] = t;
-				}
-		}
 		fputs("<g id=\"edges\" fill=\"none\">\n", fp);
-		for (i = 0; order && vol && i < n_edges; i++) {
-			long ci, si;
-			const struct node *a, *b;
-			const struct edge_mark *m;
-			const char *proto, *colour;
-			double dx, dy, len, cx, cy, sw;
-			char t1[32], t2[32];
+		for (i = 0; lines && i < n_lines && drawn < MAP_MAX_EDGES; i++) {
+			const struct map_line *ln = &lines[i];
+			const struct node *a = &v->nodes[ln->na], *b = &v->nodes[ln->nb];
+			const char *colour = proto_colour(ln->proto, ln->is_ot);
+			double dx = b->x - a->x, dy = b->y - a->y, cx, cy, sw;
 			size_t k;
 
-			e = json_array_get(v->edges, order[i]);
-			ci = asset_index(v->assets, jint(e, "client"));
-			si = asset_index(v->assets, jint(e, "server"));
-			if (ci < 0 || si < 0 || v->node_of[ci] == v->node_of[si])
-				continue;
-			if (drawn >= MAP_MAX_EDGES)
-				break;
-			a = &v->nodes[v->node_of[ci]];
-			b = &v->nodes[v->node_of[si]];
-			proto = jstr(e, "proto");
-			colour = proto_colour(proto, json_is_true(json_object_get(e, "ot")));
 			for (k = 0; k < n_seen; k++)
-				if (!strcmp(seen_protos[k], proto))
+				if (!strcmp(seen_protos[k], ln->proto))
 					break;
 			if (k == n_seen && n_seen < sizeof(seen_protos) / sizeof(seen_protos[0])) {
-				seen_protos[n_seen] = proto;
+				seen_protos[n_seen] = ln->proto;
 				seen_colours[n_seen++] = colour;
 			}
-			dx = b->x - a->x;
-			dy = b->y - a->y;
-			len = sqrt(dx * dx + dy * dy);
 			/* a slight curve, its bend by protocol, so parallel
 			 * conversations of two protocols stay apart */
 			cx = (a->x + b->x) / 2 - dy * (0.08 + 0.05 * (double)(k % 4));
 			cy = (a->y + b->y) / 2 + dx * (0.08 + 0.05 * (double)(k % 4));
-			sw = 1 + 1.2 * log10(1 + vol[order[i]] / 200);
+			sw = 1 + 1.2 * log10(1 + ln->vol / 200);
 			if (sw > 9)
 				sw = 9;
-			m = mark_get(r, (uint64_t)jint(e, "client"), (uint64_t)jint(e, "server"),
-				     !strcmp(jstr(e, "transport"), "tcp") ? 6 :
-				     !strcmp(jstr(e, "transport"), "udp") ? 17 : 0,
-				     (uint16_t)jint(e, "port"), 0);
-			fprintf(fp, "<path class=\"edge\" data-edge=\"%lld\" d=\"M%.0f %.0fQ%.0f %.0f %.0f %.0f\" "
-				"stroke=\"%s\" stroke-width=\"%.1f\"%s>", jint(e, "id"), a->x, a->y, cx, cy,
-				b->x, b->y, colour, sw,
-				m && m->new_edge ? " stroke-dasharray=\"7 4\"" : "");
-			if (m && m->new_edge)
+			fprintf(fp, "<path class=\"edge\" d=\"M%.0f %.0fQ%.0f %.0f %.0f %.0f\" stroke=\"%s\" "
+				"stroke-width=\"%.1f\"%s><title>", a->x, a->y, cx, cy, b->x, b->y, colour, sw,
+				ln->new_edge ? " stroke-dasharray=\"7 4\"" : "");
+			if (ln->new_edge)
 				any_dashed = 1;
-			fputs("<title>", fp);
-			esc(fp, asset_title(json_array_get(v->assets, (size_t)ci), t1, sizeof(t1)));
+			put_node_name(fp, v, ln->na);
 			fputs(" \xe2\x86\x92 ", fp);
-			esc(fp, asset_title(json_array_get(v->assets, (size_t)si), t2, sizeof(t2)));
+			put_node_name(fp, v, ln->nb);
 			fputc(' ', fp);
-			esc(fp, proto);
-			fprintf(fp, "/%s %lld: %lld packets, ", jstr(e, "transport"), jint(e, "port"),
-				jint(e, "packets_to_server") + jint(e, "packets_to_client"));
-			put_bytes(fp, vol[order[i]]);
-			if (m && m->alerts)
-				fprintf(fp, ", %u alert(s)", m->alerts);
-			if (m && m->new_edge)
+			esc(fp, ln->proto);
+			if (ln->n_conv == 1)
+				fprintf(fp, "/%s %u", ln->l4 == 6 ? "tcp" : ln->l4 == 17 ? "udp" : "ip", ln->port);
+			else
+				fprintf(fp, ": %u conversations", ln->n_conv);
+			fprintf(fp, ": %llu packets, ", (unsigned long long)ln->pkts);
+			put_bytes(fp, ln->vol);
+			if (ln->alerts)
+				fprintf(fp, ", %u alert(s)", ln->alerts);
+			if (ln->new_edge)
 				fputs(", not in the baseline", fp);
 			fputs("</title></path>\n", fp);
 			drawn++;
-			(void)len;
 		}
 		fputs("</g>\n", fp);
-		free(order);
-		free(vol);
+		free(lines);
+		n_edges = n_lines;
 	}
 
 	/* nodes */
@@ -927,12 +1036,21 @@ static void section_map(FILE *fp, struct view *v, struct report_html *r)
 	if (any_dashed)
 		fputs("<span>dashed: seen only in detection (not in the baseline)</span>", fp);
 	fputs("<span>red ring: asset named in alerts</span></p>\n", fp);
+	if (v->grouped)
+		fputs("<p class=\"note\">A line stands for all the conversations of one protocol between "
+		      "two groups; conversations inside a group are not drawn.</p>\n", fp);
 	if (drawn < n_edges)
-		fprintf(fp, "<p class=\"note\">%zu of %zu conversations drawn (the busiest; the others "
-			"join assets inside one group or are past the %d drawn at most).</p>\n",
-			drawn, n_edges, MAP_MAX_EDGES);
+		fprintf(fp, "<p class=\"note\">The %zu busiest of %zu lines are drawn.</p>\n",
+			drawn, n_edges);
 	fputs("<p class=\"note\">Field devices (level 0) behind a gateway show as the OT addresses "
 	      "(unit ids, link addresses) of the asset that answers for them.</p></section>\n", fp);
+}
+
+static void put_times_note(FILE *fp, const struct view *v)
+{
+	if (v->day[0])
+		fprintf(fp, "<p class=\"note\">Times are UTC; a time without a date is on %s.</p>\n",
+			v->day);
 }
 
 static void section_assets(FILE *fp, const struct view *v)
@@ -947,6 +1065,7 @@ static void section_assets(FILE *fp, const struct view *v)
 	if (rows < v->n_assets)
 		fprintf(fp, "<p class=\"note\">The first %zu assets (by id) are listed; the inventory file "
 			"has all %zu.</p>\n", rows, v->n_assets);
+	put_times_note(fp, v);
 	fputs("<table id=\"asset-table\" class=\"sortable\"><thead><tr><th>#</th><th>Address</th><th>MAC</th>"
 	      "<th>Vendor</th><th>Model</th><th>Firmware</th><th>Serial</th><th>Role</th><th>Protocols</th>"
 	      "<th>OT addresses</th><th>First seen</th><th>Last seen</th><th>Alerts</th></tr></thead><tbody>\n", fp);
@@ -1015,9 +1134,9 @@ static void section_assets(FILE *fp, const struct view *v)
 				fprintf(fp, " rack %lld slot %lld", jint(x, "rack"), jint(x, "slot"));
 		}
 		fputs("</td><td>", fp);
-		put_ts(fp, jstr(a, "first_seen"));
+		put_time(fp, jstr(a, "first_seen"), v->day);
 		fputs("</td><td>", fp);
-		put_ts(fp, jstr(a, "last_seen"));
+		put_time(fp, jstr(a, "last_seen"), v->day);
 		fprintf(fp, "</td><td data-v=\"%u\">%u</td></tr>\n", v->alerts_of[i], v->alerts_of[i]);
 	}
 	fputs("</tbody></table></section>\n", fp);
@@ -1077,13 +1196,16 @@ static void section_conversations(FILE *fp, const struct view *v, struct report_
 	cmp_edges_arr = NULL;
 	shown = n < REPORT_MAX_CONVERSATIONS ? n : REPORT_MAX_CONVERSATIONS;
 	fputs("<p class=\"note\">Writes, controls, programming and mode changes are highlighted; "
-	      "conversations carrying them come first, then the other OT ones, then IT, busiest first.</p>\n", fp);
+	      "conversations carrying them come first, then the other OT ones, then IT, busiest first. "
+	      "Polling: each recurring request (operation and first address range) with its mean "
+	      "period \xc2\xb1 standard deviation and (count).</p>\n", fp);
 	if (shown < n)
 		fprintf(fp, "<p class=\"note\">The first %zu are listed; the inventory file has all %zu.</p>\n",
 			shown, n);
 	fputs("<input type=\"search\" placeholder=\"filter\" data-filter=\"conv-table\" data-count=\"conv-shown\" "
 	      "aria-label=\"filter conversations\"> <span class=\"note\"><span id=\"conv-shown\">", fp);
 	fprintf(fp, "%zu</span> shown</span>\n", shown);
+	put_times_note(fp, v);
 	fputs("<table id=\"conv-table\" class=\"sortable\"><thead><tr><th>Client</th><th>Server</th><th>Protocol</th>"
 	      "<th>Packets</th><th>Bytes</th><th>First seen</th><th>Last seen</th><th>Operations</th>"
 	      "<th>Address ranges</th><th>Polling</th><th>Alerts</th></tr></thead><tbody>\n", fp);
@@ -1093,6 +1215,7 @@ static void section_conversations(FILE *fp, const struct view *v, struct report_
 		double bytes = (double)jint(e, "bytes_to_server") + (double)jint(e, "bytes_to_client");
 		long long pk = jint(e, "packets_to_server") + jint(e, "packets_to_client");
 		int notable = json_is_true(json_object_get(e, "notable"));
+		int polls;
 
 		m = mark_get(r, (uint64_t)jint(e, "client"), (uint64_t)jint(e, "server"),
 			     !strcmp(jstr(e, "transport"), "tcp") ? 6 :
@@ -1112,9 +1235,9 @@ static void section_conversations(FILE *fp, const struct view *v, struct report_
 		fprintf(fp, "</td><td data-v=\"%lld\">%lld</td><td data-v=\"%.0f\">", pk, pk, bytes);
 		put_bytes(fp, bytes);
 		fputs("</td><td>", fp);
-		put_ts(fp, jstr(e, "first_seen"));
+		put_time(fp, jstr(e, "first_seen"), v->day);
 		fputs("</td><td>", fp);
-		put_ts(fp, jstr(e, "last_seen"));
+		put_time(fp, jstr(e, "last_seen"), v->day);
 		fputs("</td><td>", fp);
 		json_array_foreach(json_object_get(e, "operations"), k, x) {
 			const char *cat = jstr(x, "category");
@@ -1162,11 +1285,15 @@ static void section_conversations(FILE *fp, const struct view *v, struct report_
 				fprintf(fp, " %lld", start);
 		}
 		fputs("</td><td>", fp);
+		polls = 0;
 		json_array_foreach(json_object_get(e, "recurring"), k, x) {
 			const char *name = op_name(e, jint(x, "func"));
 
-			if (k == 8) {
-				fprintf(fp, "+%zu more", json_array_size(json_object_get(e, "recurring")) - 8);
+			/* a period needs two intervals at least */
+			if (jint(x, "requests") < 3)
+				continue;
+			if (polls++ == 8) {
+				fputs("\xe2\x80\xa6", fp);
 				break;
 			}
 			if (name)
@@ -1178,7 +1305,7 @@ static void section_conversations(FILE *fp, const struct view *v, struct report_
 				esc(fp, jstr(x, "space"));
 				fprintf(fp, " %lld+%lld", jint(x, "start"), jint(x, "count"));
 			}
-			fprintf(fp, ": every %.3f s (sd %.3f, %lld requests)<br>",
+			fprintf(fp, " %.3f s \xc2\xb1%.3f (%lld)<br>",
 				json_number_value(json_object_get(x, "period_mean")),
 				json_number_value(json_object_get(x, "period_stddev")), jint(x, "requests"));
 		}
@@ -1606,7 +1733,7 @@ static json_t *detail_json(const struct view *v, struct report_html *r)
 					snprintf(line, sizeof(line), "%s (%llu, %s)", g->signature,
 						 (unsigned long long)g->count,
 						 g->severity <= 1 ? "high" : g->severity == 2 ? "medium" : "low");
-					json_array_append_new(arr, json_string(line));
+					json_array_append_new(arr, json_text(line));
 					break;
 				}
 		}
@@ -1673,6 +1800,8 @@ int report_html_write_fp(struct report_html *r, FILE *fp)
 	v.assets = json_object_get(doc, "assets");
 	v.edges = json_object_get(doc, "edges");
 	v.n_assets = json_array_size(v.assets);
+	if (strlen(jstr(doc, "first_seen")) >= 10)
+		snprintf(v.day, sizeof(v.day), "%.10s", jstr(doc, "first_seen"));
 	v.stats = r->sensor ? sensor_stats_json(r->sensor) : NULL;
 	v.node_of = calloc(v.n_assets ? v.n_assets : 1, sizeof(*v.node_of));
 	v.alerts_of = calloc(v.n_assets ? v.n_assets : 1, sizeof(*v.alerts_of));
