@@ -28,7 +28,6 @@
 #include "options.h"
 #include "privdrop.h"
 #include "protolog.h"
-#include "report_html.h"
 #include "rules.h"
 #include "sensor.h"
 #include "sink.h"
@@ -464,63 +463,6 @@ static int check_output_dir(const char *opt, const char *path)
 	return 0;
 }
 
-/* Every raised alert, as the HTML report counts it.  The mapping of the
- * detection modules' alerts onto the report's neutral record lives here,
- * where both are known. */
-static void report_alert(void *ctx, const struct alert *a)
-{
-	struct report_alert ra;
-	char ids[64] = "", names[160] = "";
-	const json_t *x;
-	size_t i;
-
-	memset(&ra, 0, sizeof(ra));
-	ra.gid = a->gid;
-	ra.sid = a->sid;
-	ra.signature = a->signature;
-	ra.category = a->category;
-	ra.severity = a->severity;
-	ra.source = a->source;
-	ra.ts = a->ts;
-	ra.mitre_id = a->mitre_id;
-	ra.mitre_name = a->mitre_name;
-	if (!ra.mitre_id && a->metadata) {
-		/* rules carry their techniques in the metadata */
-		json_array_foreach(json_object_get(a->metadata, "mitre_technique_id"), i, x)
-			if (json_is_string(x) && strlen(ids) + json_string_length(x) + 2 < sizeof(ids))
-				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s",
-					 ids[0] ? "," : "", json_string_value(x));
-		json_array_foreach(json_object_get(a->metadata, "mitre_technique_name"), i, x)
-			if (json_is_string(x) && strlen(names) + json_string_length(x) + 2 < sizeof(names))
-				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-					 names[0] ? ", " : "", json_string_value(x));
-		ra.mitre_id = ids[0] ? ids : NULL;
-		ra.mitre_name = names[0] ? names : NULL;
-	}
-	if (!ra.source && a->metadata)
-		ra.source = json_string_value(json_object_get(a->metadata, "source"));
-	if (a->flow) {
-		ra.client = a->flow->cli_ip;
-		ra.server = a->flow->srv_ip;
-		ra.l4 = a->flow->l4;
-		ra.port = a->flow->srv_port;
-	}
-	/* the baseline raises one of these on every message of a conversation
-	 * it has not learned */
-	if (a->gid == BASELINE_GID && a->flow)
-		switch (a->sid - BASELINE_SID_BASE) {
-		case BL_NEW_ASSET:
-		case BL_NEW_EDGE:
-		case BL_NEW_PROTOCOL:
-		case BL_EXTERNAL_OT_PEER:
-			ra.new_edge = 1;
-			break;
-		default:
-			break;
-		}
-	report_html_alert(ctx, &ra);
-}
-
 /* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
 static int baseline_command(const struct ots_options *o)
 {
@@ -637,7 +579,6 @@ int main(int argc, char **argv)
 	struct eve *eve = NULL;
 	struct sensor *s = NULL;
 	struct inventory *inv;
-	struct report_html *report;
 	char err[256];
 	int rc = 1, crc, pid_written = 0;
 
@@ -740,9 +681,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* the page: last, so it is written after every other module finished */
-	if ((report = report_html_attach(s, inv, &opt, err, sizeof(err))) != NULL)
-		alerter_set_observer(alerter, report_alert, report);
-	else if (err[0]) {
+	if (report_attach(s, inv, alerter, &opt, err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: --report: %s\n", err);
 		goto out;
 	}

@@ -3,14 +3,17 @@
  * (see wiring.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "alert.h"
 #include "baseline.h"
 #include "dissector.h"
 #include "geo.h"
 #include "inventory.h"
 #include "oui.h"
+#include "report_html.h"
 #include "sensor.h"
 #include "wiring.h"
 
@@ -120,5 +123,88 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 		baseline_free(b);
 		return -1;
 	}
+	return 0;
+}
+
+/* Every raised alert, as the HTML report counts it. */
+static void report_alert(void *ctx, const struct alert *a)
+{
+	struct report_alert ra;
+	char ids[64] = "", names[160] = "";
+	const json_t *x;
+	size_t i;
+
+	memset(&ra, 0, sizeof(ra));
+	ra.gid = a->gid;
+	ra.sid = a->sid;
+	ra.signature = a->signature;
+	ra.category = a->category;
+	ra.severity = a->severity;
+	ra.source = a->source;
+	ra.ts = a->ts;
+	ra.mitre_id = a->mitre_id;
+	ra.mitre_name = a->mitre_name;
+	if (!ra.mitre_id && a->metadata) {
+		/* rules carry their techniques in the metadata */
+		json_array_foreach(json_object_get(a->metadata, "mitre_technique_id"), i, x)
+			if (json_is_string(x) && strlen(ids) + json_string_length(x) + 2 < sizeof(ids))
+				snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s",
+					 ids[0] ? "," : "", json_string_value(x));
+		json_array_foreach(json_object_get(a->metadata, "mitre_technique_name"), i, x)
+			if (json_is_string(x) && strlen(names) + json_string_length(x) + 2 < sizeof(names))
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 names[0] ? ", " : "", json_string_value(x));
+		ra.mitre_id = ids[0] ? ids : NULL;
+		ra.mitre_name = names[0] ? names : NULL;
+	}
+	if (!ra.source && a->metadata)
+		ra.source = json_string_value(json_object_get(a->metadata, "source"));
+	if (a->flow) {
+		ra.client = a->flow->cli_ip;
+		ra.server = a->flow->srv_ip;
+		ra.l4 = a->flow->l4;
+		ra.port = a->flow->srv_port;
+	}
+	/* the baseline raises one of these on every message of a conversation
+	 * it has not learned */
+	if (a->gid == BASELINE_GID && a->flow)
+		switch (a->sid - BASELINE_SID_BASE) {
+		case BL_NEW_ASSET:
+		case BL_NEW_EDGE:
+		case BL_NEW_PROTOCOL:
+		case BL_EXTERNAL_OT_PEER:
+			ra.new_edge = 1;
+			break;
+		default:
+			break;
+		}
+	report_html_alert(ctx, &ra);
+}
+
+int report_attach(struct sensor *s, struct inventory *inv, struct alerter *al,
+		  const struct ots_options *o, char *err, size_t errlen)
+{
+	struct report_html_run run;
+	struct report_html *r;
+
+	if (!o->report_file)
+		return 0;
+	memset(&run, 0, sizeof(run));
+	run.inputs = o->inputs;
+	run.n_inputs = o->n_inputs;
+	run.iface = o->iface;
+	run.bpf = o->bpf;
+	run.learn_file = o->learn_file;
+	run.baseline_file = o->baseline_file;
+	run.no_rules = o->no_rules;
+	if (!(r = report_html_new(inv, s, &run))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (report_html_observe(s, r, o->report_file, err, errlen) < 0) {
+		report_html_free(r);
+		return -1;
+	}
+	alerter_set_observer(al, report_alert, r);
 	return 0;
 }

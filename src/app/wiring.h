@@ -36,4 +36,13 @@ struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o
 int baseline_attach(struct sensor *s, struct alerter *al,
 		    const struct ots_options *o, char *err, size_t errlen);
 
+/*
+ * The HTML page (--report): nothing without it.  The report observes the
+ * sensor last and the alerter's alerts (the mapping of the detection
+ * modules' alerts onto the report's record is here, where both are known).
+ * 0, or -1 with err set.
+ */
+int report_attach(struct sensor *s, struct inventory *inv, struct alerter *al,
+		  const struct ots_options *o, char *err, size_t errlen);
+
 #endif /* OTS_WIRING_H */

@@ -16,7 +16,6 @@
 #include "hash.h"
 #include "inventory.h"
 #include "report_html.h"
-#include "options.h"
 #include "seed.h"
 #include "sensor.h"
 
@@ -68,7 +67,8 @@ struct edge_mark {
 struct report_html {
 	struct inventory *inv;
 	struct sensor *sensor;
-	const struct ots_options *opt;
+	struct report_html_run run_copy;
+	const struct report_html_run *run;  /* &run_copy, or NULL */
 	struct report_sig *sigs;
 	size_t n_sigs;
 	struct tl_entry *tl;            /* ring of the latest alerts */
@@ -1336,7 +1336,7 @@ static void section_alerts(FILE *fp, const struct view *v, struct report_html *r
 
 	fprintf(fp, "<section id=\"alerts\"><h2>Alerts (%llu)</h2>\n", (unsigned long long)r->st.alerts);
 	if (!r->n_sigs) {
-		const struct ots_options *o = r->opt;
+		const struct report_html_run *o = r->run;
 
 		fputs("<p class=\"empty\" id=\"no-alerts\">No alerts in this run.</p><p class=\"note\">", fp);
 		if (o && o->baseline_file) {
@@ -1508,7 +1508,7 @@ static void put_nonzero(FILE *fp, const json_t *obj)
 
 static void section_run(FILE *fp, const struct view *v, struct report_html *r)
 {
-	const struct ots_options *o = r->opt;
+	const struct report_html_run *o = r->run;
 	const json_t *st = v->stats, *x, *istats = json_object_get(v->doc, "stats");
 	const char *first = jstr(v->doc, "first_seen"), *last = jstr(v->doc, "last_seen");
 	const char *k;
@@ -1552,6 +1552,8 @@ static void section_run(FILE *fp, const struct view *v, struct report_html *r)
 		run_row(fp, "Protocols (flows)");
 		n = 0;
 		json_object_foreach(json_object_get(st, "dissectors"), k, x) {
+			if (!jint(x, "flows"))
+				continue;
 			if (n++)
 				fputs(", ", fp);
 			esc(fp, k);
@@ -1880,7 +1882,7 @@ out:
 /* ---------------------------------------------------------------- lifecycle */
 
 struct report_html *report_html_new(struct inventory *inv, struct sensor *s,
-				    const struct ots_options *o)
+				    const struct report_html_run *run)
 {
 	struct report_html *r = calloc(1, sizeof(*r));
 
@@ -1888,7 +1890,10 @@ struct report_html *report_html_new(struct inventory *inv, struct sensor *s,
 		return NULL;
 	r->inv = inv;
 	r->sensor = s;
-	r->opt = o;
+	if (run) {
+		r->run_copy = *run;
+		r->run = &r->run_copy;
+	}
 	r->sigs = calloc(REPORT_MAX_SIGNATURES, sizeof(*r->sigs));
 	r->tl = calloc(REPORT_TIMELINE_MAX, sizeof(*r->tl));
 	r->marks = calloc(MARK_SLOTS, sizeof(*r->marks));
@@ -1968,21 +1973,12 @@ static void obs_free(void *ctx)
 	report_html_free(ctx);
 }
 
-struct report_html *report_html_attach(struct sensor *s, struct inventory *inv,
-				       const struct ots_options *o, char *err, size_t errlen)
+int report_html_observe(struct sensor *s, struct report_html *r, const char *path,
+			char *err, size_t errlen)
 {
 	struct sensor_observer obs;
-	struct report_html *r;
 
-	if (errlen)
-		err[0] = 0;
-	if (!o || !o->report_file)
-		return NULL;
-	if (!(r = report_html_new(inv, s, o))) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	r->path = o->report_file;
+	r->path = path;
 	memset(&obs, 0, sizeof(obs));
 	obs.name = "report";
 	obs.ctx = r;
@@ -1991,9 +1987,8 @@ struct report_html *report_html_attach(struct sensor *s, struct inventory *inv,
 	obs.on_free = obs_free;
 	obs.on_snapshot = obs_snapshot;
 	if (sensor_add_observer(s, &obs) < 0) {
-		report_html_free(r);
 		snprintf(err, errlen, "too many sensor observers");
-		return NULL;
+		return -1;
 	}
-	return r;
+	return 0;
 }

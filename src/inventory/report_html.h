@@ -27,11 +27,11 @@
  * most REPORT_MAX_ROWS assets and REPORT_MAX_CONVERSATIONS conversations
  * (the rest counted on the page).
  *
- * Ownership: the report borrows the inventory, the sensor and the options
- * (it reads them only while writing, which ends before sensor_free) and
- * copies every string given to report_html_alert().  After
- * report_html_attach() the sensor owns the report.  report_html_free(NULL)
- * is a no-op.
+ * Ownership: the report borrows the inventory, the sensor and the run
+ * description (it reads them only while writing, which ends before
+ * sensor_free) and copies every string given to report_html_alert().
+ * After report_html_observe() the sensor owns the report (and the path,
+ * borrowed).  report_html_free(NULL) is a no-op.
  */
 #ifndef OTS_REPORT_HTML_H
 #define OTS_REPORT_HTML_H
@@ -69,6 +69,18 @@ struct report_alert {
 	int new_edge;               /* the conversation was not in the baseline */
 };
 
+/* What the run summary says about the run (NULL / 0 where not
+ * applicable). */
+struct report_html_run {
+	const char *const *inputs;  /* capture files read */
+	int n_inputs;
+	const char *iface;          /* live interface */
+	const char *bpf;            /* capture filter */
+	const char *learn_file;     /* baseline learned into */
+	const char *baseline_file;  /* baseline detected against */
+	int no_rules;               /* rules off */
+};
+
 struct report_html_stats {
 	uint64_t written, write_errors;
 	uint64_t alerts, signatures, signatures_dropped;
@@ -78,13 +90,12 @@ struct report_html_stats {
 struct report_html;
 struct inventory;
 struct sensor;
-struct ots_options;
 
 /* NULL on allocation failure.  inv is borrowed; s (may be NULL: no run
- * counters on the page) is borrowed; o (may be NULL) gives the inputs and
- * baseline shown in the run summary and is borrowed for the report's life. */
+ * counters on the page) is borrowed; run (may be NULL) is copied, the
+ * strings it points to are borrowed for the report's life. */
 struct report_html *report_html_new(struct inventory *inv, struct sensor *s,
-				    const struct ots_options *o);
+				    const struct report_html_run *run);
 void report_html_free(struct report_html *r);
 
 /* Count one raised alert (before deduplication and rate limits). */
@@ -98,13 +109,12 @@ int report_html_write(struct report_html *r, const char *path, char *err, size_t
 void report_html_get_stats(const struct report_html *r, struct report_html_stats *st);
 
 /*
- * With --report: a report observer on the sensor (attach it after every
- * other module so it writes last) that writes the page at the end, on
- * snapshots and, when live, every --snapshot-interval.  Returns the report
- * (owned by the sensor), NULL without --report, or NULL with err set
- * (err[0] != 0) when it cannot start.
+ * Hand the report to the sensor as an observer that writes path at the end
+ * and on every snapshot (SIGUSR1, the sensor's snapshot timer).  Observe it
+ * after every other module, so it writes last.  0, or -1 with err set (the
+ * report is then still the caller's).
  */
-struct report_html *report_html_attach(struct sensor *s, struct inventory *inv,
-				       const struct ots_options *o, char *err, size_t errlen);
+int report_html_observe(struct sensor *s, struct report_html *r, const char *path,
+			char *err, size_t errlen);
 
 #endif /* OTS_REPORT_HTML_H */

@@ -27,7 +27,10 @@ static void setup(void)
 	struct flow f;
 	int dir;
 
-	inventory_config_default(&cfg);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_assets = 16;
+	cfg.max_ips = 32;
+	cfg.max_edges = 16;
 	cfg.seed = 1;
 	inv = inventory_new(&cfg, NULL, NULL, NULL);
 	ck_assert_ptr_nonnull(inv);
