@@ -7,3 +7,4 @@ libotsentry_a_SOURCES += \
 	dissectors/core/keyword.h dissectors/core/keyword.c \
 	dissectors/core/dissector.h dissectors/core/registry.c \
 	dissectors/core/framer.h dissectors/core/framer.c
+EXTRA_DIST += tests/fuzz/fuzz_dissector.h

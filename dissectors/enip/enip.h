@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "keyword.h"
 
 #define ENIP_TCP_PORT       44818
 #define ENIP_IO_PORT        2222
@@ -152,8 +153,20 @@ struct enip_identity {
 	uint8_t from_cip;       /* 1: an Identity object answer, 0: ListIdentity */
 };
 
-/* One encapsulation message, decoded. */
+/* One implicit I/O connection (UDP 2222), summarised. */
+struct enip_io_summary {
+	uint32_t conn_id;
+	uint64_t packets;
+	uint32_t first_seq, last_seq;
+	uint64_t seq_gaps;      /* packets whose sequence jumped by more than 1 */
+	double first_ts, last_ts;
+	uint32_t last_len;
+	uint8_t final;          /* 1: the flow ended */
+};
+/* One encapsulation message, decoded (or, with is_io, one I/O summary). */
 struct enip_record {
+	uint8_t is_io;
+	struct enip_io_summary io;
 	uint16_t command;
 	uint16_t length;
 	uint32_t session;
@@ -186,7 +199,6 @@ struct enip_record {
 
 	uint16_t n_cip;         /* services kept */
 	uint32_t cip_total;     /* services seen (n_cip + dropped at the cap) */
-	struct cip_service cip[ENIP_MAX_CIP];
 	struct cip_connection_params conn;  /* Forward Open/Close facts */
 	uint8_t conn_from_request;          /* open reply: RPIs from its request */
 
@@ -195,6 +207,9 @@ struct enip_record {
 	uint8_t n_anom;
 	const char *anom[ENIP_MSG_ANOMALIES];
 	char anom_detail[ENIP_MSG_ANOMALIES][OT_DETAIL_LEN];
+
+	/* last: only the first n_cip entries are ever set or read */
+	struct cip_service cip[ENIP_MAX_CIP];
 };
 
 /* ---- enip_names.c --------------------------------------------------- */
@@ -244,22 +259,18 @@ int cip_parse_path(const uint8_t *p, size_t len, struct cip_path *path);
 void cip_path_init(struct cip_path *path);
 
 /* ---- enip_log.c ----------------------------------------------------- */
-struct dissect_ctx;
-/* The EVE "enip" object of one message into ev->detail, when the context
- * wants detail (NULL otherwise). */
-void enip_log_message(const struct dissect_ctx *ctx, const struct enip_record *rec,
-		      struct ot_event *ev);
-/* The EVE object of one implicit I/O connection summary. */
-struct enip_io_summary {
-	uint32_t conn_id;
-	uint64_t packets;
-	uint32_t first_seq, last_seq;
-	uint64_t seq_gaps;      /* packets whose sequence jumped by more than 1 */
-	double first_ts, last_ts;
-	uint32_t last_len;
-	uint8_t final;          /* 1: the flow ended */
-};
-void enip_log_io(const struct dissect_ctx *ctx, const struct enip_io_summary *io,
-		 struct ot_event *ev);
+struct jw;
+/* The members of the "enip" EVE object of one message (ev->record is a
+ * struct enip_record) into the object w has open. */
+void enip_log(struct jw *w, const struct ot_event *ev);
+
+/* ---- enip_names.c: the tables as documentation and rules see them ---- */
+extern const struct ot_names enip_names[];
+extern const struct ot_tok enip_command_names[];
+extern const struct ot_tok cip_status_names[];
+extern const struct ot_tok cip_class_names[];
+
+/* ---- enip_rules.c --------------------------------------------------- */
+extern const struct ot_keyword enip_keywords[];
 
 #endif /* OTS_ENIP_H */

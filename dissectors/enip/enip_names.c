@@ -13,7 +13,7 @@
 #include "enip.h"
 
 /* Vol 2 2-3.2. */
-static const struct ot_tok enip_commands[] = {
+const struct ot_tok enip_command_names[] = {
 	{ ENIP_CMD_NOP, "nop" },
 	{ ENIP_CMD_LIST_SERVICES, "list_services" },
 	{ ENIP_CMD_LIST_IDENTITY, "list_identity" },
@@ -132,7 +132,7 @@ static const struct ot_tok cip_logix_services[] = {
 };
 
 /* Vol 1 appendix B. */
-static const struct ot_tok cip_statuses[] = {
+const struct ot_tok cip_status_names[] = {
 	{ 0x00, "success" },
 	{ 0x01, "connection_failure" },
 	{ 0x02, "resource_unavailable" },
@@ -182,7 +182,7 @@ static const struct ot_tok cip_statuses[] = {
 };
 
 /* Vol 1 chapter 5 object classes, plus the Logix Symbol and Template. */
-static const struct ot_tok cip_classes[] = {
+const struct ot_tok cip_class_names[] = {
 	{ 0x01, "identity" },
 	{ 0x02, "message_router" },
 	{ 0x03, "devicenet" },
@@ -266,7 +266,9 @@ static const struct ot_tok cip_classes[] = {
 	{ 0x60, "authority" },
 	{ 0x61, "password_authenticator" },
 	{ 0x62, "certificate_authenticator" },
-	{ 0x67, "pccc_class" },
+	{ 0x67, "pccc" },
+	{ 0x6B, "symbol" },
+	{ 0x6C, "template" },
 	{ 0xf0, "controlnet" },
 	{ 0xf1, "controlnet_keeper" },
 	{ 0xf2, "controlnet_scheduling" },
@@ -296,6 +298,31 @@ static const struct ot_tok cip_classes[] = {
 	{ 0x10f, "select_line_link" },
 	{ 0x110, "in_cabinet_actual_topology" },
 	{ 0x111, "in_cabinet_commissioning" },
+	{ 0, NULL }
+};
+
+/* Every CIP service name with its code, for rules and the manual: common
+ * services, then the object-specific ones (whose codes repeat). */
+static const struct ot_tok cip_service_all_names[] = {
+	{ 0x01, "get_attribute_all" }, { 0x02, "set_attribute_all" },
+	{ 0x03, "get_attribute_list" }, { 0x04, "set_attribute_list" },
+	{ 0x05, "reset" }, { 0x06, "start" }, { 0x07, "stop" }, { 0x08, "create" },
+	{ 0x09, "delete" }, { 0x0A, "multiple_service_packet" },
+	{ 0x0D, "apply_attributes" }, { 0x0E, "get_attribute_single" },
+	{ 0x10, "set_attribute_single" }, { 0x11, "find_next_object_instance" },
+	{ 0x14, "error_response" }, { 0x15, "restore" }, { 0x16, "save" },
+	{ 0x17, "no_operation" }, { 0x18, "get_member" }, { 0x19, "set_member" },
+	{ 0x1A, "insert_member" }, { 0x1B, "remove_member" }, { 0x1C, "group_sync" },
+	{ 0x1D, "get_connection_point_member_list" },
+	{ 0x4B, "execute_pccc" }, { 0x4C, "read_tag" }, { 0x4D, "write_tag" },
+	{ 0x4E, "read_modify_write_tag" }, { 0x52, "read_tag_fragmented" },
+	{ 0x53, "write_tag_fragmented" }, { 0x55, "get_instance_attribute_list" },
+	{ 0x4E, "forward_close" }, { 0x52, "unconnected_send" }, { 0x54, "forward_open" },
+	{ 0x56, "get_connection_data" }, { 0x57, "search_connection_data" },
+	{ 0x5A, "get_connection_owner" }, { 0x5B, "large_forward_open" },
+	{ 0x4B, "initiate_upload" }, { 0x4C, "initiate_download" },
+	{ 0x4D, "initiate_partial_read" }, { 0x4E, "initiate_partial_write" },
+	{ 0x4F, "upload_transfer" }, { 0x50, "download_transfer" }, { 0x51, "clear_file" },
 	{ 0, NULL }
 };
 
@@ -1589,17 +1616,14 @@ static const struct ot_tok cip_vendors[] = {
 
 const char *enip_command_name(unsigned cmd)
 {
-	return ot_tok_name(enip_commands, (int)cmd);
+	return ot_tok_name(enip_command_names, (int)cmd);
 }
 
 int enip_command_from_name(const char *name)
 {
-	size_t i;
+	int code;
 
-	for (i = 0; enip_commands[i].name; i++)
-		if (strcmp(enip_commands[i].name, name) == 0)
-			return enip_commands[i].code;
-	return -1;
+	return ot_tok_code(enip_command_names, name, &code) == 0 ? code : -1;
 }
 
 const char *enip_status_name(uint32_t st)
@@ -1639,33 +1663,21 @@ const char *cip_service_name(unsigned service, int64_t class_id)
 
 int cip_service_from_name(const char *name)
 {
-	static const struct ot_tok *const all[] = {
-		cip_common_services, cip_cm_services, cip_file_services,
-		cip_pccc_services, cip_logix_services, NULL
-	};
-	size_t i, k;
+	int code;
 
-	for (k = 0; all[k]; k++)
-		for (i = 0; all[k][i].name; i++)
-			if (strcmp(all[k][i].name, name) == 0)
-				return all[k][i].code;
-	return -1;
+	return ot_tok_code(cip_service_all_names, name, &code) == 0 ? code : -1;
 }
 
 const char *cip_status_name(int status)
 {
-	return ot_tok_str(cip_statuses, status);
+	return ot_tok_str(cip_status_names, status);
 }
 
 const char *cip_class_name(int64_t class_id)
 {
 	if (class_id < 0 || class_id > 0xffff)
 		return NULL;
-	if (class_id == 0x6B)
-		return "symbol";
-	if (class_id == 0x6C)
-		return "template";
-	return ot_tok_name(cip_classes, (int)class_id);
+	return ot_tok_name(cip_class_names, (int)class_id);
 }
 
 const char *cip_vendor_name(unsigned vendor)
@@ -1723,3 +1735,15 @@ enum ot_category cip_service_category(unsigned service, int64_t class_id, int ha
 	}
 	return OT_CAT_OTHER;
 }
+
+const struct ot_names enip_names[] = {
+	{ "encapsulation command", enip_command_names, "enip_command", "%s" },
+	{ "CIP service", cip_service_all_names, "cip_service", "%s" },
+	{ "CIP object class", cip_class_names, "cip_class", "%s" },
+	{ "CIP general status", cip_status_names, "cip_status", "%s" },
+	{ "encapsulation status", enip_statuses, NULL, NULL },
+	{ "common packet format item", enip_items, NULL, NULL },
+	{ "identity state", enip_states, NULL, NULL },
+	{ "device type", cip_device_types, NULL, NULL },
+	{ NULL, NULL, NULL, NULL }
+};

@@ -28,6 +28,7 @@
  * enip_state_free(NULL) is a no-op.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,7 +745,7 @@ int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 	struct cursor c, d;
 	const uint8_t *ctx8;
 
-	memset(rec, 0, sizeof(*rec));
+	memset(rec, 0, offsetof(struct enip_record, cip));
 	rec->ident.state = -1;
 	cur_init(&c, msg, len);
 	rec->command = cur_le16(&c);
@@ -1299,8 +1300,7 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 
 		ev.rtt = us > 0 ? (double)us / 1e6 : 0.0;
 	}
-	if (ctx->want_detail)
-		enip_log_message(ctx, &rec, &ev);
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 	enip_emit_anomalies(ctx, &rec);
 
@@ -1323,16 +1323,19 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 static void enip_io_report(struct dissect_ctx *ctx, struct enip_io *io, int final)
 {
 	struct ot_event ev;
+	struct enip_record rec;
 
 	io->s.final = (uint8_t)final;
+	memset(&rec, 0, offsetof(struct enip_record, cip));
+	rec.is_io = 1;
+	rec.io = io->s;
 	ot_event_init(&ev, ctx, OT_PROTO_ENIP, OT_EV_MESSAGE);
 	ev.dir = OT_DIR_NONE;
 	ev.func = -1;
 	ev.func_name = "io";
 	ev.cat = OT_CAT_READ;
 	ev.txn = io->s.last_seq;
-	if (ctx->want_detail)
-		enip_log_io(ctx, &io->s, &ev);
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 	io->last_report = io->s.last_ts;
 }
@@ -1648,4 +1651,7 @@ const struct dissector enip_dissector = {
 	.counter_names = enip_counter_names,
 	.n_counters = sizeof(enip_counter_names) / sizeof(enip_counter_names[0]),
 	.counters = enip_counters,
+	.log = enip_log,
+	.keywords = enip_keywords,
+	.names = enip_names,
 };

@@ -19,8 +19,7 @@ libotsentry_a_SOURCES += \
 AM_CPPFLAGS += -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \
 	-DOTS_BUILDDIR='"$(abs_top_builddir)"'
 
-otsrulesdir = $(pkgdatadir)/rules
-dist_otsrules_DATA = \
+dist_otsrules_DATA += \
 	rules/s7comm.rules rules/dnp3.rules rules/modbus.rules \
 	rules/ot-external.rules
 

@@ -42,6 +42,14 @@ if command -v text2pcap >/dev/null 2>&1; then
 	build dnp3_auth_err_obj 10.0.0.9 10.0.0.5 20000 40003 05641f4401000a0026a5c0c283000078075b010f000100000001874900010005000000000000ad4e
 	# the FC 33 frame again, from an external address
 	build dnp3_external 198.51.100.7 10.0.0.9 40004 20000 056408c40a000100fc42c0c1218c22
+	# EtherNet/IP SendRRData: CIP Reset (0x05) on Identity instance 1
+	build enip_identity_reset 10.0.0.5 10.0.0.9 40005 44818 6f0016000100000000000000000000000000000000000000000000000000020000000000b2000600050220012401
+	# six EtherNet/IP ListIdentity requests over UDP from one host
+	for i in 1 2 3 4 5 6; do
+		echo "0000 63 00 00 00 00 00 00 00 00 00 00 00 0$i 00 00 00 00 00 00 00 00 00 00 00"
+	done > "$work/enip_li_sweep.txt"
+	text2pcap -q -4 10.0.0.5,10.0.0.255 -u 40006,44818 "$work/enip_li_sweep.txt" \
+		"$work/enip_li_sweep.pcap" >/dev/null 2>&1
 fi
 
 pass=0
@@ -157,14 +165,33 @@ check 9400003 quiet "$P/plant_attack_s7_stop.pcap"
 check 9400004 fire  "$S/s7comm/iti_S7-1200-Uploading-OB1-TIAV12.pcap" --var HOME_NET=10.0.0.0/8
 check 9400004 quiet "$S/s7comm/iti_S7-1200-Uploading-OB1-TIAV12.pcap"
 
+# EtherNet/IP + CIP
+check 9500001 quiet "$S/enip/iti_cip_stop_plc.pcap"
+check 9500001 quiet "$S/enip/db_CL5000EIP-Software-Download.pcap"
+check 9500002 fire  "$S/enip/iti_cip_stop_plc.pcap"
+check 9500002 fire  "$S/enip/db_CL5000EIP-Remote-Mode-Change-Attempt.pcap"
+check 9500002 quiet "$S/enip/iti_cip_start_plc.pcap"
+check 9500003 fire  "$S/enip/iti_cip_start_plc.pcap"
+check 9500003 quiet "$S/enip/iti_cip_stop_plc.pcap"
+check 9500004 fire  "$S/enip/db_CL5000EIP-Software-Download.pcap"
+check 9500004 quiet "$S/enip/db_CL5000EIP-Software-Upload.pcap"
+check 9500005 fire  "$S/enip/icsnpp_set_attribute_single_service_cip.pcapng" --var CIP_OPERATORS=192.0.2.1
+check 9500005 quiet "$S/enip/icsnpp_set_attribute_single_service_cip.pcapng"
+check 9500005 quiet "$S/enip/iti_cip-eth-set-2.pcap" --var CIP_OPERATORS=192.0.2.1
+check 9500006 fire  "$S/enip/emre_cip_cotp_proces.pcap" --var CIP_OPERATORS=192.0.2.1
+check 9500006 quiet "$S/enip/emre_cip_cotp_proces.pcap"
+check 9500007 quiet "$S/enip/sv_enip_test1.pcap"
+
 if [ "$have_t2p" = 1 ]; then
+	check 9500001 fire  "$work/enip_identity_reset.pcap"
+	check 9500007 fire  "$work/enip_li_sweep.pcap"
 	check 9300006 fire  "$work/mb_broadcast.pcap"
 	check 9200014 fire  "$work/dnp3_auth_err.pcap"
 	check 9200015 fire  "$work/dnp3_auth_err_obj.pcap"
 	check 9400002 fire  "$work/dnp3_external.pcap"
 else
 	echo "SKIP built captures: text2pcap not installed"
-	skip=$((skip + 4))
+	skip=$((skip + 6))
 fi
 
 # Every shipped rule has a fire check above and a quiet one.

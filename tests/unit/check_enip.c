@@ -14,10 +14,15 @@ extern const struct dissector enip_dissector;
 
 #define REC_MAX 512
 
+#define REC_RECORDS 64
+
 struct rec {
 	int n, n_msg, n_anom;
 	struct ot_event ev[REC_MAX];
 	char *json[REC_MAX];
+	/* the records of the first REC_RECORDS events (ev->record lives only
+	 * during the emit call) */
+	struct enip_record records[REC_RECORDS];
 };
 
 static struct rec rec;
@@ -31,6 +36,11 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	rec.ev[rec.n] = *ev;
 	rec.ev[rec.n].detail = NULL;
 	rec.json[rec.n] = ev->detail ? json_dumps(ev->detail, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	rec.ev[rec.n].record = NULL;
+	if (ev->record && rec.n < REC_RECORDS) {
+		memcpy(&rec.records[rec.n], ev->record, sizeof(rec.records[0]));
+		rec.ev[rec.n].record = &rec.records[rec.n];
+	}
 	if (ev->kind == OT_EV_MESSAGE)
 		rec.n_msg++;
 	else if (ev->kind == OT_EV_ANOMALY)
@@ -57,7 +67,7 @@ static int rec_anomalies(const char *reason)
 	return n;
 }
 
-static const struct ot_event *rec_msg(int i, const char **json)
+static const struct ot_event *rec_msg(int i, const struct enip_record **record)
 {
 	int k;
 
@@ -65,8 +75,10 @@ static const struct ot_event *rec_msg(int i, const char **json)
 		if (rec.ev[k].kind != OT_EV_MESSAGE)
 			continue;
 		if (i-- == 0) {
-			if (json)
-				*json = rec.json[k];
+			if (record) {
+				*record = rec.ev[k].record;
+				ck_assert_ptr_nonnull(*record);
+			}
 			return &rec.ev[k];
 		}
 	}
@@ -241,7 +253,7 @@ START_TEST(request_path_and_identity_answer_paired)
 	size_t n;
 	void *st = st_new();
 	const struct ot_event *ev;
-	const char *js = NULL;
+	const struct enip_record *er = NULL;
 
 	n = rr(m, 0x42, gas_req, sizeof(gas_req));
 	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
@@ -256,13 +268,16 @@ START_TEST(request_path_and_identity_answer_paired)
 	n = rr(m, 0x42, gas_resp, sizeof(gas_resp));
 	feed(st, 0, m, n);
 	ck_assert_int_eq(rec.n_msg, 2);
-	ev = rec_msg(1, &js);
+	ev = rec_msg(1, &er);
 	ck_assert_int_eq(ev->dir, OT_DIR_RESPONSE);
 	ck_assert_int_eq(ev->subfunc, 0x0e);
 	ck_assert_int_eq(ev->group, 1);
 	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT), "PLC-5");
 	ck_assert(ev->rtt >= 0);
-	ck_assert_ptr_nonnull(strstr(js, "\"path_from_request\":true"));
+	ck_assert(er->cip[0].path_from_request);
+	ck_assert_int_eq(er->cip[0].path.class_id, 1);
+	ck_assert_int_eq(er->cip[0].path.attribute, 7);
+	ck_assert_int_eq(er->cip[0].status, 0);
 
 	/* unpaired: the same answer without its request gives no identity */
 	rec_reset();
@@ -390,7 +405,7 @@ START_TEST(forward_open_then_connected_data)
 	size_t n;
 	void *st = st_new();
 	uint64_t cnt[DISSECT_MAX_COUNTERS] = { 0 };
-	const char *js = NULL;
+	const struct enip_record *er = NULL;
 
 	n = rr(m, 5, fo, sizeof(fo));
 	ck_assert_int_eq(enip_parse_message(m, n, 1, NULL, &r), 0);
@@ -413,8 +428,15 @@ START_TEST(forward_open_then_connected_data)
 	n = unit(m, 0x12345678, 7, gas_resp, sizeof(gas_resp));
 	feed(st, 0, m, n);
 	ck_assert_int_eq(rec.n_msg, 4);
-	ck_assert_int_eq(rec_msg(3, &js)->txn, 7);
-	ck_assert_ptr_nonnull(strstr(js, "\"sequence_count\":7"));
+	ck_assert_int_eq(rec_msg(3, &er)->txn, 7);
+	ck_assert(er->has_cip_seq);
+	ck_assert_uint_eq(er->cip_seq, 7);
+	ck_assert(er->connected);
+	ck_assert_uint_eq(er->conn_id, 0x12345678);
+	rec_msg(1, &er);
+	ck_assert(er->conn.present);
+	ck_assert_uint_eq(er->conn.ot_id, 0x11111111);
+	ck_assert_uint_eq(er->conn.ot_api, 1000000);
 	ck_assert_str_eq(ev_ident(rec_msg(3, NULL), OT_ID_PRODUCT), "PLC-5");
 	enip_dissector.counters(st, cnt);
 	ck_assert_uint_eq(cnt[0], 4);           /* messages */
@@ -562,7 +584,7 @@ START_TEST(io_counted_per_connection)
 	uint8_t d[64];
 	void *st = st_new();
 	uint64_t cnt[DISSECT_MAX_COUNTERS] = { 0 };
-	const char *js = NULL;
+	const struct enip_record *er = NULL;
 	int i;
 
 	ctx.is_udp = 1;
@@ -581,8 +603,15 @@ START_TEST(io_counted_per_connection)
 	ck_assert_int_eq(rec.n_msg, 0);        /* nothing per packet */
 	enip_dissector.flow_end(&ctx, st);
 	ck_assert_int_eq(rec.n_msg, 2);
-	rec_msg(0, &js);
-	ck_assert_ptr_nonnull(strstr(js, "\"packets\":50"));
+	rec_msg(0, &er);
+	ck_assert(er->is_io);
+	ck_assert_uint_eq(er->io.packets, 50);
+	ck_assert_uint_eq(er->io.first_seq, 0);
+	ck_assert_uint_eq(er->io.last_seq, 49);
+	ck_assert(er->io.final);
+	rec_msg(1, &er);
+	ck_assert_uint_eq(er->io.packets, 50);
+	ck_assert_uint_eq(er->io.seq_gaps, 1);    /* the jump by 3 after packet 50 */
 	enip_dissector.counters(st, cnt);
 	ck_assert_uint_eq(cnt[6], 100);
 	enip_dissector.state_free(st);
