@@ -388,7 +388,8 @@ static int jw_real_short(double d, char *tmp)
 	exp10 = 0;
 	while (exp10 < 15 && d >= jw_pow10[exp10 + 1])
 		exp10++;
-	while (exp10 > -8 && d * jw_pow10[-exp10 + 1] < 10.0)
+	/* only below 10 (exp10 still 0): jw_pow10 has no negative index */
+	while (exp10 <= 0 && exp10 > -8 && d * jw_pow10[-exp10 + 1] < 10.0)
 		exp10--;
 	for (k = 0; exp10 + 1 + k <= 16 && k <= 22; k++) {
 		double s = d * jw_pow10[k];
