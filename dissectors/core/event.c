@@ -27,6 +27,7 @@ static const char *const proto_names[OT_PROTO_COUNT] = {
 	[OT_PROTO_S7COMM] = "s7comm",
 	[OT_PROTO_S7COMM_PLUS] = "s7comm_plus",
 	[OT_PROTO_ENIP] = "enip",
+	[OT_PROTO_IEC104] = "iec104",
 };
 
 const char *ot_proto_name(enum ot_proto p)
@@ -91,6 +92,7 @@ static const char *const space_names[OT_SPACE_COUNT] = {
 	[OT_SPACE_S7_OTHER] = "s7_other",
 	[OT_SPACE_S7_BLOCK] = "block",
 	[OT_SPACE_CIP] = "cip",
+	[OT_SPACE_IEC104] = "ioa",
 };
 
 const char *ot_space_name(enum ot_space s)

@@ -27,6 +27,7 @@ enum ot_proto {
 	OT_PROTO_S7COMM,
 	OT_PROTO_S7COMM_PLUS,
 	OT_PROTO_ENIP,          /* EtherNet/IP encapsulation and CIP */
+	OT_PROTO_IEC104,
 	OT_PROTO_COUNT
 };
 
@@ -82,6 +83,7 @@ enum ot_space {
 	OT_SPACE_S7_OTHER,
 	OT_SPACE_S7_BLOCK,      /* program block: block = wire type char ('8' OB, 'A' DB, 'B' SDB, 'C' FC, 'D' SFC, 'E' FB, 'F' SFB), start = number */
 	OT_SPACE_CIP,           /* CIP object: block = class (0 none), variation = service, start = instance, count = attribute (0 none) */
+	OT_SPACE_IEC104,        /* IEC 104 information object addresses: block = common address */
 	OT_SPACE_COUNT
 };
 
@@ -140,7 +142,7 @@ struct ot_event {
 	struct timeval ts;
 
 	/* addressing inside the protocol; -1 where not applicable */
-	int32_t unit;           /* Modbus unit id */
+	int32_t unit;           /* Modbus unit id, IEC 104 common address */
 	int32_t link_src;       /* DNP3 link source address */
 	int32_t link_dst;       /* DNP3 link destination address */
 	int32_t rack, slot;     /* S7: from the COTP called TSAP */

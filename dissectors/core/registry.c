@@ -10,6 +10,7 @@
 /* REGISTRY-EXTERNS (one line per dissector) */
 extern const struct dissector s7comm_dissector;
 extern const struct dissector dnp3_dissector;
+extern const struct dissector iec104_dissector;
 extern const struct dissector modbus_dissector;
 extern const struct dissector enip_dissector;
 
@@ -17,6 +18,7 @@ static const struct dissector *const registry[] = {
 	/* REGISTRY-ENTRIES (one line per dissector) */
 	&s7comm_dissector,
 	&dnp3_dissector,
+	&iec104_dissector,
 	&modbus_dissector,
 	&enip_dissector,
 	NULL

@@ -369,6 +369,7 @@ static int value_is_analog(const struct ot_value *v)
 		return (v->block >= 30 && v->block <= 34) || (v->block >= 40 && v->block <= 42);
 	case OT_SPACE_MB_HOLDING:
 	case OT_SPACE_MB_INPUT:
+	case OT_SPACE_IEC104:   /* only measured values, set points, parameters */
 		return 1;
 	default:
 		return 0;       /* S7 data carries no type on the wire: raw bytes */

@@ -229,6 +229,14 @@ static void probe_chunk(struct applayer *al, struct applayer_flow *af, struct fl
 		vlen = old + add;
 	}
 	d = run_probes(al, af, f, ts, dir, lenient, view, vlen, &need);
+	if (!d && old && lenient) {
+		/* picked up mid-stream, the buffered start may be stray bytes (a
+		 * keep-alive probe's one octet): judge this chunk alone; the
+		 * dissector still gets the buffered bytes and resynchronises */
+		int need2;
+
+		d = run_probes(al, af, f, ts, dir, lenient, data, len, &need2);
+	}
 	if (d) {
 		claim(al, af, f, ts, dir, d, old, data, len);
 		return;
