@@ -16,17 +16,19 @@
  * 2-octet common address, 3-octet information object address.
  *
  * Ownership: a struct iec104_apdu is a plain value (no pointers into the
- * packet); it lives on the parser's stack for one ot_emit() call.
- * iec104_log_json() returns a new JSON reference owned by the caller.
+ * packet); the flow's state holds it, ev->record points to it for one
+ * ot_emit() call.
  */
 #ifndef OTS_IEC104_H
 #define OTS_IEC104_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #include "dissector.h"
+#include "keyword.h"
+
+struct jw;
 
 #define IEC104_PORT         2404
 #define IEC104_START        0x68
@@ -127,7 +129,6 @@ struct iec104_type {
 	uint8_t size;           /* element octets, time tag excluded */
 	uint8_t time;           /* time tag octets: 0, 3 (CP24) or 7 (CP56) */
 	uint8_t cat;            /* enum ot_category */
-	const char *name;       /* "M_SP_NA_1" */
 };
 
 /* CP24Time2a / CP56Time2a (IEC 60870-5-4 6.8). */
@@ -175,7 +176,8 @@ struct iec104_apdu {
 	uint8_t length;         /* the APCI length octet */
 	uint16_t send_seq;      /* I: N(S) */
 	uint16_t recv_seq;      /* I, S: N(R) */
-	uint8_t u_func;         /* U: the function bit, IEC104_U_* */
+	uint8_t u_func;         /* U: the function bits, IEC104_U_* */
+	uint16_t log_max;       /* information objects the log writes */
 	struct iec104_asdu asdu;/* I only */
 };
 
@@ -210,7 +212,14 @@ struct iec104_problem {
 int iec104_decode(const uint8_t *p, size_t len, struct iec104_apdu *a,
 		  struct iec104_problem *pr);
 
-/* Names (iec104_names.c).  NULL for codes the standard does not define. */
+/* Names (iec104_names.c): the first spelling of a code is the log's, the
+ * later ones are what rules accept too.  NULL for codes not defined. */
+extern const struct ot_tok iec104_type_names[];
+extern const struct ot_tok iec104_cause_names[];
+extern const struct ot_tok iec104_u_names[];
+extern const struct ot_tok iec104_quality_names[];
+extern const struct ot_names iec104_names[];
+extern const struct ot_keyword iec104_keywords[];
 const struct iec104_type *iec104_type_info(int type_id);
 const char *iec104_type_name(int type_id);
 const char *iec104_cause_name(int cause);
@@ -220,17 +229,13 @@ const char *iec104_qoi_name(int qoi);           /* "station", "group_1" ... */
 const char *iec104_qrp_name(int qrp);
 const char *iec104_dpi_name(int dpi);           /* "off", "on" ... */
 const char *iec104_rcs_name(int rcs);
-/* Code for a name from the tables above (case-insensitive), -1 on miss. */
-int iec104_type_from_name(const char *s);
-int iec104_cause_from_name(const char *s);
-int iec104_u_from_name(const char *s);
 /* The ot_event function code (see IEC104_FUNC_U_BASE) and its name. */
 int iec104_func_code(const struct iec104_apdu *a);
 const char *iec104_func_name(int func);
 /* Iterate the standard type table: entry i, NULL past the end. */
 const struct iec104_type *iec104_type_at(size_t i);
 
-/* The EVE object of one APDU, at most lim->max_log_values objects. */
-json_t *iec104_log_json(const struct iec104_apdu *a, const struct ot_limits *lim);
+/* The members of the EVE "iec104" object of one APDU (ev->record). */
+void iec104_log(struct jw *w, const struct ot_event *ev);
 
 #endif /* OTS_IEC104_H */

@@ -3,7 +3,7 @@
 AM_CPPFLAGS += -I$(top_srcdir)/dissectors/iec104
 libotsentry_a_SOURCES += dissectors/iec104/iec104.h \
 	dissectors/iec104/iec104_parse.c dissectors/iec104/iec104_names.c \
-	dissectors/iec104/iec104_log.c
+	dissectors/iec104/iec104_log.c dissectors/iec104/iec104_rules.c
 
 check_PROGRAMS += tests/unit/check_iec104
 tests_unit_check_iec104_SOURCES = tests/unit/check_iec104.c

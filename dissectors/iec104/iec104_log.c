@@ -1,61 +1,55 @@
 /*
- * iec104_log.c - struct iec104_apdu -> the EVE "iec104" object.
+ * iec104_log.c - struct iec104_apdu -> the members of the EVE "iec104"
+ * object (the protocol line and the alerts that embed an APDU).
  *
- * Called only when the iec104 log is on (ctx->want_detail).  The object
- * holds the APCI, the ASDU header and at most lim->max_log_values
- * information objects ("truncated": true when more were decoded).  Field
- * names and every value name come from iec104_names.c; otsentry-iec104(7)
- * documents them.
+ * The object holds the APCI, the ASDU header and at most the record's
+ * log_max information objects ("truncated": true when more were decoded).
+ * Every value name comes from iec104_names.c; otsentry-iec104(7)
+ * documents the fields.
  */
-#include <math.h>
 #include <stdio.h>
 
 #include "iec104.h"
+#include "jw.h"
 
-static const struct ot_tok quality_names[] = {
-	{ IEC104_Q_OV, "overflow" }, { IEC104_Q_EI, "elapsed_invalid" },
-	{ IEC104_Q_BL, "blocked" }, { IEC104_Q_SB, "substituted" },
-	{ IEC104_Q_NT, "not_topical" }, { IEC104_Q_IV, "invalid" },
-	{ 0, NULL }
-};
 
-static void set_int(json_t *o, const char *k, json_int_t v)
+static void set_int(struct jw *w, const char *k, int64_t v)
 {
-	json_object_set_new(o, k, json_integer(v));
+	jw_int(w, k, v);
 }
 
-static void set_bool(json_t *o, const char *k, int v)
+static void set_bool(struct jw *w, const char *k, int v)
 {
-	json_object_set_new(o, k, json_boolean(v));
+	jw_bool(w, k, v);
 }
 
-static void set_str(json_t *o, const char *k, const char *v)
+static void set_str(struct jw *w, const char *k, const char *v)
 {
 	if (v)
-		json_object_set_new(o, k, json_string(v));
+		jw_string(w, k, v);
 }
 
-static void set_real(json_t *o, const char *k, double v)
+static void set_real(struct jw *w, const char *k, double v)
 {
-	json_object_set_new(o, k, isfinite(v) ? json_real(v) : json_null());
+	jw_real(w, k, v);       /* NaN and infinities: null */
 }
 
-static void set_quality(json_t *o, uint8_t q)
+static void set_quality(struct jw *w, uint8_t q)
 {
-	json_t *a = json_array();
 	const struct ot_tok *t;
 
-	for (t = quality_names; t->name; t++)
+	jw_array_open(w, "quality");
+	for (t = iec104_quality_names; t->name; t++)
 		if (q & t->code)
-			json_array_append_new(a, json_string(t->name));
-	json_object_set_new(o, "quality", a);
+			jw_string(w, NULL, t->name);
+	jw_array_close(w);
 }
 
 /* CP56Time2a as local calendar time (the standard leaves the zone to the
  * site), CP24Time2a as minutes and seconds. */
-static void set_time(json_t *o, const char *k, const struct iec104_time *t, int len)
+static void set_time(struct jw *o, const char *k, const struct iec104_time *t, int len)
 {
-	char buf[40];
+	char buf[48];
 
 	if (len == 7)
 		snprintf(buf, sizeof(buf), "%04u-%02u-%02uT%02u:%02u:%02u.%03u",
@@ -64,10 +58,10 @@ static void set_time(json_t *o, const char *k, const struct iec104_time *t, int 
 	else
 		snprintf(buf, sizeof(buf), "%02u:%02u.%03u", t->minute,
 			 t->ms / 1000u, t->ms % 1000u);
-	json_object_set_new(o, k, json_string(buf));
+	jw_string(o, k, buf);
 }
 
-static void set_time_flags(json_t *o, const struct iec104_time *t)
+static void set_time_flags(struct jw *o, const struct iec104_time *t)
 {
 	if (t->invalid)
 		set_bool(o, "time_invalid", 1);
@@ -76,30 +70,28 @@ static void set_time_flags(json_t *o, const struct iec104_time *t)
 }
 
 /* The select/execute bit and qualifier of a command or set point. */
-static void set_command(json_t *o, uint8_t q, int qu_shift)
+static void set_command(struct jw *o, uint8_t q, int qu_shift)
 {
 	set_bool(o, "select", q >> 7);
 	set_int(o, "qualifier", (q & 0x7f) >> qu_shift);
 }
 
-static json_t *object_json(const struct iec104_type *t, const struct iec104_object *ob)
+static void object_log(struct jw *o, const struct iec104_type *t, const struct iec104_object *ob)
 {
-	json_t *o = json_object();
-	const char *n;
-
+	jw_object_open(o, NULL);
 	set_int(o, "ioa", ob->ioa);
 	switch ((enum iec104_layout)t->layout) {
 	case IEC104_EL_SIQ:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_quality(o, ob->quality);
 		break;
 	case IEC104_EL_DIQ:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_str(o, "state", iec104_dpi_name((int)ob->value));
 		set_quality(o, ob->quality);
 		break;
 	case IEC104_EL_VTI_QDS:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_bool(o, "transient", ob->raw >> 7);
 		set_quality(o, ob->quality & 0xf1);
 		break;
@@ -119,7 +111,7 @@ static json_t *object_json(const struct iec104_type *t, const struct iec104_obje
 	case IEC104_EL_SVA_QDS:
 	case IEC104_EL_SVA_QOS:
 	case IEC104_EL_SVA_QPM:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		break;
 	case IEC104_EL_FLT_QDS:
 	case IEC104_EL_FLT_QOS:
@@ -127,14 +119,14 @@ static json_t *object_json(const struct iec104_type *t, const struct iec104_obje
 		set_real(o, "value", ob->value);
 		break;
 	case IEC104_EL_BCR:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_int(o, "sequence", ob->quality & 0x1f);
 		set_bool(o, "carry", (ob->quality >> 5) & 1);
 		set_bool(o, "adjusted", (ob->quality >> 6) & 1);
 		set_bool(o, "invalid", ob->quality >> 7);
 		break;
 	case IEC104_EL_SEP:
-		set_int(o, "event_state", (json_int_t)ob->value);
+		set_int(o, "event_state", (int64_t)ob->value);
 		set_int(o, "elapsed_ms", ob->aux);
 		set_quality(o, ob->quality);
 		break;
@@ -151,16 +143,16 @@ static json_t *object_json(const struct iec104_type *t, const struct iec104_obje
 		set_quality(o, ob->quality & 0xf1);
 		break;
 	case IEC104_EL_SCO:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_command(o, ob->qualifier, 2);
 		break;
 	case IEC104_EL_DCO:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_str(o, "state", iec104_dpi_name((int)ob->value));
 		set_command(o, ob->qualifier, 2);
 		break;
 	case IEC104_EL_RCO:
-		set_int(o, "value", (json_int_t)ob->value);
+		set_int(o, "value", (int64_t)ob->value);
 		set_str(o, "step", iec104_rcs_name((int)ob->value));
 		set_command(o, ob->qualifier, 2);
 		break;
@@ -241,19 +233,18 @@ static json_t *object_json(const struct iec104_type *t, const struct iec104_obje
 		set_time(o, "time", &ob->time, ob->time_len);
 		set_time_flags(o, &ob->time);
 	}
-	(void)n;
-	return o;
+	jw_object_close(o);
 }
 
-static json_t *asdu_json(const struct iec104_asdu *s, const struct ot_limits *lim)
+static void asdu_log(struct jw *o, const struct iec104_asdu *s, unsigned max)
 {
-	json_t *o = json_object(), *objs;
-	unsigned i, max = lim ? lim->max_log_values : 64;
+	unsigned i;
 
+	jw_object_open(o, "asdu");
 	/* a cut header: only the fields that arrived */
 	if (s->header_len >= 1) {
 		set_int(o, "type_id", s->type_id);
-		set_str(o, "type", s->type ? s->type->name : "unknown");
+		set_str(o, "type", s->type ? iec104_type_name(s->type_id) : "unknown");
 	}
 	if (s->header_len >= 2) {
 		set_bool(o, "sq", s->sq);
@@ -270,30 +261,28 @@ static json_t *asdu_json(const struct iec104_asdu *s, const struct ot_limits *li
 	if (s->header_len >= IEC104_ASDU_HEADER)
 		set_int(o, "common_address", s->ca);
 	if (s->type && s->header_len >= IEC104_ASDU_HEADER) {
-		objs = json_array();
+		jw_array_open(o, "objects");
 		for (i = 0; i < s->n_objects && i < max; i++)
-			json_array_append_new(objs, object_json(s->type, &s->obj[i]));
-		json_object_set_new(o, "objects", objs);
+			object_log(o, s->type, &s->obj[i]);
+		jw_array_close(o);
 	}
 	set_bool(o, "truncated", s->n_objects > max);
 	set_bool(o, "complete", s->complete);
-	return o;
+	jw_object_close(o);
 }
 
-json_t *iec104_log_json(const struct iec104_apdu *a, const struct ot_limits *lim)
+void iec104_log(struct jw *o, const struct ot_event *ev)
 {
-	json_t *o = json_object();
+	const struct iec104_apdu *a = ev->record;
 	const char *u;
 
-	if (!o)
-		return NULL;
 	set_str(o, "format", iec104_format_name(a->format));
 	set_int(o, "length", a->length);
 	switch (a->format) {
 	case IEC104_I:
 		set_int(o, "send_seq", a->send_seq);
 		set_int(o, "recv_seq", a->recv_seq);
-		json_object_set_new(o, "asdu", asdu_json(&a->asdu, lim));
+		asdu_log(o, &a->asdu, a->log_max);
 		break;
 	case IEC104_S:
 		set_int(o, "recv_seq", a->recv_seq);
@@ -305,5 +294,4 @@ json_t *iec104_log_json(const struct iec104_apdu *a, const struct ot_limits *lim
 			set_int(o, "u_bits", a->u_func >> 2);
 		break;
 	}
-	return o;
 }

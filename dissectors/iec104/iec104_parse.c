@@ -331,7 +331,8 @@ static void decode_asdu(struct cursor *c, struct iec104_asdu *s, struct iec104_p
 		return;
 	}
 	if (s->count == 0) {
-		problem(pr, "asdu_length", "%s with no information object", t->name);
+		problem(pr, "asdu_length", "%s with no information object",
+			iec104_type_name(t->id));
 		return;
 	}
 	for (i = 0; i < s->count; i++) {
@@ -349,7 +350,7 @@ static void decode_asdu(struct cursor *c, struct iec104_asdu *s, struct iec104_p
 		if (!cur_ok(c)) {
 			problem(pr, "asdu_length",
 				"%s: %u objects announced, object %u cut at octet %zu of %zu",
-				t->name, s->count, i + 1, at + IEC104_ASDU_HEADER,
+				iec104_type_name(t->id), s->count, i + 1, at + IEC104_ASDU_HEADER,
 				c->len + IEC104_ASDU_HEADER);
 			return;
 		}
@@ -357,7 +358,7 @@ static void decode_asdu(struct cursor *c, struct iec104_asdu *s, struct iec104_p
 	}
 	if (cur_left(c) > 0) {
 		problem(pr, "asdu_length", "%s: %zu octets after %u objects",
-			t->name, cur_left(c), s->count);
+			iec104_type_name(t->id), cur_left(c), s->count);
 		return;
 	}
 	s->complete = 1;
@@ -614,8 +615,9 @@ static void iec104_apdu(const uint8_t *pdu, size_t len, void *ud)
 
 	ot_event_init(&ev, ctx, OT_PROTO_IEC104, OT_EV_MESSAGE);
 	fill_event(&ev, a, ctx->from_client);
-	if (ctx->want_detail)
-		ev.detail = iec104_log_json(a, ctx->lim);
+	a->log_max = (uint16_t)(ctx->lim->max_log_values < IEC104_MAX_OBJECTS ?
+				ctx->lim->max_log_values : IEC104_MAX_OBJECTS);
+	ev.record = a;
 	ot_emit(ctx, &ev);
 }
 
@@ -763,4 +765,7 @@ const struct dissector iec104_dissector = {
 	.counter_names = iec104_counter_names,
 	.n_counters = sizeof(iec104_counter_names) / sizeof(iec104_counter_names[0]),
 	.counters = iec104_counters_add,
+	.log = iec104_log,
+	.keywords = iec104_keywords,
+	.names = iec104_names,
 };

@@ -16,18 +16,24 @@
 #include <string.h>
 
 #include "iec104.h"
+#include "jw.h"
 
 extern const struct dissector iec104_dissector;
 
 static void fuzz_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
-	char *s;
+	struct jw w;
+	size_t len;
 
-	(void)ctx;
-	if (ev->detail) {           /* serialise as the output module would */
-		s = json_dumps(ev->detail, JSON_COMPACT);
-		free(s);
-	}
+	if (!ev->record || !ctx->want_detail)
+		return;
+	jw_init(&w);                /* write the object as the protocol log would */
+	jw_object_open(&w, NULL);
+	iec104_log(&w, ev);
+	jw_object_close(&w);
+	if (!jw_finish(&w, &len))
+		abort();            /* an unbalanced object is a bug */
+	jw_free(&w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "iec104.h"
+#include "jw.h"
 
 extern const struct dissector iec104_dissector;
 
@@ -46,7 +47,22 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	s = &r->s[r->n++];
 	s->ev = *ev;
 	s->ev.detail = NULL;
-	s->json = ev->detail ? json_dumps(ev->detail, JSON_COMPACT) : NULL;
+	s->ev.record = NULL;
+	s->json = NULL;
+	if (ev->record && ctx->want_detail) {
+		/* the object as the protocol log writes it */
+		struct jw w;
+		const char *text;
+		size_t len;
+
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		iec104_log(&w, ev);
+		jw_object_close(&w);
+		text = jw_finish(&w, &len);
+		s->json = text ? strndup(text, len) : NULL;
+		jw_free(&w);
+	}
 }
 
 static void rec_clear(struct rec *r)
@@ -181,7 +197,7 @@ START_TEST(real_setpoint_and_measurement)
 	ck_assert_uint_eq(apdu.send_seq, 93);
 	ck_assert_uint_eq(apdu.recv_seq, 32);
 	ck_assert_uint_eq(apdu.asdu.type_id, 63);
-	ck_assert_str_eq(apdu.asdu.type->name, "C_SE_TC_1");
+	ck_assert_str_eq(iec104_type_name(apdu.asdu.type_id), "C_SE_TC_1");
 	ck_assert_uint_eq(apdu.asdu.cause, 10);
 	ck_assert_uint_eq(apdu.asdu.ca, 1);
 	ck_assert_uint_eq(apdu.asdu.n_objects, 1);
@@ -253,7 +269,7 @@ START_TEST(s_and_u_formats)
 		"startdt_act", "startdt_con", "stopdt_act", "stopdt_con", "testfr_act", "testfr_con",
 	};
 	struct iec104_problem pr;
-	int i;
+	int i, code;
 
 	ck_assert_int_eq(iec104_decode(buf, build_s(12345, buf), &apdu, &pr), 0);
 	ck_assert_int_eq(apdu.format, IEC104_S);
@@ -266,7 +282,8 @@ START_TEST(s_and_u_formats)
 		ck_assert_ptr_null(pr.reason);
 		ck_assert_int_eq(iec104_func_code(&apdu), IEC104_FUNC_U_BASE + i);
 		ck_assert_str_eq(iec104_func_name(IEC104_FUNC_U_BASE + i), names[i]);
-		ck_assert_int_eq(iec104_u_from_name(names[i]), fns[i]);
+		ck_assert_int_eq(ot_tok_code(iec104_u_names, names[i], &code), 0);
+		ck_assert_int_eq(code, fns[i]);
 	}
 	/* two function bits at once */
 	ck_assert_int_eq(iec104_decode(buf, build_u(0x14, buf), &apdu, &pr), 0);
@@ -303,7 +320,7 @@ START_TEST(every_type_sizes)
 	struct iec104_problem pr;
 	const struct iec104_type *t;
 	size_t i, el, n, len;
-	int count = 0;
+	int count = 0, code;
 
 	for (i = 0; (t = iec104_type_at(i)) != NULL; i++) {
 		el = (size_t)t->size + t->time;
@@ -339,8 +356,9 @@ START_TEST(every_type_sizes)
 		ck_assert_int_eq(iec104_decode(pdu, len, &apdu, &pr), 0);
 		ck_assert_msg(apdu.asdu.complete, "type %u SQ: %s", t->id, pr.reason);
 		ck_assert_uint_eq(apdu.asdu.obj[2].ioa, 9);
-		ck_assert_str_eq(iec104_type_name(t->id), t->name);
-		ck_assert_int_eq(iec104_type_from_name(t->name), t->id);
+		ck_assert_ptr_nonnull(iec104_type_name(t->id));
+		ck_assert_int_eq(ot_tok_code(iec104_type_names, iec104_type_name(t->id), &code), 0);
+		ck_assert_int_eq(code, t->id);
 		count++;
 	}
 	/* 1-21, 30-40, 45-51, 58-64, 70, 100-107, 110-113, 120-127 */
@@ -356,6 +374,7 @@ START_TEST(element_values)
 	struct iec104_problem pr;
 	const struct iec104_object *o = &apdu.asdu.obj[0];
 	size_t n;
+	int code;
 
 	/* M_DP_TB_1: on, invalid + not topical, CP56 with IV and SU */
 	{
@@ -459,9 +478,12 @@ START_TEST(element_values)
 		ck_assert(apdu.asdu.test);
 		ck_assert_uint_eq(apdu.asdu.originator, 9);
 		ck_assert_str_eq(iec104_cause_name(47), "unknown_ioa");
-		ck_assert_int_eq(iec104_cause_from_name("actcon"), 7);
-		ck_assert_int_eq(iec104_cause_from_name("spontaneous"), 3);
-		ck_assert_int_eq(iec104_cause_from_name("nonsense"), -1);
+		ck_assert_int_eq(ot_tok_code(iec104_cause_names, "actcon", &code), 0);
+		ck_assert_int_eq(code, 7);
+		ck_assert_int_eq(ot_tok_code(iec104_cause_names, "spontaneous", &code), 0);
+		ck_assert_int_eq(code, 3);
+		ck_assert_str_eq(iec104_cause_name(3), "spontaneous");
+		ck_assert_int_eq(ot_tok_code(iec104_cause_names, "nonsense", &code), -1);
 	}
 }
 END_TEST
