@@ -12,6 +12,7 @@
 #include "applayer.h"
 #include "decode.h"
 #include "eve.h"
+#include "jw.h"
 #include "sensor.h"
 
 struct sensor {
@@ -72,67 +73,62 @@ static const char *flow_state_word(const struct flow *f)
 	}
 }
 
+/* One flow line, streamed (no tree): the most numerous line after the
+ * protocol messages. */
 static void write_flow_event(struct sensor *s, const struct flow *f)
 {
-	json_t *ev = eve_event_new("flow", &f->last, f, 1);
-	json_t *fl;
+	struct jw *w = eve_line_begin(s->eve, "flow", &f->last, f, 1);
 	char buf[64];
 	double age;
 
-	if (!ev)
-		return;
 	if (f->app_proto[0])
-		json_object_set_new(ev, "app_proto", eve_string((const uint8_t *)f->app_proto,
-								 strnlen(f->app_proto, sizeof(f->app_proto))));
+		jw_bytes(w, "app_proto", (const uint8_t *)f->app_proto,
+			 strnlen(f->app_proto, sizeof(f->app_proto)));
 	if (f->ot_proto)
-		json_object_set_new(ev, "ot_proto", json_string(f->ot_proto));
-	fl = json_object();
-	json_object_set_new(fl, "pkts_toserver", json_integer((json_int_t)f->pkts[FLOW_C2S]));
-	json_object_set_new(fl, "pkts_toclient", json_integer((json_int_t)f->pkts[FLOW_S2C]));
-	json_object_set_new(fl, "bytes_toserver", json_integer((json_int_t)f->bytes[FLOW_C2S]));
-	json_object_set_new(fl, "bytes_toclient", json_integer((json_int_t)f->bytes[FLOW_S2C]));
-	json_object_set_new(fl, "start", json_string(eve_timestamp(&f->first, buf, sizeof(buf))));
-	json_object_set_new(fl, "end", json_string(eve_timestamp(&f->last, buf, sizeof(buf))));
+		jw_string(w, "ot_proto", f->ot_proto);
+	jw_object_open(w, "flow");
+	jw_uint(w, "pkts_toserver", f->pkts[FLOW_C2S]);
+	jw_uint(w, "pkts_toclient", f->pkts[FLOW_S2C]);
+	jw_uint(w, "bytes_toserver", f->bytes[FLOW_C2S]);
+	jw_uint(w, "bytes_toclient", f->bytes[FLOW_S2C]);
+	jw_string(w, "start", eve_timestamp(&f->first, buf, sizeof(buf)));
+	jw_string(w, "end", eve_timestamp(&f->last, buf, sizeof(buf)));
 	age = (double)(f->last.tv_sec - f->first.tv_sec);
-	json_object_set_new(fl, "age", json_integer(age > 0 ? (json_int_t)age : 0));
-	json_object_set_new(fl, "state", json_string(flow_state_word(f)));
-	json_object_set_new(fl, "reason", json_string(flow_end_reason_name(f->end_reason)));
-	json_object_set_new(fl, "alerted", json_false());
+	jw_int(w, "age", age > 0 ? (int64_t)age : 0);
+	jw_string(w, "state", flow_state_word(f));
+	jw_string(w, "reason", flow_end_reason_name(f->end_reason));
+	jw_bool(w, "alerted", 0);
 	if (f->role_guessed)
-		json_object_set_new(fl, "role_guessed", json_true());
-	json_object_set_new(ev, "flow", fl);
+		jw_bool(w, "role_guessed", 1);
+	jw_object_close(w);
 	if (f->l4 == IPPROTO_TCP) {
-		json_t *tcp = json_object();
-
-		json_object_set_new(tcp, "state", json_string(flow_tcp_state_name(f->tcp_state)));
-		json_object_set_new(tcp, "gaps_toserver", json_integer((json_int_t)f->gaps[FLOW_C2S]));
-		json_object_set_new(tcp, "gaps_toclient", json_integer((json_int_t)f->gaps[FLOW_S2C]));
+		jw_object_open(w, "tcp");
+		jw_string(w, "state", flow_tcp_state_name(f->tcp_state));
+		jw_uint(w, "gaps_toserver", f->gaps[FLOW_C2S]);
+		jw_uint(w, "gaps_toclient", f->gaps[FLOW_S2C]);
 		/* attack marks, only where seen */
 		if (f->conflicts[FLOW_C2S] || f->conflicts[FLOW_S2C]) {
-			json_object_set_new(tcp, "conflicts_toserver", json_integer(f->conflicts[FLOW_C2S]));
-			json_object_set_new(tcp, "conflicts_toclient", json_integer(f->conflicts[FLOW_S2C]));
+			jw_uint(w, "conflicts_toserver", f->conflicts[FLOW_C2S]);
+			jw_uint(w, "conflicts_toclient", f->conflicts[FLOW_S2C]);
 		}
 		if (f->bad_acks[FLOW_C2S] || f->bad_acks[FLOW_S2C]) {
-			json_object_set_new(tcp, "bad_acks_toserver", json_integer(f->bad_acks[FLOW_C2S]));
-			json_object_set_new(tcp, "bad_acks_toclient", json_integer(f->bad_acks[FLOW_S2C]));
+			jw_uint(w, "bad_acks_toserver", f->bad_acks[FLOW_C2S]);
+			jw_uint(w, "bad_acks_toclient", f->bad_acks[FLOW_S2C]);
 		}
 		if (f->out_of_window[FLOW_C2S] || f->out_of_window[FLOW_S2C]) {
-			json_object_set_new(tcp, "out_of_window_toserver",
-					    json_integer(f->out_of_window[FLOW_C2S]));
-			json_object_set_new(tcp, "out_of_window_toclient",
-					    json_integer(f->out_of_window[FLOW_S2C]));
+			jw_uint(w, "out_of_window_toserver", f->out_of_window[FLOW_C2S]);
+			jw_uint(w, "out_of_window_toclient", f->out_of_window[FLOW_S2C]);
 		}
-		json_object_set_new(ev, "tcp", tcp);
+		jw_object_close(w);
 	}
 	if (f->has_mac) {
-		json_t *eth = json_object();
-
-		json_object_set_new(eth, "src_mac", json_string(ot_mac_str(f->cli_mac, buf, sizeof(buf))));
-		json_object_set_new(eth, "dest_mac", json_string(ot_mac_str(f->srv_mac, buf, sizeof(buf))));
-		json_object_set_new(ev, "ether", eth);
+		jw_object_open(w, "ether");
+		jw_string(w, "src_mac", ot_mac_str(f->cli_mac, buf, sizeof(buf)));
+		jw_string(w, "dest_mac", ot_mac_str(f->srv_mac, buf, sizeof(buf)));
+		jw_object_close(w);
 	}
 	s->flow_events++;
-	eve_write(s->eve, ev);
+	eve_line_end(s->eve, w);
 }
 
 static void fan_flow_end(void *ud, const struct flow *f)
