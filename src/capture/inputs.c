@@ -269,7 +269,11 @@ static int input_open(struct inputs *in, struct input *e)
 	if (!e->p) {
 		fclose(fp);
 		e->f = NULL;
-		input_problem(in, e, INPUT_SKIPPED, "%s", err);
+		/* no capture magic, or too short to hold one: say what it is */
+		if (strstr(err, "unknown file format") || strstr(err, "read 4 file header bytes"))
+			input_problem(in, e, INPUT_SKIPPED, "not a capture file (%s)", err);
+		else
+			input_problem(in, e, INPUT_SKIPPED, "%s", err);
 		return -1;
 	}
 	e->linktype = pcap_datalink(e->p);

@@ -15,7 +15,9 @@
 #   3. a README and a truncated .gz among them: one line each, the rest
 #      read, exit status 3; the cut .gz gets the same libpcap message as
 #      the same bytes uncompressed;
-#   4. -R follows a subdirectory, without it the subdirectory is named;
+#   4. -R follows a subdirectory, without it the subdirectory is named; a
+#      symlink loop is named and skipped; over 20 inputs the summary lists
+#      only the ones with problems;
 #   5. the progress line under a pseudo-terminal (script(1)): shown on a
 #      terminal, absent with -q and when stderr is a file.
 # Skips (77) without the shared captures, editcap/mergecap, gzip, zstd,
@@ -138,7 +140,7 @@ zs=$(wc -c < "$TMP/cut.full.gz")
 head -c $((zs - 8)) "$TMP/cut.full.gz" > "$TMP/bad/zz_cut.pcap.gz"
 run bad -r "$TMP/bad"
 [ "$(cat "$TMP/bad.rc")" = 3 ] || bad "README and cut .gz: exit $(cat "$TMP/bad.rc") (want 3)"
-grep -q "^otsentry: $TMP/bad/README: unknown file format, skipped$" "$TMP/bad.err" ||
+grep -q "^otsentry: $TMP/bad/README: not a capture file (unknown file format), skipped$" "$TMP/bad.err" ||
 	{ bad "README: no line naming it"; cat "$TMP/bad.err"; }
 "$BIN" -q -r "$TMP/cut.pcap" -o /dev/null 2> "$TMP/cut.err"
 plain=$(sed -n "s|^otsentry: $TMP/cut.pcap: ||p" "$TMP/cut.err")
@@ -147,12 +149,26 @@ case $plain in *truncated*) ;; *) bad "cut.pcap: no truncation error ($plain)" ;
 [ -n "$plain" ] && [ "$plain" = "$gz" ] || bad "cut .gz: '$gz', the plain file: '$plain'"
 grep -q "zz_cut.pcap.gz: .* packets, .*error: truncated" "$TMP/bad.err" ||
 	bad "cut .gz: not in the summary with its error"
-grep -q "skipped: unknown file format" "$TMP/bad.err" || bad "README: not in the summary"
+grep -q "README: skipped: not a capture file" "$TMP/bad.err" || bad "README: not in the summary"
 [ -s "$TMP/bad.events" ] || bad "README and cut .gz: nothing read"
 run bad1 -q -r "$TMP/day/port1"
 n_bad=$(grep -c . "$TMP/bad.events")
 n_ok=$(grep -c . "$TMP/bad1.events")
 [ "$n_bad" -ge "$n_ok" ] || bad "README and cut .gz: fewer events ($n_bad) than the clean directory ($n_ok)"
+
+# ---- many inputs: the compact summary ---------------------------------------
+mkdir "$TMP/many"
+editcap -c 500 "$A" "$TMP/many/p.pcap" >/dev/null || bad "editcap -c 500"
+cp "$TMP/bad/README" "$TMP/many/"
+nm=$(ls "$TMP/many" | wc -l)
+run many -r "$TMP/many"
+[ "$(cat "$TMP/many.rc")" = 3 ] || bad "many: exit $(cat "$TMP/many.rc") (want 3)"
+grep -q "^otsentry: $nm inputs: $((nm - 1)) read whole, 0 with errors, 1 skipped; packets from " "$TMP/many.err" ||
+	bad "many: no count line"
+# only the one with a problem is listed
+! grep -q '^  .*p_00000_.*packets' "$TMP/many.err" &&
+	grep -q "^  $TMP/many/README: skipped: not a capture file" "$TMP/many.err" ||
+	{ bad "many: the compact list is not as it should be"; head -5 "$TMP/many.err"; }
 
 # ---- 4. subdirectories ------------------------------------------------------
 run norec -r "$TMP/day"
