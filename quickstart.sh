@@ -13,7 +13,7 @@ $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
 	build-essential autoconf automake libtool pkg-config \
 	libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev libcap-ng-dev check ieee-data \
-	zlib1g-dev libzstd-dev zstd libssl-dev
+	zlib1g-dev libzstd-dev zstd libssl-dev libhiredis-dev
 
 echo "== building"
 mkdir -p m4

@@ -1,6 +1,9 @@
-# src/output/output.mk - the EVE writer and its sinks (file, syslog, unix, tcp).
+# src/output/output.mk - the EVE writer and its sinks (file, syslog, unix, tcp,
+# redis).
 libotsentry_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c \
-	src/output/community_id.h src/output/community_id.c
+	src/output/community_id.h src/output/community_id.c \
+	src/output/sink_queue.h src/output/sink_queue.c src/output/sink_int.h \
+	src/output/sink_redis.c
 
 check_PROGRAMS += tests/unit/check_community_id
 tests_unit_check_community_id_SOURCES = tests/unit/check_community_id.c
@@ -34,3 +37,8 @@ EXTRA_DIST += tests/e2e/eve_schema.sh tests/e2e/eve_schema.py
 # community_id recomputed independently; both directions of a flow alike.
 TESTS += tests/e2e/community_id.sh
 EXTRA_DIST += tests/e2e/community_id.sh tests/e2e/community_id.py
+
+# A real redis-server receives the feed across a restart (list), as a
+# stream and on a channel; the bounded queue counts what it drops.
+TESTS += tests/e2e/sink_redis.sh
+EXTRA_DIST += tests/e2e/sink_redis.sh tests/e2e/server_lib.sh

@@ -23,13 +23,10 @@
 #include "buf.h"
 #include "eve.h"
 #include "sink.h"
+#include "sink_int.h"
+#include "sink_queue.h"
 #include "event.h"
 
-#define SINK_QUEUE_DEFAULT   10000
-#define SINK_QUEUE_MAX_BYTES (64u << 20)
-#define SINK_BACKOFF_MIN     0.5
-#define SINK_BACKOFF_MAX     30.0
-#define SINK_DRAIN_SECONDS   5.0
 #define SINK_MAX_LINE        (1u << 20)
 
 enum sink_kind {
@@ -52,10 +49,6 @@ static const struct ot_tok facility_names[] = {
 	{ 0, NULL }
 };
 
-struct qmsg {
-	char *buf;
-	size_t len;
-};
 
 struct sink {
 	int kind;               /* enum sink_kind */
@@ -75,14 +68,14 @@ struct sink {
 	int connecting;
 	double next_try, backoff;
 
-	struct qmsg *q;         /* ring of queued messages */
-	size_t qcap, qhead, qcount, qbytes, qoff;
+	struct sink_queue q;    /* messages waiting for the receiver */
+	size_t qcap, qoff;      /* queue size; bytes of the front one sent */
 
-	uint64_t lines, sent, skipped, dropped_overflow, send_errors;
+	uint64_t lines, sent, skipped, send_errors;
 	uint64_t connects, disconnects, reopens, lost_at_exit;
 };
 
-static double now_mono(void)
+double sink_now(void)
 {
 	struct timespec ts;
 
@@ -250,28 +243,10 @@ char *sink_cef_render(const char *line, size_t len)
 
 /* ---- the queue ------------------------------------------------------------ */
 
-static int queue_push(struct sink *s, char *msg, size_t len)
-{
-	if (s->qcount >= s->qcap || s->qbytes + len > SINK_QUEUE_MAX_BYTES) {
-		s->dropped_overflow++;
-		free(msg);
-		return -1;
-	}
-	s->q[(s->qhead + s->qcount) % s->qcap] = (struct qmsg){ msg, len };
-	s->qcount++;
-	s->qbytes += len;
-	return 0;
-}
-
+/* The front message has gone out whole. */
 static void queue_pop(struct sink *s)
 {
-	struct qmsg *m = &s->q[s->qhead];
-
-	s->qbytes -= m->len;
-	free(m->buf);
-	m->buf = NULL;
-	s->qhead = (s->qhead + 1) % s->qcap;
-	s->qcount--;
+	sq_pop(&s->q);
 	s->qoff = 0;
 	s->sent++;
 }
@@ -292,7 +267,7 @@ static void sock_close(struct sink *s, int count)
 
 static void schedule_retry(struct sink *s)
 {
-	s->next_try = now_mono() + s->backoff;
+	s->next_try = sink_now() + s->backoff;
 	s->backoff = s->backoff * 2 > SINK_BACKOFF_MAX ? SINK_BACKOFF_MAX : s->backoff * 2;
 }
 
@@ -325,7 +300,7 @@ static int stream_connect(struct sink *s)
 		s->backoff = SINK_BACKOFF_MIN;
 		return 1;
 	}
-	if (now_mono() < s->next_try)
+	if (sink_now() < s->next_try)
 		return 0;
 	s->fd = sock_new(s);
 	if (s->fd < 0) {
@@ -365,8 +340,8 @@ static int stream_peer_gone(struct sink *s)
 /* Send queued lines while the socket takes them; never blocks. */
 static void stream_pump(struct sink *s)
 {
-	while (s->qcount) {
-		struct qmsg *m;
+	while (s->q.count) {
+		struct sink_msg *m;
 		ssize_t w;
 
 		if (!stream_connect(s))
@@ -376,7 +351,7 @@ static void stream_pump(struct sink *s)
 			schedule_retry(s);
 			continue;
 		}
-		m = &s->q[s->qhead];
+		m = sq_at(&s->q, 0);
 		w = send(s->fd, m->buf + s->qoff, m->len - s->qoff, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -528,7 +503,7 @@ static int sink_write(void *ctx, const char *line, size_t len)
 		break;
 	default:
 		/* stream sockets: the queue owns msg from here */
-		ok = queue_push(s, msg, mlen) == 0;
+		ok = sq_push(&s->q, msg, mlen) == 0;
 		stream_pump(s);
 		return ok ? 0 : -1;
 	}
@@ -573,18 +548,13 @@ static void sink_free(struct sink *s)
 {
 	if (!s)
 		return;
-	while (s->qcount) {
-		free(s->q[s->qhead].buf);
-		s->qhead = (s->qhead + 1) % s->qcap;
-		s->qcount--;
-	}
+	sq_free(&s->q);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->fp && s->fp != stdout)
 		fclose(s->fp);
 	else if (s->fp)
 		fflush(s->fp);
-	free(s->q);
 	free(s->path);
 	free(s->target);
 	free(s);
@@ -593,16 +563,16 @@ static void sink_free(struct sink *s)
 static void sink_close(void *ctx)
 {
 	struct sink *s = ctx;
-	double end = now_mono() + SINK_DRAIN_SECONDS;
+	double end = sink_now() + SINK_DRAIN_SECONDS;
 
 	if (!s)
 		return;
 	/* Give queued lines a bounded chance to leave. */
-	while (s->qcount && now_mono() < end) {
-		if (s->fd < 0 && s->next_try > now_mono())
-			s->next_try = now_mono();
+	while (s->q.count && sink_now() < end) {
+		if (s->fd < 0 && s->next_try > sink_now())
+			s->next_try = sink_now();
 		stream_pump(s);
-		if (s->qcount) {
+		if (s->q.count) {
 			struct pollfd p = { s->fd, POLLOUT, 0 };
 
 			if (s->fd >= 0)
@@ -611,7 +581,7 @@ static void sink_close(void *ctx)
 				poll(NULL, 0, 100);
 		}
 	}
-	s->lost_at_exit = s->qcount;
+	s->lost_at_exit = s->q.count;
 	if (s->lost_at_exit)
 		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
 			s->target, (unsigned long long)s->lost_at_exit);
@@ -630,9 +600,9 @@ static void sink_stats(void *ctx, json_t *obj)
 	json_object_set_new(obj, "skipped", json_integer((json_int_t)s->skipped));
 	json_object_set_new(obj, "send_errors", json_integer((json_int_t)s->send_errors));
 	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
-		json_object_set_new(obj, "queued", json_integer((json_int_t)s->qcount));
-		json_object_set_new(obj, "queue_cap", json_integer((json_int_t)s->qcap));
-		json_object_set_new(obj, "dropped_overflow", json_integer((json_int_t)s->dropped_overflow));
+		json_object_set_new(obj, "queued", json_integer((json_int_t)s->q.count));
+		json_object_set_new(obj, "queue_cap", json_integer((json_int_t)s->q.cap));
+		json_object_set_new(obj, "dropped_overflow", json_integer((json_int_t)s->q.dropped_overflow));
 		json_object_set_new(obj, "connects", json_integer((json_int_t)s->connects));
 		json_object_set_new(obj, "disconnects", json_integer((json_int_t)s->disconnects));
 		json_object_set_new(obj, "connected", json_boolean(s->fd >= 0 && !s->connecting));
@@ -781,11 +751,15 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 		s->fp = stdout;
 		goto done;
 	}
+	if (strncmp(uri, "redis://", 8) == 0) {
+		sink_free(s);
+		return sink_redis_open(uri, cef, out, err, errlen);
+	}
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		if (strncmp(uri, schemes[i].prefix, strlen(schemes[i].prefix)) == 0)
 			break;
 	if (i == sizeof(schemes) / sizeof(schemes[0])) {
-		snprintf(err, errlen, "unknown sink '%s' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://)", uri);
+		snprintf(err, errlen, "unknown sink '%s' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, redis://)", uri);
 		goto fail;
 	}
 	s->kind = schemes[i].kind;
@@ -837,8 +811,7 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 		break;
 	}
 	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
-		s->q = calloc(s->qcap, sizeof(*s->q));
-		if (!s->q)
+		if (sq_init(&s->q, s->qcap) < 0)
 			goto nomem;
 		stream_connect(s);      /* start now; never waits */
 	}
@@ -866,7 +839,7 @@ int sink_add(struct eve *e, const char *uri, int cef, char *err, size_t errlen)
 
 	if (sink_open(uri, cef, &sk, err, errlen) < 0)
 		return -1;
-	if (eve_host(e)) {
+	if (eve_host(e) && sk.write == sink_write) {
 		/* the syslog HOSTNAME is the sensor's name (RFC 5424 6.2.4) */
 		struct sink *s = sk.ctx;
 

@@ -8,6 +8,9 @@
  *   unix:///dev/log                    syslog, RFC 5424, local datagram socket
  *   unix-stream:///run/x.sock          raw lines, newline-terminated
  *   unix-dgram:///run/x.sock           raw lines, one datagram each
+ *   redis://HOST[:PORT]/KEY            Redis: ?mode=list (RPUSH, default),
+ *                                      channel (PUBLISH), stream (XADD);
+ *                                      see sink_redis.c
  *
  * Query settings: ?facility=local0..local7|user|daemon (syslog; default
  * local0), ?queue=N (stream sockets: lines held while the receiver is away,

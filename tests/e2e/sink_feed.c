@@ -3,7 +3,10 @@
  * alerts through the alerter, the EVE writer and one --sink URI, in
  * phases the script controls with files in CTRL_DIR.
  *
- *   sink_feed URI CTRL_DIR N1 N2
+ *   sink_feed URI CTRL_DIR N1 N2 [FILE]
+ *
+ * With FILE (EVE lines, such as a capture's alerts) its first N1 lines and
+ * the N2 after them are written instead of the raised alerts.
  *
  *   1. raise N1 alerts (evidence.seq 0..N1-1), keep the sink flushing until
  *      CTRL_DIR/phase2 exists (the script has stopped the receiver);
@@ -85,6 +88,31 @@ static void raise_alerts(struct alerter *al, int from, int n)
 	}
 }
 
+/* Lines first .. first+n-1 of fp (rewound by the caller) as events. */
+static int replay_lines(struct eve *e, FILE *fp, int n)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_t *ev;
+
+		len = getline(&line, &cap, fp);
+		if (len <= 0)
+			break;
+		ev = json_loadb(line, (size_t)len, 0, NULL);
+		if (!ev) {
+			fprintf(stderr, "sink_feed: line %d is not JSON\n", i + 1);
+			break;
+		}
+		eve_write(e, ev);
+	}
+	free(line);
+	return i == n ? 0 : -1;
+}
+
 /* Flush until cond (a control file) exists and, when drain, the queue is
  * empty.  0, or -1 after 60 s. */
 static int pump_until(struct eve *e, const char *uri, const char *cond, int drain)
@@ -110,8 +138,14 @@ int main(int argc, char **argv)
 	json_t *o;
 	char *line;
 
-	if (argc != 5) {
-		fputs("usage: sink_feed URI CTRL_DIR N1 N2\n", stderr);
+	FILE *lines = NULL;
+
+	if (argc != 5 && argc != 6) {
+		fputs("usage: sink_feed URI CTRL_DIR N1 N2 [FILE]\n", stderr);
+		return 2;
+	}
+	if (argc == 6 && !(lines = fopen(argv[5], "r"))) {
+		perror(argv[5]);
 		return 2;
 	}
 	snprintf(ctrl, sizeof(ctrl), "%s", argv[2]);
@@ -126,12 +160,18 @@ int main(int argc, char **argv)
 	cfg.max_per_second = 0;
 	al = alerter_new(e, &cfg);
 
-	raise_alerts(al, 0, n1);
+	if (lines ? replay_lines(e, lines, n1) < 0 : (raise_alerts(al, 0, n1), 0)) {
+		fputs("sink_feed: FILE has fewer lines than N1\n", stderr);
+		rc = 1;
+	}
 	if (pump_until(e, argv[1], "phase2", 1) < 0) {
 		fputs("sink_feed: timeout in phase 1\n", stderr);
 		rc = 1;
 	}
-	raise_alerts(al, n1, n2);
+	if (lines ? replay_lines(e, lines, n2) < 0 : (raise_alerts(al, n1, n2), 0)) {
+		fputs("sink_feed: FILE has fewer lines than N1 + N2\n", stderr);
+		rc = 1;
+	}
 	eve_flush(e);
 	fprintf(stderr, "sink_feed: %ld queued while the receiver is away\n", queued(e, argv[1]));
 	touch("queued");
@@ -147,5 +187,7 @@ int main(int argc, char **argv)
 	json_decref(o);
 	alerter_free(al);
 	eve_free(e);
+	if (lines)
+		fclose(lines);
 	return rc;
 }

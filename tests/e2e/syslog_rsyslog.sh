@@ -42,21 +42,8 @@ fail() {
 	exit 1
 }
 
-# 1 when some socket listens on TCP port $1 (from /proc/net/tcp{,6}).
-port_busy() {
-	hex=$(printf '%04X' "$1")
-	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-		awk -v h="$hex" '$4 == "0A" { n = split($2, a, ":"); if (a[n] == h) f = 1 } END { exit !f }'
-}
-
-port=
-i=0
-while [ $i -lt 50 ] && [ -z "$port" ]; do
-	p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
-	port_busy "$p" || port=$p
-	i=$((i + 1))
-done
-[ -n "$port" ] || fail "no free port"
+. "${OTS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/server_lib.sh"
+port=$(free_port) || fail "no free port"
 
 mkdir -p "$work/spool"
 cat > "$work/rsyslog.conf" <<CONF
@@ -83,14 +70,7 @@ start_rsyslog() {
 }
 
 stop_rsyslog() {
-	kill "$rs_pid" 2>/dev/null
-	i=0
-	while kill -0 "$rs_pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$rs_pid" 2>/dev/null
-	wait "$rs_pid" 2>/dev/null
+	stop_pid "$rs_pid"
 	rs_pid=
 }
 

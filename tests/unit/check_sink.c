@@ -135,7 +135,7 @@ static int bind_unix(const char *dir, const char *name, int type, char *path, si
 START_TEST(uri_errors)
 {
 	static const struct { const char *uri, *msg; } bad[] = {
-		{ "ftp://x", "unknown sink 'ftp://x' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://)" },
+		{ "ftp://x", "unknown sink 'ftp://x' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, redis://)" },
 		{ "udp://127.0.0.1", "expected HOST:PORT" },
 		{ "tcp://:514", "expected HOST:PORT" },
 		{ "tcp://[::1]514", "expected [IPv6]:PORT" },
@@ -146,6 +146,12 @@ START_TEST(uri_errors)
 		{ "unix-dgram://", "bad socket path ''" },
 		{ "file://", "file sink needs a path" },
 		{ "file:///nonexistent-dir/x.json", "/nonexistent-dir/x.json: No such file or directory" },
+		{ "redis://127.0.0.1:6379", "expected redis://HOST:PORT/KEY" },
+		{ "redis://127.0.0.1:6379/", "expected redis://HOST:PORT/KEY" },
+		{ "redis://:6379/k", "expected redis://HOST:PORT/KEY" },
+		{ "redis://127.0.0.1:99999/k", "bad port '99999'" },
+		{ "redis://127.0.0.1/k?mode=set", "unknown mode 'set' (list, channel or stream)" },
+		{ "redis://127.0.0.1/k?queue=0", "bad queue size '0'" },
 	};
 	struct eve_sink sk;
 	char err[256];
@@ -159,6 +165,13 @@ START_TEST(uri_errors)
 	ck_assert_int_eq(sink_open("tcp://[::1]:9?queue=5&facility=daemon", 0, &sk, err, sizeof(err)), 0);
 	ck_assert_int_eq(stat_int(&sk, "queue_cap"), 5);
 	sk.close(sk.ctx);
+	/* port 1 on loopback refuses: the sink opens and queues all the same */
+	ck_assert_int_eq(sink_open("redis://[::1]:1/k?mode=stream&queue=7", 0, &sk, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat_int(&sk, "queue_cap"), 7);
+	ck_assert_int_eq(sk.write(sk.ctx, flow_line, strlen(flow_line)), 0);
+	ck_assert_int_eq(stat_int(&sk, "queued"), 1);
+	ck_assert_int_eq(stat_int(&sk, "connects"), 0);
+	sk.close(sk.ctx);       /* drains for 5 s, then counts the line lost */
 }
 END_TEST
 
