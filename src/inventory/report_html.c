@@ -455,17 +455,22 @@ static const char *const level_names[LV_COUNT] = {
 	"Not classified yet",
 };
 
+/* The level of the asset's role; an asset with a public address and no
+ * OT role (a lab or a careless plant may give PLCs public addresses: they
+ * stay PLCs) is enterprise or external. */
 static enum level asset_level(const json_t *a)
 {
 	const char *role = jstr(a, "role");
 
-	if (json_is_true(json_object_get(a, "external")))
-		return LV_EXT;
 	if (!strcmp(role, "plc"))
 		return LV_CTL;
 	if (!strcmp(role, "hmi"))
 		return LV_SUP;
-	if (!strcmp(role, "engineering") || !strcmp(role, "historian") || !strcmp(role, "server"))
+	if (!strcmp(role, "engineering") || !strcmp(role, "historian"))
+		return LV_OPS;
+	if (json_is_true(json_object_get(a, "external")))
+		return LV_EXT;
+	if (!strcmp(role, "server"))
 		return LV_OPS;
 	if (!strcmp(role, "router"))
 		return LV_DMZ;
@@ -986,7 +991,7 @@ static void section_map(FILE *fp, struct view *v, struct report_html *r)
 			fputs("<text y=\"30\" text-anchor=\"middle\">", fp);
 			esc_n(fp, asset_title(a, b, sizeof(b)), 22);
 			fputs("</text><text class=\"sub\" y=\"43\" text-anchor=\"middle\">", fp);
-			esc_n(fp, asset_subtitle(a), 20);
+			esc_n(fp, asset_subtitle(a), 18);
 			/* the hover text: identity, addresses, role with reasons, alerts */
 			fputs("</text><title>", fp);
 			esc(fp, asset_title(a, b, sizeof(b)));
