@@ -10,7 +10,7 @@ tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS)
 
 GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 	identity_change s7_stop s7_download dnp3_cold_restart \
-	dnp3_direct_operate_new_master external_modbus
+	dnp3_direct_operate_new_master external_modbus lateral_movement
 GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
 	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)
 

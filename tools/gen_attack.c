@@ -307,6 +307,103 @@ static void attack_dnp3_cold(struct plant *P, gen_time t)
 			  "dnp3_cold_restart", "9200001");
 }
 
+/* Opaque bytes for one message of an IT session: n random bytes, as TLS
+ * application data records when tls (RFC 8446 5.1). */
+static void it_payload(struct plant *P, struct gen_buf *g, int n, int tls)
+{
+	int k;
+
+	gb_reset(g);
+	if (tls) {
+		gb_u8(g, 0x17);
+		gb_be16(g, 0x0303);
+		gb_be16(g, (unsigned)n);
+	}
+	for (k = 0; k < n; k++)
+		gb_u8(g, gen_rng_below(&P->rng, 256));
+}
+
+/* One TCP conversation of n request/answer rounds of IT payloads. */
+static gen_time it_session(struct plant *P, struct gen_host *cli, struct gen_host *srv,
+			   uint16_t port, gen_time t, const struct gen_buf *first_req,
+			   const struct gen_buf *first_resp, int rounds, int tls)
+{
+	struct gen_tcp c;
+	struct gen_buf req, resp;
+	int i;
+
+	t = plant_session_open(P, &c, cli, srv, port, t);
+	t = plant_tcp_rr(P, &c, plant_chan_ready(P, &c, t), first_req, first_resp, 2, 15);
+	for (i = 0; i < rounds; i++) {
+		it_payload(P, &req, 48 + 16 * i, tls);
+		it_payload(P, &resp, 96 + 32 * i, tls);
+		t = plant_tcp_rr(P, &c, plant_chan_ready(P, &c, c.busy) + 20 * GEN_MSEC,
+				 &req, &resp, 2, 15);
+	}
+	plant_session_close(P, &c, 5, 50);
+	return c.busy;
+}
+
+/* Lateral movement over IT protocols between plant hosts: the engineering
+ * station opens SSH to a Modbus PLC, a Modbus HMI mounts an SMB share on
+ * the first S7 PLC's address, and one DNP3 outstation opens a TLS channel
+ * to another on a port nobody uses. */
+static void attack_lateral(struct plant *P, gen_time t)
+{
+	static const char ssh_cli[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+	static const char ssh_srv[] = "SSH-2.0-dropbear_2022.83\r\n";
+	struct gen_buf q, r;
+	struct truth *e;
+	struct outst *o1 = &P->dn[0], *o2 = &P->dn[P->ndnp > 1 ? 1 : 0];
+	int k;
+
+	gb_reset(&q);
+	gb_reset(&r);
+	gb_bytes(&q, ssh_cli, sizeof(ssh_cli) - 1);
+	gb_bytes(&r, ssh_srv, sizeof(ssh_srv) - 1);
+	e = plant_truth_add(P, t, P->es, P->mb[0].h, "ssh",
+			    "engineering station opens an SSH session to a Modbus PLC");
+	plant_truth_kinds(e, "remote_access", "", "", "");
+	t = it_session(P, P->es, P->mb[0].h, 22, t, &q, &r, 4, 0) + 2 * GEN_SEC;
+
+	/* SMB2 NEGOTIATE request and response headers (MS-SMB2 2.2.3, 2.2.4) */
+	gb_reset(&q);
+	gb_reset(&r);
+	gb_be32(&q, 0x00000068);
+	gb_bytes(&q, "\xfeSMB", 4);
+	gb_le16(&q, 64);
+	for (k = 0; k < 58 + 36; k++)
+		gb_u8(&q, 0);
+	gb_be32(&r, 0x000000a0);
+	gb_bytes(&r, "\xfeSMB", 4);
+	gb_le16(&r, 64);
+	for (k = 0; k < 58 + 94; k++)
+		gb_u8(&r, k == 4 ? 1 : 0);
+	e = plant_truth_add(P, t, P->hmi2, P->s7[0].h, "smb",
+			    "an HMI opens an SMB session to an S7 PLC's address");
+	plant_truth_kinds(e, "file_transfer", "", "", "");
+	t = it_session(P, P->hmi2, P->s7[0].h, 445, t, &q, &r, 3, 0) + 2 * GEN_SEC;
+
+	/* a TLS ClientHello / ServerHello pair opening the channel */
+	gb_reset(&q);
+	gb_reset(&r);
+	gb_u8(&q, 0x16); gb_be16(&q, 0x0301); gb_be16(&q, 45);
+	gb_u8(&q, 0x01); gb_be24(&q, 41); gb_be16(&q, 0x0303);
+	for (k = 0; k < 32; k++)
+		gb_u8(&q, gen_rng_below(&P->rng, 256));
+	gb_u8(&q, 0); gb_be16(&q, 2); gb_be16(&q, 0xc02f); gb_u8(&q, 1); gb_u8(&q, 0);
+	gb_u8(&r, 0x16); gb_be16(&r, 0x0303); gb_be16(&r, 42);
+	gb_u8(&r, 0x02); gb_be24(&r, 38); gb_be16(&r, 0x0303);
+	for (k = 0; k < 32; k++)
+		gb_u8(&r, gen_rng_below(&P->rng, 256));
+	gb_u8(&r, 0); gb_be16(&r, 0xc02f); gb_u8(&r, 0);
+	e = plant_truth_add(P, t, o1->h, o2->h, "tls",
+			    "a DNP3 outstation opens a TLS channel to another outstation on "
+			    "port 8443 (command and control between RTUs)");
+	plant_truth_kinds(e, "it_conversation", "", "", "");
+	it_session(P, o1->h, o2->h, 8443, t, &q, &r, 6, 1);
+}
+
 /* ------------------------------------------------ extra deviations */
 
 /* hmi1 reads holding registers 100-109, a block it never read before. */
@@ -416,6 +513,9 @@ void attack_run(struct plant *P, gen_time t)
 		break;
 	case SC_EXTERNAL_MODBUS:
 		attack_external(P, t);
+		break;
+	case SC_LATERAL_MOVEMENT:
+		attack_lateral(P, t);
 		break;
 	case SC_NEW_RANGE:
 		attack_new_range(P, t);

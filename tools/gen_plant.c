@@ -29,7 +29,7 @@ const char *const scenario_names[SC_COUNT] = {
 	"normal", "scan", "unauthorized_write", "polling_change",
 	"value_out_of_range", "identity_change", "s7_stop", "s7_download",
 	"dnp3_cold_restart", "dnp3_direct_operate_new_master", "external_modbus",
-	"new_address_range", "error_burst", "channel_silent", "new_protocol",
+	"lateral_movement", "new_address_range", "error_burst", "channel_silent", "new_protocol",
 	"ip_mac_change",
 };
 

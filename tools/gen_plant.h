@@ -32,6 +32,7 @@ enum scenario {
 	SC_DNP3_COLD,
 	SC_DNP3_OPERATE,
 	SC_EXTERNAL_MODBUS,
+	SC_LATERAL_MOVEMENT,
 	/* extra deviations, not in the bundled set (--scenario all) */
 	SC_NEW_RANGE,
 	SC_ERROR_BURST,
@@ -41,7 +42,7 @@ enum scenario {
 	SC_COUNT
 };
 
-#define SC_BUNDLED (SC_EXTERNAL_MODBUS + 1)   /* normal and the attacks */
+#define SC_BUNDLED (SC_LATERAL_MOVEMENT + 1)  /* normal and the attacks */
 
 extern const char *const scenario_names[SC_COUNT];
 

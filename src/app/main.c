@@ -43,7 +43,7 @@ enum {
 	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
-	OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
+	OPT_ALERT_ALL_CONV, OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_SENSOR_NAME, OPT_COMMUNITY_ID_SEED, OPT_NO_COMMUNITY_ID,
 	OPT_NO_MERGE, OPT_MAX_OPEN_FILES,
 	OPT_HELP, OPT_VERSION
@@ -86,6 +86,7 @@ static const struct option long_opts[] = {
 	{ "value-margin", required_argument, NULL, OPT_VALUE_MARGIN },
 	{ "silence-timeout", required_argument, NULL, OPT_SILENCE_TIMEOUT },
 	{ "max-baseline-keys", required_argument, NULL, OPT_MAX_BASELINE_KEYS },
+	{ "alert-all-conversations", no_argument, NULL, OPT_ALERT_ALL_CONV },
 	{ "baseline-show", required_argument, NULL, OPT_BASELINE_SHOW },
 	{ "baseline-diff", required_argument, NULL, OPT_BASELINE_DIFF },
 	{ "rules", required_argument, NULL, OPT_RULES },
@@ -160,6 +161,8 @@ static const char usage_text[] =
 "  --value-margin FRACTION tolerated margin around learned value ranges (" OTS_DEF_STR(OTS_DEF_VALUE_MARGIN) ")\n"
 "  --silence-timeout SEC   a learned conversation silent this long alerts (" OTS_DEF_STR(OTS_DEF_SILENCE_TIMEOUT) ")\n"
 "  --max-baseline-keys N   baseline entry cap (" OTS_DEF_STR(OTS_DEF_MAX_BASELINE_KEYS) ")\n"
+"  --alert-all-conversations  new IT conversations alert between any hosts,\n"
+"                          not only with an OT asset\n"
 "  --baseline-show FILE    print a baseline as a summary and exit\n"
 "  --baseline-diff OLD NEW print what differs between two baselines and exit\n"
 "Rules and alerts:\n"
@@ -375,6 +378,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_VALUE_MARGIN: o->value_margin = parse_double("--value-margin", optarg); break;
 		case OPT_SILENCE_TIMEOUT: o->silence_timeout = parse_double("--silence-timeout", optarg); break;
 		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
+		case OPT_ALERT_ALL_CONV: o->alert_all_conversations = 1; break;
 		case OPT_BASELINE_SHOW: o->baseline_show = optarg; break;
 		case OPT_BASELINE_DIFF:
 			o->baseline_diff[0] = optarg;

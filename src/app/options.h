@@ -94,6 +94,7 @@ struct ots_options {
 	double value_margin;                  /* --value-margin FRACTION */
 	double silence_timeout;               /* --silence-timeout SEC */
 	uint32_t max_baseline_keys;           /* --max-baseline-keys */
+	int alert_all_conversations;          /* --alert-all-conversations */
 	const char *baseline_show;            /* --baseline-show FILE: print and exit */
 	const char *baseline_diff[2];         /* --baseline-diff OLD NEW: print and exit */
 

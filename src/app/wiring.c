@@ -97,6 +97,7 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 		cfg.silence_timeout = o->silence_timeout;
 	if (o->max_baseline_keys)
 		cfg.max_keys = o->max_baseline_keys;
+	cfg.it_conversations_all = o->alert_all_conversations;
 	if (o->baseline_file) {
 		b = baseline_load(o->baseline_file, &cfg, err, errlen);
 		if (!b)

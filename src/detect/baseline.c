@@ -71,6 +71,12 @@ static const struct bl_kind_info kind_info[BL_KIND_COUNT] = {
 		"Process Anomaly", 3, "T0814", "Denial of Service" },
 	[BL_CONFLICTING_COPY] = { "conflicting_copy", "OT baseline: two versions of one TCP stream (conflicting copy)",
 		"Network Intrusion", 1, "T0830", "Adversary-in-the-Middle" },
+	[BL_IT_CONVERSATION] = { "it_conversation", "OT baseline: new conversation with an OT asset over an IT protocol",
+		"Lateral Movement", 2, "T0886", "Remote Services" },
+	[BL_REMOTE_ACCESS] = { "remote_access", "OT baseline: new remote access session with an OT asset",
+		"Lateral Movement", 1, "T0886", "Remote Services" },
+	[BL_FILE_TRANSFER] = { "file_transfer", "OT baseline: new file transfer with an OT asset",
+		"Lateral Movement", 1, "T0867", "Lateral Tool Transfer" },
 };
 
 const char *bl_kind_name(enum bl_kind k)
@@ -601,6 +607,124 @@ static void asset_detect(struct baseline *b, const struct pkt_meta *p, const str
 	}
 }
 
+/* ---- conversations other than OT protocols ------------------------------------ */
+
+/* A flow is judged once: when its packets (both directions) reach
+ * CONV_JUDGE_PKTS, when nDPI has had its look, or at its end if it ended
+ * sooner. */
+#define CONV_JUDGE_PKTS 8
+
+enum conv_class { CONV_OTHER = 0, CONV_REMOTE, CONV_FILE };
+
+/* What the application label (else the server port) says the conversation
+ * is: remote access (RDP, VNC, SSH, Telnet) or file transfer (SMB, FTP,
+ * TFTP). */
+static enum conv_class conv_classify(const struct flow *f)
+{
+	static const struct { const char *label; enum conv_class c; } labels[] = {
+		{ "RDP", CONV_REMOTE }, { "VNC", CONV_REMOTE }, { "SSH", CONV_REMOTE },
+		{ "Telnet", CONV_REMOTE }, { "TeamViewer", CONV_REMOTE }, { "AnyDesk", CONV_REMOTE },
+		{ "SMB", CONV_FILE }, { "SMBv1", CONV_FILE }, { "SMBv23", CONV_FILE },
+		{ "FTP_CONTROL", CONV_FILE }, { "FTP_DATA", CONV_FILE }, { "FTP", CONV_FILE },
+		{ "TFTP", CONV_FILE }, { "NFS", CONV_FILE }, { "SFTP", CONV_FILE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(f->app_proto, labels[i].label) == 0)
+			return labels[i].c;
+	if (f->app_proto[0] && strcmp(f->app_proto, "Unknown") != 0)
+		return CONV_OTHER;      /* nDPI named it: trust the name over the port */
+	switch (f->srv_port) {
+	case 22: case 23: case 3389: case 5900: case 5901: case 5938:
+		return CONV_REMOTE;
+	case 20: case 21: case 69: case 139: case 445: case 2049:
+		return CONV_FILE;
+	default:
+		return CONV_OTHER;
+	}
+}
+
+/* The OT protocols ip was learned speaking, as "modbus/server" strings into
+ * arr (NULL: only say whether there is any).  Number of them. */
+static int ot_services(const struct baseline *b, const struct ot_ip *ip, json_t *arr)
+{
+	struct bl_key k;
+	char buf[48];
+	int pr, role, n = 0;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = BE_SERVICE;
+	k.a = *ip;
+	for (pr = 1; pr < OT_PROTO_COUNT; pr++)
+		for (role = 0; role < 2; role++) {
+			k.proto = (uint8_t)pr;
+			k.role = (uint8_t)role;
+			if (!bl_find(b, &k))
+				continue;
+			n++;
+			if (!arr)
+				return n;
+			snprintf(buf, sizeof(buf), "%s/%s", ot_proto_name((enum ot_proto)pr),
+				 role ? "server" : "client");
+			json_array_append_new(arr, json_string(buf));
+		}
+	return n;
+}
+
+static void conversation_judge(struct baseline *b, const struct flow *f, double ts)
+{
+	static const char *const l4names[256] = { [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp" };
+	struct bl_key k;
+	enum conv_class c;
+	enum bl_kind kind;
+	const char *mitre_id = NULL, *mitre_name = NULL;
+	json_t *cli_ot, *srv_ot;
+	char cb[OTS_IPSTR_LEN], sb[OTS_IPSTR_LEN], dk[160];
+	int ncli, nsrv;
+
+	if (f->ot_proto || ip_is_unspecified(&f->cli_ip))
+		return;         /* OT conversations are judged message by message */
+	if (f->l4 == IPPROTO_TCP && f->pkts[FLOW_C2S] + f->pkts[FLOW_S2C] < CONV_JUDGE_PKTS &&
+	    f->tcp_state != FLOW_TCP_ESTABLISHED && f->tcp_state != FLOW_TCP_CLOSING &&
+	    f->tcp_state != FLOW_TCP_CLOSED)
+		return;         /* refused, reset or unanswered attempts: the scan detector's */
+	key_edge(&k, BE_EDGE, f, 0);
+	if (bl_find(b, &k))
+		return;
+	ncli = ot_services(b, &f->cli_ip, NULL);
+	nsrv = ot_services(b, &f->srv_ip, NULL);
+	if (!ncli && !nsrv && !b->cfg.it_conversations_all)
+		return;
+	c = conv_classify(f);
+	kind = c == CONV_REMOTE ? BL_REMOTE_ACCESS : c == CONV_FILE ? BL_FILE_TRANSFER
+	       : BL_IT_CONVERSATION;
+	if (c == CONV_REMOTE && ot_ip_is_public(&f->cli_ip)) {
+		mitre_id = "T0822";
+		mitre_name = "External Remote Services";
+	}
+	cli_ot = json_array();
+	srv_ot = json_array();
+	ot_services(b, &f->cli_ip, cli_ot);
+	ot_services(b, &f->srv_ip, srv_ot);
+	ot_ip_str(&f->cli_ip, cb, sizeof(cb));
+	ot_ip_str(&f->srv_ip, sb, sizeof(sb));
+	snprintf(dk, sizeof(dk), "%s|%s|%u|%u", cb, sb, (unsigned)f->l4, (unsigned)f->srv_port);
+	bl_alert(b, kind, ts, f, 1, NULL, dk,
+		 json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:s}", "client", cb, "server", sb,
+			   "transport", l4names[f->l4] ? l4names[f->l4] : "other",
+			   "port", (int)f->srv_port, "app_proto", f->app_proto[0] ? f->app_proto : "unknown",
+			   "client_learned_ot", cli_ot, "server_learned_ot", srv_ot,
+			   "learned", "no conversation between these hosts on this port and transport"),
+		 mitre_id, mitre_name);
+}
+
+void baseline_flow_end(struct baseline *b, const struct flow *f)
+{
+	if (b->detecting && f->pkts[FLOW_C2S] + f->pkts[FLOW_S2C] < CONV_JUDGE_PKTS)
+		conversation_judge(b, f, TV_SEC(f->last));
+}
+
 void baseline_packet(struct baseline *b, const struct pkt_meta *p,
 		     const struct flow *f, int dir)
 {
@@ -614,6 +738,8 @@ void baseline_packet(struct baseline *b, const struct pkt_meta *p,
 		b->learn_end = ts;
 		b->learned_packets++;
 	}
+	if (f && b->detecting && f->pkts[FLOW_C2S] + f->pkts[FLOW_S2C] == CONV_JUDGE_PKTS)
+		conversation_judge(b, f, ts);
 	if (!f || f->pkts[dir] != 1 || ip_is_unspecified(&p->src_ip))
 		goto syn;
 

@@ -56,6 +56,9 @@ enum bl_kind {
 	BL_SCAN,
 	BL_ERROR_BURST,
 	BL_CONFLICTING_COPY,
+	BL_IT_CONVERSATION,     /* new non-OT conversation with an OT asset */
+	BL_REMOTE_ACCESS,       /* ... that is RDP, VNC, SSH or Telnet */
+	BL_FILE_TRANSFER,       /* ... that is SMB, FTP or TFTP */
 	BL_KIND_COUNT
 };
 
@@ -76,6 +79,8 @@ struct bl_config {
 	double scan_window;         /* seconds (60) */
 	uint32_t error_burst;       /* error responses per edge per window (5) */
 	uint32_t max_scan_sources;  /* tracked sources for scans (4096) */
+	int it_conversations_all;   /* new IT conversations alert between any
+				     * two hosts, not only with an OT asset (0) */
 };
 
 
@@ -105,6 +110,8 @@ void baseline_packet(struct baseline *b, const struct pkt_meta *p,
 		     const struct flow *f, int dir);
 void baseline_event(struct baseline *b, const struct ot_event *ev);
 void baseline_tick(struct baseline *b, const struct timeval *now);
+/* A flow ends (judges conversations that ended before they were judged). */
+void baseline_flow_end(struct baseline *b, const struct flow *f);
 
 /* Where alerts go; NULL keeps them in counters only (tests). */
 void baseline_set_alerter(struct baseline *b, struct alerter *al);

@@ -986,6 +986,13 @@ static void obs_reload(void *ctx, const struct timeval *now)
 		      o->baseline_file, (unsigned long long)nb->nkeys);
 }
 
+static void obs_flow_end(void *ctx, const struct flow *f)
+{
+	struct bl_obs *o = ctx;
+
+	baseline_flow_end(o->b, f);
+}
+
 int baseline_observe(struct sensor *s, struct baseline *b, struct alerter *al,
 		     const struct baseline_run *run, char *err, size_t errlen)
 {
@@ -1015,6 +1022,7 @@ int baseline_observe(struct sensor *s, struct baseline *b, struct alerter *al,
 	ob.on_stats = obs_stats;
 	ob.on_free = obs_free;
 	ob.on_reload = obs_reload;
+	ob.on_flow_end = obs_flow_end;
 	if (sensor_add_observer(s, &ob) < 0) {
 		free(o);
 		snprintf(err, errlen, "too many observers");

@@ -49,7 +49,7 @@ for f in "$tmp"/a/*; do
 		bad "pcaps/$b is missing (run make pcaps)"
 	fi
 done
-[ "$n" -eq 22 ] || bad "expected 22 files from --scenario all, got $n"
+[ "$n" -eq 24 ] || bad "expected 24 files from --scenario all, got $n"
 
 if [ -n "$missing" ]; then
 	[ "$fail" -eq 0 ] || exit 1
