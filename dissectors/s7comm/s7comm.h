@@ -88,23 +88,27 @@ struct s7_msg {
 	struct s7_pending *out;         /* request being recorded, or NULL */
 };
 
-/* s7comm.c helpers shared with s7comm_szl.c */
+/* s7comm_util.c: shared by s7comm.c and s7comm_szl.c */
 extern const struct ot_tok s7_return_code_names[];
 /* Append n bytes to a growing buffer (caller bounds the size); 0 or -1. */
 int s7_buf_append(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *p, size_t n);
 void s7_json_int(json_t *o, const char *key, long long v);
 void s7_json_str(json_t *o, const char *key, const char *s);
-/* Packet text (trailing NULs/blanks trimmed) as a JSON string, hex when it
- * is not printable ASCII. */
+/* Packet text or identifiers (trailing NULs/blanks trimmed, at most 256
+ * bytes) as a JSON string: printable ASCII as is, anything else as hex
+ * (binary TSAPs and file names go through here, so not jw_bytes' rule). */
 void s7_json_text(json_t *o, const char *key, const uint8_t *p, size_t n);
 /* "_0A00001P"-style block id (type 2 chars, number 5 digits, [filesystem]):
  * adds an OT_SPACE_S7_BLOCK range and block_type/block_number to o. */
 void s7_block_id(struct s7_msg *m, json_t *o, const uint8_t *p, size_t n);
 
-/* s7comm_szl.c: a userdata PDU (ROSCTR 7). */
-void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data);
 /* Name of a block type code ('8' OB, 'A' DB ...), or NULL. */
 const char *s7_block_type_name(int c);
+/* n decimal digits at p into *v: 0, or -1 on a non-digit. */
+int s7_digit_run(const uint8_t *p, size_t n, uint32_t *v);
+
+/* s7comm_szl.c: a userdata PDU (ROSCTR 7). */
+void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data);
 
 /* s7comm_rules.c: rule keywords and the names they take. */
 extern const struct ot_keyword s7comm_keywords[];
