@@ -67,6 +67,7 @@ enum enip_item_type {
 
 /* CIP services used by name in the code (Vol 1 appendix A, 3-5.5). */
 #define CIP_SVC_GET_ATTRIBUTE_ALL      0x01
+#define CIP_SVC_GET_ATTRIBUTE_LIST     0x03
 #define CIP_SVC_MULTIPLE_SERVICE       0x0A
 #define CIP_SVC_GET_ATTRIBUTE_SINGLE   0x0E
 #define CIP_SVC_FORWARD_CLOSE          0x4E

@@ -316,7 +316,30 @@ static void ident_attributes_all(struct cursor *c, struct enip_identity *id)
 	id->present = 1;
 }
 
-/* An Identity object answer: Get_Attribute_All or Get_Attribute_Single. */
+/* One Identity instance attribute value from c into id.  Returns 1 when
+ * decoded, 0 for an attribute whose size is not known here (9 and up). */
+static int ident_attribute(struct cursor *c, struct enip_identity *id, int64_t attribute)
+{
+	switch (attribute) {
+	case 1: id->vendor = cur_le16(c); id->fields |= ENIP_IDF_VENDOR; break;
+	case 2: id->device_type = cur_le16(c); id->fields |= ENIP_IDF_DEVTYPE; break;
+	case 3: id->product_code = cur_le16(c); id->fields |= ENIP_IDF_PRODUCT; break;
+	case 4:
+		id->rev_major = cur_u8(c);
+		id->rev_minor = cur_u8(c);
+		id->fields |= ENIP_IDF_REVISION;
+		break;
+	case 5: id->status = cur_le16(c); id->fields |= ENIP_IDF_STATUS; break;
+	case 6: id->serial = cur_le32(c); id->fields |= ENIP_IDF_SERIAL; break;
+	case 7: ident_short_string(c, id); break;
+	case 8: id->state = cur_u8(c); id->fields |= ENIP_IDF_STATE; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* An Identity object answer: Get_Attribute_All, Get_Attribute_Single or
+ * Get_Attribute_List (count, then id, status and value per attribute). */
 static void cip_identity_answer(struct enip_record *rec, uint8_t service,
 				int64_t attribute, const uint8_t *p, size_t len)
 {
@@ -331,28 +354,26 @@ static void cip_identity_answer(struct enip_record *rec, uint8_t service,
 			rec_flag(rec, "truncated_identity", "Get_Attribute_All answer of %zu bytes", len);
 		return;
 	}
-	switch (attribute) {
-	case 1: id->vendor = cur_le16(&c); id->fields |= ENIP_IDF_VENDOR; break;
-	case 2: id->device_type = cur_le16(&c); id->fields |= ENIP_IDF_DEVTYPE; break;
-	case 3: id->product_code = cur_le16(&c); id->fields |= ENIP_IDF_PRODUCT; break;
-	case 4:
-		id->rev_major = cur_u8(&c);
-		id->rev_minor = cur_u8(&c);
-		id->fields |= ENIP_IDF_REVISION;
-		break;
-	case 5: id->status = cur_le16(&c); id->fields |= ENIP_IDF_STATUS; break;
-	case 6: id->serial = cur_le32(&c); id->fields |= ENIP_IDF_SERIAL; break;
-	case 7: ident_short_string(&c, id); break;
-	case 8: id->state = cur_u8(&c); id->fields |= ENIP_IDF_STATE; break;
-	default: return;
+	if (service == CIP_SVC_GET_ATTRIBUTE_LIST) {
+		uint16_t n = cur_le16(&c), i;
+
+		for (i = 0; i < n && cur_ok(&c); i++) {
+			uint16_t a = cur_le16(&c), st = cur_le16(&c);
+
+			if (!cur_ok(&c) || st != 0)
+				continue;       /* an attribute in error carries no value */
+			if (!ident_attribute(&c, id, a))
+				break;          /* size unknown: the rest cannot be found */
+		}
+	} else if (!ident_attribute(&c, id, attribute)) {
+		return;
 	}
 	if (!cur_ok(&c)) {
 		id->fields = 0;
-		rec_flag(rec, "truncated_identity", "attribute %lld answer of %zu bytes",
-			 (long long)attribute, len);
+		rec_flag(rec, "truncated_identity", "identity answer of %zu bytes", len);
 		return;
 	}
-	id->present = 1;
+	id->present = id->fields != 0;
 }
 
 static void cip_forward_open_request(struct enip_record *rec, struct cursor *c, int large)
@@ -615,7 +636,8 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		}
 		if (s->path.class_id == CIP_CLASS_IDENTITY && gs == 0 &&
 		    (s->service == CIP_SVC_GET_ATTRIBUTE_ALL ||
-		     s->service == CIP_SVC_GET_ATTRIBUTE_SINGLE) &&
+		     s->service == CIP_SVC_GET_ATTRIBUTE_SINGLE ||
+		     s->service == CIP_SVC_GET_ATTRIBUTE_LIST) &&
 		    (s->path.instance == 1 || s->path.instance == -1))
 			cip_identity_answer(rec, s->service, s->path.attribute,
 					    cur_ptr(&c), cur_left(&c));

@@ -8,7 +8,10 @@
 # Multiple Service Packet, requests and responses) must equal tshark's.
 # otsentry's side is read from its "enip" log lines (the "command_code" of
 # each message, the "service_code" of each entry of its "cip" array; the
-# implicit I/O summaries carry neither).
+# implicit I/O summaries carry neither).  The identity facts must agree too:
+# for every ListIdentity answer and Identity object answer tshark decodes,
+# the serial number and product name (enip.lir.* and cip.id.*) against the
+# "identity" objects of the log, as a histogram of "serial name".
 #
 # Exit 77 (skip) when the shared captures, tshark, jq or the binary are absent.
 set -u
@@ -48,6 +51,19 @@ tshark_svcs() {
 		tr ',' '\n' | grep . | while read -r v; do printf '%d\n' "$v"; done | hist
 }
 
+tshark_ident() {
+	tshark -n -r "$1" -Y 'enip.lir.serial or cip.id.serial_number' -T fields \
+		-e enip.lir.serial -e cip.id.serial_number -e enip.lir.name -e cip.id.product_name \
+		2>/dev/null | awk -F'\t' '{ print $1 $2 " " $3 $4 }' | sort | uniq -c |
+		awk '{ $1 = $1; printf "%s; ", $0 }'
+}
+
+ots_ident() {
+	jq -r 'select(.enip.identity.serial_number) |
+		"\(.enip.identity.serial_number) \(.enip.identity.product_name // "")"' "$1" |
+		sort | uniq -c | awk '{ $1 = $1; printf "%s; ", $0 }'
+}
+
 ots_run() {
 	"$BIN" -q --no-flow-log --no-anomaly-log --log enip -r "$1" 2>/dev/null |
 		grep '"event_type":"enip"' > "$2"
@@ -63,10 +79,12 @@ for f in $(find -L "$PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -na
 	[ -z "$tc" ] && [ -z "$oc" ] && continue
 	ts=$(tshark_svcs "$f")
 	os=$(jq -r '.enip.cip[]?.service_code' "$tmp" | hist)
+	ti=$(tshark_ident "$f")
+	oi=$(ots_ident "$tmp")
 	name=$(basename "$f")
-	if [ "$tc" = "$oc" ] && [ "$ts" = "$os" ]; then
+	if [ "$tc" = "$oc" ] && [ "$ts" = "$os" ] && [ "$ti" = "$oi" ]; then
 		same=$((same + 1))
-		echo "ok      $name  commands $oc services $os"
+		echo "ok      $name  commands $oc services $os${oi:+identity $oi}"
 		continue
 	fi
 	why=$(expected_reason "$name")
@@ -81,6 +99,8 @@ for f in $(find -L "$PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -na
 	echo "        otsentry commands: $oc"
 	echo "        tshark services:   $ts"
 	echo "        otsentry services: $os"
+	echo "        tshark identity:   $ti"
+	echo "        otsentry identity: $oi"
 	[ -n "$why" ] && echo "        reason:   $why"
 done
 echo "enip oracle: $same captures equal, $known known differences, $fail unexpected"

@@ -307,6 +307,34 @@ START_TEST(get_attribute_all_identity)
 }
 END_TEST
 
+START_TEST(get_attribute_list_identity)
+{
+	static const uint8_t gal_req[] = { 0x03, 0x02, 0x20, 0x01, 0x24, 0x01,
+					   0x03, 0x00, 0x06, 0x00, 0x09, 0x00, 0x07, 0x00 };
+	/* serial, attribute 9 in error (no value), name */
+	static const uint8_t gal_resp[] = { 0x83, 0x00, 0x00, 0x00, 0x03, 0x00,
+					    0x06, 0x00, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12,
+					    0x09, 0x00, 0x14, 0x00,
+					    0x07, 0x00, 0x00, 0x00, 0x03, 'A', 'B', 'C' };
+	uint8_t m[700];
+	size_t n;
+	void *st = st_new();
+	const struct enip_record *er = NULL;
+
+	n = rr(m, 3, gal_req, sizeof(gal_req));
+	feed(st, 1, m, n);
+	n = rr(m, 3, gal_resp, sizeof(gal_resp));
+	feed(st, 0, m, n);
+	rec_msg(1, &er);
+	ck_assert(er->ident.present);
+	ck_assert_uint_eq(er->ident.fields, ENIP_IDF_SERIAL | ENIP_IDF_NAME);
+	ck_assert_uint_eq(er->ident.serial, 0x12345678);
+	ck_assert_str_eq(er->ident.product_name, "ABC");
+	ck_assert_str_eq(ev_ident(rec_msg(1, NULL), OT_ID_PRODUCT), "ABC");
+	enip_dissector.state_free(st);
+}
+END_TEST
+
 START_TEST(unconnected_send_embedded_and_route)
 {
 	/* Unconnected_Send to the Connection Manager, embedded Read Tag of a
@@ -641,6 +669,7 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, list_identity_event_ident);
 	tcase_add_test(tc, request_path_and_identity_answer_paired);
 	tcase_add_test(tc, get_attribute_all_identity);
+	tcase_add_test(tc, get_attribute_list_identity);
 	tcase_add_test(tc, unconnected_send_embedded_and_route);
 	tcase_add_test(tc, multiple_service_packet_items);
 	tcase_add_test(tc, services_cap);
