@@ -8,9 +8,31 @@
 # keep the run short tshark reads only captures where otsentry saw TCP port
 # 502 or Modbus.  Skips (77) without the captures or tshark.
 #
-# Expected differences: captures where the two disagree and otsentry is
-# right (or tshark counts something else).  Each is listed with the reason;
-# the test fails if one of them starts to agree (the list must stay true).
+# Expected differences: captures where the two disagree, each tagged with
+# its class; the test fails if one of them starts to agree (the list must
+# stay true).  The classes, which side is right and why:
+#
+# mbap-length  (otsentry right; Modbus Messaging on TCP/IP Implementation
+#   Guide v1.0b, 3.1.3 and 4.2: the MBAP length field counts the bytes that
+#   follow it, unit id included, and is what delimits an ADU in the stream)
+#   A segment longer than the ADU its header announces: otsentry decodes
+#   the ADU and treats the leftover as the start of the next ADU, which
+#   cannot start an MBAP header there (too short: truncated_adu); tshark
+#   glues the leftover to the next segment and decodes garbage in place of
+#   the next real ADU.
+# window  (otsentry right; RFC 9293 3.10.7.4: a segment is acceptable only
+#   if it starts within the receive window, an acknowledgement of data not
+#   yet sent is ignored; RFC 9293 3.4: later in-window segments carry new
+#   data)  A segment far beyond the receive window or an ack of data never
+#   sent: otsentry refuses it (stream.est_packet_out_of_window,
+#   stream.est_invalid_ack) and keeps decoding the in-window segments that
+#   follow; tshark advances its idea of the stream to the bogus sequence
+#   number and then marks the real segments as retransmissions and does not
+#   dissect them.
+# no-stream  (neither: fuzzed sequence numbers)  Random sequence and
+#   acknowledgement numbers (jumps of 2^31, old retransmissions) leave no
+#   single stream to compare; the two reassemblers hand different bytes to
+#   their dissectors, both decode what they reassembled.
 
 PCAPS="${OTS_SHARED_PCAPS:-}"
 BIN="${OTS_TOP_BUILDDIR:-.}/src/otsentry"
@@ -21,8 +43,8 @@ command -v tshark >/dev/null 2>&1 || { echo "no tshark: skip"; exit 77; }
 
 # file name | reason
 EXPECTED_DIFF='
-db_modbus_test_data_part1.pcap|two segments each carry one FC 42 ADU whose MBAP length (5) is 3 bytes short of the segment; otsentry decodes both (the second delivery is a whole ADU, so the 3-byte leftover is dropped as truncated_adu), tshark glues the leftover to the second segment and decodes garbage in its place
-zeek_modbus_fuzz-72.pcap|fuzzed TCP: sequence and acknowledgement numbers are random (jumps of 2^31, overlaps, old retransmissions), so the two reassemblers hand their dissectors different byte streams: otsentry decodes the server exceptions for 28, 47 and 51 and the client request 34 that tshark does not show, tshark decodes a request 50 that the otsentry reassembly does not deliver
+db_modbus_test_data_part1.pcap|mbap-length: two segments each carry one FC 42 ADU whose MBAP length (5) is 3 bytes short of the segment; otsentry decodes both (the second delivery is a whole ADU, so the 3-byte leftover is dropped as truncated_adu), tshark glues the leftover to the second segment and decodes garbage in its place
+zeek_modbus_fuzz-72.pcap|window and no-stream: frame 12, a server segment 128 KiB past the window, and later acks 2^31 away; otsentry refuses them and decodes the server responses 58, 59 and 66 that follow in the window (tshark marks them retransmissions), the exceptions for 28, 47 and 51 and the request 34; tshark decodes a request 50 whose segment otsentry's reassembly of the fuzzed client stream does not deliver
 '
 
 TMP="${TMPDIR:-/tmp}/oracle_modbus.$$"

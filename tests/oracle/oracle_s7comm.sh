@@ -12,12 +12,18 @@
 # carry several PDUs count each.  S7comm-plus is not compared (tshark 4.0 has
 # no dissector for it).
 #
-# Expected differences (justified, checked exactly):
-#   iti_s7comm_clean.pcap: 12 read-var responses (ack-data, function 4)
+# Expected differences (checked exactly), by class: which side is right
+# and why.
+#   only-copy-after-ack  (otsentry right; RFC 9293 3.4: the data of a
+#     sequence number is fixed, whichever copy carries it; 3.10.7.4: a
+#     receiver takes the bytes of a segment it has not received before)
+#     iti_s7comm_clean.pcap: 12 read-var responses (ack-data, function 4)
 #     appear in the capture only as TCP retransmissions of segments whose
-#     originals were not captured (the client had acknowledged them); tshark
-#     does not dissect retransmitted segments, otsentry's reassembly delivers
-#     those bytes once.  Each of the 12 answers a job tshark does show.
+#     originals were not captured (the client had acknowledged them).  For
+#     the capture the retransmission is the only copy: otsentry's
+#     reassembly delivers those bytes once; tshark labels the segments
+#     spurious retransmissions and does not dissect them.  Each of the 12
+#     answers a job tshark does show.
 #
 # Skips (77) without the captures, tshark or jq.
 set -u
