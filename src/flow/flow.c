@@ -680,8 +680,8 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	      e->isn_known[FLOW_C2S] && e->isn[FLOW_C2S] != p->seq))) {
 		/* the port pair is reused by a new connection, or the client
 		 * gave up an unanswered attempt and starts another with a new
-		 * initial sequence number (RFC 9293 3.10.7.3): the receiving
-		 * host would treat it as a new connection */
+		 * initial sequence number: the receiving host would take it
+		 * as a new connection (RFC 9293 3.10.7.2, a SYN in LISTEN) */
 		end_flow(ft, e, FLOW_END_CLOSED);
 		e = NULL;
 	}

@@ -5,7 +5,8 @@
  * enabled, one line `event_type: "<proto>"` with the detail under the key of
  * the protocol name ("modbus": {...}).  For each OT_EV_ANOMALY (when enabled),
  * one line `event_type: "anomaly"` with
- * `anomaly: {type: "applayer", proto, event, detail}`.
+ * `anomaly: {type: "applayer" (a dissector's) or "stream" (the TCP stream
+ * layer's), proto, event, detail}`.
  *
  * Ownership: the observer borrows the sensor's EVE writer; its own context is
  * freed by the sensor (on_free).
