@@ -574,7 +574,9 @@ static int drop_privileges(void *ud)
 
 int main(int argc, char **argv)
 {
-	struct ots_options opt;
+	/* static: the options (and the input list they own) stay reachable
+	 * on every way out of main */
+	static struct ots_options opt;
 	struct flow_config fcfg;
 	struct capture_config ccfg;
 	struct capture_result res;

@@ -208,7 +208,8 @@ static int add_dir(struct inputs *in, const char *path, const struct stat *st,
 			path[0] && path[strlen(path) - 1] == '/' ? "" : "/", d->d_name);
 		n++;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = add_path(in, names[i], depth + 1, &me);
 	if (rc == 0 && in->n == before && !in->limit_reported)
