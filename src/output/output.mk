@@ -3,7 +3,7 @@
 libotsentry_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c \
 	src/output/community_id.h src/output/community_id.c \
 	src/output/sink_queue.h src/output/sink_queue.c src/output/sink_int.h \
-	src/output/sink_redis.c
+	src/output/sink_redis.c src/output/sink_tls.c
 
 check_PROGRAMS += tests/unit/check_community_id
 tests_unit_check_community_id_SOURCES = tests/unit/check_community_id.c
@@ -42,3 +42,8 @@ EXTRA_DIST += tests/e2e/community_id.sh tests/e2e/community_id.py
 # stream and on a channel; the bounded queue counts what it drops.
 TESTS += tests/e2e/sink_redis.sh
 EXTRA_DIST += tests/e2e/sink_redis.sh tests/e2e/server_lib.sh
+
+# Syslog over TLS into a real rsyslog (gtls): mutual TLS across a restart,
+# and a server with another CA's certificate refused.
+TESTS += tests/e2e/syslog_tls.sh
+EXTRA_DIST += tests/e2e/syslog_tls.sh

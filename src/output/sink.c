@@ -31,13 +31,14 @@
 
 enum sink_kind {
 	SK_FILE = 0, SK_STDOUT, SK_SYSLOG_UDP, SK_SYSLOG_TCP, SK_SYSLOG_UNIX,
-	SK_UNIX_STREAM, SK_UNIX_DGRAM
+	SK_UNIX_STREAM, SK_UNIX_DGRAM, SK_SYSLOG_TLS
 };
 
 static const struct ot_tok sink_kind_names[] = {
 	{ SK_FILE, "file" }, { SK_STDOUT, "stdout" }, { SK_SYSLOG_UDP, "syslog-udp" },
 	{ SK_SYSLOG_TCP, "syslog-tcp" }, { SK_SYSLOG_UNIX, "syslog-unix" },
 	{ SK_UNIX_STREAM, "unix-stream" }, { SK_UNIX_DGRAM, "unix-dgram" },
+	{ SK_SYSLOG_TLS, "syslog-tls" },
 	{ 0, NULL }
 };
 
@@ -67,6 +68,12 @@ struct sink {
 	int fd;
 	int connecting;
 	double next_try, backoff;
+
+	char peer_host[256];    /* HOST of the URI (TLS checks the certificate for it) */
+	struct sink_tls *tls;   /* syslog+tls: the TLS layer, else NULL */
+	char *tls_ca, *tls_cert, *tls_key; /* ?ca= ?cert= ?key= */
+	int tls_started, tls_up;
+	uint64_t tls_failures;
 
 	struct sink_queue q;    /* messages waiting for the receiver */
 	size_t qcap, qoff;      /* queue size; bytes of the front one sent */
@@ -260,6 +267,9 @@ static void sock_close(struct sink *s, int count)
 		if (count)
 			s->disconnects++;
 	}
+	if (s->tls)
+		sink_tls_stop(s->tls);
+	s->tls_started = s->tls_up = 0;
 	s->fd = -1;
 	s->connecting = 0;
 	s->qoff = 0;    /* a half-sent line is resent whole on the next connection */
@@ -321,12 +331,43 @@ static int stream_connect(struct sink *s)
 	return 0;
 }
 
+/* syslog+tls: drive the handshake on a connected socket.  1 when the
+ * session is up (or there is no TLS), 0 not yet or refused (retried). */
+static int stream_tls_ready(struct sink *s)
+{
+	int r;
+
+	if (!s->tls || s->tls_up)
+		return 1;
+	if (!s->tls_started) {
+		if (sink_tls_start(s->tls, s->fd) < 0)
+			goto failed;
+		s->tls_started = 1;
+	}
+	r = sink_tls_handshake(s->tls);
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		goto failed;
+	s->tls_up = 1;
+	return 1;
+failed:
+	/* say why on the first failure of a run and every 100th */
+	if (s->tls_failures++ % 100 == 0)
+		fprintf(stderr, "otsentry: --sink %s: TLS: %s\n", s->target, sink_tls_error(s->tls));
+	sock_close(s, 0);
+	schedule_retry(s);
+	return 0;
+}
+
 /* 1 when the receiver closed (or broke) the connection. */
 static int stream_peer_gone(struct sink *s)
 {
 	char junk[512];
 	ssize_t r;
 
+	if (s->tls)
+		return sink_tls_peer_gone(s->tls);
 	for (;;) {
 		r = recv(s->fd, junk, sizeof(junk), MSG_DONTWAIT);
 		if (r > 0)
@@ -344,7 +385,7 @@ static void stream_pump(struct sink *s)
 		struct sink_msg *m;
 		ssize_t w;
 
-		if (!stream_connect(s))
+		if (!stream_connect(s) || !stream_tls_ready(s))
 			return;
 		if (s->qoff == 0 && stream_peer_gone(s)) {
 			sock_close(s, 1);
@@ -352,7 +393,15 @@ static void stream_pump(struct sink *s)
 			continue;
 		}
 		m = sq_at(&s->q, 0);
-		w = send(s->fd, m->buf + s->qoff, m->len - s->qoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (s->tls) {
+			w = sink_tls_send(s->tls, m->buf + s->qoff, m->len - s->qoff);
+			if (w == 0)
+				return;         /* would block */
+			if (w < 0)
+				errno = EIO;
+		} else {
+			w = send(s->fd, m->buf + s->qoff, m->len - s->qoff, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return;
@@ -404,9 +453,15 @@ static void line_msgid(const char *line, char *out, size_t n)
 	out[i] = 0;
 }
 
+static int is_stream(const struct sink *s)
+{
+	return s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM || s->kind == SK_SYSLOG_TLS;
+}
+
 static int is_syslog(const struct sink *s)
 {
-	return s->kind == SK_SYSLOG_UDP || s->kind == SK_SYSLOG_TCP || s->kind == SK_SYSLOG_UNIX;
+	return s->kind == SK_SYSLOG_UDP || s->kind == SK_SYSLOG_TCP || s->kind == SK_SYSLOG_UNIX ||
+	       s->kind == SK_SYSLOG_TLS;
 }
 
 /* The bytes one EVE line becomes on this sink (NULL: skip it). */
@@ -439,7 +494,8 @@ static char *build_message(struct sink *s, const char *line, size_t len, size_t 
 			hlen = sizeof(header) - 1;
 	}
 	total = hlen + blen;
-	if (s->kind == SK_SYSLOG_TCP) {
+	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_SYSLOG_TLS) {
+		/* RFC 6587 / RFC 5425 octet counting */
 		char pre[24];
 		int pl = snprintf(pre, sizeof(pre), "%zu ", total);
 
@@ -522,7 +578,7 @@ static void sink_flush(void *ctx)
 
 	if (s->fp)
 		fflush(s->fp);
-	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM)
+	if (is_stream(s))
 		stream_pump(s);
 }
 
@@ -549,6 +605,10 @@ static void sink_free(struct sink *s)
 	if (!s)
 		return;
 	sq_free(&s->q);
+	sink_tls_free(s->tls);
+	free(s->tls_ca);
+	free(s->tls_cert);
+	free(s->tls_key);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->fp && s->fp != stdout)
@@ -599,13 +659,16 @@ static void sink_stats(void *ctx, json_t *obj)
 	json_object_set_new(obj, "sent", json_integer((json_int_t)s->sent));
 	json_object_set_new(obj, "skipped", json_integer((json_int_t)s->skipped));
 	json_object_set_new(obj, "send_errors", json_integer((json_int_t)s->send_errors));
-	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
+	if (is_stream(s)) {
 		json_object_set_new(obj, "queued", json_integer((json_int_t)s->q.count));
 		json_object_set_new(obj, "queue_cap", json_integer((json_int_t)s->q.cap));
 		json_object_set_new(obj, "dropped_overflow", json_integer((json_int_t)s->q.dropped_overflow));
 		json_object_set_new(obj, "connects", json_integer((json_int_t)s->connects));
 		json_object_set_new(obj, "disconnects", json_integer((json_int_t)s->disconnects));
-		json_object_set_new(obj, "connected", json_boolean(s->fd >= 0 && !s->connecting));
+		json_object_set_new(obj, "connected", json_boolean(s->fd >= 0 && !s->connecting &&
+								   (!s->tls || s->tls_up)));
+		if (s->tls)
+			json_object_set_new(obj, "tls_failures", json_integer((json_int_t)s->tls_failures));
 	}
 	if (s->kind == SK_FILE)
 		json_object_set_new(obj, "reopens", json_integer((json_int_t)s->reopens));
@@ -646,6 +709,16 @@ static int parse_query(struct sink *s, char *q, char *err, size_t errlen)
 				return -1;
 			}
 			s->qcap = (size_t)v;
+		} else if (s->kind == SK_SYSLOG_TLS &&
+			   (strcmp(kv, "ca") == 0 || strcmp(kv, "cert") == 0 || strcmp(kv, "key") == 0)) {
+			char **slot = kv[0] == 'c' ? (kv[1] == 'a' ? &s->tls_ca : &s->tls_cert) : &s->tls_key;
+
+			free(*slot);
+			*slot = strdup(eq);
+			if (!*slot) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
 		} else {
 			snprintf(err, errlen, "unknown setting '%s'", kv);
 			return -1;
@@ -696,6 +769,7 @@ static int resolve_inet(struct sink *s, const char *hostport, int socktype,
 		snprintf(err, errlen, "cannot resolve '%s' port '%s': %s", host, port, gai_strerror(rc));
 		return -1;
 	}
+	snprintf(s->peer_host, sizeof(s->peer_host), "%s", host);
 	memcpy(&s->addr, res->ai_addr, res->ai_addrlen);
 	s->alen = res->ai_addrlen;
 	freeaddrinfo(res);
@@ -722,6 +796,7 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 	static const struct { const char *prefix; int kind; } schemes[] = {
 		{ "file://", SK_FILE }, { "file:", SK_FILE }, { "udp://", SK_SYSLOG_UDP },
 		{ "tcp://", SK_SYSLOG_TCP }, { "unix://", SK_SYSLOG_UNIX },
+		{ "syslog+tls://", SK_SYSLOG_TLS },
 		{ "unix-stream://", SK_UNIX_STREAM }, { "unix-dgram://", SK_UNIX_DGRAM },
 	};
 	struct sink *s;
@@ -759,7 +834,7 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 		if (strncmp(uri, schemes[i].prefix, strlen(schemes[i].prefix)) == 0)
 			break;
 	if (i == sizeof(schemes) / sizeof(schemes[0])) {
-		snprintf(err, errlen, "unknown sink '%s' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, redis://)", uri);
+		snprintf(err, errlen, "unknown sink '%s' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, syslog+tls://, redis://)", uri);
 		goto fail;
 	}
 	s->kind = schemes[i].kind;
@@ -798,6 +873,14 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 		if (resolve_inet(s, rest, SOCK_STREAM, err, errlen) < 0)
 			goto fail;
 		break;
+	case SK_SYSLOG_TLS:
+		s->socktype = SOCK_STREAM;
+		if (resolve_inet(s, rest, SOCK_STREAM, err, errlen) < 0)
+			goto fail;
+		s->tls = sink_tls_new(s->peer_host, s->tls_ca, s->tls_cert, s->tls_key, err, errlen);
+		if (!s->tls)
+			goto fail;
+		break;
 	case SK_SYSLOG_UNIX:
 	case SK_UNIX_DGRAM:
 		s->socktype = SOCK_DGRAM;
@@ -810,7 +893,7 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 			goto fail;
 		break;
 	}
-	if (s->kind == SK_SYSLOG_TCP || s->kind == SK_UNIX_STREAM) {
+	if (is_stream(s)) {
 		if (sq_init(&s->q, s->qcap) < 0)
 			goto nomem;
 		stream_connect(s);      /* start now; never waits */

@@ -5,6 +5,9 @@
  *   stdout                             standard output
  *   udp://HOST:PORT                    syslog, RFC 5424, one datagram a line
  *   tcp://HOST:PORT                    syslog, RFC 5424, octet-counted (RFC 6587)
+ *   syslog+tls://HOST:PORT             the same over TLS (RFC 5425): ?ca=FILE
+ *                                      (else the system's CAs), ?cert=FILE&key=FILE
+ *                                      (client certificate); see sink_tls.c
  *   unix:///dev/log                    syslog, RFC 5424, local datagram socket
  *   unix-stream:///run/x.sock          raw lines, newline-terminated
  *   unix-dgram:///run/x.sock           raw lines, one datagram each

@@ -23,4 +23,26 @@ double sink_now(void);
  * with err set. */
 int sink_redis_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t errlen);
 
+/*
+ * TLS for the syslog stream sink (sink_tls.c).  sink_tls_new: the server
+ * must present a certificate chaining to ca (NULL: the system's CAs) for
+ * host (a DNS name or an address literal); cert and key (both or neither)
+ * are the client's.  NULL with err set on failure.  On a connected
+ * non-blocking socket: sink_tls_start (0 or -1), then sink_tls_handshake
+ * until it returns 1 (0: call again, -1: refused or failed, see
+ * sink_tls_error), sink_tls_send (bytes written, 0 would block, -1 error),
+ * sink_tls_peer_gone (1 when the server closed), sink_tls_stop (drops the
+ * session; the caller closes the socket).  sink_tls_free(NULL) is a no-op.
+ */
+struct sink_tls;
+struct sink_tls *sink_tls_new(const char *host, const char *ca, const char *cert,
+			      const char *key, char *err, size_t errlen);
+void sink_tls_free(struct sink_tls *t);
+int sink_tls_start(struct sink_tls *t, int fd);
+int sink_tls_handshake(struct sink_tls *t);
+long sink_tls_send(struct sink_tls *t, const char *buf, size_t len);
+int sink_tls_peer_gone(struct sink_tls *t);
+void sink_tls_stop(struct sink_tls *t);
+const char *sink_tls_error(const struct sink_tls *t);
+
 #endif /* OTS_SINK_INT_H */

@@ -30,3 +30,16 @@ stop_pid() {
 	kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
+
+# Wait (10 s at most) until process $1 listens on TCP port $2: 0, or 1 when
+# it exited or never listened.
+wait_listen() {
+	i=0
+	while [ $i -lt 100 ]; do
+		port_busy "$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}

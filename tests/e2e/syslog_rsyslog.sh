@@ -59,14 +59,7 @@ CONF
 start_rsyslog() {
 	"$RSYSLOGD" -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" >>"$work/rsyslog.err" 2>&1 &
 	rs_pid=$!
-	i=0
-	while [ $i -lt 100 ]; do
-		port_busy "$port" && return 0
-		kill -0 "$rs_pid" 2>/dev/null || fail "rsyslogd exited"
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "rsyslogd does not listen on $port"
+	wait_listen "$rs_pid" "$port" || fail "rsyslogd does not listen on $port"
 }
 
 stop_rsyslog() {

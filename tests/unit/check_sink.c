@@ -135,7 +135,7 @@ static int bind_unix(const char *dir, const char *name, int type, char *path, si
 START_TEST(uri_errors)
 {
 	static const struct { const char *uri, *msg; } bad[] = {
-		{ "ftp://x", "unknown sink 'ftp://x' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, redis://)" },
+		{ "ftp://x", "unknown sink 'ftp://x' (file://, stdout, udp://, tcp://, unix://, unix-stream://, unix-dgram://, syslog+tls://, redis://)" },
 		{ "udp://127.0.0.1", "expected HOST:PORT" },
 		{ "tcp://:514", "expected HOST:PORT" },
 		{ "tcp://[::1]514", "expected [IPv6]:PORT" },
