@@ -1,7 +1,7 @@
 # dissectors/core/core.mk - what every dissector uses: the bounds-checked
 # cursor, the stream framer, the normalized event, the descriptor and the
 # registry.
-libotsentry_a_SOURCES += \
+libots_dissectors_a_SOURCES += \
 	dissectors/core/cursor.h \
 	dissectors/core/event.h dissectors/core/event.c \
 	dissectors/core/keyword.h dissectors/core/keyword.c \

@@ -1,5 +1,5 @@
 # dissectors/dnp3/dnp3.mk - DNP3 dissector, its tests, fuzz target and manual page.
-libotsentry_a_SOURCES += dissectors/dnp3/dnp3.h dissectors/dnp3/dnp3.c dissectors/dnp3/dnp3_objects.c \
+libots_dissectors_a_SOURCES += dissectors/dnp3/dnp3.h dissectors/dnp3/dnp3.c dissectors/dnp3/dnp3_objects.c \
 	dissectors/dnp3/dnp3_names.c dissectors/dnp3/dnp3_log.c dissectors/dnp3/dnp3_rules.c
 
 check_PROGRAMS += tests/unit/check_dnp3

@@ -1,5 +1,5 @@
 # dissectors/enip/enip.mk - EtherNet/IP + CIP dissector, its tests, fuzz target and manual.
-libotsentry_a_SOURCES += dissectors/enip/enip.h dissectors/enip/enip_parse.c \
+libots_dissectors_a_SOURCES += dissectors/enip/enip.h dissectors/enip/enip_parse.c \
 	dissectors/enip/enip_names.c dissectors/enip/enip_log.c dissectors/enip/enip_rules.c
 
 check_PROGRAMS += tests/unit/check_enip

@@ -1,5 +1,5 @@
 # dissectors/modbus/modbus.mk - Modbus/TCP dissector, its tests, fuzz target and manual.
-libotsentry_a_SOURCES += dissectors/modbus/modbus.h dissectors/modbus/modbus_parse.c \
+libots_dissectors_a_SOURCES += dissectors/modbus/modbus.h dissectors/modbus/modbus_parse.c \
 	dissectors/modbus/modbus_names.c dissectors/modbus/modbus_log.c dissectors/modbus/modbus_rules.c
 
 check_PROGRAMS += tests/unit/check_modbus

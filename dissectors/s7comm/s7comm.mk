@@ -1,5 +1,5 @@
 # dissectors/s7comm/s7comm.mk - S7comm / S7comm-plus dissector, its tests, fuzz target and manual.
-libotsentry_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm.c dissectors/s7comm/s7comm_szl.c \
+libots_dissectors_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm.c dissectors/s7comm/s7comm_szl.c \
 	dissectors/s7comm/s7comm_util.c dissectors/s7comm/s7comm_rules.c
 
 check_PROGRAMS += tests/unit/check_s7comm

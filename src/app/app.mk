@@ -1,6 +1,6 @@
 # src/app/app.mk - the program: options, the capture loop, main; its
 # end-to-end tests, golden files and benchmark.
-libotsentry_a_SOURCES += \
+libots_app_a_SOURCES += \
 	src/app/options.h src/app/options.c \
 	src/app/wiring.h src/app/wiring.c \
 	src/app/capture.h src/app/capture.c \
@@ -8,8 +8,10 @@ libotsentry_a_SOURCES += \
 	src/app/privdrop.h src/app/privdrop.c \
 	src/app/progress.h src/app/progress.c
 
-AM_CPPFLAGS += $(CAPNG_CFLAGS) \
+OTS_CPPFLAGS_APP = $(CAPNG_CFLAGS) \
 	-DOTS_CONFIG_FILE='"$(sysconfdir)/otsentry/otsentry.conf"'
+AM_CPPFLAGS += $(OTS_CPPFLAGS_APP)
+libots_app_a_CPPFLAGS += $(OTS_CPPFLAGS_APP)
 
 TESTS += tests/e2e/e2e_flows.sh
 EXTRA_DIST += tests/e2e/e2e_flows.sh tests/e2e/e2e_flows.expected

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "baseline.h"
+#include "flow.h"
+#include "inventory.h"
 #include "options.h"
 
 void ots_options_default(struct ots_options *o)

@@ -14,9 +14,9 @@
 
 #include <stdint.h>
 
-#include "baseline.h"
-#include "flow.h"
-#include "inventory.h"
+struct flow_config;
+struct bl_config;
+struct inventory_config;
 
 /* Defaults of the command-line settings (plain numbers: --help prints them
  * with OTS_DEF_STR). */

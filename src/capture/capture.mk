@@ -1,7 +1,7 @@
 # src/capture/capture.mk - capture files in (directories, time-ordered merge,
 # gzip and zstd), packet decoding (link layer to transport) and IPv4
 # fragment reassembly.
-libotsentry_a_SOURCES += \
+libots_capture_a_SOURCES += \
 	src/capture/pkt.h \
 	src/capture/decode.h src/capture/decode.c \
 	src/capture/frag.h src/capture/frag.c \

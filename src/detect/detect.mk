@@ -1,6 +1,6 @@
 # src/detect/detect.mk - detection: the learned baseline, the rules engine
 # and the shipped rules, alerts.
-libotsentry_a_SOURCES += \
+libots_detect_a_SOURCES += \
 	src/detect/baseline.h src/detect/baseline_int.h src/detect/baseline.c src/detect/baseline_io.c
 
 check_PROGRAMS += tests/unit/check_baseline
@@ -11,13 +11,16 @@ TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh
 EXTRA_DIST += tests/e2e/e2e_detect.sh
 dist_man_MANS += man/otsentry-baseline.5
 
-libotsentry_a_SOURCES += \
+libots_detect_a_SOURCES += \
 	src/detect/alert.h src/detect/alert.c \
-	src/detect/rules.h src/detect/rules_int.h src/detect/rule_parse.c src/detect/rules.c
+	src/detect/rules.h src/detect/rules_int.h src/detect/rule_parse.c
+libots_detect_app_a_SOURCES += src/detect/rules.c
 
 # Where the default rule set is found (see rules_default_path()).
-AM_CPPFLAGS += -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \
+OTS_CPPFLAGS_RULES = -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \
 	-DOTS_BUILDDIR='"$(abs_top_builddir)"'
+AM_CPPFLAGS += $(OTS_CPPFLAGS_RULES)
+libots_detect_a_CPPFLAGS += $(OTS_CPPFLAGS_RULES)
 
 dist_otsrules_DATA += \
 	rules/s7comm.rules rules/dnp3.rules rules/modbus.rules \

@@ -1,5 +1,5 @@
 # src/flow/flow.mk - flow table, TCP reassembly, nDPI labels, dissector hand-off.
-libotsentry_a_SOURCES += \
+libots_flow_a_SOURCES += \
 	src/flow/flow.h src/flow/flow.c \
 	src/flow/stream.h src/flow/stream.c \
 	src/flow/classify.h src/flow/classify.c \

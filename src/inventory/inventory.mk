@@ -1,6 +1,6 @@
 # src/inventory/inventory.mk - asset inventory, communication graph, OUI vendors,
 # GeoIP, end-of-run report.
-libotsentry_a_SOURCES += \
+libots_inventory_a_SOURCES += \
 	src/inventory/inventory.h src/inventory/inventory_int.h src/inventory/inventory.c \
 	src/inventory/roles.c src/inventory/document.c src/inventory/export.c \
 	src/inventory/observer.c \

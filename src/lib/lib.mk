@@ -1,7 +1,7 @@
 # src/lib/lib.mk - small helpers every layer may use: addresses, the
 # intrusive list, hashing, random seeds, growable buffers, atomic file
 # writes.
-libotsentry_a_SOURCES += \
+libots_lib_a_SOURCES += \
 	src/lib/addr.h src/lib/addr.c \
 	src/lib/list.h \
 	src/lib/hash.h src/lib/hash.c \
@@ -16,7 +16,7 @@ tests_unit_check_lib_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_lib
 
 # The streaming JSON writer and the one bytes -> JSON-text rule.
-libotsentry_a_SOURCES += src/lib/jw.h src/lib/jw.c
+libots_lib_a_SOURCES += src/lib/jw.h src/lib/jw.c src/lib/jtext.h src/lib/jtext.c
 
 check_PROGRAMS += tests/unit/check_jw
 tests_unit_check_jw_SOURCES = tests/unit/check_jw.c

@@ -20,6 +20,7 @@
 #include <sys/time.h>
 #include <jansson.h>
 
+#include "jtext.h"
 #include "jw.h"
 
 struct flow;
@@ -95,10 +96,7 @@ void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
 /* Counters of every sink into obj. */
 void eve_stats(const struct eve *e, json_t *obj);
 
-/* JSON string from packet bytes: the text when it is valid UTF-8 without
- * NULs, else its hex form.  Never NULL for n <= 64 KiB (aborts on ENOMEM
- * as jansson does). */
-json_t *eve_string(const uint8_t *s, size_t n);
+/* eve_string(): JSON string from packet bytes (jtext.h). */
 /* "2024-01-02T03:04:05.123456+0000" into buf (at least 40 bytes). */
 const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len);
 

@@ -1,6 +1,6 @@
 # src/pipeline/pipeline.mk - the sensor: packets -> decode -> flows ->
 # dissectors -> observers; flow and stats events; the protocol logs.
-libotsentry_a_SOURCES += \
+libots_pipeline_a_SOURCES += \
 	src/pipeline/sensor.h src/pipeline/sensor.c \
 	src/pipeline/protolog.h src/pipeline/protolog.c
 
