@@ -1,7 +1,7 @@
 # dissectors/iec104/iec104.mk - IEC 60870-5-104 dissector (parser, names, log,
 # rule keywords), its tests, fuzz target and manual page.
 AM_CPPFLAGS += -I$(top_srcdir)/dissectors/iec104
-libotsentry_a_SOURCES += dissectors/iec104/iec104.h \
+libots_dissectors_a_SOURCES += dissectors/iec104/iec104.h \
 	dissectors/iec104/iec104_parse.c dissectors/iec104/iec104_names.c \
 	dissectors/iec104/iec104_log.c dissectors/iec104/iec104_rules.c
 
