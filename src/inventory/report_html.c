@@ -719,8 +719,8 @@ static const char page_style[] =
 "input[type=search]{width:320px;padding:3px;margin:4px 0}";
 
 /* Sorting, filtering and the detail panel: DOM text only (textContent),
- * never markup built from data.  "#asset-ID" in the address opens that
- * asset's panel.  Sets data-report-ready on <body> when everything is
+ * never markup built from data.  "#asset-ID" ("#group-N" on a grouped
+ * map) in the address opens that asset's (group's) panel.  Sets data-report-ready on <body> when everything is
  * wired (tests look for it). */
 static const char page_script[] =
 "(function(){'use strict';\n"
@@ -752,7 +752,7 @@ static const char page_script[] =
 "var out=document.getElementById(inp.getAttribute('data-count'));inp.addEventListener('input',function(){var q=inp.value.toLowerCase(),n=0;"
 "Array.prototype.forEach.call(t.tBodies[0].rows,function(r){var hide=q&&r.textContent.toLowerCase().indexOf(q)<0;r.hidden=!!hide;if(!hide)n++;});"
 "if(out)out.textContent=String(n);});});\n"
-"function fromHash(){var m=/^#asset-([0-9]+)$/.exec(location.hash);if(m)showAsset(m[1]);}\n"
+"function fromHash(){var m=/^#(asset|group)-([0-9]+)$/.exec(location.hash);if(m)(m[1]==='asset'?showAsset:showGroup)(m[2]);}\n"
 "window.addEventListener('hashchange',fromHash);fromHash();\n"
 "document.body.setAttribute('data-report-ready','1');})();\n";
 

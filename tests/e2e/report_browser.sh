@@ -108,6 +108,11 @@ fi
 "$BIN" -q -r "$TMP/big.pcap" -o "$TMP/big.eve" --inventory "$TMP/big.inv" --report "$TMP/big.html" ||
 	{ echo "FAIL: otsentry on the big plant"; exit 1; }
 check_page big_plant "$TMP/big.html" "$TMP/big.inv" "$TMP/big.eve"
+# a group's panel lists its members
+browser --dump-dom "file://$TMP/big.html#group-0" > "$TMP/gdom.html"
+sed -n '/<aside id="detail"/,/<\/aside>/p' "$TMP/gdom.html" > "$TMP/gpanel.html"
+grep -q '<dt>Members</dt>' "$TMP/gpanel.html" && grep -q '<dd>#[0-9]* ' "$TMP/gpanel.html" ||
+	{ echo "FAIL: big_plant: no member list in the panel of group 0"; fail=1; }
 
 # hostile identity strings
 hostile="$TMP/host<b>ile$(printf '\001').pcap"
