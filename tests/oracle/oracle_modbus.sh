@@ -44,7 +44,7 @@ command -v tshark >/dev/null 2>&1 || { echo "no tshark: skip"; exit 77; }
 # file name | reason
 EXPECTED_DIFF='
 db_modbus_test_data_part1.pcap|mbap-length: two segments each carry one FC 42 ADU whose MBAP length (5) is 3 bytes short of the segment; otsentry decodes both (the second delivery is a whole ADU, so the 3-byte leftover is dropped as truncated_adu), tshark glues the leftover to the second segment and decodes garbage in its place
-zeek_modbus_fuzz-72.pcap|window and no-stream: frame 12, a server segment 128 KiB past the window, and later acks 2^31 away; otsentry refuses them and decodes the server responses 58, 59 and 66 that follow in the window (tshark marks them retransmissions), the exceptions for 28, 47 and 51 and the request 34; tshark decodes a request 50 whose segment otsentry's reassembly of the fuzzed client stream does not deliver
+zeek_modbus_fuzz-72.pcap|window and no-stream: frame 12, a server segment 128 KiB past the window, and later acks 2^31 away; otsentry refuses them and decodes the server responses 58, 59 and 66 that follow in the window (tshark marks them retransmissions), the exceptions for 28, 47 and 51 and the request 34; tshark decodes a request 50 whose segment the otsentry reassembly of the fuzzed client stream does not deliver
 '
 
 TMP="${TMPDIR:-/tmp}/oracle_modbus.$$"
