@@ -287,7 +287,8 @@ int capture_files(struct sensor *s, const char *const *paths, int n,
 		if (++count % PROGRESS_EVERY == 0) {
 			if (count % FILE_BATCH == 0)
 				signals_poll(s, &pkt.hdr->ts);
-			if (pg.on) {
+			/* the totals walk every input: only when it is time */
+			if (progress_due(&pg)) {
 				progress_of(in, &st);
 				progress_update(&pg, &st);
 			}

@@ -84,6 +84,16 @@ void progress_start(struct progress *pg, int on)
 	pg->last.tv_sec -= 1;   /* the first update draws */
 }
 
+int progress_due(struct progress *pg)
+{
+	struct timespec now;
+
+	if (!pg->on)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return since(&pg->last, &now) * 1000 >= PROGRESS_INTERVAL_MS;
+}
+
 void progress_update(struct progress *pg, const struct progress_state *st)
 {
 	struct timespec now;
@@ -91,8 +101,7 @@ void progress_update(struct progress *pg, const struct progress_state *st)
 	if (!pg->on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (since(&pg->last, &now) * 1000 >= PROGRESS_INTERVAL_MS)
-		draw(pg, st, &now);
+	draw(pg, st, &now);
 }
 
 void progress_clear(struct progress *pg)

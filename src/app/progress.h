@@ -30,7 +30,11 @@ struct progress_state {
 
 void progress_start(struct progress *pg, int on);
 
-/* Redraw when PROGRESS_INTERVAL_MS have passed since the last time. */
+/* 1 when the line is on and PROGRESS_INTERVAL_MS have passed since it was
+ * last drawn (the caller then gathers the state and calls progress_update). */
+int progress_due(struct progress *pg);
+
+/* Draw the line now. */
 void progress_update(struct progress *pg, const struct progress_state *st);
 
 /* Erase the line (a message follows); the next update draws it again. */
