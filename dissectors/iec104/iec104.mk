@@ -12,6 +12,8 @@ tests_unit_check_iec104_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_iec104 tests/oracle/oracle_iec104.sh
 EXTRA_DIST += tests/oracle/oracle_iec104.sh
 
+dist_man_MANS += man/otsentry-iec104.7
+
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_iec104
 tests_fuzz_fuzz_iec104_SOURCES = tests/fuzz/fuzz_iec104.c

@@ -110,7 +110,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: otsentry [OPTIONS] -r PATH [PATH...] | -i IFACE\n"
-"Passive OT network sensor: Modbus/TCP, DNP3, S7comm; EVE JSON lines out.\n"
+"Passive OT network sensor: Modbus/TCP, DNP3, S7comm, EtherNet/IP, IEC 104; EVE JSON lines out.\n"
 "\n"
 "Capture:\n"
 "  -r PATH                 read capture files: pcap/pcapng, also gzip- or\n"

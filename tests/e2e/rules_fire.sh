@@ -50,6 +50,12 @@ if command -v text2pcap >/dev/null 2>&1; then
 	done > "$work/enip_li_sweep.txt"
 	text2pcap -q -4 10.0.0.5,10.0.0.255 -u 40006,44818 "$work/enip_li_sweep.txt" \
 		"$work/enip_li_sweep.pcap" >/dev/null 2>&1
+	# IEC 104 C_RP_NA_1 reset process (general reset), activation
+	build iec104_reset 10.0.0.5 10.0.0.9 40007 2404 680e0000000069010600010000000001
+	# IEC 104 F_SC_NA_1 call of file 1, cause file transfer
+	build iec104_file 10.0.0.5 10.0.0.9 40008 2404 6811000000007a010d00010000000001000001
+	# IEC 104 STOPDT act
+	build iec104_stopdt 10.0.0.5 10.0.0.9 40009 2404 680413000000
 fi
 
 pass=0
@@ -181,6 +187,20 @@ check 9500005 quiet "$S/enip/iti_cip-eth-set-2.pcap" --var CIP_OPERATORS=192.0.2
 check 9500006 fire  "$S/enip/emre_cip_cotp_proces.pcap" --var CIP_OPERATORS=192.0.2.1
 check 9500006 quiet "$S/enip/emre_cip_cotp_proces.pcap"
 check 9500007 quiet "$S/enip/sv_enip_test1.pcap"
+# IEC 104 (the master of the emre captures is 192.168.1.75)
+I104="--var IEC104_CONTROLLING=192.0.2.1"
+check 9600001 quiet "$S/iec104/emre_58_59.pcap"
+check 9600002 fire  "$S/iec104/emre_58_59.pcap" $I104
+check 9600002 fire  "$S/iec104/emre_50.pcap" $I104
+check 9600002 quiet "$S/iec104/emre_58_59.pcap"
+check 9600002 quiet "$S/iec104/emre_58_59.pcap" --var IEC104_CONTROLLING=192.168.1.75
+check 9600003 fire  "$S/iec104/emre_104deneme2.pcap" $I104
+check 9600003 quiet "$S/iec104/emre_104deneme2.pcap"
+check 9600003 quiet "$S/iec104/emre_58_59.pcap" $I104
+check 9600004 fire  "$S/iec104/iti_TestDissectIec104.pcap"
+check 9600004 quiet "$S/iec104/emre_50.pcap"
+check 9600005 quiet "$S/iec104/iti_090813_diverse.pcap"
+check 9600006 quiet "$S/iec104/iti_JavaRMI_and_IEC_Misc.pcap"
 
 if [ "$have_t2p" = 1 ]; then
 	check 9500001 fire  "$work/enip_identity_reset.pcap"
@@ -189,9 +209,13 @@ if [ "$have_t2p" = 1 ]; then
 	check 9200014 fire  "$work/dnp3_auth_err.pcap"
 	check 9200015 fire  "$work/dnp3_auth_err_obj.pcap"
 	check 9400002 fire  "$work/dnp3_external.pcap"
+	check 9600001 fire  "$work/iec104_reset.pcap"
+	check 9600005 fire  "$work/iec104_file.pcap"
+	check 9600006 fire  "$work/iec104_stopdt.pcap"
+	check 9600005 quiet "$work/iec104_reset.pcap"
 else
 	echo "SKIP built captures: text2pcap not installed"
-	skip=$((skip + 6))
+	skip=$((skip + 10))
 fi
 
 # Every shipped rule has a fire check above and a quiet one.
