@@ -14,7 +14,8 @@ GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
 	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)
 
-EXTRA_DIST += $(GEN_PCAPS) pcaps/README.md pcaps/otsgen.args tests/oracle/gen_tshark.sh man/otsgen.1
+EXTRA_DIST += $(GEN_PCAPS) pcaps/README.md pcaps/otsgen.args tests/oracle/gen_tshark.sh man/otsgen.1 \
+	tools/eval_labels.py
 
 # Rebuild the bundled captures, byte for byte, from pcaps/otsgen.args.
 pcaps: tools/otsgen$(EXEEXT)
