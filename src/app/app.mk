@@ -39,7 +39,8 @@ EXTRA_DIST += tests/e2e/anomaly_cap.sh
 
 # Golden EVE files over the bundled captures (tests/golden/golden.sh).
 TESTS += tests/golden/golden.sh
-EXTRA_DIST += tests/golden/golden.sh tests/golden/shared_snapshot.sh tests/golden/*.json
+EXTRA_DIST += tests/golden/golden.sh tests/golden/shared_snapshot.sh \
+	$(patsubst $(srcdir)/%,%,$(wildcard $(srcdir)/tests/golden/*.json))
 golden: src/otsentry$(EXEEXT)
 	OTS_TOP_BUILDDIR='$(abs_top_builddir)' OTS_TOP_SRCDIR='$(abs_top_srcdir)' \
 		$(srcdir)/tests/golden/golden.sh regen
