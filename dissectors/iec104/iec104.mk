@@ -20,3 +20,6 @@ tests_fuzz_fuzz_iec104_SOURCES = tests/fuzz/fuzz_iec104.c
 tests_fuzz_fuzz_iec104_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_iec104_LDADD = $(OTS_LIBS)
 endif
+
+# The shipped IEC 104 rules (otsentry-rules(5), otsentry-iec104(7)).
+dist_otsrules_DATA += rules/iec104.rules

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
