@@ -216,7 +216,8 @@ static void v6_segment(struct gen_writer *w, gen_time t, struct v6end *a, const 
 	l4[12] = 5 << 4;
 	l4[13] = (uint8_t)flags;
 	gen_put16(l4 + 14, 16384);
-	memcpy(l4 + 20, data, n);
+	if (n)
+		memcpy(l4 + 20, data, n);     /* data may be NULL when n is 0 */
 	memcpy(pseudo, a->ip, 16);
 	memcpy(pseudo + 16, b->ip, 16);
 	gen_put32(pseudo + 32, (uint32_t)l4len);
