@@ -13,6 +13,7 @@ EXTRA_DIST += tests/oracle/oracle_enip.sh
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_enip
 tests_fuzz_fuzz_enip_SOURCES = tests/fuzz/fuzz_enip.c
+tests_fuzz_fuzz_enip_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/dissectors/enip
 tests_fuzz_fuzz_enip_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_enip_LDADD = $(OTS_LIBS)
 endif
