@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -867,11 +868,24 @@ struct bl_obs {
 	const char *learn_file;
 	double learn_for;
 	double first_ts;
-	double last_save;
+	double last_save;               /* packet time of the last save */
+	double last_save_mono;          /* CLOCK_MONOTONIC of the last save */
 	int switched;
 };
 
+/* While learning, the file is rewritten when this much time has passed both
+ * in the traffic and on the sensor's own clock: live, that is every 600 s;
+ * a capture file that covers days of traffic but is read in a minute is not
+ * rewritten at every jump of its timestamps (each write is the whole model). */
 #define BL_SAVE_INTERVAL 600.0
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void obs_save(struct bl_obs *o, const char *why)
 {
@@ -894,11 +908,19 @@ static void obs_time(struct bl_obs *o, double t)
 		o->b->detect_start = t;
 	}
 	if (o->b->learning && o->learn_file && o->last_save > 0 && t - o->last_save >= BL_SAVE_INTERVAL) {
-		obs_save(o, "periodic");
+		double m = mono_now();
+
+		/* a minute of slack: a live packet's time is taken before it is read */
+		if (m - o->last_save_mono >= BL_SAVE_INTERVAL - 60.0) {
+			obs_save(o, "periodic");
+			o->last_save_mono = m;
+		}
 		o->last_save = t;
 	}
-	if (o->last_save <= 0)
+	if (o->last_save <= 0) {
 		o->last_save = t;
+		o->last_save_mono = mono_now();
+	}
 }
 
 static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)

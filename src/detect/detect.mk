@@ -7,8 +7,8 @@ check_PROGRAMS += tests/unit/check_baseline
 tests_unit_check_baseline_SOURCES = tests/unit/check_baseline.c
 tests_unit_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_baseline_LDADD = $(CHECK_LDADD)
-TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh
-EXTRA_DIST += tests/e2e/e2e_detect.sh
+TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
+EXTRA_DIST += tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
 dist_man_MANS += man/otsentry-baseline.5
 
 libots_detect_a_SOURCES += \
