@@ -193,6 +193,8 @@ static json_t *asset_json(const struct asset *a)
 		json_object_set_new(x, ot_proto_name((enum ot_proto)p), y);
 	}
 	json_object_set_new(o, "ot", x);
+	if ((x = inv_iec104_json(a)) != NULL)
+		json_object_set_new(o, "iec104", x);
 	if (a->overflow)
 		json_object_set_new(o, "overflow", json_integer((json_int_t)a->overflow));
 	return o;

@@ -133,6 +133,7 @@ static void asset_free(struct asset *a)
 {
 	free(a->protos);
 	free(a->ot);
+	free(a->iec104);
 	free(a->facts);
 	free(a->labels);
 	free(a);
@@ -982,6 +983,8 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 
 	for (i = 0; i < ev->n_ident && i < OT_MAX_IDENT; i++)
 		add_fact(inv, snd, ev, &ev->ident[i]);
+	if (ev->proto == OT_PROTO_IEC104)
+		inv_iec104_event(inv, snd, srv, ev);
 
 	role_update(inv, snd, &ev->ts);
 	role_update(inv, rcv, &ev->ts);

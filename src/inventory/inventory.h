@@ -49,6 +49,7 @@
 #define INV_MAX_ADDRS         16
 #define INV_MAX_LABELS        16
 #define INV_MAX_VLANS         8
+#define INV_MAX_IOA_RANGES    64      /* IEC 104 (CA, type, IOA) ranges */
 /* "asset" EVE lines per second of packet time at most (a flood of new
  * sources is counted, not logged line by line). */
 #define INV_MAX_EVENTS_PER_SEC 200

@@ -3,7 +3,7 @@
 libots_inventory_a_SOURCES += \
 	src/inventory/inventory.h src/inventory/inventory_int.h src/inventory/inventory.c \
 	src/inventory/roles.c src/inventory/document.c src/inventory/export.c \
-	src/inventory/observer.c \
+	src/inventory/observer.c src/inventory/stations.c \
 	src/inventory/graph.h src/inventory/graph.c \
 	src/inventory/oui.h src/inventory/oui.c \
 	src/inventory/geo.h src/inventory/geo.c \

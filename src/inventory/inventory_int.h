@@ -76,6 +76,24 @@ struct inv_ot {
 	uint64_t cat_sent[OT_CAT_COUNT];
 };
 
+/* IEC 104 station facts (stations.c); allocated on the asset's first
+ * IEC 104 message. */
+struct inv_ioa_range {
+	uint16_t ca;                            /* common address */
+	uint8_t type;                           /* type identification */
+	const char *type_name;                  /* static */
+	uint32_t lo, hi;                        /* information object addresses */
+	uint64_t objects;                       /* objects reported or commanded */
+};
+
+struct inv_iec104 {
+	uint64_t startdt_act, interrogations, commands, clock_syncs, other_requests;
+	uint64_t startdt_con, monitoring;
+	uint64_t ranges_dropped;                /* over INV_MAX_IOA_RANGES */
+	uint16_t n_ranges;
+	struct inv_ioa_range ranges[INV_MAX_IOA_RANGES];
+};
+
 struct asset {
 	uint64_t id;
 	uint8_t key_is_mac, has_mac;
@@ -97,6 +115,7 @@ struct asset {
 	char (*labels)[GRAPH_LABEL_LEN];
 	struct inv_addr addrs[INV_MAX_ADDRS];
 	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
+	struct inv_iec104 *iec104;              /* on the first IEC 104 message */
 	uint8_t units[32];                      /* Modbus unit ids addressed as client */
 	uint8_t funcs[32];                      /* function codes sent in requests */
 	uint32_t n_units, n_funcs;
@@ -140,6 +159,14 @@ struct role_reasons {
 
 /* roles.c: the role an asset's traffic shows; with rr, the reasons too. */
 enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr);
+
+/* stations.c: IEC 104 station facts of the sender and the points of the
+ * server (the controlled station) from one event; the roles the facts show
+ * (1 when any); the asset's "iec104" object (new reference, NULL when none). */
+void inv_iec104_event(struct inventory *inv, struct asset *snd, struct asset *srv,
+		      const struct ot_event *ev);
+int inv_iec104_role(const struct asset *a, int *controlling, int *controlled);
+json_t *inv_iec104_json(const struct asset *a);
 
 /* inventory.c: small shared helpers (new references) */
 json_t *inv_ip_json(const struct ot_ip *ip);

@@ -100,6 +100,27 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 	}
 }
 
+/* IEC 104 names the two ends of a link: the controlling station starts data
+ * transfer (STARTDT act) and sends interrogations and commands; the
+ * controlled station (outstation) confirms STARTDT and sends monitoring
+ * data.  The facts come from stations.c. */
+static void iec104_reasons(const struct asset *a, struct role_reasons *rr)
+{
+	const struct inv_iec104 *s = a->iec104;
+	int controlling, controlled;
+
+	if (!inv_iec104_role(a, &controlling, &controlled))
+		return;
+	if (controlling)
+		reason(rr, "IEC 104 controlling station: STARTDT act x%llu, %llu interrogations, "
+		       "%llu commands/set points, %llu clock syncs",
+		       (unsigned long long)s->startdt_act, (unsigned long long)s->interrogations,
+		       (unsigned long long)s->commands, (unsigned long long)s->clock_syncs);
+	if (controlled)
+		reason(rr, "IEC 104 controlled station: STARTDT con x%llu, %llu monitoring ASDUs",
+		       (unsigned long long)s->startdt_con, (unsigned long long)s->monitoring);
+}
+
 /* Thresholds of the role heuristics (documented in otsentry-inventory(5)). */
 #define SCAN_MIN_UNITS     32   /* distinct Modbus unit ids addressed */
 #define SWEEP_MAX_EACH     4    /* ... with fewer requests than this per target */
@@ -182,6 +203,7 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.resp_sent,
 		       ot_proto_name((enum ot_proto)t.top_server),
 		       t.unsol_sent ? " and sent unsolicited responses" : "");
+		iec104_reasons(a, rr);
 		return INV_ROLE_PLC;
 	}
 	if (t.req_sent) {
@@ -198,6 +220,7 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
 		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
 		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
+		iec104_reasons(a, rr);
 		return r;
 	}
 	if (t.req_recv) {

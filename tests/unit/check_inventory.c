@@ -445,6 +445,90 @@ START_TEST(dnp3_link_addresses_and_s7_rack_slot)
 }
 END_TEST
 
+/* IEC 104: controlling and controlled station facts, IOA ranges of the
+ * controlled station per common address and type, bounded. */
+START_TEST(iec104_stations_and_ioa_ranges)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.0.0.5", 5, "10.0.0.60", 60, IPPROTO_TCP, 2404);
+	struct inventory_asset_info m, o;
+	struct ot_event ev;
+	json_t *doc, *a, *r;
+	int i;
+
+	packet(inv, &f, 0, 60);
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_REQUEST, 256, OT_CAT_SESSION); /* STARTDT act */
+	inventory_event(inv, &ev);
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_RESPONSE, 257, OT_CAT_SESSION); /* STARTDT con */
+	inventory_event(inv, &ev);
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_REQUEST, 100, OT_CAT_READ);    /* GI act */
+	ev.subfunc = 6;
+	ot_range_add(&ev, OT_SPACE_IEC104, 7, 0, 0, 1);
+	inventory_event(inv, &ev);
+	/* measured values at 1000..1003 and 1004..1005 (merged), a single
+	 * point at 2000 of another common address, a command at 3000 */
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_UNSOLICITED, 13, OT_CAT_READ);
+	ev.func_name = "M_ME_NC_1";
+	ot_range_add(&ev, OT_SPACE_IEC104, 7, 0, 1000, 4);
+	inventory_event(inv, &ev);
+	ev.n_ranges = 0;
+	ot_range_add(&ev, OT_SPACE_IEC104, 7, 0, 1004, 2);
+	inventory_event(inv, &ev);
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_UNSOLICITED, 1, OT_CAT_READ);
+	ot_range_add(&ev, OT_SPACE_IEC104, 8, 0, 2000, 1);
+	inventory_event(inv, &ev);
+	ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_REQUEST, 45, OT_CAT_CONTROL);
+	ev.subfunc = 6;
+	ot_range_add(&ev, OT_SPACE_IEC104, 7, 0, 3000, 1);
+	inventory_event(inv, &ev);
+	/* past the cap: disjoint single points of one type are dropped, counted */
+	for (i = 0; i < INV_MAX_IOA_RANGES + 10; i++) {
+		ev_init(&ev, &f, OT_PROTO_IEC104, OT_DIR_UNSOLICITED, 3, OT_CAT_READ);
+		ot_range_add(&ev, OT_SPACE_IEC104, 9, 0, (uint32_t)(10 * i), 1);
+		inventory_event(inv, &ev);
+	}
+
+	m = find(inv, "10.0.0.5");
+	o = find(inv, "10.0.0.60");
+	ck_assert_int_eq(m.role, INV_ROLE_HMI);
+	ck_assert_int_eq(o.role, INV_ROLE_PLC);
+	doc = inventory_json(inv);
+	a = json_object_get(doc_asset(doc, m.id), "iec104");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_null(json_object_get(a, "controlled"));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "controlling"), "startdt_act")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "controlling"), "interrogations")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "controlling"), "commands")), 1);
+	ck_assert_ptr_null(json_object_get(a, "ioa_ranges"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(doc_asset(doc, m.id),
+		"role_reasons"), 1)), "IEC 104 controlling station"));
+	a = json_object_get(doc_asset(doc, o.id), "iec104");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_null(json_object_get(a, "controlling"));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "controlled"), "startdt_con")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "controlled"), "monitoring")),
+			 3 + INV_MAX_IOA_RANGES + 10);
+	ck_assert_int_eq(json_array_size(json_object_get(a, "common_addresses")), 3);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(a, "common_addresses"), 0)), 7);
+	ck_assert_int_eq(json_array_size(json_object_get(a, "ioa_ranges")), INV_MAX_IOA_RANGES);
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "ioa_ranges_dropped")), 13);
+	r = json_array_get(json_object_get(a, "ioa_ranges"), 0);       /* sorted: ca 7, type 13 */
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "ca")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "type_id")), 13);
+	ck_assert_str_eq(json_string_value(json_object_get(r, "type")), "M_ME_NC_1");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "start")), 1000);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "end")), 1005);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "objects")), 6);
+	r = json_array_get(json_object_get(a, "ioa_ranges"), 1);       /* the command point */
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "type_id")), 45);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "start")), 3000);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(doc_asset(doc, o.id),
+		"role_reasons"), 1)), "IEC 104 controlled station"));
+	json_decref(doc);
+	inventory_free(inv);
+}
+END_TEST
+
 /* ---- IP / MAC changes, EVE lines ---- */
 
 static char *slurp(const char *path)
@@ -996,6 +1080,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, sweep_versus_big_master);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
+	tcase_add_test(tc, iec104_stations_and_ioa_ranges);
 	tcase_add_test(tc, ip_moves_to_new_mac);
 	tcase_add_test(tc, vlans_and_no_mac);
 	suite_add_tcase(s, tc);
