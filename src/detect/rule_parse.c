@@ -80,6 +80,7 @@ struct pctx {
 	int line;
 	int failed;
 	int depth;
+	const char *wait_var;   /* first site variable named that has no value */
 };
 
 static void perr(struct pctx *pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,6 +103,8 @@ static void perr(struct pctx *pc, const char *fmt, ...)
 
 /* ---- variables -------------------------------------------------------- */
 
+static void rules_retry_waiting(struct rules *rs);
+
 static struct rule_var *var_find(struct rules *rs, const char *name)
 {
 	int i;
@@ -122,16 +125,19 @@ static int var_name_ok(const char *n)
 	return 1;
 }
 
-/* Set a variable; command-line ones (locked) are not overridden by files. */
+/* Set a variable; command-line ones (locked) are not overridden by files.
+ * A NULL value declares a site variable: it creates the variable without
+ * a value and leaves one that exists as it is. */
 static int var_set(struct rules *rs, const char *name, const char *value, int locked)
 {
 	struct rule_var *v = var_find(rs, name);
-	char *nv;
+	char *nv = NULL;
 
 	if (v && v->locked && !locked)
 		return 0;
-	nv = strdup(value);
-	if (!nv)
+	if (!value && v)
+		return 0;
+	if (value && !(nv = strdup(value)))
 		return -1;
 	if (!v) {
 		if (rs->nvars >= RULES_MAX_VARS) {
@@ -165,6 +171,8 @@ int rules_set_var(struct rules *rs, const char *name, const char *value)
 		rules_error_add(rs, "--var", 0, "too many variables");
 		return -1;
 	}
+	if (rs->nwaiting)
+		rules_retry_waiting(rs);
 	return 0;
 }
 
@@ -285,6 +293,14 @@ static int parse_item(struct pctx *pc, const char *s, int is_port, struct net_no
 			if (!v) {
 				perr(pc, "undefined variable '%s'", s);
 				return -1;
+			}
+			if (!v->value) {
+				/* a site variable not set yet: the rest of the rule is
+				 * still checked, then the rule waits (rules_parse_line) */
+				if (!pc->wait_var)
+					pc->wait_var = v->name;
+				n->kind = NK_ANY;
+				return 0;
 			}
 			s = v->value;
 		}
@@ -952,29 +968,36 @@ void rules_rule_free(struct rule *r)
 	free(r);
 }
 
-static int parse_var_line(struct pctx *pc, char *s)
+/*
+ * var NAME VALUE, or site_var NAME (kw "site_var"): a variable only the
+ * site can give a value (its operator hosts, say); until it has one, the
+ * rules that name it wait.
+ */
+static int parse_var_line(struct pctx *pc, const char *kw, char *s)
 {
+	int site = strcmp(kw, "site_var") == 0;
 	char *name = next_token(&s);
 	char *value = s ? ot_kw_trim(s) : NULL;
 
-	if (!name || !value || !*value) {
-		perr(pc, "var: expected 'var NAME VALUE'");
+	if (!name || (site ? value && *value : !value || !*value)) {
+		perr(pc, "%s: expected '%s NAME%s'", kw, kw, site ? "" : " VALUE");
 		return -1;
 	}
 	if (name[0] == '$')
 		name++;
 	if (!var_name_ok(name)) {
-		perr(pc, "var: bad variable name '%s'", name);
+		perr(pc, "%s: bad variable name '%s'", kw, name);
 		return -1;
 	}
-	if (var_set(pc->rs, name, value, 0) < 0) {
-		perr(pc, "var: too many variables");
+	if (var_set(pc->rs, name, site ? NULL : value, 0) < 0) {
+		perr(pc, "%s: too many variables", kw);
 		return -1;
 	}
 	return 0;
 }
 
-static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
+/* A sid already loaded or waiting: recorded as an error, 1. */
+static int sid_taken(struct rules *rs, const struct rule *r, struct pctx *pc)
 {
 	size_t i;
 
@@ -982,8 +1005,91 @@ static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
 		if (rs->rules[i]->sid == r->sid && rs->rules[i]->gid == r->gid) {
 			perr(pc, "duplicate sid %u (first at %s:%d)", r->sid,
 			     rs->rules[i]->file, rs->rules[i]->line);
+			return 1;
+		}
+	for (i = 0; i < rs->nwaiting; i++)
+		if (rs->waiting[i].sid == r->sid && rs->waiting[i].gid == r->gid) {
+			perr(pc, "duplicate sid %u (first at %s:%d)", r->sid,
+			     rs->waiting[i].file, rs->waiting[i].line);
+			return 1;
+		}
+	return 0;
+}
+
+void rules_wait_free(struct rule_wait *w)
+{
+	if (!w)
+		return;
+	free(w->text);
+	free(w->file);
+	free(w->var);
+	memset(w, 0, sizeof(*w));
+}
+
+/* A rule that parsed but names an unset site variable: kept as text. */
+static int add_waiting(struct rules *rs, const struct rule *r, const char *text,
+		       struct pctx *pc)
+{
+	struct rule_wait *w;
+
+	if (sid_taken(rs, r, pc))
+		return -1;
+	if (rs->nwaiting == rs->capwaiting) {
+		size_t nc = rs->capwaiting ? rs->capwaiting * 2 : 16;
+		struct rule_wait *nw = realloc(rs->waiting, nc * sizeof(*nw));
+
+		if (!nw) {
+			perr(pc, "out of memory");
 			return -1;
 		}
+		rs->waiting = nw;
+		rs->capwaiting = nc;
+	}
+	w = &rs->waiting[rs->nwaiting];
+	memset(w, 0, sizeof(*w));
+	w->text = strdup(text);
+	w->file = strdup(pc->file ? pc->file : "-");
+	w->var = strdup(pc->wait_var);
+	w->line = pc->line;
+	w->sid = r->sid;
+	w->gid = r->gid;
+	if (!w->text || !w->file || !w->var) {
+		rules_wait_free(w);
+		perr(pc, "out of memory");
+		return -1;
+	}
+	rs->nwaiting++;
+	return 0;
+}
+
+/* Parse again the waiting rules whose variable has a value now.  A rule
+ * that still names another unset variable goes back to the end of the
+ * list, past the loop's reach. */
+static void rules_retry_waiting(struct rules *rs)
+{
+	size_t i = 0, end = rs->nwaiting;
+
+	while (i < end) {
+		struct rule_wait w = rs->waiting[i];
+		struct rule_var *v = var_find(rs, w.var);
+
+		if (!v || !v->value) {
+			i++;
+			continue;
+		}
+		memmove(&rs->waiting[i], &rs->waiting[i + 1],
+			(rs->nwaiting - i - 1) * sizeof(rs->waiting[0]));
+		rs->nwaiting--;
+		end--;
+		rules_parse_line(rs, w.text, w.file, w.line);
+		rules_wait_free(&w);
+	}
+}
+
+static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
+{
+	if (sid_taken(rs, r, pc))
+		return -1;
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
 		struct rule **nr = realloc(rs->rules, nc * sizeof(*nr));
@@ -1001,7 +1107,7 @@ static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
 
 int rules_parse_line(struct rules *rs, const char *text, const char *file, int line)
 {
-	struct pctx pc = { rs, file, line, 0, 0 };
+	struct pctx pc = { rs, file, line, 0, 0, NULL };
 	char *buf, *s, *tok, *open, *close;
 	struct rule *r = NULL;
 	int code;
@@ -1015,8 +1121,8 @@ int rules_parse_line(struct rules *rs, const char *text, const char *file, int l
 	tok = next_token(&s);
 	if (!tok)
 		goto ok;
-	if (!strcmp(tok, "var")) {
-		if (parse_var_line(&pc, s) < 0)
+	if (!strcmp(tok, "var") || !strcmp(tok, "site_var")) {
+		if (parse_var_line(&pc, tok, s) < 0)
 			goto fail;
 		goto ok;
 	}
@@ -1099,6 +1205,13 @@ int rules_parse_line(struct rules *rs, const char *text, const char *file, int l
 	}
 	if (!r->severity)
 		r->severity = 3;
+	if (pc.wait_var) {
+		/* whole and valid, but it needs a value the site has not given */
+		if (add_waiting(rs, r, text, &pc) < 0)
+			goto fail;
+		rules_rule_free(r);
+		goto ok;
+	}
 	if (add_rule(rs, r, &pc) < 0)
 		goto fail;
 ok:
@@ -1173,6 +1286,8 @@ int rules_load_string(struct rules *rs, const char *text, const char *origin)
 			rules_parse_line(rs, t, origin, start_line);
 		free(acc);
 	}
+	if (rs->nwaiting)
+		rules_retry_waiting(rs);
 	return (int)(rs->nerrors - before);
 }
 

@@ -37,6 +37,7 @@
 #endif
 
 #define RULES_MAX_HITS 32       /* alerts one event can raise */
+#define RULES_STATS_WAITING 64  /* waiting rules listed in a stats event */
 
 struct rules *rules_new(void)
 {
@@ -51,12 +52,17 @@ struct rules *rules_new(void)
 	}
 	/* Defaults; --var and `var` lines replace them.  HOME_NET: private
 	 * networks (RFC 1918, link-local, loopback, IPv6 ULA, link-local and
-	 * loopback). */
+	 * loopback).  The site variables have no default: who may write to
+	 * a controller is the site's to say, and any guess would make every
+	 * write look authorised or every write look foreign.  Rules that name
+	 * one wait until it is set (rules_waiting()). */
 	if (rules_load_string(rs,
 			      "var HOME_NET [10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,"
 			      "169.254.0.0/16,127.0.0.0/8,fc00::/7,fe80::/10,::1/128]\n"
 			      "var EXTERNAL_NET !$HOME_NET\n"
-			      "var MODBUS_OPERATORS $HOME_NET\n"
+			      "site_var MODBUS_OPERATORS\n"
+			      "site_var CIP_OPERATORS\n"
+			      "site_var IEC104_CONTROLLING\n"
 			      "var MODBUS_SERVERS any\n"
 			      "var DNP3_MASTERS any\n"
 			      "var DNP3_OUTSTATIONS any\n"
@@ -85,6 +91,9 @@ void rules_free(struct rules *rs)
 		free(rs->vars[v].name);
 		free(rs->vars[v].value);
 	}
+	for (i = 0; i < rs->nwaiting; i++)
+		rules_wait_free(&rs->waiting[i]);
+	free(rs->waiting);
 	for (i = 0; i < rs->nerrors && i < RULES_MAX_ERRORS; i++)
 		free(rs->errors[i]);
 	free(rs->thresh);
@@ -95,6 +104,50 @@ void rules_free(struct rules *rs)
 size_t rules_count(const struct rules *rs)
 {
 	return rs ? rs->n : 0;
+}
+
+size_t rules_waiting_count(const struct rules *rs)
+{
+	return rs ? rs->nwaiting : 0;
+}
+
+int rules_waiting(const struct rules *rs, size_t i, uint32_t *sid, const char **var,
+		  const char **file, int *line)
+{
+	if (!rs || i >= rs->nwaiting)
+		return -1;
+	*sid = rs->waiting[i].sid;
+	*var = rs->waiting[i].var;
+	if (file)
+		*file = rs->waiting[i].file;
+	if (line)
+		*line = rs->waiting[i].line;
+	return 0;
+}
+
+/* One line per variable: the sids that wait for it. */
+void rules_print_waiting(const struct rules *rs, FILE *f)
+{
+	size_t i, j, nsid;
+
+	for (i = 0; rs && i < rs->nwaiting; i++) {
+		const char *var = rs->waiting[i].var;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(rs->waiting[j].var, var) == 0)
+				break;
+		if (j < i)
+			continue;       /* this variable's line is written */
+		nsid = 0;
+		for (j = i; j < rs->nwaiting; j++)
+			nsid += strcmp(rs->waiting[j].var, var) == 0;
+		fprintf(f, "otsentry: %zu rule%s wait%s for $%s (set it with --var %s=... or a var line):",
+			nsid, nsid == 1 ? "" : "s", nsid == 1 ? "s" : "", var, var);
+		for (j = i; j < rs->nwaiting; j++)
+			if (strcmp(rs->waiting[j].var, var) == 0)
+				fprintf(f, " %u", rs->waiting[j].sid);
+		fputc('\n', f);
+	}
 }
 
 size_t rules_error_count(const struct rules *rs)
@@ -458,6 +511,16 @@ void rules_stats(const struct rules *rs, json_t *obj)
 	json_object_set_new(o, "passed", json_integer((json_int_t)rs->passed));
 	json_object_set_new(o, "threshold_slots", json_integer(RULES_THRESH_SLOTS));
 	json_object_set_new(o, "threshold_replaced", json_integer((json_int_t)rs->th_replaced));
+	if (rs->nwaiting) {
+		json_t *a = json_array();
+
+		for (i = 0; i < rs->nwaiting && i < RULES_STATS_WAITING; i++)
+			json_array_append_new(a, json_pack("{s:I,s:s}", "sid",
+							   (json_int_t)rs->waiting[i].sid,
+							   "var", rs->waiting[i].var));
+		json_object_set_new(o, "waiting", json_integer((json_int_t)rs->nwaiting));
+		json_object_set_new(o, "waiting_for_vars", a);
+	}
 	json_object_set_new(obj, "rules", o);
 }
 
@@ -619,6 +682,8 @@ static int load_ruleset(const struct ots_options *opt, struct rules **out)
 		}
 		fprintf(stderr, "otsentry: %s%s\n", opt->rules_warn_only ? "warning: " : "", e);
 	}
+	if (!opt->quiet)
+		rules_print_waiting(rs, stderr);
 	if (rules_error_count(rs) && !opt->rules_warn_only) {
 		rules_free(rs);
 		return -2;

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 #include <jansson.h>
 
@@ -67,6 +68,20 @@ int rules_load_path(struct rules *rs, const char *path);
 int rules_load_string(struct rules *rs, const char *text, const char *origin);
 
 size_t rules_count(const struct rules *rs);
+
+/*
+ * Rules that name a site variable (declared with `site_var`, e.g.
+ * MODBUS_OPERATORS) the site has not set are not loaded: they wait, and
+ * load as soon as --var or a later `var` line gives the variable a value.
+ * rules_waiting() gives the i-th one's sid, the variable, and where it was
+ * read (file and line may be NULL); -1 past the end.  The strings live as
+ * long as the rule set.
+ */
+size_t rules_waiting_count(const struct rules *rs);
+int rules_waiting(const struct rules *rs, size_t i, uint32_t *sid, const char **var,
+		  const char **file, int *line);
+/* "otsentry: 4 rules wait for $MODBUS_OPERATORS (...): 9300003 ..." lines. */
+void rules_print_waiting(const struct rules *rs, FILE *f);
 size_t rules_error_count(const struct rules *rs);
 /* "rules/x.rules:12: unknown keyword 'foo'"; NULL past the end. */
 const char *rules_error(const struct rules *rs, size_t i);

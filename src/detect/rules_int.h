@@ -90,8 +90,18 @@ struct rule_ref {
 
 struct rule_var {
 	char *name;
-	char *value;
+	char *value;            /* NULL: a site variable not set yet */
 	int locked;             /* set on the command line */
+};
+
+/* A rule that names a site variable (site_var) the site has not set: kept
+ * as text, parsed again once the variable gets a value. */
+struct rule_wait {
+	char *text;             /* the whole rule, continuation lines joined */
+	char *file;
+	int line;
+	uint32_t sid, gid;
+	char *var;              /* the first unset variable it names */
 };
 
 struct thresh_slot {
@@ -106,6 +116,8 @@ struct rules {
 	size_t n, cap;
 	struct rule_var vars[RULES_MAX_VARS];
 	int nvars;
+	struct rule_wait *waiting;      /* rules waiting for a site variable */
+	size_t nwaiting, capwaiting;
 	char *errors[RULES_MAX_ERRORS];
 	size_t nerrors;         /* recorded (may exceed the kept ones) */
 	struct thresh_slot *thresh;
@@ -125,7 +137,9 @@ void rules_net_free(struct net_node *n);
 int rules_addr_match(const struct net_node *n, const struct ot_ip *ip);
 int rules_port_match(const struct net_node *n, uint16_t port);
 void rules_rule_free(struct rule *r);
-/* Parse one whole rule (or var line); 0, or -1 with the error recorded. */
+/* Parse one whole rule (or var / site_var line); 0 (loaded, or waiting
+ * for a site variable), or -1 with the error recorded. */
 int rules_parse_line(struct rules *rs, const char *text, const char *file, int line);
+void rules_wait_free(struct rule_wait *w);
 
 #endif /* OTS_RULES_INT_H */

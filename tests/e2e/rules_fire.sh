@@ -157,7 +157,7 @@ check 9300004 fire  "$S/modbus/iti_modbus_test.pcap" $OPS
 check 9300004 quiet "$S/modbus/iti_modbus_test.pcap"
 check 9300004 quiet "$S/modbus/zeek_modbusSmall.pcap" $OPS
 check 9300005 fire  "$S/modbus/wsk_modbus-encapsulated-transport.pcap" $OPS
-check 9300005 fire  "$P/plant_attack_external_modbus.pcap"
+check 9300005 fire  "$P/plant_attack_external_modbus.pcap" $OPS
 check 9300005 quiet "$S/modbus/wsk_modbus-encapsulated-transport.pcap"
 check 9300006 quiet "$S/modbus/iti_modicon_test.pcap"
 check 9300006 quiet "$S/modbus/zeek_modbus-and-non-modbus-p502.pcap"

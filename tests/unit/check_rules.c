@@ -162,6 +162,11 @@ static const struct {
 	{ "alert tcp any any -> any any (sid:1; app-layer-protocol: ftp;)", "t.rules:1: app-layer-protocol: unknown protocol 'ftp'" },
 	{ "var 1BAD any", "t.rules:1: var: bad variable name '1BAD'" },
 	{ "var ONLYNAME", "t.rules:1: var: expected 'var NAME VALUE'" },
+	{ "site_var", "t.rules:1: site_var: expected 'site_var NAME'" },
+	{ "site_var A B", "t.rules:1: site_var: expected 'site_var NAME'" },
+	{ "site_var 9A", "t.rules:1: site_var: bad variable name '9A'" },
+	/* a rule waiting for a site variable is still checked whole */
+	{ "alert modbus !$MODBUS_OPERATORS any -> any any (sid:1; foo:1;)", "t.rules:1: unknown keyword 'foo'" },
 	{ "alert modbus any any -> any any (sid:1; metadata: a b, c;)", "t.rules:1: metadata: expected 'key value', not 'c'" },
 };
 
@@ -344,6 +349,122 @@ START_TEST(vars_command_line_wins)
 	ck_assert_int_eq(rules_set_var(rs, "bad-name", "x"), -1);
 	ck_assert_str_eq(rules_error(rs, 0), "--var: '=x' is not NAME=VALUE");
 	ck_assert_str_eq(rules_error(rs, 1), "--var: bad variable name 'bad-name'");
+	rules_free(rs);
+}
+END_TEST
+
+/* The sid and variable of waiting rule i. */
+static void assert_waiting(const struct rules *rs, size_t i, uint32_t sid, const char *var)
+{
+	uint32_t s = 0;
+	const char *v = NULL, *file = NULL;
+	int line = 0;
+
+	ck_assert_int_eq(rules_waiting(rs, i, &s, &v, &file, &line), 0);
+	ck_assert_uint_eq(s, sid);
+	ck_assert_str_eq(v, var);
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_gt(line, 0);
+}
+
+/* A rule that names an unset site variable waits, unloaded, until the
+ * variable is set: by --var, or by a var line read later. */
+START_TEST(vars_site_rules_wait)
+{
+	struct rules *rs = rules_new();
+	struct ot_event ev;
+	const char *text =
+		"site_var OPS\n"
+		"alert modbus !$OPS any -> any any (sid:7; modbus: function 5;)\n"
+		"alert modbus any any -> any any (sid:8; modbus: function 6;)\n";
+	json_t *st, *w;
+	uint32_t sid;
+	const char *var;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	ck_assert_int_eq(rules_load_string(rs, text, "w.rules"), 0);
+	ck_assert_uint_eq(rules_count(rs), 1);
+	ck_assert_uint_eq(rules_waiting_count(rs), 1);
+	assert_waiting(rs, 0, 7, "OPS");
+	ck_assert_int_eq(rules_waiting(rs, 1, &sid, &var, NULL, NULL), -1);
+	ck_assert_ptr_null(rules_find(rs, 7));
+	set_flow("10.0.0.6", 40000, "10.1.1.1", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 5);
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	/* listed in the stats and the start-up summary */
+	st = json_object();
+	rules_stats(rs, st);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(st, "rules"), "waiting")), 1);
+	w = json_array_get(json_object_get(json_object_get(st, "rules"), "waiting_for_vars"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(w, "sid")), 7);
+	ck_assert_str_eq(json_string_value(json_object_get(w, "var")), "OPS");
+	json_decref(st);
+	f = open_memstream(&out, &outlen);
+	ck_assert_ptr_nonnull(f);
+	rules_print_waiting(rs, f);
+	fclose(f);
+	ck_assert_str_eq(out, "otsentry: 1 rule waits for $OPS (set it with --var OPS=... or a var line): 7\n");
+	free(out);
+	/* set: it loads and watches */
+	ck_assert_int_eq(rules_set_var(rs, "OPS", "10.0.0.5"), 0);
+	ck_assert_uint_eq(rules_waiting_count(rs), 0);
+	ck_assert_uint_eq(rules_count(rs), 2);
+	ck_assert_ptr_nonnull(rules_find(rs, 7));
+	ck_assert_int_eq(fires(rs, &ev), 1);
+	set_flow("10.0.0.5", 40000, "10.1.1.1", 502);
+	ck_assert_int_eq(fires(rs, &ev), 0);
+	st = json_object();
+	rules_stats(rs, st);
+	ck_assert_ptr_null(json_object_get(json_object_get(st, "rules"), "waiting_for_vars"));
+	json_decref(st);
+	rules_free(rs);
+
+	/* set on the command line first: loads at once, the declaration
+	 * does not unset it */
+	rs = rules_new();
+	ck_assert_int_eq(rules_set_var_arg(rs, "OPS=10.0.0.5"), 0);
+	ck_assert_int_eq(rules_load_string(rs, text, "w.rules"), 0);
+	ck_assert_uint_eq(rules_count(rs), 2);
+	ck_assert_uint_eq(rules_waiting_count(rs), 0);
+	rules_free(rs);
+
+	/* a var line in a file read later */
+	rs = rules_new();
+	ck_assert_int_eq(rules_load_string(rs, text, "w.rules"), 0);
+	ck_assert_uint_eq(rules_waiting_count(rs), 1);
+	ck_assert_int_eq(rules_load_string(rs, "var OPS [10.0.0.5,10.0.0.6]\n", "site.rules"), 0);
+	ck_assert_uint_eq(rules_count(rs), 2);
+	ck_assert_uint_eq(rules_waiting_count(rs), 0);
+	rules_free(rs);
+}
+END_TEST
+
+/* Two unset site variables: the rule waits for one, then the other. */
+START_TEST(vars_site_two_and_duplicates)
+{
+	struct rules *rs = rules_new();
+
+	ck_assert_int_eq(rules_load_string(rs,
+		"site_var A\nsite_var B\n"
+		"alert modbus $A any -> $B any (sid:1;)\n", "t.rules"), 0);
+	assert_waiting(rs, 0, 1, "A");
+	ck_assert_int_eq(rules_set_var(rs, "A", "10.0.0.1"), 0);
+	ck_assert_uint_eq(rules_count(rs), 0);
+	assert_waiting(rs, 0, 1, "B");
+	ck_assert_int_eq(rules_set_var(rs, "B", "10.0.0.2"), 0);
+	ck_assert_uint_eq(rules_count(rs), 1);
+	ck_assert_uint_eq(rules_waiting_count(rs), 0);
+	/* a sid taken by a waiting rule, and a waiting rule whose sid is taken */
+	ck_assert_int_eq(rules_load_string(rs,
+		"site_var C\n"
+		"alert modbus $C any -> any any (sid:2;)\n"
+		"alert modbus any any -> any any (sid:2;)\n"
+		"alert modbus $C any -> any any (sid:1;)\n", "d.rules"), 2);
+	ck_assert_str_eq(rules_error(rs, 0), "d.rules:3: duplicate sid 2 (first at d.rules:2)");
+	ck_assert_str_eq(rules_error(rs, 1), "d.rules:4: duplicate sid 1 (first at t.rules:3)");
+	ck_assert_uint_eq(rules_waiting_count(rs), 1);
 	rules_free(rs);
 }
 END_TEST
@@ -935,6 +1056,52 @@ START_TEST(shipped_rules_load)
 }
 END_TEST
 
+/* The shipped rules that judge who sends a write wait for the site's
+ * lists; given them, they load. */
+START_TEST(shipped_rules_wait_for_site_vars)
+{
+	const char *top = getenv("OTS_TOP_SRCDIR");
+	static const struct { uint32_t sid; const char *var; } want[] = {
+		{ 9300003, "MODBUS_OPERATORS" }, { 9300004, "MODBUS_OPERATORS" },
+		{ 9300005, "MODBUS_OPERATORS" }, { 9500005, "CIP_OPERATORS" },
+		{ 9500006, "CIP_OPERATORS" }, { 9600002, "IEC104_CONTROLLING" },
+		{ 9600003, "IEC104_CONTROLLING" },
+	};
+	char path[1024];
+	struct rules *rs = rules_new();
+	size_t i, j, n, all;
+
+	snprintf(path, sizeof(path), "%s/rules", top ? top : OTS_SRCDIR);
+	ck_assert_int_eq(rules_load_path(rs, path), 0);
+	n = rules_waiting_count(rs);
+	all = rules_count(rs) + n;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint32_t sid;
+		const char *var;
+
+		ck_assert_ptr_null(rules_find(rs, want[i].sid));
+		for (j = 0; j < n; j++) {
+			ck_assert_int_eq(rules_waiting(rs, j, &sid, &var, NULL, NULL), 0);
+			if (sid == want[i].sid)
+				break;
+		}
+		ck_assert_msg(j < n, "sid %u does not wait", want[i].sid);
+		ck_assert_str_eq(var, want[i].var);
+	}
+	rules_free(rs);
+	rs = rules_new();
+	ck_assert_int_eq(rules_set_var_arg(rs, "MODBUS_OPERATORS=10.0.0.5"), 0);
+	ck_assert_int_eq(rules_set_var_arg(rs, "CIP_OPERATORS=10.0.0.5"), 0);
+	ck_assert_int_eq(rules_set_var_arg(rs, "IEC104_CONTROLLING=10.0.0.5"), 0);
+	ck_assert_int_eq(rules_load_path(rs, path), 0);
+	ck_assert_uint_eq(rules_waiting_count(rs), 0);
+	ck_assert_uint_eq(rules_count(rs), all);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_ptr_nonnull(rules_find(rs, want[i].sid));
+	rules_free(rs);
+}
+END_TEST
+
 /*
  * Every spelling of every code in every protocol's names table loads in
  * the keyword that takes those names: what a log writes, a rule accepts.
@@ -1020,6 +1187,9 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, parse_binary_file_refused);
 	tcase_add_test(tc, vars_command_line_wins);
 	tcase_add_test(tc, vars_loop_is_an_error);
+	tcase_add_test(tc, vars_site_rules_wait);
+	tcase_add_test(tc, vars_site_two_and_duplicates);
+	tcase_add_test(tc, shipped_rules_wait_for_site_vars);
 	tcase_add_test(tc, load_folder_in_name_order);
 	tcase_add_test(tc, shipped_rules_load);
 	suite_add_tcase(s, tc);
