@@ -9,6 +9,17 @@ tests_unit_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_baseline_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
 EXTRA_DIST += tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
+
+# The quiet side: learn on the first half of real captures, detect on the
+# rest, alerts per hour per kind (three plant captures here, with a budget;
+# make quiet-side runs every long capture of the shared corpus).
+TESTS += tests/e2e/quiet_side.sh
+EXTRA_DIST += tests/e2e/quiet_side.sh
+quiet-side: src/otsentry$(EXEEXT)
+	OTS_TOP_SRCDIR='$(abs_top_srcdir)' OTS_TOP_BUILDDIR='$(abs_top_builddir)' \
+		OTS_SHARED_PCAPS="$${OTS_SHARED_PCAPS:-$(abs_top_srcdir)/../shared/pcaps}" \
+		QUIET_FULL=1 $(srcdir)/tests/e2e/quiet_side.sh
+.PHONY: quiet-side
 dist_man_MANS += man/otsentry-baseline.5
 
 libots_detect_a_SOURCES += \

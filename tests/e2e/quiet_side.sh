@@ -1,0 +1,119 @@
+#!/bin/sh
+# quiet_side.sh - how loud is the detection on normal plant traffic?
+#
+# For each long real capture of the shared corpus: learn on its first half
+# (--learn-for half its packet-time span), detect on the second half with
+# the shipped rules, and count the alert lines per kind.  Prints one row per
+# capture and a total row, each as alerts per hour of detected traffic.
+#
+#   quiet_side.sh            the short set (the three "plant1" captures of a
+#                            real plant, 85 s each); fails when a capture's
+#                            baseline alerts exceed its budget below
+#   QUIET_FULL=1 quiet_side.sh  (make quiet-side) every capture of the shared
+#                            corpus spanning at least QUIET_MIN_SPAN seconds
+#                            (60) with at least QUIET_MIN_PACKETS packets
+#                            (1000); prints the table, no budget
+#
+# OTSENTRY=path runs another build (to compare before and after a change).
+# Needs capinfos (wireshark-common) for the spans and python3; skips (77)
+# without them or without the shared captures ($OTS_SHARED_PCAPS).
+set -u
+top=${OTS_TOP_SRCDIR:-$(dirname "$0")/../..}
+bin=${OTSENTRY:-${OTS_TOP_BUILDDIR:-$top}/src/otsentry}
+shared=${OTS_SHARED_PCAPS:-$top/../shared/pcaps}
+full=${QUIET_FULL:-0}
+min_span=${QUIET_MIN_SPAN:-60}
+min_pkts=${QUIET_MIN_PACKETS:-1000}
+
+[ -d "$shared" ] || { echo "no shared captures at $shared: skip"; exit 77; }
+command -v capinfos >/dev/null 2>&1 || { echo "capinfos missing: skip"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skip"; exit 77; }
+[ -x "$bin" ] || { echo "FAIL: $bin not built"; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ots-quiet.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT INT TERM
+
+if [ "$full" = 1 ]; then
+	find "$shared/modbus" "$shared/dnp3" "$shared/s7comm" "$shared/enip" "$shared/iec104" \
+		-type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort >"$work/list"
+else
+	for f in modbus/plant1_ModbusTCP.pcap s7comm/plant1_S7comm.pcap enip/plant1_EthernetIP-CIP.pcap; do
+		[ -f "$shared/$f" ] && echo "$shared/$f"
+	done >"$work/list"
+fi
+[ -s "$work/list" ] || { echo "no captures found under $shared: skip"; exit 77; }
+
+# file, packets, first, last (epoch seconds)
+tr '\n' '\0' <"$work/list" | xargs -0 capinfos -T -r -S -a -e -c >"$work/spans" 2>/dev/null
+
+: >"$work/runs"
+while IFS="$(printf '\t')" read -r f pkts first last; do
+	span=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" \
+		"$first" "$last" 2>/dev/null) || continue
+	if [ "$full" = 1 ]; then
+		python3 -c "import sys; s=float(sys.argv[1]); sys.exit(0 if $min_span <= s <= 7*86400 and int(sys.argv[2]) >= $min_pkts else 1)" \
+			"$span" "$pkts" || continue
+	fi
+	half=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / 2))" "$span")
+	name=$(basename "$f")
+	name=${name%.*}
+	"$bin" -q --no-log all --no-flow-log --no-anomaly-log --sensor-name quiet \
+		-r "$f" --learn-for "$half" -o "$work/$name.eve" 2>"$work/$name.err" || {
+		echo "FAIL: $name: otsentry exited $?"; cat "$work/$name.err"; exit 1; }
+	printf '%s\t%s\t%s\t%s\n' "$name" "$half" "$first" "$work/$name.eve" >>"$work/runs"
+done <"$work/spans"
+
+python3 - "$work/runs" "$full" <<'EOF'
+import json, sys, collections
+
+# Baseline alerts tolerated per capture in the short set (second half).
+budget = {"plant1_ModbusTCP": 10, "plant1_S7comm": 14, "plant1_EthernetIP-CIP": 0}
+
+rows = []
+kinds = set()
+for line in open(sys.argv[1]):
+    name, half, first, eve = line.rstrip("\n").split("\t")
+    c = collections.Counter()
+    for l in open(eve):
+        ev = json.loads(l)
+        if ev.get("event_type") != "alert":
+            continue
+        a = ev["alert"]
+        k = a.get("metadata", {}).get("kind") if a.get("gid") == 2 else "rules"
+        c[k or "other"] += 1
+    kinds |= set(c)
+    rows.append((name, float(half), c))
+
+order = sorted(kinds - {"rules"}) + (["rules"] if "rules" in kinds else [])
+print("alerts on the second half of each capture, after learning on the first half")
+print("%-44s %9s %8s %10s %8s  %s" % ("capture", "detect_s", "baseline", "baseline/h",
+                                     "rules", "baseline alerts by kind"))
+tot = collections.Counter()
+hours = 0.0
+for name, half, c in rows:
+    h = half / 3600.0
+    hours += h
+    tot.update(c)
+    n = sum(v for k, v in c.items() if k != "rules")
+    print("%-44s %9.1f %8d %10.1f %8d  %s" % (name, half, n, n / h if h > 0 else 0.0,
+          c["rules"], " ".join("%s=%d" % (k, c[k]) for k in order if c[k] and k != "rules")))
+n = sum(v for k, v in tot.items() if k != "rules")
+print("%-44s %9.1f %8d %10.1f %8d" % ("TOTAL", hours * 3600, n, n / hours if hours else 0.0,
+      tot["rules"]))
+print("per kind over all %.2f h:" % hours)
+for k in order:
+    if tot[k]:
+        print("  %-24s %6d  %8.2f/h" % (k, tot[k], tot[k] / hours if hours else 0.0))
+
+if sys.argv[2] != "1":
+    ok = True
+    for name, half, c in rows:
+        n = sum(v for k, v in c.items() if k != "rules")
+        if name in budget and n > budget[name]:
+            print("FAIL: %s: %d baseline alerts on normal traffic, budget %d: %s" % (
+                name, n, budget[name], dict(c)))
+            ok = False
+    if len(rows) != len(budget):
+        print("note: %d of %d budgeted captures found" % (len(rows), len(budget)))
+    sys.exit(0 if ok else 1)
+EOF
