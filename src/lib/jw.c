@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "jw.h"
@@ -39,16 +40,14 @@ unsigned jw_depth(const struct jw *w)
 	return w->depth;
 }
 
-/* Room for n more bytes plus a NUL; 0, or -1 (sticky error). */
-static int jw_reserve(struct jw *w, size_t n)
+/* The slow half of jw_reserve: grow the buffer. */
+static int jw_grow(struct jw *w, size_t n)
 {
 	size_t ncap;
 	char *np;
 
 	if (w->err)
 		return -1;
-	if (n < w->cap - w->len)
-		return 0;
 	if (n > ((size_t)-1) / 4 - w->len) {
 		w->err = 1;
 		return -1;
@@ -66,6 +65,14 @@ static int jw_reserve(struct jw *w, size_t n)
 	return 0;
 }
 
+/* Room for n more bytes plus a NUL; 0, or -1 (sticky error). */
+static inline int jw_reserve(struct jw *w, size_t n)
+{
+	if (__builtin_expect(!w->err && n < w->cap - w->len, 1))
+		return 0;
+	return jw_grow(w, n);
+}
+
 static inline void jw_put(struct jw *w, const char *s, size_t n)
 {
 	if (jw_reserve(w, n) == 0) {
@@ -80,23 +87,27 @@ static inline void jw_putc(struct jw *w, char c)
 		w->buf[w->len++] = c;
 }
 
-/* The escaped body of a string (no quotes), n bytes of s. */
-static void jw_escaped(struct jw *w, const char *s, size_t n)
+/* 1 for the bytes a JSON string cannot hold as they are. */
+static const uint8_t jw_needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,         /* '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,         /* '\\' */
+};
+
+/* The escaped body of s[0..n) at o, which has room for 6 * n bytes;
+ * returns the end. */
+static char *jw_escape_into(char *o, const char *s, size_t n)
 {
 	static const char hexd[] = "0123456789ABCDEF";
-	char *o;
 	size_t i;
 
-	/* worst case every byte as \u00XX: one reservation, then stores */
-	if (n > ((size_t)-1) / 8 || jw_reserve(w, n * 6) < 0) {
-		w->err = 1;
-		return;
-	}
-	o = w->buf + w->len;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
+		if (!jw_needs_escape[c]) {
 			*o++ = (char)c;
 			continue;
 		}
@@ -118,23 +129,35 @@ static void jw_escaped(struct jw *w, const char *s, size_t n)
 			break;
 		}
 	}
-	w->len = (size_t)(o - w->buf);
+	return o;
 }
 
-/* Comma and key before a value; -1 when the writer is in error. */
+/* Comma and key before a value; -1 when the writer is in error.  One
+ * reservation for the comma, the quoted key (each byte escaped at worst
+ * as \\u00XX) and the colon. */
 static int jw_begin(struct jw *w, const char *key)
 {
+	size_t kn = key ? strlen(key) : 0;
+	char *o;
+
 	if (w->err)
 		return -1;
+	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 4) < 0) {
+		w->err = 1;
+		return -1;
+	}
+	o = w->buf + w->len;
 	if (w->has_member[w->depth])
-		jw_putc(w, ',');
+		*o++ = ',';
 	w->has_member[w->depth] = 1;
 	if (key) {
-		jw_putc(w, '"');
-		jw_escaped(w, key, strlen(key));
-		jw_put(w, "\":", 2);
+		*o++ = '"';
+		o = jw_escape_into(o, key, kn);
+		*o++ = '"';
+		*o++ = ':';
 	}
-	return w->err ? -1 : 0;
+	w->len = (size_t)(o - w->buf);
+	return 0;
 }
 
 static void jw_open(struct jw *w, const char *key, char c)
@@ -184,12 +207,22 @@ void jw_array_close(struct jw *w)
 
 void jw_stringn(struct jw *w, const char *key, const char *s, size_t n)
 {
+	char *o;
+
 	if (jw_begin(w, key) < 0)
 		return;
-	jw_putc(w, '"');
-	if (s)
-		jw_escaped(w, s, n);
-	jw_putc(w, '"');
+	if (!s)
+		n = 0;
+	/* worst case every byte as \\u00XX: one reservation, then stores */
+	if (n > ((size_t)-1) / 8 || jw_reserve(w, n * 6 + 2) < 0) {
+		w->err = 1;
+		return;
+	}
+	o = w->buf + w->len;
+	*o++ = '"';
+	o = jw_escape_into(o, s, n);
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
 }
 
 void jw_string(struct jw *w, const char *key, const char *s)

@@ -31,9 +31,14 @@ struct eve {
 
 /* ---- file sink ---- */
 
+#define FILE_SINK_BUFFER (1 << 16)
+
 struct file_sink {
 	char *path;             /* NULL for standard output */
 	FILE *fp;
+	char *iobuf;            /* fp's buffer (files only; stdio would give
+				 * a file st_blksize bytes whatever setvbuf
+				 * asks when it allocates the buffer itself) */
 	uint64_t lines, bytes, errors, reopens;
 };
 
@@ -66,6 +71,8 @@ static void file_sink_reopen(void *ctx)
 	if (fs->fp)
 		fclose(fs->fp);
 	fs->fp = fp;
+	if (fs->iobuf)
+		setvbuf(fs->fp, fs->iobuf, _IOFBF, FILE_SINK_BUFFER);
 	fs->reopens++;
 }
 
@@ -89,6 +96,7 @@ static void file_sink_close(void *ctx)
 		else
 			fflush(fs->fp);
 	}
+	free(fs->iobuf);
 	free(fs->path);
 	free(fs);
 }
@@ -175,7 +183,9 @@ int eve_add_file(struct eve *e, const char *path, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	setvbuf(fs->fp, NULL, _IOFBF, 1 << 16);
+	if (fs->path)
+		fs->iobuf = malloc(FILE_SINK_BUFFER);
+	setvbuf(fs->fp, fs->iobuf, _IOFBF, FILE_SINK_BUFFER);
 	sink.ctx = fs;
 	if (eve_add_sink(e, &sink) < 0) {
 		snprintf(err, errlen, "too many outputs (at most %d)", EVE_MAX_SINKS);
@@ -219,6 +229,15 @@ static char *put_digits(char *p, unsigned v, int n)
 	return p + n;
 }
 
+/* The date and time of day of the last second formatted ("YYYY-MM-DDTHH:MM:SS"):
+ * events come in runs within one second, and gmtime_r is most of a
+ * timestamp's cost.  A pure memo: the text is the same without it. */
+static struct {
+	time_t sec;
+	int valid;
+	char text[20];
+} ts_memo;
+
 const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 {
 	struct tm tm;
@@ -228,6 +247,11 @@ const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 
 	if (usec < 0 || usec > 999999)
 		usec = 0;
+	if (len >= 32 && ts_memo.valid && ts_memo.sec == t) {
+		memcpy(p, ts_memo.text, 19);
+		p += 19;
+		goto fraction;
+	}
 	if (!gmtime_r(&t, &tm)) {
 		memset(&tm, 0, sizeof(tm));
 		tm.tm_year = 70;
@@ -251,6 +275,10 @@ const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 	p = put_digits(p, (unsigned)tm.tm_min, 2);
 	*p++ = ':';
 	p = put_digits(p, (unsigned)tm.tm_sec, 2);
+	memcpy(ts_memo.text, buf, 19);
+	ts_memo.sec = t;
+	ts_memo.valid = 1;
+fraction:
 	*p++ = '.';
 	p = put_digits(p, (unsigned)usec, 6);
 	memcpy(p, "+0000", 6);
@@ -289,26 +317,47 @@ void eve_set_community_id(int on, uint16_t seed)
 }
 
 /* The flow's Community ID, or NULL (off, ICMP whose type and code the
- * flow does not keep, or no address).  Events come in runs of one flow:
- * the last one is kept (flow ids are never reused). */
+ * flow does not keep, or no address).  A hash per event is most of an
+ * event's cost, so results are remembered in a small direct-mapped table
+ * indexed by flow id and checked against the whole tuple and seed: a pure
+ * memo, the text is the same with or without it. */
+#define CID_MEMO_BITS 9
+
+struct cid_memo {
+	uint64_t id;
+	struct ot_ip cli, srv;
+	uint16_t cli_port, srv_port, seed;
+	uint8_t l4, valid;
+	char text[COMMUNITY_ID_LEN];
+};
+
+static struct cid_memo cid_memo[1u << CID_MEMO_BITS];
+
 static const char *flow_community_id(const struct flow *f)
 {
-	static uint64_t last_id;
-	static uint16_t last_seed;
-	static char last[COMMUNITY_ID_LEN];
+	struct cid_memo *m;
 
 	if (!community_on || f->l4 == IPPROTO_ICMP || f->l4 == IPPROTO_ICMPV6)
 		return NULL;
-	if (f->id && f->id == last_id && last_seed == community_seed && last[0])
-		return last;
+	m = &cid_memo[(f->id * 0x9E3779B97F4A7C15ULL) >> (64 - CID_MEMO_BITS)];
+	if (m->valid && m->id == f->id && m->seed == community_seed && m->l4 == f->l4 &&
+	    m->cli_port == f->cli_port && m->srv_port == f->srv_port &&
+	    memcmp(&m->cli, &f->cli_ip, sizeof(m->cli)) == 0 &&
+	    memcmp(&m->srv, &f->srv_ip, sizeof(m->srv)) == 0)
+		return m->text;
+	m->valid = 0;
 	if (community_id_v1(community_seed, f->l4, &f->cli_ip, f->cli_port,
-			    &f->srv_ip, f->srv_port, last) < 0) {
-		last_id = 0;
+			    &f->srv_ip, f->srv_port, m->text) < 0)
 		return NULL;
-	}
-	last_id = f->id;
-	last_seed = community_seed;
-	return last;
+	m->id = f->id;
+	m->cli = f->cli_ip;
+	m->srv = f->srv_ip;
+	m->cli_port = f->cli_port;
+	m->srv_port = f->srv_port;
+	m->seed = community_seed;
+	m->l4 = f->l4;
+	m->valid = 1;
+	return m->text;
 }
 
 static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t)
@@ -320,9 +369,12 @@ static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t
 	t->sport = from_client ? f->cli_port : f->srv_port;
 	t->dport = from_client ? f->srv_port : f->cli_port;
 	t->ports = f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP || f->l4 == IPPROTO_SCTP;
-	if (pn)
-		snprintf(t->proto, sizeof(t->proto), "%s", pn);
-	else
+	if (pn) {
+		size_t n = strnlen(pn, sizeof(t->proto) - 1);
+
+		memcpy(t->proto, pn, n);
+		t->proto[n] = 0;
+	} else
 		snprintf(t->proto, sizeof(t->proto), "%03u", f->l4);
 	t->community_id = flow_community_id(f);
 }
