@@ -8,11 +8,13 @@
  * capture runs.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -97,22 +99,6 @@ void capture_config_default(struct capture_config *cfg)
 	cfg->buffer_mb = 64;
 	cfg->promisc = 1;
 	cfg->stats_interval = 60;
-}
-
-struct cap_ctx {
-	struct sensor *s;
-	int linktype;
-	uint64_t packets;
-	struct timeval last;
-};
-
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct cap_ctx *cc = (struct cap_ctx *)(void *)user;
-
-	cc->packets++;
-	cc->last = h->ts;
-	sensor_packet(cc->s, cc->linktype, &h->ts, h->caplen, h->len, bytes);
 }
 
 static int set_filter(pcap_t *p, const char *bpf, const char *what)
@@ -312,21 +298,53 @@ int capture_files(struct sensor *s, const char *const *paths, int n,
 	return res->files_ok > 0 || res->packets > 0 ? 0 : -1;
 }
 
-int capture_live(struct sensor *s, const char *iface,
-		 const struct capture_config *cfg, struct capture_result *res)
+/* ---- live capture: one or more interfaces ---- */
+
+#define REOPEN_FIRST 1.0         /* seconds before the first reopen attempt */
+#define REOPEN_MAX 30.0          /* the backoff doubles up to this */
+
+struct live_if {
+	const char *name;
+	int idx;                        /* the sensor's interface index */
+	pcap_t *p;                      /* NULL while down */
+	int fd, linktype;
+	unsigned ifindex;               /* at open; 0: unknown (e.g. "any") */
+	struct sensor_iface_stats st;
+	struct pcap_stat now;           /* of the handle open now */
+	uint64_t closed_recv, closed_drop, closed_ifdrop; /* of handles closed */
+	double backoff;
+	struct timeval retry_at, down_since, last_packet;
+	int ever_open, silent;
+	struct sensor *s;
+};
+
+static double tv_diff(const struct timeval *a, const struct timeval *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_usec - b->tv_usec) / 1e6;
+}
+
+static void on_live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct live_if *li = (struct live_if *)(void *)user;
+
+	li->st.packets++;
+	sensor_packet(li->s, li->linktype, &h->ts, h->caplen, h->len, bytes);
+}
+
+/* Open li's handle: 0, or -1 with the reason in err; fatal set when
+ * trying again cannot help (bad filter, link type). */
+static int live_open(struct live_if *li, const struct capture_config *cfg, char *err,
+		     size_t errlen, int *fatal)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct cap_ctx cc;
-	struct timeval now, last_stats;
-	struct pcap_stat ps;
 	pcap_t *p;
-	int r, rc = 0, fd;
+	int r;
 
-	memset(res, 0, sizeof(*res));
+	*fatal = 0;
 	errbuf[0] = 0;
-	p = pcap_create(iface, errbuf);
+	p = pcap_create(li->name, errbuf);
 	if (!p) {
-		fprintf(stderr, "otsentry: %s: %s\n", iface, errbuf);
+		snprintf(err, errlen, "%s", errbuf);
 		return -1;
 	}
 	pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : 262144);
@@ -336,72 +354,283 @@ int capture_live(struct sensor *s, const char *iface,
 		pcap_set_buffer_size(p, cfg->buffer_mb << 20);
 	r = pcap_activate(p);
 	if (r < 0) {
-		fprintf(stderr, "otsentry: %s: %s%s%s\n", iface, pcap_statustostr(r),
-			r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
-			r == PCAP_ERROR_PERM_DENIED ? ": " : "",
-			r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
-			r == PCAP_ERROR_PERM_DENIED ? pcap_geterr(p) : "");
+		snprintf(err, errlen, "%s%s%s", pcap_statustostr(r),
+			 r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
+			 r == PCAP_ERROR_PERM_DENIED ? ": " : "",
+			 r == PCAP_ERROR || r == PCAP_ERROR_NO_SUCH_DEVICE ||
+			 r == PCAP_ERROR_PERM_DENIED ? pcap_geterr(p) : "");
 		pcap_close(p);
-		res->files_failed = 1;
 		return -1;
 	}
 	if (r > 0)
-		fprintf(stderr, "otsentry: %s: warning: %s\n", iface, pcap_statustostr(r));
-	memset(&cc, 0, sizeof(cc));
-	cc.s = s;
-	cc.linktype = check_linktype(p, iface);
-	if (cc.linktype < 0 || set_filter(p, cfg->bpf, iface) < 0 ||
-	    (cfg->on_open && cfg->on_open(cfg->on_open_ud) < 0)) {
+		fprintf(stderr, "otsentry: %s: warning: %s\n", li->name, pcap_statustostr(r));
+	li->linktype = check_linktype(p, li->name);
+	if (li->linktype < 0 || set_filter(p, cfg->bpf, li->name) < 0) {
+		snprintf(err, errlen, "cannot capture");
+		*fatal = 1;
 		pcap_close(p);
-		res->files_failed = 1;
 		return -1;
 	}
+	/* Non-blocking reads behind our own poll(): time passes (ticks,
+	 * stats, signals) even when no packet comes. */
+	li->fd = pcap_setnonblock(p, 1, errbuf) == 0 ? pcap_get_selectable_fd(p) : -1;
+	li->ifindex = if_nametoindex(li->name);
+	li->p = p;
+	li->st.up = 1;
+	memset(&li->now, 0, sizeof(li->now));
+	return 0;
+}
 
-	/* Non-blocking reads behind our own poll(): time passes (ticks, stats,
-	 * signals) even when no packet comes, which a pcap read timeout does
-	 * not promise on every platform. */
-	fd = pcap_setnonblock(p, 1, errbuf) == 0 ? pcap_get_selectable_fd(p) : -1;
-	signals_install();
-	sig_handle = p;
-	gettimeofday(&last_stats, NULL);
-	while (!sig_stop) {
-		if (fd >= 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+static void live_update_stats(struct live_if *li)
+{
+	struct pcap_stat ps;
 
-			if (poll(&pfd, 1, LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
-				fprintf(stderr, "otsentry: %s: poll: %s\n", iface, strerror(errno));
-				rc = -1;
-				break;
-			}
+	if (li->p && pcap_stats(li->p, &ps) == 0)
+		li->now = ps;
+	li->st.kernel_recv = li->closed_recv + li->now.ps_recv;
+	li->st.kernel_drop = li->closed_drop + li->now.ps_drop;
+	li->st.kernel_ifdrop = li->closed_ifdrop + li->now.ps_ifdrop;
+	sensor_set_iface_stats(li->s, li->idx, &li->st);
+}
+
+/* The interface went away: close, report, try again after a while. */
+static void live_down(struct live_if *li, const struct timeval *now, const char *why)
+{
+	json_t *x = json_object();
+
+	live_update_stats(li);
+	li->closed_recv = li->st.kernel_recv;
+	li->closed_drop = li->st.kernel_drop;
+	li->closed_ifdrop = li->st.kernel_ifdrop;
+	memset(&li->now, 0, sizeof(li->now));
+	pcap_close(li->p);
+	li->p = NULL;
+	li->fd = -1;
+	li->st.up = 0;
+	li->st.downs++;
+	li->down_since = *now;
+	li->backoff = REOPEN_FIRST;
+	li->retry_at = *now;
+	li->retry_at.tv_sec += (time_t)REOPEN_FIRST;
+	li->silent = 0;
+	json_object_set_new(x, "packets", json_integer((json_int_t)li->st.packets));
+	sensor_health(li->s, now, "interface_down", li->name, x,
+		      "%s: capture stopped: %s; trying again every %g s at most", li->name, why,
+		      REOPEN_MAX);
+	sensor_set_iface_stats(li->s, li->idx, &li->st);
+}
+
+/* A down interface, when its time has come: open it again or wait twice
+ * as long (at most REOPEN_MAX). */
+static void live_retry(struct live_if *li, const struct capture_config *cfg,
+		       const struct timeval *now)
+{
+	char err[PCAP_ERRBUF_SIZE + 64];
+	double gap;
+	int fatal;
+	json_t *x;
+
+	if (timercmp(now, &li->retry_at, <))
+		return;
+	if (live_open(li, cfg, err, sizeof(err), &fatal) < 0) {
+		li->backoff = li->backoff * 2 > REOPEN_MAX ? REOPEN_MAX : li->backoff * 2;
+		li->retry_at = *now;
+		li->retry_at.tv_sec += (time_t)li->backoff;
+		return;
+	}
+	gap = tv_diff(now, &li->down_since);
+	li->st.reopens++;
+	li->st.down_seconds += (uint64_t)(gap + 0.5);
+	li->ever_open = 1;
+	li->last_packet = *now;
+	x = json_object();
+	json_object_set_new(x, "down_seconds", json_real(gap));
+	sensor_health(li->s, now, "interface_up", li->name, x,
+		      "%s: capture resumed after %.1f s; packets in that time were not seen",
+		      li->name, gap);
+	sensor_set_iface_stats(li->s, li->idx, &li->st);
+}
+
+/* An open interface that was removed, replaced or set down: 1 and why. */
+static int live_gone(const struct live_if *li, char *why, size_t len)
+{
+	struct ifreq ifr;
+	unsigned idx;
+
+	if (!li->ifindex)
+		return 0;               /* "any" and the like: nothing to watch */
+	idx = if_nametoindex(li->name);
+	if (idx == 0) {
+		snprintf(why, len, "the interface is gone");
+		return 1;
+	}
+	if (idx != li->ifindex) {
+		snprintf(why, len, "the interface was replaced");
+		return 1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", li->name);
+	if (li->fd >= 0 && ioctl(li->fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		snprintf(why, len, "the interface is down");
+		return 1;
+	}
+	return 0;
+}
+
+/* No packet for cfg->silence seconds: a dead mirror port looks exactly
+ * like a quiet plant, so say so (once, until packets come again). */
+static void live_silence(struct live_if *li, const struct capture_config *cfg,
+			 const struct timeval *now, uint64_t before)
+{
+	if (li->st.packets != before) {
+		if (li->silent) {
+			json_t *x = json_object();
+
+			json_object_set_new(x, "silent_seconds", json_real(tv_diff(now, &li->last_packet)));
+			sensor_health(li->s, now, "interface_traffic", li->name, x,
+				      "%s: packets again after %.0f s without any", li->name,
+				      tv_diff(now, &li->last_packet));
 		}
-		r = pcap_dispatch(p, -1, on_packet, (u_char *)(void *)&cc);
-		if (r == PCAP_ERROR) {
-			fprintf(stderr, "otsentry: %s: %s\n", iface, pcap_geterr(p));
+		li->silent = 0;
+		li->last_packet = *now;
+		return;
+	}
+	if (cfg->silence > 0 && !li->silent && tv_diff(now, &li->last_packet) >= cfg->silence) {
+		li->silent = 1;
+		sensor_health(li->s, now, "interface_silent", li->name, NULL,
+			      "%s: no packet for %.0f s: is the mirror port still fed?",
+			      li->name, tv_diff(now, &li->last_packet));
+	}
+}
+
+int capture_live(struct sensor *s, const char *const *ifaces, int n,
+		 const struct capture_config *cfg, struct capture_result *res)
+{
+	struct live_if li[SENSOR_MAX_IFACES];
+	struct pollfd pfd[SENSOR_MAX_IFACES];
+	struct timeval now, last_stats, last_watch;
+	char err[PCAP_ERRBUF_SIZE + 64];
+	int i, r, rc = 0, fatal, opened = 0, np;
+	uint64_t before[SENSOR_MAX_IFACES];
+
+	memset(res, 0, sizeof(*res));
+	memset(li, 0, sizeof(li));
+	if (n < 1 || n > SENSOR_MAX_IFACES) {
+		fprintf(stderr, "otsentry: -i: 1 to %d interfaces\n", SENSOR_MAX_IFACES);
+		return -1;
+	}
+	gettimeofday(&now, NULL);
+	for (i = 0; i < n; i++) {
+		li[i].name = ifaces[i];
+		li[i].s = s;
+		li[i].fd = -1;
+		li[i].idx = sensor_add_iface(s, ifaces[i]);
+		if (li[i].idx < 0)
+			return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (live_open(&li[i], cfg, err, sizeof(err), &fatal) == 0) {
+			li[i].ever_open = 1;
+			li[i].last_packet = now;
+			opened++;
+			continue;
+		}
+		if (fatal) {
 			rc = -1;
 			break;
 		}
-		if (r == PCAP_ERROR_BREAK)
+		/* not there yet: the others start, this one is tried again */
+		fprintf(stderr, "otsentry: %s: %s\n", li[i].name, err);
+		li[i].down_since = now;
+		li[i].backoff = REOPEN_FIRST;
+		li[i].retry_at = now;
+		li[i].retry_at.tv_sec += (time_t)REOPEN_FIRST;
+	}
+	if (rc == 0 && opened == 0)
+		rc = -1;                /* nothing to capture on at all */
+	if (rc == 0 && cfg->on_open && cfg->on_open(cfg->on_open_ud) < 0)
+		rc = -1;
+	if (rc < 0) {
+		for (i = 0; i < n; i++)
+			if (li[i].p)
+				pcap_close(li[i].p);
+		res->files_failed = n;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!li[i].p)
+			sensor_health(s, &now, "interface_down", li[i].name, NULL,
+				      "%s: cannot capture yet; trying again every %g s at most",
+				      li[i].name, REOPEN_MAX);
+
+	signals_install();
+	sig_handle = NULL;
+	last_stats = last_watch = now;
+	while (!sig_stop) {
+		for (i = np = 0; i < n; i++)
+			if (li[i].p && li[i].fd >= 0)
+				pfd[np++] = (struct pollfd){ .fd = li[i].fd, .events = POLLIN };
+		if (poll(pfd, (nfds_t)np, LIVE_TIMEOUT_MS) < 0 && errno != EINTR) {
+			fprintf(stderr, "otsentry: poll: %s\n", strerror(errno));
+			rc = -1;
+			break;
+		}
+		gettimeofday(&now, NULL);
+		for (i = 0; i < n && !sig_stop; i++) {
+			before[i] = li[i].st.packets;
+			if (!li[i].p)
+				continue;
+			sensor_set_iface(s, li[i].idx);
+			sig_handle = li[i].p;
+			r = pcap_dispatch(li[i].p, -1, on_live_packet, (u_char *)(void *)&li[i]);
+			sig_handle = NULL;
+			if (r == PCAP_ERROR_BREAK)
+				break;
+			if (r < 0) {
+				snprintf(err, sizeof(err), "%s", pcap_geterr(li[i].p));
+				live_down(&li[i], &now, err);
+			}
+		}
+		if (sig_stop)
 			break;
 		gettimeofday(&now, NULL);
+		for (i = 0; i < n; i++) {
+			if (li[i].p)
+				live_silence(&li[i], cfg, &now, before[i]);
+		}
+		if (tv_diff(&now, &last_watch) >= 1.0) {
+			/* once a second: interfaces that went away, and those to retry */
+			last_watch = now;
+			for (i = 0; i < n; i++) {
+				if (li[i].p && live_gone(&li[i], err, sizeof(err)))
+					live_down(&li[i], &now, err);
+				else if (!li[i].p)
+					live_retry(&li[i], cfg, &now);
+			}
+		}
 		sensor_tick(s, &now);
 		signals_poll(s, &now);
-		if (cfg->stats_interval > 0 &&
-		    (double)(now.tv_sec - last_stats.tv_sec) +
-		    (now.tv_usec - last_stats.tv_usec) / 1e6 >= cfg->stats_interval) {
-			if (pcap_stats(p, &ps) == 0)
-				sensor_set_capture_stats(s, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+		if (cfg->stats_interval > 0 && tv_diff(&now, &last_stats) >= cfg->stats_interval) {
+			for (i = 0; i < n; i++)
+				live_update_stats(&li[i]);
 			sensor_write_stats(s, &now);
 			last_stats = now;
 		}
 		eve_flush(sensor_eve(s));
 	}
-	if (pcap_stats(p, &ps) == 0)
-		sensor_set_capture_stats(s, ps.ps_recv, ps.ps_drop, ps.ps_ifdrop);
+	for (i = 0; i < n; i++) {
+		live_update_stats(&li[i]);
+		res->packets += li[i].st.packets;
+		if (li[i].ever_open)
+			res->files_ok++;
+		else
+			res->files_skipped++;
+	}
+	res->files_failed = res->files_skipped + (rc != 0 && res->files_ok);
 	sig_handle = NULL;
 	signals_restore();
-	res->packets = cc.packets;
-	res->files_ok = rc == 0;
-	res->files_failed = rc != 0;
-	pcap_close(p);
+	for (i = 0; i < n; i++)
+		if (li[i].p)
+			pcap_close(li[i].p);
 	return rc;
 }

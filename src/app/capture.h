@@ -11,7 +11,8 @@
  * listed on stderr at the end (one line each; when there are many, a count
  * and the ones with problems).
  *
- * Live: SIGINT/SIGTERM stop the capture (pcap_breakloop), SIGHUP reopens the
+ * Live: see capture_live() for several interfaces and their faults;
+ * SIGINT/SIGTERM stop the capture (pcap_breakloop), SIGHUP reopens the
  * EVE files (log rotation), SIGUSR1 asks the observers for a snapshot
  * (sensor_request_snapshot).  The sensor ticks about once a second even
  * without packets; a stats event is written every stats_interval seconds.
@@ -31,6 +32,7 @@ struct capture_config {
 	int buffer_mb;          /* live: kernel buffer in MiB */
 	int promisc;            /* live: 1 promiscuous */
 	double stats_interval;  /* live: seconds between stats events, 0 off */
+	double silence;         /* live: seconds without packets before a health event, 0 off */
 	/* Called once the capture is open (live: the interface handle; files:
 	 * before the first file, which is then read with what is left), to
 	 * drop privileges.  <0 stops the capture.  May be NULL. */
@@ -58,9 +60,17 @@ void capture_config_default(struct capture_config *cfg);
 int capture_files(struct sensor *s, const char *const *paths, int n,
 		  const struct capture_config *cfg, struct capture_result *res);
 
-/* Capture on iface until SIGINT/SIGTERM.  0 on a clean stop, -1 (message on
- * stderr) when the interface cannot be opened or the filter is bad. */
-int capture_live(struct sensor *s, const char *iface,
+/*
+ * Capture on n interfaces (at most SENSOR_MAX_IFACES) until SIGINT/SIGTERM.
+ * An interface that cannot be opened at the start, goes down, disappears or
+ * is replaced is tried again after 1 s, then twice as long each time up to
+ * 30 s, with "sensor" events interface_down and interface_up; no packet on
+ * one for cfg->silence seconds: interface_silent, then interface_traffic.
+ * 0 on a clean stop; -1 (message on stderr) when none could be opened, the
+ * filter is bad or the privileges could not be dropped.  res: files_ok =
+ * interfaces open at some time, files_skipped = never.
+ */
+int capture_live(struct sensor *s, const char *const *ifaces, int n,
 		 const struct capture_config *cfg, struct capture_result *res);
 
 #endif /* OTS_CAPTURE_H */

@@ -16,3 +16,8 @@ soak: src/otsentry$(EXEEXT)
 # SIGUSR2 reloads rules and baseline; a broken file leaves the old in force.
 TESTS += tests/e2e/reload.sh
 EXTRA_DIST += tests/e2e/reload.sh
+
+# Two interfaces in one sensor (in_iface, per-interface counters), an
+# interface down/up and deleted/made again, a silent port, capture loss.
+TESTS += tests/e2e/iface_health.sh
+EXTRA_DIST += tests/e2e/iface_health.sh tests/e2e/netns_lib.sh

@@ -45,7 +45,8 @@ enum {
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_ALERT_ALL_CONV, OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_SENSOR_NAME, OPT_COMMUNITY_ID_SEED, OPT_NO_COMMUNITY_ID,
-	OPT_NO_MERGE, OPT_MAX_OPEN_FILES,
+	OPT_NO_MERGE, OPT_MAX_OPEN_FILES, OPT_IFACE_SILENCE, OPT_LOSS_THRESHOLD,
+	OPT_LOSS_INTERVAL,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -62,6 +63,9 @@ static const struct option long_opts[] = {
 	{ "no-promisc", no_argument, NULL, 'p' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "iface-silence", required_argument, NULL, OPT_IFACE_SILENCE },
+	{ "capture-loss-threshold", required_argument, NULL, OPT_LOSS_THRESHOLD },
+	{ "capture-loss-interval", required_argument, NULL, OPT_LOSS_INTERVAL },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "no-log", required_argument, NULL, OPT_NO_LOG },
 	{ "no-flow-log", no_argument, NULL, OPT_NO_FLOW_LOG },
@@ -120,12 +124,18 @@ static const char usage_text[] =
 "  -R, --recursive         read the subdirectories of -r directories too\n"
 "  --no-merge              read the files one after the other, not by time\n"
 "  --max-open-files N      files open at once while merging (" OTS_DEF_STR(OTS_DEF_MAX_OPEN_FILES) ")\n"
-"  -i IFACE                capture live on IFACE\n"
+"  -i IFACE                capture live on IFACE (repeatable, up to " OTS_DEF_STR(OTS_MAX_IFACES) ";\n"
+"                          events carry in_iface)\n"
 "  -f BPF                  capture filter (both modes)\n"
 "  -s SNAPLEN              live: bytes kept per packet (" OTS_DEF_STR(OTS_DEF_SNAPLEN) ")\n"
 "  -B MIB                  live: kernel buffer size in MiB (" OTS_DEF_STR(OTS_DEF_BUFFER_MB) ")\n"
 "  -p                      live: do not enable promiscuous mode\n"
 "  --stats-interval SEC    live: seconds between stats events (" OTS_DEF_STR(OTS_DEF_STATS_INTERVAL) "; 0 off)\n"
+"  --iface-silence SEC     live: no packet on an interface this long: a\n"
+"                          sensor event (" OTS_DEF_STR(OTS_DEF_IFACE_SILENCE) "; 0 off)\n"
+"  --capture-loss-threshold PCT  live: estimated capture loss above PCT\n"
+"                          percent: a sensor event (" OTS_DEF_STR(OTS_DEF_LOSS_THRESHOLD) "; 0 off)\n"
+"  --capture-loss-interval SEC  live: the period loss is judged over (" OTS_DEF_STR(OTS_DEF_LOSS_INTERVAL) ")\n"
 "Output:\n"
 "  -o FILE                 write events to FILE (default/-: stdout)\n"
 "  --log LIST              protocol logs to write (modbus,dnp3,s7comm,... or all)\n"
@@ -341,7 +351,10 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 			if (o->max_open_files < 1)
 				usage_error("--max-open-files: '%s' is out of range", optarg);
 			break;
-		case 'i': o->iface = optarg; break;
+		case 'i':
+			add_multi("-i", o->ifaces, &o->n_ifaces, OTS_MAX_IFACES, optarg);
+			o->iface = o->ifaces[0];
+			break;
 		case 'f': o->bpf = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 's': o->snaplen = (int)parse_u64("-s", optarg, 262144); break;
@@ -349,6 +362,17 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case 'p': o->no_promisc = 1; break;
 		case 'q': o->quiet = 1; break;
 		case OPT_STATS_INTERVAL: o->stats_interval = parse_double("--stats-interval", optarg); break;
+		case OPT_IFACE_SILENCE: o->iface_silence = parse_double("--iface-silence", optarg); break;
+		case OPT_LOSS_THRESHOLD:
+			o->loss_threshold = parse_double("--capture-loss-threshold", optarg);
+			if (o->loss_threshold > 100)
+				usage_error("--capture-loss-threshold: '%s' is out of range (0-100)", optarg);
+			break;
+		case OPT_LOSS_INTERVAL:
+			o->loss_interval = parse_double("--capture-loss-interval", optarg);
+			if (o->loss_interval < 1)
+				usage_error("--capture-loss-interval: '%s' is out of range (at least 1)", optarg);
+			break;
 		case OPT_LOG:
 			if (first_log)
 				o->log_protocols = 0;
@@ -551,6 +575,11 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+static const char root_warning[] =
+	"running as root; give --user to drop privileges once the capture is open";
+/* The sensor whose first stats event repeats the warning above. */
+static struct sensor *run_sensor;
+
 /* Capture is open: leave root (and every capability) behind. */
 static int drop_privileges(void *ud)
 {
@@ -559,13 +588,14 @@ static int drop_privileges(void *ud)
 
 	if (!o->user && !o->group) {
 		if (getuid() == 0) {
-			if (o->iface)
-				fputs("otsentry: warning: running as root; give --user to drop privileges "
-				      "once the capture is open\n", stderr);
+			if (o->iface) {
+				fprintf(stderr, "otsentry: warning: %s\n", root_warning);
+				sensor_add_warning(run_sensor, root_warning);
+			}
 			return 0;
 		}
 	}
-	if (privdrop(o->user, o->group, err, sizeof(err)) < 0) {
+	if (privdrop(o->user, o->group, o->iface != NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		return -1;
 	}
@@ -656,8 +686,11 @@ int main(int argc, char **argv)
 	}
 	eve = NULL;     /* the sensor owns it now */
 	sensor_set_flow_log(s, opt.log_flows);
-	if (opt.iface)
+	if (opt.iface) {
 		sensor_set_snapshot_interval(s, opt.snapshot_interval);
+		sensor_set_loss_alarm(s, opt.loss_threshold, opt.loss_interval);
+		eve_set_ifaces(opt.ifaces, opt.n_ifaces);
+	}
 
 	if (protolog_attach(s, opt.log_protocols, opt.log_anomalies) < 0) {
 		fputs("otsentry: cannot start the protocol log\n", stderr);
@@ -700,6 +733,7 @@ int main(int argc, char **argv)
 		pid_written = 1;
 	}
 	capture_config_default(&ccfg);
+	run_sensor = s;
 	ccfg.on_open = drop_privileges;
 	ccfg.on_open_ud = &opt;
 	ccfg.bpf = opt.bpf;
@@ -707,13 +741,14 @@ int main(int argc, char **argv)
 	ccfg.buffer_mb = opt.buffer_mb;
 	ccfg.promisc = !opt.no_promisc;
 	ccfg.stats_interval = opt.stats_interval;
+	ccfg.silence = opt.iface_silence;
 	ccfg.recursive = opt.recursive;
 	ccfg.no_merge = opt.no_merge;
 	ccfg.max_open = opt.max_open_files;
 	ccfg.quiet = opt.quiet;
 	ccfg.progress = !opt.quiet && isatty(STDERR_FILENO);
 	if (opt.iface)
-		crc = capture_live(s, opt.iface, &ccfg, &res);
+		crc = capture_live(s, opt.ifaces, opt.n_ifaces, &ccfg, &res);
 	else
 		crc = capture_files(s, opt.inputs, opt.n_inputs, &ccfg, &res);
 	sensor_finish(s);

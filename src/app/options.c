@@ -17,6 +17,9 @@ void ots_options_default(struct ots_options *o)
 	o->buffer_mb = OTS_DEF_BUFFER_MB;
 	o->stats_interval = OTS_DEF_STATS_INTERVAL;
 	o->max_open_files = OTS_DEF_MAX_OPEN_FILES;
+	o->iface_silence = OTS_DEF_IFACE_SILENCE;
+	o->loss_threshold = OTS_DEF_LOSS_THRESHOLD;
+	o->loss_interval = OTS_DEF_LOSS_INTERVAL;
 
 	o->log_protocols = ~0u;
 	o->log_anomalies = 1;

@@ -35,11 +35,15 @@ struct inventory_config;
 #define OTS_DEF_SILENCE_TIMEOUT     300
 #define OTS_DEF_MAX_BASELINE_KEYS   100000
 #define OTS_DEF_ALERT_RATE          100
+#define OTS_DEF_IFACE_SILENCE       300
+#define OTS_DEF_LOSS_THRESHOLD      5
+#define OTS_DEF_LOSS_INTERVAL       60
 
 #define OTS_DEF_STR_(x) #x
 #define OTS_DEF_STR(x) OTS_DEF_STR_(x)
 
 #define OTS_MAX_MULTI    16     /* repeatable options: --rules, --geoip, --var, --sink */
+#define OTS_MAX_IFACES   16     /* -i IFACE (repeatable) */
 #define OTS_SENSOR_NAME_MAX 63  /* --sensor-name: fits a syslog HOSTNAME field */
 
 struct ots_options {
@@ -50,12 +54,17 @@ struct ots_options {
 	int recursive;                        /* -R: subdirectories of -r directories */
 	int no_merge;                         /* --no-merge: inputs in turn, not by time */
 	int max_open_files;                   /* --max-open-files N */
-	const char *iface;                    /* -i IFACE */
+	const char *iface;                    /* the first -i IFACE, or NULL (files) */
+	const char *ifaces[OTS_MAX_IFACES];   /* -i IFACE (repeatable) */
+	int n_ifaces;
 	const char *bpf;                      /* -f 'BPF' */
 	int snaplen;                          /* -s */
 	int buffer_mb;                        /* -B MiB */
 	int no_promisc;                       /* -p */
 	double stats_interval;                /* --stats-interval SEC (live; 0 off) */
+	double iface_silence;                 /* --iface-silence SEC (live; 0 off) */
+	double loss_threshold;                /* --capture-loss-threshold PERCENT (live; 0 off) */
+	double loss_interval;                 /* --capture-loss-interval SEC (live) */
 
 	/* output */
 	const char *output;                   /* -o FILE ("-" or NULL = stdout) */

@@ -74,7 +74,8 @@ int privdrop_check(const char *user, const char *group, char *err, size_t errlen
 	return resolve(user, group, &uid, &gid, err, errlen);
 }
 
-int privdrop(const char *user, const char *group, char *err, size_t errlen)
+int privdrop(const char *user, const char *group, int keep_net_raw, char *err,
+	     size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
@@ -83,6 +84,11 @@ int privdrop(const char *user, const char *group, char *err, size_t errlen)
 	if (resolve(user, group, &uid, &gid, err, errlen) < 0)
 		return -1;
 	capng_clear(CAPNG_SELECT_BOTH);
+	if (keep_net_raw &&
+	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW) < 0) {
+		snprintf(err, errlen, "cannot keep CAP_NET_RAW");
+		return -1;
+	}
 	if (user || group) {
 		if (geteuid() != 0) {
 			snprintf(err, errlen, "--user/--group: only root can change its user");
@@ -94,14 +100,21 @@ int privdrop(const char *user, const char *group, char *err, size_t errlen)
 				 (unsigned)uid, (unsigned)gid, r);
 			return -1;
 		}
-	} else if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE) {
+	} else {
 		/* a non-root start with capabilities (systemd's AmbientCapabilities):
-		 * the capture is open, the capabilities are no longer needed */
+		 * the capture is open, the others are no longer needed */
+		capng_get_caps_process();
+		if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+			goto caps_done;
+		capng_clear(CAPNG_SELECT_BOTH);
+		if (keep_net_raw)
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_RAW);
 		if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
 			snprintf(err, errlen, "cannot drop capabilities");
 			return -1;
 		}
 	}
+caps_done:
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		return -1;

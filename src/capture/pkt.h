@@ -37,6 +37,7 @@ struct pkt_meta {
 	uint32_t ip_len;        /* bytes of the IP datagram (after reassembly) */
 	uint8_t ttl;            /* TTL or hop limit */
 	uint8_t reassembled;    /* 1: rebuilt from IPv4 or IPv6 fragments */
+	uint8_t iface;          /* live: index of the capturing interface (0 first) */
 
 	uint8_t l4;             /* IPPROTO_TCP, IPPROTO_UDP, or other */
 	uint16_t sport;

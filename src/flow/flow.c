@@ -538,6 +538,7 @@ static struct flow_entry *create_flow(struct flow_table *ft, const struct pkt_me
 	f->cli_port = src_is_cli ? p->sport : p->dport;
 	f->srv_port = src_is_cli ? p->dport : p->sport;
 	f->first = f->last = p->ts;
+	f->iface = p->iface;
 	f->priv = NULL;
 	f->ot_proto = NULL;
 

@@ -61,6 +61,7 @@ struct flow {
 	uint8_t role_guessed;   /* 1: client/server guessed, no handshake seen */
 	uint8_t tcp_state;      /* enum flow_tcp_state */
 	uint8_t end_reason;     /* enum flow_end_reason, valid at flow end */
+	uint8_t iface;          /* live: interface of the first packet (pkt_meta.iface) */
 	struct timeval first, last;
 	uint64_t pkts[2];
 	uint64_t bytes[2];      /* IP bytes each way */

@@ -316,6 +316,23 @@ void eve_set_community_id(int on, uint16_t seed)
 	community_seed = seed;
 }
 
+/* Live capture: the interface names, indexed by flow.iface (frozen at
+ * startup, eve_set_ifaces); none when reading files. */
+static const char *const *iface_names;
+static int n_iface_names;
+
+void eve_set_ifaces(const char *const *names, int n)
+{
+	iface_names = names;
+	n_iface_names = names ? n : 0;
+}
+
+/* in_iface of a flow's events, or NULL. */
+static const char *flow_iface(const struct flow *f)
+{
+	return f && f->iface < n_iface_names ? iface_names[f->iface] : NULL;
+}
+
 /* The flow's Community ID, or NULL (off, ICMP whose type and code the
  * flow does not keep, or no address).  A hash per event is most of an
  * event's cost, so results are remembered in a small direct-mapped table
@@ -392,6 +409,8 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 	json_object_set_new(ev, "timestamp", json_string(eve_timestamp(ts, buf, sizeof(buf))));
 	if (f)
 		json_object_set_new(ev, "flow_id", json_integer((json_int_t)(f->id & 0x7fffffffffffffffULL)));
+	if (flow_iface(f))
+		json_object_set_new(ev, "in_iface", json_string(flow_iface(f)));
 	json_object_set_new(ev, "event_type", json_string(event_type));
 	if (!f)
 		return ev;
@@ -425,6 +444,8 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 	jw_string(w, "timestamp", eve_timestamp(ts, buf, sizeof(buf)));
 	if (f)
 		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
+	if (flow_iface(f))
+		jw_string(w, "in_iface", flow_iface(f));
 	jw_string(w, "event_type", event_type);
 	if (!f)
 		return;

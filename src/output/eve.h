@@ -64,6 +64,12 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
  * hashed with seed: on by default with seed 0.  Set once at startup.
  */
 void eve_set_community_id(int on, uint16_t seed);
+/*
+ * Live capture: events of a flow carry "in_iface" (Suricata's name, after
+ * flow_id), names[flow.iface].  names is borrowed and must outlive every
+ * event; NULL (the default, files) writes none.  Set once at startup.
+ */
+void eve_set_ifaces(const char *const *names, int n);
 /* Serialise and write; steals ev.  Returns 0 or -1. */
 int eve_write(struct eve *e, json_t *ev);
 /* The compact one-line form of v (what eve_write writes) into *buf,

@@ -31,7 +31,24 @@ struct sensor {
 	struct timespec started;        /* CLOCK_MONOTONIC at sensor_new */
 	double snapshot_interval;       /* seconds; 0 off */
 	struct timeval last_snapshot;   /* tv_sec 0: not started yet */
+	/* live capture */
+	struct {
+		const char *name;
+		struct sensor_iface_stats st;
+	} ifaces[SENSOR_MAX_IFACES];
+	int n_ifaces, cur_iface;
+	uint64_t tcp_bytes;             /* TCP payload bytes seen (capture loss) */
+	double loss_threshold, loss_interval;
+	struct timeval loss_start;      /* start of the interval being judged */
+	uint64_t loss_tcp0, loss_gap0;  /* counters at loss_start */
+	double loss_last;               /* percent of the last interval judged, -1 none */
+	int loss_alarm;                 /* 1: above the threshold */
+	json_t *warnings;               /* array for the next stats event, or NULL */
 };
+
+/* Capture loss is judged over an interval with at least this many TCP
+ * bytes (seen plus missing): fewer say nothing. */
+#define LOSS_MIN_BYTES 65536
 
 /* ---- flow table callbacks: fan out to the observers ---- */
 
@@ -158,6 +175,7 @@ struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
 		return NULL;
 	}
 	s->flow_log = 1;
+	s->loss_last = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	s->dec = decoder_new(NULL);
 	if (!s->dec) {
@@ -188,7 +206,42 @@ void sensor_free(struct sensor *s)
 			s->obs[i].on_free(s->obs[i].ctx);
 	decoder_free(s->dec);
 	eve_free(s->eve);
+	json_decref(s->warnings);
 	free(s);
+}
+
+int sensor_add_iface(struct sensor *s, const char *name)
+{
+	if (s->n_ifaces >= SENSOR_MAX_IFACES)
+		return -1;
+	s->ifaces[s->n_ifaces].name = name;
+	return s->n_ifaces++;
+}
+
+void sensor_set_iface(struct sensor *s, int idx)
+{
+	if (idx >= 0 && idx < s->n_ifaces)
+		s->cur_iface = idx;
+}
+
+void sensor_set_iface_stats(struct sensor *s, int idx, const struct sensor_iface_stats *st)
+{
+	if (idx >= 0 && idx < s->n_ifaces)
+		s->ifaces[idx].st = *st;
+}
+
+void sensor_set_loss_alarm(struct sensor *s, double threshold, double interval)
+{
+	s->loss_threshold = threshold;
+	s->loss_interval = interval;
+}
+
+void sensor_add_warning(struct sensor *s, const char *text)
+{
+	if (!s->warnings)
+		s->warnings = json_array();
+	if (s->warnings)
+		json_array_append_new(s->warnings, json_string(text));
 }
 
 int sensor_add_observer(struct sensor *s, const struct sensor_observer *o)
@@ -247,6 +300,9 @@ void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
 		s->last_ts = *ts;
 	if (decode_packet(s->dec, linktype, ts, caplen, wirelen, data, &p)) {
 		s->st.decoded++;
+		p.iface = (uint8_t)s->cur_iface;
+		if (p.l4 == IPPROTO_TCP)
+			s->tcp_bytes += p.payload_len;
 		flow_table_process(s->ft, &p);
 	}
 	/* Ticks follow packet time forward, once per second. */
@@ -258,6 +314,62 @@ void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
 	}
 }
 
+/* Every loss_interval seconds: the share of TCP bytes that were missing
+ * (holes given up: acknowledged but never seen, or no room to wait for
+ * them), an alarm when it passes the threshold, its end when it falls
+ * back. */
+static void judge_loss(struct sensor *s, const struct timeval *now)
+{
+	struct flow_stats fs;
+	uint64_t gap, tcp;
+	double pct;
+
+	if (s->loss_interval <= 0)
+		return;
+	if (s->loss_start.tv_sec == 0) {
+		flow_table_get_stats(s->ft, &fs);
+		s->loss_start = *now;
+		s->loss_tcp0 = s->tcp_bytes;
+		s->loss_gap0 = fs.tcp_gap_bytes;
+		return;
+	}
+	if ((double)(now->tv_sec - s->loss_start.tv_sec) +
+	    (double)(now->tv_usec - s->loss_start.tv_usec) / 1e6 < s->loss_interval)
+		return;
+	flow_table_get_stats(s->ft, &fs);
+	gap = fs.tcp_gap_bytes - s->loss_gap0;
+	tcp = s->tcp_bytes - s->loss_tcp0;
+	s->loss_start = *now;
+	s->loss_tcp0 = s->tcp_bytes;
+	s->loss_gap0 = fs.tcp_gap_bytes;
+	if (gap + tcp < LOSS_MIN_BYTES)
+		return;
+	pct = 100.0 * (double)gap / (double)(gap + tcp);
+	s->loss_last = pct;
+	if (s->loss_threshold <= 0)
+		return;
+	if (pct > s->loss_threshold && !s->loss_alarm) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "loss_percent", json_real(pct));
+		json_object_set_new(x, "gap_bytes", json_integer((json_int_t)gap));
+		json_object_set_new(x, "tcp_bytes", json_integer((json_int_t)tcp));
+		s->loss_alarm = 1;
+		sensor_health(s, now, "capture_loss", NULL, x,
+			      "capture loss %.2f%% over the last %.0f s (%llu of %llu TCP bytes missing), "
+			      "above the %.2f%% threshold", pct, s->loss_interval,
+			      (unsigned long long)gap, (unsigned long long)(gap + tcp), s->loss_threshold);
+	} else if (pct <= s->loss_threshold && s->loss_alarm) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "loss_percent", json_real(pct));
+		s->loss_alarm = 0;
+		sensor_health(s, now, "capture_loss_ended", NULL, x,
+			      "capture loss %.2f%% over the last %.0f s, back under the %.2f%% threshold",
+			      pct, s->loss_interval, s->loss_threshold);
+	}
+}
+
 void sensor_tick(struct sensor *s, const struct timeval *now)
 {
 	if (timercmp(now, &s->last_ts, >))
@@ -266,6 +378,7 @@ void sensor_tick(struct sensor *s, const struct timeval *now)
 	decode_expire(s->dec, now);
 	s->last_tick = now->tv_sec;
 	observers_tick(s, now);
+	judge_loss(s, now);
 }
 
 void sensor_request_reload(struct sensor *s, const struct timeval *now)
@@ -277,24 +390,52 @@ void sensor_request_reload(struct sensor *s, const struct timeval *now)
 			s->obs[i].on_reload(s->obs[i].ctx, now);
 }
 
-void sensor_notice(struct sensor *s, const struct timeval *ts, const char *reason,
-		   const char *fmt, ...)
+static void health_v(struct sensor *s, const struct timeval *ts, const char *reason,
+		     const char *iface, json_t *extra, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+static void health_v(struct sensor *s, const struct timeval *ts, const char *reason,
+		     const char *iface, json_t *extra, const char *fmt, va_list ap)
 {
 	char text[512];
 	json_t *ev, *o;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	fprintf(stderr, "otsentry: %s\n", text);
-	if (!(ev = eve_event_new("sensor", ts, NULL, 0)))
+	if (!(ev = eve_event_new("sensor", ts, NULL, 0)) || !(o = json_object())) {
+		json_decref(ev);
+		json_decref(extra);
 		return;
-	o = json_object();
+	}
 	json_object_set_new(o, "reason", json_string(reason));
+	if (iface)
+		json_object_set_new(o, "interface", eve_string((const uint8_t *)iface, strlen(iface)));
+	if (extra)
+		json_object_update(o, extra);
+	json_decref(extra);
 	json_object_set_new(o, "detail", eve_string((const uint8_t *)text, strlen(text)));
 	json_object_set_new(ev, "sensor", o);
 	eve_write(s->eve, ev);
+}
+
+void sensor_notice(struct sensor *s, const struct timeval *ts, const char *reason,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	health_v(s, ts, reason, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void sensor_health(struct sensor *s, const struct timeval *ts, const char *reason,
+		   const char *iface, json_t *extra, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	health_v(s, ts, reason, iface, extra, fmt, ap);
+	va_end(ap);
 }
 
 void sensor_request_snapshot(struct sensor *s, const struct timeval *now)
@@ -361,10 +502,59 @@ json_t *sensor_stats_json(struct sensor *s)
 	}
 
 	o = json_object();
-	JI(o, "kernel_packets", s->st.pcap_recv);
-	JI(o, "kernel_drops", s->st.pcap_drop);
-	JI(o, "kernel_ifdrops", s->st.pcap_ifdrop);
+	if (s->n_ifaces) {
+		/* live: the sums of the interfaces, then each one */
+		json_t *all = json_object();
+		uint64_t recv = 0, drop = 0, ifdrop = 0;
+
+		for (i = 0; i < s->n_ifaces; i++) {
+			const struct sensor_iface_stats *k = &s->ifaces[i].st;
+			json_t *one = json_object();
+
+			recv += k->kernel_recv;
+			drop += k->kernel_drop;
+			ifdrop += k->kernel_ifdrop;
+			JI(one, "packets", k->packets);
+			JI(one, "kernel_packets", k->kernel_recv);
+			JI(one, "kernel_drops", k->kernel_drop);
+			JI(one, "kernel_ifdrops", k->kernel_ifdrop);
+			json_object_set_new(one, "up", json_boolean(k->up));
+			JI(one, "downs", k->downs);
+			JI(one, "reopens", k->reopens);
+			JI(one, "down_seconds", k->down_seconds);
+			json_object_set_new(all, s->ifaces[i].name, one);
+		}
+		JI(o, "kernel_packets", recv);
+		JI(o, "kernel_drops", drop);
+		JI(o, "kernel_ifdrops", ifdrop);
+		json_object_set_new(o, "interfaces", all);
+	} else {
+		JI(o, "kernel_packets", s->st.pcap_recv);
+		JI(o, "kernel_drops", s->st.pcap_drop);
+		JI(o, "kernel_ifdrops", s->st.pcap_ifdrop);
+	}
 	json_object_set_new(st, "capture", o);
+	if (s->n_ifaces) {
+		/* the estimate of otsentry(8), CAPTURE LOSS */
+		struct flow_stats ls;
+		uint64_t miss;
+
+		flow_table_get_stats(s->ft, &ls);
+		miss = ls.tcp_gap_bytes;
+		o = json_object();
+		JI(o, "tcp_bytes", s->tcp_bytes);
+		JI(o, "gap_bytes", miss);
+		json_object_set_new(o, "percent", json_real(miss + s->tcp_bytes ?
+			100.0 * (double)miss / (double)(miss + s->tcp_bytes) : 0.0));
+		if (s->loss_last >= 0)
+			json_object_set_new(o, "last_interval_percent", json_real(s->loss_last));
+		json_object_set_new(o, "alarm", json_boolean(s->loss_alarm));
+		json_object_set_new(st, "capture_loss", o);
+	}
+	if (s->warnings) {
+		json_object_set_new(st, "warnings", s->warnings);
+		s->warnings = NULL;     /* once: the first stats event */
+	}
 
 	o = json_object();
 	decode_stats_json(s->dec, o);

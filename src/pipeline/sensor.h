@@ -58,6 +58,19 @@ struct sensor_stats {
 	uint64_t pcap_recv, pcap_drop, pcap_ifdrop;
 };
 
+/* Live capture: several interfaces in one sensor. */
+#define SENSOR_MAX_IFACES 16
+
+/* One interface's counters, kept by the capture loop (capture.c). */
+struct sensor_iface_stats {
+	uint64_t packets;               /* handed to the sensor */
+	uint64_t kernel_recv, kernel_drop, kernel_ifdrop; /* pcap_stats, summed over reopens */
+	int up;                         /* 1: the capture handle is open */
+	uint32_t downs;                 /* times the interface went away */
+	uint32_t reopens;               /* times capture resumed after that */
+	uint64_t down_seconds;          /* wall seconds spent down, finished outages */
+};
+
 /* Takes eve on success (freed by sensor_free); on failure (NULL, err set)
  * the caller still owns eve. */
 struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
@@ -79,6 +92,22 @@ json_t *sensor_stats_json(struct sensor *s);
 /* Write a stats event now (periodic, live). */
 void sensor_write_stats(struct sensor *s, const struct timeval *now);
 void sensor_set_capture_stats(struct sensor *s, uint64_t recv, uint64_t drop, uint64_t ifdrop);
+/* Live: register an interface (name borrowed, must outlive the sensor);
+ * its index, or -1 when SENSOR_MAX_IFACES are registered.  Its counters
+ * appear under stats.capture.interfaces, and capture loss under
+ * stats.capture_loss, once one is registered. */
+int sensor_add_iface(struct sensor *s, const char *name);
+/* The interface the following packets come from (its flows' in_iface). */
+void sensor_set_iface(struct sensor *s, int idx);
+void sensor_set_iface_stats(struct sensor *s, int idx, const struct sensor_iface_stats *st);
+/* Live: judge capture loss (gap bytes / TCP bytes, see otsentry(8)) every
+ * interval seconds of tick time; above threshold percent: a "sensor" event
+ * with reason capture_loss, and capture_loss_ended once a later interval
+ * is below it.  threshold <= 0 or interval <= 0: never. */
+void sensor_set_loss_alarm(struct sensor *s, double threshold, double interval);
+/* A warning about how the sensor runs (e.g. as root): listed under
+ * "warnings" in the next stats event.  Copied. */
+void sensor_add_warning(struct sensor *s, const char *text);
 /* Flow events on (default) or off (--no-flow-log). */
 void sensor_set_flow_log(struct sensor *s, int on);
 /* Ask every observer's on_snapshot (now, from the caller's context). */
@@ -93,5 +122,11 @@ void sensor_request_reload(struct sensor *s, const struct timeval *now);
  * same text on standard error (even with -q: these are rare and matter). */
 void sensor_notice(struct sensor *s, const struct timeval *ts, const char *reason,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with the interface concerned ("interface"; may be NULL) and
+ * more members of the "sensor" object (extra: an object, stolen; may be
+ * NULL). */
+void sensor_health(struct sensor *s, const struct timeval *ts, const char *reason,
+		   const char *iface, json_t *extra, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 #endif /* OTS_SENSOR_H */

@@ -11,7 +11,8 @@
 #     and exit 2; the installed example changes nothing.
 #  3. (root) live on lo with --user nobody --pidfile: /proc/PID/status of
 #     the running sensor shows nobody's uid and gid everywhere, no
-#     supplementary groups, no capability in any set, no_new_privs; SIGTERM
+#     supplementary groups, no capability but CAP_NET_RAW (effective and
+#     permitted, to reopen an interface that comes back), no_new_privs; SIGTERM
 #     ends it with status 0 and removes the pid file.  Without --user a root
 #     live sensor warns once.
 set -u
@@ -125,8 +126,11 @@ else
 		grep -q "^Uid:[[:space:]]*$nuid[[:space:]]*$nuid[[:space:]]*$nuid[[:space:]]*$nuid\$" "$st" || bad "uid not dropped: $(grep ^Uid "$st")"
 		grep -q "^Gid:[[:space:]]*$ngid[[:space:]]*$ngid[[:space:]]*$ngid[[:space:]]*$ngid\$" "$st" || bad "gid not dropped: $(grep ^Gid "$st")"
 		grep -q '^Groups:[[:space:]]*$' "$st" || bad "supplementary groups kept: $(grep ^Groups "$st")"
-		for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+		for c in CapInh CapBnd CapAmb; do
 			grep -q "^$c:[[:space:]]*0000000000000000\$" "$st" || bad "$c not empty: $(grep "^$c" "$st")"
+		done
+		for c in CapPrm CapEff; do    # CAP_NET_RAW (13) only
+			grep -q "^$c:[[:space:]]*0000000000002000\$" "$st" || bad "$c not CAP_NET_RAW alone: $(grep "^$c" "$st")"
 		done
 		grep -q '^NoNewPrivs:[[:space:]]*1$' "$st" || bad "no_new_privs not set"
 		kill -TERM "$pid"
