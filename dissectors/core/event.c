@@ -124,6 +124,16 @@ const char *ot_ident_key_name(enum ot_ident_key k)
 	return (unsigned)k < OT_ID_COUNT ? ident_names[k] : "other";
 }
 
+const char *ot_conn_what_name(enum ot_conn_what w)
+{
+	static const char *const n[] = {
+		[OT_CONN_NONE] = "none", [OT_CONN_OPENED] = "opened", [OT_CONN_REFUSED] = "refused",
+		[OT_CONN_CLOSED] = "closed", [OT_CONN_TRAFFIC] = "traffic",
+	};
+
+	return (unsigned)w < sizeof(n) / sizeof(n[0]) ? n[w] : "none";
+}
+
 const char *ot_tok_name(const struct ot_tok *t, int code)
 {
 	for (; t && t->name; t++)

@@ -128,6 +128,41 @@ struct ot_value {
 	double value;
 };
 
+/* A cyclic I/O connection (EtherNet/IP Forward Open / Forward Close and
+ * class 0/1 implicit I/O): what the message says about it.  what is 0 on
+ * every other event. */
+enum ot_conn_what {
+	OT_CONN_NONE = 0,
+	OT_CONN_OPENED,         /* open reply, success: ids, RPIs, sizes, path */
+	OT_CONN_REFUSED,        /* open reply, error */
+	OT_CONN_CLOSED,         /* close reply, success */
+	OT_CONN_TRAFFIC         /* summary of the connection's packets */
+};
+
+#define OT_CONN_PATH_LEN 48
+
+struct ot_conn {
+	uint8_t what;           /* enum ot_conn_what */
+	uint8_t transport_class;/* 0..3; 0xff unknown */
+	uint8_t trigger;        /* 0 cyclic, 1 change of state, 2 application; 0xff unknown */
+	uint8_t final;          /* traffic: the flow ended, no summary follows */
+	uint16_t serial;        /* connection serial number */
+	uint16_t vendor;        /* originator vendor id */
+	uint32_t orig_serial;   /* originator serial number */
+	uint32_t ot_id, to_id;  /* connection ids, originator->target and back */
+	uint32_t ot_rpi, to_rpi;/* requested packet intervals, microseconds */
+	uint32_t ot_api, to_api;/* actual packet intervals (open reply), us */
+	uint16_t ot_size, to_size;      /* connection sizes, bytes */
+	char path[OT_CONN_PATH_LEN];    /* target application path, as text */
+	/* traffic: the packets of connection id (sent by the event's sender) */
+	uint32_t id;
+	uint32_t size;          /* data bytes of the last packet */
+	uint64_t packets, seq_gaps;
+	double first, last;     /* first and last packet, seconds */
+	double report_every;    /* while packets flow, another summary follows
+				 * within this many seconds (+ one interval) */
+};
+
 struct ot_ident {
 	uint8_t key;            /* enum ot_ident_key */
 	char value[OT_IDENT_LEN]; /* printable, NUL-terminated (see ot_ident_add) */
@@ -167,6 +202,7 @@ struct ot_event {
 
 	uint8_t n_ranges, n_values, n_ident;
 	uint8_t truncated;      /* ranges/values/ident hit their array caps */
+	struct ot_conn conn;    /* cyclic I/O connection facts; what 0: none */
 	struct ot_range ranges[OT_MAX_RANGES];
 	struct ot_value values[OT_MAX_VALUES];
 	struct ot_ident ident[OT_MAX_IDENT];
@@ -192,6 +228,7 @@ const char *ot_dir_name(enum ot_dir d);          /* "request", ... */
 const char *ot_category_name(enum ot_category c);/* "read", "write", ... */
 const char *ot_space_name(enum ot_space s);      /* "holding", "dnp3", "db" ... */
 const char *ot_ident_key_name(enum ot_ident_key k); /* "vendor", "firmware" ... */
+const char *ot_conn_what_name(enum ot_conn_what w); /* "opened", "traffic" ... */
 
 /* Add to the bounded arrays; set ev->truncated and return -1 when full. */
 int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,

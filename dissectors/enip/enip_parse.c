@@ -844,11 +844,14 @@ struct enip_pending {
 
 struct enip_conn {
 	uint8_t open;           /* reply seen */
+	uint8_t from_request;   /* the request was seen: RPIs, sizes, path */
 	uint16_t serial, vendor;
 	uint32_t orig_serial;
 	uint32_t ot_id, to_id;
 	uint32_t ot_rpi, to_rpi;
+	uint16_t ot_size, to_size;
 	uint8_t trigger;
+	char path[OT_CONN_PATH_LEN];
 	uint64_t messages;
 	uint64_t last_use;      /* state->clock at the last use, for eviction */
 };
@@ -856,6 +859,7 @@ struct enip_conn {
 struct enip_io {
 	struct enip_io_summary s;
 	double last_report;
+	uint8_t from_client;    /* which end sends this connection's packets */
 };
 
 struct enip_dir {
@@ -1030,13 +1034,76 @@ static void conn_remove(struct enip_state *st, struct enip_conn *k)
 	st->conns[i] = st->conns[--st->n_conns];
 }
 
-/* Forward Open/Close bookkeeping after a message was decoded. */
-static void enip_track_connections(struct enip_state *st, const struct enip_record *rec)
+/* Connection size from network connection parameters (Vol 1, 3-5.4.1.1:
+ * 9 bits in a Forward Open, 16 in a Large Forward Open). */
+static uint16_t conn_size(uint32_t params, int large)
+{
+	return (uint16_t)(large ? params & 0xffff : params & 0x01ff);
+}
+
+/* The connection path as short text: "class 4/instance 100/point 150". */
+static void conn_path_text(const struct cip_path *p, char *out, size_t len)
+{
+	size_t off = 0;
+	int n;
+
+	out[0] = '\0';
+#define CONN_PATH_PART(cond, fmt, val) \
+	if ((cond) && off < len) { \
+		n = snprintf(out + off, len - off, "%s" fmt, off ? "/" : "", val); \
+		if (n > 0) \
+			off += (size_t)n; \
+	}
+	CONN_PATH_PART(p->class_id >= 0, "class %lld", (long long)p->class_id)
+	CONN_PATH_PART(p->instance >= 0, "instance %lld", (long long)p->instance)
+	CONN_PATH_PART(p->attribute >= 0, "attribute %lld", (long long)p->attribute)
+	CONN_PATH_PART(p->conn_point >= 0, "point %lld", (long long)p->conn_point)
+	CONN_PATH_PART(p->has_symbol, "%s", p->symbol)
+#undef CONN_PATH_PART
+	if (off >= len)
+		out[len - 1] = '\0';
+}
+
+/* The event's connection facts from a tracked connection. */
+static void conn_facts(const struct enip_conn *c, const struct cip_connection_params *k,
+		       enum ot_conn_what what, struct ot_conn *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->what = (uint8_t)what;
+	out->serial = k->serial;
+	out->vendor = k->vendor;
+	out->orig_serial = k->orig_serial;
+	out->ot_id = k->ot_id;
+	out->to_id = k->to_id;
+	out->ot_api = k->ot_api;
+	out->to_api = k->to_api;
+	out->transport_class = 0xff;
+	out->trigger = 0xff;
+	if (c && c->from_request) {
+		out->transport_class = c->trigger & 0x0f;
+		out->trigger = (c->trigger >> 4) & 0x07;
+		out->ot_rpi = c->ot_rpi;
+		out->to_rpi = c->to_rpi;
+		out->ot_size = c->ot_size;
+		out->to_size = c->to_size;
+		memcpy(out->path, c->path, sizeof(out->path));
+	}
+	if (c && !out->ot_id && !out->to_id) {     /* a close: the ids of the open */
+		out->ot_id = c->ot_id;
+		out->to_id = c->to_id;
+	}
+}
+
+/* Forward Open/Close bookkeeping after a message was decoded; a reply's
+ * connection facts into out (out->what stays 0 otherwise). */
+static void enip_track_connections(struct enip_state *st, const struct enip_record *rec,
+				   struct ot_conn *out)
 {
 	const struct cip_connection_params *k = &rec->conn;
 	struct enip_conn *c;
 	uint16_t i;
 
+	out->what = OT_CONN_NONE;
 	if (!k->present)
 		return;
 	for (i = 0; i < rec->n_cip; i++) {
@@ -1052,13 +1119,17 @@ static void enip_track_connections(struct enip_state *st, const struct enip_reco
 					memset(c, 0, sizeof(*c));
 				}
 				c->open = 0;
+				c->from_request = 1;
 				c->serial = k->serial;
 				c->vendor = k->vendor;
 				c->orig_serial = k->orig_serial;
 				c->ot_rpi = k->ot_rpi;
 				c->to_rpi = k->to_rpi;
+				c->ot_size = conn_size(k->ot_params, k->large);
+				c->to_size = conn_size(k->to_params, k->large);
 				c->trigger = k->trigger;
 				c->to_id = k->to_id;
+				conn_path_text(&k->conn_path, c->path, sizeof(c->path));
 				c->last_use = ++st->clock;
 			} else if (s->status == 0) {
 				if (!c) {
@@ -1072,11 +1143,15 @@ static void enip_track_connections(struct enip_state *st, const struct enip_reco
 				c->ot_id = k->ot_id;
 				c->to_id = k->to_id;
 				c->last_use = ++st->clock;
-			} else if (c) {
-				conn_remove(st, c);
+				conn_facts(c, k, OT_CONN_OPENED, out);
+			} else {
+				conn_facts(c, k, OT_CONN_REFUSED, out);
+				if (c)
+					conn_remove(st, c);
 			}
 		} else if (s->service == CIP_SVC_FORWARD_CLOSE && s->response && s->status == 0) {
 			c = conn_by_serial(st, k->serial, k->vendor, k->orig_serial);
+			conn_facts(c, k, OT_CONN_CLOSED, out);
 			if (c)
 				conn_remove(st, c);
 		}
@@ -1275,6 +1350,7 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 	struct enip_record rec;
 	struct enip_pending req, save;
 	struct ot_event ev;
+	struct ot_conn conn;
 	int paired = 0, by_seq = 0;
 	uint16_t seq = 0;
 	struct cursor c;
@@ -1304,7 +1380,7 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 	if (!ctx->from_client && !paired && rec.n_cip > 0 && rec.cip[0].response) {
 		st->unpaired++;
 	}
-	enip_track_connections(st, &rec);
+	enip_track_connections(st, &rec, &conn);
 	if (rec.connected && rec.command == ENIP_CMD_SEND_UNIT_DATA) {
 		struct enip_conn *k = conn_by_id(st, rec.conn_id);
 
@@ -1316,6 +1392,8 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 
 	ot_event_init(&ev, ctx, OT_PROTO_ENIP, OT_EV_MESSAGE);
 	enip_event_fill(&ev, &rec);
+	if (conn.what != OT_CONN_NONE)
+		ev.conn = conn;
 	if (paired) {
 		int64_t us = ((int64_t)ctx->ts.tv_sec - req.ts.tv_sec) * 1000000 +
 			     ((int64_t)ctx->ts.tv_usec - req.ts.tv_usec);
@@ -1352,11 +1430,23 @@ static void enip_io_report(struct dissect_ctx *ctx, struct enip_io *io, int fina
 	rec.is_io = 1;
 	rec.io = io->s;
 	ot_event_init(&ev, ctx, OT_PROTO_ENIP, OT_EV_MESSAGE);
+	ev.from_client = io->from_client;
 	ev.dir = OT_DIR_NONE;
 	ev.func = -1;
 	ev.func_name = "io";
 	ev.cat = OT_CAT_READ;
 	ev.txn = io->s.last_seq;
+	ev.conn.what = OT_CONN_TRAFFIC;
+	ev.conn.transport_class = 0xff;
+	ev.conn.trigger = 0xff;
+	ev.conn.id = io->s.conn_id;
+	ev.conn.size = io->s.last_len;
+	ev.conn.packets = io->s.packets;
+	ev.conn.seq_gaps = io->s.seq_gaps;
+	ev.conn.first = io->s.first_ts;
+	ev.conn.last = io->s.last_ts;
+	ev.conn.final = (uint8_t)final;
+	ev.conn.report_every = ENIP_IO_REPORT_SECONDS;
 	ev.record = &rec;
 	ot_emit(ctx, &ev);
 	io->last_report = io->s.last_ts;
@@ -1448,6 +1538,7 @@ static void enip_io_datagram(struct dissect_ctx *ctx, struct enip_state *st,
 	} else if (seq != io->s.last_seq + 1 && seq != io->s.last_seq) {
 		io->s.seq_gaps++;
 	}
+	io->from_client = (uint8_t)ctx->from_client;
 	io->s.packets++;
 	io->s.last_seq = seq;
 	io->s.last_ts = now;

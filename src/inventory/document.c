@@ -190,6 +190,14 @@ static json_t *asset_json(const struct asset *a)
 				json_object_set_new(cats, ot_category_name((enum ot_category)c),
 						    json_integer((json_int_t)t->cat_sent[c]));
 		json_object_set_new(y, "requests_by_category", cats);
+		if (t->io_orig || t->io_target) {
+			json_object_set_new(y, "io_role", json_string(t->io_orig && t->io_target ?
+				"scanner_and_adapter" : t->io_orig ? "scanner" : "adapter"));
+			json_object_set_new(y, "io_connections_originated",
+					    json_integer((json_int_t)t->io_orig));
+			json_object_set_new(y, "io_connections_targeted",
+					    json_integer((json_int_t)t->io_target));
+		}
 		json_object_set_new(x, ot_proto_name((enum ot_proto)p), y);
 	}
 	json_object_set_new(o, "ot", x);
@@ -247,6 +255,7 @@ json_t *inv_stats_json(const struct inventory *inv)
 	json_object_set_new(o, "ot_events", json_integer((json_int_t)st.ot_events));
 	json_object_set_new(o, "events_unmatched", json_integer((json_int_t)st.events_without_flow));
 	json_object_set_new(o, "list_overflow", json_integer((json_int_t)st.overflow));
+	json_object_set_new(o, "io_connections_replaced", json_integer((json_int_t)st.io_replaced));
 	json_object_set_new(o, "no_memory", json_integer((json_int_t)st.no_memory));
 	json_object_set_new(o, "snapshots", json_integer((json_int_t)st.snapshots));
 	json_object_set_new(o, "write_errors", json_integer((json_int_t)st.write_errors));

@@ -89,6 +89,7 @@ static void edge_free(struct graph_edge *e)
 	free(e->ops);
 	free(e->ranges);
 	free(e->recur);
+	free(e->io);
 	free(e);
 }
 
@@ -128,6 +129,7 @@ static void evict_oldest(struct graph *g)
 	g->st.ops_dropped += e->ops_dropped;
 	g->st.ranges_dropped += e->ranges_dropped;
 	g->st.recur_replaced += e->recur_replaced;
+	g->st.io_replaced += e->io_replaced;
 	edge_free(e);
 	g->n--;
 	g->st.evicted++;
@@ -392,6 +394,87 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 	graph_period_add(&x->period, &ev->ts);
 }
 
+/* The slot of a connection (by serial, vendor, originator serial) or a
+ * stream (by id); a new one, replacing the one seen longest ago when full. */
+static struct graph_io *io_slot(struct graph_edge *e, const struct ot_conn *k, int kind)
+{
+	struct graph_io *x = NULL;
+	uint16_t i;
+
+	for (i = 0; i < e->n_io; i++) {
+		struct graph_io *y = &e->io[i];
+
+		if (y->kind != kind)
+			continue;
+		if (kind == GRAPH_IO_STREAM ? y->id == k->id :
+		    y->serial == k->serial && y->vendor == k->vendor && y->orig_serial == k->orig_serial)
+			return y;
+	}
+	if (graph_array_grow((void **)&e->io, &e->cap_io, e->n_io, GRAPH_MAX_IO, sizeof(*e->io)) == 0) {
+		x = &e->io[e->n_io++];
+	} else {
+		x = &e->io[0];
+		for (i = 1; i < e->n_io; i++)
+			if (timercmp(&e->io[i].last_seen, &x->last_seen, <))
+				x = &e->io[i];
+		e->io_replaced++;
+	}
+	memset(x, 0, sizeof(*x));
+	x->kind = (uint8_t)kind;
+	x->transport_class = x->trigger = 0xff;
+	return x;
+}
+
+static void add_io(struct graph_edge *e, const struct ot_event *ev)
+{
+	const struct ot_conn *k = &ev->conn;
+	struct graph_io *x = io_slot(e, k, k->what == OT_CONN_TRAFFIC ? GRAPH_IO_STREAM
+								  : GRAPH_IO_CONNECTION);
+
+	if (!x->first_seen.tv_sec && !x->first_seen.tv_usec)
+		x->first_seen = ev->ts;
+	x->last_seen = ev->ts;
+	if (k->what == OT_CONN_TRAFFIC) {
+		if (k->packets < x->packets - x->base)
+			x->base = x->packets;   /* a new flow counts from 0 again */
+		x->id = k->id;
+		x->size = k->size;
+		x->packets = x->base + k->packets;
+		x->seq_gaps = k->seq_gaps;
+		if (x->first == 0 || k->first < x->first)
+			x->first = k->first;
+		x->last = k->last;
+		return;
+	}
+	x->serial = k->serial;
+	x->vendor = k->vendor;
+	x->orig_serial = k->orig_serial;
+	if (k->what == OT_CONN_REFUSED) {
+		x->refused++;
+		return;
+	}
+	if (k->what == OT_CONN_CLOSED) {
+		x->open = 0;
+		x->closes++;
+		return;
+	}
+	x->open = 1;
+	x->opens++;
+	x->ot_id = k->ot_id;
+	x->to_id = k->to_id;
+	x->ot_api = k->ot_api;
+	x->to_api = k->to_api;
+	if (k->transport_class != 0xff) {
+		x->transport_class = k->transport_class;
+		x->trigger = k->trigger;
+		x->ot_rpi = k->ot_rpi;
+		x->to_rpi = k->to_rpi;
+		x->ot_size = k->ot_size;
+		x->to_size = k->to_size;
+		memcpy(x->path, k->path, sizeof(x->path));
+	}
+}
+
 void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_event *ev)
 {
 	uint8_t i;
@@ -401,6 +484,8 @@ void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_eve
 		e->anomalies++;
 		return;
 	}
+	if (ev->conn.what != OT_CONN_NONE)
+		add_io(e, ev);
 	if (ev->func >= 0 || ev->group >= 0)
 		add_op(e, ev);
 	if (ev->status > 0)
@@ -446,6 +531,7 @@ void graph_get_stats(const struct graph *g, struct graph_stats *st)
 		st->ops_dropped += e->ops_dropped;
 		st->ranges_dropped += e->ranges_dropped;
 		st->recur_replaced += e->recur_replaced;
+		st->io_replaced += e->io_replaced;
 	}
 }
 
@@ -475,6 +561,98 @@ static json_t *range_json(const struct graph_range *r)
 	json_object_set_new(o, "start", json_integer(r->start));
 	json_object_set_new(o, "count", json_integer((json_int_t)(r->end - r->start)));
 	return o;
+}
+
+static const char *io_trigger_name(unsigned t)
+{
+	return t == 0 ? "cyclic" : t == 1 ? "change_of_state" : t == 2 ? "application" : "unknown";
+}
+
+static json_t *io_json(const struct graph_io *x)
+{
+	json_t *o = json_object();
+
+	if (x->kind == GRAPH_IO_STREAM) {
+		json_object_set_new(o, "kind", json_string("traffic"));
+		json_object_set_new(o, "connection_id", json_integer(x->id));
+		json_object_set_new(o, "packets", json_integer((json_int_t)x->packets));
+		json_object_set_new(o, "sequence_gaps", json_integer((json_int_t)x->seq_gaps));
+		json_object_set_new(o, "data_length", json_integer(x->size));
+		if (x->packets > 1 && x->last > x->first)
+			json_object_set_new(o, "interval", json_real((x->last - x->first) /
+								      (double)(x->packets - 1)));
+	} else {
+		json_object_set_new(o, "kind", json_string("connection"));
+		json_object_set_new(o, "state", json_string(x->open ? "open" : x->opens ? "closed"
+									 : "refused"));
+		json_object_set_new(o, "o_t_connection_id", json_integer(x->ot_id));
+		json_object_set_new(o, "t_o_connection_id", json_integer(x->to_id));
+		json_object_set_new(o, "connection_serial", json_integer(x->serial));
+		json_object_set_new(o, "originator_vendor", json_integer(x->vendor));
+		json_object_set_new(o, "originator_serial", json_integer(x->orig_serial));
+		if (x->transport_class != 0xff) {
+			json_object_set_new(o, "transport_class", json_integer(x->transport_class));
+			json_object_set_new(o, "trigger", json_string(io_trigger_name(x->trigger)));
+			json_object_set_new(o, "o_t_rpi", json_integer(x->ot_rpi));
+			json_object_set_new(o, "t_o_rpi", json_integer(x->to_rpi));
+			json_object_set_new(o, "o_t_size", json_integer(x->ot_size));
+			json_object_set_new(o, "t_o_size", json_integer(x->to_size));
+			if (x->path[0])
+				json_object_set_new(o, "path", json_string(x->path));
+		}
+		if (x->ot_api || x->to_api) {
+			json_object_set_new(o, "o_t_api", json_integer(x->ot_api));
+			json_object_set_new(o, "t_o_api", json_integer(x->to_api));
+		}
+		json_object_set_new(o, "opens", json_integer((json_int_t)x->opens));
+		json_object_set_new(o, "closes", json_integer((json_int_t)x->closes));
+		if (x->refused)
+			json_object_set_new(o, "refused", json_integer((json_int_t)x->refused));
+	}
+	json_object_set_new(o, "first_seen", graph_ts_json(&x->first_seen));
+	json_object_set_new(o, "last_seen", graph_ts_json(&x->last_seen));
+	return o;
+}
+
+void graph_edge_io_text(const struct graph_edge *e, char *buf, size_t len)
+{
+	uint32_t rpi_min = 0, rpi_max = 0;
+	uint64_t pkts = 0;
+	unsigned nconn = 0, nio = 0, nstream = 0;
+	uint16_t i;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < e->n_io; i++) {
+		const struct graph_io *x = &e->io[i];
+		uint32_t r;
+
+		if (x->kind == GRAPH_IO_STREAM) {
+			nstream++;
+			pkts += x->packets;
+			continue;
+		}
+		if (!x->open)
+			continue;
+		nconn++;
+		if (x->transport_class <= 1)
+			nio++;
+		r = x->ot_api ? x->ot_api : x->ot_rpi;
+		if (r && (!rpi_min || r < rpi_min))
+			rpi_min = r;
+		r = x->to_api ? x->to_api : x->to_rpi;
+		if (r && (!rpi_min || r < rpi_min))
+			rpi_min = r;
+		if (r > rpi_max)
+			rpi_max = r;
+	}
+	if (nconn)
+		snprintf(buf, len, "%u connection(s) open, %u class 0/1 I/O, RPI %.1f-%.1f ms", nconn, nio,
+			 rpi_min / 1000.0, (rpi_max > rpi_min ? rpi_max : rpi_min) / 1000.0);
+	else if (nstream)
+		snprintf(buf, len, "I/O: %u connection id(s), %llu packets", nstream,
+			 (unsigned long long)pkts);
 }
 
 json_t *graph_edge_json(const struct graph_edge *e)
@@ -569,6 +747,14 @@ json_t *graph_edge_json(const struct graph_edge *e)
 	json_object_set_new(o, "recurring", arr);
 	if (e->recur_replaced)
 		json_object_set_new(o, "recurring_replaced", json_integer((json_int_t)e->recur_replaced));
+	if (e->n_io) {
+		arr = json_array();
+		for (i = 0; i < e->n_io; i++)
+			json_array_append_new(arr, io_json(&e->io[i]));
+		json_object_set_new(o, "io_connections", arr);
+	}
+	if (e->io_replaced)
+		json_object_set_new(o, "io_connections_replaced", json_integer((json_int_t)e->io_replaced));
 	return o;
 }
 
@@ -777,7 +963,7 @@ int graph_write_dot(const struct graph *g, const struct graph_node *nodes, size_
 	}
 	missing_nodes(g, nodes, n, fp, dot_missing);
 	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
-		char ops[160];
+		char ops[160], io[80];
 		int notable = graph_edge_is_notable(e);
 
 		graph_edge_ops_text(e, ops, sizeof(ops), 3);
@@ -788,6 +974,11 @@ int graph_write_dot(const struct graph *g, const struct graph_node *nodes, size_
 		if (ops[0]) {
 			fputs("\\n", fp);
 			dot_str(fp, ops);
+		}
+		graph_edge_io_text(e, io, sizeof(io));
+		if (io[0]) {
+			fputs("\\n", fp);
+			dot_str(fp, io);
 		}
 		fputs("\"", fp);
 		if (notable)
@@ -818,7 +1009,7 @@ static void graphml_data(FILE *fp, const char *key, const char *val)
 int graph_write_graphml(const struct graph *g, const struct graph_node *nodes, size_t n, FILE *fp)
 {
 	static const char *const nkeys[] = { "role", "label", "name", "ip", "mac", "external" };
-	static const char *const ekeys[] = { "proto", "port", "packets", "bytes", "operations", "notable" };
+	static const char *const ekeys[] = { "proto", "port", "packets", "bytes", "operations", "notable", "io" };
 	const struct graph_edge *e;
 	size_t i;
 
@@ -846,9 +1037,10 @@ int graph_write_graphml(const struct graph *g, const struct graph_node *nodes, s
 	}
 	missing_nodes(g, nodes, n, fp, graphml_missing);
 	for (e = EDGE_OF(g->lru.first); e; e = EDGE_OF(e->lru.next)) {
-		char ops[256];
+		char ops[256], io[80];
 
 		graph_edge_ops_text(e, ops, sizeof(ops), 6);
+		graph_edge_io_text(e, io, sizeof(io));
 		fprintf(fp, "    <edge id=\"e%llu\" source=\"a%llu\" target=\"a%llu\">",
 			(unsigned long long)e->id, (unsigned long long)e->client,
 			(unsigned long long)e->server);
@@ -859,6 +1051,7 @@ int graph_write_graphml(const struct graph *g, const struct graph_node *nodes, s
 			(unsigned long long)(e->bytes[0] + e->bytes[1]));
 		graphml_data(fp, "operations", ops);
 		graphml_data(fp, "notable", graph_edge_is_notable(e) ? "true" : "false");
+		graphml_data(fp, "io", io);
 		fputs("</edge>\n", fp);
 	}
 	fputs("  </graph>\n</graphml>\n", fp);

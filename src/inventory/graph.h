@@ -15,7 +15,8 @@
  * GRAPH_MAX_OPS operations, GRAPH_MAX_RANGES ranges (a new range that finds
  * no room is merged into the nearest one of its space, widening it, or is
  * counted as dropped) and GRAPH_MAX_RECUR recurring requests (the one idle
- * longest is replaced, counted).
+ * longest is replaced, counted) and GRAPH_MAX_IO cyclic I/O connections
+ * and streams (the one seen longest ago is replaced, counted).
  *
  * Ownership: the graph owns its edges; a struct graph_edge pointer is valid
  * until the next graph_edge_get() (which may evict) or graph_free().
@@ -36,6 +37,7 @@
 #define GRAPH_MAX_RANGES 64
 #define GRAPH_MAX_RECUR  32
 #define GRAPH_LABEL_LEN  32
+#define GRAPH_MAX_IO     16     /* cyclic I/O connections and streams per edge */
 
 /* Running statistics of a period (Welford). */
 struct graph_period {
@@ -79,6 +81,29 @@ struct graph_recur {
 	struct graph_period period;
 };
 
+/* A cyclic I/O connection opened over this edge (kind CONNECTION: the
+ * originator is the edge's client) or the packets of one connection id
+ * carried on it (kind STREAM). */
+enum graph_io_kind { GRAPH_IO_CONNECTION = 0, GRAPH_IO_STREAM };
+
+struct graph_io {
+	uint8_t kind;           /* enum graph_io_kind */
+	uint8_t open;           /* connection: opened and not closed since */
+	uint8_t transport_class, trigger;       /* 0xff unknown */
+	uint16_t serial, vendor;
+	uint32_t orig_serial;
+	uint32_t ot_id, to_id;
+	uint32_t ot_rpi, to_rpi, ot_api, to_api;        /* microseconds */
+	uint16_t ot_size, to_size;
+	char path[OT_CONN_PATH_LEN];
+	uint64_t opens, closes, refused;
+	/* stream */
+	uint32_t id, size;
+	uint64_t packets, base, seq_gaps;       /* packets = base + the flow's count */
+	double first, last;
+	struct timeval first_seen, last_seen;
+};
+
 struct graph_edge {
 	uint64_t id;            /* stable, non-zero */
 	uint64_t client, server;        /* asset ids */
@@ -93,7 +118,7 @@ struct graph_edge {
 	uint64_t pkts[2], bytes[2];     /* [0] client -> server, [1] back */
 	uint64_t cat_count[OT_CAT_COUNT]; /* OT messages by category (requests) */
 	uint64_t errors, anomalies;
-	uint64_t ops_dropped, ranges_dropped, ranges_widened, recur_replaced;
+	uint64_t ops_dropped, ranges_dropped, ranges_widened, recur_replaced, io_replaced;
 
 	struct graph_op *ops;
 	uint16_t n_ops, cap_ops;
@@ -101,6 +126,8 @@ struct graph_edge {
 	uint16_t n_ranges, cap_ranges;
 	struct graph_recur *recur;
 	uint16_t n_recur, cap_recur;
+	struct graph_io *io;
+	uint16_t n_io, cap_io;
 
 	/* table links (private) */
 	struct graph_edge *hnext;
@@ -114,7 +141,7 @@ struct graph_config {
 
 struct graph_stats {
 	uint64_t edges, created, evicted, no_memory;
-	uint64_t ops_dropped, ranges_dropped, recur_replaced;
+	uint64_t ops_dropped, ranges_dropped, recur_replaced, io_replaced;
 };
 
 /* What the writers draw for one asset. */
@@ -160,6 +187,9 @@ void graph_get_stats(const struct graph *g, struct graph_stats *st);
 
 /* One edge as JSON (new reference). */
 json_t *graph_edge_json(const struct graph_edge *e);
+/* Short text of the connections on the edge: "2 connection(s) open, 2 class
+ * 0/1 I/O, RPI 10.0-20.0 ms", or of its I/O packets; "" when none. */
+void graph_edge_io_text(const struct graph_edge *e, char *buf, size_t len);
 /* Short text of the main operations: "read holding x120, write single x3". */
 void graph_edge_ops_text(const struct graph_edge *e, char *buf, size_t len, int max_ops);
 

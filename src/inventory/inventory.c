@@ -929,6 +929,11 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 		so->anomalies++;
 		return;
 	}
+	if (ev->conn.what == OT_CONN_OPENED && ev->conn.transport_class <= 1) {
+		/* the originator opens from the client side of the session */
+		cli->ot[p].io_orig++;
+		srv->ot[p].io_target++;
+	}
 	switch (ev->dir) {
 	case OT_DIR_REQUEST:
 		if (!ev->from_client && !f->role_guessed) {
@@ -1112,4 +1117,5 @@ void inventory_get_stats(const struct inventory *inv, struct inventory_stats *st
 	st->edges = gs.edges;
 	st->edges_created = gs.created;
 	st->edges_evicted = gs.evicted;
+	st->io_replaced = gs.io_replaced;
 }

@@ -86,6 +86,7 @@ struct inventory_stats {
 	uint64_t asset_events_suppressed; /* over INV_MAX_EVENTS_PER_SEC */
 	uint64_t ot_events, events_without_flow;
 	uint64_t overflow;              /* per-asset list caps hit */
+	uint64_t io_replaced;           /* I/O connections replaced on full edges */
 	uint64_t no_memory;
 	uint64_t snapshots, write_errors;
 };

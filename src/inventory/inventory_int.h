@@ -74,6 +74,8 @@ struct inv_ot {
 	uint64_t errors_sent, errors_recv, anomalies;
 	uint64_t req_sent_as_server;            /* requests from the accepting side */
 	uint64_t cat_sent[OT_CAT_COUNT];
+	uint64_t io_orig, io_target;            /* class 0/1 I/O connections opened
+						 * as originator (scanner) / target (adapter) */
 };
 
 /* IEC 104 station facts (stations.c); allocated on the asset's first

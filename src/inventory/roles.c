@@ -65,6 +65,7 @@ static void reason(struct role_reasons *rr, const char *fmt, ...)
 struct ot_totals {
 	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv, anomalies;
 	uint64_t cat[OT_CAT_COUNT];
+	uint64_t io_orig, io_target;    /* class 0/1 I/O connections */
 	int top_client, top_server;     /* protocol with most requests / answers */
 	int n_client_protos;            /* OT protocols it sent requests in */
 };
@@ -85,6 +86,8 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 		t->resp_recv += o->resp_recv;
 		t->errors_recv += o->errors_recv;
 		t->anomalies += o->anomalies;
+		t->io_orig += o->io_orig;
+		t->io_target += o->io_target;
 		for (c = 0; c < OT_CAT_COUNT; c++)
 			t->cat[c] += o->cat_sent[c];
 		if (o->req_sent)
@@ -199,6 +202,18 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 			return INV_ROLE_ENGINEERING;
 		}
 	}
+	if (t.io_orig) {
+		/* the EtherNet/IP scanner: it opens the cyclic I/O to its adapters */
+		reason(rr, "EtherNet/IP scanner: originated %llu class 0/1 I/O connection(s)",
+		       (unsigned long long)t.io_orig);
+		if (t.io_target)
+			reason(rr, "and is the adapter of %llu I/O connection(s) from others",
+			       (unsigned long long)t.io_target);
+		return INV_ROLE_PLC;
+	}
+	if (t.io_target)
+		reason(rr, "EtherNet/IP adapter: target of %llu class 0/1 I/O connection(s)",
+		       (unsigned long long)t.io_target);
 	if (t.resp_sent || t.unsol_sent) {
 		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.resp_sent,
 		       ot_proto_name((enum ot_proto)t.top_server),

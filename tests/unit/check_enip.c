@@ -465,6 +465,25 @@ START_TEST(forward_open_then_connected_data)
 	ck_assert(er->conn.present);
 	ck_assert_uint_eq(er->conn.ot_id, 0x11111111);
 	ck_assert_uint_eq(er->conn.ot_api, 1000000);
+	/* the reply's event: the connection facts of request and reply */
+	ck_assert_int_eq(rec_msg(0, NULL)->conn.what, OT_CONN_NONE);
+	{
+		const struct ot_conn *k = &rec_msg(1, NULL)->conn;
+
+		ck_assert_int_eq(k->what, OT_CONN_OPENED);
+		ck_assert_uint_eq(k->ot_id, 0x11111111);
+		ck_assert_uint_eq(k->to_id, 0x12345678);
+		ck_assert_uint_eq(k->serial, 0x1234);
+		ck_assert_uint_eq(k->orig_serial, 0xdeadbeef);
+		ck_assert_uint_eq(k->ot_rpi, 1000000);
+		ck_assert_uint_eq(k->to_rpi, 1000000);
+		ck_assert_uint_eq(k->ot_size, 0x1f4);   /* 0x43f4: size in bits 0-8 */
+		ck_assert_uint_eq(k->to_size, 0x1f4);
+		ck_assert_uint_eq(k->transport_class, 3);
+		ck_assert_uint_eq(k->trigger, 2);       /* application object */
+		ck_assert_str_eq(k->path, "class 2/instance 1");
+	}
+	ck_assert_int_eq(rec_msg(2, NULL)->conn.what, OT_CONN_NONE);
 	ck_assert_str_eq(ev_ident(rec_msg(3, NULL), OT_ID_PRODUCT), "PLC-5");
 	enip_dissector.counters(st, cnt);
 	ck_assert_uint_eq(cnt[0], 4);           /* messages */
@@ -637,9 +656,22 @@ START_TEST(io_counted_per_connection)
 	ck_assert_uint_eq(er->io.first_seq, 0);
 	ck_assert_uint_eq(er->io.last_seq, 49);
 	ck_assert(er->io.final);
+	ck_assert_int_eq(rec_msg(0, NULL)->conn.what, OT_CONN_TRAFFIC);
+	ck_assert_uint_eq(rec_msg(0, NULL)->conn.packets, 50);
+	ck_assert(rec_msg(0, NULL)->conn.final);
+	ck_assert(rec_msg(0, NULL)->conn.report_every > 0);
 	rec_msg(1, &er);
 	ck_assert_uint_eq(er->io.packets, 50);
 	ck_assert_uint_eq(er->io.seq_gaps, 1);    /* the jump by 3 after packet 50 */
+	{
+		const struct ot_event *e0 = rec_msg(0, NULL), *e1 = rec_msg(1, NULL);
+
+		/* each summary names its own connection and the end that sends it */
+		ck_assert_uint_ne(e0->conn.id, e1->conn.id);
+		ck_assert_int_eq(e0->from_client, e0->conn.id == 0xaaaa);
+		ck_assert_int_eq(e1->from_client, e1->conn.id == 0xaaaa);
+		ck_assert_uint_eq(e1->conn.seq_gaps, 1);
+	}
 	enip_dissector.counters(st, cnt);
 	ck_assert_uint_eq(cnt[6], 100);
 	enip_dissector.state_free(st);
