@@ -22,8 +22,11 @@
  *   <proto>_rules.c  .keywords: rows {name, parse, match} (keyword.h); the
  *                    rules engine finds a protocol's keywords only there.
  *
- * plus registry.c (one line) and the folder's <proto>.mk (one include in
- * Makefile.am).  Nothing under src/ names a protocol.
+ * The descriptor also carries the protocol's name, ports, probe order and
+ * address spaces (.spaces: name and kind of each), which inventory,
+ * baseline, rules and output read through the registry.  Outside its
+ * folder a protocol is one line in protocols.h and one include of its
+ * <proto>.mk in Makefile.am.  Nothing under src/ names a protocol.
  *
  * The application layer (src/flow/applayer.c) picks a dissector for a flow
  * by payload (probe); ports only order the probes.  It then feeds each
@@ -89,10 +92,15 @@ struct dissect_ctx {
 #define DISSECT_MAX_PORTS 4
 
 struct dissector {
-	const char *name;           /* "modbus", "dnp3", "s7comm" */
-	enum ot_proto proto;
+	const char *name;           /* "modbus", "dnp3", "s7comm": as in protocols.h */
+	enum ot_proto proto;        /* OT_PROTO_<its line in protocols.h> */
 	unsigned transports;        /* DISSECT_TCP | DISSECT_UDP */
 	uint16_t ports[DISSECT_MAX_PORTS]; /* default server ports, 0-terminated */
+	/* Flows on none of a dissector's ports are probed by every dissector
+	 * in turn, lowest probe_order first: stricter probes go first. */
+	unsigned probe_order;
+	/* The protocol's address spaces (NULL: none). */
+	const struct ot_space_info *spaces;
 
 	/* Judge the first bytes a direction carries.  Must not read past len. */
 	enum probe_result (*probe)(const uint8_t *data, size_t len, int from_client);
@@ -138,7 +146,7 @@ struct dissector {
 
 #define DISSECT_MAX_COUNTERS 16
 
-/* Registry (registry.c). */
+/* Registry (registry.c).  The list is in protocol id order. */
 const struct dissector *const *dissector_list(size_t *n);
 const struct dissector *dissector_by_name(const char *name);
 const struct dissector *dissector_by_proto(enum ot_proto p);

@@ -20,31 +20,6 @@ void ot_limits_default(struct ot_limits *lim)
 	lim->reassembly_timeout = 30.0;
 }
 
-static const char *const proto_names[OT_PROTO_COUNT] = {
-	[OT_PROTO_UNKNOWN] = "unknown",
-	[OT_PROTO_MODBUS] = "modbus",
-	[OT_PROTO_DNP3] = "dnp3",
-	[OT_PROTO_S7COMM] = "s7comm",
-	[OT_PROTO_S7COMM_PLUS] = "s7comm_plus",
-	[OT_PROTO_ENIP] = "enip",
-	[OT_PROTO_IEC104] = "iec104",
-};
-
-const char *ot_proto_name(enum ot_proto p)
-{
-	return (unsigned)p < OT_PROTO_COUNT ? proto_names[p] : "unknown";
-}
-
-enum ot_proto ot_proto_from_name(const char *s)
-{
-	int i;
-
-	for (i = 1; i < OT_PROTO_COUNT; i++)
-		if (s && strcmp(s, proto_names[i]) == 0)
-			return (enum ot_proto)i;
-	return OT_PROTO_UNKNOWN;
-}
-
 const char *ot_dir_name(enum ot_dir d)
 {
 	static const char *const n[] = { "request", "response", "unsolicited_response", "none" };
@@ -70,34 +45,6 @@ static const char *const category_names[OT_CAT_COUNT] = {
 const char *ot_category_name(enum ot_category c)
 {
 	return (unsigned)c < OT_CAT_COUNT ? category_names[c] : "other";
-}
-
-static const char *const space_names[OT_SPACE_COUNT] = {
-	[OT_SPACE_NONE] = "none",
-	[OT_SPACE_MB_COIL] = "coils",
-	[OT_SPACE_MB_DISCRETE] = "discretes",
-	[OT_SPACE_MB_HOLDING] = "holding",
-	[OT_SPACE_MB_INPUT] = "input",
-	[OT_SPACE_MB_FILE] = "file",
-	[OT_SPACE_MB_FIFO] = "fifo",
-	[OT_SPACE_DNP3] = "dnp3",
-	[OT_SPACE_S7_INPUTS] = "inputs",
-	[OT_SPACE_S7_OUTPUTS] = "outputs",
-	[OT_SPACE_S7_FLAGS] = "flags",
-	[OT_SPACE_S7_DB] = "db",
-	[OT_SPACE_S7_DI] = "di",
-	[OT_SPACE_S7_COUNTER] = "counter",
-	[OT_SPACE_S7_TIMER] = "timer",
-	[OT_SPACE_S7_PERIPHERAL] = "peripheral",
-	[OT_SPACE_S7_OTHER] = "s7_other",
-	[OT_SPACE_S7_BLOCK] = "block",
-	[OT_SPACE_CIP] = "cip",
-	[OT_SPACE_IEC104] = "ioa",
-};
-
-const char *ot_space_name(enum ot_space s)
-{
-	return (unsigned)s < OT_SPACE_COUNT ? space_names[s] : "none";
 }
 
 static const char *const ident_names[OT_ID_COUNT] = {

@@ -18,18 +18,18 @@
 #include <sys/time.h>
 #include <jansson.h>
 
+#include "protocols.h"
+
 struct flow;
 
+/* Protocol ids, one per line of protocols.h, in its order; 0 is none. */
+#define OT_PROTO_ENUM_ROW(ID, name) OT_PROTO_##ID,
 enum ot_proto {
 	OT_PROTO_UNKNOWN = 0,
-	OT_PROTO_MODBUS,
-	OT_PROTO_DNP3,
-	OT_PROTO_S7COMM,
-	OT_PROTO_S7COMM_PLUS,
-	OT_PROTO_ENIP,          /* EtherNet/IP encapsulation and CIP */
-	OT_PROTO_IEC104,
+	OT_PROTOCOLS(OT_PROTO_ENUM_ROW, OT_PROTO_ENUM_ROW)
 	OT_PROTO_COUNT
 };
+#undef OT_PROTO_ENUM_ROW
 
 enum ot_kind {
 	OT_EV_MESSAGE = 0,      /* one protocol message (request/response) */
@@ -62,29 +62,37 @@ enum ot_category {
 	OT_CAT_COUNT
 };
 
-/* Address spaces for ranges and values. */
+/*
+ * Address spaces for ranges and values.  A space belongs to one protocol:
+ * its id carries the protocol id in the high four bits and the protocol's
+ * own number of the space (1..15) in the low four, so ids sort by protocol
+ * and never clash.  Each protocol defines its ids in its own header
+ * (#define OT_SPACE_MB_HOLDING OT_SPACE_ID(OT_PROTO_MODBUS, 3)) and
+ * describes them, name and kind, in its descriptor's .spaces.  0 is no
+ * space ("none").
+ */
 enum ot_space {
 	OT_SPACE_NONE = 0,
-	OT_SPACE_MB_COIL,
-	OT_SPACE_MB_DISCRETE,
-	OT_SPACE_MB_HOLDING,
-	OT_SPACE_MB_INPUT,
-	OT_SPACE_MB_FILE,       /* block = file number, start = record */
-	OT_SPACE_MB_FIFO,       /* start = FIFO pointer address */
-	OT_SPACE_DNP3,          /* block = group, variation = variation, start..: point index */
-	OT_SPACE_S7_INPUTS,     /* start = byte offset * 8 + bit, count in bits */
-	OT_SPACE_S7_OUTPUTS,
-	OT_SPACE_S7_FLAGS,
-	OT_SPACE_S7_DB,         /* block = DB number */
-	OT_SPACE_S7_DI,         /* instance DB, block = DB number */
-	OT_SPACE_S7_COUNTER,
-	OT_SPACE_S7_TIMER,
-	OT_SPACE_S7_PERIPHERAL,
-	OT_SPACE_S7_OTHER,
-	OT_SPACE_S7_BLOCK,      /* program block: block = wire type char ('8' OB, 'A' DB, 'B' SDB, 'C' FC, 'D' SFC, 'E' FB, 'F' SFB), start = number */
-	OT_SPACE_CIP,           /* CIP object: block = class (0 none), variation = service, start = instance, count = attribute (0 none) */
-	OT_SPACE_IEC104,        /* IEC 104 information object addresses: block = common address */
-	OT_SPACE_COUNT
+	OT_SPACE_LAST = 0xff
+};
+#define OT_SPACE_ID(proto, n) ((proto) << 4 | (n))
+#define OT_SPACE_PROTO(space) ((unsigned)(space) >> 4)
+_Static_assert(OT_PROTO_COUNT <= 16, "a space id holds the protocol id in 4 bits");
+
+/*
+ * One address space of a protocol (.spaces rows, ending in one with name
+ * NULL).  space is OT_SPACE_ID(the protocol, 1..15).
+ */
+#define OT_SPACE_ANALOG 0x1     /* values are analog quantities: the
+				 * baseline learns their range */
+#define OT_SPACE_BLOCK  0x2     /* the block names the object (DNP3 group,
+				 * S7 DB, Modbus file): written even when 0 */
+struct ot_space_info {
+	uint8_t space;
+	const char *name;           /* stable, unique over all protocols */
+	unsigned flags;             /* OT_SPACE_ANALOG | OT_SPACE_BLOCK */
+	/* optional: analog by block (DNP3 groups); flags still apply */
+	int (*block_is_analog)(uint16_t block);
 };
 
 enum ot_ident_key {
@@ -114,7 +122,7 @@ enum ot_ident_key {
 #define OT_DETAIL_LEN   128
 
 struct ot_range {
-	uint8_t space;          /* enum ot_space */
+	uint8_t space;          /* enum ot_space: OT_SPACE_ID() of a protocol */
 	uint8_t variation;      /* DNP3 variation, else 0 */
 	uint16_t block;         /* DNP3 group, S7 DB number / block type, Modbus file */
 	uint32_t start;
@@ -122,7 +130,7 @@ struct ot_range {
 };
 
 struct ot_value {
-	uint8_t space;          /* enum ot_space */
+	uint8_t space;          /* enum ot_space: OT_SPACE_ID() of a protocol */
 	uint16_t block;
 	uint32_t index;         /* register / point index */
 	double value;
@@ -222,11 +230,18 @@ struct ot_event {
 	json_t *detail;
 };
 
+/* Protocol and space names come from the descriptors (registry.c). */
 const char *ot_proto_name(enum ot_proto p);      /* "modbus", "dnp3", ... */
 enum ot_proto ot_proto_from_name(const char *s); /* OT_PROTO_UNKNOWN on miss */
+const char *ot_space_name(enum ot_space space); /* "holding", "dnp3", "db" ...; "none" */
+int ot_space_from_name(const char *s);           /* the space id, -1 on miss */
+/* The row of a space id, or NULL for none / unknown. */
+const struct ot_space_info *ot_space_info(enum ot_space space);
+unsigned ot_space_flags(enum ot_space space);   /* OT_SPACE_ANALOG ...; 0 for unknown */
+/* Is this value an analog quantity (by its space's kind and block)? */
+int ot_value_is_analog(const struct ot_value *v);
 const char *ot_dir_name(enum ot_dir d);          /* "request", ... */
 const char *ot_category_name(enum ot_category c);/* "read", "write", ... */
-const char *ot_space_name(enum ot_space s);      /* "holding", "dnp3", "db" ... */
 const char *ot_ident_key_name(enum ot_ident_key k); /* "vendor", "firmware" ... */
 const char *ot_conn_what_name(enum ot_conn_what w); /* "opened", "traffic" ... */
 

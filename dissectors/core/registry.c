@@ -1,27 +1,37 @@
 /*
- * registry.c - the one list of dissectors.  Order matters only for probing
- * flows whose port matches no dissector: more specific probes first.
+ * registry.c - the protocols of protocols.h and their descriptors: the one
+ * place that turns a protocol id or an address space id into a name, a
+ * descriptor or a space's kind.
  */
 #include <string.h>
 
 #include "dissector.h"
+#include "event.h"
 
-/* Each protocol file exports exactly one descriptor. */
-/* REGISTRY-EXTERNS (one line per dissector) */
-extern const struct dissector s7comm_dissector;
-extern const struct dissector dnp3_dissector;
-extern const struct dissector iec104_dissector;
-extern const struct dissector modbus_dissector;
-extern const struct dissector enip_dissector;
+/* Each protocol folder exports exactly one descriptor. */
+#define REGISTRY_EXTERN(ID, name) extern const struct dissector name##_dissector;
+#define REGISTRY_NONE(ID, name)
+OT_PROTOCOLS(REGISTRY_EXTERN, REGISTRY_NONE)
 
+/* Dissectors in protocol id order. */
+#define REGISTRY_ENTRY(ID, name) &name##_dissector,
 static const struct dissector *const registry[] = {
-	/* REGISTRY-ENTRIES (one line per dissector) */
-	&s7comm_dissector,
-	&dnp3_dissector,
-	&iec104_dissector,
-	&modbus_dissector,
-	&enip_dissector,
+	OT_PROTOCOLS(REGISTRY_ENTRY, REGISTRY_NONE)
 	NULL
+};
+
+/* By protocol id: the descriptor, or the name of a protocol another
+ * dissector recognises. */
+struct registry_protocol {
+	const struct dissector *d;
+	const char *name;
+};
+
+#define REGISTRY_BY_ID(ID, name) [OT_PROTO_##ID] = { &name##_dissector, NULL },
+#define REGISTRY_NAME_BY_ID(ID, name) [OT_PROTO_##ID] = { NULL, #name },
+static const struct registry_protocol protocols[OT_PROTO_COUNT] = {
+	[OT_PROTO_UNKNOWN] = { NULL, "unknown" },
+	OT_PROTOCOLS(REGISTRY_BY_ID, REGISTRY_NAME_BY_ID)
 };
 
 const struct dissector *const *dissector_list(size_t *n)
@@ -43,11 +53,73 @@ const struct dissector *dissector_by_name(const char *name)
 
 const struct dissector *dissector_by_proto(enum ot_proto p)
 {
-	size_t i, n;
-	const struct dissector *const *l = dissector_list(&n);
+	return (unsigned)p < OT_PROTO_COUNT ? protocols[p].d : NULL;
+}
 
-	for (i = 0; i < n; i++)
-		if (l[i]->proto == p)
-			return l[i];
+const char *ot_proto_name(enum ot_proto p)
+{
+	if ((unsigned)p >= OT_PROTO_COUNT)
+		return "unknown";
+	return protocols[p].d ? protocols[p].d->name : protocols[p].name;
+}
+
+enum ot_proto ot_proto_from_name(const char *s)
+{
+	int i;
+
+	for (i = 1; s && i < OT_PROTO_COUNT; i++)
+		if (strcmp(s, ot_proto_name((enum ot_proto)i)) == 0)
+			return (enum ot_proto)i;
+	return OT_PROTO_UNKNOWN;
+}
+
+const struct ot_space_info *ot_space_info(enum ot_space space)
+{
+	const struct dissector *d;
+	const struct ot_space_info *si;
+
+	if (!space || !(d = dissector_by_proto((enum ot_proto)OT_SPACE_PROTO(space))))
+		return NULL;
+	for (si = d->spaces; si && si->name; si++)
+		if (si->space == space)
+			return si;
 	return NULL;
+}
+
+unsigned ot_space_flags(enum ot_space space)
+{
+	const struct ot_space_info *si = ot_space_info(space);
+
+	return si ? si->flags : 0;
+}
+
+const char *ot_space_name(enum ot_space space)
+{
+	const struct ot_space_info *si = ot_space_info(space);
+
+	return si ? si->name : "none";
+}
+
+int ot_space_from_name(const char *s)
+{
+	const struct ot_space_info *si;
+	size_t i;
+
+	if (strcmp(s, "none") == 0)
+		return OT_SPACE_NONE;
+	for (i = 0; registry[i]; i++)
+		for (si = registry[i]->spaces; si && si->name; si++)
+			if (strcmp(s, si->name) == 0)
+				return si->space;
+	return -1;
+}
+
+int ot_value_is_analog(const struct ot_value *v)
+{
+	const struct ot_space_info *si = ot_space_info(v->space);
+
+	if (!si)
+		return 0;
+	return (si->flags & OT_SPACE_ANALOG) ||
+	       (si->block_is_analog && si->block_is_analog(v->block));
 }

@@ -18,6 +18,10 @@
 #include "cursor.h"
 #include "dissector.h"
 
+/* The address space (dnp3_spaces, dnp3_names.c): block = group,
+ * variation = variation, start..: point index. */
+#define OT_SPACE_DNP3 OT_SPACE_ID(OT_PROTO_DNP3, 1)
+
 struct jw;
 
 #define DNP3_START1       0x05
@@ -85,6 +89,7 @@ size_t dnp3_link_encode(uint8_t ctrl, uint16_t dst, uint16_t src,
 extern const struct ot_tok dnp3_function_names[];
 extern const struct ot_tok dnp3_iin_names[];
 extern const struct ot_names dnp3_names[];
+extern const struct ot_space_info dnp3_spaces[];
 /* dnp3_rules.c */
 extern const struct ot_keyword dnp3_keywords[];
 extern const struct ot_event_alias dnp3_event_aliases[];

@@ -54,3 +54,16 @@ const struct ot_names dnp3_names[] = {
 	{ "internal indication", dnp3_iin_names, "dnp3_ind", "%s" },
 	{ NULL }
 };
+
+/* Analog inputs, frozen analogs and their events (groups 30-34), analog
+ * outputs and their status (40-42): the groups whose values have a range.
+ * Binaries flip and counters only grow. */
+static int dnp3_group_is_analog(uint16_t group)
+{
+	return (group >= 30 && group <= 34) || (group >= 40 && group <= 42);
+}
+
+const struct ot_space_info dnp3_spaces[] = {
+	{ OT_SPACE_DNP3, "dnp3", OT_SPACE_BLOCK, dnp3_group_is_analog },
+	{ 0, NULL, 0, NULL }
+};

@@ -26,6 +26,11 @@
 #include "event.h"
 #include "keyword.h"
 
+/* The address space (enip_spaces, enip_names.c), a CIP object: block =
+ * class (0 none), variation = service, start = instance, count =
+ * attribute (0 none). */
+#define OT_SPACE_CIP OT_SPACE_ID(OT_PROTO_ENIP, 1)
+
 #define ENIP_TCP_PORT       44818
 #define ENIP_IO_PORT        2222
 #define ENIP_HEADER_LEN     24
@@ -267,6 +272,7 @@ void enip_log(struct jw *w, const struct ot_event *ev);
 
 /* ---- enip_names.c: the tables as documentation and rules see them ---- */
 extern const struct ot_names enip_names[];
+extern const struct ot_space_info enip_spaces[];
 extern const struct ot_tok enip_command_names[];
 extern const struct ot_tok cip_status_names[];
 extern const struct ot_tok cip_class_names[];

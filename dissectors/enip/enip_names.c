@@ -1747,3 +1747,8 @@ const struct ot_names enip_names[] = {
 	{ "device type", cip_device_types, NULL, NULL },
 	{ NULL, NULL, NULL, NULL }
 };
+
+const struct ot_space_info enip_spaces[] = {
+	{ OT_SPACE_CIP, "cip", 0, NULL },
+	{ 0, NULL, 0, NULL }
+};

@@ -28,6 +28,10 @@
 #include "dissector.h"
 #include "keyword.h"
 
+/* The address space (iec104_spaces, iec104_names.c): information object
+ * addresses, block = common address. */
+#define OT_SPACE_IEC104 OT_SPACE_ID(OT_PROTO_IEC104, 1)
+
 struct jw;
 
 #define IEC104_PORT         2404
@@ -219,6 +223,7 @@ extern const struct ot_tok iec104_cause_names[];
 extern const struct ot_tok iec104_u_names[];
 extern const struct ot_tok iec104_quality_names[];
 extern const struct ot_names iec104_names[];
+extern const struct ot_space_info iec104_spaces[];
 extern const struct ot_keyword iec104_keywords[];
 const struct iec104_type *iec104_type_info(int type_id);
 const char *iec104_type_name(int type_id);

@@ -335,3 +335,10 @@ const char *iec104_func_name(int func)
 		return iec104_u_name(IEC104_U_STARTDT_ACT << (func - IEC104_FUNC_U_BASE));
 	return func >= 0 ? iec104_type_name(func) : NULL;
 }
+
+/* The parser keeps values of measured values, set points and parameters
+ * only: analog quantities. */
+const struct ot_space_info iec104_spaces[] = {
+	{ OT_SPACE_IEC104, "ioa", OT_SPACE_ANALOG, NULL },
+	{ 0, NULL, 0, NULL }
+};

@@ -1,7 +1,7 @@
 /*
  * modbus.h - the Modbus/TCP record, names and logger shared by the parts of
- * dissectors/modbus/ (parse, names, log, rules).  Nothing outside this
- * folder includes it: other modules see the descriptor (registry.c) only.
+ * dissectors/modbus/ (parse, names, log, rules).  Outside this folder only
+ * tests include it: other modules see the descriptor (registry.c) only.
  *
  * Ownership: a record lives on the parser's stack for one ot_emit(); its
  * pointers reach into the ADU being parsed and the flow's value buffer.
@@ -14,6 +14,14 @@
 
 #include "event.h"
 #include "keyword.h"
+
+/* Address spaces (described in modbus_spaces, modbus_names.c). */
+#define OT_SPACE_MB_COIL OT_SPACE_ID(OT_PROTO_MODBUS, 1)
+#define OT_SPACE_MB_DISCRETE OT_SPACE_ID(OT_PROTO_MODBUS, 2)
+#define OT_SPACE_MB_HOLDING OT_SPACE_ID(OT_PROTO_MODBUS, 3)
+#define OT_SPACE_MB_INPUT OT_SPACE_ID(OT_PROTO_MODBUS, 4)
+#define OT_SPACE_MB_FILE OT_SPACE_ID(OT_PROTO_MODBUS, 5)  /* block = file number, start = record */
+#define OT_SPACE_MB_FIFO OT_SPACE_ID(OT_PROTO_MODBUS, 6)  /* start = FIFO pointer address */
 
 struct jw;
 
@@ -93,6 +101,7 @@ extern const struct ot_tok modbus_object_names[];
 extern const struct ot_tok modbus_table_names[];        /* rules: 1 << space */
 extern const struct ot_tok modbus_func_class_names[];   /* rules: class bits */
 extern const struct ot_names modbus_names[];
+extern const struct ot_space_info modbus_spaces[];
 int modbus_func_user_defined(unsigned fc);
 int modbus_func_known(unsigned fc);             /* public, user-defined, UMAS */
 const char *modbus_func_name(unsigned fc);      /* "unknown" / "user_defined" */

@@ -21,6 +21,20 @@
 #include "dissector.h"
 #include "framer.h"
 
+/* Address spaces (described in s7comm_spaces, s7comm_rules.c). */
+#define OT_SPACE_S7_INPUTS OT_SPACE_ID(OT_PROTO_S7COMM, 1) /* start = byte offset * 8 + bit, count in bits */
+#define OT_SPACE_S7_OUTPUTS OT_SPACE_ID(OT_PROTO_S7COMM, 2)
+#define OT_SPACE_S7_FLAGS OT_SPACE_ID(OT_PROTO_S7COMM, 3)
+#define OT_SPACE_S7_DB OT_SPACE_ID(OT_PROTO_S7COMM, 4)     /* block = DB number */
+#define OT_SPACE_S7_DI OT_SPACE_ID(OT_PROTO_S7COMM, 5)     /* instance DB, block = DB number */
+#define OT_SPACE_S7_COUNTER OT_SPACE_ID(OT_PROTO_S7COMM, 6)
+#define OT_SPACE_S7_TIMER OT_SPACE_ID(OT_PROTO_S7COMM, 7)
+#define OT_SPACE_S7_PERIPHERAL OT_SPACE_ID(OT_PROTO_S7COMM, 8)
+#define OT_SPACE_S7_OTHER OT_SPACE_ID(OT_PROTO_S7COMM, 9)
+/* program block: block = wire type char ('8' OB, 'A' DB, 'B' SDB,
+ * 'C' FC, 'D' SFC, 'E' FB, 'F' SFB), start = number */
+#define OT_SPACE_S7_BLOCK OT_SPACE_ID(OT_PROTO_S7COMM, 10)
+
 /* Items remembered per request for pairing with the response (an S7 PDU
  * of 240..960 bytes cannot hold many more); later items are not paired. */
 #define S7_MAX_ITEMS 20
@@ -113,5 +127,6 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data);
 /* s7comm_rules.c: rule keywords and the names they take. */
 extern const struct ot_keyword s7comm_keywords[];
 extern const struct ot_names s7comm_names[];
+extern const struct ot_space_info s7comm_spaces[];
 
 #endif /* OTS_S7COMM_H */

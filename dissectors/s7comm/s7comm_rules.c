@@ -55,6 +55,22 @@ const struct ot_tok s7comm_space_names[] = {
 	{ 0, NULL }
 };
 
+/* The address spaces as the logs, inventory and baseline name them.  S7
+ * data carries no type on the wire (raw bytes): no space is analog. */
+const struct ot_space_info s7comm_spaces[] = {
+	{ OT_SPACE_S7_INPUTS, "inputs", 0, NULL },
+	{ OT_SPACE_S7_OUTPUTS, "outputs", 0, NULL },
+	{ OT_SPACE_S7_FLAGS, "flags", 0, NULL },
+	{ OT_SPACE_S7_DB, "db", OT_SPACE_BLOCK, NULL },
+	{ OT_SPACE_S7_DI, "di", OT_SPACE_BLOCK, NULL },
+	{ OT_SPACE_S7_COUNTER, "counter", 0, NULL },
+	{ OT_SPACE_S7_TIMER, "timer", 0, NULL },
+	{ OT_SPACE_S7_PERIPHERAL, "peripheral", 0, NULL },
+	{ OT_SPACE_S7_OTHER, "s7_other", 0, NULL },
+	{ OT_SPACE_S7_BLOCK, "block", OT_SPACE_BLOCK, NULL },
+	{ 0, NULL, 0, NULL }
+};
+
 enum {
 	S7_OP_ROSCTR = 1, S7_OP_FUNC, S7_OP_USERDATA, S7_OP_AREA, S7_OP_DB,
 	S7_OP_SZL, S7_OP_PI

@@ -371,8 +371,8 @@ static json_t *event_summary(const struct ot_event *ev)
 			const struct ot_range *r = &ev->ranges[i];
 			json_t *ro = json_object();
 
-			json_object_set_new(ro, "space", json_string(ot_space_name((enum ot_space)r->space)));
-			if (r->block || r->space == OT_SPACE_DNP3 || r->space == OT_SPACE_S7_DB)
+			json_object_set_new(ro, "space", json_string(ot_space_name(r->space)));
+			if (r->block || (ot_space_flags(r->space) & OT_SPACE_BLOCK))
 				json_object_set_new(ro, "block", json_integer(r->block));
 			if (r->variation)
 				json_object_set_new(ro, "variation", json_integer(r->variation));
@@ -389,7 +389,7 @@ static json_t *event_summary(const struct ot_event *ev)
 			const struct ot_value *v = &ev->values[i];
 			json_t *vo = json_object();
 
-			json_object_set_new(vo, "space", json_string(ot_space_name((enum ot_space)v->space)));
+			json_object_set_new(vo, "space", json_string(ot_space_name(v->space)));
 			json_object_set_new(vo, "index", json_integer(v->index));
 			json_object_set_new(vo, "value", json_real(v->value));
 			json_array_append_new(arr, vo);

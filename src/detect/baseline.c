@@ -363,25 +363,6 @@ static void ev_symbol(const struct ot_event *ev, struct bl_sym *s)
 	}
 }
 
-/* Points whose values have a meaningful range: analog ones.  Binary
- * states flip and counters only grow, so neither is judged by range. */
-static int value_is_analog(const struct ot_value *v)
-{
-	switch (v->space) {
-	case OT_SPACE_MB_COIL:
-	case OT_SPACE_MB_DISCRETE:
-		return 0;
-	case OT_SPACE_DNP3:
-		return (v->block >= 30 && v->block <= 34) || (v->block >= 40 && v->block <= 42);
-	case OT_SPACE_MB_HOLDING:
-	case OT_SPACE_MB_INPUT:
-	case OT_SPACE_IEC104:   /* only measured values, set points, parameters */
-		return 1;
-	default:
-		return 0;       /* S7 data carries no type on the wire: raw bytes */
-	}
-}
-
 static int cat_is_write(int cat)
 {
 	return cat == OT_CAT_WRITE || cat == OT_CAT_CONTROL;
@@ -850,7 +831,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			edge->errors++;
 		/* read values, per server point */
 		for (i = 0; i < ev->n_values; i++) {
-			if (!value_is_analog(&ev->values[i]))
+			if (!ot_value_is_analog(&ev->values[i]))
 				continue;
 			memset(&k, 0, sizeof(k));
 			k.kind = BE_VALUE;
@@ -1154,7 +1135,7 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 		const struct ot_value *v = &ev->values[i];
 		double span, tol;
 
-		if (!value_is_analog(v))
+		if (!ot_value_is_analog(v))
 			continue;
 		memset(&k, 0, sizeof(k));
 		k.kind = BE_VALUE;

@@ -32,16 +32,6 @@ static const char *edge_proto_name(const struct bl_key *k)
 	return k->l4 == IPPROTO_TCP ? "tcp" : k->l4 == IPPROTO_UDP ? "udp" : "ip";
 }
 
-static int space_from_name(const char *s)
-{
-	int i;
-
-	for (i = 0; i < OT_SPACE_COUNT; i++)
-		if (strcmp(s, ot_space_name((enum ot_space)i)) == 0)
-			return i;
-	return -1;
-}
-
 static int ident_from_name(const char *s)
 {
 	int i;
@@ -92,7 +82,7 @@ static void put_edge(json_t *o, const struct bl_key *k)
 static json_t *j_sym(const struct bl_sym *s)
 {
 	return json_pack("{s:i,s:i,s:s,s:i,s:I,s:I}", "function", (int)s->func, "sub", (int)s->sub,
-			 "space", ot_space_name((enum ot_space)s->space), "block", (int)s->block,
+			 "space", ot_space_name(s->space), "block", (int)s->block,
 			 "start", (json_int_t)s->start, "count", (json_int_t)s->count);
 }
 
@@ -153,7 +143,7 @@ static json_t *entry_json(const struct bl_entry *e)
 		put_edge(o, k);
 		json_object_set_new(o, "function", json_integer(k->func));
 		json_object_set_new(o, "sub", json_integer(k->sub));
-		json_object_set_new(o, "space", json_string(ot_space_name((enum ot_space)k->space)));
+		json_object_set_new(o, "space", json_string(ot_space_name(k->space)));
 		json_object_set_new(o, "block", json_integer(k->block));
 		for (i = 0; i < e->nr; i++)
 			json_array_append_new(r, json_pack("[I,I]", (json_int_t)e->rng[i][0],
@@ -177,7 +167,7 @@ static json_t *entry_json(const struct bl_entry *e)
 		json_object_set_new(o, "server", j_ip(&k->a));
 		json_object_set_new(o, "protocol", json_string(ot_proto_name((enum ot_proto)k->proto)));
 		json_object_set_new(o, "unit", json_integer(k->unit));
-		json_object_set_new(o, "space", json_string(ot_space_name((enum ot_space)k->space)));
+		json_object_set_new(o, "space", json_string(ot_space_name(k->space)));
 		json_object_set_new(o, "block", json_integer(k->block));
 		json_object_set_new(o, "index", json_integer(k->start));
 		json_object_set_new(o, "samples", json_integer((json_int_t)e->n));
@@ -339,7 +329,7 @@ static int jspace(struct jctx *c, json_t *o, const char *key, uint8_t *sp)
 
 	if (jstr(c, o, key, &s) < 0)
 		return -1;
-	if ((v = space_from_name(s)) < 0)
+	if ((v = ot_space_from_name(s)) < 0)
 		return jfail(c, key, "unknown address space '%s'", s);
 	*sp = (uint8_t)v;
 	return 0;
@@ -718,7 +708,7 @@ static void sym_text(const struct bl_sym *s, char *buf, size_t len)
 {
 	if (s->space)
 		snprintf(buf, len, "fc %d%s %s %u:%u+%u", s->func, s->sub >= 0 ? "/sub" : "",
-			 ot_space_name((enum ot_space)s->space), s->block, s->start, s->count);
+			 ot_space_name(s->space), s->block, s->start, s->count);
 	else
 		snprintf(buf, len, "fc %d", s->func);
 }
@@ -754,7 +744,7 @@ static void entry_text(const struct bl_entry *e, char *buf, size_t len)
 		break;
 	case BE_RANGE:
 		snprintf(buf, len, "range %s -> %s %s fc %d %s %u: %u range%s", a, b, edge_proto_name(k),
-			 k->func, ot_space_name((enum ot_space)k->space), k->block, e->nr,
+			 k->func, ot_space_name(k->space), k->block, e->nr,
 			 e->nr == 1 ? "" : "s");
 		break;
 	case BE_CHAN:
@@ -770,7 +760,7 @@ static void entry_text(const struct bl_entry *e, char *buf, size_t len)
 	case BE_VALUE:
 		snprintf(buf, len, "value %s %s unit %d %s %u:%u in [%g, %g] (n %llu)", a,
 			 ot_proto_name((enum ot_proto)k->proto), k->unit,
-			 ot_space_name((enum ot_space)k->space), k->block, k->start,
+			 ot_space_name(k->space), k->block, k->start,
 			 e->n ? e->min : 0.0, e->n ? e->max : 0.0, (unsigned long long)e->n);
 		break;
 	default:

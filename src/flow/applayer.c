@@ -11,15 +11,22 @@ void applayer_init(struct applayer *al, const struct dissector *const *list, siz
 		   const struct ot_limits *lim, int want_detail,
 		   void (*on_event)(void *ud, const struct ot_event *ev), void *ud)
 {
+	size_t i, k;
+
 	memset(al, 0, sizeof(*al));
-	al->list = list;
 	al->n = n > APPLAYER_MAX_DISSECTORS ? APPLAYER_MAX_DISSECTORS : n;
+	/* insertion sort by probe order, stable */
+	for (i = 0; i < al->n; i++) {
+		for (k = i; k > 0 && al->list[k - 1]->probe_order > list[i]->probe_order; k--)
+			al->list[k] = al->list[k - 1];
+		al->list[k] = list[i];
+	}
 	al->lim = lim;
 	al->want_detail = want_detail;
 	al->on_event = on_event;
 	al->ud = ud;
-	for (n = 0; n < al->n; n++)
-		al->per[n].d = list[n];
+	for (i = 0; i < al->n; i++)
+		al->per[i].d = al->list[i];
 }
 
 void applayer_flow_init(struct applayer_flow *af)

@@ -16,7 +16,10 @@
  * discards the buffered bytes and the next chunk is probed afresh; the
  * anomaly then comes when probing gives up.
  *
- * Ownership: struct applayer borrows the dissector list and limits; a
+ * Dissectors are probed in their .probe_order (applayer_init sorts its copy
+ * of the list; equal orders keep the list's order).
+ *
+ * Ownership: struct applayer borrows the dissectors and limits; a
  * struct applayer_flow owns its dissector state until applayer_flow_end.
  */
 #ifndef OTS_APPLAYER_H
@@ -51,7 +54,7 @@ struct applayer_dissector_stats {
 };
 
 struct applayer {
-	const struct dissector *const *list;
+	const struct dissector *list[APPLAYER_MAX_DISSECTORS]; /* by probe_order */
 	size_t n;
 	const struct ot_limits *lim;
 	int want_detail;

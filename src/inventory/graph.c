@@ -553,10 +553,8 @@ static json_t *range_json(const struct graph_range *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "space", json_string(ot_space_name((enum ot_space)r->space)));
-	if (r->space == OT_SPACE_DNP3 || r->space == OT_SPACE_S7_DB ||
-	    r->space == OT_SPACE_S7_DI || r->space == OT_SPACE_MB_FILE ||
-	    r->space == OT_SPACE_S7_BLOCK)
+	json_object_set_new(o, "space", json_string(ot_space_name(r->space)));
+	if (ot_space_flags(r->space) & OT_SPACE_BLOCK)
 		json_object_set_new(o, "block", json_integer(r->block));
 	json_object_set_new(o, "start", json_integer(r->start));
 	json_object_set_new(o, "count", json_integer((json_int_t)(r->end - r->start)));
@@ -728,7 +726,7 @@ json_t *graph_edge_json(const struct graph_edge *e)
 			json_object_set_new(x, "subfunc", json_integer(r->subfunc));
 		if (r->space) {
 			json_object_set_new(x, "space",
-					    json_string(ot_space_name((enum ot_space)r->space)));
+					    json_string(ot_space_name(r->space)));
 			json_object_set_new(x, "block", json_integer(r->block));
 			json_object_set_new(x, "start", json_integer(r->start));
 			json_object_set_new(x, "count", json_integer(r->count));

@@ -110,7 +110,7 @@ void inv_iec104_event(struct inventory *inv, struct asset *snd, struct asset *sr
 		const struct ot_range *r = &ev->ranges[i];
 		uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
 
-		if (r->space != OT_SPACE_IEC104)
+		if (OT_SPACE_PROTO(r->space) != OT_PROTO_IEC104)
 			continue;
 		range_add(inv, o, r->block, ev->func, ev->func_name, r->start,
 			  hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi, r->count ? r->count : 1);

@@ -15,6 +15,9 @@
 #include "rules.h"
 #include "sink.h"
 #include "event.h"
+#include "dnp3.h"
+#include "modbus.h"
+#include "s7comm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

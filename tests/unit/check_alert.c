@@ -10,6 +10,7 @@
 #include "eve.h"
 #include "flow.h"
 #include "event.h"
+#include "modbus.h"
 
 /* A sink that keeps every line in memory. */
 struct capture {

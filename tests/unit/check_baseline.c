@@ -12,6 +12,7 @@
 #include "flow.h"
 #include "pkt.h"
 #include "event.h"
+#include "modbus.h"
 #include "options.h"
 
 /* The sensor's default thresholds. */

@@ -8,6 +8,7 @@
 #include "cursor.h"
 #include "framer.h"
 #include "dissector.h"
+#include "modbus.h"
 
 START_TEST(cursor_reads_and_sticks)
 {
@@ -196,6 +197,81 @@ START_TEST(event_names)
 }
 END_TEST
 
+/* The registry: every protocol of protocols.h by id and name, its
+ * descriptor where it has one, and its address spaces. */
+START_TEST(registry_protocols_and_spaces)
+{
+	size_t n, i;
+	const struct dissector *const *l = dissector_list(&n);
+	const struct ot_space_info *si, *sj;
+	int p, dissectors = 0;
+
+	ck_assert_str_eq(ot_proto_name(OT_PROTO_UNKNOWN), "unknown");
+	ck_assert_str_eq(ot_proto_name(OT_PROTO_COUNT), "unknown");
+	ck_assert_str_eq(ot_proto_name(OT_PROTO_S7COMM_PLUS), "s7comm_plus");
+	ck_assert_ptr_null(dissector_by_proto(OT_PROTO_S7COMM_PLUS));
+	for (p = 1; p < OT_PROTO_COUNT; p++) {
+		const struct dissector *d = dissector_by_proto((enum ot_proto)p);
+
+		ck_assert_int_eq(ot_proto_from_name(ot_proto_name((enum ot_proto)p)), p);
+		if (!d)
+			continue;
+		dissectors++;
+		ck_assert_int_eq(d->proto, p);
+		ck_assert_str_eq(d->name, ot_proto_name((enum ot_proto)p));
+		ck_assert_ptr_eq(dissector_by_name(d->name), d);
+	}
+	ck_assert_int_eq(dissectors, (int)n);
+	for (i = 0; i < n; i++) {
+		ck_assert_ptr_eq(dissector_by_proto(l[i]->proto), l[i]);
+		if (i)
+			ck_assert_int_lt(l[i - 1]->proto, l[i]->proto);
+		for (si = l[i]->spaces; si && si->name; si++) {
+			/* the space is the protocol's, named once over all */
+			ck_assert_uint_eq(OT_SPACE_PROTO(si->space), l[i]->proto);
+			ck_assert_uint_ne(si->space & 0xf, 0);
+			ck_assert_ptr_eq(ot_space_info(si->space), si);
+			ck_assert_str_eq(ot_space_name(si->space), si->name);
+			ck_assert_int_eq(ot_space_from_name(si->name), si->space);
+			for (sj = si + 1; sj->name; sj++)
+				ck_assert_uint_ne(sj->space, si->space);
+		}
+	}
+	ck_assert_str_eq(ot_space_name(OT_SPACE_NONE), "none");
+	ck_assert_int_eq(ot_space_from_name("none"), OT_SPACE_NONE);
+	ck_assert_int_eq(ot_space_from_name("nope"), -1);
+	ck_assert_str_eq(ot_space_name(OT_SPACE_ID(OT_PROTO_S7COMM_PLUS, 1)), "none");
+	ck_assert_str_eq(ot_space_name(OT_SPACE_ID(OT_PROTO_MODBUS, 15)), "none");
+	ck_assert_str_eq(ot_space_name(OT_SPACE_MB_HOLDING), "holding");
+	ck_assert_uint_eq(ot_space_flags(OT_SPACE_MB_HOLDING), OT_SPACE_ANALOG);
+	ck_assert_uint_eq(ot_space_flags(OT_SPACE_LAST), 0);
+}
+END_TEST
+
+/* Analog or not: by the space, and for DNP3 by the object group. */
+START_TEST(registry_analog_values)
+{
+	struct ot_value v = { .space = OT_SPACE_MB_HOLDING };
+
+	ck_assert(ot_value_is_analog(&v));
+	v.space = OT_SPACE_MB_COIL;
+	ck_assert(!ot_value_is_analog(&v));
+	v.space = (uint8_t)ot_space_from_name("dnp3");
+	v.block = 30;
+	ck_assert(ot_value_is_analog(&v));
+	v.block = 1;
+	ck_assert(!ot_value_is_analog(&v));
+	v.block = 42;
+	ck_assert(ot_value_is_analog(&v));
+	v.space = (uint8_t)ot_space_from_name("db");
+	ck_assert(!ot_value_is_analog(&v));
+	v.space = (uint8_t)ot_space_from_name("ioa");
+	ck_assert(ot_value_is_analog(&v));
+	v.space = OT_SPACE_NONE;
+	ck_assert(!ot_value_is_analog(&v));
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -214,6 +290,8 @@ static Suite *core_suite(void)
 	tc = tcase_create("event");
 	tcase_add_test(tc, event_bounded_arrays);
 	tcase_add_test(tc, event_names);
+	tcase_add_test(tc, registry_protocols_and_spaces);
+	tcase_add_test(tc, registry_analog_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

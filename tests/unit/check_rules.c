@@ -13,6 +13,9 @@
 #include "flow.h"
 #include "dissector.h"
 #include "event.h"
+#include "dnp3.h"
+#include "modbus.h"
+#include "s7comm.h"
 
 static struct flow test_flow;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "s7comm.h"
 
 extern const struct dissector s7comm_dissector;
 
