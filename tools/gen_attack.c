@@ -206,7 +206,7 @@ static void attack_s7_download(struct plant *P, gen_time t)
 			    "engineering station downloads OB1: request download, "
 			    "download block, download ended, PI insert");
 	plant_truth_kinds(e, "new_function", "unexpected_sequence,unexpected_write",
-			  "s7_program_download", "9100003");
+			  "s7_program_download", "9100003,9100009");
 }
 
 static void attack_dnp3_operate(struct plant *P, gen_time t)

@@ -4,10 +4,12 @@
  *   dnp3_func: N|NAME          application function code
  *   dnp3_ind: NAME[, NAME...]  any of these internal indications (responses)
  *   dnp3_obj: GROUP,VARIATION  an object header of that group and variation
+ *                              (VARIATION * : any variation of the group)
  *
  * (dnp3.func, dnp3.ind, dnp3.obj: the same.)
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "dnp3.h"
 #include "keyword.h"
@@ -62,8 +64,11 @@ static int dnp3_obj_parse(char *arg, struct ot_rule_check *c, int max,
 	int64_t g, v;
 
 	(void)max;
-	if (ot_kw_split(arg, parts, 2) != 2 || ot_kw_uint(parts[0], 255, &g) < 0 ||
-	    ot_kw_uint(parts[1], 255, &v) < 0)
+	if (ot_kw_split(arg, parts, 2) != 2 || ot_kw_uint(parts[0], 255, &g) < 0)
+		return KW_ERR("expected 'group,variation'");
+	if (strcmp(parts[1], "*") == 0)
+		v = -1;         /* any variation */
+	else if (ot_kw_uint(parts[1], 255, &v) < 0)
 		return KW_ERR("expected 'group,variation'");
 	c->a = (int32_t)g;
 	c->b = (int32_t)v;

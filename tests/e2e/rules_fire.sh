@@ -4,8 +4,10 @@
 #
 # Captures: the shared public corpus ($OTS_SHARED_PCAPS), the project's
 # generated captures (pcaps/), and a few frames built here with text2pcap
-# for operations no public capture holds (Modbus broadcast writes, DNP3
-# Secure Authentication errors, DNP3 from an external address).
+# for operations no public capture holds (Modbus broadcast writes and file
+# record writes, DNP3 Secure Authentication errors, analog output
+# commands, application and configuration functions, DNP3 from an
+# external address).
 # Exit 77 (skip) when the shared captures are absent.
 
 top_src=${OTS_TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -50,6 +52,19 @@ if command -v text2pcap >/dev/null 2>&1; then
 	done > "$work/enip_li_sweep.txt"
 	text2pcap -q -4 10.0.0.5,10.0.0.255 -u 40006,44818 "$work/enip_li_sweep.txt" \
 		"$work/enip_li_sweep.pcap" >/dev/null 2>&1
+	# Modbus FC 21 write file record: file 1, record 0, one register
+	build mb_write_file 10.0.0.5 10.0.0.9 40010 502 00010000000a011507060001000000011234
+	# DNP3 analog output (g41v2, index 3, value 1234) by select, operate,
+	# direct operate no ack; application functions without objects or
+	# with g90v1 (frames with their link and block CRCs)
+	build dnp3_select_g41 10.0.0.5 10.0.0.9 40011 20000 056412c40a0001005686c1c10329022801000300d20400ade0
+	build dnp3_operate_g41 10.0.0.5 10.0.0.9 40012 20000 056412c40a0001005686c1c10429022801000300d204000781
+	build dnp3_do_nr_g41 10.0.0.5 10.0.0.9 40013 20000 056412c40a0001005686c1c10629022801000300d204001bac
+	build dnp3_start_appl 10.0.0.5 10.0.0.9 40014 20000 05640bc40a000100acd1c1c1115a01064d58
+	build dnp3_init_appl 10.0.0.5 10.0.0.9 40015 20000 05640bc40a000100acd1c1c1105a0106a59a
+	build dnp3_init_data 10.0.0.5 10.0.0.9 40016 20000 056408c40a000100fc42c1c10fd658
+	build dnp3_save_config 10.0.0.5 10.0.0.9 40017 20000 056408c40a000100fc42c1c1134ccc
+	build dnp3_activate_config 10.0.0.5 10.0.0.9 40018 20000 056408c40a000100fc42c1c11fbdea
 	# IEC 104 C_RP_NA_1 reset process (general reset), activation
 	build iec104_reset 10.0.0.5 10.0.0.9 40007 2404 680e0000000069010600010000000001
 	# IEC 104 F_SC_NA_1 call of file 1, cause file transfer
@@ -112,6 +127,10 @@ check 9100007 fire  "$S/s7comm/gymgit_step7_s300_AuthPassword.pcapng"
 check 9100007 quiet "$S/s7comm/gymgit_tia_s300_goOnline.pcapng"
 check 9100008 fire  "$S/s7comm/gymgit_snap7_s300_everything.pcapng"
 check 9100008 quiet "$S/s7comm/gymgit_step7_s300_copyRamToRom.pcapng"
+check 9100009 fire  "$S/s7comm/gymgit_tia_s300_downloadOb1.pcapng"
+check 9100009 quiet "$S/s7comm/gymgit_snap7_s300_stop.pcapng"
+check 9100010 fire  "$S/s7comm/wsk_s7comm_reading_setting_plc_time.pcap"
+check 9100010 quiet "$S/s7comm/gymgit_tia_s300_downloadOb1.pcapng"
 
 # DNP3
 check 9200001 fire  "$S/dnp3/iti_cold_restart_and_response.pcap"
@@ -142,6 +161,16 @@ check 9200012 fire  "$S/dnp3/zeek_dnp3_write.pcap"
 check 9200012 quiet "$S/dnp3/iti_lan_time_sync.pcap"
 check 9200013 fire  "$S/dnp3/iti_lan_time_sync.pcap"
 check 9200013 quiet "$S/dnp3/zeek_dnp3_write.pcap"
+check 9200016 fire  "$S/dnp3/emre_DNP3Value.pcap"
+check 9200016 quiet "$S/dnp3/iti_directoperate_and_response.pcap"
+check 9200017 quiet "$S/dnp3/iti_direct_operate_no_ack_crob.pcap"
+check 9200018 quiet "$S/dnp3/zeek_dnp3_select_operate.pcap"
+check 9200019 quiet "$S/dnp3/zeek_dnp3_select_operate.pcap"
+check 9200020 quiet "$S/dnp3/db_dnp3_test_data_part1.pcap"
+check 9200021 quiet "$S/dnp3/db_dnp3_test_data_part1.pcap"
+check 9200022 quiet "$S/dnp3/iti_cold_restart_and_response.pcap"
+check 9200023 quiet "$S/dnp3/zeek_dnp3_write.pcap"
+check 9200024 quiet "$S/dnp3/zeek_dnp3_file_write.pcap"
 check 9200014 quiet "$S/dnp3/iti_auth_change_session_keys.pcap"
 check 9200015 quiet "$S/dnp3/iti_auth_change_session_keys.pcap"
 
@@ -161,6 +190,9 @@ check 9300005 fire  "$P/plant_attack_external_modbus.pcap" $OPS
 check 9300005 quiet "$S/modbus/wsk_modbus-encapsulated-transport.pcap"
 check 9300006 quiet "$S/modbus/iti_modicon_test.pcap"
 check 9300006 quiet "$S/modbus/zeek_modbus-and-non-modbus-p502.pcap"
+check 9300007 quiet "$S/modbus/zeek_modbus-and-non-modbus-p502.pcap" $OPS
+check 9300008 fire  "$S/modbus/db_modbus_test_data_part1.pcap"
+check 9300008 quiet "$S/modbus/icsnpp_modbus_example.pcap"
 
 # OT protocols with external addresses (HOME_NET narrowed to make one)
 check 9400001 fire  "$P/plant_attack_external_modbus.pcap"
@@ -213,9 +245,22 @@ if [ "$have_t2p" = 1 ]; then
 	check 9600005 fire  "$work/iec104_file.pcap"
 	check 9600006 fire  "$work/iec104_stopdt.pcap"
 	check 9600005 quiet "$work/iec104_reset.pcap"
+	check 9300007 fire  "$work/mb_write_file.pcap" $OPS
+	check 9300007 quiet "$work/mb_write_file.pcap"
+	check 9200017 fire  "$work/dnp3_do_nr_g41.pcap"
+	check 9200016 quiet "$work/dnp3_do_nr_g41.pcap"
+	check 9200018 fire  "$work/dnp3_select_g41.pcap"
+	check 9200019 fire  "$work/dnp3_operate_g41.pcap"
+	check 9200019 quiet "$work/dnp3_select_g41.pcap"
+	check 9200020 fire  "$work/dnp3_start_appl.pcap"
+	check 9200020 quiet "$work/dnp3_init_appl.pcap"
+	check 9200021 fire  "$work/dnp3_init_appl.pcap"
+	check 9200022 fire  "$work/dnp3_init_data.pcap"
+	check 9200023 fire  "$work/dnp3_save_config.pcap"
+	check 9200024 fire  "$work/dnp3_activate_config.pcap"
 else
 	echo "SKIP built captures: text2pcap not installed"
-	skip=$((skip + 10))
+	skip=$((skip + 24))
 fi
 
 # Every shipped rule has a fire check above and a quiet one.

@@ -148,6 +148,7 @@ static const struct {
 	{ "alert dnp3 any any -> any any (sid:1; dnp3_func: reboot;)", "t.rules:1: dnp3_func: unknown function 'reboot'" },
 	{ "alert dnp3 any any -> any any (sid:1; dnp3_ind: device_restart, alarm;)", "t.rules:1: dnp3_ind: unknown indicator 'alarm'" },
 	{ "alert dnp3 any any -> any any (sid:1; dnp3_obj: 12;)", "t.rules:1: dnp3_obj: expected 'group,variation'" },
+	{ "alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,**;)", "t.rules:1: dnp3_obj: expected 'group,variation'" },
 	{ "alert s7comm any any -> any any (sid:1; s7comm_rosctr: boss;)", "t.rules:1: s7comm_rosctr: unknown value 'boss'" },
 	{ "alert s7comm any any -> any any (sid:1; s7comm_func: explode;)", "t.rules:1: s7comm_func: unknown value 'explode'" },
 	{ "alert s7comm any any -> any any (sid:1; s7comm_area: 3;)", "t.rules:1: s7comm_area: unknown value '3'" },
@@ -630,6 +631,10 @@ START_TEST(match_dnp3_keywords)
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,1;)", &ev), 1);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,2;)", &ev), 0);
 	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 41,1;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 12,*;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 41,*;)", &ev), 0);
+	ot_range_add(&ev, OT_SPACE_DNP3, 41, 3, 0, 1);
+	ck_assert_int_eq(rule_fires_on("alert dnp3 any any -> any any (sid:1; dnp3_obj: 41,*;)", &ev), 1);
 	/* IIN of a response: IIN1 << 8 | IIN2 */
 	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_RESPONSE, 129);
 	ev.iin = 0x8000 | 0x0002;
