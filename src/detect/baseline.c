@@ -77,6 +77,12 @@ static const struct bl_kind_info kind_info[BL_KIND_COUNT] = {
 		"Lateral Movement", 1, "T0886", "Remote Services" },
 	[BL_FILE_TRANSFER] = { "file_transfer", "OT baseline: new file transfer with an OT asset",
 		"Lateral Movement", 1, "T0867", "Lateral Tool Transfer" },
+	[BL_NEW_IO_CONNECTION] = { "new_io_connection", "OT baseline: connection opened to a new target or path",
+		"Unauthorized Command", 1, "T0848", "Rogue Master" },
+	[BL_IO_CONNECTION_CHANGED] = { "io_connection_changed", "OT baseline: I/O connection re-opened with another RPI, size or class",
+		"Unauthorized Command", 1, "T0836", "Modify Parameter" },
+	[BL_IO_SILENT] = { "io_silent", "OT baseline: cyclic I/O stream fell silent",
+		"Process Anomaly", 1, "T0826", "Loss of Availability" },
 };
 
 const char *bl_kind_name(enum bl_kind k)
@@ -90,7 +96,7 @@ const char *bl_ekind_name(enum bl_ekind k)
 		[BE_ASSET] = "asset", [BE_IDENT] = "identity", [BE_SERVICE] = "service",
 		[BE_EDGE] = "edge", [BE_UNIT] = "unit", [BE_OP] = "operation",
 		[BE_RANGE] = "range", [BE_CHAN] = "channel", [BE_TRANS] = "transition",
-		[BE_VALUE] = "value",
+		[BE_VALUE] = "value", [BE_IOCONN] = "io_connection", [BE_IOSTREAM] = "io_stream",
 	};
 	return (k > 0 && k < BE_KIND_MAX) ? n[k] : "unknown";
 }
@@ -233,6 +239,9 @@ struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, i
 	if (k->kind == BE_CHAN) {
 		e->cnext = b->chans;
 		b->chans = e;
+	} else if (k->kind == BE_IOSTREAM) {
+		e->cnext = b->ios;
+		b->ios = e;
 	}
 	b->nkeys++;
 	if (k->kind < BE_KIND_MAX)
@@ -1223,6 +1232,184 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 		detect_response(b, ev, f, edge, ts);
 }
 
+/* ---- cyclic I/O connections and streams ------------------------------------------ */
+
+/* A stream falls silent when no summary came for its report period plus
+ * this many learned packet intervals (at least IO_SILENT_FLOOR seconds). */
+#define IO_SILENT_INTERVALS 10
+#define IO_SILENT_FLOOR     1.0
+#define IO_REPORT_DEFAULT   60.0
+#define IO_LEARNED_LIST     8       /* learned paths listed in evidence */
+
+static void key_ioconn(struct bl_key *k, const struct flow *f, const struct ot_event *ev)
+{
+	key_edge(k, BE_IOCONN, f, (uint8_t)ev->proto);
+	k->func = ev->conn.transport_class;
+	k->s1 = ots_hash_bytes(ev->conn.path, strnlen(ev->conn.path, sizeof(ev->conn.path)), 0) | 1;
+}
+
+static void key_iostream(struct bl_key *k, const struct flow *f, const struct ot_event *ev)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = BE_IOSTREAM;
+	k->proto = (uint8_t)ev->proto;
+	k->l4 = f->l4;
+	k->a = ev->from_client ? f->cli_ip : f->srv_ip;
+	k->b = ev->from_client ? f->srv_ip : f->cli_ip;
+	k->port = ev->from_client ? f->srv_port : f->cli_port;
+}
+
+/* Mean packet interval a traffic summary shows; 0 when it cannot say. */
+static double io_interval(const struct ot_conn *c)
+{
+	return c->packets > 1 && c->last > c->first ? (c->last - c->first) / (double)(c->packets - 1)
+						    : 0.0;
+}
+
+static void learn_io(struct baseline *b, const struct ot_event *ev, const struct flow *f, double ts)
+{
+	const struct ot_conn *c = &ev->conn;
+	struct bl_key k;
+	struct bl_entry *e;
+
+	if (c->what == OT_CONN_OPENED && c->transport_class != 0xff) {
+		key_ioconn(&k, f, ev);
+		if ((e = bl_get(b, &k, ts, NULL)) == NULL)
+			return;
+		e->io_rpi[0] = c->ot_rpi;
+		e->io_rpi[1] = c->to_rpi;
+		e->io_size[0] = c->ot_size;
+		e->io_size[1] = c->to_size;
+		e->io_trigger = c->trigger;
+		if (!e->text || strcmp(e->text, c->path) != 0) {
+			free(e->text);
+			e->text = strdup(c->path);
+		}
+		e->count++;
+		e->last = ts;
+	} else if (c->what == OT_CONN_TRAFFIC) {
+		double iv = io_interval(c);
+
+		key_iostream(&k, f, ev);
+		if ((e = bl_get(b, &k, ts, NULL)) == NULL)
+			return;
+		if (iv > 0)
+			welford_add(e, iv);
+		if (c->report_every > 0)
+			e->io_report = c->report_every;
+		e->count++;
+		e->last = ts;
+	}
+}
+
+/* The paths learned from this originator to this target, for evidence. */
+static json_t *io_learned_paths(const struct baseline *b, const struct bl_key *k)
+{
+	json_t *arr = json_array();
+	const struct bl_entry *e;
+	int n = 0;
+
+	for (e = b->head; e && n < IO_LEARNED_LIST; e = e->lnext) {
+		if (e->k.kind != BE_IOCONN || e->k.proto != k->proto ||
+		    ot_ip_cmp(&e->k.a, &k->a) || ot_ip_cmp(&e->k.b, &k->b))
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:i,s:I,s:I}", "path", e->text ? e->text : "",
+						     "transport_class", (int)e->k.func,
+						     "o_t_rpi", (json_int_t)e->io_rpi[0],
+						     "t_o_rpi", (json_int_t)e->io_rpi[1]));
+		n++;
+	}
+	return arr;
+}
+
+static json_t *io_seen_json(const struct ot_conn *c)
+{
+	return json_pack("{s:s,s:i,s:I,s:I,s:i,s:i,s:I,s:I}", "path", c->path,
+			 "transport_class", (int)c->transport_class,
+			 "o_t_rpi", (json_int_t)c->ot_rpi, "t_o_rpi", (json_int_t)c->to_rpi,
+			 "o_t_size", (int)c->ot_size, "t_o_size", (int)c->to_size,
+			 "o_t_connection_id", (json_int_t)c->ot_id,
+			 "t_o_connection_id", (json_int_t)c->to_id);
+}
+
+static void detect_io(struct baseline *b, const struct ot_event *ev, const struct flow *f, double ts)
+{
+	const struct ot_conn *c = &ev->conn;
+	struct bl_key k;
+	struct bl_entry *e;
+	char cb[OTS_IPSTR_LEN], sb[OTS_IPSTR_LEN], dk[200];
+
+	if (c->what == OT_CONN_TRAFFIC) {
+		key_iostream(&k, f, ev);
+		if ((e = bl_find(b, &k)) == NULL)
+			return;
+		if (c->last > e->d_last)
+			e->d_last = c->last;
+		e->d_silent = 0;
+		return;
+	}
+	if (c->what != OT_CONN_OPENED || c->transport_class == 0xff)
+		return;
+	key_ioconn(&k, f, ev);
+	ot_ip_str(&f->cli_ip, cb, sizeof(cb));
+	ot_ip_str(&f->srv_ip, sb, sizeof(sb));
+	e = bl_find(b, &k);
+	if (!e) {
+		snprintf(dk, sizeof(dk), "%s|%s|%s|%u", cb, sb, c->path, c->transport_class);
+		bl_alert(b, BL_NEW_IO_CONNECTION, ts, f, ev->from_client, ev, dk,
+			 json_pack("{s:s,s:s,s:o,s:o}", "originator", cb, "target", sb,
+				   "seen", io_seen_json(c), "learned", io_learned_paths(b, &k)),
+			 NULL, NULL);
+		return;
+	}
+	if (e->io_rpi[0] == c->ot_rpi && e->io_rpi[1] == c->to_rpi && e->io_size[0] == c->ot_size &&
+	    e->io_size[1] == c->to_size && e->io_trigger == c->trigger)
+		return;
+	snprintf(dk, sizeof(dk), "%s|%s|%s|%u|%u|%u|%u|%u", cb, sb, c->path, c->ot_rpi, c->to_rpi,
+		 c->ot_size, c->to_size, c->trigger);
+	bl_alert(b, BL_IO_CONNECTION_CHANGED, ts, f, ev->from_client, ev, dk,
+		 json_pack("{s:s,s:s,s:o,s:{s:s,s:I,s:I,s:i,s:i,s:i}}", "originator", cb, "target", sb,
+			   "seen", io_seen_json(c), "learned", "path", e->text ? e->text : "",
+			   "o_t_rpi", (json_int_t)e->io_rpi[0], "t_o_rpi", (json_int_t)e->io_rpi[1],
+			   "o_t_size", (int)e->io_size[0], "t_o_size", (int)e->io_size[1],
+			   "trigger", (int)e->io_trigger),
+		 NULL, NULL);
+}
+
+/* Learned I/O streams that sent nothing for their report period plus
+ * IO_SILENT_INTERVALS intervals: alerted once until heard again. */
+static void io_silence_sweep(struct baseline *b, double t)
+{
+	struct bl_entry *e;
+
+	for (e = b->ios; e; e = e->cnext) {
+		double report, lim, since;
+		char sb[OTS_IPSTR_LEN], rb[OTS_IPSTR_LEN], dk[120];
+
+		if (e->d_silent || e->n == 0 || e->mean <= 0)
+			continue;
+		report = e->io_report > 0 ? e->io_report : IO_REPORT_DEFAULT;
+		lim = IO_SILENT_INTERVALS * e->mean;
+		if (lim < IO_SILENT_FLOOR)
+			lim = IO_SILENT_FLOOR;
+		lim += report;
+		since = t - (e->d_last > 0 ? e->d_last : b->detect_start);
+		if (since <= lim)
+			continue;
+		e->d_silent = 1;
+		ot_ip_str(&e->k.a, sb, sizeof(sb));
+		ot_ip_str(&e->k.b, rb, sizeof(rb));
+		snprintf(dk, sizeof(dk), "%s|%s|%u", sb, rb, e->k.port);
+		bl_alert(b, BL_IO_SILENT, t, NULL, 1, NULL, dk,
+			 json_pack("{s:s,s:s,s:s,s:i,s:f,s:f,s:f,s:I}", "sender", sb, "receiver", rb,
+				   "protocol", ot_proto_name((enum ot_proto)e->k.proto),
+				   "port", (int)e->k.port, "silent_for", since,
+				   "learned_interval", e->mean, "report_every", report,
+				   "learned_summaries", (json_int_t)e->count),
+			 NULL, NULL);
+	}
+}
+
 void baseline_event(struct baseline *b, const struct ot_event *ev)
 {
 	const struct flow *f = ev->flow;
@@ -1244,6 +1431,12 @@ void baseline_event(struct baseline *b, const struct ot_event *ev)
 	if (ev->kind != OT_EV_MESSAGE || !f || ev->proto == OT_PROTO_UNKNOWN)
 		return;
 	sender = ev->from_client ? &f->cli_ip : &f->srv_ip;
+	if (ev->conn.what != OT_CONN_NONE) {
+		if (b->detecting)
+			detect_io(b, ev, f, ts);
+		if (b->learning)
+			learn_io(b, ev, f, ts);
+	}
 	if (b->detecting)
 		detect_event(b, ev, f, sender, ts);
 	if (b->learning)
@@ -1259,6 +1452,10 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		return;
 	if (b->detect_start < 0)
 		b->detect_start = t;
+	if (b->ios && t >= b->next_io_check) {
+		b->next_io_check = t + 1.0;
+		io_silence_sweep(b, t);
+	}
 	/* Silence is judged in minutes.  A sweep walks every channel, so it
 	 * runs only when the earliest deadline found by the last sweep has
 	 * passed (deadlines only move later as channels are heard), and at

@@ -12,6 +12,9 @@
  *   channel     per recurring request: its period (mean, spread, min, max)
  *   transition  per edge: which request follows which (message order)
  *   value       per server, unit and point: the learned range of read values
+ *   io connection  per originator, target and target path: a connection's
+ *               transport class, RPIs and sizes (EtherNet/IP Forward Open)
+ *   io stream   per sender and receiver: cyclic I/O packets and their interval
  *
  * Learning records facts; detection compares every packet and OT event
  * against them and raises alerts through the alerter (gid 2, sids 2000001..).
@@ -59,6 +62,9 @@ enum bl_kind {
 	BL_IT_CONVERSATION,     /* new non-OT conversation with an OT asset */
 	BL_REMOTE_ACCESS,       /* ... that is RDP, VNC, SSH or Telnet */
 	BL_FILE_TRANSFER,       /* ... that is SMB, FTP or TFTP */
+	BL_NEW_IO_CONNECTION,   /* a connection (Forward Open) to a new target or path */
+	BL_IO_CONNECTION_CHANGED,       /* ... re-opened with another RPI, size or class */
+	BL_IO_SILENT,           /* a learned cyclic I/O stream stopped */
 	BL_KIND_COUNT
 };
 

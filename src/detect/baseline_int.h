@@ -22,6 +22,9 @@ enum bl_ekind {
 	BE_CHAN,        /* edge + symbol */
 	BE_TRANS,       /* edge + symbol hash from, to */
 	BE_VALUE,       /* a: server, unit, space, block, start = index */
+	BE_IOCONN,      /* edge (a: originator, b: target) + func: transport class,
+			 * s1: hash of the target path */
+	BE_IOSTREAM,    /* a: sender, b: receiver, proto, l4, port: receiver's port */
 	BE_KIND_MAX
 };
 
@@ -58,7 +61,7 @@ struct bl_entry {
 	struct bl_key k;
 	struct bl_entry *hnext;         /* hash chain */
 	struct bl_entry *lnext;         /* all entries, insertion order */
-	struct bl_entry *cnext;         /* channels only */
+	struct bl_entry *cnext;         /* channels (b->chans), io streams (b->ios) */
 	double first, last;             /* learned first / last seen */
 	uint64_t count;
 
@@ -87,6 +90,13 @@ struct bl_entry {
 	/* transition: the two symbols (for the file) */
 	struct bl_sym from, to;
 
+	/* io connection: requested packet intervals (us), sizes, trigger;
+	 * io stream: the summaries' report period (s); text: the path */
+	uint32_t io_rpi[2];
+	uint16_t io_size[2];
+	uint8_t io_trigger;
+	double io_report;
+
 	/* detection-time state (never saved) */
 	double d_last, d_ewma, d_win_start;
 	uint32_t d_n, d_win_count;
@@ -106,6 +116,8 @@ struct baseline {
 	uint64_t per_kind[BE_KIND_MAX];
 	struct bl_entry *head, *tail;   /* insertion order */
 	struct bl_entry *chans;         /* channel list */
+	struct bl_entry *ios;           /* io stream list */
+	double next_io_check;           /* packet time of the next io silence sweep */
 	int learning, detecting;
 	double learn_start, learn_end;  /* packet time covered by learning */
 	double detect_start;

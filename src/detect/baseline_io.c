@@ -20,6 +20,7 @@
 #include "atomicfile.h"
 #include "baseline.h"
 #include "baseline_int.h"
+#include "hash.h"
 #include "sensor.h"
 #include "event.h"
 
@@ -163,6 +164,23 @@ static json_t *entry_json(const struct bl_entry *e)
 		json_object_set_new(o, "from", j_sym(&e->from));
 		json_object_set_new(o, "to", j_sym(&e->to));
 		break;
+	case BE_IOCONN:
+		put_edge(o, k);
+		json_object_set_new(o, "path", json_string(e->text ? e->text : ""));
+		json_object_set_new(o, "transport_class", json_integer(k->func));
+		json_object_set_new(o, "trigger", json_integer(e->io_trigger));
+		json_object_set_new(o, "o_t_rpi", json_integer(e->io_rpi[0]));
+		json_object_set_new(o, "t_o_rpi", json_integer(e->io_rpi[1]));
+		json_object_set_new(o, "o_t_size", json_integer(e->io_size[0]));
+		json_object_set_new(o, "t_o_size", json_integer(e->io_size[1]));
+		break;
+	case BE_IOSTREAM:
+		put_edge(o, k);         /* client: the sender, server: the receiver */
+		json_object_set_new(o, "report_every", json_real(e->io_report));
+		json_object_set_new(o, "interval", json_pack("{s:I,s:f,s:f,s:f,s:f}",
+				"samples", (json_int_t)e->n, "mean", e->mean, "stddev", entry_std(e),
+				"min", e->n ? e->min : 0.0, "max", e->n ? e->max : 0.0));
+		break;
 	case BE_VALUE:
 		json_object_set_new(o, "server", j_ip(&k->a));
 		json_object_set_new(o, "protocol", json_string(ot_proto_name((enum ot_proto)k->proto)));
@@ -190,7 +208,7 @@ static const char *const section_names[BE_KIND_MAX] = {
 	[BE_ASSET] = "assets", [BE_IDENT] = "identity", [BE_SERVICE] = "services",
 	[BE_EDGE] = "edges", [BE_UNIT] = "units", [BE_OP] = "operations",
 	[BE_RANGE] = "ranges", [BE_CHAN] = "channels", [BE_TRANS] = "transitions",
-	[BE_VALUE] = "values",
+	[BE_VALUE] = "values", [BE_IOCONN] = "io_connections", [BE_IOSTREAM] = "io_streams",
 };
 
 static json_t *baseline_json(const struct baseline *b)
@@ -490,6 +508,19 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		k.s1 = bl_sym_hash(&from);
 		k.s2 = bl_sym_hash(&to);
 		break;
+	case BE_IOCONN:
+		if (jedge(c, o, &k) < 0 || jint(c, o, "transport_class", 0, 3, &x) < 0 ||
+		    jstr(c, o, "path", &s) < 0)
+			return -1;
+		if (strlen(s) >= OT_CONN_PATH_LEN)
+			return jfail(c, "path", "longer than %d characters", OT_CONN_PATH_LEN - 1);
+		k.func = (int32_t)x;
+		k.s1 = ots_hash_bytes(s, strlen(s), 0) | 1;
+		break;
+	case BE_IOSTREAM:
+		if (jedge(c, o, &k) < 0)
+			return -1;
+		break;
 	case BE_VALUE:
 		if (jip(c, o, "server", &k.a) < 0 || jproto(c, o, &k, 0) < 0 ||
 		    jint(c, o, "unit", -1, 0xffff, &x) < 0)
@@ -592,19 +623,47 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		}
 		break;
 	}
+	case BE_IOCONN: {
+		json_int_t v[5];
+
+		if (jint(c, o, "trigger", 0, 7, &v[0]) < 0 ||
+		    jint(c, o, "o_t_rpi", 0, UINT32_MAX, &v[1]) < 0 ||
+		    jint(c, o, "t_o_rpi", 0, UINT32_MAX, &v[2]) < 0 ||
+		    jint(c, o, "o_t_size", 0, 0xffff, &v[3]) < 0 ||
+		    jint(c, o, "t_o_size", 0, 0xffff, &v[4]) < 0)
+			return -1;
+		e->io_trigger = (uint8_t)v[0];
+		e->io_rpi[0] = (uint32_t)v[1];
+		e->io_rpi[1] = (uint32_t)v[2];
+		e->io_size[0] = (uint16_t)v[3];
+		e->io_size[1] = (uint16_t)v[4];
+		jstr(c, o, "path", &s);
+		if (!(e->text = strdup(s)))
+			return jfail(c, "path", "out of memory");
+		break;
+	}
 	case BE_CHAN:
+	case BE_IOSTREAM:
 	case BE_VALUE: {
-		json_t *p = kind == BE_CHAN ? json_object_get(o, "period") : o;
+		json_t *p = kind == BE_CHAN ? json_object_get(o, "period") :
+			    kind == BE_IOSTREAM ? json_object_get(o, "interval") : o;
 		double mean, sd, mn, mx;
 		json_int_t n;
 		char saved[64];
 		int rc = 0;
 
 		if (!json_is_object(p))
-			return jfail(c, "period", "expected an object");
+			return jfail(c, kind == BE_IOSTREAM ? "interval" : "period", "expected an object");
 		memcpy(saved, c->where, sizeof(saved));
 		if (kind == BE_CHAN)
 			strncat(c->where, ".period", sizeof(c->where) - strlen(c->where) - 1);
+		if (kind == BE_IOSTREAM) {
+			if (jnum(c, o, "report_every", &e->io_report) < 0)
+				return -1;
+			if (e->io_report < 0)
+				return jfail(c, "report_every", "negative");
+			strncat(c->where, ".interval", sizeof(c->where) - strlen(c->where) - 1);
+		}
 		if (jint(c, p, "samples", 0, INT64_MAX, &n) < 0 || jnum(c, p, "mean", &mean) < 0 ||
 		    jnum(c, p, "stddev", &sd) < 0 || jnum(c, p, "min", &mn) < 0 || jnum(c, p, "max", &mx) < 0)
 			rc = -1;
@@ -684,6 +743,9 @@ struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
 	b->learned_events = (uint64_t)x;
 	for (k = 1; k < BE_KIND_MAX; k++) {
 		json_t *arr = json_object_get(root, section_names[k]);
+		/* the I/O sections came later: a file without them learned none */
+		if (!arr && (k == BE_IOCONN || k == BE_IOSTREAM))
+			continue;
 		if (!json_is_array(arr)) {
 			jfail(&c, section_names[k], "missing or not an array");
 			goto fail;
@@ -756,6 +818,15 @@ static void entry_text(const struct bl_entry *e, char *buf, size_t len)
 		sym_text(&e->from, s1, sizeof(s1));
 		sym_text(&e->to, s2, sizeof(s2));
 		snprintf(buf, len, "order %s -> %s %s: [%s] then [%s]", a, b, edge_proto_name(k), s1, s2);
+		break;
+	case BE_IOCONN:
+		snprintf(buf, len, "io connection %s -> %s %s class %d path \"%s\" RPI %u/%u us size %u/%u",
+			 a, b, edge_proto_name(k), k->func, e->text ? e->text : "", e->io_rpi[0],
+			 e->io_rpi[1], e->io_size[0], e->io_size[1]);
+		break;
+	case BE_IOSTREAM:
+		snprintf(buf, len, "io stream %s -> %s %s/%u every %.3fs (sd %.3f, n %llu)", a, b,
+			 edge_proto_name(k), k->port, e->mean, entry_std(e), (unsigned long long)e->n);
 		break;
 	case BE_VALUE:
 		snprintf(buf, len, "value %s %s unit %d %s %u:%u in [%g, %g] (n %llu)", a,

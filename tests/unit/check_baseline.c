@@ -499,6 +499,147 @@ START_TEST(key_cap_holds)
 }
 END_TEST
 
+/* ---- cyclic I/O (EtherNet/IP Forward Open and class 1 summaries) ---- */
+
+static struct ot_event io_open(const struct flow *f, double ts, uint32_t rpi, const char *path)
+{
+	struct ot_event ev = mkev(f, ts, OT_DIR_RESPONSE, 0x6f, OT_CAT_SESSION);
+
+	ev.proto = OT_PROTO_ENIP;
+	ev.from_client = 0;
+	ev.conn.what = OT_CONN_OPENED;
+	ev.conn.transport_class = 1;
+	ev.conn.trigger = 0;
+	ev.conn.ot_rpi = ev.conn.to_rpi = rpi;
+	ev.conn.ot_size = 14;
+	ev.conn.to_size = 18;
+	ev.conn.ot_id = 0x100;
+	ev.conn.to_id = 0x200;
+	snprintf(ev.conn.path, sizeof(ev.conn.path), "%s", path);
+	return ev;
+}
+
+/* A summary of packets every 0.2 s from first to last, sent by the
+ * flow's client (the UDP 2222 datagrams of one connection id). */
+static struct ot_event io_traffic(const struct flow *f, double first, double last)
+{
+	struct ot_event ev = mkev(f, last, OT_DIR_NONE, -1, OT_CAT_READ);
+
+	ev.proto = OT_PROTO_ENIP;
+	ev.from_client = 1;
+	ev.conn.what = OT_CONN_TRAFFIC;
+	ev.conn.transport_class = ev.conn.trigger = 0xff;
+	ev.conn.id = 0x200;
+	ev.conn.first = first;
+	ev.conn.last = last;
+	ev.conn.packets = (uint64_t)((last - first) / 0.2) + 1;
+	ev.conn.report_every = 60;
+	return ev;
+}
+
+START_TEST(io_connections_and_silence)
+{
+	struct flow fo = mkflow("10.0.0.5", "10.0.0.20", 44818), io = mkflow("10.0.0.5", "10.0.0.20", 2222);
+	struct baseline *b = baseline_new(bl_defaults());
+	struct ot_event ev;
+	struct timeval tv;
+	double t;
+	int i;
+
+	io.l4 = IPPROTO_UDP;
+	io.cli_port = 2222;
+	baseline_set_learning(b, 1, 0);
+	ev = io_open(&fo, 1000, 200000, "class 4/instance 1/point 102");
+	baseline_event(b, &ev);
+	for (t = 1000; t < 1600; t += 60) {
+		ev = io_traffic(&io, 1000, t + 60);
+		baseline_event(b, &ev);
+	}
+	baseline_set_learning(b, 0, 1);
+
+	/* the same connection again, and its packets every minute: quiet */
+	ev = io_open(&fo, 2000, 200000, "class 4/instance 1/point 102");
+	baseline_event(b, &ev);
+	for (i = 0; i < 600; i++) {
+		t = 2000 + i;
+		if (i % 60 == 59) {
+			ev = io_traffic(&io, 2000, t);
+			baseline_event(b, &ev);
+		}
+		tv.tv_sec = (time_t)t;
+		tv.tv_usec = 0;
+		baseline_tick(b, &tv);
+	}
+	ck_assert_uint_eq(total_alerts(b), 0);
+
+	/* re-opened with another RPI; a new target path */
+	ev = io_open(&fo, 2600, 100000, "class 4/instance 1/point 102");
+	baseline_event(b, &ev);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_CONNECTION_CHANGED), 1);
+	ev = io_open(&fo, 2601, 200000, "class 4/instance 1/point 150");
+	baseline_event(b, &ev);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_IO_CONNECTION), 1);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_SILENT), 0);
+
+	/* the stream stops at 2599: silent after its report period plus ten
+	 * intervals, alerted once, re-armed when heard again */
+	tv.tv_sec = 2599 + 60;
+	baseline_tick(b, &tv);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_SILENT), 0);
+	tv.tv_sec = 2599 + 63;
+	baseline_tick(b, &tv);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_SILENT), 1);
+	tv.tv_sec += 100;
+	baseline_tick(b, &tv);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_SILENT), 1);
+	ev = io_traffic(&io, 2800, 2810);
+	baseline_event(b, &ev);
+	tv.tv_sec = 2810 + 70;
+	baseline_tick(b, &tv);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_IO_SILENT), 2);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(io_save_load)
+{
+	struct flow fo = mkflow("10.0.0.5", "10.0.0.20", 44818), io = mkflow("10.0.0.5", "10.0.0.20", 2222);
+	struct baseline *b = baseline_new(bl_defaults()), *l;
+	struct ot_event ev;
+	struct timeval tv;
+	char path[128], err[256];
+
+	io.l4 = IPPROTO_UDP;
+	baseline_set_learning(b, 1, 0);
+	ev = io_open(&fo, 1000, 200000, "class 4/instance 1/point 102");
+	baseline_event(b, &ev);
+	ev = io_traffic(&io, 1000, 1060);
+	baseline_event(b, &ev);
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/io.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	l = baseline_load(path, bl_defaults(), err, sizeof(err));
+	ck_assert_msg(l != NULL, "load failed: %s", err);
+	baseline_set_learning(l, 0, 1);
+	ev = io_open(&fo, 2000, 200000, "class 4/instance 1/point 102");
+	baseline_event(l, &ev);
+	ck_assert_uint_eq(total_alerts(l), 0);
+	ev = io_open(&fo, 2001, 200000, "class 4/instance 1/point 103");
+	baseline_event(l, &ev);
+	ck_assert_uint_eq(baseline_alert_count(l, BL_NEW_IO_CONNECTION), 1);
+	tv.tv_sec = 2000;
+	tv.tv_usec = 0;
+	baseline_tick(l, &tv);
+	tv.tv_sec = 2100;
+	baseline_tick(l, &tv);
+	ck_assert_uint_eq(baseline_alert_count(l, BL_IO_SILENT), 1);
+	baseline_free(l);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
+
 static Suite *baseline_suite(void)
 {
 	Suite *s = suite_create("baseline");
@@ -516,11 +657,13 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, assets_bindings_and_scan);
 	tcase_add_test(tc, unit_scan_and_error_burst);
 	tcase_add_test(tc, message_order);
+	tcase_add_test(tc, io_connections_and_silence);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("file");
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, corrupt_files_refused);
 	tcase_add_test(tc, key_cap_holds);
+	tcase_add_test(tc, io_save_load);
 	suite_add_tcase(s, tc);
 	return s;
 }
