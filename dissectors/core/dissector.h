@@ -129,8 +129,7 @@ struct dissector {
 
 	/* The protocol object of one message (see the top of this file):
 	 * members into the open object of w, from ev and ev->record.  Never
-	 * called with ev->record NULL.  NULL: the dissector still builds
-	 * ev->detail as a tree. */
+	 * called with ev->record NULL. */
 	void (*log)(struct jw *w, const struct ot_event *ev);
 
 	/* Rule keywords: rows ending in one with name NULL (NULL: none). */
@@ -142,6 +141,10 @@ struct dissector {
 	/* app-layer-event names other engines use for this protocol's anomaly
 	 * reasons: rows ending in {NULL} (NULL: none). */
 	const struct ot_event_alias *event_aliases;
+
+	/* A second protocol whose messages this dissector emits, logs and
+	 * names (S7comm-plus for s7comm), or OT_PROTO_UNKNOWN. */
+	enum ot_proto also_proto;
 };
 
 #define DISSECT_MAX_COUNTERS 16

@@ -53,7 +53,17 @@ const struct dissector *dissector_by_name(const char *name)
 
 const struct dissector *dissector_by_proto(enum ot_proto p)
 {
-	return (unsigned)p < OT_PROTO_COUNT ? protocols[p].d : NULL;
+	size_t i;
+
+	if ((unsigned)p >= OT_PROTO_COUNT || p == OT_PROTO_UNKNOWN)
+		return NULL;
+	if (protocols[p].d)
+		return protocols[p].d;
+	/* a protocol another dissector recognises: that one logs it */
+	for (i = 0; registry[i]; i++)
+		if (registry[i]->also_proto == p)
+			return registry[i];
+	return NULL;
 }
 
 const char *ot_proto_name(enum ot_proto p)

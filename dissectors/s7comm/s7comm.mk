@@ -1,6 +1,7 @@
 # dissectors/s7comm/s7comm.mk - S7comm / S7comm-plus dissector, its tests, fuzz target and manual.
-libots_dissectors_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm.c dissectors/s7comm/s7comm_szl.c \
-	dissectors/s7comm/s7comm_util.c dissectors/s7comm/s7comm_rules.c
+libots_dissectors_a_SOURCES += dissectors/s7comm/s7comm.h dissectors/s7comm/s7comm_parse.c dissectors/s7comm/s7comm_szl.c \
+	dissectors/s7comm/s7comm_util.c dissectors/s7comm/s7comm_names.c dissectors/s7comm/s7comm_log.c \
+	dissectors/s7comm/s7comm_rules.c
 
 check_PROGRAMS += tests/unit/check_s7comm
 tests_unit_check_s7comm_SOURCES = tests/unit/check_s7comm.c

@@ -5,8 +5,9 @@
  *
  *   s7comm_rosctr: N|NAME          header ROSCTR
  *   s7comm_func: N|NAME            job function
- *   s7comm_userdata: group N|NAME[, subfunction M]
- *   s7comm_area: NAME              a variable in that memory area
+ *   s7comm_userdata: group N|NAME[, subfunction M|NAME]
+ *   s7comm_area: NAME              a variable in that memory area's
+ *                                  address space (the log's area_name)
  *   s7comm_db: N                   a variable in data block N (DB or DI)
  *   s7comm_szl: N                  read SZL with that id
  *   s7comm_pi: NAME                PI service, wire ("_INSE") or log name
@@ -21,54 +22,10 @@
 
 #define KW_ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
-/* Header ROSCTR and job functions (as Wireshark's s7comm names them). */
-const struct ot_tok s7comm_rosctr_names[] = {
-	{ 1, "job" }, { 2, "ack" }, { 3, "ack_data" }, { 7, "userdata" },
+/* Area words that name an address space rather than a wire area. */
+static const struct ot_tok s7comm_space_words[] = {
+	{ OT_SPACE_S7_OTHER, "other" },
 	{ 0, NULL }
-};
-
-const struct ot_tok s7comm_func_names[] = {
-	{ 0x00, "cpu_services" }, { 0x04, "read_var" }, { 0x05, "write_var" },
-	{ 0x1a, "request_download" }, { 0x1b, "download_block" },
-	{ 0x1c, "download_ended" }, { 0x1d, "start_upload" }, { 0x1e, "upload" },
-	{ 0x1f, "end_upload" }, { 0x28, "pi_service" }, { 0x29, "plc_stop" },
-	{ 0xf0, "setup_communication" },
-	{ 0, NULL }
-};
-
-/* Userdata function groups: the rules' short names, then the log's. */
-const struct ot_tok s7comm_group_rule_names[] = {
-	{ 0, "mode_transition" }, { 1, "programmer" }, { 2, "cyclic_data" },
-	{ 3, "block_functions" }, { 4, "cpu_functions" }, { 5, "security" },
-	{ 6, "pbc" }, { 7, "time" },
-	{ 1, "programmer_commands" }, { 6, "pbc_bsend_brecv" }, { 7, "time_functions" },
-	{ 0, NULL }
-};
-
-/* Memory areas as normalized address spaces. */
-const struct ot_tok s7comm_space_names[] = {
-	{ OT_SPACE_S7_INPUTS, "inputs" }, { OT_SPACE_S7_OUTPUTS, "outputs" },
-	{ OT_SPACE_S7_FLAGS, "flags" }, { OT_SPACE_S7_FLAGS, "merker" },
-	{ OT_SPACE_S7_DB, "db" }, { OT_SPACE_S7_DI, "di" },
-	{ OT_SPACE_S7_COUNTER, "counter" }, { OT_SPACE_S7_TIMER, "timer" },
-	{ OT_SPACE_S7_PERIPHERAL, "peripheral" }, { OT_SPACE_S7_OTHER, "other" },
-	{ 0, NULL }
-};
-
-/* The address spaces as the logs, inventory and baseline name them.  S7
- * data carries no type on the wire (raw bytes): no space is analog. */
-const struct ot_space_info s7comm_spaces[] = {
-	{ OT_SPACE_S7_INPUTS, "inputs", 0, NULL },
-	{ OT_SPACE_S7_OUTPUTS, "outputs", 0, NULL },
-	{ OT_SPACE_S7_FLAGS, "flags", 0, NULL },
-	{ OT_SPACE_S7_DB, "db", OT_SPACE_BLOCK, NULL },
-	{ OT_SPACE_S7_DI, "di", OT_SPACE_BLOCK, NULL },
-	{ OT_SPACE_S7_COUNTER, "counter", 0, NULL },
-	{ OT_SPACE_S7_TIMER, "timer", 0, NULL },
-	{ OT_SPACE_S7_PERIPHERAL, "peripheral", 0, NULL },
-	{ OT_SPACE_S7_OTHER, "s7_other", 0, NULL },
-	{ OT_SPACE_S7_BLOCK, "block", OT_SPACE_BLOCK, NULL },
-	{ 0, NULL, 0, NULL }
 };
 
 enum {
@@ -102,10 +59,21 @@ static int s7_func_parse(char *arg, struct ot_rule_check *c, int max, char *err,
 	return s7_simple(arg, c, S7_OP_FUNC, s7comm_func_names, 255, err, errlen);
 }
 
+/* A memory area by the log's name (area_name) or "other": the check
+ * holds the area's address space, so "counter" and "iec_counter" are one. */
 static int s7_area_parse(char *arg, struct ot_rule_check *c, int max, char *err, size_t errlen)
 {
+	int code;
+
 	(void)max;
-	return s7_simple(arg, c, S7_OP_AREA, s7comm_space_names, -1, err, errlen);
+	arg = ot_kw_trim(arg);
+	if (ot_kw_num_or_name(arg, s7comm_area_names, -1, &code) == 0)
+		code = s7_area_space((uint8_t)code);
+	else if (ot_kw_num_or_name(arg, s7comm_space_words, -1, &code) < 0)
+		return KW_ERR("unknown value '%s'", arg);
+	c->op = S7_OP_AREA;
+	c->a = code;
+	return 1;
 }
 
 static int s7_db_parse(char *arg, struct ot_rule_check *c, int max, char *err, size_t errlen)
@@ -125,18 +93,20 @@ static int s7_userdata_parse(char *arg, struct ot_rule_check *c, int max,
 {
 	char *parts[2];
 	int n, code;
-	int64_t sf;
 
 	(void)max;
 	n = ot_kw_split(arg, parts, 2);
 	if (n < 1 || strncmp(parts[0], "group", 5) != 0 ||
-	    ot_kw_num_or_name(ot_kw_trim(parts[0] + 5), s7comm_group_rule_names, 15, &code) < 0)
+	    ot_kw_num_or_name(ot_kw_trim(parts[0] + 5), s7comm_group_names, 15, &code) < 0)
 		return KW_ERR("expected 'group N[, subfunction M]'");
 	c->op = S7_OP_USERDATA;
 	c->a = code;
 	if (n == 2) {
+		const struct ot_tok *subt = s7comm_group_sub_names(code);
+		int sf;
+
 		if (strncmp(parts[1], "subfunction", 11) != 0 ||
-		    ot_kw_uint(ot_kw_trim(parts[1] + 11), 255, &sf) < 0)
+		    ot_kw_num_or_name(ot_kw_trim(parts[1] + 11), subt, 255, &sf) < 0)
 			return KW_ERR("bad subfunction '%s'", parts[1]);
 		c->b = (int32_t)sf;
 	}
@@ -224,13 +194,5 @@ const struct ot_keyword s7comm_keywords[] = {
 	{ "s7comm_szl", NULL, OT_KW_REQUESTS_UNLESS, s7_szl_parse, s7_match },
 	{ "s7comm_userdata", NULL, OT_KW_REQUESTS_UNLESS, s7_userdata_parse, s7_match },
 	{ "s7comm_pi", NULL, OT_KW_REQUESTS_UNLESS, s7_pi_parse, s7_match },
-	{ NULL }
-};
-
-const struct ot_names s7comm_names[] = {
-	{ "ROSCTR", s7comm_rosctr_names, "s7comm_rosctr", "%s" },
-	{ "job function", s7comm_func_names, "s7comm_func", "%s" },
-	{ "userdata group", s7comm_group_rule_names, "s7comm_userdata", "group %s" },
-	{ "memory area", s7comm_space_names, "s7comm_area", "%s" },
 	{ NULL }
 };

@@ -38,196 +38,24 @@
 
 #define SUB_READ_SZL    0x01
 
-static const struct ot_tok group_names[] = {
-	{ GRP_MODE, "mode_transition" },
-	{ GRP_PROG, "programmer_commands" },
-	{ GRP_CYCLIC, "cyclic_data" },
-	{ GRP_BLOCK, "block_functions" },
-	{ GRP_CPU, "cpu_functions" },
-	{ GRP_SECURITY, "security" },
-	{ GRP_PBC, "pbc_bsend_brecv" },
-	{ GRP_TIME, "time_functions" },
-	{ GRP_NC, "nc_programming" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok type_names[] = {
-	{ 0x0, "push" },
-	{ 0x4, "request" },
-	{ 0x8, "response" },
-	{ 0x3, "nc_push" },
-	{ 0x7, "nc_request" },
-	{ 0xb, "nc_response" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok prog_sub_names[] = {
-	{ 0x01, "block_status" },
-	{ 0x02, "variable_status" },
-	{ 0x03, "output_istack" },
-	{ 0x04, "output_bstack" },
-	{ 0x05, "output_lstack" },
-	{ 0x06, "time_measurement" },
-	{ 0x07, "force_selection" },
-	{ 0x08, "modify_variable" },
-	{ 0x09, "force" },
-	{ 0x0a, "breakpoint" },
-	{ 0x0b, "exit_hold" },
-	{ 0x0c, "memory_reset" },
-	{ 0x0d, "disable_job" },
-	{ 0x0e, "enable_job" },
-	{ 0x0f, "delete_job" },
-	{ 0x10, "read_job_list" },
-	{ 0x11, "read_job" },
-	{ 0x12, "replace_job" },
-	{ 0x13, "block_status_v2" },
-	{ 0x16, "flash_led" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok cyclic_sub_names[] = {
-	{ 0x01, "cyclic_transfer" },
-	{ 0x04, "unsubscribe" },
-	{ 0x05, "change_driven_transfer" },
-	{ 0x07, "change_driven_transfer_modify" },
-	{ 0x08, "rdrec" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok block_sub_names[] = {
-	{ 0x01, "list_blocks" },
-	{ 0x02, "list_blocks_of_type" },
-	{ 0x03, "get_block_info" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok cpu_sub_names[] = {
-	{ 0x01, "read_szl" },
-	{ 0x02, "message_service" },
-	{ 0x03, "diagnostic_message" },
-	{ 0x05, "alarm8_indication" },
-	{ 0x06, "notify_indication" },
-	{ 0x07, "alarm8_lock" },
-	{ 0x08, "alarm8_unlock" },
-	{ 0x09, "scan_indication" },
-	{ 0x0b, "alarm_ack" },
-	{ 0x0c, "alarm_ack_indication" },
-	{ 0x0d, "alarm_lock_indication" },
-	{ 0x0e, "alarm_unlock_indication" },
-	{ 0x11, "alarm_sq_indication" },
-	{ 0x12, "alarm_s_indication" },
-	{ 0x13, "alarm_query" },
-	{ 0x16, "notify8_indication" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok security_sub_names[] = {
-	{ 0x01, "plc_password" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok pbc_sub_names[] = {
-	{ 0x01, "bsend_brecv" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok time_sub_names[] = {
-	{ 0x01, "read_clock" },
-	{ 0x02, "set_clock" },
-	{ 0x03, "read_clock_following" },
-	{ 0x04, "set_clock_2" },
-	{ 0, NULL }
-};
-
-/* Mode transition: the subfunction is the new mode. */
-static const struct ot_tok mode_sub_names[] = {
-	{ 0x00, "stop" },
-	{ 0x01, "warm_restart" },
-	{ 0x02, "run" },
-	{ 0x03, "hot_restart" },
-	{ 0x04, "hold" },
-	{ 0x06, "cold_restart" },
-	{ 0x09, "run_r" },
-	{ 0x0b, "link_up" },
-	{ 0x0c, "update" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok szl_list_names[] = {
-	{ 0x00, "list_of_szl_ids" },
-	{ 0x11, "module_identification" },
-	{ 0x12, "cpu_characteristics" },
-	{ 0x13, "user_memory_areas" },
-	{ 0x14, "system_areas" },
-	{ 0x15, "block_types" },
-	{ 0x19, "module_led_status" },
-	{ 0x1c, "component_identification" },
-	{ 0x22, "interrupt_status" },
-	{ 0x24, "modes" },
-	{ 0x25, "process_image_partitions" },
-	{ 0x31, "communication_capabilities" },
-	{ 0x32, "communication_status" },
-	{ 0x37, "ethernet_details" },
-	{ 0x74, "module_led_status" },
-	{ 0x91, "module_status" },
-	{ 0x92, "rack_station_status" },
-	{ 0x94, "rack_station_status" },
-	{ 0x95, "dp_master_system" },
-	{ 0x96, "module_status_profinet" },
-	{ 0xa0, "diagnostic_buffer" },
-	{ 0xb1, "module_diagnostic_data" },
-	{ 0, NULL }
-};
-
-/* Current mode in the bzu-id byte of list xx24 (low nibble). */
-static const struct ot_tok cpu_mode_names[] = {
-	{ 0x1, "STOP (update)" },
-	{ 0x2, "STOP (memory reset)" },
-	{ 0x3, "STOP (self initialization)" },
-	{ 0x4, "STOP (internal)" },
-	{ 0x5, "STARTUP (complete restart)" },
-	{ 0x6, "STARTUP (restart)" },
-	{ 0x7, "STARTUP (hot restart)" },
-	{ 0x8, "RUN" },
-	{ 0x9, "RUN-R" },
-	{ 0xa, "HOLD" },
-	{ 0xd, "DEFECT" },
-	{ 0, NULL }
-};
-
 /* Component identification (xx1C) record index -> identity key. */
 struct s7_comp {
 	uint16_t index;
-	int key;                /* enum ot_ident_key, or -1: JSON only */
-	const char *json;
+	int key;                /* enum ot_ident_key, or -1: log only */
+	enum s7_ident_field field;
 };
 
 static const struct s7_comp comp_fields[] = {
-	{ 1, OT_ID_NAME, "plc_name" },
-	{ 2, OT_ID_MODULE, "module_name" },
-	{ 3, OT_ID_PLANT, "plant_id" },
-	{ 4, OT_ID_COPYRIGHT, "copyright" },
-	{ 5, OT_ID_SERIAL, "serial_number" },
-	{ 7, OT_ID_MODEL, "module_type_name" },
-	{ 8, -1, "memory_card_serial" },
-	{ 11, -1, "location" },
-	{ 0, 0, NULL }
+	{ 1, OT_ID_NAME, S7I_PLC_NAME },
+	{ 2, OT_ID_MODULE, S7I_MODULE_NAME },
+	{ 3, OT_ID_PLANT, S7I_PLANT_ID },
+	{ 4, OT_ID_COPYRIGHT, S7I_COPYRIGHT },
+	{ 5, OT_ID_SERIAL, S7I_SERIAL },
+	{ 7, OT_ID_MODEL, S7I_MODULE_TYPE },
+	{ 8, -1, S7I_MEMORY_CARD_SERIAL },
+	{ 11, -1, S7I_LOCATION },
+	{ 0, 0, S7I_COUNT }
 };
-
-static const struct ot_tok *group_sub_table(int group)
-{
-	switch (group) {
-	case GRP_MODE: return mode_sub_names;
-	case GRP_PROG: return prog_sub_names;
-	case GRP_CYCLIC: return cyclic_sub_names;
-	case GRP_BLOCK: return block_sub_names;
-	case GRP_CPU: return cpu_sub_names;
-	case GRP_SECURITY: return security_sub_names;
-	case GRP_PBC: return pbc_sub_names;
-	case GRP_TIME: return time_sub_names;
-	default: return NULL;
-	}
-}
 
 /* Programmer commands that change the process or the CPU state. */
 static enum ot_category prog_category(int sub)
@@ -255,61 +83,88 @@ static enum ot_category group_category(int group, int sub)
 	}
 }
 
-/* Identity value into the event and the "identity" JSON object. */
-static void szl_fact(struct s7_msg *m, json_t *idj, int key, const char *jkey,
+/* The identity member f of the record: a later value replaces an earlier
+ * one in place; empty text is not kept. */
+static void szl_member(struct s7comm_record *r, enum s7_ident_field f, struct s7_text t)
+{
+	uint8_t i;
+
+	if (t.n == 0)
+		return;
+	for (i = 0; i < r->n_ident; i++)
+		if (r->ident[i].field == f) {
+			r->ident[i].text = t;
+			return;
+		}
+	if (r->n_ident < S7_REC_IDENT) {
+		r->ident[r->n_ident].field = (uint8_t)f;
+		r->ident[r->n_ident].text = t;
+		r->n_ident++;
+	}
+}
+
+static int szl_has_member(const struct s7comm_record *r, enum s7_ident_field f)
+{
+	uint8_t i;
+
+	for (i = 0; i < r->n_ident; i++)
+		if (r->ident[i].field == f)
+			return 1;
+	return 0;
+}
+
+/* Identity value into the event (key >= 0) and the record. */
+static void szl_fact(struct s7_msg *m, int key, enum s7_ident_field f,
 		     const uint8_t *p, size_t n)
 {
 	if (key >= 0)
 		ot_ident_add(m->ev, (enum ot_ident_key)key, p, n);
-	s7_json_text(idj, jkey, p, n);
-}
-
-static void szl_text_fact(struct s7_msg *m, json_t *idj, int key, const char *jkey,
-			  const char *s)
-{
-	szl_fact(m, idj, key, jkey, (const uint8_t *)s, strlen(s));
+	szl_member(m->rec, f, s7_text(p, n));
 }
 
 /* xx11: index, order number (20), module type id, Ausbg, Ausbe. */
-static void szl_module_ident(struct s7_msg *m, json_t *idj, struct cursor *rec)
+static void szl_module_ident(struct s7_msg *m, struct cursor *rec)
 {
+	struct s7comm_record *r = m->rec;
 	uint16_t index = cur_be16(rec);
 	const uint8_t *mlfb = cur_bytes(rec, 20);
 	uint16_t ausbg, ausbe;
-	char v[32];
 
 	cur_skip(rec, 2);
 	ausbg = cur_be16(rec);
 	ausbe = cur_be16(rec);
 	if (!cur_ok(rec))
 		return;
-	if (index == 0x0001 || (index == 0x0006 && !json_object_get(idj, "order_number"))) {
-		szl_fact(m, idj, OT_ID_ORDER_NUMBER, "order_number", mlfb, 20);
-		snprintf(v, sizeof(v), "%u", ausbg);
-		szl_text_fact(m, idj, OT_ID_HARDWARE, "hardware_version", v);
+	if (index == 0x0001 || (index == 0x0006 && !szl_has_member(r, S7I_ORDER_NUMBER))) {
+		szl_fact(m, OT_ID_ORDER_NUMBER, S7I_ORDER_NUMBER, mlfb, 20);
+		snprintf(r->hardware_version, sizeof(r->hardware_version), "%u", ausbg);
+		szl_fact(m, OT_ID_HARDWARE, S7I_HARDWARE, (const uint8_t *)r->hardware_version,
+			 strlen(r->hardware_version));
 	} else if (index == 0x0007 && (ausbg >> 8) == 'V') {
-		snprintf(v, sizeof(v), "V%u.%u.%u", ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
-		szl_text_fact(m, idj, OT_ID_FIRMWARE, "firmware_version", v);
+		snprintf(r->firmware_version, sizeof(r->firmware_version), "V%u.%u.%u",
+			 ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
+		szl_fact(m, OT_ID_FIRMWARE, S7I_FIRMWARE, (const uint8_t *)r->firmware_version,
+			 strlen(r->firmware_version));
 	}
 }
 
 /* xx1C: index, then text. */
-static void szl_component_ident(struct s7_msg *m, json_t *idj, struct cursor *rec)
+static void szl_component_ident(struct s7_msg *m, struct cursor *rec)
 {
 	uint16_t index = cur_be16(rec);
 	const struct s7_comp *f;
 
 	if (!cur_ok(rec))
 		return;
-	for (f = comp_fields; f->json; f++)
+	for (f = comp_fields; f->field != S7I_COUNT; f++)
 		if (f->index == index) {
-			szl_fact(m, idj, f->key, f->json, cur_ptr(rec), cur_left(rec));
+			szl_fact(m, f->key, f->field, cur_ptr(rec), cur_left(rec));
 			return;
 		}
 }
 
 /* xx24: event id, ae, bzu-id (low nibble: the mode) ... */
-static void szl_mode(struct s7_msg *m, json_t *idj, struct cursor *rec)
+static void szl_mode(struct s7_msg *m, struct cursor *rec)
 {
 	const char *mode;
 	uint8_t bzu;
@@ -318,17 +173,17 @@ static void szl_mode(struct s7_msg *m, json_t *idj, struct cursor *rec)
 	bzu = cur_u8(rec);
 	if (!cur_ok(rec))
 		return;
-	mode = ot_tok_name(cpu_mode_names, bzu & 0x0f);
+	mode = ot_tok_name(s7comm_cpu_mode_names, bzu & 0x0f);
 	if (mode)
-		szl_text_fact(m, idj, OT_ID_CPU_MODE, "cpu_mode", mode);
+		szl_fact(m, OT_ID_CPU_MODE, S7I_CPU_MODE, (const uint8_t *)mode, strlen(mode));
 }
 
 /* A complete SZL answer: id, index, record length, count, records. */
 static void szl_decode(struct s7_msg *m, const uint8_t *p, size_t n)
 {
+	struct s7comm_record *r = m->rec;
 	struct cursor c;
 	uint16_t id, index, rlen, count, i;
-	json_t *idj = m->o ? json_object() : NULL;
 	uint8_t had = m->ev->n_ident;
 
 	cur_init(&c, p, n);
@@ -336,24 +191,22 @@ static void szl_decode(struct s7_msg *m, const uint8_t *p, size_t n)
 	index = cur_be16(&c);
 	rlen = cur_be16(&c);
 	count = cur_be16(&c);
-	if (!cur_ok(&c)) {
-		json_decref(idj);
+	if (!cur_ok(&c))
 		return;
-	}
 	m->ev->szl_id = id;
 	m->ev->szl_index = index;
-	s7_json_int(m->o, "szl_id", id);
-	s7_json_str(m->o, "szl_id_name", ot_tok_str(szl_list_names, id & 0xff));
-	s7_json_int(m->o, "szl_index", index);
-	s7_json_int(m->o, "szl_record_length", rlen);
-	s7_json_int(m->o, "szl_record_count", count);
+	r->has |= S7H_SZL_ID | S7H_SZL_ANSWER;
+	r->szl_id = id;
+	r->szl_index = index;
+	r->szl_rlen = rlen;
+	r->szl_count = count;
 	for (i = 0; i < count && rlen > 0 && cur_left(&c) >= rlen; i++) {
 		struct cursor rec = cur_sub(&c, rlen);
 
 		switch (id & 0xff) {
-		case 0x11: szl_module_ident(m, idj, &rec); break;
-		case 0x1c: szl_component_ident(m, idj, &rec); break;
-		case 0x24: if (i == 0) szl_mode(m, idj, &rec); break;
+		case 0x11: szl_module_ident(m, &rec); break;
+		case 0x1c: szl_component_ident(m, &rec); break;
+		case 0x24: if (i == 0) szl_mode(m, &rec); break;
 		default: break;
 		}
 	}
@@ -364,10 +217,6 @@ static void szl_decode(struct s7_msg *m, const uint8_t *p, size_t n)
 			   id, count, rlen, i);
 	if (m->ev->n_ident > had)
 		ot_ident_add(m->ev, OT_ID_VENDOR, (const uint8_t *)"Siemens", 7);
-	if (idj && json_object_size(idj) > 0)
-		json_object_set_new(m->o, "identity", idj);
-	else
-		json_decref(idj);
 }
 
 static void szl_buf_reset(struct s7_state *st)
@@ -403,8 +252,9 @@ static void ud_read_szl(struct s7_msg *m, int type, int last_unit, struct cursor
 		if (cur_left(d) >= 4) {
 			m->ev->szl_id = cur_be16(d);
 			m->ev->szl_index = cur_be16(d);
-			s7_json_int(m->o, "szl_id", m->ev->szl_id);
-			s7_json_int(m->o, "szl_index", m->ev->szl_index);
+			m->rec->has |= S7H_SZL_ID;
+			m->rec->szl_id = (uint16_t)m->ev->szl_id;
+			m->rec->szl_index = (uint16_t)m->ev->szl_index;
 		} else if (m->out) {
 			m->out->szl_followup = 1;
 		}
@@ -417,7 +267,7 @@ static void ud_read_szl(struct s7_msg *m, int type, int last_unit, struct cursor
 	if (st->szl_active && (m->req ? m->req->szl_followup : 1)) {
 		if (szl_buf_append(m, cur_ptr(d), cur_left(d)) < 0)
 			return;
-		s7_json_int(m->o, "szl_fragment", 1);
+		m->rec->has |= S7H_SZL_FRAGMENT;
 	} else {
 		szl_buf_reset(st);
 		if (szl_buf_append(m, cur_ptr(d), cur_left(d)) < 0)
@@ -432,36 +282,30 @@ static void ud_read_szl(struct s7_msg *m, int type, int last_unit, struct cursor
 
 static void ud_block_functions(struct s7_msg *m, int type, int sub, struct cursor *d)
 {
-	json_t *arr;
+	struct s7comm_record *r = m->rec;
 
 	if (sub == 0x03 && type == UD_TYPE_REQUEST && cur_left(d) >= 8) {
 		const uint8_t *b = cur_ptr(d);
-		s7_json_text(m->o, "filename", b, 8);
-		s7_block_id(m, m->o, b, 8);
+
+		r->filename = s7_text(b, 8);
+		if (r->filename.n)
+			r->has |= S7H_FILENAME;
+		if (s7_block_id_parse(m->ev, b, 8, &r->block) == 0)
+			r->has |= S7H_BLOCK_ID;
 		return;
 	}
 	if (sub == 0x02 && type == UD_TYPE_REQUEST && cur_left(d) >= 2) {
 		uint8_t t[2];
-		const char *n;
+
 		cur_copy(d, t, 2);
-		n = s7_block_type_name(t[1]);
-		s7_json_str(m->o, "block_type", n ? n : "unknown");
+		r->has |= S7H_BLOCK_TYPE;
+		r->block_type = t[1];
 		return;
 	}
-	if (sub == 0x01 && type == UD_TYPE_RESPONSE && m->o) {
-		arr = json_array();
-		while (cur_left(d) >= 4) {
-			uint8_t t[2];
-			const char *n;
-			json_t *e = json_object();
-
-			cur_copy(d, t, 2);
-			n = s7_block_type_name(t[1]);
-			s7_json_str(e, "block_type", n ? n : "unknown");
-			s7_json_int(e, "count", cur_be16(d));
-			json_array_append_new(arr, e);
-		}
-		json_object_set_new(m->o, "block_counts", arr);
+	if (sub == 0x01 && type == UD_TYPE_RESPONSE) {
+		r->has |= S7H_BLOCK_COUNTS;
+		r->block_counts = cur_ptr(d);
+		r->n_block_counts = cur_left(d) / 4;
 	}
 }
 
@@ -474,24 +318,25 @@ static int bcd(uint8_t b)
 static void ud_time(struct s7_msg *m, int type, int sub, struct cursor *d)
 {
 	const uint8_t *t;
-	char buf[40];
 
 	if (!((sub == 0x01 || sub == 0x03) && type == UD_TYPE_RESPONSE) &&
 	    !((sub == 0x02 || sub == 0x04) && type == UD_TYPE_REQUEST))
 		return;
 	t = cur_bytes(d, 10);
-	if (!t || !m->o)
+	if (!t)
 		return;
 	/* t[0] reserved, t[1] unused century byte, t[2] two-digit year */
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03d",
+	snprintf(m->rec->plc_time, sizeof(m->rec->plc_time),
+		 "%04d-%02d-%02dT%02d:%02d:%02d.%03d",
 		 bcd(t[2]) + (bcd(t[2]) < 90 ? 2000 : 1900), bcd(t[3]), bcd(t[4]), bcd(t[5]), bcd(t[6]),
 		 bcd(t[7]), bcd(t[8]) * 10 + (t[9] >> 4));
-	s7_json_str(m->o, "plc_time", buf);
+	m->rec->has |= S7H_PLC_TIME;
 }
 
 void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 {
 	struct ot_event *ev = m->ev;
+	struct s7comm_record *r = m->rec;
 	uint32_t head;
 	uint8_t plen, method, tg, sub, seq, dur = 0, last = 0;
 	uint16_t err = 0;
@@ -520,7 +365,7 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 	}
 	type = tg >> 4;
 	group = tg & 0x0f;
-	subt = group_sub_table(group);
+	subt = s7comm_group_sub_names(group);
 
 	ev->func_name = "userdata";
 	ev->group = group;
@@ -536,21 +381,20 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 		m->out->func = sub;
 		m->out->group = (int8_t)group;
 	}
-	s7_json_int(m->o, "parameter_head", head);
-	s7_json_int(m->o, "method", method);
-	s7_json_int(m->o, "type", type);
-	s7_json_str(m->o, "type_name", ot_tok_str(type_names, type));
-	s7_json_int(m->o, "function_group", group);
-	s7_json_str(m->o, "function_group_name", ot_tok_str(group_names, group));
-	s7_json_int(m->o, "subfunction_code", sub);
-	s7_json_str(m->o, "subfunction_name", ev->subfunc_name);
-	s7_json_int(m->o, "sequence_number", seq);
+	r->has |= S7H_USERDATA;
+	r->ud_head = head;
+	r->ud_method = method;
+	r->ud_type = (uint8_t)type;
+	r->ud_group = (uint8_t)group;
+	r->ud_sub = sub;
+	r->ud_seq = seq;
 	if (plen >= 8) {
-		s7_json_int(m->o, "data_unit_reference", dur);
-		s7_json_int(m->o, "last_data_unit", last == 0);
-		s7_json_int(m->o, "userdata_error_code", err);
+		r->has |= S7H_UD_EXTENDED;
+		r->ud_dur = dur;
+		r->ud_last = last;
+		r->ud_error = err;
 	}
-	if (!ot_tok_name(group_names, group))
+	if (!ot_tok_name(s7comm_group_names, group))
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "unknown_function",
 			   "userdata function group %u", group);
 
@@ -562,9 +406,9 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 		uint8_t ts = cur_u8(data);
 		uint16_t len = cur_be16(data);
 
-		s7_json_int(m->o, "return_code", rc);
-		s7_json_str(m->o, "return_code_name", ot_tok_str(s7_return_code_names, rc));
-		s7_json_int(m->o, "transport_size", ts);
+		r->has |= S7H_UD_DATA;
+		r->ud_rc = rc;
+		r->ud_tsize = ts;
 		if (rc != 0xff && type == UD_TYPE_RESPONSE && ev->status <= 0)
 			ev->status = rc;
 		if (len > cur_left(data)) {
@@ -587,7 +431,8 @@ void s7_userdata(struct s7_msg *m, struct cursor *par, struct cursor *data)
 		break;
 	case GRP_SECURITY:
 		/* the (scrambled) password itself is never logged */
-		s7_json_int(m->o, "password_length", (long long)cur_left(&d));
+		r->has |= S7H_PASSWORD;
+		r->password_length = cur_left(&d);
 		break;
 	default:
 		break;

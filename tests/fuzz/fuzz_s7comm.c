@@ -5,7 +5,7 @@
  *   mode bit 0: wrap every chunk into TPKT + COTP DT, so the fuzzer reaches
  *               the S7 parsers without having to find valid framing;
  *   mode bit 1: small limits (pending, reassembly, logged values);
- *   mode bit 2: no EVE detail (the normalized-event-only path).
+ *   mode bit 2: no protocol log (the records are not written out).
  * Chunk: control byte (bit 0 direction, bit 1 stream gap before the chunk,
  * bit 2 COTP EOT when wrapping, bits 3-7 where to split the chunk into two
  * feeds), length byte, then up to length bytes.
@@ -15,18 +15,23 @@
 #include <string.h>
 
 #include "dissector.h"
+#include "jw.h"
 
 extern const struct dissector s7comm_dissector;
 
+/* Every record through the logger, as the protocol log and alerts do. */
 static void fuzz_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
-	char *s;
+	static struct jw w;
 
-	(void)ctx;
-	if (ev->detail) {
-		s = json_dumps(ev->detail, JSON_COMPACT);
-		free(s);
-	}
+	if (!ev->record || !ctx->want_detail)
+		return;
+	jw_reset(&w);
+	jw_object_open(&w, NULL);
+	s7comm_dissector.log(&w, ev);
+	jw_object_close(&w);
+	if (!jw_finish(&w, NULL))
+		abort();
 }
 
 static void feed_split(struct dissect_ctx *ctx, void *st, const uint8_t *p, size_t n,

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "dissector.h"
+#include "jw.h"
 #include "s7comm.h"
 
 extern const struct dissector s7comm_dissector;
@@ -31,7 +34,9 @@ struct rec {
 	struct ot_range ranges[OT_MAX_RANGES];
 	struct ot_value values[OT_MAX_VALUES];
 	struct ot_ident ident[OT_MAX_IDENT];
-	json_t *detail;
+	json_t *detail;         /* the object the s7comm log writes */
+	struct s7comm_record rec;       /* scalars only: pointers die at emit */
+	int has_rec;
 };
 
 static struct rec recs[MAX_REC];
@@ -67,7 +72,20 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	memcpy(r->values, ev->values, sizeof(r->values));
 	r->n_ident = ev->n_ident;
 	memcpy(r->ident, ev->ident, sizeof(r->ident));
-	r->detail = ev->detail ? json_deep_copy(ev->detail) : NULL;
+	if (ev->record) {
+		/* what the s7comm log writes, through the dissector's logger */
+		struct jw w;
+
+		r->rec = *(const struct s7comm_record *)ev->record;
+		r->has_rec = 1;
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		s7comm_dissector.log(&w, ev);
+		jw_object_close(&w);
+		r->detail = json_loads(jw_finish(&w, NULL), 0, NULL);
+		ck_assert_ptr_nonnull(r->detail);
+		jw_free(&w);
+	}
 }
 
 static void recs_clear(void)
@@ -384,6 +402,18 @@ START_TEST(read_var_single)
 	ck_assert_int_eq(json_integer_value(json_object_get(it, "byte")), 16);
 	ck_assert_int_eq(json_integer_value(json_object_get(it, "bit")), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(it, "transport_size_name")), "real");
+	/* the record the log wrote that from */
+	ck_assert(r->has_rec);
+	ck_assert_int_eq(r->rec.kind, S7R_PDU);
+	ck_assert_int_eq(r->rec.rosctr, S7_ROSCTR_JOB);
+	ck_assert(r->rec.has & S7H_ITEMS);
+	ck_assert_int_eq(r->rec.item_count, 1);
+	ck_assert_int_eq(r->rec.n_items, 1);
+	ck_assert(r->rec.items[0].has_spec && r->rec.items[0].s7any);
+	ck_assert_int_eq(r->rec.items[0].spec.area, 0x83);
+	ck_assert_int_eq(r->rec.items[0].spec.tsize, 0x08);
+	ck_assert_int_eq(r->rec.items[0].spec.addr, 0x80);
+	ck_assert(!r->rec.items[0].has_data);
 	feed(0, READ_RES);
 	r = last_msg();
 	ck_assert_int_eq(r->dir, OT_DIR_RESPONSE);
@@ -393,6 +423,13 @@ START_TEST(read_var_single)
 	ck_assert_int_eq(r->n_ranges, 1);
 	it = json_array_get(json_object_get(r->detail, "items"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(it, "return_code_name")), "success");
+	ck_assert_int_eq(r->rec.rosctr, S7_ROSCTR_ACK_DATA);
+	ck_assert(r->rec.has & S7H_ERROR);
+	ck_assert(r->rec.items[0].has_rc && r->rec.items[0].has_values);
+	ck_assert_int_eq(r->rec.items[0].rc, 0xff);
+	ck_assert_int_eq(r->rec.items[0].data_len, 4);
+	ck_assert(r->rec.items[0].typed);       /* typed by the request's REAL */
+	ck_assert_int_eq(r->rec.items[0].type.tsize, 0x08);
 }
 END_TEST
 
@@ -654,6 +691,13 @@ START_TEST(szl_module_identification)
 	ck_assert_str_eq(ident(r, OT_ID_VENDOR), "Siemens");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r->detail,
 		"identity"), "firmware_version")), "V3.2.6");
+	ck_assert(r->rec.has & S7H_SZL_ANSWER);
+	ck_assert_int_eq(r->rec.szl_id, 0x11);
+	ck_assert_int_eq(r->rec.n_ident, 3);
+	ck_assert_int_eq(r->rec.ident[0].field, S7I_ORDER_NUMBER);
+	ck_assert_int_eq(r->rec.ident[1].field, S7I_HARDWARE);
+	ck_assert_int_eq(r->rec.ident[2].field, S7I_FIRMWARE);
+	ck_assert_str_eq(r->rec.firmware_version, "V3.2.6");
 }
 END_TEST
 
@@ -1072,14 +1116,34 @@ START_TEST(descriptor_and_free_null)
 }
 END_TEST
 
-START_TEST(no_detail_when_not_wanted)
+/* The record and the object the log makes of it do not depend on whether
+ * a protocol log is on: an alert embeds the same object either way. */
+START_TEST(log_object_without_protocol_log)
 {
+	char *off[2], *on;
+	int i;
+
 	ctx.want_detail = 0;
 	feed(1, READ5_REQ);
 	feed(0, SZL11_RES);
-	ck_assert_ptr_null(recs[0].detail);
+	ck_assert_int_eq(n_recs, 2);
 	ck_assert_int_eq(recs[0].n_ranges, 5);
 	ck_assert_str_eq(ident(last_msg(), OT_ID_FIRMWARE), "V3.2.6");
+	for (i = 0; i < 2; i++)
+		off[i] = json_dumps(recs[i].detail, JSON_COMPACT);
+	teardown();
+	setup();
+	feed(1, READ5_REQ);
+	feed(0, SZL11_RES);
+	ck_assert_int_eq(n_recs, 2);
+	for (i = 0; i < 2; i++) {
+		on = json_dumps(recs[i].detail, JSON_COMPACT);
+		ck_assert_str_eq(off[i], on);
+		free(on);
+		free(off[i]);
+	}
+	/* S7comm-plus messages are logged by this dissector too */
+	ck_assert_ptr_eq(dissector_by_proto(OT_PROTO_S7COMM_PLUS), &s7comm_dissector);
 }
 END_TEST
 
@@ -1116,7 +1180,7 @@ static Suite *s7comm_suite(void)
 	tcase_add_test(tc, pi_services);
 	tcase_add_test(tc, upload_sequence);
 	tcase_add_test(tc, download_sequence);
-	tcase_add_test(tc, no_detail_when_not_wanted);
+	tcase_add_test(tc, log_object_without_protocol_log);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("userdata");

@@ -1,5 +1,5 @@
 /*
- * s7comm.c - Siemens S7 communication over ISO-on-TCP.
+ * s7comm_parse.c - Siemens S7 communication over ISO-on-TCP.
  *
  * Specifications: RFC 1006 (TPKT: version 3, reserved 0, 16-bit length
  * including the 4-byte header), ISO 8073 / X.224 class 0 (COTP: CR, CC, DR,
@@ -16,6 +16,7 @@
  * table of lim->max_pending entries for their response (PDU reference);
  * when it is full the oldest is dropped and counted.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,10 @@
 #define COTP_DT 0xf0
 #define COTP_ER 0x70
 
-#define ROSCTR_JOB      1
-#define ROSCTR_ACK      2
-#define ROSCTR_ACK_DATA 3
-#define ROSCTR_USERDATA 7
+#define ROSCTR_JOB      S7_ROSCTR_JOB
+#define ROSCTR_ACK      S7_ROSCTR_ACK
+#define ROSCTR_ACK_DATA S7_ROSCTR_ACK_DATA
+#define ROSCTR_USERDATA S7_ROSCTR_USERDATA
 
 #define FN_CPU_SERVICES 0x00
 #define FN_READ_VAR     0x04
@@ -54,225 +55,14 @@
 #define FN_PLC_STOP     0x29
 #define FN_SETUP_COMM   0xf0
 
-#define SYNTAX_S7ANY    0x10
-
-/* PI service codes of our own (ev->subfunc), see otsentry-s7comm(7). */
-enum s7_pi {
-	PI_UNKNOWN = 0,
-	PI_INSERT,
-	PI_DELETE,
-	PI_PROGRAM,
-	PI_COPY_RAM_TO_ROM,
-	PI_COMPRESS,
-	PI_NC,
-	PI_EXTMOD
-};
-
-static const struct ot_tok cotp_names[] = {
-	{ COTP_CR, "connection_request" },
-	{ COTP_CC, "connection_confirm" },
-	{ COTP_DR, "disconnect_request" },
-	{ COTP_DC, "disconnect_confirm" },
-	{ COTP_DT, "data" },
-	{ COTP_ER, "tpdu_error" },
-	{ 0x10, "expedited_data" },
-	{ 0x20, "expedited_data_ack" },
-	{ 0x50, "reject" },
-	{ 0x60, "data_ack" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok rosctr_names[] = {
-	{ ROSCTR_JOB, "job" },
-	{ ROSCTR_ACK, "ack" },
-	{ ROSCTR_ACK_DATA, "ack_data" },
-	{ ROSCTR_USERDATA, "userdata" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok func_names[] = {
-	{ FN_CPU_SERVICES, "cpu_services" },
-	{ FN_READ_VAR, "read_var" },
-	{ FN_WRITE_VAR, "write_var" },
-	{ FN_REQ_DOWNLOAD, "request_download" },
-	{ FN_DOWNLOAD, "download_block" },
-	{ FN_DOWNLOAD_END, "download_ended" },
-	{ FN_START_UPLOAD, "start_upload" },
-	{ FN_UPLOAD, "upload" },
-	{ FN_END_UPLOAD, "end_upload" },
-	{ FN_PI_SERVICE, "pi_service" },
-	{ FN_PLC_STOP, "plc_stop" },
-	{ FN_SETUP_COMM, "setup_communication" },
-	{ 0, NULL }
-};
-
-/* Header error classes */
-static const struct ot_tok error_class_names[] = {
-	{ 0x00, "no_error" },
-	{ 0x81, "application_relationship" },
-	{ 0x82, "object_definition" },
-	{ 0x83, "no_resources" },
-	{ 0x84, "service_processing" },
-	{ 0x85, "supplies" },
-	{ 0x87, "access" },
-	{ 0, NULL }
-};
-
-/* Item return codes in the data part (also in userdata) */
-
-static const struct ot_tok area_names[] = {
-	{ 0x03, "system_info_200" },
-	{ 0x05, "system_flags_200" },
-	{ 0x06, "analog_inputs_200" },
-	{ 0x07, "analog_outputs_200" },
-	{ 0x1c, "counter" },
-	{ 0x1d, "timer" },
-	{ 0x1e, "iec_counter" },
-	{ 0x1f, "iec_timer" },
-	{ 0x80, "peripheral" },
-	{ 0x81, "inputs" },
-	{ 0x82, "outputs" },
-	{ 0x83, "flags" },
-	{ 0x84, "db" },
-	{ 0x85, "di" },
-	{ 0x86, "local" },
-	{ 0x87, "previous_local" },
-	{ 0, NULL }
-};
-
-/* Element types of an S7ANY item (request transport size) */
-static const struct ot_tok item_tsize_names[] = {
-	{ 0x01, "bit" },
-	{ 0x02, "byte" },
-	{ 0x03, "char" },
-	{ 0x04, "word" },
-	{ 0x05, "int" },
-	{ 0x06, "dword" },
-	{ 0x07, "dint" },
-	{ 0x08, "real" },
-	{ 0x09, "date" },
-	{ 0x0a, "tod" },
-	{ 0x0b, "time" },
-	{ 0x0c, "s5time" },
-	{ 0x0f, "date_and_time" },
-	{ 0x1c, "counter" },
-	{ 0x1d, "timer" },
-	{ 0x1e, "iec_timer" },
-	{ 0x1f, "iec_counter" },
-	{ 0x20, "hs_counter" },
-	{ 0, NULL }
-};
-
-/* Transport sizes of the data part */
-static const struct ot_tok data_tsize_names[] = {
-	{ 0x00, "null" },
-	{ 0x03, "bit" },
-	{ 0x04, "byte_word_dword" },
-	{ 0x05, "integer" },
-	{ 0x06, "dinteger" },
-	{ 0x07, "real" },
-	{ 0x09, "octet_string" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok syntax_names[] = {
-	{ 0x10, "s7any" },
-	{ 0x13, "pbc_r_id" },
-	{ 0x15, "alarm_lockfree" },
-	{ 0x16, "alarm_ind" },
-	{ 0x19, "alarm_ack" },
-	{ 0x1a, "alarm_queryreq" },
-	{ 0x1c, "notify_ind" },
-	{ 0x82, "nck" },
-	{ 0x83, "nck_metric" },
-	{ 0x84, "nck_inch" },
-	{ 0xa2, "driveesany" },
-	{ 0xb0, "dbread" },
-	{ 0xb2, "1200sym" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok pi_names[] = {
-	{ PI_UNKNOWN, "unknown" },
-	{ PI_INSERT, "insert_block" },
-	{ PI_DELETE, "delete_block" },
-	{ PI_PROGRAM, "program_start" },
-	{ PI_COPY_RAM_TO_ROM, "copy_ram_to_rom" },
-	{ PI_COMPRESS, "compress_memory" },
-	{ PI_NC, "nc_service" },
-	{ PI_EXTMOD, "external_module" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok plus_opcode_names[] = {
-	{ 0x31, "request" },
-	{ 0x32, "response" },
-	{ 0x33, "notification" },
-	{ 0x02, "response2" },
-	{ 0, NULL }
-};
-
-static const struct ot_tok plus_func_names[] = {
-	{ 0x04b1, "Error" },
-	{ 0x04bb, "Explore" },
-	{ 0x04ca, "CreateObject" },
-	{ 0x04d4, "DeleteObject" },
-	{ 0x04f2, "SetVariable" },
-	{ 0x04fc, "GetVariable" },
-	{ 0x0506, "AddLink" },
-	{ 0x051a, "RemoveLink" },
-	{ 0x0524, "GetLink" },
-	{ 0x0542, "SetMultiVariables" },
-	{ 0x054c, "GetMultiVariables" },
-	{ 0x0556, "BeginSequence" },
-	{ 0x0560, "EndSequence" },
-	{ 0x056b, "Invoke" },
-	{ 0x057c, "SetVarSubStreamed" },
-	{ 0x0586, "GetVarSubStreamed" },
-	{ 0x0590, "GetVariablesAddress" },
-	{ 0x059a, "Abort" },
-	{ 0x05a9, "Error2" },
-	{ 0x05b3, "InitSsl" },
-	{ 0, NULL }
-};
-
+#define SYNTAX_S7ANY    S7_SYNTAX_S7ANY
 
 /* ---- helpers for the normalized event ---- */
-
-static enum ot_space s7_area_space(uint8_t area)
-{
-	switch (area) {
-	case 0x81: return OT_SPACE_S7_INPUTS;
-	case 0x82: return OT_SPACE_S7_OUTPUTS;
-	case 0x83: return OT_SPACE_S7_FLAGS;
-	case 0x84: return OT_SPACE_S7_DB;
-	case 0x85: return OT_SPACE_S7_DI;
-	case 0x1c: case 0x1e: return OT_SPACE_S7_COUNTER;
-	case 0x1d: case 0x1f: return OT_SPACE_S7_TIMER;
-	case 0x80: return OT_SPACE_S7_PERIPHERAL;
-	default: return OT_SPACE_S7_OTHER;
-	}
-}
 
 /* Counters and timers are addressed by number, everything else by bit. */
 static int s7_area_numbered(uint8_t area)
 {
 	return area == 0x1c || area == 0x1d || area == 0x1e || area == 0x1f;
-}
-
-/* Bits per element of an S7ANY transport size; 8 when unknown. */
-static unsigned s7_elem_bits(uint8_t tsize)
-{
-	switch (tsize) {
-	case 0x01: return 1;
-	case 0x02: case 0x03: return 8;
-	case 0x04: case 0x05: case 0x09: case 0x0c: case 0x1c: case 0x1d: return 16;
-	case 0x06: case 0x07: case 0x08: case 0x0a: case 0x0b: case 0x20: return 32;
-	case 0x0f: return 64;
-	case 0x1f: return 48;
-	case 0x1e: return 80;
-	default: return 8;
-	}
 }
 
 static enum ot_category s7_func_category(uint8_t fn)
@@ -335,21 +125,30 @@ static void pend_put(struct s7_state *st, const struct s7_pending *p)
 
 /* ---- read/write variable ---- */
 
-/* One item specification of a read/write request. */
-static void s7_item_spec(struct s7_msg *m, struct cursor *par, json_t *items, int idx)
+/* Item i of the record, cleared when first used (i < S7_REC_ITEMS: the
+ * item count is one byte). */
+static struct s7_rec_item *rec_item(struct s7comm_record *r, unsigned i)
 {
+	while (r->n_items <= i)
+		memset(&r->items[r->n_items++], 0, sizeof(r->items[0]));
+	return &r->items[i];
+}
+
+/* One item specification of a read/write request. */
+static void s7_item_spec(struct s7_msg *m, struct cursor *par, unsigned idx)
+{
+	struct s7_rec_item *it = rec_item(m->rec, idx);
 	struct cursor spec;
 	uint8_t kind, slen, syntax;
-	json_t *it = m->o ? json_object() : NULL;
 
 	kind = cur_u8(par);
 	slen = cur_u8(par);
 	spec = cur_sub(par, slen);
 	syntax = cur_u8(&spec);
-	s7_json_int(it, "syntax_id", syntax);
-	s7_json_str(it, "syntax_name", ot_tok_str(syntax_names, syntax));
-	if (kind != 0x12)
-		s7_json_int(it, "specification_type", kind);
+	it->has_spec = 1;
+	it->spec_type = kind;
+	it->spec_len = slen;
+	it->spec.syntax = syntax;
 	if (syntax == SYNTAX_S7ANY && cur_left(&spec) >= 9) {
 		struct s7_item x;
 		enum ot_space sp;
@@ -370,73 +169,35 @@ static void s7_item_spec(struct s7_msg *m, struct cursor *par, json_t *items, in
 			     0, x.addr, count);
 		if (m->out && m->out->n_items < S7_MAX_ITEMS)
 			m->out->items[m->out->n_items++] = x;
-		s7_json_int(it, "transport_size", x.tsize);
-		s7_json_str(it, "transport_size_name", ot_tok_str(item_tsize_names, x.tsize));
-		s7_json_int(it, "length", x.count);
-		s7_json_int(it, "db", x.db);
-		s7_json_int(it, "area", x.area);
-		s7_json_str(it, "area_name", ot_tok_str(area_names, x.area));
-		if (s7_area_numbered(x.area)) {
-			s7_json_int(it, "number", x.addr);
-		} else {
-			s7_json_int(it, "byte", x.addr >> 3);
-			s7_json_int(it, "bit", x.addr & 7);
-		}
-	} else {
-		if (m->out && m->out->n_items < S7_MAX_ITEMS) {
-			struct s7_item *x = &m->out->items[m->out->n_items++];
-			memset(x, 0, sizeof(*x));
-			x->syntax = syntax;
-		}
-		s7_json_int(it, "specification_length", slen);
+		it->s7any = 1;
+		it->spec = x;
+	} else if (m->out && m->out->n_items < S7_MAX_ITEMS) {
+		struct s7_item *x = &m->out->items[m->out->n_items++];
+
+		memset(x, 0, sizeof(*x));
+		x->syntax = syntax;
 	}
-	if (!cur_ok(par) && it)
-		s7_json_int(it, "truncated", 1);
-	if (it) {
-		s7_json_int(it, "item", idx);
-		json_array_append_new(items, it);
-	}
+	if (!cur_ok(par))
+		it->truncated = 1;
 }
 
 /* Values of one data item, typed by the request item when known. */
-static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x,
+static void s7_item_values(struct s7_msg *m, const struct s7_item *x,
 			   uint8_t data_tsize, struct cursor *val)
 {
-	json_t *arr = NULL;
+	unsigned bytes = s7_value_bytes(x, data_tsize);
 	unsigned bits = x ? s7_elem_bits(x->tsize) : 8;
-	unsigned bytes = bits >= 8 ? bits / 8 : 1;
 	enum ot_space sp = x ? s7_area_space(x->area) : OT_SPACE_S7_OTHER;
 	uint16_t blk = x && (sp == OT_SPACE_S7_DB || sp == OT_SPACE_S7_DI) ? x->db : 0;
+	int logging = m->values_left > 0;
 	uint32_t i = 0;
 
-	if (x && x->tsize == 0x01)
-		bytes = 1;
-	if (!x && data_tsize == 0x05) {         /* unpaired INTEGER data */
-		bytes = 2;
-		bits = 16;
-	}
-	if (bytes > 4 || (x && x->syntax != SYNTAX_S7ANY)) {
-		/* composite types: only the raw size is reported */
-		s7_json_int(it, "data_length", (long long)cur_left(val));
-		return;
-	}
-	if (m->o && m->values_left > 0)
-		arr = json_array();
+	if (bytes == 0)
+		return;         /* composite types: only the raw size is reported */
 	while (cur_left(val) >= bytes) {
-		uint32_t raw = (uint32_t)cur_beN(val, bytes);
-		double v;
+		double v = s7_value(x, data_tsize, (uint32_t)cur_beN(val, bytes));
 		uint32_t index;
 
-		if ((x && x->tsize == 0x05) || (!x && data_tsize == 0x05))
-			v = (int16_t)raw;
-		else if (x && x->tsize == 0x07)
-			v = (int32_t)raw;
-		else if (x && x->tsize == 0x08) {
-			float f;
-			memcpy(&f, &raw, sizeof(f));
-			v = f;
-		} else
-			v = raw;
 		if (x == NULL)
 			index = i;
 		else if (s7_area_numbered(x->area))
@@ -444,18 +205,14 @@ static void s7_item_values(struct s7_msg *m, json_t *it, const struct s7_item *x
 		else
 			index = x->addr + i * (x->tsize == 0x01 ? 1 : bits);
 		ot_value_add(m->ev, sp, blk, index, v);
-		if (arr && m->values_left > 0) {
-			json_array_append_new(arr, json_real(v));
+		if (logging && m->values_left > 0)
 			m->values_left--;
-		}
 		i++;
-		if (m->ev->n_values >= OT_MAX_VALUES && !(arr && m->values_left > 0)) {
+		if (m->ev->n_values >= OT_MAX_VALUES && !(logging && m->values_left > 0)) {
 			m->ev->truncated = 1;   /* both caps reached: stop decoding */
 			break;
 		}
 	}
-	if (arr)
-		json_object_set_new(it, "values", arr);
 }
 
 /* Byte length of a data item from its transport size and length field. */
@@ -468,7 +225,7 @@ static size_t s7_data_bytes(uint8_t tsize, uint16_t len)
 
 /* The data part of a write request or read response: n items. */
 static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
-			  const struct s7_pending *req, json_t *items)
+			  const struct s7_pending *req)
 {
 	unsigned i;
 
@@ -477,7 +234,7 @@ static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
 		uint16_t len;
 		size_t nb;
 		struct cursor val;
-		json_t *it = NULL;
+		struct s7_rec_item *it;
 		const struct s7_item *x = req && i < req->n_items ? &req->items[i] : NULL;
 
 		if (cur_left(data) < 4) {
@@ -490,22 +247,15 @@ static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
 		len = cur_be16(data);
 		/* in responses only a successful item carries data */
 		nb = (m->ev->dir == OT_DIR_REQUEST || rc == 0xff) ? s7_data_bytes(tsize, len) : 0;
-		if (m->o) {
-			it = json_array_get(items, i);
-			if (!it) {
-				it = json_object();
-				s7_json_int(it, "item", i);
-				json_array_append_new(items, it);
-			}
-		}
+		it = rec_item(m->rec, i);
 		if (m->ev->dir != OT_DIR_REQUEST) {
-			s7_json_int(it, "return_code", rc);
-			s7_json_str(it, "return_code_name", ot_tok_str(s7_return_code_names, rc));
+			it->has_rc = 1;
+			it->rc = rc;
 			if (rc != 0xff && (m->ev->status <= 0))
 				m->ev->status = rc;
 		}
-		s7_json_int(it, "data_transport_size", tsize);
-		s7_json_str(it, "data_transport_size_name", ot_tok_str(data_tsize_names, tsize));
+		it->has_data = 1;
+		it->data_tsize = tsize;
 		if (nb > cur_left(data)) {
 			ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
 				   "item %u: %zu data bytes announced, %zu left",
@@ -513,8 +263,15 @@ static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
 			nb = cur_left(data);
 		}
 		val = cur_sub(data, nb);
-		if (rc == 0xff || m->ev->dir == OT_DIR_REQUEST)
-			s7_item_values(m, it, x, tsize, &val);
+		if (rc == 0xff || m->ev->dir == OT_DIR_REQUEST) {
+			it->has_values = 1;
+			it->data = cur_ptr(&val);
+			it->data_len = cur_left(&val);
+			it->typed = x != NULL;
+			if (x)
+				it->type = *x;
+			s7_item_values(m, x, tsize, &val);
+		}
 		if ((nb & 1) && i + 1 < n && cur_left(data) > 0)
 			cur_skip(data, 1);      /* fill byte */
 	}
@@ -523,11 +280,12 @@ static void s7_data_items(struct s7_msg *m, struct cursor *data, unsigned n,
 static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 			  struct cursor *par, struct cursor *data)
 {
+	struct s7comm_record *r = m->rec;
 	unsigned n, i;
-	json_t *items = m->o ? json_array() : NULL;
 
 	n = cur_u8(par);
-	s7_json_int(m->o, "item_count", n);
+	r->has |= S7H_ITEMS;
+	r->item_count = (uint8_t)n;
 	if (rosctr == ROSCTR_JOB) {
 		for (i = 0; i < n; i++) {
 			if (cur_left(par) < 2) {
@@ -535,39 +293,34 @@ static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 					   "%u items announced, %u fit in the parameters", n, i);
 				break;
 			}
-			s7_item_spec(m, par, items, (int)i);
+			s7_item_spec(m, par, i);
 		}
 		if (fn == FN_WRITE_VAR)
-			s7_data_items(m, data, n, m->out, items);
+			s7_data_items(m, data, n, m->out);
 	} else if (rosctr == ROSCTR_ACK_DATA) {
 		const struct s7_pending *req = m->req && m->req->func == fn ? m->req : NULL;
 
 		if (fn == FN_READ_VAR) {
-			s7_data_items(m, data, n, req, items);
+			s7_data_items(m, data, n, req);
 		} else {
 			/* write response: one return code per item */
 			for (i = 0; i < n && cur_left(data) > 0; i++) {
+				struct s7_rec_item *it = rec_item(r, i);
 				uint8_t rc = cur_u8(data);
-				json_t *it;
 
 				if (rc != 0xff && m->ev->status <= 0)
 					m->ev->status = rc;
-				if (!items)
-					continue;
-				it = json_object();
-				s7_json_int(it, "item", i);
-				s7_json_int(it, "return_code", rc);
-				s7_json_str(it, "return_code_name", ot_tok_str(s7_return_code_names, rc));
-				json_array_append_new(items, it);
+				it->has_rc = 1;
+				it->rc = rc;
 			}
 			if (i < n)
 				ot_anomaly(m->ctx, OT_PROTO_S7COMM, "item_overrun",
 					   "%u return codes announced, %u present", n, i);
 		}
 		if (req) {
-			const struct s7_pending *r = req;
-			for (i = 0; i < r->n_items; i++) {
-				const struct s7_item *x = &r->items[i];
+			const struct s7_pending *q = req;
+			for (i = 0; i < q->n_items; i++) {
+				const struct s7_item *x = &q->items[i];
 				enum ot_space sp;
 
 				if (x->syntax != SYNTAX_S7ANY)
@@ -580,38 +333,45 @@ static void s7_read_write(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 			}
 		}
 	}
-	if (items)
-		json_object_set_new(m->o, "items", items);
 }
 
 /* ---- setup communication, upload/download, PI service, stop ---- */
 
 static void s7_setup(struct s7_msg *m, struct cursor *par)
 {
+	struct s7comm_record *r = m->rec;
+
 	cur_skip(par, 1);
-	s7_json_int(m->o, "max_amq_calling", cur_be16(par));
-	s7_json_int(m->o, "max_amq_called", cur_be16(par));
-	s7_json_int(m->o, "pdu_size", cur_be16(par));
+	r->has |= S7H_SETUP;
+	r->max_amq_calling = cur_be16(par);
+	r->max_amq_called = cur_be16(par);
+	r->pdu_size = cur_be16(par);
 }
 
 static void s7_updown(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 		      struct cursor *par, struct cursor *data)
 {
+	struct s7comm_record *r = m->rec;
+
 	if (cur_left(par) == 0)
 		return;
-	s7_json_int(m->o, "function_status", cur_u8(par));
+	r->has |= S7H_FUNCTION_STATUS;
+	r->function_status = cur_u8(par);
 	if (rosctr == ROSCTR_ACK_DATA && (fn == FN_DOWNLOAD || fn == FN_UPLOAD)) {
 		uint16_t len = cur_be16(data);
 
 		cur_skip(data, 2);
-		if (cur_ok(data))
-			s7_json_int(m->o, "blocklength", len);
+		if (cur_ok(data)) {
+			r->has |= S7H_BLOCKLENGTH;
+			r->blocklength = len;
+		}
 		return;
 	}
 	if (cur_left(par) < 6)
 		return;
 	cur_skip(par, 2);
-	s7_json_int(m->o, "session_id", cur_be32(par));
+	r->has |= S7H_SESSION_ID;
+	r->session_id = cur_be32(par);
 	if (cur_left(par) > 0) {
 		uint8_t n = cur_u8(par);
 		const uint8_t *s = cur_bytes(par, n);
@@ -620,12 +380,17 @@ static void s7_updown(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 			return;
 		if (rosctr == ROSCTR_ACK_DATA && fn == FN_START_UPLOAD) {
 			uint32_t bl;
-			if (s7_digit_run(s, n, &bl) == 0)
-				s7_json_int(m->o, "blocklength", bl);
+			if (s7_digit_run(s, n, &bl) == 0) {
+				r->has |= S7H_BLOCKLENGTH;
+				r->blocklength = bl;
+			}
 			return;
 		}
-		s7_json_text(m->o, "filename", s, n);
-		s7_block_id(m, m->o, s, n);
+		r->filename = s7_text(s, n);
+		if (r->filename.n)
+			r->has |= S7H_FILENAME;
+		if (s7_block_id_parse(m->ev, s, n, &r->block) == 0)
+			r->has |= S7H_BLOCK_ID;
 	}
 	if (fn == FN_REQ_DOWNLOAD && cur_left(par) > 0) {
 		uint8_t n = cur_u8(par);
@@ -634,9 +399,12 @@ static void s7_updown(struct s7_msg *m, uint8_t rosctr, uint8_t fn,
 
 		/* "1" + load memory length (6 digits) + MC7 length (6 digits) */
 		if (s && n >= 13 && s7_digit_run(s + 1, 6, &v) == 0) {
-			s7_json_int(m->o, "load_memory_length", v);
-			if (s7_digit_run(s + 7, 6, &v) == 0)
-				s7_json_int(m->o, "mc7_length", v);
+			r->has |= S7H_LOAD_LENGTH;
+			r->load_memory_length = v;
+			if (s7_digit_run(s + 7, 6, &v) == 0) {
+				r->has |= S7H_MC7_LENGTH;
+				r->mc7_length = v;
+			}
 		}
 	}
 }
@@ -655,6 +423,7 @@ static int s7_pi_code(const uint8_t *s, size_t n)
 
 static void s7_pi_service(struct s7_msg *m, uint8_t fn, struct cursor *par)
 {
+	struct s7comm_record *r = m->rec;
 	struct cursor blk;
 	const uint8_t *name;
 	uint8_t n;
@@ -672,49 +441,55 @@ static void s7_pi_service(struct s7_msg *m, uint8_t fn, struct cursor *par)
 	name = cur_bytes(par, n);
 	if (!name) {
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "bad_parameter",
-			   "%s: truncated service name", ot_tok_str(func_names, fn));
+			   "%s: truncated service name", ot_tok_str(s7comm_func_names, fn));
 		return;
 	}
 	code = s7_pi_code(name, n);
-	s7_json_text(m->o, "pi_service", name, n);
+	r->pi_service = s7_text(name, n);
+	if (r->pi_service.n)
+		r->has |= S7H_PI_SERVICE;
 	if (fn == FN_PLC_STOP)
 		return;
 	m->ev->subfunc = code;
-	m->ev->subfunc_name = ot_tok_str(pi_names, code);
-	s7_json_str(m->o, "pi_service_name", m->ev->subfunc_name);
+	m->ev->subfunc_name = ot_tok_str(s7comm_pi_names, code);
+	r->has |= S7H_PI_NAME;
+	r->pi = (uint8_t)code;
 	if (code == PI_PROGRAM)
 		m->ev->cat = OT_CAT_MODE;
 	if ((code == PI_INSERT || code == PI_DELETE) && cur_left(&blk) >= 2) {
 		uint8_t cnt = cur_u8(&blk);
-		json_t *arr = m->o ? json_array() : NULL;
 		unsigned i;
 
 		cur_skip(&blk, 1);
+		r->has |= S7H_PI_BLOCKS;
+		r->pi_blocks = cur_ptr(&blk);
 		for (i = 0; i < cnt && cur_left(&blk) >= 8; i++) {
-			const uint8_t *b = cur_bytes(&blk, 8);
-			json_t *bo = arr ? json_object() : NULL;
+			struct s7_block_id b;
 
-			s7_block_id(m, bo, b, 8);
-			if (bo)
-				json_array_append_new(arr, bo);
+			s7_block_id_parse(m->ev, cur_bytes(&blk, 8), 8, &b);
 		}
-		if (arr)
-			json_object_set_new(m->o, "blocks", arr);
+		r->n_pi_blocks = i;
 	} else if (cur_left(&blk) > 0) {
-		s7_json_text(m->o, "pi_parameter", cur_ptr(&blk), cur_left(&blk));
+		r->pi_parameter = s7_text(cur_ptr(&blk), cur_left(&blk));
+		if (r->pi_parameter.n)
+			r->has |= S7H_PI_PARAMETER;
 	}
 }
 
 /* ---- the S7comm PDU ---- */
 
-static void s7_set_rackslot(const struct s7_state *st, struct ot_event *ev, json_t *o)
+static void s7_set_rackslot(const struct s7_state *st, struct ot_event *ev)
 {
 	ev->rack = st->rack;
 	ev->slot = st->slot;
-	if (o && st->rack >= 0) {
-		s7_json_int(o, "rack", st->rack);
-		s7_json_int(o, "slot", st->slot);
-	}
+}
+
+/* The record's fixed part cleared, its items not (see n_items). */
+static void s7_record_init(struct s7comm_record *r, enum s7_rec_kind kind)
+{
+	memset(r, 0, offsetof(struct s7comm_record, n_items));
+	r->n_items = 0;
+	r->kind = (uint8_t)kind;
 }
 
 static void s7_job_ackdata(struct s7_msg *m, uint8_t rosctr, struct cursor *par,
@@ -726,23 +501,23 @@ static void s7_job_ackdata(struct s7_msg *m, uint8_t rosctr, struct cursor *par,
 		/* an ack without parameters answers its request's function */
 		if (m->req && m->req->group < 0) {
 			m->ev->func = m->req->func;
-			m->ev->func_name = ot_tok_str(func_names, m->req->func);
+			m->ev->func_name = ot_tok_str(s7comm_func_names, m->req->func);
 			m->ev->cat = s7_func_category(m->req->func);
-			s7_json_int(m->o, "function_code", m->req->func);
-			s7_json_str(m->o, "function_name", m->ev->func_name);
+			m->rec->has |= S7H_FUNC;
+			m->rec->func = m->req->func;
 		}
 		return;
 	}
 	fn = cur_u8(par);
 	m->ev->func = fn;
-	m->ev->func_name = ot_tok_name(func_names, fn);
+	m->ev->func_name = ot_tok_name(s7comm_func_names, fn);
 	m->ev->cat = s7_func_category(fn);
-	s7_json_int(m->o, "function_code", fn);
-	s7_json_str(m->o, "function_name", m->ev->func_name ? m->ev->func_name : "unknown");
+	m->rec->has |= S7H_FUNC;
+	m->rec->func = fn;
 	if (!m->ev->func_name) {
 		m->ev->func_name = "unknown";
 		ot_anomaly(m->ctx, OT_PROTO_S7COMM, "unknown_function",
-			   "%s with function 0x%02x", ot_tok_str(rosctr_names, rosctr), fn);
+			   "%s with function 0x%02x", ot_tok_str(s7comm_rosctr_names, rosctr), fn);
 	}
 	if (m->out)
 		m->out->func = fn;
@@ -765,8 +540,9 @@ static void s7_job_ackdata(struct s7_msg *m, uint8_t rosctr, struct cursor *par,
 		} else if (m->req && m->req->func == fn && m->req->pi >= 0) {
 			/* a PI response takes the request's service */
 			m->ev->subfunc = m->req->pi;
-			m->ev->subfunc_name = ot_tok_str(pi_names, m->req->pi);
-			s7_json_str(m->o, "pi_service_name", m->ev->subfunc_name);
+			m->ev->subfunc_name = ot_tok_str(s7comm_pi_names, m->req->pi);
+			m->rec->has |= S7H_PI_NAME;
+			m->rec->pi = (uint8_t)m->req->pi;
 			if (m->req->pi == PI_PROGRAM)
 				m->ev->cat = OT_CAT_MODE;
 		}
@@ -783,6 +559,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	struct ot_event ev;
 	struct s7_msg m;
 	struct s7_pending req, out;
+	struct s7comm_record rec;
 	uint8_t rosctr, ecls = 0, ecode = 0;
 	uint16_t ref, plen, dlen;
 	int is_request = 0, is_response = 0;
@@ -803,7 +580,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 			   "S7 header truncated (%zu bytes)", n);
 		return;
 	}
-	if (!ot_tok_name(rosctr_names, rosctr)) {
+	if (!ot_tok_name(s7comm_rosctr_names, rosctr)) {
 		ot_anomaly(ctx, OT_PROTO_S7COMM, "unknown_rosctr",
 			   "ROSCTR %u (pdu reference %u)", rosctr, ref);
 		return;
@@ -821,23 +598,21 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	data = cur_sub(&c, dlen);
 
 	ot_event_init(&ev, ctx, OT_PROTO_S7COMM, OT_EV_MESSAGE);
+	s7_record_init(&rec, S7R_PDU);
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
 	m.st = st;
 	m.ev = &ev;
+	m.rec = &rec;
 	m.values_left = st->lim->max_log_values;
 	ev.txn = ref;
 	ev.rosctr = rosctr;
-	if (ctx->want_detail) {
-		ev.detail = json_object();
-		m.o = ev.detail;
-	}
-	s7_json_int(m.o, "rosctr_code", rosctr);
-	s7_json_str(m.o, "rosctr_name", ot_tok_str(rosctr_names, rosctr));
-	s7_json_int(m.o, "pdu_reference", ref);
-	s7_json_int(m.o, "parameter_length", plen);
-	s7_json_int(m.o, "data_length", dlen);
-	s7_set_rackslot(st, &ev, m.o);
+	rec.rosctr = rosctr;
+	rec.pdu_ref = ref;
+	rec.param_len = plen;
+	rec.data_len = dlen;
+	rec.max_log_values = st->lim->max_log_values;
+	s7_set_rackslot(st, &ev);
 
 	if (rosctr == ROSCTR_JOB) {
 		is_request = 1;
@@ -854,10 +629,10 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 		is_response = 1;
 		ev.status = ecls << 8 | ecode;
 		if (ecls)
-			ev.status_name = ot_tok_str(error_class_names, ecls);
-		s7_json_int(m.o, "error_class", ecls);
-		s7_json_str(m.o, "error_class_name", ot_tok_str(error_class_names, ecls));
-		s7_json_int(m.o, "error_code", ecode);
+			ev.status_name = ot_tok_str(s7comm_error_class_names, ecls);
+		rec.has |= S7H_ERROR;
+		rec.error_class = ecls;
+		rec.error_code = ecode;
 	}
 	if (is_response) {
 		struct s7_pending *pp = pend_find(st, ref);
@@ -896,6 +671,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	if (ev.status < 0)
 		ev.status = 0;
 	st->s7_pdus++;
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 }
 
@@ -922,9 +698,9 @@ static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	struct dissect_ctx *ctx = st->ctx;
 	struct cursor c;
 	struct ot_event ev;
+	struct s7comm_record rec;
 	uint8_t ver, opcode = 0;
 	uint16_t dlen;
-	json_t *o = NULL;
 
 	cur_init(&c, p, n);
 	cur_skip(&c, 1);
@@ -937,10 +713,9 @@ static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	}
 	st->plus_pdus++;
 	ot_event_init(&ev, ctx, OT_PROTO_S7COMM_PLUS, OT_EV_MESSAGE);
-	if (ctx->want_detail)
-		o = ev.detail = json_object();
-	s7_json_int(o, "version", ver);
-	s7_json_int(o, "data_length", dlen);
+	s7_record_init(&rec, S7R_PLUS);
+	rec.plus_version = ver;
+	rec.plus_data_len = dlen;
 	ev.rack = st->rack;
 	ev.slot = st->slot;
 	if (ver == 3) {
@@ -950,8 +725,8 @@ static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	}
 	if (cur_left(&c) > 0 && ver <= 3) {
 		opcode = cur_u8(&c);
-		s7_json_int(o, "opcode", opcode);
-		s7_json_str(o, "opcode_name", ot_tok_str(plus_opcode_names, opcode));
+		rec.plus_has_opcode = 1;
+		rec.plus_opcode = opcode;
 		if (opcode == 0x31)
 			ev.dir = OT_DIR_REQUEST;
 		else if (opcode == 0x32 || opcode == 0x02)
@@ -967,15 +742,16 @@ static void s7plus_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 			seq = cur_be16(&c);
 			if (cur_ok(&c)) {
 				ev.func = fn;
-				ev.func_name = ot_tok_str(plus_func_names, fn);
+				ev.func_name = ot_tok_str(s7comm_plus_func_names, fn);
 				ev.cat = s7plus_category(fn);
 				ev.txn = seq;
-				s7_json_int(o, "function_code", fn);
-				s7_json_str(o, "function_name", ev.func_name);
-				s7_json_int(o, "sequence_number", seq);
+				rec.plus_has_function = 1;
+				rec.plus_function = fn;
+				rec.plus_seq = seq;
 			}
 		}
 	}
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 }
 
@@ -1046,12 +822,23 @@ static void s7_dt(struct s7_state *st, struct s7_dir *d, int eot,
 	}
 }
 
+/* A COTP parameter of the record, kept in first-seen order. */
+static void s7_cotp_param(struct s7comm_record *r, enum s7_cotp_param p)
+{
+	uint8_t i;
+
+	for (i = 0; i < r->n_cotp_params; i++)
+		if (r->cotp_params[i] == p)
+			return;
+	r->cotp_params[r->n_cotp_params++] = (uint8_t)p;
+}
+
 /* Connection request/confirm: references, class, TSAPs, TPDU size. */
 static void s7_connect(struct s7_state *st, uint8_t code, struct cursor *hdr)
 {
 	struct dissect_ctx *ctx = st->ctx;
 	struct ot_event ev;
-	json_t *o = NULL, *co = NULL;
+	struct s7comm_record rec;
 	uint16_t dref, sref;
 	uint8_t cls;
 
@@ -1059,38 +846,44 @@ static void s7_connect(struct s7_state *st, uint8_t code, struct cursor *hdr)
 	sref = cur_be16(hdr);
 	cls = cur_u8(hdr);
 	ot_event_init(&ev, ctx, OT_PROTO_S7COMM, OT_EV_SESSION);
+	s7_record_init(&rec, S7R_COTP);
 	ev.dir = OT_DIR_NONE;
 	if (code == COTP_CR || code == COTP_DR)
 		ev.dir = OT_DIR_REQUEST;
 	else if (code == COTP_CC || code == COTP_DC)
 		ev.dir = OT_DIR_RESPONSE;
 	ev.func = code;
-	ev.func_name = ot_tok_str(cotp_names, code);
+	ev.func_name = ot_tok_str(s7comm_cotp_names, code);
 	ev.cat = OT_CAT_SESSION;
-	if (ctx->want_detail) {
-		o = ev.detail = json_object();
-		co = json_object();
-		json_object_set_new(o, "cotp", co);
-		s7_json_int(co, "pdu_code", code);
-		s7_json_str(co, "pdu_name", ev.func_name);
-		s7_json_int(co, "destination_reference", dref);
-		s7_json_int(co, "source_reference", sref);
-	}
+	rec.cotp_code = code;
+	rec.cotp_dref = dref;
+	rec.cotp_sref = sref;
 	if (code == COTP_CR || code == COTP_CC) {
-		s7_json_int(co, "class", cls >> 4);
+		rec.cotp_has_class = 1;
+		rec.cotp_class = cls >> 4;
 		while (cur_left(hdr) >= 2) {
 			uint8_t pc = cur_u8(hdr);
 			uint8_t pl = cur_u8(hdr);
 			const uint8_t *pv = cur_bytes(hdr, pl);
+			struct s7_text t;
 
 			if (!pv)
 				break;
 			if (pc == 0xc0 && pl == 1 && pv[0] >= 7 && pv[0] <= 13) {
-				s7_json_int(co, "tpdu_size", 1L << pv[0]);
+				rec.tpdu_size = 1u << pv[0];
+				s7_cotp_param(&rec, S7P_TPDU_SIZE);
 			} else if (pc == 0xc1) {
-				s7_json_text(co, "calling_tsap", pv, pl);
+				t = s7_text(pv, pl);
+				if (t.n) {
+					rec.calling_tsap = t;
+					s7_cotp_param(&rec, S7P_CALLING_TSAP);
+				}
 			} else if (pc == 0xc2) {
-				s7_json_text(co, "called_tsap", pv, pl);
+				t = s7_text(pv, pl);
+				if (t.n) {
+					rec.called_tsap = t;
+					s7_cotp_param(&rec, S7P_CALLED_TSAP);
+				}
 				/* rack and slot: second byte of a 2-byte called TSAP */
 				if (pl == 2 && (code == COTP_CR || st->rack < 0)) {
 					st->rack = pv[1] >> 5;
@@ -1102,9 +895,11 @@ static void s7_connect(struct s7_state *st, uint8_t code, struct cursor *hdr)
 			ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_bad_length",
 				   "COTP %s parameters overrun the header", ev.func_name);
 	} else if (code == COTP_DR) {
-		s7_json_int(co, "reason", cls);
+		rec.cotp_has_reason = 1;
+		rec.cotp_class = cls;
 	}
-	s7_set_rackslot(st, &ev, o);
+	s7_set_rackslot(st, &ev);
+	ev.record = &rec;
 	ot_emit(ctx, &ev);
 }
 
@@ -1151,7 +946,7 @@ static void s7_tpdu(const uint8_t *pdu, size_t len, void *ud)
 		break;
 	}
 	default:
-		if (!ot_tok_name(cotp_names, code))
+		if (!ot_tok_name(s7comm_cotp_names, code))
 			ot_anomaly(ctx, OT_PROTO_S7COMM, "cotp_unknown_type",
 				   "COTP TPDU code 0x%02x", code);
 		break;
@@ -1353,6 +1148,8 @@ const struct dissector s7comm_dissector = {
 	.counter_names = s7_counter_names,
 	.n_counters = sizeof(s7_counter_names) / sizeof(s7_counter_names[0]),
 	.counters = s7_counters,
+	.log = s7comm_log,
 	.keywords = s7comm_keywords,
 	.names = s7comm_names,
+	.also_proto = OT_PROTO_S7COMM_PLUS,
 };
