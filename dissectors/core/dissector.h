@@ -80,8 +80,8 @@ struct dissect_ctx {
 	struct timeval ts;          /* time of the packet that delivered the data */
 	uint8_t from_client;        /* 1: these bytes travel client -> server */
 	uint8_t is_udp;
-	uint8_t want_detail;        /* a protocol log is on (dissectors without
-				     * log() build ev->detail then) */
+	uint8_t want_detail;        /* a protocol log is on (records are filled
+				     * either way: alerts embed them too) */
 	const struct ot_limits *lim;
 	ot_emit_fn emit;            /* the pipeline's consumer */
 	void *emit_ud;
@@ -157,7 +157,7 @@ const struct dissector *dissector_by_proto(enum ot_proto p);
 /* Event helpers (event.c). */
 void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
 		   enum ot_proto proto, enum ot_kind kind);
-/* Hands ev to the pipeline, then releases ev->detail. */
+/* Hands ev to the pipeline; ev->record is cleared when it returns. */
 void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev);
 /* Emit an OT_EV_ANOMALY with a stable reason code and printf-style detail. */
 void ot_anomaly(struct dissect_ctx *ctx, enum ot_proto proto, const char *reason,

@@ -199,10 +199,6 @@ void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	if (ctx->emit)
 		ctx->emit(ctx, ev);
 	ev->record = NULL;
-	if (ev->detail) {
-		json_decref(ev->detail);
-		ev->detail = NULL;
-	}
 }
 
 void ot_anomaly(struct dissect_ctx *ctx, enum ot_proto proto, const char *reason,

@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/time.h>
-#include <jansson.h>
 
 #include "protocols.h"
 
@@ -224,10 +223,6 @@ struct ot_event {
 	 * that protocol's log() and rule keywords.  Valid during ot_emit(); NULL
 	 * for anomalies and for messages the protocol keeps no record of. */
 	const void *record;
-
-	/* legacy: protocol object built as a tree by dissectors that have no
-	 * log() yet; owned by the event, released by ot_emit. */
-	json_t *detail;
 };
 
 /* Protocol and space names come from the descriptors (registry.c). */

@@ -19,7 +19,7 @@ struct protolog {
 	uint64_t messages[OT_PROTO_COUNT];
 	uint64_t anomaly_lines;
 	uint64_t anomalies_suppressed;  /* over the per-second cap */
-	uint64_t no_detail;             /* messages without a detail object */
+	uint64_t no_detail;             /* messages without a record to log */
 	time_t anomaly_second;          /* packet-time second being counted */
 	uint32_t anomaly_in_second;
 	const struct dissector *dissectors[OT_PROTO_COUNT];
@@ -33,27 +33,17 @@ static void write_message(struct protolog *pl, const struct ot_event *ev)
 {
 	const char *name = ot_proto_name(ev->proto);
 	const struct dissector *d = pl->dissectors[ev->proto];
-	json_t *line;
+	struct jw *w;
 
-	if (d && d->log && ev->record) {
-		struct jw *w = eve_line_begin(pl->eve, name, &ev->ts, ev->flow, ev->from_client);
-
-		jw_object_open(w, name);
-		d->log(w, ev);
-		pl->messages[ev->proto]++;
-		eve_line_end(pl->eve, w);
-		return;
-	}
-	if (!ev->detail) {
+	if (!d || !d->log || !ev->record) {
 		pl->no_detail++;
 		return;
 	}
-	line = eve_event_new(name, &ev->ts, ev->flow, ev->from_client);
-	if (!line)
-		return;
-	json_object_set(line, name, ev->detail);        /* borrowed: incref */
+	w = eve_line_begin(pl->eve, name, &ev->ts, ev->flow, ev->from_client);
+	jw_object_open(w, name);
+	d->log(w, ev);
 	pl->messages[ev->proto]++;
-	eve_write(pl->eve, line);
+	eve_line_end(pl->eve, w);
 }
 
 static void write_anomaly(struct protolog *pl, const struct ot_event *ev)

@@ -1,9 +1,10 @@
 /*
  * protolog.h - the observer that writes protocol and anomaly lines.
  *
- * For each OT_EV_MESSAGE that carries a detail object and whose protocol is
- * enabled, one line `event_type: "<proto>"` with the detail under the key of
- * the protocol name ("modbus": {...}).  For each OT_EV_ANOMALY (when enabled),
+ * For each OT_EV_MESSAGE that carries its protocol's record and whose
+ * protocol is enabled, one line `event_type: "<proto>"` with the object the
+ * protocol's log() writes under the key of the protocol name
+ * ("modbus": {...}); messages without a record are counted (no_detail).  For each OT_EV_ANOMALY (when enabled),
  * one line `event_type: "anomaly"` with
  * `anomaly: {type: "applayer" (a dissector's) or "stream" (the TCP stream
  * layer's), proto, event, detail}`.

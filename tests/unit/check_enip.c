@@ -19,7 +19,6 @@ extern const struct dissector enip_dissector;
 struct rec {
 	int n, n_msg, n_anom;
 	struct ot_event ev[REC_MAX];
-	char *json[REC_MAX];
 	/* the records of the first REC_RECORDS events (ev->record lives only
 	 * during the emit call) */
 	struct enip_record records[REC_RECORDS];
@@ -34,8 +33,6 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	if (rec.n >= REC_MAX)
 		return;
 	rec.ev[rec.n] = *ev;
-	rec.ev[rec.n].detail = NULL;
-	rec.json[rec.n] = ev->detail ? json_dumps(ev->detail, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 	rec.ev[rec.n].record = NULL;
 	if (ev->record && rec.n < REC_RECORDS) {
 		memcpy(&rec.records[rec.n], ev->record, sizeof(rec.records[0]));
@@ -50,10 +47,6 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 
 static void rec_reset(void)
 {
-	int i;
-
-	for (i = 0; i < rec.n; i++)
-		free(rec.json[i]);
 	memset(&rec, 0, sizeof(rec));
 }
 

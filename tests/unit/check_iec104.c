@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "iec104.h"
 #include "jw.h"
@@ -22,7 +23,7 @@ extern const struct dissector iec104_dissector;
 #define MAX_SEEN 512
 
 struct seen_ev {
-	struct ot_event ev;         /* detail cleared */
+	struct ot_event ev;         /* record cleared */
 	char *json;
 };
 
@@ -46,7 +47,6 @@ static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	}
 	s = &r->s[r->n++];
 	s->ev = *ev;
-	s->ev.detail = NULL;
 	s->ev.record = NULL;
 	s->json = NULL;
 	if (ev->record && ctx->want_detail) {

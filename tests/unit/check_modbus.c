@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "dissector.h"
 #include "jw.h"
