@@ -6,7 +6,8 @@ libots_app_a_SOURCES += \
 	src/app/capture.h src/app/capture.c \
 	src/app/conffile.h src/app/conffile.c \
 	src/app/privdrop.h src/app/privdrop.c \
-	src/app/progress.h src/app/progress.c
+	src/app/progress.h src/app/progress.c \
+	src/app/merge_cmd.h src/app/merge_cmd.c
 
 OTS_CPPFLAGS_APP = $(CAPNG_CFLAGS) \
 	-DOTS_CONFIG_FILE='"$(sysconfdir)/otsentry/otsentry.conf"'

@@ -25,6 +25,7 @@
 #include "eve.h"
 #include "flow.h"
 #include "inventory.h"
+#include "merge_cmd.h"
 #include "options.h"
 #include "privdrop.h"
 #include "protolog.h"
@@ -46,7 +47,7 @@ enum {
 	OPT_ALERT_ALL_CONV, OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_SENSOR_NAME, OPT_COMMUNITY_ID_SEED, OPT_NO_COMMUNITY_ID,
 	OPT_NO_MERGE, OPT_MAX_OPEN_FILES, OPT_IFACE_SILENCE, OPT_LOSS_THRESHOLD,
-	OPT_LOSS_INTERVAL,
+	OPT_LOSS_INTERVAL, OPT_MERGE_INVENTORY,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -76,6 +77,7 @@ static const struct option long_opts[] = {
 	{ "max-reassembly-bytes", required_argument, NULL, OPT_MAX_REASSEMBLY },
 	{ "no-ndpi", no_argument, NULL, OPT_NO_NDPI },
 	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "merge-inventory", required_argument, NULL, OPT_MERGE_INVENTORY },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ "oui-file", required_argument, NULL, OPT_OUI_FILE },
@@ -114,6 +116,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 "Usage: otsentry [OPTIONS] -r PATH [PATH...] | -i IFACE\n"
+"       otsentry --merge-inventory FILE [FILE...] --inventory SITE.json [--graph F] [--report F]\n"
 "Passive OT network sensor: Modbus/TCP, DNP3, S7comm, EtherNet/IP, IEC 104; EVE JSON lines out.\n"
 "\n"
 "Capture:\n"
@@ -157,6 +160,9 @@ static const char usage_text[] =
 "Inventory and graph:\n"
 "  --inventory FILE        write the asset inventory (JSON)\n"
 "  --graph FILE            write the communication graph (.dot or .graphml; twice)\n"
+"  --merge-inventory FILE  merge the --inventory files of several sensors (and\n"
+"                          the operands after it) into one site: written with\n"
+"                          --inventory, --graph, --report; no capture\n"
 "  --geoip FILE            MaxMind database (repeatable)\n"
 "  --oui-file PATH         IEEE OUI registry (" OTS_OUI_FILE ")\n"
 "  --max-assets N          asset table cap (" OTS_DEF_STR(OTS_DEF_MAX_ASSETS) ")\n"
@@ -322,20 +328,34 @@ static int sensor_name_ok(const char *s)
 	return 1;
 }
 
-/* -r PATH and the operands after it: any number. */
-static void add_input(struct ots_options *o, const char *path)
+/* One more path in a growing list (-r, --merge-inventory). */
+static void add_path(const char ***list, int *n, const char *path)
 {
 	const char **v;
 
-	if ((o->n_inputs & (o->n_inputs - 1)) == 0) {   /* 0, 1, 2, 4, ...: grow */
-		v = realloc(o->inputs, (size_t)(o->n_inputs ? 2 * o->n_inputs : 1) * sizeof(*v));
+	if ((*n & (*n - 1)) == 0) {     /* 0, 1, 2, 4, ...: grow */
+		v = realloc(*list, (size_t)(*n ? 2 * *n : 1) * sizeof(*v));
 		if (!v) {
 			fputs("otsentry: out of memory\n", stderr);
 			exit(1);
 		}
-		o->inputs = v;
+		*list = v;
 	}
-	o->inputs[o->n_inputs++] = path;
+	(*list)[(*n)++] = path;
+}
+
+/* -r PATH and the operands after it: any number. */
+static void add_input(struct ots_options *o, const char *path)
+{
+	add_path(&o->inputs, &o->n_inputs, path);
+}
+
+/* --merge-inventory FILE and the operands after it. */
+static void add_merge(struct ots_options *o, const char *path)
+{
+	if (o->n_merge >= OTS_MAX_MERGE_FILES)
+		usage_error("--merge-inventory: at most %d files", OTS_MAX_MERGE_FILES);
+	add_path(&o->merge_files, &o->n_merge, path);
 }
 
 static void parse_args(int argc, char **argv, struct ots_options *o)
@@ -404,6 +424,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
 		case OPT_ALERT_ALL_CONV: o->alert_all_conversations = 1; break;
 		case OPT_BASELINE_SHOW: o->baseline_show = optarg; break;
+		case OPT_MERGE_INVENTORY: add_merge(o, optarg); break;
 		case OPT_BASELINE_DIFF:
 			o->baseline_diff[0] = optarg;
 			if (optind >= argc || argv[optind][0] == '-')
@@ -446,11 +467,16 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 			exit(2);
 		}
 	}
-	/* operands after -r are more inputs (-r a.pcap b.pcap.gz DIR) */
-	if (optind < argc && !o->n_inputs)
+	/* operands after -r are more inputs (-r a.pcap b.pcap.gz DIR), after
+	 * --merge-inventory more inventories */
+	if (optind < argc && !o->n_inputs && !o->n_merge)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	while (optind < argc)
-		add_input(o, argv[optind++]);
+	while (optind < argc) {
+		if (o->n_inputs)
+			add_input(o, argv[optind++]);
+		else
+			add_merge(o, argv[optind++]);
+	}
 }
 
 static void print_summary(const struct capture_result *res, struct sensor *s)
@@ -510,7 +536,7 @@ static int baseline_command(const struct ots_options *o)
 
 /* Options a configuration file may not hold: commands, not settings. */
 static const char *const conf_refused[] = {
-	"config", "help", "version", "baseline-show", "baseline-diff", NULL
+	"config", "help", "version", "baseline-show", "baseline-diff", "merge-inventory", NULL
 };
 
 /* The configuration file named by --config (scanned for before the command
@@ -626,7 +652,11 @@ int main(int argc, char **argv)
 	if (opt.baseline_show || opt.baseline_diff[0])
 		return baseline_command(&opt);
 
-	if (!opt.n_inputs && !opt.iface)
+	if (opt.n_merge && (opt.n_inputs || opt.iface))
+		usage_error("--merge-inventory reads inventory files, not captures: no -r or -i with it");
+	if (opt.n_merge && !opt.inventory_file && !opt.n_graph_files && !opt.report_file)
+		usage_error("--merge-inventory: nothing to write: give --inventory, --graph or --report");
+	if (!opt.n_inputs && !opt.iface && !opt.n_merge)
 		usage_error("nothing to read: give -r FILE or -i IFACE");
 	if (opt.n_inputs && opt.iface)
 		usage_error("-r and -i exclude each other");
@@ -676,6 +706,11 @@ int main(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
+	}
+
+	if (opt.n_merge) {
+		rc = merge_command(&opt, eve);
+		goto out;
 	}
 
 	wiring_flow_config(&opt, &fcfg);
@@ -773,5 +808,6 @@ out:
 	sensor_free(s);
 	eve_free(eve);
 	free(opt.inputs);
+	free(opt.merge_files);
 	return rc;
 }

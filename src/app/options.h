@@ -54,6 +54,8 @@ struct ots_options {
 	int recursive;                        /* -R: subdirectories of -r directories */
 	int no_merge;                         /* --no-merge: inputs in turn, not by time */
 	int max_open_files;                   /* --max-open-files N */
+	const char **merge_files;             /* --merge-inventory FILE... (allocated) */
+	int n_merge;
 	const char *iface;                    /* the first -i IFACE, or NULL (files) */
 	const char *ifaces[OTS_MAX_IFACES];   /* -i IFACE (repeatable) */
 	int n_ifaces;

@@ -274,6 +274,8 @@ json_t *inventory_json(const struct inventory *inv)
 	json_object_set_new(doc, "format", json_string(INVENTORY_FORMAT));
 	json_object_set_new(doc, "version", json_integer(INVENTORY_VERSION));
 	json_object_set_new(doc, "generator", json_string(PACKAGE_STRING));
+	if (inv->eve && eve_host(inv->eve) && eve_host(inv->eve)[0])
+		json_object_set_new(doc, "sensor", json_string(eve_host(inv->eve)));
 	json_object_set_new(doc, "generated", graph_ts_json(&now));
 	json_object_set_new(doc, "first_seen", graph_ts_json(&inv->first_ts));
 	json_object_set_new(doc, "last_seen", graph_ts_json(&inv->last_ts));

@@ -504,6 +504,77 @@ int graph_edge_is_notable(const struct graph_edge *e)
 	       e->cat_count[OT_CAT_PROGRAM] || e->cat_count[OT_CAT_MODE];
 }
 
+/* ---- an edge back from its JSON (a merged site's picture) ---- */
+
+static int category_of(const char *name)
+{
+	int c;
+
+	for (c = 0; name && c < OT_CAT_COUNT; c++)
+		if (strcmp(ot_category_name((enum ot_category)c), name) == 0)
+			return c;
+	return -1;
+}
+
+static uint64_t ju64(const json_t *o, const char *k)
+{
+	json_int_t v = json_integer_value(json_object_get(o, k));
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+struct graph_edge *graph_edge_restore(struct graph *g, const json_t *o)
+{
+	const char *tr = json_string_value(json_object_get(o, "transport"));
+	const char *proto = json_string_value(json_object_get(o, "proto"));
+	uint8_t l4 = tr && strcmp(tr, "tcp") == 0 ? IPPROTO_TCP : tr && strcmp(tr, "udp") == 0 ?
+		     IPPROTO_UDP : 0;
+	struct timeval zero = { 0, 0 };
+	struct graph_edge *e;
+	json_t *ops, *x;
+	int created, ot = json_is_true(json_object_get(o, "ot"));
+	size_t i;
+
+	e = graph_edge_get(g, ju64(o, "client"), ju64(o, "server"), l4,
+			   (uint16_t)ju64(o, "port"), &zero, &created);
+	if (!e)
+		return NULL;
+	if (proto)
+		graph_edge_label(e, proto, ot, ot ? (int)ot_proto_from_name(proto) : 0);
+	e->pkts[0] += ju64(o, "packets_to_server");
+	e->pkts[1] += ju64(o, "packets_to_client");
+	e->bytes[0] += ju64(o, "bytes_to_server");
+	e->bytes[1] += ju64(o, "bytes_to_client");
+	e->flows += ju64(o, "flows");
+	e->errors += ju64(o, "errors");
+	e->anomalies += ju64(o, "anomalies");
+	ops = json_object_get(o, "operations");
+	json_array_foreach(ops, i, x) {
+		struct graph_op *op;
+		json_t *v;
+		int c = category_of(json_string_value(json_object_get(x, "category")));
+
+		if (graph_array_grow((void **)&e->ops, &e->cap_ops, e->n_ops, GRAPH_MAX_OPS,
+				     sizeof(*e->ops)) < 0) {
+			e->ops_dropped++;
+			continue;
+		}
+		op = &e->ops[e->n_ops++];
+		memset(op, 0, sizeof(*op));
+		op->func = (int32_t)json_integer_value(json_object_get(x, "func"));
+		op->group = (v = json_object_get(x, "group")) ? (int32_t)json_integer_value(v) : -1;
+		op->subfunc = (v = json_object_get(x, "subfunc")) ? (int32_t)json_integer_value(v) : -1;
+		op->name = json_string_value(json_object_get(x, "name"));
+		op->cat = c < 0 ? 0 : (uint8_t)c;
+		op->requests = ju64(x, "requests");
+		op->responses = ju64(x, "responses");
+		op->errors = ju64(x, "errors");
+		if (c >= 0)
+			e->cat_count[c] += op->requests;
+	}
+	return e;
+}
+
 /* ---- iteration and stats ---- */
 
 const struct graph_edge *graph_first(const struct graph *g)

@@ -185,6 +185,10 @@ const struct graph_edge *graph_next(const struct graph_edge *e);
 size_t graph_count(const struct graph *g);
 void graph_get_stats(const struct graph *g, struct graph_stats *st);
 
+/* The edge an edge's JSON describes, added to g (packets, operations and
+ * their categories; times are not restored).  Operation names point into
+ * o, which must outlive g.  NULL when memory runs out. */
+struct graph_edge *graph_edge_restore(struct graph *g, const json_t *o);
 /* One edge as JSON (new reference). */
 json_t *graph_edge_json(const struct graph_edge *e);
 /* Short text of the connections on the edge: "2 connection(s) open, 2 class

@@ -176,4 +176,43 @@ const struct graph *inventory_graph(const struct inventory *inv);
 const char *inventory_role_name(enum inv_role r);   /* "plc", "hmi" ... */
 const char *inventory_role_label(enum inv_role r);  /* "PLC/RTU/outstation" ... */
 
+/* ---- one site from several sensors (merge.c) ---- */
+
+struct inv_merge_input {
+	const char *name;       /* the sensor's name */
+	const char *file;       /* where the document came from, may be NULL */
+	json_t *doc;            /* borrowed; passed inventory_doc_check() */
+};
+
+/* Defaults: the inventory's (--max-assets, --max-edges). */
+struct inv_merge_config {
+	uint32_t max_assets, max_edges;
+};
+
+struct inv_merge_stats {
+	uint64_t inputs, assets_in, assets, assets_matched, assets_dropped;
+	uint64_t edges_in, edges, edges_matched, edges_dropped, edge_ends_unknown;
+	uint64_t role_conflicts, identity_conflicts, list_overflow;
+};
+
+/* Called once per identity conflict: the site asset and the conflict
+ * ({"key", "proto", "values": [{"value", "sensors", "last_seen"}]}). */
+typedef void (*inv_merge_conflict_fn)(void *ud, const json_t *asset, const json_t *conflict);
+
+/* 0 when doc is an inventory document this version reads, else -1 with
+ * the reason in err. */
+int inventory_doc_check(const json_t *doc, char *err, size_t errlen);
+/* One site document from n inventory documents (rules: merge.c and
+ * otsentry-inventory(5)); new reference, NULL when memory runs out.
+ * sensor_name (may be NULL) names the merging host in the document. */
+json_t *inventory_merge(const struct inv_merge_input *in, size_t n,
+			const struct inv_merge_config *cfg, inv_merge_conflict_fn fn, void *ud,
+			struct inv_merge_stats *st, const char *sensor_name);
+json_t *inventory_merge_stats_json(const struct inv_merge_stats *st,
+				   const struct inv_merge_config *cfg);
+/* A document to path, atomically (as inventory_write()). */
+int inventory_doc_write(const json_t *doc, const char *path, char *err, size_t errlen);
+/* A document's graph picture (as inventory_write_graph()). */
+int inventory_doc_write_graph(const json_t *doc, const char *path, char *err, size_t errlen);
+
 #endif /* OTS_INVENTORY_H */

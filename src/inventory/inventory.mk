@@ -3,7 +3,7 @@
 libots_inventory_a_SOURCES += \
 	src/inventory/inventory.h src/inventory/inventory_int.h src/inventory/inventory.c \
 	src/inventory/roles.c src/inventory/document.c src/inventory/export.c \
-	src/inventory/observer.c src/inventory/stations.c \
+	src/inventory/observer.c src/inventory/stations.c src/inventory/merge.c \
 	src/inventory/graph.h src/inventory/graph.c \
 	src/inventory/oui.h src/inventory/oui.c \
 	src/inventory/geo.h src/inventory/geo.c \
@@ -11,7 +11,7 @@ libots_inventory_a_SOURCES += \
 	src/inventory/report_html.h src/inventory/report_html.c
 
 dist_man_MANS += man/otsentry-inventory.5
-EXTRA_DIST += tests/e2e/make_test_mmdb.pl tests/e2e/e2e_inventory.sh
+EXTRA_DIST += tests/e2e/make_test_mmdb.pl tests/e2e/e2e_inventory.sh tests/e2e/merge_inventory.sh
 
 check_PROGRAMS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory
 tests_unit_check_oui_SOURCES = tests/unit/check_oui.c
@@ -23,7 +23,8 @@ tests_unit_check_geo_LDADD = $(CHECK_LDADD)
 tests_unit_check_inventory_SOURCES = tests/unit/check_inventory.c
 tests_unit_check_inventory_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_inventory_LDADD = $(CHECK_LDADD)
-TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory tests/e2e/e2e_inventory.sh
+TESTS += tests/unit/check_oui tests/unit/check_geo tests/unit/check_inventory tests/e2e/e2e_inventory.sh \
+	tests/e2e/merge_inventory.sh
 
 # The HTML report in a real browser (chromium), hostile identity strings.
 check_PROGRAMS += tests/unit/check_report_html

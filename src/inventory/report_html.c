@@ -65,7 +65,8 @@ struct edge_mark {
 #define MARK_SLOTS (2 * REPORT_MAX_EDGE_MARKS)
 
 struct report_html {
-	struct inventory *inv;
+	struct inventory *inv;          /* the live inventory, or NULL ... */
+	json_t *doc;                    /* ... a document (a merged site) */
 	struct sensor *sensor;
 	struct report_html_run run_copy;
 	const struct report_html_run *run;  /* &run_copy, or NULL */
@@ -91,7 +92,7 @@ static uint64_t asset_of(const struct report_html *r, const struct ot_ip *ip)
 {
 	struct inventory_asset_info info;
 
-	if (ip->ver == 0 || inventory_find_ip(r->inv, ip, &info) < 0)
+	if (ip->ver == 0 || !r->inv || inventory_find_ip(r->inv, ip, &info) < 0)
 		return 0;
 	return info.id;
 }
@@ -1536,6 +1537,17 @@ static void section_run(FILE *fp, const struct view *v, struct report_html *r)
 		esc(fp, o->bpf);
 	}
 	fputs("</dd>\n", fp);
+	if (json_array_size(json_object_get(v->doc, "sensors"))) {
+		/* a merged site: the sensors it came from */
+		run_row(fp, "Sensors");
+		json_array_foreach(json_object_get(v->doc, "sensors"), j, x) {
+			if (j)
+				fputs("<br>", fp);
+			esc(fp, jstr(x, "sensor"));
+			fprintf(fp, " (%lld assets)", jint(x, "assets"));
+		}
+		fputs("</dd>\n", fp);
+	}
 	run_row(fp, "Time span");
 	if (*first) {
 		put_ts(fp, first);
@@ -1800,7 +1812,7 @@ int report_html_write_fp(struct report_html *r, FILE *fp)
 	memset(&v, 0, sizeof(v));
 	if (!r || !fp)
 		return -1;
-	doc = inventory_json(r->inv);
+	doc = r->inv ? inventory_json(r->inv) : json_incref(r->doc);
 	if (!doc)
 		return -1;
 	v.doc = doc;
@@ -1886,6 +1898,15 @@ out:
 
 /* ---------------------------------------------------------------- lifecycle */
 
+struct report_html *report_html_new_doc(json_t *doc, const struct report_html_run *run)
+{
+	struct report_html *r = report_html_new(NULL, NULL, run);
+
+	if (r)
+		r->doc = json_incref(doc);
+	return r;
+}
+
 struct report_html *report_html_new(struct inventory *inv, struct sensor *s,
 				    const struct report_html_run *run)
 {
@@ -1916,6 +1937,7 @@ void report_html_free(struct report_html *r)
 	free(r->sigs);
 	free(r->tl);
 	free(r->marks);
+	json_decref(r->doc);
 	free(r);
 }
 

@@ -40,6 +40,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/time.h>
+#include <jansson.h>
 
 #include "addr.h"
 
@@ -96,6 +97,10 @@ struct sensor;
  * strings it points to are borrowed for the report's life. */
 struct report_html *report_html_new(struct inventory *inv, struct sensor *s,
 				    const struct report_html_run *run);
+/* A page of an inventory document instead (a merged site: no alerts, no
+ * run counters); doc is referenced, not copied.  NULL on allocation
+ * failure. */
+struct report_html *report_html_new_doc(json_t *doc, const struct report_html_run *run);
 void report_html_free(struct report_html *r);
 
 /* Count one raised alert (before deduplication and rate limits). */

@@ -238,6 +238,44 @@ static struct {
 	char text[20];
 } ts_memo;
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+int eve_timestamp_parse(const char *s, struct timeval *tv)
+{
+	unsigned mo, d, h, mi, sec;
+	long y, us = 0, scale = 100000;
+	const char *p;
+	int n = 0;
+
+	if (!s || sscanf(s, "%4ld-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6 ||
+	    n != 19 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + n;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			us += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p && strcmp(p, "+0000") != 0 && strcmp(p, "Z") != 0)
+		return -1;
+	tv->tv_sec = (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec);
+	tv->tv_usec = (suseconds_t)us;
+	return 0;
+}
+
 const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 {
 	struct tm tm;

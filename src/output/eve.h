@@ -105,5 +105,8 @@ void eve_stats(const struct eve *e, json_t *obj);
 /* eve_string(): JSON string from packet bytes (jtext.h). */
 /* "2024-01-02T03:04:05.123456+0000" into buf (at least 40 bytes). */
 const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len);
+/* The inverse: an EVE timestamp (UTC, "+0000"; the fraction optional) to
+ * *tv.  0, or -1 when s is not one. */
+int eve_timestamp_parse(const char *s, struct timeval *tv);
 
 #endif /* OTS_EVE_H */

@@ -24,6 +24,38 @@ START_TEST(timestamp_format)
 }
 END_TEST
 
+START_TEST(timestamp_parse_inverse)
+{
+	/* every written form reads back to the same instant, across leap
+	 * days and centuries */
+	static const time_t secs[] = {
+		0, 951782400 /* 2000-02-29 */, 1704164645, 4107542399 /* 2100-02-28 23:59:59 */,
+		1582934400 /* 2020-02-29 */, 253402300799 /* 9999-12-31 23:59:59 */,
+	};
+	struct timeval tv, back;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		tv.tv_sec = secs[i];
+		tv.tv_usec = (suseconds_t)(i * 123457 % 1000000);
+		ck_assert_int_eq(eve_timestamp_parse(eve_timestamp(&tv, buf, sizeof(buf)), &back), 0);
+		ck_assert_int_eq((long long)back.tv_sec, (long long)tv.tv_sec);
+		ck_assert_int_eq((long)back.tv_usec, (long)tv.tv_usec);
+	}
+	ck_assert_int_eq(eve_timestamp_parse("2024-01-02T03:04:05Z", &back), 0);
+	ck_assert_int_eq((long long)back.tv_sec, 1704164645LL);
+	ck_assert_int_eq((long)back.tv_usec, 0);
+	ck_assert_int_eq(eve_timestamp_parse("2024-01-02T03:04:05.5+0000", &back), 0);
+	ck_assert_int_eq((long)back.tv_usec, 500000);
+	ck_assert_int_eq(eve_timestamp_parse("2024-01-02T03:04:05.1+0200", &back), -1);
+	ck_assert_int_eq(eve_timestamp_parse("2024-13-02T03:04:05", &back), -1);
+	ck_assert_int_eq(eve_timestamp_parse("2024-01-02 03:04:05", &back), -1);
+	ck_assert_int_eq(eve_timestamp_parse("", &back), -1);
+	ck_assert_int_eq(eve_timestamp_parse(NULL, &back), -1);
+}
+END_TEST
+
 START_TEST(string_utf8_or_hex)
 {
 	const uint8_t ok[] = "caf\xc3\xa9";
@@ -336,6 +368,7 @@ static Suite *eve_suite(void)
 	TCase *tc = tcase_create("eve");
 
 	tcase_add_test(tc, timestamp_format);
+	tcase_add_test(tc, timestamp_parse_inverse);
 	tcase_add_test(tc, string_utf8_or_hex);
 	tcase_add_test(tc, common_fields);
 	tcase_add_test(tc, file_sink_lines_and_reopen);
