@@ -486,6 +486,8 @@ static void attack_ip_mac_change(struct plant *P, gen_time t)
 /* The scenario's injection, at two fifths of the capture. */
 void attack_run(struct plant *P, gen_time t)
 {
+	if (iec104_attack(P, t))
+		return;
 	switch (P->sc) {
 	case SC_SCAN:
 		attack_scan(P, t);

@@ -29,7 +29,9 @@ const char *const scenario_names[SC_COUNT] = {
 	"normal", "scan", "unauthorized_write", "polling_change",
 	"value_out_of_range", "identity_change", "s7_stop", "s7_download",
 	"dnp3_cold_restart", "dnp3_direct_operate_new_master", "external_modbus",
-	"lateral_movement", "new_address_range", "error_burst", "channel_silent", "new_protocol",
+	"lateral_movement", "iec104_rogue_command", "iec104_reset_process",
+	"iec104_interrogation_sweep", "iec104_gi_flood", "iec104_injected_iframe",
+	"new_address_range", "error_burst", "channel_silent", "new_protocol",
 	"ip_mac_change",
 };
 
@@ -892,6 +894,11 @@ static gen_time phase(struct plant *P, double period_s)
 	       (gen_time)gen_rng_below(&P->rng, (uint32_t)(period_s * 1000)) * GEN_MSEC;
 }
 
+void plant_task_add(struct plant *P, int kind, int a, int b, gen_time first)
+{
+	task_add(P, kind, a, b, 0, 0, first);
+}
+
 static void plant_tasks(struct plant *P)
 {
 	int i, j;
@@ -944,6 +951,7 @@ static void plant_tasks(struct plant *P)
 	task_add(P, T_NTP, 3, 0, 64.0, 10, phase(P, 64.0));
 	if (P->sc != SC_NORMAL)
 		task_add(P, T_ATTACK, P->sc, 0, 0, 0, ta);
+	iec104_tasks(P);
 	for (i = 0; i < P->ntasks; i++)
 		sched(P, &P->tasks[i]);
 }
@@ -1067,6 +1075,10 @@ static void run_task(struct plant *P, struct task *tk)
 	case T_ATTACK:
 		attack_run(P, t);
 		break;
+	case T_IEC104:
+		if ((tk->fire = iec104_task(P, tk)) != 0)
+			sched(P, tk);
+		break;
 	default:
 		break;
 	}
@@ -1109,6 +1121,7 @@ static void close_all(struct plant *P)
 		if (!P->dn[i].udp && P->dn[i].m.tcp.open)
 			gen_tcp_close(&P->w, &P->rng, &P->dn[i].m.tcp,
 				      tmax(t, P->dn[i].m.tcp.busy + GEN_MSEC));
+	iec104_close(P, t);
 }
 
 /* ----------------------------------------------------------- plant layout */
@@ -1183,7 +1196,7 @@ static void plant_layout(struct plant *P, int plcs)
 	P->nmb = plcs;
 	P->ns7 = plcs > 1 ? (plcs + 1) / 2 : 1;
 	P->ndnp = (plcs > 1 ? (plcs + 1) / 2 : 1) + 1;
-	n = 16 + P->nmb + P->ns7 + P->ndnp;
+	n = 16 + P->nmb + P->ns7 + P->ndnp + IEC104_HOSTS;
 	P->hosts = calloc((size_t)n, sizeof(*P->hosts));
 	P->mb = calloc((size_t)P->nmb, sizeof(*P->mb));
 	P->s7 = calloc((size_t)P->ns7, sizeof(*P->s7));
@@ -1290,6 +1303,7 @@ static void plant_layout(struct plant *P, int plcs)
 		for (k = 0; k < 8; k++)
 			o->bi[k] = (uint8_t)gen_rng_below(&L, 2);
 	}
+	iec104_layout(P, host_new, OUI_DELL, OUI_SIEMENS_B);
 	/* the identity change is a property of the firmware on the wire */
 	if (P->sc == SC_IDENTITY) {
 		struct mbplc *m = &P->mb[P->nmb > 1 ? 1 : 0];
@@ -1317,6 +1331,7 @@ void plant_free(struct plant *P)
 	free(P->mb);
 	free(P->s7);
 	free(P->dn);
+	iec104_free(P);
 	free(P->tasks);
 	gen_heap_free(&P->sched);
 }

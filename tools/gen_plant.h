@@ -33,6 +33,11 @@ enum scenario {
 	SC_DNP3_OPERATE,
 	SC_EXTERNAL_MODBUS,
 	SC_LATERAL_MOVEMENT,
+	SC_IEC104_ROGUE_COMMAND,        /* gen_iec104.c */
+	SC_IEC104_RESET_PROCESS,
+	SC_IEC104_INTERROGATION_SWEEP,
+	SC_IEC104_GI_FLOOD,
+	SC_IEC104_INJECTED_IFRAME,
 	/* extra deviations, not in the bundled set (--scenario all) */
 	SC_NEW_RANGE,
 	SC_ERROR_BURST,
@@ -42,7 +47,7 @@ enum scenario {
 	SC_COUNT
 };
 
-#define SC_BUNDLED (SC_LATERAL_MOVEMENT + 1)  /* normal and the attacks */
+#define SC_BUNDLED (SC_IEC104_INJECTED_IFRAME + 1)  /* normal and the attacks */
 
 extern const char *const scenario_names[SC_COUNT];
 
@@ -107,7 +112,8 @@ enum task_kind {
 	T_CONNECT_MB, T_MB_LOOP,
 	T_HIST_MB, T_CONNECT_DNP3, T_DNP3_EVENTS, T_DNP3_INTEGRITY,
 	T_CONNECT_S7, T_S7_READ, T_HIST_S7, T_ES, T_DNS, T_HTTP, T_NTP,
-	T_ATTACK
+	T_ATTACK,
+	T_IEC104                /* gen_iec104.c: b says what; re-arms itself */
 };
 
 struct task {
@@ -151,6 +157,7 @@ struct plant {
 	struct mbplc *mb;
 	struct s7plc *s7;
 	struct outst *dn;
+	struct iec104_sub *i104;        /* the IEC 104 substation (gen_iec104.c) */
 
 	struct task *tasks;
 	int ntasks, captasks;
@@ -204,6 +211,27 @@ gen_time plant_s7_job(struct plant *P, struct gen_tcp *c, unsigned *pduref,
 		      gen_time t, const struct gen_buf *jpar, const struct gen_buf *jdata,
 		      const struct gen_buf *apar, const struct gen_buf *adata);
 gen_time plant_dnp3_poll(struct plant *P, struct outst *o, gen_time t, enum dnp3_req kind);
+
+/* A one-shot task of kind at first (plant_tasks() sized the table). */
+void plant_task_add(struct plant *P, int kind, int a, int b, gen_time first);
+
+/* gen_iec104.c: the IEC 104 substation.  Its own random stream and
+ * self-re-arming tasks leave the rest of the plant's traffic unchanged.
+ * iec104_layout adds its hosts through host(); iec104_task runs one task
+ * and returns when it runs next (0: never); iec104_attack runs the
+ * scenario's injection when it is an IEC 104 one (1) or returns 0. */
+struct task;
+typedef struct gen_host *(*plant_host_fn)(struct plant *P, const char *name, const char *role,
+					  int oui, uint32_t ip, int windows);
+void iec104_layout(struct plant *P, plant_host_fn host, int oui_master, int oui_rtu);
+void iec104_tasks(struct plant *P);
+gen_time iec104_task(struct plant *P, struct task *tk);
+void iec104_close(struct plant *P, gen_time t);
+void iec104_free(struct plant *P);
+int iec104_attack(struct plant *P, gen_time t);
+#define IEC104_HOSTS 3
+struct json_t;
+struct json_t *iec104_counts_json(const struct plant *P);
 
 /* gen_attack.c: the scenario's injection at time t */
 void attack_run(struct plant *P, gen_time t);

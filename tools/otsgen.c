@@ -168,6 +168,7 @@ static int write_truth(struct plant *P, const char *path, const char *pcap)
 	json_object_set_new(x, "userdata", json_integer((json_int_t)P->cnt.s7_userdata));
 	json_object_set_new(x, "functions", histogram(P->cnt.s7_func, 256, 1));
 	json_object_set_new(counts, "s7comm", x);
+	json_object_set_new(counts, "iec104", iec104_counts_json(P));
 	json_object_set_new(root, "counts", counts);
 
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER |

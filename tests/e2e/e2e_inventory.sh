@@ -112,7 +112,7 @@ for name in plant_normal plant_attack_scan plant_attack_s7_download; do
 	while read -r mac ip role; do
 		case $role in
 		plc|outstation) want=plc ;;
-		hmi|dnp3_master) want=hmi ;;
+		hmi|dnp3_master|iec104_master) want=hmi ;;
 		engineering_station) want=engineering_workstation ;;
 		it_workstation) want=it_host ;;
 		it_server) want=server ;;

@@ -230,6 +230,8 @@ check 9600003 fire  "$S/iec104/emre_104deneme2.pcap" $I104
 check 9600003 quiet "$S/iec104/emre_104deneme2.pcap"
 check 9600003 quiet "$S/iec104/emre_58_59.pcap" $I104
 check 9600004 fire  "$S/iec104/iti_TestDissectIec104.pcap"
+check 9600001 fire  "$P/plant_attack_iec104_reset_process.pcap"
+check 9600001 quiet "$P/plant_normal.pcap"
 check 9600004 quiet "$S/iec104/emre_50.pcap"
 check 9600005 quiet "$S/iec104/iti_090813_diverse.pcap"
 check 9600006 quiet "$S/iec104/iti_JavaRMI_and_IEC_Misc.pcap"

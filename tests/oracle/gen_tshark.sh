@@ -10,7 +10,8 @@
 #    (retransmissions, lost or out-of-order segments, duplicate ACKs) or
 #    expert warnings (TCP resets excepted: the scan sends them on purpose).
 # 3. tshark's Modbus, DNP3 and S7comm message counts and function-code
-#    histograms equal what otsgen says it wrote in the truth file.
+#    histograms, and its IEC 104 APDU counts by format and type-id
+#    histogram, equal what otsgen says it wrote in the truth file.
 # Exit 77 (skip) when tshark or jq is missing and part 1 passed.
 
 set -u
@@ -49,7 +50,7 @@ for f in "$tmp"/a/*; do
 		bad "pcaps/$b is missing (run make pcaps)"
 	fi
 done
-[ "$n" -eq 24 ] || bad "expected 24 files from --scenario all, got $n"
+[ "$n" -eq 34 ] || bad "expected 34 files from --scenario all, got $n"
 
 if [ -n "$missing" ]; then
 	[ "$fail" -eq 0 ] || exit 1
@@ -125,12 +126,27 @@ check_capture() {
 		(.s7comm.functions | to_entries[] | "fc.s7comm.\(.key) \(.value)")' \
 		"$truth" | sort > "$tmp/otsgen.txt"
 
+	# IEC 104: APDUs by format and the histogram of type identifications
+	tshark -n -r "$pcap" -Y iec60870_104 -T fields -E separator=/t -E occurrence=a \
+		-E aggregator=, -e iec60870_104.type -e iec60870_asdu.typeid 2>/dev/null |
+	awk -F'\t' '
+		{ n = split($1, f, ","); for (i = 1; i <= n; i++) fm[f[i] + 0]++
+		  n = split($2, t, ","); for (i = 1; i <= n; i++) if (t[i] != "") ty[t[i]]++ }
+		END {
+			printf "iec104.i %d\niec104.s %d\niec104.u %d\n", fm[0], fm[1], fm[3]
+			for (k in ty) printf "iec104.type.%s %d\n", k, ty[k]
+		}' >> "$tmp/tshark.txt"
+	jq -r '.counts.iec104 | "iec104.i \(.i_frames)", "iec104.s \(.s_frames)",
+		"iec104.u \(.u_frames)", (.type_ids | to_entries[] | "iec104.type.\(.key) \(.value)")' \
+		"$truth" >> "$tmp/otsgen.txt"
+	sort -o "$tmp/tshark.txt" "$tmp/tshark.txt"
+	sort -o "$tmp/otsgen.txt" "$tmp/otsgen.txt"
 	if ! cmp -s "$tmp/tshark.txt" "$tmp/otsgen.txt"; then
 		bad "$name: tshark counts differ from otsgen's (< tshark, > otsgen):"
 		diff "$tmp/tshark.txt" "$tmp/otsgen.txt" | grep '^[<>]'
 	fi
 	# every capture really holds all three OT protocols
-	for k in modbus.messages dnp3.frames s7comm.pdus; do
+	for k in modbus.messages dnp3.frames s7comm.pdus iec104.i; do
 		grep -q "^$k [1-9]" "$tmp/otsgen.txt" || bad "$name: no $k"
 	done
 	checked=$((checked + 1))
