@@ -86,10 +86,12 @@ _Static_assert(OT_PROTO_COUNT <= 16, "a space id holds the protocol id in 4 bits
 				 * baseline learns their range */
 #define OT_SPACE_BLOCK  0x2     /* the block names the object (DNP3 group,
 				 * S7 DB, Modbus file): written even when 0 */
+#define OT_SPACE_TEXT16 0x4     /* 16-bit registers that may hold text, two
+				 * characters each (the baseline's text class) */
 struct ot_space_info {
 	uint8_t space;
 	const char *name;           /* stable, unique over all protocols */
-	unsigned flags;             /* OT_SPACE_ANALOG | OT_SPACE_BLOCK */
+	unsigned flags;             /* OT_SPACE_ANALOG | OT_SPACE_BLOCK | OT_SPACE_TEXT16 */
 	/* optional: analog by block (DNP3 groups); flags still apply */
 	int (*block_is_analog)(uint16_t block);
 };

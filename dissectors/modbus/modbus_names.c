@@ -204,8 +204,8 @@ const char *modbus_object_name(uint8_t id)
 const struct ot_space_info modbus_spaces[] = {
 	{ OT_SPACE_MB_COIL, "coils", 0, NULL },
 	{ OT_SPACE_MB_DISCRETE, "discretes", 0, NULL },
-	{ OT_SPACE_MB_HOLDING, "holding", OT_SPACE_ANALOG, NULL },
-	{ OT_SPACE_MB_INPUT, "input", OT_SPACE_ANALOG, NULL },
+	{ OT_SPACE_MB_HOLDING, "holding", OT_SPACE_ANALOG | OT_SPACE_TEXT16, NULL },
+	{ OT_SPACE_MB_INPUT, "input", OT_SPACE_ANALOG | OT_SPACE_TEXT16, NULL },
 	{ OT_SPACE_MB_FILE, "file", OT_SPACE_BLOCK, NULL },
 	{ OT_SPACE_MB_FIFO, "fifo", 0, NULL },
 	{ 0, NULL, 0, NULL }

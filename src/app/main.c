@@ -42,6 +42,7 @@ enum {
 	OPT_OUI_FILE, OPT_MAX_ASSETS, OPT_MAX_EDGES, OPT_SNAPSHOT_INTERVAL, OPT_REPORT,
 	OPT_LEARN, OPT_BASELINE, OPT_LEARN_FOR, OPT_PERIOD_SPREAD,
 	OPT_VALUE_MARGIN, OPT_SILENCE_TIMEOUT, OPT_MAX_BASELINE_KEYS,
+	OPT_CONFIDENCE_SAMPLES, OPT_CONFIDENCE_SPAN,
 	OPT_BASELINE_SHOW, OPT_BASELINE_DIFF, OPT_RULES,
 	OPT_VAR, OPT_RULES_WARN, OPT_NO_RULES, OPT_ALERT_RATE, OPT_SINK, OPT_CEF,
 	OPT_ALERT_ALL_CONV, OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
@@ -92,6 +93,8 @@ static const struct option long_opts[] = {
 	{ "value-margin", required_argument, NULL, OPT_VALUE_MARGIN },
 	{ "silence-timeout", required_argument, NULL, OPT_SILENCE_TIMEOUT },
 	{ "max-baseline-keys", required_argument, NULL, OPT_MAX_BASELINE_KEYS },
+	{ "confidence-samples", required_argument, NULL, OPT_CONFIDENCE_SAMPLES },
+	{ "confidence-span", required_argument, NULL, OPT_CONFIDENCE_SPAN },
 	{ "alert-all-conversations", no_argument, NULL, OPT_ALERT_ALL_CONV },
 	{ "baseline-show", required_argument, NULL, OPT_BASELINE_SHOW },
 	{ "baseline-diff", required_argument, NULL, OPT_BASELINE_DIFF },
@@ -177,6 +180,10 @@ static const char usage_text[] =
 "  --value-margin FRACTION tolerated margin around learned value ranges (" OTS_DEF_STR(OTS_DEF_VALUE_MARGIN) ")\n"
 "  --silence-timeout SEC   a learned conversation silent this long alerts (" OTS_DEF_STR(OTS_DEF_SILENCE_TIMEOUT) ")\n"
 "  --max-baseline-keys N   baseline entry cap (" OTS_DEF_STR(OTS_DEF_MAX_BASELINE_KEYS) ")\n"
+"  --confidence-samples N  samples a learned value, polling period or\n"
+"                          conversation needs before it is judged (" OTS_DEF_STR(OTS_DEF_CONFIDENCE_SAMPLES) ")\n"
+"  --confidence-span DURATION  ... and packet time between its first and\n"
+"                          last sample (" OTS_DEF_STR(OTS_DEF_CONFIDENCE_SPAN) "; 0: samples only)\n"
 "  --alert-all-conversations  new IT conversations alert between any hosts,\n"
 "                          not only with an OT asset\n"
 "  --baseline-show FILE    print a baseline as a summary and exit\n"
@@ -422,6 +429,8 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_VALUE_MARGIN: o->value_margin = parse_double("--value-margin", optarg); break;
 		case OPT_SILENCE_TIMEOUT: o->silence_timeout = parse_double("--silence-timeout", optarg); break;
 		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
+		case OPT_CONFIDENCE_SAMPLES: o->confidence_samples = (uint32_t)parse_u64("--confidence-samples", optarg, 1000000000); break;
+		case OPT_CONFIDENCE_SPAN: o->confidence_span = parse_duration("--confidence-span", optarg); break;
 		case OPT_ALERT_ALL_CONV: o->alert_all_conversations = 1; break;
 		case OPT_BASELINE_SHOW: o->baseline_show = optarg; break;
 		case OPT_MERGE_INVENTORY: add_merge(o, optarg); break;
@@ -520,11 +529,13 @@ static int check_output_dir(const char *opt, const char *path)
 /* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
 static int baseline_command(const struct ots_options *o)
 {
+	struct bl_config cfg;
 	char err[512];
 	int r;
 
+	wiring_baseline_config(o, &cfg);
 	if (o->baseline_show)
-		r = baseline_show(o->baseline_show, stdout, err, sizeof(err));
+		r = baseline_show(o->baseline_show, &cfg, stdout, err, sizeof(err));
 	else
 		r = baseline_diff(o->baseline_diff[0], o->baseline_diff[1], stdout, err, sizeof(err));
 	if (r < 0) {

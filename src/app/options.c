@@ -40,6 +40,8 @@ void ots_options_default(struct ots_options *o)
 	o->value_margin = OTS_DEF_VALUE_MARGIN;
 	o->silence_timeout = OTS_DEF_SILENCE_TIMEOUT;
 	o->max_baseline_keys = OTS_DEF_MAX_BASELINE_KEYS;
+	o->confidence_samples = OTS_DEF_CONFIDENCE_SAMPLES;
+	o->confidence_span = OTS_DEF_CONFIDENCE_SPAN;
 
 	o->alert_rate = OTS_DEF_ALERT_RATE;
 }
@@ -71,8 +73,9 @@ void ots_baseline_config_default(struct bl_config *cfg)
 	cfg->value_margin = OTS_DEF_VALUE_MARGIN;
 	cfg->silence_timeout = OTS_DEF_SILENCE_TIMEOUT;
 	cfg->max_keys = OTS_DEF_MAX_BASELINE_KEYS;
-	cfg->min_period_samples = 8;
-	cfg->min_value_samples = 8;
+	cfg->min_period_samples = OTS_DEF_CONFIDENCE_SAMPLES;
+	cfg->min_value_samples = OTS_DEF_CONFIDENCE_SAMPLES;
+	cfg->min_span = OTS_DEF_CONFIDENCE_SPAN;
 	cfg->scan_targets = 10;
 	cfg->scan_units = 5;
 	cfg->scan_window = 60.0;

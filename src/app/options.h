@@ -34,6 +34,8 @@ struct inventory_config;
 #define OTS_DEF_VALUE_MARGIN        0.1
 #define OTS_DEF_SILENCE_TIMEOUT     300
 #define OTS_DEF_MAX_BASELINE_KEYS   100000
+#define OTS_DEF_CONFIDENCE_SAMPLES  8
+#define OTS_DEF_CONFIDENCE_SPAN     60
 #define OTS_DEF_ALERT_RATE          100
 #define OTS_DEF_IFACE_SILENCE       300
 #define OTS_DEF_LOSS_THRESHOLD      5
@@ -105,6 +107,8 @@ struct ots_options {
 	double value_margin;                  /* --value-margin FRACTION */
 	double silence_timeout;               /* --silence-timeout SEC */
 	uint32_t max_baseline_keys;           /* --max-baseline-keys */
+	uint32_t confidence_samples;          /* --confidence-samples N */
+	double confidence_span;               /* --confidence-span DURATION, seconds */
 	int alert_all_conversations;          /* --alert-all-conversations */
 	const char *baseline_show;            /* --baseline-show FILE: print and exit */
 	const char *baseline_diff[2];         /* --baseline-diff OLD NEW: print and exit */

@@ -79,6 +79,23 @@ struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o
 	return inv;
 }
 
+void wiring_baseline_config(const struct ots_options *o, struct bl_config *cfg)
+{
+	ots_baseline_config_default(cfg);
+	if (o->period_spread > 0)
+		cfg->period_spread = o->period_spread;
+	if (o->value_margin >= 0)
+		cfg->value_margin = o->value_margin;
+	if (o->silence_timeout > 0)
+		cfg->silence_timeout = o->silence_timeout;
+	if (o->max_baseline_keys)
+		cfg->max_keys = o->max_baseline_keys;
+	cfg->min_value_samples = cfg->min_period_samples = o->confidence_samples;
+	if (o->confidence_span >= 0)
+		cfg->min_span = o->confidence_span;
+	cfg->it_conversations_all = o->alert_all_conversations;
+}
+
 int baseline_attach(struct sensor *s, struct alerter *al,
 		    const struct ots_options *o, char *err, size_t errlen)
 {
@@ -88,16 +105,7 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 
 	if (!o->learn_file && !o->baseline_file && o->learn_for <= 0)
 		return 0;
-	ots_baseline_config_default(&cfg);
-	if (o->period_spread > 0)
-		cfg.period_spread = o->period_spread;
-	if (o->value_margin >= 0)
-		cfg.value_margin = o->value_margin;
-	if (o->silence_timeout > 0)
-		cfg.silence_timeout = o->silence_timeout;
-	if (o->max_baseline_keys)
-		cfg.max_keys = o->max_baseline_keys;
-	cfg.it_conversations_all = o->alert_all_conversations;
+	wiring_baseline_config(o, &cfg);
 	if (o->baseline_file) {
 		b = baseline_load(o->baseline_file, &cfg, err, errlen);
 		if (!b)

@@ -28,6 +28,9 @@ void wiring_flow_config(const struct ots_options *o, struct flow_config *cfg);
 struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o,
 				   char *err, size_t errlen);
 
+/* The baseline's thresholds for these options. */
+void wiring_baseline_config(const struct ots_options *o, struct bl_config *cfg);
+
 /*
  * The baseline (--learn, --baseline, --learn-for and thresholds): nothing
  * when none of the three is given.  0, or -1 with err set (e.g. a corrupt

@@ -83,6 +83,8 @@ static const struct bl_kind_info kind_info[BL_KIND_COUNT] = {
 		"Unauthorized Command", 1, "T0836", "Modify Parameter" },
 	[BL_IO_SILENT] = { "io_silent", "OT baseline: cyclic I/O stream fell silent",
 		"Process Anomaly", 1, "T0826", "Loss of Availability" },
+	[BL_TEXT_CHANGE] = { "text_change", "OT baseline: text held in device registers changed",
+		"Device Change", 3, "T0836", "Modify Parameter" },
 };
 
 const char *bl_kind_name(enum bl_kind k)
@@ -325,6 +327,121 @@ static void welford_add(struct bl_entry *e, double x)
 static double welford_std(const struct bl_entry *e)
 {
 	return e->n > 1 ? sqrt(e->m2 / (double)(e->n - 1)) : 0.0;
+}
+
+/* ---- what a value point is, and whether a model element is trusted ---------- */
+
+/* A value is 16-bit register text when each of its two bytes is NUL or a
+ * printable ASCII character and not both are NUL; *both: neither is NUL. */
+static int reg_text_like(double v, int *both)
+{
+	unsigned x, hi, lo;
+
+	*both = 0;
+	if (!(v >= 1.0 && v <= 65535.0) || v != floor(v))
+		return 0;
+	x = (unsigned)v;
+	hi = x >> 8;
+	lo = x & 0xff;
+	if ((hi && (hi < 0x20 || hi > 0x7e)) || (lo && (lo < 0x20 || lo > 0x7e)))
+		return 0;
+	*both = hi && lo;
+	return 1;
+}
+
+#define BL_TEXT_RUN 3           /* registers in a row that make a text run */
+
+/* Bit i set: value i of ev lies in a run of at least BL_TEXT_RUN
+ * consecutive 16-bit registers (OT_SPACE_TEXT16: Modbus holding and input)
+ * that all look like text, one of them with two printable characters (a
+ * run of small numbers is not text). */
+static uint32_t text_runs(const struct ot_event *ev)
+{
+	uint32_t bits = 0;
+	int i = 0, j, both, any;
+
+	_Static_assert(OT_MAX_VALUES <= 32, "text_runs keeps one bit per value");
+	while (i < ev->n_values) {
+		const struct ot_value *v = &ev->values[i];
+		if (!(ot_space_flags(v->space) & OT_SPACE_TEXT16) ||
+		    !reg_text_like(v->value, &both)) {
+			i++;
+			continue;
+		}
+		any = both;
+		for (j = i + 1; j < ev->n_values; j++) {
+			const struct ot_value *w = &ev->values[j];
+			int b2;
+			if (w->space != v->space || w->block != v->block ||
+			    w->index != v->index + (uint32_t)(j - i) || !reg_text_like(w->value, &b2))
+				break;
+			any |= b2;
+		}
+		if (j - i >= BL_TEXT_RUN && any)
+			for (; i < j; i++)
+				bits |= 1u << i;
+		i = j;
+	}
+	return bits;
+}
+
+/* A drop from the top quarter of a 16-bit register to its bottom quarter
+ * is a counter wrapping, not a decrease. */
+static int value_wrapped(double prev, double v)
+{
+	return prev >= 49152.0 && prev <= 65535.0 && v >= 0.0 && v < 16384.0;
+}
+
+static void value_learn(struct bl_entry *e, double v, int in_text)
+{
+	/* saturating: after 2^32 samples the shape is known */
+	if (e->n > 0 && e->n < UINT32_MAX) {
+		if (v > e->vprev || value_wrapped(e->vprev, v))
+			e->ups++;
+		else if (v < e->vprev)
+			e->downs++;
+	}
+	if (in_text && e->n < UINT32_MAX)
+		e->texts++;
+	e->vprev = v;
+	welford_add(e, v);
+}
+
+enum bl_vclass bl_value_class(const struct bl_entry *e)
+{
+	if (e->n == 0)
+		return BL_VC_ANALOG;
+	if (e->texts * 2 > e->n)
+		return BL_VC_TEXT;
+	if (e->min == e->max)
+		return BL_VC_CONSTANT;
+	if (e->ups >= 3 && e->downs == 0)
+		return BL_VC_COUNTER;
+	return BL_VC_ANALOG;
+}
+
+const char *bl_vclass_name(enum bl_vclass c)
+{
+	static const char *const n[] = { "analog", "constant", "counter", "text" };
+	return (unsigned)c < sizeof(n) / sizeof(n[0]) ? n[c] : "analog";
+}
+
+double bl_entry_span(const struct bl_entry *e)
+{
+	return e->last > e->first ? e->last - e->first : 0.0;
+}
+
+int bl_confident(const struct bl_config *cfg, const struct bl_entry *e)
+{
+	uint64_t have, need;
+
+	switch ((enum bl_ekind)e->k.kind) {
+	case BE_VALUE: have = e->n; need = cfg->min_value_samples; break;
+	case BE_CHAN: have = e->n; need = cfg->min_period_samples; break;
+	case BE_EDGE: have = e->count; need = cfg->min_value_samples; break;
+	default: return 1;
+	}
+	return have >= need && bl_entry_span(e) >= cfg->min_span;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -836,9 +953,11 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 	edge->count++;
 
 	if (ev->dir != OT_DIR_REQUEST) {
+		uint32_t runs = text_runs(ev);
+
 		if (ev->status > 0)
 			edge->errors++;
-		/* read values, per server point */
+		/* read values, per server point (and whether each sits in text) */
 		for (i = 0; i < ev->n_values; i++) {
 			if (!ot_value_is_analog(&ev->values[i]))
 				continue;
@@ -851,7 +970,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			k.block = ev->values[i].block;
 			k.start = ev->values[i].index;
 			if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
-				welford_add(e, ev->values[i].value);
+				value_learn(e, ev->values[i].value, (runs >> i) & 1);
 				e->last = ts;
 				e->count++;
 			}
@@ -959,6 +1078,25 @@ static void detect_identity(struct baseline *b, const struct ot_event *ev, const
 	}
 }
 
+/* The requests learned to follow the transition key's first symbol on its
+ * edge (at most 8), for evidence. */
+static json_t *learned_next(const struct baseline *b, const struct bl_key *tk)
+{
+	json_t *arr = json_array();
+	const struct bl_entry *e;
+	int n = 0;
+
+	for (e = b->head; e && n < 8; e = e->lnext) {
+		if (e->k.kind != BE_TRANS || e->k.s1 != tk->s1 || e->k.proto != tk->proto ||
+		    e->k.port != tk->port || e->k.l4 != tk->l4 || ot_ip_cmp(&e->k.a, &tk->a) ||
+		    ot_ip_cmp(&e->k.b, &tk->b))
+			continue;
+		json_array_append_new(arr, bl_sym_json(&e->to));
+		n++;
+	}
+	return arr;
+}
+
 /* MITRE technique for a new function, by what the function does. */
 static void func_technique(int cat, const char **id, const char **name)
 {
@@ -1060,7 +1198,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	chan = bl_find(b, &k);
 	if (chan) {
 		double std = welford_std(chan);
-		int periodic = chan->n >= b->cfg.min_period_samples && chan->mean > 0 &&
+		int periodic = bl_confident(&b->cfg, chan) && chan->mean > 0 &&
 			       std < 0.5 * chan->mean;
 		if (chan->d_silent) {
 			chan->d_silent = 0;
@@ -1085,10 +1223,16 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 						snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, sym.func,
 							 sym.start, sym.count);
 						bl_alert(b, BL_PERIOD_DRIFT, ts, f, 1, ev, dk,
-							 json_pack("{s:o,s:f,s:f,s:f}", "seen", event_json(ev),
+							 json_pack("{s:o,s:f,s:f,s:f,s:f,s:f,s:I,s:f}",
+								   "seen", event_json(ev),
 								   "period", chan->d_ewma,
 								   "learned_period", chan->mean,
-								   "learned_stddev", std), NULL, NULL);
+								   "learned_stddev", std,
+								   "learned_min", chan->min,
+								   "learned_max", chan->max,
+								   "learned_samples", (json_int_t)chan->n,
+								   "learned_span", bl_entry_span(chan)),
+							 NULL, NULL);
 					}
 				} else if (fabs(chan->d_ewma - chan->mean) < 0.5 * lim) {
 					chan->d_drift = 0;
@@ -1101,48 +1245,118 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	/* message order: both symbols known, the transition never seen */
 	{
 		uint64_t h = bl_sym_hash(&sym);
+		int off = 0;
 		/* judged only where the learned order stopped growing: no new
 		 * transition during the second half of the edge's requests */
 		if (chan && edge->d_prev_sym && edge->requests >= 50 &&
-		    edge->order_mark * 2 <= edge->requests) {
+		    edge->order_mark * 2 <= edge->requests && bl_confident(&b->cfg, edge)) {
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->d_prev_sym;
 			k.s2 = h;
-			if (!bl_find(b, &k) && b->per_kind[BE_TRANS] > 0) {
+			off = !bl_find(b, &k) && b->per_kind[BE_TRANS] > 0;
+			/* one alert per departure from the learned order: the
+			 * transitions that follow an unexpected message are its
+			 * consequence, not new deviations */
+			if (off && !edge->d_seq_off) {
 				snprintf(dk, sizeof(dk), "%s|%llx|%llx", eb,
 					 (unsigned long long)edge->d_prev_sym, (unsigned long long)h);
 				bl_alert(b, BL_UNEXPECTED_SEQUENCE, ts, f, 1, ev, dk,
-					 json_pack("{s:o}", "seen", event_json(ev)), NULL, NULL);
+					 json_pack("{s:o,s:o,s:o,s:o,s:I,s:f}", "seen", event_json(ev),
+						   "seen_request", bl_sym_json(&sym),
+						   "previous_request", bl_sym_json(&edge->d_prev),
+						   "learned_next", learned_next(b, &k),
+						   "learned_requests", (json_int_t)edge->requests,
+						   "learned_span", bl_entry_span(edge)),
+					 NULL, NULL);
 			}
 		}
+		edge->d_seq_off = (uint8_t)off;
 		edge->d_prev_sym = chan ? h : 0;
+		edge->d_prev = sym;
 	}
 }
 
-static void detect_response(struct baseline *b, const struct ot_event *ev, const struct flow *f,
-			    struct bl_entry *edge, double ts)
+/* At most this many points are listed in one alert's evidence. */
+#define BL_LIST_MAX 16
+
+/* Register text as characters (NULs dropped): two and a terminator. */
+static const char *reg_text(double v, char buf[3])
 {
+	unsigned x = v >= 0.0 && v <= 65535.0 ? (unsigned)v : 0;
+	int n = 0;
+
+	if (x >> 8)
+		buf[n++] = (char)(x >> 8);
+	if (x & 0xff)
+		buf[n++] = (char)(x & 0xff);
+	buf[n] = 0;
+	return buf;
+}
+
+/* One message's deviating points: listed up to BL_LIST_MAX, all counted,
+ * all hashed (the same set of points is the same deviation). */
+struct bl_devs {
+	json_t *points;
+	uint32_t count;
+	uint64_t hash;
+};
+
+static void devs_add(struct bl_devs *d, const struct ot_value *v, json_t *point)
+{
+	struct { uint32_t index; uint16_t block; uint8_t space, pad; } id;
+
+	memset(&id, 0, sizeof(id));
+	id.index = v->index;
+	id.block = v->block;
+	id.space = v->space;
+	d->hash = ots_hash_bytes(&id, sizeof(id), d->hash);
+	d->count++;
+	if (!d->points)
+		d->points = json_array();
+	if (d->count <= BL_LIST_MAX)
+		json_array_append_new(d->points, point);
+	else
+		json_decref(point);
+}
+
+static void devs_alert(struct baseline *b, enum bl_kind kind, struct bl_devs *d,
+		       const struct ot_event *ev, const struct flow *f, int32_t unit, double ts)
+{
+	char ipbuf[OTS_IPSTR_LEN], dk[128];
+
+	if (!d->count)
+		return;
+	ot_ip_str(&f->srv_ip, ipbuf, sizeof(ipbuf));
+	snprintf(dk, sizeof(dk), "%s|%d|%016llx", ipbuf, (int)unit, (unsigned long long)d->hash);
+	bl_alert(b, kind, ts, f, ev->from_client, ev, dk,
+		 json_pack("{s:s,s:i,s:o,s:i,s:b}", "asset", ipbuf, "unit", (int)unit,
+			   "points", d->points, "count", (int)d->count,
+			   "truncated", d->count > BL_LIST_MAX),
+		 NULL, NULL);
+	d->points = NULL;
+}
+
+/*
+ * The read values of one response against what each point learned: one
+ * value_out_of_range alert for all points of the message outside their
+ * learned range, one text_change alert for all text points whose learned
+ * text changed.  Counters and text that varied while learning are not
+ * judged, nor points learned from too little evidence (bl_confident).
+ */
+static void detect_values(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			  double ts)
+{
+	struct bl_devs range = { NULL, 0, 0 }, text = { NULL, 0, 0 };
+	uint32_t runs = text_runs(ev);
 	struct bl_key k;
 	struct bl_entry *e;
-	char dk[256], eb[200], ipbuf[OTS_IPSTR_LEN];
 	int i;
 
-	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
-	if (ev->status > 0 && !(edge->count > 0 && edge->errors * 5 > edge->count)) {
-		if (ts - edge->d_win_start > b->cfg.scan_window) {
-			edge->d_win_start = ts;
-			edge->d_win_count = 0;
-		}
-		if (++edge->d_win_count == b->cfg.error_burst)
-			bl_alert(b, BL_ERROR_BURST, ts, f, ev->from_client, ev, eb,
-				 json_pack("{s:i,s:f,s:I,s:I}", "errors", (int)edge->d_win_count,
-					   "window", b->cfg.scan_window, "learned_errors",
-					   (json_int_t)edge->errors, "learned_messages",
-					   (json_int_t)edge->count), NULL, NULL);
-	}
 	for (i = 0; i < ev->n_values; i++) {
 		const struct ot_value *v = &ev->values[i];
+		enum bl_vclass cls;
 		double span, tol;
+		char t1[3], t2[3];
 
 		if (!ot_value_is_analog(v))
 			continue;
@@ -1155,8 +1369,23 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 		k.block = v->block;
 		k.start = v->index;
 		e = bl_find(b, &k);
-		if (!e || e->n < b->cfg.min_value_samples)
+		if (!e || !bl_confident(&b->cfg, e))
 			continue;
+		cls = bl_value_class(e);
+		if (cls == BL_VC_COUNTER)
+			continue;
+		if (cls == BL_VC_TEXT || (cls == BL_VC_CONSTANT && ((runs >> i) & 1))) {
+			/* text: only a constant one changing says something */
+			if (e->min != e->max || v->value == e->min)
+				continue;
+			devs_add(&text, v, json_pack("{s:s,s:i,s:I,s:f,s:s,s:f,s:s,s:s,s:I,s:f}",
+				"space", ot_space_name(v->space), "block", (int)v->block,
+				"index", (json_int_t)v->index, "value", v->value,
+				"text", reg_text(v->value, t1), "learned", e->min,
+				"learned_text", reg_text(e->min, t2), "class", bl_vclass_name(cls),
+				"learned_samples", (json_int_t)e->n, "learned_span", bl_entry_span(e)));
+			continue;
+		}
 		/* the learned span widened by the margin, and never less than four
 		 * standard deviations: slow process drift is not an attack */
 		span = e->max - e->min;
@@ -1166,16 +1395,37 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 			tol = 4.0 * welford_std(e);
 		if (v->value >= e->min - tol && v->value <= e->max + tol)
 			continue;
-		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u",
-			 ot_ip_str(&f->srv_ip, ipbuf, sizeof(ipbuf)), (int)k.unit,
-			 ot_space_name(v->space), v->block, v->index);
-		bl_alert(b, BL_VALUE_OUT_OF_RANGE, ts, f, ev->from_client, ev, dk,
-			 json_pack("{s:s,s:i,s:s,s:i,s:I,s:f,s:f,s:f}", "asset", ipbuf,
-				   "unit", (int)k.unit, "space", ot_space_name(v->space),
-				   "block", (int)v->block, "index", (json_int_t)v->index,
-				   "value", v->value, "learned_min", e->min, "learned_max", e->max),
-			 NULL, NULL);
+		devs_add(&range, v, json_pack("{s:s,s:i,s:I,s:f,s:s,s:f,s:f,s:I,s:f}",
+			"space", ot_space_name(v->space), "block", (int)v->block,
+			"index", (json_int_t)v->index, "value", v->value, "class", bl_vclass_name(cls),
+			"learned_min", e->min, "learned_max", e->max,
+			"learned_samples", (json_int_t)e->n, "learned_span", bl_entry_span(e)));
 	}
+	devs_alert(b, BL_VALUE_OUT_OF_RANGE, &range, ev, f, ev_unit(ev), ts);
+	devs_alert(b, BL_TEXT_CHANGE, &text, ev, f, ev_unit(ev), ts);
+}
+
+static void detect_response(struct baseline *b, const struct ot_event *ev, const struct flow *f,
+			    struct bl_entry *edge, double ts)
+{
+	char eb[200];
+
+	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	if (ev->status > 0 && bl_confident(&b->cfg, edge) &&
+	    !(edge->count > 0 && edge->errors * 5 > edge->count)) {
+		if (ts - edge->d_win_start > b->cfg.scan_window) {
+			edge->d_win_start = ts;
+			edge->d_win_count = 0;
+		}
+		if (++edge->d_win_count == b->cfg.error_burst)
+			bl_alert(b, BL_ERROR_BURST, ts, f, ev->from_client, ev, eb,
+				 json_pack("{s:i,s:f,s:I,s:I,s:f}", "errors", (int)edge->d_win_count,
+					   "window", b->cfg.scan_window, "learned_errors",
+					   (json_int_t)edge->errors, "learned_messages",
+					   (json_int_t)edge->count, "learned_span", bl_entry_span(edge)),
+				 NULL, NULL);
+	}
+	detect_values(b, ev, f, ts);
 }
 
 static void detect_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
@@ -1469,7 +1719,7 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		struct flow fake;
 		char eb[200];
 
-		if (c->d_silent || c->n < b->cfg.min_period_samples || c->mean <= 0)
+		if (c->d_silent || !bl_confident(&b->cfg, c) || c->mean <= 0)
 			continue;
 		std = welford_std(c);
 		if (std >= 0.5 * c->mean)
@@ -1494,11 +1744,13 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 			char dk[260];
 			snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
 			bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
-				 json_pack("{s:o,s:o,s:s,s:i,s:i,s:f,s:f}", "client", ip_json(&c->k.a),
-					   "server", ip_json(&c->k.b), "protocol",
+				 json_pack("{s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "client",
+					   ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
 					   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
 					   "start", (int)c->k.start, "silent_for", since,
-					   "learned_period", c->mean), NULL, NULL);
+					   "learned_period", c->mean, "learned_max", c->max,
+					   "learned_samples", (json_int_t)c->n,
+					   "learned_span", bl_entry_span(c)), NULL, NULL);
 		}
 	}
 }

@@ -65,6 +65,7 @@ enum bl_kind {
 	BL_NEW_IO_CONNECTION,   /* a connection (Forward Open) to a new target or path */
 	BL_IO_CONNECTION_CHANGED,       /* ... re-opened with another RPI, size or class */
 	BL_IO_SILENT,           /* a learned cyclic I/O stream stopped */
+	BL_TEXT_CHANGE,         /* text held in registers changed */
 	BL_KIND_COUNT
 };
 
@@ -79,7 +80,12 @@ struct bl_config {
 	double silence_timeout;     /* seconds before a periodic channel is silent */
 	uint32_t max_keys;          /* everything learned, all kinds together */
 	uint32_t min_period_samples;/* periods learned before a channel is judged (8) */
-	uint32_t min_value_samples; /* values learned before a point is judged (8) */
+	uint32_t min_value_samples; /* values learned before a point is judged, and
+				     * messages before an edge's errors are (8) */
+	double min_span;            /* seconds of packet time between the first and
+				     * the last sample of a model element before it
+				     * is judged (60): values, channels, an edge's
+				     * message order and error rate */
 	uint32_t scan_targets;      /* unlearned targets per source per window (10) */
 	uint32_t scan_units;        /* unlearned unit ids per source and server (5) */
 	double scan_window;         /* seconds (60) */
@@ -128,8 +134,11 @@ void baseline_counts(const struct baseline *b, uint64_t *keys, uint64_t *refused
 
 const char *bl_kind_name(enum bl_kind k);  /* "new_edge" ... */
 
-/* Human summary of a baseline file / difference of two; 0 or -1 (err set). */
-int baseline_show(const char *path, FILE *out, char *err, size_t errlen);
+/* Human summary of a baseline file / difference of two; 0 or -1 (err set).
+ * cfg: the thresholds that say which learned elements are confident
+ * enough to be judged (shown per element). */
+int baseline_show(const char *path, const struct bl_config *cfg, FILE *out,
+		  char *err, size_t errlen);
 int baseline_diff(const char *a, const char *b, FILE *out, char *err, size_t errlen);
 
 /* How an attached baseline runs. */

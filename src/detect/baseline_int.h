@@ -6,6 +6,7 @@
 #define OTS_BASELINE_INT_H
 
 #include <stdint.h>
+#include <jansson.h>
 
 #include "addr.h"
 #include "baseline.h"
@@ -96,12 +97,18 @@ struct bl_entry {
 	uint16_t io_size[2];
 	uint8_t io_trigger;
 	double io_report;
+	/* value point: how it changed while learning (classification) */
+	double vprev;                   /* the last value learned */
+	uint32_t ups, downs;            /* increases (wraps included), decreases */
+	uint32_t texts;                 /* samples read inside a text-looking run */
 
 	/* detection-time state (never saved) */
 	double d_last, d_ewma, d_win_start;
 	uint32_t d_n, d_win_count;
 	uint8_t d_silent, d_drift;
 	uint64_t d_prev_sym;            /* edge: previous request symbol, detection */
+	struct bl_sym d_prev;           /* edge: that symbol itself (for evidence) */
+	uint8_t d_seq_off;              /* edge: the last transition was unexpected */
 	uint64_t l_prev_sym;            /* edge: previous request symbol, learning */
 	struct bl_sym l_prev;           /* edge: that symbol itself (for new transitions) */
 };
@@ -132,7 +139,26 @@ struct baseline {
 	double next_silence_check;      /* earliest time a channel can fall silent */
 };
 
+/* What a value point's learned samples look like. */
+enum bl_vclass {
+	BL_VC_ANALOG = 0,       /* varies both ways: judged by its range */
+	BL_VC_CONSTANT,         /* one value: judged by its range (margin only) */
+	BL_VC_COUNTER,          /* only rose (16-bit wraps allowed): not judged */
+	BL_VC_TEXT,             /* register pairs of printable characters: a
+				 * change of a constant text is a text_change */
+};
+
 /* baseline.c */
+enum bl_vclass bl_value_class(const struct bl_entry *e);
+const char *bl_vclass_name(enum bl_vclass c);
+/* Enough evidence to judge: samples (value samples, periods, messages by
+ * the entry's kind) and span of packet time against cfg.  Entries of other
+ * kinds are always confident (they alert by their absence). */
+int bl_confident(const struct bl_config *cfg, const struct bl_entry *e);
+double bl_entry_span(const struct bl_entry *e);
+/* baseline_io.c: a request symbol as the file writes it */
+json_t *bl_sym_json(const struct bl_sym *s);
+
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k);
 /* Find or insert; NULL (counted in refused) when the cap is reached. */
 struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, int *created);

@@ -80,7 +80,7 @@ static void put_edge(json_t *o, const struct bl_key *k)
 	json_object_set_new(o, "port", json_integer(k->port));
 }
 
-static json_t *j_sym(const struct bl_sym *s)
+json_t *bl_sym_json(const struct bl_sym *s)
 {
 	return json_pack("{s:i,s:i,s:s,s:i,s:I,s:I}", "function", (int)s->func, "sub", (int)s->sub,
 			 "space", ot_space_name(s->space), "block", (int)s->block,
@@ -154,15 +154,15 @@ static json_t *entry_json(const struct bl_entry *e)
 	}
 	case BE_CHAN:
 		put_edge(o, k);
-		json_object_set_new(o, "request", j_sym(&e->from));
+		json_object_set_new(o, "request", bl_sym_json(&e->from));
 		json_object_set_new(o, "period", json_pack("{s:I,s:f,s:f,s:f,s:f}",
 				"samples", (json_int_t)e->n, "mean", e->mean, "stddev", entry_std(e),
 				"min", e->n ? e->min : 0.0, "max", e->n ? e->max : 0.0));
 		break;
 	case BE_TRANS:
 		put_edge(o, k);
-		json_object_set_new(o, "from", j_sym(&e->from));
-		json_object_set_new(o, "to", j_sym(&e->to));
+		json_object_set_new(o, "from", bl_sym_json(&e->from));
+		json_object_set_new(o, "to", bl_sym_json(&e->to));
 		break;
 	case BE_IOCONN:
 		put_edge(o, k);
@@ -193,6 +193,11 @@ static json_t *entry_json(const struct bl_entry *e)
 		json_object_set_new(o, "stddev", json_real(entry_std(e)));
 		json_object_set_new(o, "min", json_real(e->n ? e->min : 0.0));
 		json_object_set_new(o, "max", json_real(e->n ? e->max : 0.0));
+		json_object_set_new(o, "class", json_string(bl_vclass_name(bl_value_class(e))));
+		json_object_set_new(o, "increases", json_integer(e->ups));
+		json_object_set_new(o, "decreases", json_integer(e->downs));
+		json_object_set_new(o, "text_samples", json_integer(e->texts));
+		json_object_set_new(o, "last_value", json_real(e->n ? e->vprev : 0.0));
 		break;
 	default:
 		break;
@@ -432,6 +437,30 @@ static int parse_mac(const char *s, uint8_t mac[6])
 		return -1;
 	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* A value point's shape (how it changed while learning).  Optional: a
+ * file written before the point classes were learned has none, and its
+ * points are then judged as analog ones.  "class" is derived, not read. */
+static int load_value_shape(struct jctx *c, json_t *o, struct bl_entry *e)
+{
+	static const char *const keys[] = { "increases", "decreases", "text_samples" };
+	uint32_t *dst[] = { &e->ups, &e->downs, &e->texts };
+	json_int_t x;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!json_object_get(o, keys[i]))
+			continue;
+		if (jint(c, o, keys[i], 0, UINT32_MAX, &x) < 0)
+			return -1;
+		*dst[i] = (uint32_t)x;
+	}
+	if (json_object_get(o, "last_value") && jnum(c, o, "last_value", &e->vprev) < 0)
+		return -1;
+	if ((uint64_t)e->texts > e->n)
+		return jfail(c, "text_samples", "more than samples");
 	return 0;
 }
 
@@ -677,6 +706,8 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		e->m2 = n > 1 ? sd * sd * (double)(n - 1) : 0;
 		e->min = n ? mn : INFINITY;
 		e->max = n ? mx : -INFINITY;
+		if (kind == BE_VALUE && load_value_shape(c, o, e) < 0)
+			return -1;
 		break;
 	}
 	default:
@@ -829,9 +860,10 @@ static void entry_text(const struct bl_entry *e, char *buf, size_t len)
 			 edge_proto_name(k), k->port, e->mean, entry_std(e), (unsigned long long)e->n);
 		break;
 	case BE_VALUE:
-		snprintf(buf, len, "value %s %s unit %d %s %u:%u in [%g, %g] (n %llu)", a,
+		snprintf(buf, len, "value %s %s unit %d %s %u:%u %s in [%g, %g] (n %llu)", a,
 			 ot_proto_name((enum ot_proto)k->proto), k->unit,
 			 ot_space_name(k->space), k->block, k->start,
+			 bl_vclass_name(bl_value_class(e)),
 			 e->n ? e->min : 0.0, e->n ? e->max : 0.0, (unsigned long long)e->n);
 		break;
 	default:
@@ -849,11 +881,40 @@ static struct baseline *load_for_command(const char *path, char *err, size_t err
 	return baseline_load(path, &cfg, err, errlen);
 }
 
-int baseline_show(const char *path, FILE *out, char *err, size_t errlen)
+/* The evidence an element was learned from, and whether it is judged:
+ * "" for the kinds that alert by their absence. */
+static void evidence_text(const struct bl_config *cfg, const struct bl_entry *e,
+			  char *buf, size_t len)
+{
+	const char *yes;
+
+	switch ((enum bl_ekind)e->k.kind) {
+	case BE_VALUE:
+	case BE_CHAN:
+	case BE_EDGE:
+		break;
+	default:
+		buf[0] = 0;
+		return;
+	}
+	yes = bl_confident(cfg, e) ? "confident" : "not confident";
+	if (e->k.kind == BE_EDGE)
+		snprintf(buf, len, " [%llu messages, %llu requests over %.1f s: %s%s]",
+			 (unsigned long long)e->count, (unsigned long long)e->requests,
+			 bl_entry_span(e), yes,
+			 e->requests >= 50 && e->order_mark * 2 <= e->requests ? ", order stable" : "");
+	else
+		snprintf(buf, len, " [%llu samples over %.1f s: %s]", (unsigned long long)e->n,
+			 bl_entry_span(e), yes);
+}
+
+int baseline_show(const char *path, const struct bl_config *cfg, FILE *out,
+		  char *err, size_t errlen)
 {
 	struct baseline *b = load_for_command(path, err, errlen);
 	const struct bl_entry *e;
-	char line[512];
+	char line[512], ev[160];
+	uint64_t judged[BE_KIND_MAX] = { 0 };
 	int k;
 
 	if (!b)
@@ -862,8 +923,19 @@ int baseline_show(const char *path, FILE *out, char *err, size_t errlen)
 	fprintf(out, "learned from %.0f to %.0f (%.0f s): %llu packets, %llu OT messages\n",
 		b->learn_start, b->learn_end, b->learn_end - b->learn_start,
 		(unsigned long long)b->learned_packets, (unsigned long long)b->learned_events);
-	for (k = 1; k < BE_KIND_MAX; k++)
-		fprintf(out, "  %-12s %llu\n", section_names[k], (unsigned long long)b->per_kind[k]);
+	fprintf(out, "confident (judged): values from %u samples, channels from %u periods, "
+		"edges from %u messages, each over at least %g s\n", cfg->min_value_samples,
+		cfg->min_period_samples, cfg->min_value_samples, cfg->min_span);
+	for (e = b->head; e; e = e->lnext)
+		if (e->k.kind < BE_KIND_MAX && bl_confident(cfg, e))
+			judged[e->k.kind]++;
+	for (k = 1; k < BE_KIND_MAX; k++) {
+		if (k == BE_VALUE || k == BE_CHAN || k == BE_EDGE)
+			fprintf(out, "  %-12s %llu (%llu confident)\n", section_names[k],
+				(unsigned long long)b->per_kind[k], (unsigned long long)judged[k]);
+		else
+			fprintf(out, "  %-12s %llu\n", section_names[k], (unsigned long long)b->per_kind[k]);
+	}
 	for (k = 1; k < BE_KIND_MAX; k++) {
 		if (k == BE_TRANS || k == BE_UNIT)
 			continue;       /* counted above; too many lines to be useful */
@@ -871,7 +943,8 @@ int baseline_show(const char *path, FILE *out, char *err, size_t errlen)
 			if (e->k.kind != k)
 				continue;
 			entry_text(e, line, sizeof(line));
-			fprintf(out, "%s\n", line);
+			evidence_text(cfg, e, ev, sizeof(ev));
+			fprintf(out, "%s%s\n", line, ev);
 		}
 	}
 	baseline_free(b);

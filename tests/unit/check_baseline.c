@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "alert.h"
 #include "baseline.h"
 #include "flow.h"
 #include "pkt.h"
@@ -343,29 +344,51 @@ START_TEST(unit_scan_and_error_burst)
 }
 END_TEST
 
+/* The two requests of a strict cycle: A (holding 0..9) at t, then C
+ * (input 0..4) half a second later. */
+static struct ot_event cycle_a(const struct flow *f, double t)
+{
+	struct ot_event a = mkev(f, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+
+	ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+	return a;
+}
+
+static struct ot_event cycle_c(const struct flow *f, double t)
+{
+	struct ot_event c = mkev(f, t + 0.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
+
+	ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
+	return c;
+}
+
+/* Learn n cycles A, C one second apart from t0. */
+static void learn_cycles(struct baseline *b, const struct flow *f, double t0, int n)
+{
+	struct ot_event e;
+	int i;
+
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < n; i++) {
+		e = cycle_a(f, t0 + i);
+		baseline_event(b, &e);
+		e = cycle_c(f, t0 + i);
+		baseline_event(b, &e);
+	}
+	baseline_set_learning(b, 0, 1);
+}
+
 START_TEST(message_order)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
 	struct baseline *b = baseline_new(bl_defaults());
 	struct ot_event a, c;
-	int i;
 
-	/* learn a strict cycle: A (holding 0..9) then C (input 0..4) */
-	baseline_set_learning(b, 1, 0);
-	for (i = 0; i < 60; i++) {
-		a = mkev(&f, 1000 + i, OT_DIR_REQUEST, 3, OT_CAT_READ);
-		ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
-		baseline_event(b, &a);
-		c = mkev(&f, 1000 + i + 0.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
-		ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
-		baseline_event(b, &c);
-	}
-	baseline_set_learning(b, 0, 1);
-	a = mkev(&f, 2000, OT_DIR_REQUEST, 3, OT_CAT_READ);
-	ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+	/* a strict cycle over more than the confidence span */
+	learn_cycles(b, &f, 1000, 70);
+	a = cycle_a(&f, 2000);
 	baseline_event(b, &a);
-	c = mkev(&f, 2000.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
-	ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
+	c = cycle_c(&f, 2000);
 	baseline_event(b, &c);
 	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 0);
 	c.ts.tv_sec = 2001;
@@ -382,6 +405,284 @@ static void mk_tmpdir(void)
 	strcpy(tmpdir, "/tmp/ots_blXXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
+
+/* ---- one alert per message, point classes, confidence ------------------- */
+
+/* The last baseline alert seen by the alerter: its kind and evidence. */
+struct seen_alert {
+	int n;
+	char kind[32];
+	json_t *evidence;
+};
+
+static void keep_alert(void *ctx, const struct alert *a)
+{
+	struct seen_alert *s = ctx;
+	const char *k = json_string_value(json_object_get(a->metadata, "kind"));
+
+	s->n++;
+	snprintf(s->kind, sizeof(s->kind), "%s", k ? k : "");
+	json_decref(s->evidence);
+	s->evidence = json_deep_copy(a->evidence);
+}
+
+/* A read response of holding 0..n-1 with values vals. */
+static void respond(struct baseline *b, const struct flow *f, double ts, const double *vals, int n)
+{
+	struct ot_event rs = mkev(f, ts, OT_DIR_RESPONSE, 3, OT_CAT_READ);
+	int i;
+
+	for (i = 0; i < n; i++)
+		ot_value_add(&rs, OT_SPACE_MB_HOLDING, 0, (uint32_t)i, vals[i]);
+	baseline_event(b, &rs);
+}
+
+/*
+ * 24 registers learned over 100 s, one poll a second:
+ *   0..19  analog, 10..20
+ *   20     a counter (rises by one each poll)
+ *   21..23 text "AB" "CD" "EF", constant
+ */
+static struct baseline *learned_block(const struct flow *f, const struct bl_config *cfg,
+				      int polls)
+{
+	struct baseline *b = baseline_new(cfg);
+	double v[24];
+	int i, j;
+
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < polls; i++) {
+		struct ot_event rq = mkev(f, 1000.0 + i, OT_DIR_REQUEST, 3, OT_CAT_READ);
+		ot_range_add(&rq, OT_SPACE_MB_HOLDING, 0, 0, 0, 24);
+		baseline_event(b, &rq);
+		for (j = 0; j < 20; j++)
+			v[j] = 10.0 + ((i + j) % 11);
+		v[20] = 100.0 + i;
+		v[21] = 0x4142;
+		v[22] = 0x4344;
+		v[23] = 0x4546;
+		respond(b, f, 1000.0 + i + 0.01, v, 24);
+	}
+	baseline_set_learning(b, 0, 1);
+	return b;
+}
+
+static void normal_block(double *v)
+{
+	int j;
+
+	for (j = 0; j < 20; j++)
+		v[j] = 15.0;
+	v[20] = 5000.0;         /* a counter far ahead: not judged */
+	v[21] = 0x4142;
+	v[22] = 0x4344;
+	v[23] = 0x4546;
+}
+
+/* The learned block in detection, its alerts kept in sa. */
+static struct baseline *watched_block(const struct flow *f, struct alerter **al,
+				      struct seen_alert *sa)
+{
+	struct baseline *b = learned_block(f, bl_defaults(), 100);
+
+	memset(sa, 0, sizeof(*sa));
+	*al = alerter_new(NULL, NULL);
+	alerter_set_observer(*al, keep_alert, sa);
+	baseline_set_alerter(b, *al);
+	return b;
+}
+
+START_TEST(one_alert_per_message)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct alerter *al;
+	struct seen_alert sa;
+	struct baseline *b = watched_block(&f, &al, &sa);
+	double v[24];
+	int j;
+
+	normal_block(v);
+	respond(b, &f, 2000.0, v, 24);
+	ck_assert_int_eq(sa.n, 0);
+
+	/* three points out of range in one message: one alert listing three */
+	v[2] = 500.0;
+	v[3] = 600.0;
+	v[7] = -400.0;
+	respond(b, &f, 2001.0, v, 24);
+	ck_assert_int_eq(sa.n, 1);
+	ck_assert_str_eq(sa.kind, "value_out_of_range");
+	ck_assert_int_eq(json_integer_value(json_object_get(sa.evidence, "count")), 3);
+	ck_assert(json_is_false(json_object_get(sa.evidence, "truncated")));
+	ck_assert_uint_eq(json_array_size(json_object_get(sa.evidence, "points")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+		json_array_get(json_object_get(sa.evidence, "points"), 2), "index")), 7);
+	ck_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(json_object_get(sa.evidence, "points"), 0), "class")), "analog");
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 1);
+
+	/* all twenty analog points: one alert, sixteen listed, truncated */
+	for (j = 0; j < 20; j++)
+		v[j] = 900.0;
+	respond(b, &f, 2002.0, v, 24);
+	ck_assert_int_eq(sa.n, 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(sa.evidence, "count")), 20);
+	ck_assert(json_is_true(json_object_get(sa.evidence, "truncated")));
+	ck_assert_uint_eq(json_array_size(json_object_get(sa.evidence, "points")), 16);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 2);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_TEXT_CHANGE), 0);
+	json_decref(sa.evidence);
+	alerter_free(al);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(text_and_counters_not_ranges)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct alerter *al;
+	struct seen_alert sa;
+	struct baseline *b = watched_block(&f, &al, &sa);
+	double v[24];
+
+	normal_block(v);
+	v[20] = 3.0;            /* a counter going back is not a range deviation */
+	respond(b, &f, 2000.0, v, 24);
+	ck_assert_int_eq(sa.n, 0);
+
+	/* the text changes: one text_change with the old and new text */
+	v[22] = 0x5859;         /* "CD" -> "XY" */
+	respond(b, &f, 2001.0, v, 24);
+	ck_assert_int_eq(sa.n, 1);
+	ck_assert_str_eq(sa.kind, "text_change");
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 0);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_TEXT_CHANGE), 1);
+	{
+		json_t *p = json_array_get(json_object_get(sa.evidence, "points"), 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(p, "index")), 22);
+		ck_assert_str_eq(json_string_value(json_object_get(p, "text")), "XY");
+		ck_assert_str_eq(json_string_value(json_object_get(p, "learned_text")), "CD");
+		ck_assert_str_eq(json_string_value(json_object_get(p, "class")), "text");
+	}
+	json_decref(sa.evidence);
+	alerter_free(al);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(confidence_thresholds)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct bl_config cfg = *bl_defaults();
+	struct baseline *b;
+	double v[24];
+
+	/* 30 polls over 29 s: enough samples, too short a span */
+	b = learned_block(&f, &cfg, 30);
+	normal_block(v);
+	v[5] = 999.0;
+	respond(b, &f, 2000.0, v, 24);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 0);
+	baseline_free(b);
+
+	/* the same with the span requirement off: judged */
+	cfg.min_span = 0;
+	b = learned_block(&f, &cfg, 30);
+	respond(b, &f, 2000.0, v, 24);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 1);
+	baseline_free(b);
+
+	/* too few samples, whatever the span */
+	cfg.min_value_samples = 50;
+	b = learned_block(&f, &cfg, 30);
+	respond(b, &f, 2000.0, v, 24);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_VALUE_OUT_OF_RANGE), 0);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(sequence_one_per_departure)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct baseline *b = baseline_new(bl_defaults());
+	struct ot_event a, c, x;
+
+	/* a third request learned once, first, so it is a known symbol */
+	baseline_set_learning(b, 1, 0);
+	x = mkev(&f, 999.5, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	ot_range_add(&x, OT_SPACE_MB_HOLDING, 0, 0, 100, 2);
+	baseline_event(b, &x);
+	learn_cycles(b, &f, 1000, 140);
+	a = cycle_a(&f, 2000);
+	baseline_event(b, &a);
+	/* X inserted between A and C: A->X and X->C are both unlearned, one
+	 * departure, one alert */
+	x.ts.tv_sec = 2000;
+	x.ts.tv_usec = 200000;
+	baseline_event(b, &x);
+	c = cycle_c(&f, 2000);
+	baseline_event(b, &c);
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
+	/* back in order, then a new departure alerts again */
+	a = cycle_a(&f, 2001);
+	baseline_event(b, &a);
+	c = cycle_c(&f, 2001);
+	baseline_event(b, &c);
+	c = cycle_c(&f, 2002);
+	baseline_event(b, &c);          /* C after C */
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 2);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(show_says_confidence_and_class)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct baseline *b = learned_block(&f, bl_defaults(), 100), *l;
+	struct bl_config cfg = *bl_defaults();
+	char path[128], err[256], *out = NULL;
+	size_t outlen = 0;
+	FILE *mem;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	mem = open_memstream(&out, &outlen);
+	ck_assert_int_eq(baseline_show(path, &cfg, mem, err, sizeof(err)), 0);
+	fclose(mem);
+	ck_assert_ptr_nonnull(strstr(out, "holding 0:20 counter in [100, 199] (n 100) "
+				      "[100 samples over 99.0 s: confident]"));
+	ck_assert_ptr_nonnull(strstr(out, "holding 0:21 text in [16706, 16706]"));
+	ck_assert_ptr_nonnull(strstr(out, "holding 0:0 analog in [10, 20]"));
+	ck_assert_ptr_nonnull(strstr(out, "values       24 (24 confident)"));
+	free(out);
+	out = NULL;
+	cfg.min_span = 120;     /* the same file under a longer span: nothing judged */
+	mem = open_memstream(&out, &outlen);
+	ck_assert_int_eq(baseline_show(path, &cfg, mem, err, sizeof(err)), 0);
+	fclose(mem);
+	ck_assert_ptr_nonnull(strstr(out, "values       24 (0 confident)"));
+	ck_assert_ptr_nonnull(strstr(out, "[100 samples over 99.0 s: not confident]"));
+	free(out);
+
+	/* the classes survive the file */
+	l = baseline_load(path, bl_defaults(), err, sizeof(err));
+	ck_assert_msg(l != NULL, "load failed: %s", err);
+	baseline_set_learning(l, 0, 1);
+	{
+		double v[24];
+		normal_block(v);
+		v[21] = 0x3030;
+		respond(l, &f, 2000.0, v, 24);
+	}
+	ck_assert_uint_eq(baseline_alert_count(l, BL_TEXT_CHANGE), 1);
+	ck_assert_uint_eq(baseline_alert_count(l, BL_VALUE_OUT_OF_RANGE), 0);
+	baseline_free(l);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
 
 START_TEST(save_load_roundtrip)
 {
@@ -658,12 +959,17 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, unit_scan_and_error_burst);
 	tcase_add_test(tc, message_order);
 	tcase_add_test(tc, io_connections_and_silence);
+	tcase_add_test(tc, one_alert_per_message);
+	tcase_add_test(tc, text_and_counters_not_ranges);
+	tcase_add_test(tc, confidence_thresholds);
+	tcase_add_test(tc, sequence_one_per_departure);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("file");
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, corrupt_files_refused);
 	tcase_add_test(tc, key_cap_holds);
 	tcase_add_test(tc, io_save_load);
+	tcase_add_test(tc, show_says_confidence_and_class);
 	suite_add_tcase(s, tc);
 	return s;
 }
