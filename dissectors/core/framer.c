@@ -164,3 +164,92 @@ size_t framer_feed(struct framer *f, const uint8_t *data, size_t len,
 	f->skipped += skipped;
 	return skipped;
 }
+
+/* ---- resynchronising on delivery boundaries ---------------------------- */
+
+void framer_sync_init(struct framer_sync *s, size_t max, uint32_t max_bad_feeds)
+{
+	memset(s, 0, sizeof(*s));
+	framer_init(&s->fr, max);
+	s->max_bad_feeds = max_bad_feeds;
+}
+
+void framer_sync_free(struct framer_sync *s)
+{
+	if (s)
+		framer_free(&s->fr);
+}
+
+struct framer_sync_call {
+	struct framer_sync *s;
+	const struct framer_sync_ops *ops;
+	void *ud;
+};
+
+static long framer_sync_len(const uint8_t *p, size_t avail, void *ud)
+{
+	struct framer_sync_call *c = ud;
+	struct framer_sync *s = c->s;
+	long r;
+
+	if (s->drop_feed || s->dead)
+		return -(long)avail;
+	r = c->ops->pdu_len(p, avail);
+	if (r >= 0)
+		return r;
+	s->drop_feed = 1;
+	if (s->feed_pdus > 0) {
+		c->ops->on_break(FRAMER_BREAK_AFTER_PDU, avail, c->ud);
+		return -(long)avail;
+	}
+	s->bad_feeds++;
+	if (!s->resync && !s->reported) {
+		s->reported = 1;
+		c->ops->on_break(FRAMER_BREAK_FIRST, avail, c->ud);
+	}
+	if (s->bad_feeds >= s->max_bad_feeds)
+		s->dead = 1;
+	return -(long)avail;
+}
+
+static void framer_sync_pdu(const uint8_t *pdu, size_t len, void *ud)
+{
+	struct framer_sync_call *c = ud;
+
+	c->s->bad_feeds = 0;
+	c->s->resync = 0;
+	c->s->feed_pdus++;
+	c->ops->on_pdu(pdu, len, c->ud);
+}
+
+void framer_sync_feed(struct framer_sync *s, const uint8_t *data, size_t len,
+		      const struct framer_sync_ops *ops, void *ud)
+{
+	struct framer_sync_call c = { s, ops, ud };
+
+	if (s->dead) {
+		s->ignored += len;
+		return;
+	}
+	s->drop_feed = 0;
+	s->feed_pdus = 0;
+	s->ignored += framer_feed(&s->fr, data, len, framer_sync_len, framer_sync_pdu, &c);
+}
+
+int framer_sync_gap(struct framer_sync *s)
+{
+	int had = s->fr.len > 0;
+
+	framer_reset(&s->fr);
+	s->resync = 1;
+	s->drop_feed = 0;
+	return had;
+}
+
+size_t framer_sync_end(struct framer_sync *s)
+{
+	size_t n = s->fr.len > 0 && !s->dead && !s->resync ? s->fr.len : 0;
+
+	framer_reset(&s->fr);
+	return n;
+}

@@ -862,15 +862,8 @@ struct enip_io {
 	uint8_t from_client;    /* which end sends this connection's packets */
 };
 
-struct enip_dir {
-	struct framer fr;
-	uint8_t drop_feed, resync, dead, reported;
-	uint32_t bad_feeds;
-	uint64_t ignored;
-};
-
 struct enip_state {
-	struct enip_dir dir[2];         /* [0] server -> client, [1] client -> server */
+	struct framer_sync dir[2];      /* [0] server -> client, [1] client -> server */
 	struct enip_pending *pending;   /* oldest first */
 	uint32_t n_pending, max_pending;
 	struct enip_conn conns[ENIP_MAX_CONNS];
@@ -928,8 +921,8 @@ static void *enip_state_new(const struct ot_limits *lim)
 	}
 	if (max > ENIP_MAX_MSG)
 		max = ENIP_MAX_MSG;
-	framer_init(&st->dir[0].fr, max);
-	framer_init(&st->dir[1].fr, max);
+	framer_sync_init(&st->dir[0], max, ENIP_MAX_BAD_FEEDS);
+	framer_sync_init(&st->dir[1], max, ENIP_MAX_BAD_FEEDS);
 	return st;
 }
 
@@ -939,8 +932,8 @@ static void enip_state_free(void *state)
 
 	if (!st)
 		return;
-	framer_free(&st->dir[0].fr);
-	framer_free(&st->dir[1].fr);
+	framer_sync_free(&st->dir[0]);
+	framer_sync_free(&st->dir[1]);
 	free(st->pending);
 	free(st);
 }
@@ -1576,54 +1569,39 @@ static long enip_msg_len(const uint8_t *p, size_t avail)
 struct enip_feed {
 	struct dissect_ctx *ctx;
 	struct enip_state *st;
-	struct enip_dir *d;
-	uint32_t pdus;
 };
-
-static long enip_framer_len(const uint8_t *p, size_t avail, void *ud)
-{
-	struct enip_feed *f = ud;
-	struct enip_dir *d = f->d;
-	long r;
-
-	if (d->drop_feed || d->dead)
-		return -(long)avail;
-	r = enip_msg_len(p, avail);
-	if (r >= 0)
-		return r;
-	d->drop_feed = 1;
-	if (f->pdus > 0) {
-		ot_anomaly(f->ctx, OT_PROTO_ENIP, "length_mismatch",
-			   "%zu bytes after a message do not start a message", avail);
-		return -(long)avail;
-	}
-	d->bad_feeds++;
-	if (!d->resync && !d->reported) {
-		d->reported = 1;
-		ot_anomaly(f->ctx, OT_PROTO_ENIP, "not_enip",
-			   "%s stream breaks the encapsulation framing",
-			   f->ctx->from_client ? "client" : "server");
-	}
-	if (d->bad_feeds >= ENIP_MAX_BAD_FEEDS)
-		d->dead = 1;
-	return -(long)avail;
-}
 
 static void enip_framer_pdu(const uint8_t *pdu, size_t len, void *ud)
 {
 	struct enip_feed *f = ud;
 
-	f->d->bad_feeds = 0;
-	f->d->resync = 0;
-	f->pdus++;
 	enip_handle_message(f->ctx, f->st, pdu, len);
 }
+
+static void enip_framer_break(enum framer_break why, size_t avail, void *ud)
+{
+	struct enip_feed *f = ud;
+
+	if (why == FRAMER_BREAK_AFTER_PDU)
+		ot_anomaly(f->ctx, OT_PROTO_ENIP, "length_mismatch",
+			   "%zu bytes after a message do not start a message", avail);
+	else
+		ot_anomaly(f->ctx, OT_PROTO_ENIP, "not_enip",
+			   "%s stream breaks the encapsulation framing",
+			   f->ctx->from_client ? "client" : "server");
+}
+
+static const struct framer_sync_ops enip_framing = {
+	.pdu_len = enip_msg_len,
+	.on_pdu = enip_framer_pdu,
+	.on_break = enip_framer_break,
+};
 
 static void enip_parse(struct dissect_ctx *ctx, void *state, const uint8_t *data, size_t len)
 {
 	struct enip_state *st = state;
 	struct enip_feed f;
-	struct enip_dir *d;
+	struct framer_sync *d;
 
 	if (!st || !data || len == 0)
 		return;
@@ -1651,32 +1629,18 @@ static void enip_parse(struct dissect_ctx *ctx, void *state, const uint8_t *data
 		}
 		return;
 	}
-	if (d->dead) {
-		d->ignored += len;
-		return;
-	}
-	d->drop_feed = 0;
 	f.ctx = ctx;
 	f.st = st;
-	f.d = d;
-	f.pdus = 0;
-	d->ignored += framer_feed(&d->fr, data, len, enip_framer_len, enip_framer_pdu, &f);
+	framer_sync_feed(d, data, len, &enip_framing, &f);
 }
 
 static void enip_gap(struct dissect_ctx *ctx, void *state, size_t len)
 {
 	struct enip_state *st = state;
-	struct enip_dir *d;
 
 	(void)len;
-	if (!st)
-		return;
-	d = &st->dir[ctx->from_client ? 1 : 0];
-	if (d->fr.len > 0)
+	if (st && framer_sync_gap(&st->dir[ctx->from_client ? 1 : 0]))
 		st->gap_lost_partial++;
-	framer_reset(&d->fr);
-	d->resync = 1;
-	d->drop_feed = 0;
 }
 
 static void enip_flow_end(struct dissect_ctx *ctx, void *state)
@@ -1687,17 +1651,16 @@ static void enip_flow_end(struct dissect_ctx *ctx, void *state)
 	if (!st)
 		return;
 	for (i = 0; i < 2; i++) {
-		struct enip_dir *d = &st->dir[i];
+		size_t partial = framer_sync_end(&st->dir[i]);
 
-		if (d->fr.len > 0 && !d->dead && !d->resync) {
+		if (partial) {
 			uint8_t save = ctx->from_client;
 
 			ctx->from_client = (uint8_t)i;
 			ot_anomaly(ctx, OT_PROTO_ENIP, "truncated_message",
-				   "flow ends inside a %zu-byte partial message", d->fr.len);
+				   "flow ends inside a %zu-byte partial message", partial);
 			ctx->from_client = save;
 		}
-		framer_reset(&d->fr);
 	}
 	for (i = 0; i < st->n_io; i++)
 		enip_io_report(ctx, &st->io[i], 1);

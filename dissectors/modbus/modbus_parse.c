@@ -88,19 +88,8 @@ struct mb_pending {
 	struct timeval ts;
 };
 
-struct mb_dir {
-	struct framer fr;
-	uint8_t drop_feed;      /* drop the rest of the current delivery */
-	uint8_t resync;         /* after a gap: bad headers are expected */
-	uint8_t dead;           /* judged not Modbus: bytes ignored */
-	uint8_t reported;       /* not_modbus already raised */
-	uint32_t bad_feeds;     /* consecutive deliveries with a bad header */
-	uint32_t feed_pdus;     /* ADUs cut from the current delivery */
-	uint64_t ignored;       /* bytes dropped (bad headers, dead direction) */
-};
-
 struct modbus_state {
-	struct mb_dir dir[2];   /* [0] server -> client, [1] client -> server */
+	struct framer_sync dir[2];      /* [0] server -> client, [1] client -> server */
 	struct mb_pending *pending;     /* oldest first */
 	uint32_t n_pending, max_pending;
 	uint32_t max_log_values;
@@ -142,8 +131,8 @@ static void *modbus_state_new(const struct ot_limits *lim)
 	}
 	if (max > MB_MAX_ADU)
 		max = MB_MAX_ADU;
-	framer_init(&st->dir[0].fr, max);
-	framer_init(&st->dir[1].fr, max);
+	framer_sync_init(&st->dir[0], max, MB_MAX_BAD_FEEDS);
+	framer_sync_init(&st->dir[1], max, MB_MAX_BAD_FEEDS);
 	st->exc_last_report = -1.0;
 	return st;
 }
@@ -154,8 +143,8 @@ static void modbus_state_free(void *state)
 
 	if (!st)
 		return;
-	framer_free(&st->dir[0].fr);
-	framer_free(&st->dir[1].fr);
+	framer_sync_free(&st->dir[0]);
+	framer_sync_free(&st->dir[1]);
 	free(st->pending);
 	free(st->log_values);
 	free(st);
@@ -1032,74 +1021,52 @@ static int mb_aligned(const uint8_t *data, size_t len)
 struct mb_feed {
 	struct dissect_ctx *ctx;
 	struct modbus_state *st;
-	struct mb_dir *d;
 };
-
-static long mb_framer_len(const uint8_t *p, size_t avail, void *ud)
-{
-	struct mb_feed *f = ud;
-	struct mb_dir *d = f->d;
-	long r;
-
-	if (d->drop_feed || d->dead)
-		return -(long)avail;
-	r = mb_adu_len(p, avail);
-	if (r >= 0)
-		return r;
-	d->drop_feed = 1;
-	if (d->feed_pdus > 0) {
-		/* the delivery started well: the last ADU's length was short */
-		ot_anomaly(f->ctx, OT_PROTO_MODBUS, "length_mismatch",
-			   "%zu bytes after an ADU do not start an ADU", avail);
-		return -(long)avail;
-	}
-	d->bad_feeds++;
-	if (!d->resync && !d->reported) {
-		d->reported = 1;
-		ot_anomaly(f->ctx, OT_PROTO_MODBUS, "not_modbus",
-			   "%s stream breaks MBAP framing",
-			   f->ctx->from_client ? "client" : "server");
-	}
-	if (d->bad_feeds >= MB_MAX_BAD_FEEDS)
-		d->dead = 1;
-	return -(long)avail;
-}
 
 static void mb_framer_pdu(const uint8_t *pdu, size_t len, void *ud)
 {
 	struct mb_feed *f = ud;
 
-	f->d->bad_feeds = 0;
-	f->d->resync = 0;
-	f->d->feed_pdus++;
 	mb_handle_adu(f->ctx, f->st, pdu, len);
 }
+
+static void mb_framer_break(enum framer_break why, size_t avail, void *ud)
+{
+	struct mb_feed *f = ud;
+
+	if (why == FRAMER_BREAK_AFTER_PDU)
+		ot_anomaly(f->ctx, OT_PROTO_MODBUS, "length_mismatch",
+			   "%zu bytes after an ADU do not start an ADU", avail);
+	else
+		ot_anomaly(f->ctx, OT_PROTO_MODBUS, "not_modbus",
+			   "%s stream breaks MBAP framing",
+			   f->ctx->from_client ? "client" : "server");
+}
+
+static const struct framer_sync_ops mb_framing = {
+	.pdu_len = mb_adu_len,
+	.on_pdu = mb_framer_pdu,
+	.on_break = mb_framer_break,
+};
 
 static void modbus_parse(struct dissect_ctx *ctx, void *state,
 			 const uint8_t *data, size_t len)
 {
 	struct modbus_state *st = state;
 	struct mb_feed f;
-	struct mb_dir *d;
+	struct framer_sync *d;
 
 	if (!st || !data || len == 0)
 		return;
 	d = &st->dir[ctx->from_client ? 1 : 0];
-	if (d->dead) {
-		d->ignored += len;
-		return;
-	}
-	d->drop_feed = 0;
-	d->feed_pdus = 0;
-	if (d->fr.len > 0 && mb_aligned(data, len)) {
+	if (!d->dead && d->fr.len > 0 && mb_aligned(data, len)) {
 		ot_anomaly(ctx, OT_PROTO_MODBUS, "truncated_adu",
 			   "%zu-byte partial ADU followed by a new ADU", d->fr.len);
 		framer_reset(&d->fr);
 	}
 	f.ctx = ctx;
 	f.st = st;
-	f.d = d;
-	d->ignored += framer_feed(&d->fr, data, len, mb_framer_len, mb_framer_pdu, &f);
+	framer_sync_feed(d, data, len, &mb_framing, &f);
 	if (ctx->is_udp && d->fr.len > 0) {
 		/* a datagram carries whole ADUs: nothing continues it */
 		ot_anomaly(ctx, OT_PROTO_MODBUS, "truncated_adu",
@@ -1111,16 +1078,10 @@ static void modbus_parse(struct dissect_ctx *ctx, void *state,
 static void modbus_gap(struct dissect_ctx *ctx, void *state, size_t len)
 {
 	struct modbus_state *st = state;
-	struct mb_dir *d;
 
-	if (!st)
-		return;
-	d = &st->dir[ctx->from_client ? 1 : 0];
-	if (d->fr.len > 0)
+	(void)len;
+	if (st && framer_sync_gap(&st->dir[ctx->from_client ? 1 : 0]))
 		st->gap_lost_partial++;   /* capture loss, not a traffic fault */
-	framer_reset(&d->fr);
-	d->resync = 1;
-	d->drop_feed = 0;
 }
 
 static void modbus_flow_end(struct dissect_ctx *ctx, void *state)
@@ -1131,17 +1092,16 @@ static void modbus_flow_end(struct dissect_ctx *ctx, void *state)
 	if (!st)
 		return;
 	for (i = 0; i < 2; i++) {
-		struct mb_dir *d = &st->dir[i];
+		size_t partial = framer_sync_end(&st->dir[i]);
 
-		if (d->fr.len > 0 && !d->dead && !d->resync) {
+		if (partial) {
 			uint8_t save = ctx->from_client;
 
 			ctx->from_client = (uint8_t)i;
 			ot_anomaly(ctx, OT_PROTO_MODBUS, "truncated_adu",
-				   "flow ends inside a %zu-byte partial ADU", d->fr.len);
+				   "flow ends inside a %zu-byte partial ADU", partial);
 			ctx->from_client = save;
 		}
-		framer_reset(&d->fr);
 	}
 	st->n_pending = 0;
 }

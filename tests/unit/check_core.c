@@ -162,6 +162,94 @@ START_TEST(framer_partial_then_reset)
 }
 END_TEST
 
+/* framer_sync: the toy protocol's PDUs start with 0xA5 */
+static long toy_sync_len(const uint8_t *p, size_t avail)
+{
+	return toy_len(p, avail, NULL);
+}
+
+struct toy_breaks {
+	struct toy_seen seen;
+	int after_pdu, first;
+	size_t last_avail;
+};
+
+static void toy_sync_pdu(const uint8_t *pdu, size_t len, void *ud)
+{
+	toy_pdu(pdu, len, &((struct toy_breaks *)ud)->seen);
+}
+
+static void toy_sync_break(enum framer_break why, size_t avail, void *ud)
+{
+	struct toy_breaks *b = ud;
+
+	if (why == FRAMER_BREAK_AFTER_PDU)
+		b->after_pdu++;
+	else
+		b->first++;
+	b->last_avail = avail;
+}
+
+static const struct framer_sync_ops toy_sync = {
+	.pdu_len = toy_sync_len,
+	.on_pdu = toy_sync_pdu,
+	.on_break = toy_sync_break,
+};
+
+START_TEST(framer_sync_breaks_gaps_and_end)
+{
+	const uint8_t good[] = { 0xA5, 1, 7, 0xA5, 0 };
+	const uint8_t short_len[] = { 0xA5, 0, 0x11, 0x22, 0xA5, 0 };
+	const uint8_t junk[] = { 0x11, 0xA5, 0 };
+	const uint8_t partial[] = { 0xA5, 3, 1 };
+	struct framer_sync fs;
+	struct toy_breaks b;
+	int i;
+
+	memset(&b, 0, sizeof(b));
+	framer_sync_init(&fs, 64, 3);
+	framer_sync_feed(&fs, good, sizeof(good), &toy_sync, &b);
+	ck_assert_int_eq(b.seen.n, 2);
+	/* a break after a PDU drops the rest of the delivery */
+	framer_sync_feed(&fs, short_len, sizeof(short_len), &toy_sync, &b);
+	ck_assert_int_eq(b.seen.n, 3);
+	ck_assert_int_eq(b.after_pdu, 1);
+	ck_assert_uint_eq(b.last_avail, 4);
+	ck_assert_uint_eq(fs.ignored, 4);
+	/* a delivery that starts badly: reported once, dead after 3 in a row */
+	for (i = 0; i < 3; i++)
+		framer_sync_feed(&fs, junk, sizeof(junk), &toy_sync, &b);
+	ck_assert_int_eq(b.first, 1);
+	ck_assert(fs.dead);
+	ck_assert_uint_eq(fs.ignored, 4 + 3 * sizeof(junk));
+	framer_sync_feed(&fs, good, sizeof(good), &toy_sync, &b);
+	ck_assert_int_eq(b.seen.n, 3);          /* dead: only counted */
+	ck_assert_uint_eq(fs.ignored, 4 + 3 * sizeof(junk) + sizeof(good));
+	framer_sync_free(&fs);
+
+	/* after a gap bad headers are expected: not reported; a PDU ends it */
+	memset(&b, 0, sizeof(b));
+	framer_sync_init(&fs, 64, 3);
+	framer_sync_feed(&fs, partial, sizeof(partial), &toy_sync, &b);
+	ck_assert_int_eq(framer_sync_gap(&fs), 1);      /* the partial PDU went */
+	framer_sync_feed(&fs, junk, sizeof(junk), &toy_sync, &b);
+	ck_assert_int_eq(b.first, 0);
+	framer_sync_feed(&fs, good, sizeof(good), &toy_sync, &b);
+	ck_assert_int_eq(b.seen.n, 2);
+	ck_assert_int_eq(fs.bad_feeds, 0);
+	framer_sync_feed(&fs, junk, sizeof(junk), &toy_sync, &b);
+	ck_assert_int_eq(b.first, 1);
+	/* a partial PDU at the end of the flow is the stream's own */
+	framer_sync_feed(&fs, partial, sizeof(partial), &toy_sync, &b);
+	ck_assert_uint_eq(framer_sync_end(&fs), sizeof(partial));
+	ck_assert_uint_eq(framer_sync_end(&fs), 0);
+	framer_sync_feed(&fs, partial, sizeof(partial), &toy_sync, &b);
+	framer_sync_gap(&fs);
+	ck_assert_uint_eq(framer_sync_end(&fs), 0);     /* lost to the gap */
+	framer_sync_free(&fs);
+}
+END_TEST
+
 START_TEST(event_bounded_arrays)
 {
 	struct ot_event ev;
@@ -286,6 +374,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, framer_split_every_byte);
 	tcase_add_test(tc, framer_resync_and_cap);
 	tcase_add_test(tc, framer_partial_then_reset);
+	tcase_add_test(tc, framer_sync_breaks_gaps_and_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("event");
 	tcase_add_test(tc, event_bounded_arrays);
