@@ -15,134 +15,37 @@
 
 #include "dnp3.h"
 #include "jw.h"
+#include "recorder.h"
 
 extern const struct dissector dnp3_dissector;
 
-/* ---- event recorder ------------------------------------------------- */
-
 #define MAX_SEEN 256
 
-struct seen_ev {
-	enum ot_kind kind;
-	enum ot_dir dir;
-	int32_t func, link_src, link_dst, status;
-	int64_t txn;
-	enum ot_category cat;
-	double rtt;
-	const char *anomaly;
-	struct ot_event copy;       /* ranges, values, ident */
-	struct dnp3_record dnp3;    /* scalars only: pointers die at emit */
-	char *json;                 /* the log's object, keys sorted, when logging */
-};
-
-struct rec {
-	int n, n_msg, n_anom;
-	struct seen_ev ev[MAX_SEEN];
-};
-
-static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
+/* The record of a recorded message (scalars: pointers died at emit). */
+static const struct dnp3_record *dnp3_of(const struct recorded *m)
 {
-	struct rec *r = ctx->emit_ud;
-	struct seen_ev *s;
-
-	if (ev->kind == OT_EV_MESSAGE)
-		r->n_msg++;
-	else if (ev->kind == OT_EV_ANOMALY)
-		r->n_anom++;
-	if (r->n >= MAX_SEEN) {
-		r->n++;
-		return;
-	}
-	s = &r->ev[r->n++];
-	s->kind = ev->kind;
-	s->dir = ev->dir;
-	s->func = ev->func;
-	s->link_src = ev->link_src;
-	s->link_dst = ev->link_dst;
-	s->status = ev->status;
-	s->txn = ev->txn;
-	s->cat = ev->cat;
-	s->rtt = ev->rtt;
-	s->anomaly = ev->anomaly;
-	s->copy = *ev;
-	s->copy.record = NULL;
-	s->json = NULL;
-	if (ev->record)
-		s->dnp3 = *(const struct dnp3_record *)ev->record;
-	if (ev->record && ctx->want_detail) {
-		/* what the dnp3 log writes, through the dissector's logger */
-		struct jw w;
-		json_t *o;
-
-		jw_init(&w);
-		jw_object_open(&w, NULL);
-		dnp3_dissector.log(&w, ev);
-		jw_object_close(&w);
-		o = json_loads(jw_finish(&w, NULL), 0, NULL);
-		ck_assert_ptr_nonnull(o);
-		s->json = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(o);
-		jw_free(&w);
-	}
-}
-
-static void rec_clear(struct rec *r)
-{
-	int i;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		free(r->ev[i].json);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Number of anomalies with this reason. */
-static int rec_count(const struct rec *r, const char *reason)
-{
-	int i, n = 0;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		if (r->ev[i].kind == OT_EV_ANOMALY && strcmp(r->ev[i].anomaly, reason) == 0)
-			n++;
-	return n;
-}
-
-/* The k-th message event. */
-static const struct seen_ev *rec_msg(const struct rec *r, int k)
-{
-	int i;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		if (r->ev[i].kind == OT_EV_MESSAGE && k-- == 0)
-			return &r->ev[i];
-	return NULL;
+	ck_assert_ptr_nonnull(m->ev.record);
+	return m->ev.record;
 }
 
 /* ---- fixture -------------------------------------------------------- */
 
-static struct ot_limits lim;
 static struct dissect_ctx ctx;
-static struct rec rec;
+static struct recorder rec;
 static void *st;
 
 static void setup(void)
 {
-	ot_limits_default(&lim);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.lim = &lim;
-	ctx.want_detail = 1;
-	ctx.emit = rec_emit;
-	ctx.emit_ud = &rec;
+	recorder_start(&rec, &dnp3_dissector, sizeof(struct dnp3_record), MAX_SEEN, &ctx);
 	ctx.from_client = 1;
-	ctx.ts.tv_sec = 1000;
-	memset(&rec, 0, sizeof(rec));
-	st = dnp3_dissector.state_new(&lim);
+	st = dnp3_dissector.state_new(&rec.lim);
 }
 
 static void teardown(void)
 {
 	dnp3_dissector.state_free(st);
 	st = NULL;
-	rec_clear(&rec);
+	recorder_clear(&rec);
 }
 
 static void feed(const uint8_t *p, size_t n)
@@ -189,7 +92,7 @@ static void feed_app(uint16_t src, uint16_t dst, const uint8_t *app, size_t n)
 	feed(buf, len);
 }
 
-static int json_has(const struct seen_ev *e, const char *needle)
+static int json_has(const struct recorded *e, const char *needle)
 {
 	return e && e->json && strstr(e->json, needle) != NULL;
 }
@@ -217,28 +120,28 @@ END_TEST
 
 START_TEST(real_read_request)
 {
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed(real_read, sizeof(real_read));
 	ck_assert_int_eq(rec.n_msg, 1);
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->func, 1);
-	ck_assert_int_eq(m->dir, OT_DIR_REQUEST);
-	ck_assert_int_eq(m->link_src, 3);
-	ck_assert_int_eq(m->link_dst, 2);
-	ck_assert_int_eq(m->txn, 8);
-	ck_assert_int_eq(m->cat, OT_CAT_READ);
-	ck_assert_int_eq(m->copy.n_ranges, 4);
-	ck_assert_int_eq(m->copy.ranges[0].block, 60);
-	ck_assert_int_eq(m->copy.ranges[0].variation, 2);
-	ck_assert_uint_eq(m->dnp3.src, 3);
-	ck_assert_uint_eq(m->dnp3.dst, 2);
-	ck_assert_uint_eq(m->dnp3.function_code, 1);
-	ck_assert_uint_eq(m->dnp3.app_ctrl & 0x0f, 8);
-	ck_assert_uint_eq(m->dnp3.complete, 1);
-	ck_assert_uint_eq(m->dnp3.has_iin, 0);
-	ck_assert_uint_gt(m->dnp3.objects_len, 0);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.func, 1);
+	ck_assert_int_eq(m->ev.dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(m->ev.link_src, 3);
+	ck_assert_int_eq(m->ev.link_dst, 2);
+	ck_assert_int_eq(m->ev.txn, 8);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_READ);
+	ck_assert_int_eq(m->ev.n_ranges, 4);
+	ck_assert_int_eq(m->ev.ranges[0].block, 60);
+	ck_assert_int_eq(m->ev.ranges[0].variation, 2);
+	ck_assert_uint_eq(dnp3_of(m)->src, 3);
+	ck_assert_uint_eq(dnp3_of(m)->dst, 2);
+	ck_assert_uint_eq(dnp3_of(m)->function_code, 1);
+	ck_assert_uint_eq(dnp3_of(m)->app_ctrl & 0x0f, 8);
+	ck_assert_uint_eq(dnp3_of(m)->complete, 1);
+	ck_assert_uint_eq(dnp3_of(m)->has_iin, 0);
+	ck_assert_uint_gt(dnp3_of(m)->objects_len, 0);
 	ck_assert(json_has(m, "\"function\":\"read\""));
 	ck_assert(json_has(m, "\"type\":\"request\""));
 	ck_assert(json_has(m, "\"complete\":true"));
@@ -254,7 +157,7 @@ START_TEST(bad_header_crc)
 	b[8] ^= 1;
 	feed(b, sizeof(b));
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "bad_crc"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_crc"), 1);
 	/* the stream recovers on the next good frame */
 	feed(real_read, sizeof(real_read));
 	ck_assert_int_eq(rec.n_msg, 1);
@@ -270,12 +173,12 @@ START_TEST(bad_block_crc)
 	b[sizeof(b) - 1] ^= 0x80;
 	feed(b, sizeof(b));
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "bad_crc"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_crc"), 1);
 	memcpy(b, real_read, sizeof(b));
 	b[14] ^= 0x10;                  /* data byte, CRC unchanged */
 	feed(b, sizeof(b));
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "bad_crc"), 2);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_crc"), 2);
 	dnp3_get_counters(st, &cnt);
 	ck_assert_uint_eq(cnt.bad_crc, 2);
 	ck_assert_uint_eq(cnt.frames, 0);
@@ -288,13 +191,13 @@ START_TEST(truncated_prefixes_udp)
 
 	ctx.is_udp = 1;
 	for (n = 0; n < sizeof(real_read); n++) {
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		feed(real_read, n);
 		ck_assert_int_eq(rec.n_msg, 0);
 		if (n >= 10)        /* a whole header announces more than there is */
-			ck_assert_int_eq(rec_count(&rec, "bad_length"), 1);
+			ck_assert_int_eq(recorder_anomalies(&rec, "bad_length"), 1);
 	}
-	rec_clear(&rec);
+	recorder_clear(&rec);
 	feed(real_read, sizeof(real_read));
 	ck_assert_int_eq(rec.n_msg, 1);
 }
@@ -306,8 +209,8 @@ START_TEST(truncated_prefixes_tcp)
 
 	for (n = 0; n < sizeof(real_read); n++) {
 		dnp3_dissector.state_free(st);
-		st = dnp3_dissector.state_new(&lim);
-		rec_clear(&rec);
+		st = dnp3_dissector.state_new(&rec.lim);
+		recorder_clear(&rec);
 		feed(real_read, n);
 		ck_assert_int_eq(rec.n_msg, 0);
 		feed(real_read + n, sizeof(real_read) - n);
@@ -325,14 +228,14 @@ START_TEST(truncated_app_prefixes)
 	size_t n;
 
 	for (n = 0; n <= sizeof(app); n++) {
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		feed_app(3, 4, app, n);
 		if (n < 2) {
 			ck_assert_int_eq(rec.n_msg, 0);
-			ck_assert_int_eq(rec_count(&rec, "app_too_short"), 1);
+			ck_assert_int_eq(recorder_anomalies(&rec, "app_too_short"), 1);
 		} else {
 			ck_assert_int_eq(rec.n_msg, 1);
-			ck_assert_int_eq(json_has(rec_msg(&rec, 0), "\"complete\":true"),
+			ck_assert_int_eq(json_has(recorder_msg(&rec, 0), "\"complete\":true"),
 					 n == 2 || n == sizeof(app));
 		}
 	}
@@ -350,20 +253,20 @@ START_TEST(multi_and_split_frames)
 	}
 	feed(buf, n);
 	ck_assert_int_eq(rec.n_msg, 3);
-	rec_clear(&rec);
+	recorder_clear(&rec);
 	for (i = 0; i < n; i++)
 		feed(buf + i, 1);
 	ck_assert_int_eq(rec.n_msg, 3);
 	ck_assert_int_eq(rec.n_anom, 0);
 	/* junk before a frame is skipped */
-	rec_clear(&rec);
+	recorder_clear(&rec);
 	buf[0] = 0x00;
 	buf[1] = 0x05;
 	buf[2] = 0x11;
 	memcpy(buf + 3, real_read, sizeof(real_read));
 	feed(buf, 3 + sizeof(real_read));
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_count(&rec, "resync"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "resync"), 1);
 }
 END_TEST
 
@@ -398,21 +301,21 @@ START_TEST(transport_in_order)
 {
 	uint8_t app[2000], buf[4000];
 	size_t n = big_response(app, 300), len;
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	ctx.from_client = 0;
 	len = build_frames(4, 3, app, n, 100, 62, buf);  /* sequence wraps 63 -> 0 */
 	feed(buf, len);
 	ck_assert_int_eq(rec.n_anom, 0);
 	ck_assert_int_eq(rec.n_msg, 1);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->func, 129);
-	ck_assert_int_eq(m->dir, OT_DIR_RESPONSE);
-	ck_assert_int_eq(m->status, 0);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.func, 129);
+	ck_assert_int_eq(m->ev.dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(m->ev.status, 0);
 	ck_assert(json_has(m, "\"complete\":true"));
 	ck_assert(json_has(m, "\"count\":300"));
-	ck_assert_int_eq(m->copy.n_values, OT_MAX_VALUES);
-	ck_assert(m->copy.values[5].value == 5.0);
+	ck_assert_int_eq(m->ev.n_values, OT_MAX_VALUES);
+	ck_assert(m->ev.values[5].value == 5.0);
 }
 END_TEST
 
@@ -425,7 +328,7 @@ START_TEST(transport_missing_fir)
 	first = dnp3_frame_len(buf[2]);
 	feed(buf + first, len - first);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_ge(rec_count(&rec, "transport_sequence"), 1);
+	ck_assert_int_ge(recorder_anomalies(&rec, "transport_sequence"), 1);
 }
 END_TEST
 
@@ -444,7 +347,7 @@ START_TEST(transport_missing_fin)
 	feed(real_read, sizeof(real_read)); /* other address pair: unaffected */
 	ck_assert_int_eq(rec.n_msg, 1);
 	feed(buf, len);         /* a new FIR for the pair abandons the old one */
-	ck_assert_int_eq(rec_count(&rec, "fragment_incomplete"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "fragment_incomplete"), 1);
 	ck_assert_int_eq(rec.n_msg, 2);
 }
 END_TEST
@@ -464,16 +367,16 @@ START_TEST(transport_out_of_sequence)
 	memcpy(swapped + len - f2, buf + f1, f2);
 	feed(swapped, len);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_ge(rec_count(&rec, "transport_sequence"), 1);
+	ck_assert_int_ge(recorder_anomalies(&rec, "transport_sequence"), 1);
 	dnp3_get_counters(st, &cnt);
 	ck_assert_uint_ge(cnt.tp_discarded, 1);
 	/* a repeated segment (link retry) is ignored, not an error */
-	rec_clear(&rec);
+	recorder_clear(&rec);
 	memcpy(swapped, buf, f1 + f2);
 	memcpy(swapped + f1 + f2, buf + f1, len - f1);
 	feed(swapped, len + f2);
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_count(&rec, "transport_sequence"), 0);
+	ck_assert_int_eq(recorder_anomalies(&rec, "transport_sequence"), 0);
 }
 END_TEST
 
@@ -482,28 +385,28 @@ START_TEST(transport_limits)
 	uint8_t app[2000], buf[4000];
 	size_t n = big_response(app, 100), len, f1;
 
-	lim.max_reassembly = 300;
+	rec.lim.max_reassembly = 300;
 	len = build_frames(4, 3, app, n, 100, 0, buf);
 	feed(buf, len);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "reassembly_too_long"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "reassembly_too_long"), 1);
 	/* time bound: the rest arrives after the timeout */
-	lim.max_reassembly = 65536;
-	rec_clear(&rec);
+	rec.lim.max_reassembly = 65536;
+	recorder_clear(&rec);
 	f1 = dnp3_frame_len(buf[2]);
 	feed(buf, f1);
 	ctx.ts.tv_sec += 31;
 	feed(buf + f1, len - f1);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "reassembly_timeout"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "reassembly_timeout"), 1);
 	/* the byte bound covers every fragment of the flow together */
-	lim.max_reassembly = 400;
-	rec_clear(&rec);
+	rec.lim.max_reassembly = 400;
+	recorder_clear(&rec);
 	f1 = dnp3_frame_len(buf[2]);
 	feed(buf, f1);                  /* 100 bytes pending for 4 -> 3 */
 	len = build_frames(5, 3, app, n, 100, 0, buf);
 	feed(buf, len);                 /* 515 more for 5 -> 3 */
-	ck_assert_int_eq(rec_count(&rec, "reassembly_too_long"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "reassembly_too_long"), 1);
 	ck_assert_int_eq(rec.n_msg, 0);
 }
 END_TEST
@@ -520,11 +423,11 @@ START_TEST(transport_empty_segments)
 	n = link_frame(0x44, 3, 4, fin, sizeof(fin), buf);
 	feed(buf, n);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_eq(rec_count(&rec, "app_too_short"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "app_too_short"), 1);
 	n = link_frame(0x44, 3, 4, fir, sizeof(fir), buf);
 	feed(buf, n);
 	dnp3_dissector.flow_end(&ctx, st);
-	ck_assert_int_eq(rec_count(&rec, "fragment_incomplete"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "fragment_incomplete"), 1);
 }
 END_TEST
 
@@ -547,11 +450,11 @@ START_TEST(transport_slot_eviction)
 	len = build_frames(10, 3, app, n, 100, 0, buf);
 	feed(buf + f1, len - f1);
 	ck_assert_int_eq(rec.n_msg, 0);
-	ck_assert_int_ge(rec_count(&rec, "transport_sequence"), 1);
+	ck_assert_int_ge(recorder_anomalies(&rec, "transport_sequence"), 1);
 	len = build_frames(18, 3, app, n, 100, 0, buf);
 	feed(buf + f1, len - f1);
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_msg(&rec, 0)->link_src, 18);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.link_src, 18);
 }
 END_TEST
 
@@ -584,7 +487,7 @@ START_TEST(udp_datagrams)
 	/* a frame cut by the datagram end is not carried into the next one */
 	feed(buf, sizeof(real_read) + 12);
 	ck_assert_int_eq(rec.n_msg, 3);
-	ck_assert_int_eq(rec_count(&rec, "bad_length"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_length"), 1);
 	feed(buf + sizeof(real_read) + 12, sizeof(real_read) - 12);
 	ck_assert_int_eq(rec.n_msg, 3);
 	memset(user, 0xc0, sizeof(user));
@@ -606,7 +509,7 @@ START_TEST(link_only_frames)
 	ck_assert_int_eq(rec.n, 0);
 	n = link_frame(0xc4, 4, 3, NULL, 0, buf);       /* user data without data */
 	feed(buf, n);
-	ck_assert_int_eq(rec_count(&rec, "link_only"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "link_only"), 1);
 	ck_assert_int_eq(rec.n_msg, 0);
 	dnp3_get_counters(st, &cnt);
 	ck_assert_uint_eq(cnt.link_only, 3);
@@ -638,27 +541,27 @@ START_TEST(pairing_and_iin)
 {
 	const uint8_t req[] = { 0xc5, 0x01, 0x3c, 0x01, 0x06 };
 	const uint8_t rsp[] = { 0xc5, 0x81, 0x90, 0x04 };  /* restart, need time, param error */
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, req, sizeof(req));
 	ctx.ts.tv_usec = 250000;
 	ctx.from_client = 0;
 	feed_app(4, 3, rsp, sizeof(rsp));
 	ck_assert_int_eq(rec.n_msg, 2);
-	m = rec_msg(&rec, 1);
-	ck_assert_int_eq(m->dir, OT_DIR_RESPONSE);
-	ck_assert_int_eq(m->status, 0x04);
-	ck_assert_str_eq(m->copy.status_name, "parameter_error");
-	ck_assert(m->rtt > 0.24 && m->rtt < 0.26);
-	ck_assert_int_eq(m->cat, OT_CAT_READ);
+	m = recorder_msg(&rec, 1);
+	ck_assert_int_eq(m->ev.dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(m->ev.status, 0x04);
+	ck_assert_str_eq(m->ev.status_name, "parameter_error");
+	ck_assert(m->ev.rtt > 0.24 && m->ev.rtt < 0.26);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_READ);
 	ck_assert(json_has(m, "\"indicators\":[\"need_time\",\"device_restart\",\"parameter_error\"]"));
 	/* an unsolicited response is not paired */
 	{
 		const uint8_t uns[] = { 0xf0, 0x82, 0x00, 0x00 };
 		feed_app(4, 3, uns, sizeof(uns));
-		m = rec_msg(&rec, 2);
-		ck_assert_int_eq(m->dir, OT_DIR_UNSOLICITED);
-		ck_assert(m->rtt < 0);
+		m = recorder_msg(&rec, 2);
+		ck_assert_int_eq(m->ev.dir, OT_DIR_UNSOLICITED);
+		ck_assert(m->ev.rtt < 0);
 		ck_assert(json_has(m, "\"type\":\"unsolicited_response\""));
 		ck_assert(json_has(m, "\"uns\":true"));
 	}
@@ -687,8 +590,8 @@ START_TEST(unknown_function)
 
 	feed_app(3, 4, app, sizeof(app));
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_count(&rec, "unknown_function"), 1);
-	ck_assert(json_has(rec_msg(&rec, 0), "\"function\":\"unknown\""));
+	ck_assert_int_eq(recorder_anomalies(&rec, "unknown_function"), 1);
+	ck_assert(json_has(recorder_msg(&rec, 0), "\"function\":\"unknown\""));
 }
 END_TEST
 
@@ -705,18 +608,18 @@ START_TEST(objects_binary_and_counters)
 		22, 5, 0x17, 1, 3, 0x01, 0x2a, 0, 0, 0, 0xe8, 0x03, 0, 0, 0, 0,
 		3, 1, 0x00, 0, 3, 0xe4,
 	};
-	const struct seen_ev *m;
+	const struct recorded *m;
 	int i, found = 0;
 
 	feed_app(4, 3, app, sizeof(app));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
+	m = recorder_msg(&rec, 0);
 	ck_assert(json_has(m, "\"complete\":true"));
-	ck_assert_int_eq(m->copy.n_ranges, 6);
-	ck_assert_int_eq(m->copy.ranges[1].block, 2);
-	ck_assert_int_eq(m->copy.ranges[1].count, 1);
-	for (i = 0; i < m->copy.n_values; i++) {
-		const struct ot_value *v = &m->copy.values[i];
+	ck_assert_int_eq(m->ev.n_ranges, 6);
+	ck_assert_int_eq(m->ev.ranges[1].block, 2);
+	ck_assert_int_eq(m->ev.ranges[1].count, 1);
+	for (i = 0; i < m->ev.n_values; i++) {
+		const struct ot_value *v = &m->ev.values[i];
 		if (v->block == 20 && v->index == 5 && v->value == 12345.0)
 			found |= 1;
 		if (v->block == 2 && v->index == 7 && v->value == 1.0)
@@ -748,24 +651,24 @@ START_TEST(objects_analog)
 		30, 6, 0x00, 3, 3, 0x01, 0, 0, 0, 0, 0, 0, 0x04, 0x40,
 	};
 	const uint8_t op[] = { 0xc1, 0x05, 41, 1, 0x17, 1, 2, 0x10, 0x27, 0, 0, 0 };
-	const struct seen_ev *m;
+	const struct recorded *m;
 	double want[] = { -1, 100, 1.5, 10, -2, 2.5 };
 	int i;
 
 	feed_app(4, 3, app, sizeof(app));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->copy.n_values, 6);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.n_values, 6);
 	for (i = 0; i < 6; i++)
-		ck_assert(m->copy.values[i].value == want[i]);
-	ck_assert_int_eq(m->copy.values[3].index, 9);
+		ck_assert(m->ev.values[i].value == want[i]);
+	ck_assert_int_eq(m->ev.values[3].index, 9);
 	ck_assert(json_has(m, "\"value\":1.5"));
 	feed_app(3, 4, op, sizeof(op));
-	m = rec_msg(&rec, 1);
-	ck_assert_int_eq(m->cat, OT_CAT_CONTROL);
-	ck_assert_int_eq(m->copy.n_values, 1);
-	ck_assert(m->copy.values[0].value == 10000.0);
-	ck_assert_int_eq(m->copy.values[0].index, 2);
+	m = recorder_msg(&rec, 1);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_CONTROL);
+	ck_assert_int_eq(m->ev.n_values, 1);
+	ck_assert(m->ev.values[0].value == 10000.0);
+	ck_assert_int_eq(m->ev.values[0].index, 2);
 	ck_assert(json_has(m, "\"status_name\":\"success\""));
 }
 END_TEST
@@ -775,16 +678,16 @@ START_TEST(objects_crob)
 	/* select g12v1, 2-byte count + 2-byte index: latch on, close, 1000/1000 ms */
 	const uint8_t app[] = { 0xc1, 0x03, 12, 1, 0x28, 1, 0, 7, 0,
 				0x43, 0x01, 0xe8, 0x03, 0, 0, 0xe8, 0x03, 0, 0, 0x00 };
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, app, sizeof(app));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->func, 3);
-	ck_assert_int_eq(m->cat, OT_CAT_CONTROL);
-	ck_assert_int_eq(m->copy.n_values, 1);
-	ck_assert_int_eq(m->copy.values[0].index, 7);
-	ck_assert(m->copy.values[0].value == 0x43);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.func, 3);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_CONTROL);
+	ck_assert_int_eq(m->ev.n_values, 1);
+	ck_assert_int_eq(m->ev.values[0].index, 7);
+	ck_assert(m->ev.values[0].value == 0x43);
 	ck_assert(json_has(m, "\"op_type\":\"latch_on\""));
 	ck_assert(json_has(m, "\"tcc\":\"close\""));
 	ck_assert(json_has(m, "\"on_time\":1000"));
@@ -798,7 +701,7 @@ START_TEST(objects_time_and_class)
 	const uint8_t rd[] = { 0xc3, 0x01, 60, 1, 0x06, 60, 2, 0x06 };
 	const uint8_t dl[] = { 0xc4, 0x81, 0, 0, 52, 2, 0x07, 1, 0x2c, 0x01 };
 	const uint8_t rs[] = { 0xc5, 0x0d };
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, wr, sizeof(wr));
 	feed_app(3, 4, rd, sizeof(rd));
@@ -806,12 +709,12 @@ START_TEST(objects_time_and_class)
 	feed_app(3, 4, rs, sizeof(rs));
 	ck_assert_int_eq(rec.n_anom, 0);
 	ck_assert_int_eq(rec.n_msg, 4);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->cat, OT_CAT_TIME);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_TIME);
 	ck_assert(json_has(m, "\"time\":10000"));
-	ck_assert_int_eq(rec_msg(&rec, 1)->cat, OT_CAT_READ);
-	ck_assert(json_has(rec_msg(&rec, 2), "\"value\":300"));
-	ck_assert_int_eq(rec_msg(&rec, 3)->cat, OT_CAT_MODE);
+	ck_assert_int_eq(recorder_msg(&rec, 1)->ev.cat, OT_CAT_READ);
+	ck_assert(json_has(recorder_msg(&rec, 2), "\"value\":300"));
+	ck_assert_int_eq(recorder_msg(&rec, 3)->ev.cat, OT_CAT_MODE);
 }
 END_TEST
 
@@ -826,21 +729,21 @@ START_TEST(objects_device_attributes)
 		0, 240, 0x00, 0, 0, 2, 2, 0x00, 0x08,
 	};
 	const uint8_t rq[] = { 0xc0, 0x01, 0, 254, 0x06 };
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, rq, sizeof(rq));
-	ck_assert_int_eq(rec_msg(&rec, 0)->cat, OT_CAT_IDENTITY);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.cat, OT_CAT_IDENTITY);
 	feed_app(4, 3, app, sizeof(app));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 1);
-	ck_assert_int_eq(m->copy.n_ident, 3);
-	ck_assert_int_eq(m->copy.ident[0].key, OT_ID_VENDOR);
-	ck_assert_str_eq(m->copy.ident[0].value, "Acme");
-	ck_assert_int_eq(m->copy.ident[1].key, OT_ID_MODEL);
-	ck_assert_str_eq(m->copy.ident[2].value, "1.2");
+	m = recorder_msg(&rec, 1);
+	ck_assert_int_eq(m->ev.n_ident, 3);
+	ck_assert_int_eq(m->ev.ident[0].key, OT_ID_VENDOR);
+	ck_assert_str_eq(m->ev.ident[0].value, "Acme");
+	ck_assert_int_eq(m->ev.ident[1].key, OT_ID_MODEL);
+	ck_assert_str_eq(m->ev.ident[2].value, "1.2");
 	ck_assert(json_has(m, "\"name\":\"manufacturer_name\""));
 	ck_assert(json_has(m, "\"value\":2048"));
-	ck_assert_int_eq(m->cat, OT_CAT_IDENTITY);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_IDENTITY);
 }
 END_TEST
 
@@ -860,25 +763,25 @@ START_TEST(objects_file_auth_octets)
 	const uint8_t oct[] = { 0xc2, 0x02, 110, 4, 0x00, 1, 2, 'a', 'b', 'c', 'd',
 				'w', 'x', 'y', 'z' };
 	const uint8_t iin[] = { 0xc3, 0x02, 80, 1, 0x00, 7, 7, 0x00 };
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, open, sizeof(open));
 	feed_app(4, 3, auth, sizeof(auth));
 	feed_app(3, 4, oct, sizeof(oct));
 	feed_app(3, 4, iin, sizeof(iin));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->cat, OT_CAT_FILE);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_FILE);
 	ck_assert(json_has(m, "\"file_name\":\"a.tx\""));
 	ck_assert(json_has(m, "\"type\":\"file_command\""));
-	m = rec_msg(&rec, 1);
-	ck_assert_int_eq(m->cat, OT_CAT_SECURITY);
+	m = recorder_msg(&rec, 1);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_SECURITY);
 	ck_assert(json_has(m, "\"type\":\"challenge\""));
 	ck_assert(json_has(m, "\"csq\":5"));
-	m = rec_msg(&rec, 2);
+	m = recorder_msg(&rec, 2);
 	ck_assert(json_has(m, "\"value\":\"abcd\""));
 	ck_assert(json_has(m, "\"value\":\"wxyz\""));
-	ck_assert(json_has(rec_msg(&rec, 3), "\"index\":7,\"state\":0"));
+	ck_assert(json_has(recorder_msg(&rec, 3), "\"index\":7,\"state\":0"));
 }
 END_TEST
 
@@ -890,13 +793,13 @@ START_TEST(objects_aggressive_mode)
 		12, 1, 0x17, 1, 2, 0x41, 1, 0x64, 0, 0, 0, 0, 0, 0, 0, 0,
 		120, 9, 0x5b, 1, 4, 0, 0xde, 0xad, 0xbe, 0xef,
 	};
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(3, 4, app, sizeof(app));
 	ck_assert_int_eq(rec.n_anom, 0);
-	m = rec_msg(&rec, 0);
-	ck_assert_int_eq(m->cat, OT_CAT_CONTROL);
-	ck_assert_int_eq(m->copy.n_ranges, 3);
+	m = recorder_msg(&rec, 0);
+	ck_assert_int_eq(m->ev.cat, OT_CAT_CONTROL);
+	ck_assert_int_eq(m->ev.n_ranges, 3);
 	ck_assert(json_has(m, "\"type\":\"aggressive_mode_request\""));
 	ck_assert(json_has(m, "\"csq\":9"));
 	ck_assert(json_has(m, "\"type\":\"mac\""));
@@ -913,25 +816,25 @@ START_TEST(unknown_object_stops)
 	const uint8_t sized[] = { 0xc0, 0x81, 0, 0, 99, 9, 0x5b, 1, 2, 0, 0xab, 0xcd,
 				  1, 2, 0x00, 0, 0, 0x81 };
 	const uint8_t nosize[] = { 0xc0, 0x19, 70, 3, 0x07, 1, 0, 0, 0, 0, 0, 0 };
-	const struct seen_ev *m;
+	const struct recorded *m;
 
 	feed_app(4, 3, app, sizeof(app));
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_count(&rec, "unknown_object"), 1);
-	m = rec_msg(&rec, 0);
+	ck_assert_int_eq(recorder_anomalies(&rec, "unknown_object"), 1);
+	m = recorder_msg(&rec, 0);
 	ck_assert(json_has(m, "\"complete\":false"));
-	ck_assert_int_eq(m->copy.n_ranges, 1);
+	ck_assert_int_eq(m->ev.n_ranges, 1);
 	feed_app(4, 3, sized, sizeof(sized));
-	ck_assert_int_eq(rec_count(&rec, "unknown_object"), 1);
-	ck_assert_int_eq(rec_count(&rec, "truncated_object"), 0);
-	m = rec_msg(&rec, 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "unknown_object"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "truncated_object"), 0);
+	m = recorder_msg(&rec, 1);
 	ck_assert(json_has(m, "\"complete\":true"));
 	ck_assert(json_has(m, "\"data\":\"abcd\""));
-	ck_assert_int_eq(m->copy.n_values, 1);
+	ck_assert_int_eq(m->ev.n_values, 1);
 	/* a free-format object (file command) without its size prefix */
 	feed_app(3, 4, nosize, sizeof(nosize));
-	ck_assert_int_eq(rec_count(&rec, "unknown_object"), 2);
-	ck_assert_int_eq(rec_count(&rec, "truncated_object"), 0);
+	ck_assert_int_eq(recorder_anomalies(&rec, "unknown_object"), 2);
+	ck_assert_int_eq(recorder_anomalies(&rec, "truncated_object"), 0);
 }
 END_TEST
 
@@ -947,9 +850,9 @@ START_TEST(malformed_qualifiers)
 	feed_app(3, 4, badp, sizeof(badp));
 	feed_app(4, 3, shortdata, sizeof(shortdata));
 	ck_assert_int_eq(rec.n_msg, 4);
-	ck_assert_int_eq(rec_count(&rec, "bad_range"), 1);
-	ck_assert_int_eq(rec_count(&rec, "bad_qualifier"), 2);
-	ck_assert_int_eq(rec_count(&rec, "truncated_object"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_range"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "bad_qualifier"), 2);
+	ck_assert_int_eq(recorder_anomalies(&rec, "truncated_object"), 1);
 }
 END_TEST
 
@@ -968,14 +871,14 @@ START_TEST(limit_objects)
 	}
 	feed_app(3, 4, app, n);
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_int_eq(rec_count(&rec, "too_many_objects"), 1);
-	ck_assert(json_has(rec_msg(&rec, 0), "\"complete\":false"));
-	lim.max_objects = 3;
-	rec_clear(&rec);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_objects"), 1);
+	ck_assert(json_has(recorder_msg(&rec, 0), "\"complete\":false"));
+	rec.lim.max_objects = 3;
+	recorder_clear(&rec);
 	feed_app(3, 4, app, 2 + 3 * 3);
-	ck_assert_int_eq(rec_count(&rec, "too_many_objects"), 0);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_objects"), 0);
 	feed_app(3, 4, app, 2 + 3 * 4);
-	ck_assert_int_eq(rec_count(&rec, "too_many_objects"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_objects"), 1);
 }
 END_TEST
 
@@ -990,9 +893,9 @@ START_TEST(limit_points)
 	int k;
 
 	feed_app(4, 3, big, sizeof(big));
-	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_points"), 1);
 	feed_app(3, 4, rd, sizeof(rd));
-	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_points"), 1);
 	/* 8192 + 8192 packed points fit, one more does not */
 	app[n++] = 0xc0;
 	app[n++] = 0x81;
@@ -1013,19 +916,19 @@ START_TEST(limit_points)
 		n += bytes;
 	}
 	feed_app(4, 3, app, n - 8);
-	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 1);
-	ck_assert(json_has(rec_msg(&rec, 2), "\"complete\":true"));
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_points"), 1);
+	ck_assert(json_has(recorder_msg(&rec, 2), "\"complete\":true"));
 	feed_app(4, 3, app, n);
-	ck_assert_int_eq(rec_count(&rec, "too_many_points"), 2);
-	ck_assert(json_has(rec_msg(&rec, 3), "\"complete\":false"));
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_points"), 2);
+	ck_assert(json_has(recorder_msg(&rec, 3), "\"complete\":false"));
 	/* logged points are bounded by max_log_values */
-	lim.max_log_values = 10;
-	rec_clear(&rec);
+	rec.lim.max_log_values = 10;
+	recorder_clear(&rec);
 	n = big_response(app, 300);
 	feed_app(4, 3, app, n);
 	ck_assert_int_eq(rec.n_anom, 0);
-	ck_assert(json_has(rec_msg(&rec, 0), "\"index\":9,"));
-	ck_assert(!json_has(rec_msg(&rec, 0), "\"index\":10,"));
+	ck_assert(json_has(recorder_msg(&rec, 0), "\"index\":9,"));
+	ck_assert(!json_has(recorder_msg(&rec, 0), "\"index\":10,"));
 }
 END_TEST
 
@@ -1036,24 +939,24 @@ START_TEST(limit_pending)
 	struct dnp3_counters cnt;
 	int i;
 
-	lim.max_pending = 4;
+	rec.lim.max_pending = 4;
 	for (i = 0; i < 10; i++) {
 		app[0] = (uint8_t)(0xc0 | i);
 		feed_app(3, 4, app, sizeof(app));
 	}
 	ck_assert_int_eq(rec.n_msg, 10);
-	ck_assert_int_eq(rec_count(&rec, "too_many_pending"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "too_many_pending"), 1);
 	dnp3_get_counters(st, &cnt);
 	ck_assert_uint_eq(cnt.pending_dropped, 6);
 	/* the oldest were dropped: a response to seq 9 still pairs */
 	ctx.from_client = 0;
 	app[0] = 0xc9;
 	feed_app(4, 3, (const uint8_t[]){ 0xc9, 0x81, 0, 0 }, 4);
-	ck_assert(rec_msg(&rec, 10)->rtt >= 0);
+	ck_assert(recorder_msg(&rec, 10)->ev.rtt >= 0);
 	feed_app(4, 3, rsp, sizeof(rsp));       /* seq 15: nothing pending */
-	ck_assert(rec_msg(&rec, 11)->rtt < 0);
+	ck_assert(recorder_msg(&rec, 11)->ev.rtt < 0);
 	/* a limit raised later does not outgrow the table made for it */
-	lim.max_pending = 64;
+	rec.lim.max_pending = 64;
 	for (i = 0; i < 10; i++)
 		feed_app(3, 4, app, sizeof(app));
 	dnp3_get_counters(st, &cnt);
@@ -1066,8 +969,8 @@ START_TEST(no_detail_no_json)
 	ctx.want_detail = 0;
 	feed(real_read, sizeof(real_read));
 	ck_assert_int_eq(rec.n_msg, 1);
-	ck_assert_ptr_null(rec_msg(&rec, 0)->json);
-	ck_assert_int_eq(rec_msg(&rec, 0)->copy.n_ranges, 4);
+	ck_assert_ptr_null(recorder_msg(&rec, 0)->json);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.n_ranges, 4);
 }
 END_TEST
 

@@ -9,98 +9,38 @@
 
 #include "dissector.h"
 #include "enip.h"
+#include "recorder.h"
 
 extern const struct dissector enip_dissector;
 
 #define REC_MAX 512
 
-#define REC_RECORDS 64
-
-struct rec {
-	int n, n_msg, n_anom;
-	struct ot_event ev[REC_MAX];
-	/* the records of the first REC_RECORDS events (ev->record lives only
-	 * during the emit call) */
-	struct enip_record records[REC_RECORDS];
-};
-
-static struct rec rec;
+static struct recorder rec;
 static struct enip_record r;    /* large: not on the test's stack */
-
-static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
-{
-	(void)ctx;
-	if (rec.n >= REC_MAX)
-		return;
-	rec.ev[rec.n] = *ev;
-	rec.ev[rec.n].record = NULL;
-	if (ev->record && rec.n < REC_RECORDS) {
-		memcpy(&rec.records[rec.n], ev->record, sizeof(rec.records[0]));
-		rec.ev[rec.n].record = &rec.records[rec.n];
-	}
-	if (ev->kind == OT_EV_MESSAGE)
-		rec.n_msg++;
-	else if (ev->kind == OT_EV_ANOMALY)
-		rec.n_anom++;
-	rec.n++;
-}
-
-static void rec_reset(void)
-{
-	memset(&rec, 0, sizeof(rec));
-}
 
 static int rec_anomalies(const char *reason)
 {
-	int i, n = 0;
-
-	for (i = 0; i < rec.n; i++)
-		if (rec.ev[i].kind == OT_EV_ANOMALY && strcmp(rec.ev[i].anomaly, reason) == 0)
-			n++;
-	return n;
+	return recorder_anomalies(&rec, reason);
 }
 
+/* The i-th message event and its record (asserted present), or NULL. */
 static const struct ot_event *rec_msg(int i, const struct enip_record **record)
 {
-	int k;
+	const struct recorded *m = recorder_msg(&rec, i);
 
-	for (k = 0; k < rec.n; k++) {
-		if (rec.ev[k].kind != OT_EV_MESSAGE)
-			continue;
-		if (i-- == 0) {
-			if (record) {
-				*record = rec.ev[k].record;
-				ck_assert_ptr_nonnull(*record);
-			}
-			return &rec.ev[k];
-		}
+	if (m && record) {
+		*record = m->ev.record;
+		ck_assert_ptr_nonnull(*record);
 	}
-	return NULL;
+	return m ? &m->ev : NULL;
 }
 
-static const char *ev_ident(const struct ot_event *ev, enum ot_ident_key k)
-{
-	int i;
-
-	for (i = 0; i < ev->n_ident; i++)
-		if (ev->ident[i].key == k)
-			return ev->ident[i].value;
-	return NULL;
-}
-
-static struct ot_limits lim;
 static struct dissect_ctx ctx;
 
 static void *st_new(void)
 {
-	rec_reset();
-	ot_limits_default(&lim);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.lim = &lim;
-	ctx.emit = rec_emit;
-	ctx.want_detail = 1;
-	ctx.ts.tv_sec = 1000;
-	return enip_dissector.state_new(&lim);
+	recorder_start(&rec, &enip_dissector, sizeof(struct enip_record), REC_MAX, &ctx);
+	return enip_dissector.state_new(&rec.lim);
 }
 
 static void feed(void *st, int from_client, const uint8_t *b, size_t n)
@@ -231,11 +171,11 @@ START_TEST(list_identity_event_ident)
 	ck_assert_ptr_nonnull(ev);
 	ck_assert_int_eq(ev->proto, OT_PROTO_ENIP);
 	ck_assert_int_eq(ev->cat, OT_CAT_DISCOVERY);
-	ck_assert_str_eq(ev_ident(ev, OT_ID_VENDOR), "Rockwell Automation/Allen-Bradley");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT), "1756-L61/B");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_SERIAL), "0x12345678");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_FIRMWARE), "20.011");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_MODULE), "Programmable Logic Controller");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_VENDOR), "Rockwell Automation/Allen-Bradley");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_PRODUCT), "1756-L61/B");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_SERIAL), "0x12345678");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_FIRMWARE), "20.011");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_MODULE), "Programmable Logic Controller");
 	enip_dissector.state_free(st);
 }
 END_TEST
@@ -265,7 +205,7 @@ START_TEST(request_path_and_identity_answer_paired)
 	ck_assert_int_eq(ev->dir, OT_DIR_RESPONSE);
 	ck_assert_int_eq(ev->subfunc, 0x0e);
 	ck_assert_int_eq(ev->group, 1);
-	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT), "PLC-5");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_PRODUCT), "PLC-5");
 	ck_assert(ev->rtt >= 0);
 	ck_assert(er->cip[0].path_from_request);
 	ck_assert_int_eq(er->cip[0].path.class_id, 1);
@@ -273,10 +213,10 @@ START_TEST(request_path_and_identity_answer_paired)
 	ck_assert_int_eq(er->cip[0].status, 0);
 
 	/* unpaired: the same answer without its request gives no identity */
-	rec_reset();
+	recorder_clear(&rec);
 	feed(st, 0, m, n);
 	ev = rec_msg(0, NULL);
-	ck_assert_ptr_null(ev_ident(ev, OT_ID_PRODUCT));
+	ck_assert_ptr_null(recorder_ident(ev, OT_ID_PRODUCT));
 	enip_dissector.state_free(st);
 }
 END_TEST
@@ -293,9 +233,9 @@ START_TEST(get_attribute_all_identity)
 	n = rr(m, 9, gaa_resp, sizeof(gaa_resp));
 	feed(st, 0, m, n);
 	ev = rec_msg(1, NULL);
-	ck_assert_str_eq(ev_ident(ev, OT_ID_PRODUCT_CODE), "54");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_SERIAL), "0x12345678");
-	ck_assert_str_eq(ev_ident(ev, OT_ID_OTHER), "status 0x3060 state operational");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_PRODUCT_CODE), "54");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_SERIAL), "0x12345678");
+	ck_assert_str_eq(recorder_ident(ev, OT_ID_OTHER), "status 0x3060 state operational");
 	enip_dissector.state_free(st);
 }
 END_TEST
@@ -323,7 +263,7 @@ START_TEST(get_attribute_list_identity)
 	ck_assert_uint_eq(er->ident.fields, ENIP_IDF_SERIAL | ENIP_IDF_NAME);
 	ck_assert_uint_eq(er->ident.serial, 0x12345678);
 	ck_assert_str_eq(er->ident.product_name, "ABC");
-	ck_assert_str_eq(ev_ident(rec_msg(1, NULL), OT_ID_PRODUCT), "ABC");
+	ck_assert_str_eq(recorder_ident(rec_msg(1, NULL), OT_ID_PRODUCT), "ABC");
 	enip_dissector.state_free(st);
 }
 END_TEST
@@ -477,7 +417,7 @@ START_TEST(forward_open_then_connected_data)
 		ck_assert_str_eq(k->path, "class 2/instance 1");
 	}
 	ck_assert_int_eq(rec_msg(2, NULL)->conn.what, OT_CONN_NONE);
-	ck_assert_str_eq(ev_ident(rec_msg(3, NULL), OT_ID_PRODUCT), "PLC-5");
+	ck_assert_str_eq(recorder_ident(rec_msg(3, NULL), OT_ID_PRODUCT), "PLC-5");
 	enip_dissector.counters(st, cnt);
 	ck_assert_uint_eq(cnt[0], 4);           /* messages */
 	ck_assert_uint_eq(cnt[4], 0);           /* unpaired */
@@ -613,7 +553,7 @@ START_TEST(pending_cap_counted)
 		feed(st, 1, m, n);
 	}
 	enip_dissector.counters(st, cnt);
-	ck_assert_uint_eq(cnt[3], 40 - lim.max_pending);
+	ck_assert_uint_eq(cnt[3], 40 - rec.lim.max_pending);
 	ck_assert_int_eq(rec_anomalies("too_many_pending"), 1);
 	enip_dissector.state_free(st);
 }

@@ -15,112 +15,31 @@
 
 #include "iec104.h"
 #include "jw.h"
+#include "recorder.h"
 
 extern const struct dissector iec104_dissector;
 
-/* ---- event recorder ------------------------------------------------- */
-
 #define MAX_SEEN 512
-
-struct seen_ev {
-	struct ot_event ev;         /* record cleared */
-	char *json;
-};
-
-struct rec {
-	int n, n_msg, n_anom;
-	struct seen_ev s[MAX_SEEN];
-};
-
-static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
-{
-	struct rec *r = ctx->emit_ud;
-	struct seen_ev *s;
-
-	if (ev->kind == OT_EV_MESSAGE)
-		r->n_msg++;
-	else
-		r->n_anom++;
-	if (r->n >= MAX_SEEN) {
-		r->n++;
-		return;
-	}
-	s = &r->s[r->n++];
-	s->ev = *ev;
-	s->ev.record = NULL;
-	s->json = NULL;
-	if (ev->record && ctx->want_detail) {
-		/* the object as the protocol log writes it */
-		struct jw w;
-		const char *text;
-		size_t len;
-
-		jw_init(&w);
-		jw_object_open(&w, NULL);
-		iec104_log(&w, ev);
-		jw_object_close(&w);
-		text = jw_finish(&w, &len);
-		s->json = text ? strndup(text, len) : NULL;
-		jw_free(&w);
-	}
-}
-
-static void rec_clear(struct rec *r)
-{
-	int i;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		free(r->s[i].json);
-	memset(r, 0, sizeof(*r));
-}
-
-static int rec_count(const struct rec *r, const char *reason)
-{
-	int i, n = 0;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		if (r->s[i].ev.kind == OT_EV_ANOMALY && strcmp(r->s[i].ev.anomaly, reason) == 0)
-			n++;
-	return n;
-}
-
-static const struct seen_ev *rec_msg(const struct rec *r, int k)
-{
-	int i;
-
-	for (i = 0; i < r->n && i < MAX_SEEN; i++)
-		if (r->s[i].ev.kind == OT_EV_MESSAGE && k-- == 0)
-			return &r->s[i];
-	return NULL;
-}
 
 /* ---- fixture -------------------------------------------------------- */
 
-static struct ot_limits lim;
 static struct dissect_ctx ctx;
-static struct rec rec;
+static struct recorder rec;
 static void *st;
 static struct iec104_apdu apdu;     /* 7 KB: not on the test's stack */
 
 static void setup(void)
 {
-	ot_limits_default(&lim);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.lim = &lim;
-	ctx.want_detail = 1;
-	ctx.emit = rec_emit;
-	ctx.emit_ud = &rec;
+	recorder_start(&rec, &iec104_dissector, 0, MAX_SEEN, &ctx);
 	ctx.from_client = 1;
-	ctx.ts.tv_sec = 1000;
-	memset(&rec, 0, sizeof(rec));
-	st = iec104_dissector.state_new(&lim);
+	st = iec104_dissector.state_new(&rec.lim);
 }
 
 static void teardown(void)
 {
 	iec104_dissector.state_free(st);
 	st = NULL;
-	rec_clear(&rec);
+	recorder_clear(&rec);
 }
 
 static void feed(const uint8_t *p, size_t n)
@@ -226,14 +145,14 @@ END_TEST
 
 START_TEST(real_two_per_segment_events)
 {
-	const struct seen_ev *a, *b;
+	const struct recorded *a, *b;
 
 	ctx.from_client = 0;
 	feed(real_two, sizeof(real_two));
 	ck_assert_int_eq(rec.n_msg, 2);
 	ck_assert_int_eq(rec.n_anom, 0);
-	a = rec_msg(&rec, 0);
-	b = rec_msg(&rec, 1);
+	a = recorder_msg(&rec, 0);
+	b = recorder_msg(&rec, 1);
 	ck_assert_int_eq(a->ev.proto, OT_PROTO_IEC104);
 	ck_assert_int_eq(a->ev.func, 63);
 	ck_assert_str_eq(a->ev.func_name, "C_SE_TC_1");
@@ -303,12 +222,12 @@ START_TEST(s_and_u_formats)
 	feed(buf, build_u(IEC104_U_STARTDT_CON, buf));
 	feed(buf, build_s(0, buf));
 	ck_assert_int_eq(rec.n_msg, 3);
-	ck_assert_int_eq(rec_msg(&rec, 0)->ev.cat, OT_CAT_SESSION);
-	ck_assert_int_eq(rec_msg(&rec, 0)->ev.dir, OT_DIR_REQUEST);
-	ck_assert_int_eq(rec_msg(&rec, 0)->ev.func, IEC104_FUNC_U_BASE);
-	ck_assert_int_eq(rec_msg(&rec, 1)->ev.dir, OT_DIR_RESPONSE);
-	ck_assert_int_eq(rec_msg(&rec, 2)->ev.func, -1);
-	ck_assert_str_eq(rec_msg(&rec, 2)->ev.func_name, "S");
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.cat, OT_CAT_SESSION);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.dir, OT_DIR_REQUEST);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.func, IEC104_FUNC_U_BASE);
+	ck_assert_int_eq(recorder_msg(&rec, 1)->ev.dir, OT_DIR_RESPONSE);
+	ck_assert_int_eq(recorder_msg(&rec, 2)->ev.func, -1);
+	ck_assert_str_eq(recorder_msg(&rec, 2)->ev.func_name, "S");
 }
 END_TEST
 
@@ -529,14 +448,14 @@ START_TEST(malformed_apci)
 		n = sizeof(junk) + build_s(1, buf + sizeof(junk));
 		feed(buf, n);
 		ck_assert_int_eq(rec.n_msg, 1);
-		ck_assert_int_eq(rec_count(&rec, "bad_length"), 1);
-		ck_assert_int_eq(rec_count(&rec, "resync"), 1);
+		ck_assert_int_eq(recorder_anomalies(&rec, "bad_length"), 1);
+		ck_assert_int_eq(recorder_anomalies(&rec, "resync"), 1);
 	}
 	/* unknown type identification 24: header decoded, no objects */
 	{
 		const uint8_t a[] = { 24, 1, 6, 0, 1, 0, 1, 0, 0, 0 };
 
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		n = build_i(0, 0, a, sizeof(a), buf);
 		ck_assert_int_eq(iec104_decode(buf, n, &apdu, &pr), 0);
 		ck_assert_str_eq(pr.reason, "unknown_type");
@@ -544,9 +463,9 @@ START_TEST(malformed_apci)
 		ck_assert_uint_eq(apdu.asdu.cause, 6);
 		ck_assert_uint_eq(apdu.asdu.n_objects, 0);
 		feed(buf, n);
-		ck_assert_int_eq(rec_count(&rec, "unknown_type"), 1);
-		ck_assert_int_eq(rec_msg(&rec, 0)->ev.func, 24);
-		ck_assert_str_eq(rec_msg(&rec, 0)->ev.func_name, "unknown");
+		ck_assert_int_eq(recorder_anomalies(&rec, "unknown_type"), 1);
+		ck_assert_int_eq(recorder_msg(&rec, 0)->ev.func, 24);
+		ck_assert_str_eq(recorder_msg(&rec, 0)->ev.func_name, "unknown");
 	}
 	/* cut ASDU headers: 0, 2, 4 octets */
 	{
@@ -588,9 +507,9 @@ START_TEST(truncated_prefixes)
 
 	/* every prefix alone: no message, no crash; the whole: two */
 	for (k = 0; k < sizeof(real_two); k++) {
-		void *s2 = iec104_dissector.state_new(&lim);
+		void *s2 = iec104_dissector.state_new(&rec.lim);
 
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		iec104_dissector.parse(&ctx, s2, real_two, k);
 		ck_assert_int_eq(rec.n_msg, k >= 27 ? 1 : 0);
 		ck_assert_int_eq(rec.n_anom, 0);
@@ -628,14 +547,14 @@ START_TEST(split_and_several)
 	ck_assert_int_eq(rec.n_anom, 0);
 	/* all at once, then split at every point */
 	for (k = 0; k <= n; k++) {
-		void *s2 = iec104_dissector.state_new(&lim);
+		void *s2 = iec104_dissector.state_new(&rec.lim);
 
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		iec104_dissector.parse(&ctx, s2, buf, k);
 		iec104_dissector.parse(&ctx, s2, buf + k, n - k);
 		ck_assert_int_eq(rec.n_msg, 4);
 		ck_assert_int_eq(rec.n_anom, 0);
-		ck_assert_int_eq(rec_msg(&rec, 3)->ev.func, IEC104_FUNC_U_BASE + 4);
+		ck_assert_int_eq(recorder_msg(&rec, 3)->ev.func, IEC104_FUNC_U_BASE + 4);
 		iec104_dissector.state_free(s2);
 	}
 }
@@ -662,23 +581,23 @@ START_TEST(sequence_tracking)
 	send_i(102, 0);
 	ck_assert_int_eq(rec.n_anom, 0);
 	send_i(105, 0);         /* 103, 104 missing */
-	ck_assert_int_eq(rec_count(&rec, "sequence_gap"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "sequence_gap"), 1);
 	send_i(105, 0);         /* again */
-	ck_assert_int_eq(rec_count(&rec, "sequence_duplicate"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "sequence_duplicate"), 1);
 	send_i(103, 0);         /* a missing one, late */
-	ck_assert_int_eq(rec_count(&rec, "sequence_out_of_order"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "sequence_out_of_order"), 1);
 	send_i(103, 0);         /* now a duplicate */
-	ck_assert_int_eq(rec_count(&rec, "sequence_duplicate"), 2);
+	ck_assert_int_eq(recorder_anomalies(&rec, "sequence_duplicate"), 2);
 	send_i(106, 0);         /* back in order */
 	ck_assert_int_eq(rec.n_anom, 4);
 
 	/* N(R) 108 acknowledges 107, never sent; 107 (all up to 106) is fine */
 	ctx.from_client = 1;
 	feed(buf, build_s(108, buf));
-	ck_assert_int_eq(rec_count(&rec, "ack_ahead"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "ack_ahead"), 1);
 	feed(buf, build_s(107, buf));
 	feed(buf, build_s(107 - 64, buf));  /* old acknowledgements are fine */
-	ck_assert_int_eq(rec_count(&rec, "ack_ahead"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "ack_ahead"), 1);
 
 	/* wrap-around at 32767 */
 	ctx.from_client = 1;
@@ -709,7 +628,7 @@ END_TEST
 START_TEST(limits_objects)
 {
 	uint8_t objs[IEC104_MAX_OBJECTS * 4], asdu[260], pdu[270];
-	const struct seen_ev *m;
+	const struct recorded *m;
 	size_t n, i;
 	json_t *j, *a;
 	json_error_t err;
@@ -720,10 +639,10 @@ START_TEST(limits_objects)
 	objs[0] = 1;
 	n = build_asdu(13, 0x80 | 48, 20, 7, objs, 3 + 48 * 5, asdu);
 	ck_assert_uint_eq(n, 249);
-	lim.max_log_values = 3;
+	rec.lim.max_log_values = 3;
 	ctx.from_client = 0;
 	feed(pdu, build_i(0, 0, asdu, n, pdu));
-	m = rec_msg(&rec, 0);
+	m = recorder_msg(&rec, 0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(m->ev.n_ranges, 1);
 	ck_assert_uint_eq(m->ev.ranges[0].count, 48);
@@ -744,9 +663,9 @@ START_TEST(limits_objects)
 		objs[i * 4 + 3] = 1;
 	}
 	n = build_asdu(1, 49, 20, 7, objs, 49 * 4, asdu);
-	rec_clear(&rec);
+	recorder_clear(&rec);
 	feed(pdu, build_i(1, 0, asdu, n, pdu));
-	m = rec_msg(&rec, 0);
+	m = recorder_msg(&rec, 0);
 	ck_assert_uint_eq(m->ev.n_ranges, OT_MAX_RANGES);
 	ck_assert(m->ev.truncated);
 	ck_assert_uint_eq(m->ev.n_values, 0);       /* points are not analog */
@@ -759,9 +678,9 @@ START_TEST(limits_objects)
 		big[0] = 0x68;
 		big[1] = 254;
 		n = build_s(0, big + 256);
-		rec_clear(&rec);
+		recorder_clear(&rec);
 		feed(big, 256 + n);
-		ck_assert_int_eq(rec_count(&rec, "bad_length"), 1);
+		ck_assert_int_eq(recorder_anomalies(&rec, "bad_length"), 1);
 		ck_assert_int_eq(rec.n_msg, 1);
 	}
 }
@@ -772,8 +691,8 @@ START_TEST(no_detail_without_log)
 	ctx.want_detail = 0;
 	feed(real_two, sizeof(real_two));
 	ck_assert_int_eq(rec.n_msg, 2);
-	ck_assert_ptr_null(rec_msg(&rec, 0)->json);
-	ck_assert_int_eq(rec_msg(&rec, 0)->ev.func, 63);
+	ck_assert_ptr_null(recorder_msg(&rec, 0)->json);
+	ck_assert_int_eq(recorder_msg(&rec, 0)->ev.func, 63);
 }
 END_TEST
 

@@ -10,86 +10,27 @@
 #include "dissector.h"
 #include "jw.h"
 #include "modbus.h"
+#include "recorder.h"
 
 extern const struct dissector modbus_dissector;
 
 #define REC_MAX 512
 
-/* What the emit callback saw. */
-struct rec {
-	int n;
-	int n_msg, n_anom;
-	struct ot_event ev[REC_MAX];
-	struct modbus_record mb[REC_MAX]; /* scalars only: pointers die at emit */
-	char *json[REC_MAX];    /* the log's object, keys sorted, when logging */
-};
-
-static struct rec rec;
-
-static void rec_emit(struct dissect_ctx *ctx, struct ot_event *ev)
-{
-	if (rec.n >= REC_MAX)
-		return;
-	rec.ev[rec.n] = *ev;
-	rec.ev[rec.n].record = NULL;
-	if (ev->record)
-		rec.mb[rec.n] = *(const struct modbus_record *)ev->record;
-	if (ev->record && ctx->want_detail) {
-		/* what the modbus log writes, through the dissector's logger */
-		struct jw w;
-		json_t *o;
-
-		jw_init(&w);
-		jw_object_open(&w, NULL);
-		modbus_dissector.log(&w, ev);
-		jw_object_close(&w);
-		o = json_loads(jw_finish(&w, NULL), 0, NULL);
-		ck_assert_ptr_nonnull(o);
-		rec.json[rec.n] = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-		json_decref(o);
-		jw_free(&w);
-	}
-	if (ev->kind == OT_EV_MESSAGE)
-		rec.n_msg++;
-	else if (ev->kind == OT_EV_ANOMALY)
-		rec.n_anom++;
-	rec.n++;
-}
-
-static void rec_reset(void)
-{
-	int i;
-
-	for (i = 0; i < rec.n; i++)
-		free(rec.json[i]);
-	memset(&rec, 0, sizeof(rec));
-}
+static struct recorder rec;
 
 static int rec_anomalies(const char *reason)
 {
-	int i, n = 0;
-
-	for (i = 0; i < rec.n; i++)
-		if (rec.ev[i].kind == OT_EV_ANOMALY && strcmp(rec.ev[i].anomaly, reason) == 0)
-			n++;
-	return n;
+	return recorder_anomalies(&rec, reason);
 }
 
-/* The i-th message event (skipping anomalies), or NULL. */
+/* The i-th message event (skipping anomalies) and its log object, or NULL. */
 static const struct ot_event *rec_msg(int i, const char **json)
 {
-	int k;
+	const struct recorded *r = recorder_msg(&rec, i);
 
-	for (k = 0; k < rec.n; k++) {
-		if (rec.ev[k].kind != OT_EV_MESSAGE)
-			continue;
-		if (i-- == 0) {
-			if (json)
-				*json = rec.json[k];
-			return &rec.ev[k];
-		}
-	}
-	return NULL;
+	if (json)
+		*json = r ? r->json : NULL;
+	return r ? &r->ev : NULL;
 }
 
 /* The record of the i-th message event (scalars), or NULL. */
@@ -97,7 +38,7 @@ static const struct modbus_record *rec_mb(int i)
 {
 	const struct ot_event *e = rec_msg(i, NULL);
 
-	return e ? &rec.mb[e - rec.ev] : NULL;
+	return e ? e->record : NULL;
 }
 
 static int json_has(const char *json, const char *needle)
@@ -105,19 +46,12 @@ static int json_has(const char *json, const char *needle)
 	return json && strstr(json, needle) != NULL;
 }
 
-static struct ot_limits lim;
 static struct dissect_ctx ctx;
 
 static void *mb_new(void)
 {
-	rec_reset();
-	ot_limits_default(&lim);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.lim = &lim;
-	ctx.emit = rec_emit;
-	ctx.want_detail = 1;
-	ctx.ts.tv_sec = 1000;
-	return modbus_dissector.state_new(&lim);
+	recorder_start(&rec, &modbus_dissector, sizeof(struct modbus_record), REC_MAX, &ctx);
+	return modbus_dissector.state_new(&rec.lim);
 }
 
 static void feed(void *st, int from_client, const uint8_t *b, size_t n)
@@ -254,7 +188,7 @@ START_TEST(function_code_valid)
 	send_pdu(st, 0, 0x1234, 7, v->resp, v->resp_len);
 	ck_assert_msg(rec.n_msg == 2 && rec.n_anom == 0, "%s: %d msgs %d anomalies (%s)",
 		      v->what, rec.n_msg, rec.n_anom,
-		      rec.n > 1 && rec.ev[1].anomaly ? rec.ev[1].anomaly : "-");
+		      rec.n > 1 && rec.ev[1].ev.anomaly ? rec.ev[1].ev.anomaly : "-");
 	q = rec_msg(0, &js);
 	ck_assert_int_eq(q->dir, OT_DIR_REQUEST);
 	ck_assert_int_eq(q->func, v->req[0]);
@@ -277,7 +211,7 @@ START_TEST(function_code_valid)
 	ck_assert_msg(json_has(js, "\"response_time\":"), "%s", js);
 	ck_assert(json_has(js, "\"request_function\":"));
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -301,7 +235,7 @@ static void prefixes(const struct vec *v, int is_req)
 				      v->what, is_req ? "request" : "response", k);
 		modbus_dissector.state_free(st);
 	}
-	rec_reset();
+	recorder_clear(&rec);
 }
 
 START_TEST(function_code_prefixes)
@@ -332,7 +266,7 @@ START_TEST(function_code_trailing)
 		ck_assert_msg(rec_anomalies("length_mismatch") == 1 + v->req_tail,
 			      "%s response", v->what);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -369,7 +303,7 @@ START_TEST(read_holding_values_pair_with_address)
 	ck_assert(json_has(js, "\"category\":\"read\""));
 	ck_assert(json_has(js, "\"function\":\"read_holding_registers\""));
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -407,7 +341,7 @@ START_TEST(coils_bits_and_writes)
 	ck_assert(json_has(js, "\"values\":[10,258]"));
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -442,7 +376,7 @@ START_TEST(read_write_multiple_and_fifo)
 	ck_assert(e->values[1].value == 0x1284);
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -472,7 +406,7 @@ START_TEST(file_records)
 	ck_assert(e->values[2].value == 0x100d);
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -511,7 +445,7 @@ START_TEST(device_identification)
 	ck_assert(json_has(js, "\"value\":\"c328\""));       /* hex fallback */
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -545,7 +479,7 @@ START_TEST(diagnostic_subfunctions)
 		ck_assert(json_has(js, "\"value\":65280"));
 	}
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -572,7 +506,7 @@ START_TEST(exception_response)
 	send_pdu(st, 0, 2, 1, exc, 1);
 	ck_assert_int_eq(rec_anomalies("truncated_adu"), 1);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -605,7 +539,7 @@ START_TEST(exception_burst_rate_limited)
 	}
 	ck_assert_int_eq(rec_anomalies("exception_burst"), 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -624,9 +558,9 @@ START_TEST(invalid_function_codes)
 	ck_assert_int_eq(rec_anomalies("invalid_function_code"), 3);
 	ck_assert_str_eq(rec_msg(1, NULL)->func_name, "unknown");
 	ck_assert_str_eq(rec_msg(3, NULL)->func_name, "user_defined");
-	ck_assert(json_has(rec.json[rec.n - 1], "\"data_length\":2"));
+	ck_assert(json_has(rec.ev[rec.n - 1].json, "\"data_length\":2"));
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -651,7 +585,7 @@ START_TEST(malformed_counts)
 	ck_assert_int_eq(rec_anomalies("length_mismatch"), 3);
 	ck_assert_int_eq(rec.n_msg, 5);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -680,7 +614,7 @@ START_TEST(invalid_values)
 	send_pdu(st, 0, 5, 1, rwresp, sizeof(rwresp)); /* 1 register read, 4 bytes */
 	ck_assert_int_eq(rec_anomalies("length_mismatch"), 3);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -707,7 +641,7 @@ START_TEST(device_identification_all_objects)
 	ck_assert(json_has(js, "\"name\":\"user_application_name\""));
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -725,7 +659,7 @@ START_TEST(udp_datagrams)
 	ck_assert_int_eq(rec.n_msg, 1);
 	ck_assert_int_eq(rec.n_anom, 1);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -757,7 +691,7 @@ START_TEST(pairing_by_transaction_and_unit)
 	send_pdu(st, 0, 12, 1, rs4, sizeof(rs4));
 	ck_assert_int_eq(rec_anomalies("function_mismatch"), 1);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -766,17 +700,15 @@ START_TEST(pending_cap)
 	void *st;
 	int i;
 
-	rec_reset();
-	ot_limits_default(&lim);
-	lim.max_pending = 4;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.lim = &lim;
-	ctx.emit = rec_emit;
-	st = modbus_dissector.state_new(&lim);
+	recorder_start(&rec, &modbus_dissector, sizeof(struct modbus_record), REC_MAX, &ctx);
+	rec.lim.max_pending = 4;
+	ctx.want_detail = 0;
+	ctx.ts.tv_sec = 0;
+	st = modbus_dissector.state_new(&rec.lim);
 	for (i = 0; i < 6; i++)
 		send_pdu(st, 1, (uint16_t)i, 1, rq3, sizeof(rq3));
 	ck_assert_int_eq(rec_anomalies("too_many_pending"), 1);
-	ck_assert_ptr_null(rec.json[0]);               /* no detail wanted */
+	ck_assert_ptr_null(rec.ev[0].json);               /* no detail wanted */
 	for (i = 0; i < 6; i++)
 		send_pdu(st, 0, (uint16_t)i, 1, rs3, sizeof(rs3));
 	/* the two oldest were dropped */
@@ -785,7 +717,7 @@ START_TEST(pending_cap)
 	ck_assert(rec_msg(7, NULL)->rtt < 0);
 	ck_assert(rec_msg(8, NULL)->rtt >= 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -797,9 +729,9 @@ START_TEST(values_cap)
 	const char *js;
 	int i;
 
-	lim.max_log_values = 4;
+	rec.lim.max_log_values = 4;
 	modbus_dissector.state_free(st);
-	st = modbus_dissector.state_new(&lim);
+	st = modbus_dissector.state_new(&rec.lim);
 	pdu[0] = 16; pdu[1] = 0; pdu[2] = 0; pdu[3] = 0; pdu[4] = 40; pdu[5] = 80;
 	for (i = 0; i < 40; i++) {
 		pdu[6 + 2 * i] = 0;
@@ -815,7 +747,7 @@ START_TEST(values_cap)
 	ck_assert(json_has(js, "\"values_truncated\":true"));
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -835,7 +767,7 @@ START_TEST(stream_split_every_byte)
 	ck_assert_int_eq(rec.n_anom, 0);
 	ck_assert_int_eq(rec_msg(1, NULL)->func, 43);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -856,7 +788,7 @@ START_TEST(stream_many_per_segment)
 	ck_assert_int_eq(rec_anomalies("truncated_adu"), 1); /* 4-byte FC16 */
 	ck_assert_int_eq(rec_anomalies("not_modbus"), 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -877,7 +809,7 @@ START_TEST(stream_gap_then_resync)
 	ck_assert_int_eq(rec_anomalies("not_modbus"), 0);
 	ck_assert_int_eq(rec.n_anom, 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -901,7 +833,7 @@ START_TEST(stream_partial_superseded)
 	modbus_dissector.flow_end(&ctx, st);
 	ck_assert_int_eq(rec_anomalies("truncated_adu"), 2);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -931,7 +863,7 @@ START_TEST(stream_not_modbus)
 	feed(st, 1, b, n);                      /* client side still decoded */
 	ck_assert_int_eq(rec.n_msg, 3);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -948,7 +880,7 @@ START_TEST(stream_short_length_leftover)
 	ck_assert_int_eq(rec_anomalies("length_mismatch"), 2);
 	ck_assert_int_eq(rec_anomalies("not_modbus"), 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -971,7 +903,7 @@ START_TEST(stream_length_limits)
 	ck_assert_int_eq(rec.n_msg, 1);
 	ck_assert_int_eq(rec_anomalies("not_modbus"), 1);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -989,7 +921,7 @@ START_TEST(exception_from_client_side)
 	ck_assert_int_eq(rec_anomalies("response_without_request"), 1);
 	ck_assert_int_eq(rec_anomalies("invalid_function_code"), 0);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
