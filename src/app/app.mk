@@ -15,6 +15,10 @@ AM_CPPFLAGS += $(OTS_CPPFLAGS_APP)
 libots_app_a_CPPFLAGS += $(OTS_CPPFLAGS_APP)
 
 TESTS += tests/e2e/e2e_flows.sh
+
+# The exit status rule of otsentry(8), one case per cause.
+TESTS += tests/e2e/exit_status.sh
+EXTRA_DIST += tests/e2e/exit_status.sh
 EXTRA_DIST += tests/e2e/e2e_flows.sh tests/e2e/e2e_flows.expected
 
 dist_man_MANS += man/otsentry.8

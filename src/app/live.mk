@@ -21,3 +21,8 @@ EXTRA_DIST += tests/e2e/reload.sh
 # interface down/up and deleted/made again, a silent port, capture loss.
 TESTS += tests/e2e/iface_health.sh
 EXTRA_DIST += tests/e2e/iface_health.sh tests/e2e/netns_lib.sh
+
+# A full disk (a tmpfs the test mounts): whole lines only, the lost lines
+# counted exactly, output_failed / output_recovered.
+TESTS += tests/e2e/full_disk.sh
+EXTRA_DIST += tests/e2e/full_disk.sh

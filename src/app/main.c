@@ -3,14 +3,17 @@
  *
  * Everything here is glue: option parsing into struct ots_options, the EVE
  * writer and its sinks, the sensor and its observers, then capture.  Exit
- * status: 0 success, 1 nothing could be read or a module failed to start,
- * 2 bad command line, 3 read, but an input was skipped (not a capture,
- * unreadable).
+ * status (otsentry(8), EXIT STATUS): 0 success; 1 a failure while running
+ * (nothing could be read, a module could not start, events lost on any
+ * output); 2 bad command line or configuration, found before any input is
+ * read; 3 read, but an input was skipped (not a capture, unreadable, an
+ * interface never opened).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -241,6 +244,17 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t max)
 	return v;
 }
 
+/* parse_u64 with a lower bound too: a cap of 0 is not a cap. */
+static uint64_t parse_range(const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v = parse_u64(opt, s, max);
+
+	if (v < min)
+		usage_error("%s: '%s' is out of range (%llu to %llu)", opt, s,
+			    (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
 static double parse_double(const char *opt, const char *s)
 {
 	char *end;
@@ -409,7 +423,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_NO_LOG: o->log_protocols &= ~parse_proto_list("--no-log", optarg); break;
 		case OPT_NO_FLOW_LOG: o->log_flows = 0; break;
 		case OPT_NO_ANOMALY_LOG: o->log_anomalies = 0; break;
-		case OPT_MAX_FLOWS: o->max_flows = (uint32_t)parse_u64("--max-flows", optarg, 100000000); break;
+		case OPT_MAX_FLOWS: o->max_flows = (uint32_t)parse_range("--max-flows", optarg, 1, FLOW_MAX_FLOWS); break;
 		case OPT_FLOW_TIMEOUT: o->flow_timeout = parse_double("--flow-timeout", optarg); break;
 		case OPT_TCP_TIMEOUT: o->tcp_timeout = parse_double("--tcp-timeout", optarg); break;
 		case OPT_MAX_REASSEMBLY: o->max_ooo_bytes = parse_u64("--max-reassembly-bytes", optarg, UINT64_MAX / 2); break;
@@ -418,8 +432,8 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_GRAPH: add_multi("--graph", o->graph_files, &o->n_graph_files, 2, optarg); break;
 		case OPT_GEOIP: add_multi("--geoip", o->geoip, &o->n_geoip, OTS_MAX_MULTI, optarg); break;
 		case OPT_OUI_FILE: o->oui_file = optarg; break;
-		case OPT_MAX_ASSETS: o->max_assets = (uint32_t)parse_u64("--max-assets", optarg, 100000000); break;
-		case OPT_MAX_EDGES: o->max_edges = (uint32_t)parse_u64("--max-edges", optarg, 100000000); break;
+		case OPT_MAX_ASSETS: o->max_assets = (uint32_t)parse_range("--max-assets", optarg, 2, 100000000); break;
+		case OPT_MAX_EDGES: o->max_edges = (uint32_t)parse_range("--max-edges", optarg, 1, 100000000); break;
 		case OPT_REPORT: o->report_file = optarg; break;
 		case OPT_SNAPSHOT_INTERVAL: o->snapshot_interval = parse_double("--snapshot-interval", optarg); break;
 		case OPT_LEARN: o->learn_file = optarg; break;
@@ -428,7 +442,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_PERIOD_SPREAD: o->period_spread = parse_double("--period-spread", optarg); break;
 		case OPT_VALUE_MARGIN: o->value_margin = parse_double("--value-margin", optarg); break;
 		case OPT_SILENCE_TIMEOUT: o->silence_timeout = parse_double("--silence-timeout", optarg); break;
-		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_u64("--max-baseline-keys", optarg, 100000000); break;
+		case OPT_MAX_BASELINE_KEYS: o->max_baseline_keys = (uint32_t)parse_range("--max-baseline-keys", optarg, 1, 100000000); break;
 		case OPT_CONFIDENCE_SAMPLES: o->confidence_samples = (uint32_t)parse_u64("--confidence-samples", optarg, 1000000000); break;
 		case OPT_CONFIDENCE_SPAN: o->confidence_span = parse_duration("--confidence-span", optarg); break;
 		case OPT_ALERT_ALL_CONV: o->alert_all_conversations = 1; break;
@@ -524,6 +538,33 @@ static int check_output_dir(const char *opt, const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/* -f: a filter that compiles for none of the usual link types is a bad
+ * option (exit 2), found before any input is opened.  0 or -1. */
+static int filter_check(const char *bpf)
+{
+	static const int linktypes[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW };
+	struct bpf_program prog;
+	char msg[PCAP_ERRBUF_SIZE] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(linktypes) / sizeof(linktypes[0]); i++) {
+		pcap_t *p = pcap_open_dead(linktypes[i], 65535);
+
+		if (!p)
+			return 0;       /* cannot tell: capture will */
+		if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+			pcap_freecode(&prog);
+			pcap_close(p);
+			return 0;
+		}
+		if (!msg[0])
+			snprintf(msg, sizeof(msg), "%s", pcap_geterr(p));
+		pcap_close(p);
+	}
+	fprintf(stderr, "otsentry: -f '%s': %s\n", bpf, msg);
+	return -1;
 }
 
 /* --baseline-show / --baseline-diff: print and exit (0, or 2 on a bad file). */
@@ -678,6 +719,8 @@ int main(int argc, char **argv)
 	    (opt.report_file && check_output_dir("--report", opt.report_file) < 0))
 		return 2;
 
+	if (opt.bpf && filter_check(opt.bpf) < 0)
+		return 2;
 	if ((opt.user || opt.group) && privdrop_check(opt.user, opt.group, err, sizeof(err)) < 0) {
 		fprintf(stderr, "otsentry: %s\n", err);
 		return 2;
@@ -798,17 +841,19 @@ int main(int argc, char **argv)
 	else
 		crc = capture_files(s, opt.inputs, opt.n_inputs, &ccfg, &res);
 	sensor_finish(s);
+	/* every output delivers what waits, so the count of lost lines is final */
+	eve_finish(sensor_eve(s));
 	if (!opt.quiet)
 		print_summary(&res, s);
 	rc = crc < 0 ? 1 : res.files_skipped ? 3 : 0;
 	{
 		/* events that never reached an output are lost data: say so */
-		uint64_t lines, werrs;
+		uint64_t lines, lost;
 
-		eve_get_counts(sensor_eve(s), &lines, &werrs);
-		if (werrs) {
-			fprintf(stderr, "otsentry: %llu write errors: events were lost\n",
-				(unsigned long long)werrs);
+		eve_get_counts(sensor_eve(s), &lines, &lost);
+		if (lost) {
+			fprintf(stderr, "otsentry: %llu events lost (an output could not take them): "
+				"exit status 1\n", (unsigned long long)lost);
 			rc = 1;
 		}
 	}

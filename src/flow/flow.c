@@ -42,7 +42,7 @@ enum flow_list {
 #define EXPIRE_PER_PACKET 8
 #define FLOW_MIN_BUCKETS 1024u
 #define FLOW_MAX_TIMEOUT 1e10          /* seconds (317 years) */
-#define FLOW_MAX_BUCKETS (1u << 26)
+#define FLOW_MAX_BUCKETS FLOW_MAX_FLOWS
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1) /* EVE readers parse as doubles */
 
 /* Canonical key: the lower (address, port) endpoint first.  No implicit

@@ -74,6 +74,9 @@ struct flow {
 	void *priv;             /* flow.c's own state (reassembly, nDPI, dissector) */
 };
 
+/* The largest max_flows the table takes. */
+#define FLOW_MAX_FLOWS (1u << 26)
+
 /* Defaults: ots_flow_config_default() (src/app/options.c). */
 struct flow_config {
 	uint32_t max_flows;             /* table cap */

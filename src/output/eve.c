@@ -18,6 +18,7 @@
 #include "flow.h"
 #include "event.h"
 #include "jw.h"
+#include "linefile.h"
 
 #define EVE_MAX_SINKS 16
 
@@ -29,86 +30,52 @@ struct eve {
 	char *host;             /* "host" value (the sensor's name), or NULL */
 };
 
-/* ---- file sink ---- */
-
-#define FILE_SINK_BUFFER (1 << 16)
-
-struct file_sink {
-	char *path;             /* NULL for standard output */
-	FILE *fp;
-	char *iobuf;            /* fp's buffer (files only; stdio would give
-				 * a file st_blksize bytes whatever setvbuf
-				 * asks when it allocates the buffer itself) */
-	uint64_t lines, bytes, errors, reopens;
-};
+/* ---- file sink: whole lines or none (linefile.h) ---- */
 
 static int file_sink_write(void *ctx, const char *line, size_t len)
 {
-	struct file_sink *fs = ctx;
-
-	if (!fs->fp || fwrite(line, 1, len, fs->fp) != len || putc('\n', fs->fp) == EOF) {
-		fs->errors++;
-		return -1;
-	}
-	fs->lines++;
-	fs->bytes += len + 1;
-	return 0;
+	return linefile_put(ctx, line, len) < 0 ? -1 : 0;
 }
 
 static void file_sink_reopen(void *ctx)
 {
-	struct file_sink *fs = ctx;
-	FILE *fp;
-
-	if (!fs->path)
-		return;
-	fp = fopen(fs->path, "a");
-	if (!fp) {
-		fs->errors++;
-		fprintf(stderr, "otsentry: reopen %s: %s\n", fs->path, strerror(errno));
-		return;         /* keep writing to the old file */
-	}
-	if (fs->fp)
-		fclose(fs->fp);
-	fs->fp = fp;
-	if (fs->iobuf)
-		setvbuf(fs->fp, fs->iobuf, _IOFBF, FILE_SINK_BUFFER);
-	fs->reopens++;
+	linefile_reopen(ctx);
 }
 
 static void file_sink_flush(void *ctx)
 {
-	struct file_sink *fs = ctx;
-
-	if (fs->fp && fflush(fs->fp) != 0)
-		fs->errors++;
+	linefile_flush(ctx);
 }
 
 static void file_sink_close(void *ctx)
 {
-	struct file_sink *fs = ctx;
-
-	if (!fs)
-		return;
-	if (fs->fp) {
-		if (fs->path)
-			fclose(fs->fp);
-		else
-			fflush(fs->fp);
-	}
-	free(fs->iobuf);
-	free(fs->path);
-	free(fs);
+	linefile_close(ctx);
+	free(ctx);
 }
 
 static void file_sink_stats(void *ctx, json_t *obj)
 {
-	struct file_sink *fs = ctx;
+	struct linefile *lf = ctx;
 
-	json_object_set_new(obj, "lines", json_integer((json_int_t)fs->lines));
-	json_object_set_new(obj, "bytes", json_integer((json_int_t)fs->bytes));
-	json_object_set_new(obj, "errors", json_integer((json_int_t)fs->errors));
-	json_object_set_new(obj, "reopens", json_integer((json_int_t)fs->reopens));
+	/* taken: written, or waiting in the buffer (lost counts those that
+	 * never reach the file) */
+	json_object_set_new(obj, "lines", json_integer((json_int_t)(lf->lines + lf->pending)));
+	json_object_set_new(obj, "bytes", json_integer((json_int_t)(lf->bytes + lf->len)));
+	json_object_set_new(obj, "errors", json_integer((json_int_t)lf->failures));
+	json_object_set_new(obj, "lost", json_integer((json_int_t)lf->lost));
+	json_object_set_new(obj, "reopens", json_integer((json_int_t)lf->reopens));
+}
+
+static uint64_t file_sink_lost(void *ctx)
+{
+	return ((struct linefile *)ctx)->lost;
+}
+
+static int file_sink_failing(void *ctx)
+{
+	struct linefile *lf = ctx;
+
+	return lf->failing ? (lf->err ? lf->err : -1) : 0;
 }
 
 /* ---- writer ---- */
@@ -161,42 +128,30 @@ int eve_add_sink(struct eve *e, const struct eve_sink *sink)
 
 int eve_add_file(struct eve *e, const char *path, char *err, size_t errlen)
 {
-	struct file_sink *fs = calloc(1, sizeof(*fs));
+	struct linefile *lf = calloc(1, sizeof(*lf));
 	struct eve_sink sink = {
 		.name = "file", .write = file_sink_write, .reopen = file_sink_reopen,
 		.flush = file_sink_flush, .close = file_sink_close, .stats = file_sink_stats,
+		.lost = file_sink_lost, .failing = file_sink_failing,
 	};
 
-	if (!fs)
-		goto nomem;
-	if (strcmp(path, "-") == 0) {
-		fs->fp = stdout;
-		sink.name = "stdout";
-	} else {
-		fs->path = strdup(path);
-		if (!fs->path)
-			goto nomem;
-		fs->fp = fopen(path, "a");
-		if (!fs->fp) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			file_sink_close(fs);
-			return -1;
-		}
+	if (!lf) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	if (fs->path)
-		fs->iobuf = malloc(FILE_SINK_BUFFER);
-	setvbuf(fs->fp, fs->iobuf, _IOFBF, FILE_SINK_BUFFER);
-	sink.ctx = fs;
+	if (linefile_open(lf, path, err, errlen) < 0) {
+		free(lf);
+		return -1;
+	}
+	if (strcmp(path, "-") == 0)
+		sink.name = "stdout";
+	sink.ctx = lf;
 	if (eve_add_sink(e, &sink) < 0) {
 		snprintf(err, errlen, "too many outputs (at most %d)", EVE_MAX_SINKS);
-		file_sink_close(fs);
+		file_sink_close(lf);
 		return -1;
 	}
 	return 0;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	file_sink_close(fs);
-	return -1;
 }
 
 void eve_reopen(struct eve *e)
@@ -648,10 +603,47 @@ int eve_line_end(struct eve *e, struct jw *w)
 	return eve_emit(e, line, n);
 }
 
+static uint64_t sinks_lost(const struct eve *e)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < e->nsinks; i++)
+		if (e->sinks[i].lost)
+			n += e->sinks[i].lost(e->sinks[i].ctx);
+	return n;
+}
+
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors)
 {
 	*lines = e->lines;
-	*errors = e->errors + e->serialise_errors;
+	*errors = e->errors + sinks_lost(e) + e->serialise_errors;
+}
+
+int eve_sink_health(const struct eve *e, int i, const char **name, int *failing,
+		    uint64_t *lost)
+{
+	const struct eve_sink *k;
+
+	if (i < 0 || i >= e->nsinks)
+		return -1;
+	k = &e->sinks[i];
+	*name = k->name ? k->name : "sink";
+	*failing = k->failing ? k->failing(k->ctx) : 0;
+	*lost = k->lost ? k->lost(k->ctx) : 0;
+	return 0;
+}
+
+void eve_finish(struct eve *e)
+{
+	int i;
+
+	for (i = 0; i < e->nsinks; i++) {
+		if (e->sinks[i].flush)
+			e->sinks[i].flush(e->sinks[i].ctx);
+		if (e->sinks[i].finish)
+			e->sinks[i].finish(e->sinks[i].ctx);
+	}
 }
 
 void eve_stats(const struct eve *e, json_t *obj)
@@ -660,6 +652,7 @@ void eve_stats(const struct eve *e, json_t *obj)
 
 	json_object_set_new(obj, "lines", json_integer((json_int_t)e->lines));
 	json_object_set_new(obj, "write_errors", json_integer((json_int_t)e->errors));
+	json_object_set_new(obj, "lost", json_integer((json_int_t)(e->errors + sinks_lost(e))));
 	json_object_set_new(obj, "serialise_errors", json_integer((json_int_t)e->serialise_errors));
 	for (i = 0; i < e->nsinks; i++) {
 		json_t *o;

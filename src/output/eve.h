@@ -35,6 +35,15 @@ struct eve_sink {
 	void (*flush)(void *ctx);       /* may be NULL */
 	void (*close)(void *ctx);       /* frees ctx */
 	void (*stats)(void *ctx, json_t *obj); /* counters; may be NULL */
+	/* Lines write() accepted that never reached the destination (a full
+	 * disk, a queue left at exit); may be NULL. */
+	uint64_t (*lost)(void *ctx);
+	/* 0 while lines get through, else an errno (or -1): the sink is
+	 * losing lines now.  May be NULL. */
+	int (*failing)(void *ctx);
+	/* End of the run: deliver what waits (bounded in time) so that lost()
+	 * is final.  May be NULL. */
+	void (*finish)(void *ctx);
 };
 
 struct eve;
@@ -97,8 +106,15 @@ void eve_put_json(struct jw *w, const char *key, json_t *v);
  * anomaly lines and alerts on anomalies carry. */
 struct ot_event;
 void eve_anomaly(struct jw *w, const struct ot_event *ev);
-/* Lines written, write errors. */
+/* Lines written, and lines lost: refused by a sink, lost by one after it
+ * took them, or not serialised (each sink that lost a line counts it). */
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
+/* Sink i (0 first): its name, whether it is failing now (an errno, 0 when
+ * not) and the lines it lost so far.  0, or -1 past the last sink. */
+int eve_sink_health(const struct eve *e, int i, const char **name, int *failing,
+		    uint64_t *lost);
+/* End of the run: every sink delivers what waits (eve_sink.finish). */
+void eve_finish(struct eve *e);
 /* Counters of every sink into obj. */
 void eve_stats(const struct eve *e, json_t *obj);
 

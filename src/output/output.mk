@@ -1,6 +1,7 @@
 # src/output/output.mk - the EVE writer and its sinks (file, syslog, unix, tcp,
 # redis).
 libots_output_a_SOURCES += src/output/eve.h src/output/eve.c src/output/sink.h src/output/sink.c \
+	src/output/linefile.h src/output/linefile.c \
 	src/output/community_id.h src/output/community_id.c \
 	src/output/sink_queue.h src/output/sink_queue.c src/output/sink_int.h \
 	src/output/sink_redis.c src/output/sink_tls.c

@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "eve.h"
+#include "linefile.h"
 #include "sink.h"
 #include "sink_int.h"
 #include "sink_queue.h"
@@ -59,8 +60,8 @@ struct sink {
 	char hostname[64];
 	long pid;
 
-	FILE *fp;               /* file / stdout */
-	char *path;
+	struct linefile lf;     /* file / stdout: whole lines (linefile.h) */
+	int lf_open;
 
 	struct sockaddr_storage addr;
 	socklen_t alen;
@@ -80,6 +81,8 @@ struct sink {
 
 	uint64_t lines, sent, skipped, send_errors;
 	uint64_t connects, disconnects, reopens, lost_at_exit;
+	int finished;           /* sink_finish() ran */
+	int last_send_failed;   /* datagrams: errno of the last send, 0 sent */
 };
 
 double sink_now(void)
@@ -547,7 +550,8 @@ static int sink_write(void *ctx, const char *line, size_t len)
 	switch (s->kind) {
 	case SK_FILE:
 	case SK_STDOUT:
-		ok = s->fp && fwrite(msg, 1, mlen, s->fp) == mlen;
+		/* msg ends in its newline: the file adds its own */
+		ok = linefile_put(&s->lf, msg, mlen - 1) == 0;
 		break;
 	case SK_SYSLOG_UDP:
 	case SK_SYSLOG_UNIX:
@@ -556,6 +560,7 @@ static int sink_write(void *ctx, const char *line, size_t len)
 			s->fd = sock_new(s);
 		ok = s->fd >= 0 && sendto(s->fd, msg, mlen, MSG_NOSIGNAL | MSG_DONTWAIT,
 					  (struct sockaddr *)&s->addr, s->alen) >= 0;
+		s->last_send_failed = ok ? 0 : (errno ? errno : -1);
 		break;
 	default:
 		/* stream sockets: the queue owns msg from here */
@@ -576,8 +581,8 @@ static void sink_flush(void *ctx)
 {
 	struct sink *s = ctx;
 
-	if (s->fp)
-		fflush(s->fp);
+	if (s->lf_open)
+		linefile_flush(&s->lf);
 	if (is_stream(s))
 		stream_pump(s);
 }
@@ -585,19 +590,9 @@ static void sink_flush(void *ctx)
 static void sink_reopen(void *ctx)
 {
 	struct sink *s = ctx;
-	FILE *nf;
 
-	if (s->kind != SK_FILE || !s->path)
-		return;
-	nf = fopen(s->path, "a");
-	if (!nf) {
-		fprintf(stderr, "otsentry: reopen %s: %s\n", s->path, strerror(errno));
-		return;
-	}
-	if (s->fp)
-		fclose(s->fp);
-	s->fp = nf;
-	s->reopens++;
+	if (s->kind == SK_FILE && s->lf_open)
+		linefile_reopen(&s->lf);
 }
 
 static void sink_free(struct sink *s)
@@ -611,23 +606,24 @@ static void sink_free(struct sink *s)
 	free(s->tls_key);
 	if (s->fd >= 0)
 		close(s->fd);
-	if (s->fp && s->fp != stdout)
-		fclose(s->fp);
-	else if (s->fp)
-		fflush(s->fp);
-	free(s->path);
+	if (s->lf_open)
+		linefile_close(&s->lf);
 	free(s->target);
 	free(s);
 }
 
-static void sink_close(void *ctx)
+/* End of the run: give queued lines a bounded chance to leave; what is
+ * left is lost (counted, and said on stderr). */
+static void sink_finish(void *ctx)
 {
 	struct sink *s = ctx;
 	double end = sink_now() + SINK_DRAIN_SECONDS;
 
-	if (!s)
+	if (s->finished)
 		return;
-	/* Give queued lines a bounded chance to leave. */
+	s->finished = 1;
+	if (s->lf_open)
+		linefile_flush(&s->lf);
 	while (s->q.count && sink_now() < end) {
 		if (s->fd < 0 && s->next_try > sink_now())
 			s->next_try = sink_now();
@@ -645,7 +641,38 @@ static void sink_close(void *ctx)
 	if (s->lost_at_exit)
 		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
 			s->target, (unsigned long long)s->lost_at_exit);
+}
+
+static void sink_close(void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (!s)
+		return;
+	sink_finish(s);
 	sink_free(s);
+}
+
+/* Lines taken and then lost: a full disk, a queue left at exit.  (A line
+ * refused at once, e.g. by a full queue, counts where write() failed.) */
+static uint64_t sink_lost(void *ctx)
+{
+	struct sink *s = ctx;
+
+	return (s->lf_open ? s->lf.lost : 0) + s->lost_at_exit;
+}
+
+/* Losing lines now: the file's last flush failed, a datagram's last send
+ * failed, or a stream's queue is full. */
+static int sink_failing(void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->lf_open)
+		return s->lf.failing ? (s->lf.err ? s->lf.err : -1) : 0;
+	if (is_stream(s))
+		return s->q.cap && s->q.count >= s->q.cap ? ENOBUFS : 0;
+	return s->last_send_failed;
 }
 
 /* Counters straight into obj, which the EVE writer files under the URI. */
@@ -670,8 +697,11 @@ static void sink_stats(void *ctx, json_t *obj)
 		if (s->tls)
 			json_object_set_new(obj, "tls_failures", json_integer((json_int_t)s->tls_failures));
 	}
-	if (s->kind == SK_FILE)
-		json_object_set_new(obj, "reopens", json_integer((json_int_t)s->reopens));
+	if (s->lf_open) {
+		json_object_set_new(obj, "lost", json_integer((json_int_t)s->lf.lost));
+		if (s->kind == SK_FILE)
+			json_object_set_new(obj, "reopens", json_integer((json_int_t)s->lf.reopens));
+	}
 }
 
 /* ---- URIs -------------------------------------------------------------------------- */
@@ -761,6 +791,15 @@ static int resolve_inet(struct sink *s, const char *hostport, int socktype,
 		snprintf(err, errlen, "expected HOST:PORT");
 		return -1;
 	}
+	{
+		char *end;
+		long pn = strtol(port, &end, 10);
+
+		if (*port < '0' || *port > '9' || *end || pn < 1 || pn > 65535) {
+			snprintf(err, errlen, "bad port '%s' (1-65535)", port);
+			return -1;
+		}
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_NUMERICSERV;
@@ -823,7 +862,9 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 		goto nomem;
 	if (strcmp(uri, "stdout") == 0 || strcmp(uri, "-") == 0) {
 		s->kind = SK_STDOUT;
-		s->fp = stdout;
+		if (linefile_open(&s->lf, "-", err, errlen) < 0)
+			goto fail;
+		s->lf_open = 1;
 		goto done;
 	}
 	if (strncmp(uri, "redis://", 8) == 0) {
@@ -849,19 +890,13 @@ int sink_open(const char *uri, int cef, struct eve_sink *out, char *err, size_t 
 	}
 	switch (s->kind) {
 	case SK_FILE:
-		s->path = strdup(rest);
-		if (!s->path)
-			goto nomem;
-		if (!*s->path) {
+		if (!*rest) {
 			snprintf(err, errlen, "file sink needs a path");
 			goto fail;
 		}
-		s->fp = fopen(s->path, "a");
-		if (!s->fp) {
-			snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
+		if (linefile_open(&s->lf, rest, err, errlen) < 0)
 			goto fail;
-		}
-		setvbuf(s->fp, NULL, _IOFBF, 1 << 16);
+		s->lf_open = 1;
 		break;
 	case SK_SYSLOG_UDP:
 		s->socktype = SOCK_DGRAM;
@@ -907,6 +942,9 @@ done:
 	out->flush = sink_flush;
 	out->close = sink_close;
 	out->stats = sink_stats;
+	out->lost = sink_lost;
+	out->failing = sink_failing;
+	out->finish = sink_finish;
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");

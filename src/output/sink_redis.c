@@ -59,6 +59,7 @@ struct redis_sink {
 	double next_try, backoff, last_pump;
 	uint64_t lines, sent, skipped, rejected, not_ready, send_errors;
 	uint64_t connects, disconnects, lost_at_exit;
+	int finished;                   /* redis_finish() ran */
 };
 
 static void redis_drop_connection(struct redis_sink *r, int count)
@@ -213,13 +214,15 @@ static void redis_free(struct redis_sink *r)
 	free(r);
 }
 
-static void redis_close(void *ctx)
+/* End of the run: queued lines get a bounded chance to leave. */
+static void redis_finish(void *ctx)
 {
 	struct redis_sink *r = ctx;
 	double end = sink_now() + SINK_DRAIN_SECONDS;
 
-	if (!r)
+	if (r->finished)
 		return;
+	r->finished = 1;
 	while (r->q.count && sink_now() < end) {
 		if (!r->c && r->next_try > sink_now())
 			r->next_try = sink_now();
@@ -231,7 +234,32 @@ static void redis_close(void *ctx)
 	if (r->lost_at_exit)
 		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
 			r->target, (unsigned long long)r->lost_at_exit);
+}
+
+static void redis_close(void *ctx)
+{
+	struct redis_sink *r = ctx;
+
+	if (!r)
+		return;
+	redis_finish(r);
 	redis_free(r);
+}
+
+/* Lines taken and then lost: refused by the server, left at exit. */
+static uint64_t redis_lost(void *ctx)
+{
+	struct redis_sink *r = ctx;
+
+	return r->rejected + r->lost_at_exit;
+}
+
+/* Losing lines now: the queue is full. */
+static int redis_failing(void *ctx)
+{
+	struct redis_sink *r = ctx;
+
+	return r->q.cap && r->q.count >= r->q.cap ? ENOBUFS : 0;
 }
 
 static void redis_stats(void *ctx, json_t *obj)
@@ -364,6 +392,9 @@ int sink_redis_open(const char *uri, int cef, struct eve_sink *out, char *err, s
 	out->flush = redis_flush;
 	out->close = redis_close;
 	out->stats = redis_stats;
+	out->lost = redis_lost;
+	out->failing = redis_failing;
+	out->finish = redis_finish;
 	return 0;
 fail:
 	free(rest);

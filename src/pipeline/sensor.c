@@ -15,6 +15,8 @@
 #include "jw.h"
 #include "sensor.h"
 
+#define SENSOR_MAX_OUTPUTS 16   /* outputs watched for lost lines */
+
 struct sensor {
 	struct eve *eve;
 	struct decoder *dec;
@@ -44,6 +46,9 @@ struct sensor {
 	double loss_last;               /* percent of the last interval judged, -1 none */
 	int loss_alarm;                 /* 1: above the threshold */
 	json_t *warnings;               /* array for the next stats event, or NULL */
+	/* outputs: failing now, and lines lost before the outage began */
+	int out_failing[SENSOR_MAX_OUTPUTS];
+	uint64_t out_lost0[SENSOR_MAX_OUTPUTS];
 };
 
 /* Capture loss is judged over an interval with at least this many TCP
@@ -262,9 +267,47 @@ void sensor_set_flow_log(struct sensor *s, int on)
 	s->flow_log = on;
 }
 
+/* Once a tick: an output that started or stopped losing lines is told
+ * (stderr and a sensor event, which reaches the outputs that work; the
+ * one about recovery reaches the recovered one too, with the count). */
+static void watch_outputs(struct sensor *s, const struct timeval *now)
+{
+	const char *name;
+	uint64_t lost;
+	int i, failing;
+
+	for (i = 0; i < SENSOR_MAX_OUTPUTS &&
+		    eve_sink_health(s->eve, i, &name, &failing, &lost) == 0; i++) {
+		json_t *x;
+
+		if (!failing && !s->out_failing[i])
+			s->out_lost0[i] = lost;         /* lost before the next outage */
+		if (!failing == !s->out_failing[i])
+			continue;
+		x = json_object();
+		json_object_set_new(x, "output", json_string(name));
+		if (failing) {
+			s->out_failing[i] = 1;
+			json_object_set_new(x, "lost", json_integer((json_int_t)(lost - s->out_lost0[i])));
+			sensor_health(s, now, "output_failed", NULL, x,
+				      "output %d (%s): events are being lost: %s", i + 1, name,
+				      failing > 0 ? strerror(failing) : "write error");
+		} else {
+			s->out_failing[i] = 0;
+			json_object_set_new(x, "lost", json_integer((json_int_t)(lost - s->out_lost0[i])));
+			json_object_set_new(x, "lost_total", json_integer((json_int_t)lost));
+			sensor_health(s, now, "output_recovered", NULL, x,
+				      "output %d (%s): writing again; %llu events were lost meanwhile",
+				      i + 1, name, (unsigned long long)(lost - s->out_lost0[i]));
+		}
+	}
+}
+
 static void observers_tick(struct sensor *s, const struct timeval *now)
 {
 	int i;
+
+	watch_outputs(s, now);
 
 	for (i = 0; i < s->nobs; i++)
 		if (s->obs[i].on_tick)

@@ -23,18 +23,8 @@
 # exits 77 (skip) without them.
 set -u
 top=${OTS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=${OTS_TOP_BUILDDIR:-$top}/src/otsentry
-normal=$top/pcaps/plant_normal.pcap
-attack=$top/pcaps/plant_attack_unauthorized_write.pcap
-skip() { echo "skip: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "not root"
-for c in ip tcpreplay tshark jq capinfos; do
-	command -v $c >/dev/null 2>&1 || skip "no $c"
-done
-[ -f "$normal" ] && [ -f "$attack" ] || skip "no bundled captures"
-[ -x "$bin" ] || { echo "FAIL: no $bin"; exit 1; }
-
 . "$top/tests/e2e/netns_lib.sh"
+netns_require tshark capinfos
 netns_setup otsih$$
 chmod 755 "$tmp"
 pair() { netns_pair "a$1" "b$1"; }

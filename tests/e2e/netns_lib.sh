@@ -1,8 +1,25 @@
 # netns_lib.sh - shell helpers for the live tests that capture in a private
-# network namespace on veth pairs fed by tcpreplay (sourced, not run).
+# network namespace on veth pairs fed by tcpreplay (sourced, not run, after
+# setting top, the source tree).
 #
-# The caller defines skip() (exit 77) and may set pid (the sensor, killed
-# at exit) and ippid (its `ip netns exec` parent, reaped at exit).
+# The caller may set pid (the sensor, killed at exit) and ippid (its
+# `ip netns exec` parent, reaped at exit).
+
+bin=${OTS_TOP_BUILDDIR:-$top}/src/otsentry
+normal=$top/pcaps/plant_normal.pcap
+attack=$top/pcaps/plant_attack_unauthorized_write.pcap
+skip() { echo "skip: $*"; exit 77; }
+
+# Skip (77) unless root with ip, tcpreplay, jq and the commands named, and
+# the bundled captures; fail without the program.
+netns_require() {
+	[ "$(id -u)" -eq 0 ] || skip "not root"
+	for _c in ip tcpreplay jq "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || skip "no $_c"
+	done
+	[ -f "$normal" ] && [ -f "$attack" ] || skip "no bundled captures"
+	[ -x "$bin" ] || { echo "FAIL: no $bin"; exit 1; }
+}
 
 # Make the namespace $1 with lo up and IPv6 off (no router solicitations or
 # DAD among the replayed traffic), a scratch directory in $tmp and the
