@@ -11,7 +11,7 @@
  *              "metadata": {"mitre_technique_id": ["T0881"],
  *                           "mitre_technique_name": ["Manipulation of Control"],
  *                           "source": "rule", ...}},
- *    "modbus": {...summary of the triggering event...},
+ *    "modbus": {...the object the modbus log writes for the message...},
  *    "ether": {"src_mac": ..., "dest_mac": ...},
  *    "evidence": {...}}
  *
