@@ -804,7 +804,9 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if ((crc = rules_attach(s, &opt, alerter)) < 0) {
+	if ((crc = wiring_rules_attach(s, alerter, &opt)) < 0) {
+		if (crc == -2)
+			fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
 		rc = crc == -2 ? 2 : 1;
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "inventory.h"
 #include "oui.h"
 #include "report_html.h"
+#include "rules.h"
 #include "sensor.h"
 #include "wiring.h"
 
@@ -77,6 +78,22 @@ struct inventory *inventory_attach(struct sensor *s, const struct ots_options *o
 		return NULL;
 	}
 	return inv;
+}
+
+int wiring_rules_attach(struct sensor *s, struct alerter *al, const struct ots_options *o)
+{
+	struct rules_config cfg;
+
+	if (o->no_rules)
+		return 0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.paths = o->rules;
+	cfg.n_paths = o->n_rules;
+	cfg.vars = o->vars;
+	cfg.n_vars = o->n_vars;
+	cfg.warn_only = o->rules_warn_only;
+	cfg.quiet = o->quiet;
+	return rules_attach(s, &cfg, al);
 }
 
 void wiring_baseline_config(const struct ots_options *o, struct bl_config *cfg)

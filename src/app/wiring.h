@@ -40,6 +40,13 @@ int baseline_attach(struct sensor *s, struct alerter *al,
 		    const struct ots_options *o, char *err, size_t errlen);
 
 /*
+ * The rules (--rules, --var, --rules-warn, -q; nothing with --no-rules):
+ * rules_attach() with the options' arrays, which live as long as the
+ * process.  0, -2 (a rule did not parse, no --rules-warn) or -1.
+ */
+int wiring_rules_attach(struct sensor *s, struct alerter *al, const struct ots_options *o);
+
+/*
  * The HTML page (--report): nothing without it.  The report observes the
  * sensor last and the alerter's alerts (the mapping of the detection
  * modules' alerts onto the report's record is here, where both are known).

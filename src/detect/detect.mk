@@ -24,8 +24,7 @@ dist_man_MANS += man/otsentry-baseline.5
 
 libots_detect_a_SOURCES += \
 	src/detect/alert.h src/detect/alert.c \
-	src/detect/rules.h src/detect/rules_int.h src/detect/rule_parse.c
-libots_detect_app_a_SOURCES += src/detect/rules.c
+	src/detect/rules.h src/detect/rules_int.h src/detect/rule_parse.c src/detect/rules.c
 
 # Where the default rule set is found (see rules_default_path()).
 OTS_CPPFLAGS_RULES = -DOTS_RULESDIR='"$(pkgdatadir)/rules"' \

@@ -21,7 +21,6 @@
 
 #include "alert.h"
 #include "flow.h"
-#include "options.h"
 #include "rules_int.h"
 #include "sensor.h"
 #include "event.h"
@@ -559,7 +558,7 @@ struct rules_obs {
 	struct rules *rs;
 	struct alerter *al;
 	struct sensor *s;
-	const struct ots_options *opt;  /* frozen for the life of the process */
+	struct rules_config cfg;        /* its arrays: borrowed, see rules.h */
 	int packet_rules;               /* rs has rules that match on packets */
 };
 
@@ -647,10 +646,10 @@ static int has_packet_rules(const struct rules *rs)
 	return 0;
 }
 
-/* The rule set the options name: --var, then --rules or the shipped set.
- * Errors are printed (as warnings with --rules-warn); with errors and no
- * --rules-warn, -2.  Else 0 with *out set, or -1 out of memory. */
-static int load_ruleset(const struct ots_options *opt, struct rules **out)
+/* The rule set cfg names: its variables, then its paths or the shipped set.
+ * Errors are printed (as warnings with cfg->warn_only); with errors and
+ * not warn_only, -2.  Else 0 with *out set, or -1 out of memory. */
+static int load_ruleset(const struct rules_config *cfg, struct rules **out)
 {
 	struct rules *rs;
 	size_t i;
@@ -660,17 +659,17 @@ static int load_ruleset(const struct ots_options *opt, struct rules **out)
 	rs = rules_new();
 	if (!rs)
 		return -1;
-	for (k = 0; k < opt->n_vars; k++)
-		rules_set_var_arg(rs, opt->vars[k]);
-	if (opt->n_rules) {
-		for (k = 0; k < opt->n_rules; k++)
-			rules_load_path(rs, opt->rules[k]);
+	for (k = 0; k < cfg->n_vars; k++)
+		rules_set_var_arg(rs, cfg->vars[k]);
+	if (cfg->n_paths) {
+		for (k = 0; k < cfg->n_paths; k++)
+			rules_load_path(rs, cfg->paths[k]);
 	} else {
 		const char *def = rules_default_path();
 
 		if (def)
 			rules_load_path(rs, def);
-		else if (!opt->quiet)
+		else if (!cfg->quiet)
 			fputs("otsentry: no default rule set found; running without rules\n", stderr);
 	}
 	for (i = 0; i < rules_error_count(rs); i++) {
@@ -680,11 +679,11 @@ static int load_ruleset(const struct ots_options *opt, struct rules **out)
 			fprintf(stderr, "otsentry: ... %zu more rule errors\n", rules_error_count(rs) - i);
 			break;
 		}
-		fprintf(stderr, "otsentry: %s%s\n", opt->rules_warn_only ? "warning: " : "", e);
+		fprintf(stderr, "otsentry: %s%s\n", cfg->warn_only ? "warning: " : "", e);
 	}
-	if (!opt->quiet)
+	if (!cfg->quiet)
 		rules_print_waiting(rs, stderr);
-	if (rules_error_count(rs) && !opt->rules_warn_only) {
+	if (rules_error_count(rs) && !cfg->warn_only) {
 		rules_free(rs);
 		return -2;
 	}
@@ -699,7 +698,7 @@ static void obs_reload(void *ctx, const struct timeval *now)
 {
 	struct rules_obs *o = ctx;
 	struct rules *rs;
-	int r = load_ruleset(o->opt, &rs);
+	int r = load_ruleset(&o->cfg, &rs);
 
 	if (r < 0) {
 		sensor_notice(o->s, now, "reload_failed",
@@ -713,20 +712,15 @@ static void obs_reload(void *ctx, const struct timeval *now)
 	sensor_notice(o->s, now, "reload", "rules reloaded: %zu rules", rs->n);
 }
 
-int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter *al)
+int rules_attach(struct sensor *s, const struct rules_config *cfg, struct alerter *al)
 {
 	struct sensor_observer ob;
 	struct rules_obs *o;
 	struct rules *rs;
 	int r;
 
-	if (opt->no_rules)
-		return 0;
-	if ((r = load_ruleset(opt, &rs)) < 0) {
-		if (r == -2)
-			fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
+	if ((r = load_ruleset(cfg, &rs)) < 0)
 		return r;
-	}
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		rules_free(rs);
@@ -735,7 +729,7 @@ int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter
 	o->rs = rs;
 	o->al = al;
 	o->s = s;
-	o->opt = opt;
+	o->cfg = *cfg;
 	o->packet_rules = has_packet_rules(rs);
 	memset(&ob, 0, sizeof(ob));
 	ob.name = "rules";

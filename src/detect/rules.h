@@ -37,7 +37,6 @@ struct flow;
 struct ot_event;
 struct sensor;
 struct alerter;
-struct ots_options;
 
 struct rules;
 struct rule;
@@ -107,14 +106,26 @@ void rules_stats(const struct rules *rs, json_t *obj);
  * neither exists. */
 const char *rules_default_path(void);
 
+/* What rules_attach() loads (src/app/wiring.c fills it from the options).
+ * The arrays and strings are borrowed: they must live as long as the
+ * observer, whose reload reads them again. */
+struct rules_config {
+	const char *const *paths;   /* rule files or folders; none: the default set */
+	int n_paths;
+	const char *const *vars;    /* NAME=VALUE, set before loading */
+	int n_vars;
+	int warn_only;              /* a rule that does not parse only warns */
+	int quiet;                  /* no notes on stderr (errors still) */
+};
+
 /*
- * Load the rules the options ask for (--rules, --var, --no-rules, the
- * default set) and attach the rule observer, which raises alerts through
- * al (borrowed).  Load errors are printed on stderr as
+ * Load the rules of cfg (the default set when it names no path) and attach
+ * the rule observer, which raises alerts through al (borrowed) and loads
+ * the same rules again on reload.  Load errors are printed on stderr as
  * "otsentry: FILE:LINE: reason".  Returns 0; -2 when a rule did not parse
- * and --rules-warn was not given (otsentry must not start); -1 on another
+ * and cfg->warn_only is not set (otsentry must not start); -1 on another
  * failure.
  */
-int rules_attach(struct sensor *s, const struct ots_options *opt, struct alerter *al);
+int rules_attach(struct sensor *s, const struct rules_config *cfg, struct alerter *al);
 
 #endif /* OTS_RULES_H */

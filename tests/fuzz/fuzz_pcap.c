@@ -163,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (baseline_attach(s, al, &opt, err, sizeof(err)) < 0)
 		abort();
-	if (rules_attach(s, &opt, al) < 0)
+	if (wiring_rules_attach(s, al, &opt) < 0)
 		abort();        /* the shipped rules must load */
 
 	while (size - off >= 3) {
