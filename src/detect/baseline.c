@@ -1117,7 +1117,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	struct bl_entry *e, *chan;
 	struct bl_sym sym;
 	char dk[256], eb[200];
-	int i;
+	int i, periodic = 0;
 
 	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
 	/* unit ids never used on this edge: unit scans */
@@ -1198,8 +1198,8 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	chan = bl_find(b, &k);
 	if (chan) {
 		double std = welford_std(chan);
-		int periodic = bl_confident(&b->cfg, chan) && chan->mean > 0 &&
-			       std < 0.5 * chan->mean;
+
+		periodic = bl_confident(&b->cfg, chan) && chan->mean > 0 && std < 0.5 * chan->mean;
 		if (chan->d_silent) {
 			chan->d_silent = 0;
 			b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
@@ -1242,13 +1242,20 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		chan->d_last = ts;
 	}
 
-	/* message order: both symbols known, the transition never seen */
+	/* message order: the cyclic order of periodic requests.  A transition
+	 * is judged when both requests are learned periodic channels, one right
+	 * after the other; requests on demand (an operator's write, a one-off
+	 * read) have no place in the cycle and are judged by function, range
+	 * and value instead; the same request again is a retry, not a step */
 	{
 		uint64_t h = bl_sym_hash(&sym);
 		int off = 0;
+
+		if (periodic && h == edge->d_prev_sym)
+			return;
 		/* judged only where the learned order stopped growing: no new
 		 * transition during the second half of the edge's requests */
-		if (chan && edge->d_prev_sym && edge->requests >= 50 &&
+		if (periodic && edge->d_prev_sym && edge->requests >= 50 &&
 		    edge->order_mark * 2 <= edge->requests && bl_confident(&b->cfg, edge)) {
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->d_prev_sym;
@@ -1271,7 +1278,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			}
 		}
 		edge->d_seq_off = (uint8_t)off;
-		edge->d_prev_sym = chan ? h : 0;
+		edge->d_prev_sym = periodic ? h : 0;
 		edge->d_prev = sym;
 	}
 }

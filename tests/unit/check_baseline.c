@@ -344,25 +344,21 @@ START_TEST(unit_scan_and_error_burst)
 }
 END_TEST
 
-/* The two requests of a strict cycle: A (holding 0..9) at t, then C
- * (input 0..4) half a second later. */
-static struct ot_event cycle_a(const struct flow *f, double t)
+/* The requests of a strict cycle, one second apart: A (holding 0..9) at
+ * t, C (input 0..4) at t + 0.3, D (input 10..14) at t + 0.6. */
+static struct ot_event cycle_req(const struct flow *f, char which, double t)
 {
-	struct ot_event a = mkev(f, t, OT_DIR_REQUEST, 3, OT_CAT_READ);
+	struct ot_event e = mkev(f, t + (which == 'A' ? 0 : which == 'C' ? 0.3 : 0.6),
+				 OT_DIR_REQUEST, which == 'A' ? 3 : 4, OT_CAT_READ);
 
-	ot_range_add(&a, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
-	return a;
+	if (which == 'A')
+		ot_range_add(&e, OT_SPACE_MB_HOLDING, 0, 0, 0, 10);
+	else
+		ot_range_add(&e, OT_SPACE_MB_INPUT, 0, 0, which == 'C' ? 0 : 10, 5);
+	return e;
 }
 
-static struct ot_event cycle_c(const struct flow *f, double t)
-{
-	struct ot_event c = mkev(f, t + 0.5, OT_DIR_REQUEST, 4, OT_CAT_READ);
-
-	ot_range_add(&c, OT_SPACE_MB_INPUT, 0, 0, 0, 5);
-	return c;
-}
-
-/* Learn n cycles A, C one second apart from t0. */
+/* Learn n cycles A, C, D from t0, then detect. */
 static void learn_cycles(struct baseline *b, const struct flow *f, double t0, int n)
 {
 	struct ot_event e;
@@ -370,29 +366,38 @@ static void learn_cycles(struct baseline *b, const struct flow *f, double t0, in
 
 	baseline_set_learning(b, 1, 0);
 	for (i = 0; i < n; i++) {
-		e = cycle_a(f, t0 + i);
+		e = cycle_req(f, 'A', t0 + i);
 		baseline_event(b, &e);
-		e = cycle_c(f, t0 + i);
+		e = cycle_req(f, 'C', t0 + i);
+		baseline_event(b, &e);
+		e = cycle_req(f, 'D', t0 + i);
 		baseline_event(b, &e);
 	}
 	baseline_set_learning(b, 0, 1);
+}
+
+/* Send the requests named in seq, one cycle (second) per group. */
+static void send_cycle(struct baseline *b, const struct flow *f, double t, const char *seq)
+{
+	struct ot_event e;
+
+	for (; *seq; seq++) {
+		e = cycle_req(f, *seq, t);
+		t += 0.01;
+		baseline_event(b, &e);
+	}
 }
 
 START_TEST(message_order)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
 	struct baseline *b = baseline_new(bl_defaults());
-	struct ot_event a, c;
 
 	/* a strict cycle over more than the confidence span */
 	learn_cycles(b, &f, 1000, 70);
-	a = cycle_a(&f, 2000);
-	baseline_event(b, &a);
-	c = cycle_c(&f, 2000);
-	baseline_event(b, &c);
+	send_cycle(b, &f, 2000, "ACD");
 	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 0);
-	c.ts.tv_sec = 2001;
-	baseline_event(b, &c);          /* C after C: never learned */
+	send_cycle(b, &f, 2001, "AD");         /* C skipped: A then D never learned */
 	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
 	baseline_free(b);
 }
@@ -605,31 +610,31 @@ START_TEST(sequence_one_per_departure)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
 	struct baseline *b = baseline_new(bl_defaults());
-	struct ot_event a, c, x;
+	struct ot_event x;
 
-	/* a third request learned once, first, so it is a known symbol */
+	/* a request on demand, learned once: known, not periodic */
 	baseline_set_learning(b, 1, 0);
 	x = mkev(&f, 999.5, OT_DIR_REQUEST, 3, OT_CAT_READ);
 	ot_range_add(&x, OT_SPACE_MB_HOLDING, 0, 0, 100, 2);
 	baseline_event(b, &x);
 	learn_cycles(b, &f, 1000, 140);
-	a = cycle_a(&f, 2000);
-	baseline_event(b, &a);
-	/* X inserted between A and C: A->X and X->C are both unlearned, one
-	 * departure, one alert */
-	x.ts.tv_sec = 2000;
-	x.ts.tv_usec = 200000;
+
+	send_cycle(b, &f, 2000, "ACD");
+	/* C skipped: A->D and D->C are both unlearned, one departure */
+	send_cycle(b, &f, 2001, "ADCD");
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
+	/* the same request twice is a retry, not a step */
+	send_cycle(b, &f, 2002, "AACD");
+	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
+	/* a request on demand between two polls is not judged by order */
+	send_cycle(b, &f, 2003, "A");
+	x.ts.tv_sec = 2003;
+	x.ts.tv_usec = 100000;
 	baseline_event(b, &x);
-	c = cycle_c(&f, 2000);
-	baseline_event(b, &c);
+	send_cycle(b, &f, 2003.2, "CD");
 	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 1);
 	/* back in order, then a new departure alerts again */
-	a = cycle_a(&f, 2001);
-	baseline_event(b, &a);
-	c = cycle_c(&f, 2001);
-	baseline_event(b, &c);
-	c = cycle_c(&f, 2002);
-	baseline_event(b, &c);          /* C after C */
+	send_cycle(b, &f, 2004, "ACA");
 	ck_assert_uint_eq(baseline_alert_count(b, BL_UNEXPECTED_SEQUENCE), 2);
 	baseline_free(b);
 }
