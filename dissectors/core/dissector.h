@@ -147,7 +147,7 @@ struct dissector {
 	enum ot_proto also_proto;
 };
 
-#define DISSECT_MAX_COUNTERS 16
+#define DISSECT_MAX_COUNTERS 32
 
 /* Registry (registry.c).  The list is in protocol id order. */
 const struct dissector *const *dissector_list(size_t *n);

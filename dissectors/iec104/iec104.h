@@ -44,6 +44,8 @@ struct jw;
 #define IEC104_IOA_LEN      3
 #define IEC104_SEQ_MOD      32768   /* 15-bit send and receive numbers */
 #define IEC104_MAX_OBJECTS  127     /* the VSQ count has 7 bits */
+#define IEC104_MAX_PENDING  16      /* commands awaiting confirmation, per flow */
+#define IEC104_CONFIRM_TIMEOUT 15.0 /* seconds: t1, the standard's default */
 
 enum iec104_format {
 	IEC104_I = 0,                   /* numbered information transfer */
@@ -196,6 +198,12 @@ struct iec104_counters {
 	uint64_t seq_duplicates;    /* N(S) seen again */
 	uint64_t seq_out_of_order;  /* N(S) missing before, arriving late */
 	uint64_t seq_ack_ahead;     /* N(R) acknowledging frames never seen */
+	uint64_t commands;          /* activations of commands, set points,
+				     * system commands, parameters */
+	uint64_t commands_confirmed, commands_negative;
+	uint64_t commands_unconfirmed;  /* no actcon within IEC104_CONFIRM_TIMEOUT */
+	uint64_t commands_dropped;  /* waiting table full: the oldest dropped */
+	uint64_t confirms_unmatched;/* actcon of no activation seen */
 };
 
 /* Counters of a state made by iec104_dissector.state_new (NULL: zeros). */

@@ -14,6 +14,17 @@
  * expected number is a gap, one received again a duplicate, a missing one
  * arriving late out of order; an N(R) acknowledging frames the other side
  * never sent is "ack_ahead".  A stream gap unsynchronises the direction.
+ *
+ * Command confirmation: every command, set point, system command or
+ * parameter with cause activation waits (at most IEC104_MAX_PENDING per
+ * flow, the oldest dropped and counted when full) for the other side's
+ * activation confirmation of the same type, common address and first
+ * information object address.  A negative confirmation (P/N set, or one of
+ * the causes 44-47 that refuse an unknown type, cause, common address or
+ * information object address) is the anomaly
+ * "command_negative"; no confirmation within IEC104_CONFIRM_TIMEOUT seconds
+ * (t1 of the standard), judged when the flow carries its next APDU, is
+ * "command_unconfirmed".  A confirmation gives the event its response time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,8 +48,17 @@ struct iec104_seq {
 	uint64_t seen;          /* bit i: next - 1 - i was received */
 };
 
+/* A command waiting for its activation confirmation. */
+struct iec104_pending {
+	uint8_t used, type, from_client;
+	uint16_t ca;
+	uint32_t ioa;
+	struct timeval ts;
+};
+
 struct iec104_state {
 	struct framer framer[2];        /* [from_client] */
+	struct iec104_pending pending[IEC104_MAX_PENDING];
 	struct iec104_seq seq[2];       /* [from_client]: that direction's N(S) */
 	struct iec104_counters cnt;
 	int hunt_reported;              /* one bad-header anomaly per parse() */
@@ -60,7 +80,8 @@ void iec104_get_counters(const void *state, struct iec104_counters *out)
 static const char *const iec104_counter_names[] = {
 	"apdus", "i_frames", "s_frames", "u_frames", "bad_apci", "asdu_malformed",
 	"unknown_type", "seq_gaps", "seq_duplicates", "seq_out_of_order",
-	"seq_ack_ahead", "bytes_skipped", "oversize",
+	"seq_ack_ahead", "bytes_skipped", "oversize", "commands", "commands_confirmed",
+	"commands_negative", "commands_unconfirmed", "commands_dropped", "confirms_unmatched",
 };
 
 static void iec104_counters_add(const void *state, uint64_t *out)
@@ -82,6 +103,12 @@ static void iec104_counters_add(const void *state, uint64_t *out)
 	out[10] += st->cnt.seq_ack_ahead;
 	out[11] += st->framer[0].skipped + st->framer[1].skipped;
 	out[12] += st->framer[0].oversize + st->framer[1].oversize;
+	out[13] += st->cnt.commands;
+	out[14] += st->cnt.commands_confirmed;
+	out[15] += st->cnt.commands_negative;
+	out[16] += st->cnt.commands_unconfirmed;
+	out[17] += st->cnt.commands_dropped;
+	out[18] += st->cnt.confirms_unmatched;
 }
 
 /* ---- decoding: bytes -> record ------------------------------------- */
@@ -577,6 +604,103 @@ static void fill_event(struct ot_event *ev, const struct iec104_apdu *a, int fro
 		ot_range_add(ev, OT_SPACE_IEC104, s->ca, 0, start, count);
 }
 
+/* ---- command confirmation ----------------------------------------- */
+
+/* Types a controlling station activates and the controlled station confirms:
+ * commands and set points (45-69), system commands (100-107), parameters
+ * (110-113). */
+static int type_is_confirmed(int type)
+{
+	return (type >= 45 && type <= 69) || (type >= 100 && type <= 107) ||
+	       (type >= 110 && type <= 113);
+}
+
+static double tv_diff(const struct timeval *a, const struct timeval *b)
+{
+	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_usec - b->tv_usec) / 1e6;
+}
+
+/* Commands whose confirmation is overdue at ctx->ts. */
+static void pending_expire(struct iec104_state *st, struct dissect_ctx *ctx)
+{
+	unsigned i;
+
+	for (i = 0; i < IEC104_MAX_PENDING; i++) {
+		struct iec104_pending *q = &st->pending[i];
+		double age;
+
+		if (!q->used || (age = tv_diff(&ctx->ts, &q->ts)) <= IEC104_CONFIRM_TIMEOUT)
+			continue;
+		q->used = 0;
+		st->cnt.commands_unconfirmed++;
+		ot_anomaly(ctx, OT_PROTO_IEC104, "command_unconfirmed",
+			   "%s to common address %u IOA %u not confirmed within %.0f s",
+			   iec104_type_name(q->type) ? iec104_type_name(q->type) : "command",
+			   q->ca, q->ioa, age);
+	}
+}
+
+/* An activation (record it) or its confirmation (match it); ev gets the
+ * response time of a matched confirmation. */
+static void pending_note(struct iec104_state *st, struct dissect_ctx *ctx,
+			 const struct iec104_asdu *s, struct ot_event *ev)
+{
+	uint32_t ioa = s->n_objects ? s->obj[0].ioa : 0;
+	struct iec104_pending *q, *oldest = NULL;
+	unsigned i;
+	int refused;
+
+	if (s->header_len < IEC104_ASDU_HEADER || !type_is_confirmed(s->type_id))
+		return;
+	if (s->cause == 6 && !s->negative) {            /* activation */
+		st->cnt.commands++;
+		for (i = 0; i < IEC104_MAX_PENDING; i++) {
+			q = &st->pending[i];
+			if (!q->used)
+				break;
+			if (!oldest || timercmp(&q->ts, &oldest->ts, <))
+				oldest = q;
+		}
+		if (i == IEC104_MAX_PENDING) {
+			st->cnt.commands_dropped++;
+			q = oldest;
+		}
+		q->used = 1;
+		q->type = s->type_id;
+		q->from_client = ctx->from_client;
+		q->ca = s->ca;
+		q->ioa = ioa;
+		q->ts = ctx->ts;
+		return;
+	}
+	/* actcon, or the refusals 44-47 (unknown type, cause, common address,
+	 * information object address) that answer an activation */
+	refused = s->cause >= 44 && s->cause <= 47;
+	if (s->cause != 7 && !refused)
+		return;
+	for (i = 0; i < IEC104_MAX_PENDING; i++) {
+		q = &st->pending[i];
+		if (q->used && q->from_client != ctx->from_client && q->type == s->type_id &&
+		    q->ca == s->ca && q->ioa == ioa)
+			break;
+	}
+	if (i == IEC104_MAX_PENDING) {
+		st->cnt.confirms_unmatched++;
+		return;
+	}
+	q->used = 0;
+	ev->rtt = tv_diff(&ctx->ts, &q->ts);
+	if (!s->negative && !refused) {
+		st->cnt.commands_confirmed++;
+		return;
+	}
+	st->cnt.commands_negative++;
+	ot_anomaly(ctx, OT_PROTO_IEC104, "command_negative",
+		   "%s to common address %u IOA %u refused (negative confirmation, cause %u)",
+		   iec104_type_name(q->type) ? iec104_type_name(q->type) : "command", q->ca, q->ioa,
+		   s->cause);
+}
+
 /* framer_pdu_fn: one whole APDU. */
 static void iec104_apdu(const uint8_t *pdu, size_t len, void *ud)
 {
@@ -613,8 +737,11 @@ static void iec104_apdu(const uint8_t *pdu, size_t len, void *ud)
 		ot_anomaly(ctx, OT_PROTO_IEC104, pr.reason, "%s", pr.detail);
 	}
 
+	pending_expire(st, ctx);
 	ot_event_init(&ev, ctx, OT_PROTO_IEC104, OT_EV_MESSAGE);
 	fill_event(&ev, a, ctx->from_client);
+	if (a->format == IEC104_I)
+		pending_note(st, ctx, &a->asdu, &ev);
 	a->log_max = (uint16_t)(ctx->lim->max_log_values < IEC104_MAX_OBJECTS ?
 				ctx->lim->max_log_values : IEC104_MAX_OBJECTS);
 	ev.record = a;

@@ -623,6 +623,70 @@ START_TEST(sequence_tracking)
 }
 END_TEST
 
+/* ---- command confirmation ------------------------------------------- */
+
+/* A single command (C_SC_NA_1) at ioa with cause cot from the given side. */
+static void command(int from_client, uint8_t cot, uint32_t ioa, uint16_t ns, uint16_t nr)
+{
+	uint8_t obj[4] = { (uint8_t)ioa, (uint8_t)(ioa >> 8), (uint8_t)(ioa >> 16), 0x01 };
+	uint8_t a[16], buf[32];
+	size_t n = build_asdu(45, 1, cot, 7, obj, sizeof(obj), a);
+
+	ctx.from_client = (uint8_t)from_client;
+	feed(buf, build_i(ns, nr, a, n, buf));
+}
+
+START_TEST(command_confirmation)
+{
+	struct iec104_counters c;
+	const struct seen_ev *m;
+	int i;
+
+	command(1, 6, 100, 0, 0);               /* act */
+	ctx.ts.tv_usec = 25000;
+	command(0, 7, 100, 0, 1);               /* actcon, 25 ms later */
+	m = rec_msg(&rec, 1);
+	ck_assert_ptr_nonnull(m);
+	ck_assert(m->ev.rtt > 0.0249 && m->ev.rtt < 0.0251);
+	ck_assert_int_eq(rec.n_anom, 0);
+
+	command(1, 6, 101, 1, 1);               /* refused */
+	command(0, 7 | 0x40, 101, 1, 2);
+	ck_assert_int_eq(rec_count(&rec, "command_negative"), 1);
+
+	command(1, 6, 104, 2, 2);               /* unknown IOA: cause 47 refuses it */
+	command(0, 47 | 0x40, 104, 2, 3);
+	ck_assert_int_eq(rec_count(&rec, "command_negative"), 2);
+
+	command(0, 7, 102, 3, 3);               /* confirms nothing: counted only */
+	ck_assert_int_eq(rec.n_anom, 2);
+
+	command(1, 6, 103, 3, 4);               /* never confirmed */
+	ctx.ts.tv_sec += 10;
+	command(0, 3, 999, 4, 4);               /* 10 s: still within t1 */
+	ck_assert_int_eq(rec_count(&rec, "command_unconfirmed"), 0);
+	ctx.ts.tv_sec += 6;
+	command(0, 3, 999, 5, 4);               /* 16 s */
+	ck_assert_int_eq(rec_count(&rec, "command_unconfirmed"), 1);
+	ck_assert_int_eq(rec.n_anom, 3);
+
+	/* a flood of activations: the table keeps the newest, counts the rest */
+	for (i = 0; i < IEC104_MAX_PENDING + 5; i++)
+		command(1, 6, 200 + (uint32_t)i, (uint16_t)(4 + i), 6);
+	command(0, 7, 200 + IEC104_MAX_PENDING + 4, 6, (uint16_t)(4 + IEC104_MAX_PENDING + 5));
+	command(0, 7, 200, 7, (uint16_t)(4 + IEC104_MAX_PENDING + 5));  /* dropped: unmatched */
+	ck_assert_int_eq(rec.n_anom, 3);
+
+	iec104_get_counters(st, &c);
+	ck_assert_uint_eq(c.commands, 4 + IEC104_MAX_PENDING + 5);
+	ck_assert_uint_eq(c.commands_confirmed, 2);
+	ck_assert_uint_eq(c.commands_negative, 2);
+	ck_assert_uint_eq(c.commands_unconfirmed, 1);
+	ck_assert_uint_eq(c.commands_dropped, 5);
+	ck_assert_uint_eq(c.confirms_unmatched, 2);
+}
+END_TEST
+
 /* ---- limits --------------------------------------------------------- */
 
 START_TEST(limits_objects)
@@ -741,6 +805,7 @@ static Suite *iec104_suite(void)
 	tcase_add_test(t, truncated_prefixes);
 	tcase_add_test(t, split_and_several);
 	tcase_add_test(t, sequence_tracking);
+	tcase_add_test(t, command_confirmation);
 	tcase_add_test(t, limits_objects);
 	tcase_add_test(t, no_detail_without_log);
 	tcase_add_test(t, probe);
