@@ -639,24 +639,24 @@ static void command(int from_client, uint8_t cot, uint32_t ioa, uint16_t ns, uin
 START_TEST(command_confirmation)
 {
 	struct iec104_counters c;
-	const struct seen_ev *m;
+	const struct recorded *m;
 	int i;
 
 	command(1, 6, 100, 0, 0);               /* act */
 	ctx.ts.tv_usec = 25000;
 	command(0, 7, 100, 0, 1);               /* actcon, 25 ms later */
-	m = rec_msg(&rec, 1);
+	m = recorder_msg(&rec, 1);
 	ck_assert_ptr_nonnull(m);
 	ck_assert(m->ev.rtt > 0.0249 && m->ev.rtt < 0.0251);
 	ck_assert_int_eq(rec.n_anom, 0);
 
 	command(1, 6, 101, 1, 1);               /* refused */
 	command(0, 7 | 0x40, 101, 1, 2);
-	ck_assert_int_eq(rec_count(&rec, "command_negative"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "command_negative"), 1);
 
 	command(1, 6, 104, 2, 2);               /* unknown IOA: cause 47 refuses it */
 	command(0, 47 | 0x40, 104, 2, 3);
-	ck_assert_int_eq(rec_count(&rec, "command_negative"), 2);
+	ck_assert_int_eq(recorder_anomalies(&rec, "command_negative"), 2);
 
 	command(0, 7, 102, 3, 3);               /* confirms nothing: counted only */
 	ck_assert_int_eq(rec.n_anom, 2);
@@ -664,10 +664,10 @@ START_TEST(command_confirmation)
 	command(1, 6, 103, 3, 4);               /* never confirmed */
 	ctx.ts.tv_sec += 10;
 	command(0, 3, 999, 4, 4);               /* 10 s: still within t1 */
-	ck_assert_int_eq(rec_count(&rec, "command_unconfirmed"), 0);
+	ck_assert_int_eq(recorder_anomalies(&rec, "command_unconfirmed"), 0);
 	ctx.ts.tv_sec += 6;
 	command(0, 3, 999, 5, 4);               /* 16 s */
-	ck_assert_int_eq(rec_count(&rec, "command_unconfirmed"), 1);
+	ck_assert_int_eq(recorder_anomalies(&rec, "command_unconfirmed"), 1);
 	ck_assert_int_eq(rec.n_anom, 3);
 
 	/* a flood of activations: the table keeps the newest, counts the rest */
