@@ -58,13 +58,13 @@ measure() {
 	shift 2
 	: >"$work/runs"
 	while IFS="$(printf '\t')" read -r f pkts first last; do
-		span=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" \
-			"$first" "$last" 2>/dev/null) || continue
-		if [ "$full" = 1 ]; then
-			python3 -c "import sys; s=float(sys.argv[1]); sys.exit(0 if $min_span <= s <= 7*86400 and int(sys.argv[2]) >= $min_pkts else 1)" \
-				"$span" "$pkts" || continue
-		fi
-		half=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / 2))" "$span")
+		# half the span; in the full set only spans of QUIET_MIN_SPAN to a
+		# week (longer ones are clock jumps) and QUIET_MIN_PACKETS packets
+		half=$(awk -v a="$first" -v b="$last" -v n="$pkts" -v full="$full" \
+			-v ms="$min_span" -v mp="$min_pkts" 'BEGIN {
+				s = b - a
+				if (full == 1 && (s < ms || s > 7 * 86400 || n < mp)) exit 1
+				printf "%.3f\n", s / 2 }') || continue
 		name=$(basename "$f")
 		name=${name%.*}
 		rm -f "$work/$name.eve"
