@@ -3,8 +3,8 @@
 
 noinst_PROGRAMS += tools/otsgen
 tools_otsgen_SOURCES = tools/otsgen.c tools/gen_plant.c tools/gen_attack.c \
-	tools/gen_stream.c tools/gen_wire.c tools/gen_proto.c tools/gen_iec104.c tools/gen.h tools/gen_plant.h \
-	tools/gen_stream.h
+	tools/gen_stream.c tools/gen_wire.c tools/gen_proto.c tools/gen_iec104.c tools/gen_enip.c tools/gen.h tools/gen_plant.h \
+	tools/gen_stream.h tools/gen_enip.h
 tools_otsgen_CFLAGS = $(AM_CFLAGS) -Wfloat-conversion
 tools_otsgen_LDADD = $(PCAP_LIBS) $(JANSSON_LIBS)
 
@@ -12,7 +12,9 @@ GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 	identity_change s7_stop s7_download dnp3_cold_restart \
 	dnp3_direct_operate_new_master external_modbus lateral_movement \
 	iec104_rogue_command iec104_reset_process iec104_interrogation_sweep \
-	iec104_gi_flood iec104_injected_iframe
+	iec104_gi_flood iec104_injected_iframe \
+	enip_identity_reset enip_rogue_forward_open enip_set_attribute enip_io_silent \
+	enip_rpi_change
 GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
 	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)
 

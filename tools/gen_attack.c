@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gen_plant.h"
+#include "gen_enip.h"
 
 static gen_time tmax_(gen_time a, gen_time b)
 {
@@ -518,6 +519,13 @@ void attack_run(struct plant *P, gen_time t)
 		break;
 	case SC_LATERAL_MOVEMENT:
 		attack_lateral(P, t);
+		break;
+	case SC_ENIP_RESET:
+	case SC_ENIP_ROGUE_OPEN:
+	case SC_ENIP_SET_ATTRIBUTE:
+	case SC_ENIP_IO_SILENT:
+	case SC_ENIP_RPI_CHANGE:
+		enip_attack(P, t);
 		break;
 	case SC_NEW_RANGE:
 		attack_new_range(P, t);

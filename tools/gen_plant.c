@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "gen_plant.h"
+#include "gen_enip.h"
 
 const char *const scenario_names[SC_COUNT] = {
 	"normal", "scan", "unauthorized_write", "polling_change",
@@ -31,6 +32,8 @@ const char *const scenario_names[SC_COUNT] = {
 	"dnp3_cold_restart", "dnp3_direct_operate_new_master", "external_modbus",
 	"lateral_movement", "iec104_rogue_command", "iec104_reset_process",
 	"iec104_interrogation_sweep", "iec104_gi_flood", "iec104_injected_iframe",
+	"enip_identity_reset", "enip_rogue_forward_open",
+	"enip_set_attribute", "enip_io_silent", "enip_rpi_change",
 	"new_address_range", "error_burst", "channel_silent", "new_protocol",
 	"ip_mac_change",
 };
@@ -899,13 +902,24 @@ void plant_task_add(struct plant *P, int kind, int a, int b, gen_time first)
 	task_add(P, kind, a, b, 0, 0, first);
 }
 
+struct task *plant_task_every(struct plant *P, int kind, int a, int b, double period_s,
+			      int jitter_pm, gen_time first)
+{
+	return task_add(P, kind, a, b, period_s, jitter_pm, first);
+}
+
+gen_time plant_phase(struct plant *P, double period_s)
+{
+	return phase(P, period_s);
+}
+
 static void plant_tasks(struct plant *P)
 {
 	int i, j;
 	struct task *t;
 	gen_time ta = P->start + (P->end - P->start) * 2 / 5, first;
 
-	P->captasks = 16 * (P->nmb + P->ns7 + P->ndnp) + 32;
+	P->captasks = 16 * (P->nmb + P->ns7 + P->ndnp) + 32 + ENIP_TASKS;
 	P->tasks = calloc((size_t)P->captasks, sizeof(*P->tasks));
 	P->sched.before = task_before;
 	if (!P->tasks) {
@@ -951,9 +965,13 @@ static void plant_tasks(struct plant *P)
 	task_add(P, T_NTP, 3, 0, 64.0, 10, phase(P, 64.0));
 	if (P->sc != SC_NORMAL)
 		task_add(P, T_ATTACK, P->sc, 0, 0, 0, ta);
+	enip_tasks(P);
 	iec104_tasks(P);
+	/* as reschedule(): nothing starts in the last second (a first firing
+	 * of a long period can fall past a short capture) */
 	for (i = 0; i < P->ntasks; i++)
-		sched(P, &P->tasks[i]);
+		if (P->tasks[i].fire < P->end - GEN_SEC)
+			sched(P, &P->tasks[i]);
 }
 
 void plant_mb_connect(struct plant *P, struct mbplc *m, gen_time t)
@@ -1072,6 +1090,12 @@ static void run_task(struct plant *P, struct task *tk)
 		it_ntp(P, h[tk->a], t);
 		break;
 	}
+	case T_ENIP_CONNECT:
+	case T_ENIP_IO:
+	case T_ENIP_HMI:
+	case T_ENIP_LISTID:
+		enip_run_task(P, tk);
+		break;
 	case T_ATTACK:
 		attack_run(P, t);
 		break;
@@ -1122,6 +1146,7 @@ static void close_all(struct plant *P)
 			gen_tcp_close(&P->w, &P->rng, &P->dn[i].m.tcp,
 				      tmax(t, P->dn[i].m.tcp.busy + GEN_MSEC));
 	iec104_close(P, t);
+	enip_close(P, t);
 }
 
 /* ----------------------------------------------------------- plant layout */
@@ -1176,6 +1201,17 @@ static struct gen_host *host_new(struct plant *P, const char *name, const char *
 	return h;
 }
 
+struct gen_host *plant_host_new(struct plant *P, const char *name, const char *role,
+				const char *vendor, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	int i;
+
+	for (i = 0; i < OUI_COUNT; i++)
+		if (strcmp(ouis[i].vendor, vendor) == 0)
+			break;
+	return host_new(P, name, role, i < OUI_COUNT ? i : OUI_INTEL, ip4(a, b, c, d), 0);
+}
+
 /* prefix followed by n, zero-padded to width digits; caller frees. */
 static char *name_alloc(const char *prefix, int width, int n)
 {
@@ -1196,7 +1232,7 @@ static void plant_layout(struct plant *P, int plcs)
 	P->nmb = plcs;
 	P->ns7 = plcs > 1 ? (plcs + 1) / 2 : 1;
 	P->ndnp = (plcs > 1 ? (plcs + 1) / 2 : 1) + 1;
-	n = 16 + P->nmb + P->ns7 + P->ndnp + IEC104_HOSTS;
+	n = 16 + P->nmb + P->ns7 + P->ndnp + IEC104_HOSTS + ENIP_HOSTS;
 	P->hosts = calloc((size_t)n, sizeof(*P->hosts));
 	P->mb = calloc((size_t)P->nmb, sizeof(*P->mb));
 	P->s7 = calloc((size_t)P->ns7, sizeof(*P->s7));
@@ -1304,6 +1340,7 @@ static void plant_layout(struct plant *P, int plcs)
 			o->bi[k] = (uint8_t)gen_rng_below(&L, 2);
 	}
 	iec104_layout(P, host_new, OUI_DELL, OUI_SIEMENS_B);
+	enip_layout(P, &L);
 	/* the identity change is a property of the firmware on the wire */
 	if (P->sc == SC_IDENTITY) {
 		struct mbplc *m = &P->mb[P->nmb > 1 ? 1 : 0];
@@ -1332,6 +1369,7 @@ void plant_free(struct plant *P)
 	free(P->s7);
 	free(P->dn);
 	iec104_free(P);
+	enip_free(P);
 	free(P->tasks);
 	gen_heap_free(&P->sched);
 }

@@ -16,6 +16,8 @@
 
 #include "gen.h"
 
+struct enip_site;
+
 #define MAX_TRUTH 8
 
 /* ------------------------------------------------------------ scenarios */
@@ -38,6 +40,11 @@ enum scenario {
 	SC_IEC104_INTERROGATION_SWEEP,
 	SC_IEC104_GI_FLOOD,
 	SC_IEC104_INJECTED_IFRAME,
+	SC_ENIP_RESET,
+	SC_ENIP_ROGUE_OPEN,
+	SC_ENIP_SET_ATTRIBUTE,
+	SC_ENIP_IO_SILENT,
+	SC_ENIP_RPI_CHANGE,
 	/* extra deviations, not in the bundled set (--scenario all) */
 	SC_NEW_RANGE,
 	SC_ERROR_BURST,
@@ -47,7 +54,7 @@ enum scenario {
 	SC_COUNT
 };
 
-#define SC_BUNDLED (SC_IEC104_INJECTED_IFRAME + 1)  /* normal and the attacks */
+#define SC_BUNDLED (SC_ENIP_RPI_CHANGE + 1)  /* normal and the attacks */
 
 extern const char *const scenario_names[SC_COUNT];
 
@@ -112,6 +119,7 @@ enum task_kind {
 	T_CONNECT_MB, T_MB_LOOP,
 	T_HIST_MB, T_CONNECT_DNP3, T_DNP3_EVENTS, T_DNP3_INTEGRITY,
 	T_CONNECT_S7, T_S7_READ, T_HIST_S7, T_ES, T_DNS, T_HTTP, T_NTP,
+	T_ENIP_CONNECT, T_ENIP_IO, T_ENIP_HMI, T_ENIP_LISTID,
 	T_ATTACK,
 	T_IEC104                /* gen_iec104.c: b says what; re-arms itself */
 };
@@ -158,6 +166,7 @@ struct plant {
 	struct s7plc *s7;
 	struct outst *dn;
 	struct iec104_sub *i104;        /* the IEC 104 substation (gen_iec104.c) */
+	struct enip_site *enip;         /* the EtherNet/IP cell (gen_enip.c) */
 
 	struct task *tasks;
 	int ntasks, captasks;
@@ -178,6 +187,16 @@ void plant_init(struct plant *P, uint64_t seed, int plcs, enum scenario sc,
 		gen_time epoch, gen_time normal_len, gen_time len);
 int plant_run(struct plant *P, const char *out);
 void plant_free(struct plant *P);
+
+/* building blocks for the cells in other files: a host with a MAC from
+ * the OUI of vendor (as the plant's OUI table spells it) and address
+ * a.b.c.d; a task (period 0: one shot; jitter in per mille of the period);
+ * a first firing time somewhere in the first period */
+struct gen_host *plant_host_new(struct plant *P, const char *name, const char *role,
+				const char *vendor, unsigned a, unsigned b, unsigned c, unsigned d);
+struct task *plant_task_every(struct plant *P, int kind, int a, int b, double period_s,
+			      int jitter_pm, gen_time first);
+gen_time plant_phase(struct plant *P, double period_s);
 
 /* ground truth: kinds, rule names and sids as comma-separated lists */
 struct truth *plant_truth_add(struct plant *P, gen_time t, const struct gen_host *src,

@@ -210,6 +210,13 @@ static int generate(const struct opts *o, enum scenario sc, double duration,
 	return rc;
 }
 
+/* The silent I/O (from two fifths of the capture on) must outlast
+ * otsentry's I/O summary period (60 s) and ten packet intervals. */
+static double io_silent_duration(double d)
+{
+	return d < 200 ? 200 : d;
+}
+
 static void usage(FILE *f)
 {
 	int i;
@@ -394,7 +401,9 @@ int main(int argc, char **argv)
 					 o.out, n);
 			}
 			rc = generate(&o, (enum scenario)i,
-				      i == SC_NORMAL ? o.normal_duration : o.attack_duration,
+				      i == SC_NORMAL ? o.normal_duration :
+				      i == SC_ENIP_IO_SILENT ? io_silent_duration(o.attack_duration) :
+				      o.attack_duration,
 				      pcap, truth);
 		}
 		return rc ? 1 : 0;
@@ -408,5 +417,7 @@ int main(int argc, char **argv)
 	/* silence must outlast otsentry's --silence-timeout (300 s) */
 	if (sc == SC_CHANNEL_SILENT && !dur_set)
 		o.duration = 600;
+	if (sc == SC_ENIP_IO_SILENT && !dur_set)
+		o.duration = io_silent_duration(o.duration);
 	return generate(&o, (enum scenario)sc, o.duration, o.out, o.truth) ? 1 : 0;
 }

@@ -13,8 +13,9 @@
  * UDP 44818: one encapsulation message per datagram (ListIdentity...).
  * UDP 2222: class 0/1 implicit I/O, a bare common packet format (sequenced
  * address + connected data): counted per connection id, reported as one
- * "io" summary per connection every ENIP_IO_REPORT_SECONDS of packet time
- * and when the flow ends, never one line per packet.
+ * "io" summary per connection on its first packet, then every
+ * ENIP_IO_REPORT_SECONDS of packet time and when the flow ends, never one
+ * line per packet.
  *
  * Pairing: a SendRRData reply is paired with its request by sender context,
  * a SendUnitData reply by the connected data sequence count; the request's
@@ -1536,7 +1537,9 @@ static void enip_io_datagram(struct dissect_ctx *ctx, struct enip_state *st,
 	io->s.last_seq = seq;
 	io->s.last_ts = now;
 	io->s.last_len = dlen;
-	if (now - io->last_report >= ENIP_IO_REPORT_SECONDS)
+	/* a connection's first packet is reported (the I/O started), then at
+	 * least every ENIP_IO_REPORT_SECONDS while packets flow */
+	if (io->s.packets == 1 || now - io->last_report >= ENIP_IO_REPORT_SECONDS)
 		enip_io_report(ctx, io, 0);
 }
 

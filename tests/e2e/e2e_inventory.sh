@@ -111,7 +111,7 @@ for name in plant_normal plant_attack_scan plant_attack_s7_download; do
 	jq -r '.hosts[] | "\(.mac) \(.ip) \(.role)"' "${pc%.pcap}.truth.json" > "$TMP/truth"
 	while read -r mac ip role; do
 		case $role in
-		plc|outstation) want=plc ;;
+		plc|outstation|io_adapter) want=plc ;;
 		hmi|dnp3_master|iec104_master) want=hmi ;;
 		engineering_station) want=engineering_workstation ;;
 		it_workstation) want=it_host ;;
@@ -129,6 +129,29 @@ for name in plant_normal plant_attack_scan plant_attack_s7_download; do
 		fi
 	done < "$TMP/truth"
 done
+
+# The EtherNet/IP cell of the plant: the controller is the scanner of the
+# two adapters, each class 1 connection an edge with its RPI and sizes.
+pc="${OTS_TOP_SRCDIR:-.}/pcaps/plant_normal.pcap"
+if [ -f "$pc" ]; then
+	checked=$((checked + 1))
+	"$BIN" -q -r "$pc" -o /dev/null --inventory "$TMP/inv.json" --graph "$TMP/g.dot" || fail=1
+	jq -e '
+		def asset($ip): [.assets[] | select(any(.ips[]; .ip == $ip))][0];
+		asset("10.10.60.10").ot.enip.io_role == "scanner" and
+		asset("10.10.60.10").ot.enip.io_connections_originated == 2 and
+		asset("10.10.60.30").ot.enip.io_role == "adapter" and
+		asset("10.10.60.31").ot.enip.io_role == "adapter" and
+		(asset("10.10.60.10").role_reasons[0] | startswith("EtherNet/IP scanner")) and
+		([.edges[] | .io_connections[]? | select(.kind == "connection" and .state == "open")
+		  | [.transport_class, .o_t_rpi, .t_o_rpi, .o_t_size, .t_o_size, .path]] | sort) ==
+		[[1, 200000, 200000, 14, 18, "class 4/instance 1/point 102"],
+		 [1, 500000, 500000, 14, 18, "class 4/instance 1/point 102"]] and
+		([.edges[] | .io_connections[]? | select(.kind == "traffic")] | length) == 4' \
+		"$TMP/inv.json" >/dev/null || { echo "FAIL: plant_normal: EtherNet/IP scanner, adapters or I/O connections wrong"; fail=1; }
+	grep -q 'class 0/1 I/O, RPI 200.0-200.0 ms' "$TMP/g.dot" ||
+		{ echo "FAIL: plant_normal: no I/O connection in the DOT labels"; fail=1; }
+fi
 
 # GeoIP through the command line, with the test databases.
 if perl "${OTS_TOP_SRCDIR:-.}/tests/e2e/make_test_mmdb.pl" "$TMP/city.mmdb" "$TMP/asn.mmdb" 2>/dev/null; then

@@ -204,6 +204,8 @@ check 9400004 fire  "$S/s7comm/iti_S7-1200-Uploading-OB1-TIAV12.pcap" --var HOME
 check 9400004 quiet "$S/s7comm/iti_S7-1200-Uploading-OB1-TIAV12.pcap"
 
 # EtherNet/IP + CIP
+check 9500001 fire  "$P/plant_attack_enip_identity_reset.pcap"
+check 9500001 quiet "$P/plant_normal.pcap"
 check 9500001 quiet "$S/enip/iti_cip_stop_plc.pcap"
 check 9500001 quiet "$S/enip/db_CL5000EIP-Software-Download.pcap"
 check 9500002 fire  "$S/enip/iti_cip_stop_plc.pcap"

@@ -580,7 +580,10 @@ START_TEST(io_counted_per_connection)
 		ctx.ts.tv_usec = i * 1000;
 		feed(st, i & 1, d, 24);
 	}
-	ck_assert_int_eq(rec.n_msg, 0);        /* nothing per packet */
+	ck_assert_int_eq(rec.n_msg, 2);        /* each id's first packet, nothing per packet */
+	ck_assert_uint_eq(rec_msg(0, NULL)->conn.packets, 1);
+	ck_assert_uint_eq(rec_msg(1, NULL)->conn.packets, 1);
+	recorder_clear(&rec);
 	enip_dissector.flow_end(&ctx, st);
 	ck_assert_int_eq(rec.n_msg, 2);
 	rec_msg(0, &er);
