@@ -908,6 +908,63 @@ static double ev_ts(const struct ot_event *ev)
 	return TV_SEC(ev->ts);
 }
 
+/* A server's unsolicited reports (IEC 104 spontaneous and cyclic data,
+ * DNP3 unsolicited responses) are one channel of their edge, with function
+ * -1 (no request has it): the gaps between reports are learned like a
+ * request period, and a station that stops reporting for longer than the
+ * silence timeout and five times its longest learned gap falls silent
+ * (baseline_tick), however irregular its reports were. */
+#define BL_FUNC_REPORTS (-1)
+
+static int ev_is_report(const struct ot_event *ev)
+{
+	return ev->dir == OT_DIR_UNSOLICITED && !ev->from_client;
+}
+
+static void reports_key(struct bl_key *k, const struct flow *f, const struct ot_event *ev)
+{
+	key_edge(k, BE_CHAN, f, (uint8_t)ev->proto);
+	k->func = BL_FUNC_REPORTS;
+	k->sub = -1;
+}
+
+static void reports_learn(struct baseline *b, const struct flow *f, const struct ot_event *ev,
+			  double ts)
+{
+	struct bl_key k;
+	struct bl_entry *e;
+	int created;
+	double dt;
+
+	reports_key(&k, f, ev);
+	if ((e = bl_get(b, &k, ts, &created)) == NULL)
+		return;
+	dt = ts - e->prev_ts;
+	if (!created && e->prev_ts > 0 && dt >= 0 && !(e->n >= 3 && dt > 10.0 * e->mean))
+		welford_add(e, dt);
+	e->prev_ts = ts;
+	e->from.func = BL_FUNC_REPORTS;
+	e->from.sub = -1;
+	e->count++;
+	e->last = ts;
+}
+
+static void reports_heard(struct baseline *b, const struct flow *f, const struct ot_event *ev,
+			  double ts)
+{
+	struct bl_key k;
+	struct bl_entry *c;
+
+	reports_key(&k, f, ev);
+	if ((c = bl_find(b, &k)) == NULL)
+		return;
+	if (c->d_silent) {
+		c->d_silent = 0;
+		b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
+	}
+	c->d_last = ts;
+}
+
 static void learn_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
 			const struct ot_ip *sender, double ts)
 {
@@ -954,6 +1011,9 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 
 	if (ev->dir != OT_DIR_REQUEST) {
 		uint32_t runs = text_runs(ev);
+
+		if (ev_is_report(ev))
+			reports_learn(b, f, ev, ts);
 
 		if (ev->status > 0)
 			edge->errors++;
@@ -1417,6 +1477,8 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 {
 	char eb[200];
 
+	if (ev_is_report(ev))
+		reports_heard(b, f, ev, ts);
 	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
 	if (ev->status > 0 && bl_confident(&b->cfg, edge) &&
 	    !(edge->count > 0 && edge->errors * 5 > edge->count)) {
@@ -1729,7 +1791,7 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		if (c->d_silent || !bl_confident(&b->cfg, c) || c->mean <= 0)
 			continue;
 		std = welford_std(c);
-		if (std >= 0.5 * c->mean)
+		if (std >= 0.5 * c->mean && c->k.func != BL_FUNC_REPORTS)
 			continue;       /* not a periodic channel */
 		since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
 		lim = b->cfg.silence_timeout;
@@ -1751,7 +1813,8 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 			char dk[260];
 			snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
 			bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
-				 json_pack("{s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "client",
+				 json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
+					   c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
 					   ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
 					   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
 					   "start", (int)c->k.start, "silent_for", since,

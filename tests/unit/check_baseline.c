@@ -725,6 +725,77 @@ START_TEST(save_load_roundtrip)
 }
 END_TEST
 
+/* A controlled station's irregular unsolicited reports (IEC 104
+ * spontaneous data every 0.5-3.5 s): no alert while it reports, one when it
+ * stops for the silence timeout, again after it resumes and stops, and the
+ * same from a saved and loaded model. */
+static void report(struct baseline *b, const struct flow *f, double ts)
+{
+	struct ot_event ev = mkev(f, ts, OT_DIR_UNSOLICITED, 36, OT_CAT_READ);
+
+	ev.proto = OT_PROTO_IEC104;
+	ev.subfunc = 3;
+	ot_range_add(&ev, OT_SPACE_ID(OT_PROTO_IEC104, 1), 101, 0, 3001, 1);  /* ioa */
+	baseline_event(b, &ev);
+}
+
+static void tick_at(struct baseline *b, double t)
+{
+	struct timeval tv = { (time_t)t, 0 };
+
+	baseline_tick(b, &tv);
+}
+
+START_TEST(station_reports_fall_silent)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.60", 2404);
+	struct baseline *b = baseline_new(bl_defaults()), *l;
+	char path[128], err[256];
+	double t = 1000.0;
+	int i, k;
+
+	ck_assert_ptr_nonnull(b);
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < 400; i++) {
+		report(b, &f, t);
+		t += 0.5 + (double)((i * 7) % 31) / 10.0;       /* 0.5 .. 3.5 s */
+	}
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/r.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	l = baseline_load(path, bl_defaults(), err, sizeof(err));
+	ck_assert_msg(l != NULL, "load failed: %s", err);
+	unlink(path);
+	rmdir(tmpdir);
+	for (k = 0; k < 2; k++) {
+		struct baseline *m = k ? l : b;
+		double d = t;
+
+		baseline_set_learning(m, 0, 1);
+		for (i = 0; i < 200; i++) {             /* reporting: quiet */
+			report(m, &f, d);
+			tick_at(m, d);
+			d += 0.5 + (double)((i * 5) % 31) / 10.0;
+		}
+		ck_assert_uint_eq(total_alerts(m), 0);
+		tick_at(m, d + 200);                    /* within the 300 s timeout */
+		ck_assert_uint_eq(baseline_alert_count(m, BL_CHANNEL_SILENT), 0);
+		tick_at(m, d + 400);
+		ck_assert_uint_eq(baseline_alert_count(m, BL_CHANNEL_SILENT), 1);
+		tick_at(m, d + 500);                    /* once */
+		ck_assert_uint_eq(baseline_alert_count(m, BL_CHANNEL_SILENT), 1);
+		report(m, &f, d + 510);                 /* back, then silent again */
+		tick_at(m, d + 600);
+		ck_assert_uint_eq(baseline_alert_count(m, BL_CHANNEL_SILENT), 1);
+		tick_at(m, d + 900);
+		ck_assert_uint_eq(baseline_alert_count(m, BL_CHANNEL_SILENT), 2);
+		ck_assert_uint_eq(total_alerts(m), 2);
+	}
+	baseline_free(l);
+	baseline_free(b);
+}
+END_TEST
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "w");
@@ -958,6 +1029,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, new_address_range);
 	tcase_add_test(tc, identity_change);
 	tcase_add_test(tc, period_drift_and_silence);
+	tcase_add_test(tc, station_reports_fall_silent);
 	tcase_add_test(tc, value_out_of_range);
 	tcase_add_test(tc, external_peer);
 	tcase_add_test(tc, assets_bindings_and_scan);
