@@ -51,7 +51,7 @@ enum {
 	OPT_ALERT_ALL_CONV, OPT_CONFIG, OPT_USER, OPT_GROUP, OPT_PIDFILE,
 	OPT_SENSOR_NAME, OPT_COMMUNITY_ID_SEED, OPT_NO_COMMUNITY_ID,
 	OPT_NO_MERGE, OPT_MAX_OPEN_FILES, OPT_IFACE_SILENCE, OPT_LOSS_THRESHOLD,
-	OPT_LOSS_INTERVAL, OPT_MERGE_INVENTORY,
+	OPT_LOSS_INTERVAL, OPT_MERGE_INVENTORY, OPT_MEMCAP,
 	OPT_HELP, OPT_VERSION
 };
 
@@ -112,6 +112,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "memcap", required_argument, NULL, OPT_MEMCAP },
 	{ "sensor-name", required_argument, NULL, OPT_SENSOR_NAME },
 	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 	{ "no-community-id", no_argument, NULL, OPT_NO_COMMUNITY_ID },
@@ -203,6 +204,9 @@ static const char usage_text[] =
 "  --user USER             after opening capture and outputs, run as USER\n"
 "  --group GROUP           ... and GROUP (default: USER's primary group)\n"
 "  --pidfile FILE          write the process id to FILE\n"
+"  --memcap SIZE           share SIZE bytes (K, M, G suffixes; at least 1M)\n"
+"                          among flows, reassembly, assets and edges by\n"
+"                          lowering their caps (see otsentry(8), MEMORY)\n"
 "Other:\n"
 "  --help                  this text\n"
 "  --version               version\n";
@@ -269,6 +273,30 @@ static double parse_double(const char *opt, const char *s)
 	if (errno == ERANGE || v < 0 || v > 1e12)
 		usage_error("%s: '%s' is out of range", opt, s);
 	return v;
+}
+
+/* "134217728", "128M", "512K", "2G" -> bytes, 1 MiB to 1 TiB. */
+static uint64_t parse_size(const char *opt, const char *s)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+
+	if (n == 0 || n >= sizeof(buf))
+		usage_error("%s: '%s' is not a size", opt, s);
+	memcpy(buf, s, n + 1);
+	switch (buf[n - 1]) {
+	case 'k': case 'K': mult = 1ULL << 10; buf[--n] = 0; break;
+	case 'm': case 'M': mult = 1ULL << 20; buf[--n] = 0; break;
+	case 'g': case 'G': mult = 1ULL << 30; buf[--n] = 0; break;
+	default: break;
+	}
+	if (n == 0)
+		usage_error("%s: '%s' is not a size", opt, s);
+	v = parse_u64(opt, buf, (1ULL << 40) / mult);
+	if (v * mult < (1ULL << 20))
+		usage_error("%s: '%s' is out of range (1M to 1024G)", opt, s);
+	return v * mult;
 }
 
 /* "300", "300s", "5m", "2h", "1d" -> seconds. */
@@ -469,6 +497,7 @@ static void parse_args(int argc, char **argv, struct ots_options *o)
 		case OPT_USER: o->user = optarg; break;
 		case OPT_GROUP: o->group = optarg; break;
 		case OPT_PIDFILE: o->pidfile = optarg; break;
+		case OPT_MEMCAP: o->memcap = parse_size("--memcap", optarg); break;
 		case OPT_SENSOR_NAME:
 			if (!sensor_name_ok(optarg))
 				usage_error("--sensor-name: '%s' must be 1 to %d printable ASCII characters without spaces",
@@ -699,6 +728,7 @@ int main(int argc, char **argv)
 	ots_options_default(&opt);
 	read_config(argc, argv, &opt);
 	parse_args(argc, argv, &opt);
+	wiring_memcap(&opt);
 
 	/* MODULE-COMMANDS: standalone commands that exit before capture */
 	if (opt.baseline_show || opt.baseline_diff[0])
@@ -808,6 +838,10 @@ int main(int argc, char **argv)
 		if (crc == -2)
 			fputs("otsentry: rule errors; fix them or run with --rules-warn\n", stderr);
 		rc = crc == -2 ? 2 : 1;
+		goto out;
+	}
+	if (memory_attach(s, &opt) < 0) {
+		fputs("otsentry: cannot start the memory accounting\n", stderr);
 		goto out;
 	}
 	/* the page: last, so it is written after every other module finished */

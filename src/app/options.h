@@ -128,6 +128,8 @@ struct ots_options {
 	const char *user;                     /* --user: run as USER once capture is open */
 	const char *group;                    /* --group */
 	const char *pidfile;                  /* --pidfile FILE */
+	uint64_t memcap;                      /* --memcap BYTES (0: none) */
+	uint64_t memcap_flow_bytes;           /* its reckoning of one flow (wiring_memcap) */
 };
 
 /* Defaults for every field. */

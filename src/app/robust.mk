@@ -19,3 +19,13 @@ tests_fuzz_fuzz_pcap_SOURCES = tests/fuzz/fuzz_pcap.c
 tests_fuzz_fuzz_pcap_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_pcap_LDADD = $(OTS_LIBS)
 endif
+
+# --memcap under a flood of spoofed sources and unfilled holes (small here;
+# make memcap-flood: 1 M sources, 200 k holes, --memcap 128M).
+TESTS += tests/e2e/memcap.sh
+EXTRA_DIST += tests/e2e/memcap.sh tests/e2e/rss_lib.sh
+memcap-flood: src/otsentry$(EXEEXT) tests/e2e/flood_gen$(EXEEXT)
+	OTS_TOP_SRCDIR='$(abs_top_srcdir)' OTS_TOP_BUILDDIR='$(abs_top_builddir)' \
+		MEMCAP_SOURCES=1000000 MEMCAP_HOLES=200000 MEMCAP=128M \
+		$(srcdir)/tests/e2e/memcap.sh
+.PHONY: memcap-flood

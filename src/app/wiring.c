@@ -2,6 +2,7 @@
  * wiring.c - options to module configurations; modules to the sensor
  * (see wiring.h).
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "rules.h"
 #include "sensor.h"
 #include "wiring.h"
+#include "flow.h"
+#include "graph.h"
 
 void wiring_flow_config(const struct ots_options *o, struct flow_config *cfg)
 {
@@ -233,4 +236,112 @@ int report_attach(struct sensor *s, struct inventory *inv, struct alerter *al,
 	}
 	alerter_set_observer(al, report_alert, r);
 	return 0;
+}
+
+/* ---- --memcap ---- */
+
+static uint64_t share(uint64_t cap, unsigned percent, uint64_t each)
+{
+	uint64_t n = cap / 100 * percent / (each ? each : 1);
+
+	return n ? n : 1;
+}
+
+/* The largest state a dissector allocates for a flow it claims, measured
+ * by the allocator at startup (with the default limits). */
+static size_t dissector_state_bytes(void)
+{
+	const struct dissector *const *l;
+	struct ot_limits lim;
+	size_t n, i, max = 0;
+
+	ot_limits_default(&lim);
+	l = dissector_list(&n);
+	for (i = 0; i < n; i++) {
+		struct mallinfo2 before, after;
+		void *st;
+
+		if (!l[i]->state_new)
+			continue;
+		before = mallinfo2();
+		st = l[i]->state_new(&lim);
+		after = mallinfo2();
+		if (after.uordblks > before.uordblks && after.uordblks - before.uordblks > max)
+			max = after.uordblks - before.uordblks;
+		if (st && l[i]->state_free)
+			l[i]->state_free(st);
+	}
+	return max;
+}
+
+size_t wiring_flow_bytes(void)
+{
+	return flow_table_flow_bytes() + dissector_state_bytes();
+}
+
+void wiring_memcap(struct ots_options *o)
+{
+	uint64_t n;
+
+	if (!o->memcap)
+		return;
+	o->memcap_flow_bytes = wiring_flow_bytes();
+	n = share(o->memcap, 40, o->memcap_flow_bytes);
+	if (n < o->max_flows)
+		o->max_flows = (uint32_t)n;
+	n = o->memcap / 100 * 20;
+	if (n < o->max_ooo_bytes)
+		o->max_ooo_bytes = n;
+	n = share(o->memcap, 10, inventory_asset_bytes());
+	if (n < o->max_assets)
+		o->max_assets = (uint32_t)(n < 2 ? 2 : n);
+	n = share(o->memcap, 10, graph_edge_bytes());
+	if (n < o->max_edges)
+		o->max_edges = (uint32_t)n;
+}
+
+static uint64_t stat_at(json_t *st, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(st, a), b);
+
+	if (c)
+		v = json_object_get(v, c);
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+/* Runs last: the counters of the other modules are in st already. */
+static void memory_stats(void *ctx, json_t *st)
+{
+	const struct ots_options *o = ctx;
+	json_t *m = json_object(), *caps = json_object();
+	uint64_t flows = stat_at(st, "flow", "active", NULL) * o->memcap_flow_bytes;
+	uint64_t reasm = stat_at(st, "reassembly", "memuse", NULL);
+	uint64_t frags = stat_at(st, "decoder", "ipv4_frag", "bytes") +
+			 stat_at(st, "decoder", "ipv6_frag", "bytes");
+	uint64_t assets = stat_at(st, "inventory", "assets", NULL) * inventory_asset_bytes();
+	uint64_t edges = stat_at(st, "inventory", "edges", NULL) * graph_edge_bytes();
+
+	json_object_set_new(m, "memcap", json_integer((json_int_t)o->memcap));
+	json_object_set_new(m, "flows", json_integer((json_int_t)flows));
+	json_object_set_new(m, "reassembly", json_integer((json_int_t)reasm));
+	json_object_set_new(m, "fragments", json_integer((json_int_t)frags));
+	json_object_set_new(m, "assets", json_integer((json_int_t)assets));
+	json_object_set_new(m, "edges", json_integer((json_int_t)edges));
+	json_object_set_new(m, "total", json_integer((json_int_t)(flows + reasm + frags + assets + edges)));
+	json_object_set_new(caps, "max_flows", json_integer((json_int_t)o->max_flows));
+	json_object_set_new(caps, "max_reassembly_bytes", json_integer((json_int_t)o->max_ooo_bytes));
+	json_object_set_new(caps, "max_assets", json_integer((json_int_t)o->max_assets));
+	json_object_set_new(caps, "max_edges", json_integer((json_int_t)o->max_edges));
+	json_object_set_new(caps, "flow_bytes", json_integer((json_int_t)o->memcap_flow_bytes));
+	json_object_set_new(m, "caps", caps);
+	json_object_set_new(st, "memory", m);
+}
+
+int memory_attach(struct sensor *s, const struct ots_options *o)
+{
+	struct sensor_observer ob = { .name = "memory", .ctx = (void *)o, .on_stats = memory_stats };
+
+	if (!o->memcap)
+		return 0;
+	return sensor_add_observer(s, &ob);
 }

@@ -17,6 +17,21 @@ struct inventory;
 
 /* The flow table's configuration for these options. */
 void wiring_flow_config(const struct ots_options *o, struct flow_config *cfg);
+/*
+ * --memcap: share o->memcap among the tables that traffic grows, each
+ * lowered to what its share holds (never raised): flows with their nDPI
+ * and application state 40 %, reassembly buffers 20 %, assets 10 %, graph
+ * edges 10 %; the rest is left to the fixed bounds (fragments, alerts,
+ * sink queues) and the baseline's own cap.  Each table then sheds its
+ * oldest entries at its cap, counted as always.  Call right after parsing.
+ */
+void wiring_memcap(struct ots_options *o);
+/* What one flow may hold: the flow table's own structures and nDPI's state
+ * (by size) and the largest dissector state (measured by the allocator). */
+size_t wiring_flow_bytes(void);
+/* The "memory" object of the stats event (with --memcap): each table's
+ * bytes, from its counters and per-entry size, and the caps in force. */
+int memory_attach(struct sensor *s, const struct ots_options *o);
 
 /*
  * The inventory: loads the OUI registry (a missing default registry only

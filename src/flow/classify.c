@@ -146,6 +146,11 @@ void classify_finish(struct classify *c, struct classify_flow **cf,
 	set_label(c, proto, label, labellen);
 }
 
+size_t classify_flow_bytes(void)
+{
+	return sizeof(struct classify_flow);
+}
+
 void classify_get_stats(const struct classify *c, struct classify_stats *st)
 {
 	if (c)

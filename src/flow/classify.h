@@ -48,5 +48,7 @@ void classify_finish(struct classify *c, struct classify_flow **cf,
 		     const struct flow *f, char *label, size_t labellen);
 
 void classify_get_stats(const struct classify *c, struct classify_stats *st);
+/* Bytes of one flow's nDPI state while nDPI is deciding. */
+size_t classify_flow_bytes(void);
 
 #endif /* OTS_CLASSIFY_H */

@@ -752,6 +752,12 @@ void flow_table_flush(struct flow_table *ft)
 			end_flow(ft, ENTRY_OF(ft->lists[l].last), FLOW_END_SHUTDOWN);
 }
 
+size_t flow_table_flow_bytes(void)
+{
+	return sizeof(struct flow_entry) + sizeof(struct flow_ext) + classify_flow_bytes() +
+	       2 * sizeof(struct flow_entry *);
+}
+
 void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st)
 {
 	*st = ft->st;

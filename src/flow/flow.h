@@ -138,6 +138,10 @@ void flow_table_expire(struct flow_table *ft, const struct timeval *now);
 /* End every flow (end of input). */
 void flow_table_flush(struct flow_table *ft);
 void flow_table_get_stats(const struct flow_table *ft, struct flow_stats *st);
+/* Bytes one flow can hold besides its reassembly buffers: the entry, its
+ * streams and application-layer state, nDPI's state, the hash slot (for
+ * --memcap; dissector buffers are bounded by each dissector). */
+size_t flow_table_flow_bytes(void);
 /* Per-dissector totals (struct applayer_dissector_stats, applayer.h): the
  * ended flows' counters plus those of the flows still open.  out has room
  * for APPLAYER_MAX_DISSECTORS entries; returns how many were filled (one

@@ -135,6 +135,11 @@ static void evict_oldest(struct graph *g)
 	g->st.evicted++;
 }
 
+size_t graph_edge_bytes(void)
+{
+	return sizeof(struct graph_edge) + 2 * sizeof(void *);
+}
+
 struct graph_edge *graph_edge_find(const struct graph *g, uint64_t client, uint64_t server,
 				   uint8_t l4, uint16_t port)
 {

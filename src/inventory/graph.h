@@ -158,6 +158,9 @@ struct graph_node {
 struct graph;
 
 struct graph *graph_new(const struct graph_config *cfg);
+/* Bytes of one edge when made (its lists of operations grow within their
+ * own bounds); for --memcap. */
+size_t graph_edge_bytes(void);
 void graph_free(struct graph *g);
 
 /* Find or create the edge; NULL only when memory runs out.  *created is set

@@ -75,6 +75,12 @@ json_t *inv_mac_json(const uint8_t mac[6])
 
 /* ---- configuration, lifetime ---- */
 
+size_t inventory_asset_bytes(void)
+{
+	/* max_ips is twice max_assets: two address records an asset */
+	return sizeof(struct asset) + 2 * sizeof(struct inv_ip) + 4 * sizeof(void *);
+}
+
 struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_db *oui,
 				struct geo *geo, struct eve *eve)
 {

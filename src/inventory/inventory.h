@@ -99,6 +99,8 @@ struct sensor;
 
 /* NULL on allocation failure.  oui and geo (either may be NULL) are taken;
  * eve (may be NULL: no asset lines) is borrowed. */
+/* Bytes of one asset with its address records, when made; for --memcap. */
+size_t inventory_asset_bytes(void);
 struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_db *oui,
 				struct geo *geo, struct eve *eve);
 void inventory_free(struct inventory *inv);

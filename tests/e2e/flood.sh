@@ -20,6 +20,7 @@ max_flows=1000 max_assets=500 max_edges=800 max_keys=2000
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
 [ -x "$ots" ] && [ -x "$gen" ] || { echo "FAIL: $ots or $gen not built"; exit 1; }
 
+. "${OTS_TOP_SRCDIR:-.}/tests/e2e/rss_lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ots-flood.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -37,15 +38,7 @@ run() {
 		--max-baseline-keys $max_keys --learn "$tmp/bl.json" \
 		--inventory "$tmp/inv.json" --graph "$tmp/g.dot" \
 		> "$tmp/out.json" 2> "$tmp/err.txt" &
-	pid=$!
-	peak=0
-	while kill -0 $pid 2>/dev/null; do
-		hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$pid/status 2>/dev/null)
-		[ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
-		sleep 0.1
-	done
-	wait $pid
-	rc=$?
+	peak_rss $!
 	[ $rc -eq 0 ] || { bad "otsentry exited $rc on $1"; cat "$tmp/err.txt"; }
 	echo "$peak" > "$tmp/peak"
 }

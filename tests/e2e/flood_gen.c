@@ -1,7 +1,7 @@
 /*
  * flood_gen.c - write a spoofed-source flood capture for tests/flood.sh.
  *
- *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix]]
+ *   flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix|holes]]
  *
  * COUNT Ethernet frames, 10000 per second of packet time, alternating TCP
  * SYNs to Modbus/TCP (502) and UDP datagrams to DNP3 (20000, a link-layer
@@ -278,6 +278,53 @@ static size_t modbus_frame(uint8_t *buf, unsigned long i, uint32_t *seq, int ooo
 	return 14 + iplen;
 }
 
+/* Frame i of the holes flood: each pair of frames is a new TCP session
+ * from a random source to a Modbus server, a 12-byte request and then 200
+ * bytes 100 bytes further on, so every session buffers 200 bytes behind
+ * a hole that never fills. */
+static size_t holes_frame(uint8_t *buf, unsigned long i)
+{
+	static uint8_t src[4], mac[6];
+	static uint16_t sport;
+	uint8_t *ip = buf + 14, *tcp = ip + 20, *data = tcp + 20;
+	size_t plen = i & 1 ? 200 : 12;
+	uint32_t seq = i & 1 ? 1000 + 12 + 100 : 1000;
+
+	if (!(i & 1)) {
+		mac[0] = (uint8_t)((rng() & 0xfc) | 0x02);
+		mac[1] = (uint8_t)rng(); mac[2] = (uint8_t)rng();
+		mac[3] = (uint8_t)rng(); mac[4] = (uint8_t)rng(); mac[5] = (uint8_t)rng();
+		src[0] = 10;
+		src[1] = (uint8_t)(1 + rng() % 254);
+		src[2] = (uint8_t)rng();
+		src[3] = (uint8_t)(1 + rng() % 254);
+		sport = (uint16_t)(1024 + rng() % 60000);
+	}
+	memset(buf, 0, 14 + 40 + plen);
+	buf[0] = 0x02;
+	buf[5] = 0x01;
+	memcpy(buf + 6, mac, 6);
+	put16(buf + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (unsigned)(40 + plen));
+	put16(ip + 4, (unsigned)(i & 0xffff));
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, src, 4);
+	ip[16] = 192; ip[17] = 168; ip[18] = 1; ip[19] = 1;
+	put16(ip + 10, csum(ip, 20));
+	put16(tcp, sport);
+	put16(tcp + 2, 502);
+	put16(tcp + 4, seq >> 16);
+	put16(tcp + 6, seq & 0xffff);
+	put16(tcp + 10, 1);
+	tcp[12] = 0x50;
+	tcp[13] = 0x18;         /* PSH ACK */
+	put16(tcp + 14, 64240);
+	memset(data, 'h', plen);
+	return 14 + 40 + plen;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t hdr[24], rec[16], buf[1536];
@@ -289,9 +336,10 @@ int main(int argc, char **argv)
 		  strcmp(argv[4], "dnp3noise") == 0 ? 2 : 0;
 	int modbus = ooo || (argc == 5 && strcmp(argv[4], "modbus") == 0);
 	int l4mix = argc == 5 && strcmp(argv[4], "l4mix") == 0;
+	int holes = argc == 5 && strcmp(argv[4], "holes") == 0;
 
-	if (argc < 3 || argc > 5 || (argc == 5 && !modbus && !l4mix)) {
-		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix]]\n", stderr);
+	if (argc < 3 || argc > 5 || (argc == 5 && !modbus && !l4mix && !holes)) {
+		fputs("usage: flood_gen OUT.pcap COUNT [SEED [modbus|ooo|dnp3noise|l4mix|holes]]\n", stderr);
 		return 2;
 	}
 	n = strtoul(argv[2], NULL, 10);
@@ -310,7 +358,7 @@ int main(int argc, char **argv)
 	put32le(hdr + 20, 1);   /* Ethernet */
 	fwrite(hdr, 1, sizeof(hdr), fp);
 	for (i = 0; i < n; i++) {
-		size_t len = l4mix ? l4mix_frame(buf, i) :
+		size_t len = holes ? holes_frame(buf, i) : l4mix ? l4mix_frame(buf, i) :
 			     modbus ? modbus_frame(buf, i, &seq, ooo) : frame(buf, i);
 
 		put32le(rec, (uint32_t)(1700000000u + i / 10000));
