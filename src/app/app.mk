@@ -24,12 +24,13 @@ EXTRA_DIST += tests/e2e/e2e_flows.sh tests/e2e/e2e_flows.expected
 dist_man_MANS += man/otsentry.8
 
 # Benchmark: otsentry against a bare libpcap read loop (make bench).
-noinst_PROGRAMS += bench/pcap_read
+noinst_PROGRAMS += bench/pcap_read bench/rusage
 bench_pcap_read_SOURCES = bench/pcap_read.c
 bench_pcap_read_LDADD = $(PCAP_LIBS)
+bench_rusage_SOURCES = bench/rusage.c
 EXTRA_DIST += bench/bench.sh quickstart.sh
 
-bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT)
+bench: src/otsentry$(EXEEXT) bench/pcap_read$(EXEEXT) bench/rusage$(EXEEXT)
 	OTS_SHARED_PCAPS="$${OTS_SHARED_PCAPS:-$(abs_top_srcdir)/../shared/pcaps}" \
 		$(srcdir)/bench/bench.sh $(abs_top_builddir)
 .PHONY: bench

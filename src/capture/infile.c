@@ -30,6 +30,10 @@ struct infile {
 	uint64_t size;
 	uint64_t raw_bytes;
 
+	char *iobuf;                    /* the stream's buffer: stdio gives a
+					 * cookie stream BUFSIZ bytes whatever
+					 * setvbuf asks unless it is handed one;
+					 * not touched by fclose after the close */
 	unsigned char *raw;             /* raw[pos, len) not yet used */
 	size_t pos, len;
 	int eof;
@@ -205,6 +209,7 @@ static void infile_free(struct infile *f)
 	ZSTD_freeDStream(f->zs);
 	if (f->own_fd && f->fd >= 0)
 		close(f->fd);
+	free(f->iobuf);
 	free(f->raw);
 	free(f);
 }
@@ -257,8 +262,10 @@ FILE *infile_open(const char *path, struct infile **inf, char *err, size_t errle
 
 	*inf = NULL;
 	f = calloc(1, sizeof(*f));
-	if (!f || !(f->raw = malloc(INFILE_RAW_BUF))) {
+	if (!f || !(f->raw = malloc(INFILE_RAW_BUF)) || !(f->iobuf = malloc(INFILE_STDIO_BUF))) {
 		snprintf(err, errlen, "out of memory");
+		if (f)
+			free(f->raw);
 		free(f);
 		return NULL;
 	}
@@ -287,7 +294,12 @@ FILE *infile_open(const char *path, struct infile **inf, char *err, size_t errle
 		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
 	}
-	setvbuf(fp, NULL, _IOFBF, INFILE_STDIO_BUF);
+	/* plain files only: a decoder hands back what it has before a corrupt
+	 * spot only per read, and a long read would lose the packets before it */
+	if (f->kind == INFILE_PLAIN)
+		setvbuf(fp, f->iobuf, _IOFBF, INFILE_STDIO_BUF);
+	else
+		setvbuf(fp, NULL, _IOFBF, INFILE_STDIO_BUF);
 	*inf = f;
 	return fp;
 fail:

@@ -950,8 +950,11 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 			break;
 		}
 		so->req_sent++;
-		if ((unsigned)ev->cat < OT_CAT_COUNT)
+		if ((unsigned)ev->cat < OT_CAT_COUNT) {
 			so->cat_sent[ev->cat]++;
+			if (p > 0)      /* as role inference sums them */
+				snd->cat_sent_all[ev->cat]++;
+		}
 		ro->req_recv++;
 		bitmap_add(snd->funcs, &snd->n_funcs, ev->func);
 		if (rsnd)

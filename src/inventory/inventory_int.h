@@ -117,6 +117,8 @@ struct asset {
 	char (*labels)[GRAPH_LABEL_LEN];
 	struct inv_addr addrs[INV_MAX_ADDRS];
 	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
+	uint64_t cat_sent_all[OT_CAT_COUNT];    /* ot[1..].cat_sent summed: read by
+						 * role inference at every event */
 	struct inv_iec104 *iec104;              /* on the first IEC 104 message */
 	uint8_t units[32];                      /* Modbus unit ids addressed as client */
 	uint8_t funcs[32];                      /* function codes sent in requests */

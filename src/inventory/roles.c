@@ -73,9 +73,11 @@ struct ot_totals {
 static void ot_totals(const struct asset *a, struct ot_totals *t)
 {
 	uint64_t best_c = 0, best_s = 0;
-	int p, c;
+	int p;
 
 	memset(t, 0, sizeof(*t));
+	if (a->ot)
+		memcpy(t->cat, a->cat_sent_all, sizeof(t->cat));
 	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
 		const struct inv_ot *o = &a->ot[p];
 
@@ -88,8 +90,6 @@ static void ot_totals(const struct asset *a, struct ot_totals *t)
 		t->anomalies += o->anomalies;
 		t->io_orig += o->io_orig;
 		t->io_target += o->io_target;
-		for (c = 0; c < OT_CAT_COUNT; c++)
-			t->cat[c] += o->cat_sent[c];
 		if (o->req_sent)
 			t->n_client_protos++;
 		if (o->req_sent > best_c) {
