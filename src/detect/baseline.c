@@ -1497,6 +1497,25 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 	detect_values(b, ev, f, ts);
 }
 
+/* The peers ip was learned talking proto with (as client: its servers, else
+ * its clients), at most 8, for evidence. */
+static json_t *edge_peers(const struct baseline *b, const struct ot_ip *ip, int proto,
+			  int as_client)
+{
+	json_t *arr = json_array();
+	const struct bl_entry *e;
+	int n = 0;
+
+	for (e = b->head; e && n < 8; e = e->lnext) {
+		if (e->k.kind != BE_EDGE || e->k.proto != proto ||
+		    ot_ip_cmp(as_client ? &e->k.a : &e->k.b, ip))
+			continue;
+		json_array_append_new(arr, ip_json(as_client ? &e->k.b : &e->k.a));
+		n++;
+	}
+	return arr;
+}
+
 static void detect_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
 			 const struct ot_ip *sender, double ts)
 {
@@ -1532,16 +1551,22 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 			const struct ot_ip *who = new_srv ? &f->srv_ip : &f->cli_ip;
 			snprintf(dk, sizeof(dk), "%s|%s|%s", ot_ip_str(who, ipbuf, sizeof(ipbuf)),
 				 ot_proto_name(ev->proto), new_srv ? "server" : "client");
+			json_t *learned = json_array();
+
+			ot_services(b, who, learned);
 			bl_alert(b, BL_NEW_PROTOCOL, ts, f, ev->from_client, ev, dk,
-				 json_pack("{s:s,s:s,s:s,s:o}", "asset", ipbuf, "protocol",
+				 json_pack("{s:s,s:s,s:s,s:o,s:o}", "asset", ipbuf, "protocol",
 					   ot_proto_name(ev->proto), "role", new_srv ? "server" : "client",
-					   "seen", event_json(ev)), NULL, NULL);
+					   "seen", event_json(ev), "learned_ot", learned), NULL, NULL);
 		} else {
 			bl_alert(b, BL_NEW_EDGE, ts, f, ev->from_client, ev, eb,
-				 json_pack("{s:o,s:o,s:s,s:i,s:o}", "client", ip_json(&f->cli_ip),
+				 json_pack("{s:o,s:o,s:s,s:i,s:o,s:o,s:o}", "client", ip_json(&f->cli_ip),
 					   "server", ip_json(&f->srv_ip), "protocol",
 					   ot_proto_name(ev->proto), "port", (int)f->srv_port,
-					   "seen", event_json(ev)), NULL, NULL);
+					   "seen", event_json(ev),
+					   "client_learned_servers", edge_peers(b, &f->cli_ip, ev->proto, 1),
+					   "server_learned_clients", edge_peers(b, &f->srv_ip, ev->proto, 0)),
+				 NULL, NULL);
 		}
 		return;
 	}

@@ -86,6 +86,24 @@ static uint64_t total_alerts(const struct baseline *b)
 	return n;
 }
 
+/* The last baseline alert seen by the alerter: its kind and evidence. */
+struct seen_alert {
+	int n;
+	char kind[32];
+	json_t *evidence;
+};
+
+static void keep_alert(void *ctx, const struct alert *a)
+{
+	struct seen_alert *s = ctx;
+	const char *k = json_string_value(json_object_get(a->metadata, "kind"));
+
+	s->n++;
+	snprintf(s->kind, sizeof(s->kind), "%s", k ? k : "");
+	json_decref(s->evidence);
+	s->evidence = json_deep_copy(a->evidence);
+}
+
 /* Learn 100 polls one second apart, values 10..20; then switch to detect. */
 static struct baseline *learned(const struct flow *f, double *t)
 {
@@ -162,6 +180,8 @@ START_TEST(new_edge_between_known_hosts)
 	struct flow g = mkflow("10.0.0.6", "10.0.0.11", 502);
 	struct flow x = mkflow("10.0.0.5", "10.0.0.11", 502);
 	struct baseline *b = baseline_new(bl_defaults());
+	struct alerter *al;
+	struct seen_alert sa = { 0, "", NULL };
 	struct ot_event e;
 	int i;
 
@@ -171,10 +191,20 @@ START_TEST(new_edge_between_known_hosts)
 		poll(b, &g, 1000 + i, 10);
 	}
 	baseline_set_learning(b, 0, 1);
+	al = alerter_new(NULL, NULL);
+	alerter_set_observer(al, keep_alert, &sa);
+	baseline_set_alerter(b, al);
 	e = mkev(&x, 2000, OT_DIR_REQUEST, 3, OT_CAT_READ);
 	baseline_event(b, &e);
 	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_EDGE), 1);
 	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 0);
+	/* what the two hosts were learned doing instead */
+	ck_assert_str_eq(json_string_value(json_array_get(
+		json_object_get(sa.evidence, "client_learned_servers"), 0)), "10.0.0.10");
+	ck_assert_str_eq(json_string_value(json_array_get(
+		json_object_get(sa.evidence, "server_learned_clients"), 0)), "10.0.0.6");
+	json_decref(sa.evidence);
+	alerter_free(al);
 	baseline_free(b);
 }
 END_TEST
@@ -412,24 +442,6 @@ static void mk_tmpdir(void)
 }
 
 /* ---- one alert per message, point classes, confidence ------------------- */
-
-/* The last baseline alert seen by the alerter: its kind and evidence. */
-struct seen_alert {
-	int n;
-	char kind[32];
-	json_t *evidence;
-};
-
-static void keep_alert(void *ctx, const struct alert *a)
-{
-	struct seen_alert *s = ctx;
-	const char *k = json_string_value(json_object_get(a->metadata, "kind"));
-
-	s->n++;
-	snprintf(s->kind, sizeof(s->kind), "%s", k ? k : "");
-	json_decref(s->evidence);
-	s->evidence = json_deep_copy(a->evidence);
-}
 
 /* A read response of holding 0..n-1 with values vals. */
 static void respond(struct baseline *b, const struct flow *f, double ts, const double *vals, int n)
