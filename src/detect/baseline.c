@@ -244,6 +244,9 @@ struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, i
 	} else if (k->kind == BE_IOSTREAM) {
 		e->cnext = b->ios;
 		b->ios = e;
+	} else if (k->kind == BE_IOCONN) {
+		e->cnext = b->ioconns;
+		b->ioconns = e;
 	}
 	b->nkeys++;
 	if (k->kind < BE_KIND_MAX)
@@ -1646,18 +1649,21 @@ static void learn_io(struct baseline *b, const struct ot_event *ev, const struct
 	}
 }
 
-/* The paths learned from this originator to this target, for evidence. */
+/* The connections learned to this target (from any originator), for
+ * evidence: who normally owns it and with which paths. */
 static json_t *io_learned_paths(const struct baseline *b, const struct bl_key *k)
 {
 	json_t *arr = json_array();
 	const struct bl_entry *e;
+	char ob[OTS_IPSTR_LEN];
 	int n = 0;
 
-	for (e = b->head; e && n < IO_LEARNED_LIST; e = e->lnext) {
-		if (e->k.kind != BE_IOCONN || e->k.proto != k->proto ||
-		    ot_ip_cmp(&e->k.a, &k->a) || ot_ip_cmp(&e->k.b, &k->b))
+	for (e = b->ioconns; e && n < IO_LEARNED_LIST; e = e->cnext) {
+		if (e->k.proto != k->proto || ot_ip_cmp(&e->k.b, &k->b))
 			continue;
-		json_array_append_new(arr, json_pack("{s:s,s:i,s:I,s:I}", "path", e->text ? e->text : "",
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:I,s:I}",
+						     "originator", ot_ip_str(&e->k.a, ob, sizeof(ob)),
+						     "path", e->text ? e->text : "",
 						     "transport_class", (int)e->k.func,
 						     "o_t_rpi", (json_int_t)e->io_rpi[0],
 						     "t_o_rpi", (json_int_t)e->io_rpi[1]));

@@ -62,7 +62,8 @@ struct bl_entry {
 	struct bl_key k;
 	struct bl_entry *hnext;         /* hash chain */
 	struct bl_entry *lnext;         /* all entries, insertion order */
-	struct bl_entry *cnext;         /* channels (b->chans), io streams (b->ios) */
+	struct bl_entry *cnext;         /* channels (b->chans), io streams (b->ios),
+					 * io connections (b->ioconns) */
 	double first, last;             /* learned first / last seen */
 	uint64_t count;
 
@@ -124,6 +125,7 @@ struct baseline {
 	struct bl_entry *head, *tail;   /* insertion order */
 	struct bl_entry *chans;         /* channel list */
 	struct bl_entry *ios;           /* io stream list */
+	struct bl_entry *ioconns;       /* io connection list */
 	double next_io_check;           /* packet time of the next io silence sweep */
 	int learning, detecting;
 	double learn_start, learn_end;  /* packet time covered by learning */
