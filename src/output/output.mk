@@ -12,6 +12,12 @@ tests_unit_check_community_id_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_community_id_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_community_id
 
+check_PROGRAMS += tests/unit/check_linefile
+tests_unit_check_linefile_SOURCES = tests/unit/check_linefile.c
+tests_unit_check_linefile_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_linefile_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_linefile
+
 check_PROGRAMS += tests/unit/check_sink
 tests_unit_check_sink_SOURCES = tests/unit/check_sink.c
 tests_unit_check_sink_CFLAGS = $(CHECK_CFLAGS_)
