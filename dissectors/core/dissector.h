@@ -58,7 +58,8 @@ enum probe_result {
 	PROBE_MINE
 };
 
-/* Per-protocol hard limits, read once from configuration. */
+/* Per-protocol hard limits, read once from configuration (the defaults:
+ * ots_limits_default() in src/app/options.c). */
 struct ot_limits {
 	uint32_t max_pending;       /* outstanding requests per flow (32) */
 	uint32_t max_objects;       /* DNP3 objects per message (2048) */
@@ -69,7 +70,6 @@ struct ot_limits {
 	double reassembly_timeout;  /* seconds for an incomplete fragment (30) */
 };
 
-void ot_limits_default(struct ot_limits *lim);
 
 struct dissect_ctx;
 typedef void (*ot_emit_fn)(struct dissect_ctx *ctx, struct ot_event *ev);

@@ -9,17 +9,6 @@
 #include "dissector.h"
 #include "event.h"
 
-void ot_limits_default(struct ot_limits *lim)
-{
-	lim->max_pending = 32;
-	lim->max_objects = 2048;
-	lim->max_points = 16384;
-	lim->max_log_values = 64;
-	lim->max_pdu_buffer = 65536;
-	lim->max_reassembly = 65536;
-	lim->reassembly_timeout = 30.0;
-}
-
 const char *ot_dir_name(enum ot_dir d)
 {
 	static const char *const n[] = { "request", "response", "unsolicited_response", "none" };

@@ -822,7 +822,7 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	alert_config_default(&acfg);
+	ots_alert_config_default(&acfg);
 	acfg.max_per_second = opt.alert_rate;
 	alerter = alerter_new(sensor_eve(s), &acfg);
 	if (!alerter || alerter_attach(s, alerter) < 0) {

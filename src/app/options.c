@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "alert.h"
 #include "baseline.h"
 #include "flow.h"
 #include "inventory.h"
@@ -60,9 +61,28 @@ void ots_flow_config_default(struct flow_config *cfg)
 	cfg->ndpi_enable = 1;
 	cfg->ot_enable = 1;
 	cfg->want_detail = 1;
-	cfg->lim = NULL;
+	ots_limits_default(&cfg->lim);
 	cfg->dissectors = NULL;
 	cfg->n_dissectors = 0;
+}
+
+void ots_limits_default(struct ot_limits *lim)
+{
+	lim->max_pending = OTS_DEF_MAX_PENDING;
+	lim->max_objects = OTS_DEF_MAX_OBJECTS;
+	lim->max_points = OTS_DEF_MAX_POINTS;
+	lim->max_log_values = OTS_DEF_MAX_LOG_VALUES;
+	lim->max_pdu_buffer = OTS_DEF_MAX_PDU_BUFFER;
+	lim->max_reassembly = OTS_DEF_MAX_PDU_REASSEMBLY;
+	lim->reassembly_timeout = OTS_DEF_REASSEMBLY_TIMEOUT;
+}
+
+void ots_alert_config_default(struct alert_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_per_second = OTS_DEF_ALERT_RATE;
+	cfg->max_dedup_keys = OTS_DEF_ALERT_DEDUP_KEYS;
+	cfg->repeat_summary_interval = OTS_DEF_ALERT_SUMMARY;
 }
 
 void ots_baseline_config_default(struct bl_config *cfg)

@@ -17,6 +17,8 @@
 struct flow_config;
 struct bl_config;
 struct inventory_config;
+struct ot_limits;
+struct alert_config;
 
 /* Defaults of the command-line settings (plain numbers: --help prints them
  * with OTS_DEF_STR). */
@@ -40,6 +42,18 @@ struct inventory_config;
 #define OTS_DEF_IFACE_SILENCE       300
 #define OTS_DEF_LOSS_THRESHOLD      5
 #define OTS_DEF_LOSS_INTERVAL       60
+
+/* Defaults of tunables no option sets (the modules get them through their
+ * configurations, filled by the functions at the end of this file). */
+#define OTS_DEF_MAX_PENDING         32          /* outstanding requests per flow */
+#define OTS_DEF_MAX_OBJECTS         2048        /* DNP3 objects per message */
+#define OTS_DEF_MAX_POINTS          16384       /* DNP3 points per message */
+#define OTS_DEF_MAX_LOG_VALUES      64          /* values written to one EVE line */
+#define OTS_DEF_MAX_PDU_BUFFER      65536       /* framer bytes per direction */
+#define OTS_DEF_MAX_PDU_REASSEMBLY  65536       /* DNP3 transport / COTP fragments */
+#define OTS_DEF_REASSEMBLY_TIMEOUT  30.0        /* seconds for an incomplete fragment */
+#define OTS_DEF_ALERT_DEDUP_KEYS    65536       /* tracked alert repeat keys */
+#define OTS_DEF_ALERT_SUMMARY       300.0       /* seconds between repeat summaries */
 
 #define OTS_DEF_STR_(x) #x
 #define OTS_DEF_STR(x) OTS_DEF_STR_(x)
@@ -140,6 +154,8 @@ void ots_options_default(struct ots_options *o);
  * baseline thresholds...). */
 void ots_flow_config_default(struct flow_config *cfg);
 void ots_baseline_config_default(struct bl_config *cfg);
+void ots_limits_default(struct ot_limits *lim);         /* the dissectors' limits */
+void ots_alert_config_default(struct alert_config *cfg);
 void ots_inventory_config_default(struct inventory_config *cfg);
 
 #endif /* OTS_OPTIONS_H */

@@ -255,7 +255,7 @@ static size_t dissector_state_bytes(void)
 	struct ot_limits lim;
 	size_t n, i, max = 0;
 
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	l = dissector_list(&n);
 	for (i = 0; i < n; i++) {
 		struct mallinfo2 before, after;

@@ -75,13 +75,6 @@ struct alerter {
 	void *observer_ctx;
 };
 
-void alert_config_default(struct alert_config *cfg)
-{
-	cfg->max_per_second = 100;
-	cfg->max_dedup_keys = 65536;
-	cfg->repeat_summary_interval = 300.0;
-}
-
 static double tv_diff(const struct timeval *a, const struct timeval *b)
 {
 	return (double)(a->tv_sec - b->tv_sec) + (a->tv_usec - b->tv_usec) / 1e6;
@@ -113,10 +106,7 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg)
 	if (!al)
 		return NULL;
 	al->eve = eve;
-	if (cfg)
-		al->cfg = *cfg;
-	else
-		alert_config_default(&al->cfg);
+	al->cfg = *cfg;
 	if (al->cfg.max_dedup_keys == 0)
 		al->cfg.max_dedup_keys = 1;
 	while (n < al->cfg.max_dedup_keys && n < (1u << 20))

@@ -42,15 +42,15 @@ struct alert {
 };
 
 struct alert_config {
-	uint32_t max_per_second;    /* global cap (default 100) */
-	uint32_t max_dedup_keys;    /* tracked repeat keys (default 65536) */
-	double repeat_summary_interval; /* seconds between repeat summaries (default 300) */
+	uint32_t max_per_second;    /* global cap */
+	uint32_t max_dedup_keys;    /* tracked repeat keys */
+	double repeat_summary_interval; /* seconds between repeat summaries */
 };
-
-void alert_config_default(struct alert_config *cfg);
+/* (The defaults: ots_alert_config_default() in src/app/options.c.) */
 
 struct alerter;
 
+/* cfg is required (copied). */
 struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg);
 void alerter_free(struct alerter *a);
 /* Raise one alert (may be deduplicated or rate-limited, always counted). */

@@ -850,11 +850,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	ft->cfg = *cfg;
 	if (cb)
 		ft->cb = *cb;
-	if (cfg->lim)
-		ft->lim = *cfg->lim;
-	else
-		ot_limits_default(&ft->lim);
-	ft->cfg.lim = &ft->lim;
+	ft->lim = cfg->lim;
 	while (nb < cfg->max_flows)
 		nb <<= 1;
 	ft->max_buckets = nb;

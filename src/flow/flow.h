@@ -22,10 +22,10 @@
 #include <sys/time.h>
 
 #include "addr.h"
+#include "dissector.h"
 #include "pkt.h"
 
 struct ot_event;
-struct ot_limits;
 struct dissect_ctx;
 struct dissector;
 struct applayer_dissector_stats;
@@ -90,7 +90,7 @@ struct flow_config {
 	int ndpi_enable;                /* nDPI labels on */
 	int ot_enable;                  /* run OT dissectors */
 	int want_detail;                /* dissectors build EVE detail */
-	const struct ot_limits *lim;
+	struct ot_limits lim;           /* the dissectors' hard limits */
 	/* Dissectors to probe; NULL: the registry (dissector_list). */
 	const struct dissector *const *dissectors;
 	size_t n_dissectors;

@@ -27,6 +27,7 @@
 #include "alert.h"
 #include "eve.h"
 #include "sink.h"
+#include "options.h"
 
 static char ctrl[512];
 
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sink_feed: %s\n", e ? err : "out of memory");
 		return 1;
 	}
-	alert_config_default(&cfg);
+	ots_alert_config_default(&cfg);
 	cfg.max_per_second = 0;
 	al = alerter_new(e, &cfg);
 

@@ -23,6 +23,7 @@
 
 #include "dissector.h"
 #include "jw.h"
+#include "options.h"
 
 struct fuzz_emit_ud {
 	const struct dissector *d;
@@ -65,7 +66,7 @@ static inline int fuzz_dissector_run(const struct dissector *d, const uint8_t *d
 	d->probe(data, size, 0);
 	if (size < 1)
 		return 0;
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	lim.max_pending = (data[0] & 0x08) ? 2 : 32;
 	lim.max_log_values = (data[0] & 0x10) ? 3 : 64;
 	memset(&ctx, 0, sizeof(ctx));

@@ -15,6 +15,7 @@
 
 #include "dnp3.h"
 #include "jw.h"
+#include "options.h"
 
 extern const struct dissector dnp3_dissector;
 
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	if (mode & 4) {
 		lim.max_objects = 4;
 		lim.max_points = 40;

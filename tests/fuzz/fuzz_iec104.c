@@ -17,6 +17,7 @@
 
 #include "iec104.h"
 #include "jw.h"
+#include "options.h"
 
 extern const struct dissector iec104_dissector;
 
@@ -50,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	if (mode & 2)
 		lim.max_log_values = 2;
 	memset(&ctx, 0, sizeof(ctx));

@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!(inv = inventory_attach(s, &opt, err, sizeof(err))))
 		abort();
-	alert_config_default(&acfg);
+	ots_alert_config_default(&acfg);
 	al = alerter_new(sensor_eve(s), &acfg);
 	if (!al || alerter_attach(s, al) < 0)
 		abort();

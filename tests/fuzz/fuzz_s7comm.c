@@ -16,6 +16,7 @@
 
 #include "dissector.h"
 #include "jw.h"
+#include "options.h"
 
 extern const struct dissector s7comm_dissector;
 
@@ -56,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	if (mode & 2) {
 		lim.max_pending = 2;
 		lim.max_reassembly = 200;

@@ -9,6 +9,7 @@
 
 #include "jw.h"
 #include "recorder.h"
+#include "options.h"
 
 static void recorder_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
@@ -63,7 +64,7 @@ void recorder_init(struct recorder *r, const struct dissector *d, size_t record_
 		r->records = calloc((size_t)max, record_size);
 		ck_assert_ptr_nonnull(r->records);
 	}
-	ot_limits_default(&r->lim);
+	ots_limits_default(&r->lim);
 }
 
 void recorder_clear(struct recorder *r)

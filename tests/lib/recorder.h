@@ -34,7 +34,7 @@ struct recorder {
 	int n_msg, n_anom;
 	struct recorded *ev;    /* [max] */
 	unsigned char *records; /* [max * record_size] */
-	struct ot_limits lim;   /* ot_limits_default(), for the context */
+	struct ot_limits lim;   /* ots_limits_default(), for the context */
 };
 
 /* Record the events of dissector d, whose records are record_size bytes

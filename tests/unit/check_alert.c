@@ -11,6 +11,7 @@
 #include "flow.h"
 #include "event.h"
 #include "modbus.h"
+#include "options.h"
 
 /* A sink that keeps every line in memory. */
 struct capture {
@@ -94,10 +95,18 @@ static void sample_alert(struct alert *a, uint32_t sid, long sec, const char *ke
 	a->dedup_key = key;
 }
 
+static struct alerter *alerter_default(struct eve *e)
+{
+	struct alert_config cfg;
+
+	ots_alert_config_default(&cfg);
+	return alerter_new(e, &cfg);
+}
+
 START_TEST(alert_line_shape)
 {
 	struct eve *e = capture_eve();
-	struct alerter *al = alerter_new(e, NULL);
+	struct alerter *al = alerter_default(e);
 	struct ot_event ev;
 	struct flow f;
 	struct alert a;
@@ -182,7 +191,7 @@ START_TEST(alert_repeats_counted_then_summarised)
 	json_t *st, *s;
 	int i;
 
-	alert_config_default(&cfg);
+	ots_alert_config_default(&cfg);
 	cfg.repeat_summary_interval = 60;
 	al = alerter_new(e, &cfg);
 	for (i = 0; i < 5; i++) {
@@ -237,7 +246,7 @@ START_TEST(alert_periodic_and_final_summary)
 	struct timeval end = { 2000, 0 };
 	int i;
 
-	alert_config_default(&cfg);
+	ots_alert_config_default(&cfg);
 	cfg.repeat_summary_interval = 10;
 	al = alerter_new(e, &cfg);
 	/* one alert a second for 25 s: alert, summaries at 10 and 20 s */
@@ -269,7 +278,7 @@ START_TEST(alert_dedup_table_bounded)
 	json_t *st, *o;
 	int i;
 
-	alert_config_default(&cfg);
+	ots_alert_config_default(&cfg);
 	cfg.max_dedup_keys = 4;
 	cfg.max_per_second = 0;         /* no cap */
 	al = alerter_new(e, &cfg);
@@ -310,7 +319,7 @@ START_TEST(alert_rate_cap)
 	json_t *st;
 	int i;
 
-	alert_config_default(&cfg);
+	ots_alert_config_default(&cfg);
 	cfg.max_per_second = 3;
 	al = alerter_new(e, &cfg);
 	for (i = 0; i < 10; i++) {
@@ -338,7 +347,7 @@ END_TEST
 START_TEST(alert_shared_metadata_untouched)
 {
 	struct eve *e = capture_eve();
-	struct alerter *al = alerter_new(e, NULL);
+	struct alerter *al = alerter_default(e);
 	json_t *shared = json_pack("{s:[s]}", "mitre_technique_id", "T0001");
 	struct alert a;
 	json_t *ids;

@@ -501,9 +501,11 @@ static struct baseline *watched_block(const struct flow *f, struct alerter **al,
 				      struct seen_alert *sa)
 {
 	struct baseline *b = learned_block(f, bl_defaults(), 100);
+	struct alert_config acfg;
 
 	memset(sa, 0, sizeof(*sa));
-	*al = alerter_new(NULL, NULL);
+	ots_alert_config_default(&acfg);
+	*al = alerter_new(NULL, &acfg);
 	alerter_set_observer(*al, keep_alert, sa);
 	baseline_set_alerter(b, *al);
 	return b;

@@ -290,7 +290,7 @@ static struct dissect_ctx ctx;
 
 static void ctx_setup(void)
 {
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lim = &lim;
 	ctx.emit = count_emit;

@@ -16,6 +16,7 @@
 #include "dnp3.h"
 #include "modbus.h"
 #include "s7comm.h"
+#include "options.h"
 
 static struct flow test_flow;
 
@@ -844,7 +845,7 @@ static int decode_and_match(struct decoded *d, const char *proto, int from_clien
 	void *st;
 
 	ck_assert_ptr_nonnull(ds);
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.flow = &test_flow;
 	ctx.ts.tv_sec = 1000;

@@ -16,6 +16,7 @@
 #include "dissector.h"
 #include "jw.h"
 #include "s7comm.h"
+#include "options.h"
 
 extern const struct dissector s7comm_dissector;
 
@@ -103,7 +104,7 @@ static void *st;
 
 static void setup(void)
 {
-	ot_limits_default(&lim);
+	ots_limits_default(&lim);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.lim = &lim;
 	ctx.emit = rec_emit;
