@@ -33,7 +33,7 @@ enum modbus_field {
 	MBF_WRITE_ADDRESS, MBF_WRITE_QUANTITY, MBF_FILE_RECORDS,
 	MBF_SUB_FUNCTION, MBF_VALUE, MBF_DATA_LENGTH, MBF_DATA, MBF_MEI,
 	MBF_DEVICE_ID, MBF_FIFO_COUNT, MBF_STATUS, MBF_EVENT_COUNT,
-	MBF_MESSAGE_COUNT, MBF_SERVER_ID, MBF_OUTPUT_DATA,
+	MBF_MESSAGE_COUNT, MBF_SERVER_ID, MBF_OUTPUT_DATA, MBF_UMAS,
 	MBF_COUNT
 };
 
@@ -76,6 +76,11 @@ struct modbus_record {
 	uint8_t devid_code, object_id, conformity_level, more_follows;
 	uint8_t next_object_id, number_of_objects;
 	uint16_t n_objects;
+	/* FC 90 (Schneider UMAS): session key, UMAS function (a response's:
+	 * its request's, when paired), a response's status code (0xFE ok,
+	 * 0xFD error); the rest of the PDU is data */
+	uint8_t umas_session_key, umas_func, umas_status;
+	uint8_t umas_has_func;                  /* umas_func known */
 	/* FC 20/21 sub-requests and sub-responses */
 	uint16_t n_files;
 	uint8_t files_are_responses;            /* reference type + length only */
@@ -99,6 +104,8 @@ extern const struct ot_tok modbus_mei_names[];
 extern const struct ot_tok modbus_devid_code_names[];
 extern const struct ot_tok modbus_object_names[];
 extern const struct ot_tok modbus_table_names[];        /* rules: 1 << space */
+extern const struct ot_tok modbus_umas_names[];         /* UMAS functions (FC 90) */
+extern const struct ot_tok modbus_umas_status_names[];
 extern const struct ot_tok modbus_func_class_names[];   /* rules: class bits */
 extern const struct ot_names modbus_names[];
 extern const struct ot_space_info modbus_spaces[];
@@ -108,6 +115,7 @@ const char *modbus_func_name(unsigned fc);      /* "unknown" / "user_defined" */
 enum ot_category modbus_func_category(unsigned fc);
 unsigned modbus_func_class(unsigned fc);        /* MB_CLASS_* bit */
 const char *modbus_object_name(uint8_t id);     /* "other" / "reserved" */
+enum ot_category modbus_umas_category(unsigned umas_func);
 
 #define MB_CLASS_ASSIGNED   1u
 #define MB_CLASS_UNASSIGNED 2u

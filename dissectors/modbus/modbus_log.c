@@ -40,6 +40,7 @@ static const uint8_t lay_rw_resp[] = {
 static const uint8_t lay_fifo_req[] = { MBF_ADDRESS, MBF_END };
 static const uint8_t lay_fifo_resp[] = { MBF_BYTE_COUNT, MBF_FIFO_COUNT, MBF_VALUES, MBF_END };
 static const uint8_t lay_mei[] = { MBF_MEI, MBF_DEVICE_ID, MBF_DATA_LENGTH, MBF_DATA, MBF_END };
+static const uint8_t lay_umas[] = { MBF_UMAS, MBF_DATA_LENGTH, MBF_DATA, MBF_END };
 
 static const struct {
 	uint8_t fc;
@@ -64,6 +65,7 @@ static const struct {
 	{ 23, lay_rw_req, lay_rw_resp },
 	{ 24, lay_fifo_req, lay_fifo_resp },
 	{ 43, lay_mei, lay_mei },
+	{ 90, lay_umas, lay_umas },
 };
 
 static const uint8_t *mb_layout(unsigned fc, int is_req)
@@ -108,6 +110,22 @@ static void mb_log_device_id(struct jw *w, const struct modbus_record *r, int is
 		jw_object_close(w);
 	}
 	jw_array_close(w);
+	jw_object_close(w);
+}
+
+/* "umas": {"session_key", ["status_code", "status",] "function_code", "function"} */
+static void mb_log_umas(struct jw *w, const struct modbus_record *r, int is_req)
+{
+	jw_object_open(w, "umas");
+	jw_uint(w, "session_key", r->umas_session_key);
+	if (!is_req) {
+		jw_uint(w, "status_code", r->umas_status);
+		jw_string(w, "status", ot_tok_str(modbus_umas_status_names, r->umas_status));
+	}
+	if (r->umas_has_func) {
+		jw_uint(w, "function_code", r->umas_func);
+		jw_string(w, "function", ot_tok_str(modbus_umas_names, r->umas_func));
+	}
 	jw_object_close(w);
 }
 
@@ -183,6 +201,7 @@ static void mb_log_field(struct jw *w, const struct ot_event *ev,
 			  r->run_indicator == 0x00 ? "off" : "invalid");
 		break;
 	case MBF_OUTPUT_DATA: jw_uint(w, "output_data", r->output_data); break;
+	case MBF_UMAS: mb_log_umas(w, r, ev->dir == OT_DIR_REQUEST); break;
 	default: break;
 	}
 }

@@ -5,6 +5,12 @@
  * MODBUS Application Protocol Specification V1.1b3: 5.1 (function codes),
  * 6.8.1 (diagnostics sub-functions), 6.19-6.21 (MEI types, read device id
  * codes and objects), 7 (exception codes).
+ *
+ * UMAS (function 90) has no public specification: its function codes are
+ * those of the public protocol descriptions of Schneider's Modicon
+ * M340/M580 engineering traffic (Kaspersky ICS CERT, "The secrets of
+ * Schneider Electric's UMAS protocol", 2022, and the community dissectors
+ * built from it).
  */
 #include <stddef.h>
 
@@ -36,6 +42,46 @@ const struct ot_tok modbus_function_names[] = {
 	{ 43, "encapsulated_interface_transport" },
 	{ 43, "read_device_identification" },
 	{ 90, "umas" },
+	{ 0, NULL }
+};
+
+/* UMAS function codes: the byte after the session key in a request. */
+const struct ot_tok modbus_umas_names[] = {
+	{ 0x01, "init_comm" },
+	{ 0x02, "read_id" },
+	{ 0x03, "read_project_info" },
+	{ 0x04, "read_plc_info" },
+	{ 0x06, "read_card_info" },
+	{ 0x0a, "repeat" },
+	{ 0x10, "take_plc_reservation" },
+	{ 0x11, "release_plc_reservation" },
+	{ 0x12, "keep_alive" },
+	{ 0x20, "read_memory_block" },
+	{ 0x22, "read_variables" },
+	{ 0x23, "write_variables" },
+	{ 0x24, "read_coils_registers" },
+	{ 0x25, "write_coils_registers" },
+	{ 0x30, "initialize_upload" },
+	{ 0x31, "upload_block" },
+	{ 0x32, "end_strategy_upload" },
+	{ 0x33, "initialize_download" },
+	{ 0x34, "download_block" },
+	{ 0x35, "end_strategy_download" },
+	{ 0x39, "read_eth_master_data" },
+	{ 0x40, "start_plc" },
+	{ 0x41, "stop_plc" },
+	{ 0x50, "monitor_plc" },
+	{ 0x58, "check_plc" },
+	{ 0x70, "read_io_object" },
+	{ 0x71, "write_io_object" },
+	{ 0x73, "get_status_module" },
+	{ 0, NULL }
+};
+
+/* The byte in that place in a UMAS response. */
+const struct ot_tok modbus_umas_status_names[] = {
+	{ 0xfe, "ok" },
+	{ 0xfd, "error" },
 	{ 0, NULL }
 };
 
@@ -130,6 +176,8 @@ const struct ot_names modbus_names[] = {
 	{ "MEI type", modbus_mei_names, NULL, NULL },
 	{ "read device id code", modbus_devid_code_names, NULL, NULL },
 	{ "device id object", modbus_object_names, NULL, NULL },
+	{ "UMAS function", modbus_umas_names, "umas_func", "%s" },
+	{ "UMAS status", modbus_umas_status_names, NULL, NULL },
 	{ NULL }
 };
 
@@ -170,6 +218,29 @@ enum ot_category modbus_func_category(unsigned fc)
 		return OT_CAT_PROGRAM;
 	default:
 		return OT_CAT_OTHER;
+	}
+}
+
+enum ot_category modbus_umas_category(unsigned umas_func)
+{
+	switch (umas_func) {
+	case 0x02: case 0x03: case 0x04: case 0x06: case 0x39: case 0x73:
+		return OT_CAT_IDENTITY;
+	case 0x01: case 0x0a: case 0x12:
+		return OT_CAT_SESSION;
+	case 0x20: case 0x22: case 0x24: case 0x50: case 0x70:
+		return OT_CAT_READ;
+	case 0x23: case 0x25: case 0x71:
+		return OT_CAT_WRITE;
+	case 0x10: case 0x11:           /* the engineering station's lock */
+	case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35:
+		return OT_CAT_PROGRAM;
+	case 0x40: case 0x41:
+		return OT_CAT_MODE;
+	case 0x58:
+		return OT_CAT_DIAGNOSTIC;
+	default:
+		return OT_CAT_PROGRAM;  /* an unknown UMAS function */
 	}
 }
 

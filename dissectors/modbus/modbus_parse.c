@@ -767,6 +767,54 @@ static void mb_resp_write_file(struct mb_msg *m, struct cursor *c)
 
 /* ---- dispatch ------------------------------------------------------- */
 
+/*
+ * FC 90, Schneider UMAS: session key (0 until the engineering station
+ * takes the PLC reservation, then the key the PLC handed out), then the
+ * UMAS function in a request or the status (0xFE ok, 0xFD error) in a
+ * response, then the function's data (kept opaque).  A response names
+ * the function of the request it answers.
+ */
+static void mb_umas(struct mb_msg *m, struct cursor *c, int is_req)
+{
+	uint8_t key = cur_u8(c), code = cur_u8(c);
+	int func = -1;
+
+	if (!cur_ok(c))
+		return;
+	m->rec.umas_session_key = key;
+	m->rec.has |= 1u << MBF_UMAS;
+	if (is_req) {
+		func = code;
+		m->save.sub = code;
+		if (!ot_tok_name(modbus_umas_names, code))
+			mb_flag(m, "invalid_value", "UMAS function %u", code);
+	} else {
+		m->rec.umas_status = code;
+		if (code != 0xfe && code != 0xfd)
+			mb_flag(m, "invalid_value", "UMAS status %u", code);
+		if (m->paired && m->req.func == 90 && m->req.sub >= 0)
+			func = m->req.sub;
+	}
+	if (func >= 0) {
+		m->rec.umas_func = (uint8_t)func;
+		m->rec.umas_has_func = 1;
+		m->ev.subfunc = func;
+		m->ev.subfunc_name = ot_tok_str(modbus_umas_names, func);
+		m->ev.cat = modbus_umas_category((unsigned)func);
+	}
+	mb_rest_as_data(m, c);
+}
+
+static void mb_umas_req(struct mb_msg *m, struct cursor *c)
+{
+	mb_umas(m, c, 1);
+}
+
+static void mb_umas_resp(struct mb_msg *m, struct cursor *c)
+{
+	mb_umas(m, c, 0);
+}
+
 typedef void (*mb_body_fn)(struct mb_msg *m, struct cursor *c);
 
 /* Decoders per public function code; NULL: no data in that direction.
@@ -795,6 +843,7 @@ static const struct mb_func_ops {
 	{ 23, mb_req_read_write, mb_resp_read_write },
 	{ 24, mb_req_fifo, mb_resp_fifo },
 	{ 43, mb_req_mei, mb_resp_mei },
+	{ 90, mb_umas_req, mb_umas_resp },
 };
 
 static void mb_body(struct mb_msg *m, struct cursor *c, int is_req)

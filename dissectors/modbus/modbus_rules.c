@@ -8,6 +8,10 @@
  *           [, address A[, value V]]
  *
  * Numbers and ranges as Suricata writes them: N, <N, >N, N<>M.
+ *
+ * And otsentry's own, on requests with function 90 (Schneider UMAS):
+ *
+ *   umas_func: N|NAME      the UMAS function (the log's umas.function)
  */
 #include <stdio.h>
 #include <string.h>
@@ -216,8 +220,27 @@ static int mb_kw_match(const struct ot_rule_check *c, const struct ot_event *ev)
 	}
 }
 
+static int umas_kw_parse(char *arg, struct ot_rule_check *c, int max,
+			 char *err, size_t errlen)
+{
+	int code;
+
+	(void)max;
+	arg = ot_kw_trim(arg);
+	if (ot_kw_num_or_name(arg, modbus_umas_names, 255, &code) < 0)
+		return KW_ERR("unknown UMAS function '%s'", arg);
+	c->a = code;
+	return 1;
+}
+
+static int umas_kw_match(const struct ot_rule_check *c, const struct ot_event *ev)
+{
+	return ev->func == 90 && ev->subfunc == c->a;
+}
+
 const struct ot_keyword modbus_keywords[] = {
 	{ "modbus", NULL, OT_KW_REQUESTS, mb_kw_parse, mb_kw_match },
+	{ "umas_func", "umas.func", OT_KW_REQUESTS, umas_kw_parse, umas_kw_match },
 	{ NULL }
 };
 

@@ -5,7 +5,8 @@
 # Captures: the shared public corpus ($OTS_SHARED_PCAPS), the project's
 # generated captures (pcaps/), and a few frames built here with text2pcap
 # for operations no public capture holds (Modbus broadcast writes and file
-# record writes, DNP3 Secure Authentication errors, analog output
+# record writes, UMAS stop/start/upload/variable writes, DNP3 Secure
+# Authentication errors, analog output
 # commands, application and configuration functions, DNP3 from an
 # external address).
 # Exit 77 (skip) when the shared captures are absent.
@@ -54,6 +55,12 @@ if command -v text2pcap >/dev/null 2>&1; then
 		"$work/enip_li_sweep.pcap" >/dev/null 2>&1
 	# Modbus FC 21 write file record: file 1, record 0, one register
 	build mb_write_file 10.0.0.5 10.0.0.9 40010 502 00010000000a011507060001000000011234
+	# UMAS (Modbus FC 90, session key 1): stop PLC, start PLC, initialize
+	# upload, write variables
+	build umas_stop 10.0.0.5 10.0.0.9 40019 502 000100000004015a0141
+	build umas_start 10.0.0.5 10.0.0.9 40020 502 000100000004015a0140
+	build umas_upload 10.0.0.5 10.0.0.9 40021 502 000100000006015a01300001
+	build umas_write_vars 10.0.0.5 10.0.0.9 40022 502 000100000008015a012301020304
 	# DNP3 analog output (g41v2, index 3, value 1234) by select, operate,
 	# direct operate no ack; application functions without objects or
 	# with g90v1 (frames with their link and block CRCs)
@@ -193,6 +200,17 @@ check 9300006 quiet "$S/modbus/zeek_modbus-and-non-modbus-p502.pcap"
 check 9300007 quiet "$S/modbus/zeek_modbus-and-non-modbus-p502.pcap" $OPS
 check 9300008 fire  "$S/modbus/db_modbus_test_data_part1.pcap"
 check 9300008 quiet "$S/modbus/icsnpp_modbus_example.pcap"
+# UMAS: a real M340 program download session (tshark has no UMAS
+# dissector; the function table is checked by check_modbus and here)
+check 9300011 fire  "$S/modbus/iti_modicon_test.pcap"
+check 9300011 fire  "$P/plant_attack_umas_download.pcap"
+check 9300011 quiet "$S/modbus/db_modbus_test_data_part2.pcap"
+check 9300009 fire  "$P/plant_attack_umas_stop.pcap"
+check 9300009 quiet "$S/modbus/iti_modicon_test.pcap"
+check 9300009 quiet "$P/plant_attack_umas_download.pcap"
+check 9300010 quiet "$S/modbus/iti_modicon_test.pcap"
+check 9300012 quiet "$S/modbus/iti_modicon_test.pcap"
+check 9300013 quiet "$S/modbus/iti_modicon_test.pcap" $OPS
 
 # OT protocols with external addresses (HOME_NET narrowed to make one)
 check 9400001 fire  "$P/plant_attack_external_modbus.pcap"
@@ -251,6 +269,12 @@ if [ "$have_t2p" = 1 ]; then
 	check 9600005 quiet "$work/iec104_reset.pcap"
 	check 9300007 fire  "$work/mb_write_file.pcap" $OPS
 	check 9300007 quiet "$work/mb_write_file.pcap"
+	check 9300009 fire  "$work/umas_stop.pcap"
+	check 9300010 fire  "$work/umas_start.pcap"
+	check 9300010 quiet "$work/umas_stop.pcap"
+	check 9300012 fire  "$work/umas_upload.pcap"
+	check 9300013 fire  "$work/umas_write_vars.pcap" $OPS
+	check 9300013 quiet "$work/umas_write_vars.pcap"
 	check 9200017 fire  "$work/dnp3_do_nr_g41.pcap"
 	check 9200016 quiet "$work/dnp3_do_nr_g41.pcap"
 	check 9200018 fire  "$work/dnp3_select_g41.pcap"
@@ -264,7 +288,7 @@ if [ "$have_t2p" = 1 ]; then
 	check 9200024 fire  "$work/dnp3_activate_config.pcap"
 else
 	echo "SKIP built captures: text2pcap not installed"
-	skip=$((skip + 24))
+	skip=$((skip + 30))
 fi
 
 # Every shipped rule has a fire check above and a quiet one.

@@ -3,6 +3,7 @@
  * and malformed ADUs, stream framing, pairing, limits and the probe.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -167,7 +168,7 @@ static const struct vec vecs[] = {
 	{ "fc43/14", V(rq43), 4, 1, V(rs43), 25, 1, OT_CAT_IDENTITY },
 	{ "fc43/13", V(rq43c), 2, 0, V(rs43c), 2, 0, OT_CAT_OTHER },
 	{ "fc65", V(rq65), 1, 0, V(rs65), 1, 0, OT_CAT_OTHER },
-	{ "fc90", V(rq90), 1, 0, V(rs90), 1, 0, OT_CAT_PROGRAM },
+	{ "fc90", V(rq90), 3, 0, V(rs90), 3, 0, OT_CAT_IDENTITY },
 };
 #define N_VECS (sizeof(vecs) / sizeof(vecs[0]))
 
@@ -884,6 +885,112 @@ START_TEST(stream_short_length_leftover)
 }
 END_TEST
 
+/*
+ * UMAS (FC 90): an engineering station's session as the public protocol
+ * descriptions give it - init, reservation (the PLC hands out the session
+ * key), program download, stop and start - each message's UMAS function,
+ * category and log fields; a response takes its request's function.
+ */
+START_TEST(umas_session)
+{
+	static const struct {
+		uint8_t key, func;
+		const char *name;
+		enum ot_category cat;
+		uint8_t status;         /* of the response */
+	} steps[] = {
+		{ 0x00, 0x01, "init_comm", OT_CAT_SESSION, 0xfe },
+		{ 0x00, 0x02, "read_id", OT_CAT_IDENTITY, 0xfe },
+		{ 0x00, 0x10, "take_plc_reservation", OT_CAT_PROGRAM, 0xfe },
+		{ 0x7b, 0x33, "initialize_download", OT_CAT_PROGRAM, 0xfe },
+		{ 0x7b, 0x34, "download_block", OT_CAT_PROGRAM, 0xfe },
+		{ 0x7b, 0x35, "end_strategy_download", OT_CAT_PROGRAM, 0xfe },
+		{ 0x7b, 0x41, "stop_plc", OT_CAT_MODE, 0xfd },
+		{ 0x7b, 0x40, "start_plc", OT_CAT_MODE, 0xfe },
+		{ 0x7b, 0x23, "write_variables", OT_CAT_WRITE, 0xfe },
+		{ 0x7b, 0x22, "read_variables", OT_CAT_READ, 0xfe },
+		{ 0x7b, 0x11, "release_plc_reservation", OT_CAT_PROGRAM, 0xfe },
+	};
+	void *st = mb_new();
+	size_t i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		uint8_t q[] = { 90, steps[i].key, steps[i].func, 0x00, 0x01, 0xaa };
+		uint8_t r[] = { 90, steps[i].key, steps[i].status, 0x7b };
+		const struct ot_event *e;
+		const struct modbus_record *m;
+		const char *js;
+		char want[160];
+
+		rec_reset();
+		send_pdu(st, 1, (uint16_t)(100 + i), 1, q, sizeof(q));
+		send_pdu(st, 0, (uint16_t)(100 + i), 1, r, sizeof(r));
+		ck_assert_int_eq(rec.n_msg, 2);
+		ck_assert_int_eq(rec.n_anom, 0);
+		e = rec_msg(0, &js);
+		m = rec_mb(0);
+		ck_assert_int_eq(e->func, 90);
+		ck_assert_int_eq(e->subfunc, steps[i].func);
+		ck_assert_str_eq(e->subfunc_name, steps[i].name);
+		ck_assert_int_eq(e->cat, steps[i].cat);
+		ck_assert_uint_eq(m->umas_session_key, steps[i].key);
+		ck_assert_uint_eq(m->umas_func, steps[i].func);
+		snprintf(want, sizeof(want),
+			 "\"umas\":{\"function\":\"%s\",\"function_code\":%u,\"session_key\":%u}",
+			 steps[i].name, steps[i].func, steps[i].key);
+		ck_assert_msg(json_has(js, want), "%s not in %s", want, js);
+		ck_assert_msg(json_has(js, "\"data\":\"0001aa\""), "%s", js);
+		ck_assert_msg(json_has(js, "\"data_length\":3"), "%s", js);
+		/* the response: its status, its request's function */
+		e = rec_msg(1, &js);
+		ck_assert_int_eq(e->subfunc, steps[i].func);
+		ck_assert_int_eq(e->cat, steps[i].cat);
+		ck_assert_uint_eq(rec_mb(1)->umas_status, steps[i].status);
+		snprintf(want, sizeof(want),
+			 "\"umas\":{\"function\":\"%s\",\"function_code\":%u,\"session_key\":%u,"
+			 "\"status\":\"%s\",\"status_code\":%u}",
+			 steps[i].name, steps[i].func, steps[i].key,
+			 steps[i].status == 0xfe ? "ok" : "error", steps[i].status);
+		ck_assert_msg(json_has(js, want), "%s not in %s", want, js);
+	}
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
+/* Unknown UMAS function and status bytes are flagged; a response with no
+ * request names no function; a bare function code is truncated. */
+START_TEST(umas_malformed)
+{
+	void *st = mb_new();
+	static const uint8_t q[] = { 90, 0x00, 0x99 };
+	static const uint8_t r[] = { 90, 0x00, 0x42 };
+	static const uint8_t bare[] = { 90 };
+	const struct ot_event *e;
+	const char *js;
+
+	send_pdu(st, 1, 1, 1, q, sizeof(q));
+	e = rec_msg(0, &js);
+	ck_assert_int_eq(e->subfunc, 0x99);
+	ck_assert_str_eq(e->subfunc_name, "unknown");
+	ck_assert_int_eq(rec_anomalies("invalid_value"), 1);
+	ck_assert_msg(json_has(js, "\"function\":\"unknown\",\"function_code\":153"), "%s", js);
+	send_pdu(st, 0, 2, 1, r, sizeof(r));           /* no request 2 */
+	e = rec_msg(1, &js);
+	ck_assert_int_eq(e->subfunc, -1);
+	ck_assert_int_eq(rec_anomalies("invalid_value"), 2);
+	ck_assert_int_eq(rec_anomalies("response_without_request"), 1);
+	ck_assert_msg(json_has(js, "\"umas\":{\"session_key\":0,\"status\":\"unknown\",\"status_code\":66}"), "%s", js);
+	send_pdu(st, 1, 3, 1, bare, sizeof(bare));
+	ck_assert_int_eq(rec_anomalies("truncated_adu"), 1);
+	e = rec_msg(2, &js);
+	ck_assert_int_eq(e->subfunc, -1);
+	ck_assert_msg(!json_has(js, "\"umas\":{"), "%s", js);
+	modbus_dissector.state_free(st);
+	rec_reset();
+}
+END_TEST
+
 START_TEST(stream_length_limits)
 {
 	void *st = mb_new();
@@ -985,6 +1092,8 @@ static Suite *modbus_suite(void)
 	tcase_add_test(tc, invalid_values);
 	tcase_add_test(tc, device_identification_all_objects);
 	tcase_add_test(tc, udp_datagrams);
+	tcase_add_test(tc, umas_session);
+	tcase_add_test(tc, umas_malformed);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pairing");
 	tcase_add_test(tc, pairing_by_transaction_and_unit);

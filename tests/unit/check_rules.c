@@ -143,6 +143,8 @@ static const struct {
 	{ "alert modbus any any -> any any (sid:1; modbus: access write coils, address 5, value 1<>1;)", "t.rules:1: modbus: bad value '1<>1'" },
 	{ "alert modbus any any -> any any (sid:1; modbus: access write coils, value 1;)", "t.rules:1: modbus: unexpected 'value 1'" },
 	{ "alert modbus any any -> any any (sid:1; modbus: unit 256;)", "t.rules:1: modbus: bad unit '256'" },
+	{ "alert modbus any any -> any any (sid:1; umas_func: reboot_plc;)", "t.rules:1: umas_func: unknown UMAS function 'reboot_plc'" },
+	{ "alert modbus any any -> any any (sid:1; umas_func: 256;)", "t.rules:1: umas_func: unknown UMAS function '256'" },
 	{ "alert modbus any any -> any any (sid:1; modbus: register 5;)", "t.rules:1: modbus: expected function, access or unit, not 'register 5'" },
 	{ "alert dnp3 any any -> any any (sid:1; modbus: function 5;)", "t.rules:1: keyword 'modbus' does not apply to this rule's protocol" },
 	{ "alert tcp any any -> any any (sid:1; modbus: function 5; dnp3_func: 13;)", "t.rules:1: keyword 'dnp3_func' mixes protocols" },
@@ -614,6 +616,30 @@ START_TEST(match_modbus_access)
 	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 15);
 	ot_range_add(&ev, OT_SPACE_MB_COIL, 0, 0, 0, 8);
 	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: access write coils, address 7;)", &ev), 1);
+}
+END_TEST
+
+/* umas_func: the UMAS function of a function 90 request. */
+START_TEST(match_umas_func)
+{
+	struct ot_event ev;
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 502);
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 90);
+	ev.subfunc = 0x41;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas_func: stop_plc;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas_func: 0x41;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas.func: 65;)", &ev), 1);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas_func: start_plc;)", &ev), 0);
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; modbus: function 90, subfunction 65;)", &ev), 1);
+	/* the same sub-function number under another function code */
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_REQUEST, 8);
+	ev.subfunc = 0x41;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas_func: stop_plc;)", &ev), 0);
+	/* the PLC's answer is not the command */
+	ev_init(&ev, OT_PROTO_MODBUS, OT_DIR_RESPONSE, 90);
+	ev.subfunc = 0x41;
+	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any any (sid:1; umas_func: stop_plc;)", &ev), 0);
 }
 END_TEST
 
@@ -1208,6 +1234,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_modbus_function_and_unit);
 	tcase_add_test(tc, match_modbus_access);
 	tcase_add_test(tc, match_dnp3_keywords);
+	tcase_add_test(tc, match_umas_func);
 	tcase_add_test(tc, match_s7_keywords);
 	tcase_add_test(tc, match_flow_keyword_and_header_only);
 	tcase_add_test(tc, match_pass_rule_silences);
