@@ -183,6 +183,8 @@ void mb_devid_resp(struct gen_buf *g, unsigned tid, unsigned unit, unsigned code
 		   const char *const *objs, unsigned n);
 void mb_exception(struct gen_buf *g, unsigned tid, unsigned unit, unsigned fc,
 		  unsigned code);
+void mb_umas(struct gen_buf *g, unsigned tid, unsigned unit, unsigned key,
+	     unsigned code, const void *data, size_t n);
 
 /* DNP3: wrap one application fragment (<= 249 bytes) in a transport segment
  * and a link frame with CRCs.  ctrl is the link control byte. */

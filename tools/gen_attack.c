@@ -210,6 +210,105 @@ static void attack_s7_download(struct plant *P, gen_time t)
 			  "s7_program_download", "9100003,9100009");
 }
 
+/*
+ * UMAS (Modbus function 90) sessions of an engineering tool with a Modicon
+ * M340, as the public protocol descriptions give them: one request and its
+ * answer (status 0xFE) after another; the session key is 0 until the
+ * reservation, then the one the PLC answers it with.
+ */
+struct umas_step {
+	uint8_t func;
+	const char *req, *resp;         /* data after the function / status */
+	size_t req_n, resp_n;
+};
+
+#define UMAS_KEY 0x3c   /* the PLC's answer to the reservation */
+
+static gen_time umas_session(struct plant *P, struct gen_tcp *c, gen_time t,
+			     const struct umas_step *steps, size_t n)
+{
+	struct gen_buf req, resp;
+	unsigned tid = 0, key = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct umas_step *s = &steps[i];
+
+		tid++;
+		mb_umas(&req, tid, 1, key, s->func, s->req, s->req_n);
+		mb_umas(&resp, tid, 1, key, 0xfe, s->resp, s->resp_n);
+		plant_count_mb(P, &req);
+		plant_count_mb(P, &resp);
+		t = plant_tcp_rr(P, c, plant_chan_ready(P, c, t), &req, &resp, 2, 15);
+		t += plant_think(P, 5, 40);
+		if (s->func == 0x10)
+			key = UMAS_KEY;
+		else if (s->func == 0x11)
+			key = 0;
+	}
+	return t;
+}
+
+/* The engineering station downloads a new program to plc-mb-1. */
+static void attack_umas_download(struct plant *P, gen_time t)
+{
+	static const char owner[] = "\x00\x00\x0cES-PROJECT-01";
+	static const char block[] = "\x00\x01\x02\x00\x00\x00\x00\x00\x10\x00"
+				    "APX-STRATEGY-BLOCK-0001";
+	static const struct umas_step steps[] = {
+		{ 0x02, "", "\x10\xff\x5a\x01", 0, 4 },             /* read_id */
+		{ 0x01, "\x00", "\xfd\x00\x01\x04", 1, 4 },         /* init_comm */
+		{ 0x03, "\x00", "\x02\x05\x00\x00", 1, 4 },         /* read_project_info */
+		{ 0x04, "", "\x02\x82\x80\x06", 0, 4 },             /* read_plc_info */
+		{ 0x10, owner, "\x3c", sizeof(owner) - 1, 1 },        /* take_plc_reservation */
+		{ 0x33, "\x00\x01\xfb\x00", "\x00\x01\x37\x30", 4, 4 },  /* initialize_download */
+		{ 0x34, block, "", sizeof(block) - 1, 0 },              /* download_block */
+		{ 0x34, block, "", sizeof(block) - 1, 0 },
+		{ 0x34, block, "", sizeof(block) - 1, 0 },
+		{ 0x35, "\x00\x01", "", 2, 0 },                        /* end_strategy_download */
+		{ 0x11, "", "", 0, 0 },                                 /* release_plc_reservation */
+	};
+	struct mbplc *m = &P->mb[0];
+	struct gen_tcp c;
+	gen_time t0;
+	struct truth *e;
+
+	t0 = plant_session_open(P, &c, P->es, m->h, 502, t);
+	umas_session(P, &c, t0, steps, sizeof(steps) / sizeof(steps[0]));
+	plant_session_close(P, &c, 50, 300);
+	e = plant_truth_add(P, t0, P->es, m->h, "modbus",
+			    "engineering station downloads a program to plc-mb-1 over "
+			    "UMAS (function 90): read id, init, reservation, "
+			    "initialize download, 3 download blocks, end download, release");
+	plant_truth_kinds(e, "new_protocol", "new_edge,new_function,unexpected_sequence",
+			  "umas_program_download", "9300011");
+}
+
+/* The engineering station stops plc-mb-3 over UMAS. */
+static void attack_umas_stop(struct plant *P, gen_time t)
+{
+	static const char owner[] = "\x00\x00\x0cES-PROJECT-01";
+	static const struct umas_step steps[] = {
+		{ 0x01, "\x00", "\xfd\x00\x01\x04", 1, 4 },         /* init_comm */
+		{ 0x10, owner, "\x3c", sizeof(owner) - 1, 1 },        /* take_plc_reservation */
+		{ 0x41, "", "", 0, 0 },                                 /* stop_plc */
+		{ 0x11, "", "", 0, 0 },                                 /* release_plc_reservation */
+	};
+	struct mbplc *m = &P->mb[P->nmb > 2 ? 2 : 0];
+	struct gen_tcp c;
+	gen_time t0;
+	struct truth *e;
+
+	t0 = plant_session_open(P, &c, P->es, m->h, 502, t);
+	umas_session(P, &c, t0, steps, sizeof(steps) / sizeof(steps[0]));
+	plant_session_close(P, &c, 50, 300);
+	e = plant_truth_add(P, t0, P->es, m->h, "modbus",
+			    "engineering station stops a Modicon PLC over UMAS "
+			    "(function 90): init, reservation, stop PLC, release");
+	plant_truth_kinds(e, "new_protocol", "new_edge,new_function,unexpected_sequence",
+			  "umas_plc_stop", "9300009");
+}
+
 static void attack_dnp3_operate(struct plant *P, gen_time t)
 {
 	/* g12v1, qualifier 0x28 (count and index 16-bit), one object at index
@@ -526,6 +625,12 @@ void attack_run(struct plant *P, gen_time t)
 	case SC_ENIP_IO_SILENT:
 	case SC_ENIP_RPI_CHANGE:
 		enip_attack(P, t);
+		break;
+	case SC_UMAS_DOWNLOAD:
+		attack_umas_download(P, t);
+		break;
+	case SC_UMAS_STOP:
+		attack_umas_stop(P, t);
 		break;
 	case SC_NEW_RANGE:
 		attack_new_range(P, t);

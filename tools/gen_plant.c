@@ -34,6 +34,7 @@ const char *const scenario_names[SC_COUNT] = {
 	"iec104_interrogation_sweep", "iec104_gi_flood", "iec104_injected_iframe",
 	"enip_identity_reset", "enip_rogue_forward_open",
 	"enip_set_attribute", "enip_io_silent", "enip_rpi_change",
+	"umas_download", "umas_stop",
 	"new_address_range", "error_burst", "channel_silent", "new_protocol",
 	"ip_mac_change",
 };

@@ -45,6 +45,8 @@ enum scenario {
 	SC_ENIP_SET_ATTRIBUTE,
 	SC_ENIP_IO_SILENT,
 	SC_ENIP_RPI_CHANGE,
+	SC_UMAS_DOWNLOAD,               /* gen_attack.c */
+	SC_UMAS_STOP,
 	/* extra deviations, not in the bundled set (--scenario all) */
 	SC_NEW_RANGE,
 	SC_ERROR_BURST,
@@ -54,7 +56,7 @@ enum scenario {
 	SC_COUNT
 };
 
-#define SC_BUNDLED (SC_ENIP_RPI_CHANGE + 1)  /* normal and the attacks */
+#define SC_BUNDLED (SC_UMAS_STOP + 1)  /* normal and the attacks */
 
 extern const char *const scenario_names[SC_COUNT];
 

@@ -143,6 +143,20 @@ void mb_devid_resp(struct gen_buf *g, unsigned tid, unsigned unit, unsigned code
 	mbap_end(g);
 }
 
+/* Schneider UMAS inside function 90: session key, then the UMAS function
+ * (request) or the status 0xFE/0xFD (response), then data. */
+void mb_umas(struct gen_buf *g, unsigned tid, unsigned unit, unsigned key,
+	     unsigned code, const void *data, size_t n)
+{
+	mbap_begin(g, tid, unit);
+	gb_u8(g, 90);
+	gb_u8(g, key);
+	gb_u8(g, code);
+	if (n)
+		gb_bytes(g, data, n);
+	mbap_end(g);
+}
+
 void mb_exception(struct gen_buf *g, unsigned tid, unsigned unit, unsigned fc,
 		  unsigned code)
 {

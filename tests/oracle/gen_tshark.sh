@@ -50,7 +50,7 @@ for f in "$tmp"/a/*; do
 		bad "pcaps/$b is missing (run make pcaps)"
 	fi
 done
-[ "$n" -eq 44 ] || bad "expected 44 files from --scenario all, got $n"
+[ "$n" -eq 48 ] || bad "expected 48 files from --scenario all, got $n"
 
 if [ -n "$missing" ]; then
 	[ "$fail" -eq 0 ] || exit 1
