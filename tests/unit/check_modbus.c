@@ -922,7 +922,7 @@ START_TEST(umas_session)
 		const char *js;
 		char want[160];
 
-		rec_reset();
+		recorder_clear(&rec);
 		send_pdu(st, 1, (uint16_t)(100 + i), 1, q, sizeof(q));
 		send_pdu(st, 0, (uint16_t)(100 + i), 1, r, sizeof(r));
 		ck_assert_int_eq(rec.n_msg, 2);
@@ -954,7 +954,7 @@ START_TEST(umas_session)
 		ck_assert_msg(json_has(js, want), "%s not in %s", want, js);
 	}
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
@@ -987,7 +987,7 @@ START_TEST(umas_malformed)
 	ck_assert_int_eq(e->subfunc, -1);
 	ck_assert_msg(!json_has(js, "\"umas\":{"), "%s", js);
 	modbus_dissector.state_free(st);
-	rec_reset();
+	recorder_clear(&rec);
 }
 END_TEST
 
