@@ -1500,25 +1500,6 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 	detect_values(b, ev, f, ts);
 }
 
-/* The peers ip was learned talking proto with (as client: its servers, else
- * its clients), at most 8, for evidence. */
-static json_t *edge_peers(const struct baseline *b, const struct ot_ip *ip, int proto,
-			  int as_client)
-{
-	json_t *arr = json_array();
-	const struct bl_entry *e;
-	int n = 0;
-
-	for (e = b->head; e && n < 8; e = e->lnext) {
-		if (e->k.kind != BE_EDGE || e->k.proto != proto ||
-		    ot_ip_cmp(as_client ? &e->k.a : &e->k.b, ip))
-			continue;
-		json_array_append_new(arr, ip_json(as_client ? &e->k.b : &e->k.a));
-		n++;
-	}
-	return arr;
-}
-
 static void detect_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
 			 const struct ot_ip *sender, double ts)
 {
@@ -1562,13 +1543,18 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 					   ot_proto_name(ev->proto), "role", new_srv ? "server" : "client",
 					   "seen", event_json(ev), "learned_ot", learned), NULL, NULL);
 		} else {
+			/* what both were learned as (a few lookups: this runs for
+			 * every message of an unlearned edge) */
+			json_t *cli_ot = json_array(), *srv_ot = json_array();
+
+			ot_services(b, &f->cli_ip, cli_ot);
+			ot_services(b, &f->srv_ip, srv_ot);
 			bl_alert(b, BL_NEW_EDGE, ts, f, ev->from_client, ev, eb,
 				 json_pack("{s:o,s:o,s:s,s:i,s:o,s:o,s:o}", "client", ip_json(&f->cli_ip),
 					   "server", ip_json(&f->srv_ip), "protocol",
 					   ot_proto_name(ev->proto), "port", (int)f->srv_port,
-					   "seen", event_json(ev),
-					   "client_learned_servers", edge_peers(b, &f->cli_ip, ev->proto, 1),
-					   "server_learned_clients", edge_peers(b, &f->srv_ip, ev->proto, 0)),
+					   "seen", event_json(ev), "client_learned_ot", cli_ot,
+					   "server_learned_ot", srv_ot),
 				 NULL, NULL);
 		}
 		return;

@@ -200,9 +200,9 @@ START_TEST(new_edge_between_known_hosts)
 	ck_assert_uint_eq(baseline_alert_count(b, BL_NEW_PROTOCOL), 0);
 	/* what the two hosts were learned doing instead */
 	ck_assert_str_eq(json_string_value(json_array_get(
-		json_object_get(sa.evidence, "client_learned_servers"), 0)), "10.0.0.10");
+		json_object_get(sa.evidence, "client_learned_ot"), 0)), "modbus/client");
 	ck_assert_str_eq(json_string_value(json_array_get(
-		json_object_get(sa.evidence, "server_learned_clients"), 0)), "10.0.0.6");
+		json_object_get(sa.evidence, "server_learned_ot"), 0)), "modbus/server");
 	json_decref(sa.evidence);
 	alerter_free(al);
 	baseline_free(b);
