@@ -182,6 +182,7 @@ START_TEST(new_edge_between_known_hosts)
 	struct baseline *b = baseline_new(bl_defaults());
 	struct alerter *al;
 	struct seen_alert sa = { 0, "", NULL };
+	struct alert_config acfg;
 	struct ot_event e;
 	int i;
 
@@ -191,7 +192,8 @@ START_TEST(new_edge_between_known_hosts)
 		poll(b, &g, 1000 + i, 10);
 	}
 	baseline_set_learning(b, 0, 1);
-	al = alerter_new(NULL, NULL);
+	ots_alert_config_default(&acfg);
+	al = alerter_new(NULL, &acfg);
 	alerter_set_observer(al, keep_alert, &sa);
 	baseline_set_alerter(b, al);
 	e = mkev(&x, 2000, OT_DIR_REQUEST, 3, OT_CAT_READ);
