@@ -37,13 +37,16 @@
 #include "sensor.h"
 #include "dissector.h"
 #include "event.h"
+#include "hash.h"
 #include "jw.h"
+#include "list.h"
+#include "seed.h"
 
 #define ALERT_HASH_MIN 64
 
 struct repeat {
 	struct repeat *hnext;           /* hash chain */
-	struct repeat *prev, *next;     /* LRU list, oldest first */
+	struct ots_link lru;            /* in alerter.lru, oldest first */
 	uint64_t hash;
 	uint32_t sid, gid, rev;
 	int severity;
@@ -61,7 +64,8 @@ struct alerter {
 	struct alert_config cfg;
 	struct repeat **buckets;
 	size_t nbuckets;
-	struct repeat *oldest, *newest;
+	struct ots_list lru;            /* repeat keys, least recently seen first */
+	uint64_t seed;                  /* of the key hash */
 	uint32_t nkeys;
 	time_t rate_sec;
 	uint32_t rate_used;
@@ -80,17 +84,12 @@ static double tv_diff(const struct timeval *a, const struct timeval *b)
 	return (double)(a->tv_sec - b->tv_sec) + (a->tv_usec - b->tv_usec) / 1e6;
 }
 
-/* FNV-1a over the sid and the key. */
-static uint64_t repeat_hash(uint32_t sid, uint32_t gid, const char *key)
+static uint64_t repeat_hash(const struct alerter *al, uint32_t sid, uint32_t gid,
+			    const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *p = (const unsigned char *)key;
+	uint64_t w[2] = { sid, gid };
 
-	h = (h ^ sid) * 1099511628211ULL;
-	h = (h ^ gid) * 1099511628211ULL;
-	while (*p)
-		h = (h ^ *p++) * 1099511628211ULL;
-	return h;
+	return ots_hash_str(key, ots_hash_words(w, 2, al->seed));
 }
 
 static char *dup_or_null(const char *s)
@@ -107,6 +106,8 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg)
 		return NULL;
 	al->eve = eve;
 	al->cfg = *cfg;
+	al->seed = ots_random_seed();
+	ots_list_init(&al->lru);
 	if (al->cfg.max_dedup_keys == 0)
 		al->cfg.max_dedup_keys = 1;
 	while (n < al->cfg.max_dedup_keys && n < (1u << 20))
@@ -131,28 +132,9 @@ static void repeat_free(struct repeat *r)
 	free(r);
 }
 
-static void lru_unlink(struct alerter *al, struct repeat *r)
+static struct repeat *oldest(const struct alerter *al)
 {
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		al->oldest = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
-	else
-		al->newest = r->prev;
-	r->prev = r->next = NULL;
-}
-
-static void lru_append(struct alerter *al, struct repeat *r)
-{
-	r->prev = al->newest;
-	r->next = NULL;
-	if (al->newest)
-		al->newest->next = r;
-	else
-		al->oldest = r;
-	al->newest = r;
+	return ots_list_entry(al->lru.first, struct repeat, lru);
 }
 
 static void repeat_remove(struct alerter *al, struct repeat *r)
@@ -163,7 +145,7 @@ static void repeat_remove(struct alerter *al, struct repeat *r)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = r->hnext;
-	lru_unlink(al, r);
+	ots_list_unlink(&al->lru, &r->lru);
 	al->nkeys--;
 	repeat_free(r);
 }
@@ -228,9 +210,9 @@ static void repeat_insert(struct alerter *al, const struct alert *a, uint64_t h)
 	struct repeat *r;
 	size_t b;
 
-	if (al->nkeys >= al->cfg.max_dedup_keys && al->oldest) {
-		write_summary(al, al->oldest, &a->ts, "evicted");
-		repeat_remove(al, al->oldest);
+	if (al->nkeys >= al->cfg.max_dedup_keys && oldest(al)) {
+		write_summary(al, oldest(al), &a->ts, "evicted");
+		repeat_remove(al, oldest(al));
 		al->evicted++;
 	}
 	r = calloc(1, sizeof(*r));
@@ -253,7 +235,7 @@ static void repeat_insert(struct alerter *al, const struct alert *a, uint64_t h)
 	b = h & (al->nbuckets - 1);
 	r->hnext = al->buckets[b];
 	al->buckets[b] = r;
-	lru_append(al, r);
+	ots_list_push_back(&al->lru, &r->lru);
 	al->nkeys++;
 }
 
@@ -497,15 +479,15 @@ void alert_raise(struct alerter *al, struct alert *a)
 	if (al->observer)
 		al->observer(al->observer_ctx, a);
 	if (a->dedup_key) {
-		h = repeat_hash(a->sid, a->gid, a->dedup_key);
+		h = repeat_hash(al, a->sid, a->gid, a->dedup_key);
 		r = repeat_find(al, a->sid, a->gid, a->dedup_key, h);
 	}
 	if (r) {
 		r->count++;
 		r->total++;
 		r->last = a->ts;
-		lru_unlink(al, r);
-		lru_append(al, r);
+		ots_list_unlink(&al->lru, &r->lru);
+		ots_list_push_back(&al->lru, &r->lru);
 		al->repeats++;
 		if (al->cfg.repeat_summary_interval > 0 &&
 		    tv_diff(&a->ts, &r->last_summary) >= al->cfg.repeat_summary_interval)
@@ -536,39 +518,40 @@ void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx)
 
 void alerter_tick(struct alerter *al, const struct timeval *now)
 {
+	struct repeat *r;
 	double ival;
 
 	if (!al)
 		return;
 	ival = al->cfg.repeat_summary_interval > 0 ? al->cfg.repeat_summary_interval : 300.0;
 	/* Oldest first: the first key seen recently ends the walk. */
-	while (al->oldest && tv_diff(now, &al->oldest->last) >= ival) {
-		write_summary(al, al->oldest, now, "ended");
-		repeat_remove(al, al->oldest);
+	while ((r = oldest(al)) && tv_diff(now, &r->last) >= ival) {
+		write_summary(al, r, now, "ended");
+		repeat_remove(al, r);
 	}
 }
 
 void alerter_finish(struct alerter *al, const struct timeval *now)
 {
-	struct repeat *r;
+	struct ots_link *l;
 
 	if (!al)
 		return;
 	al->finished = 1;
 	al->finish_ts = *now;
-	for (r = al->oldest; r; r = r->next)
-		write_summary(al, r, now, "end_of_input");
+	for (l = al->lru.first; l; l = l->next)
+		write_summary(al, ots_container_of(l, struct repeat, lru), now, "end_of_input");
 }
 
 void alerter_free(struct alerter *al)
 {
-	struct repeat *r, *n;
+	struct ots_link *l, *n;
 
 	if (!al)
 		return;
-	for (r = al->oldest; r; r = n) {
-		n = r->next;
-		repeat_free(r);
+	for (l = al->lru.first; l; l = n) {
+		n = l->next;
+		repeat_free(ots_container_of(l, struct repeat, lru));
 	}
 	free(al->buckets);
 	free(al);
