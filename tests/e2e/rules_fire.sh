@@ -291,6 +291,23 @@ else
 	skip=$((skip + 30))
 fi
 
+# Site variables: unset, their rules wait and are listed on standard error
+# and in the stats event; a var line in the configuration file loads them.
+if [ "$have_t2p" = 1 ]; then
+	printf 'var MODBUS_OPERATORS=192.0.2.1\n' > "$work/site.conf"
+	check 9300007 fire  "$work/mb_write_file.pcap" --config "$work/site.conf"
+	"$bin" --no-flow-log -r "$work/mb_write_file.pcap" --config none >"$work/out.json" 2>"$work/err"
+	if grep -q '^otsentry: [0-9]* rules wait for \$MODBUS_OPERATORS (.*): .*9300007' "$work/err" &&
+		grep '"event_type":"stats"' "$work/out.json" | tail -n 1 |
+		grep -q '"waiting_for_vars":\[.*{"sid":9300007,"var":"MODBUS_OPERATORS"}'; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL waiting rules not listed on stderr and in the stats event"
+		head -5 "$work/err"
+		fail=$((fail + 1))
+	fi
+fi
+
 # Every shipped rule has a fire check above and a quiet one.
 for sid in $(sed -n 's/.*sid:\([0-9]*\);.*/\1/p' "$top_src"/rules/*.rules); do
 	for want in fire quiet; do
