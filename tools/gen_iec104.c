@@ -65,6 +65,7 @@ struct i104_rtu {
 	uint8_t sp[8];          /* single points 1001..1008 */
 	uint8_t dp[2];          /* double points 2001..2002: 1 off, 2 on */
 	unsigned ncmd;
+	int silent;             /* stopped reporting (station_silent scenario) */
 };
 
 struct iec104_sub {
@@ -235,6 +236,8 @@ static void rtu_interrogation(struct plant *P, struct i104_rtu *r, gen_time t)
 	t = send_i(P, l, 0, t, &g);
 	g.b[8] = COT_ACTCON;
 	t = send_i(P, l, 1, t + think(S, 3, 15), &g);
+	if (r->silent)
+		goto term;
 
 	i104_begin(&g, 0, 0, M_SP_NA_1, 0x80 | 8, COT_INROGEN, r->ca);
 	put_ioa(&g, 1001);
@@ -259,7 +262,7 @@ static void rtu_interrogation(struct plant *P, struct i104_rtu *r, gen_time t)
 	}
 	i104_end(&g);
 	t = send_i(P, l, 1, t + think(S, 1, 5), &g);
-
+term:
 	i104_begin(&g, 0, 0, C_IC_NA_1, 1, COT_ACTTERM, r->ca);
 	put_ioa(&g, 0);
 	gb_u8(&g, 20);
@@ -274,6 +277,8 @@ static void rtu_spontaneous(struct plant *P, struct i104_rtu *r, gen_time t)
 	struct gen_buf g;
 	int k = (int)gen_rng_below(&S->rng, 4);
 
+	if (r->silent)
+		return;
 	i104_begin(&g, 0, 0, M_ME_TF_1, 1, COT_SPONT, r->ca);
 	put_ioa(&g, 3001 + (uint32_t)k);
 	put_float(&g, mv_at(S, r, k, t));
@@ -290,6 +295,8 @@ static void rtu_cyclic(struct plant *P, struct i104_rtu *r, gen_time t)
 	struct gen_buf g;
 	int k;
 
+	if (r->silent)
+		return;
 	i104_begin(&g, 0, 0, M_ME_NC_1, 0x80 | 4, COT_CYCLIC, r->ca);
 	put_ioa(&g, 3001);
 	for (k = 0; k < 4; k++) {
@@ -329,6 +336,9 @@ static gen_time rtu_command(struct plant *P, struct i104_rtu *r, gen_time t, int
 		}
 		t += think(S, 20, 80);
 	}
+	r->ncmd++;
+	if (r->silent)
+		return t;
 	if (dbl) {
 		r->dp[0] = (uint8_t)state;
 		i104_begin(&g, 0, 0, M_DP_TB_1, 1, COT_SPONT, r->ca);
@@ -344,7 +354,6 @@ static gen_time rtu_command(struct plant *P, struct i104_rtu *r, gen_time t, int
 	i104_end(&g);
 	t = send_i(P, l, 1, t, &g);
 	master_ack(P, l, t);
-	r->ncmd++;
 	return t;
 }
 
@@ -660,6 +669,24 @@ static void attack_injected_iframe(struct plant *P, gen_time t)
 	send_i(P, l, 1, t + think(S, 5, 30), &g);
 }
 
+/* The second RTU's last spontaneous report; from then on it sends no
+ * monitoring data (interrogations get their confirmation and termination
+ * only), while the controlling station keeps interrogating it. */
+static void attack_station_silent(struct plant *P, gen_time t)
+{
+	struct iec104_sub *S = P->i104;
+	struct i104_rtu *r = &S->rtu[1];
+	struct truth *e;
+
+	t = plant_chan_ready(P, &r->l.tcp, t);
+	e = plant_truth_add(P, t, r->h, S->master, "iec104",
+			    "an RTU stops sending monitoring data (spontaneous, cyclic, "
+			    "interrogated) after this report; its link stays up");
+	plant_truth_kinds(e, "channel_silent", "period_drift,unexpected_sequence", "", "");
+	rtu_spontaneous(P, r, t);
+	r->silent = 1;
+}
+
 int iec104_attack(struct plant *P, gen_time t)
 {
 	switch (P->sc) {
@@ -677,6 +704,9 @@ int iec104_attack(struct plant *P, gen_time t)
 		return 1;
 	case SC_IEC104_INJECTED_IFRAME:
 		attack_injected_iframe(P, t);
+		return 1;
+	case SC_IEC104_STATION_SILENT:
+		attack_station_silent(P, t);
 		return 1;
 	default:
 		return 0;

@@ -36,7 +36,7 @@ const char *const scenario_names[SC_COUNT] = {
 	"enip_set_attribute", "enip_io_silent", "enip_rpi_change",
 	"umas_download", "umas_stop",
 	"new_address_range", "error_burst", "channel_silent", "new_protocol",
-	"ip_mac_change",
+	"ip_mac_change", "iec104_station_silent",
 };
 
 /* ------------------------------------------------------------ utilities */

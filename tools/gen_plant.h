@@ -53,6 +53,7 @@ enum scenario {
 	SC_CHANNEL_SILENT,
 	SC_NEW_PROTOCOL,
 	SC_IP_MAC_CHANGE,
+	SC_IEC104_STATION_SILENT,       /* gen_iec104.c */
 	SC_COUNT
 };
 

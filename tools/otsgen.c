@@ -415,7 +415,7 @@ int main(int argc, char **argv)
 	if (sc != SC_NORMAL && !dur_set)
 		o.duration = o.attack_duration;
 	/* silence must outlast otsentry's --silence-timeout (300 s) */
-	if (sc == SC_CHANNEL_SILENT && !dur_set)
+	if ((sc == SC_CHANNEL_SILENT || sc == SC_IEC104_STATION_SILENT) && !dur_set)
 		o.duration = 600;
 	if (sc == SC_ENIP_IO_SILENT && !dur_set)
 		o.duration = io_silent_duration(o.duration);

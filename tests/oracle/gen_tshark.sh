@@ -80,7 +80,8 @@ jq -n -e --slurpfile a "$tmp/s1.json" --slurpfile b "$tmp/s2.json" '
 
 # the extra deviations (not bundled), on a plant of one PLC of each kind
 mkdir -p "$tmp/x"
-for sc in new_address_range error_burst channel_silent new_protocol ip_mac_change; do
+for sc in new_address_range error_burst channel_silent new_protocol ip_mac_change \
+	iec104_station_silent; do
 	"$gen" -q --plcs 1 --scenario "$sc" --duration 60 -o "$tmp/x/plant_attack_$sc.pcap" \
 		--truth "$tmp/x/plant_attack_$sc.truth.json" || bad "otsgen --scenario $sc failed"
 done
