@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dissector.h"
 #include "eve.h"
+#include "jw.h"
 #include "geo.h"
 #include "hash.h"
 #include "inventory_int.h"
@@ -258,31 +259,37 @@ static void asset_touch(struct inventory *inv, struct asset *a, const struct tim
 
 /* ---- change events ---- */
 
-static json_t *asset_brief(const struct asset *a)
+/* The asset in brief, the "asset" member of an asset line. */
+static void asset_brief(struct jw *w, const struct asset *a)
 {
-	json_t *o = json_object(), *ips = json_array();
+	char buf[OTS_IPSTR_LEN > 18 ? OTS_IPSTR_LEN : 18];
 	const struct inv_ip *r;
 
-	json_object_set_new(o, "id", json_integer((json_int_t)a->id));
+	jw_object_open(w, "asset");
+	jw_uint(w, "id", a->id);
 	if (a->has_mac)
-		json_object_set_new(o, "mac", inv_mac_json(a->mac));
-	if (a->vendor)
-		json_object_set_new(o, "vendor", json_string(a->vendor));
+		jw_string(w, "mac", ot_mac_str(a->mac, buf, sizeof(buf)));
+	/* as a jansson string, which refuses text that is not UTF-8 */
+	if (a->vendor && jw_utf8_valid((const uint8_t *)a->vendor, strlen(a->vendor)))
+		jw_string(w, "vendor", a->vendor);
+	jw_array_open(w, "ips");
 	for (r = a->ips; r; r = r->anext)
-		json_array_append_new(ips, inv_ip_json(&r->ip));
-	json_object_set_new(o, "ips", ips);
-	json_object_set_new(o, "role", json_string(inventory_role_name(a->role)));
-	return o;
+		jw_string(w, NULL, ot_ip_str(&r->ip, buf, sizeof(buf)));
+	jw_array_close(w);
+	jw_string(w, "role", inventory_role_name(a->role));
+	jw_object_close(w);
 }
 
 /*
  * One "asset" EVE line: the asset in brief and what changed.  what is the
- * change kind; old_v/new_v (stolen, may be NULL) the values.
+ * change kind; old_v/new_v (stolen, may be NULL) the values.  Written
+ * straight into the line (no tree for the common part).
  */
 static void asset_change(struct inventory *inv, const struct asset *a, const struct timeval *ts,
 			 const char *what, json_t *old_v, json_t *new_v)
 {
-	json_t *ev, *ch;
+	char buf[OTS_IPSTR_LEN];
+	struct jw *w;
 
 	if (ts->tv_sec != inv->event_sec) {
 		inv->event_sec = ts->tv_sec;
@@ -300,23 +307,18 @@ static void asset_change(struct inventory *inv, const struct asset *a, const str
 		inv->st.asset_events++;
 		return;
 	}
-	ev = eve_event_new("asset", ts, NULL, 1);
-	if (!ev) {
-		json_decref(old_v);
-		json_decref(new_v);
-		return;
-	}
-	ch = json_object();
-	json_object_set_new(ch, "what", json_string(what));
-	if (old_v)
-		json_object_set_new(ch, "old", old_v);
-	if (new_v)
-		json_object_set_new(ch, "new", new_v);
+	w = eve_line_begin(inv->eve, "asset", ts, NULL, 1);
 	if (a->ips)     /* the address added last */
-		json_object_set_new(ev, "src_ip", inv_ip_json(&a->ips->ip));
-	json_object_set_new(ev, "asset", asset_brief(a));
-	json_object_set_new(ev, "change", ch);
-	eve_write(inv->eve, ev);
+		jw_string(w, "src_ip", ot_ip_str(&a->ips->ip, buf, sizeof(buf)));
+	asset_brief(w, a);
+	jw_object_open(w, "change");
+	jw_string(w, "what", what);
+	eve_put_json(w, "old", old_v);
+	eve_put_json(w, "new", new_v);
+	jw_object_close(w);
+	eve_line_end(inv->eve, w);
+	json_decref(old_v);
+	json_decref(new_v);
 	inv->st.asset_events++;
 }
 
