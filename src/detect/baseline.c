@@ -550,6 +550,17 @@ static const char *edge_dedup(const struct flow *f, const char *proto, char *buf
 	return buf;
 }
 
+/* The edge's dedup key in buf, made on first use (most events raise no
+ * alert and need none). */
+static const char *edge_key(char *buf, size_t len, const struct flow *f, const struct ot_event *ev)
+{
+	if (!buf[0])
+		edge_dedup(f, ot_proto_name(ev->proto), buf, len);
+	return buf;
+}
+
+#define EDGE_KEY edge_key(eb, sizeof(eb), f, ev)
+
 /* Learned functions of an edge, for evidence. */
 static json_t *edge_learned_funcs(const struct baseline *b, const struct flow *f, uint8_t proto)
 {
@@ -1182,15 +1193,15 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	char dk[256], eb[200];
 	int i, periodic = 0;
 
-	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
 	/* unit ids never used on this edge: unit scans */
 	if (ev_unit(ev) >= 0) {
 		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
 		k.unit = ev_unit(ev);
 		if (!bl_find(b, &k) &&
 		    scan_note(b, &f->cli_ip, ots_hash_bytes(&k, sizeof(k), 0), ts, b->cfg.scan_units)) {
-			bl_alert(b, BL_SCAN, ts, f, 1, ev, eb,
-				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", eb,
+			bl_alert(b, BL_SCAN, ts, f, 1, ev, EDGE_KEY,
+				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", EDGE_KEY,
 					   "unit_ids", (int)b->cfg.scan_units), NULL, NULL);
 		}
 	}
@@ -1200,7 +1211,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	e = bl_find(b, &k);
 	if (!e) {
 		int only_reads = !(edge->cats & ((1u << OT_CAT_WRITE) | (1u << OT_CAT_CONTROL)));
-		snprintf(dk, sizeof(dk), "%s|%d|%d", eb, ev->func, k.sub);
+		snprintf(dk, sizeof(dk), "%s|%d|%d", EDGE_KEY, ev->func, k.sub);
 		if (cat_is_write(ev->cat) && only_reads) {
 			bl_alert(b, BL_UNEXPECTED_WRITE, ts, f, 1, ev, dk,
 				 json_pack("{s:o,s:o}", "seen", event_json(ev),
@@ -1231,7 +1242,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		if (e && e->nr && !cat_is_write(ev->cat) && r->start >= e->rng[0][0] &&
 		    hi <= e->rng[e->nr - 1][1])
 			continue;
-		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u", eb, ev->func, ot_space_name(r->space),
+		snprintf(dk, sizeof(dk), "%s|%d|%s|%u|%u", EDGE_KEY, ev->func, ot_space_name(r->space),
 			 r->block, r->start);
 		{
 			json_t *learned = json_array();
@@ -1283,7 +1294,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 				if (outside && fabs(chan->d_ewma - chan->mean) > lim) {
 					if (!chan->d_drift) {
 						chan->d_drift = 1;
-						snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, sym.func,
+						snprintf(dk, sizeof(dk), "%s|%d|%u|%u", EDGE_KEY, sym.func,
 							 sym.start, sym.count);
 						bl_alert(b, BL_PERIOD_DRIFT, ts, f, 1, ev, dk,
 							 json_pack("{s:o,s:f,s:f,s:f,s:f,s:f,s:I,s:f}",
@@ -1328,7 +1339,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			 * transitions that follow an unexpected message are its
 			 * consequence, not new deviations */
 			if (off && !edge->d_seq_off) {
-				snprintf(dk, sizeof(dk), "%s|%llx|%llx", eb,
+				snprintf(dk, sizeof(dk), "%s|%llx|%llx", EDGE_KEY,
 					 (unsigned long long)edge->d_prev_sym, (unsigned long long)h);
 				bl_alert(b, BL_UNEXPECTED_SEQUENCE, ts, f, 1, ev, dk,
 					 json_pack("{s:o,s:o,s:o,s:o,s:I,s:f}", "seen", event_json(ev),
@@ -1482,7 +1493,7 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 
 	if (ev_is_report(ev))
 		reports_heard(b, f, ev, ts);
-	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
 	if (ev->status > 0 && bl_confident(&b->cfg, edge) &&
 	    !(edge->count > 0 && edge->errors * 5 > edge->count)) {
 		if (ts - edge->d_win_start > b->cfg.scan_window) {
@@ -1490,7 +1501,7 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 			edge->d_win_count = 0;
 		}
 		if (++edge->d_win_count == b->cfg.error_burst)
-			bl_alert(b, BL_ERROR_BURST, ts, f, ev->from_client, ev, eb,
+			bl_alert(b, BL_ERROR_BURST, ts, f, ev->from_client, ev, EDGE_KEY,
 				 json_pack("{s:i,s:f,s:I,s:I,s:f}", "errors", (int)edge->d_win_count,
 					   "window", b->cfg.scan_window, "learned_errors",
 					   (json_int_t)edge->errors, "learned_messages",
@@ -1509,11 +1520,11 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 	int new_srv, new_cli;
 
 	detect_identity(b, ev, f, sender, ts);
-	edge_dedup(f, ot_proto_name(ev->proto), eb, sizeof(eb));
+	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
 	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
 	edge = bl_find(b, &k);
 	if (!edge && (ot_ip_is_public(&f->cli_ip) || ot_ip_is_public(&f->srv_ip))) {
-		bl_alert(b, BL_EXTERNAL_OT_PEER, ts, f, ev->from_client, ev, eb,
+		bl_alert(b, BL_EXTERNAL_OT_PEER, ts, f, ev->from_client, ev, EDGE_KEY,
 			 json_pack("{s:s,s:o,s:o,s:b,s:b}", "protocol", ot_proto_name(ev->proto),
 				   "client", ip_json(&f->cli_ip), "server", ip_json(&f->srv_ip),
 				   "client_external", ot_ip_is_public(&f->cli_ip),
@@ -1549,7 +1560,7 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 
 			ot_services(b, &f->cli_ip, cli_ot);
 			ot_services(b, &f->srv_ip, srv_ot);
-			bl_alert(b, BL_NEW_EDGE, ts, f, ev->from_client, ev, eb,
+			bl_alert(b, BL_NEW_EDGE, ts, f, ev->from_client, ev, EDGE_KEY,
 				 json_pack("{s:o,s:o,s:s,s:i,s:o,s:o,s:o}", "client", ip_json(&f->cli_ip),
 					   "server", ip_json(&f->srv_ip), "protocol",
 					   ot_proto_name(ev->proto), "port", (int)f->srv_port,
