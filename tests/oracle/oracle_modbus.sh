@@ -69,7 +69,7 @@ while IFS= read -r f; do
 		continue
 	fi
 	grep '"event_type":"modbus"' "$TMP/eve" |
-		sed -n 's/.*"modbus":{.*"function_code":\([0-9]*\).*/\1/p' | histogram >"$TMP/ours"
+		sed -n 's/.*"modbus":{[^{]*"function_code":\([0-9]*\).*/\1/p' | histogram >"$TMP/ours"
 	tshark -n -r "$f" -Y mbtcp -T fields -e modbus.func_code 2>/dev/null |
 		tr ',' '\n' | histogram >"$TMP/theirs"
 	if [ ! -s "$TMP/ours" ] && [ ! -s "$TMP/theirs" ]; then
