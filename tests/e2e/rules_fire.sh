@@ -249,7 +249,10 @@ check 9600002 quiet "$S/iec104/emre_58_59.pcap" --var IEC104_CONTROLLING=192.168
 check 9600003 fire  "$S/iec104/emre_104deneme2.pcap" $I104
 check 9600003 quiet "$S/iec104/emre_104deneme2.pcap"
 check 9600003 quiet "$S/iec104/emre_58_59.pcap" $I104
-check 9600004 fire  "$S/iec104/iti_TestDissectIec104.pcap"
+check 9600004 fire  "$S/iec104/iti_TestDissectIec104.pcap" $I104
+check 9600004 quiet "$S/iec104/iti_TestDissectIec104.pcap"
+check 9600004 quiet "$P/plant_normal.pcap" --var IEC104_CONTROLLING=10.10.1.21
+check 9600004 fire  "$P/plant_normal.pcap" $I104
 check 9600001 fire  "$P/plant_attack_iec104_reset_process.pcap"
 check 9600001 quiet "$P/plant_normal.pcap"
 check 9600004 quiet "$S/iec104/emre_50.pcap"
