@@ -20,6 +20,8 @@ static void recorder_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 		r->n_msg++;
 	else if (ev->kind == OT_EV_ANOMALY)
 		r->n_anom++;
+	else if (ev->kind == OT_EV_SESSION)
+		r->n_session++;
 	if (r->n >= r->max) {
 		r->n++;
 		return;
@@ -28,25 +30,25 @@ static void recorder_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 	s->ev = *ev;
 	s->ev.record = NULL;
 	s->json = NULL;
+	s->obj = NULL;
 	if (ev->record && r->record_size) {
 		void *copy = r->records + (size_t)r->n * r->record_size;
 
 		memcpy(copy, ev->record, r->record_size);
 		s->ev.record = copy;
 	}
-	if (ev->record && ctx->want_detail && r->d && r->d->log) {
+	if (ev->record && (ctx->want_detail || r->always_log) && r->d && r->d->log) {
 		/* what the protocol log writes, through the dissector's logger */
 		struct jw w;
-		json_t *o;
 
 		jw_init(&w);
 		jw_object_open(&w, NULL);
 		r->d->log(&w, ev);
 		jw_object_close(&w);
-		o = json_loads(jw_finish(&w, NULL), 0, NULL);
-		ck_assert_ptr_nonnull(o);
-		s->json = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-		json_decref(o);
+		s->obj = json_loads(jw_finish(&w, NULL), 0, NULL);
+		ck_assert_ptr_nonnull(s->obj);
+		s->json = json_dumps(s->obj, JSON_SORT_KEYS | JSON_COMPACT);
+		ck_assert_ptr_nonnull(s->json);
 		jw_free(&w);
 	}
 	r->n++;
@@ -73,9 +75,11 @@ void recorder_clear(struct recorder *r)
 
 	for (i = 0; i < r->n && i < r->max; i++) {
 		free(r->ev[i].json);
+		json_decref(r->ev[i].obj);
 		r->ev[i].json = NULL;
+		r->ev[i].obj = NULL;
 	}
-	r->n = r->n_msg = r->n_anom = 0;
+	r->n = r->n_msg = r->n_anom = r->n_session = 0;
 }
 
 void recorder_free(struct recorder *r)
@@ -102,10 +106,12 @@ void recorder_ctx(struct recorder *r, struct dissect_ctx *ctx)
 void recorder_start(struct recorder *r, const struct dissector *d, size_t record_size,
 		    int max, struct dissect_ctx *ctx)
 {
-	if (r->ev)
+	if (r->ev) {
 		recorder_clear(r);
-	else
+		r->always_log = 0;
+	} else {
 		recorder_init(r, d, record_size, max);
+	}
 	recorder_ctx(r, ctx);
 }
 

@@ -6,7 +6,8 @@
  * A dissector's ot_event, its record and everything they point to live
  * only during ot_emit(): the recorder copies the event, the record's bytes
  * (record_size of them: scalars stay valid, pointers into the packet do
- * not) and the log's object as JSON text with sorted keys.
+ * not) and the log's object, as JSON text with sorted keys and as a parsed
+ * jansson object.
  *
  * Ownership: the recorder owns its copies; recorder_free() releases them,
  * recorder_clear() forgets the events and keeps the recorder.
@@ -16,14 +17,18 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "dissector.h"
 
 struct recorded {
 	struct ot_event ev;     /* a copy: record points to this event's copy
 				 * of the record (NULL when it had none) */
 	char *json;             /* the log's object, keys sorted; NULL unless
-				 * the context wants detail and the event has
-				 * a record and the dissector a log() */
+				 * the context wants detail (or always_log is
+				 * set) and the event has a record and the
+				 * dissector a log() */
+	json_t *obj;            /* the same object parsed (NULL with json) */
 };
 
 struct recorder {
@@ -31,7 +36,10 @@ struct recorder {
 	size_t record_size;
 	int max;                /* events kept; later ones are only counted */
 	int n;                  /* events emitted (may exceed max) */
-	int n_msg, n_anom;
+	int n_msg, n_anom, n_session;   /* emitted, by kind */
+	int always_log;         /* 1: make json even when the context wants no
+				 * detail, as an alert does (recorder_start
+				 * sets it back to 0) */
 	struct recorded *ev;    /* [max] */
 	unsigned char *records; /* [max * record_size] */
 	struct ot_limits lim;   /* ots_limits_default(), for the context */
@@ -46,8 +54,8 @@ void recorder_clear(struct recorder *r);
  * 1000 s, from_client 0. */
 void recorder_ctx(struct recorder *r, struct dissect_ctx *ctx);
 
-/* For each test: recorder_init() on the first call, recorder_clear() on
- * later ones, then recorder_ctx(). */
+/* For each test: recorder_init() on the first call, recorder_clear() and
+ * always_log off on later ones, then recorder_ctx(). */
 void recorder_start(struct recorder *r, const struct dissector *d, size_t record_size,
 		    int max, struct dissect_ctx *ctx);
 
