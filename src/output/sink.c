@@ -93,6 +93,29 @@ double sink_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+uint64_t sink_drain(const struct sink_queue *q, int (*pump)(void *ctx), void *ctx,
+		    const char *target)
+{
+	double end = sink_now() + SINK_DRAIN_SECONDS;
+
+	while (q->count && sink_now() < end) {
+		int fd = pump(ctx);
+
+		if (q->count) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+
+			if (fd >= 0)
+				poll(&p, 1, 50);
+			else
+				poll(NULL, 0, 100);
+		}
+	}
+	if (q->count)
+		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
+			target, (unsigned long long)q->count);
+	return q->count;
+}
+
 /* ---- CEF ------------------------------------------------------------------ */
 
 /* Append s to buf, escaping for a CEF header field (| and \) or an
@@ -612,35 +635,29 @@ static void sink_free(struct sink *s)
 	free(s);
 }
 
+/* One round of sink_drain(): reconnect now if down, send, the socket. */
+static int sink_drain_pump(void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->fd < 0 && s->next_try > sink_now())
+		s->next_try = sink_now();
+	stream_pump(s);
+	return s->fd;
+}
+
 /* End of the run: give queued lines a bounded chance to leave; what is
  * left is lost (counted, and said on stderr). */
 static void sink_finish(void *ctx)
 {
 	struct sink *s = ctx;
-	double end = sink_now() + SINK_DRAIN_SECONDS;
 
 	if (s->finished)
 		return;
 	s->finished = 1;
 	if (s->lf_open)
 		linefile_flush(&s->lf);
-	while (s->q.count && sink_now() < end) {
-		if (s->fd < 0 && s->next_try > sink_now())
-			s->next_try = sink_now();
-		stream_pump(s);
-		if (s->q.count) {
-			struct pollfd p = { s->fd, POLLOUT, 0 };
-
-			if (s->fd >= 0)
-				poll(&p, 1, 50);
-			else
-				poll(NULL, 0, 100);
-		}
-	}
-	s->lost_at_exit = s->q.count;
-	if (s->lost_at_exit)
-		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
-			s->target, (unsigned long long)s->lost_at_exit);
+	s->lost_at_exit = sink_drain(&s->q, sink_drain_pump, s, s->target);
 }
 
 static void sink_close(void *ctx)

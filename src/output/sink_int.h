@@ -9,8 +9,10 @@
 #define OTS_SINK_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct eve_sink;
+struct sink_queue;
 
 #define SINK_BACKOFF_MIN     0.5        /* seconds before the first reconnect */
 #define SINK_BACKOFF_MAX     30.0       /* doubling up to this */
@@ -18,6 +20,14 @@ struct eve_sink;
 
 /* Seconds on the monotonic clock. */
 double sink_now(void);
+
+/* End of the run: queued lines get SINK_DRAIN_SECONDS to leave.  Until q
+ * is empty or the time is up, pump(ctx) is called (it reconnects at once
+ * when down, sends what it can and returns the socket to wait on for room,
+ * or -1: then the wait is a 100 ms pause).  Returns the lines left, which
+ * are lost: said on stderr under target. */
+uint64_t sink_drain(const struct sink_queue *q, int (*pump)(void *ctx), void *ctx,
+		    const char *target);
 
 /* redis://HOST[:PORT]/KEY[?mode=list|channel|stream&queue=N]: 0, or -1
  * with err set. */

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <poll.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
@@ -214,26 +213,27 @@ static void redis_free(struct redis_sink *r)
 	free(r);
 }
 
+/* One round of sink_drain(): reconnect now if down, send; no socket to
+ * wait on (hiredis owns it). */
+static int redis_drain_pump(void *ctx)
+{
+	struct redis_sink *r = ctx;
+
+	if (!r->c && r->next_try > sink_now())
+		r->next_try = sink_now();
+	redis_pump(r);
+	return -1;
+}
+
 /* End of the run: queued lines get a bounded chance to leave. */
 static void redis_finish(void *ctx)
 {
 	struct redis_sink *r = ctx;
-	double end = sink_now() + SINK_DRAIN_SECONDS;
 
 	if (r->finished)
 		return;
 	r->finished = 1;
-	while (r->q.count && sink_now() < end) {
-		if (!r->c && r->next_try > sink_now())
-			r->next_try = sink_now();
-		redis_pump(r);
-		if (r->q.count)
-			poll(NULL, 0, 100);
-	}
-	r->lost_at_exit = r->q.count;
-	if (r->lost_at_exit)
-		fprintf(stderr, "otsentry: --sink %s: %llu lines could not be delivered\n",
-			r->target, (unsigned long long)r->lost_at_exit);
+	r->lost_at_exit = sink_drain(&r->q, redis_drain_pump, r, r->target);
 }
 
 static void redis_close(void *ctx)
