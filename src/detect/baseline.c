@@ -172,6 +172,7 @@ void baseline_free(struct baseline *b)
 	}
 	free(b->buckets);
 	free(b->scan);
+	free(b->watch);
 	free(b);
 }
 
@@ -241,6 +242,7 @@ struct bl_entry *bl_get(struct baseline *b, const struct bl_key *k, double ts, i
 	if (k->kind == BE_CHAN) {
 		e->cnext = b->chans;
 		b->chans = e;
+		b->watch_valid = 0;
 	} else if (k->kind == BE_IOSTREAM) {
 		e->cnext = b->ios;
 		b->ios = e;
@@ -1790,6 +1792,77 @@ void baseline_event(struct baseline *b, const struct ot_event *ev)
 		learn_event(b, ev, f, sender, ts);
 }
 
+/* A channel the silence sweep judges: confident, and periodic or a
+ * station's reports; *lim: how long it may stay quiet. */
+static int silence_watched(const struct bl_config *cfg, const struct bl_entry *c, double *lim)
+{
+	if (!bl_confident(cfg, c) || c->mean <= 0)
+		return 0;
+	if (welford_std(c) >= 0.5 * c->mean && c->k.func != BL_FUNC_REPORTS)
+		return 0;       /* not a periodic channel */
+	*lim = cfg->silence_timeout;
+	if (*lim < 5.0 * c->max)
+		*lim = 5.0 * c->max;
+	return 1;
+}
+
+/* The watched channels, in b->chans order; 0 when out of memory (the
+ * sweep then walks every channel). */
+static int watch_build(struct baseline *b)
+{
+	struct bl_entry *c;
+	uint32_t n = 0;
+	double lim;
+
+	for (c = b->chans; c; c = c->cnext)
+		n++;
+	free(b->watch);
+	b->watch = n ? malloc(n * sizeof(*b->watch)) : NULL;
+	b->nwatch = 0;
+	if (n && !b->watch)
+		return 0;
+	for (c = b->chans; c; c = c->cnext)
+		if (silence_watched(&b->cfg, c, &lim)) {
+			b->watch[b->nwatch].c = c;
+			b->watch[b->nwatch].lim = lim;
+			b->nwatch++;
+		}
+	b->watch_valid = 1;
+	return 1;
+}
+
+/* Judge one watched channel at sweep time t: silent past its limit
+ * (alerted), else its deadline bounds the next sweep. */
+static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, double t)
+{
+	double since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
+	struct flow fake;
+	char eb[200], dk[260];
+
+	if (since <= lim) {
+		if (t - since + lim < b->next_silence_check)
+			b->next_silence_check = t - since + lim;
+		return;
+	}
+	c->d_silent = 1;
+	memset(&fake, 0, sizeof(fake));
+	fake.cli_ip = c->k.a;
+	fake.srv_ip = c->k.b;
+	fake.srv_port = c->k.port;
+	fake.l4 = c->k.l4;
+	edge_dedup(&fake, ot_proto_name((enum ot_proto)c->k.proto), eb, sizeof(eb));
+	snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
+	bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
+		 json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
+			   c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
+			   ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
+			   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
+			   "start", (int)c->k.start, "silent_for", since,
+			   "learned_period", c->mean, "learned_max", c->max,
+			   "learned_samples", (json_int_t)c->n,
+			   "learned_span", bl_entry_span(c)), NULL, NULL);
+}
+
 void baseline_tick(struct baseline *b, const struct timeval *now)
 {
 	double t = TV_SEC(*now);
@@ -1803,58 +1876,33 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		b->next_io_check = t + 1.0;
 		io_silence_sweep(b, t);
 	}
-	/* Silence is judged in minutes.  A sweep walks every channel, so it
-	 * runs only when the earliest deadline found by the last sweep has
+	/* Silence is judged in minutes.  A sweep walks every watched channel
+	 * (every channel while learning), so it runs only when the earliest deadline found by the last sweep has
 	 * passed (deadlines only move later as channels are heard), and at
 	 * least once a minute for channels that became periodic since. */
 	if (t - b->last_tick < 10.0 || t < b->next_silence_check)
 		return;
 	b->last_tick = t;
 	b->next_silence_check = t + 60.0;
-	for (c = b->chans; c; c = c->cnext) {
-		double std, since, lim;
-		struct flow fake;
-		char eb[200];
+	if (!b->learning && (b->watch_valid || watch_build(b))) {
+		uint32_t i;
 
-		if (c->d_silent || !bl_confident(&b->cfg, c) || c->mean <= 0)
-			continue;
-		std = welford_std(c);
-		if (std >= 0.5 * c->mean && c->k.func != BL_FUNC_REPORTS)
-			continue;       /* not a periodic channel */
-		since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
-		lim = b->cfg.silence_timeout;
-		if (lim < 5.0 * c->max)
-			lim = 5.0 * c->max;
-		if (since <= lim) {
-			if (t - since + lim < b->next_silence_check)
-				b->next_silence_check = t - since + lim;
-			continue;
-		}
-		c->d_silent = 1;
-		memset(&fake, 0, sizeof(fake));
-		fake.cli_ip = c->k.a;
-		fake.srv_ip = c->k.b;
-		fake.srv_port = c->k.port;
-		fake.l4 = c->k.l4;
-		edge_dedup(&fake, ot_proto_name((enum ot_proto)c->k.proto), eb, sizeof(eb));
-		{
-			char dk[260];
-			snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
-			bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
-				 json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
-					   c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
-					   ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
-					   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
-					   "start", (int)c->k.start, "silent_for", since,
-					   "learned_period", c->mean, "learned_max", c->max,
-					   "learned_samples", (json_int_t)c->n,
-					   "learned_span", bl_entry_span(c)), NULL, NULL);
-		}
+		for (i = 0; i < b->nwatch; i++)
+			if (!b->watch[i].c->d_silent)
+				silence_judge(b, b->watch[i].c, b->watch[i].lim, t);
+		return;
+	}
+	for (c = b->chans; c; c = c->cnext) {
+		double lim;
+
+		if (!c->d_silent && silence_watched(&b->cfg, c, &lim))
+			silence_judge(b, c, lim, t);
 	}
 }
 
 void baseline_set_learning(struct baseline *b, int learning, int detecting)
 {
+	b->watch_valid = 0;
 	b->learning = learning;
 	b->detecting = detecting;
 }

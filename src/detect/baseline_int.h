@@ -116,6 +116,12 @@ struct bl_entry {
 
 struct bl_scan_src;
 
+/* A channel the silence sweep judges, with its silence limit. */
+struct bl_watch {
+	struct bl_entry *c;
+	double lim;
+};
+
 struct baseline {
 	struct bl_config cfg;
 	struct bl_entry **buckets;
@@ -139,6 +145,14 @@ struct baseline {
 	uint64_t scan_evicted;
 	double last_tick;
 	double next_silence_check;      /* earliest time a channel can fall silent */
+	/* The channels the silence sweep judges (confident and periodic, or
+	 * reports), in b->chans order: what was learned does not change while
+	 * only detecting, so the sweep walks these instead of every channel.
+	 * Made at the first sweep, dropped when a channel is added or learning
+	 * is switched; never used while learning.  One slot per channel. */
+	struct bl_watch *watch;
+	uint32_t nwatch;
+	int watch_valid;
 };
 
 /* What a value point's learned samples look like. */
