@@ -223,6 +223,8 @@ static void ip_drop(struct inventory *inv, struct inv_ip *r)
 	a->n_ips--;
 	if (r->ip.ver == 4)
 		a->n_ipv4--;
+	if (r->hops != HOPS_UNKNOWN && r->hops > 0)
+		a->n_routed--;
 	ip_unlink_index(inv, r);
 	ots_list_unlink(&inv->ips, &r->lru);
 	free(r);
@@ -768,6 +770,7 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 				int was_routed = rs->hops != HOPS_UNKNOWN && rs->hops > 0;
 
 				rs->hops = hops;
+				src->n_routed += (hops > 0) - was_routed;
 				/* first sight, or a routed address turned out local */
 				if (was_routed || hops > 0)
 					role_update(inv, src, &p->ts);
@@ -897,6 +900,7 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	struct inv_ip *rc, *rsv, *rsnd, *rrcv;
 	struct graph_edge *e;
 	struct inv_ot *so, *ro;
+	struct inv_ot_sum *snd_sum, *rcv_sum, unsummed = { 0 };
 	int created, p = (unsigned)ev->proto < OT_PROTO_COUNT ? (int)ev->proto : 0;
 	uint8_t i;
 
@@ -922,6 +926,9 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	}
 	so = &snd->ot[p];
 	ro = &rcv->ot[p];
+	/* role inference sums protocols 1..: what protocol 0 counts stays out */
+	snd_sum = p > 0 ? &snd->ot_sum : &unsummed;
+	rcv_sum = p > 0 ? &rcv->ot_sum : &unsummed;
 
 	e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, &ev->ts, &created);
 	if (e) {
@@ -941,6 +948,8 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 		/* the originator opens from the client side of the session */
 		cli->ot[p].io_orig++;
 		srv->ot[p].io_target++;
+		(cli == snd ? snd_sum : rcv_sum)->io_orig++;
+		(srv == snd ? snd_sum : rcv_sum)->io_target++;
 	}
 	switch (ev->dir) {
 	case OT_DIR_REQUEST:
@@ -951,13 +960,16 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 			so->req_sent_as_server++;
 			break;
 		}
-		so->req_sent++;
+		if (so->req_sent++ == 0)
+			snd_sum->client_protos++;
+		snd_sum->req_sent++;
 		if ((unsigned)ev->cat < OT_CAT_COUNT) {
 			so->cat_sent[ev->cat]++;
 			if (p > 0)      /* as role inference sums them */
 				snd->cat_sent_all[ev->cat]++;
 		}
 		ro->req_recv++;
+		rcv_sum->req_recv++;
 		bitmap_add(snd->funcs, &snd->n_funcs, ev->func);
 		if (rsnd)
 			rsnd->ot_client |= 1u << p;
@@ -966,14 +978,19 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 		break;
 	case OT_DIR_RESPONSE:
 	case OT_DIR_UNSOLICITED:
-		if (ev->dir == OT_DIR_RESPONSE)
+		if (ev->dir == OT_DIR_RESPONSE) {
 			so->resp_sent++;
-		else
+			snd_sum->resp_sent++;
+		} else {
 			so->unsol_sent++;
+			snd_sum->unsol_sent++;
+		}
 		ro->resp_recv++;
+		rcv_sum->resp_recv++;
 		if (ev->status > 0) {
 			so->errors_sent++;
 			ro->errors_recv++;
+			rcv_sum->errors_recv++;
 		}
 		if (rsnd)
 			rsnd->ot_server |= 1u << p;

@@ -69,6 +69,14 @@ struct inv_addr {
 	int32_t a, b;
 };
 
+/* inv_ot counters of protocols 1.. summed, kept as the events arrive:
+ * role inference reads them at every event. */
+struct inv_ot_sum {
+	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv;
+	uint64_t io_orig, io_target;
+	uint32_t client_protos;                 /* protocols with req_sent > 0 */
+};
+
 struct inv_ot {
 	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv;
 	uint64_t errors_sent, errors_recv, anomalies;
@@ -119,6 +127,8 @@ struct asset {
 	struct inv_ot *ot;                      /* [OT_PROTO_COUNT], on the first OT event */
 	uint64_t cat_sent_all[OT_CAT_COUNT];    /* ot[1..].cat_sent summed: read by
 						 * role inference at every event */
+	struct inv_ot_sum ot_sum;               /* the other ot[1..] counters summed */
+	uint32_t n_routed;                      /* address records with hops > 0 */
 	struct inv_iec104 *iec104;              /* on the first IEC 104 message */
 	uint8_t units[32];                      /* Modbus unit ids addressed as client */
 	uint8_t funcs[32];                      /* function codes sent in requests */

@@ -63,35 +63,25 @@ static void reason(struct role_reasons *rr, const char *fmt, ...)
 }
 
 struct ot_totals {
-	uint64_t req_sent, resp_sent, unsol_sent, req_recv, resp_recv, errors_recv, anomalies;
-	uint64_t cat[OT_CAT_COUNT];
-	uint64_t io_orig, io_target;    /* class 0/1 I/O connections */
+	const struct inv_ot_sum *s;     /* the asset's running sums */
+	const uint64_t *cat;            /* requests sent by category */
 	int top_client, top_server;     /* protocol with most requests / answers */
-	int n_client_protos;            /* OT protocols it sent requests in */
 };
 
-static void ot_totals(const struct asset *a, struct ot_totals *t)
+/* The sums role inference decides on (kept by inventory.c as events
+ * arrive); with_top: also the protocols the reasons name (a scan of the
+ * per-protocol counters, done only when the reasons are wanted). */
+static void ot_totals(const struct asset *a, struct ot_totals *t, int with_top)
 {
 	uint64_t best_c = 0, best_s = 0;
 	int p;
 
-	memset(t, 0, sizeof(*t));
-	if (a->ot)
-		memcpy(t->cat, a->cat_sent_all, sizeof(t->cat));
-	for (p = 1; a->ot && p < OT_PROTO_COUNT; p++) {
+	t->s = &a->ot_sum;
+	t->cat = a->cat_sent_all;
+	t->top_client = t->top_server = 0;
+	for (p = 1; with_top && a->ot && p < OT_PROTO_COUNT; p++) {
 		const struct inv_ot *o = &a->ot[p];
 
-		t->req_sent += o->req_sent;
-		t->resp_sent += o->resp_sent;
-		t->unsol_sent += o->unsol_sent;
-		t->req_recv += o->req_recv;
-		t->resp_recv += o->resp_recv;
-		t->errors_recv += o->errors_recv;
-		t->anomalies += o->anomalies;
-		t->io_orig += o->io_orig;
-		t->io_target += o->io_target;
-		if (o->req_sent)
-			t->n_client_protos++;
 		if (o->req_sent > best_c) {
 			best_c = o->req_sent;
 			t->top_client = p;
@@ -142,7 +132,7 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		reason(rr, "%u IP addresses behind one MAC address", a->n_ips);
 		return INV_ROLE_ROUTER;
 	}
-	if (a->key_is_mac) {
+	if (a->key_is_mac && a->n_routed) {
 		const struct inv_ip *r, *routed = NULL;
 
 		for (r = a->ips; r; r = r->anext)
@@ -156,34 +146,34 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 			return INV_ROLE_ROUTER;
 		}
 	}
-	ot_totals(a, &t);
+	ot_totals(a, &t, rr != NULL);
 	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
 		reason(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
 		       a->ot_port_servers, a->ot_servers);
 		return INV_ROLE_SCANNER;
 	}
-	if (t.req_sent) {
+	if (t.s->req_sent) {
 		int scan = 0;
 
 		/* a sweep touches many targets a few times each; a master
 		 * polls its many targets over and over */
-		if (a->ot_servers >= SCAN_MIN_SERVERS && t.req_sent < SWEEP_MAX_EACH * a->ot_servers) {
+		if (a->ot_servers >= SCAN_MIN_SERVERS && t.s->req_sent < SWEEP_MAX_EACH * a->ot_servers) {
 			reason(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
-			       (unsigned long long)t.req_sent);
+			       (unsigned long long)t.s->req_sent);
 			scan = 1;
 		}
-		if (a->n_units >= SCAN_MIN_UNITS && t.req_sent < SWEEP_MAX_EACH * a->n_units) {
+		if (a->n_units >= SCAN_MIN_UNITS && t.s->req_sent < SWEEP_MAX_EACH * a->n_units) {
 			reason(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
-			       (unsigned long long)t.req_sent);
+			       (unsigned long long)t.s->req_sent);
 			scan = 1;
 		}
 		if (a->n_funcs >= SCAN_MIN_FUNCS) {
 			reason(rr, "tried %u different function codes", a->n_funcs);
 			scan = 1;
 		}
-		if (t.errors_recv >= SCAN_MIN_ERRORS && t.errors_recv * 2 >= t.resp_recv) {
+		if (t.s->errors_recv >= SCAN_MIN_ERRORS && t.s->errors_recv * 2 >= t.s->resp_recv) {
 			reason(rr, "%llu of %llu responses were errors or exceptions",
-			       (unsigned long long)t.errors_recv, (unsigned long long)t.resp_recv);
+			       (unsigned long long)t.s->errors_recv, (unsigned long long)t.s->resp_recv);
 			scan = 1;
 		}
 		if (scan)
@@ -196,50 +186,50 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 			return INV_ROLE_ENGINEERING;
 		}
 		if (t.cat[OT_CAT_IDENTITY] >= ENG_MIN_IDENTITY &&
-		    t.cat[OT_CAT_IDENTITY] * 5 >= t.req_sent) {
+		    t.cat[OT_CAT_IDENTITY] * 5 >= t.s->req_sent) {
 			reason(rr, "identity/SZL-heavy: %llu of %llu requests read device identity",
-			       (unsigned long long)t.cat[OT_CAT_IDENTITY], (unsigned long long)t.req_sent);
+			       (unsigned long long)t.cat[OT_CAT_IDENTITY], (unsigned long long)t.s->req_sent);
 			return INV_ROLE_ENGINEERING;
 		}
 	}
-	if (t.io_orig) {
+	if (t.s->io_orig) {
 		/* the EtherNet/IP scanner: it opens the cyclic I/O to its adapters */
 		reason(rr, "EtherNet/IP scanner: originated %llu class 0/1 I/O connection(s)",
-		       (unsigned long long)t.io_orig);
-		if (t.io_target)
+		       (unsigned long long)t.s->io_orig);
+		if (t.s->io_target)
 			reason(rr, "and is the adapter of %llu I/O connection(s) from others",
-			       (unsigned long long)t.io_target);
+			       (unsigned long long)t.s->io_target);
 		return INV_ROLE_PLC;
 	}
-	if (t.io_target)
+	if (t.s->io_target)
 		reason(rr, "EtherNet/IP adapter: target of %llu class 0/1 I/O connection(s)",
-		       (unsigned long long)t.io_target);
-	if (t.resp_sent || t.unsol_sent) {
-		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.resp_sent,
+		       (unsigned long long)t.s->io_target);
+	if (t.s->resp_sent || t.s->unsol_sent) {
+		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.s->resp_sent,
 		       ot_proto_name((enum ot_proto)t.top_server),
-		       t.unsol_sent ? " and sent unsolicited responses" : "");
+		       t.s->unsol_sent ? " and sent unsolicited responses" : "");
 		iec104_reasons(a, rr);
 		return INV_ROLE_PLC;
 	}
-	if (t.req_sent) {
+	if (t.s->req_sent) {
 		enum inv_role r = INV_ROLE_HMI;
 
 		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
 			reason(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
 			r = INV_ROLE_HISTORIAN;
-		} else if (t.n_client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
-			reason(rr, "collects: reads only, over %d OT protocols", t.n_client_protos);
+		} else if (t.s->client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
+			reason(rr, "collects: reads only, over %u OT protocols", t.s->client_protos);
 			r = INV_ROLE_HISTORIAN;
 		}
 		reason(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
-		       (unsigned long long)t.req_sent, ot_proto_name((enum ot_proto)t.top_client),
+		       (unsigned long long)t.s->req_sent, ot_proto_name((enum ot_proto)t.top_client),
 		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
 		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
 		iec104_reasons(a, rr);
 		return r;
 	}
-	if (t.req_recv) {
-		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.req_recv,
+	if (t.s->req_recv) {
+		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.s->req_recv,
 		       ot_proto_name((enum ot_proto)t.top_server));
 		return INV_ROLE_PLC;
 	}
