@@ -273,7 +273,6 @@ struct s7_msg {
 	struct s7_state *st;
 	struct ot_event *ev;
 	struct s7comm_record *rec;
-	uint32_t values_left;   /* values the log may still write */
 	const struct s7_pending *req;   /* the paired request, or NULL */
 	struct s7_pending *out;         /* request being recorded, or NULL */
 };

@@ -189,7 +189,6 @@ static void s7_item_values(struct s7_msg *m, const struct s7_item *x,
 	unsigned bits = x ? s7_elem_bits(x->tsize) : 8;
 	enum ot_space sp = x ? s7_area_space(x->area) : OT_SPACE_S7_OTHER;
 	uint16_t blk = x && (sp == OT_SPACE_S7_DB || sp == OT_SPACE_S7_DI) ? x->db : 0;
-	int logging = m->values_left > 0;
 	uint32_t i = 0;
 
 	if (bytes == 0)
@@ -204,14 +203,9 @@ static void s7_item_values(struct s7_msg *m, const struct s7_item *x,
 			index = x->addr + i;
 		else
 			index = x->addr + i * (x->tsize == 0x01 ? 1 : bits);
-		ot_value_add(m->ev, sp, blk, index, v);
-		if (logging && m->values_left > 0)
-			m->values_left--;
+		if (ot_value_add(m->ev, sp, blk, index, v) < 0)
+			break;  /* the event's values are full (marked truncated) */
 		i++;
-		if (m->ev->n_values >= OT_MAX_VALUES && !(logging && m->values_left > 0)) {
-			m->ev->truncated = 1;   /* both caps reached: stop decoding */
-			break;
-		}
 	}
 }
 
@@ -604,7 +598,6 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 	m.st = st;
 	m.ev = &ev;
 	m.rec = &rec;
-	m.values_left = st->lim->max_log_values;
 	ev.txn = ref;
 	ev.rosctr = rosctr;
 	rec.rosctr = rosctr;
