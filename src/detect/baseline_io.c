@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <jansson.h>
 
@@ -716,15 +717,59 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 	return 0;
 }
 
-struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
-			       char *err, size_t errlen)
+/* The top level's own fields (format, version, learning span) into a new
+ * model; NULL with err set when one is missing, mistyped or unsupported. */
+static struct baseline *load_header(struct jctx *c, json_t *root, const struct bl_config *cfg)
+{
+	struct baseline *b = NULL;
+	const char *fmt;
+	json_int_t ver, x;
+
+	if (!json_is_object(root)) {
+		jfail(c, NULL, "the top level is not a JSON object");
+		return NULL;
+	}
+	snprintf(c->where, sizeof(c->where), "%s", "baseline");
+	if (jstr(c, root, "format", &fmt) < 0)
+		return NULL;
+	if (strcmp(fmt, BASELINE_FORMAT) != 0) {
+		jfail(c, "format", "'%s' is not an otsentry baseline", fmt);
+		return NULL;
+	}
+	if (jint(c, root, "version", 0, INT32_MAX, &ver) < 0)
+		return NULL;
+	if (ver != BASELINE_VERSION) {
+		jfail(c, "version", "version %lld is not supported (this otsentry reads version %d)",
+		      (long long)ver, BASELINE_VERSION);
+		return NULL;
+	}
+	b = baseline_new(cfg);
+	if (!b) {
+		snprintf(c->err, c->errlen, "%s: out of memory", c->path);
+		return NULL;
+	}
+	if (jnum(c, root, "learn_start", &b->learn_start) < 0 ||
+	    jnum(c, root, "learn_end", &b->learn_end) < 0 ||
+	    jint(c, root, "learned_packets", 0, INT64_MAX, &x) < 0)
+		goto fail;
+	b->learned_packets = (uint64_t)x;
+	if (jint(c, root, "learned_events", 0, INT64_MAX, &x) < 0)
+		goto fail;
+	b->learned_events = (uint64_t)x;
+	return b;
+fail:
+	baseline_free(b);
+	return NULL;
+}
+
+/* The whole file as one JSON tree: every error named (file, line, field). */
+static struct baseline *load_tree(const char *path, const struct bl_config *cfg,
+				  char *err, size_t errlen)
 {
 	struct baseline *b = NULL;
 	json_error_t je;
 	json_t *root, *v;
 	struct jctx c;
-	const char *fmt;
-	json_int_t ver, x;
 	size_t i;
 	int k;
 
@@ -741,37 +786,8 @@ struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
 				 je.column, je.text);
 		return NULL;
 	}
-	if (!json_is_object(root)) {
-		jfail(&c, NULL, "the top level is not a JSON object");
+	if (!(b = load_header(&c, root, cfg)))
 		goto fail;
-	}
-	snprintf(c.where, sizeof(c.where), "%s", "baseline");
-	if (jstr(&c, root, "format", &fmt) < 0)
-		goto fail;
-	if (strcmp(fmt, BASELINE_FORMAT) != 0) {
-		jfail(&c, "format", "'%s' is not an otsentry baseline", fmt);
-		goto fail;
-	}
-	if (jint(&c, root, "version", 0, INT32_MAX, &ver) < 0)
-		goto fail;
-	if (ver != BASELINE_VERSION) {
-		jfail(&c, "version", "version %lld is not supported (this otsentry reads version %d)",
-		      (long long)ver, BASELINE_VERSION);
-		goto fail;
-	}
-	b = baseline_new(cfg);
-	if (!b) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	if (jnum(&c, root, "learn_start", &b->learn_start) < 0 ||
-	    jnum(&c, root, "learn_end", &b->learn_end) < 0 ||
-	    jint(&c, root, "learned_packets", 0, INT64_MAX, &x) < 0)
-		goto fail;
-	b->learned_packets = (uint64_t)x;
-	if (jint(&c, root, "learned_events", 0, INT64_MAX, &x) < 0)
-		goto fail;
-	b->learned_events = (uint64_t)x;
 	for (k = 1; k < BE_KIND_MAX; k++) {
 		json_t *arr = json_object_get(root, section_names[k]);
 		/* the I/O sections came later: a file without them learned none */
@@ -793,6 +809,243 @@ fail:
 	json_decref(root);
 	baseline_free(b);
 	return NULL;
+}
+
+/*
+ * The same file read one entry at a time.  The tree of a large baseline is
+ * many times the file's size, and building it (fresh memory for every
+ * value) cost more than reading the capture it was learned from; here the
+ * top level is split by a structural scan, and each entry is parsed,
+ * loaded and freed on its own, so the same few kilobytes serve them all.
+ * It accepts only what load_tree accepts and yields the same model (the
+ * sections in the same order); anything it does not follow (a syntax
+ * error, an escaped key, a bad field) gives up, and load_tree then reads
+ * the file and names the error.
+ */
+
+/* Nesting the scan follows before it gives up (entries are 3 deep). */
+#define BL_SCAN_DEPTH 64
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The end of the JSON value at p (its extent only: jansson checks it);
+ * NULL when it is not closed before end or nests too deep. */
+static const char *value_end(const char *p, const char *end)
+{
+	int depth = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p != '{' && *p != '[' && *p != '"') {
+		while (p < end && !strchr(",}] \n\t\r", *p))
+			p++;
+		return p;
+	}
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= end)
+				return NULL;
+			if (depth == 0)
+				return p + 1;
+			break;
+		case '{':
+		case '[':
+			if (++depth > BL_SCAN_DEPTH)
+				return NULL;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int section_from_name(const char *s, size_t n)
+{
+	int k;
+
+	for (k = 1; k < BE_KIND_MAX; k++)
+		if (strlen(section_names[k]) == n && memcmp(section_names[k], s, n) == 0)
+			return k;
+	return -1;
+}
+
+/* Each element of the array text [p, end) loaded as an entry of kind k. */
+static int load_section_text(struct baseline *b, struct jctx *c, int k, const char *p,
+			     const char *end)
+{
+	json_error_t je;
+	size_t i;
+
+	p = skip_ws(p + 1, end);        /* past '[' */
+	if (p < end && *p == ']')
+		return 0;
+	for (i = 0;; i++) {
+		const char *e;
+		json_t *v;
+		int rc;
+
+		/* an object or array ends at its closing bracket: where the
+		 * parse stopped is where the next element may begin */
+		v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+		if (!v)
+			return -1;
+		e = p + je.position;
+		if (je.position <= 0 || e > end || (e[-1] != '}' && e[-1] != ']')) {
+			json_decref(v);
+			return -1;
+		}
+		snprintf(c->where, sizeof(c->where), "%s[%zu]", section_names[k], i);
+		rc = load_entry(b, c, (enum bl_ekind)k, v);
+		json_decref(v);
+		if (rc < 0)
+			return -1;
+		p = skip_ws(e, end);
+		if (p < end && *p == ']')
+			return 0;
+		if (p >= end || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, end);
+	}
+}
+
+static struct baseline *load_streamed(const char *path, const struct bl_config *cfg,
+				      char *err, size_t errlen)
+{
+	const char *sec[BE_KIND_MAX] = { 0 }, *sec_end[BE_KIND_MAX] = { 0 };
+	struct baseline *b = NULL;
+	json_t *root = NULL;
+	struct jctx c;
+	char *buf = NULL;
+	const char *p, *end;
+	size_t len = 0, cap = 0, n;
+	struct stat st;
+	FILE *fp;
+	int k;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.err = err;
+	c.errlen = errlen;
+	if (!(fp = fopen(path, "rb")))
+		return NULL;
+	if (fstat(fileno(fp), &st) == 0 && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2) {
+		cap = (size_t)st.st_size + 1;   /* + 1: the end is seen in one read */
+		if (!(buf = malloc(cap)))
+			cap = 0;
+	}
+	for (;;) {
+		if (len == cap) {
+			char *nb = cap < SIZE_MAX / 2 ? realloc(buf, cap ? cap * 2 : 65536) : NULL;
+			if (!nb)
+				break;
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		n = fread(buf + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp) || !feof(fp)) {
+		fclose(fp);
+		goto fail;
+	}
+	fclose(fp);
+
+	/* the top level: keys without escapes, sections by extent, the other
+	 * values parsed into a small object of their own */
+	end = buf + len;
+	p = skip_ws(buf, end);
+	if (p >= end || *p != '{' || !(root = json_object()))
+		goto fail;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}')
+		goto fail;      /* nothing to load: load_tree says what is missing */
+	for (;;) {
+		const char *key, *e;
+		char name[64];
+		size_t kl;
+
+		if (p >= end || *p != '"')
+			goto fail;
+		key = ++p;
+		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+		       (unsigned char)*p < 0x7f)
+			p++;
+		if (p >= end || *p != '"' || (kl = (size_t)(p - key)) >= sizeof(name))
+			goto fail;
+		memcpy(name, key, kl);
+		name[kl] = 0;
+		if (json_object_get(root, name))
+			goto fail;      /* a duplicate */
+		p = skip_ws(p + 1, end);
+		if (p >= end || *p != ':')
+			goto fail;
+		p = skip_ws(p + 1, end);
+		if (!(e = value_end(p, end)))
+			goto fail;
+		if ((k = section_from_name(key, kl)) > 0 && *p == '[') {
+			sec[k] = p;
+			sec_end[k] = e;
+			/* marks the key as seen */
+			if (json_object_set_new(root, name, json_null()) < 0)
+				goto fail;
+		} else {
+			json_error_t je;
+			json_t *v = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+
+			if (!v || k > 0 || json_object_set_new(root, name, v) < 0)
+				goto fail;
+		}
+		p = skip_ws(e, end);
+		if (p < end && *p == '}')
+			break;
+		if (p >= end || *p != ',')
+			goto fail;
+		p = skip_ws(p + 1, end);
+	}
+	if (skip_ws(p + 1, end) != end)
+		goto fail;
+
+	if (!(b = load_header(&c, root, cfg)))
+		goto fail;
+	for (k = 1; k < BE_KIND_MAX; k++) {
+		if (!sec[k] && (k == BE_IOCONN || k == BE_IOSTREAM))
+			continue;
+		if (!sec[k] || load_section_text(b, &c, k, sec[k], sec_end[k]) < 0)
+			goto fail;
+	}
+	json_decref(root);
+	free(buf);
+	return b;
+fail:
+	json_decref(root);
+	free(buf);
+	baseline_free(b);
+	return NULL;
+}
+
+struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
+			       char *err, size_t errlen)
+{
+	struct baseline *b = load_streamed(path, cfg, err, errlen);
+
+	return b ? b : load_tree(path, cfg, err, errlen);
 }
 
 /* ---- show and diff ----------------------------------------------------------- */

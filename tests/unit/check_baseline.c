@@ -867,6 +867,115 @@ START_TEST(corrupt_files_refused)
 }
 END_TEST
 
+/* What baseline_show prints for path (the whole model, entry by entry). */
+static char *show_text(const char *path)
+{
+	char err[256], *out = NULL;
+	size_t outlen = 0;
+	FILE *mem = open_memstream(&out, &outlen);
+
+	ck_assert_ptr_nonnull(mem);
+	ck_assert_msg(baseline_show(path, bl_defaults(), mem, err, sizeof(err)) == 0, "show: %s", err);
+	fclose(mem);
+	return out;
+}
+
+/* The file is read entry by entry; its layout is JSON's business, not the
+ * model's: the same model whatever the key order, spacing, escapes or
+ * unknown keys, and what JSON refuses stays refused. */
+START_TEST(file_layout_does_not_matter)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	char path[128], err[256], *want, *got, *text;
+	json_t *root, *rev, *v;
+	const char *k;
+	void *it;
+	json_error_t je;
+	size_t len;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	want = show_text(path);
+	ck_assert_ptr_nonnull(strstr(want, "operation"));
+	root = json_load_file(path, 0, &je);
+	ck_assert_ptr_nonnull(root);
+
+	/* compact, keys in reverse order (sections first, header last), and
+	 * unknown keys whose strings hold brackets and quotes */
+	rev = json_object();
+	json_object_set_new(rev, "note", json_pack("{s:[s,s,{s:s}]}", "x", "]}", "\"[{", "y", "\\\""));
+	{
+		const char *keys[64];
+		int n = 0;
+
+		json_object_foreach(root, k, v)
+			keys[n++] = k;
+		while (n-- > 0)
+			json_object_set(rev, keys[n], json_object_get(root, keys[n]));
+	}
+	ck_assert_int_eq(json_dump_file(rev, path, JSON_COMPACT), 0);
+	got = show_text(path);
+	ck_assert_str_eq(got, want);
+	free(got);
+
+	/* an escaped key (\u0061ssets is "assets") */
+	text = json_dumps(root, JSON_INDENT(2));
+	ck_assert_ptr_nonnull(text);
+	{
+		char *a = strstr(text, "\"assets\"");
+		char *esc = calloc(1, strlen(text) + 8);
+
+		ck_assert_ptr_nonnull(a);
+		memcpy(esc, text, (size_t)(a - text));
+		strcat(esc, "\"\\u0061ssets\"");
+		strcat(esc, a + strlen("\"assets\""));
+		write_file(path, esc);
+		free(esc);
+	}
+	got = show_text(path);
+	ck_assert_str_eq(got, want);
+	free(got);
+
+	/* refused: text after the object, a key twice, a trailing comma */
+	len = strlen(text);
+	{
+		char *bad = calloc(1, len + 64);
+
+		snprintf(bad, len + 64, "%s x", text);
+		write_file(path, bad);
+		ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "not a valid baseline"));
+
+		snprintf(bad, len + 64, "{\"version\": 1,%s", text + 1);
+		write_file(path, bad);
+		ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "duplicate object key"));
+
+		it = strstr(text, "}\n  ],");
+		ck_assert_ptr_nonnull(it);
+		memcpy(bad, text, (size_t)((char *)it - text) + 1);
+		bad[(char *)it - text + 1] = 0;
+		strcat(bad, ",");
+		strcat(bad, (char *)it + 1);
+		write_file(path, bad);
+		ck_assert_ptr_null(baseline_load(path, bl_defaults(), err, sizeof(err)));
+		ck_assert_ptr_nonnull(strstr(err, "not a valid baseline"));
+		free(bad);
+	}
+
+	free(text);
+	free(want);
+	json_decref(rev);
+	json_decref(root);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
+
 START_TEST(key_cap_holds)
 {
 	struct bl_config cfg;
@@ -1060,6 +1169,7 @@ static Suite *baseline_suite(void)
 	tc = tcase_create("file");
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, corrupt_files_refused);
+	tcase_add_test(tc, file_layout_does_not_matter);
 	tcase_add_test(tc, key_cap_holds);
 	tcase_add_test(tc, io_save_load);
 	tcase_add_test(tc, show_says_confidence_and_class);
