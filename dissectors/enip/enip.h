@@ -169,11 +169,15 @@ struct enip_io_summary {
 	uint32_t last_len;
 	uint8_t final;          /* 1: the flow ended */
 };
-/* One encapsulation message, decoded (or, with is_io, one I/O summary). */
+/* One encapsulation message, decoded (or, with is_io, one I/O summary).
+ * Each message clears only the members before conn (enip_parse.c): the
+ * members from conn on are read only as far as their flags and counts say
+ * (conn.present, n_anom, n_cip), and each writer of conn sets all of it. */
 struct enip_record {
 	uint8_t is_io;
 	struct enip_io_summary io;
 	uint16_t command;
+	const char *command_name;       /* enip_command_name(command) */
 	uint16_t length;
 	uint32_t session;
 	uint32_t status;
@@ -205,12 +209,12 @@ struct enip_record {
 
 	uint16_t n_cip;         /* services kept */
 	uint32_t cip_total;     /* services seen (n_cip + dropped at the cap) */
-	struct cip_connection_params conn;  /* Forward Open/Close facts */
-	uint8_t conn_from_request;          /* open reply: RPIs from its request */
+	uint8_t n_anom;
 
 	struct enip_identity ident;
 
-	uint8_t n_anom;
+	/* not cleared per message: see above */
+	struct cip_connection_params conn;  /* Forward Open/Close facts */
 	const char *anom[ENIP_MSG_ANOMALIES];
 	char anom_detail[ENIP_MSG_ANOMALIES][OT_DETAIL_LEN];
 

@@ -171,7 +171,7 @@ void enip_log(struct jw *w, const struct ot_event *ev)
 	}
 	jw_string(w, "direction", ot_dir_name(ev->dir));
 	jw_uint(w, "command_code", rec->command);
-	cn = enip_command_name(rec->command);
+	cn = rec->command_name;
 	jw_string(w, "command", cn ? cn : "unknown");
 	jw_uint(w, "length", rec->length);
 	jw_uint(w, "session_handle", rec->session);

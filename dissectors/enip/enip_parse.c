@@ -72,11 +72,26 @@ static void rec_flag(struct enip_record *rec, const char *reason, const char *fm
 	rec->n_anom++;
 }
 
+/* An empty path: no segments, every id absent.  The symbol is read only
+ * with has_symbol set (and appended to from its NUL): its tail is left. */
 void cip_path_init(struct cip_path *path)
 {
-	memset(path, 0, sizeof(*path));
 	path->class_id = path->instance = path->attribute = -1;
 	path->member = path->conn_point = -1;
+	path->n_segments = 0;
+	path->bad = 0;
+	path->has_symbol = 0;
+	path->symbol[0] = '\0';
+}
+
+/* An empty record: the members a message's decoding starts from (see
+ * struct enip_record: conn, anom and cip are read only as far as
+ * conn.present, n_anom and n_cip say). */
+static void enip_record_reset(struct enip_record *rec)
+{
+	memset(rec, 0, offsetof(struct enip_record, conn));
+	rec->ident.state = -1;
+	rec->conn.present = 0;
 }
 
 /* Append printable text to the symbol ('.'-joined). */
@@ -250,6 +265,24 @@ static void route_text(const uint8_t *p, size_t len, char *out, size_t outlen)
 
 /* ---- CIP --------------------------------------------------------------- */
 
+/* A service as nothing decoded it yet: every member set (the route's
+ * tail past its NUL is never read). */
+static void cip_service_init(struct cip_service *s)
+{
+	s->service = 0;
+	s->response = 0;
+	s->embedded = 0;
+	s->in_msp = 0;
+	s->path_from_request = 0;
+	s->n_ext = 0;
+	s->status = -1;
+	s->ext_status[0] = s->ext_status[1] = 0;
+	s->data_len = 0;
+	cip_path_init(&s->path);
+	s->route[0] = '\0';
+	s->cat = OT_CAT_OTHER;
+}
+
 static struct cip_service *cip_add(struct enip_record *rec)
 {
 	struct cip_service *s;
@@ -258,9 +291,7 @@ static struct cip_service *cip_add(struct enip_record *rec)
 	if (rec->n_cip >= ENIP_MAX_CIP)
 		return NULL;
 	s = &rec->cip[rec->n_cip++];
-	memset(s, 0, sizeof(*s));
-	cip_path_init(&s->path);
-	s->status = -1;
+	cip_service_init(s);
 	return s;
 }
 
@@ -539,8 +570,7 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 	s = cip_add(rec);
 	if (!s) {
 		s = &tmp;       /* over the cap: decode, but keep nothing */
-		memset(s, 0, sizeof(*s));
-		cip_path_init(&s->path);
+		cip_service_init(s);
 	}
 	s->service = sc & 0x7f;
 	response = (sc & 0x80) != 0;
@@ -696,7 +726,7 @@ static void enip_cpf(struct enip_record *rec, struct cursor *c, struct enip_hint
 	rec->item_count = cur_le16(c);
 	if (!cur_ok(c)) {
 		rec_flag(rec, "truncated_message", "%s without an item count",
-			 enip_command_name(rec->command) ? enip_command_name(rec->command) : "command");
+			 rec->command_name ? rec->command_name : "command");
 		return;
 	}
 	for (i = 0; i < rec->item_count; i++) {
@@ -768,8 +798,7 @@ int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 	struct cursor c, d;
 	const uint8_t *ctx8;
 
-	memset(rec, 0, offsetof(struct enip_record, cip));
-	rec->ident.state = -1;
+	enip_record_reset(rec);
 	cur_init(&c, msg, len);
 	rec->command = cur_le16(&c);
 	rec->length = cur_le16(&c);
@@ -791,7 +820,8 @@ int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 		if (cur_left(&c) > 0)
 			rec_flag(rec, "length_mismatch", "%zu bytes after the message", cur_left(&c));
 	}
-	if (!enip_command_name(rec->command))
+	rec->command_name = enip_command_name(rec->command);
+	if (!rec->command_name)
 		rec_flag(rec, "unknown_command", "command 0x%04x", rec->command);
 	if (rec->status != 0 && from_client)
 		rec_flag(rec, "invalid_status", "request with status 0x%08x", rec->status);
@@ -951,8 +981,10 @@ static void pending_remove(struct enip_state *st, uint32_t i)
 	st->n_pending--;
 }
 
-static void pending_add(struct dissect_ctx *ctx, struct enip_state *st,
-			const struct enip_pending *p)
+/* A slot at the end of the pending list for a new request, the oldest
+ * dropped when the list is full.  Only its first hint.n services are set
+ * and read: the slot is not cleared. */
+static struct enip_pending *pending_slot(struct dissect_ctx *ctx, struct enip_state *st)
 {
 	if (st->n_pending >= st->max_pending) {
 		pending_remove(st, 0);
@@ -962,12 +994,13 @@ static void pending_add(struct dissect_ctx *ctx, struct enip_state *st,
 				   "%u outstanding requests, %llu dropped so far",
 				   st->max_pending, (unsigned long long)st->pending_dropped);
 	}
-	st->pending[st->n_pending++] = *p;
+	return &st->pending[st->n_pending++];
 }
 
-/* The oldest outstanding request this reply answers; removed into out. */
-static int pending_take(struct enip_state *st, const uint8_t *context,
-			uint16_t seq, int by_seq, struct enip_pending *out)
+/* The oldest outstanding request this reply answers: its index, or -1.
+ * The caller decodes the reply with the entry's hint, then removes it. */
+static long pending_find(const struct enip_state *st, const uint8_t *context,
+			 uint16_t seq, int by_seq)
 {
 	uint32_t i;
 
@@ -978,11 +1011,9 @@ static int pending_take(struct enip_state *st, const uint8_t *context,
 			continue;
 		if (by_seq ? p->seq != seq : memcmp(p->context, context, 8) != 0)
 			continue;
-		*out = *p;
-		pending_remove(st, i);
-		return 1;
+		return (long)i;
 	}
-	return 0;
+	return -1;
 }
 
 static struct enip_conn *conn_by_serial(struct enip_state *st, uint16_t serial,
@@ -1245,7 +1276,7 @@ static void enip_event_fill(struct ot_event *ev, const struct enip_record *rec)
 
 	ev->dir = rec->is_request ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
 	ev->func = rec->command;
-	ev->func_name = enip_command_name(rec->command);
+	ev->func_name = rec->command_name;
 	if (!ev->func_name)
 		ev->func_name = "unknown";
 	ev->cat = enip_command_category(rec->command);
@@ -1296,22 +1327,25 @@ static void enip_emit_anomalies(struct dissect_ctx *ctx, const struct enip_recor
 		ot_anomaly(ctx, OT_PROTO_ENIP, rec->anom[i], "%s", rec->anom_detail[i]);
 }
 
-/* Keep the request's services for its reply. */
+/* Keep the request's services for its reply: the first h->n entries are
+ * set, the rest of h is left as it was (never read). */
 static void hint_from_record(struct enip_hint *h, const struct enip_record *rec)
 {
 	uint16_t i;
 
-	memset(h, 0, sizeof(*h));
+	h->n = 0;
 	for (i = 0; i < rec->n_cip && h->n < ENIP_HINT_MAX; i++) {
 		const struct cip_service *s = &rec->cip[i];
+		struct enip_hint_svc *v = &h->svc[h->n];
 
 		if (s->service == CIP_SVC_UNCONNECTED_SEND &&
 		    s->path.class_id == CIP_CLASS_CONNECTION_MANAGER)
 			continue;   /* answered by the embedded service's reply */
-		h->svc[h->n].service = s->service;
-		h->svc[h->n].class_id = s->path.class_id;
-		h->svc[h->n].instance = s->path.instance;
-		h->svc[h->n].attribute = s->path.attribute;
+		v->service = s->service;
+		v->used = 0;
+		v->class_id = s->path.class_id;
+		v->instance = s->path.instance;
+		v->attribute = s->path.attribute;
 		h->n++;
 	}
 }
@@ -1342,36 +1376,43 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 				const uint8_t *msg, size_t len)
 {
 	struct enip_record rec;
-	struct enip_pending req, save;
+	struct enip_pending *save;
+	struct timeval req_ts = { 0, 0 };
 	struct ot_event ev;
 	struct ot_conn conn;
-	int paired = 0, by_seq = 0;
+	long req = -1;
 	uint16_t seq = 0;
 	struct cursor c;
 	uint16_t cmd;
+	int rc;
 
 	cur_init(&c, msg, len);
 	cmd = cur_le16(&c);
 	if (!cur_ok(&c) || len < ENIP_HEADER_LEN)
 		return;
-	memset(&req, 0, sizeof(req));
 	/* replies: find the request first, its services decode the reply */
 	if (!ctx->from_client && (cmd == ENIP_CMD_SEND_RR_DATA || cmd == ENIP_CMD_SEND_UNIT_DATA)) {
-		by_seq = cmd == ENIP_CMD_SEND_UNIT_DATA;
-		if (by_seq) {
+		if (cmd == ENIP_CMD_SEND_UNIT_DATA) {
 			if (peek_unit_seq(msg, len, &seq))
-				paired = pending_take(st, NULL, seq, 1, &req);
+				req = pending_find(st, NULL, seq, 1);
 		} else {
-			paired = pending_take(st, msg + 12, 0, 0, &req);
+			req = pending_find(st, msg + 12, 0, 0);
 		}
 	}
-	if (enip_parse_message(msg, len, ctx->from_client, paired ? &req.hint : NULL, &rec) < 0)
+	/* the request's entry is decoded in place, then removed */
+	rc = enip_parse_message(msg, len, ctx->from_client,
+				req >= 0 ? &st->pending[req].hint : NULL, &rec);
+	if (req >= 0) {
+		req_ts = st->pending[req].ts;
+		pending_remove(st, (uint32_t)req);
+	}
+	if (rc < 0)
 		return;
 	st->messages++;
 	st->cip_services += rec.cip_total;
 	if (rec.cip_total > rec.n_cip)
 		st->services_capped += rec.cip_total - rec.n_cip;
-	if (!ctx->from_client && !paired && rec.n_cip > 0 && rec.cip[0].response) {
+	if (!ctx->from_client && req < 0 && rec.n_cip > 0 && rec.cip[0].response) {
 		st->unpaired++;
 	}
 	enip_track_connections(st, &rec, &conn);
@@ -1388,9 +1429,9 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 	enip_event_fill(&ev, &rec);
 	if (conn.what != OT_CONN_NONE)
 		ev.conn = conn;
-	if (paired) {
-		int64_t us = ((int64_t)ctx->ts.tv_sec - req.ts.tv_sec) * 1000000 +
-			     ((int64_t)ctx->ts.tv_usec - req.ts.tv_usec);
+	if (req >= 0) {
+		int64_t us = ((int64_t)ctx->ts.tv_sec - req_ts.tv_sec) * 1000000 +
+			     ((int64_t)ctx->ts.tv_usec - req_ts.tv_usec);
 
 		ev.rtt = us > 0 ? (double)us / 1e6 : 0.0;
 	}
@@ -1400,15 +1441,16 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 
 	if (ctx->from_client && rec.is_request && rec.n_cip > 0 &&
 	    (rec.command == ENIP_CMD_SEND_RR_DATA || rec.command == ENIP_CMD_SEND_UNIT_DATA)) {
-		memset(&save, 0, sizeof(save));
-		save.by_seq = rec.command == ENIP_CMD_SEND_UNIT_DATA;
-		if (save.by_seq && !rec.has_cip_seq)
+		int by_seq = rec.command == ENIP_CMD_SEND_UNIT_DATA;
+
+		if (by_seq && !rec.has_cip_seq)
 			return;
-		memcpy(save.context, rec.context, 8);
-		save.seq = rec.cip_seq;
-		save.ts = ctx->ts;
-		hint_from_record(&save.hint, &rec);
-		pending_add(ctx, st, &save);
+		save = pending_slot(ctx, st);
+		save->by_seq = (uint8_t)by_seq;
+		memcpy(save->context, rec.context, 8);
+		save->seq = rec.cip_seq;
+		save->ts = ctx->ts;
+		hint_from_record(&save->hint, &rec);
 	}
 }
 
@@ -1420,7 +1462,7 @@ static void enip_io_report(struct dissect_ctx *ctx, struct enip_io *io, int fina
 	struct enip_record rec;
 
 	io->s.final = (uint8_t)final;
-	memset(&rec, 0, offsetof(struct enip_record, cip));
+	enip_record_reset(&rec);
 	rec.is_io = 1;
 	rec.io = io->s;
 	ot_event_init(&ev, ctx, OT_PROTO_ENIP, OT_EV_MESSAGE);
@@ -1557,7 +1599,7 @@ static long enip_msg_len(const uint8_t *p, size_t avail)
 		return 0;
 	cur_init(&c, p, avail);
 	cmd = cur_le16(&c);
-	if (!enip_command_name(cmd) && cmd > 0xff)
+	if (cmd > 0xff && !enip_command_name(cmd))
 		return -1;
 	if (avail < ENIP_HEADER_LEN)
 		return 0;
