@@ -176,14 +176,80 @@ void baseline_free(struct baseline *b)
 	free(b);
 }
 
+static int bl_key_eq(const struct bl_key *x, const struct bl_key *y)
+{
+	uint64_t a[sizeof(*x) / 8], c[sizeof(*y) / 8];
+	size_t i;
+
+	memcpy(a, x, sizeof(a));
+	memcpy(c, y, sizeof(c));
+	for (i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+		if (a[i] != c[i])
+			return 0;
+	return 1;
+}
+
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k)
 {
 	struct bl_entry *e = b->buckets[bl_hash_key(k) & (b->nbuckets - 1)];
 
 	for (; e; e = e->hnext)
-		if (memcmp(&e->k, k, sizeof(*k)) == 0)
+		if (bl_key_eq(&e->k, k))
 			return e;
 	return NULL;
+}
+
+/* Shortcut slots (struct bl_entry.near) by the kind of the entry that
+ * keeps them: an edge's, then an operation's. */
+enum {
+	NEAR_UNIT = 0, NEAR_SRV = 1, NEAR_CLI = 2, NEAR_OPS = 3,        /* edge */
+	NEAR_RANGE = 0, NEAR_CHANS = 1,                                 /* operation */
+};
+
+/* Keep e in from's slots [lo, hi): the only one, else round robin. */
+static void near_keep(struct bl_entry *from, int lo, int hi, struct bl_entry *e)
+{
+	if (hi - lo > 1) {
+		if (from->near_rr < lo || from->near_rr >= hi)
+			from->near_rr = (uint8_t)lo;
+		lo = from->near_rr++;
+	}
+	from->near[lo] = e;
+}
+
+/* bl_find through from's shortcut slots [lo, hi). */
+static struct bl_entry *bl_find_near(const struct baseline *b, struct bl_entry *from,
+				     int lo, int hi, const struct bl_key *k)
+{
+	struct bl_entry *e;
+	int i;
+
+	for (i = lo; i < hi; i++)
+		if ((e = from->near[i]) != NULL && bl_key_eq(&e->k, k))
+			return e;
+	if ((e = bl_find(b, k)) != NULL)
+		near_keep(from, lo, hi, e);
+	return e;
+}
+
+/* bl_get through from's shortcut slots [lo, hi) (from may be NULL). */
+static struct bl_entry *bl_get_near(struct baseline *b, struct bl_entry *from, int lo, int hi,
+				    const struct bl_key *k, double ts, int *created)
+{
+	struct bl_entry *e;
+	int i;
+
+	if (from) {
+		for (i = lo; i < hi; i++)
+			if ((e = from->near[i]) != NULL && bl_key_eq(&e->k, k)) {
+				if (created)
+					*created = 0;
+				return e;
+			}
+	}
+	if ((e = bl_get(b, k, ts, created)) != NULL && from)
+		near_keep(from, lo, hi, e);
+	return e;
 }
 
 static void bl_grow(struct baseline *b)
@@ -984,8 +1050,8 @@ static void reports_heard(struct baseline *b, const struct flow *f, const struct
 static void learn_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
 			const struct ot_ip *sender, double ts)
 {
-	struct bl_key k;
-	struct bl_entry *e, *edge;
+	struct bl_key k, ek;
+	struct bl_entry *e, *edge, *op;
 	struct bl_sym sym;
 	int i, created;
 
@@ -1005,21 +1071,24 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			e->count++;
 		}
 	}
-	/* services */
+	/* services (through the edge's shortcuts once it exists; a new edge
+	 * is inserted after them, as ever) */
+	key_edge(&ek, BE_EDGE, f, (uint8_t)ev->proto);
+	edge = bl_find(b, &ek);
 	memset(&k, 0, sizeof(k));
 	k.kind = BE_SERVICE;
 	k.proto = (uint8_t)ev->proto;
 	k.a = f->srv_ip;
 	k.role = 1;
-	if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+	if ((e = bl_get_near(b, edge, NEAR_SRV, NEAR_SRV + 1, &k, ts, NULL)) != NULL)
 		e->count++;
 	k.a = f->cli_ip;
 	k.role = 0;
-	if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+	if ((e = bl_get_near(b, edge, NEAR_CLI, NEAR_CLI + 1, &k, ts, NULL)) != NULL)
 		e->count++;
 
-	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
-	edge = bl_get(b, &k, ts, NULL);
+	if (!edge)
+		edge = bl_get(b, &ek, ts, NULL);
 	if (!edge)
 		return;
 	edge->last = ts;
@@ -1060,23 +1129,23 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 	if (ev_unit(ev) >= 0) {
 		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
 		k.unit = ev_unit(ev);
-		if ((e = bl_get(b, &k, ts, NULL)) != NULL)
+		if ((e = bl_get_near(b, edge, NEAR_UNIT, NEAR_UNIT + 1, &k, ts, NULL)) != NULL)
 			e->count++;
 	}
 	if (ev->func < 0)
 		return;
 	key_op(&k, BE_OP, f, ev);
-	if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
-		e->count++;
-		e->last = ts;
-		e->cats = ev->cat;
+	if ((op = bl_get_near(b, edge, NEAR_OPS, BL_NEAR, &k, ts, NULL)) != NULL) {
+		op->count++;
+		op->last = ts;
+		op->cats = ev->cat;
 	}
 	for (i = 0; i < ev->n_ranges; i++) {
 		const struct ot_range *r = &ev->ranges[i];
 		key_op(&k, BE_RANGE, f, ev);
 		k.space = r->space;
 		k.block = r->block;
-		if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+		if ((e = bl_get_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k, ts, NULL)) != NULL) {
 			uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
 			bl_range_add(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi);
 			e->count++;
@@ -1091,7 +1160,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 	k.block = sym.block;
 	k.start = sym.start;
 	k.count = sym.count;
-	if ((e = bl_get(b, &k, ts, &created)) != NULL) {
+	if ((e = bl_get_near(b, op, NEAR_CHANS, BL_NEAR, &k, ts, &created)) != NULL) {
 		double dt = ts - e->prev_ts;
 		if (!created && e->prev_ts > 0 && dt >= 0 &&
 		    !(e->n >= 3 && dt > 10.0 * e->mean))
@@ -1190,7 +1259,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			   struct bl_entry *edge, double ts)
 {
 	struct bl_key k;
-	struct bl_entry *e, *chan;
+	struct bl_entry *e, *op, *chan;
 	struct bl_sym sym;
 	char dk[256], eb[200];
 	int i, periodic = 0;
@@ -1200,7 +1269,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	if (ev_unit(ev) >= 0) {
 		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
 		k.unit = ev_unit(ev);
-		if (!bl_find(b, &k) &&
+		if (!bl_find_near(b, edge, NEAR_UNIT, NEAR_UNIT + 1, &k) &&
 		    scan_note(b, &f->cli_ip, ots_hash_bytes(&k, sizeof(k), 0), ts, b->cfg.scan_units)) {
 			bl_alert(b, BL_SCAN, ts, f, 1, ev, EDGE_KEY,
 				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", EDGE_KEY,
@@ -1210,8 +1279,8 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	if (ev->func < 0)
 		return;
 	key_op(&k, BE_OP, f, ev);
-	e = bl_find(b, &k);
-	if (!e) {
+	op = bl_find_near(b, edge, NEAR_OPS, BL_NEAR, &k);
+	if (!op) {
 		int only_reads = !(edge->cats & ((1u << OT_CAT_WRITE) | (1u << OT_CAT_CONTROL)));
 		snprintf(dk, sizeof(dk), "%s|%d|%d", EDGE_KEY, ev->func, k.sub);
 		if (cat_is_write(ev->cat) && only_reads) {
@@ -1236,7 +1305,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		key_op(&k, BE_RANGE, f, ev);
 		k.space = r->space;
 		k.block = r->block;
-		e = bl_find(b, &k);
+		e = bl_find_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
 		if (e && bl_range_covers(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi))
 			continue;
 		/* a read between learned ranges is routine polling variety; a read
@@ -1271,7 +1340,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	k.block = sym.block;
 	k.start = sym.start;
 	k.count = sym.count;
-	chan = bl_find(b, &k);
+	chan = bl_find_near(b, op, NEAR_CHANS, BL_NEAR, &k);
 	if (chan) {
 		double std = welford_std(chan);
 

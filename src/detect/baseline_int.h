@@ -57,6 +57,7 @@ struct bl_key {
 #define BL_MAX_MACS  8
 #define BL_MAX_VLANS 4
 #define BL_MAX_RANGES 64
+#define BL_NEAR 6
 
 struct bl_entry {
 	struct bl_key k;
@@ -112,6 +113,14 @@ struct bl_entry {
 	uint8_t d_seq_off;              /* edge: the last transition was unexpected */
 	uint64_t l_prev_sym;            /* edge: previous request symbol, learning */
 	struct bl_sym l_prev;           /* edge: that symbol itself (for new transitions) */
+
+	/* Shortcuts (never saved): entries found from this one before, tried
+	 * before the table.  Edge: its unit, its server's and client's
+	 * service, a few operations; operation: its range, a few channels.
+	 * Only found entries are kept, never a miss (learning may add it),
+	 * and entries live as long as the model, so a kept one stays valid. */
+	struct bl_entry *near[BL_NEAR];
+	uint8_t near_rr;                /* next slot to replace among the several */
 };
 
 struct bl_scan_src;
