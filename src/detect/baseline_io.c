@@ -217,51 +217,87 @@ static const char *const section_names[BE_KIND_MAX] = {
 	[BE_VALUE] = "values", [BE_IOCONN] = "io_connections", [BE_IOSTREAM] = "io_streams",
 };
 
-static json_t *baseline_json(const struct baseline *b)
-{
-	json_t *root = json_object(), *sec[BE_KIND_MAX] = { 0 };
-	const struct bl_entry *e;
-	int i;
+/* The file is the JSON of the model at one indent per level, reals to 12
+ * digits.  It is written a value at a time, never built whole: the tree of
+ * a large model is many times the file (fresh memory for every value, most
+ * of the cost of a save).  A value at depth levels of nesting is dumped on
+ * its own and each of its line breaks indented by depth spaces, which is
+ * what the whole tree's dump writes (strings escape their own breaks). */
+#define BL_DUMP_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(12))
 
-	json_object_set_new(root, "format", json_string(BASELINE_FORMAT));
-	json_object_set_new(root, "version", json_integer(BASELINE_VERSION));
-	json_object_set_new(root, "learn_start", json_real(b->learn_start > 0 ? b->learn_start : 0));
-	json_object_set_new(root, "learn_end", json_real(b->learn_end > 0 ? b->learn_end : 0));
-	json_object_set_new(root, "learned_packets", json_integer((json_int_t)b->learned_packets));
-	json_object_set_new(root, "learned_events", json_integer((json_int_t)b->learned_events));
-	json_object_set_new(root, "refused", json_integer((json_int_t)b->refused));
-	for (i = 1; i < BE_KIND_MAX; i++) {
-		sec[i] = json_array();
-		json_object_set_new(root, section_names[i], sec[i]);
+/* Steals v. */
+static int dump_at(FILE *fp, json_t *v, int depth)
+{
+	char *s = v ? json_dumps(v, BL_DUMP_FLAGS | JSON_ENCODE_ANY) : NULL;
+	const char *p, *nl;
+	int rc = 0;
+
+	json_decref(v);
+	if (!s) {
+		errno = ENOMEM;
+		return -1;
 	}
-	for (e = b->head; e; e = e->lnext)
-		if (e->k.kind > 0 && e->k.kind < BE_KIND_MAX)
-			json_array_append_new(sec[e->k.kind], entry_json(e));
-	return root;
+	for (p = s; rc == 0 && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (fwrite(p, 1, (size_t)(nl + 1 - p), fp) != (size_t)(nl + 1 - p) ||
+		    fprintf(fp, "%*s", depth, "") < 0)
+			rc = -1;
+	if (rc == 0 && fputs(p, fp) == EOF)
+		rc = -1;
+	free(s);
+	return rc;
 }
 
 static int write_baseline(FILE *fp, const void *arg)
 {
-	const json_t *root = arg;
+	const struct baseline *b = arg;
+	const struct {
+		const char *key;
+		json_t *v;
+	} head[] = {
+		{ "format", json_string(BASELINE_FORMAT) },
+		{ "version", json_integer(BASELINE_VERSION) },
+		{ "learn_start", json_real(b->learn_start > 0 ? b->learn_start : 0) },
+		{ "learn_end", json_real(b->learn_end > 0 ? b->learn_end : 0) },
+		{ "learned_packets", json_integer((json_int_t)b->learned_packets) },
+		{ "learned_events", json_integer((json_int_t)b->learned_events) },
+		{ "refused", json_integer((json_int_t)b->refused) },
+	};
+	const struct bl_entry *e;
+	size_t i;
+	int k, rc = 0, n;
 
-	if (json_dumpf(root, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) < 0 ||
-	    fputc('\n', fp) == EOF)
+	if (fputc('{', fp) == EOF)
+		rc = -1;
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		if (rc == 0 && fprintf(fp, "%s\n \"%s\": ", i ? "," : "", head[i].key) < 0)
+			rc = -1;
+		if (rc == 0)
+			rc = dump_at(fp, head[i].v, 1);
+		else
+			json_decref(head[i].v);
+	}
+	for (k = 1; rc == 0 && k < BE_KIND_MAX; k++) {
+		if (fprintf(fp, ",\n \"%s\": [", section_names[k]) < 0)
+			return -1;
+		n = 0;
+		for (e = b->head; e && rc == 0; e = e->lnext) {
+			if (e->k.kind != k)
+				continue;
+			if (fputs(n++ ? ",\n  " : "\n  ", fp) == EOF)
+				return -1;
+			rc = dump_at(fp, entry_json(e), 2);
+		}
+		if (rc == 0 && fputs(n ? "\n ]" : "]", fp) == EOF)
+			rc = -1;
+	}
+	if (rc < 0 || fputs("\n}\n", fp) == EOF)
 		return -1;
 	return 0;
 }
 
 int baseline_save(const struct baseline *b, const char *path, char *err, size_t errlen)
 {
-	json_t *root = baseline_json(b);
-	int rc;
-
-	if (!root) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	rc = ots_atomic_write(path, write_baseline, root, err, errlen);
-	json_decref(root);
-	return rc;
+	return ots_atomic_write(path, write_baseline, b, err, errlen);
 }
 
 /* ---- load: every field checked, or nothing ------------------------------------- */

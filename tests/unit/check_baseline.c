@@ -820,6 +820,27 @@ static void write_file(const char *path, const char *text)
 	fclose(fp);
 }
 
+/* b saved to path (in a new tmpdir) and the file's text, len bytes. */
+static char *save_read(struct baseline *b, char *path, size_t pathlen, size_t *len)
+{
+	char err[256], *text;
+	FILE *fp;
+
+	mk_tmpdir();
+	snprintf(path, pathlen, "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	fseek(fp, 0, SEEK_END);
+	*len = (size_t)ftell(fp);
+	rewind(fp);
+	text = calloc(1, *len + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, *len, fp), *len);
+	fclose(fp);
+	return text;
+}
+
 START_TEST(corrupt_files_refused)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
@@ -827,18 +848,8 @@ START_TEST(corrupt_files_refused)
 	struct baseline *b = learned(&f, &t);
 	char path[128], err[256], *text;
 	size_t len;
-	FILE *fp;
 
-	mk_tmpdir();
-	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
-	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
-	fp = fopen(path, "r");
-	fseek(fp, 0, SEEK_END);
-	len = (size_t)ftell(fp);
-	rewind(fp);
-	text = calloc(1, len + 1);
-	ck_assert_uint_eq(fread(text, 1, len, fp), len);
-	fclose(fp);
+	text = save_read(b, path, sizeof(path), &len);
 
 	/* truncated */
 	text[len / 2] = '\0';
@@ -969,6 +980,39 @@ START_TEST(file_layout_does_not_matter)
 	free(text);
 	free(want);
 	json_decref(rev);
+	json_decref(root);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
+
+/* The file is written a value at a time: byte for byte what dumping the
+ * whole tree writes (one indent per level, reals to 12 digits, empty
+ * sections as []). */
+START_TEST(file_is_the_tree_dump)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	double t;
+	struct baseline *b = learned(&f, &t);
+	char path[128], *text, *tree;
+	json_error_t je;
+	json_t *root;
+	size_t len;
+
+	text = save_read(b, path, sizeof(path), &len);
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(root != NULL, "%s", je.text);
+	ck_assert_int_eq(json_array_size(json_object_get(root, "io_streams")), 0);
+	ck_assert_int_gt(json_array_size(json_object_get(root, "values")), 0);
+	ck_assert(json_is_real(json_object_get(root, "learn_end")));
+	tree = json_dumps(root, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	ck_assert_ptr_nonnull(tree);
+	ck_assert_uint_eq(len, strlen(tree) + 1);
+	ck_assert(strncmp(text, tree, len - 1) == 0);
+	ck_assert_int_eq(text[len - 1], '\n');
+	free(tree);
+	free(text);
 	json_decref(root);
 	baseline_free(b);
 	unlink(path);
@@ -1170,6 +1214,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, save_load_roundtrip);
 	tcase_add_test(tc, corrupt_files_refused);
 	tcase_add_test(tc, file_layout_does_not_matter);
+	tcase_add_test(tc, file_is_the_tree_dump);
 	tcase_add_test(tc, key_cap_holds);
 	tcase_add_test(tc, io_save_load);
 	tcase_add_test(tc, show_says_confidence_and_class);
