@@ -199,11 +199,29 @@ struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k)
 	return NULL;
 }
 
+/* The edge with key k of a message on flow f: the flow's shortcut slot,
+ * else the table (and the slot set). */
+static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, const struct bl_key *k)
+{
+	uint64_t h = (uint64_t)(uintptr_t)f * UINT64_C(0x9e3779b97f4a7c15);
+	struct bl_entry **slot = &b->flow_edge[h >> 56 & (BL_FLOW_EDGES - 1)];
+	struct bl_entry *e = *slot;
+
+	_Static_assert((BL_FLOW_EDGES & (BL_FLOW_EDGES - 1)) == 0 && BL_FLOW_EDGES <= 256,
+		       "flow_edge is indexed by one byte of the hash");
+	if (e && bl_key_eq(&e->k, k))
+		return e;
+	if ((e = bl_find(b, k)) != NULL)
+		*slot = e;
+	return e;
+}
+
 /* Shortcut slots (struct bl_entry.near) by the kind of the entry that
  * keeps them: an edge's, then an operation's. */
 enum {
-	NEAR_UNIT = 0, NEAR_SRV = 1, NEAR_CLI = 2, NEAR_OPS = 3,        /* edge */
-	NEAR_RANGE = 0, NEAR_CHANS = 1,                                 /* operation */
+	NEAR_UNIT = 0, NEAR_SRV, NEAR_CLI, NEAR_VALUE, NEAR_OPS,        /* edge */
+	NEAR_RANGE = 0, NEAR_CHANS,                                     /* operation */
+	NEAR_NEXT = 0,                                                  /* value point */
 };
 
 /* Keep e in from's slots [lo, hi): the only one, else round robin. */
@@ -558,6 +576,19 @@ static void ev_symbol(const struct ot_event *ev, struct bl_sym *s)
 		s->start = ev->ranges[0].start;
 		s->count = ev->ranges[0].count;
 	}
+}
+
+static void value_key(struct bl_key *k, const struct ot_event *ev, const struct flow *f,
+		      const struct ot_value *v)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = BE_VALUE;
+	k->proto = (uint8_t)ev->proto;
+	k->a = f->srv_ip;
+	k->unit = ev_unit(ev);
+	k->space = v->space;
+	k->block = v->block;
+	k->start = v->index;
 }
 
 static int cat_is_write(int cat)
@@ -1051,7 +1082,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			const struct ot_ip *sender, double ts)
 {
 	struct bl_key k, ek;
-	struct bl_entry *e, *edge, *op;
+	struct bl_entry *e, *edge, *op, *prev;
 	struct bl_sym sym;
 	int i, created;
 
@@ -1074,7 +1105,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 	/* services (through the edge's shortcuts once it exists; a new edge
 	 * is inserted after them, as ever) */
 	key_edge(&ek, BE_EDGE, f, (uint8_t)ev->proto);
-	edge = bl_find(b, &ek);
+	edge = edge_find(b, f, &ek);
 	memset(&k, 0, sizeof(k));
 	k.kind = BE_SERVICE;
 	k.proto = (uint8_t)ev->proto;
@@ -1102,19 +1133,16 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 
 		if (ev->status > 0)
 			edge->errors++;
-		/* read values, per server point (and whether each sits in text) */
-		for (i = 0; i < ev->n_values; i++) {
+		/* read values, per server point (and whether each sits in text);
+		 * each point the shortcut to the next */
+		for (i = 0, prev = NULL; i < ev->n_values; i++) {
 			if (!ot_value_is_analog(&ev->values[i]))
 				continue;
-			memset(&k, 0, sizeof(k));
-			k.kind = BE_VALUE;
-			k.proto = (uint8_t)ev->proto;
-			k.a = f->srv_ip;
-			k.unit = ev_unit(ev);
-			k.space = ev->values[i].space;
-			k.block = ev->values[i].block;
-			k.start = ev->values[i].index;
-			if ((e = bl_get(b, &k, ts, NULL)) != NULL) {
+			value_key(&k, ev, f, &ev->values[i]);
+			e = prev ? bl_get_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k, ts, NULL)
+				 : bl_get_near(b, edge, NEAR_VALUE, NEAR_VALUE + 1, &k, ts, NULL);
+			prev = e;
+			if (e != NULL) {
 				value_learn(e, ev->values[i].value, (runs >> i) & 1);
 				e->last = ts;
 				e->count++;
@@ -1496,12 +1524,12 @@ static void devs_alert(struct baseline *b, enum bl_kind kind, struct bl_devs *d,
  * judged, nor points learned from too little evidence (bl_confident).
  */
 static void detect_values(struct baseline *b, const struct ot_event *ev, const struct flow *f,
-			  double ts)
+			  struct bl_entry *edge, double ts)
 {
 	struct bl_devs range = { NULL, 0, 0 }, text = { NULL, 0, 0 };
 	uint32_t runs = text_runs(ev);
 	struct bl_key k;
-	struct bl_entry *e;
+	struct bl_entry *e, *prev = NULL;
 	int i;
 
 	for (i = 0; i < ev->n_values; i++) {
@@ -1512,15 +1540,11 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 
 		if (!ot_value_is_analog(v))
 			continue;
-		memset(&k, 0, sizeof(k));
-		k.kind = BE_VALUE;
-		k.proto = (uint8_t)ev->proto;
-		k.a = f->srv_ip;
-		k.unit = ev_unit(ev);
-		k.space = v->space;
-		k.block = v->block;
-		k.start = v->index;
-		e = bl_find(b, &k);
+		value_key(&k, ev, f, v);
+		/* each point the shortcut to the next */
+		e = prev ? bl_find_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
+			 : bl_find_near(b, edge, NEAR_VALUE, NEAR_VALUE + 1, &k);
+		prev = e;
 		if (!e || !bl_confident(&b->cfg, e))
 			continue;
 		cls = bl_value_class(e);
@@ -1579,7 +1603,7 @@ static void detect_response(struct baseline *b, const struct ot_event *ev, const
 					   (json_int_t)edge->count, "learned_span", bl_entry_span(edge)),
 				 NULL, NULL);
 	}
-	detect_values(b, ev, f, ts);
+	detect_values(b, ev, f, edge, ts);
 }
 
 static void detect_event(struct baseline *b, const struct ot_event *ev, const struct flow *f,
@@ -1593,7 +1617,7 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 	detect_identity(b, ev, f, sender, ts);
 	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
 	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
-	edge = bl_find(b, &k);
+	edge = edge_find(b, f, &k);
 	if (!edge && (ot_ip_is_public(&f->cli_ip) || ot_ip_is_public(&f->srv_ip))) {
 		bl_alert(b, BL_EXTERNAL_OT_PEER, ts, f, ev->from_client, ev, EDGE_KEY,
 			 json_pack("{s:s,s:o,s:o,s:b,s:b}", "protocol", ot_proto_name(ev->proto),

@@ -57,7 +57,8 @@ struct bl_key {
 #define BL_MAX_MACS  8
 #define BL_MAX_VLANS 4
 #define BL_MAX_RANGES 64
-#define BL_NEAR 6
+#define BL_NEAR 7
+#define BL_FLOW_EDGES 256      /* a power of two */
 
 struct bl_entry {
 	struct bl_key k;
@@ -116,7 +117,9 @@ struct bl_entry {
 
 	/* Shortcuts (never saved): entries found from this one before, tried
 	 * before the table.  Edge: its unit, its server's and client's
-	 * service, a few operations; operation: its range, a few channels.
+	 * service, the first value point of a response, a few operations;
+	 * operation: its range, a few channels; value point: the point read
+	 * after it in a response.
 	 * Only found entries are kept, never a miss (learning may add it),
 	 * and entries live as long as the model, so a kept one stays valid. */
 	struct bl_entry *near[BL_NEAR];
@@ -162,6 +165,9 @@ struct baseline {
 	struct bl_watch *watch;
 	uint32_t nwatch;
 	int watch_valid;
+	/* The edges of recent messages by their flow's address (a direct-mapped
+	 * shortcut tried before the table, checked by the full key). */
+	struct bl_entry *flow_edge[BL_FLOW_EDGES];
 };
 
 /* What a value point's learned samples look like. */
