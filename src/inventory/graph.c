@@ -114,6 +114,16 @@ static void touch(struct graph *g, struct graph_edge *e, const struct timeval *t
 	ots_list_move_front(&g->lru, &e->lru);
 }
 
+void graph_edge_touch(struct graph *g, struct graph_edge *e, const struct timeval *ts)
+{
+	touch(g, e, ts);
+}
+
+uint64_t graph_evictions(const struct graph *g)
+{
+	return g->st.evicted;
+}
+
 static void evict_oldest(struct graph *g)
 {
 	struct graph_edge *e = EDGE_OF(g->lru.last), **pp;
@@ -229,17 +239,23 @@ int graph_array_grow(void **arr, uint16_t *capn, uint16_t n, uint16_t cap, size_
 	return 0;
 }
 
+static int op_is(const struct graph_op *op, const struct ot_event *ev)
+{
+	return op->func == ev->func && op->group == ev->group && op->subfunc == ev->subfunc;
+}
+
 static void add_op(struct graph_edge *e, const struct ot_event *ev)
 {
 	struct graph_op *op = NULL;
 	uint16_t i;
 
-	for (i = 0; i < e->n_ops; i++)
-		if (e->ops[i].func == ev->func && e->ops[i].group == ev->group &&
-		    e->ops[i].subfunc == ev->subfunc) {
+	/* operations are unique by (func, group, subfunc): the one used last
+	 * is tried first */
+	if (e->op_hint < e->n_ops && op_is(&e->ops[e->op_hint], ev))
+		op = &e->ops[e->op_hint];
+	for (i = 0; !op && i < e->n_ops; i++)
+		if (op_is(&e->ops[i], ev))
 			op = &e->ops[i];
-			break;
-		}
 	if (!op) {
 		if (graph_array_grow((void **)&e->ops, &e->cap_ops, e->n_ops, GRAPH_MAX_OPS, sizeof(*e->ops)) < 0) {
 			e->ops_dropped++;
@@ -252,6 +268,7 @@ static void add_op(struct graph_edge *e, const struct ot_event *ev)
 		op->subfunc = ev->subfunc;
 		op->first = ev->ts;
 	}
+	e->op_hint = (uint16_t)(op - e->ops);
 	{
 		/* S7 userdata has no function code: its sub-function names it */
 		const char *name = ev->func < 0 && ev->subfunc_name ? ev->subfunc_name : ev->func_name;
@@ -277,8 +294,9 @@ static int range_same_space(const struct graph_range *r, uint8_t space, uint16_t
 	return r->space == space && r->block == block;
 }
 
-/* Merge every range of r's space that overlaps or touches the one at idx. */
-static void range_coalesce(struct graph_edge *e, uint16_t idx)
+/* Merge every range of r's space that overlaps or touches the one at idx;
+ * the merged range's index. */
+static uint16_t range_coalesce(struct graph_edge *e, uint16_t idx)
 {
 	uint16_t i = 0;
 
@@ -303,6 +321,7 @@ static void range_coalesce(struct graph_edge *e, uint16_t idx)
 		}
 		i++;
 	}
+	return idx;
 }
 
 static void add_range(struct graph_edge *e, const struct ot_range *r)
@@ -310,8 +329,12 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 	uint64_t end = (uint64_t)r->start + (r->count ? r->count : 1);
 	uint16_t i, best = UINT16_MAX;
 	uint64_t best_gap = UINT64_MAX;
-	struct graph_range *n;
+	struct graph_range *n = e->range_hint < e->n_ranges ? &e->ranges[e->range_hint] : NULL;
 
+	/* The ranges of a space neither overlap nor touch (range_coalesce), so
+	 * a range inside the one used last changes nothing: polls repeat. */
+	if (n && range_same_space(n, r->space, r->block) && n->start <= r->start && end <= n->end)
+		return;
 	for (i = 0; i < e->n_ranges; i++) {
 		struct graph_range *x = &e->ranges[i];
 		uint64_t gap;
@@ -323,7 +346,7 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 				x->start = r->start;
 			if (end > x->end)
 				x->end = end;
-			range_coalesce(e, i);
+			e->range_hint = range_coalesce(e, i);
 			return;
 		}
 		gap = x->end < r->start ? r->start - x->end : x->start - end;
@@ -340,6 +363,7 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 		n->block = r->block;
 		n->start = r->start;
 		n->end = end;
+		e->range_hint = (uint16_t)(e->n_ranges - 1);
 		return;
 	}
 	if (best == UINT16_MAX) {
@@ -353,7 +377,14 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 	if (end > n->end)
 		n->end = end;
 	e->ranges_widened++;
-	range_coalesce(e, best);
+	e->range_hint = range_coalesce(e, best);
+}
+
+static int recur_is(const struct graph_recur *y, const struct ot_event *ev, uint8_t space,
+		    uint16_t block, uint32_t start, uint32_t count)
+{
+	return y->func == ev->func && y->group == ev->group && y->subfunc == ev->subfunc &&
+	       y->space == space && y->block == block && y->start == start && y->count == count;
 }
 
 static void add_recur(struct graph_edge *e, const struct ot_event *ev)
@@ -365,16 +396,13 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 	struct graph_recur *x = NULL;
 	uint16_t i;
 
-	for (i = 0; i < e->n_recur; i++) {
-		struct graph_recur *y = &e->recur[i];
-
-		if (y->func == ev->func && y->group == ev->group && y->subfunc == ev->subfunc &&
-		    y->space == space &&
-		    y->block == block && y->start == start && y->count == count) {
-			x = y;
-			break;
-		}
-	}
+	/* unique by their key: the one seen last is tried first */
+	if (e->recur_hint < e->n_recur &&
+	    recur_is(&e->recur[e->recur_hint], ev, space, block, start, count))
+		x = &e->recur[e->recur_hint];
+	for (i = 0; !x && i < e->n_recur; i++)
+		if (recur_is(&e->recur[i], ev, space, block, start, count))
+			x = &e->recur[i];
 	if (!x) {
 		if (graph_array_grow((void **)&e->recur, &e->cap_recur, e->n_recur, GRAPH_MAX_RECUR,
 			 sizeof(*e->recur)) == 0) {
@@ -396,6 +424,7 @@ static void add_recur(struct graph_edge *e, const struct ot_event *ev)
 		x->start = start;
 		x->count = count;
 	}
+	e->recur_hint = (uint16_t)(x - e->recur);
 	graph_period_add(&x->period, &ev->ts);
 }
 

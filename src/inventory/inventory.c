@@ -105,10 +105,11 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->abucket = calloc(inv->nabucket, sizeof(*inv->abucket));
 	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
 	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
+	inv->slots = calloc(INV_FLOW_SLOTS, sizeof(*inv->slots));
 	gc.max_edges = cfg->max_edges;
 	gc.seed = ots_mix64(inv->cfg.seed + 1);
 	inv->graph = graph_new(&gc);
-	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->graph)
+	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->slots || !inv->graph)
 		goto fail;
 	{
 		size_t n, i, k;
@@ -128,6 +129,7 @@ fail:
 		free(inv->abucket);
 		free(inv->idbucket);
 		free(inv->ibucket);
+		free(inv->slots);
 		graph_free(inv->graph);
 		free(inv);
 	}
@@ -164,6 +166,7 @@ void inventory_free(struct inventory *inv)
 	free(inv->abucket);
 	free(inv->idbucket);
 	free(inv->ibucket);
+	free(inv->slots);
 	graph_free(inv->graph);
 	oui_free(inv->oui);
 	geo_close(inv->geo);
@@ -200,6 +203,80 @@ static struct asset *asset_find_key(const struct inventory *inv, int is_mac,
 	return NULL;
 }
 
+/* ---- flow slots (inventory_int.h) ---- */
+
+/* The slot of flow f, emptied when it held another flow. */
+static struct inv_flow_slot *flow_slot(struct inventory *inv, const struct flow *f)
+{
+	struct inv_flow_slot *s = &inv->slots[f->id & (INV_FLOW_SLOTS - 1)];
+
+	if (s->flow_id != f->id) {
+		memset(s, 0, sizeof(*s));
+		s->flow_id = f->id;
+		s->gen = inv->gen;
+	}
+	return s;
+}
+
+/* The slot's asset of end when it is the one keyed by (is_mac, mac, ip),
+ * else NULL (look it up). */
+static struct asset *slot_asset(const struct inventory *inv, const struct inv_flow_slot *s, int end,
+				int is_mac, const uint8_t *mac, const struct ot_ip *ip)
+{
+	struct asset *a;
+
+	if (!s || s->gen != inv->gen || !(a = s->a[end]) || a->key_is_mac != is_mac)
+		return NULL;
+	if (is_mac ? memcmp(a->mac, mac, 6) != 0 : ot_ip_cmp(&a->key_ip, ip) != 0)
+		return NULL;
+	return a;
+}
+
+/* The slot's address record of end when it is a's record of ip, else NULL. */
+static struct inv_ip *slot_ip(const struct inventory *inv, const struct inv_flow_slot *s, int end,
+			      const struct asset *a, const struct ot_ip *ip)
+{
+	struct inv_ip *r;
+
+	if (!s || s->gen != inv->gen || !(r = s->r[end]) || r->owner != a || ot_ip_cmp(&r->ip, ip) != 0)
+		return NULL;
+	return r;
+}
+
+static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int end,
+		       struct asset *a, struct inv_ip *r)
+{
+	if (!s)
+		return;
+	if (s->gen != inv->gen) {
+		s->a[0] = s->a[1] = NULL;
+		s->r[0] = s->r[1] = NULL;
+		s->gen = inv->gen;
+	}
+	s->a[end] = a;
+	s->r[end] = r;
+}
+
+/* The edge (cli, srv, the flow's transport and server port) from the slot
+ * when it holds it, else from the graph (graph_edge_get()). */
+static struct graph_edge *flow_edge(struct inventory *inv, struct inv_flow_slot *s,
+				    const struct flow *f, const struct asset *cli,
+				    const struct asset *srv, const struct timeval *ts, int *created)
+{
+	struct graph_edge *e = s->edge;
+
+	if (e && s->edge_gen == graph_evictions(inv->graph) && e->client == cli->id &&
+	    e->server == srv->id && e->l4 == f->l4 && e->port == f->srv_port) {
+		*created = 0;
+		graph_edge_touch(inv->graph, e, ts);
+		return e;
+	}
+	e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, ts, created);
+	s->edge = e;
+	s->edge_gen = graph_evictions(inv->graph);
+	return e;
+}
+
 static void ip_unlink_index(struct inventory *inv, struct inv_ip *r)
 {
 	struct inv_ip **pp = &inv->ibucket[ip_hash(inv, &r->ip)];
@@ -228,6 +305,7 @@ static void ip_drop(struct inventory *inv, struct inv_ip *r)
 	ip_unlink_index(inv, r);
 	ots_list_unlink(&inv->ips, &r->lru);
 	free(r);
+	inv->gen++;             /* flow slots may hold r */
 	inv->st.ips--;
 }
 
@@ -248,6 +326,7 @@ static void asset_evict(struct inventory *inv, struct asset *a)
 		ip_drop(inv, a->ips);
 	ots_list_unlink(&inv->assets, &a->lru);
 	asset_free(a);
+	inv->gen++;             /* flow slots may hold a */
 	inv->st.assets--;
 	inv->st.assets_evicted++;
 }
@@ -472,10 +551,12 @@ static int ip_is_specified(const struct ot_ip *ip)
 /*
  * The asset of one packet end: by MAC when the link layer gives a unicast
  * one, else by IP.  Creates it (and its address record) when new.  *rec
- * gets the address record (may be NULL when memory ran out).
+ * gets the address record (may be NULL when memory ran out).  slot (may be
+ * NULL) is the flow's, end the flow end of this packet end.
  */
-static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const struct ot_ip *ip,
-			      const struct timeval *ts, struct inv_ip **rec)
+static struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
+			      const uint8_t *mac, const struct ot_ip *ip, const struct timeval *ts,
+			      struct inv_ip **rec)
 {
 	int is_mac = mac && !oui_mac_is_group(mac) && mac_u64(mac) != 0;
 	int has_ip = ip_is_specified(ip);
@@ -486,14 +567,18 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 	*rec = NULL;
 	if (!is_mac && !has_ip)
 		return NULL;
-	a = asset_find_key(inv, is_mac, mac, ip);
+	a = slot_asset(inv, slot, end, is_mac, mac, ip);
+	if (!a)
+		a = asset_find_key(inv, is_mac, mac, ip);
 	if (!a) {
 		if (!(a = asset_new(inv, is_mac, mac, ip, ts)))
 			return NULL;
 		created = 1;
 	}
 	if (has_ip) {
-		r = ip_find(inv, ip, a);
+		r = slot_ip(inv, slot, end, a, ip);
+		if (!r)
+			r = ip_find(inv, ip, a);
 		if (!r)
 			added = (r = ip_add(inv, a, ip, ts)) != NULL;
 		if (r) {
@@ -511,20 +596,27 @@ static struct asset *endpoint(struct inventory *inv, const uint8_t *mac, const s
 		asset_change(inv, a, ts, "ip", NULL, inv_ip_json(ip));
 	if (added && !created)
 		role_update(inv, a, ts);
+	slot_store(inv, slot, end, a, r);
 	*rec = r;
 	return a;
 }
 
-/* Resolve an end of a flow without creating anything. */
-static struct asset *flow_end_asset(const struct inventory *inv, const struct flow *f, int server,
-				    struct inv_ip **rec)
+/* Resolve an end of flow f (slot: its slot) without creating anything. */
+static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
+				    struct inv_flow_slot *slot, int server, struct inv_ip **rec)
 {
 	const uint8_t *mac = server ? f->srv_mac : f->cli_mac;
 	const struct ot_ip *ip = server ? &f->srv_ip : &f->cli_ip;
 	int is_mac = f->has_mac && !oui_mac_is_group(mac) && mac_u64(mac) != 0;
-	struct asset *a = asset_find_key(inv, is_mac, mac, ip);
+	struct asset *a = slot_asset(inv, slot, server, is_mac, mac, ip);
 
-	*rec = a ? ip_find(inv, ip, a) : NULL;
+	if (!a && !(a = asset_find_key(inv, is_mac, mac, ip))) {
+		*rec = NULL;
+		return NULL;
+	}
+	if (!(*rec = slot_ip(inv, slot, server, a, ip)))
+		*rec = ip_find(inv, ip, a);
+	slot_store(inv, slot, server, a, *rec);
 	return a;
 }
 
@@ -633,11 +725,22 @@ static int label_is_ics(const char *label)
 }
 
 /* The OT protocol of a flow: the dissector that claimed it, else an nDPI
- * label naming one of the dissected protocols ("Modbus", "DNP3", "s7comm"). */
-static int ot_label_of(const struct flow *f, int *proto_id)
+ * label naming one of the dissected protocols ("Modbus", "DNP3", "s7comm").
+ * The slot remembers the dissector's (static) name resolved. */
+static int ot_label_of(const struct flow *f, struct inv_flow_slot *slot, int *proto_id)
 {
-	enum ot_proto p = f->ot_proto ? ot_proto_from_name(f->ot_proto) : OT_PROTO_UNKNOWN;
+	enum ot_proto p = OT_PROTO_UNKNOWN;
 	int i;
+
+	if (f->ot_proto && slot && slot->ot_name == f->ot_proto) {
+		p = (enum ot_proto)slot->ot_id;
+	} else if (f->ot_proto) {
+		p = ot_proto_from_name(f->ot_proto);
+		if (slot) {
+			slot->ot_name = f->ot_proto;
+			slot->ot_id = (int)p;
+		}
+	}
 
 	for (i = 1; p == OT_PROTO_UNKNOWN && f->app_proto[0] && i < OT_PROTO_COUNT; i++)
 		if (strcasecmp(f->app_proto, ot_proto_name((enum ot_proto)i)) == 0)
@@ -648,12 +751,12 @@ static int ot_label_of(const struct flow *f, int *proto_id)
 
 /* Label the edge from the flow; on a change update both assets' services. */
 static void edge_label_from_flow(struct inventory *inv, struct graph_edge *e, const struct flow *f,
-				 struct asset *cli, struct asset *srv, const struct timeval *ts,
-				 int created)
+				 struct inv_flow_slot *slot, struct asset *cli, struct asset *srv,
+				 const struct timeval *ts, int created)
 {
 	int pid, changed;
 
-	if (ot_label_of(f, &pid))
+	if (ot_label_of(f, slot, &pid))
 		changed = graph_edge_label(e, ot_proto_name((enum ot_proto)pid), 1, pid);
 	else
 		changed = graph_edge_label(e, f->app_proto, 0, 0);
@@ -741,7 +844,9 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 {
 	struct asset *src, *dst = NULL;
 	struct inv_ip *rs, *rd = NULL;
-	uint64_t len = p->ip_len ? p->ip_len : p->wirelen;
+	struct inv_flow_slot *slot;
+	uint64_t len = p->ip_len ? p->ip_len : p->wirelen, gen;
+	int se = dir == FLOW_C2S ? 0 : 1;       /* the flow end of the source */
 
 	if (!p->src_ip.ver && !p->has_mac)
 		return;
@@ -750,13 +855,15 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 	if (timercmp(&p->ts, &inv->last_ts, >))
 		inv->last_ts = p->ts;
 
-	src = endpoint(inv, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, &rs);
+	slot = f ? flow_slot(inv, f) : NULL;
+	src = endpoint(inv, slot, se, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, &rs);
+	gen = inv->gen;
 	if (ip_is_unicast(&p->dst_ip) && !(p->has_mac && oui_mac_is_group(p->dst_mac)))
-		dst = endpoint(inv, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, &rd);
+		dst = endpoint(inv, slot, !se, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, &rd);
 	/* src sits at the head of the LRU lists, so resolving dst (which may
 	 * evict from the tail, with at least two slots) cannot free it; its
-	 * address record is looked up again all the same */
-	if (src && rs)
+	 * address record is looked up again when anything was freed */
+	if (src && rs && inv->gen != gen)
 		rs = ip_find(inv, &p->src_ip, src);
 	if (src) {
 		src->pkts[0]++;
@@ -790,8 +897,7 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 	if (f && src && dst) {
 		struct asset *cli = dir == FLOW_C2S ? src : dst, *srv = dir == FLOW_C2S ? dst : src;
 		int created = 0;
-		struct graph_edge *e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4,
-						      f->srv_port, &p->ts, &created);
+		struct graph_edge *e = flow_edge(inv, slot, f, cli, srv, &p->ts, &created);
 
 		if (!e)
 			return;
@@ -804,7 +910,7 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 				role_update(inv, cli, &p->ts);
 		}
 		graph_edge_packet(inv->graph, e, dir == FLOW_C2S ? 0 : 1, len, &p->ts);
-		edge_label_from_flow(inv, e, f, cli, srv, &p->ts, created);
+		edge_label_from_flow(inv, e, f, slot, cli, srv, &p->ts, created);
 		edge_classify(inv, e, cli, srv, 0, &p->ts);
 	}
 }
@@ -901,6 +1007,7 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	struct graph_edge *e;
 	struct inv_ot *so, *ro;
 	struct inv_ot_sum *snd_sum, *rcv_sum, unsummed = { 0 };
+	struct inv_flow_slot *slot;
 	int created, p = (unsigned)ev->proto < OT_PROTO_COUNT ? (int)ev->proto : 0;
 	uint8_t i;
 
@@ -909,8 +1016,9 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 		inv->st.events_without_flow++;
 		return;
 	}
-	cli = flow_end_asset(inv, f, 0, &rc);
-	srv = flow_end_asset(inv, f, 1, &rsv);
+	slot = flow_slot(inv, f);
+	cli = flow_end_asset(inv, f, slot, 0, &rc);
+	srv = flow_end_asset(inv, f, slot, 1, &rsv);
 	if (!cli || !srv) {
 		inv->st.events_without_flow++;
 		return;
@@ -930,7 +1038,7 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	snd_sum = p > 0 ? &snd->ot_sum : &unsummed;
 	rcv_sum = p > 0 ? &rcv->ot_sum : &unsummed;
 
-	e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, &ev->ts, &created);
+	e = flow_edge(inv, slot, f, cli, srv, &ev->ts, &created);
 	if (e) {
 		if (graph_edge_label(e, ot_proto_name(ev->proto), 1, p) || created) {
 			add_proto(inv, cli, e, 0, &ev->ts);
@@ -1025,15 +1133,16 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 
 void inventory_flow_end(struct inventory *inv, const struct flow *f)
 {
+	struct inv_flow_slot *slot = flow_slot(inv, f);
 	struct inv_ip *r;
-	struct asset *cli = flow_end_asset(inv, f, 0, &r), *srv = flow_end_asset(inv, f, 1, &r);
+	struct asset *cli = flow_end_asset(inv, f, slot, 0, &r), *srv = flow_end_asset(inv, f, slot, 1, &r);
 	struct graph_edge *e;
 
 	if (!cli || !srv)
 		return;
 	e = graph_edge_find(inv->graph, cli->id, srv->id, f->l4, f->srv_port);
 	if (e && !e->is_ot) {
-		edge_label_from_flow(inv, e, f, cli, srv, &f->last, 0);
+		edge_label_from_flow(inv, e, f, slot, cli, srv, &f->last, 0);
 		edge_classify(inv, e, cli, srv,
 			      f->pkts[1] > 0 && (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP), &f->last);
 	}

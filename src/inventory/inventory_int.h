@@ -140,6 +140,27 @@ struct asset {
 	struct ots_link lru;                    /* all assets, recent first */
 };
 
+/*
+ * The assets and address records of a flow's two ends, remembered by flow
+ * id, and its graph edge, so that its packets and events skip the table
+ * look-ups.  The records are trusted only while gen equals the inventory's
+ * (bumped whenever an asset or address record is freed), the edge while
+ * the graph has freed none since; each use checks that what is remembered
+ * carries the key it would have looked up.
+ */
+#define INV_FLOW_SLOTS 4096             /* power of two */
+
+struct inv_flow_slot {
+	uint64_t flow_id;
+	uint64_t gen;
+	struct asset *a[2];                     /* [0] client end, [1] server end */
+	struct inv_ip *r[2];
+	const char *ot_name;                    /* flow's dissector name, when */
+	int ot_id;                              /* ... resolved to this enum ot_proto */
+	struct graph_edge *edge;                /* the flow's edge, while the graph's */
+	uint64_t edge_gen;                      /* ... evictions are still this */
+};
+
 struct inventory {
 	struct inventory_config cfg;
 	struct oui_db *oui;
@@ -156,6 +177,8 @@ struct inventory {
 	struct inventory_stats st;
 	uint8_t ot_ports[65536 / 8];            /* server ports of the dissectors */
 	time_t event_sec;                       /* asset-line rate window */
+	uint64_t gen;                           /* assets and address records freed */
+	struct inv_flow_slot *slots;            /* [INV_FLOW_SLOTS] */
 	uint32_t event_count;
 	/* outputs (observer.c, set by inventory_observe) */
 	const char *out_file;
