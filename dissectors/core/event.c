@@ -163,10 +163,13 @@ int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
 void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
 		   enum ot_proto proto, enum ot_kind kind)
 {
-	/* the range/value/ident arrays are read only up to their counts: clear
-	 * everything but them (they are most of the event) */
+	/* the range/value/ident arrays are read only up to their counts and
+	 * the anomaly detail up to its NUL: clear everything but them (they
+	 * are most of the event) */
 	memset(ev, 0, offsetof(struct ot_event, ranges));
-	memset(&ev->anomaly, 0, sizeof(*ev) - offsetof(struct ot_event, anomaly));
+	ev->anomaly = NULL;
+	ev->anomaly_detail[0] = '\0';  /* read as a string only */
+	ev->record = NULL;
 	ev->kind = kind;
 	ev->proto = proto;
 	ev->dir = OT_DIR_NONE;

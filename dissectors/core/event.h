@@ -216,7 +216,8 @@ struct ot_event {
 	struct ot_value values[OT_MAX_VALUES];
 	struct ot_ident ident[OT_MAX_IDENT];
 
-	/* anomalies: a stable reason code ("length_mismatch") and free text */
+	/* anomalies: a stable reason code ("length_mismatch") and free text
+	 * (NUL-terminated; nothing past the NUL is read) */
 	const char *anomaly;
 	char anomaly_detail[OT_DETAIL_LEN];
 

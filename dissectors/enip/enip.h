@@ -170,12 +170,28 @@ struct enip_io_summary {
 	uint8_t final;          /* 1: the flow ended */
 };
 /* One encapsulation message, decoded (or, with is_io, one I/O summary).
- * Each message clears only the members before conn (enip_parse.c): the
- * members from conn on are read only as far as their flags and counts say
- * (conn.present, n_anom, n_cip), and each writer of conn sets all of it. */
+ * A message clears only the flags and counts at the start (and the
+ * identity's and connection's flags, enip_parse.c): every other member is
+ * read only as far as they say (has_rr: interface_handle and timeout,
+ * n_items: items, conn.present: conn, n_cip: cip...), and whoever sets a
+ * flag has set what it guards. */
 struct enip_record {
-	uint8_t is_io;
-	struct enip_io_summary io;
+	/* flags and counts: cleared per message */
+	uint8_t is_io;          /* an I/O summary (io), not a message */
+	uint8_t is_request;     /* direction: 1 request, 0 reply */
+	uint8_t has_rr;         /* SendRRData / SendUnitData */
+	uint8_t has_register;   /* RegisterSession */
+	uint8_t has_services;   /* ListServices */
+	uint8_t n_items;
+	uint8_t connected;      /* a connected address item */
+	uint8_t has_sequenced;  /* sequenced address item (I/O) */
+	uint8_t has_cip_seq;
+	uint8_t n_anom;
+	uint16_t item_count;    /* as on the wire */
+	uint16_t n_cip;         /* services kept */
+	uint32_t cip_total;     /* services seen (n_cip + dropped at the cap) */
+
+	/* the header: set by every decoded message */
 	uint16_t command;
 	const char *command_name;       /* enip_command_name(command) */
 	uint16_t length;
@@ -183,39 +199,24 @@ struct enip_record {
 	uint32_t status;
 	uint8_t context[8];
 	uint32_t options;
-	uint8_t is_request;     /* direction: 1 request, 0 reply */
 
-	/* SendRRData / SendUnitData */
-	uint8_t has_rr;
+	struct enip_io_summary io;      /* is_io */
+	/* has_rr */
 	uint32_t interface_handle;
 	uint16_t timeout;
-	/* RegisterSession */
-	uint8_t has_register;
+	/* has_register */
 	uint16_t protocol_version, option_flags;
-	/* ListServices */
-	uint8_t has_services;
+	/* has_services */
 	uint16_t svc_version, svc_flags;
 	char svc_name[17];
+	struct enip_item items[ENIP_MAX_ITEMS]; /* n_items */
+	uint32_t conn_id;       /* connected */
+	uint32_t encap_seq;     /* has_sequenced */
+	uint16_t cip_seq;       /* has_cip_seq: connected data sequence count */
 
-	uint16_t item_count;    /* as on the wire */
-	uint8_t n_items;
-	struct enip_item items[ENIP_MAX_ITEMS];
-	uint8_t connected;      /* a connected address item */
-	uint32_t conn_id;
-	uint8_t has_sequenced;  /* sequenced address item (I/O) */
-	uint32_t encap_seq;
-	uint8_t has_cip_seq;
-	uint16_t cip_seq;       /* connected data sequence count */
-
-	uint16_t n_cip;         /* services kept */
-	uint32_t cip_total;     /* services seen (n_cip + dropped at the cap) */
-	uint8_t n_anom;
-
-	struct enip_identity ident;
-
-	/* not cleared per message: see above */
-	struct cip_connection_params conn;  /* Forward Open/Close facts */
-	const char *anom[ENIP_MSG_ANOMALIES];
+	struct enip_identity ident;         /* ident.present, ident.fields */
+	struct cip_connection_params conn;  /* conn.present: Forward Open/Close facts */
+	const char *anom[ENIP_MSG_ANOMALIES];   /* n_anom */
 	char anom_detail[ENIP_MSG_ANOMALIES][OT_DETAIL_LEN];
 
 	/* last: only the first n_cip entries are ever set or read */

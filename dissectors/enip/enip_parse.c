@@ -84,12 +84,13 @@ void cip_path_init(struct cip_path *path)
 	path->symbol[0] = '\0';
 }
 
-/* An empty record: the members a message's decoding starts from (see
- * struct enip_record: conn, anom and cip are read only as far as
- * conn.present, n_anom and n_cip say). */
+/* An empty record: its flags and counts cleared (see struct enip_record:
+ * the other members are read only as far as they say). */
 static void enip_record_reset(struct enip_record *rec)
 {
-	memset(rec, 0, offsetof(struct enip_record, conn));
+	memset(rec, 0, offsetof(struct enip_record, command));
+	rec->ident.present = 0;
+	rec->ident.fields = 0;
 	rec->ident.state = -1;
 	rec->conn.present = 0;
 }
@@ -897,16 +898,16 @@ struct enip_state {
 	struct framer_sync dir[2];      /* [0] server -> client, [1] client -> server */
 	struct enip_pending *pending;   /* oldest first */
 	uint32_t n_pending, max_pending;
-	struct enip_conn conns[ENIP_MAX_CONNS];
-	uint32_t n_conns;
-	struct enip_io io[ENIP_MAX_IO];
-	uint32_t n_io;
+	uint32_t n_conns, n_io;
 	uint64_t clock;
 	/* counters */
 	uint64_t messages, cip_services, pending_dropped, unpaired;
 	uint64_t conns_evicted, io_packets, io_evicted, gap_lost_partial;
 	uint64_t services_capped;
 	uint64_t io_wrapped;            /* I/O datagrams with an encapsulation header */
+	/* the tables last: what every message touches shares cache lines */
+	struct enip_conn conns[ENIP_MAX_CONNS];
+	struct enip_io io[ENIP_MAX_IO];
 };
 
 static const char *const enip_counter_names[] = {
@@ -1448,7 +1449,7 @@ static void enip_handle_message(struct dissect_ctx *ctx, struct enip_state *st,
 		save = pending_slot(ctx, st);
 		save->by_seq = (uint8_t)by_seq;
 		memcpy(save->context, rec.context, 8);
-		save->seq = rec.cip_seq;
+		save->seq = by_seq ? rec.cip_seq : 0;
 		save->ts = ctx->ts;
 		hint_from_record(&save->hint, &rec);
 	}
