@@ -910,6 +910,181 @@ static const char *value_end(const char *p, const char *end)
 	return NULL;
 }
 
+/*
+ * An entry is parsed here when it is of the plain kind a saved baseline
+ * holds: strings of printable ASCII without escapes, numbers, literals,
+ * little nesting.  The values are built as jansson builds them (a number
+ * with a fraction or an exponent is a real, else an integer; strtod and
+ * strtoll as jansson uses them).  Anything else (an escape, other bytes,
+ * a repeated key, a number out of range, a syntax error) gives up, and
+ * jansson reads the entry and says what is wrong.
+ */
+#define BL_PLAIN_DEPTH 8
+#define BL_PLAIN_KEY   64
+
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* The string at *pp ('"'): its text and length, *pp past it; -1 if not plain. */
+static int plain_string(const char **pp, const char *end, const char **text, size_t *len)
+{
+	const char *q = *pp + 1;
+
+	*text = q;
+	while (q < end && *q != '"') {
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\\')
+			return -1;
+		q++;
+	}
+	if (q >= end)
+		return -1;
+	*len = (size_t)(q - *text);
+	*pp = q + 1;
+	return 0;
+}
+
+static json_t *plain_number(const char **pp, const char *end)
+{
+	const char *p = *pp, *q = p;
+	char buf[64], *stop;
+	size_t n;
+	int real = 0;
+	json_t *v;
+
+	if (q < end && *q == '-')
+		q++;
+	if (q >= end || !is_digit(*q))
+		return NULL;
+	if (*q == '0')
+		q++;
+	else
+		while (q < end && is_digit(*q))
+			q++;
+	if (q < end && *q == '.') {
+		real = 1;
+		if (++q >= end || !is_digit(*q))
+			return NULL;
+		while (q < end && is_digit(*q))
+			q++;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		real = 1;
+		if (++q < end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= end || !is_digit(*q))
+			return NULL;
+		while (q < end && is_digit(*q))
+			q++;
+	}
+	if ((n = (size_t)(q - p)) >= sizeof(buf))
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	errno = 0;
+	if (real) {
+		double d = strtod(buf, &stop);
+
+		if (errno || stop != buf + n || !isfinite(d))
+			return NULL;
+		v = json_real(d);
+	} else {
+		long long x = strtoll(buf, &stop, 10);
+
+		if (errno || stop != buf + n)
+			return NULL;
+		v = json_integer((json_int_t)x);
+	}
+	if (v)
+		*pp = q;
+	return v;
+}
+
+static json_t *plain_value(const char **pp, const char *end, int depth);
+
+/* The members or elements after '{' or '[' at *pp into v (stolen). */
+static json_t *plain_container(const char **pp, const char *end, int depth, json_t *v)
+{
+	const char *p = skip_ws(*pp + 1, end), *text;
+	char close = json_is_object(v) ? '}' : ']';
+	char key[BL_PLAIN_KEY];
+	size_t len;
+	json_t *m;
+
+	if (p < end && *p == close) {
+		*pp = p + 1;
+		return v;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (p >= end || *p != '"' || plain_string(&p, end, &text, &len) < 0 ||
+			    len >= sizeof(key))
+				break;
+			memcpy(key, text, len);
+			key[len] = 0;
+			if (json_object_get(v, key))
+				break;          /* a repeated key: jansson names it */
+			p = skip_ws(p, end);
+			if (p >= end || *p != ':')
+				break;
+			p = skip_ws(p + 1, end);
+		}
+		if (!(m = plain_value(&p, end, depth + 1)))
+			break;
+		if ((close == '}' ? json_object_set_new_nocheck(v, key, m) : json_array_append_new(v, m)) < 0)
+			break;
+		p = skip_ws(p, end);
+		if (p < end && *p == close) {
+			*pp = p + 1;
+			return v;
+		}
+		if (p >= end || *p != ',')
+			break;
+		p = skip_ws(p + 1, end);
+	}
+	json_decref(v);
+	return NULL;
+}
+
+static json_t *plain_value(const char **pp, const char *end, int depth)
+{
+	const char *p = *pp, *text;
+	size_t len;
+	json_t *v;
+
+	if (p >= end || depth > BL_PLAIN_DEPTH)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return plain_container(pp, end, depth, json_object());
+	case '[':
+		return plain_container(pp, end, depth, json_array());
+	case '"':
+		if (plain_string(&p, end, &text, &len) < 0 || !(v = json_stringn_nocheck(text, len)))
+			return NULL;
+		*pp = p;
+		return v;
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4))
+			return NULL;
+		*pp = p + 4;
+		return json_true();
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5))
+			return NULL;
+		*pp = p + 5;
+		return json_false();
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4))
+			return NULL;
+		*pp = p + 4;
+		return json_null();
+	default:
+		return plain_number(pp, end);
+	}
+}
+
 static int section_from_name(const char *s, size_t n)
 {
 	int k;
@@ -935,15 +1110,20 @@ static int load_section_text(struct baseline *b, struct jctx *c, int k, const ch
 		json_t *v;
 		int rc;
 
-		/* an object or array ends at its closing bracket: where the
-		 * parse stopped is where the next element may begin */
-		v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
-		if (!v)
-			return -1;
-		e = p + je.position;
-		if (je.position <= 0 || e > end || (e[-1] != '}' && e[-1] != ']')) {
-			json_decref(v);
-			return -1;
+		e = p;
+		v = *p == '{' || *p == '[' ? plain_value(&e, end, 0) : NULL;
+		if (!v) {
+			/* an object or array ends at its closing bracket: where
+			 * the parse stopped is where the next element may begin */
+			v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK |
+				       JSON_REJECT_DUPLICATES, &je);
+			if (!v)
+				return -1;
+			e = p + je.position;
+			if (je.position <= 0 || e > end || (e[-1] != '}' && e[-1] != ']')) {
+				json_decref(v);
+				return -1;
+			}
 		}
 		snprintf(c->where, sizeof(c->where), "%s[%zu]", section_names[k], i);
 		rc = load_entry(b, c, (enum bl_ekind)k, v);

@@ -892,8 +892,8 @@ static char *show_text(const char *path)
 }
 
 /* The file is read entry by entry; its layout is JSON's business, not the
- * model's: the same model whatever the key order, spacing, escapes or
- * unknown keys, and what JSON refuses stays refused. */
+ * model's: the same model whatever the key order, spacing, escapes,
+ * unknown keys or characters, and what JSON refuses stays refused. */
 START_TEST(file_layout_does_not_matter)
 {
 	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
@@ -927,6 +927,10 @@ START_TEST(file_layout_does_not_matter)
 		while (n-- > 0)
 			json_object_set(rev, keys[n], json_object_get(root, keys[n]));
 	}
+	/* an entry with an escaped and a non-ASCII string (read by jansson,
+	 * not the plain reader) */
+	json_object_set_new(json_array_get(json_object_get(root, "assets"), 0), "note",
+			    json_string("caf\xc3\xa9 \"x\""));
 	ck_assert_int_eq(json_dump_file(rev, path, JSON_COMPACT), 0);
 	got = show_text(path);
 	ck_assert_str_eq(got, want);
