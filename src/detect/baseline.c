@@ -219,9 +219,9 @@ static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, cons
 /* Shortcut slots (struct bl_entry.near) by the kind of the entry that
  * keeps them: an edge's, then an operation's. */
 enum {
-	NEAR_UNIT = 0, NEAR_SRV, NEAR_CLI, NEAR_VALUE, NEAR_OPS,        /* edge */
+	NEAR_UNIT = 0, NEAR_SRV, NEAR_CLI, NEAR_VALUE, NEAR_TRANS, NEAR_OPS,    /* edge */
 	NEAR_RANGE = 0, NEAR_CHANS,                                     /* operation */
-	NEAR_NEXT = 0,                                                  /* value point */
+	NEAR_NEXT = 0,                                  /* value point, transition */
 };
 
 /* Keep e in from's slots [lo, hi): the only one, else round robin. */
@@ -1205,7 +1205,11 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->l_prev_sym;
 			k.s2 = h;
-			if ((e = bl_get(b, &k, ts, &created)) != NULL) {
+			/* the last transition the shortcut to this one */
+			e = bl_get_near(b, edge->near[NEAR_TRANS], NEAR_NEXT, NEAR_NEXT + 1, &k, ts,
+					&created);
+			edge->near[NEAR_TRANS] = e;
+			if (e != NULL) {
 				if (created) {
 					edge->order_mark = edge->requests;
 					e->from = edge->l_prev;
@@ -1422,6 +1426,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	 * and value instead; the same request again is a retry, not a step */
 	{
 		uint64_t h = bl_sym_hash(&sym);
+		struct bl_entry *t;
 		int off = 0;
 
 		if (periodic && h == edge->d_prev_sym)
@@ -1433,7 +1438,10 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->d_prev_sym;
 			k.s2 = h;
-			off = !bl_find(b, &k) && b->per_kind[BE_TRANS] > 0;
+			t = edge->near[NEAR_TRANS] ? bl_find_near(b, edge->near[NEAR_TRANS], NEAR_NEXT,
+								 NEAR_NEXT + 1, &k) : bl_find(b, &k);
+			edge->near[NEAR_TRANS] = t;
+			off = !t && b->per_kind[BE_TRANS] > 0;
 			/* one alert per departure from the learned order: the
 			 * transitions that follow an unexpected message are its
 			 * consequence, not new deviations */

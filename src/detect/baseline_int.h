@@ -57,7 +57,7 @@ struct bl_key {
 #define BL_MAX_MACS  8
 #define BL_MAX_VLANS 4
 #define BL_MAX_RANGES 64
-#define BL_NEAR 7
+#define BL_NEAR 8
 #define BL_FLOW_EDGES 256      /* a power of two */
 
 struct bl_entry {
@@ -117,9 +117,10 @@ struct bl_entry {
 
 	/* Shortcuts (never saved): entries found from this one before, tried
 	 * before the table.  Edge: its unit, its server's and client's
-	 * service, the first value point of a response, a few operations;
-	 * operation: its range, a few channels; value point: the point read
-	 * after it in a response.
+	 * service, the first value point of a response, its last transition,
+	 * a few operations; operation: its range, a few channels; value
+	 * point: the point read after it in a response; transition: the one
+	 * after it.
 	 * Only found entries are kept, never a miss (learning may add it),
 	 * and entries live as long as the model, so a kept one stays valid. */
 	struct bl_entry *near[BL_NEAR];
