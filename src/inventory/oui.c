@@ -6,9 +6,12 @@
  * Organization Address", fields quoted when they hold commas.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "oui.h"
@@ -29,15 +32,16 @@ struct oui_db {
 	int sorted;
 };
 
-static int ent_cmp(const void *a, const void *b)
-{
-	const struct oui_ent *x = a, *y = b;
+/* The sort key: the prefix length's rank (24, 28, 36 bits: 0, 1, 2) above
+ * the prefix (at most 36 bits), 38 bits in all. */
+#define KEY_BITS   39           /* rounded up to three digits */
+#define DIGIT_BITS 13
 
-	if (x->bits != y->bits)
-		return x->bits < y->bits ? -1 : 1;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return x->name_off < y->name_off ? -1 : x->name_off > y->name_off;
+static uint64_t ent_key(const struct oui_ent *e)
+{
+	uint64_t rank = e->bits == 24 ? 0 : e->bits == 28 ? 1 : 2;
+
+	return rank << 36 | e->prefix;
 }
 
 /*
@@ -125,19 +129,26 @@ static int pool_add(struct oui_db *db, const char *s, uint32_t *off)
 	return 0;
 }
 
+/* Room for n entries in all; -1 when memory runs out. */
+static int ent_reserve(struct oui_db *db, size_t n)
+{
+	struct oui_ent *ne;
+
+	if (n <= db->cap)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*ne) || !(ne = realloc(db->ent, n * sizeof(*ne))))
+		return -1;
+	db->ent = ne;
+	db->cap = n;
+	return 0;
+}
+
 static int ent_add(struct oui_db *db, uint64_t prefix, uint8_t bits, const char *name)
 {
 	struct oui_ent *e;
 
-	if (db->n == db->cap) {
-		size_t nc = db->cap ? db->cap * 2 : 32768;
-		struct oui_ent *ne = realloc(db->ent, nc * sizeof(*ne));
-
-		if (!ne)
-			return -1;
-		db->ent = ne;
-		db->cap = nc;
-	}
+	if (db->n == db->cap && ent_reserve(db, db->cap ? db->cap * 2 : 32768) < 0)
+		return -1;
 	e = &db->ent[db->n];
 	if (pool_add(db, name, &e->name_off) < 0)
 		return -1;
@@ -148,14 +159,53 @@ static int ent_add(struct oui_db *db, uint64_t prefix, uint8_t bits, const char 
 	return 0;
 }
 
-/* Sort, then keep the first entry of each (bits, prefix). */
-static void db_sort(struct oui_db *db)
+/*
+ * Sort by (bits, prefix), then keep the first entry of each (bits, prefix):
+ * the one added first, whose name has the lowest pool offset.  A stable
+ * radix sort (least significant digit first): entries are added in pool
+ * order, and a sorted table holds one entry per key, so equal keys stay in
+ * pool order.  -1 when memory runs out (the table stays as it was).
+ */
+static int db_sort(struct oui_db *db)
 {
-	size_t i, o = 0;
+	struct oui_ent *tmp, *from, *to, *t;
+	size_t i, o = 0, *count;
+	int shift;
 
 	if (db->sorted)
-		return;
-	qsort(db->ent, db->n, sizeof(*db->ent), ent_cmp);
+		return 0;
+	tmp = malloc((db->n ? db->n : 1) * sizeof(*tmp));
+	count = malloc(((size_t)1 << DIGIT_BITS) * sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	from = db->ent;
+	to = tmp;
+	for (shift = 0; shift < KEY_BITS; shift += DIGIT_BITS) {
+		size_t mask = ((size_t)1 << DIGIT_BITS) - 1, sum = 0;
+
+		memset(count, 0, ((size_t)1 << DIGIT_BITS) * sizeof(*count));
+		for (i = 0; i < db->n; i++)
+			count[(ent_key(&from[i]) >> shift) & mask]++;
+		for (i = 0; i <= mask; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < db->n; i++)
+			to[count[(ent_key(&from[i]) >> shift) & mask]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	/* an odd number of passes leaves them in tmp */
+	if (from != db->ent)
+		memcpy(db->ent, from, db->n * sizeof(*db->ent));
+	free(tmp);
+	free(count);
 	for (i = 0; i < db->n; i++) {
 		if (o > 0 && db->ent[o - 1].bits == db->ent[i].bits &&
 		    db->ent[o - 1].prefix == db->ent[i].prefix)
@@ -164,52 +214,123 @@ static void db_sort(struct oui_db *db)
 	}
 	db->n = o;
 	db->sorted = 1;
+	return 0;
 }
 
-int oui_add_file(struct oui_db *db, const char *path, char *err, size_t errlen)
+/* One line of a registry file: its entry added, or the line counted as
+ * skipped.  -1 when memory runs out. */
+static int add_line(struct oui_db *db, const char *line, int lineno)
 {
-	FILE *fp = fopen(path, "r");
-	char line[1024], reg[32], asg[32], name[OUI_NAME_MAX + 1];
-	size_t before = db->n;
-	int lineno = 0;
+	char reg[32], asg[32], name[OUI_NAME_MAX + 1];
+	size_t pos = 0, nl;
+	uint64_t prefix;
+	uint8_t bits;
 
-	if (!fp) {
+	if (lineno == 1 && strncmp(line, "Registry,", 9) == 0)
+		return 0;
+	if (csv_field(line, &pos, reg, sizeof(reg)) < 0 ||
+	    csv_field(line, &pos, asg, sizeof(asg)) < 0 ||
+	    csv_field(line, &pos, name, sizeof(name)) < 0 ||
+	    hex_prefix(asg, &prefix, &bits) < 0) {
+		db->skipped++;
+		return 0;
+	}
+	/* a few registered names end in a stray comma ("Siemens AG,") */
+	for (nl = strlen(name); nl > 0 && (name[nl - 1] == ',' || name[nl - 1] == ' '); nl--)
+		name[nl - 1] = '\0';
+	if (name[0] == '\0') {
+		db->skipped++;
+		return 0;
+	}
+	return ent_add(db, prefix, bits, name);
+}
+
+#define READ_CHUNK 65536
+#define LINE_MAX_LEN 1023       /* longer lines are taken in pieces this long */
+
+/*
+ * The entries of one file, unsorted; 0, or -1 with err set.  The file is
+ * read in chunks and its lines parsed where they lie (a NUL put after each
+ * for the parse, the byte restored after).
+ */
+static int add_file(struct oui_db *db, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), eof = 0, lineno = 0, rc = 0;
+	size_t before = db->n, len = 0, pos = 0;
+	struct stat st;
+	char *buf;
+
+	if (fd < 0) {
 		snprintf(err, errlen, "cannot open OUI registry %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		size_t pos = 0, nl;
-		uint64_t prefix;
-		uint8_t bits;
-
-		if (++lineno == 1 && strncmp(line, "Registry,", 9) == 0)
-			continue;
-		if (csv_field(line, &pos, reg, sizeof(reg)) < 0 ||
-		    csv_field(line, &pos, asg, sizeof(asg)) < 0 ||
-		    csv_field(line, &pos, name, sizeof(name)) < 0 ||
-		    hex_prefix(asg, &prefix, &bits) < 0) {
-			db->skipped++;
-			continue;
-		}
-		/* a few registered names end in a stray comma ("Siemens AG,") */
-		for (nl = strlen(name); nl > 0 && (name[nl - 1] == ',' || name[nl - 1] == ' '); nl--)
-			name[nl - 1] = '\0';
-		if (name[0] == '\0') {
-			db->skipped++;
-			continue;
-		}
-		if (ent_add(db, prefix, bits, name) < 0) {
-			fclose(fp);
-			snprintf(err, errlen, "out of memory loading %s", path);
-			return -1;
-		}
+	if (!(buf = malloc(READ_CHUNK + 1))) {
+		close(fd);
+		snprintf(err, errlen, "out of memory loading %s", path);
+		return -1;
 	}
-	fclose(fp);
+	/* Room for what a file of this size holds (the IEEE files: a line of
+	 * about 90 bytes, a quarter of it the name), so that the table and the
+	 * names are not copied as they grow; only a hint, they still grow. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		(void)ent_reserve(db, db->n + (size_t)st.st_size / 64);
+		(void)ots_buf_reserve(&db->pool, (size_t)st.st_size / 3);
+	}
+	for (;;) {
+		size_t ll, lim;
+		const char *nl;
+		char saved;
+
+		if (!eof && len - pos < LINE_MAX_LEN) {
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+			/* a read error ends the file, as at its end */
+			while (!eof && len < LINE_MAX_LEN) {
+				ssize_t got = read(fd, buf + len, READ_CHUNK - len);
+
+				if (got < 0 && errno == EINTR)
+					continue;
+				if (got <= 0)
+					eof = 1;
+				else
+					len += (size_t)got;
+			}
+		}
+		if (pos >= len)
+			break;
+		lim = len - pos < LINE_MAX_LEN ? len - pos : LINE_MAX_LEN;
+		nl = memchr(buf + pos, '\n', lim);
+		ll = nl ? (size_t)(nl - (buf + pos)) + 1 : lim;
+		saved = buf[pos + ll];
+		buf[pos + ll] = '\0';
+		rc = add_line(db, buf + pos, ++lineno);
+		buf[pos + ll] = saved;
+		pos += ll;
+		if (rc < 0)
+			break;
+	}
+	free(buf);
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "out of memory loading %s", path);
+		return -1;
+	}
 	if (db->n == before) {
 		snprintf(err, errlen, "OUI registry %s holds no valid entry", path);
 		return -1;
 	}
-	db_sort(db);
+	return 0;
+}
+
+int oui_add_file(struct oui_db *db, const char *path, char *err, size_t errlen)
+{
+	if (add_file(db, path, err, errlen) < 0)
+		return -1;
+	if (db_sort(db) < 0) {
+		snprintf(err, errlen, "out of memory sorting %s", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -225,7 +346,7 @@ struct oui_db *oui_load(const char *path, int with_siblings, char *err, size_t e
 		return NULL;
 	}
 	ots_buf_init(&db->pool, 65536, UINT32_MAX);
-	if (oui_add_file(db, path, err, errlen) < 0) {
+	if (add_file(db, path, err, errlen) < 0) {
 		oui_free(db);
 		return NULL;
 	}
@@ -241,7 +362,13 @@ struct oui_db *oui_load(const char *path, int with_siblings, char *err, size_t e
 			continue;
 		fclose(probe);
 		/* optional: a broken sibling leaves the main registry usable */
-		(void)oui_add_file(db, sib, ignored, sizeof(ignored));
+		(void)add_file(db, sib, ignored, sizeof(ignored));
+	}
+	/* one sort for all the files */
+	if (db_sort(db) < 0) {
+		snprintf(err, errlen, "out of memory sorting the OUI registry");
+		oui_free(db);
+		return NULL;
 	}
 	return db;
 }
