@@ -163,13 +163,11 @@ int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
 void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
 		   enum ot_proto proto, enum ot_kind kind)
 {
-	/* the range/value/ident arrays are read only up to their counts and
-	 * the anomaly detail up to its NUL: clear everything but them (they
-	 * are most of the event) */
-	memset(ev, 0, offsetof(struct ot_event, ranges));
-	ev->anomaly = NULL;
-	ev->anomaly_detail[0] = '\0';  /* read as a string only */
-	ev->record = NULL;
+	/* Each member before conn is set here, one by one: a memset of the
+	 * event's head was an inlined "rep stos", the dearest part of an event.
+	 * The rest is read only as far as its own fields say: conn when
+	 * conn.what is set (whoever sets it sets all of conn), the arrays up
+	 * to their counts, the anomaly detail up to its NUL. */
 	ev->kind = kind;
 	ev->proto = proto;
 	ev->dir = OT_DIR_NONE;
@@ -179,11 +177,19 @@ void ot_event_init(struct ot_event *ev, const struct dissect_ctx *ctx,
 	ev->unit = ev->link_src = ev->link_dst = -1;
 	ev->rack = ev->slot = -1;
 	ev->func = ev->group = ev->subfunc = -1;
+	ev->func_name = ev->subfunc_name = NULL;
 	ev->cat = OT_CAT_OTHER;
 	ev->txn = -1;
 	ev->status = -1;
+	ev->status_name = NULL;
 	ev->rtt = -1.0;
 	ev->iin = ev->rosctr = ev->szl_id = ev->szl_index = -1;
+	ev->n_ranges = ev->n_values = ev->n_ident = 0;
+	ev->truncated = 0;
+	ev->conn.what = OT_CONN_NONE;
+	ev->anomaly = NULL;
+	ev->anomaly_detail[0] = '\0';
+	ev->record = NULL;
 }
 
 void ot_emit(struct dissect_ctx *ctx, struct ot_event *ev)

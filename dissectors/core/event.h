@@ -177,6 +177,8 @@ struct ot_ident {
 	char value[OT_IDENT_LEN]; /* printable, NUL-terminated (see ot_ident_add) */
 };
 
+/* ot_event_init sets every member before conn one by one: a member added
+ * there must be set there too. */
 struct ot_event {
 	enum ot_kind kind;
 	enum ot_proto proto;
@@ -211,7 +213,8 @@ struct ot_event {
 
 	uint8_t n_ranges, n_values, n_ident;
 	uint8_t truncated;      /* ranges/values/ident hit their array caps */
-	struct ot_conn conn;    /* cyclic I/O connection facts; what 0: none */
+	struct ot_conn conn;    /* cyclic I/O connection facts; what 0: none (the
+				 * rest is then unset; who sets what sets all) */
 	struct ot_range ranges[OT_MAX_RANGES];
 	struct ot_value values[OT_MAX_VALUES];
 	struct ot_ident ident[OT_MAX_IDENT];

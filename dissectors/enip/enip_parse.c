@@ -1473,6 +1473,7 @@ static void enip_io_report(struct dissect_ctx *ctx, struct enip_io *io, int fina
 	ev.func_name = "io";
 	ev.cat = OT_CAT_READ;
 	ev.txn = io->s.last_seq;
+	memset(&ev.conn, 0, sizeof(ev.conn));
 	ev.conn.what = OT_CONN_TRAFFIC;
 	ev.conn.transport_class = 0xff;
 	ev.conn.trigger = 0xff;
