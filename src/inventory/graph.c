@@ -210,6 +210,9 @@ int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int pro
 {
 	if (!proto || !proto[0] || (e->is_ot && !is_ot))
 		return 0;
+	/* the same protocol again (every packet and message of a flow) */
+	if (is_ot && e->is_ot && proto_id > 0 && e->proto_id == proto_id)
+		return 0;
 	if (strncmp(e->proto, proto, sizeof(e->proto) - 1) == 0 && e->is_ot == !!is_ot)
 		return 0;
 	snprintf(e->proto, sizeof(e->proto), "%s", proto);

@@ -182,7 +182,9 @@ struct graph_edge *graph_edge_find(const struct graph *g, uint64_t client, uint6
 void graph_edge_packet(struct graph *g, struct graph_edge *e, int dir, uint64_t bytes,
 		       const struct timeval *ts);
 /* Set the protocol label; an OT label is never replaced by a non-OT one.
- * Returns 1 when the label changed. */
+ * With is_ot, a proto_id above 0 is the enum ot_proto that proto names
+ * (ot_proto_name(proto_id)): an edge labelled with that id already is
+ * left alone.  Returns 1 when the label changed. */
 int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int proto_id);
 /* Account one OT event (message or anomaly) carried on this edge. */
 void graph_edge_event(struct graph *g, struct graph_edge *e, const struct ot_event *ev);

@@ -60,6 +60,21 @@ static uint64_t mac_u64(const uint8_t mac[6])
 	return v;
 }
 
+/* A MAC that keys an asset: unicast, not all zeros. */
+static int mac_is_key(const uint8_t *mac)
+{
+	return !oui_mac_is_group(mac) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) != 0;
+}
+
+/* ot_ip_cmp(x, y) == 0, with sizes the compiler inlines: the tables
+ * compare addresses on every packet. */
+static int ip_eq(const struct ot_ip *x, const struct ot_ip *y)
+{
+	if (x->ver != y->ver)
+		return 0;
+	return x->ver == 4 ? memcmp(x->a, y->a, 4) == 0 : memcmp(x->a, y->a, 16) == 0;
+}
+
 json_t *inv_ip_json(const struct ot_ip *ip)
 {
 	char buf[OTS_IPSTR_LEN];
@@ -197,7 +212,7 @@ static struct asset *asset_find_key(const struct inventory *inv, int is_mac,
 	for (; a; a = a->hnext) {
 		if (a->key_is_mac != is_mac)
 			continue;
-		if (is_mac ? memcmp(a->mac, mac, 6) == 0 : ot_ip_cmp(&a->key_ip, ip) == 0)
+		if (is_mac ? memcmp(a->mac, mac, 6) == 0 : ip_eq(&a->key_ip, ip))
 			return a;
 	}
 	return NULL;
@@ -227,7 +242,7 @@ static struct asset *slot_asset(const struct inventory *inv, const struct inv_fl
 
 	if (!s || s->gen != inv->gen || !(a = s->a[end]) || a->key_is_mac != is_mac)
 		return NULL;
-	if (is_mac ? memcmp(a->mac, mac, 6) != 0 : ot_ip_cmp(&a->key_ip, ip) != 0)
+	if (is_mac ? memcmp(a->mac, mac, 6) != 0 : !ip_eq(&a->key_ip, ip))
 		return NULL;
 	return a;
 }
@@ -238,7 +253,7 @@ static struct inv_ip *slot_ip(const struct inventory *inv, const struct inv_flow
 {
 	struct inv_ip *r;
 
-	if (!s || s->gen != inv->gen || !(r = s->r[end]) || r->owner != a || ot_ip_cmp(&r->ip, ip) != 0)
+	if (!s || s->gen != inv->gen || !(r = s->r[end]) || r->owner != a || !ip_eq(&r->ip, ip))
 		return NULL;
 	return r;
 }
@@ -464,7 +479,7 @@ static struct inv_ip *ip_find(const struct inventory *inv, const struct ot_ip *i
 	struct inv_ip *r = inv->ibucket[ip_hash(inv, ip)];
 
 	for (; r; r = r->hnext)
-		if (r->owner == owner && ot_ip_cmp(&r->ip, ip) == 0)
+		if (r->owner == owner && ip_eq(&r->ip, ip))
 			return r;
 	return NULL;
 }
@@ -477,7 +492,7 @@ static struct inv_ip *ip_other_mac(const struct inventory *inv, const struct ot_
 
 	for (; r; r = r->hnext)
 		if (r->owner != self && r->owner->key_is_mac && r->owner->role != INV_ROLE_ROUTER &&
-		    ot_ip_cmp(&r->ip, ip) == 0 && (!best || timercmp(&r->last, &best->last, >)))
+		    ip_eq(&r->ip, ip) && (!best || timercmp(&r->last, &best->last, >)))
 			best = r;
 	return best;
 }
@@ -558,7 +573,7 @@ static struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot,
 			      const uint8_t *mac, const struct ot_ip *ip, const struct timeval *ts,
 			      struct inv_ip **rec)
 {
-	int is_mac = mac && !oui_mac_is_group(mac) && mac_u64(mac) != 0;
+	int is_mac = mac && mac_is_key(mac);
 	int has_ip = ip_is_specified(ip);
 	struct asset *a;
 	struct inv_ip *r = NULL;
@@ -607,7 +622,7 @@ static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
 {
 	const uint8_t *mac = server ? f->srv_mac : f->cli_mac;
 	const struct ot_ip *ip = server ? &f->srv_ip : &f->cli_ip;
-	int is_mac = f->has_mac && !oui_mac_is_group(mac) && mac_u64(mac) != 0;
+	int is_mac = f->has_mac && mac_is_key(mac);
 	struct asset *a = slot_asset(inv, slot, server, is_mac, mac, ip);
 
 	if (!a && !(a = asset_find_key(inv, is_mac, mac, ip))) {
@@ -1178,7 +1193,7 @@ int inventory_find_ip(const struct inventory *inv, const struct ot_ip *ip,
 	const struct inv_ip *r = inv->ibucket[ip_hash(inv, ip)], *best = NULL;
 
 	for (; r; r = r->hnext) {
-		if (ot_ip_cmp(&r->ip, ip) != 0)
+		if (!ip_eq(&r->ip, ip))
 			continue;
 		if (!best || (best->owner->role == INV_ROLE_ROUTER && r->owner->role != INV_ROLE_ROUTER) ||
 		    ((best->owner->role == INV_ROLE_ROUTER) == (r->owner->role == INV_ROLE_ROUTER) &&

@@ -428,13 +428,3 @@ size_t oui_skipped(const struct oui_db *db)
 {
 	return db ? db->skipped : 0;
 }
-
-int oui_mac_is_local(const uint8_t mac[6])
-{
-	return (mac[0] & 0x02) != 0;
-}
-
-int oui_mac_is_group(const uint8_t mac[6])
-{
-	return (mac[0] & 0x01) != 0;
-}

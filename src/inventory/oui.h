@@ -40,8 +40,15 @@ size_t oui_count(const struct oui_db *db);
 size_t oui_skipped(const struct oui_db *db);
 
 /* 1 when the MAC is locally administered (bit 1 of the first octet). */
-int oui_mac_is_local(const uint8_t mac[6]);
+static inline int oui_mac_is_local(const uint8_t mac[6])
+{
+	return (mac[0] & 0x02) != 0;
+}
+
 /* 1 when the MAC is group (multicast or broadcast) addressed. */
-int oui_mac_is_group(const uint8_t mac[6]);
+static inline int oui_mac_is_group(const uint8_t mac[6])
+{
+	return (mac[0] & 0x01) != 0;
+}
 
 #endif /* OTS_OUI_H */
