@@ -233,43 +233,54 @@ static struct inv_flow_slot *flow_slot(struct inventory *inv, const struct flow 
 	return s;
 }
 
-/* The slot's asset of end when it is the one keyed by (is_mac, mac, ip),
- * else NULL (look it up). */
+/* The slot's asset of end when it holds the one keyed by (is_mac, mac,
+ * ip), else NULL (look it up). */
 static struct asset *slot_asset(const struct inventory *inv, const struct inv_flow_slot *s, int end,
 				int is_mac, const uint8_t *mac, const struct ot_ip *ip)
 {
 	struct asset *a;
+	int w;
 
-	if (!s || s->gen != inv->gen || !(a = s->a[end]) || a->key_is_mac != is_mac)
-		return NULL;
-	if (is_mac ? memcmp(a->mac, mac, 6) != 0 : !ip_eq(&a->key_ip, ip))
-		return NULL;
-	return a;
+	for (w = 0; s && s->gen == inv->gen && w < INV_SLOT_WAYS; w++) {
+		if (!(a = s->a[end][w]) || a->key_is_mac != is_mac)
+			continue;
+		if (is_mac ? memcmp(a->mac, mac, 6) == 0 : ip_eq(&a->key_ip, ip))
+			return a;
+	}
+	return NULL;
 }
 
-/* The slot's address record of end when it is a's record of ip, else NULL. */
+/* The slot's address record of end when it holds a's record of ip, else
+ * NULL. */
 static struct inv_ip *slot_ip(const struct inventory *inv, const struct inv_flow_slot *s, int end,
 			      const struct asset *a, const struct ot_ip *ip)
 {
 	struct inv_ip *r;
+	int w;
 
-	if (!s || s->gen != inv->gen || !(r = s->r[end]) || r->owner != a || !ip_eq(&r->ip, ip))
-		return NULL;
-	return r;
+	for (w = 0; s && s->gen == inv->gen && w < INV_SLOT_WAYS; w++)
+		if ((r = s->r[end][w]) && r->owner == a && ip_eq(&r->ip, ip))
+			return r;
+	return NULL;
 }
 
+/* a and r as end's records used last (the other way keeps the previous). */
 static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int end,
 		       struct asset *a, struct inv_ip *r)
 {
 	if (!s)
 		return;
 	if (s->gen != inv->gen) {
-		s->a[0] = s->a[1] = NULL;
-		s->r[0] = s->r[1] = NULL;
+		memset(s->a, 0, sizeof(s->a));
+		memset(s->r, 0, sizeof(s->r));
 		s->gen = inv->gen;
 	}
-	s->a[end] = a;
-	s->r[end] = r;
+	if (s->a[end][0] != a) {
+		s->a[end][1] = s->a[end][0];
+		s->r[end][1] = s->r[end][0];
+		s->a[end][0] = a;
+	}
+	s->r[end][0] = r;
 }
 
 /* The edge (cli, srv, the flow's transport and server port) from the slot
@@ -278,17 +289,30 @@ static struct graph_edge *flow_edge(struct inventory *inv, struct inv_flow_slot 
 				    const struct flow *f, const struct asset *cli,
 				    const struct asset *srv, const struct timeval *ts, int *created)
 {
-	struct graph_edge *e = s->edge;
+	struct graph_edge *e = NULL;
+	int w;
 
-	if (e && s->edge_gen == graph_evictions(inv->graph) && e->client == cli->id &&
-	    e->server == srv->id && e->l4 == f->l4 && e->port == f->srv_port) {
-		*created = 0;
-		graph_edge_touch(inv->graph, e, ts);
-		return e;
+	for (w = 0; s->edge_gen == graph_evictions(inv->graph) && w < INV_SLOT_WAYS; w++) {
+		struct graph_edge *x = s->edge[w];
+
+		if (x && x->client == cli->id && x->server == srv->id && x->l4 == f->l4 &&
+		    x->port == f->srv_port) {
+			*created = 0;
+			graph_edge_touch(inv->graph, x, ts);
+			e = x;
+			break;
+		}
 	}
-	e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, ts, created);
-	s->edge = e;
-	s->edge_gen = graph_evictions(inv->graph);
+	if (!e)
+		e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, ts, created);
+	if (s->edge_gen != graph_evictions(inv->graph)) {
+		memset(s->edge, 0, sizeof(s->edge));
+		s->edge_gen = graph_evictions(inv->graph);
+	}
+	if (s->edge[0] != e) {
+		s->edge[1] = s->edge[0];
+		s->edge[0] = e;
+	}
 	return e;
 }
 

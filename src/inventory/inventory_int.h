@@ -149,15 +149,20 @@ struct asset {
  * carries the key it would have looked up.
  */
 #define INV_FLOW_SLOTS 4096             /* power of two */
+/* Two of each: a flow seen on both sides of a router shows one end behind
+ * two MAC addresses, two assets taking turns (and two edges). */
+#define INV_SLOT_WAYS  2
+_Static_assert(INV_SLOT_WAYS == 2, "slot_store() and flow_edge() keep two ways");
 
 struct inv_flow_slot {
 	uint64_t flow_id;
 	uint64_t gen;
-	struct asset *a[2];                     /* [0] client end, [1] server end */
-	struct inv_ip *r[2];
+	/* [0] client end, [1] server end; [way]: 0 the one used last */
+	struct asset *a[2][INV_SLOT_WAYS];
+	struct inv_ip *r[2][INV_SLOT_WAYS];
 	const char *ot_name;                    /* flow's dissector name, when */
 	int ot_id;                              /* ... resolved to this enum ot_proto */
-	struct graph_edge *edge;                /* the flow's edge, while the graph's */
+	struct graph_edge *edge[INV_SLOT_WAYS]; /* the flow's edges, while the graph's */
 	uint64_t edge_gen;                      /* ... evictions are still this */
 };
 
