@@ -135,27 +135,50 @@ static char *jw_escape_into(char *o, const char *s, size_t n)
 /* Comma and key before a value; -1 when the writer is in error.  One
  * reservation for the comma, the quoted key (each byte escaped at worst
  * as \\u00XX) and the colon. */
+/* Keys up to this long are copied in one pass; longer ones, and keys with a
+ * byte to escape, take the general path. */
+#define JW_KEY_FAST 32
+
 static int jw_begin(struct jw *w, const char *key)
 {
-	size_t kn = key ? strlen(key) : 0;
+	size_t i, kn;
 	char *o;
 
-	if (w->err)
+	if (w->err || jw_reserve(w, JW_KEY_FAST + 4) < 0)
 		return -1;
-	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 4) < 0) {
-		w->err = 1;
-		return -1;
-	}
 	o = w->buf + w->len;
 	if (w->has_member[w->depth])
 		*o++ = ',';
 	w->has_member[w->depth] = 1;
-	if (key) {
-		*o++ = '"';
-		o = jw_escape_into(o, key, kn);
-		*o++ = '"';
-		*o++ = ':';
+	if (!key) {
+		w->len = (size_t)(o - w->buf);
+		return 0;
 	}
+	*o++ = '"';
+	/* the keys are the program's own names: short and plain */
+	for (i = 0; i < JW_KEY_FAST; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c == 0) {
+			o += i;
+			*o++ = '"';
+			*o++ = ':';
+			w->len = (size_t)(o - w->buf);
+			return 0;
+		}
+		if (jw_needs_escape[c])
+			break;
+		o[i] = (char)c;
+	}
+	w->len = (size_t)(o - w->buf);  /* the opening quote stays */
+	kn = strlen(key);
+	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 2) < 0) {
+		w->err = 1;
+		return -1;
+	}
+	o = jw_escape_into(w->buf + w->len, key, kn);
+	*o++ = '"';
+	*o++ = ':';
 	w->len = (size_t)(o - w->buf);
 	return 0;
 }
@@ -221,6 +244,26 @@ void jw_stringn(struct jw *w, const char *key, const char *s, size_t n)
 	o = w->buf + w->len;
 	*o++ = '"';
 	o = jw_escape_into(o, s, n);
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+}
+
+void jw_plain(struct jw *w, const char *key, const char *s, size_t n)
+{
+	char *o;
+
+	if (jw_begin(w, key) < 0)
+		return;
+	if (!s)
+		n = 0;
+	if (n > ((size_t)-1) / 2 || jw_reserve(w, n + 2) < 0) {
+		w->err = 1;
+		return;
+	}
+	o = w->buf + w->len;
+	*o++ = '"';
+	memcpy(o, s, n);
+	o += n;
 	*o++ = '"';
 	w->len = (size_t)(o - w->buf);
 }

@@ -18,6 +18,10 @@
  *    written as text with the escapes above; otherwise the whole value is
  *    written as lower-case hex ("c0af").  Empty or NULL: "".
  *  - jw_hex: bytes always as lower-case hex.
+ *  - jw_plain: text the program made of characters no JSON string escapes
+ *    (digits, letters, '.', ':', '-', '+', '/', '=': timestamps, addresses,
+ *    base64): copied without a scan.  Never for names a user or the wire
+ *    can choose.
  *
  * Numbers: jw_int / jw_uint in decimal.  jw_real writes the shortest
  * decimal that reads back as the same double, at least 15 significant
@@ -57,6 +61,7 @@ void jw_array_close(struct jw *w);
 
 void jw_string(struct jw *w, const char *key, const char *s);
 void jw_stringn(struct jw *w, const char *key, const char *s, size_t n);
+void jw_plain(struct jw *w, const char *key, const char *s, size_t n);
 void jw_bytes(struct jw *w, const char *key, const uint8_t *p, size_t n);
 void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n);
 void jw_int(struct jw *w, const char *key, int64_t v);

@@ -293,7 +293,8 @@ static const struct ot_tok l4_names[] = {
 
 /* The flow's endpoints as the line shows them. */
 struct eve_tuple {
-	char src[64], dst[64], proto[8];
+	char src[64], dst[64], pnum[8];
+	const char *proto;              /* l4_names' name, or pnum */
 	uint16_t sport, dport;
 	int ports;
 	const char *community_id;       /* NULL: none */
@@ -379,13 +380,12 @@ static void eve_tuple(const struct flow *f, int from_client, struct eve_tuple *t
 	t->sport = from_client ? f->cli_port : f->srv_port;
 	t->dport = from_client ? f->srv_port : f->cli_port;
 	t->ports = f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP || f->l4 == IPPROTO_SCTP;
-	if (pn) {
-		size_t n = strnlen(pn, sizeof(t->proto) - 1);
-
-		memcpy(t->proto, pn, n);
-		t->proto[n] = 0;
-	} else
-		snprintf(t->proto, sizeof(t->proto), "%03u", f->l4);
+	if (pn)
+		t->proto = pn;
+	else {
+		snprintf(t->pnum, sizeof(t->pnum), "%03u", f->l4);
+		t->proto = t->pnum;
+	}
 	t->community_id = flow_community_id(f);
 }
 
@@ -434,7 +434,10 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 	char buf[64];
 	int i;
 
-	jw_string(w, "timestamp", eve_timestamp(ts, buf, sizeof(buf)));
+	const char *tstr = eve_timestamp(ts, buf, sizeof(buf));
+
+	/* the tuple's text is the program's own digits, addresses and base64 */
+	jw_plain(w, "timestamp", tstr, strlen(tstr));
 	if (f)
 		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
 	if (flow_iface(f))
@@ -449,15 +452,15 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		jw_array_close(w);
 	}
 	eve_tuple(f, from_client, &t);
-	jw_string(w, "src_ip", t.src);
+	jw_plain(w, "src_ip", t.src, strlen(t.src));
 	if (t.ports)
 		jw_uint(w, "src_port", t.sport);
-	jw_string(w, "dest_ip", t.dst);
+	jw_plain(w, "dest_ip", t.dst, strlen(t.dst));
 	if (t.ports)
 		jw_uint(w, "dest_port", t.dport);
-	jw_string(w, "proto", t.proto);
+	jw_plain(w, "proto", t.proto, strlen(t.proto));
 	if (t.community_id)
-		jw_string(w, "community_id", t.community_id);
+		jw_plain(w, "community_id", t.community_id, strlen(t.community_id));
 }
 
 /* A jansson value through the streaming writer: the one serialiser, so a

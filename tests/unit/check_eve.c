@@ -130,6 +130,22 @@ START_TEST(common_fields)
 	ck_assert_int_eq(json_integer_value(json_array_get(v, 1)), 20);
 	json_decref(ev);
 
+	/* the transport's whole name, no ports outside TCP/UDP/SCTP; a number
+	 * with no name in three digits */
+	f.l4 = IPPROTO_ICMPV6;
+	ev = eve_event_new("flow", &tv, &f, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "proto")), "IPv6-ICMP");
+	ck_assert_ptr_null(json_object_get(ev, "src_port"));
+	json_decref(ev);
+	f.l4 = 253;
+	ev = eve_event_new("flow", &tv, &f, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "proto")), "253");
+	json_decref(ev);
+	f.l4 = 7;
+	ev = eve_event_new("flow", &tv, &f, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(ev, "proto")), "007");
+	json_decref(ev);
+
 	/* no flow: no tuple */
 	ev = eve_event_new("stats", &tv, NULL, 1);
 	ck_assert_ptr_null(json_object_get(ev, "src_ip"));

@@ -1,6 +1,6 @@
 /*
  * check_jw.c - the streaming JSON writer: exact bytes of every value kind,
- * escapes, the packet-bytes rule, reals against the printf layout they
+ * escapes, keys of every length, the packet-bytes rule, reals against the printf layout they
  * replace, NaN and infinities, huge strings, nesting limits, buffer reuse.
  */
 #include <check.h>
@@ -67,6 +67,43 @@ START_TEST(string_escapes)
 	jw_stringn(&w, "nul", "a\0b", 3);
 	jw_object_close(&w);
 	ck_assert_str_eq(text(&w), "{\"k\\\"ey\":\"\",\"nul\":\"a\\u0000b\"}");
+	jw_free(&w);
+}
+END_TEST
+
+/* Keys of every length around the one-pass limit, plain and with a byte to
+ * escape at the start, in the middle and past the limit. */
+START_TEST(key_lengths)
+{
+	struct jw w;
+	char key[80], want[600], esc[512];
+	size_t n, i, pos;
+
+	jw_init(&w);
+	for (n = 0; n < 70; n++) {
+		for (pos = 0; pos <= n; pos++) {
+			char *e = esc;
+
+			for (i = 0; i < n; i++)
+				key[i] = (char)('a' + i % 26);
+			if (pos < n)
+				key[pos] = '"';
+			key[n] = 0;
+			for (i = 0; i < n; i++) {
+				if (key[i] == '"')
+					*e++ = '\\';
+				*e++ = key[i];
+			}
+			*e = 0;
+			jw_reset(&w);
+			jw_object_open(&w, NULL);
+			jw_int(&w, "x", 1);
+			jw_int(&w, key, 2);
+			jw_object_close(&w);
+			snprintf(want, sizeof(want), "{\"x\":1,\"%s\":2}", esc);
+			ck_assert_str_eq(text(&w), want);
+		}
+	}
 	jw_free(&w);
 }
 END_TEST
@@ -378,6 +415,7 @@ static Suite *jw_suite(void)
 
 	tcase_add_test(t, object_members);
 	tcase_add_test(t, string_escapes);
+	tcase_add_test(t, key_lengths);
 	tcase_add_test(t, packet_bytes_rule);
 	tcase_add_test(t, reals_exact);
 	tcase_add_test(t, reals_match_printf_layout);
