@@ -62,6 +62,10 @@ static void reason(struct role_reasons *rr, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The arguments are worked out only when the reasons are wanted: role
+ * inference runs at every event, the reasons only when the role changes. */
+#define REASON(rr, ...) do { if (rr) reason((rr), __VA_ARGS__); } while (0)
+
 struct ot_totals {
 	const struct inv_ot_sum *s;     /* the asset's running sums */
 	const uint64_t *cat;            /* requests sent by category */
@@ -102,15 +106,15 @@ static void iec104_reasons(const struct asset *a, struct role_reasons *rr)
 	const struct inv_iec104 *s = a->iec104;
 	int controlling, controlled;
 
-	if (!inv_iec104_role(a, &controlling, &controlled))
+	if (!rr || !inv_iec104_role(a, &controlling, &controlled))
 		return;
 	if (controlling)
-		reason(rr, "IEC 104 controlling station: STARTDT act x%llu, %llu interrogations, "
+		REASON(rr, "IEC 104 controlling station: STARTDT act x%llu, %llu interrogations, "
 		       "%llu commands/set points, %llu clock syncs",
 		       (unsigned long long)s->startdt_act, (unsigned long long)s->interrogations,
 		       (unsigned long long)s->commands, (unsigned long long)s->clock_syncs);
 	if (controlled)
-		reason(rr, "IEC 104 controlled station: STARTDT con x%llu, %llu monitoring ASDUs",
+		REASON(rr, "IEC 104 controlled station: STARTDT con x%llu, %llu monitoring ASDUs",
 		       (unsigned long long)s->startdt_con, (unsigned long long)s->monitoring);
 }
 
@@ -129,7 +133,7 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 	uint64_t prog;
 
 	if (a->key_is_mac && (a->n_ipv4 >= INV_ROUTER_IPS || a->n_ips >= 2 * INV_ROUTER_IPS)) {
-		reason(rr, "%u IP addresses behind one MAC address", a->n_ips);
+		REASON(rr, "%u IP addresses behind one MAC address", a->n_ips);
 		return INV_ROLE_ROUTER;
 	}
 	if (a->key_is_mac && a->n_routed) {
@@ -141,14 +145,14 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		if (routed) {
 			char buf[OTS_IPSTR_LEN];
 
-			reason(rr, "traffic from %s arrives %u router hop(s) away (TTL) through this MAC: a gateway",
+			REASON(rr, "traffic from %s arrives %u router hop(s) away (TTL) through this MAC: a gateway",
 			       ot_ip_str(&routed->ip, buf, sizeof(buf)), routed->hops);
 			return INV_ROLE_ROUTER;
 		}
 	}
 	ot_totals(a, &t, rr != NULL);
 	if (a->ot_port_servers >= SCAN_MIN_SERVERS && a->ot_port_servers >= 2 * a->ot_servers) {
-		reason(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
+		REASON(rr, "contacted %u hosts on OT ports, %u of them answered in an OT protocol",
 		       a->ot_port_servers, a->ot_servers);
 		return INV_ROLE_SCANNER;
 	}
@@ -158,21 +162,21 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		/* a sweep touches many targets a few times each; a master
 		 * polls its many targets over and over */
 		if (a->ot_servers >= SCAN_MIN_SERVERS && t.s->req_sent < SWEEP_MAX_EACH * a->ot_servers) {
-			reason(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
+			REASON(rr, "swept %u OT hosts with only %llu requests in all", a->ot_servers,
 			       (unsigned long long)t.s->req_sent);
 			scan = 1;
 		}
 		if (a->n_units >= SCAN_MIN_UNITS && t.s->req_sent < SWEEP_MAX_EACH * a->n_units) {
-			reason(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
+			REASON(rr, "swept %u Modbus unit ids with only %llu requests in all", a->n_units,
 			       (unsigned long long)t.s->req_sent);
 			scan = 1;
 		}
 		if (a->n_funcs >= SCAN_MIN_FUNCS) {
-			reason(rr, "tried %u different function codes", a->n_funcs);
+			REASON(rr, "tried %u different function codes", a->n_funcs);
 			scan = 1;
 		}
 		if (t.s->errors_recv >= SCAN_MIN_ERRORS && t.s->errors_recv * 2 >= t.s->resp_recv) {
-			reason(rr, "%llu of %llu responses were errors or exceptions",
+			REASON(rr, "%llu of %llu responses were errors or exceptions",
 			       (unsigned long long)t.s->errors_recv, (unsigned long long)t.s->resp_recv);
 			scan = 1;
 		}
@@ -180,32 +184,32 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 			return INV_ROLE_SCANNER;
 		prog = t.cat[OT_CAT_PROGRAM] + t.cat[OT_CAT_MODE];
 		if (prog) {
-			reason(rr, "sent %llu program/mode requests (%llu program, %llu run/stop or restart)",
+			REASON(rr, "sent %llu program/mode requests (%llu program, %llu run/stop or restart)",
 			       (unsigned long long)prog, (unsigned long long)t.cat[OT_CAT_PROGRAM],
 			       (unsigned long long)t.cat[OT_CAT_MODE]);
 			return INV_ROLE_ENGINEERING;
 		}
 		if (t.cat[OT_CAT_IDENTITY] >= ENG_MIN_IDENTITY &&
 		    t.cat[OT_CAT_IDENTITY] * 5 >= t.s->req_sent) {
-			reason(rr, "identity/SZL-heavy: %llu of %llu requests read device identity",
+			REASON(rr, "identity/SZL-heavy: %llu of %llu requests read device identity",
 			       (unsigned long long)t.cat[OT_CAT_IDENTITY], (unsigned long long)t.s->req_sent);
 			return INV_ROLE_ENGINEERING;
 		}
 	}
 	if (t.s->io_orig) {
 		/* the EtherNet/IP scanner: it opens the cyclic I/O to its adapters */
-		reason(rr, "EtherNet/IP scanner: originated %llu class 0/1 I/O connection(s)",
+		REASON(rr, "EtherNet/IP scanner: originated %llu class 0/1 I/O connection(s)",
 		       (unsigned long long)t.s->io_orig);
 		if (t.s->io_target)
-			reason(rr, "and is the adapter of %llu I/O connection(s) from others",
+			REASON(rr, "and is the adapter of %llu I/O connection(s) from others",
 			       (unsigned long long)t.s->io_target);
 		return INV_ROLE_PLC;
 	}
 	if (t.s->io_target)
-		reason(rr, "EtherNet/IP adapter: target of %llu class 0/1 I/O connection(s)",
+		REASON(rr, "EtherNet/IP adapter: target of %llu class 0/1 I/O connection(s)",
 		       (unsigned long long)t.s->io_target);
 	if (t.s->resp_sent || t.s->unsol_sent) {
-		reason(rr, "answered %llu %s requests%s", (unsigned long long)t.s->resp_sent,
+		REASON(rr, "answered %llu %s requests%s", (unsigned long long)t.s->resp_sent,
 		       ot_proto_name((enum ot_proto)t.top_server),
 		       t.s->unsol_sent ? " and sent unsolicited responses" : "");
 		iec104_reasons(a, rr);
@@ -215,13 +219,13 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		enum inv_role r = INV_ROLE_HMI;
 
 		if (a->it_clients >= HISTORIAN_MIN_CLIENTS) {
-			reason(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
+			REASON(rr, "polls OT devices and serves %u IT client(s)", a->it_clients);
 			r = INV_ROLE_HISTORIAN;
 		} else if (t.s->client_protos >= 2 && t.cat[OT_CAT_WRITE] + t.cat[OT_CAT_CONTROL] == 0) {
-			reason(rr, "collects: reads only, over %u OT protocols", t.s->client_protos);
+			REASON(rr, "collects: reads only, over %u OT protocols", t.s->client_protos);
 			r = INV_ROLE_HISTORIAN;
 		}
-		reason(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
+		REASON(rr, "sent %llu %s requests to %u server(s) (%llu reads, %llu writes, %llu controls)",
 		       (unsigned long long)t.s->req_sent, ot_proto_name((enum ot_proto)t.top_client),
 		       a->ot_servers, (unsigned long long)t.cat[OT_CAT_READ],
 		       (unsigned long long)t.cat[OT_CAT_WRITE], (unsigned long long)t.cat[OT_CAT_CONTROL]);
@@ -229,18 +233,18 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr)
 		return r;
 	}
 	if (t.s->req_recv) {
-		reason(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.s->req_recv,
+		REASON(rr, "received %llu %s requests (no answer seen)", (unsigned long long)t.s->req_recv,
 		       ot_proto_name((enum ot_proto)t.top_server));
 		return INV_ROLE_PLC;
 	}
 	if (a->it_clients >= SERVER_MIN_CLIENTS || (a->it_clients >= 2 && a->it_servers == 0)) {
-		reason(rr, "serves %u clients on IT protocols", a->it_clients);
+		REASON(rr, "serves %u clients on IT protocols", a->it_clients);
 		return INV_ROLE_SERVER;
 	}
 	if (a->it_clients || a->it_servers) {
-		reason(rr, "IT protocols only (%u as client, %u as server)", a->it_servers, a->it_clients);
+		REASON(rr, "IT protocols only (%u as client, %u as server)", a->it_servers, a->it_clients);
 		return INV_ROLE_IT_HOST;
 	}
-	reason(rr, "no distinctive traffic seen");
+	REASON(rr, "no distinctive traffic seen");
 	return INV_ROLE_UNKNOWN;
 }
