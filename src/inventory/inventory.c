@@ -684,7 +684,10 @@ static int label_is_named(const char *label)
 	return strcmp(label, "tcp") != 0 && strcmp(label, "udp") != 0 && strcmp(label, "ip") != 0;
 }
 
-/* Record the service (l4, port, side) on an asset; label upgrades in place. */
+/* Record the service (l4, port, side) on an asset; a label upgrades in
+ * place (transport, then application, then OT protocol).  Two OT protocols
+ * on one port (S7comm and S7comm-plus on 102) are two services: a relabel
+ * between them at every message would be a change event each time. */
 static void add_proto(struct inventory *inv, struct asset *a, const struct graph_edge *e,
 		      int server, const struct timeval *ts)
 {
@@ -692,12 +695,16 @@ static void add_proto(struct inventory *inv, struct asset *a, const struct graph
 	int named = label_is_named(e->proto);
 	uint16_t i;
 
-	for (i = 0; i < a->n_protos; i++)
-		if (a->protos[i].l4 == e->l4 && a->protos[i].port == e->port &&
-		    a->protos[i].server == server) {
-			x = &a->protos[i];
+	for (i = 0; i < a->n_protos; i++) {
+		struct inv_proto *y = &a->protos[i];
+
+		if (y->l4 != e->l4 || y->port != e->port || y->server != server)
+			continue;
+		if (!e->is_ot || !y->ot || strcmp(y->label, e->proto) == 0) {
+			x = y;
 			break;
 		}
+	}
 	if (!x) {
 		if (graph_array_grow((void **)&a->protos, &a->cap_protos, a->n_protos,
 				     INV_MAX_PROTOS, sizeof(*a->protos)) < 0) {
@@ -719,6 +726,7 @@ static void add_proto(struct inventory *inv, struct asset *a, const struct graph
 
 		snprintf(x->label, sizeof(x->label), "%s", e->proto);
 		x->named = 1;
+		x->ot = e->is_ot ? 1 : 0;
 		json_object_set_new(nv, "proto", json_string(e->proto));
 		json_object_set_new(nv, "port", json_integer(e->port));
 		json_object_set_new(nv, "side", json_string(server ? "server" : "client"));

@@ -50,6 +50,7 @@ struct inv_ip {
 struct inv_proto {
 	char label[GRAPH_LABEL_LEN];
 	uint8_t l4, server, named;
+	uint8_t ot;                     /* label from an OT dissector */
 	uint16_t port;
 	uint64_t edges;
 	struct timeval first, last;

@@ -447,6 +447,43 @@ START_TEST(dnp3_link_addresses_and_s7_rack_slot)
 }
 END_TEST
 
+/* Two OT protocols on one port (S7comm and S7comm-plus on 102, message by
+ * message on one connection) are two services of the asset, each reported
+ * once, not one service relabelled at every message. */
+START_TEST(two_ot_protocols_on_one_port)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow s = mk_flow("10.0.0.5", 5, "10.0.0.40", 40, IPPROTO_TCP, 102);
+	struct ot_event ev;
+	json_t *doc, *srv;
+	size_t i;
+	int k, seen_s7 = 0, seen_plus = 0;
+
+	for (k = 0; k < 10; k++) {
+		packet(inv, &s, 0, 60);
+		ev_init(&ev, &s, k % 2 ? OT_PROTO_S7COMM_PLUS : OT_PROTO_S7COMM,
+			OT_DIR_REQUEST, 0x04, OT_CAT_READ);
+		inventory_event(inv, &ev);
+		tick(1);
+	}
+	doc = inventory_json(inv);
+	srv = json_object_get(json_object_get(doc_asset(doc, find(inv, "10.0.0.40").id), "protocols"), "server");
+	ck_assert_int_eq(json_array_size(srv), 2);
+	for (i = 0; i < json_array_size(srv); i++) {
+		json_t *x = json_array_get(srv, i);
+		const char *p = json_string_value(json_object_get(x, "proto"));
+
+		ck_assert_int_eq(json_integer_value(json_object_get(x, "port")), 102);
+		seen_s7 += strcmp(p, "s7comm") == 0;
+		seen_plus += strcmp(p, "s7comm_plus") == 0;
+	}
+	ck_assert_int_eq(seen_s7, 1);
+	ck_assert_int_eq(seen_plus, 1);
+	json_decref(doc);
+	inventory_free(inv);
+}
+END_TEST
+
 /* IEC 104: controlling and controlled station facts, IOA ranges of the
  * controlled station per common address and type, bounded. */
 START_TEST(iec104_stations_and_ioa_ranges)
@@ -1082,6 +1119,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, sweep_versus_big_master);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
+	tcase_add_test(tc, two_ot_protocols_on_one_port);
 	tcase_add_test(tc, iec104_stations_and_ioa_ranges);
 	tcase_add_test(tc, ip_moves_to_new_mac);
 	tcase_add_test(tc, vlans_and_no_mac);
