@@ -137,3 +137,11 @@ int ot_event_has_range(const struct ot_event *ev, int space, int block, int vari
 	}
 	return 0;
 }
+
+int ot_kw_funcs_one(int64_t code, uint8_t funcs[32])
+{
+	if (code < 0 || code > 255)
+		return 0;
+	funcs[code >> 3] |= (uint8_t)(1u << (code & 7));
+	return 1;
+}

@@ -63,7 +63,21 @@ struct ot_keyword {
 		     char *err, size_t errlen);
 	/* 1 when ev (a message or anomaly of the keyword's protocol) passes. */
 	int (*match)(const struct ot_rule_check *c, const struct ot_event *ev);
+	/*
+	 * Optional, for the rules engine's index: set in funcs (256 bits, bit
+	 * f of byte f / 8, zeroed by the caller) every ev->func value 0..255
+	 * on which match() can pass, and return 1; or return 0 when it cannot
+	 * tell (the check then narrows nothing).  It must never leave out a
+	 * value match() passes on: a rule is not tried on an event whose
+	 * function is outside the set.  Events whose func is not in 0..255
+	 * are tried against every rule.
+	 */
+	int (*funcs)(const struct ot_rule_check *c, uint8_t funcs[32]);
 };
+
+/* funcs() helper: the set holds exactly code (0..255); 0 when code is out
+ * of that range (nothing can be told). */
+int ot_kw_funcs_one(int64_t code, uint8_t funcs[32]);
 
 /*
  * A names table as the documentation, the rules and the tests see it:

@@ -33,6 +33,11 @@ static int dnp3_func_match(const struct ot_rule_check *c, const struct ot_event 
 	return ev->func == c->a;
 }
 
+static int dnp3_func_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	return ot_kw_funcs_one(c->a, funcs);
+}
+
 static int dnp3_ind_parse(char *arg, struct ot_rule_check *c, int max,
 			  char *err, size_t errlen)
 {
@@ -81,9 +86,10 @@ static int dnp3_obj_match(const struct ot_rule_check *c, const struct ot_event *
 }
 
 const struct ot_keyword dnp3_keywords[] = {
-	{ "dnp3_func", "dnp3.func", OT_KW_ALL, dnp3_func_parse, dnp3_func_match },
-	{ "dnp3_ind", "dnp3.ind", OT_KW_ALL, dnp3_ind_parse, dnp3_ind_match },
-	{ "dnp3_obj", "dnp3.obj", OT_KW_ALL, dnp3_obj_parse, dnp3_obj_match },
+	{ "dnp3_func", "dnp3.func", OT_KW_ALL, dnp3_func_parse, dnp3_func_match,
+	  dnp3_func_funcs },
+	{ "dnp3_ind", "dnp3.ind", OT_KW_ALL, dnp3_ind_parse, dnp3_ind_match, NULL },
+	{ "dnp3_obj", "dnp3.obj", OT_KW_ALL, dnp3_obj_parse, dnp3_obj_match, NULL },
 	{ NULL }
 };
 

@@ -147,9 +147,13 @@ static int enip_kw_match(const struct ot_rule_check *c, const struct ot_event *e
 }
 
 const struct ot_keyword enip_keywords[] = {
-	{ "enip_command", "enip.command", OT_KW_ALL, enip_parse_command, enip_kw_match },
-	{ "cip_service", "enip.cip_service", OT_KW_REQUESTS_UNLESS, enip_parse_service, enip_kw_match },
-	{ "cip_class", "enip.cip_class", OT_KW_REQUESTS_UNLESS, enip_parse_class, enip_kw_match },
-	{ "cip_status", "enip.cip_status", OT_KW_ALL, enip_parse_status, enip_kw_match },
-	{ NULL, NULL, OT_KW_ALL, NULL, NULL }
+	{ "enip_command", "enip.command", OT_KW_ALL, enip_parse_command, enip_kw_match,
+	  NULL },
+	{ "cip_service", "enip.cip_service", OT_KW_REQUESTS_UNLESS, enip_parse_service, enip_kw_match,
+	  NULL },
+	{ "cip_class", "enip.cip_class", OT_KW_REQUESTS_UNLESS, enip_parse_class, enip_kw_match,
+	  NULL },
+	{ "cip_status", "enip.cip_status", OT_KW_ALL, enip_parse_status, enip_kw_match,
+	  NULL },
+	{ NULL, NULL, OT_KW_ALL, NULL, NULL, NULL }
 };

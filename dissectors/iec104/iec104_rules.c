@@ -56,6 +56,15 @@ static int type_match(const struct ot_rule_check *c, const struct ot_event *ev)
 	       ev->func >= c->r.lo && ev->func <= c->r.hi;
 }
 
+static int type_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	int64_t f;
+
+	for (f = c->r.lo < 0 ? 0 : c->r.lo; f <= c->r.hi && f < IEC104_FUNC_U_BASE && f < 256; f++)
+		funcs[f >> 3] |= (uint8_t)(1u << (f & 7));
+	return 1;
+}
+
 static int cot_parse(char *arg, struct ot_rule_check *c, int max, char *err, size_t errlen)
 {
 	char *parts[3];
@@ -156,10 +165,10 @@ static int u_match(const struct ot_rule_check *c, const struct ot_event *ev)
 }
 
 const struct ot_keyword iec104_keywords[] = {
-	{ "iec104_type", "iec104.type", OT_KW_ALL, type_parse, type_match },
-	{ "iec104_cot", "iec104.cot", OT_KW_ALL, cot_parse, cot_match },
-	{ "iec104_ca", "iec104.ca", OT_KW_ALL, ca_parse, ca_match },
-	{ "iec104_ioa", "iec104.ioa", OT_KW_ALL, ioa_parse, ioa_match },
-	{ "iec104_u", "iec104.u", OT_KW_ALL, u_parse, u_match },
+	{ "iec104_type", "iec104.type", OT_KW_ALL, type_parse, type_match, type_funcs },
+	{ "iec104_cot", "iec104.cot", OT_KW_ALL, cot_parse, cot_match, NULL },
+	{ "iec104_ca", "iec104.ca", OT_KW_ALL, ca_parse, ca_match, NULL },
+	{ "iec104_ioa", "iec104.ioa", OT_KW_ALL, ioa_parse, ioa_match, NULL },
+	{ "iec104_u", "iec104.u", OT_KW_ALL, u_parse, u_match, NULL },
 	{ NULL }
 };

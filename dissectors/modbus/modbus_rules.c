@@ -220,6 +220,23 @@ static int mb_kw_match(const struct ot_rule_check *c, const struct ot_event *ev)
 	}
 }
 
+static int mb_kw_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	unsigned f;
+
+	switch (c->op) {
+	case MB_OP_FUNC:
+		return ot_kw_funcs_one(c->a, funcs);
+	case MB_OP_CLASS:
+		for (f = 0; f < 256; f++)
+			if (((modbus_func_class(f) & c->mask) != 0) != (c->neg != 0))
+				funcs[f >> 3] |= (uint8_t)(1u << (f & 7));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int umas_kw_parse(char *arg, struct ot_rule_check *c, int max,
 			 char *err, size_t errlen)
 {
@@ -238,9 +255,15 @@ static int umas_kw_match(const struct ot_rule_check *c, const struct ot_event *e
 	return ev->func == 90 && ev->subfunc == c->a;
 }
 
+static int umas_kw_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	(void)c;
+	return ot_kw_funcs_one(90, funcs);
+}
+
 const struct ot_keyword modbus_keywords[] = {
-	{ "modbus", NULL, OT_KW_REQUESTS, mb_kw_parse, mb_kw_match },
-	{ "umas_func", "umas.func", OT_KW_REQUESTS, umas_kw_parse, umas_kw_match },
+	{ "modbus", NULL, OT_KW_REQUESTS, mb_kw_parse, mb_kw_match, mb_kw_funcs },
+	{ "umas_func", "umas.func", OT_KW_REQUESTS, umas_kw_parse, umas_kw_match, umas_kw_funcs },
 	{ NULL }
 };
 

@@ -186,13 +186,18 @@ static int s7_match(const struct ot_rule_check *c, const struct ot_event *ev)
 	}
 }
 
+static int s7_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	return c->op == S7_OP_FUNC ? ot_kw_funcs_one(c->a, funcs) : 0;
+}
+
 const struct ot_keyword s7comm_keywords[] = {
-	{ "s7comm_rosctr", NULL, OT_KW_DIRECTION, s7_rosctr_parse, s7_match },
-	{ "s7comm_func", NULL, OT_KW_REQUESTS_UNLESS, s7_func_parse, s7_match },
-	{ "s7comm_area", NULL, OT_KW_REQUESTS_UNLESS, s7_area_parse, s7_match },
-	{ "s7comm_db", NULL, OT_KW_REQUESTS_UNLESS, s7_db_parse, s7_match },
-	{ "s7comm_szl", NULL, OT_KW_REQUESTS_UNLESS, s7_szl_parse, s7_match },
-	{ "s7comm_userdata", NULL, OT_KW_REQUESTS_UNLESS, s7_userdata_parse, s7_match },
-	{ "s7comm_pi", NULL, OT_KW_REQUESTS_UNLESS, s7_pi_parse, s7_match },
+	{ "s7comm_rosctr", NULL, OT_KW_DIRECTION, s7_rosctr_parse, s7_match, NULL },
+	{ "s7comm_func", NULL, OT_KW_REQUESTS_UNLESS, s7_func_parse, s7_match, s7_funcs },
+	{ "s7comm_area", NULL, OT_KW_REQUESTS_UNLESS, s7_area_parse, s7_match, NULL },
+	{ "s7comm_db", NULL, OT_KW_REQUESTS_UNLESS, s7_db_parse, s7_match, NULL },
+	{ "s7comm_szl", NULL, OT_KW_REQUESTS_UNLESS, s7_szl_parse, s7_match, NULL },
+	{ "s7comm_userdata", NULL, OT_KW_REQUESTS_UNLESS, s7_userdata_parse, s7_match, NULL },
+	{ "s7comm_pi", NULL, OT_KW_REQUESTS_UNLESS, s7_pi_parse, s7_match, NULL },
 	{ NULL }
 };

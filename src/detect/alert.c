@@ -449,6 +449,12 @@ static void write_alert(struct alerter *al, struct alert *a)
 		eve_put_json(w, "evidence", a->evidence);
 		json_decref(a->evidence);
 		a->evidence = NULL;
+	} else if (a->rule_file &&
+		   jw_utf8_valid((const uint8_t *)a->rule_file, strlen(a->rule_file))) {
+		jw_object_open(w, "evidence");
+		jw_string(w, "rule_file", a->rule_file);
+		jw_int(w, "rule_line", a->rule_line);
+		jw_object_close(w);
 	}
 	if (eve_line_end(al->eve, w) < 0)
 		al->write_errors++;

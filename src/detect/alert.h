@@ -38,6 +38,11 @@ struct alert {
 	const struct ot_event *ev;  /* triggering event, may be NULL */
 	const char *dedup_key;      /* repeats with the same sid+key are counted; NULL: no dedup */
 	json_t *evidence;           /* stolen; may be NULL */
+	const char *rule_file;      /* a rule's file and line: written as the
+				     * evidence {rule_file, rule_line} when
+				     * evidence is NULL, built only for a line
+				     * that is written; NULL: none */
+	int rule_line;
 	json_t *metadata;           /* stolen; extra alert.metadata keys; may be NULL */
 };
 

@@ -97,6 +97,8 @@ void rules_free(struct rules *rs)
 		free(rs->errors[i]);
 	free(rs->thresh);
 	free(rs->ev_refs);
+	free(rs->ev_fn);
+	free(rs->ev_fn_start);
 	free(rs);
 }
 
@@ -321,6 +323,65 @@ static int rule_in_group(const struct rule *r, size_t b)
 	return r->ot_proto < OT_PROTO_COUNT && r->ot_proto * 2u + anomaly == b;
 }
 
+/* The ev->func values (0..255) on which rule r can match, as its keywords'
+ * funcs() tell; all of them when none can tell. */
+static void rule_funcs(const struct rule *r, uint8_t set[32])
+{
+	uint8_t one[32];
+	int i, j;
+
+	memset(set, 0xff, 32);
+	for (i = 0; i < r->nchecks; i++) {
+		const struct ot_keyword *k = r->checks[i].kw;
+
+		memset(one, 0, sizeof(one));
+		if (!k || !k->funcs || !k->funcs(&r->checks[i], one))
+			continue;
+		for (j = 0; j < 32; j++)
+			set[j] &= one[j];
+	}
+}
+
+/* Per group, per function bucket, the refs that can match (see
+ * rules_int.h); -1 when memory runs out. */
+static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
+{
+	size_t nb = OT_PROTO_COUNT * 2 * RULES_FUNC_BUCKETS, g, f, i, k = 0, total = 0;
+	uint8_t (*sets)[32] = malloc((nrefs ? nrefs : 1) * sizeof(*sets));
+	uint32_t *start = malloc((nb + 1) * sizeof(*start)), *list = NULL;
+
+	if (!sets || !start)
+		goto fail;
+	for (i = 0; i < nrefs; i++)
+		rule_funcs(refs[i].r, sets[i]);
+	for (g = 0; g < OT_PROTO_COUNT * 2; g++)
+		for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
+			for (f = 0; f < RULES_FUNC_BUCKETS; f++)
+				total += f == 256 || (sets[i][f >> 3] >> (f & 7) & 1);
+	if (!(list = malloc((total ? total : 1) * sizeof(*list))))
+		goto fail;
+	for (g = 0; g < OT_PROTO_COUNT * 2; g++) {
+		for (f = 0; f < RULES_FUNC_BUCKETS; f++) {
+			start[g * RULES_FUNC_BUCKETS + f] = (uint32_t)k;
+			for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
+				if (f == 256 || (sets[i][f >> 3] >> (f & 7) & 1))
+					list[k++] = (uint32_t)i;
+		}
+	}
+	start[nb] = (uint32_t)k;
+	free(sets);
+	free(rs->ev_fn);
+	free(rs->ev_fn_start);
+	rs->ev_fn = list;
+	rs->ev_fn_start = start;
+	return 0;
+fail:
+	free(sets);
+	free(start);
+	free(list);
+	return -1;
+}
+
 /* Group the protocol rules by (protocol, anomaly) so that an event visits
  * only the rules that can match it; rule order is kept inside a group. */
 static int event_index(struct rules *rs)
@@ -348,6 +409,10 @@ static int event_index(struct rules *rs)
 		}
 	}
 	rs->ev_start[b] = k;
+	if (func_index(rs, refs, k) < 0) {
+		free(refs);
+		return -1;
+	}
 	free(rs->ev_refs);
 	rs->ev_refs = refs;
 	rs->ev_indexed = rs->n;
@@ -424,7 +489,8 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		      const struct rule **out, int max)
 {
 	const struct ot_ip *src = NULL, *dst = NULL;
-	size_t i, b, end;
+	const uint32_t *list;
+	size_t i, b, f, len;
 	int n = 0;
 
 	if (!rs || !ev)
@@ -435,9 +501,12 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 	if ((unsigned)ev->proto >= OT_PROTO_COUNT)
 		return 0;
 	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
-	end = rs->ev_start[b + 1];
-	for (i = rs->ev_start[b]; i < end; i++) {
-		struct rule_ref *e = &rs->ev_refs[i];
+	f = ev->func >= 0 && ev->func < 256 ? (size_t)ev->func : 256;
+	b = b * RULES_FUNC_BUCKETS + f;
+	list = rs->ev_fn + rs->ev_fn_start[b];
+	len = rs->ev_fn_start[b + 1] - rs->ev_fn_start[b];
+	for (i = 0; i < len; i++) {
+		struct rule_ref *e = &rs->ev_refs[list[i]];
 
 		if (e->r->action == RA_PASS && event_rule_match(e, ev)) {
 			rs->passed++;
@@ -448,8 +517,8 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;
 		dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
 	}
-	for (i = rs->ev_start[b]; i < end; i++) {
-		struct rule_ref *e = &rs->ev_refs[i];
+	for (i = 0; i < len; i++) {
+		struct rule_ref *e = &rs->ev_refs[list[i]];
 
 		if (e->r->action == RA_ALERT && event_rule_match(e, ev))
 			n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
@@ -582,9 +651,8 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	a.from_client = from_client;
 	a.ev = ev;
 	a.metadata = json_incref(r->metadata);  /* read only by the alerter */
-	a.evidence = json_pack("{s:s,s:i}", "rule_file",
-			       strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file,
-			       "rule_line", r->line);
+	a.rule_file = strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file;
+	a.rule_line = r->line;
 	/* Repeats of one rule on one flow are counted, not re-alerted. */
 	if (f) {
 		snprintf(key, sizeof(key), "flow:%llu", (unsigned long long)f->id);

@@ -76,6 +76,8 @@ struct rule {
 };
 
 /* A rule in the event index, with what it needs tested precomputed. */
+#define RULES_FUNC_BUCKETS 257
+
 struct rule_ref {
 	const struct rule *r;
 	uint32_t idx;           /* in rs->rules */
@@ -128,6 +130,13 @@ struct rules {
 	struct rule_ref *ev_refs;
 	size_t ev_start[OT_PROTO_COUNT * 2 + 1];
 	size_t ev_indexed;      /* rs->n when ev_refs was built */
+	/* and by the event's function: bucket (group * RULES_FUNC_BUCKETS + f)
+	 * lists, in rule order, the refs of the group that can match an event
+	 * whose func is f (0..255; 256: any other func), as positions in
+	 * ev_refs from ev_fn[ev_fn_start[bucket]] to ev_fn[ev_fn_start[bucket
+	 * + 1]] */
+	uint32_t *ev_fn;
+	uint32_t *ev_fn_start;
 };
 
 /* rule_parse.c */

@@ -812,6 +812,135 @@ START_TEST(match_index_by_protocol_and_kind)
 }
 END_TEST
 
+/* A keyword's funcs() never leaves out a function on which its match()
+ * passes (the index would then hide a real match), and it narrows. */
+START_TEST(keyword_funcs_are_sound)
+{
+	static const struct {
+		const char *kw, *value;
+		int narrow;     /* at most this many functions in the set */
+	} cases[] = {
+		{ "dnp3_func", "write", 1 },
+		{ "dnp3_func", "0", 1 },
+		{ "dnp3_func", "255", 1 },
+		{ "modbus", "function 5", 1 },
+		{ "modbus", "function 8, subfunction 1", 1 },
+		{ "modbus", "function public", 255 },
+		{ "modbus", "function !public", 255 },
+		{ "modbus", "function user", 255 },
+		{ "modbus", "function !reserved", 255 },
+		{ "modbus", "function all", 256 },
+		{ "umas_func", "0x10", 1 },
+		{ "s7comm_func", "0x28", 1 },
+		{ "s7comm_func", "4", 1 },
+		{ "iec104_type", "45", 1 },
+		{ "iec104_type", "45<>50", 4 },
+		{ "iec104_type", "<10", 10 },
+		{ "iec104_type", ">100", 155 },
+	};
+	size_t i;
+	int p, seen = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ot_keyword *k = NULL;
+		enum ot_proto proto = OT_PROTO_UNKNOWN;
+		struct ot_rule_check c;
+		struct ot_event ev;
+		uint8_t set[32];
+		char value[64], err[OT_KW_ERR_LEN];
+		int f, d, n = 0, hits = 0;
+
+		for (p = 1; p < OT_PROTO_COUNT && !k; p++) {
+			const struct dissector *ds = dissector_by_proto((enum ot_proto)p);
+			const struct ot_keyword *x;
+
+			for (x = ds ? ds->keywords : NULL; x && x->name; x++)
+				if (strcmp(x->name, cases[i].kw) == 0) {
+					k = x;
+					proto = ds->proto;
+					break;
+				}
+		}
+		ck_assert_msg(k && k->funcs, "%s: no keyword with funcs()", cases[i].kw);
+		memset(&c, 0, sizeof(c));
+		c.b = -1;
+		c.kw = k;
+		snprintf(value, sizeof(value), "%s", cases[i].value);
+		ck_assert_int_eq(k->parse(value, &c, 1, err, sizeof(err)), 1);
+		memset(set, 0, sizeof(set));
+		ck_assert_int_eq(k->funcs(&c, set), 1);
+		for (f = 0; f < 256; f++) {
+			int in = set[f >> 3] >> (f & 7) & 1;
+
+			n += in;
+			for (d = OT_DIR_REQUEST; d <= OT_DIR_RESPONSE; d++) {
+				ev_init(&ev, proto, (enum ot_dir)d, f);
+				if (proto == OT_PROTO_MODBUS && f == 90)
+					ev.subfunc = 0x10;
+				if (cases[i].kw[0] == 'm' && strstr(cases[i].value, "subfunction"))
+					ev.subfunc = 1;
+				if (k->match(&c, &ev)) {
+					hits++;
+					ck_assert_msg(in, "%s: %s matches function %d outside its set",
+						      cases[i].kw, cases[i].value, f);
+				}
+			}
+		}
+		ck_assert_msg(n <= cases[i].narrow, "%s: %s: %d functions in the set",
+			      cases[i].kw, cases[i].value, n);
+		ck_assert_msg(hits > 0, "%s: %s matched nothing", cases[i].kw, cases[i].value);
+		seen++;
+	}
+	ck_assert_int_eq(seen, (int)(sizeof(cases) / sizeof(cases[0])));
+}
+END_TEST
+
+/* The index by function: a rule is tried on the functions its keywords
+ * allow, a rule without a function keyword on every one, and an event
+ * without a function (or one past 255) on every rule; rule order kept. */
+START_TEST(match_index_by_function)
+{
+	struct ot_event ev;
+	const struct rule *out[8];
+	struct rule_info ri;
+	struct rules *rs = load_ok(
+		"alert dnp3 any any -> any any (sid:1; dnp3_func: write;)\n"
+		"alert dnp3 any any -> any any (sid:2; dnp3_ind: device_restart;)\n"
+		"alert dnp3 any any -> any any (sid:3; dnp3_func: 2;)\n"
+		"alert dnp3 any any -> any any (sid:4; dnp3_func: cold_restart; dnp3_func: write;)\n"
+		"pass dnp3 10.0.0.9 any -> any any (sid:5; dnp3_func: read;)\n");
+
+	set_flow("10.0.0.1", 40000, "10.0.0.2", 20000);
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_REQUEST, 2);
+	ev.iin = 0x8000;        /* IIN1.7 device restart */
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 3);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 1);
+	rules_get_info(out[1], &ri);
+	ck_assert_uint_eq(ri.sid, 2);
+	rules_get_info(out[2], &ri);
+	ck_assert_uint_eq(ri.sid, 3);
+	ev.func = 13;           /* cold restart */
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	rules_get_info(out[0], &ri);
+	ck_assert_uint_eq(ri.sid, 2);
+	ev.func = -1;
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	ev.func = 300;
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	/* a pass rule on its function silences, and only from its host */
+	ev.func = 1;
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 1);
+	set_flow("10.0.0.9", 40000, "10.0.0.2", 20000);
+	ev_init(&ev, OT_PROTO_DNP3, OT_DIR_REQUEST, 1);
+	ev.iin = 0x8000;
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 0);
+	ev.func = 2;
+	ck_assert_int_eq(rules_match_event(rs, &ev, out, 8), 3);
+	rules_free(rs);
+}
+END_TEST
+
 START_TEST(match_packet_rules)
 {
 	struct rules *rs = load_ok(
@@ -1241,6 +1370,8 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, match_index_by_protocol_and_kind);
 	tcase_add_test(tc, match_packet_rules);
 	tcase_add_test(tc, match_real_decoded_events);
+	tcase_add_test(tc, keyword_funcs_are_sound);
+	tcase_add_test(tc, match_index_by_function);
 	tcase_add_test(tc, match_app_layer_events);
 	tcase_add_test(tc, match_stream_events);
 	tcase_add_test(tc, threshold_limit_threshold_both);
