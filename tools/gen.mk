@@ -14,7 +14,7 @@ GEN_SCENARIOS = scan unauthorized_write polling_change value_out_of_range \
 	iec104_rogue_command iec104_reset_process iec104_interrogation_sweep \
 	iec104_gi_flood iec104_injected_iframe \
 	enip_identity_reset enip_rogue_forward_open enip_set_attribute enip_io_silent \
-	enip_rpi_change \
+	enip_rpi_change enip_list_identity_sweep enip_unauthorised_tag_write \
 	umas_download umas_stop
 GEN_PCAPS = pcaps/plant_normal.pcap pcaps/plant_normal.truth.json \
 	$(foreach s,$(GEN_SCENARIOS),pcaps/plant_attack_$(s).pcap pcaps/plant_attack_$(s).truth.json)

@@ -624,6 +624,8 @@ void attack_run(struct plant *P, gen_time t)
 	case SC_ENIP_SET_ATTRIBUTE:
 	case SC_ENIP_IO_SILENT:
 	case SC_ENIP_RPI_CHANGE:
+	case SC_ENIP_LIST_IDENTITY_SWEEP:
+	case SC_ENIP_TAG_WRITE:
 		enip_attack(P, t);
 		break;
 	case SC_UMAS_DOWNLOAD:

@@ -444,17 +444,25 @@ static gen_time hmi_read(struct plant *P, const char *tag, unsigned type, uint32
 	return plant_tcp_rr(P, &S->hmi, plant_chan_ready(P, &S->hmi, t), &rq, &rs, 2, 12);
 }
 
-static gen_time hmi_write(struct plant *P, const char *tag, uint32_t value, gen_time t)
+/* Write Tag of one DINT element, through Unconnected Send. */
+static void write_tag(struct gen_buf *cip, const char *tag, uint32_t value)
 {
-	struct enip_site *S = site(P);
-	struct gen_buf path, req, cip, rq, rs;
+	struct gen_buf path, req;
 
 	symbol_path(&path, tag);
 	cip_req(&req, 0x4d, path.b, path.n);
 	gb_le16(&req, 0xc4);
 	gb_le16(&req, 1);
 	gb_le32(&req, value);
-	unconnected_send(&cip, &req);
+	unconnected_send(cip, &req);
+}
+
+static gen_time hmi_write(struct plant *P, const char *tag, uint32_t value, gen_time t)
+{
+	struct enip_site *S = site(P);
+	struct gen_buf cip, rq, rs;
+
+	write_tag(&cip, tag, value);
 	rr_data(&rq, S->hmi_session, ++S->ctx, &cip);
 	cip_reply(&cip, 0x4d);
 	rr_data(&rs, S->hmi_session, S->ctx, &cip);
@@ -482,11 +490,34 @@ static void hmi_cycle(struct plant *P, struct task *tk)
 	}
 }
 
+/* The cell's device h answers the ListIdentity request rq with its
+ * identity (the request's sender context echoed); 0, or -1 when h is not
+ * one of the cell's devices. */
+static int identity_answer(struct enip_site *S, const struct gen_host *h,
+			   const struct gen_buf *rq, struct gen_buf *rs)
+{
+	static const unsigned plc_rev[2] = { 32, 11 };
+	int i;
+
+	if (h == S->plc) {
+		list_identity_reply(rs, h, 0x0e, 166, plc_rev, S->plc_serial,
+				    "1756-L83E/B LOGIX5583E");
+	} else {
+		for (i = 0; i < 2 && S->io[i].h != h; i++)
+			;
+		if (i == 2)
+			return -1;
+		list_identity_reply(rs, h, S->io[i].devtype, S->io[i].prodcode, S->io[i].rev,
+				    S->io[i].serial, S->io[i].product);
+	}
+	memcpy(rs->b + 12, rq->b + 12, 8);
+	return 0;
+}
+
 /* hmi1 asks each device who it is (ListIdentity, unicast UDP). */
 static void list_identity(struct plant *P, gen_time t)
 {
 	struct enip_site *S = site(P);
-	static const unsigned plc_rev[2] = { 32, 11 };
 	struct gen_buf rq, rs;
 	uint16_t sport = gen_host_port(P->hmi1);
 	int i;
@@ -496,14 +527,7 @@ static void list_identity(struct plant *P, gen_time t)
 
 		encap(&rq, 0x0063, 0, ++S->ctx, NULL);
 		gen_udp(&P->w, t, P->hmi1, sport, h, ENIP_PORT, rq.b, rq.n);
-		if (i == 0)
-			list_identity_reply(&rs, h, 0x0e, 166, plc_rev, S->plc_serial,
-					    "1756-L83E/B LOGIX5583E");
-		else
-			list_identity_reply(&rs, h, S->io[i - 1].devtype, S->io[i - 1].prodcode,
-					    S->io[i - 1].rev, S->io[i - 1].serial,
-					    S->io[i - 1].product);
-		memcpy(rs.b + 12, rq.b + 12, 8);        /* the request's sender context */
+		identity_answer(S, h, &rq, &rs);
 		gen_udp(&P->w, t + plant_think(P, 1, 8), h, ENIP_PORT, P->hmi1, sport, rs.b, rs.n);
 		t += plant_think(P, 20, 60);
 	}
@@ -544,9 +568,11 @@ void enip_close(struct plant *P, gen_time t)
 
 /* ------------------------------------------------------------------ attacks */
 
-/* A short session from src to dst carrying one CIP request and its reply. */
+/* A short session from src to dst carrying one CIP request and its reply;
+ * *sent (when not NULL): the time of the request's frame. */
 static gen_time one_request(struct plant *P, struct gen_host *src, struct gen_host *dst,
-			    const struct gen_buf *req, const struct gen_buf *resp, gen_time t)
+			    const struct gen_buf *req, const struct gen_buf *resp, gen_time t,
+			    gen_time *sent)
 {
 	struct enip_site *S = site(P);
 	struct gen_tcp c;
@@ -559,7 +585,10 @@ static gen_time one_request(struct plant *P, struct gen_host *src, struct gen_ho
 	t = plant_tcp_rr(P, &c, t, &rq, &rs, 1, 5);
 	rr_data(&rq, session, ++S->ctx, req);
 	rr_data(&rs, session, S->ctx, resp);
-	t = plant_tcp_rr(P, &c, plant_chan_ready(P, &c, t + GEN_MSEC), &rq, &rs, 2, 15);
+	t = plant_chan_ready(P, &c, t + GEN_MSEC);
+	if (sent)
+		*sent = t;
+	t = plant_tcp_rr(P, &c, t, &rq, &rs, 2, 15);
 	plant_session_close(P, &c, 20, 200);
 	return t;
 }
@@ -578,7 +607,7 @@ static void attack_reset(struct plant *P, gen_time t)
 	cip_req(&req, 0x05, identity, sizeof(identity));
 	gb_u8(&req, 0);                 /* reset type 0: power cycle */
 	cip_reply(&resp, 0x05);
-	tr = one_request(P, P->es, S->plc, &req, &resp, t) + 10 * GEN_SEC;
+	tr = one_request(P, P->es, S->plc, &req, &resp, t, NULL) + 10 * GEN_SEC;
 	for (i = 0; i < 2; i++)
 		tr = scanner_open(P, &S->io[i], tr + plant_think(P, 5, 20), S->io[i].rpi);
 	S->pause_until = tr + 100 * GEN_MSEC;
@@ -604,7 +633,7 @@ static void attack_rogue_open(struct plant *P, gen_time t)
 	a->rogue_ot = 0x99000001u;
 	forward_open_req(&req, a->rogue_to, serial, rserial, a->rpi);
 	forward_open_reply(&resp, a->rogue_ot, a->rogue_to, serial, rserial, a->rpi);
-	one_request(P, P->rogue, a->h, &req, &resp, t);
+	one_request(P, P->rogue, a->h, &req, &resp, t, NULL);
 	a->hijacked = 1;
 	e = plant_truth_add(P, t, P->rogue, a->h, "enip",
 			    "unknown host opens the I/O block's class 1 connection "
@@ -660,6 +689,85 @@ static void attack_rpi_change(struct plant *P, gen_time t)
 	scanner_open(P, a, tr + plant_think(P, 50, 200), 50000);
 }
 
+/* The plant's OT devices (PLCs, outstations, adapters): the first max in
+ * the plant's host order, sorted by address; returns how many. */
+static int ot_devices(struct plant *P, struct gen_host **out, int max)
+{
+	int i, k, n = 0;
+
+	for (i = 0; i < P->nhosts && n < max; i++) {
+		struct gen_host *h = &P->hosts[i];
+
+		if (strcmp(h->role, "plc") && strcmp(h->role, "outstation") &&
+		    strcmp(h->role, "io_adapter"))
+			continue;
+		for (k = n; k > 0 && out[k - 1]->ip > h->ip; k--)
+			out[k] = out[k - 1];
+		out[k] = h;
+		n++;
+	}
+	return n;
+}
+
+#define SWEEP_MAX 64            /* addresses one sweep covers */
+
+/* A new host sweeps the plant's OT addresses for EtherNet/IP devices:
+ * ListIdentity (UDP 44818, unicast, one socket) to each PLC, outstation
+ * and adapter in address order (found before by a host discovery that
+ * otsgen does not put on the wire).  The three EtherNet/IP devices answer
+ * with the identity they give hmi1; the others do not speak EtherNet/IP
+ * and stay silent. */
+static void attack_list_identity_sweep(struct plant *P, gen_time t)
+{
+	struct enip_site *S = site(P);
+	struct gen_host *sc = P->scanner, *to[SWEEP_MAX];
+	struct gen_buf rq, rs;
+	uint16_t sport = gen_host_port(sc);
+	struct truth *e;
+	int i, n = ot_devices(P, to, SWEEP_MAX);
+
+	if (n == 0)
+		return;
+	e = plant_truth_add(P, t, sc, to[0], "enip",
+			    "new host sends ListIdentity (UDP 44818) to every OT device "
+			    "address in turn; the three EtherNet/IP devices answer "
+			    "with their identity");
+	plant_truth_kinds(e, "new_asset,new_protocol", "new_edge,new_function,scan",
+			  "enip_list_identity_sweep", "9500007");
+	for (i = 0; i < n; i++) {
+		encap(&rq, 0x0063, 0, 0x5e000000u + (uint32_t)i, NULL);
+		gen_udp(&P->w, t, sc, sport, to[i], ENIP_PORT, rq.b, rq.n);
+		if (identity_answer(S, to[i], &rq, &rs) == 0)
+			gen_udp(&P->w, t + plant_think(P, 1, 8), to[i], ENIP_PORT, sc, sport,
+				rs.b, rs.n);
+		t += plant_think(P, 30, 90);
+	}
+}
+
+/* The rogue host registers a session with the controller and writes
+ * Speed_SP (the drive's speed setpoint, written only by hmi1) through
+ * Unconnected Send, as hmi1 does; the controller accepts it and sends the
+ * new setpoint to the drive. */
+static void attack_tag_write(struct plant *P, gen_time t)
+{
+	struct enip_site *S = site(P);
+	struct gen_buf req, resp;
+	struct truth *e;
+	gen_time tw = t;
+
+	write_tag(&req, "Speed_SP", 3000);
+	cip_reply(&resp, 0x4d);
+	one_request(P, P->rogue, S->plc, &req, &resp, t, &tw);
+	S->speed_sp = 3000;
+	e = plant_truth_add(P, tw, P->rogue, S->plc, "enip",
+			    "new host writes the controller's Speed_SP tag (Logix Write "
+			    "Tag 0x4d through Unconnected Send, 3000 instead of 1450/1460); "
+			    "the controller accepts it");
+	plant_truth_kinds(e, "new_asset,new_protocol", "new_edge,new_function,unexpected_write",
+			  "cip_tag_write_non_operator", "9500006");
+	plant_truth_operators(e, "CIP_OPERATORS");
+}
+
 void enip_attack(struct plant *P, gen_time t)
 {
 	switch (P->sc) {
@@ -677,6 +785,12 @@ void enip_attack(struct plant *P, gen_time t)
 		break;
 	case SC_ENIP_RPI_CHANGE:
 		attack_rpi_change(P, t);
+		break;
+	case SC_ENIP_LIST_IDENTITY_SWEEP:
+		attack_list_identity_sweep(P, t);
+		break;
+	case SC_ENIP_TAG_WRITE:
+		attack_tag_write(P, t);
 		break;
 	default:
 		break;

@@ -34,6 +34,7 @@ const char *const scenario_names[SC_COUNT] = {
 	"iec104_interrogation_sweep", "iec104_gi_flood", "iec104_injected_iframe",
 	"enip_identity_reset", "enip_rogue_forward_open",
 	"enip_set_attribute", "enip_io_silent", "enip_rpi_change",
+	"enip_list_identity_sweep", "enip_unauthorised_tag_write",
 	"umas_download", "umas_stop",
 	"new_address_range", "error_burst", "channel_silent", "new_protocol",
 	"ip_mac_change", "iec104_station_silent",
@@ -122,7 +123,8 @@ struct truth *plant_truth_add(struct plant *P, gen_time t, const struct gen_host
 }
 
 /* Alert kinds, rule names and rule sids as comma-separated lists ("" for
- * none).  The sids assume --var MODBUS_OPERATORS=[hmi1], the truth file's
+ * none).  The sids assume --var MODBUS_OPERATORS=[hmi1] (and any operator
+ * list plant_truth_operators names, also [hmi1]): the truth file's
  * "rule_vars". */
 void plant_truth_kinds(struct truth *e, const char *expect, const char *allow,
 		       const char *rules, const char *sids)
@@ -133,6 +135,12 @@ void plant_truth_kinds(struct truth *e, const char *expect, const char *allow,
 	e->allow = allow;
 	e->rules = rules;
 	e->sids = sids;
+}
+
+void plant_truth_operators(struct truth *e, const char *var)
+{
+	if (e)
+		e->operators_var = var;
 }
 
 /* ------------------------------------------------------------- counting */

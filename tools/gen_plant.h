@@ -45,6 +45,8 @@ enum scenario {
 	SC_ENIP_SET_ATTRIBUTE,
 	SC_ENIP_IO_SILENT,
 	SC_ENIP_RPI_CHANGE,
+	SC_ENIP_LIST_IDENTITY_SWEEP,
+	SC_ENIP_TAG_WRITE,
 	SC_UMAS_DOWNLOAD,               /* gen_attack.c */
 	SC_UMAS_STOP,
 	/* extra deviations, not in the bundled set (--scenario all) */
@@ -144,6 +146,8 @@ struct truth {
 	const char *proto, *what;
 	const char *expect, *allow, *rules;     /* comma-separated */
 	const char *sids;       /* sids of shipped rules (rules/) that fire */
+	const char *operators_var;      /* a site variable those sids need besides
+					 * MODBUS_OPERATORS, set to hmi1 too */
 };
 
 struct counts {
@@ -207,6 +211,8 @@ struct truth *plant_truth_add(struct plant *P, gen_time t, const struct gen_host
 			      const char *what);
 void plant_truth_kinds(struct truth *e, const char *expect, const char *allow,
 		       const char *rules, const char *sids);
+/* the sids also need the operator list var (hmi1) in the truth's rule_vars */
+void plant_truth_operators(struct truth *e, const char *var);
 
 /* message counts, as tshark will find them */
 void plant_count_mb(struct plant *P, const struct gen_buf *g);

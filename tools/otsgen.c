@@ -129,6 +129,17 @@ static int write_truth(struct plant *P, const char *path, const char *pcap)
 	snprintf(ts, sizeof(ts), "MODBUS_OPERATORS=[%s]", ip);
 	x = json_array();
 	json_array_append_new(x, json_string(ts));
+	for (i = 0; i < P->ntruth; i++) {
+		const char *v = P->truth[i].operators_var;
+		int k, dup = 0;
+
+		for (k = 0; k < i && v; k++)
+			dup |= P->truth[k].operators_var && !strcmp(P->truth[k].operators_var, v);
+		if (!v || dup)
+			continue;
+		snprintf(ts, sizeof(ts), "%s=[%s]", v, ip);
+		json_array_append_new(x, json_string(ts));
+	}
 	json_object_set_new(root, "rule_vars", x);
 
 	if (P->www->seen || P->ext->seen)

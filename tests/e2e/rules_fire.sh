@@ -238,7 +238,16 @@ check 9500005 quiet "$S/enip/icsnpp_set_attribute_single_service_cip.pcapng"
 check 9500005 quiet "$S/enip/iti_cip-eth-set-2.pcap" --var CIP_OPERATORS=192.0.2.1
 check 9500006 fire  "$S/enip/emre_cip_cotp_proces.pcap" --var CIP_OPERATORS=192.0.2.1
 check 9500006 quiet "$S/enip/emre_cip_cotp_proces.pcap"
+# the plant: the rogue host writes Speed_SP; hmi1's own Speed_SP writes
+# (every 120 s in the normal capture) come from an operator
+check 9500006 fire  "$P/plant_attack_enip_unauthorised_tag_write.pcap" --var CIP_OPERATORS=10.10.1.10
+check 9500006 quiet "$P/plant_attack_enip_unauthorised_tag_write.pcap" --var CIP_OPERATORS=[10.10.1.10,10.10.1.77]
+check 9500006 quiet "$P/plant_normal.pcap" --var CIP_OPERATORS=10.10.1.10
 check 9500007 quiet "$S/enip/sv_enip_test1.pcap"
+# the plant: a new host sends ListIdentity to 13 addresses in under a
+# second; hmi1 asks the three EtherNet/IP devices every 300 s
+check 9500007 fire  "$P/plant_attack_enip_list_identity_sweep.pcap"
+check 9500007 quiet "$P/plant_normal.pcap"
 # IEC 104 (the master of the emre captures is 192.168.1.75)
 I104="--var IEC104_CONTROLLING=192.0.2.1"
 check 9600001 quiet "$S/iec104/emre_58_59.pcap"

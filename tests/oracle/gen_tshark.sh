@@ -2,8 +2,10 @@
 # gen_tshark.sh - otsgen's captures checked with tshark as the oracle.
 #
 # 1. The bundled captures in pcaps/ are exactly what otsgen writes from
-#    pcaps/otsgen.args (so `make pcaps` rebuilds them byte for byte), and a
-#    second run gives the same bytes again.
+#    pcaps/otsgen.args (so `make pcaps` rebuilds them byte for byte), a
+#    second run gives the same bytes again, there is a capture and a truth
+#    file for each scenario `otsgen --help` lists, and tools/gen.mk's
+#    GEN_SCENARIOS (what a release ships) names the same attacks.
 # 2. tshark decodes every generated capture (the bundled set, a larger
 #    plant with another seed, the extra deviations on a small plant) without malformed packets, bad IP/TCP/UDP
 #    checksums, bad DNP3 link CRCs, TCP sequence analysis findings
@@ -50,7 +52,27 @@ for f in "$tmp"/a/*; do
 		bad "pcaps/$b is missing (run make pcaps)"
 	fi
 done
-[ "$n" -eq 48 ] || bad "expected 48 files from --scenario all, got $n"
+# a capture and a truth file for each bundled scenario otsgen lists, and
+# tools/gen.mk (what `make dist` ships) lists the same attacks
+scenarios=$("$gen" --help | sed -n 's/^scenarios: //p')
+want=0
+for s in $scenarios; do
+	case $s in
+	normal) b=plant_normal ;;
+	*) b=plant_attack_$s ;;
+	esac
+	for x in pcap truth.json; do
+		want=$((want + 1))
+		[ -f "$tmp/a/$b.$x" ] || bad "otsgen --scenario all wrote no $b.$x"
+	done
+done
+[ "$want" -ge 2 ] || bad "otsgen --help lists no scenarios"
+[ "$n" -eq "$want" ] || bad "expected $want files from --scenario all, got $n"
+mk=$(awk '/^GEN_SCENARIOS =/ { on = 1; sub(/^GEN_SCENARIOS =/, "") }
+	on { more = sub(/\\$/, ""); print; if (!more) exit }' "$top_src/tools/gen.mk" |
+	tr -s ' \t' '\n' | sed '/^$/d' | sort)
+[ "$mk" = "$(echo $scenarios | tr ' ' '\n' | grep -vx normal | sort)" ] ||
+	bad "GEN_SCENARIOS in tools/gen.mk is not otsgen's list of attacks"
 
 if [ -n "$missing" ]; then
 	[ "$fail" -eq 0 ] || exit 1
