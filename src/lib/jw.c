@@ -73,10 +73,15 @@ static inline int jw_reserve(struct jw *w, size_t n)
 	return jw_grow(w, n);
 }
 
+static inline void jw_copy(char *o, const char *s, size_t n);
+
 static inline void jw_put(struct jw *w, const char *s, size_t n)
 {
 	if (jw_reserve(w, n) == 0) {
-		memcpy(w->buf + w->len, s, n);
+		if (n <= 32)
+			jw_copy(w->buf + w->len, s, n);
+		else
+			memcpy(w->buf + w->len, s, n);
 		w->len += n;
 	}
 }
@@ -97,95 +102,176 @@ static const uint8_t jw_needs_escape[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,         /* '\\' */
 };
 
-/* The escaped body of s[0..n) at o, which has room for 6 * n bytes;
- * returns the end. */
-static char *jw_escape_into(char *o, const char *s, size_t n)
+/* Word-at-a-time tests on 8 bytes (each true when some byte is). */
+#define JW_ONES  0x0101010101010101ULL
+#define JW_HIGHS 0x8080808080808080ULL
+
+/* 1 when one of the 8 bytes of x is below 0x20, '"' or '\\'. */
+static inline int jw_word_needs_escape(uint64_t x)
 {
-	static const char hexd[] = "0123456789ABCDEF";
+	uint64_t q = x ^ (JW_ONES * '"'), b = x ^ (JW_ONES * '\\');
+
+	return (((x - JW_ONES * 0x20) & ~x) | ((q - JW_ONES) & ~q) |
+		((b - JW_ONES) & ~b)) & JW_HIGHS ? 1 : 0;
+}
+
+/* s[0..n) to o, for the short strings of a line (keys, names) without a
+ * call: overlapping word copies, never reading s past its end. */
+static inline void jw_copy(char *o, const char *s, size_t n)
+{
+	uint64_t x;
+	uint32_t y;
+	uint16_t z;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!jw_needs_escape[c]) {
-			*o++ = (char)c;
-			continue;
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&x, s + i, 8);
+			memcpy(o + i, &x, 8);
 		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u';
-			*o++ = '0';
-			*o++ = '0';
-			*o++ = hexd[c >> 4];
-			*o++ = hexd[c & 15];
-			break;
+		memcpy(&x, s + n - 8, 8);
+		memcpy(o + n - 8, &x, 8);
+	} else if (n >= 4) {
+		memcpy(&y, s, 4);
+		memcpy(o, &y, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(o + n - 4, &y, 4);
+	} else if (n >= 2) {
+		memcpy(&z, s, 2);
+		memcpy(o, &z, 2);
+		memcpy(&z, s + n - 2, 2);
+		memcpy(o + n - 2, &z, 2);
+	} else if (n) {
+		o[0] = s[0];
+	}
+}
+
+/*
+ * Copy s[0..n) to o and say whether it can stay as it is: 1 when no byte
+ * needs an escape.  The test reads the copy a word at a time, the last word
+ * past its end with those bytes masked out, so o must have room for n + 8
+ * bytes (the source is never read past its end).
+ */
+static inline int jw_copy_plain(char *o, const char *s, size_t n)
+{
+	size_t i = 0, r;
+	uint64_t x, keep;
+
+	jw_copy(o, s, n);
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, o + i, 8);
+		if (jw_word_needs_escape(x))
+			return 0;
+	}
+	if ((r = n - i) == 0)
+		return 1;
+	/* the r bytes of the string, then 'a's in place of what follows */
+	memcpy(&x, o + i, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	keep = ~0ULL << (8 * (8 - r));
+#else
+	keep = (1ULL << (8 * r)) - 1;
+#endif
+	x = (x & keep) | (JW_ONES * 'a' & ~keep);
+	return !jw_word_needs_escape(x);
+}
+
+/* The escaped form of byte c at o (which needs escaping); returns the end. */
+static char *jw_escape_byte(char *o, unsigned char c)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		*o++ = 'u';
+		*o++ = '0';
+		*o++ = '0';
+		*o++ = hexd[c >> 4];
+		*o++ = hexd[c & 15];
+		break;
+	}
+	return o;
+}
+
+/* The escaped body of s[0..n) at o, which has room for 6 * n bytes;
+ * returns the end.  Eight bytes at a time while none needs an escape. */
+static char *jw_escape_into(char *o, const char *s, size_t n)
+{
+	size_t i = 0, j;
+	uint64_t x;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&x, s + i, 8);
+			if (!jw_word_needs_escape(x)) {
+				memcpy(o, &x, 8);
+				o += 8;
+				i += 8;
+				continue;
+			}
+			j = i + 8;
+		} else {
+			j = n;
+		}
+		for (; i < j; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (jw_needs_escape[c])
+				o = jw_escape_byte(o, c);
+			else
+				*o++ = (char)c;
 		}
 	}
 	return o;
 }
 
-/* Comma and key before a value; -1 when the writer is in error.  One
- * reservation for the comma, the quoted key (each byte escaped at worst
- * as \\u00XX) and the colon. */
-/* Keys up to this long are copied in one pass; longer ones, and keys with a
- * byte to escape, take the general path. */
-#define JW_KEY_FAST 32
-
-static int jw_begin(struct jw *w, const char *key)
+/* Comma and key (kn bytes, NULL: none) before a value; -1 when the
+ * writer is in error.  A key without a byte to escape (the program's own
+ * names) is copied as it is. */
+static int jw_begin(struct jw *w, const char *key, size_t kn)
 {
-	size_t i, kn;
 	char *o;
 
-	if (w->err || jw_reserve(w, JW_KEY_FAST + 4) < 0)
+	if (w->err)
 		return -1;
+	if (!key) {
+		if (jw_reserve(w, 1) < 0)
+			return -1;
+		if (w->has_member[w->depth])
+			w->buf[w->len++] = ',';
+		w->has_member[w->depth] = 1;
+		return 0;
+	}
+	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 12) < 0) {
+		w->err = 1;
+		return -1;
+	}
 	o = w->buf + w->len;
 	if (w->has_member[w->depth])
 		*o++ = ',';
 	w->has_member[w->depth] = 1;
-	if (!key) {
-		w->len = (size_t)(o - w->buf);
-		return 0;
-	}
 	*o++ = '"';
-	/* the keys are the program's own names: short and plain */
-	for (i = 0; i < JW_KEY_FAST; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (c == 0) {
-			o += i;
-			*o++ = '"';
-			*o++ = ':';
-			w->len = (size_t)(o - w->buf);
-			return 0;
-		}
-		if (jw_needs_escape[c])
-			break;
-		o[i] = (char)c;
-	}
-	w->len = (size_t)(o - w->buf);  /* the opening quote stays */
-	kn = strlen(key);
-	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 2) < 0) {
-		w->err = 1;
-		return -1;
-	}
-	o = jw_escape_into(w->buf + w->len, key, kn);
+	if (jw_copy_plain(o, key, kn))
+		o += kn;
+	else
+		o = jw_escape_into(o, key, kn);
 	*o++ = '"';
 	*o++ = ':';
 	w->len = (size_t)(o - w->buf);
 	return 0;
 }
 
-static void jw_open(struct jw *w, const char *key, char c)
+static void jw_open(struct jw *w, const char *key, size_t kn, char c)
 {
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	if (w->depth >= JW_MAX_DEPTH) {
 		w->err = 1;
@@ -208,9 +294,9 @@ static void jw_close(struct jw *w, char c)
 	jw_putc(w, c);
 }
 
-void jw_object_open(struct jw *w, const char *key)
+void jw_object_open_k(struct jw *w, const char *key, size_t kn)
 {
-	jw_open(w, key, '{');
+	jw_open(w, key, kn, '{');
 }
 
 void jw_object_close(struct jw *w)
@@ -218,9 +304,9 @@ void jw_object_close(struct jw *w)
 	jw_close(w, '}');
 }
 
-void jw_array_open(struct jw *w, const char *key)
+void jw_array_open_k(struct jw *w, const char *key, size_t kn)
 {
-	jw_open(w, key, '[');
+	jw_open(w, key, kn, '[');
 }
 
 void jw_array_close(struct jw *w)
@@ -228,31 +314,34 @@ void jw_array_close(struct jw *w)
 	jw_close(w, ']');
 }
 
-void jw_stringn(struct jw *w, const char *key, const char *s, size_t n)
+void jw_stringn_k(struct jw *w, const char *key, size_t kn, const char *s, size_t n)
 {
 	char *o;
 
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	if (!s)
 		n = 0;
 	/* worst case every byte as \\u00XX: one reservation, then stores */
-	if (n > ((size_t)-1) / 8 || jw_reserve(w, n * 6 + 2) < 0) {
+	if (n > ((size_t)-1) / 8 || jw_reserve(w, n * 6 + 10) < 0) {
 		w->err = 1;
 		return;
 	}
 	o = w->buf + w->len;
 	*o++ = '"';
-	o = jw_escape_into(o, s, n);
+	if (jw_copy_plain(o, s, n))
+		o += n;
+	else
+		o = jw_escape_into(o, s, n);
 	*o++ = '"';
 	w->len = (size_t)(o - w->buf);
 }
 
-void jw_plain(struct jw *w, const char *key, const char *s, size_t n)
+void jw_plain_k(struct jw *w, const char *key, size_t kn, const char *s, size_t n)
 {
 	char *o;
 
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	if (!s)
 		n = 0;
@@ -262,15 +351,18 @@ void jw_plain(struct jw *w, const char *key, const char *s, size_t n)
 	}
 	o = w->buf + w->len;
 	*o++ = '"';
-	memcpy(o, s, n);
+	if (n <= 32)
+		jw_copy(o, s, n);
+	else
+		memcpy(o, s, n);
 	o += n;
 	*o++ = '"';
 	w->len = (size_t)(o - w->buf);
 }
 
-void jw_string(struct jw *w, const char *key, const char *s)
+void jw_string_k(struct jw *w, const char *key, size_t kn, const char *s)
 {
-	jw_stringn(w, key, s, s ? strlen(s) : 0);
+	jw_stringn_k(w, key, kn, s, s ? strlen(s) : 0);
 }
 
 int jw_utf8_valid(const uint8_t *p, size_t n)
@@ -313,13 +405,13 @@ int jw_utf8_valid(const uint8_t *p, size_t n)
 	return 1;
 }
 
-void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
+void jw_hex_k(struct jw *w, const char *key, size_t kn, const uint8_t *p, size_t n)
 {
 	static const char hexd[] = "0123456789abcdef";
 	char *o;
 	size_t i;
 
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	if (!p)
 		n = 0;
@@ -337,44 +429,59 @@ void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n)
 	w->len = (size_t)(o - w->buf);
 }
 
-void jw_bytes(struct jw *w, const char *key, const uint8_t *p, size_t n)
+void jw_bytes_k(struct jw *w, const char *key, size_t kn, const uint8_t *p, size_t n)
 {
 	if (!p || n == 0) {
-		jw_stringn(w, key, "", 0);
+		jw_stringn_k(w, key, kn, "", 0);
 		return;
 	}
 	if (!memchr(p, 0, n) && jw_utf8_valid(p, n))
-		jw_stringn(w, key, (const char *)p, n);
+		jw_stringn_k(w, key, kn, (const char *)p, n);
 	else
-		jw_hex(w, key, p, n);
+		jw_hex_k(w, key, kn, p, n);
 }
 
-/* Decimal digits of u at the end of tmp[24]; returns the first. */
+/* Decimal digits of u at the end of tmp[24]; returns the first.  Two
+ * digits per division. */
 static char *jw_udigits(char *end, uint64_t u)
 {
-	do {
-		*--end = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+
+		u /= 100;
+		end -= 2;
+		memcpy(end, pairs + 2 * r, 2);
+	}
+	if (u >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * u, 2);
+	} else {
+		*--end = (char)('0' + u);
+	}
 	return end;
 }
 
-void jw_uint(struct jw *w, const char *key, uint64_t v)
+void jw_uint_k(struct jw *w, const char *key, size_t kn, uint64_t v)
 {
 	char tmp[24], *p;
 
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	p = jw_udigits(tmp + sizeof(tmp), v);
 	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_int_k(struct jw *w, const char *key, size_t kn, int64_t v)
 {
 	char tmp[24], *p;
 	uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;
 
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	p = jw_udigits(tmp + sizeof(tmp), u);
 	if (v < 0)
@@ -382,21 +489,21 @@ void jw_int(struct jw *w, const char *key, int64_t v)
 	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-void jw_bool(struct jw *w, const char *key, int v)
+void jw_bool_k(struct jw *w, const char *key, size_t kn, int v)
 {
-	if (jw_begin(w, key) == 0)
+	if (jw_begin(w, key, kn) == 0)
 		jw_put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void jw_null(struct jw *w, const char *key)
+void jw_null_k(struct jw *w, const char *key, size_t kn)
 {
-	if (jw_begin(w, key) == 0)
+	if (jw_begin(w, key, kn) == 0)
 		jw_put(w, "null", 4);
 }
 
-void jw_raw(struct jw *w, const char *key, const char *json, size_t n)
+void jw_raw_k(struct jw *w, const char *key, size_t kn, const char *json, size_t n)
 {
-	if (jw_begin(w, key) == 0)
+	if (jw_begin(w, key, kn) == 0)
 		jw_put(w, json, n);
 }
 
@@ -525,7 +632,7 @@ static int jw_real_short(double d, char *tmp)
 	return n;
 }
 
-void jw_real(struct jw *w, const char *key, double d)
+void jw_real_k(struct jw *w, const char *key, size_t kn, double d)
 {
 	char tmp[64];
 	int n, neg = 0;
@@ -534,7 +641,7 @@ void jw_real(struct jw *w, const char *key, double d)
 		jw_null(w, key);
 		return;
 	}
-	if (jw_begin(w, key) < 0)
+	if (jw_begin(w, key, kn) < 0)
 		return;
 	if (d == 0.0) {
 		if (signbit(d))

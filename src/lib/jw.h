@@ -54,24 +54,47 @@ void jw_init(struct jw *w);             /* empty writer, no allocation */
 void jw_free(struct jw *w);
 void jw_reset(struct jw *w);            /* empty, keep the buffer */
 
-void jw_object_open(struct jw *w, const char *key);
+/* The key's length, for the calls below (macros around the *_k functions,
+ * which take it): folded to a constant for a literal key, 0 for NULL. */
+static inline size_t jw_klen(const char *key)
+{
+	return key ? __builtin_strlen(key) : 0;
+}
+
+void jw_object_open_k(struct jw *w, const char *key, size_t klen);
 void jw_object_close(struct jw *w);
-void jw_array_open(struct jw *w, const char *key);
+void jw_array_open_k(struct jw *w, const char *key, size_t klen);
 void jw_array_close(struct jw *w);
 
-void jw_string(struct jw *w, const char *key, const char *s);
-void jw_stringn(struct jw *w, const char *key, const char *s, size_t n);
-void jw_plain(struct jw *w, const char *key, const char *s, size_t n);
-void jw_bytes(struct jw *w, const char *key, const uint8_t *p, size_t n);
-void jw_hex(struct jw *w, const char *key, const uint8_t *p, size_t n);
-void jw_int(struct jw *w, const char *key, int64_t v);
-void jw_uint(struct jw *w, const char *key, uint64_t v);
-void jw_real(struct jw *w, const char *key, double v);
-void jw_bool(struct jw *w, const char *key, int v);
-void jw_null(struct jw *w, const char *key);
+void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s);
+void jw_stringn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n);
+void jw_plain_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n);
+void jw_bytes_k(struct jw *w, const char *key, size_t klen, const uint8_t *p, size_t n);
+void jw_hex_k(struct jw *w, const char *key, size_t klen, const uint8_t *p, size_t n);
+void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v);
+void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v);
+void jw_real_k(struct jw *w, const char *key, size_t klen, double v);
+void jw_bool_k(struct jw *w, const char *key, size_t klen, int v);
+void jw_null_k(struct jw *w, const char *key, size_t klen);
 /* A value already serialised by a jw (or anything producing compact JSON);
  * copied as is. */
-void jw_raw(struct jw *w, const char *key, const char *json, size_t n);
+void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n);
+
+/* The calls: key NULL inside an array; the key is read twice, so it must
+ * be an expression without side effects. */
+#define jw_object_open(w, key)          jw_object_open_k((w), (key), jw_klen(key))
+#define jw_array_open(w, key)           jw_array_open_k((w), (key), jw_klen(key))
+#define jw_string(w, key, s)            jw_string_k((w), (key), jw_klen(key), (s))
+#define jw_stringn(w, key, s, n)        jw_stringn_k((w), (key), jw_klen(key), (s), (n))
+#define jw_plain(w, key, s, n)          jw_plain_k((w), (key), jw_klen(key), (s), (n))
+#define jw_bytes(w, key, p, n)          jw_bytes_k((w), (key), jw_klen(key), (p), (n))
+#define jw_hex(w, key, p, n)            jw_hex_k((w), (key), jw_klen(key), (p), (n))
+#define jw_int(w, key, v)               jw_int_k((w), (key), jw_klen(key), (v))
+#define jw_uint(w, key, v)              jw_uint_k((w), (key), jw_klen(key), (v))
+#define jw_real(w, key, v)              jw_real_k((w), (key), jw_klen(key), (v))
+#define jw_bool(w, key, v)              jw_bool_k((w), (key), jw_klen(key), (v))
+#define jw_null(w, key)                 jw_null_k((w), (key), jw_klen(key))
+#define jw_raw(w, key, json, n)         jw_raw_k((w), (key), jw_klen(key), (json), (n))
 
 /* Nonzero after an error. */
 int jw_error(const struct jw *w);

@@ -108,6 +108,74 @@ START_TEST(key_lengths)
 }
 END_TEST
 
+/* The writer's escape, byte by byte, for the test below. */
+static char *ref_escape(char *o, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+			*o++ = '\\';
+			*o++ = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20) {
+			o += sprintf(o, "\\u%04X", c);
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o = 0;
+	return o;
+}
+
+/* Strings and keys scanned a word at a time: each byte that needs an
+ * escape, and each neighbour of those that does not, at every position of
+ * every length up to three words and a bit, as value and as key. */
+START_TEST(escape_every_position)
+{
+	static const unsigned char probe[] = {
+		0x00, 0x01, '\b', '\t', '\n', 0x1f, '"', '\\',          /* escaped */
+		0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff, /* not */
+	};
+	unsigned char str[40];
+	char esc[300], want[700];
+	struct jw w;
+	size_t n, pos, p, i;
+
+	jw_init(&w);
+	for (n = 1; n < sizeof(str); n++) {
+		for (pos = 0; pos < n; pos++) {
+			for (p = 0; p < sizeof(probe); p++) {
+				for (i = 0; i < n; i++)
+					str[i] = (unsigned char)('A' + (i * 7) % 26);
+				str[pos] = probe[p];
+				ref_escape(esc, str, n);
+				jw_reset(&w);
+				jw_stringn(&w, NULL, (const char *)str, n);
+				snprintf(want, sizeof(want), "\"%s\"", esc);
+				ck_assert_msg(strcmp(text(&w), want) == 0,
+					      "value of %zu bytes, 0x%02x at %zu", n, probe[p], pos);
+				if (probe[p] == 0)
+					continue;       /* a key ends at its NUL */
+				str[n] = 0;
+				jw_reset(&w);
+				jw_object_open(&w, NULL);
+				jw_null(&w, (const char *)str);
+				jw_object_close(&w);
+				snprintf(want, sizeof(want), "{\"%s\":null}", esc);
+				ck_assert_msg(strcmp(text(&w), want) == 0,
+					      "key of %zu bytes, 0x%02x at %zu", n, probe[p], pos);
+			}
+		}
+	}
+	jw_free(&w);
+}
+END_TEST
+
 START_TEST(packet_bytes_rule)
 {
 	static const struct {
@@ -416,6 +484,7 @@ static Suite *jw_suite(void)
 	tcase_add_test(t, object_members);
 	tcase_add_test(t, string_escapes);
 	tcase_add_test(t, key_lengths);
+	tcase_add_test(t, escape_every_position);
 	tcase_add_test(t, packet_bytes_rule);
 	tcase_add_test(t, reals_exact);
 	tcase_add_test(t, reals_match_printf_layout);
