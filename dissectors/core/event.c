@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -75,6 +76,71 @@ const char *ot_tok_name(const struct ot_tok *t, int code)
 	for (; t && t->name; t++)
 		if (t->code == code)
 			return t->name;
+	return NULL;
+}
+
+struct tok_pos {
+	int code;
+	size_t pos;
+};
+
+static int tok_pos_cmp(const void *a, const void *b)
+{
+	const struct tok_pos *x = a, *y = b;
+
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void tok_index_build(struct ot_tok_index *x)
+{
+	struct tok_pos *tp;
+	size_t n = 0, i, k = 0;
+
+	while (x->t[n].name)
+		n++;
+	tp = malloc((n ? n : 1) * sizeof(*tp));
+	x->rows = malloc((n ? n : 1) * sizeof(*x->rows));
+	if (!tp || !x->rows) {
+		free(tp);
+		free(x->rows);
+		x->rows = NULL;
+		x->state = -1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		tp[i].code = x->t[i].code;
+		tp[i].pos = i;
+	}
+	qsort(tp, n, sizeof(*tp), tok_pos_cmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || x->rows[k - 1].code != tp[i].code)
+			x->rows[k++] = x->t[tp[i].pos];
+	free(tp);
+	x->n = k;
+	x->state = 1;
+}
+
+const char *ot_tok_index_name(struct ot_tok_index *x, int code)
+{
+	size_t lo = 0, hi;
+
+	if (x->state == 0)
+		tok_index_build(x);
+	if (x->state < 0)
+		return ot_tok_name(x->t, code);
+	hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->rows[mid].code == code)
+			return x->rows[mid].name;
+		if (x->rows[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

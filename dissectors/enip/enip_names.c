@@ -1677,17 +1677,23 @@ const char *cip_class_name(int64_t class_id)
 {
 	if (class_id < 0 || class_id > 0xffff)
 		return NULL;
-	return ot_tok_name(cip_class_names, (int)class_id);
+	static struct ot_tok_index idx = OT_TOK_INDEX(cip_class_names);
+
+	return ot_tok_index_name(&idx, (int)class_id);
 }
 
 const char *cip_vendor_name(unsigned vendor)
 {
-	return ot_tok_name(cip_vendors, (int)vendor);
+	static struct ot_tok_index idx = OT_TOK_INDEX(cip_vendors);
+
+	return ot_tok_index_name(&idx, (int)vendor);
 }
 
 const char *cip_device_type_name(unsigned type)
 {
-	return ot_tok_name(cip_device_types, (int)type);
+	static struct ot_tok_index idx = OT_TOK_INDEX(cip_device_types);
+
+	return ot_tok_index_name(&idx, (int)type);
 }
 
 const char *enip_state_name(int state)

@@ -287,6 +287,36 @@ END_TEST
 
 /* The registry: every protocol of protocols.h by id and name, its
  * descriptor where it has one, and its address spaces. */
+/* The sorted index answers what the row-by-row search answers: the first
+ * row of a code, NULL for a code not there; unsorted rows, repeats. */
+START_TEST(tok_index_as_rows)
+{
+	static const struct ot_tok t[] = {
+		{ 40, "forty" }, { 3, "three" }, { -7, "minus" }, { 40, "forty_again" },
+		{ 0x7fffffff, "max" }, { 12, "twelve" }, { 3, "three_again" }, { 0, "zero" },
+		{ 0, NULL }
+	};
+	static const struct ot_tok none[] = { { 0, NULL } };
+	struct ot_tok_index x = OT_TOK_INDEX(t), y = OT_TOK_INDEX(none);
+	int code, found = 0;
+
+	for (code = -10; code < 50; code++) {
+		const char *a = ot_tok_name(t, code), *b = ot_tok_index_name(&x, code);
+
+		ck_assert_msg((a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0),
+			      "code %d: %s vs %s", code, a ? a : "-", b ? b : "-");
+		found += a != NULL;
+	}
+	ck_assert_int_eq(found, 5);
+	ck_assert_str_eq(ot_tok_index_name(&x, 40), "forty");
+	ck_assert_str_eq(ot_tok_index_name(&x, 3), "three");
+	ck_assert_str_eq(ot_tok_index_name(&x, 0x7fffffff), "max");
+	ck_assert_ptr_null(ot_tok_index_name(&y, 0));
+	free(x.rows);
+	free(y.rows);
+}
+END_TEST
+
 START_TEST(registry_protocols_and_spaces)
 {
 	size_t n, i;
@@ -384,6 +414,7 @@ static Suite *core_suite(void)
 	tc = tcase_create("event");
 	tcase_add_test(tc, event_bounded_arrays);
 	tcase_add_test(tc, event_names);
+	tcase_add_test(tc, tok_index_as_rows);
 	tcase_add_test(tc, registry_protocols_and_spaces);
 	tcase_add_test(tc, registry_analog_values);
 	suite_add_tcase(s, tc);
