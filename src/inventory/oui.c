@@ -47,11 +47,11 @@ static uint64_t ent_key(const struct oui_ent *e)
 /*
  * Next CSV field of line starting at *pos into out (cut to outlen-1 bytes).
  * Handles quoted fields with "" escapes.  Returns 0, or -1 at end of line.
+ * The runs between the quotes and separators are found and copied whole.
  */
 static int csv_field(const char *line, size_t *pos, char *out, size_t outlen)
 {
-	size_t i = *pos, o = 0;
-	int quoted = 0;
+	size_t i = *pos, o = 0, run;
 
 	if (line[i] == '\0' || line[i] == '\n' || line[i] == '\r') {
 		if (i > 0 && line[i - 1] == ',') {
@@ -61,27 +61,39 @@ static int csv_field(const char *line, size_t *pos, char *out, size_t outlen)
 		return -1;
 	}
 	if (line[i] == '"') {
-		quoted = 1;
-		i++;
-	}
-	for (; line[i] != '\0'; i++) {
-		char ch = line[i];
+		/* quoted: runs up to the next quote; "" is one quote */
+		for (i++; line[i] != '\0';) {
+			const char *q = strchr(line + i, '"');
 
-		if (quoted) {
-			if (ch == '"') {
-				if (line[i + 1] == '"') {
-					i++;
-				} else {
-					quoted = 0;
-					continue;
-				}
+			run = q ? (size_t)(q - (line + i)) : strlen(line + i);
+			if (o + 1 < outlen) {
+				size_t take = run < outlen - 1 - o ? run : outlen - 1 - o;
+
+				memcpy(out + o, line + i, take);
+				o += take;
 			}
-		} else if (ch == ',' || ch == '\n' || ch == '\r') {
+			i += run;
+			if (!q)
+				break;
+			if (line[i + 1] == '"') {
+				if (o + 1 < outlen)
+					out[o++] = '"';
+				i += 2;
+				continue;
+			}
+			i++;            /* the closing quote */
 			break;
 		}
-		if (o + 1 < outlen)
-			out[o++] = ch;
 	}
+	/* unquoted text (or what follows a closing quote) up to the separator */
+	run = strcspn(line + i, ",\n\r");
+	if (o + 1 < outlen) {
+		size_t take = run < outlen - 1 - o ? run : outlen - 1 - o;
+
+		memcpy(out + o, line + i, take);
+		o += take;
+	}
+	i += run;
 	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
 		o--;
 	out[o] = '\0';
