@@ -6,6 +6,7 @@ libots_capture_a_SOURCES += \
 	src/capture/decode.h src/capture/decode.c \
 	src/capture/frag.h src/capture/frag.c \
 	src/capture/infile.h src/capture/infile.c \
+	src/capture/pcapfile.h src/capture/pcapfile.c \
 	src/capture/inputs.h src/capture/inputs.c
 
 check_PROGRAMS += tests/unit/check_capture_input

@@ -200,6 +200,11 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size)
 	}
 }
 
+ssize_t infile_read(struct infile *inf, void *buf, size_t n)
+{
+	return cookie_read(inf, buf, n);
+}
+
 static void infile_free(struct infile *f)
 {
 	if (!f)

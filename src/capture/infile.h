@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum infile_kind {
 	INFILE_PLAIN,
@@ -35,6 +36,11 @@ struct infile;
 FILE *infile_open(const char *path, struct infile **inf, char *err, size_t errlen);
 
 enum infile_kind infile_kind(const struct infile *inf);
+
+/* Up to n bytes of the (decompressed) data, as the stream reads them:
+ * the count, 0 at the end, -1 with errno on an error.  For a reader that
+ * takes the bytes itself and never reads through the stream. */
+ssize_t infile_read(struct infile *inf, void *buf, size_t n);
 
 /* "", ".gz" or ".zst": a suffix for messages and summaries. */
 const char *infile_kind_suffix(enum infile_kind k);

@@ -19,11 +19,13 @@
 #include <sys/stat.h>
 
 #include "inputs.h"
+#include "pcapfile.h"
 
 struct input {
 	struct input_info info;
 	char *path;
 	pcap_t *p;
+	struct pcapfile *pf;            /* read here instead of by p (pcapfile.h) */
 	struct infile *f;
 	int linktype;
 	const struct pcap_pkthdr *hdr;  /* the packet held (open inputs) */
@@ -303,19 +305,31 @@ static int input_open(struct inputs *in, struct input *e)
 			return -2;
 		}
 		pcap_freecode(&prog);
+	} else if ((e->pf = pcapfile_open(e->path, e->p)) != NULL) {
+		pcap_close(e->p);
+		e->p = NULL;
+		e->f = pcapfile_infile(e->pf);
 	}
 	e->info.state = INPUT_OPEN;
 	return 0;
+}
+
+/* Close e's file, whichever reads it. */
+static void input_release(struct input *e)
+{
+	if (e->p)
+		pcap_close(e->p);
+	pcapfile_close(e->pf);
+	e->p = NULL;
+	e->pf = NULL;
+	e->f = NULL;
 }
 
 static void input_close(struct inputs *in, struct input *e)
 {
 	uint64_t raw = e->f ? infile_raw_bytes(e->f) : 0;
 
-	if (e->p)
-		pcap_close(e->p);
-	e->p = NULL;
-	e->f = NULL;
+	input_release(e);
 	e->hdr = NULL;
 	e->data = NULL;
 	in->bytes_finished += e->info.size ? e->info.size : raw;
@@ -325,10 +339,19 @@ static void input_close(struct inputs *in, struct input *e)
  * state set, a read error reported). */
 static int input_advance(struct inputs *in, struct input *e)
 {
-	struct pcap_pkthdr *h;
+	struct pcap_pkthdr *ph;
+	const struct pcap_pkthdr *h;
 	const u_char *d;
-	int r = pcap_next_ex(e->p, &h, &d);
+	int r;
 
+	if (e->pf) {
+		r = pcapfile_next(e->pf, &h, &d);
+		if (r == 0)
+			r = PCAP_ERROR_BREAK;
+	} else {
+		r = pcap_next_ex(e->p, &ph, &d);
+		h = ph;
+	}
 	if (r == 1) {
 		if (e->info.packets == 0)
 			e->info.first = h->ts;
@@ -345,7 +368,8 @@ static int input_advance(struct inputs *in, struct input *e)
 	}
 	if (r == PCAP_ERROR)
 		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
-			      infile_corrupt(e->f) ? infile_error(e->f) : pcap_geterr(e->p),
+			      infile_corrupt(e->f) ? infile_error(e->f) :
+			      e->pf ? pcapfile_error(e->pf) : pcap_geterr(e->p),
 			      (unsigned long long)e->info.packets);
 	else if (infile_error(e->f))
 		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
@@ -473,9 +497,7 @@ int inputs_start(struct inputs *in)
 		memset(&e->info.last, 0, sizeof(e->info.last));
 		e->info.packets = 0;
 		e->info.out_of_order = 0;
-		pcap_close(e->p);
-		e->p = NULL;
-		e->f = NULL;
+		input_release(e);
 		e->hdr = NULL;
 		e->info.state = INPUT_PENDING;
 		in->waiting[in->n_waiting++] = i;
@@ -577,7 +599,7 @@ void inputs_get_totals(const struct inputs *in, struct inputs_totals *t)
 		t->packets += e->info.packets;
 		t->out_of_order += e->info.out_of_order;
 		t->bytes_total += e->info.size;
-		if (e->p && e->f)
+		if ((e->p || e->pf) && e->f)
 			t->bytes_done += infile_raw_bytes(e->f);
 		if (e->info.packets) {
 			if (!have || timercmp(&e->info.first, &t->first, <))
@@ -596,8 +618,7 @@ void inputs_free(struct inputs *in)
 	if (!in)
 		return;
 	for (i = 0; i < in->n; i++) {
-		if (in->v[i].p)
-			pcap_close(in->v[i].p);
+		input_release(&in->v[i]);
 		free(in->v[i].path);
 	}
 	free(in->v);

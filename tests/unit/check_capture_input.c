@@ -20,6 +20,7 @@
 
 #include "infile.h"
 #include "inputs.h"
+#include "pcapfile.h"
 
 static char tmpdir[256];
 
@@ -604,6 +605,252 @@ START_TEST(test_bad_inputs)
 }
 END_TEST
 
+/* ---- pcapfile.h: the same packets and errors as libpcap ---- */
+
+/* A classic pcap file written byte by byte: header, then records. */
+struct rawcap {
+	FILE *fp;
+};
+
+static void raw_header(struct rawcap *c, const char *path, uint32_t magic, uint16_t major,
+		       uint16_t minor, uint32_t snaplen, uint32_t linktype, int swap)
+{
+	uint32_t h[6];
+
+	c->fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(c->fp);
+	h[0] = magic;
+	h[1] = (uint32_t)major | (uint32_t)minor << 16;
+	h[2] = h[3] = 0;
+	h[4] = snaplen;
+	h[5] = linktype;
+	if (swap) {
+		int i;
+
+		for (i = 0; i < 6; i++)
+			h[i] = __builtin_bswap32(h[i]);
+		/* version halves swap within their own 16 bits */
+		h[1] = (uint32_t)__builtin_bswap16(major) | (uint32_t)__builtin_bswap16(minor) << 16;
+	}
+	ck_assert_int_eq(fwrite(h, 1, sizeof(h), c->fp), sizeof(h));
+}
+
+/* One record; data bytes are i-dependent; cut: write only this many bytes
+ * of the record (header included), -1 all. */
+static void raw_record(struct rawcap *c, uint32_t sec, uint32_t frac, uint32_t caplen,
+		       uint32_t len, long cut)
+{
+	unsigned char *rec = malloc(16 + (size_t)caplen);
+	uint32_t h[4] = { sec, frac, caplen, len };
+	size_t n = 16 + (size_t)caplen, i;
+
+	ck_assert_ptr_nonnull(rec);
+	memcpy(rec, h, 16);
+	for (i = 0; i < caplen; i++)
+		rec[16 + i] = (unsigned char)(i * 31 + caplen);
+	if (cut >= 0 && (size_t)cut < n)
+		n = (size_t)cut;
+	ck_assert_int_eq(fwrite(rec, 1, n, c->fp), n);
+	free(rec);
+}
+
+static void raw_close(struct rawcap *c)
+{
+	ck_assert_int_eq(fclose(c->fp), 0);
+}
+
+/* libpcap and pcapfile over path in step: same packets, same end, same
+ * error text.  fast: whether pcapfile takes the file at all.  The count
+ * of packets. */
+static int same_as_libpcap(const char *path, int fast, int want_error)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *ref = pcap_open_offline(path, err), *probe = pcap_open_offline(path, err);
+	struct pcapfile *pf;
+	int n = 0;
+
+	ck_assert_msg(ref && probe, "%s: %s", path, err);
+	pf = pcapfile_open(path, probe);
+	pcap_close(probe);
+	if (!fast) {
+		ck_assert_ptr_null(pf);
+		pcap_close(ref);
+		return 0;
+	}
+	ck_assert_msg(pf != NULL, "%s: not taken", path);
+	for (;;) {
+		struct pcap_pkthdr *h1;
+		const struct pcap_pkthdr *h2;
+		const u_char *d1, *d2;
+		int r1 = pcap_next_ex(ref, &h1, &d1), r2 = pcapfile_next(pf, &h2, &d2);
+
+		if (r1 == 1) {
+			ck_assert_int_eq(r2, 1);
+			ck_assert_int_eq(h1->ts.tv_sec, h2->ts.tv_sec);
+			ck_assert_int_eq(h1->ts.tv_usec, h2->ts.tv_usec);
+			ck_assert_uint_eq(h1->caplen, h2->caplen);
+			ck_assert_uint_eq(h1->len, h2->len);
+			ck_assert_int_eq(memcmp(d1, d2, h1->caplen), 0);
+			n++;
+			continue;
+		}
+		if (r1 == PCAP_ERROR_BREAK) {
+			ck_assert_int_eq(r2, 0);
+			ck_assert_int_eq(want_error, 0);
+		} else {
+			ck_assert_int_eq(r1, PCAP_ERROR);
+			ck_assert_int_eq(r2, -1);
+			ck_assert_str_eq(pcapfile_error(pf), pcap_geterr(ref));
+			ck_assert_int_eq(want_error, 1);
+		}
+		break;
+	}
+	pcapfile_close(pf);
+	pcap_close(ref);
+	return n;
+}
+
+START_TEST(test_pcapfile_as_libpcap)
+{
+	struct rawcap c;
+	int i;
+
+	/* micro- and nanosecond files; lengths 0, small, 1514, 70000 and the
+	 * largest; a time past 2038 (libpcap's signed 32 bits) */
+	raw_header(&c, tpath("us.pcap"), 0xa1b2c3d4, 2, 4, 262144, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 0, 60, -1);
+	raw_record(&c, 1700000000, 999999, 60, 60, -1);
+	raw_record(&c, 1700000001, 5, 1514, 1514, -1);
+	raw_record(&c, 1700000002, 7, 70000, 70000, -1);
+	raw_record(&c, 1700000003, 8, 262144, 300000, -1);
+	raw_record(&c, 0xfffffff0u, 9, 100, 100, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("us.pcap"), 1, 0), 6);
+	raw_header(&c, tpath("ns.pcap"), 0xa1b23c4d, 2, 4, 65535, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 999999999, 60, 60, -1);
+	raw_record(&c, 1700000000, 1500, 80, 90, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("ns.pcap"), 1, 0), 2);
+
+	/* more than the read buffer, records across its refills */
+	raw_header(&c, tpath("big.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	for (i = 0; i < 3000; i++)
+		raw_record(&c, 1700000000 + (uint32_t)i, (uint32_t)i, (uint32_t)(60 + i * 7 % 1455), 1514, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("big.pcap"), 1, 0), 3000);
+
+	/* cut in a record header, in the data */
+	raw_header(&c, tpath("cut_hdr.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_record(&c, 1700000000, 2, 60, 60, 7);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("cut_hdr.pcap"), 1, 1), 1);
+	raw_header(&c, tpath("cut_data.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_record(&c, 1700000000, 2, 600, 600, 16 + 100);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("cut_data.pcap"), 1, 1), 1);
+
+	/* longer than the snapshot length: cut to it; the file cut inside
+	 * the kept part and inside the discarded part */
+	raw_header(&c, tpath("over.pcap"), 0xa1b2c3d4, 2, 4, 100, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 150, 150, -1);
+	raw_record(&c, 1700000000, 2, 60, 60, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("over.pcap"), 1, 0), 2);
+	raw_header(&c, tpath("over_cut1.pcap"), 0xa1b2c3d4, 2, 4, 100, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 150, 150, 16 + 50);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("over_cut1.pcap"), 1, 1), 0);
+	raw_header(&c, tpath("over_cut2.pcap"), 0xa1b2c3d4, 2, 4, 100, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 150, 150, 16 + 120);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("over_cut2.pcap"), 1, 1), 0);
+
+	/* past the sane maximum; a snapshot length of 0 read as that maximum */
+	raw_header(&c, tpath("huge.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_record(&c, 1700000000, 2, 300000, 300000, 16 + 10);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("huge.pcap"), 1, 1), 1);
+	raw_header(&c, tpath("snap0.pcap"), 0xa1b2c3d4, 2, 4, 0, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_record(&c, 1700000000, 2, 300000, 300000, 16 + 10);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("snap0.pcap"), 1, 1), 1);
+
+	/* left to libpcap: other byte order, older version, other link type */
+	raw_header(&c, tpath("swapped.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 1);
+	raw_record(&c, __builtin_bswap32(1700000000), 0, __builtin_bswap32(60),
+		   __builtin_bswap32(60), 16);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("swapped.pcap"), 0, 0), 0);
+	raw_header(&c, tpath("v23.pcap"), 0xa1b2c3d4, 2, 3, 65535, DLT_EN10MB, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("v23.pcap"), 0, 0), 0);
+	raw_header(&c, tpath("usb.pcap"), 0xa1b2c3d4, 2, 4, 65535, 189, 0);
+	raw_record(&c, 1700000000, 1, 60, 60, -1);
+	raw_close(&c);
+	ck_assert_int_eq(same_as_libpcap(tpath("usb.pcap"), 0, 0), 0);
+}
+END_TEST
+
+/* Through inputs.h, a compressed file read here gives what the plain one
+ * gives, cut short too. */
+START_TEST(test_pcapfile_compressed_through_inputs)
+{
+	struct inputs_config cfg;
+	struct inputs_packet pkt;
+	struct rawcap c;
+	const char *names[] = { "p.pcap", "p.pcap.gz", "p.pcap.zst", "cut.pcap", "cut.pcap.gz" };
+	uint64_t sum[5] = { 0 }, cnt[5] = { 0 };
+	int i, k;
+
+	raw_header(&c, tpath("p.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	for (i = 0; i < 2500; i++)
+		raw_record(&c, 1700000000 + (uint32_t)i, 0, (uint32_t)(60 + i * 13 % 1455), 1514, -1);
+	raw_close(&c);
+	gzip_file(tpath("p.pcap"), tpath("p.pcap.gz"), 3);
+	zstd_file(tpath("p.pcap"), tpath("p.pcap.zst"), 2);
+	raw_header(&c, tpath("cut.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	for (i = 0; i < 2500; i++)
+		raw_record(&c, 1700000000 + (uint32_t)i, 0, (uint32_t)(60 + i * 13 % 1455), 1514,
+			   i == 2499 ? 16 + 30 : -1);
+	raw_close(&c);
+	gzip_file(tpath("cut.pcap"), tpath("cut.pcap.gz"), 1);
+	for (k = 0; k < 5; k++) {
+		struct inputs *in;
+		const struct input_info *info;
+
+		inputs_config_default(&cfg);
+		cfg.message = NULL;
+		in = inputs_new(&cfg);
+		ck_assert_int_eq(inputs_add(in, tpath(names[k])), 0);
+		ck_assert_int_eq(inputs_start(in), 0);
+		while (inputs_next(in, &pkt) == 1) {
+			cnt[k]++;
+			sum[k] += pkt.hdr->caplen + (uint64_t)pkt.hdr->ts.tv_sec + pkt.data[pkt.hdr->caplen - 1];
+		}
+		info = inputs_info(in, 0);
+		ck_assert_ptr_nonnull(info);
+		ck_assert_int_eq(info->state, k < 3 ? INPUT_DONE : INPUT_FAILED);
+		if (k >= 3)
+			ck_assert_msg(strstr(info->error, "truncated dump file; tried to read") != NULL,
+				      "%s: %s", names[k], info->error);
+		inputs_free(in);
+	}
+	ck_assert_uint_eq(cnt[0], 2500);
+	ck_assert_uint_eq(cnt[1], 2500);
+	ck_assert_uint_eq(cnt[2], 2500);
+	ck_assert_uint_eq(sum[1], sum[0]);
+	ck_assert_uint_eq(sum[2], sum[0]);
+	ck_assert_uint_eq(cnt[3], 2499);
+	ck_assert_uint_eq(cnt[4], 2499);
+	ck_assert_uint_eq(sum[4], sum[3]);
+}
+END_TEST
+
 static Suite *capture_input_suite(void)
 {
 	Suite *s = suite_create("capture_input");
@@ -613,6 +860,8 @@ static Suite *capture_input_suite(void)
 	tcase_add_test(tc, test_gzip_zstd_whole);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_corrupt);
+	tcase_add_test(tc, test_pcapfile_as_libpcap);
+	tcase_add_test(tc, test_pcapfile_compressed_through_inputs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("inputs");
 	tcase_add_checked_fixture(tc, setup, teardown);
