@@ -233,11 +233,21 @@ static char *jw_escape_into(char *o, const char *s, size_t n)
 	return o;
 }
 
-/* Comma and key (kn bytes, NULL: none) before a value; -1 when the
- * writer is in error.  A key without a byte to escape (the program's own
- * names) is copied as it is. */
-static int jw_begin(struct jw *w, const char *key, size_t kn)
+/* Literal keys are checked in the sanitizer builds (see jw_klen()). */
+#if defined(__SANITIZE_ADDRESS__)
+#define JW_CHECK_LITERAL_KEYS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JW_CHECK_LITERAL_KEYS 1
+#endif
+#endif
+
+/* Comma and key (kn bytes, NULL: none; JW_KEY_LITERAL: a literal) before
+ * a value; -1 when the writer is in error.  A key without a byte to escape
+ * (the program's own names) is copied as it is. */
+static inline __attribute__((always_inline)) int jw_begin(struct jw *w, const char *key, size_t kn)
 {
+	int literal = (kn & JW_KEY_LITERAL) != 0;
 	char *o;
 
 	if (w->err)
@@ -250,6 +260,7 @@ static int jw_begin(struct jw *w, const char *key, size_t kn)
 		w->has_member[w->depth] = 1;
 		return 0;
 	}
+	kn &= ~JW_KEY_LITERAL;
 	if (kn > ((size_t)-1) / 8 || jw_reserve(w, kn * 6 + 12) < 0) {
 		w->err = 1;
 		return -1;
@@ -259,10 +270,21 @@ static int jw_begin(struct jw *w, const char *key, size_t kn)
 		*o++ = ',';
 	w->has_member[w->depth] = 1;
 	*o++ = '"';
-	if (jw_copy_plain(o, key, kn))
+#ifdef JW_CHECK_LITERAL_KEYS
+	if (literal && !jw_copy_plain(o, key, kn)) {
+		fprintf(stderr, "jw: literal key \"%s\" needs escaping\n", key);
+		abort();
+	}
+	literal = 0;
+#endif
+	if (literal) {
+		jw_copy(o, key, kn);
 		o += kn;
-	else
+	} else if (jw_copy_plain(o, key, kn)) {
+		o += kn;
+	} else {
 		o = jw_escape_into(o, key, kn);
+	}
 	*o++ = '"';
 	*o++ = ':';
 	w->len = (size_t)(o - w->buf);

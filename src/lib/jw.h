@@ -54,11 +54,22 @@ void jw_init(struct jw *w);             /* empty writer, no allocation */
 void jw_free(struct jw *w);
 void jw_reset(struct jw *w);            /* empty, keep the buffer */
 
-/* The key's length, for the calls below (macros around the *_k functions,
- * which take it): folded to a constant for a literal key, 0 for NULL. */
-static inline size_t jw_klen(const char *key)
+/*
+ * The key's length, for the calls below (macros around the *_k functions,
+ * which take it): 0 for NULL.  When the compiler knows it (a string
+ * literal: the program's own member names), JW_KEY_LITERAL is set beside
+ * it and the key is copied without a scan for bytes to escape; so a
+ * literal key must be plain (no '"', '\\' or control character), which
+ * the sanitizer builds check on every call.  Keys made at run time are
+ * scanned and escaped.
+ */
+#define JW_KEY_LITERAL ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+static inline __attribute__((always_inline)) size_t jw_klen(const char *key)
 {
-	return key ? __builtin_strlen(key) : 0;
+	size_t n = key ? __builtin_strlen(key) : 0;
+
+	return n | (__builtin_constant_p(n) ? JW_KEY_LITERAL : 0);
 }
 
 void jw_object_open_k(struct jw *w, const char *key, size_t klen);
