@@ -511,6 +511,21 @@ void jw_int_k(struct jw *w, const char *key, size_t kn, int64_t v)
 	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+void jw_members(struct jw *w, const char *text, size_t n)
+{
+	if (w->err || n == 0)
+		return;
+	if (n > ((size_t)-1) / 2 || jw_reserve(w, n + 1) < 0) {
+		w->err = 1;
+		return;
+	}
+	if (w->has_member[w->depth])
+		w->buf[w->len++] = ',';
+	w->has_member[w->depth] = 1;
+	memcpy(w->buf + w->len, text, n);
+	w->len += n;
+}
+
 void jw_bool_k(struct jw *w, const char *key, size_t kn, int v)
 {
 	if (jw_begin(w, key, kn) == 0)

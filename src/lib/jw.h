@@ -107,6 +107,11 @@ void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size
 #define jw_null(w, key)                 jw_null_k((w), (key), jw_klen(key))
 #define jw_raw(w, key, json, n)         jw_raw_k((w), (key), jw_klen(key), (json), (n))
 
+/* Members already serialised by a jw ("a":1,"b":"x": a run of them, as
+ * written into an object, without braces), appended to the open object;
+ * for text a caller keeps and writes again. */
+void jw_members(struct jw *w, const char *text, size_t n);
+
 /* Nonzero after an error. */
 int jw_error(const struct jw *w);
 /* Nesting depth now (0: top level). */

@@ -427,11 +427,68 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 	return ev;
 }
 
+/* The tuple members of a flow's lines (src_ip .. community_id) as text,
+ * remembered per flow and direction in a small direct-mapped table and
+ * checked against the whole tuple, the direction and the Community ID
+ * setting, as the memo above: a line of a flow written a moment ago copies
+ * them instead of formatting two addresses again.  A pure memo: the text
+ * is the same with or without it. */
+#define TUPLE_MEMO_BITS 8
+#define TUPLE_TEXT_MAX  256
+
+struct tuple_memo {
+	uint64_t id;
+	struct ot_ip cli, srv;
+	uint16_t cli_port, srv_port, seed, len;
+	uint8_t l4, from_client, community, valid;
+	char text[TUPLE_TEXT_MAX];
+};
+
+static struct tuple_memo tuple_memo[1u << TUPLE_MEMO_BITS];
+
+static struct tuple_memo *tuple_slot(const struct flow *f, int from_client)
+{
+	uint64_t h = (f->id * 2 + (from_client != 0)) * 0x9E3779B97F4A7C15ULL;
+
+	return &tuple_memo[h >> (64 - TUPLE_MEMO_BITS)];
+}
+
+static int tuple_is(const struct tuple_memo *m, const struct flow *f, int from_client)
+{
+	return m->valid && m->id == f->id && m->from_client == (from_client != 0) &&
+	       m->community == (uint8_t)community_on && m->seed == community_seed &&
+	       m->l4 == f->l4 && m->cli_port == f->cli_port && m->srv_port == f->srv_port &&
+	       memcmp(&m->cli, &f->cli_ip, sizeof(m->cli)) == 0 &&
+	       memcmp(&m->srv, &f->srv_ip, sizeof(m->srv)) == 0;
+}
+
+static void tuple_keep(struct tuple_memo *m, const struct flow *f, int from_client,
+		       const char *text, size_t n)
+{
+	m->valid = 0;
+	if (n == 0 || n > sizeof(m->text))
+		return;
+	memcpy(m->text, text, n);
+	m->len = (uint16_t)n;
+	m->id = f->id;
+	m->cli = f->cli_ip;
+	m->srv = f->srv_ip;
+	m->cli_port = f->cli_port;
+	m->srv_port = f->srv_port;
+	m->seed = community_seed;
+	m->community = (uint8_t)community_on;
+	m->l4 = f->l4;
+	m->from_client = from_client != 0;
+	m->valid = 1;
+}
+
 void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		const struct flow *f, int from_client)
 {
+	struct tuple_memo *m;
 	struct eve_tuple t;
 	char buf[64];
+	size_t at;
 	int i;
 
 	const char *tstr = eve_timestamp(ts, buf, sizeof(buf));
@@ -451,6 +508,12 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 			jw_int(w, NULL, f->vlan[i]);
 		jw_array_close(w);
 	}
+	m = f->id ? tuple_slot(f, from_client) : NULL;
+	if (m && tuple_is(m, f, from_client)) {
+		jw_members(w, m->text, m->len);
+		return;
+	}
+	at = w->len;
 	eve_tuple(f, from_client, &t);
 	jw_plain(w, "src_ip", t.src, strlen(t.src));
 	if (t.ports)
@@ -461,6 +524,11 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 	jw_plain(w, "proto", t.proto, strlen(t.proto));
 	if (t.community_id)
 		jw_plain(w, "community_id", t.community_id, strlen(t.community_id));
+	if (m && !jw_error(w) && w->len > at) {
+		if (w->buf[at] == ',')
+			at++;   /* the comma before src_ip is the writer's */
+		tuple_keep(m, f, from_client, w->buf + at, w->len - at);
+	}
 }
 
 /* A jansson value through the streaming writer: the one serialiser, so a

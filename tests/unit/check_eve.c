@@ -215,6 +215,104 @@ static size_t read_file(const char *path, char *buf, size_t n)
 	return r;
 }
 
+/* The tuple text remembered per flow and direction follows every change:
+ * each streamed line equals the tree line built afresh, through repeats,
+ * both directions, a changed address under the same flow id, Community ID
+ * off and on, and another seed. */
+START_TEST(tuple_memo_follows_the_flow)
+{
+	char path[] = "/tmp/check_eve_XXXXXX", buf[16384], *line[32], *p;
+	struct timeval tv = { 1704164645, 5 };
+	struct eve *e = eve_new();
+	struct flow f;
+	struct jw *w;
+	char err[128];
+	int fd = mkstemp(path), step, n = 0, i;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	make_flow(&f);
+	for (step = 0; step < 8; step++) {
+		int dir = step & 1;
+
+		if (step == 4)
+			ot_ip_parse("10.9.9.9", &f.srv_ip);     /* same id, new tuple */
+		if (step == 5)
+			eve_set_community_id(0, 0);
+		if (step == 6)
+			eve_set_community_id(1, 7);
+		if (step == 7)
+			eve_set_community_id(1, 0);
+		ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, &f, dir)), 0);
+		w = eve_line_begin(e, "flow", &tv, &f, dir);
+		ck_assert_int_eq(eve_line_end(e, w), 0);
+		w = eve_line_begin(e, "flow", &tv, &f, dir);     /* again: from memory */
+		ck_assert_int_eq(eve_line_end(e, w), 0);
+	}
+	eve_flush(e);
+	read_file(path, buf, sizeof(buf));
+	for (p = strtok(buf, "\n"); p && n < 32; p = strtok(NULL, "\n"))
+		line[n++] = p;
+	ck_assert_int_eq(n, 24);
+	for (i = 0; i < n; i += 3) {
+		ck_assert_str_eq(line[i + 1], line[i]);
+		ck_assert_str_eq(line[i + 2], line[i]);
+	}
+	ck_assert_ptr_nonnull(strstr(line[0], "\"src_ip\":\"10.0.0.2\""));
+	ck_assert_ptr_nonnull(strstr(line[3], "\"src_ip\":\"10.0.0.1\""));
+	ck_assert_ptr_nonnull(strstr(line[12], "\"src_ip\":\"10.9.9.9\""));
+	ck_assert_ptr_null(strstr(line[15], "community_id"));
+	ck_assert_ptr_nonnull(strstr(line[18], "community_id"));
+	ck_assert_str_ne(line[18], line[21]);           /* another seed */
+	eve_free(e);
+	unlink(path);
+}
+END_TEST
+
+/* Many flows, both directions one after the other: flows and directions
+ * that share a memo slot never take each other's text. */
+START_TEST(tuple_memo_many_flows)
+{
+	struct timeval tv = { 1704164645, 5 };
+	struct eve *e = eve_new();
+	struct flow f;
+	struct jw *w;
+	char path[] = "/tmp/check_eve_XXXXXX", err[128], *buf, *a, *b, *save = NULL;
+	int fd = mkstemp(path), id, dir, pairs = 0;
+	const size_t cap = 16u << 20;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	eve_set_community_id(1, 0);
+	make_flow(&f);
+	for (id = 1; id <= 5000; id++) {
+		f.id = (uint64_t)id;
+		f.cli_port = (uint16_t)(1024 + id);
+		for (dir = 0; dir < 2; dir++) {
+			w = eve_line_begin(e, "flow", &tv, &f, dir);
+			ck_assert_int_eq(eve_line_end(e, w), 0);
+			ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, &f, dir)), 0);
+		}
+	}
+	eve_flush(e);
+	buf = malloc(cap);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_lt(read_file(path, buf, cap), cap - 1);
+	for (a = strtok_r(buf, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
+		b = strtok_r(NULL, "\n", &save);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_str_eq(a, b);
+		pairs++;
+	}
+	ck_assert_int_eq(pairs, 10000);
+	free(buf);
+	eve_free(e);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(file_sink_lines_and_reopen)
 {
 	char path[] = "/tmp/check_eve_XXXXXX", rotated[64], buf[4096], err[128];
@@ -389,6 +487,8 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, common_fields);
 	tcase_add_test(tc, file_sink_lines_and_reopen);
 	tcase_add_test(tc, streamed_line_equals_tree_line);
+	tcase_add_test(tc, tuple_memo_follows_the_flow);
+	tcase_add_test(tc, tuple_memo_many_flows);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, serialiser_matches_jansson);
 	tcase_add_test(tc, serialiser_shortest_reals);
