@@ -327,6 +327,39 @@ static const char *flow_iface(const struct flow *f)
 	return f && f->iface < n_iface_names ? iface_names[f->iface] : NULL;
 }
 
+/* What a memo below was made from: the flow's id and whole tuple, the
+ * Community ID setting, and for the tuple text the direction. */
+struct memo_key {
+	uint64_t id;
+	struct ot_ip cli, srv;
+	uint16_t cli_port, srv_port, seed;
+	uint8_t l4, community, from_client, valid;
+};
+
+static void memo_key_set(struct memo_key *k, const struct flow *f, int from_client)
+{
+	memset(k, 0, sizeof(*k));
+	k->id = f->id;
+	k->cli = f->cli_ip;
+	k->srv = f->srv_ip;
+	k->cli_port = f->cli_port;
+	k->srv_port = f->srv_port;
+	k->seed = community_seed;
+	k->community = (uint8_t)community_on;
+	k->l4 = f->l4;
+	k->from_client = from_client != 0;
+	k->valid = 1;
+}
+
+static int memo_key_is(const struct memo_key *k, const struct flow *f, int from_client)
+{
+	return k->valid && k->id == f->id && k->from_client == (from_client != 0) &&
+	       k->community == (uint8_t)community_on && k->seed == community_seed &&
+	       k->l4 == f->l4 && k->cli_port == f->cli_port && k->srv_port == f->srv_port &&
+	       memcmp(&k->cli, &f->cli_ip, sizeof(k->cli)) == 0 &&
+	       memcmp(&k->srv, &f->srv_ip, sizeof(k->srv)) == 0;
+}
+
 /* The flow's Community ID, or NULL (off, ICMP whose type and code the
  * flow does not keep, or no address).  A hash per event is most of an
  * event's cost, so results are remembered in a small direct-mapped table
@@ -335,10 +368,7 @@ static const char *flow_iface(const struct flow *f)
 #define CID_MEMO_BITS 9
 
 struct cid_memo {
-	uint64_t id;
-	struct ot_ip cli, srv;
-	uint16_t cli_port, srv_port, seed;
-	uint8_t l4, valid;
+	struct memo_key k;
 	char text[COMMUNITY_ID_LEN];
 };
 
@@ -351,23 +381,13 @@ static const char *flow_community_id(const struct flow *f)
 	if (!community_on || f->l4 == IPPROTO_ICMP || f->l4 == IPPROTO_ICMPV6)
 		return NULL;
 	m = &cid_memo[(f->id * 0x9E3779B97F4A7C15ULL) >> (64 - CID_MEMO_BITS)];
-	if (m->valid && m->id == f->id && m->seed == community_seed && m->l4 == f->l4 &&
-	    m->cli_port == f->cli_port && m->srv_port == f->srv_port &&
-	    memcmp(&m->cli, &f->cli_ip, sizeof(m->cli)) == 0 &&
-	    memcmp(&m->srv, &f->srv_ip, sizeof(m->srv)) == 0)
+	if (memo_key_is(&m->k, f, 0))
 		return m->text;
-	m->valid = 0;
+	m->k.valid = 0;
 	if (community_id_v1(community_seed, f->l4, &f->cli_ip, f->cli_port,
 			    &f->srv_ip, f->srv_port, m->text) < 0)
 		return NULL;
-	m->id = f->id;
-	m->cli = f->cli_ip;
-	m->srv = f->srv_ip;
-	m->cli_port = f->cli_port;
-	m->srv_port = f->srv_port;
-	m->seed = community_seed;
-	m->l4 = f->l4;
-	m->valid = 1;
+	memo_key_set(&m->k, f, 0);
 	return m->text;
 }
 
@@ -429,18 +449,15 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 
 /* The tuple members of a flow's lines (src_ip .. community_id) as text,
  * remembered per flow and direction in a small direct-mapped table and
- * checked against the whole tuple, the direction and the Community ID
- * setting, as the memo above: a line of a flow written a moment ago copies
- * them instead of formatting two addresses again.  A pure memo: the text
- * is the same with or without it. */
+ * checked as the memo above, with the direction: a line of a flow written
+ * a moment ago copies them instead of formatting two addresses again.  A
+ * pure memo: the text is the same with or without it. */
 #define TUPLE_MEMO_BITS 8
 #define TUPLE_TEXT_MAX  256
 
 struct tuple_memo {
-	uint64_t id;
-	struct ot_ip cli, srv;
-	uint16_t cli_port, srv_port, seed, len;
-	uint8_t l4, from_client, community, valid;
+	struct memo_key k;
+	uint16_t len;
 	char text[TUPLE_TEXT_MAX];
 };
 
@@ -453,33 +470,15 @@ static struct tuple_memo *tuple_slot(const struct flow *f, int from_client)
 	return &tuple_memo[h >> (64 - TUPLE_MEMO_BITS)];
 }
 
-static int tuple_is(const struct tuple_memo *m, const struct flow *f, int from_client)
-{
-	return m->valid && m->id == f->id && m->from_client == (from_client != 0) &&
-	       m->community == (uint8_t)community_on && m->seed == community_seed &&
-	       m->l4 == f->l4 && m->cli_port == f->cli_port && m->srv_port == f->srv_port &&
-	       memcmp(&m->cli, &f->cli_ip, sizeof(m->cli)) == 0 &&
-	       memcmp(&m->srv, &f->srv_ip, sizeof(m->srv)) == 0;
-}
-
 static void tuple_keep(struct tuple_memo *m, const struct flow *f, int from_client,
 		       const char *text, size_t n)
 {
-	m->valid = 0;
+	m->k.valid = 0;
 	if (n == 0 || n > sizeof(m->text))
 		return;
 	memcpy(m->text, text, n);
 	m->len = (uint16_t)n;
-	m->id = f->id;
-	m->cli = f->cli_ip;
-	m->srv = f->srv_ip;
-	m->cli_port = f->cli_port;
-	m->srv_port = f->srv_port;
-	m->seed = community_seed;
-	m->community = (uint8_t)community_on;
-	m->l4 = f->l4;
-	m->from_client = from_client != 0;
-	m->valid = 1;
+	memo_key_set(&m->k, f, from_client);
 }
 
 void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
@@ -509,7 +508,7 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		jw_array_close(w);
 	}
 	m = f->id ? tuple_slot(f, from_client) : NULL;
-	if (m && tuple_is(m, f, from_client)) {
+	if (m && memo_key_is(&m->k, f, from_client)) {
 		jw_members(w, m->text, m->len);
 		return;
 	}
