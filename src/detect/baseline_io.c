@@ -945,6 +945,47 @@ static int plain_string(const char **pp, const char *end, const char **text, siz
 	return 0;
 }
 
+/*
+ * The number [p, q) (already checked to be JSON) without strtod/strtoll
+ * when that gives the same value exactly: an integer of at most 18 digits;
+ * a decimal without exponent whose digits make an integer m below 2^53
+ * with at most 22 of them after the point, which is m / 10^k, both exact
+ * doubles, so the one rounding of the division is strtod's (Clinger's
+ * fast path).  NULL otherwise: the caller's strtod/strtoll decides.
+ */
+static json_t *plain_number_fast(const char *p, const char *q)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	uint64_t m = 0;
+	int neg = 0, digits = 0, frac = -1;
+	double d;
+
+	if (p < q && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < q; p++) {
+		if (*p == '.') {
+			frac = 0;
+			continue;
+		}
+		if (!is_digit(*p) || ++digits > 18)
+			return NULL;    /* an exponent, or too long to be sure */
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	if (frac < 0)
+		return json_integer(neg ? -(json_int_t)m : (json_int_t)m);
+	if (m >= (1ULL << 53) || frac > 22)
+		return NULL;
+	d = (double)m / pow10[frac];
+	return json_real(neg ? -d : d);
+}
+
 static json_t *plain_number(const char **pp, const char *end)
 {
 	const char *p = *pp, *q = p;
@@ -980,6 +1021,10 @@ static json_t *plain_number(const char **pp, const char *end)
 	}
 	if ((n = (size_t)(q - p)) >= sizeof(buf))
 		return NULL;
+	if ((v = plain_number_fast(p, q)) != NULL) {
+		*pp = q;
+		return v;
+	}
 	memcpy(buf, p, n);
 	buf[n] = 0;
 	errno = 0;
