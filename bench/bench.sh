@@ -25,6 +25,9 @@
 # Usage: bench.sh [BUILDDIR]   (default: the current directory)
 #   OTS_BENCH_SCALES="1 4 16"  the scaling inputs (empty: no scaling runs)
 #   OTS_BENCH_RUNS=3           runs per figure (the median is shown)
+#   OTS_BENCH_PROTOS="modbus dnp3 s7comm enip iec104"  per-protocol inputs,
+#                              from those folders of the shared captures
+#                              (empty: no per-protocol runs)
 set -euo pipefail
 
 build=${1:-.}
@@ -60,18 +63,22 @@ fi
 base_packets=$(packets "$dir/base.pcap")
 copies=$(( (min_packets + base_packets - 1) / base_packets ))
 
-# xK.pcap: K * copies shifted copies of the corpus merged by time, once.
-make_input() {
-	local k=$1 out=$dir/x$1.pcap n i parts=()
-	[ -s "$out" ] && return 0
-	n=$((k * copies))
+# out: n copies of capture in, copy i shifted by i weeks, merged by time.
+copies_of() {
+	local in=$1 n=$2 out=$3 i parts=()
 	for i in $(seq 0 $((n - 1))); do
-		editcap -F pcap -t $((i * 86400 * 7)) "$dir/base.pcap" "$dir/copy$i.pcap"
+		editcap -F pcap -t $((i * 86400 * 7)) "$in" "$dir/copy$i.pcap"
 		parts+=("$dir/copy$i.pcap")
 	done
 	mergecap -F pcap -w "$out.tmp" "${parts[@]}"
 	rm -f "${parts[@]}"
 	mv "$out.tmp" "$out"
+}
+
+# xK.pcap: K * copies shifted copies of the corpus, once.
+make_input() {
+	local out=$dir/x$1.pcap
+	[ -s "$out" ] || copies_of "$dir/base.pcap" $(($1 * copies)) "$out"
 }
 make_input 1
 input=$dir/x1.pcap
@@ -85,6 +92,18 @@ run() {
 	rm -f "$out"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# The fixed cost of a run (nDPI's and the OUI table's setup, the exit),
+# measured on the corpus' first 1,000 packets: CPU seconds, median.
+fixed_cost() {
+	local cs="" r c m
+	[ -s "$dir/start.pcap" ] || editcap -F pcap -r "$dir/base.pcap" "$dir/start.pcap" 1-1000
+	for r in $(seq "$runs"); do
+		read -r c m < <(run "$ots" -q -r "$dir/start.pcap" -o /dev/null "${quiet[@]}")
+		cs+=" $c"
+	done
+	median $cs
+}
 
 : >"$dir/otsentry.err"
 cat "$input" >/dev/null                  # the page cache, warm for every run
@@ -126,17 +145,53 @@ for z in gz zst; do
 	awk -v z="$z" -v c="$c" -v q="$q" 'BEGIN { printf "compressed .%s input, no logs: %.3f s, %.2fx the plain input\n", z, c, c / q }'
 done
 
+# Per protocol: the shared captures of one protocol's folder merged, and
+# copied (each copy shifted by a week) to at least 300,000 packets; no logs;
+# CPU time per packet net of the fixed cost of a run, as for the scaling.
+# EtherNet/IP should cost no more per packet than the first three.
+protos=${OTS_BENCH_PROTOS-modbus dnp3 s7comm enip iec104}
+if [ -n "$protos" ]; then
+	pfixed=$(fixed_cost)
+	echo "per protocol, no logs (median of $runs runs each; fixed cost of a run $pfixed s):"
+	printf '%-8s %10s %8s %12s\n' "capture" "packets" "cpu s" "net ns/packet"
+	declare -A pns
+	for proto in $protos; do
+		out=$dir/proto_$proto.pcap
+		if [ ! -s "$out" ]; then
+			mapfile -t files < <(find "$pcaps/$proto" -type f \( -name '*.pcap' -o -name '*.pcapng' \) 2>/dev/null | sort |
+				while read -r f; do
+					[ "$(capinfos -T -E -r "$f" 2>/dev/null | tail -1 | cut -f2)" = ether ] && echo "$f"
+				done)
+			[ ${#files[@]} -gt 0 ] || { echo "$proto: no Ethernet captures in $pcaps/$proto"; continue; }
+			mergecap -F pcap -w "$dir/proto_one.pcap" "${files[@]}"
+			one=$(packets "$dir/proto_one.pcap")
+			copies_of "$dir/proto_one.pcap" $(( (300000 + one - 1) / one )) "$out"
+			rm -f "$dir/proto_one.pcap"
+		fi
+		n=$(packets "$out")
+		cat "$out" >/dev/null
+		cs=""
+		for r in $(seq "$runs"); do
+			read -r c m < <(run "$ots" -q -r "$out" -o /dev/null "${quiet[@]}")
+			cs+=" $c"
+		done
+		c=$(median $cs)
+		pns[$proto]=$(awk -v n="$n" -v c="$c" -v f="$pfixed" 'BEGIN { printf "%.1f", (c - f) * 1e9 / n }')
+		printf '%-8s %10d %8.3f %12s\n' "$proto" "$n" "$c" "${pns[$proto]}"
+	done
+	if [ -n "${pns[enip]:-}" ]; then
+		awk -v e="${pns[enip]}" -v m="${pns[modbus]:-0}" -v d="${pns[dnp3]:-0}" -v s="${pns[s7comm]:-0}" 'BEGIN {
+			x = m; if (d > x) x = d; if (s > x) x = s
+			printf "EtherNet/IP %.1f ns/packet, the dearest of Modbus, DNP3 and S7comm %.1f: %s\n",
+				e, x, (e <= x ? "no slower" : "SLOWER")
+		}'
+	fi
+fi
+
 [ -n "$scales" ] || exit 0
-# The fixed cost of a run (nDPI's and the OUI table's setup, the exit) is
-# measured on the corpus' first 1,000 packets and taken out of the time per
-# packet that should stay flat; the raw figure is printed beside it.
-[ -s "$dir/start.pcap" ] || editcap -F pcap -r "$dir/base.pcap" "$dir/start.pcap" 1-1000
-cs=""
-for r in $(seq "$runs"); do
-	read -r c m < <(run "$ots" -q -r "$dir/start.pcap" -o /dev/null "${quiet[@]}")
-	cs+=" $c"
-done
-fixed=$(median $cs)
+# The fixed cost of a run is taken out of the time per packet that should
+# stay flat; the raw figure is printed beside it.
+fixed=$(fixed_cost)
 echo "scaling, no logs (median of $runs runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "fixed cost of a run (1,000 packets): $fixed s"
 printf '%-6s %10s %8s %12s %12s %10s\n' "input" "packets" "cpu s" "ns/packet" "net of fixed" "peak RSS"

@@ -119,6 +119,24 @@ static int service_matches(const struct ot_rule_check *c, const struct cip_servi
 	return 1;
 }
 
+/* The encapsulation commands whose data is read as common packet format
+ * items (enip_parse.c), the only place CIP services come from. */
+static const uint16_t cip_commands[] = {
+	ENIP_CMD_LIST_SERVICES, ENIP_CMD_LIST_IDENTITY, ENIP_CMD_LIST_INTERFACES,
+	ENIP_CMD_SEND_RR_DATA, ENIP_CMD_SEND_UNIT_DATA,
+};
+
+static int carries_cip(int32_t command)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cip_commands) / sizeof(cip_commands[0]); i++)
+		if (command == cip_commands[i])
+			return 1;
+	return 0;
+}
+
+/* A message's ev->func is its encapsulation command (enip_parse.c). */
 static int enip_kw_match(const struct ot_rule_check *c, const struct ot_event *ev)
 {
 	const struct enip_record *rec = ev->record;
@@ -126,9 +144,11 @@ static int enip_kw_match(const struct ot_rule_check *c, const struct ot_event *e
 
 	if (!rec || rec->is_io || ev->kind != OT_EV_MESSAGE)
 		return 0;
+	if (c->op == ENIP_OP_COMMAND)
+		return ev->func == c->a;
+	if (!carries_cip(ev->func))
+		return 0;
 	switch (c->op) {
-	case ENIP_OP_COMMAND:
-		return rec->command == c->a;
 	case ENIP_OP_SERVICE:
 	case ENIP_OP_CLASS:
 		for (i = 0; i < rec->n_cip; i++)
@@ -146,14 +166,25 @@ static int enip_kw_match(const struct ot_rule_check *c, const struct ot_event *e
 	}
 }
 
+static int enip_kw_funcs(const struct ot_rule_check *c, uint8_t funcs[32])
+{
+	size_t i;
+
+	if (c->op == ENIP_OP_COMMAND)
+		return ot_kw_funcs_one(c->a, funcs);
+	for (i = 0; i < sizeof(cip_commands) / sizeof(cip_commands[0]); i++)
+		(void)ot_kw_funcs_one(cip_commands[i], funcs);
+	return 1;
+}
+
 const struct ot_keyword enip_keywords[] = {
 	{ "enip_command", "enip.command", OT_KW_ALL, enip_parse_command, enip_kw_match,
-	  NULL },
+	  enip_kw_funcs },
 	{ "cip_service", "enip.cip_service", OT_KW_REQUESTS_UNLESS, enip_parse_service, enip_kw_match,
-	  NULL },
+	  enip_kw_funcs },
 	{ "cip_class", "enip.cip_class", OT_KW_REQUESTS_UNLESS, enip_parse_class, enip_kw_match,
-	  NULL },
+	  enip_kw_funcs },
 	{ "cip_status", "enip.cip_status", OT_KW_ALL, enip_parse_status, enip_kw_match,
-	  NULL },
+	  enip_kw_funcs },
 	{ NULL, NULL, OT_KW_ALL, NULL, NULL, NULL }
 };

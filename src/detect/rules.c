@@ -270,17 +270,21 @@ static int event_header_match(const struct rule *r, const struct ot_event *ev)
 static int event_header_cached(struct rule_ref *e, const struct ot_event *ev)
 {
 	const struct flow *f = ev->flow;
-	int d = ev->from_client != 0;
+	int d = ev->from_client != 0, w;
 
 	if (!f || !f->id)
 		return event_header_match(e->r, ev);
-	if (e->hdr_flow != f->id) {
-		e->hdr_flow = f->id;
-		e->hdr_result[0] = e->hdr_result[1] = 0;
+	for (w = 0; w < RULES_HDR_WAYS && e->hdr_flow[w] != f->id; w++)
+		;
+	if (w == RULES_HDR_WAYS) {
+		w = e->hdr_next;
+		e->hdr_next = (uint8_t)((w + 1) % RULES_HDR_WAYS);
+		e->hdr_flow[w] = f->id;
+		e->hdr_result[w][0] = e->hdr_result[w][1] = 0;
 	}
-	if (!e->hdr_result[d])
-		e->hdr_result[d] = (uint8_t)(1 + event_header_match(e->r, ev));
-	return e->hdr_result[d] - 1;
+	if (!e->hdr_result[w][d])
+		e->hdr_result[w][d] = (uint8_t)(1 + event_header_match(e->r, ev));
+	return e->hdr_result[w][d] - 1;
 }
 
 /* The protocol and the event kind are those of the index bucket. */
@@ -346,7 +350,8 @@ static void rule_funcs(const struct rule *r, uint8_t set[32])
  * rules_int.h); -1 when memory runs out. */
 static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
 {
-	size_t nb = OT_PROTO_COUNT * 2 * RULES_FUNC_BUCKETS, g, f, i, k = 0, total = 0;
+	size_t nb = OT_PROTO_COUNT * 2 * RULES_FUNC_BUCKETS * 2, g, f, i, k = 0, total = 0;
+	int req;
 	uint8_t (*sets)[32] = malloc((nrefs ? nrefs : 1) * sizeof(*sets));
 	uint32_t *start = malloc((nb + 1) * sizeof(*start)), *list = NULL;
 
@@ -357,15 +362,18 @@ static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
 	for (g = 0; g < OT_PROTO_COUNT * 2; g++)
 		for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
 			for (f = 0; f < RULES_FUNC_BUCKETS; f++)
-				total += f == 256 || (sets[i][f >> 3] >> (f & 7) & 1);
+				total += 2 * (f == 256 || (sets[i][f >> 3] >> (f & 7) & 1));
 	if (!(list = malloc((total ? total : 1) * sizeof(*list))))
 		goto fail;
 	for (g = 0; g < OT_PROTO_COUNT * 2; g++) {
 		for (f = 0; f < RULES_FUNC_BUCKETS; f++) {
-			start[g * RULES_FUNC_BUCKETS + f] = (uint32_t)k;
-			for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
-				if (f == 256 || (sets[i][f >> 3] >> (f & 7) & 1))
-					list[k++] = (uint32_t)i;
+			for (req = 0; req < 2; req++) {
+				start[(g * RULES_FUNC_BUCKETS + f) * 2 + (size_t)req] = (uint32_t)k;
+				for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
+					if ((f == 256 || (sets[i][f >> 3] >> (f & 7) & 1)) &&
+					    (req || !refs[i].requests_only))
+						list[k++] = (uint32_t)i;
+			}
 		}
 	}
 	start[nb] = (uint32_t)k;
@@ -403,8 +411,9 @@ static int event_index(struct rules *rs)
 			refs[k].any_header = net_is_any(&r->src) && net_is_any(&r->sport) &&
 					     net_is_any(&r->dst) && net_is_any(&r->dport);
 			refs[k].requests_only = (uint8_t)rule_wants_requests_only(r);
-			refs[k].hdr_result[0] = refs[k].hdr_result[1] = 0;
-			refs[k].hdr_flow = 0;
+			memset(refs[k].hdr_result, 0, sizeof(refs[k].hdr_result));
+			memset(refs[k].hdr_flow, 0, sizeof(refs[k].hdr_flow));
+			refs[k].hdr_next = 0;
 			k++;
 		}
 	}
@@ -502,7 +511,7 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		return 0;
 	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
 	f = ev->func >= 0 && ev->func < 256 ? (size_t)ev->func : 256;
-	b = b * RULES_FUNC_BUCKETS + f;
+	b = (b * RULES_FUNC_BUCKETS + f) * 2 + (ev->dir == OT_DIR_REQUEST);
 	list = rs->ev_fn + rs->ev_fn_start[b];
 	len = rs->ev_fn_start[b + 1] - rs->ev_fn_start[b];
 	for (i = 0; i < len; i++) {

@@ -77,17 +77,20 @@ struct rule {
 
 /* A rule in the event index, with what it needs tested precomputed. */
 #define RULES_FUNC_BUCKETS 257
+#define RULES_HDR_WAYS 4
 
 struct rule_ref {
 	const struct rule *r;
 	uint32_t idx;           /* in rs->rules */
 	uint8_t any_header;     /* any any -> any any: the header always matches */
 	uint8_t requests_only;
-	/* header result for the last flow seen (flow ids are never reused and
-	 * a flow's addresses and ports do not change): 0 not yet tested,
+	/* header results for the last RULES_HDR_WAYS flows seen (flow ids are
+	 * never reused and a flow's addresses and ports do not change; several,
+	 * as a device polls on a few connections at once): 0 not yet tested,
 	 * 1 no match, 2 match; by ev->from_client */
-	uint8_t hdr_result[2];
-	uint64_t hdr_flow;      /* flow id of hdr_result, 0 none */
+	uint8_t hdr_result[RULES_HDR_WAYS][2];
+	uint64_t hdr_flow[RULES_HDR_WAYS]; /* flow id of each, 0 none */
+	uint8_t hdr_next;       /* the way replaced next */
 };
 
 struct rule_var {
@@ -130,11 +133,12 @@ struct rules {
 	struct rule_ref *ev_refs;
 	size_t ev_start[OT_PROTO_COUNT * 2 + 1];
 	size_t ev_indexed;      /* rs->n when ev_refs was built */
-	/* and by the event's function: bucket (group * RULES_FUNC_BUCKETS + f)
-	 * lists, in rule order, the refs of the group that can match an event
-	 * whose func is f (0..255; 256: any other func), as positions in
-	 * ev_refs from ev_fn[ev_fn_start[bucket]] to ev_fn[ev_fn_start[bucket
-	 * + 1]] */
+	/* and by the event's function and direction: bucket ((group *
+	 * RULES_FUNC_BUCKETS + f) * 2 + request) lists, in rule order, the refs
+	 * of the group that can match an event whose func is f (0..255; 256:
+	 * any other func), a request or not (rules that look at requests only
+	 * are left out of the other half), as positions in ev_refs from
+	 * ev_fn[ev_fn_start[bucket]] to ev_fn[ev_fn_start[bucket + 1]] */
 	uint32_t *ev_fn;
 	uint32_t *ev_fn_start;
 };

@@ -345,6 +345,10 @@ static void add_range(struct graph_edge *e, const struct ot_range *r)
 		if (!range_same_space(x, r->space, r->block))
 			continue;
 		if (x->start <= end && r->start <= x->end) {
+			if (x->start <= r->start && end <= x->end) {
+				e->range_hint = i;      /* inside it: nothing changes */
+				return;
+			}
 			if (r->start < x->start)
 				x->start = r->start;
 			if (end > x->end)

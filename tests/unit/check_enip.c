@@ -9,6 +9,7 @@
 
 #include "dissector.h"
 #include "enip.h"
+#include "keyword.h"
 #include "recorder.h"
 
 extern const struct dissector enip_dissector;
@@ -614,6 +615,80 @@ START_TEST(io_counted_per_connection)
 }
 END_TEST
 
+/* The EtherNet/IP keywords read the message's record: their funcs() never
+ * leave out a command on which match() passes, for every keyword value
+ * kind, with a CIP service that matches in the record, request and reply. */
+START_TEST(keyword_funcs_are_sound)
+{
+	static const struct {
+		const char *kw, *value;
+		int narrow;
+	} cases[] = {
+		{ "enip_command", "list_identity", 1 },
+		{ "enip_command", "0x6f", 1 },
+		{ "cip_service", "0x4d", 5 },
+		{ "cip_service", "0x10,0x01", 5 },
+		{ "cip_class", "0x01", 5 },
+		{ "cip_status", "0x08", 5 },
+	};
+	static struct enip_record msg;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ot_keyword *k = NULL;
+		const struct dissector *ds = dissector_by_proto(OT_PROTO_ENIP);
+		struct ot_rule_check c;
+		struct ot_event ev;
+		uint8_t set[32];
+		char value[64], err[OT_KW_ERR_LEN];
+		int f, resp, n = 0, hits = 0;
+
+		ck_assert_ptr_nonnull(ds);
+		for (k = ds->keywords; k && k->name && strcmp(k->name, cases[i].kw); k++)
+			;
+		ck_assert_msg(k && k->name && k->funcs, "%s: no funcs()", cases[i].kw);
+		memset(&c, 0, sizeof(c));
+		c.b = -1;
+		c.kw = k;
+		snprintf(value, sizeof(value), "%s", cases[i].value);
+		ck_assert_int_eq(k->parse(value, &c, 1, err, sizeof(err)), 1);
+		memset(set, 0, sizeof(set));
+		ck_assert_int_eq(k->funcs(&c, set), 1);
+		for (f = 0; f < 256; f++)
+			n += set[f >> 3] >> (f & 7) & 1;
+		ck_assert_int_le(n, cases[i].narrow);
+		for (resp = 0; resp < 2; resp++) {
+			memset(&msg, 0, sizeof(msg));
+			msg.n_cip = 1;
+			msg.cip[0].service = 0x4d;
+			msg.cip[0].response = (uint8_t)resp;
+			msg.cip[0].status = resp ? 8 : -1;
+			cip_path_init(&msg.cip[0].path);
+			msg.cip[0].path.class_id = 1;
+			msg.cip[0].path.attribute = 1;
+			if (strstr(cases[i].value, "0x10"))
+				msg.cip[0].service = 0x10;
+			for (f = 0; f < 256; f++) {
+				msg.command = (uint16_t)f;
+				memset(&ev, 0, sizeof(ev));
+				ev.kind = OT_EV_MESSAGE;
+				ev.proto = OT_PROTO_ENIP;
+				ev.dir = resp ? OT_DIR_RESPONSE : OT_DIR_REQUEST;
+				ev.func = f;
+				ev.record = &msg;
+				if (k->match(&c, &ev)) {
+					hits++;
+					ck_assert_msg(set[f >> 3] >> (f & 7) & 1,
+						      "%s: %s matches command %d outside its set",
+						      cases[i].kw, cases[i].value, f);
+				}
+			}
+		}
+		ck_assert_msg(hits > 0, "%s: %s matched nothing", cases[i].kw, cases[i].value);
+	}
+}
+END_TEST
+
 START_TEST(probe_and_free_null)
 {
 	uint8_t m[200];
@@ -649,6 +724,7 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, stream_several_per_segment);
 	tcase_add_test(tc, pending_cap_counted);
 	tcase_add_test(tc, io_counted_per_connection);
+	tcase_add_test(tc, keyword_funcs_are_sound);
 	tcase_add_test(tc, probe_and_free_null);
 	suite_add_tcase(s, tc);
 	return s;
