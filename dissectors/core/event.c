@@ -97,9 +97,18 @@ static void tok_index_build(struct ot_tok_index *x)
 {
 	struct tok_pos *tp;
 	size_t n = 0, i, k = 0;
+	int small = 1;
 
-	while (x->t[n].name)
+	while (x->t[n].name) {
+		small &= x->t[n].code >= 0 && x->t[n].code < 256;
 		n++;
+	}
+	if (small && (x->direct = calloc(256, sizeof(*x->direct))) != NULL) {
+		for (i = n; i-- > 0;)
+			x->direct[x->t[i].code] = x->t[i].name;  /* the first row last */
+		x->state = 1;
+		return;
+	}
 	tp = malloc((n ? n : 1) * sizeof(*tp));
 	x->rows = malloc((n ? n : 1) * sizeof(*x->rows));
 	if (!tp || !x->rows) {
@@ -130,6 +139,8 @@ const char *ot_tok_index_name(struct ot_tok_index *x, int code)
 		tok_index_build(x);
 	if (x->state < 0)
 		return ot_tok_name(x->t, code);
+	if (x->direct)
+		return code >= 0 && code < 256 ? x->direct[code] : NULL;
 	hi = x->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

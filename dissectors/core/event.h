@@ -273,19 +273,20 @@ const char *ot_tok_name(const struct ot_tok *t, int code);
 const char *ot_tok_str(const struct ot_tok *t, int code);
 
 /*
- * A long table looked up per message: its rows sorted by code on first use
- * (the first row of a code wins, as with ot_tok_name), then searched by
- * halves.  Declare one per table, static, with OT_TOK_INDEX(table); the
+ * A table looked up per message: on first use, a table by code when every
+ * code is in 0..255, else its rows sorted by code and searched by halves
+ * (either way the first row of a code wins, as with ot_tok_name).  Declare one per table, static, with OT_TOK_INDEX(table); the
  * sorted copy lives until exit.  Without memory for it, the table is
  * searched row by row.
  */
 struct ot_tok_index {
 	const struct ot_tok *t;
 	struct ot_tok *rows;
+	const char **direct;    /* codes all in 0..255: the name by code */
 	size_t n;
 	int state;      /* 0 not built, 1 built, -1 no memory */
 };
-#define OT_TOK_INDEX(table) { (table), NULL, 0, 0 }
+#define OT_TOK_INDEX(table) { (table), NULL, NULL, 0, 0 }
 const char *ot_tok_index_name(struct ot_tok_index *x, int code);
 
 #endif /* OTS_EVENT_H */

@@ -312,8 +312,32 @@ START_TEST(tok_index_as_rows)
 	ck_assert_str_eq(ot_tok_index_name(&x, 3), "three");
 	ck_assert_str_eq(ot_tok_index_name(&x, 0x7fffffff), "max");
 	ck_assert_ptr_null(ot_tok_index_name(&y, 0));
+	ck_assert_ptr_nonnull(x.rows);          /* a code past 255: by halves */
 	free(x.rows);
 	free(y.rows);
+	free(y.direct);
+}
+END_TEST
+
+/* Codes all in 0..255: a table by code, the same answers. */
+START_TEST(tok_index_direct)
+{
+	static const struct ot_tok t[] = {
+		{ 200, "a" }, { 0, "zero" }, { 7, "b" }, { 200, "a_again" }, { 255, "top" },
+		{ 0, NULL }
+	};
+	struct ot_tok_index x = OT_TOK_INDEX(t);
+	int code;
+
+	for (code = -3; code < 300; code++) {
+		const char *a = ot_tok_name(t, code), *b = ot_tok_index_name(&x, code);
+
+		ck_assert_msg((a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0),
+			      "code %d: %s vs %s", code, a ? a : "-", b ? b : "-");
+	}
+	ck_assert_ptr_nonnull(x.direct);
+	ck_assert_str_eq(ot_tok_index_name(&x, 200), "a");
+	free(x.direct);
 }
 END_TEST
 
@@ -415,6 +439,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, event_bounded_arrays);
 	tcase_add_test(tc, event_names);
 	tcase_add_test(tc, tok_index_as_rows);
+	tcase_add_test(tc, tok_index_direct);
 	tcase_add_test(tc, registry_protocols_and_spaces);
 	tcase_add_test(tc, registry_analog_values);
 	suite_add_tcase(s, tc);
