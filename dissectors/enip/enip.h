@@ -190,6 +190,7 @@ struct enip_record {
 	uint16_t item_count;    /* as on the wire */
 	uint16_t n_cip;         /* services kept */
 	uint32_t cip_total;     /* services seen (n_cip + dropped at the cap) */
+	uint8_t svc_seen[16];   /* bit per service code (0..127) seen: cip[]'s and more */
 
 	/* the header: set by every decoded message */
 	uint16_t command;

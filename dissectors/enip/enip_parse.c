@@ -574,6 +574,7 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		cip_service_init(s);
 	}
 	s->service = sc & 0x7f;
+	rec->svc_seen[s->service >> 3] |= (uint8_t)(1u << (s->service & 7));
 	response = (sc & 0x80) != 0;
 	s->response = (uint8_t)response;
 	s->embedded = (uint8_t)embedded;

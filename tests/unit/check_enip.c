@@ -668,6 +668,7 @@ START_TEST(keyword_funcs_are_sound)
 			msg.cip[0].path.attribute = 1;
 			if (strstr(cases[i].value, "0x10"))
 				msg.cip[0].service = 0x10;
+			msg.svc_seen[msg.cip[0].service >> 3] |= (uint8_t)(1u << (msg.cip[0].service & 7));
 			for (f = 0; f < 256; f++) {
 				msg.command = (uint16_t)f;
 				memset(&ev, 0, sizeof(ev));
