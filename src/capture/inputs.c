@@ -31,6 +31,8 @@ struct input {
 	const struct pcap_pkthdr *hdr;  /* the packet held (open inputs) */
 	const unsigned char *data;
 	struct timeval start;           /* first packet, from the first look */
+	int stream;                     /* standard input, a pipe, a FIFO or a
+					 * device: its bytes can be read once */
 };
 
 struct inputs {
@@ -231,8 +233,13 @@ static int add_path(struct inputs *in, const char *path, int depth,
 
 	if (in->limit_reported)
 		return 0;
-	if (strcmp(path, "-") == 0)
-		return input_append(in, path, 0) || in->limit_reported ? 0 : -1;
+	if (strcmp(path, "-") == 0) {
+		struct input *e = input_append(in, path, 0);
+
+		if (e)
+			e->stream = 1;
+		return e || in->limit_reported ? 0 : -1;
+	}
 	if (stat(path, &st) < 0)
 		return add_skipped(in, path, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
@@ -245,8 +252,14 @@ static int add_path(struct inputs *in, const char *path, int depth,
 	/* named on the command line: a pipe or a device is fine */
 	if (depth > 0 && !S_ISREG(st.st_mode))
 		return add_skipped(in, path, "not a regular file");
-	return input_append(in, path, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0) ||
-		in->limit_reported ? 0 : -1;
+	{
+		struct input *e = input_append(in, path, S_ISREG(st.st_mode) ?
+					       (uint64_t)st.st_size : 0);
+
+		if (e)
+			e->stream = !S_ISREG(st.st_mode);
+		return e || in->limit_reported ? 0 : -1;
+	}
 }
 
 int inputs_add(struct inputs *in, const char *path)
@@ -481,14 +494,14 @@ int inputs_start(struct inputs *in)
 			in->waiting[in->n_waiting++] = i;
 			continue;
 		}
-		/* a first look: where does it start?  (standard input cannot
-		 * be read twice: it stays open) */
+		/* a first look: where does it start?  (standard input, a
+		 * pipe or a FIFO cannot be read twice: it stays open) */
 		r = input_begin(in, e);
 		if (r < 0)
 			return -1;
 		if (r == 0)
 			continue;       /* skipped, empty, or failed at once */
-		if (strcmp(e->path, "-") == 0 && (int)in->n_heap < in->cfg.max_open) {
+		if (e->stream && (int)in->n_heap < in->cfg.max_open) {
 			heap_push(in, i);
 			continue;
 		}

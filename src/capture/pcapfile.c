@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pcapfile.h"
 
@@ -89,8 +90,13 @@ struct pcapfile *pcapfile_open(const char *path, pcap_t *p)
 	char err[PCAP_ERRBUF_SIZE];
 	const unsigned char *h;
 	uint32_t magic;
+	struct stat st;
 
-	if (strcmp(path, "-") == 0 || pcap_is_swapped(p) || pcap_major_version(p) != 2 ||
+	/* a second open reads the same bytes again only from a regular file
+	 * (not a pipe, a FIFO or a device) */
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if (pcap_is_swapped(p) || pcap_major_version(p) != 2 ||
 	    pcap_minor_version(p) != 4 || !linktype_here(pcap_datalink(p)) ||
 	    pcap_snapshot(p) <= 0)
 		return NULL;

@@ -6,8 +6,8 @@
  * says what is wrong with a bad one); a file of that common kind is then
  * read here, a block at a time into one buffer and handed out in place,
  * instead of two stdio reads and a copy per packet.  Anything else (pcapng,
- * other byte order or version, standard input, a filter) stays with
- * libpcap.
+ * other byte order or version, standard input or any input that is not a
+ * regular file, a filter) stays with libpcap.
  *
  * Each packet is handed out as pcap_next_ex() would: time stamps in
  * microseconds (nanoseconds divided by 1000), a packet longer than the

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -851,6 +852,49 @@ START_TEST(test_pcapfile_compressed_through_inputs)
 }
 END_TEST
 
+/* A FIFO (a named pipe, a shell's <(...)) is read once, merged or not:
+ * every packet, no wait on a second open that would find nothing. */
+START_TEST(test_fifo_read_once)
+{
+	struct inputs_config cfg;
+	struct inputs_packet pkt;
+	struct rawcap c;
+	struct inputs *in;
+	pid_t child;
+	int i, status, no_merge;
+
+	raw_header(&c, tpath("f.pcap"), 0xa1b2c3d4, 2, 4, 65535, DLT_EN10MB, 0);
+	for (i = 0; i < 500; i++)
+		raw_record(&c, 1700000000 + (uint32_t)i, 0, 60, 60, -1);
+	raw_close(&c);
+	ck_assert_int_eq(mkfifo(tpath("fifo"), 0600), 0);
+	for (no_merge = 0; no_merge < 2; no_merge++) {
+		uint64_t n = 0;
+
+		child = fork();
+		ck_assert_int_ge(child, 0);
+		if (child == 0) {
+			char cmd[1200];
+
+			snprintf(cmd, sizeof(cmd), "cat '%s' > '%s'", tpath("f.pcap"), tpath("fifo"));
+			_exit(system(cmd) == 0 ? 0 : 1);
+		}
+		inputs_config_default(&cfg);
+		cfg.no_merge = no_merge;
+		in = inputs_new(&cfg);
+		ck_assert_int_eq(inputs_add(in, tpath("fifo")), 0);
+		ck_assert_int_eq(inputs_start(in), 0);
+		while (inputs_next(in, &pkt) == 1)
+			n++;
+		ck_assert_uint_eq(n, 500);
+		ck_assert_int_eq(inputs_info(in, 0)->state, INPUT_DONE);
+		inputs_free(in);
+		ck_assert_int_eq(waitpid(child, &status, 0), child);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+END_TEST
+
 static Suite *capture_input_suite(void)
 {
 	Suite *s = suite_create("capture_input");
@@ -862,6 +906,7 @@ static Suite *capture_input_suite(void)
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_pcapfile_as_libpcap);
 	tcase_add_test(tc, test_pcapfile_compressed_through_inputs);
+	tcase_add_test(tc, test_fifo_read_once);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("inputs");
 	tcase_add_checked_fixture(tc, setup, teardown);
