@@ -30,11 +30,19 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-# peak resident size (KiB) of otsentry ARGS..., events to $tmp/out.json
+# peak resident size (KiB) of otsentry ARGS..., events to $tmp/out.json:
+# exact, from wait4 (bench/rusage), where it is built; sampling /proc misses
+# the peak of a run shorter than its 0.1 s step (the small capture's).
 peak_of() {
 	rm -f "$tmp/out.json"
-	"$ots" -q --no-flow-log -o "$tmp/out.json" "$@" 2> "$tmp/err" &
-	peak_rss $!
+	if [ -x "$top/bench/rusage" ]; then
+		"$top/bench/rusage" "$tmp/ru" "$ots" -q --no-flow-log -o "$tmp/out.json" "$@" 2> "$tmp/err"
+		rc=$?
+		peak=$(awk '{ print $3 }' "$tmp/ru" 2>/dev/null)
+	else
+		"$ots" -q --no-flow-log -o "$tmp/out.json" "$@" 2> "$tmp/err" &
+		peak_rss $!
+	fi
 	[ $rc -eq 0 ] || { bad "otsentry exited $rc ($*)" >&2; cat "$tmp/err" >&2; }
 	echo "$peak"
 }
