@@ -273,6 +273,7 @@ static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int
 	if (s->gen != inv->gen) {
 		memset(s->a, 0, sizeof(s->a));
 		memset(s->r, 0, sizeof(s->r));
+		memset(s->memo, 0, sizeof(s->memo));
 		s->gen = inv->gen;
 	}
 	if (s->a[end][0] != a) {
@@ -281,6 +282,36 @@ static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int
 		s->a[end][0] = a;
 	}
 	s->r[end][0] = r;
+}
+
+/* The memo of end when it answers (mac, ip): mac NULL when the packet had
+ * none; else NULL. */
+static inline const struct inv_end_memo *memo_get(const struct inventory *inv,
+					   const struct inv_flow_slot *s, int end,
+					   const uint8_t *mac, const struct ot_ip *ip)
+{
+	const struct inv_end_memo *m;
+	uint64_t k[4];
+
+	if (!s || s->gen != inv->gen || !(m = &s->memo[end])->a)
+		return NULL;
+	inv_memo_key(k, mac, ip);
+	return ((m->key[0] ^ k[0]) | (m->key[1] ^ k[1]) | (m->key[2] ^ k[2]) |
+		(m->key[3] ^ k[3])) == 0 ? m : NULL;
+}
+
+/* Remember end's answer (after slot_store(), which settles the slot's gen). */
+static void memo_put(struct inv_flow_slot *s, int end, const uint8_t *mac,
+		     const struct ot_ip *ip, struct asset *a, struct inv_ip *r)
+{
+	struct inv_end_memo *m;
+
+	if (!s)
+		return;
+	m = &s->memo[end];
+	m->a = a;
+	m->r = r;
+	inv_memo_key(m->key, mac, ip);
 }
 
 /* The edge (cli, srv, the flow's transport and server port) from the slot
@@ -370,7 +401,7 @@ static void asset_evict(struct inventory *inv, struct asset *a)
 	inv->st.assets_evicted++;
 }
 
-static void asset_touch(struct inventory *inv, struct asset *a, const struct timeval *ts)
+static inline void asset_touch(struct inventory *inv, struct asset *a, const struct timeval *ts)
 {
 	if (timercmp(ts, &a->last, >))
 		a->last = *ts;
@@ -593,9 +624,9 @@ static int ip_is_specified(const struct ot_ip *ip)
  * gets the address record (may be NULL when memory ran out).  slot (may be
  * NULL) is the flow's, end the flow end of this packet end.
  */
-static struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
-			      const uint8_t *mac, const struct ot_ip *ip, const struct timeval *ts,
-			      struct inv_ip **rec)
+static struct asset *endpoint_lookup(struct inventory *inv, struct inv_flow_slot *slot, int end,
+				     const uint8_t *mac, const struct ot_ip *ip,
+				     const struct timeval *ts, struct inv_ip **rec)
 {
 	int is_mac = mac && mac_is_key(mac);
 	int has_ip = ip_is_specified(ip);
@@ -636,8 +667,31 @@ static struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot,
 	if (added && !created)
 		role_update(inv, a, ts);
 	slot_store(inv, slot, end, a, r);
+	if (r || !has_ip)
+		memo_put(slot, end, mac, ip, a, r);
 	*rec = r;
 	return a;
+}
+
+/* endpoint_lookup(), answered from the slot's memo when it holds the
+ * question: then the asset and address are known, and only touched. */
+static inline struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
+				     const uint8_t *mac, const struct ot_ip *ip,
+				     const struct timeval *ts, struct inv_ip **rec)
+{
+	const struct inv_end_memo *m = memo_get(inv, slot, end, mac, ip);
+	struct inv_ip *r;
+
+	if (!m)
+		return endpoint_lookup(inv, slot, end, mac, ip, ts, rec);
+	if ((r = m->r)) {
+		if (timercmp(ts, &r->last, >))
+			r->last = *ts;
+		ots_list_move_front(&inv->ips, &r->lru);
+	}
+	asset_touch(inv, m->a, ts);
+	*rec = r;
+	return m->a;
 }
 
 /* Resolve an end of flow f (slot: its slot) without creating anything. */
@@ -646,16 +700,25 @@ static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
 {
 	const uint8_t *mac = server ? f->srv_mac : f->cli_mac;
 	const struct ot_ip *ip = server ? &f->srv_ip : &f->cli_ip;
-	int is_mac = f->has_mac && mac_is_key(mac);
-	struct asset *a = slot_asset(inv, slot, server, is_mac, mac, ip);
+	const struct inv_end_memo *m = memo_get(inv, slot, server, f->has_mac ? mac : NULL, ip);
+	struct asset *a;
+	int is_mac;
 
-	if (!a && !(a = asset_find_key(inv, is_mac, mac, ip))) {
+	if (m) {
+		*rec = m->r;
+		return m->a;
+	}
+	is_mac = f->has_mac && mac_is_key(mac);
+	if (!(a = slot_asset(inv, slot, server, is_mac, mac, ip)) &&
+	    !(a = asset_find_key(inv, is_mac, mac, ip))) {
 		*rec = NULL;
 		return NULL;
 	}
 	if (!(*rec = slot_ip(inv, slot, server, a, ip)))
 		*rec = ip_find(inv, ip, a);
 	slot_store(inv, slot, server, a, *rec);
+	if (*rec || !ip_is_specified(ip))
+		memo_put(slot, server, f->has_mac ? mac : NULL, ip, a, *rec);
 	return a;
 }
 

@@ -15,6 +15,7 @@
 #define OTS_INVENTORY_INT_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/time.h>
 #include <jansson.h>
 
@@ -155,12 +156,51 @@ struct asset {
 #define INV_SLOT_WAYS  2
 _Static_assert(INV_SLOT_WAYS == 2, "slot_store() and flow_edge() keep two ways");
 
+/*
+ * One flow end's last look-up as it was asked (the MAC when the packet had
+ * one, the address) and its answer.  An asset's key and an address
+ * record's owner never change and freeing either bumps gen, so the same
+ * question gives the same answer while the slot's gen holds: the packets
+ * of a flow ask it over and over.
+ */
+struct inv_end_memo {
+	struct asset *a;                        /* NULL: nothing remembered */
+	struct inv_ip *r;                       /* a's record of ip; NULL: no address */
+	uint64_t key[4];                        /* inv_memo_key() of the question */
+};
+
+/* The question (mac: NULL when the packet had none) packed for a compare of
+ * four words: the MAC, the address (an IPv4 one in its four bytes), the
+ * MAC's presence with the address version. */
+static inline void inv_memo_key(uint64_t key[4], const uint8_t *mac, const struct ot_ip *ip)
+{
+	uint64_t m = 0, lo, hi;
+
+	if (mac)
+		memcpy(&m, mac, 6);
+	if (ip->ver == 4) {
+		uint32_t v4;
+
+		memcpy(&v4, ip->a, 4);
+		lo = v4;
+		hi = 0;
+	} else {
+		memcpy(&lo, ip->a, 8);
+		memcpy(&hi, ip->a + 8, 8);
+	}
+	key[0] = m;
+	key[1] = lo;
+	key[2] = hi;
+	key[3] = (uint64_t)(mac != NULL) | (uint64_t)ip->ver << 8;
+}
+
 struct inv_flow_slot {
 	uint64_t flow_id;
 	uint64_t gen;
 	/* [0] client end, [1] server end; [way]: 0 the one used last */
 	struct asset *a[2][INV_SLOT_WAYS];
 	struct inv_ip *r[2][INV_SLOT_WAYS];
+	struct inv_end_memo memo[2];            /* [end], while gen holds */
 	const char *ot_name;                    /* flow's dissector name, when */
 	int ot_id;                              /* ... resolved to this enum ot_proto */
 	struct graph_edge *edge[INV_SLOT_WAYS]; /* the flow's edges, while the graph's */

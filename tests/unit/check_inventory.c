@@ -763,6 +763,77 @@ START_TEST(spoofed_flood_stays_within_caps)
 }
 END_TEST
 
+/*
+ * A flow remembers the assets and address records of its ends; evictions
+ * in between must send it back to the tables (to find or re-create them),
+ * and a packet end with another MAC must not get the remembered asset.
+ */
+START_TEST(flow_memory_follows_evictions)
+{
+	struct inventory *inv = mk_inv(4, 0, NULL);
+	struct flow f = mk_flow("10.1.1.1", 1, "10.1.1.2", 2, IPPROTO_TCP, 502);
+	struct inventory_asset_info a0, a1, b1;
+	struct inventory_stats st;
+	uint8_t mac[6];
+	uint32_t i;
+
+	exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+	a0 = find(inv, "10.1.1.1");
+	/* six other pairs push both ends out of the four-asset table */
+	for (i = 0; i < 6; i++) {
+		char ip[32];
+		struct flow g;
+
+		tick(1);
+		snprintf(ip, sizeof(ip), "10.2.0.%u", i + 1);
+		g = mk_flow(ip, 100 + i, "10.3.0.1", 200 + i, IPPROTO_TCP, 502);
+		packet(inv, &g, 0, 60);
+	}
+	mac_of(1, mac);
+	ck_assert_int_ne(inventory_find_mac(inv, mac, &a1), 0);
+	inventory_get_stats(inv, &st);
+	ck_assert_uint_ge(st.assets_evicted, 2);
+
+	/* the flow again: both ends come back as new assets, with addresses */
+	tick(1);
+	exchange(inv, &f, OT_PROTO_MODBUS, 3, OT_CAT_READ, 1, 0);
+	ck_assert_int_eq(inventory_find_mac(inv, mac, &a1), 0);
+	ck_assert_uint_ne(a1.id, a0.id);
+	ck_assert_uint_eq(a1.n_ips, 1);
+	ck_assert_int_eq(timercmp(&a1.last_seen, &now_ts, ==), 1);
+	b1 = find(inv, "10.1.1.2");
+	ck_assert_int_eq(b1.role, INV_ROLE_PLC);
+
+	/* the same addresses behind another MAC (a second router): another asset */
+	tick(1);
+	mac_of(3, f.cli_mac);
+	packet(inv, &f, 0, 60);
+	mac_of(3, mac);
+	ck_assert_int_eq(inventory_find_mac(inv, mac, &a0), 0);
+	ck_assert_uint_ne(a0.id, a1.id);
+	ck_assert_int_eq(timercmp(&a0.last_seen, &now_ts, ==), 1);
+
+	/* an address record dropped by the per-asset cap comes back too */
+	tick(1);
+	mac_of(1, f.cli_mac);
+	packet(inv, &f, 0, 60);
+	for (i = 0; i < INV_MAX_IPS_PER_ASSET; i++) {
+		char ip[32];
+		struct flow g;
+
+		snprintf(ip, sizeof(ip), "10.4.%u.%u", i >> 8, i & 255);
+		g = mk_flow(ip, 1, "10.1.1.2", 2, IPPROTO_TCP, 502);
+		packet(inv, &g, 0, 60);
+	}
+	tick(1);
+	packet(inv, &f, 0, 60);
+	a0 = find(inv, "10.1.1.1");
+	ck_assert_uint_eq(a0.id, a1.id);
+	ck_assert_int_eq(timercmp(&a0.last_seen, &now_ts, ==), 1);
+	inventory_free(inv);
+}
+END_TEST
+
 /* ---- graph ---- */
 
 START_TEST(graph_ranges_periods_ops)
@@ -1127,6 +1198,7 @@ static Suite *inventory_suite(void)
 	tc = tcase_create("bounds");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, spoofed_flood_stays_within_caps);
+	tcase_add_test(tc, flow_memory_follows_evictions);
 	tcase_add_test(tc, random_inputs_never_crash);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("graph_and_files");
