@@ -46,13 +46,20 @@ enum flow_list {
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1) /* EVE readers parse as doubles */
 
 /* Canonical key: the lower (address, port) endpoint first.  No implicit
- * padding, so keys compare with memcmp. */
+ * padding, and the tail zeroed: it hashes and compares as six words. */
 struct flow_key {
-	uint8_t lo_ip[16], hi_ip[16];
-	uint16_t lo_port, hi_port;
-	uint16_t vlan[PKT_MAX_VLAN];
-	uint8_t ver, l4, nvlan, pad;
+	union {
+		struct {
+			uint8_t lo_ip[16], hi_ip[16];
+			uint16_t lo_port, hi_port;
+			uint16_t vlan[PKT_MAX_VLAN];
+			uint8_t ver, l4, nvlan, pad[5];
+		};
+		uint64_t w[OTS_KEYHASH_WORDS];
+	};
 };
+
+_Static_assert(sizeof(struct flow_key) == OTS_KEYHASH_WORDS * 8, "flow_key is six words");
 
 /* What a flow allocates once it carries payload. */
 struct flow_ext {
@@ -89,7 +96,7 @@ struct flow_table {
 	uint64_t max_buckets;              /* the array never grows past this */
 	struct flow_entry *recent;         /* the flow of the previous packet */
 	int64_t next_expiry;               /* no flow times out before this (us) */
-	uint64_t seed;
+	struct ots_keyhash kh;             /* the key hash's keys, from a random seed */
 	struct ots_list lists[LIST_COUNT];
 	int64_t timeout_us[LIST_COUNT];
 	int64_t now;                       /* newest packet time seen (us) */
@@ -142,13 +149,15 @@ const char *flow_end_reason_name(int reason)
 
 /* ---- hashing and ids --------------------------------------------------- */
 
-static uint64_t key_hash(const struct flow_key *k, uint64_t seed)
+static uint64_t key_hash(const struct flow_table *ft, const struct flow_key *k)
 {
-	uint64_t w[6] = { 0 };
+	return ots_hash_key(&ft->kh, k->w);
+}
 
-	_Static_assert(sizeof(*k) <= sizeof(w), "flow_key fits six words");
-	memcpy(w, k, sizeof(*k));
-	return ots_hash_words(w, 6, seed);
+static int key_equal(const struct flow_key *a, const struct flow_key *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		(a->w[3] ^ b->w[3]) | (a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5])) == 0;
 }
 
 /* A bijection on 51-bit numbers: distinct counters give distinct ids. */
@@ -180,13 +189,33 @@ static inline int64_t tv_us(const struct timeval *tv)
 
 /* ---- keys and roles ---------------------------------------------------- */
 
-/* Fill k from p; returns 1 when the packet's source is the key's lo side. */
+/* a[0..15] as two big-endian words: they order as memcmp orders the bytes */
+static inline void ip_words(const uint8_t a[16], uint64_t w[2])
+{
+	memcpy(w, a, 16);
+	w[0] = __builtin_bswap64(w[0]);
+	w[1] = __builtin_bswap64(w[1]);
+}
+
+/* Fill k from p; returns 1 when the packet's source is the key's lo side
+ * (the lower address by memcmp, then the lower port). */
 static int make_key(const struct pkt_meta *p, struct flow_key *k)
 {
-	int c = memcmp(p->src_ip.a, p->dst_ip.a, 16);
-	int src_lo = c < 0 || (c == 0 && p->sport <= p->dport);
+	uint64_t s[2], d[2];
+	int src_lo;
+	uint8_t nvlan = p->nvlan > PKT_MAX_VLAN ? PKT_MAX_VLAN : p->nvlan;
 
-	memset(k, 0, sizeof(*k));
+	ip_words(p->src_ip.a, s);
+	ip_words(p->dst_ip.a, d);
+	if (s[0] != d[0])
+		src_lo = s[0] < d[0];
+	else if (s[1] != d[1])
+		src_lo = s[1] < d[1];
+	else
+		src_lo = p->sport <= p->dport;
+
+	k->w[4] = 0;
+	k->w[5] = 0;
 	if (src_lo) {
 		memcpy(k->lo_ip, p->src_ip.a, 16);
 		memcpy(k->hi_ip, p->dst_ip.a, 16);
@@ -198,8 +227,10 @@ static int make_key(const struct pkt_meta *p, struct flow_key *k)
 		k->lo_port = p->dport;
 		k->hi_port = p->sport;
 	}
-	k->nvlan = p->nvlan > PKT_MAX_VLAN ? PKT_MAX_VLAN : p->nvlan;
-	memcpy(k->vlan, p->vlan, k->nvlan * sizeof(k->vlan[0]));
+	_Static_assert(PKT_MAX_VLAN == 2, "make_key copies two tags");
+	k->nvlan = nvlan;
+	k->vlan[0] = nvlan > 0 ? p->vlan[0] : 0;
+	k->vlan[1] = nvlan > 1 ? p->vlan[1] : 0;
 	k->ver = p->src_ip.ver;
 	k->l4 = p->l4;
 	return src_lo;
@@ -282,10 +313,10 @@ static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k
 {
 	struct flow_entry *e = ft->recent;
 
-	if (e && e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+	if (e && e->hash == h && key_equal(&e->key, k))
 		return e;
 	for (e = ft->buckets[h & ft->mask]; e; e = e->hnext)
-		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+		if (e->hash == h && key_equal(&e->key, k))
 			return e;
 	return NULL;
 }
@@ -672,7 +703,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 		expire_some(ft, EXPIRE_PER_PACKET);
 
 	src_lo = make_key(p, &k);
-	h = key_hash(&k, ft->seed);
+	h = key_hash(ft, &k);
 	e = lookup(ft, &k, h);
 	if (e && p->l4 == IPPROTO_TCP &&
 	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
@@ -861,7 +892,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 		goto nomem;
 	ft->mask = nb - 1;
 	ft->next_expiry = INT64_MAX;
-	ft->seed = ots_random_seed();
+	ots_keyhash_init(&ft->kh, ots_random_seed());
 	ft->timeout_us[LIST_EMBRYONIC] = (int64_t)(cfg->tcp_embryonic_timeout * 1e6);
 	ft->timeout_us[LIST_TCP] = (int64_t)(cfg->tcp_idle_timeout * 1e6);
 	ft->timeout_us[LIST_CLOSED] = (int64_t)(cfg->tcp_closed_timeout * 1e6);

@@ -45,3 +45,14 @@ uint64_t ots_hash_str(const char *s, uint64_t seed)
 {
 	return ots_hash_bytes(s, strlen(s), seed);
 }
+
+void ots_keyhash_init(struct ots_keyhash *kh, uint64_t seed)
+{
+	size_t i;
+
+	/* distinct, well mixed keys; the last is the final multiplier: odd,
+	 * so that the last product loses no low bit of h */
+	for (i = 0; i < OTS_KEYHASH_WORDS + 2; i++)
+		kh->k[i] = ots_mix64(seed + (i + 1) * UINT64_C(0x9e3779b97f4a7c15));
+	kh->k[OTS_KEYHASH_WORDS + 1] |= 1;
+}

@@ -127,6 +127,78 @@ START_TEST(hash_mix_and_spread)
 }
 END_TEST
 
+/* The 128-bit multiply against its four-product twin, on edge values and
+ * a stream of mixed ones. */
+START_TEST(mulfold_matches_its_portable_twin)
+{
+	static const uint64_t edge[] = {
+		0, 1, 2, 0xffffffffu, UINT64_C(0x100000000), UINT64_C(0xffffffffffffffff),
+		UINT64_C(0x8000000000000000), UINT64_C(0x7fffffffffffffff),
+		UINT64_C(0x9e3779b97f4a7c15),
+	};
+	size_t i, j;
+	uint64_t x = 1;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		for (j = 0; j < sizeof(edge) / sizeof(edge[0]); j++)
+			ck_assert_uint_eq(ots_mulfold(edge[i], edge[j]),
+					  ots_mulfold32(edge[i], edge[j]));
+	for (i = 0; i < 100000; i++) {
+		uint64_t a = ots_mix64(x++), b = ots_mix64(x++);
+
+		ck_assert_uint_eq(ots_mulfold(a, b), ots_mulfold32(a, b));
+	}
+	/* a known product: (2^64 - 1)^2 = 2^128 - 2^65 + 1 */
+	ck_assert_uint_eq(ots_mulfold(UINT64_MAX, UINT64_MAX),
+			  UINT64_C(1) ^ UINT64_C(0xfffffffffffffffe));
+}
+END_TEST
+
+/* The keyed hash of six words: deterministic per seed, every word and
+ * every position counts, the seed counts, and keys that differ in one
+ * small field (a port, as flow keys do) spread over the buckets. */
+START_TEST(keyhash_words_positions_and_spread)
+{
+	struct ots_keyhash a, b;
+	uint64_t w[OTS_KEYHASH_WORDS] = { 1, 2, 3, 4, 5, 6 }, w2[OTS_KEYHASH_WORDS];
+	unsigned counts[64] = { 0 };
+	size_t i, j;
+
+	ots_keyhash_init(&a, 42);
+	ots_keyhash_init(&b, 43);
+	ck_assert_uint_eq(ots_hash_key(&a, w), ots_hash_key(&a, w));
+	ck_assert_uint_ne(ots_hash_key(&a, w), ots_hash_key(&b, w));
+	for (i = 0; i < OTS_KEYHASH_WORDS; i++) {
+		memcpy(w2, w, sizeof(w));
+		w2[i] ^= 1;
+		ck_assert_uint_ne(ots_hash_key(&a, w), ots_hash_key(&a, w2));
+		for (j = i + 1; j < OTS_KEYHASH_WORDS; j++) {
+			/* the same words in swapped places: another key */
+			memcpy(w2, w, sizeof(w));
+			w2[i] = w[j];
+			w2[j] = w[i];
+			ck_assert_uint_ne(ots_hash_key(&a, w), ots_hash_key(&a, w2));
+		}
+	}
+	/* all-zero words hash to something else than zero */
+	memset(w2, 0, sizeof(w2));
+	ck_assert_uint_ne(ots_hash_key(&a, w2), 0);
+
+	/* 65536 keys differing only in one 16-bit field over 64 buckets:
+	 * none gets more than twice or less than half its share */
+	memset(w2, 0, sizeof(w2));
+	w2[0] = 0x0100000a;     /* an IPv4 address in the first word */
+	for (i = 0; i < 65536; i++) {
+		w2[4] = (uint64_t)i << 16;
+		counts[ots_hash_key(&a, w2) & 63]++;
+	}
+	for (i = 0; i < 64; i++) {
+		ck_assert_uint_gt(counts[i], 512);
+		ck_assert_uint_lt(counts[i], 2048);
+	}
+}
+END_TEST
+
 START_TEST(seed_is_random_and_nonzero)
 {
 	uint64_t a = ots_random_seed(), b = ots_random_seed(), c = ots_random_seed();
@@ -282,6 +354,8 @@ static Suite *lib_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hash");
 	tcase_add_test(tc, hash_mix_and_spread);
+	tcase_add_test(tc, mulfold_matches_its_portable_twin);
+	tcase_add_test(tc, keyhash_words_positions_and_spread);
 	tcase_add_test(tc, seed_is_random_and_nonzero);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("buf");
