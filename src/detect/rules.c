@@ -662,9 +662,21 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	a.metadata = json_incref(r->metadata);  /* read only by the alerter */
 	a.rule_file = strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file;
 	a.rule_line = r->line;
-	/* Repeats of one rule on one flow are counted, not re-alerted. */
+	/* Repeats of one rule on one flow are counted, not re-alerted:
+	 * the key is "flow:<id>", written here as it runs once a hit */
 	if (f) {
-		snprintf(key, sizeof(key), "flow:%llu", (unsigned long long)f->id);
+		char digits[20];
+		uint64_t id = f->id;
+		size_t n = 0, i;
+
+		do {
+			digits[n++] = (char)('0' + id % 10);
+			id /= 10;
+		} while (id);
+		memcpy(key, "flow:", 5);
+		for (i = 0; i < n; i++)
+			key[5 + i] = digits[n - 1 - i];
+		key[5 + n] = '\0';
 		a.dedup_key = key;
 	}
 	alert_raise(o->al, &a);

@@ -274,6 +274,7 @@ static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int
 		memset(s->a, 0, sizeof(s->a));
 		memset(s->r, 0, sizeof(s->r));
 		memset(s->memo, 0, sizeof(s->memo));
+		memset(s->fend, 0, sizeof(s->fend));
 		s->gen = inv->gen;
 	}
 	if (s->a[end][0] != a) {
@@ -700,13 +701,19 @@ static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
 {
 	const uint8_t *mac = server ? f->srv_mac : f->cli_mac;
 	const struct ot_ip *ip = server ? &f->srv_ip : &f->cli_ip;
-	const struct inv_end_memo *m = memo_get(inv, slot, server, f->has_mac ? mac : NULL, ip);
+	const struct inv_end_memo *m;
 	struct asset *a;
 	int is_mac;
 
-	if (m) {
+	if (slot && slot->gen == inv->gen && slot->fend[server].a &&
+	    slot->fend[server].has_mac == f->has_mac) {
+		*rec = slot->fend[server].r;
+		return slot->fend[server].a;
+	}
+	if ((m = memo_get(inv, slot, server, f->has_mac ? mac : NULL, ip))) {
+		a = m->a;
 		*rec = m->r;
-		return m->a;
+		goto found;
 	}
 	is_mac = f->has_mac && mac_is_key(mac);
 	if (!(a = slot_asset(inv, slot, server, is_mac, mac, ip)) &&
@@ -719,6 +726,12 @@ static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
 	slot_store(inv, slot, server, a, *rec);
 	if (*rec || !ip_is_specified(ip))
 		memo_put(slot, server, f->has_mac ? mac : NULL, ip, a, *rec);
+found:
+	if (slot && slot->gen == inv->gen && (*rec || !ip_is_specified(ip))) {
+		slot->fend[server].a = a;
+		slot->fend[server].r = *rec;
+		slot->fend[server].has_mac = f->has_mac;
+	}
 	return a;
 }
 

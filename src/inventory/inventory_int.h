@@ -201,6 +201,13 @@ struct inv_flow_slot {
 	struct asset *a[2][INV_SLOT_WAYS];
 	struct inv_ip *r[2][INV_SLOT_WAYS];
 	struct inv_end_memo memo[2];            /* [end], while gen holds */
+	/* [end]: the flow's own addresses resolved (flow_end_asset()); they
+	 * are fixed once the flow has its MACs, so gen and has_mac decide */
+	struct {
+		struct asset *a;                /* NULL: not yet */
+		struct inv_ip *r;
+		uint8_t has_mac;
+	} fend[2];
 	const char *ot_name;                    /* flow's dissector name, when */
 	int ot_id;                              /* ... resolved to this enum ot_proto */
 	struct graph_edge *edge[INV_SLOT_WAYS]; /* the flow's edges, while the graph's */
