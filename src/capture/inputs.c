@@ -550,10 +550,10 @@ int inputs_next(struct inputs *in, struct inputs_packet *pkt)
 	if (in->has_current) {
 		in->has_current = 0;
 		idx = in->heap[0];
-		if (input_advance(in, &in->v[idx]))
-			heap_down(in, 0);
-		else
+		if (!input_advance(in, &in->v[idx]))
 			heap_pop(in);
+		else if (in->n_heap > 1)
+			heap_down(in, 0);       /* one open input: it stays first */
 	}
 	while (waiting_due(in)) {
 		idx = in->waiting[in->next_waiting++];

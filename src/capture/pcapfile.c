@@ -98,7 +98,7 @@ struct pcapfile *pcapfile_open(const char *path, pcap_t *p)
 		return NULL;
 	if (pcap_is_swapped(p) || pcap_major_version(p) != 2 ||
 	    pcap_minor_version(p) != 4 || !linktype_here(pcap_datalink(p)) ||
-	    pcap_snapshot(p) <= 0)
+	    pcap_snapshot(p) <= 0 || pcap_snapshot(p) > (int)PCAPFILE_MAX_PKT)
 		return NULL;
 	if (!(pf = calloc(1, sizeof(*pf))) || !(pf->buf = malloc(PCAPFILE_BUF))) {
 		free(pf);
@@ -145,10 +145,24 @@ static int fail_read(struct pcapfile *pf)
 	return -1;
 }
 
-int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
-		  const unsigned char **data)
+/* The record at buf[pos]: its header into pf->hdr; the captured length. */
+static inline uint32_t take_header(struct pcapfile *pf, const unsigned char *r)
 {
-	const unsigned char *r;
+	uint32_t caplen = rd32(r + 8);
+
+	pf->hdr.ts.tv_sec = (int32_t)rd32(r);
+	pf->hdr.ts.tv_usec = (int32_t)rd32(r + 4);
+	if (pf->nsec)
+		pf->hdr.ts.tv_usec /= 1000;
+	pf->hdr.len = rd32(r + 12);
+	return caplen;
+}
+
+/* The careful path: refills the buffer, and says what is wrong with a cut
+ * or damaged record. */
+static int next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
+		     const unsigned char **data)
+{
 	uint32_t caplen, keep;
 	size_t have;
 
@@ -164,13 +178,7 @@ int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
 		pf->pos = pf->len;
 		return -1;
 	}
-	r = pf->buf + pf->pos;
-	caplen = rd32(r + 8);
-	pf->hdr.ts.tv_sec = (int32_t)rd32(r);
-	pf->hdr.ts.tv_usec = (int32_t)rd32(r + 4);
-	if (pf->nsec)
-		pf->hdr.ts.tv_usec /= 1000;
-	pf->hdr.len = rd32(r + 12);
+	caplen = take_header(pf, pf->buf + pf->pos);
 	if (caplen > PCAPFILE_MAX_PKT) {
 		if (caplen > pf->snapshot)
 			snprintf(pf->err, sizeof(pf->err),
@@ -201,6 +209,30 @@ int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
 	pf->hdr.caplen = keep;
 	*hdr = &pf->hdr;
 	*data = pf->buf + pf->pos + PCAPFILE_REC;
+	pf->pos += PCAPFILE_REC + (size_t)caplen;
+	return 1;
+}
+
+int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
+		  const unsigned char **data)
+{
+	size_t have = pf->len - pf->pos;
+	const unsigned char *r = pf->buf + pf->pos;
+	uint32_t caplen;
+
+	/* The common case: the whole record is in the buffer, and its length
+	 * is within the snapshot length (so no larger than PCAPFILE_MAX_PKT)
+	 * and needs no cut.  Anything else, next_slow: it gives every error
+	 * and the cut. */
+	if (have < PCAPFILE_REC)
+		return next_slow(pf, hdr, data);
+	caplen = rd32(r + 8);
+	if (caplen > pf->snapshot || have - PCAPFILE_REC < caplen)
+		return next_slow(pf, hdr, data);
+	take_header(pf, r);
+	pf->hdr.caplen = caplen;
+	*hdr = &pf->hdr;
+	*data = r + PCAPFILE_REC;
 	pf->pos += PCAPFILE_REC + (size_t)caplen;
 	return 1;
 }
