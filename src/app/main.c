@@ -24,6 +24,7 @@
 #include "alert.h"
 #include "baseline.h"
 #include "capture.h"
+#include "classify.h"
 #include "conffile.h"
 #include "eve.h"
 #include "flow.h"
@@ -897,6 +898,7 @@ out:
 	if (pid_written && unlink(opt.pidfile) < 0 && errno != ENOENT)
 		fprintf(stderr, "otsentry: --pidfile %s: cannot remove it: %s\n", opt.pidfile,
 			strerror(errno));
+	classify_leave_at_exit();
 	sensor_free(s);
 	eve_free(eve);
 	free(opt.inputs);

@@ -36,6 +36,9 @@ struct classify_stats {
 /* NULL on failure (err says why). */
 struct classify *classify_new(uint32_t max_packets, char *err, size_t errlen);
 void classify_free(struct classify *c);
+/* Called by the program just before it exits: the next classify_free()
+ * leaves the nDPI module's memory to the operating system. */
+void classify_leave_at_exit(void);
 
 /* Give one packet (with p->l3 set) to nDPI.  Returns 1 when the flow is
  * classified: label is written and *cf freed; 0 when nDPI wants more. */
