@@ -304,7 +304,7 @@ static void jw_open(struct jw *w, const char *key, size_t kn, char c)
 	w->has_member[w->depth] = 0;
 }
 
-static void jw_close(struct jw *w, char c)
+void jw_close_k(struct jw *w, char c)
 {
 	if (w->err)
 		return;
@@ -321,26 +321,22 @@ void jw_object_open_k(struct jw *w, const char *key, size_t kn)
 	jw_open(w, key, kn, '{');
 }
 
-void jw_object_close(struct jw *w)
-{
-	jw_close(w, '}');
-}
-
 void jw_array_open_k(struct jw *w, const char *key, size_t kn)
 {
 	jw_open(w, key, kn, '[');
 }
 
-void jw_array_close(struct jw *w)
+void jw_stringn_k(struct jw *w, const char *key, size_t kn, const char *s, size_t n)
 {
-	jw_close(w, ']');
+	if (jw_begin(w, key, kn) == 0)
+		jw_value_stringn(w, s, n);
 }
 
-void jw_stringn_k(struct jw *w, const char *key, size_t kn, const char *s, size_t n)
+void jw_value_stringn(struct jw *w, const char *s, size_t n)
 {
 	char *o;
 
-	if (jw_begin(w, key, kn) < 0)
+	if (w->err)
 		return;
 	if (!s)
 		n = 0;
@@ -361,9 +357,15 @@ void jw_stringn_k(struct jw *w, const char *key, size_t kn, const char *s, size_
 
 void jw_plain_k(struct jw *w, const char *key, size_t kn, const char *s, size_t n)
 {
+	if (jw_begin(w, key, kn) == 0)
+		jw_value_plain(w, s, n);
+}
+
+void jw_value_plain(struct jw *w, const char *s, size_t n)
+{
 	char *o;
 
-	if (jw_begin(w, key, kn) < 0)
+	if (w->err)
 		return;
 	if (!s)
 		n = 0;
@@ -429,11 +431,17 @@ int jw_utf8_valid(const uint8_t *p, size_t n)
 
 void jw_hex_k(struct jw *w, const char *key, size_t kn, const uint8_t *p, size_t n)
 {
+	if (jw_begin(w, key, kn) == 0)
+		jw_value_hex(w, p, n);
+}
+
+void jw_value_hex(struct jw *w, const uint8_t *p, size_t n)
+{
 	static const char hexd[] = "0123456789abcdef";
 	char *o;
 	size_t i;
 
-	if (jw_begin(w, key, kn) < 0)
+	if (w->err)
 		return;
 	if (!p)
 		n = 0;
@@ -463,14 +471,16 @@ void jw_bytes_k(struct jw *w, const char *key, size_t kn, const uint8_t *p, size
 		jw_hex_k(w, key, kn, p, n);
 }
 
+static const char jw_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* Decimal digits of u at the end of tmp[24]; returns the first.  Two
  * digits per division. */
 static char *jw_udigits(char *end, uint64_t u)
 {
-	static const char pairs[201] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
+	const char *pairs = jw_pairs;
 
 	while (u >= 100) {
 		unsigned r = (unsigned)(u % 100);
@@ -485,6 +495,27 @@ static char *jw_udigits(char *end, uint64_t u)
 	} else {
 		*--end = (char)('0' + u);
 	}
+	return end;
+}
+
+char *jw_udec(char *o, uint64_t v)
+{
+	static const uint64_t p10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	/* digits: about log10 from the bit length (1233 / 4096 ~ log10(2)),
+	 * then one comparison settles it; v | 1 has as many as v, and 1 for 0 */
+	uint64_t x = v | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(x)) * 1233 >> 12;
+	unsigned n = t + 1 - (x < p10[t]);
+	char *end = o + n;
+
+	jw_udigits(end, v);
 	return end;
 }
 

@@ -73,9 +73,10 @@ static inline __attribute__((always_inline)) size_t jw_klen(const char *key)
 }
 
 void jw_object_open_k(struct jw *w, const char *key, size_t klen);
-void jw_object_close(struct jw *w);
 void jw_array_open_k(struct jw *w, const char *key, size_t klen);
-void jw_array_close(struct jw *w);
+/* Close the innermost object or array: c is '}' or ']' (the calls
+ * jw_object_close / jw_array_close below). */
+void jw_close_k(struct jw *w, char c);
 
 void jw_string_k(struct jw *w, const char *key, size_t klen, const char *s);
 void jw_stringn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n);
@@ -91,19 +92,184 @@ void jw_null_k(struct jw *w, const char *key, size_t klen);
  * copied as is. */
 void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n);
 
+/* Values whose comma and key are written already (the inline calls below
+ * use them): the same bytes and the same errors as the calls above. */
+void jw_value_stringn(struct jw *w, const char *s, size_t n);
+void jw_value_plain(struct jw *w, const char *s, size_t n);
+void jw_value_hex(struct jw *w, const uint8_t *p, size_t n);
+/* The decimal digits of v at o (room for 20); returns the end. */
+char *jw_udec(char *o, uint64_t v);
+
+/*
+ * Inline fast path.  Most members of a line have a literal key and land in
+ * a buffer with room to spare: for those the comma, key and (for numbers,
+ * booleans and brackets) the value are stored at the call site, the key's
+ * bytes as constants, without a scan or a length loop.  Everything else -
+ * a key made at run time, a writer in error, a buffer that must grow,
+ * nesting at the limit, the sanitizer builds that check literal keys (see
+ * jw_klen) or a build without optimisation - takes the out-of-line call,
+ * which writes the same bytes (check_jw compares the two).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define JW_INLINE_KEYS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JW_INLINE_KEYS 0
+#endif
+#endif
+#ifndef JW_INLINE_KEYS
+#define JW_INLINE_KEYS 1
+#endif
+
+/* The comma and a literal key (NULL: none) with room for need more bytes
+ * after them: returns where the value goes, or NULL (nothing written) when
+ * the out-of-line call must do it. */
+static inline __attribute__((always_inline)) char *jw_key_fast(struct jw *w, const char *key,
+							       size_t klen, size_t need)
+{
+	size_t kn = klen & ~JW_KEY_LITERAL;
+	char *o;
+
+	if (!JW_INLINE_KEYS || !__builtin_constant_p(klen) || !(klen & JW_KEY_LITERAL) ||
+	    kn > 64 || w->err || w->cap - w->len <= kn + need + 5)
+		return NULL;
+	o = w->buf + w->len;
+	/* has_member is 0 or 1: a comma, kept only after a member */
+	*o = ',';
+	o += w->has_member[w->depth];
+	w->has_member[w->depth] = 1;
+	if (key) {
+		*o++ = '"';
+		__builtin_memcpy(o, key, kn);
+		o += kn;
+		*o++ = '"';
+		*o++ = ':';
+	}
+	return o;
+}
+
+/* The decimal digits of v at o; returns the end (one digit inline). */
+static inline __attribute__((always_inline)) char *jw_dec_at(char *o, uint64_t v)
+{
+	if (v >= 10)
+		return jw_udec(o, v);
+	*o = (char)('0' + v);
+	return o + 1;
+}
+
+static inline __attribute__((always_inline)) void jw_uint_i(struct jw *w, const char *key,
+							    size_t klen, uint64_t v)
+{
+	char *o = jw_key_fast(w, key, klen, 20);
+
+	if (o)
+		w->len = (size_t)(jw_dec_at(o, v) - w->buf);
+	else
+		jw_uint_k(w, key, klen, v);
+}
+
+static inline __attribute__((always_inline)) void jw_int_i(struct jw *w, const char *key,
+							   size_t klen, int64_t v)
+{
+	char *o = jw_key_fast(w, key, klen, 21);
+
+	if (!o) {
+		jw_int_k(w, key, klen, v);
+	} else if (v < 0) {
+		*o = '-';
+		w->len = (size_t)(jw_udec(o + 1, 0ULL - (uint64_t)v) - w->buf);
+	} else {
+		w->len = (size_t)(jw_dec_at(o, (uint64_t)v) - w->buf);
+	}
+}
+
+static inline __attribute__((always_inline)) void jw_bool_i(struct jw *w, const char *key,
+							    size_t klen, int v)
+{
+	char *o = jw_key_fast(w, key, klen, 5);
+
+	if (!o) {
+		jw_bool_k(w, key, klen, v);
+		return;
+	}
+	/* five bytes either way: "true" and its NUL land past the end */
+	__builtin_memcpy(o, v ? "true" : "false", 5);
+	w->len = (size_t)(o - w->buf) + (v ? 4 : 5);
+}
+
+/* The comma and a literal key alone, for a value written out of line:
+ * 1 when done (w->len past the colon), 0 when the out-of-line call must
+ * write the member. */
+static inline __attribute__((always_inline)) int jw_key_only(struct jw *w, const char *key,
+							     size_t klen)
+{
+	char *o = jw_key_fast(w, key, klen, 0);
+
+	if (!o)
+		return 0;
+	w->len = (size_t)(o - w->buf);
+	return 1;
+}
+
+#define jw_stringn_i(w, key, klen, s, n) \
+	(jw_key_only((w), (key), (klen)) ? jw_value_stringn((w), (s), (n)) \
+					 : jw_stringn_k((w), (key), (klen), (s), (n)))
+#define jw_plain_i(w, key, klen, s, n) \
+	(jw_key_only((w), (key), (klen)) ? jw_value_plain((w), (s), (n)) \
+					 : jw_plain_k((w), (key), (klen), (s), (n)))
+#define jw_hex_i(w, key, klen, p, n) \
+	(jw_key_only((w), (key), (klen)) ? jw_value_hex((w), (p), (n)) \
+					 : jw_hex_k((w), (key), (klen), (p), (n)))
+
+static inline __attribute__((always_inline)) void jw_string_i(struct jw *w, const char *key,
+							      size_t klen, const char *s)
+{
+	jw_stringn_i(w, key, klen, s, s ? __builtin_strlen(s) : 0);
+}
+
+static inline __attribute__((always_inline)) void jw_open_i(struct jw *w, const char *key,
+							    size_t klen, char c)
+{
+	char *o = w->depth < JW_MAX_DEPTH ? jw_key_fast(w, key, klen, 1) : NULL;
+
+	if (!o) {
+		if (c == '{')
+			jw_object_open_k(w, key, klen);
+		else
+			jw_array_open_k(w, key, klen);
+		return;
+	}
+	*o++ = c;
+	w->len = (size_t)(o - w->buf);
+	w->depth++;
+	w->has_member[w->depth] = 0;
+}
+
+static inline __attribute__((always_inline)) void jw_close_i(struct jw *w, char c)
+{
+	if (!JW_INLINE_KEYS || w->err || w->depth == 0 || w->cap - w->len <= 1) {
+		jw_close_k(w, c);
+		return;
+	}
+	w->depth--;
+	w->buf[w->len++] = c;
+}
+
 /* The calls: key NULL inside an array; the key is read twice, so it must
  * be an expression without side effects. */
-#define jw_object_open(w, key)          jw_object_open_k((w), (key), jw_klen(key))
-#define jw_array_open(w, key)           jw_array_open_k((w), (key), jw_klen(key))
-#define jw_string(w, key, s)            jw_string_k((w), (key), jw_klen(key), (s))
-#define jw_stringn(w, key, s, n)        jw_stringn_k((w), (key), jw_klen(key), (s), (n))
-#define jw_plain(w, key, s, n)          jw_plain_k((w), (key), jw_klen(key), (s), (n))
+#define jw_object_open(w, key)          jw_open_i((w), (key), jw_klen(key), '{')
+#define jw_array_open(w, key)           jw_open_i((w), (key), jw_klen(key), '[')
+#define jw_object_close(w)              jw_close_i((w), '}')
+#define jw_array_close(w)               jw_close_i((w), ']')
+#define jw_string(w, key, s)            jw_string_i((w), (key), jw_klen(key), (s))
+#define jw_stringn(w, key, s, n)        jw_stringn_i((w), (key), jw_klen(key), (s), (n))
+#define jw_plain(w, key, s, n)          jw_plain_i((w), (key), jw_klen(key), (s), (n))
 #define jw_bytes(w, key, p, n)          jw_bytes_k((w), (key), jw_klen(key), (p), (n))
-#define jw_hex(w, key, p, n)            jw_hex_k((w), (key), jw_klen(key), (p), (n))
-#define jw_int(w, key, v)               jw_int_k((w), (key), jw_klen(key), (v))
-#define jw_uint(w, key, v)              jw_uint_k((w), (key), jw_klen(key), (v))
+#define jw_hex(w, key, p, n)            jw_hex_i((w), (key), jw_klen(key), (p), (n))
+#define jw_int(w, key, v)               jw_int_i((w), (key), jw_klen(key), (v))
+#define jw_uint(w, key, v)              jw_uint_i((w), (key), jw_klen(key), (v))
 #define jw_real(w, key, v)              jw_real_k((w), (key), jw_klen(key), (v))
-#define jw_bool(w, key, v)              jw_bool_k((w), (key), jw_klen(key), (v))
+#define jw_bool(w, key, v)              jw_bool_i((w), (key), jw_klen(key), (v))
 #define jw_null(w, key)                 jw_null_k((w), (key), jw_klen(key))
 #define jw_raw(w, key, json, n)         jw_raw_k((w), (key), jw_klen(key), (json), (n))
 

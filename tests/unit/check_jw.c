@@ -480,6 +480,167 @@ START_TEST(buffer_reused)
 }
 END_TEST
 
+/*
+ * The inline fast path (literal keys stored at the call site, jw.h) against
+ * the out-of-line calls: the same members written both ways - through the
+ * macros and through the *_k functions with the key's length given without
+ * JW_KEY_LITERAL (a key made at run time: never the fast path) - must give
+ * the same bytes, from an empty writer (the first calls grow the buffer),
+ * across buffer growth, and at every depth.
+ */
+#define KL(k) ((k) ? strlen(k) : 0)
+
+static void fast_members(struct jw *w, uint64_t u, int64_t i, const char *s)
+{
+	static const uint8_t ctx[8] = { 0xc0, 0xa8, 0x64, 0x1c, 0x00, 0x00, 0x40, 0x7e };
+
+	jw_object_open(w, NULL);
+	jw_uint(w, "u", u);
+	jw_int(w, "service_code", i);
+	jw_bool(w, "response", (int)(u & 1));
+	jw_bool(w, "f", 0);
+	jw_string(w, "status", s);
+	jw_stringn(w, "key_longer_than_four_eight_byte_words", s, s ? strlen(s) : 0);
+	jw_plain(w, "ts", "2024-01-02T03:04:05.000001+0000", 31);
+	jw_hex(w, "sender_context", ctx, 8);
+	jw_object_open(w, "o");
+	jw_object_close(w);
+	jw_array_open(w, "items");
+	jw_uint(w, NULL, u);
+	jw_int(w, NULL, i);
+	jw_string(w, NULL, s);
+	jw_bool(w, NULL, 1);
+	jw_object_open(w, NULL);
+	jw_uint(w, "type_id", 178);
+	jw_array_open(w, "e");
+	jw_array_close(w);
+	jw_object_close(w);
+	jw_array_close(w);
+	jw_object_close(w);
+}
+
+static void slow_members(struct jw *w, uint64_t u, int64_t i, const char *s)
+{
+	static const uint8_t ctx[8] = { 0xc0, 0xa8, 0x64, 0x1c, 0x00, 0x00, 0x40, 0x7e };
+	const char *k;
+
+	jw_object_open_k(w, NULL, 0);
+	jw_uint_k(w, "u", 1, u);
+	k = "service_code";
+	jw_int_k(w, k, KL(k), i);
+	k = "response";
+	jw_bool_k(w, k, KL(k), (int)(u & 1));
+	jw_bool_k(w, "f", 1, 0);
+	k = "status";
+	jw_string_k(w, k, KL(k), s);
+	k = "key_longer_than_four_eight_byte_words";
+	jw_stringn_k(w, k, KL(k), s, s ? strlen(s) : 0);
+	jw_plain_k(w, "ts", 2, "2024-01-02T03:04:05.000001+0000", 31);
+	k = "sender_context";
+	jw_hex_k(w, k, KL(k), ctx, 8);
+	jw_object_open_k(w, "o", 1);
+	jw_close_k(w, '}');
+	k = "items";
+	jw_array_open_k(w, k, KL(k));
+	jw_uint_k(w, NULL, 0, u);
+	jw_int_k(w, NULL, 0, i);
+	jw_string_k(w, NULL, 0, s);
+	jw_bool_k(w, NULL, 0, 1);
+	jw_object_open_k(w, NULL, 0);
+	k = "type_id";
+	jw_uint_k(w, k, KL(k), 178);
+	jw_array_open_k(w, "e", 1);
+	jw_close_k(w, ']');
+	jw_close_k(w, '}');
+	jw_close_k(w, ']');
+	jw_close_k(w, '}');
+}
+
+START_TEST(fast_path_same_bytes)
+{
+	static const char *const strs[] = { "success", "", NULL, "q\"b\\\n", "caf\xc3\xa9" };
+	struct jw a, b;
+	uint64_t u;
+	int64_t i;
+	size_t n = 0, r;
+	unsigned d;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		/* round 0: fresh writers per value (growth from nothing);
+		 * round 1: one long array (growth in the middle of it) */
+		jw_init(&a);
+		jw_init(&b);
+		if (round) {
+			jw_array_open(&a, NULL);
+			jw_array_open_k(&b, NULL, 0);
+		}
+		for (d = 0; d <= 20; d++) {
+			/* 10^d - 1, 10^d, 10^d + 1: every digit count's edges */
+			uint64_t p = 1;
+
+			for (r = 0; r < d && r < 19; r++)
+				p *= 10;
+			for (r = 0; r < 3; r++) {
+				u = d == 20 ? UINT64_MAX - r : p - 1 + r;
+				i = (int64_t)u;
+				if (r == 1)
+					i = d == 20 ? INT64_MIN : -(int64_t)(p - 1 + r);
+				if (!round) {
+					jw_reset(&a);
+					jw_reset(&b);
+				}
+				fast_members(&a, u, i, strs[n % 5]);
+				slow_members(&b, u, i, strs[n % 5]);
+				n++;
+				if (!round)
+					ck_assert_str_eq(text(&a), text(&b));
+			}
+		}
+		if (round) {
+			jw_array_close(&a);
+			jw_close_k(&b, ']');
+			ck_assert_str_eq(text(&a), text(&b));
+			ck_assert_uint_gt(strlen(text(&a)), 4096);
+		}
+		jw_free(&a);
+		jw_free(&b);
+	}
+	/* nesting at the limit and a close without an open: the same errors */
+	jw_init(&a);
+	for (d = 0; d <= JW_MAX_DEPTH; d++)
+		jw_object_open(&a, d ? "k" : NULL);
+	ck_assert_int_ne(jw_error(&a), 0);
+	jw_reset(&a);
+	jw_object_close(&a);
+	ck_assert_int_ne(jw_error(&a), 0);
+	jw_free(&a);
+}
+END_TEST
+
+START_TEST(udec_every_length)
+{
+	char got[24], want[24];
+	uint64_t p = 1, v;
+	int d, k;
+
+	for (d = 0; d < 20; d++) {
+		for (k = -1; k <= 1; k++) {
+			v = p + (uint64_t)k;
+			if (d == 0 && k < 0)
+				v = 0;
+			*jw_udec(got, v) = 0;
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			ck_assert_str_eq(got, want);
+		}
+		if (d < 19)
+			p *= 10;
+	}
+	*jw_udec(got, UINT64_MAX) = 0;
+	ck_assert_str_eq(got, "18446744073709551615");
+}
+END_TEST
+
 static Suite *jw_suite(void)
 {
 	Suite *s = suite_create("jw");
@@ -496,6 +657,8 @@ static Suite *jw_suite(void)
 	tcase_add_test(t, huge_string);
 	tcase_add_test(t, nesting_limit);
 	tcase_add_test(t, buffer_reused);
+	tcase_add_test(t, fast_path_same_bytes);
+	tcase_add_test(t, udec_every_length);
 	suite_add_tcase(s, t);
 	return s;
 }
