@@ -138,19 +138,23 @@ static int8_t tcp_wscale(struct cursor *o)
 static int decode_l4(struct decoder *d, struct cursor *c, uint32_t seglen, struct pkt_meta *p)
 {
 	if (p->l4 == IPPROTO_TCP) {
+		struct cursor h;
 		uint8_t doff;
 
 		d->st.tcp++;
-		if (cur_left(c) < 20)
+		/* the fixed header in a window of its own: once it is there,
+		 * the reads in it cannot fail (and need no checks) */
+		h = cur_sub(c, 20);
+		if (!cur_ok(&h))
 			return drop(d, DEC_TCP_TRUNCATED);
-		p->sport = cur_be16(c);
-		p->dport = cur_be16(c);
-		p->seq = cur_be32(c);
-		p->ack = cur_be32(c);
-		doff = (uint8_t)((cur_u8(c) >> 4) * 4);
-		p->tcp_flags = cur_u8(c);
-		p->win = cur_be16(c);
-		cur_skip(c, 4);                 /* checksum, urgent pointer */
+		p->sport = cur_be16(&h);
+		p->dport = cur_be16(&h);
+		p->seq = cur_be32(&h);
+		p->ack = cur_be32(&h);
+		doff = (uint8_t)((cur_u8(&h) >> 4) * 4);
+		p->tcp_flags = cur_u8(&h);
+		p->win = cur_be16(&h);
+		/* checksum, urgent pointer: not read */
 		if (doff < 20 || doff > seglen)
 			return drop(d, DEC_TCP_BAD_OFFSET);
 		if (cur_left(c) < (size_t)(doff - 20))
@@ -164,15 +168,17 @@ static int decode_l4(struct decoder *d, struct cursor *c, uint32_t seglen, struc
 			cur_skip(c, doff - 20); /* options */
 		}
 	} else if (p->l4 == IPPROTO_UDP) {
+		struct cursor h;
 		uint16_t ulen;
 
 		d->st.udp++;
-		if (cur_left(c) < 8)
+		h = cur_sub(c, 8);
+		if (!cur_ok(&h))
 			return drop(d, DEC_UDP_TRUNCATED);
-		p->sport = cur_be16(c);
-		p->dport = cur_be16(c);
-		ulen = cur_be16(c);
-		cur_skip(c, 2);
+		p->sport = cur_be16(&h);
+		p->dport = cur_be16(&h);
+		ulen = cur_be16(&h);
+		/* checksum: not read */
 		if (ulen < 8 || ulen > seglen) {
 			/* The ports are sound; the length is not: no payload. */
 			d->st.reason[DEC_UDP_BAD_LEN]++;
@@ -210,15 +216,18 @@ static int decode_ipv4_fragment(struct decoder *d, const uint8_t *ip, size_t hle
 static int decode_ipv4(struct decoder *d, const uint8_t *ip, size_t avail, int snapped,
 		       struct pkt_meta *p)
 {
-	struct cursor c;
+	struct cursor c, h;
 	uint8_t b0, hlen;
 	uint16_t total, fo;
 
 	d->st.ipv4++;
 	cur_init(&c, ip, avail);
-	if (avail < 20)
+	/* the fixed header in a window of its own: once it is there, the
+	 * reads in it cannot fail (and need no checks) */
+	h = cur_sub(&c, 20);
+	if (!cur_ok(&h))
 		return drop(d, DEC_IPV4_TRUNCATED);
-	b0 = cur_u8(&c);
+	b0 = cur_u8(&h);
 	if ((b0 >> 4) != 4)
 		return drop(d, DEC_IPV4_BAD_VERSION);
 	hlen = (uint8_t)((b0 & 0x0f) * 4);
@@ -226,17 +235,17 @@ static int decode_ipv4(struct decoder *d, const uint8_t *ip, size_t avail, int s
 		return drop(d, DEC_IPV4_BAD_HLEN);
 	if (hlen > avail)
 		return drop(d, DEC_IPV4_TRUNCATED);
-	cur_skip(&c, 1);
-	total = cur_be16(&c);
-	cur_skip(&c, 2);                /* identification */
-	fo = cur_be16(&c);
-	p->ttl = cur_u8(&c);
-	p->l4 = cur_u8(&c);
-	cur_skip(&c, 2);                /* checksum: not verified (offload) */
+	cur_skip(&h, 1);
+	total = cur_be16(&h);
+	cur_skip(&h, 2);                /* identification */
+	fo = cur_be16(&h);
+	p->ttl = cur_u8(&h);
+	p->l4 = cur_u8(&h);
+	cur_skip(&h, 2);                /* checksum: not verified (offload) */
 	p->src_ip.ver = 4;
-	cur_copy(&c, p->src_ip.a, 4);
+	cur_copy(&h, p->src_ip.a, 4);
 	p->dst_ip.ver = 4;
-	cur_copy(&c, p->dst_ip.a, 4);
+	cur_copy(&h, p->dst_ip.a, 4);
 	if (total < hlen)
 		return drop(d, DEC_IPV4_BAD_TOTAL_LEN);
 	if (total > avail) {
