@@ -36,15 +36,27 @@ static inline size_t cur_pos(const struct cursor *c) { return c->off; }
 static inline int cur_ok(const struct cursor *c) { return !c->err; }
 static inline const uint8_t *cur_ptr(const struct cursor *c) { return c->p + c->off; }
 
-/* Returns 1 when n bytes are available, else marks the error and returns 0. */
+/* Returns 1 when n bytes are available, else marks the error and returns 0.
+ * Invariant: an error always leaves off == len (here, in cur_init's NULL
+ * window and in cur_fail), so a read of n > 0 bytes fails on the length test
+ * alone; only a zero-byte read must look at the flag.  With n a constant (every
+ * fixed-width read) the flag test folds away. */
 static inline int cur_need(struct cursor *c, size_t n)
 {
-	if (c->err || n > c->len - c->off) {
+	if (n > c->len - c->off || (n == 0 && c->err)) {
 		c->err = 1;
 		c->off = c->len;
 		return 0;
 	}
 	return 1;
+}
+
+/* Mark the cursor bad (a field the caller cannot accept): sticky, and the
+ * window is left used up like any failed read. */
+static inline void cur_fail(struct cursor *c)
+{
+	c->err = 1;
+	c->off = c->len;
 }
 
 static inline void cur_skip(struct cursor *c, size_t n)

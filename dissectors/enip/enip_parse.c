@@ -116,7 +116,7 @@ static int64_t path_logical_value(struct cursor *c, unsigned fmt)
 	case 0: return cur_u8(c);
 	case 1: cur_skip(c, 1); return cur_le16(c);
 	case 2: cur_skip(c, 1); return cur_le32(c);
-	default: c->err = 1; return -1;
+	default: cur_fail(c); return -1;
 	}
 }
 

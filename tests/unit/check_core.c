@@ -63,6 +63,37 @@ START_TEST(cursor_wide_reads)
 }
 END_TEST
 
+/* After any error every read fails, zero-byte ones included: the length
+ * test alone for n > 0 (an error leaves the window used up), the flag for 0. */
+START_TEST(cursor_error_fails_every_size)
+{
+	const uint8_t b[] = { 1, 2, 3, 4, 5, 6 };
+	struct cursor c, s;
+	size_t n;
+
+	for (n = 0; n <= 4; n++) {
+		cur_init(&c, b, sizeof(b));
+		cur_u8(&c);
+		ck_assert_ptr_nonnull(cur_bytes(&c, 0));        /* 0 bytes of a sound window */
+		cur_fail(&c);
+		ck_assert(!cur_ok(&c));
+		ck_assert_uint_eq(cur_left(&c), 0);
+		ck_assert_ptr_null(cur_bytes(&c, n));
+		ck_assert(!cur_ok(&c));
+	}
+	cur_init(&c, b, 2);
+	ck_assert_uint_eq(cur_le32(&c), 0);             /* short read: error */
+	ck_assert_ptr_null(cur_bytes(&c, 0));
+	s = cur_sub(&c, 0);
+	ck_assert(!cur_ok(&s));
+	ck_assert_uint_eq(cur_left(&s), 0);
+	ck_assert_ptr_null(cur_bytes(&s, 0));
+	cur_init(&c, NULL, 5);                          /* no bytes: n > 0 fails */
+	ck_assert_ptr_null(cur_bytes(&c, 1));
+	ck_assert(!cur_ok(&c));
+}
+END_TEST
+
 /* A toy length-prefixed protocol: 0xA5, len byte (payload), payload. */
 static long toy_len(const uint8_t *p, size_t avail, void *ud)
 {
@@ -427,6 +458,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, cursor_reads_and_sticks);
 	tcase_add_test(tc, cursor_sub_window);
 	tcase_add_test(tc, cursor_wide_reads);
+	tcase_add_test(tc, cursor_error_fails_every_size);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("framer");
 	tcase_add_test(tc, framer_many_in_one);
