@@ -218,6 +218,7 @@ int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int pro
 	snprintf(e->proto, sizeof(e->proto), "%s", proto);
 	e->is_ot = !!is_ot;
 	e->proto_id = (uint8_t)(is_ot ? proto_id : 0);
+	e->relabels++;
 	return 1;
 }
 

@@ -113,6 +113,7 @@ struct graph_edge {
 	uint8_t is_ot;          /* proto is an OT protocol */
 	uint8_t proto_id;       /* enum ot_proto when is_ot */
 	uint8_t owner_mark;     /* free for the graph's owner (0 on creation) */
+	uint32_t relabels;      /* times graph_edge_label() changed the label */
 	struct timeval first, last;
 	uint64_t flows;
 	uint64_t pkts[2], bytes[2];     /* [0] client -> server, [1] back */

@@ -89,6 +89,8 @@ json_t *inv_mac_json(const uint8_t mac[6])
 	return json_string(ot_mac_str(mac, buf, sizeof(buf)));
 }
 
+static uint8_t ttl_hops(uint8_t ttl);
+
 /* ---- configuration, lifetime ---- */
 
 size_t inventory_asset_bytes(void)
@@ -102,6 +104,7 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 {
 	struct inventory *inv = calloc(1, sizeof(*inv));
 	struct graph_config gc;
+	int i;
 
 	if (!inv)
 		goto fail;
@@ -121,6 +124,8 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
 	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
 	inv->slots = calloc(INV_FLOW_SLOTS, sizeof(*inv->slots));
+	for (i = 0; i < 256; i++)
+		inv->hops_of_ttl[i] = ttl_hops((uint8_t)i);
 	gc.max_edges = cfg->max_edges;
 	gc.seed = ots_mix64(inv->cfg.seed + 1);
 	inv->graph = graph_new(&gc);
@@ -879,10 +884,20 @@ static void edge_label_from_flow(struct inventory *inv, struct graph_edge *e, co
 {
 	int pid, changed;
 
+	_Static_assert(sizeof(slot->lab_app) == sizeof(f->app_proto), "lab_app holds app_proto");
+	if (!created && slot && slot->lab_id == e->id && slot->lab_relabels == e->relabels &&
+	    slot->lab_ot == f->ot_proto && memcmp(slot->lab_app, f->app_proto, sizeof(slot->lab_app)) == 0)
+		return;         /* what changed nothing last time, on an edge unchanged since */
 	if (ot_label_of(f, slot, &pid))
 		changed = graph_edge_label(e, ot_proto_name((enum ot_proto)pid), 1, pid);
 	else
 		changed = graph_edge_label(e, f->app_proto, 0, 0);
+	if (slot) {
+		slot->lab_id = e->id;
+		slot->lab_relabels = e->relabels;
+		slot->lab_ot = f->ot_proto;
+		memcpy(slot->lab_app, f->app_proto, sizeof(slot->lab_app));
+	}
 	if (!changed && !created)
 		return;
 	add_proto(inv, cli, e, 0, ts);
@@ -992,7 +1007,7 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 		src->pkts[0]++;
 		src->bytes[0] += len;
 		if (rs) {
-			uint8_t hops = ttl_hops(p->ttl);
+			uint8_t hops = inv->hops_of_ttl[p->ttl];
 
 			rs->pkts[0]++;
 			rs->bytes[0] += len;

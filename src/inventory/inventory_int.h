@@ -210,6 +210,13 @@ struct inv_flow_slot {
 	} fend[2];
 	const char *ot_name;                    /* flow's dissector name, when */
 	int ot_id;                              /* ... resolved to this enum ot_proto */
+	/* the label last given to edge lab_id from the flow's (ot_proto,
+	 * app_proto), and the edge's relabels then: while all four hold, the
+	 * same label again changes nothing */
+	uint64_t lab_id;                        /* 0: none */
+	uint32_t lab_relabels;
+	const char *lab_ot;
+	char lab_app[32];                       /* sizeof(struct flow).app_proto */
 	struct graph_edge *edge[INV_SLOT_WAYS]; /* the flow's edges, while the graph's */
 	uint64_t edge_gen;                      /* ... evictions are still this */
 };
@@ -232,6 +239,7 @@ struct inventory {
 	time_t event_sec;                       /* asset-line rate window */
 	uint64_t gen;                           /* assets and address records freed */
 	struct inv_flow_slot *slots;            /* [INV_FLOW_SLOTS] */
+	uint8_t hops_of_ttl[256];               /* ttl_hops(), by table */
 	uint32_t event_count;
 	/* outputs (observer.c, set by inventory_observe) */
 	const char *out_file;

@@ -834,6 +834,45 @@ START_TEST(flow_memory_follows_evictions)
 }
 END_TEST
 
+/*
+ * Two flows on one edge with different application labels take turns: each
+ * packet labels the edge from its own flow (a flow's slot remembers the
+ * label it gave only while the edge keeps it).
+ */
+START_TEST(edge_label_follows_each_flow)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f1 = mk_flow("10.5.0.1", 51, "10.5.0.2", 52, IPPROTO_TCP, 8080);
+	struct flow f2 = mk_flow("10.5.0.1", 51, "10.5.0.2", 52, IPPROTO_TCP, 8080);
+	struct inventory_asset_info cli, srv;
+	const struct graph_edge *e;
+	int i;
+
+	snprintf(f1.app_proto, sizeof(f1.app_proto), "HTTP");
+	snprintf(f2.app_proto, sizeof(f2.app_proto), "TLS");
+	f2.cli_port = 40001;
+	for (i = 0; i < 3; i++) {
+		packet(inv, &f1, 0, 60);
+		packet(inv, &f1, 1, 60);
+		cli = find(inv, "10.5.0.1");
+		srv = find(inv, "10.5.0.2");
+		e = graph_edge_find(inventory_graph(inv), cli.id, srv.id, IPPROTO_TCP, 8080);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_str_eq(e->proto, "HTTP");
+		packet(inv, &f2, 0, 60);
+		ck_assert_str_eq(e->proto, "TLS");
+		tick(0.5);
+	}
+	/* the flow's label changes (classified late): the edge follows */
+	packet(inv, &f1, 0, 60);
+	ck_assert_str_eq(e->proto, "HTTP");
+	snprintf(f1.app_proto, sizeof(f1.app_proto), "HTTP_Proxy");
+	packet(inv, &f1, 0, 60);
+	ck_assert_str_eq(e->proto, "HTTP_Proxy");
+	inventory_free(inv);
+}
+END_TEST
+
 /* ---- graph ---- */
 
 START_TEST(graph_ranges_periods_ops)
@@ -1199,6 +1238,7 @@ static Suite *inventory_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, spoofed_flood_stays_within_caps);
 	tcase_add_test(tc, flow_memory_follows_evictions);
+	tcase_add_test(tc, edge_label_follows_each_flow);
 	tcase_add_test(tc, random_inputs_never_crash);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("graph_and_files");
