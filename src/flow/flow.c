@@ -309,12 +309,19 @@ static void hash_unlink(struct flow_table *ft, struct flow_entry *e)
 		*pp = e->hnext;
 }
 
-static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k, uint64_t h)
+/* The flow of key k, or NULL; *hp: the key's hash either way. */
+static struct flow_entry *lookup(struct flow_table *ft, const struct flow_key *k, uint64_t *hp)
 {
 	struct flow_entry *e = ft->recent;
+	uint64_t h;
 
-	if (e && e->hash == h && key_equal(&e->key, k))
+	/* the flow of the packet before (request and response alike): its
+	 * key is the same, so is its hash, already stored */
+	if (e && key_equal(&e->key, k)) {
+		*hp = e->hash;
 		return e;
+	}
+	h = *hp = key_hash(ft, k);
 	for (e = ft->buckets[h & ft->mask]; e; e = e->hnext)
 		if (e->hash == h && key_equal(&e->key, k))
 			return e;
@@ -703,8 +710,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 		expire_some(ft, EXPIRE_PER_PACKET);
 
 	src_lo = make_key(p, &k);
-	h = key_hash(ft, &k);
-	e = lookup(ft, &k, h);
+	e = lookup(ft, &k, &h);
 	if (e && p->l4 == IPPROTO_TCP &&
 	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
 	    (e->f.tcp_state == FLOW_TCP_CLOSED || e->f.tcp_state == FLOW_TCP_RESET ||
