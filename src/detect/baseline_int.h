@@ -190,6 +190,14 @@ int bl_confident(const struct bl_config *cfg, const struct bl_entry *e);
 double bl_entry_span(const struct bl_entry *e);
 /* baseline_io.c: a request symbol as the file writes it */
 json_t *bl_sym_json(const struct bl_sym *s);
+/* The two readers baseline_load tries in turn (both give the same model):
+ * the file's text read directly, NULL when it gives up (any error, or a
+ * layout it does not follow); then the whole file as one jansson tree,
+ * NULL with err naming what is wrong. */
+struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
+				  char *err, size_t errlen);
+struct baseline *bl_load_tree(const char *path, const struct bl_config *cfg,
+			      char *err, size_t errlen);
 
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k);
 /* Find or insert; NULL (counted in refused) when the cap is reached. */

@@ -302,20 +302,250 @@ int baseline_save(const struct baseline *b, const char *path, char *err, size_t 
 
 /* ---- load: every field checked, or nothing ------------------------------------- */
 
+/*
+ * A loaded value (the top level's own fields, or one entry) is held as
+ * nodes in one array that the next value reuses: no memory per value.
+ * The nodes come from the plain reader below (the text of a saved file)
+ * or from a jansson tree (anything else), and the checks that follow see
+ * the same thing either way: a number with a fraction or an exponent is
+ * a real, else an integer, as jansson types them; strings are whole
+ * (NUL-terminated, no NUL inside, as jansson refuses \u0000).
+ */
+enum bl_ntype { BN_NULL, BN_FALSE, BN_TRUE, BN_INT, BN_REAL, BN_STR, BN_ARR, BN_OBJ };
+
+struct bl_node {
+	uint8_t type;
+	const char *kp;         /* a member's name (in the file or the jansson
+				 * tree, alive while the node is) and length */
+	uint32_t klen;
+	uint32_t next;          /* the next member or element; 0: none */
+	uint32_t first, n;      /* object, array: first member or element, how many */
+	uint32_t hint;          /* object: the member found last (a lookup starts after it) */
+	uint32_t s;             /* string: offset into the text */
+	json_int_t i;
+	double r;
+};
+
+/* Nodes and their text; node 0 is never used (0 means none).  Ownership:
+ * the loader's, freed by doc_free. */
+struct bl_doc {
+	struct bl_node *v;
+	uint32_t n, cap;
+	char *str;
+	size_t slen, scap;
+};
+
+static void doc_reset(struct bl_doc *d)
+{
+	d->n = 1;
+	d->slen = 0;
+}
+
+static void doc_free(struct bl_doc *d)
+{
+	free(d->v);
+	free(d->str);
+	memset(d, 0, sizeof(*d));
+}
+
+/* A new node of type t, zeroed; 0 when out of memory or too many. */
+static uint32_t doc_node(struct bl_doc *d, enum bl_ntype t)
+{
+	if (d->n == 0)
+		d->n = 1;
+	if (d->n >= d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 256;
+		struct bl_node *nv = cap > d->cap && cap < UINT32_MAX / 2 ?
+				     realloc(d->v, (size_t)cap * sizeof(*nv)) : NULL;
+
+		if (!nv)
+			return 0;
+		d->v = nv;
+		d->cap = cap;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[0]));
+	d->v[d->n].type = (uint8_t)t;
+	return d->n++;
+}
+
+/* s[0..len) and a NUL into the text; its offset, or -1. */
+static int64_t doc_text(struct bl_doc *d, const char *s, size_t len)
+{
+	size_t at = d->slen;
+
+	if (len >= UINT32_MAX / 2 || d->slen + len + 1 >= UINT32_MAX)
+		return -1;
+	if (d->slen + len + 1 > d->scap) {
+		size_t cap = d->scap ? d->scap : 4096;
+		char *ns;
+
+		while (cap < d->slen + len + 1)
+			cap *= 2;
+		if (!(ns = realloc(d->str, cap)))
+			return -1;
+		d->str = ns;
+		d->scap = cap;
+	}
+	memcpy(d->str + at, s, len);
+	d->str[at + len] = 0;
+	d->slen += len + 1;
+	return (int64_t)at;
+}
+
+/* Append node m to parent, after last (0: m is the first). */
+static void doc_link(struct bl_doc *d, uint32_t parent, uint32_t *last, uint32_t m)
+{
+	if (*last)
+		d->v[*last].next = m;
+	else
+		d->v[parent].first = m;
+	d->v[parent].n++;
+	*last = m;
+}
+
+/* Levels of a jansson value taken as nodes: deeper than any entry. */
+#define BL_DOC_LEVELS 64
+
+/* The jansson value v as nodes, with levels levels of members or elements
+ * below it (the containers below are left empty); 0 when out of memory. */
+static uint32_t doc_from_json(struct bl_doc *d, json_t *v, int levels)
+{
+	uint32_t at = 0, last = 0, m;
+	int64_t s;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY: {
+		int obj = json_is_object(v);
+		void *it = obj ? json_object_iter(v) : NULL;
+		size_t i, n = obj ? 0 : json_array_size(v);
+
+		if (!(at = doc_node(d, obj ? BN_OBJ : BN_ARR)) || levels <= 0)
+			return at;
+		for (i = 0; obj ? it != NULL : i < n; i++) {
+			m = doc_from_json(d, obj ? json_object_iter_value(it) : json_array_get(v, i),
+					  levels - 1);
+			if (!m)
+				return 0;
+			if (obj) {
+				d->v[m].kp = json_object_iter_key(it);
+				d->v[m].klen = (uint32_t)strlen(d->v[m].kp);
+				it = json_object_iter_next(v, it);
+			}
+			doc_link(d, at, &last, m);
+		}
+		return at;
+	}
+	case JSON_STRING:
+		if (!(at = doc_node(d, BN_STR)) ||
+		    (s = doc_text(d, json_string_value(v), strlen(json_string_value(v)))) < 0)
+			return 0;
+		d->v[at].s = (uint32_t)s;
+		return at;
+	case JSON_INTEGER:
+		if ((at = doc_node(d, BN_INT)))
+			d->v[at].i = json_integer_value(v);
+		return at;
+	case JSON_REAL:
+		if ((at = doc_node(d, BN_REAL)))
+			d->v[at].r = json_real_value(v);
+		return at;
+	case JSON_TRUE:
+		return doc_node(d, BN_TRUE);
+	case JSON_FALSE:
+		return doc_node(d, BN_FALSE);
+	default:
+		return doc_node(d, BN_NULL);
+	}
+}
+
 struct jctx {
 	const char *path;
 	char *err;
 	size_t errlen;
+	struct bl_doc *d;
+	/* where: "<sec>[<idx>]<where>" in an entry, "<where>" elsewhere; the
+	 * entry's part is only formatted when there is an error to name */
+	const char *sec;
+	size_t idx;
 	char where[64];
 	int failed;
 };
+
+/* Member key of object o (NULL when o is not an object or has none).  The
+ * members are looked at from the one after the last found, round, so a
+ * value read in the order it was written is found at the first look. */
+static struct bl_node *nget(struct jctx *c, struct bl_node *o, const char *key)
+{
+	struct bl_node *v = c->d->v;
+	size_t kl = strlen(key);
+	uint32_t i, start;
+
+	if (!o || o->type != BN_OBJ || !o->first)
+		return NULL;
+	start = o->hint && v[o->hint].next ? v[o->hint].next : o->first;
+	i = start;
+	do {
+		if (v[i].klen == kl && memcmp(v[i].kp, key, kl) == 0) {
+			o->hint = i;
+			return &v[i];
+		}
+		i = v[i].next ? v[i].next : o->first;
+	} while (i != start);
+	return NULL;
+}
+
+/* Element i of array a, NULL when there is none. */
+static struct bl_node *nidx(struct jctx *c, struct bl_node *a, size_t i)
+{
+	uint32_t at;
+
+	if (!a || a->type != BN_ARR || i >= a->n)
+		return NULL;
+	for (at = a->first; i > 0; i--)
+		at = c->d->v[at].next;
+	return &c->d->v[at];
+}
+
+/* The element after v in its array, NULL after the last. */
+static struct bl_node *nnext(struct jctx *c, const struct bl_node *v)
+{
+	return v->next ? &c->d->v[v->next] : NULL;
+}
+
+static struct bl_node *nfirst(struct jctx *c, const struct bl_node *a)
+{
+	return a->first ? &c->d->v[a->first] : NULL;
+}
+
+/* Elements of array a in order: i counts them, v is each. */
+#define nforeach(c, a, i, v) \
+	for ((i) = 0, (v) = nfirst((c), (a)); (v); (i)++, (v) = nnext((c), (v)))
+
+static int nis_obj(const struct bl_node *v) { return v && v->type == BN_OBJ; }
+static int nis_arr(const struct bl_node *v) { return v && v->type == BN_ARR; }
+static int nis_str(const struct bl_node *v) { return v && v->type == BN_STR; }
+static int nis_int(const struct bl_node *v) { return v && v->type == BN_INT; }
+static int nis_num(const struct bl_node *v) { return v && (v->type == BN_INT || v->type == BN_REAL); }
+static int nis_bool(const struct bl_node *v) { return v && (v->type == BN_TRUE || v->type == BN_FALSE); }
+static int nis_true(const struct bl_node *v) { return v && v->type == BN_TRUE; }
+
+static double nnum(const struct bl_node *v)
+{
+	return v->type == BN_INT ? (double)v->i : v->r;
+}
+
+static const char *nstr(struct jctx *c, const struct bl_node *v)
+{
+	return c->d->str + v->s;
+}
 
 static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[160], sec[96] = "";
 	va_list ap;
 
 	if (c->failed)
@@ -323,55 +553,65 @@ static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->path, c->where, key ? "." : "",
+	if (c->sec)
+		snprintf(sec, sizeof(sec), "%s[%zu]", c->sec, c->idx);
+	snprintf(c->err, c->errlen, "%s: %s%s%s%s: %s", c->path, sec, c->where, key ? "." : "",
 		 key ? key : "", msg);
 	c->failed = 1;
 	return -1;
 }
 
-static int jint(struct jctx *c, json_t *o, const char *key, json_int_t lo, json_int_t hi,
+/* The error position names an entry: section name and index. */
+static void jat_entry(struct jctx *c, const char *sec, size_t idx)
+{
+	c->sec = sec;
+	c->idx = idx;
+	c->where[0] = 0;
+}
+
+static int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t lo, json_int_t hi,
 		json_int_t *out)
 {
-	json_t *v = json_object_get(o, key);
+	struct bl_node *v = nget(c, o, key);
 
 	if (!v)
 		return jfail(c, key, "missing");
-	if (!json_is_integer(v))
+	if (!nis_int(v))
 		return jfail(c, key, "expected an integer");
-	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return jfail(c, key, "%lld is outside %lld..%lld", (long long)json_integer_value(v),
+	if (v->i < lo || v->i > hi)
+		return jfail(c, key, "%lld is outside %lld..%lld", (long long)v->i,
 			     (long long)lo, (long long)hi);
-	*out = json_integer_value(v);
+	*out = v->i;
 	return 0;
 }
 
-static int jnum(struct jctx *c, json_t *o, const char *key, double *out)
+static int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
 {
-	json_t *v = json_object_get(o, key);
+	struct bl_node *v = nget(c, o, key);
 
 	if (!v)
 		return jfail(c, key, "missing");
-	if (!json_is_number(v))
+	if (!nis_num(v))
 		return jfail(c, key, "expected a number");
-	*out = json_number_value(v);
+	*out = nnum(v);
 	if (!isfinite(*out))
 		return jfail(c, key, "not a finite number");
 	return 0;
 }
 
-static int jstr(struct jctx *c, json_t *o, const char *key, const char **out)
+static int jstr(struct jctx *c, struct bl_node *o, const char *key, const char **out)
 {
-	json_t *v = json_object_get(o, key);
+	struct bl_node *v = nget(c, o, key);
 
 	if (!v)
 		return jfail(c, key, "missing");
-	if (!json_is_string(v))
+	if (!nis_str(v))
 		return jfail(c, key, "expected a string");
-	*out = json_string_value(v);
+	*out = nstr(c, v);
 	return 0;
 }
 
-static int jip(struct jctx *c, json_t *o, const char *key, struct ot_ip *ip)
+static int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
 {
 	const char *s;
 
@@ -382,7 +622,7 @@ static int jip(struct jctx *c, json_t *o, const char *key, struct ot_ip *ip)
 	return 0;
 }
 
-static int jspace(struct jctx *c, json_t *o, const char *key, uint8_t *sp)
+static int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *sp)
 {
 	const char *s;
 	int v;
@@ -395,7 +635,7 @@ static int jspace(struct jctx *c, json_t *o, const char *key, uint8_t *sp)
 	return 0;
 }
 
-static int jproto(struct jctx *c, json_t *o, struct bl_key *k, int allow_plain)
+static int jproto(struct jctx *c, struct bl_node *o, struct bl_key *k, int allow_plain)
 {
 	const char *s;
 
@@ -408,7 +648,7 @@ static int jproto(struct jctx *c, json_t *o, struct bl_key *k, int allow_plain)
 	return 0;
 }
 
-static int jedge(struct jctx *c, json_t *o, struct bl_key *k)
+static int jedge(struct jctx *c, struct bl_node *o, struct bl_key *k)
 {
 	const char *t;
 	json_int_t port;
@@ -432,14 +672,14 @@ static int jedge(struct jctx *c, json_t *o, struct bl_key *k)
 	return 0;
 }
 
-static int jsym(struct jctx *c, json_t *o, const char *key, struct bl_sym *s)
+static int jsym(struct jctx *c, struct bl_node *o, const char *key, struct bl_sym *s)
 {
-	json_t *v = json_object_get(o, key);
+	struct bl_node *v = nget(c, o, key);
 	json_int_t x;
 	char saved[64];
 	int rc = 0;
 
-	if (!v || !json_is_object(v))
+	if (!v || !nis_obj(v))
 		return jfail(c, key, "expected an object");
 	memcpy(saved, c->where, sizeof(saved));
 	snprintf(c->where + strlen(c->where), sizeof(c->where) - strlen(c->where), ".%s", key);
@@ -453,7 +693,6 @@ static int jsym(struct jctx *c, json_t *o, const char *key, struct bl_sym *s)
 	memcpy(c->where, saved, sizeof(saved));
 	return rc;
 }
-
 static void sym_key(struct bl_key *k, const struct bl_sym *s)
 {
 	k->func = s->func;
@@ -480,7 +719,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
 /* A value point's shape (how it changed while learning).  Optional: a
  * file written before the point classes were learned has none, and its
  * points are then judged as analog ones.  "class" is derived, not read. */
-static int load_value_shape(struct jctx *c, json_t *o, struct bl_entry *e)
+
+static int load_value_shape(struct jctx *c, struct bl_node *o, struct bl_entry *e)
 {
 	static const char *const keys[] = { "increases", "decreases", "text_samples" };
 	uint32_t *dst[] = { &e->ups, &e->downs, &e->texts };
@@ -488,13 +728,13 @@ static int load_value_shape(struct jctx *c, json_t *o, struct bl_entry *e)
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!json_object_get(o, keys[i]))
+		if (!nget(c, o, keys[i]))
 			continue;
 		if (jint(c, o, keys[i], 0, UINT32_MAX, &x) < 0)
 			return -1;
 		*dst[i] = (uint32_t)x;
 	}
-	if (json_object_get(o, "last_value") && jnum(c, o, "last_value", &e->vprev) < 0)
+	if (nget(c, o, "last_value") && jnum(c, o, "last_value", &e->vprev) < 0)
 		return -1;
 	if ((uint64_t)e->texts > e->n)
 		return jfail(c, "text_samples", "more than samples");
@@ -502,7 +742,7 @@ static int load_value_shape(struct jctx *c, json_t *o, struct bl_entry *e)
 }
 
 /* Decode one entry of section kind into a key and, after insertion, fill it. */
-static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, json_t *o)
+static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, struct bl_node *o)
 {
 	struct bl_key k;
 	struct bl_entry *e;
@@ -513,7 +753,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 	int created;
 	size_t i;
 
-	if (!json_is_object(o))
+	if (!nis_obj(o))
 		return jfail(c, NULL, "expected an object");
 	memset(&k, 0, sizeof(k));
 	memset(&from, 0, sizeof(from));
@@ -619,25 +859,25 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 
 	switch (kind) {
 	case BE_ASSET: {
-		json_t *macs = json_object_get(o, "macs"), *vlans = json_object_get(o, "vlans"), *v;
-		json_t *many = json_object_get(o, "many_macs");
-		if (!json_is_array(macs) || json_array_size(macs) > BL_MAX_MACS)
+		struct bl_node *macs = nget(c, o, "macs"), *vlans = nget(c, o, "vlans"), *v;
+		struct bl_node *many = nget(c, o, "many_macs");
+		if (!nis_arr(macs) || macs->n > BL_MAX_MACS)
 			return jfail(c, "macs", "expected an array of at most %d MAC addresses", BL_MAX_MACS);
-		json_array_foreach(macs, i, v) {
-			if (!json_is_string(v) || parse_mac(json_string_value(v), e->macs[e->nmac]) < 0)
+		nforeach(c, macs, i, v) {
+			if (!nis_str(v) || parse_mac(nstr(c, v), e->macs[e->nmac]) < 0)
 				return jfail(c, "macs", "element %zu is not a MAC address", i);
 			e->nmac++;
 		}
-		if (!json_is_array(vlans) || json_array_size(vlans) > BL_MAX_VLANS)
+		if (!nis_arr(vlans) || vlans->n > BL_MAX_VLANS)
 			return jfail(c, "vlans", "expected an array of at most %d VLAN ids", BL_MAX_VLANS);
-		json_array_foreach(vlans, i, v) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095)
+		nforeach(c, vlans, i, v) {
+			if (!nis_int(v) || v->i < 0 || v->i > 4095)
 				return jfail(c, "vlans", "element %zu is not a VLAN id", i);
-			e->vlans[e->nvlan++] = (uint16_t)json_integer_value(v);
+			e->vlans[e->nvlan++] = (uint16_t)v->i;
 		}
-		if (many && !json_is_boolean(many))
+		if (many && !nis_bool(many))
 			return jfail(c, "many_macs", "expected true or false");
-		e->many_macs = json_is_true(many);
+		e->many_macs = nis_true(many);
 		break;
 	}
 	case BE_IDENT:
@@ -647,12 +887,12 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 			return jfail(c, "value", "out of memory");
 		break;
 	case BE_EDGE: {
-		json_t *cats = json_object_get(o, "request_categories"), *v;
+		struct bl_node *cats = nget(c, o, "request_categories"), *v;
 		json_int_t r, er, om;
-		if (!json_is_array(cats))
+		if (!nis_arr(cats))
 			return jfail(c, "request_categories", "expected an array");
-		json_array_foreach(cats, i, v) {
-			int cat = json_is_string(v) ? category_from_name(json_string_value(v)) : -1;
+		nforeach(c, cats, i, v) {
+			int cat = nis_str(v) ? category_from_name(nstr(c, v)) : -1;
 			if (cat < 0)
 				return jfail(c, "request_categories", "element %zu is not a category", i);
 			e->cats |= 1u << cat;
@@ -676,16 +916,16 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 		break;
 	}
 	case BE_RANGE: {
-		json_t *r = json_object_get(o, "ranges"), *v;
-		if (!json_is_array(r))
+		struct bl_node *r = nget(c, o, "ranges"), *v;
+		if (!nis_arr(r))
 			return jfail(c, "ranges", "expected an array of [low, high] pairs");
-		json_array_foreach(r, i, v) {
-			json_t *lo = json_array_get(v, 0), *hi = json_array_get(v, 1);
-			if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(lo) ||
-			    !json_is_integer(hi) || json_integer_value(lo) < 0 ||
-			    json_integer_value(hi) > UINT32_MAX || json_integer_value(lo) > json_integer_value(hi))
+		nforeach(c, r, i, v) {
+			struct bl_node *lo = nidx(c, v, 0), *hi = nidx(c, v, 1);
+			if (!nis_arr(v) || v->n != 2 || !nis_int(lo) ||
+			    !nis_int(hi) || lo->i < 0 ||
+			    hi->i > UINT32_MAX || lo->i > hi->i)
 				return jfail(c, "ranges", "element %zu is not a [low, high] pair", i);
-			bl_range_add(e, (uint32_t)json_integer_value(lo), (uint32_t)json_integer_value(hi));
+			bl_range_add(e, (uint32_t)lo->i, (uint32_t)hi->i);
 		}
 		break;
 	}
@@ -711,14 +951,14 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 	case BE_CHAN:
 	case BE_IOSTREAM:
 	case BE_VALUE: {
-		json_t *p = kind == BE_CHAN ? json_object_get(o, "period") :
-			    kind == BE_IOSTREAM ? json_object_get(o, "interval") : o;
+		struct bl_node *p = kind == BE_CHAN ? nget(c, o, "period") :
+			    kind == BE_IOSTREAM ? nget(c, o, "interval") : o;
 		double mean, sd, mn, mx;
 		json_int_t n;
 		char saved[64];
 		int rc = 0;
 
-		if (!json_is_object(p))
+		if (!nis_obj(p))
 			return jfail(c, kind == BE_IOSTREAM ? "interval" : "period", "expected an object");
 		memcpy(saved, c->where, sizeof(saved));
 		if (kind == BE_CHAN)
@@ -755,13 +995,13 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, js
 
 /* The top level's own fields (format, version, learning span) into a new
  * model; NULL with err set when one is missing, mistyped or unsupported. */
-static struct baseline *load_header(struct jctx *c, json_t *root, const struct bl_config *cfg)
+static struct baseline *load_header(struct jctx *c, struct bl_node *root, const struct bl_config *cfg)
 {
 	struct baseline *b = NULL;
 	const char *fmt;
 	json_int_t ver, x;
 
-	if (!json_is_object(root)) {
+	if (!nis_obj(root)) {
 		jfail(c, NULL, "the top level is not a JSON object");
 		return NULL;
 	}
@@ -798,14 +1038,18 @@ fail:
 	return NULL;
 }
 
-/* The whole file as one JSON tree: every error named (file, line, field). */
-static struct baseline *load_tree(const char *path, const struct bl_config *cfg,
-				  char *err, size_t errlen)
+/* The whole file as one JSON tree: every error named (file, line, field).
+ * Each entry (and the top level's own fields) is taken from the tree into
+ * nodes on its own. */
+struct baseline *bl_load_tree(const char *path, const struct bl_config *cfg,
+			      char *err, size_t errlen)
 {
 	struct baseline *b = NULL;
+	struct bl_doc d = { 0 };
 	json_error_t je;
 	json_t *root, *v;
 	struct jctx c;
+	uint32_t n;
 	size_t i;
 	int k;
 
@@ -813,6 +1057,7 @@ static struct baseline *load_tree(const char *path, const struct bl_config *cfg,
 	c.path = path;
 	c.err = err;
 	c.errlen = errlen;
+	c.d = &d;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		if (je.line <= 0)
@@ -822,7 +1067,10 @@ static struct baseline *load_tree(const char *path, const struct bl_config *cfg,
 				 je.column, je.text);
 		return NULL;
 	}
-	if (!(b = load_header(&c, root, cfg)))
+	doc_reset(&d);
+	if (!(n = doc_from_json(&d, root, 1)))
+		goto oom;
+	if (!(b = load_header(&c, &d.v[n], cfg)))
 		goto fail;
 	for (k = 1; k < BE_KIND_MAX; k++) {
 		json_t *arr = json_object_get(root, section_names[k]);
@@ -834,15 +1082,22 @@ static struct baseline *load_tree(const char *path, const struct bl_config *cfg,
 			goto fail;
 		}
 		json_array_foreach(arr, i, v) {
-			snprintf(c.where, sizeof(c.where), "%s[%zu]", section_names[k], i);
-			if (load_entry(b, &c, (enum bl_ekind)k, v) < 0)
+			jat_entry(&c, section_names[k], i);
+			doc_reset(&d);
+			if (!(n = doc_from_json(&d, v, BL_DOC_LEVELS)))
+				goto oom;
+			if (load_entry(b, &c, (enum bl_ekind)k, &d.v[n]) < 0)
 				goto fail;
 		}
 	}
 	json_decref(root);
+	doc_free(&d);
 	return b;
+oom:
+	snprintf(err, errlen, "%s: out of memory", path);
 fail:
 	json_decref(root);
+	doc_free(&d);
 	baseline_free(b);
 	return NULL;
 }
@@ -851,12 +1106,13 @@ fail:
  * The same file read one entry at a time.  The tree of a large baseline is
  * many times the file's size, and building it (fresh memory for every
  * value) cost more than reading the capture it was learned from; here the
- * top level is split by a structural scan, and each entry is parsed,
- * loaded and freed on its own, so the same few kilobytes serve them all.
- * It accepts only what load_tree accepts and yields the same model (the
- * sections in the same order); anything it does not follow (a syntax
- * error, an escaped key, a bad field) gives up, and load_tree then reads
- * the file and names the error.
+ * top level is split by a structural scan, and each entry is read from
+ * the text into the nodes the entry before used, so the same few
+ * kilobytes serve them all and no value is allocated.  It accepts only
+ * what bl_load_tree accepts and yields the same model (the sections in
+ * the same order); anything it does not follow (a syntax error, an
+ * escaped key, a bad field) gives up, and bl_load_tree then reads the
+ * file and names the error.
  */
 
 /* Nesting the scan follows before it gives up (entries are 3 deep). */
@@ -911,16 +1167,15 @@ static const char *value_end(const char *p, const char *end)
 }
 
 /*
- * An entry is parsed here when it is of the plain kind a saved baseline
+ * A value is read here when it is of the plain kind a saved baseline
  * holds: strings of printable ASCII without escapes, numbers, literals,
- * little nesting.  The values are built as jansson builds them (a number
- * with a fraction or an exponent is a real, else an integer; strtod and
- * strtoll as jansson uses them).  Anything else (an escape, other bytes,
- * a repeated key, a number out of range, a syntax error) gives up, and
- * jansson reads the entry and says what is wrong.
+ * little nesting.  Its nodes are what jansson's tree of it gives (a
+ * number with a fraction or an exponent is a real, else an integer;
+ * strtod and strtoll as jansson uses them).  Anything else (an escape,
+ * other bytes, a repeated key, a number out of range, a syntax error)
+ * gives up, and jansson reads the value and says what is wrong.
  */
 #define BL_PLAIN_DEPTH 8
-#define BL_PLAIN_KEY   64
 
 static int is_digit(char ch)
 {
@@ -946,14 +1201,14 @@ static int plain_string(const char **pp, const char *end, const char **text, siz
 }
 
 /*
- * The number [p, q) (already checked to be JSON) without strtod/strtoll
- * when that gives the same value exactly: an integer of at most 18 digits;
- * a decimal without exponent whose digits make an integer m below 2^53
- * with at most 22 of them after the point, which is m / 10^k, both exact
- * doubles, so the one rounding of the division is strtod's (Clinger's
- * fast path).  NULL otherwise: the caller's strtod/strtoll decides.
+ * The number [p, q) (already checked to be JSON) into node v without
+ * strtod/strtoll when that gives the same value exactly: an integer of at
+ * most 18 digits; a decimal without exponent whose digits make an integer
+ * m below 2^53 with at most 22 of them after the point, which is m / 10^k,
+ * both exact doubles, so the one rounding of the division is strtod's
+ * (Clinger's fast path).  -1 otherwise: the caller's strtod/strtoll decides.
  */
-static json_t *plain_number_fast(const char *p, const char *q)
+static int plain_number_fast(const char *p, const char *q, struct bl_node *v)
 {
 	static const double pow10[] = {
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -973,31 +1228,36 @@ static json_t *plain_number_fast(const char *p, const char *q)
 			continue;
 		}
 		if (!is_digit(*p) || ++digits > 18)
-			return NULL;    /* an exponent, or too long to be sure */
+			return -1;      /* an exponent, or too long to be sure */
 		m = m * 10 + (uint64_t)(*p - '0');
 		if (frac >= 0)
 			frac++;
 	}
-	if (frac < 0)
-		return json_integer(neg ? -(json_int_t)m : (json_int_t)m);
+	if (frac < 0) {
+		v->type = BN_INT;
+		v->i = neg ? -(json_int_t)m : (json_int_t)m;
+		return 0;
+	}
 	if (m >= (1ULL << 53) || frac > 22)
-		return NULL;
+		return -1;
 	d = (double)m / pow10[frac];
-	return json_real(neg ? -d : d);
+	v->type = BN_REAL;
+	v->r = neg ? -d : d;
+	return 0;
 }
 
-static json_t *plain_number(const char **pp, const char *end)
+static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
 {
 	const char *p = *pp, *q = p;
 	char buf[64], *stop;
 	size_t n;
 	int real = 0;
-	json_t *v;
+	uint32_t at;
 
 	if (q < end && *q == '-')
 		q++;
 	if (q >= end || !is_digit(*q))
-		return NULL;
+		return 0;
 	if (*q == '0')
 		q++;
 	else
@@ -1006,7 +1266,7 @@ static json_t *plain_number(const char **pp, const char *end)
 	if (q < end && *q == '.') {
 		real = 1;
 		if (++q >= end || !is_digit(*q))
-			return NULL;
+			return 0;
 		while (q < end && is_digit(*q))
 			q++;
 	}
@@ -1015,119 +1275,175 @@ static json_t *plain_number(const char **pp, const char *end)
 		if (++q < end && (*q == '+' || *q == '-'))
 			q++;
 		if (q >= end || !is_digit(*q))
-			return NULL;
+			return 0;
 		while (q < end && is_digit(*q))
 			q++;
 	}
-	if ((n = (size_t)(q - p)) >= sizeof(buf))
-		return NULL;
-	if ((v = plain_number_fast(p, q)) != NULL) {
+	if ((n = (size_t)(q - p)) >= sizeof(buf) || !(at = doc_node(d, BN_NULL)))
+		return 0;
+	if (plain_number_fast(p, q, &d->v[at]) == 0) {
 		*pp = q;
-		return v;
+		return at;
 	}
 	memcpy(buf, p, n);
 	buf[n] = 0;
 	errno = 0;
 	if (real) {
-		double d = strtod(buf, &stop);
+		double x = strtod(buf, &stop);
 
-		if (errno || stop != buf + n || !isfinite(d))
-			return NULL;
-		v = json_real(d);
+		if (errno || stop != buf + n || !isfinite(x))
+			return 0;
+		d->v[at].type = BN_REAL;
+		d->v[at].r = x;
 	} else {
 		long long x = strtoll(buf, &stop, 10);
 
 		if (errno || stop != buf + n)
-			return NULL;
-		v = json_integer((json_int_t)x);
+			return 0;
+		d->v[at].type = BN_INT;
+		d->v[at].i = (json_int_t)x;
 	}
-	if (v)
-		*pp = q;
-	return v;
+	*pp = q;
+	return at;
 }
 
-static json_t *plain_value(const char **pp, const char *end, int depth);
+static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth);
 
-/* The members or elements after '{' or '[' at *pp into v (stolen). */
-static json_t *plain_container(const char **pp, const char *end, int depth, json_t *v)
+/* A bit for a member name: a repeated name is looked for only when its
+ * bit is already set. */
+static uint64_t key_bit(const char *s, size_t len)
 {
-	const char *p = skip_ws(*pp + 1, end), *text;
-	char close = json_is_object(v) ? '}' : ']';
-	char key[BL_PLAIN_KEY];
-	size_t len;
-	json_t *m;
+	return 1ULL << ((len * 7 + (len ? (unsigned char)s[0] + 3u * (unsigned char)s[len - 1] : 0)) & 63);
+}
 
+/* The members or elements after '{' or '[' at *pp into a node of type t. */
+static uint32_t plain_container(struct bl_doc *d, const char **pp, const char *end, int depth,
+				enum bl_ntype t)
+{
+	const char *p = skip_ws(*pp + 1, end), *text = NULL;
+	char close = t == BN_OBJ ? '}' : ']';
+	uint32_t at = doc_node(d, t), last = 0, m, i;
+	uint64_t seen = 0, bit;
+	size_t len = 0;
+
+	if (!at)
+		return 0;
 	if (p < end && *p == close) {
 		*pp = p + 1;
-		return v;
+		return at;
 	}
 	for (;;) {
-		if (close == '}') {
+		if (t == BN_OBJ) {
 			if (p >= end || *p != '"' || plain_string(&p, end, &text, &len) < 0 ||
-			    len >= sizeof(key))
-				break;
-			memcpy(key, text, len);
-			key[len] = 0;
-			if (json_object_get(v, key))
-				break;          /* a repeated key: jansson names it */
+			    len >= UINT32_MAX)
+				return 0;
+			bit = key_bit(text, len);
+			if (seen & bit)
+				for (i = d->v[at].first; i; i = d->v[i].next)
+					if (d->v[i].klen == len && memcmp(d->v[i].kp, text, len) == 0)
+						return 0;       /* a repeated key: jansson names it */
+			seen |= bit;
 			p = skip_ws(p, end);
 			if (p >= end || *p != ':')
-				break;
+				return 0;
 			p = skip_ws(p + 1, end);
 		}
-		if (!(m = plain_value(&p, end, depth + 1)))
-			break;
-		if ((close == '}' ? json_object_set_new_nocheck(v, key, m) : json_array_append_new(v, m)) < 0)
-			break;
+		if (!(m = plain_value(d, &p, end, depth + 1)))
+			return 0;
+		if (t == BN_OBJ) {
+			d->v[m].kp = text;
+			d->v[m].klen = (uint32_t)len;
+		}
+		doc_link(d, at, &last, m);
 		p = skip_ws(p, end);
 		if (p < end && *p == close) {
 			*pp = p + 1;
-			return v;
+			return at;
 		}
 		if (p >= end || *p != ',')
-			break;
+			return 0;
 		p = skip_ws(p + 1, end);
 	}
-	json_decref(v);
-	return NULL;
 }
 
-static json_t *plain_value(const char **pp, const char *end, int depth)
+/* The value at *pp as nodes, *pp past it; 0 when it is not plain. */
+static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth)
 {
 	const char *p = *pp, *text;
 	size_t len;
-	json_t *v;
+	uint32_t at;
+	int64_t s;
 
 	if (p >= end || depth > BL_PLAIN_DEPTH)
-		return NULL;
+		return 0;
 	switch (*p) {
 	case '{':
-		return plain_container(pp, end, depth, json_object());
+		return plain_container(d, pp, end, depth, BN_OBJ);
 	case '[':
-		return plain_container(pp, end, depth, json_array());
+		return plain_container(d, pp, end, depth, BN_ARR);
 	case '"':
-		if (plain_string(&p, end, &text, &len) < 0 || !(v = json_stringn_nocheck(text, len)))
-			return NULL;
+		if (plain_string(&p, end, &text, &len) < 0 || !(at = doc_node(d, BN_STR)) ||
+		    (s = doc_text(d, text, len)) < 0)
+			return 0;
+		d->v[at].s = (uint32_t)s;
 		*pp = p;
-		return v;
+		return at;
 	case 't':
-		if (end - p < 4 || memcmp(p, "true", 4))
-			return NULL;
+		if (end - p < 4 || memcmp(p, "true", 4) || !(at = doc_node(d, BN_TRUE)))
+			return 0;
 		*pp = p + 4;
-		return json_true();
+		return at;
 	case 'f':
-		if (end - p < 5 || memcmp(p, "false", 5))
-			return NULL;
+		if (end - p < 5 || memcmp(p, "false", 5) || !(at = doc_node(d, BN_FALSE)))
+			return 0;
 		*pp = p + 5;
-		return json_false();
+		return at;
 	case 'n':
-		if (end - p < 4 || memcmp(p, "null", 4))
-			return NULL;
+		if (end - p < 4 || memcmp(p, "null", 4) || !(at = doc_node(d, BN_NULL)))
+			return 0;
 		*pp = p + 4;
-		return json_null();
+		return at;
 	default:
-		return plain_number(pp, end);
+		return plain_number(d, pp, end);
 	}
+}
+
+/* The value at *pp as nodes, *pp past it: by the plain reader, else by
+ * jansson (*jv then holds its tree, which the nodes' names point into: the
+ * caller frees it after use).  bounded: the value is all of [*pp, end)
+ * (a top-level field, any JSON value); else it is an object or array (an
+ * entry) and ends at its closing bracket, before end.  0 when the value is
+ * not valid JSON, or not what it must be. */
+static uint32_t doc_value(struct bl_doc *d, const char **pp, const char *end, int bounded,
+			  json_t **jv)
+{
+	const char *p = *pp;
+	json_error_t je;
+	uint32_t at, mark = d->n;
+	size_t smark = d->slen;
+
+	*jv = NULL;
+	if ((at = plain_value(d, pp, end, 0)) != 0 && (!bounded || *pp == end))
+		return at;
+	/* what the plain reader left is dropped */
+	d->n = mark;
+	d->slen = smark;
+	*pp = p;
+	*jv = json_loadb(p, (size_t)(end - p), (bounded ? JSON_DECODE_ANY : JSON_DISABLE_EOF_CHECK) |
+			 JSON_REJECT_DUPLICATES, &je);
+	if (!*jv)
+		return 0;
+	if (bounded) {
+		*pp = end;
+	} else {
+		/* an object or array ends at its closing bracket: where the
+		 * parse stopped is where the next element may begin */
+		if (je.position <= 0 || p + je.position > end ||
+		    (p[je.position - 1] != '}' && p[je.position - 1] != ']'))
+			return 0;
+		*pp = p + je.position;
+	}
+	return doc_from_json(d, *jv, BL_DOC_LEVELS);
 }
 
 static int section_from_name(const char *s, size_t n)
@@ -1144,38 +1460,24 @@ static int section_from_name(const char *s, size_t n)
 static int load_section_text(struct baseline *b, struct jctx *c, int k, const char *p,
 			     const char *end)
 {
-	json_error_t je;
 	size_t i;
 
 	p = skip_ws(p + 1, end);        /* past '[' */
 	if (p < end && *p == ']')
 		return 0;
 	for (i = 0;; i++) {
-		const char *e;
-		json_t *v;
+		json_t *jv;
+		uint32_t at;
 		int rc;
 
-		e = p;
-		v = *p == '{' || *p == '[' ? plain_value(&e, end, 0) : NULL;
-		if (!v) {
-			/* an object or array ends at its closing bracket: where
-			 * the parse stopped is where the next element may begin */
-			v = json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK |
-				       JSON_REJECT_DUPLICATES, &je);
-			if (!v)
-				return -1;
-			e = p + je.position;
-			if (je.position <= 0 || e > end || (e[-1] != '}' && e[-1] != ']')) {
-				json_decref(v);
-				return -1;
-			}
-		}
-		snprintf(c->where, sizeof(c->where), "%s[%zu]", section_names[k], i);
-		rc = load_entry(b, c, (enum bl_ekind)k, v);
-		json_decref(v);
+		doc_reset(c->d);
+		at = doc_value(c->d, &p, end, 0, &jv);
+		jat_entry(c, section_names[k], i);
+		rc = at ? load_entry(b, c, (enum bl_ekind)k, &c->d->v[at]) : -1;
+		json_decref(jv);
 		if (rc < 0)
 			return -1;
-		p = skip_ws(e, end);
+		p = skip_ws(p, end);
 		if (p < end && *p == ']')
 			return 0;
 		if (p >= end || *p != ',')
@@ -1184,16 +1486,21 @@ static int load_section_text(struct baseline *b, struct jctx *c, int k, const ch
 	}
 }
 
-static struct baseline *load_streamed(const char *path, const struct bl_config *cfg,
-				      char *err, size_t errlen)
+/* The streamed reading of the file; NULL when it gives up (bl_load_tree
+ * then reads the file and names the error). */
+struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
+				  char *err, size_t errlen)
 {
 	const char *sec[BE_KIND_MAX] = { 0 }, *sec_end[BE_KIND_MAX] = { 0 };
 	struct baseline *b = NULL;
-	json_t *root = NULL;
+	struct bl_doc d = { 0 };
+	json_t *held[16];
+	unsigned nheld = 0, i;
 	struct jctx c;
 	char *buf = NULL;
 	const char *p, *end;
 	size_t len = 0, cap = 0, n;
+	uint32_t root, last = 0;
 	struct stat st;
 	FILE *fp;
 	int k;
@@ -1202,6 +1509,7 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 	c.path = path;
 	c.err = err;
 	c.errlen = errlen;
+	c.d = &d;
 	if (!(fp = fopen(path, "rb")))
 		return NULL;
 	if (fstat(fileno(fp), &st) == 0 && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2) {
@@ -1229,18 +1537,20 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 	fclose(fp);
 
 	/* the top level: keys without escapes, sections by extent, the other
-	 * values parsed into a small object of their own */
+	 * values read into nodes, members of a root node */
 	end = buf + len;
 	p = skip_ws(buf, end);
-	if (p >= end || *p != '{' || !(root = json_object()))
+	doc_reset(&d);
+	if (p >= end || *p != '{' || !(root = doc_node(&d, BN_OBJ)))
 		goto fail;
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
-		goto fail;      /* nothing to load: load_tree says what is missing */
+		goto fail;      /* nothing to load: bl_load_tree says what is missing */
 	for (;;) {
 		const char *key, *e;
-		char name[64];
+		uint32_t m;
 		size_t kl;
+		json_t *jv;
 
 		if (p >= end || *p != '"')
 			goto fail;
@@ -1248,12 +1558,11 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
 		       (unsigned char)*p < 0x7f)
 			p++;
-		if (p >= end || *p != '"' || (kl = (size_t)(p - key)) >= sizeof(name))
+		if (p >= end || *p != '"' || (kl = (size_t)(p - key)) >= 64)
 			goto fail;
-		memcpy(name, key, kl);
-		name[kl] = 0;
-		if (json_object_get(root, name))
-			goto fail;      /* a duplicate */
+		for (m = d.v[root].first; m; m = d.v[m].next)
+			if (d.v[m].klen == kl && memcmp(d.v[m].kp, key, kl) == 0)
+				goto fail;      /* a duplicate */
 		p = skip_ws(p + 1, end);
 		if (p >= end || *p != ':')
 			goto fail;
@@ -1263,16 +1572,24 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 		if ((k = section_from_name(key, kl)) > 0 && *p == '[') {
 			sec[k] = p;
 			sec_end[k] = e;
-			/* marks the key as seen */
-			if (json_object_set_new(root, name, json_null()) < 0)
-				goto fail;
+			/* a member of its own marks the key as seen */
+			m = doc_node(&d, BN_NULL);
 		} else {
-			json_error_t je;
-			json_t *v = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-
-			if (!v || k > 0 || json_object_set_new(root, name, v) < 0)
+			if (k > 0)
 				goto fail;
+			m = doc_value(&d, &p, e, 1, &jv);
+			if (jv && nheld < sizeof(held) / sizeof(held[0]))
+				held[nheld++] = jv;     /* the names point into it */
+			else if (jv) {
+				json_decref(jv);
+				goto fail;
+			}
 		}
+		if (!m)
+			goto fail;
+		d.v[m].kp = key;
+		d.v[m].klen = (uint32_t)kl;
+		doc_link(&d, root, &last, m);
 		p = skip_ws(e, end);
 		if (p < end && *p == '}')
 			break;
@@ -1283,7 +1600,7 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 	if (skip_ws(p + 1, end) != end)
 		goto fail;
 
-	if (!(b = load_header(&c, root, cfg)))
+	if (!(b = load_header(&c, &d.v[root], cfg)))
 		goto fail;
 	for (k = 1; k < BE_KIND_MAX; k++) {
 		if (!sec[k] && (k == BE_IOCONN || k == BE_IOSTREAM))
@@ -1291,11 +1608,15 @@ static struct baseline *load_streamed(const char *path, const struct bl_config *
 		if (!sec[k] || load_section_text(b, &c, k, sec[k], sec_end[k]) < 0)
 			goto fail;
 	}
-	json_decref(root);
+	for (i = 0; i < nheld; i++)
+		json_decref(held[i]);
+	doc_free(&d);
 	free(buf);
 	return b;
 fail:
-	json_decref(root);
+	for (i = 0; i < nheld; i++)
+		json_decref(held[i]);
+	doc_free(&d);
 	free(buf);
 	baseline_free(b);
 	return NULL;
@@ -1304,9 +1625,9 @@ fail:
 struct baseline *baseline_load(const char *path, const struct bl_config *cfg,
 			       char *err, size_t errlen)
 {
-	struct baseline *b = load_streamed(path, cfg, err, errlen);
+	struct baseline *b = bl_load_streamed(path, cfg, err, errlen);
 
-	return b ? b : load_tree(path, cfg, err, errlen);
+	return b ? b : bl_load_tree(path, cfg, err, errlen);
 }
 
 /* ---- show and diff ----------------------------------------------------------- */

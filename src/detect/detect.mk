@@ -8,6 +8,12 @@ tests_unit_check_baseline_SOURCES = tests/unit/check_baseline.c
 tests_unit_check_baseline_CFLAGS = $(CHECK_CFLAGS_)
 tests_unit_check_baseline_LDADD = $(CHECK_LDADD)
 TESTS += tests/unit/check_baseline tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
+
+check_PROGRAMS += tests/unit/check_baseline_load
+tests_unit_check_baseline_load_SOURCES = tests/unit/check_baseline_load.c
+tests_unit_check_baseline_load_CFLAGS = $(CHECK_CFLAGS_)
+tests_unit_check_baseline_load_LDADD = $(CHECK_LDADD)
+TESTS += tests/unit/check_baseline_load
 EXTRA_DIST += tests/e2e/e2e_detect.sh tests/e2e/learn_save.sh
 
 # The quiet side: learn on the first half of real captures, detect on the
