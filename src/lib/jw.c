@@ -148,32 +148,51 @@ static inline void jw_copy(char *o, const char *s, size_t n)
 
 /*
  * Copy s[0..n) to o and say whether it can stay as it is: 1 when no byte
- * needs an escape.  The test reads the copy a word at a time, the last word
- * past its end with those bytes masked out, so o must have room for n + 8
- * bytes (the source is never read past its end).
+ * needs an escape (then all n bytes are at o), 0 when one does (o holds
+ * some of them: the caller escapes the whole string over them).  One pass,
+ * a word at a time: the last word overlaps the one before it, a short
+ * string is read as two overlapping halves with 'a's in the unused bytes;
+ * neither s nor o is touched past n bytes.
  */
-static inline int jw_copy_plain(char *o, const char *s, size_t n)
+static inline int jw_copy_clean(char *o, const char *s, size_t n)
 {
-	size_t i = 0, r;
-	uint64_t x, keep;
+	const uint64_t pad = JW_ONES * 'a';
+	uint64_t x;
+	uint32_t a, b;
+	uint16_t c, d;
+	size_t i;
 
-	jw_copy(o, s, n);
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, o + i, 8);
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (jw_word_needs_escape(x))
+				return 0;
+			memcpy(o + i, &x, 8);
+		}
+		memcpy(&x, s + n - 8, 8);
 		if (jw_word_needs_escape(x))
 			return 0;
+		memcpy(o + n - 8, &x, 8);
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (jw_word_needs_escape(a | (uint64_t)b << 32))
+			return 0;
+		memcpy(o, &a, 4);
+		memcpy(o + n - 4, &b, 4);
+	} else if (n >= 2) {
+		memcpy(&c, s, 2);
+		memcpy(&d, s + n - 2, 2);
+		if (jw_word_needs_escape(c | (uint64_t)d << 16 | (pad << 32)))
+			return 0;
+		memcpy(o, &c, 2);
+		memcpy(o + n - 2, &d, 2);
+	} else if (n) {
+		if (jw_word_needs_escape((uint8_t)s[0] | (pad << 8)))
+			return 0;
+		o[0] = s[0];
 	}
-	if ((r = n - i) == 0)
-		return 1;
-	/* the r bytes of the string, then 'a's in place of what follows */
-	memcpy(&x, o + i, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	keep = ~0ULL << (8 * (8 - r));
-#else
-	keep = (1ULL << (8 * r)) - 1;
-#endif
-	x = (x & keep) | (JW_ONES * 'a' & ~keep);
-	return !jw_word_needs_escape(x);
+	return 1;
 }
 
 /* The escaped form of byte c at o (which needs escaping); returns the end. */
@@ -271,7 +290,7 @@ static inline __attribute__((always_inline)) int jw_begin(struct jw *w, const ch
 	w->has_member[w->depth] = 1;
 	*o++ = '"';
 #ifdef JW_CHECK_LITERAL_KEYS
-	if (literal && !jw_copy_plain(o, key, kn)) {
+	if (literal && !jw_copy_clean(o, key, kn)) {
 		fprintf(stderr, "jw: literal key \"%s\" needs escaping\n", key);
 		abort();
 	}
@@ -280,7 +299,7 @@ static inline __attribute__((always_inline)) int jw_begin(struct jw *w, const ch
 	if (literal) {
 		jw_copy(o, key, kn);
 		o += kn;
-	} else if (jw_copy_plain(o, key, kn)) {
+	} else if (jw_copy_clean(o, key, kn)) {
 		o += kn;
 	} else {
 		o = jw_escape_into(o, key, kn);
@@ -347,7 +366,7 @@ void jw_value_stringn(struct jw *w, const char *s, size_t n)
 	}
 	o = w->buf + w->len;
 	*o++ = '"';
-	if (jw_copy_plain(o, s, n))
+	if (jw_copy_clean(o, s, n))
 		o += n;
 	else
 		o = jw_escape_into(o, s, n);
@@ -476,24 +495,42 @@ static const char jw_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Decimal digits of u at the end of tmp[24]; returns the first.  Two
- * digits per division. */
+/* Eight digits of x (< 10^8, zero-padded) ending at end. */
+static inline void jw_digits8(char *end, uint32_t x)
+{
+	uint32_t hi = x / 10000, lo = x % 10000;
+
+	memcpy(end - 8, jw_pairs + 2 * (hi / 100), 2);
+	memcpy(end - 6, jw_pairs + 2 * (hi % 100), 2);
+	memcpy(end - 4, jw_pairs + 2 * (lo / 100), 2);
+	memcpy(end - 2, jw_pairs + 2 * (lo % 100), 2);
+}
+
+/* Decimal digits of u at the end of tmp[24]; returns the first.  Eight
+ * digits per 64-bit division while u is that long, then two per 32-bit
+ * division. */
 static char *jw_udigits(char *end, uint64_t u)
 {
-	const char *pairs = jw_pairs;
+	uint32_t x;
 
-	while (u >= 100) {
-		unsigned r = (unsigned)(u % 100);
-
-		u /= 100;
-		end -= 2;
-		memcpy(end, pairs + 2 * r, 2);
+	while (u >= 100000000) {
+		jw_digits8(end, (uint32_t)(u % 100000000));
+		u /= 100000000;
+		end -= 8;
 	}
-	if (u >= 10) {
+	x = (uint32_t)u;
+	while (x >= 100) {
+		unsigned r = x % 100;
+
+		x /= 100;
 		end -= 2;
-		memcpy(end, pairs + 2 * u, 2);
+		memcpy(end, jw_pairs + 2 * r, 2);
+	}
+	if (x >= 10) {
+		end -= 2;
+		memcpy(end, jw_pairs + 2 * x, 2);
 	} else {
-		*--end = (char)('0' + u);
+		*--end = (char)('0' + x);
 	}
 	return end;
 }

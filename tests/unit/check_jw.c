@@ -638,6 +638,19 @@ START_TEST(udec_every_length)
 	}
 	*jw_udec(got, UINT64_MAX) = 0;
 	ck_assert_str_eq(got, "18446744073709551615");
+	/* values of every magnitude with every digit in every chunk position */
+	v = 0x9E3779B97F4A7C15ULL;
+	for (k = 0; k < 20000; k++) {
+		uint64_t x;
+
+		v ^= v << 13;
+		v ^= v >> 7;
+		v ^= v << 17;
+		x = v >> (k % 64);
+		*jw_udec(got, x) = 0;
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)x);
+		ck_assert_str_eq(got, want);
+	}
 }
 END_TEST
 
