@@ -23,6 +23,10 @@ struct sensor {
 	struct flow_table *ft;
 	struct sensor_observer obs[SENSOR_MAX_OBSERVERS];
 	int nobs;
+	/* the observers that take packets, and those that take events, in
+	 * the order they were added: the per-packet calls go down short lists */
+	const struct sensor_observer *on_packet[SENSOR_MAX_OBSERVERS], *on_event[SENSOR_MAX_OBSERVERS];
+	int n_on_packet, n_on_event;
 	int flow_log;
 	int finished;
 	struct sensor_stats st;
@@ -62,9 +66,8 @@ static void fan_packet(void *ud, const struct pkt_meta *p, const struct flow *f,
 	struct sensor *s = ud;
 	int i;
 
-	for (i = 0; i < s->nobs; i++)
-		if (s->obs[i].on_packet)
-			s->obs[i].on_packet(s->obs[i].ctx, p, f, dir);
+	for (i = 0; i < s->n_on_packet; i++)
+		s->on_packet[i]->on_packet(s->on_packet[i]->ctx, p, f, dir);
 }
 
 static void fan_event(void *ud, const struct ot_event *ev)
@@ -72,9 +75,8 @@ static void fan_event(void *ud, const struct ot_event *ev)
 	struct sensor *s = ud;
 	int i;
 
-	for (i = 0; i < s->nobs; i++)
-		if (s->obs[i].on_event)
-			s->obs[i].on_event(s->obs[i].ctx, ev);
+	for (i = 0; i < s->n_on_event; i++)
+		s->on_event[i]->on_event(s->on_event[i]->ctx, ev);
 }
 
 /* Suricata's flow.state: new (one side only), established, closed. */
@@ -253,7 +255,12 @@ int sensor_add_observer(struct sensor *s, const struct sensor_observer *o)
 {
 	if (s->nobs >= SENSOR_MAX_OBSERVERS)
 		return -1;
-	s->obs[s->nobs++] = *o;
+	s->obs[s->nobs] = *o;
+	if (o->on_packet)
+		s->on_packet[s->n_on_packet++] = &s->obs[s->nobs];
+	if (o->on_event)
+		s->on_event[s->n_on_event++] = &s->obs[s->nobs];
+	s->nobs++;
 	return 0;
 }
 
