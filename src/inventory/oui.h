@@ -3,9 +3,10 @@
  * (Debian's ieee-data package: oui.csv for MA-L, and when present beside it
  * mam.csv for MA-M, oui36.csv for MA-S and iab.csv for the old IAB blocks).
  *
- * The registry is read once into one sorted table of (prefix length, prefix)
- * and looked up by binary search, longest prefix first (36, 28, then 24
- * bits).  Organisation names live in one string pool owned by the table.
+ * The registry is read once into one hash table of (prefix length, prefix)
+ * and looked up longest prefix first (36, 28, then 24 bits); of two lines
+ * with one prefix the first read wins.  Organisation names live in one
+ * string pool owned by the table.
  *
  * Ownership: oui_load() returns a table the caller frees with oui_free()
  * (oui_free(NULL) is a no-op).  Strings returned by oui_lookup() are
