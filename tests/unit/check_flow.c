@@ -191,6 +191,54 @@ START_TEST(vlan_is_part_of_the_key)
 }
 END_TEST
 
+/* Each field of the key tells two flows apart, also right after a packet
+ * of the other flow (the previous packet's flow is matched on its key
+ * alone); the same packet reversed stays in its flow. */
+START_TEST(every_key_field_counts_back_to_back)
+{
+	struct pkt_meta base, v[10], r;
+	size_t i, n = sizeof(v) / sizeof(v[0]);
+
+	ft = table();
+	base = pkt("a00:1::", 11000, "a00:2::", 12000, IPPROTO_UDP, 0, 1.0);
+	for (i = 0; i < n; i++)
+		v[i] = base;
+	ck_assert_int_eq(ot_ip_parse("a00:1::1", &v[0].src_ip), 0);     /* last byte */
+	ck_assert_int_eq(ot_ip_parse("a00:3::", &v[1].dst_ip), 0);
+	v[2].sport = 11001;
+	v[3].dport = 12001;
+	v[4].l4 = IPPROTO_TCP;
+	v[5].nvlan = 1;                         /* tag 0 */
+	v[6].nvlan = 2;
+	v[6].vlan[1] = 7;
+	ck_assert_int_eq(ot_ip_parse("10.0.0.1", &v[7].src_ip), 0);     /* same bytes, v4 */
+	ck_assert_int_eq(ot_ip_parse("10.0.0.2", &v[7].dst_ip), 0);
+	ck_assert_int_eq(ot_ip_parse("900::", &v[8].src_ip), 0);        /* first bytes */
+	v[9].sport = 12000;                     /* ports swapped, addresses not */
+	v[9].dport = 11000;
+	r = base;                               /* reversed: the same flow */
+	r.src_ip = base.dst_ip;
+	r.dst_ip = base.src_ip;
+	r.sport = base.dport;
+	r.dport = base.sport;
+	for (i = 0; i < n; i++) {
+		flow_table_process(ft, &base);
+		flow_table_process(ft, &v[i]);
+		flow_table_process(ft, &r);
+		ck_assert_uint_eq(stats().created, 2 + i);
+	}
+	flow_table_flush(ft);
+	ck_assert_uint_eq(n_ended, n + 1);
+	for (i = 0; i < n_ended; i++)
+		if (ended[i].pkts[FLOW_C2S] + ended[i].pkts[FLOW_S2C] != 1)
+			break;
+	/* one flow took the base packets and their reverses, n each */
+	ck_assert_uint_lt(i, n_ended);
+	ck_assert_uint_eq(ended[i].pkts[FLOW_C2S] + ended[i].pkts[FLOW_S2C], 2 * n);
+	ck_assert_uint_eq(ended[i].pkts[FLOW_C2S], n);
+}
+END_TEST
+
 START_TEST(ipv6_flow)
 {
 	ft = table();
@@ -600,6 +648,7 @@ static Suite *flow_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, handshake_both_directions);
 	tcase_add_test(tc, vlan_is_part_of_the_key);
+	tcase_add_test(tc, every_key_field_counts_back_to_back);
 	tcase_add_test(tc, ipv6_flow);
 	tcase_add_test(tc, synack_alone_names_the_server);
 	tcase_add_test(tc, midstream_roles_guessed);
