@@ -292,7 +292,7 @@ static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int
 
 /* The memo of end when it answers (mac, ip): mac NULL when the packet had
  * none; else NULL. */
-static inline const struct inv_end_memo *memo_get(const struct inventory *inv,
+static inline __attribute__((always_inline)) const struct inv_end_memo *memo_get(const struct inventory *inv,
 					   const struct inv_flow_slot *s, int end,
 					   const uint8_t *mac, const struct ot_ip *ip)
 {
@@ -322,9 +322,10 @@ static void memo_put(struct inv_flow_slot *s, int end, const uint8_t *mac,
 
 /* The edge (cli, srv, the flow's transport and server port) from the slot
  * when it holds it, else from the graph (graph_edge_get()). */
-static struct graph_edge *flow_edge(struct inventory *inv, struct inv_flow_slot *s,
-				    const struct flow *f, const struct asset *cli,
-				    const struct asset *srv, const struct timeval *ts, int *created)
+static __attribute__((noinline)) struct graph_edge *
+flow_edge_lookup(struct inventory *inv, struct inv_flow_slot *s, const struct flow *f,
+		 const struct asset *cli, const struct asset *srv, const struct timeval *ts,
+		 int *created)
 {
 	struct graph_edge *e = NULL;
 	int w;
@@ -351,6 +352,22 @@ static struct graph_edge *flow_edge(struct inventory *inv, struct inv_flow_slot 
 		s->edge[0] = e;
 	}
 	return e;
+}
+
+/* flow_edge_lookup(), answered at once when the slot's last edge is it. */
+static inline __attribute__((always_inline)) struct graph_edge *
+flow_edge(struct inventory *inv, struct inv_flow_slot *s, const struct flow *f,
+	  const struct asset *cli, const struct asset *srv, const struct timeval *ts, int *created)
+{
+	struct graph_edge *x = s->edge[0];
+
+	if (x && x->client == cli->id && x->server == srv->id && x->l4 == f->l4 &&
+	    x->port == f->srv_port && s->edge_gen == graph_evictions(inv->graph)) {
+		*created = 0;
+		graph_edge_touch(inv->graph, x, ts);
+		return x;
+	}
+	return flow_edge_lookup(inv, s, f, cli, srv, ts, created);
 }
 
 static void ip_unlink_index(struct inventory *inv, struct inv_ip *r)
@@ -630,7 +647,7 @@ static int ip_is_specified(const struct ot_ip *ip)
  * gets the address record (may be NULL when memory ran out).  slot (may be
  * NULL) is the flow's, end the flow end of this packet end.
  */
-static struct asset *endpoint_lookup(struct inventory *inv, struct inv_flow_slot *slot, int end,
+static __attribute__((noinline)) struct asset *endpoint_lookup(struct inventory *inv, struct inv_flow_slot *slot, int end,
 				     const uint8_t *mac, const struct ot_ip *ip,
 				     const struct timeval *ts, struct inv_ip **rec)
 {
@@ -681,7 +698,7 @@ static struct asset *endpoint_lookup(struct inventory *inv, struct inv_flow_slot
 
 /* endpoint_lookup(), answered from the slot's memo when it holds the
  * question: then the asset and address are known, and only touched. */
-static inline struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
+static inline __attribute__((always_inline)) struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
 				     const uint8_t *mac, const struct ot_ip *ip,
 				     const struct timeval *ts, struct inv_ip **rec)
 {
@@ -701,8 +718,9 @@ static inline struct asset *endpoint(struct inventory *inv, struct inv_flow_slot
 }
 
 /* Resolve an end of flow f (slot: its slot) without creating anything. */
-static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
-				    struct inv_flow_slot *slot, int server, struct inv_ip **rec)
+static __attribute__((noinline)) struct asset *
+flow_end_lookup(struct inventory *inv, const struct flow *f, struct inv_flow_slot *slot,
+		int server, struct inv_ip **rec)
 {
 	const uint8_t *mac = server ? f->srv_mac : f->cli_mac;
 	const struct ot_ip *ip = server ? &f->srv_ip : &f->cli_ip;
@@ -710,11 +728,6 @@ static struct asset *flow_end_asset(struct inventory *inv, const struct flow *f,
 	struct asset *a;
 	int is_mac;
 
-	if (slot && slot->gen == inv->gen && slot->fend[server].a &&
-	    slot->fend[server].has_mac == f->has_mac) {
-		*rec = slot->fend[server].r;
-		return slot->fend[server].a;
-	}
 	if ((m = memo_get(inv, slot, server, f->has_mac ? mac : NULL, ip))) {
 		a = m->a;
 		*rec = m->r;
@@ -738,6 +751,19 @@ found:
 		slot->fend[server].has_mac = f->has_mac;
 	}
 	return a;
+}
+
+/* flow_end_lookup(), answered by the slot when it has the end already. */
+static inline __attribute__((always_inline)) struct asset *
+flow_end_asset(struct inventory *inv, const struct flow *f, struct inv_flow_slot *slot,
+	       int server, struct inv_ip **rec)
+{
+	if (slot && slot->gen == inv->gen && slot->fend[server].a &&
+	    slot->fend[server].has_mac == f->has_mac) {
+		*rec = slot->fend[server].r;
+		return slot->fend[server].a;
+	}
+	return flow_end_lookup(inv, f, slot, server, rec);
 }
 
 static void add_vlans(struct inventory *inv, struct asset *a, const struct pkt_meta *p)
