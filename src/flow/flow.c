@@ -87,6 +87,14 @@ struct flow_entry {
 	struct flow_ext *ext;
 };
 
+/* One direction's delivery target while a packet is processed. */
+struct flow_sink_ctx {
+	struct flow_table *ft;
+	struct flow_entry *e;
+	const struct timeval *ts;
+	int dir;
+};
+
 struct flow_table {
 	struct flow_config cfg;
 	struct flow_callbacks cb;
@@ -106,14 +114,10 @@ struct flow_table {
 	struct applayer al;
 	struct flow_stats st;
 	uint8_t ot_ports[2][8192];         /* [udp?][port bit]: dissector ports */
-};
-
-/* One direction's delivery target while a packet is processed. */
-struct flow_sink_ctx {
-	struct flow_table *ft;
-	struct flow_entry *e;
-	const struct timeval *ts;
-	int dir;
+	/* the delivery targets by direction: set up once, aimed at a flow
+	 * and a packet time by sinks_for() */
+	struct flow_sink_ctx sink_ctx[2];
+	struct stream_sink sink[2];
 };
 
 /* ---- configuration ---------------------------------------------------- */
@@ -189,41 +193,35 @@ static inline int64_t tv_us(const struct timeval *tv)
 
 /* ---- keys and roles ---------------------------------------------------- */
 
-/* a[0..15] as two big-endian words: they order as memcmp orders the bytes */
-static inline void ip_words(const uint8_t a[16], uint64_t w[2])
-{
-	memcpy(w, a, 16);
-	w[0] = __builtin_bswap64(w[0]);
-	w[1] = __builtin_bswap64(w[1]);
-}
-
 /* Fill k from p; returns 1 when the packet's source is the key's lo side
  * (the lower address by memcmp, then the lower port). */
 static int make_key(const struct pkt_meta *p, struct flow_key *k)
 {
-	uint64_t s[2], d[2];
+	uint64_t s[2], d[2], sb, db;
 	int src_lo;
 	uint8_t nvlan = p->nvlan > PKT_MAX_VLAN ? PKT_MAX_VLAN : p->nvlan;
 
-	ip_words(p->src_ip.a, s);
-	ip_words(p->dst_ip.a, d);
-	if (s[0] != d[0])
-		src_lo = s[0] < d[0];
-	else if (s[1] != d[1])
-		src_lo = s[1] < d[1];
-	else
-		src_lo = p->sport <= p->dport;
+	memcpy(s, p->src_ip.a, 16);
+	memcpy(d, p->dst_ip.a, 16);
+	/* as big-endian words the addresses order as memcmp orders them */
+	sb = __builtin_bswap64(s[0]);
+	db = __builtin_bswap64(d[0]);
+	if (sb == db) {
+		sb = __builtin_bswap64(s[1]);
+		db = __builtin_bswap64(d[1]);
+	}
+	src_lo = sb != db ? sb < db : p->sport <= p->dport;
 
 	k->w[4] = 0;
 	k->w[5] = 0;
 	if (src_lo) {
-		memcpy(k->lo_ip, p->src_ip.a, 16);
-		memcpy(k->hi_ip, p->dst_ip.a, 16);
+		memcpy(k->lo_ip, s, 16);
+		memcpy(k->hi_ip, d, 16);
 		k->lo_port = p->sport;
 		k->hi_port = p->dport;
 	} else {
-		memcpy(k->lo_ip, p->dst_ip.a, 16);
-		memcpy(k->hi_ip, p->src_ip.a, 16);
+		memcpy(k->lo_ip, d, 16);
+		memcpy(k->hi_ip, s, 16);
 		k->lo_port = p->dport;
 		k->hi_port = p->sport;
 	}
@@ -400,21 +398,31 @@ static void sink_gap(void *ud, size_t len)
 	applayer_gap(&c->ft->al, &c->e->ext->al, &c->e->f, c->ts, c->dir, len);
 }
 
-static void make_sinks(struct flow_table *ft, struct flow_entry *e, const struct timeval *ts,
-		       struct flow_sink_ctx ctx[2], struct stream_sink sink[2])
+static void sinks_init(struct flow_table *ft)
 {
 	int d;
 
 	for (d = 0; d < 2; d++) {
-		ctx[d].ft = ft;
-		ctx[d].e = e;
-		ctx[d].ts = ts;
-		ctx[d].dir = d;
-		sink[d].ud = &ctx[d];
-		sink[d].data = sink_data;
-		sink[d].gap = sink_gap;
-		sink[d].anomaly = sink_anomaly;
+		ft->sink_ctx[d].ft = ft;
+		ft->sink_ctx[d].dir = d;
+		ft->sink[d].ud = &ft->sink_ctx[d];
+		ft->sink[d].data = sink_data;
+		ft->sink[d].gap = sink_gap;
+		ft->sink[d].anomaly = sink_anomaly;
 	}
+}
+
+/* The two directions' sinks, delivering to e with packet time ts.  Valid
+ * until the next call: one flow's delivery never starts another's (the
+ * consumers of events and data do not call into the table). */
+static const struct stream_sink *sinks_for(struct flow_table *ft, struct flow_entry *e,
+					   const struct timeval *ts)
+{
+	ft->sink_ctx[0].e = e;
+	ft->sink_ctx[1].e = e;
+	ft->sink_ctx[0].ts = ts;
+	ft->sink_ctx[1].ts = ts;
+	return ft->sink;
 }
 
 static void on_ot_event(void *ud, const struct ot_event *ev)
@@ -446,10 +454,8 @@ static void end_flow(struct flow_table *ft, struct flow_entry *e, int reason)
 	f->end_reason = (uint8_t)reason;
 	if (x) {
 		if (!x->stream_off) {
-			struct flow_sink_ctx ctx[2];
-			struct stream_sink sink[2];
+			const struct stream_sink *sink = sinks_for(ft, e, &f->last);
 
-			make_sinks(ft, e, &f->last, ctx, sink);
 			stream_flush(&ft->pool, &x->st[0], &sink[0]);
 			stream_flush(&ft->pool, &x->st[1], &sink[1]);
 		}
@@ -661,8 +667,7 @@ static uint32_t announced_window(const struct flow_entry *e, const struct pkt_me
 static void app_packet(struct flow_table *ft, struct flow_entry *e, struct flow_ext *x,
 		       const struct pkt_meta *p, int dir)
 {
-	struct flow_sink_ctx ctx[2];
-	struct stream_sink sink[2];
+	const struct stream_sink *sink;
 	uint32_t seq;
 
 	if (x->stream_off)
@@ -670,7 +675,7 @@ static void app_packet(struct flow_table *ft, struct flow_entry *e, struct flow_
 	if (p->l4 == IPPROTO_UDP) {
 		applayer_data(&ft->al, &x->al, &e->f, &p->ts, dir, p->payload, p->payload_len);
 	} else if (p->l4 == IPPROTO_TCP) {
-		make_sinks(ft, e, &p->ts, ctx, sink);
+		sink = sinks_for(ft, e, &p->ts);
 		if (p->tcp_flags & TCP_SYN)
 			stream_syn(&ft->pool, &x->st[dir], p->seq);
 		if (p->tcp_flags & TCP_ACK)
@@ -898,6 +903,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 		goto nomem;
 	ft->mask = nb - 1;
 	ft->next_expiry = INT64_MAX;
+	sinks_init(ft);
 	ots_keyhash_init(&ft->kh, ots_random_seed());
 	ft->timeout_us[LIST_EMBRYONIC] = (int64_t)(cfg->tcp_embryonic_timeout * 1e6);
 	ft->timeout_us[LIST_TCP] = (int64_t)(cfg->tcp_idle_timeout * 1e6);
