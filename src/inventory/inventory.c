@@ -942,14 +942,12 @@ enum { EDGE_UNCOUNTED = 0, EDGE_IT, EDGE_OT };
  * when an unnamed service answered).  An IT edge that turns out to be OT
  * moves over.  Roles are re-inferred on every change.
  */
-static void edge_classify(struct inventory *inv, struct graph_edge *e, struct asset *cli,
-			  struct asset *srv, int answered, const struct timeval *ts)
+static __attribute__((noinline)) void edge_reclassify(struct inventory *inv, struct graph_edge *e,
+						       struct asset *cli, struct asset *srv,
+						       int answered, const struct timeval *ts)
 {
 	int want;
 
-	/* every packet comes here: settled edges return before any label test */
-	if (e->owner_mark == EDGE_OT || (e->owner_mark == EDGE_IT && !e->is_ot))
-		return;
 	want = e->is_ot ? EDGE_OT
 	     : (label_is_named(e->proto) || answered) && !label_is_ics(e->proto) ? EDGE_IT
 	     : EDGE_UNCOUNTED;
@@ -972,6 +970,16 @@ static void edge_classify(struct inventory *inv, struct graph_edge *e, struct as
 	role_update(inv, cli, ts);
 	if (srv != cli)
 		role_update(inv, srv, ts);
+}
+
+static inline __attribute__((always_inline)) void
+edge_classify(struct inventory *inv, struct graph_edge *e, struct asset *cli, struct asset *srv,
+	      int answered, const struct timeval *ts)
+{
+	/* every packet comes here: settled edges return before any label test */
+	if (e->owner_mark == EDGE_OT || (e->owner_mark == EDGE_IT && !e->is_ot))
+		return;
+	edge_reclassify(inv, e, cli, srv, answered, ts);
 }
 
 /*
@@ -1204,7 +1212,9 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 
 	e = flow_edge(inv, slot, f, cli, srv, &ev->ts, &created);
 	if (e) {
-		if (graph_edge_label(e, ot_proto_name(ev->proto), 1, p) || created) {
+		/* an edge already labelled with this OT protocol keeps it */
+		if (((!e->is_ot || p == 0 || e->proto_id != p) &&
+		     graph_edge_label(e, ot_proto_name(ev->proto), 1, p)) || created) {
 			add_proto(inv, cli, e, 0, &ev->ts);
 			add_proto(inv, srv, e, 1, &ev->ts);
 		}
