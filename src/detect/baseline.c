@@ -447,13 +447,17 @@ static int reg_text_like(double v, int *both)
 static uint32_t text_runs(const struct ot_event *ev)
 {
 	uint32_t bits = 0;
-	int i = 0, j, both, any;
+	int i = 0, j, both, any, space = -1;
+	unsigned flags = 0;
 
 	_Static_assert(OT_MAX_VALUES <= 32, "text_runs keeps one bit per value");
 	while (i < ev->n_values) {
 		const struct ot_value *v = &ev->values[i];
-		if (!(ot_space_flags(v->space) & OT_SPACE_TEXT16) ||
-		    !reg_text_like(v->value, &both)) {
+		if (v->space != space) {        /* the values of a message mostly share it */
+			space = v->space;
+			flags = ot_space_flags(v->space);
+		}
+		if (!(flags & OT_SPACE_TEXT16) || !reg_text_like(v->value, &both)) {
 			i++;
 			continue;
 		}
@@ -472,6 +476,24 @@ static uint32_t text_runs(const struct ot_event *ev)
 		i = j;
 	}
 	return bits;
+}
+
+/* ot_value_is_analog for the values of one message in turn: the answer
+ * depends only on the space and block, which they mostly share. */
+struct analog_memo {
+	int space;              /* -1: nothing asked yet */
+	uint16_t block;
+	int yes;
+};
+
+static int value_is_analog(struct analog_memo *m, const struct ot_value *v)
+{
+	if (v->space != m->space || v->block != m->block) {
+		m->space = v->space;
+		m->block = v->block;
+		m->yes = ot_value_is_analog(v);
+	}
+	return m->yes;
 }
 
 /* A drop from the top quarter of a 16-bit register to its bottom quarter
@@ -1074,6 +1096,7 @@ static void reports_heard(struct baseline *b, const struct flow *f, const struct
 	if (c->d_silent) {
 		c->d_silent = 0;
 		b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
+		b->watch_valid = 0;             /* the sweep's list dropped it */
 	}
 	c->d_last = ts;
 }
@@ -1127,6 +1150,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 
 	if (ev->dir != OT_DIR_REQUEST) {
 		uint32_t runs = text_runs(ev);
+		struct analog_memo am = { -1, 0, 0 };
 
 		if (ev_is_report(ev))
 			reports_learn(b, f, ev, ts);
@@ -1136,7 +1160,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 		/* read values, per server point (and whether each sits in text);
 		 * each point the shortcut to the next */
 		for (i = 0, prev = NULL; i < ev->n_values; i++) {
-			if (!ot_value_is_analog(&ev->values[i]))
+			if (!value_is_analog(&am, &ev->values[i]))
 				continue;
 			value_key(&k, ev, f, &ev->values[i]);
 			e = prev ? bl_get_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k, ts, NULL)
@@ -1380,6 +1404,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		if (chan->d_silent) {
 			chan->d_silent = 0;
 			b->next_silence_check = 0;     /* re-armed: its deadline may be the next */
+			b->watch_valid = 0;             /* the sweep's list dropped it */
 		}
 		if (periodic && chan->d_last > 0) {
 			double dt = ts - chan->d_last;
@@ -1535,7 +1560,9 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 			  struct bl_entry *edge, double ts)
 {
 	struct bl_devs range = { NULL, 0, 0 }, text = { NULL, 0, 0 };
-	uint32_t runs = text_runs(ev);
+	struct analog_memo am = { -1, 0, 0 };
+	uint32_t runs = 0;
+	int runs_known = 0;     /* text_runs only when a constant point asks */
 	struct bl_key k;
 	struct bl_entry *e, *prev = NULL;
 	int i;
@@ -1546,7 +1573,7 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 		double span, tol;
 		char t1[3], t2[3];
 
-		if (!ot_value_is_analog(v))
+		if (!value_is_analog(&am, v))
 			continue;
 		value_key(&k, ev, f, v);
 		/* each point the shortcut to the next */
@@ -1558,6 +1585,10 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 		cls = bl_value_class(e);
 		if (cls == BL_VC_COUNTER)
 			continue;
+		if (cls == BL_VC_CONSTANT && !runs_known) {
+			runs = text_runs(ev);
+			runs_known = 1;
+		}
 		if (cls == BL_VC_TEXT || (cls == BL_VC_CONSTANT && ((runs >> i) & 1))) {
 			/* text: only a constant one changing says something */
 			if (e->min != e->max || v->value == e->min)
@@ -1986,11 +2017,19 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 	b->last_tick = t;
 	b->next_silence_check = t + 60.0;
 	if (!b->learning && (b->watch_valid || watch_build(b))) {
-		uint32_t i;
+		uint32_t i, j;
 
-		for (i = 0; i < b->nwatch; i++)
-			if (!b->watch[i].c->d_silent)
-				silence_judge(b, b->watch[i].c, b->watch[i].lim, t);
+		/* a channel that fell silent leaves the list (order kept); one
+		 * heard again has the list made again */
+		for (i = j = 0; i < b->nwatch; i++) {
+			struct bl_watch w = b->watch[i];
+
+			if (!w.c->d_silent)
+				silence_judge(b, w.c, w.lim, t);
+			if (!w.c->d_silent)
+				b->watch[j++] = w;
+		}
+		b->nwatch = j;
 		return;
 	}
 	for (c = b->chans; c; c = c->cnext) {

@@ -161,8 +161,10 @@ struct baseline {
 	/* The channels the silence sweep judges (confident and periodic, or
 	 * reports), in b->chans order: what was learned does not change while
 	 * only detecting, so the sweep walks these instead of every channel.
-	 * Made at the first sweep, dropped when a channel is added or learning
-	 * is switched; never used while learning.  One slot per channel. */
+	 * Made at the first sweep, dropped when a channel is added, a silent
+	 * one is heard again or learning is switched; a channel that falls
+	 * silent leaves it (the order kept); never used while learning.  One
+	 * slot per channel. */
 	struct bl_watch *watch;
 	uint32_t nwatch;
 	int watch_valid;
