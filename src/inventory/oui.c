@@ -107,7 +107,7 @@ static int slot_reserve(struct oui_db *db, size_t n)
  * 1 when added, 0 when the key was known (the caller takes the name back
  * out of the pool), -1 when memory runs out.
  */
-static int ent_insert(struct oui_db *db, uint64_t key, uint32_t off)
+static inline int ent_insert(struct oui_db *db, uint64_t key, uint32_t off)
 {
 	size_t at;
 
@@ -397,12 +397,19 @@ static int fast_line(struct oui_db *db, const char *p, const char *wend, const c
 	size_t o = 0, at;
 	int rc;
 
-	if (*c == '"')
-		return 0;
-	c = scan_field(c);
-	if (*c != ',')
-		return 0;
-	c++;
+	/* the registry: "MA-L", "MA-M", "MA-S" or "IAB" as a rule */
+	if (c[0] == 'M' && c[1] == 'A' && c[2] == '-' && !ends_field[(uint8_t)c[3]] && c[4] == ',') {
+		c += 5;
+	} else if (c[0] == 'I' && c[1] == 'A' && c[2] == 'B' && c[3] == ',') {
+		c += 4;
+	} else {
+		if (*c == '"')
+			return 0;
+		c = scan_field(c);
+		if (*c != ',')
+			return 0;
+		c++;
+	}
 	if (!(n = fast_assignment((const uint8_t *)c, &prefix)))
 		return 0;
 	c += n + 1;
