@@ -18,7 +18,7 @@ static void log_path(struct jw *w, const struct cip_path *p)
 		jw_int(w, "class", p->class_id);
 		cn = cip_class_name(p->class_id);
 		if (cn)
-			jw_string(w, "class_name", cn);
+			jw_name(w, "class_name", cn);
 	}
 	if (p->instance >= 0)
 		jw_int(w, "instance", p->instance);
@@ -38,7 +38,7 @@ static void log_service(struct jw *w, const struct cip_service *s)
 
 	jw_object_open(w, NULL);
 	jw_uint(w, "service_code", s->service);
-	jw_string(w, "service", cip_service_name(s->service, s->path.class_id));
+	jw_name(w, "service", cip_service_name(s->service, s->path.class_id));
 	jw_bool(w, "response", s->response);
 	if (s->embedded)
 		jw_bool(w, "embedded", 1);
@@ -51,7 +51,7 @@ static void log_service(struct jw *w, const struct cip_service *s)
 		jw_string(w, "route_path", s->route);
 	if (s->response) {
 		jw_int(w, "status_code", s->status);
-		jw_string(w, "status", cip_status_name(s->status));
+		jw_name(w, "status", cip_status_name(s->status));
 		if (s->n_ext > 0) {
 			jw_array_open(w, "extended_status");
 			for (i = 0; i < s->n_ext && i < 2; i++)
@@ -60,7 +60,7 @@ static void log_service(struct jw *w, const struct cip_service *s)
 		}
 	}
 	jw_uint(w, "data_length", s->data_len);
-	jw_string(w, "category", ot_category_name(s->cat));
+	jw_name(w, "category", ot_category_name(s->cat));
 	jw_object_close(w);
 }
 
@@ -110,13 +110,13 @@ static void log_identity(struct jw *w, const struct enip_identity *id)
 		jw_uint(w, "vendor_id", id->vendor);
 		n = cip_vendor_name(id->vendor);
 		if (n)
-			jw_string(w, "vendor", n);
+			jw_name(w, "vendor", n);
 	}
 	if (id->fields & ENIP_IDF_DEVTYPE) {
 		jw_uint(w, "device_type_id", id->device_type);
 		n = cip_device_type_name(id->device_type);
 		if (n)
-			jw_string(w, "device_type", n);
+			jw_name(w, "device_type", n);
 	}
 	if (id->fields & ENIP_IDF_PRODUCT)
 		jw_uint(w, "product_code", id->product_code);
@@ -134,7 +134,7 @@ static void log_identity(struct jw *w, const struct enip_identity *id)
 		jw_string(w, "product_name", id->product_name);
 	if (id->fields & ENIP_IDF_STATE) {
 		jw_int(w, "state_code", id->state);
-		jw_string(w, "state", enip_state_name(id->state));
+		jw_name(w, "state", enip_state_name(id->state));
 	}
 	jw_object_close(w);
 }
@@ -143,7 +143,7 @@ static void log_io(struct jw *w, const struct ot_event *ev, const struct enip_io
 {
 	double dur = io->last_ts - io->first_ts;
 
-	jw_string(w, "direction", ot_dir_name(ev->dir));
+	jw_name(w, "direction", ot_dir_name(ev->dir));
 	jw_object_open(w, "io");
 	jw_uint(w, "connection_id", io->conn_id);
 	jw_uint(w, "packets", io->packets);
@@ -156,7 +156,7 @@ static void log_io(struct jw *w, const struct ot_event *ev, const struct enip_io
 	jw_uint(w, "data_length", io->last_len);
 	jw_bool(w, "final", io->final);
 	jw_object_close(w);
-	jw_string(w, "category", ot_category_name(ev->cat));
+	jw_name(w, "category", ot_category_name(ev->cat));
 }
 
 void enip_log(struct jw *w, const struct ot_event *ev)
@@ -169,14 +169,14 @@ void enip_log(struct jw *w, const struct ot_event *ev)
 		log_io(w, ev, &rec->io);
 		return;
 	}
-	jw_string(w, "direction", ot_dir_name(ev->dir));
+	jw_name(w, "direction", ot_dir_name(ev->dir));
 	jw_uint(w, "command_code", rec->command);
 	cn = rec->command_name;
-	jw_string(w, "command", cn ? cn : "unknown");
+	jw_name(w, "command", cn ? cn : "unknown");
 	jw_uint(w, "length", rec->length);
 	jw_uint(w, "session_handle", rec->session);
 	jw_uint(w, "status_code", rec->status);
-	jw_string(w, "status", enip_status_name(rec->status));
+	jw_name(w, "status", enip_status_name(rec->status));
 	jw_hex(w, "sender_context", rec->context, 8);
 	jw_uint(w, "options", rec->options);
 	if (rec->has_rr) {
@@ -200,7 +200,7 @@ void enip_log(struct jw *w, const struct ot_event *ev)
 		for (i = 0; i < rec->n_items; i++) {
 			jw_object_open(w, NULL);
 			jw_uint(w, "type_id", rec->items[i].type);
-			jw_string(w, "type", enip_item_name(rec->items[i].type));
+			jw_name(w, "type", enip_item_name(rec->items[i].type));
 			jw_uint(w, "length", rec->items[i].length);
 			jw_object_close(w);
 		}
@@ -224,7 +224,7 @@ void enip_log(struct jw *w, const struct ot_event *ev)
 		log_connection(w, &rec->conn, rec->is_request);
 	if (rec->ident.present)
 		log_identity(w, &rec->ident);
-	jw_string(w, "category", ot_category_name(ev->cat));
+	jw_name(w, "category", ot_category_name(ev->cat));
 	if (rec->n_anom > 0) {
 		jw_array_open(w, "anomalies");
 		for (i = 0; i < rec->n_anom; i++)

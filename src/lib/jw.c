@@ -408,6 +408,107 @@ void jw_string_k(struct jw *w, const char *key, size_t kn, const char *s)
 	jw_stringn_k(w, key, kn, s, s ? strlen(s) : 0);
 }
 
+/* ---- names: strings in static storage, remembered by address ---- */
+
+/* Each name's length, whether it is plain (no byte to escape) and, when it
+ * is plain and short, its quoted text: found on first sight and kept in a
+ * small direct-mapped table indexed by its address.  Sound because
+ * jw_name's strings never change (jw.h); the sanitizer builds check that
+ * on every use. */
+#define JW_NAME_BITS 8
+#define JW_NAME_TEXT 32         /* quoted text kept up to this length */
+
+struct jw_name_memo {
+	const char *p;
+	size_t n;
+	int plain;              /* no byte to escape, and n + 2 <= JW_NAME_TEXT */
+	char q[JW_NAME_TEXT];   /* when plain: '"', the name, '"' */
+};
+
+static __thread struct jw_name_memo jw_names[1u << JW_NAME_BITS];
+
+static int jw_is_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (jw_needs_escape[(unsigned char)s[i]])
+			return 0;
+	return 1;
+}
+
+/* First sight of s (or s displaced another name from its place). */
+static __attribute__((noinline)) void jw_name_fill(struct jw_name_memo *m, const char *s)
+{
+	m->n = strlen(s);
+	m->plain = jw_is_plain(s, m->n) && m->n + 2 <= JW_NAME_TEXT;
+	if (m->plain) {
+		m->q[0] = '"';
+		memcpy(m->q + 1, s, m->n);
+		m->q[m->n + 1] = '"';
+	}
+	m->p = s;
+}
+
+static struct jw_name_memo *jw_name_slot(const char *s)
+{
+	return &jw_names[((uintptr_t)s * 0x9E3779B97F4A7C15ULL) >> (64 - JW_NAME_BITS)];
+}
+
+/* The name of s looked up (filled on a miss; checked in the sanitizer
+ * builds), then written. */
+static __attribute__((noinline)) void jw_value_name_slow(struct jw *w, const char *s)
+{
+	struct jw_name_memo *m = jw_name_slot(s);
+
+	if (w->err)
+		return;
+	if (m->p != s)
+		jw_name_fill(m, s);
+#ifdef JW_CHECK_LITERAL_KEYS
+	else if (strlen(s) != m->n ||
+		 (jw_is_plain(s, m->n) && m->n + 2 <= JW_NAME_TEXT) != m->plain) {
+		fprintf(stderr, "jw: name \"%s\" changed at its address\n", s);
+		abort();
+	}
+#endif
+	if (!m->plain) {
+		jw_value_stringn(w, s, m->n);
+		return;
+	}
+	if (jw_reserve(w, JW_NAME_TEXT) < 0) {
+		w->err = 1;
+		return;
+	}
+	memcpy(w->buf + w->len, m->q, JW_NAME_TEXT);
+	w->len += m->n + 2;
+}
+
+void jw_value_name(struct jw *w, const char *s)
+{
+	const struct jw_name_memo *m;
+
+	if (!s)
+		s = "";
+	m = jw_name_slot(s);
+#ifndef JW_CHECK_LITERAL_KEYS
+	/* a name seen before: its whole kept text (the bytes past the name
+	 * are overwritten by what follows), so room for all of it */
+	if (m->p == s && m->plain && !w->err && w->cap - w->len > JW_NAME_TEXT) {
+		memcpy(w->buf + w->len, m->q, JW_NAME_TEXT);
+		w->len += m->n + 2;
+		return;
+	}
+#endif
+	jw_value_name_slow(w, s);
+}
+
+void jw_name_k(struct jw *w, const char *key, size_t kn, const char *s)
+{
+	if (jw_begin(w, key, kn) == 0)
+		jw_value_name(w, s);
+}
+
 int jw_utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0;

@@ -88,6 +88,11 @@ void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v);
 void jw_real_k(struct jw *w, const char *key, size_t klen, double v);
 void jw_bool_k(struct jw *w, const char *key, size_t klen, int v);
 void jw_null_k(struct jw *w, const char *key, size_t klen);
+/* A string in static storage that never changes while the program runs
+ * (a name table's entry, a literal; never a buffer, the wire's bytes or a
+ * user's text): written as jw_string writes it, its length and escapes
+ * found once and remembered by address.  NULL: "". */
+void jw_name_k(struct jw *w, const char *key, size_t klen, const char *s);
 /* A value already serialised by a jw (or anything producing compact JSON);
  * copied as is. */
 void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n);
@@ -97,6 +102,7 @@ void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size
 void jw_value_stringn(struct jw *w, const char *s, size_t n);
 void jw_value_plain(struct jw *w, const char *s, size_t n);
 void jw_value_hex(struct jw *w, const uint8_t *p, size_t n);
+void jw_value_name(struct jw *w, const char *s);
 /* The decimal digits of v at o (room for 20); returns the end. */
 char *jw_udec(char *o, uint64_t v);
 
@@ -217,6 +223,9 @@ static inline __attribute__((always_inline)) int jw_key_only(struct jw *w, const
 #define jw_plain_i(w, key, klen, s, n) \
 	(jw_key_only((w), (key), (klen)) ? jw_value_plain((w), (s), (n)) \
 					 : jw_plain_k((w), (key), (klen), (s), (n)))
+#define jw_name_i(w, key, klen, s) \
+	(jw_key_only((w), (key), (klen)) ? jw_value_name((w), (s)) \
+					 : jw_name_k((w), (key), (klen), (s)))
 #define jw_hex_i(w, key, klen, p, n) \
 	(jw_key_only((w), (key), (klen)) ? jw_value_hex((w), (p), (n)) \
 					 : jw_hex_k((w), (key), (klen), (p), (n)))
@@ -264,6 +273,7 @@ static inline __attribute__((always_inline)) void jw_close_i(struct jw *w, char 
 #define jw_string(w, key, s)            jw_string_i((w), (key), jw_klen(key), (s))
 #define jw_stringn(w, key, s, n)        jw_stringn_i((w), (key), jw_klen(key), (s), (n))
 #define jw_plain(w, key, s, n)          jw_plain_i((w), (key), jw_klen(key), (s), (n))
+#define jw_name(w, key, s)              jw_name_i((w), (key), jw_klen(key), (s))
 #define jw_bytes(w, key, p, n)          jw_bytes_k((w), (key), jw_klen(key), (p), (n))
 #define jw_hex(w, key, p, n)            jw_hex_i((w), (key), jw_klen(key), (p), (n))
 #define jw_int(w, key, v)               jw_int_i((w), (key), jw_klen(key), (v))

@@ -498,7 +498,7 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
 	if (flow_iface(f))
 		jw_string(w, "in_iface", flow_iface(f));
-	jw_string(w, "event_type", event_type);
+	jw_name(w, "event_type", event_type);
 	if (!f)
 		return;
 	if (f->nvlan) {

@@ -64,7 +64,9 @@ void eve_flush(struct eve *e);
 
 /*
  * New event object with the common fields.  f may be NULL.  from_client
- * selects which end is src: 1 (or f NULL) src = client.
+ * selects which end is src: 1 (or f NULL) src = client.  event_type, here
+ * and in eve_line_begin / eve_common, is a string in static storage (a
+ * literal or a protocol's name: jw_name in jw.h).
  */
 json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 		      const struct flow *f, int from_client);

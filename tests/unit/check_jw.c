@@ -600,7 +600,7 @@ START_TEST(fast_path_same_bytes)
 		if (round) {
 			jw_array_close(&a);
 			jw_close_k(&b, ']');
-			ck_assert_str_eq(text(&a), text(&b));
+			ck_assert_msg(strcmp(text(&a), text(&b)) == 0, "the long array differs");
 			ck_assert_uint_gt(strlen(text(&a)), 4096);
 		}
 		jw_free(&a);
@@ -654,6 +654,62 @@ START_TEST(udec_every_length)
 }
 END_TEST
 
+/* Names (jw_name: static strings remembered by address) against
+ * jw_string: first sight and later ones, lengths around the kept text's
+ * limit, names with bytes to escape, NULL, and enough distinct names to
+ * displace each other from the memo. */
+START_TEST(names_as_strings)
+{
+	static const char *const fixed[] = {
+		"", "a", "success", "send_rr_data", "connection_manager",
+		"exactly_thirty_bytes_long_name", "thirty_one_bytes_long_name_abc",
+		"a name well past the thirty-two bytes kept",
+		"q\"uote", "back\\slash", "tab\there", "caf\xc3\xa9", NULL,
+	};
+	static char many[600][16];
+	struct jw a, b;
+	int round;
+	size_t i;
+
+	for (i = 0; i < 600; i++)
+		snprintf(many[i], sizeof(many[i]), "name_%zu", i * 7919);
+	jw_init(&a);
+	jw_init(&b);
+	for (round = 0; round < 3; round++) {
+		jw_reset(&a);
+		jw_reset(&b);
+		jw_array_open(&a, NULL);
+		jw_array_open(&b, NULL);
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+			jw_object_open(&a, NULL);
+			jw_name(&a, "k", fixed[i]);
+			jw_name(&a, NULL, fixed[i]);
+			jw_object_close(&a);
+			jw_object_open(&b, NULL);
+			jw_string(&b, "k", fixed[i]);
+			jw_string(&b, NULL, fixed[i]);
+			jw_object_close(&b);
+		}
+		for (i = 0; i < 600; i++) {
+			jw_name(&a, NULL, many[(i * 37 + (size_t)round) % 600]);
+			jw_string(&b, NULL, many[(i * 37 + (size_t)round) % 600]);
+		}
+		jw_array_close(&a);
+		jw_array_close(&b);
+		ck_assert_msg(strcmp(text(&a), text(&b)) == 0, "names differ in round %d", round);
+	}
+	/* a writer with less room than the kept text: grows, same bytes */
+	jw_free(&a);
+	jw_init(&a);
+	for (i = 0; i < 200; i++)
+		jw_name(&a, NULL, fixed[4]);
+	ck_assert_uint_eq(strlen(text(&a)), 200 * 21 - 1);
+	ck_assert_int_eq(strncmp(text(&a), "\"connection_manager\",\"connection", 32), 0);
+	jw_free(&a);
+	jw_free(&b);
+}
+END_TEST
+
 static Suite *jw_suite(void)
 {
 	Suite *s = suite_create("jw");
@@ -672,6 +728,7 @@ static Suite *jw_suite(void)
 	tcase_add_test(t, buffer_reused);
 	tcase_add_test(t, fast_path_same_bytes);
 	tcase_add_test(t, udec_every_length);
+	tcase_add_test(t, names_as_strings);
 	suite_add_tcase(s, t);
 	return s;
 }
