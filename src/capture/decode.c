@@ -432,7 +432,11 @@ int decode_packet(struct decoder *d, int linktype, const struct timeval *ts,
 		cur_copy(&c, p->src_mac, 6);
 		p->has_mac = 1;
 		type = cur_be16(&c);
-		r = decode_ethertype(d, &c, type, snapped, p, DEC_ETH_TRUNCATED);
+		/* untagged IPv4, the common frame: what decode_ethertype would do */
+		if (type == ETHERTYPE_IPV4)
+			r = decode_ipv4(d, cur_ptr(&c), cur_left(&c), snapped, p);
+		else
+			r = decode_ethertype(d, &c, type, snapped, p, DEC_ETH_TRUNCATED);
 		break;
 	case OTS_DLT_LINUX_SLL:
 		/* packet type, ARPHRD type, address length, address[8], protocol */

@@ -348,9 +348,27 @@ static void input_close(struct inputs *in, struct input *e)
 	in->bytes_finished += e->info.size ? e->info.size : raw;
 }
 
+/* e's reader said r (not a packet): record why e ends, report a read
+ * error, close it.  Returns 0. */
+static int input_ended(struct inputs *in, struct input *e, int r)
+{
+	if (r == PCAP_ERROR)
+		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
+			      infile_corrupt(e->f) ? infile_error(e->f) :
+			      e->pf ? pcapfile_error(e->pf) : pcap_geterr(e->p),
+			      (unsigned long long)e->info.packets);
+	else if (infile_error(e->f))
+		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
+			      infile_error(e->f), (unsigned long long)e->info.packets);
+	else
+		e->info.state = INPUT_DONE;
+	input_close(in, e);
+	return 0;
+}
+
 /* Read e's next packet into e->hdr.  1 a packet, 0 e has ended (closed,
  * state set, a read error reported). */
-static int input_advance(struct inputs *in, struct input *e)
+static inline int input_advance(struct inputs *in, struct input *e)
 {
 	struct pcap_pkthdr *ph;
 	const struct pcap_pkthdr *h;
@@ -365,32 +383,20 @@ static int input_advance(struct inputs *in, struct input *e)
 		r = pcap_next_ex(e->p, &ph, &d);
 		h = ph;
 	}
-	if (r == 1) {
-		if (e->info.packets == 0)
-			e->info.first = h->ts;
-		else if (timercmp(&h->ts, &e->info.last, <))
-			e->info.out_of_order++;
-		else
-			e->info.last = h->ts;
-		if (e->info.packets == 0)
-			e->info.last = h->ts;
-		e->info.packets++;
-		e->hdr = h;
-		e->data = d;
-		return 1;
-	}
-	if (r == PCAP_ERROR)
-		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
-			      infile_corrupt(e->f) ? infile_error(e->f) :
-			      e->pf ? pcapfile_error(e->pf) : pcap_geterr(e->p),
-			      (unsigned long long)e->info.packets);
-	else if (infile_error(e->f))
-		input_problem(in, e, INPUT_FAILED, "%s (after %llu packets)",
-			      infile_error(e->f), (unsigned long long)e->info.packets);
+	if (r != 1)
+		return input_ended(in, e, r);
+	if (e->info.packets == 0)
+		e->info.first = h->ts;
+	else if (timercmp(&h->ts, &e->info.last, <))
+		e->info.out_of_order++;
 	else
-		e->info.state = INPUT_DONE;
-	input_close(in, e);
-	return 0;
+		e->info.last = h->ts;
+	if (e->info.packets == 0)
+		e->info.last = h->ts;
+	e->info.packets++;
+	e->hdr = h;
+	e->data = d;
+	return 1;
 }
 
 /* Open e and read its first packet.  1 it holds one, 0 it is skipped or
