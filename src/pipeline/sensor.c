@@ -26,7 +26,8 @@ struct sensor {
 	/* the observers that take packets, and those that take events, in
 	 * the order they were added: the per-packet calls go down short lists */
 	const struct sensor_observer *on_packet[SENSOR_MAX_OBSERVERS], *on_event[SENSOR_MAX_OBSERVERS];
-	int n_on_packet, n_on_event;
+	const struct sensor_observer *on_tick[SENSOR_MAX_OBSERVERS];
+	int n_on_packet, n_on_event, n_on_tick;
 	int flow_log;
 	int finished;
 	struct sensor_stats st;
@@ -260,6 +261,8 @@ int sensor_add_observer(struct sensor *s, const struct sensor_observer *o)
 		s->on_packet[s->n_on_packet++] = &s->obs[s->nobs];
 	if (o->on_event)
 		s->on_event[s->n_on_event++] = &s->obs[s->nobs];
+	if (o->on_tick)
+		s->on_tick[s->n_on_tick++] = &s->obs[s->nobs];
 	s->nobs++;
 	return 0;
 }
@@ -316,9 +319,8 @@ static void observers_tick(struct sensor *s, const struct timeval *now)
 
 	watch_outputs(s, now);
 
-	for (i = 0; i < s->nobs; i++)
-		if (s->obs[i].on_tick)
-			s->obs[i].on_tick(s->obs[i].ctx, now);
+	for (i = 0; i < s->n_on_tick; i++)
+		s->on_tick[i]->on_tick(s->on_tick[i]->ctx, now);
 	if (s->snapshot_interval <= 0)
 		return;
 	if (s->last_snapshot.tv_sec == 0) {
