@@ -104,7 +104,7 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 {
 	struct inventory *inv = calloc(1, sizeof(*inv));
 	struct graph_config gc;
-	int i;
+	int t;
 
 	if (!inv)
 		goto fail;
@@ -124,8 +124,8 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
 	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
 	inv->slots = calloc(INV_FLOW_SLOTS, sizeof(*inv->slots));
-	for (i = 0; i < 256; i++)
-		inv->hops_of_ttl[i] = ttl_hops((uint8_t)i);
+	for (t = 0; t < 256; t++)
+		inv->hops_of_ttl[t] = ttl_hops((uint8_t)t);
 	gc.max_edges = cfg->max_edges;
 	gc.seed = ots_mix64(inv->cfg.seed + 1);
 	inv->graph = graph_new(&gc);
