@@ -677,12 +677,18 @@ static int jsym(struct jctx *c, struct bl_node *o, const char *key, struct bl_sy
 	struct bl_node *v = nget(c, o, key);
 	json_int_t x;
 	char saved[64];
+	size_t wl, kl;
 	int rc = 0;
 
 	if (!v || !nis_obj(v))
 		return jfail(c, key, "expected an object");
 	memcpy(saved, c->where, sizeof(saved));
-	snprintf(c->where + strlen(c->where), sizeof(c->where) - strlen(c->where), ".%s", key);
+	wl = strlen(c->where);
+	kl = strlen(key);
+	if (wl + 1 + kl < sizeof(c->where)) {   /* "<where>.<key>" */
+		c->where[wl] = '.';
+		memcpy(c->where + wl + 1, key, kl + 1);
+	}
 	memset(s, 0, sizeof(*s));
 	if (jint(c, v, "function", -1, 0xffff, &x) < 0) rc = -1; else s->func = (int32_t)x;
 	if (!rc && jint(c, v, "sub", -1, 0xffffff, &x) < 0) rc = -1; else s->sub = (int32_t)x;
@@ -1456,15 +1462,16 @@ static int section_from_name(const char *s, size_t n)
 	return -1;
 }
 
-/* Each element of the array text [p, end) loaded as an entry of kind k. */
-static int load_section_text(struct baseline *b, struct jctx *c, int k, const char *p,
-			     const char *end)
+/* Each element of the array at p ('[', closed before end) loaded as an
+ * entry of kind k; past its ']', or NULL. */
+static const char *load_section_text(struct baseline *b, struct jctx *c, int k, const char *p,
+				     const char *end)
 {
 	size_t i;
 
 	p = skip_ws(p + 1, end);        /* past '[' */
 	if (p < end && *p == ']')
-		return 0;
+		return p + 1;
 	for (i = 0;; i++) {
 		json_t *jv;
 		uint32_t at;
@@ -1476,12 +1483,12 @@ static int load_section_text(struct baseline *b, struct jctx *c, int k, const ch
 		rc = at ? load_entry(b, c, (enum bl_ekind)k, &c->d->v[at]) : -1;
 		json_decref(jv);
 		if (rc < 0)
-			return -1;
+			return NULL;
 		p = skip_ws(p, end);
 		if (p < end && *p == ']')
-			return 0;
+			return p + 1;
 		if (p >= end || *p != ',')
-			return -1;
+			return NULL;
 		p = skip_ws(p + 1, end);
 	}
 }
@@ -1492,8 +1499,9 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 				  char *err, size_t errlen)
 {
 	const char *sec[BE_KIND_MAX] = { 0 }, *sec_end[BE_KIND_MAX] = { 0 };
+	uint8_t loaded[BE_KIND_MAX] = { 0 };
 	struct baseline *b = NULL;
-	struct bl_doc d = { 0 };
+	struct bl_doc d = { 0 }, dr = { 0 };
 	json_t *held[16];
 	unsigned nheld = 0, i;
 	struct jctx c;
@@ -1503,13 +1511,12 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 	uint32_t root, last = 0;
 	struct stat st;
 	FILE *fp;
-	int k;
+	int k, last_k = 0, deferred = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.path = path;
 	c.err = err;
 	c.errlen = errlen;
-	c.d = &d;
 	if (!(fp = fopen(path, "rb")))
 		return NULL;
 	if (fstat(fileno(fp), &st) == 0 && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 2) {
@@ -1536,12 +1543,19 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 	}
 	fclose(fp);
 
-	/* the top level: keys without escapes, sections by extent, the other
-	 * values read into nodes, members of a root node */
+	/*
+	 * The top level: keys without escapes; the other values read into
+	 * nodes of their own (dr), members of a root node.  A section is
+	 * loaded where it stands when the fields before it make the header
+	 * and it comes after the sections loaded so far (a saved file: the
+	 * header first, the sections in their order); else (another layout)
+	 * it and every section after it are only measured, and loaded at the
+	 * end in their order, after the header.  Each entry is read into d.
+	 */
 	end = buf + len;
 	p = skip_ws(buf, end);
-	doc_reset(&d);
-	if (p >= end || *p != '{' || !(root = doc_node(&d, BN_OBJ)))
+	doc_reset(&dr);
+	if (p >= end || *p != '{' || !(root = doc_node(&dr, BN_OBJ)))
 		goto fail;
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
@@ -1560,24 +1574,40 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 			p++;
 		if (p >= end || *p != '"' || (kl = (size_t)(p - key)) >= 64)
 			goto fail;
-		for (m = d.v[root].first; m; m = d.v[m].next)
-			if (d.v[m].klen == kl && memcmp(d.v[m].kp, key, kl) == 0)
+		for (m = dr.v[root].first; m; m = dr.v[m].next)
+			if (dr.v[m].klen == kl && memcmp(dr.v[m].kp, key, kl) == 0)
 				goto fail;      /* a duplicate */
 		p = skip_ws(p + 1, end);
 		if (p >= end || *p != ':')
 			goto fail;
 		p = skip_ws(p + 1, end);
-		if (!(e = value_end(p, end)))
-			goto fail;
 		if ((k = section_from_name(key, kl)) > 0 && *p == '[') {
-			sec[k] = p;
-			sec_end[k] = e;
+			if (!b && !deferred) {
+				c.d = &dr;
+				if (!(b = load_header(&c, &dr.v[root], cfg))) {
+					deferred = 1;   /* perhaps the header comes later */
+					c.failed = 0;
+				}
+			}
+			if (!deferred && k > last_k) {
+				c.d = &d;
+				if (!(e = load_section_text(b, &c, k, p, end)))
+					goto fail;
+				loaded[k] = 1;
+				last_k = k;
+			} else {
+				deferred = 1;
+				if (!(e = value_end(p, end)))
+					goto fail;
+				sec[k] = p;
+				sec_end[k] = e;
+			}
 			/* a member of its own marks the key as seen */
-			m = doc_node(&d, BN_NULL);
+			m = doc_node(&dr, BN_NULL);
 		} else {
-			if (k > 0)
+			if (k > 0 || !(e = value_end(p, end)))
 				goto fail;
-			m = doc_value(&d, &p, e, 1, &jv);
+			m = doc_value(&dr, &p, e, 1, &jv);
 			if (jv && nheld < sizeof(held) / sizeof(held[0]))
 				held[nheld++] = jv;     /* the names point into it */
 			else if (jv) {
@@ -1587,9 +1617,9 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 		}
 		if (!m)
 			goto fail;
-		d.v[m].kp = key;
-		d.v[m].klen = (uint32_t)kl;
-		doc_link(&d, root, &last, m);
+		dr.v[m].kp = key;
+		dr.v[m].klen = (uint32_t)kl;
+		doc_link(&dr, root, &last, m);
 		p = skip_ws(e, end);
 		if (p < end && *p == '}')
 			break;
@@ -1600,23 +1630,28 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 	if (skip_ws(p + 1, end) != end)
 		goto fail;
 
-	if (!(b = load_header(&c, &d.v[root], cfg)))
+	c.d = &dr;
+	if (!b && !(b = load_header(&c, &dr.v[root], cfg)))
 		goto fail;
+	c.d = &d;
 	for (k = 1; k < BE_KIND_MAX; k++) {
-		if (!sec[k] && (k == BE_IOCONN || k == BE_IOSTREAM))
+		if (loaded[k] || (!sec[k] && (k == BE_IOCONN || k == BE_IOSTREAM)))
 			continue;
-		if (!sec[k] || load_section_text(b, &c, k, sec[k], sec_end[k]) < 0)
+		/* a section after one loaded later in order: not the model's order */
+		if (!sec[k] || k < last_k || load_section_text(b, &c, k, sec[k], sec_end[k]) != sec_end[k])
 			goto fail;
 	}
 	for (i = 0; i < nheld; i++)
 		json_decref(held[i]);
 	doc_free(&d);
+	doc_free(&dr);
 	free(buf);
 	return b;
 fail:
 	for (i = 0; i < nheld; i++)
 		json_decref(held[i]);
 	doc_free(&d);
+	doc_free(&dr);
 	free(buf);
 	baseline_free(b);
 	return NULL;

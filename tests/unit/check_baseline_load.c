@@ -417,6 +417,37 @@ START_TEST(readers_agree_on_missing_and_repeated_keys)
 }
 END_TEST
 
+/* Other layouts: the header after the sections (read by the direct
+ * reader), a section out of its order (left to the tree), the sections
+ * in reverse order; the same model. */
+START_TEST(readers_agree_on_layouts)
+{
+	const char *sections = strstr(sample, " \"assets\": [");
+	const char *io = strstr(sample, " \"io_streams\": [");
+	size_t len = strlen(sample), hl, sl, il;
+	char *buf = malloc(2 * len + 16);
+
+	ck_assert_ptr_nonnull(sections);
+	ck_assert_ptr_nonnull(io);
+	ck_assert_ptr_nonnull(buf);
+	hl = (size_t)(sections - sample) - 4;   /* after "{\n", before ",\n" and "assets" */
+	sl = len - (size_t)(sections - sample) - 3;     /* ... before "\n}\n" */
+	il = len - (size_t)(io - sample) - 3;
+
+	n_loaded = 0;
+	/* the sections, then the header */
+	snprintf(buf, 2 * len + 16, "{\n%.*s,\n%.*s\n}\n", (int)sl, sections, (int)hl, sample + 2);
+	one_text(buf, strlen(buf), "header last", 0, 1);
+
+	/* io_streams first: the sections after it are out of order */
+	snprintf(buf, 2 * len + 16, "%.*s%.*s,\n%.*s\n}\n", (int)(sections - sample), sample,
+		 (int)il, io, (int)((size_t)(io - sections) - 2), sections);
+	one_text(buf, strlen(buf), "io_streams first", 0, 0);
+	ck_assert_uint_eq(n_loaded, 2);        /* both valid */
+	free(buf);
+}
+END_TEST
+
 /* The key cap and its message hold on the direct path too. */
 START_TEST(readers_agree_over_the_cap)
 {
@@ -444,6 +475,7 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, readers_agree_on_cut_files);
 	tcase_add_test(tc, readers_agree_on_mistyped_values);
 	tcase_add_test(tc, readers_agree_on_missing_and_repeated_keys);
+	tcase_add_test(tc, readers_agree_on_layouts);
 	tcase_add_test(tc, readers_agree_over_the_cap);
 	suite_add_tcase(s, tc);
 	return s;
