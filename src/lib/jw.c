@@ -30,16 +30,6 @@ void jw_reset(struct jw *w)
 	w->has_member[0] = 0;
 }
 
-int jw_error(const struct jw *w)
-{
-	return w->err;
-}
-
-unsigned jw_depth(const struct jw *w)
-{
-	return w->depth;
-}
-
 /* The slow half of jw_reserve: grow the buffer. */
 static int jw_grow(struct jw *w, size_t n)
 {
@@ -591,7 +581,7 @@ void jw_bytes_k(struct jw *w, const char *key, size_t kn, const uint8_t *p, size
 		jw_hex_k(w, key, kn, p, n);
 }
 
-static const char jw_pairs[201] =
+const char jw_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";

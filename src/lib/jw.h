@@ -105,6 +105,8 @@ void jw_value_hex(struct jw *w, const uint8_t *p, size_t n);
 void jw_value_name(struct jw *w, const char *s);
 /* The decimal digits of v at o (room for 20); returns the end. */
 char *jw_udec(char *o, uint64_t v);
+/* "00" "01" .. "99": the two digits of n at jw_pairs + 2 * n. */
+extern const char jw_pairs[201];
 
 /*
  * Inline fast path.  Most members of a line have a literal key and land in
@@ -289,9 +291,17 @@ static inline __attribute__((always_inline)) void jw_close_i(struct jw *w, char 
 void jw_members(struct jw *w, const char *text, size_t n);
 
 /* Nonzero after an error. */
-int jw_error(const struct jw *w);
+static inline int jw_error(const struct jw *w)
+{
+	return w->err;
+}
+
 /* Nesting depth now (0: top level). */
-unsigned jw_depth(const struct jw *w);
+static inline unsigned jw_depth(const struct jw *w)
+{
+	return w->depth;
+}
+
 /* The text, NUL-terminated, *len without the NUL (len may be NULL); NULL
  * after an error or with an object or array still open.  Valid until the
  * next call on w. */

@@ -40,6 +40,29 @@ static int icmp_reply(const struct icmp_pair *t, size_t n, uint16_t type)
 	return -1;
 }
 
+/*
+ * SHA-1 of in[0..n) into md (20 bytes).  The digest and a context are
+ * fetched once and the context reused: EVP_Digest would allocate a context
+ * and look the algorithm up in the provider again for every hash, several
+ * times the cost of hashing 40 bytes.  Both are kept for the life of the
+ * program (one each).  0, or -1.
+ */
+static int sha1(const uint8_t *in, size_t n, uint8_t *md)
+{
+	static EVP_MD *alg;
+	static EVP_MD_CTX *ctx;
+	unsigned int mdlen = 0;
+
+	if (!alg && !(alg = EVP_MD_fetch(NULL, "SHA1", NULL)))
+		return -1;
+	if (!ctx && !(ctx = EVP_MD_CTX_new()))
+		return -1;
+	if (EVP_DigestInit_ex2(ctx, alg, NULL) != 1 || EVP_DigestUpdate(ctx, in, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 20)
+		return -1;
+	return 0;
+}
+
 static void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -52,7 +75,6 @@ int community_id_v1(uint16_t seed, uint8_t proto,
 		    char out[COMMUNITY_ID_LEN])
 {
 	uint8_t in[2 + 16 + 16 + 2 + 4], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	size_t alen, n = 0;
 	int ports = 1, one_way = 0, c;
 	const struct ot_ip *a = src, *b = dst;
@@ -98,7 +120,7 @@ int community_id_v1(uint16_t seed, uint8_t proto,
 		put_be16(in + n + 2, pb);
 		n += 4;
 	}
-	if (EVP_Digest(in, n, md, &mdlen, EVP_sha1(), NULL) != 1 || mdlen != 20)
+	if (sha1(in, n, md) < 0)
 		return -1;
 	memcpy(out, "1:", 2);
 	/* 20 bytes -> 28 base64 characters and a NUL */

@@ -15,7 +15,9 @@
  * type and code with no reordering; other protocols hash no ports.
  * SHA-1 and base64 come from OpenSSL's libcrypto.
  *
- * Ownership: no state; the caller owns out.
+ * Ownership: the caller owns out.  The SHA-1 algorithm and one digest
+ * context are fetched on first use and kept for the life of the program
+ * (not thread-safe: the program is single-threaded).
  */
 #ifndef OTS_COMMUNITY_ID_H
 #define OTS_COMMUNITY_ID_H

@@ -28,6 +28,8 @@ struct eve {
 	uint64_t lines, errors, serialise_errors;
 	struct jw w;            /* the line being written; its buffer is reused */
 	char *host;             /* "host" value (the sensor's name), or NULL */
+	char *host_member;      /* "host":"..." as written (escaped), or NULL */
+	size_t host_len;
 };
 
 /* ---- file sink: whole lines or none (linefile.h) ---- */
@@ -96,20 +98,39 @@ void eve_free(struct eve *e)
 			e->sinks[i].close(e->sinks[i].ctx);
 	jw_free(&e->w);
 	free(e->host);
+	free(e->host_member);
 	free(e);
 }
 
 int eve_set_host(struct eve *e, const char *name)
 {
-	char *h = NULL;
+	char *h = NULL, *m = NULL;
+	const char *text;
+	struct jw w;
+	size_t n = 0;
 
 	if (name && *name) {
+		/* the member as every line ends with it, written once */
+		jw_init(&w);
+		jw_object_open(&w, NULL);
+		jw_string(&w, "host", name);
+		jw_object_close(&w);
+		text = jw_finish(&w, &n);
 		h = strdup(name);
-		if (!h)
+		m = text && n > 2 ? strndup(text + 1, n - 2) : NULL;
+		jw_free(&w);
+		if (!h || !m) {
+			free(h);
+			free(m);
 			return -1;
+		}
+		n -= 2;
 	}
 	free(e->host);
+	free(e->host_member);
 	e->host = h;
+	e->host_member = m;
+	e->host_len = n;
 	return 0;
 }
 
@@ -231,12 +252,15 @@ int eve_timestamp_parse(const char *s, struct timeval *tv)
 	return 0;
 }
 
-const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
+/* The text of ts into buf[len] (as eve_timestamp); returns its length. */
+static size_t ts_text(const struct timeval *ts, char *buf, size_t len)
 {
 	struct tm tm;
 	time_t t = ts->tv_sec;
 	long usec = (long)ts->tv_usec;
+	unsigned u;
 	char *p = buf;
+	int n;
 
 	if (usec < 0 || usec > 999999)
 		usec = 0;
@@ -251,10 +275,10 @@ const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 		tm.tm_mday = 1;
 	}
 	if (len < 32 || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
-		return buf;
+		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+		return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len ? len - 1 : 0;
 	}
 	/* The hot path: one per event; no printf. */
 	p = put_digits(p, (unsigned)(tm.tm_year + 1900), 4);
@@ -272,9 +296,19 @@ const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
 	ts_memo.sec = t;
 	ts_memo.valid = 1;
 fraction:
+	/* six digits, two at a time */
+	u = (unsigned)usec;
 	*p++ = '.';
-	p = put_digits(p, (unsigned)usec, 6);
-	memcpy(p, "+0000", 6);
+	memcpy(p, jw_pairs + 2 * (u / 10000), 2);
+	memcpy(p + 2, jw_pairs + 2 * (u / 100 % 100), 2);
+	memcpy(p + 4, jw_pairs + 2 * (u % 100), 2);
+	memcpy(p + 6, "+0000", 6);
+	return (size_t)(p + 11 - buf);
+}
+
+const char *eve_timestamp(const struct timeval *ts, char *buf, size_t len)
+{
+	ts_text(ts, buf, len);
 	return buf;
 }
 
@@ -351,13 +385,22 @@ static void memo_key_set(struct memo_key *k, const struct flow *f, int from_clie
 	k->valid = 1;
 }
 
+/* x and y the same address (version and all 16 bytes), as two words. */
+static inline int ip_same(const struct ot_ip *x, const struct ot_ip *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x->a, 16);
+	memcpy(b, y->a, 16);
+	return x->ver == y->ver && ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
 static int memo_key_is(const struct memo_key *k, const struct flow *f, int from_client)
 {
 	return k->valid && k->id == f->id && k->from_client == (from_client != 0) &&
 	       k->community == (uint8_t)community_on && k->seed == community_seed &&
 	       k->l4 == f->l4 && k->cli_port == f->cli_port && k->srv_port == f->srv_port &&
-	       memcmp(&k->cli, &f->cli_ip, sizeof(k->cli)) == 0 &&
-	       memcmp(&k->srv, &f->srv_ip, sizeof(k->srv)) == 0;
+	       ip_same(&k->cli, &f->cli_ip) && ip_same(&k->srv, &f->srv_ip);
 }
 
 /* The flow's Community ID, or NULL (off, ICMP whose type and code the
@@ -490,10 +533,10 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 	size_t at;
 	int i;
 
-	const char *tstr = eve_timestamp(ts, buf, sizeof(buf));
+	size_t tn = ts_text(ts, buf, sizeof(buf));
 
 	/* the tuple's text is the program's own digits, addresses and base64 */
-	jw_plain(w, "timestamp", tstr, strlen(tstr));
+	jw_plain(w, "timestamp", buf, tn);
 	if (f)
 		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
 	if (flow_iface(f))
@@ -661,8 +704,8 @@ int eve_line_end(struct eve *e, struct jw *w)
 
 	while (jw_depth(w) > 1 && !jw_error(w))
 		jw_object_close(w);
-	if (e->host && jw_depth(w) == 1)
-		jw_string(w, "host", e->host);
+	if (e->host_member && jw_depth(w) == 1)
+		jw_members(w, e->host_member, e->host_len);
 	while (jw_depth(w) > 0 && !jw_error(w))
 		jw_object_close(w);
 	line = jw_finish(w, &n);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -21,6 +22,62 @@ START_TEST(timestamp_format)
 
 	ck_assert_str_eq(eve_timestamp(&tv, buf, sizeof(buf)), "2024-01-02T03:04:05.123456+0000");
 	ck_assert_str_eq(eve_timestamp(&z, buf, sizeof(buf)), "1970-01-01T00:00:00.000007+0000");
+}
+END_TEST
+
+/* The reference: gmtime_r and printf, nothing remembered. */
+static void ref_timestamp(const struct timeval *tv, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	long us = (long)tv->tv_usec;
+
+	if (us < 0 || us > 999999)
+		us = 0;
+	ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+}
+
+/* The remembered second and the two-digit fraction against the reference:
+ * runs within one second (the memo), each second, minute, day, month and
+ * year boundary and leap days crossed forwards and backwards, before 1970,
+ * the last second of 9999 and past it, and every microsecond edge
+ * (including values out of range, written as 0). */
+START_TEST(timestamp_fast_equals_reference)
+{
+	static const time_t edges[] = {
+		0, 59, 3599, 86399, 951782399 /* 2000-02-28 23:59:59 */,
+		951868799 /* 2000-02-29 23:59:59 */, 946684799 /* 1999-12-31 23:59:59 */,
+		1704067199 /* 2023-12-31 23:59:59 */, 1709251199 /* 2024-02-29 23:59:59 */,
+		4107542399, -1, -86401, 253402300799 /* 9999-12-31 23:59:59 */,
+	};
+	static const long usecs[] = { 0, 1, 9, 10, 99, 100, 9999, 10000, 99999, 100000,
+				      123456, 999999, -1, 1000000 };
+	struct timeval tv;
+	char got[64], want[64];
+	size_t i, j;
+	int d;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		for (d = -2; d <= 2; d++) {
+			for (j = 0; j < sizeof(usecs) / sizeof(usecs[0]); j++) {
+				tv.tv_sec = edges[i] + d;
+				tv.tv_usec = (suseconds_t)usecs[j];
+				ref_timestamp(&tv, want, sizeof(want));
+				eve_timestamp(&tv, got, sizeof(got));
+				ck_assert_str_eq(got, want);
+				/* again: the same second from memory */
+				eve_timestamp(&tv, got, sizeof(got));
+				ck_assert_str_eq(got, want);
+			}
+		}
+		/* back to an earlier second after a later one */
+		tv.tv_sec = edges[i] - 1;
+		tv.tv_usec = 5;
+		ref_timestamp(&tv, want, sizeof(want));
+		ck_assert_str_eq(eve_timestamp(&tv, got, sizeof(got)), want);
+	}
 }
 END_TEST
 
@@ -313,6 +370,47 @@ START_TEST(tuple_memo_many_flows)
 }
 END_TEST
 
+/* The sensor's name ends every line, escaped as any string; a new name
+ * replaces it and an empty one removes it. */
+START_TEST(host_member)
+{
+	char path[] = "/tmp/check_eve_XXXXXX", buf[4096], err[128], *l2, *l3;
+	struct timeval tv = { 1704164645, 5 };
+	struct eve *e = eve_new();
+	struct jw *w;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(eve_set_host(e, "se\"n\\sor\t1"), 0);
+	ck_assert_str_eq(eve_host(e), "se\"n\\sor\t1");
+	w = eve_line_begin(e, "flow", &tv, NULL, 1);
+	jw_object_open(w, "x");
+	jw_int(w, "a", 1);
+	ck_assert_int_eq(eve_line_end(e, w), 0);
+	ck_assert_int_eq(eve_set_host(e, "vm"), 0);
+	ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, NULL, 1)), 0);
+	ck_assert_int_eq(eve_set_host(e, ""), 0);
+	ck_assert_ptr_null(eve_host(e));
+	ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, NULL, 1)), 0);
+	eve_flush(e);
+	read_file(path, buf, sizeof(buf));
+	l2 = strchr(buf, '\n') + 1;
+	l3 = strchr(l2, '\n') + 1;
+	l2[-1] = l3[-1] = 0;
+	ck_assert_str_eq(buf, "{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\","
+			 "\"event_type\":\"flow\",\"x\":{\"a\":1},"
+			 "\"host\":\"se\\\"n\\\\sor\\t1\"}");
+	ck_assert_str_eq(l2, "{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\","
+			 "\"event_type\":\"flow\",\"host\":\"vm\"}");
+	ck_assert_str_eq(l3, "{\"timestamp\":\"2024-01-02T03:04:05.000005+0000\","
+			 "\"event_type\":\"flow\"}\n");
+	eve_free(e);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(file_sink_lines_and_reopen)
 {
 	char path[] = "/tmp/check_eve_XXXXXX", rotated[64], buf[4096], err[128];
@@ -492,6 +590,8 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, serialiser_matches_jansson);
 	tcase_add_test(tc, serialiser_shortest_reals);
+	tcase_add_test(tc, timestamp_fast_equals_reference);
+	tcase_add_test(tc, host_member);
 	suite_add_tcase(s, tc);
 	return s;
 }
