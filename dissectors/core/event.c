@@ -131,7 +131,7 @@ static void tok_index_build(struct ot_tok_index *x)
 	x->state = 1;
 }
 
-const char *ot_tok_index_name(struct ot_tok_index *x, int code)
+const char *ot_tok_index_search(struct ot_tok_index *x, int code)
 {
 	size_t lo = 0, hi;
 

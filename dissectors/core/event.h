@@ -287,6 +287,25 @@ struct ot_tok_index {
 	int state;      /* 0 not built, 1 built, -1 no memory */
 };
 #define OT_TOK_INDEX(table) { (table), NULL, NULL, 0, 0 }
-const char *ot_tok_index_name(struct ot_tok_index *x, int code);
+/* The look-up past the by-code table: builds the index on first use,
+ * searches the sorted rows (or the table itself without memory). */
+const char *ot_tok_index_search(struct ot_tok_index *x, int code);
+
+/* direct is set only once the index is built, so a built by-code table is
+ * read here without a call; everything else goes to ot_tok_index_search. */
+static inline const char *ot_tok_index_name(struct ot_tok_index *x, int code)
+{
+	if (x->direct)
+		return (unsigned)code < 256 ? x->direct[code] : NULL;
+	return ot_tok_index_search(x, code);
+}
+
+/* The same, or "unknown" (as ot_tok_str); never NULL. */
+static inline const char *ot_tok_index_str(struct ot_tok_index *x, int code)
+{
+	const char *n = ot_tok_index_name(x, code);
+
+	return n ? n : "unknown";
+}
 
 #endif /* OTS_EVENT_H */

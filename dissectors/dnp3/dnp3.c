@@ -60,6 +60,7 @@ struct dnp3_state {
 	int pending_reported;               /* too_many_pending sent, not yet drained */
 	int hunt_reported;                  /* a bad header reported in this parse() */
 	struct dissect_ctx *ctx;            /* valid during parse() */
+	const uint8_t *hdr_ok;              /* frame whose header the last dnp3_link_len verified */
 	struct dnp3_counters cnt;
 };
 
@@ -105,13 +106,47 @@ static const uint16_t dnp3_crc_table[256] = {
 	0x91af, 0xa7f1, 0xfd13, 0xcb4d, 0x48d7, 0x7e89, 0x246b, 0x1235,
 };
 
+/*
+ * Four bytes a step ("slicing"): slice[k][v] is the CRC register after byte
+ * v went in and k zero bytes followed it, so the register after four bytes
+ * is slice[3][x0] ^ slice[2][x1] ^ slice[1][b2] ^ slice[0][b3], x0 and x1
+ * being the low and high byte of the register XORed with b0 and b1 (the CRC
+ * is linear; the 16-bit register holds only two bytes).  slice[0] is
+ * dnp3_crc_table; the other three are derived from it on first use.
+ */
+static uint16_t dnp3_crc_slice[3][256];
+static int dnp3_crc_slice_ready;
+
+static void dnp3_crc_slice_build(void)
+{
+	const uint16_t *prev = dnp3_crc_table;
+	int k, v;
+
+	for (k = 0; k < 3; k++) {
+		for (v = 0; v < 256; v++)
+			dnp3_crc_slice[k][v] = (uint16_t)((prev[v] >> 8) ^ dnp3_crc_table[prev[v] & 0xff]);
+		prev = dnp3_crc_slice[k];
+	}
+	dnp3_crc_slice_ready = 1;
+}
+
 uint16_t dnp3_crc16(const uint8_t *p, size_t n)
 {
-	uint16_t crc = 0;
-	size_t i;
+	uint32_t crc = 0;
+	size_t i = 0;
 
-	for (i = 0; p && i < n; i++)
-		crc = (uint16_t)((crc >> 8) ^ dnp3_crc_table[(crc ^ p[i]) & 0xff]);
+	if (!p)
+		return (uint16_t)~crc;
+	if (!dnp3_crc_slice_ready)
+		dnp3_crc_slice_build();
+	for (; i + 4 <= n; i += 4) {
+		uint32_t x = crc ^ (p[i] | (uint32_t)p[i + 1] << 8);
+
+		crc = dnp3_crc_slice[2][x & 0xff] ^ dnp3_crc_slice[1][x >> 8] ^
+		      dnp3_crc_slice[0][p[i + 2]] ^ dnp3_crc_table[p[i + 3]];
+	}
+	for (; i < n; i++)
+		crc = (crc >> 8) ^ dnp3_crc_table[(crc ^ p[i]) & 0xff];
 	return (uint16_t)~crc;
 }
 
@@ -158,7 +193,9 @@ size_t dnp3_link_encode(uint8_t ctrl, uint16_t dst, uint16_t src,
 
 const char *dnp3_func_name(int fc)
 {
-	return ot_tok_name(dnp3_function_names, fc);
+	static struct ot_tok_index idx = OT_TOK_INDEX(dnp3_function_names);
+
+	return ot_tok_index_name(&idx, fc);
 }
 
 void dnp3_get_counters(const void *state, struct dnp3_counters *out)
@@ -203,13 +240,15 @@ static double tv_diff(const struct timeval *a, const struct timeval *b)
 
 /* ---- link header ---------------------------------------------------- */
 
-/* Verified link header in c (10 bytes): 1 ok, 0 bad CRC. */
-static int link_header(struct cursor *c, uint8_t *len_field, struct dnp3_link *l)
+/* The link header in c (10 bytes), its CRC checked when check is set:
+ * 1 ok, 0 short or bad CRC. */
+static int link_header_read(struct cursor *c, uint8_t *len_field, struct dnp3_link *l,
+			    int check)
 {
 	struct cursor h = cur_sub(c, 8);
 	uint16_t crc = cur_le16(c);
 
-	if (!cur_ok(c) || dnp3_crc16(h.p, h.len) != crc)
+	if (!cur_ok(c) || (check && dnp3_crc16(h.p, h.len) != crc))
 		return 0;
 	cur_skip(&h, 2);
 	*len_field = cur_u8(&h);
@@ -217,6 +256,12 @@ static int link_header(struct cursor *c, uint8_t *len_field, struct dnp3_link *l
 	l->dst = cur_le16(&h);
 	l->src = cur_le16(&h);
 	return 1;
+}
+
+/* Verified link header in c (10 bytes): 1 ok, 0 bad CRC. */
+static int link_header(struct cursor *c, uint8_t *len_field, struct dnp3_link *l)
+{
+	return link_header_read(c, len_field, l, 1);
 }
 
 /* Offset of the next possible frame start after offset 0 (avail when none). */
@@ -241,6 +286,7 @@ static long dnp3_link_len(const uint8_t *p, size_t avail, void *ud)
 	struct cursor c;
 	uint8_t b0, b1, len_field = 0;
 
+	st->hdr_ok = NULL;
 	cur_init(&c, p, avail);
 	if (!cur_peek_u8(&c, 0, &b0))
 		return 0;
@@ -272,6 +318,7 @@ static long dnp3_link_len(const uint8_t *p, size_t avail, void *ud)
 		}
 		return -(long)next_start(p, avail);
 	}
+	st->hdr_ok = p;
 	return (long)dnp3_frame_len(len_field);
 }
 
@@ -420,7 +467,9 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 	ev.link_src = l->src;
 	ev.link_dst = l->dst;
 	ev.func = fc;
-	ev.func_name = ot_tok_str(dnp3_function_names, fc);
+	ev.func_name = dnp3_func_name(fc);
+	if (!ev.func_name)
+		ev.func_name = "unknown";
 	ev.txn = ac & DNP3_AC_SEQ;
 	if (is_resp && header_ok) {
 		int e = iin2 & DNP3_IIN2_ERRORS, b = 0;
@@ -626,9 +675,14 @@ static void dnp3_link_frame(const uint8_t *pdu, size_t len, void *ud)
 	struct cursor c;
 	uint8_t len_field = 0;
 	size_t data_len, n = 0;
+	int verified;
 
+	/* The framer hands a frame out right after dnp3_link_len measured it
+	 * at the same address: that call checked this header's CRC already. */
+	verified = pdu == st->hdr_ok;
+	st->hdr_ok = NULL;
 	cur_init(&c, pdu, len);
-	if (!link_header(&c, &len_field, &l) || len_field < DNP3_MIN_LEN_FIELD) {
+	if (!link_header_read(&c, &len_field, &l, !verified) || len_field < DNP3_MIN_LEN_FIELD) {
 		st->cnt.bad_crc++;
 		ot_anomaly(st->ctx, OT_PROTO_DNP3, "bad_crc", "link header CRC");
 		return;

@@ -1616,7 +1616,9 @@ static const struct ot_tok cip_vendors[] = {
 
 const char *enip_command_name(unsigned cmd)
 {
-	return ot_tok_name(enip_command_names, (int)cmd);
+	static struct ot_tok_index idx = OT_TOK_INDEX(enip_command_names);
+
+	return ot_tok_index_name(&idx, (int)cmd);
 }
 
 int enip_command_from_name(const char *name)
@@ -1628,7 +1630,9 @@ int enip_command_from_name(const char *name)
 
 const char *enip_status_name(uint32_t st)
 {
-	return st > 0xff ? "unknown" : ot_tok_str(enip_statuses, (int)st);
+	static struct ot_tok_index idx = OT_TOK_INDEX(enip_statuses);
+
+	return st > 0xff ? "unknown" : ot_tok_index_str(&idx, (int)st);
 }
 
 const char *enip_item_name(unsigned type)
@@ -1636,27 +1640,33 @@ const char *enip_item_name(unsigned type)
 	return ot_tok_str(enip_items, (int)type);
 }
 
-/* The object-specific service table for a class, or NULL. */
-static const struct ot_tok *cip_class_services(int64_t class_id)
+/* The object-specific service table for a class (its index), or NULL. */
+static struct ot_tok_index *cip_class_services(int64_t class_id)
 {
+	static struct ot_tok_index cm = OT_TOK_INDEX(cip_cm_services);
+	static struct ot_tok_index file = OT_TOK_INDEX(cip_file_services);
+	static struct ot_tok_index pccc = OT_TOK_INDEX(cip_pccc_services);
+	static struct ot_tok_index logix = OT_TOK_INDEX(cip_logix_services);
+
 	switch (class_id) {
-	case CIP_CLASS_CONNECTION_MANAGER: return cip_cm_services;
-	case 0x37: return cip_file_services;
-	case 0x67: return cip_pccc_services;
-	case -1: case 0x6B: case 0x6C: return cip_logix_services;
+	case CIP_CLASS_CONNECTION_MANAGER: return &cm;
+	case 0x37: return &file;
+	case 0x67: return &pccc;
+	case -1: case 0x6B: case 0x6C: return &logix;
 	default: return NULL;
 	}
 }
 
 const char *cip_service_name(unsigned service, int64_t class_id)
 {
-	const struct ot_tok *t;
+	static struct ot_tok_index common = OT_TOK_INDEX(cip_common_services);
+	struct ot_tok_index *t;
 	const char *n;
 
 	if (service < 0x4B)
-		return ot_tok_str(cip_common_services, (int)service);
+		return ot_tok_index_str(&common, (int)service);
 	t = cip_class_services(class_id);
-	if (t && (n = ot_tok_name(t, (int)service)))
+	if (t && (n = ot_tok_index_name(t, (int)service)))
 		return n;
 	return service <= 0x63 ? "object_specific" : "unknown";
 }

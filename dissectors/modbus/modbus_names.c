@@ -186,15 +186,22 @@ int modbus_func_user_defined(unsigned fc)
 	return (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
 }
 
+/* The name table by code (looked up once per message, twice for some). */
+static const char *func_table_name(unsigned fc)
+{
+	static struct ot_tok_index idx = OT_TOK_INDEX(modbus_function_names);
+
+	return ot_tok_index_name(&idx, (int)fc);
+}
+
 int modbus_func_known(unsigned fc)
 {
-	return ot_tok_name(modbus_function_names, (int)fc) != NULL ||
-	       modbus_func_user_defined(fc);
+	return func_table_name(fc) != NULL || modbus_func_user_defined(fc);
 }
 
 const char *modbus_func_name(unsigned fc)
 {
-	const char *n = ot_tok_name(modbus_function_names, (int)fc);
+	const char *n = func_table_name(fc);
 
 	if (n)
 		return n;

@@ -9,6 +9,7 @@
 #include "framer.h"
 #include "dissector.h"
 #include "modbus.h"
+#include "dnp3.h"
 
 START_TEST(cursor_reads_and_sticks)
 {
@@ -372,6 +373,28 @@ START_TEST(tok_index_direct)
 }
 END_TEST
 
+/* The per-message name look-ups read indexed tables: each gives what a row
+ * by row search of its table gives, for every code a message can carry
+ * (the CIP ones: check_enip). */
+START_TEST(tok_index_protocol_tables)
+{
+	int code;
+
+	for (code = 0; code <= 0x10000; code++) {
+		const char *a = ot_tok_name(dnp3_function_names, code);
+		const char *b = dnp3_func_name(code);
+
+		ck_assert_msg(a == b, "dnp3 function %d: %s vs %s", code, a ? a : "-", b ? b : "-");
+		a = ot_tok_name(modbus_function_names, code);
+		ck_assert_int_eq(modbus_func_known((unsigned)code),
+				 a != NULL || modbus_func_user_defined((unsigned)code));
+		if (a)
+			ck_assert_ptr_eq(modbus_func_name((unsigned)code), a);
+	}
+	ck_assert_ptr_null(dnp3_func_name(-1));
+}
+END_TEST
+
 START_TEST(registry_protocols_and_spaces)
 {
 	size_t n, i;
@@ -472,6 +495,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, event_names);
 	tcase_add_test(tc, tok_index_as_rows);
 	tcase_add_test(tc, tok_index_direct);
+	tcase_add_test(tc, tok_index_protocol_tables);
 	tcase_add_test(tc, registry_protocols_and_spaces);
 	tcase_add_test(tc, registry_analog_values);
 	suite_add_tcase(s, tc);

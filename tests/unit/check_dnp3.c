@@ -118,6 +118,46 @@ START_TEST(crc_known_vectors)
 }
 END_TEST
 
+/* The CRC as the standard states it: polynomial 0x3D65 shifted in most
+ * significant bit first, each byte fed least significant bit first, the
+ * register bit-reversed and inverted at the end.  Checks the table code. */
+static uint16_t crc_by_definition(const uint8_t *p, size_t n)
+{
+	unsigned reg = 0, out = 0, k;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 8; k++) {
+			unsigned feed = ((reg >> 15) ^ (p[i] >> k)) & 1;
+
+			reg = ((reg << 1) & 0xffff) ^ (feed ? 0x3D65 : 0);
+		}
+	for (k = 0; k < 16; k++)
+		out |= ((reg >> k) & 1) << (15 - k);
+	return (uint16_t)(out ^ 0xffff);
+}
+
+START_TEST(crc_matches_bitwise)
+{
+	uint8_t buf[300];
+	uint32_t x = 12345;
+	size_t i, n, at;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	for (at = 0; at < 4; at++)              /* every alignment */
+		for (n = 0; n + at <= sizeof(buf); n++)
+			ck_assert_msg(dnp3_crc16(buf + at, n) == crc_by_definition(buf + at, n),
+				      "offset %zu length %zu", at, n);
+	memset(buf, 0xff, sizeof(buf));
+	for (n = 0; n <= 20; n++)
+		ck_assert_uint_eq(dnp3_crc16(buf, n), crc_by_definition(buf, n));
+	ck_assert_uint_eq(dnp3_crc16(NULL, 5), 0xffff);
+}
+END_TEST
+
 START_TEST(real_read_request)
 {
 	const struct recorded *m;
@@ -989,6 +1029,7 @@ static Suite *dnp3_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, crc_known_vectors);
+	tcase_add_test(t, crc_matches_bitwise);
 	tcase_add_test(t, real_read_request);
 	tcase_add_test(t, bad_header_crc);
 	tcase_add_test(t, bad_block_crc);

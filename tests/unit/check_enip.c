@@ -690,6 +690,33 @@ START_TEST(keyword_funcs_are_sound)
 }
 END_TEST
 
+/* Command names come from an indexed table: the same as a row by row search
+ * of enip_command_names for every 16-bit command; service names by class. */
+START_TEST(names_by_index)
+{
+	int code;
+
+	for (code = 0; code <= 0x10000; code++) {
+		const char *a = ot_tok_name(enip_command_names, code);
+		const char *b = enip_command_name((unsigned)code);
+
+		ck_assert_msg(a == b, "command %d: %s vs %s", code, a ? a : "-", b ? b : "-");
+	}
+	ck_assert_str_eq(enip_command_name(0x6f), "send_rr_data");
+	ck_assert_str_eq(cip_service_name(0x0e, 1), "get_attribute_single");
+	ck_assert_str_eq(cip_service_name(0x12, 1), "unknown");
+	ck_assert_str_eq(cip_service_name(0x4c, 0x6b), "read_tag");
+	ck_assert_str_eq(cip_service_name(0x4c, -1), "read_tag");
+	ck_assert_str_eq(cip_service_name(0x54, 6), "forward_open");
+	ck_assert_str_eq(cip_service_name(0x54, 1), "object_specific");
+	ck_assert_str_eq(cip_service_name(0x70, 6), "unknown");
+	ck_assert_str_eq(cip_service_name(0x1ff, 6), "unknown");
+	ck_assert_str_eq(enip_status_name(0x69), "unsupported_protocol_revision");
+	ck_assert_str_eq(enip_status_name(0x04), "unknown");
+	ck_assert_str_eq(enip_status_name(0x100), "unknown");
+}
+END_TEST
+
 START_TEST(probe_and_free_null)
 {
 	uint8_t m[200];
@@ -727,6 +754,7 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, io_counted_per_connection);
 	tcase_add_test(tc, keyword_funcs_are_sound);
 	tcase_add_test(tc, probe_and_free_null);
+	tcase_add_test(tc, names_by_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
