@@ -99,6 +99,7 @@ void rules_free(struct rules *rs)
 	free(rs->ev_refs);
 	free(rs->ev_fn);
 	free(rs->ev_fn_start);
+	free(rs->ev_fn_pass);
 	free(rs);
 }
 
@@ -189,7 +190,7 @@ void rules_get_info(const struct rule *r, struct rule_info *info)
 	info->line = r->line;
 }
 
-static int check_match(const struct ot_rule_check *c, const struct ot_event *ev)
+static inline int check_match(const struct ot_rule_check *c, const struct ot_event *ev)
 {
 	if (c->kw)
 		return c->kw->match(c, ev);
@@ -267,43 +268,63 @@ static int event_header_match(const struct rule *r, const struct ot_event *ev)
 	return header_match(r, &none, 0, &none, 0);
 }
 
-static int event_header_cached(struct rule_ref *e, const struct ot_event *ev)
+/* The header result not in the cache: tested, and kept when there is a
+ * flow id to key it by. */
+static __attribute__((noinline)) int event_header_miss(struct rule_ref *e,
+							const struct ot_event *ev, int w)
 {
 	const struct flow *f = ev->flow;
-	int d = ev->from_client != 0, w;
+	int d = ev->from_client != 0;
 
 	if (!f || !f->id)
 		return event_header_match(e->r, ev);
-	for (w = 0; w < RULES_HDR_WAYS && e->hdr_flow[w] != f->id; w++)
-		;
 	if (w == RULES_HDR_WAYS) {
 		w = e->hdr_next;
 		e->hdr_next = (uint8_t)((w + 1) % RULES_HDR_WAYS);
 		e->hdr_flow[w] = f->id;
 		e->hdr_result[w][0] = e->hdr_result[w][1] = 0;
 	}
-	if (!e->hdr_result[w][d])
-		e->hdr_result[w][d] = (uint8_t)(1 + event_header_match(e->r, ev));
+	e->hdr_result[w][d] = (uint8_t)(1 + event_header_match(e->r, ev));
 	return e->hdr_result[w][d] - 1;
 }
 
-/* The protocol and the event kind are those of the index bucket. */
-static int event_rule_match(struct rule_ref *e, const struct ot_event *ev)
+static inline __attribute__((always_inline)) int event_header_cached(struct rule_ref *e,
+								      const struct ot_event *ev)
 {
-	const struct rule *r = e->r;
+	const struct flow *f = ev->flow;
+	int w;
+
+	if (!f || !f->id)
+		return event_header_miss(e, ev, 0);
+	for (w = 0; w < RULES_HDR_WAYS && e->hdr_flow[w] != f->id; w++)
+		;
+	if (w < RULES_HDR_WAYS && e->hdr_result[w][ev->from_client != 0])
+		return e->hdr_result[w][ev->from_client != 0] - 1;
+	return event_header_miss(e, ev, w);
+}
+
+/*
+ * The protocol and the event kind are those of the index bucket, and so is
+ * the direction: a rule that looks at requests only is not in the buckets
+ * of the other messages (func_index), so e->requests_only needs no test
+ * here.  e->l4, e->nchecks and e->checks are the rule's, copied into the
+ * ref so that a candidate is tested from the ref alone.
+ */
+static inline __attribute__((always_inline)) int event_rule_match(struct rule_ref *e,
+								   const struct ot_event *ev)
+{
 	const struct flow *f = ev->flow;
 	int i;
 
-	if (r->proto == RP_TCP && f && f->l4 != 6)
-		return 0;
-	if (r->proto == RP_UDP && (!f || f->l4 != 17))
-		return 0;
+	if (e->l4) {
+		/* tcp: not on a flow of another protocol; udp: only on a udp flow */
+		if (f ? f->l4 != e->l4 : e->l4 == 17)
+			return 0;
+	}
 	if (!e->any_header && !event_header_cached(e, ev))
 		return 0;
-	if (e->requests_only && ev->dir != OT_DIR_REQUEST)
-		return 0;
-	for (i = 0; i < r->nchecks; i++)
-		if (!check_match(&r->checks[i], ev))
+	for (i = 0; i < e->nchecks; i++)
+		if (!check_match(&e->checks[i], ev))
 			return 0;
 	return 1;
 }
@@ -354,8 +375,10 @@ static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
 	int req;
 	uint8_t (*sets)[32] = malloc((nrefs ? nrefs : 1) * sizeof(*sets));
 	uint32_t *start = malloc((nb + 1) * sizeof(*start)), *list = NULL;
+	uint32_t *pass = malloc(nb * sizeof(*pass));
+	int action;
 
-	if (!sets || !start)
+	if (!sets || !start || !pass)
 		goto fail;
 	for (i = 0; i < nrefs; i++)
 		rule_funcs(refs[i].r, sets[i]);
@@ -368,11 +391,19 @@ static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
 	for (g = 0; g < OT_PROTO_COUNT * 2; g++) {
 		for (f = 0; f < RULES_FUNC_BUCKETS; f++) {
 			for (req = 0; req < 2; req++) {
-				start[(g * RULES_FUNC_BUCKETS + f) * 2 + (size_t)req] = (uint32_t)k;
-				for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
-					if ((f == 256 || (sets[i][f >> 3] >> (f & 7) & 1)) &&
-					    (req || !refs[i].requests_only))
-						list[k++] = (uint32_t)i;
+				size_t bk = (g * RULES_FUNC_BUCKETS + f) * 2 + (size_t)req;
+
+				start[bk] = (uint32_t)k;
+				/* the pass rules, then the alert rules */
+				for (action = RA_PASS; action >= RA_ALERT; action--) {
+					for (i = rs->ev_start[g]; i < rs->ev_start[g + 1]; i++)
+						if (refs[i].r->action == action &&
+						    (f == 256 || (sets[i][f >> 3] >> (f & 7) & 1)) &&
+						    (req || !refs[i].requests_only))
+							list[k++] = (uint32_t)i;
+					if (action == RA_PASS)
+						pass[bk] = (uint32_t)(k - start[bk]);
+				}
 			}
 		}
 	}
@@ -380,12 +411,15 @@ static int func_index(struct rules *rs, struct rule_ref *refs, size_t nrefs)
 	free(sets);
 	free(rs->ev_fn);
 	free(rs->ev_fn_start);
+	free(rs->ev_fn_pass);
 	rs->ev_fn = list;
 	rs->ev_fn_start = start;
+	rs->ev_fn_pass = pass;
 	return 0;
 fail:
 	free(sets);
 	free(start);
+	free(pass);
 	free(list);
 	return -1;
 }
@@ -411,6 +445,9 @@ static int event_index(struct rules *rs)
 			refs[k].any_header = net_is_any(&r->src) && net_is_any(&r->sport) &&
 					     net_is_any(&r->dst) && net_is_any(&r->dport);
 			refs[k].requests_only = (uint8_t)rule_wants_requests_only(r);
+			refs[k].l4 = r->proto == RP_TCP ? 6 : r->proto == RP_UDP ? 17 : 0;
+			refs[k].nchecks = (uint8_t)r->nchecks;
+			refs[k].checks = r->checks;
 			memset(refs[k].hdr_result, 0, sizeof(refs[k].hdr_result));
 			memset(refs[k].hdr_flow, 0, sizeof(refs[k].hdr_flow));
 			refs[k].hdr_next = 0;
@@ -499,7 +536,8 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 {
 	const struct ot_ip *src = NULL, *dst = NULL;
 	const uint32_t *list;
-	size_t i, b, f, len;
+	struct rule_ref *refs;
+	size_t i, b, f, len, npass;
 	int n = 0;
 
 	if (!rs || !ev)
@@ -514,23 +552,24 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 	b = (b * RULES_FUNC_BUCKETS + f) * 2 + (ev->dir == OT_DIR_REQUEST);
 	list = rs->ev_fn + rs->ev_fn_start[b];
 	len = rs->ev_fn_start[b + 1] - rs->ev_fn_start[b];
-	for (i = 0; i < len; i++) {
-		struct rule_ref *e = &rs->ev_refs[list[i]];
-
-		if (e->r->action == RA_PASS && event_rule_match(e, ev)) {
+	npass = rs->ev_fn_pass[b];
+	refs = rs->ev_refs;
+	/* the bucket's pass rules come first in it, then its alert rules */
+	for (i = 0; i < npass; i++)
+		if (event_rule_match(&refs[list[i]], ev)) {
 			rs->passed++;
 			return 0;
 		}
-	}
-	if (ev->flow) {
-		src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;
-		dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
-	}
-	for (i = 0; i < len; i++) {
-		struct rule_ref *e = &rs->ev_refs[list[i]];
+	for (; i < len; i++) {
+		struct rule_ref *e = &refs[list[i]];
 
-		if (e->r->action == RA_ALERT && event_rule_match(e, ev))
-			n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
+		if (!event_rule_match(e, ev))
+			continue;
+		if (!src && ev->flow) {
+			src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;
+			dst = ev->from_client ? &ev->flow->srv_ip : &ev->flow->cli_ip;
+		}
+		n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
 	}
 	return n;
 }
@@ -699,10 +738,10 @@ static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f
 	const struct rule *hits[RULES_MAX_HITS];
 	int n, i;
 
-	if (!f || f->pkts[0] + f->pkts[1] != 1)
-		return;         /* header rules look at a flow's first packet */
 	if (!o->packet_rules)
 		return;
+	if (!f || f->pkts[0] + f->pkts[1] != 1)
+		return;         /* header rules look at a flow's first packet */
 	n = rules_match_packet(o->rs, p, hits, RULES_MAX_HITS);
 	for (i = 0; i < n; i++)
 		raise_rule_alert(o, hits[i], &p->ts, f, dir == FLOW_C2S, NULL);

@@ -84,6 +84,9 @@ struct rule_ref {
 	uint32_t idx;           /* in rs->rules */
 	uint8_t any_header;     /* any any -> any any: the header always matches */
 	uint8_t requests_only;
+	uint8_t l4;             /* the header's protocol: 0 any, 6 tcp, 17 udp */
+	uint8_t nchecks;        /* r->nchecks */
+	const struct ot_rule_check *checks; /* r->checks */
 	/* header results for the last RULES_HDR_WAYS flows seen (flow ids are
 	 * never reused and a flow's addresses and ports do not change; several,
 	 * as a device polls on a few connections at once): 0 not yet tested,
@@ -138,9 +141,11 @@ struct rules {
 	 * of the group that can match an event whose func is f (0..255; 256:
 	 * any other func), a request or not (rules that look at requests only
 	 * are left out of the other half), as positions in ev_refs from
-	 * ev_fn[ev_fn_start[bucket]] to ev_fn[ev_fn_start[bucket + 1]] */
+	 * ev_fn[ev_fn_start[bucket]] to ev_fn[ev_fn_start[bucket + 1]]: its
+	 * pass rules first (ev_fn_pass[bucket] of them), then its alert rules */
 	uint32_t *ev_fn;
 	uint32_t *ev_fn_start;
+	uint32_t *ev_fn_pass;
 };
 
 /* rule_parse.c */
