@@ -17,7 +17,7 @@ void dnp3_log(struct jw *w, const struct ot_event *ev)
 	struct cursor c;
 	int b;
 
-	jw_string(w, "type", ot_dir_name(ev->dir));
+	jw_name(w, "type", ot_dir_name(ev->dir));
 	jw_object_open(w, "control");
 	jw_bool(w, "dir", r->link_ctrl & DNP3_LINK_DIR);
 	jw_bool(w, "primary", r->link_ctrl & DNP3_LINK_PRM);
@@ -37,7 +37,7 @@ void dnp3_log(struct jw *w, const struct ot_event *ev)
 	jw_uint(w, "sequence", r->app_ctrl & DNP3_AC_SEQ);
 	jw_object_close(w);
 	jw_uint(w, "function_code", r->function_code);
-	jw_string(w, "function", ot_tok_str(dnp3_function_names, r->function_code));
+	jw_name(w, "function", ot_tok_str(dnp3_function_names, r->function_code));
 	if (r->objects_len > 0) {
 		/* the objects again, written this time (no anomalies, ev untouched);
 		 * as Suricata: no objects array for a message without objects */
@@ -57,7 +57,7 @@ void dnp3_log(struct jw *w, const struct ot_event *ev)
 			jw_array_open(w, "indicators");
 			for (b = 0; b < 16; b++)
 				if (r->iin & (1u << b))
-					jw_string(w, NULL, ot_tok_str(dnp3_iin_names, b));
+					jw_name(w, NULL, ot_tok_str(dnp3_iin_names, b));
 			jw_array_close(w);
 		}
 		jw_object_close(w);

@@ -349,7 +349,7 @@ static void decode_num(struct objs *o, const struct obj_spec *s, struct cursor *
 			set_flags(pt, lead);
 		else if (pt) {
 			jw_int(pt, "status", lead & 0x7f);
-			jw_string(pt, "status_name", ot_tok_str(cmd_status_names, lead & 0x7f));
+			jw_name(pt, "status_name", ot_tok_str(cmd_status_names, lead & 0x7f));
 		}
 	}
 	if (s->state == 1) {
@@ -373,7 +373,7 @@ static void decode_num(struct objs *o, const struct obj_spec *s, struct cursor *
 	if (s->trail && pt) {
 		uint8_t st = cur_u8(d);
 		jw_int(pt, "status", st & 0x7f);
-		jw_string(pt, "status_name", ot_tok_str(cmd_status_names, st & 0x7f));
+		jw_name(pt, "status_name", ot_tok_str(cmd_status_names, st & 0x7f));
 	}
 	if (have_value && cur_ok(d) && s->group != 52)
 		ot_value_add(o->ev, OT_SPACE_DNP3, s->group, index, v);
@@ -392,15 +392,15 @@ static void decode_crob(struct objs *o, const struct obj_spec *s, struct cursor 
 	if (!pt)
 		return;
 	jw_int(pt, "control_code", code);
-	jw_string(pt, "op_type", ot_tok_str(crob_op_names, code & 0x0f));
+	jw_name(pt, "op_type", ot_tok_str(crob_op_names, code & 0x0f));
 	jw_bool(pt, "queue", code & 0x10);
 	jw_bool(pt, "clear", code & 0x20);
-	jw_string(pt, "tcc", ot_tok_str(crob_tcc_names, code >> 6));
+	jw_name(pt, "tcc", ot_tok_str(crob_tcc_names, code >> 6));
 	jw_int(pt, "count", count);
 	jw_int(pt, "on_time", on);
 	jw_int(pt, "off_time", off);
 	jw_int(pt, "status", status & 0x7f);
-	jw_string(pt, "status_name", ot_tok_str(cmd_status_names, status & 0x7f));
+	jw_name(pt, "status_name", ot_tok_str(cmd_status_names, status & 0x7f));
 }
 
 static void decode_time(const struct obj_spec *s, struct cursor *d, struct jw *pt)
@@ -427,7 +427,7 @@ static void decode_attr(struct objs *o, const struct obj_spec *s, struct cursor 
 		return;
 	set_int(pt, "attribute", s->var);
 	if (pt)
-		jw_string(pt, "name", ot_tok_str(attr_names, s->var));
+		jw_name(pt, "name", ot_tok_str(attr_names, s->var));
 	set_int(pt, "data_type", type);
 	cur_init(&vc, v, len);
 	if (type == 1) {                    /* VSTR */
@@ -457,7 +457,7 @@ static void decode_file(const struct obj_spec *s, struct cursor *d, struct jw *p
 
 	if (!pt)
 		return;
-	jw_string(pt, "type", ot_tok_str(file_names, s->var));
+	jw_name(pt, "type", ot_tok_str(file_names, s->var));
 	switch (s->var) {
 	case 3:     /* file command: name offset, size, created, perms, key, size, mode, block, req */
 	case 7:     /* file descriptor: name offset, size, type, size, created, perms, req */
@@ -516,7 +516,7 @@ static void decode_auth(const struct obj_spec *s, struct cursor *d, struct jw *p
 {
 	if (!pt)
 		return;
-	jw_string(pt, "type", ot_tok_str(auth_names, s->var));
+	jw_name(pt, "type", ot_tok_str(auth_names, s->var));
 	switch (s->var) {
 	case 1:     /* challenge: CSQ, USR, MAL, reason, data */
 		set_int(pt, "csq", cur_le32(d));

@@ -89,7 +89,7 @@ static void mb_log_device_id(struct jw *w, const struct modbus_record *r, int is
 
 	jw_object_open(w, "read_device_id");
 	jw_uint(w, "code", r->devid_code);
-	jw_string(w, "code_name", ot_tok_str(modbus_devid_code_names, r->devid_code));
+	jw_name(w, "code_name", ot_tok_str(modbus_devid_code_names, r->devid_code));
 	if (is_req) {
 		jw_uint(w, "object_id", r->object_id);
 		jw_object_close(w);
@@ -105,7 +105,7 @@ static void mb_log_device_id(struct jw *w, const struct modbus_record *r, int is
 
 		jw_object_open(w, NULL);
 		jw_uint(w, "id", o->id);
-		jw_string(w, "name", modbus_object_name(o->id));
+		jw_name(w, "name", modbus_object_name(o->id));
 		jw_bytes(w, "value", o->value, o->len);
 		jw_object_close(w);
 	}
@@ -120,11 +120,11 @@ static void mb_log_umas(struct jw *w, const struct modbus_record *r, int is_req)
 	jw_uint(w, "session_key", r->umas_session_key);
 	if (!is_req) {
 		jw_uint(w, "status_code", r->umas_status);
-		jw_string(w, "status", ot_tok_str(modbus_umas_status_names, r->umas_status));
+		jw_name(w, "status", ot_tok_str(modbus_umas_status_names, r->umas_status));
 	}
 	if (r->umas_has_func) {
 		jw_uint(w, "function_code", r->umas_func);
-		jw_string(w, "function", ot_tok_str(modbus_umas_names, r->umas_func));
+		jw_name(w, "function", ot_tok_str(modbus_umas_names, r->umas_func));
 	}
 	jw_object_close(w);
 }
@@ -181,14 +181,14 @@ static void mb_log_field(struct jw *w, const struct ot_event *ev,
 	case MBF_FILE_RECORDS: mb_log_files(w, r); break;
 	case MBF_SUB_FUNCTION:
 		jw_uint(w, "sub_function", r->sub_function);
-		jw_string(w, "sub_function_name", ot_tok_str(modbus_diag_names, r->sub_function));
+		jw_name(w, "sub_function_name", ot_tok_str(modbus_diag_names, r->sub_function));
 		break;
 	case MBF_VALUE: jw_uint(w, "value", r->value); break;
 	case MBF_DATA_LENGTH: jw_uint(w, "data_length", r->data_length); break;
 	case MBF_DATA: mb_log_hex(w, "data", r->data, r->data_length); break;
 	case MBF_MEI:
 		jw_uint(w, "mei_type", r->mei_type);
-		jw_string(w, "mei_type_name", ot_tok_str(modbus_mei_names, r->mei_type));
+		jw_name(w, "mei_type_name", ot_tok_str(modbus_mei_names, r->mei_type));
 		break;
 	case MBF_DEVICE_ID: mb_log_device_id(w, r, ev->dir == OT_DIR_REQUEST); break;
 	case MBF_FIFO_COUNT: jw_uint(w, "fifo_count", r->fifo_count); break;
@@ -212,26 +212,26 @@ void modbus_log(struct jw *w, const struct ot_event *ev)
 	const uint8_t *lay;
 	unsigned i;
 
-	jw_string(w, "direction", ot_dir_name(ev->dir));
+	jw_name(w, "direction", ot_dir_name(ev->dir));
 	jw_uint(w, "transaction_id", r->transaction_id);
 	jw_uint(w, "protocol_id", r->protocol_id);
 	jw_uint(w, "unit_id", r->unit_id);
 	jw_uint(w, "length", r->length);
 	jw_uint(w, "function_code", r->function_code);
-	jw_string(w, "function", modbus_func_name(r->function_code));
+	jw_name(w, "function", modbus_func_name(r->function_code));
 	if (r->paired) {
 		jw_uint(w, "request_function", r->request_function);
 		jw_real(w, "response_time", r->response_time);
 	}
 	if (r->is_exception) {
 		jw_uint(w, "exception_code", r->exception_code);
-		jw_string(w, "exception", ot_tok_str(modbus_exception_names, r->exception_code));
+		jw_name(w, "exception", ot_tok_str(modbus_exception_names, r->exception_code));
 	}
 	lay = mb_layout(r->function_code, ev->dir == OT_DIR_REQUEST);
 	for (i = 0; lay[i] != MBF_END; i++)
 		if (r->has & (1u << lay[i]))
 			mb_log_field(w, ev, r, lay[i]);
-	jw_string(w, "category", ot_category_name(ev->cat));
+	jw_name(w, "category", ot_category_name(ev->cat));
 	if (r->n_anomalies > 0) {
 		jw_array_open(w, "anomalies");
 		for (i = 0; i < r->n_anomalies; i++)

@@ -33,8 +33,8 @@ static void s7_log_block_id(struct jw *w, const struct s7_block_id *b)
 	jw_string(w, "block_type", tn ? tn : "unknown");
 	jw_uint(w, "block_number", b->number);
 	if (b->has_filesystem)
-		jw_string(w, "destination_filesystem",
-			  ot_tok_str(s7comm_filesystem_names, b->filesystem));
+		jw_name(w, "destination_filesystem",
+			ot_tok_str(s7comm_filesystem_names, b->filesystem));
 }
 
 /* The value part of a data item; *budget: values the message may still log. */
@@ -67,17 +67,17 @@ static void s7_log_item(struct jw *w, const struct s7_rec_item *it, unsigned idx
 		const struct s7_item *x = &it->spec;
 
 		jw_uint(w, "syntax_id", x->syntax);
-		jw_string(w, "syntax_name", ot_tok_str(s7comm_syntax_names, x->syntax));
+		jw_name(w, "syntax_name", ot_tok_str(s7comm_syntax_names, x->syntax));
 		if (it->spec_type != 0x12)
 			jw_uint(w, "specification_type", it->spec_type);
 		if (it->s7any) {
 			jw_uint(w, "transport_size", x->tsize);
-			jw_string(w, "transport_size_name",
-				  ot_tok_str(s7comm_item_tsize_names, x->tsize));
+			jw_name(w, "transport_size_name",
+				ot_tok_str(s7comm_item_tsize_names, x->tsize));
 			jw_uint(w, "length", x->count);
 			jw_uint(w, "db", x->db);
 			jw_uint(w, "area", x->area);
-			jw_string(w, "area_name", ot_tok_str(s7comm_area_names, x->area));
+			jw_name(w, "area_name", ot_tok_str(s7comm_area_names, x->area));
 			if (x->area >= 0x1c && x->area <= 0x1f) {
 				jw_uint(w, "number", x->addr);
 			} else {
@@ -93,12 +93,12 @@ static void s7_log_item(struct jw *w, const struct s7_rec_item *it, unsigned idx
 	jw_uint(w, "item", idx);
 	if (it->has_rc) {
 		jw_uint(w, "return_code", it->rc);
-		jw_string(w, "return_code_name", ot_tok_str(s7comm_return_code_names, it->rc));
+		jw_name(w, "return_code_name", ot_tok_str(s7comm_return_code_names, it->rc));
 	}
 	if (it->has_data) {
 		jw_uint(w, "data_transport_size", it->data_tsize);
-		jw_string(w, "data_transport_size_name",
-			  ot_tok_str(s7comm_data_tsize_names, it->data_tsize));
+		jw_name(w, "data_transport_size_name",
+			ot_tok_str(s7comm_data_tsize_names, it->data_tsize));
 		if (it->has_values)
 			s7_log_values(w, it, budget);
 	}
@@ -114,7 +114,7 @@ static void s7_log_job(struct jw *w, const struct s7comm_record *r)
 	if (!(r->has & S7H_FUNC))
 		return;
 	jw_uint(w, "function_code", r->func);
-	jw_string(w, "function_name", ot_tok_str(s7comm_func_names, r->func));
+	jw_name(w, "function_name", ot_tok_str(s7comm_func_names, r->func));
 	if (r->has & S7H_SETUP) {
 		jw_uint(w, "max_amq_calling", r->max_amq_calling);
 		jw_uint(w, "max_amq_called", r->max_amq_called);
@@ -144,7 +144,7 @@ static void s7_log_job(struct jw *w, const struct s7comm_record *r)
 	if (r->has & S7H_PI_SERVICE)
 		s7_log_text(w, "pi_service", r->pi_service);
 	if (r->has & S7H_PI_NAME)
-		jw_string(w, "pi_service_name", ot_tok_str(s7comm_pi_names, r->pi));
+		jw_name(w, "pi_service_name", ot_tok_str(s7comm_pi_names, r->pi));
 	if (r->has & S7H_PI_BLOCKS) {
 		jw_array_open(w, "blocks");
 		for (i = 0; i < r->n_pi_blocks; i++) {
@@ -173,11 +173,11 @@ static void s7_log_userdata(struct jw *w, const struct s7comm_record *r)
 	jw_uint(w, "parameter_head", r->ud_head);
 	jw_uint(w, "method", r->ud_method);
 	jw_uint(w, "type", r->ud_type);
-	jw_string(w, "type_name", ot_tok_str(s7comm_ud_type_names, r->ud_type));
+	jw_name(w, "type_name", ot_tok_str(s7comm_ud_type_names, r->ud_type));
 	jw_uint(w, "function_group", r->ud_group);
-	jw_string(w, "function_group_name", ot_tok_str(s7comm_group_names, r->ud_group));
+	jw_name(w, "function_group_name", ot_tok_str(s7comm_group_names, r->ud_group));
 	jw_uint(w, "subfunction_code", r->ud_sub);
-	jw_string(w, "subfunction_name", subt ? ot_tok_str(subt, r->ud_sub) : "unknown");
+	jw_name(w, "subfunction_name", subt ? ot_tok_str(subt, r->ud_sub) : "unknown");
 	jw_uint(w, "sequence_number", r->ud_seq);
 	if (r->has & S7H_UD_EXTENDED) {
 		jw_uint(w, "data_unit_reference", r->ud_dur);
@@ -187,15 +187,15 @@ static void s7_log_userdata(struct jw *w, const struct s7comm_record *r)
 	if (!(r->has & S7H_UD_DATA))
 		return;
 	jw_uint(w, "return_code", r->ud_rc);
-	jw_string(w, "return_code_name", ot_tok_str(s7comm_return_code_names, r->ud_rc));
+	jw_name(w, "return_code_name", ot_tok_str(s7comm_return_code_names, r->ud_rc));
 	jw_uint(w, "transport_size", r->ud_tsize);
 	if (r->has & S7H_SZL_FRAGMENT)
 		jw_int(w, "szl_fragment", 1);
 	if (r->has & S7H_SZL_ID) {
 		jw_uint(w, "szl_id", r->szl_id);
 		if (r->has & S7H_SZL_ANSWER)
-			jw_string(w, "szl_id_name",
-				  ot_tok_str(s7comm_szl_list_names, r->szl_id & 0xff));
+			jw_name(w, "szl_id_name",
+				ot_tok_str(s7comm_szl_list_names, r->szl_id & 0xff));
 		jw_uint(w, "szl_index", r->szl_index);
 		if (r->has & S7H_SZL_ANSWER) {
 			jw_uint(w, "szl_record_length", r->szl_rlen);
@@ -241,7 +241,7 @@ static void s7_log_userdata(struct jw *w, const struct s7comm_record *r)
 static void s7_log_pdu(struct jw *w, const struct ot_event *ev, const struct s7comm_record *r)
 {
 	jw_uint(w, "rosctr_code", r->rosctr);
-	jw_string(w, "rosctr_name", ot_tok_str(s7comm_rosctr_names, r->rosctr));
+	jw_name(w, "rosctr_name", ot_tok_str(s7comm_rosctr_names, r->rosctr));
 	jw_uint(w, "pdu_reference", r->pdu_ref);
 	jw_uint(w, "parameter_length", r->param_len);
 	jw_uint(w, "data_length", r->data_len);
@@ -251,8 +251,8 @@ static void s7_log_pdu(struct jw *w, const struct ot_event *ev, const struct s7c
 	}
 	if (r->has & S7H_ERROR) {
 		jw_uint(w, "error_class", r->error_class);
-		jw_string(w, "error_class_name",
-			  ot_tok_str(s7comm_error_class_names, r->error_class));
+		jw_name(w, "error_class_name",
+			ot_tok_str(s7comm_error_class_names, r->error_class));
 		jw_uint(w, "error_code", r->error_code);
 	}
 	if (r->rosctr == S7_ROSCTR_USERDATA)
@@ -267,11 +267,11 @@ static void s7_log_plus(struct jw *w, const struct s7comm_record *r)
 	jw_uint(w, "data_length", r->plus_data_len);
 	if (r->plus_has_opcode) {
 		jw_uint(w, "opcode", r->plus_opcode);
-		jw_string(w, "opcode_name", ot_tok_str(s7comm_plus_opcode_names, r->plus_opcode));
+		jw_name(w, "opcode_name", ot_tok_str(s7comm_plus_opcode_names, r->plus_opcode));
 	}
 	if (r->plus_has_function) {
 		jw_uint(w, "function_code", r->plus_function);
-		jw_string(w, "function_name", ot_tok_str(s7comm_plus_func_names, r->plus_function));
+		jw_name(w, "function_name", ot_tok_str(s7comm_plus_func_names, r->plus_function));
 		jw_uint(w, "sequence_number", r->plus_seq);
 	}
 }
@@ -282,7 +282,7 @@ static void s7_log_cotp(struct jw *w, const struct ot_event *ev, const struct s7
 
 	jw_object_open(w, "cotp");
 	jw_uint(w, "pdu_code", r->cotp_code);
-	jw_string(w, "pdu_name", ot_tok_str(s7comm_cotp_names, r->cotp_code));
+	jw_name(w, "pdu_name", ot_tok_str(s7comm_cotp_names, r->cotp_code));
 	jw_uint(w, "destination_reference", r->cotp_dref);
 	jw_uint(w, "source_reference", r->cotp_sref);
 	if (r->cotp_has_class)

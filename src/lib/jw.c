@@ -493,6 +493,35 @@ void jw_value_name(struct jw *w, const char *s)
 	jw_value_name_slow(w, s);
 }
 
+void jw_object_open_name(struct jw *w, const char *name)
+{
+	struct jw_name_memo *m = jw_name_slot(name);
+	char *o;
+
+#ifndef JW_CHECK_LITERAL_KEYS
+	if (m->p != name)
+		jw_name_fill(m, name);
+	/* the kept text, then ":{" over its tail: room for all of it */
+	if (m->plain && !w->err && w->depth < JW_MAX_DEPTH &&
+	    w->cap - w->len > JW_NAME_TEXT + 3) {
+		o = w->buf + w->len;
+		*o = ',';
+		o += w->has_member[w->depth];
+		w->has_member[w->depth] = 1;
+		memcpy(o, m->q, JW_NAME_TEXT);
+		o += m->n + 2;
+		*o++ = ':';
+		*o++ = '{';
+		w->len = (size_t)(o - w->buf);
+		w->depth++;
+		w->has_member[w->depth] = 0;
+		return;
+	}
+#endif
+	(void)m;
+	jw_object_open_k(w, name, strlen(name));
+}
+
 void jw_name_k(struct jw *w, const char *key, size_t kn, const char *s)
 {
 	if (jw_begin(w, key, kn) == 0)

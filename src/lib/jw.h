@@ -93,6 +93,8 @@ void jw_null_k(struct jw *w, const char *key, size_t klen);
  * user's text): written as jw_string writes it, its length and escapes
  * found once and remembered by address.  NULL: "". */
 void jw_name_k(struct jw *w, const char *key, size_t klen, const char *s);
+/* An object whose key is such a string (a protocol's name). */
+void jw_object_open_name(struct jw *w, const char *name);
 /* A value already serialised by a jw (or anything producing compact JSON);
  * copied as is. */
 void jw_raw_k(struct jw *w, const char *key, size_t klen, const char *json, size_t n);

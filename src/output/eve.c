@@ -626,8 +626,8 @@ void eve_anomaly(struct jw *w, const struct ot_event *ev)
 	const char *reason = ev->anomaly ? ev->anomaly : "unknown";
 
 	/* transport anomalies carry their layer in the code: "stream.*" */
-	jw_string(w, "type", strncmp(reason, "stream.", 7) == 0 ? "stream" : "applayer");
-	jw_string(w, "proto", ot_proto_name(ev->proto));
+	jw_name(w, "type", strncmp(reason, "stream.", 7) == 0 ? "stream" : "applayer");
+	jw_name(w, "proto", ot_proto_name(ev->proto));
 	jw_bytes(w, "event", (const uint8_t *)reason, strlen(reason));
 	if (ev->anomaly_detail[0])
 		jw_bytes(w, "detail", (const uint8_t *)ev->anomaly_detail,

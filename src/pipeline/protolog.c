@@ -40,7 +40,7 @@ static void write_message(struct protolog *pl, const struct ot_event *ev)
 		return;
 	}
 	w = eve_line_begin(pl->eve, name, &ev->ts, ev->flow, ev->from_client);
-	jw_object_open(w, name);
+	jw_object_open_name(w, name);
 	d->log(w, ev);
 	pl->messages[ev->proto]++;
 	eve_line_end(pl->eve, w);

@@ -681,14 +681,24 @@ START_TEST(names_as_strings)
 		jw_array_open(&a, NULL);
 		jw_array_open(&b, NULL);
 		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+			const char *k = fixed[i] ? fixed[i] : "";
+
 			jw_object_open(&a, NULL);
 			jw_name(&a, "k", fixed[i]);
 			jw_name(&a, NULL, fixed[i]);
+			jw_object_open_name(&a, k);
+			jw_object_open_name(&a, k);
+			jw_object_close(&a);
+			jw_object_close(&a);
 			jw_object_close(&a);
 			jw_object_open(&b, NULL);
 			jw_string(&b, "k", fixed[i]);
 			jw_string(&b, NULL, fixed[i]);
-			jw_object_close(&b);
+			jw_object_open_k(&b, k, strlen(k));
+			jw_object_open_k(&b, k, strlen(k));
+			jw_close_k(&b, '}');
+			jw_close_k(&b, '}');
+			jw_close_k(&b, '}');
 		}
 		for (i = 0; i < 600; i++) {
 			jw_name(&a, NULL, many[(i * 37 + (size_t)round) % 600]);
@@ -698,6 +708,13 @@ START_TEST(names_as_strings)
 		jw_array_close(&b);
 		ck_assert_msg(strcmp(text(&a), text(&b)) == 0, "names differ in round %d", round);
 	}
+	/* an object named at the nesting limit: the same error */
+	jw_reset(&a);
+	for (i = 0; i < JW_MAX_DEPTH; i++)
+		jw_array_open(&a, NULL);
+	ck_assert_int_eq(jw_error(&a), 0);
+	jw_object_open_name(&a, "modbus");
+	ck_assert_int_ne(jw_error(&a), 0);
 	/* a writer with less room than the kept text: grows, same bytes */
 	jw_free(&a);
 	jw_init(&a);
