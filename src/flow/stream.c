@@ -320,6 +320,18 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 
 	if (!ts)
 		ts = &no_time;
+	/* The common case, the shortcut of the path below: a segment that
+	 * starts where the delivered data ends, with nothing buffered and no
+	 * FIN, overlaps nothing, is within any window (the window's base is
+	 * next_seq or an ack past it) and is no keep-alive (that starts a
+	 * byte before next_seq): its bytes go out in place. */
+	if (s->started && seq == s->next_seq && !s->ooo && len && data && !fin) {
+		if (seq_diff(seq + len, s->snd_max) > 0)
+			s->snd_max = seq + len;
+		s->next_seq = seq + len;
+		emit_data(s, out, data, len, ts);
+		return;
+	}
 	if (!s->started) {
 		s->started = 1;
 		s->next_seq = seq;

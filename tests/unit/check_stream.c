@@ -547,6 +547,65 @@ START_TEST(random_shuffle_reassembles)
 }
 END_TEST
 
+/* The in-order shortcut of stream_segment against the full path: the
+ * same bytes in the same segments, once each starting where the data
+ * delivered ends (the shortcut), once each starting a byte earlier with
+ * that byte again (the full path trims it).  Both deliver the same bytes
+ * in place and leave the same next_seq, snd_max and tail; then an ack just
+ * past the data, within no window, is taken alike (no bad ack). */
+START_TEST(in_order_shortcut_matches_the_full_path)
+{
+	enum { LEN = 5000 };
+	static uint8_t src[LEN];
+	struct stream_pool pool2;
+	struct stream st2;
+	struct rec *rec2 = calloc(1, sizeof(*rec2));
+	struct stream_sink sink2 = { rec2, rec_data, rec_gap, rec_anomaly };
+	unsigned seed = 99u;
+	uint32_t isn = 0xfffffc00u, off = 0, l;
+
+	ck_assert_ptr_nonnull(rec2);
+	stream_pool_init(&pool2, 1 << 16, 1 << 20);
+	stream_init(&st2);
+	for (off = 0; off < LEN; off++)
+		src[off] = (uint8_t)('a' + rand_r(&seed) % 26);
+	stream_syn(&pool, &st, isn);
+	stream_syn(&pool2, &st2, isn);
+	for (off = 0; off < LEN; off += l) {
+		l = 1 + (uint32_t)(rand_r(&seed) % 300);
+		if (off + l > LEN)
+			l = LEN - off;
+		stream_segment(&pool, &st, isn + 1 + off, src + off, l, 0, NULL, &sink);
+		if (off == 0)
+			stream_segment(&pool2, &st2, isn + 1, src, l, 0, NULL, &sink2);
+		else
+			stream_segment(&pool2, &st2, isn + off, src + off - 1, l + 1, 0, NULL,
+				       &sink2);
+		ck_assert_ptr_eq(rec.last_ptr, src + off);     /* in place */
+		ck_assert_ptr_eq(rec2->last_ptr, src + off);
+		ck_assert_uint_eq(st.next_seq, st2.next_seq);
+		ck_assert_uint_eq(st.snd_max, st2.snd_max);
+		ck_assert_uint_eq(st.tail_len, st2.tail_len);
+		ck_assert(memcmp(st.tail, st2.tail, st.tail_len) == 0);
+	}
+	ck_assert_uint_eq(rec.n, LEN);
+	ck_assert_uint_eq(rec2->n, LEN);
+	ck_assert(memcmp(rec.out, rec2->out, LEN) == 0);
+	ck_assert(memcmp(rec.out, src, LEN) == 0);
+	ck_assert_uint_eq(pool.retransmits + pool.overlaps + pool.keepalives, 0);
+	/* the highest byte sent is known alike: an ack of it is no bad ack,
+	 * one far past it is */
+	stream_ack(&pool, &st, isn + 1 + LEN, 0, &sink);
+	stream_ack(&pool2, &st2, isn + 1 + LEN, 0, &sink2);
+	ck_assert_uint_eq(pool.bad_acks, 0);
+	ck_assert_uint_eq(pool2.bad_acks, 0);
+	stream_ack(&pool, &st, isn + 1 + LEN + 0x40000000u, 0, &sink);
+	ck_assert_uint_eq(pool.bad_acks, 1);
+	stream_release(&pool2, &st2);
+	free(rec2);
+}
+END_TEST
+
 static Suite *stream_suite(void)
 {
 	Suite *s = suite_create("stream");
@@ -554,6 +613,7 @@ static Suite *stream_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, in_order_zero_copy);
+	tcase_add_test(tc, in_order_shortcut_matches_the_full_path);
 	tcase_add_test(tc, out_of_order);
 	tcase_add_test(tc, retransmission_first_wins);
 	tcase_add_test(tc, retransmission_compared_with_the_tail_only);
