@@ -1126,7 +1126,9 @@ fail:
 
 static const char *skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+	/* the first test alone tells most bytes (all above ' ') apart */
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
 		p++;
 	return p;
 }
@@ -1188,19 +1190,21 @@ static int is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
+/* The bytes a plain string holds: printable ASCII but '"' and '\\'. */
+static const uint8_t plain_char[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,   /* no 0x22, 0x5c */
+};
+
 /* The string at *pp ('"'): its text and length, *pp past it; -1 if not plain. */
 static int plain_string(const char **pp, const char *end, const char **text, size_t *len)
 {
 	const char *q = *pp + 1;
 
 	*text = q;
-	while (q < end && *q != '"') {
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\\')
-			return -1;
+	while (q < end && plain_char[(unsigned char)*q])
 		q++;
-	}
-	if (q >= end)
-		return -1;
+	if (q >= end || *q != '"')
+		return -1;      /* not closed, or a byte it may not hold */
 	*len = (size_t)(q - *text);
 	*pp = q + 1;
 	return 0;
