@@ -117,6 +117,10 @@ struct dnp3_objects_result {
  * "objects" array (when there are objects) with at most lim->max_log_values
  * points in all; ev is then a scratch copy.
  */
+/* Object layouts are found among their group's rows only: the number of
+ * (group, variation) pairs for which that differs from a search of every
+ * row (0 when sound; for the unit test). */
+size_t dnp3_obj_lookup_mismatches(void);
 void dnp3_objects_parse(struct dissect_ctx *ctx, const struct ot_limits *lim,
 			struct cursor *c, int with_data, struct ot_event *ev,
 			struct jw *w, struct dnp3_objects_result *res);

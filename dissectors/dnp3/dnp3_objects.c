@@ -115,12 +115,43 @@ static const struct obj_spec obj_specs[] = {
 	OTHER(121, 1, K_RAW, 7), OTHER(122, 1, K_RAW, 7), OTHER(122, 2, K_RAW, 13),
 };
 
-/* Whole-group layouts: any non-zero variation. */
-static int obj_lookup(uint8_t group, uint8_t var, struct obj_spec *out)
+#define N_OBJ_SPECS (sizeof(obj_specs) / sizeof(obj_specs[0]))
+_Static_assert(N_OBJ_SPECS < 256, "object rows are indexed by a byte");
+
+/* The rows of each group: from its first row to past its last (the rows of
+ * a group need not be adjacent: other groups' rows in between are skipped by
+ * the group test, so the first matching row is found as by a whole scan).
+ * Built on first use; row indexes fit a byte. */
+static uint8_t group_from[256], group_to[256];
+static int group_rows_ready;
+
+static void group_rows_build(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(obj_specs) / sizeof(obj_specs[0]); i++)
+	for (i = N_OBJ_SPECS; i-- > 0;) {
+		uint8_t g = obj_specs[i].group;
+
+		if (group_to[g] == 0)
+			group_to[g] = (uint8_t)(i + 1);
+		group_from[g] = (uint8_t)i;
+	}
+	group_rows_ready = 1;
+}
+
+/* Whole-group layouts: any non-zero variation.  rows_of_group: search
+ * only the group's rows (else every row, as the check below compares). */
+static int obj_lookup_in(uint8_t group, uint8_t var, struct obj_spec *out, int rows_of_group)
+{
+	size_t i = 0, end = N_OBJ_SPECS;
+
+	if (rows_of_group) {
+		if (!group_rows_ready)
+			group_rows_build();
+		i = group_from[group];
+		end = group_to[group];
+	}
+	for (; i < end; i++)
 		if (obj_specs[i].group == group && obj_specs[i].var == var) {
 			*out = obj_specs[i];
 			return 0;
@@ -150,6 +181,28 @@ static int obj_lookup(uint8_t group, uint8_t var, struct obj_spec *out)
 	default:
 		return -1;
 	}
+}
+
+static int obj_lookup(uint8_t group, uint8_t var, struct obj_spec *out)
+{
+	return obj_lookup_in(group, var, out, 1);
+}
+
+size_t dnp3_obj_lookup_mismatches(void)
+{
+	struct obj_spec a, b;
+	size_t bad = 0;
+	unsigned g, v;
+
+	for (g = 0; g < 256; g++)
+		for (v = 0; v < 256; v++) {
+			int ra = obj_lookup_in((uint8_t)g, (uint8_t)v, &a, 1);
+			int rb = obj_lookup_in((uint8_t)g, (uint8_t)v, &b, 0);
+
+			if (ra != rb || memcmp(&a, &b, sizeof(a)) != 0)
+				bad++;
+		}
+	return bad;
 }
 
 static size_t vtype_size(uint8_t vt)

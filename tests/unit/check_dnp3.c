@@ -158,6 +158,14 @@ START_TEST(crc_matches_bitwise)
 }
 END_TEST
 
+/* The object layout of every (group, variation) pair is the same found
+ * among the group's rows as by a search of every row. */
+START_TEST(object_lookup_by_group)
+{
+	ck_assert_uint_eq(dnp3_obj_lookup_mismatches(), 0);
+}
+END_TEST
+
 START_TEST(real_read_request)
 {
 	const struct recorded *m;
@@ -1030,6 +1038,7 @@ static Suite *dnp3_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, crc_known_vectors);
 	tcase_add_test(t, crc_matches_bitwise);
+	tcase_add_test(t, object_lookup_by_group);
 	tcase_add_test(t, real_read_request);
 	tcase_add_test(t, bad_header_crc);
 	tcase_add_test(t, bad_block_crc);
