@@ -449,6 +449,276 @@ int rules_port_match(const struct net_node *n, uint16_t port)
 	return n->neg ? !v : v;
 }
 
+/* ---- compiled address and port expressions (rules_int.h) ------------ */
+
+struct map_points {
+	uint64_t *v;            /* IPv4 / port: one per point; IPv6: pairs */
+	size_t n, cap;          /* points */
+	int wide;               /* IPv6 */
+	int full;               /* more than RULES_MAP_MAX_POINTS */
+};
+
+static int points_add(struct map_points *p, uint64_t hi, uint64_t lo)
+{
+	size_t w = p->wide ? 2 : 1;
+
+	if (p->n >= RULES_MAP_MAX_POINTS) {
+		p->full = 1;
+		return -1;
+	}
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 16;
+		uint64_t *nv = realloc(p->v, nc * w * sizeof(*nv));
+
+		if (!nv) {
+			p->full = 1;
+			return -1;
+		}
+		p->v = nv;
+		p->cap = nc;
+	}
+	if (p->wide) {
+		p->v[2 * p->n] = hi;
+		p->v[2 * p->n + 1] = lo;
+	} else {
+		p->v[p->n] = lo;
+	}
+	p->n++;
+	return 0;
+}
+
+static uint64_t be64(const uint8_t *a)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | a[i];
+	return v;
+}
+
+/* The first and the one-past-last key of every leaf of n in p's key space
+ * (ver 4 or 6 for addresses, 0 for ports): where a leaf's result changes. */
+static void points_collect(struct map_points *p, const struct net_node *n, int ver)
+{
+	int i;
+
+	switch (n->kind) {
+	case NK_PORTS:
+		if (ver == 0) {
+			points_add(p, 0, n->lo);
+			if (n->hi < 65535)
+				points_add(p, 0, (uint64_t)n->hi + 1);
+		}
+		return;
+	case NK_CIDR:
+		if (n->ip.ver != ver || ver == 0)
+			return;
+		if (ver == 4) {
+			uint64_t a = (uint64_t)n->ip.a[0] << 24 | (uint64_t)n->ip.a[1] << 16 |
+				     (uint64_t)n->ip.a[2] << 8 | n->ip.a[3];
+			uint64_t span = n->plen >= 32 ? 1 : 1ULL << (32 - n->plen);
+
+			a &= ~(span - 1);
+			points_add(p, 0, a);
+			if (a + span <= 0xffffffffULL)
+				points_add(p, 0, a + span);
+		} else {
+			uint64_t hi = be64(n->ip.a), lo = be64(n->ip.a + 8);
+			uint64_t mhi, mlo;      /* the host bits */
+
+			if (n->plen >= 128)
+				mhi = mlo = 0;
+			else if (n->plen >= 64)
+				mhi = 0, mlo = ~0ULL >> (n->plen - 64);
+			else
+				mhi = n->plen ? ~0ULL >> n->plen : ~0ULL, mlo = ~0ULL;
+			hi &= ~mhi;
+			lo &= ~mlo;
+			points_add(p, hi, lo);
+			/* one past the last: (hi | mhi, lo | mlo) + 1 */
+			hi |= mhi;
+			lo |= mlo;
+			if (++lo == 0)
+				hi++;
+			if (hi || lo)   /* did not wrap past the top */
+				points_add(p, hi, lo);
+		}
+		return;
+	case NK_LIST:
+		for (i = 0; i < n->nkids && !p->full; i++)
+			points_collect(p, &n->kids[i], ver);
+		return;
+	default:
+		return;
+	}
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_u128(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* The slow result at one key of p's space. */
+static int key_eval(const struct net_node *n, int ver, uint64_t hi, uint64_t lo)
+{
+	struct ot_ip ip;
+	int i;
+
+	if (ver == 0)
+		return rules_port_match(n, (uint16_t)lo);
+	memset(&ip, 0, sizeof(ip));
+	ip.ver = (uint8_t)ver;
+	if (ver == 4) {
+		for (i = 0; i < 4; i++)
+			ip.a[i] = (uint8_t)(lo >> (24 - 8 * i));
+	} else {
+		for (i = 0; i < 8; i++) {
+			ip.a[i] = (uint8_t)(hi >> (56 - 8 * i));
+			ip.a[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
+		}
+	}
+	return rules_addr_match(n, &ip);
+}
+
+/* Points of n in one key space, sorted, kept where the result flips;
+ * *first: the result below the first. */
+static int space_build(const struct net_node *n, int ver, uint8_t *first,
+		       uint64_t **out, uint32_t *nout)
+{
+	struct map_points p;
+	size_t i, k = 0, w;
+	int prev;
+
+	memset(&p, 0, sizeof(p));
+	p.wide = ver == 6;
+	w = p.wide ? 2 : 1;
+	points_collect(&p, n, ver);
+	if (p.full) {
+		free(p.v);
+		return -1;
+	}
+	if (p.n)
+		qsort(p.v, p.n, w * sizeof(uint64_t), p.wide ? cmp_u128 : cmp_u64);
+	prev = *first = (uint8_t)key_eval(n, ver, 0, 0);
+	for (i = 0; i < p.n; i++) {
+		uint64_t hi = p.wide ? p.v[2 * i] : 0, lo = p.v[w * i + w - 1];
+		int v;
+
+		if (k && (p.wide ? p.v[2 * (k - 1)] == hi && p.v[2 * k - 1] == lo :
+			  p.v[k - 1] == lo))
+			continue;       /* the same point again */
+		v = key_eval(n, ver, hi, lo);
+		if (v == prev)
+			continue;
+		prev = v;
+		if (p.wide) {
+			p.v[2 * k] = hi;
+			p.v[2 * k + 1] = lo;
+		} else {
+			p.v[k] = lo;
+		}
+		k++;
+	}
+	*out = p.v;
+	*nout = (uint32_t)k;
+	return 0;
+}
+
+void rules_map_free(struct net_map *m)
+{
+	free(m->b4);
+	free(m->b6);
+	memset(m, 0, sizeof(*m));
+}
+
+int rules_map_build(struct net_map *m, const struct net_node *n, int is_port)
+{
+	uint64_t *v4 = NULL, *v6 = NULL;
+	uint32_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (space_build(n, is_port ? 0 : 4, &m->first4, &v4, &m->n4) < 0)
+		goto fail;
+	if (!is_port && space_build(n, 6, &m->first6, &v6, &m->n6) < 0)
+		goto fail;
+	/* IPv4 and ports fit 32 bits */
+	if (m->n4 && !(m->b4 = malloc(m->n4 * sizeof(*m->b4))))
+		goto fail;
+	for (i = 0; i < m->n4; i++)
+		m->b4[i] = (uint32_t)v4[i];
+	free(v4);
+	m->b6 = v6;
+	m->ok = 1;
+	return 0;
+fail:
+	free(v4);
+	free(v6);
+	rules_map_free(m);
+	return -1;
+}
+
+/* Points <= k in b[0..n), ascending. */
+static uint32_t upper32(const uint32_t *b, uint32_t n, uint32_t k)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (b[mid] <= k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int rules_addr_map_match(const struct net_map *m, const struct net_node *n,
+			 const struct ot_ip *ip)
+{
+	if (!m->ok || (ip->ver != 4 && ip->ver != 6))
+		return rules_addr_match(n, ip);
+	if (ip->ver == 4) {
+		uint32_t k = (uint32_t)ip->a[0] << 24 | (uint32_t)ip->a[1] << 16 |
+			     (uint32_t)ip->a[2] << 8 | ip->a[3];
+
+		return m->first4 ^ (upper32(m->b4, m->n4, k) & 1);
+	} else {
+		uint64_t hi = be64(ip->a), lo = be64(ip->a + 8);
+		uint32_t a = 0, b = m->n6;
+
+		while (a < b) {
+			uint32_t mid = a + (b - a) / 2;
+			const uint64_t *p = &m->b6[2 * mid];
+
+			if (p[0] < hi || (p[0] == hi && p[1] <= lo))
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		return m->first6 ^ (a & 1);
+	}
+}
+
+int rules_port_map_match(const struct net_map *m, const struct net_node *n, uint16_t port)
+{
+	if (!m->ok)
+		return rules_port_match(n, port);
+	return m->first4 ^ (upper32(m->b4, m->n4, port) & 1);
+}
+
 /* ---- protocol keywords ---------------------------------------------- */
 
 static struct ot_rule_check *new_check(struct pctx *pc, struct rule *r, int op)
@@ -961,6 +1231,10 @@ void rules_rule_free(struct rule *r)
 	rules_net_free(&r->dst);
 	rules_net_free(&r->sport);
 	rules_net_free(&r->dport);
+	rules_map_free(&r->msrc);
+	rules_map_free(&r->mdst);
+	rules_map_free(&r->msport);
+	rules_map_free(&r->mdport);
 	free(r->msg);
 	free(r->category);
 	free(r->file);
@@ -1090,6 +1364,12 @@ static int add_rule(struct rules *rs, struct rule *r, struct pctx *pc)
 {
 	if (sid_taken(rs, r, pc))
 		return -1;
+	/* The header compiled for lookup; an expression that does not compile
+	 * (rules_int.h) is walked instead, with the same result. */
+	rules_map_build(&r->msrc, &r->src, 0);
+	rules_map_build(&r->mdst, &r->dst, 0);
+	rules_map_build(&r->msport, &r->sport, 1);
+	rules_map_build(&r->mdport, &r->dport, 1);
 	if (rs->n == rs->cap) {
 		size_t nc = rs->cap ? rs->cap * 2 : 64;
 		struct rule **nr = realloc(rs->rules, nc * sizeof(*nr));

@@ -243,12 +243,16 @@ static int rule_wants_requests_only(const struct rule *r)
 static int header_match(const struct rule *r, const struct ot_ip *sip, uint16_t sp,
 			const struct ot_ip *dip, uint16_t dp)
 {
-	if (rules_addr_match(&r->src, sip) && rules_port_match(&r->sport, sp) &&
-	    rules_addr_match(&r->dst, dip) && rules_port_match(&r->dport, dp))
+	if (rules_addr_map_match(&r->msrc, &r->src, sip) &&
+	    rules_port_map_match(&r->msport, &r->sport, sp) &&
+	    rules_addr_map_match(&r->mdst, &r->dst, dip) &&
+	    rules_port_map_match(&r->mdport, &r->dport, dp))
 		return 1;
 	return r->bidir &&
-	       rules_addr_match(&r->src, dip) && rules_port_match(&r->sport, dp) &&
-	       rules_addr_match(&r->dst, sip) && rules_port_match(&r->dport, sp);
+	       rules_addr_map_match(&r->msrc, &r->src, dip) &&
+	       rules_port_map_match(&r->msport, &r->sport, dp) &&
+	       rules_addr_map_match(&r->mdst, &r->dst, sip) &&
+	       rules_port_map_match(&r->mdport, &r->dport, sp);
 }
 
 static int event_header_match(const struct rule *r, const struct ot_event *ev)

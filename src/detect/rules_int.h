@@ -40,6 +40,27 @@ struct net_node {
 };
 
 /*
+ * An address or port expression compiled for lookup: the points of its key
+ * space (IPv4, IPv6, port) where its result flips, ascending.  Below the
+ * first point the result is first4 (first6); each point flips it, so the
+ * result at key k is first ^ (points <= k, odd).  Built from the
+ * expression by rules_map_build(), which takes the result between two
+ * points from rules_addr_match() / rules_port_match() (the walk of the
+ * tree), so both always agree.  ok 0: not compiled (too many items, or
+ * out of memory): the tree is walked.
+ * Ownership: b4 and b6 belong to the map (rules_map_free()).
+ */
+#define RULES_MAP_MAX_POINTS 4096       /* per key space */
+
+struct net_map {
+	uint8_t ok;
+	uint8_t first4, first6;
+	uint32_t n4, n6;
+	uint32_t *b4;           /* IPv4 addresses (or ports), host order */
+	uint64_t *b6;           /* IPv6 addresses: n6 pairs (high, low) */
+};
+
+/*
  * A rule's tests are struct ot_rule_check (keyword.h): a protocol keyword's
  * have kw set and are matched by its row; the generic ones (kw NULL) carry
  * their type in op.
@@ -60,6 +81,7 @@ struct rule {
 	uint8_t bidir;          /* <> */
 	uint8_t ot_proto;       /* enum ot_proto the checks need (0: header only) */
 	struct net_node src, dst, sport, dport;
+	struct net_map msrc, mdst, msport, mdport; /* the same, compiled */
 	struct ot_rule_check checks[RULES_MAX_CHECKS];
 	int nchecks;
 	char *msg;
@@ -154,6 +176,14 @@ void rules_error_add(struct rules *rs, const char *file, int line, const char *f
 void rules_net_free(struct net_node *n);
 int rules_addr_match(const struct net_node *n, const struct ot_ip *ip);
 int rules_port_match(const struct net_node *n, uint16_t port);
+/* Compile n (an address, or a port expression when is_port) into m; 0, or
+ * -1 when it stays uncompiled (m->ok 0). */
+int rules_map_build(struct net_map *m, const struct net_node *n, int is_port);
+void rules_map_free(struct net_map *m);
+/* As rules_addr_match() / rules_port_match(), through n's map m. */
+int rules_addr_map_match(const struct net_map *m, const struct net_node *n,
+			 const struct ot_ip *ip);
+int rules_port_map_match(const struct net_map *m, const struct net_node *n, uint16_t port);
 void rules_rule_free(struct rule *r);
 /* Parse one whole rule (or var / site_var line); 0 (loaded, or waiting
  * for a site variable), or -1 with the error recorded. */

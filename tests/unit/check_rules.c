@@ -17,6 +17,7 @@
 #include "modbus.h"
 #include "s7comm.h"
 #include "options.h"
+#include "rules_int.h"
 
 static struct flow test_flow;
 
@@ -543,6 +544,149 @@ START_TEST(ports_ranges_lists_negation)
 	ev.dir = OT_DIR_RESPONSE;
 	ev.from_client = 0;
 	ck_assert_int_eq(rule_fires_on("alert modbus any any -> any 502 (sid:1;)", &ev), 0);
+}
+END_TEST
+
+/* ---- compiled headers: the map against the walk of the tree ------------- */
+
+static uint32_t map_rng = 12345;
+
+static uint32_t rnd(void)
+{
+	map_rng = map_rng * 1103515245u + 12345u;
+	return map_rng >> 8;
+}
+
+/* Bytes that make neighbouring and nested prefixes likely. */
+static uint8_t rnd_byte(void)
+{
+	static const uint8_t pool[] = { 0, 1, 10, 127, 128, 192, 254, 255 };
+
+	return rnd() % 3 ? pool[rnd() % sizeof(pool)] : (uint8_t)rnd();
+}
+
+static void rnd_ip(struct ot_ip *ip, int ver)
+{
+	int i;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->ver = (uint8_t)ver;
+	for (i = 0; i < (ver == 4 ? 4 : ver == 6 ? 16 : 0); i++)
+		ip->a[i] = rnd_byte();
+}
+
+static uint16_t rnd_port(void)
+{
+	static const uint16_t pool[] = { 0, 1, 101, 102, 103, 502, 1023, 1024,
+					 20000, 65534, 65535 };
+
+	return rnd() % 3 ? pool[rnd() % (sizeof(pool) / sizeof(pool[0]))] : (uint16_t)rnd();
+}
+
+static void rnd_node(struct net_node *n, int is_port, int depth)
+{
+	unsigned k = rnd() % 10;
+	int i;
+
+	memset(n, 0, sizeof(*n));
+	n->neg = rnd() % 3 == 0;
+	if (k == 0) {
+		n->kind = NK_ANY;
+	} else if (k < 4 && depth < 3) {
+		n->kind = NK_LIST;
+		n->nkids = 1 + (int)(rnd() % 5);
+		n->kids = calloc((size_t)n->nkids, sizeof(*n->kids));
+		ck_assert_ptr_nonnull(n->kids);
+		for (i = 0; i < n->nkids; i++)
+			rnd_node(&n->kids[i], is_port, depth + 1);
+	} else if (is_port) {
+		uint16_t a = rnd_port(), b = rnd_port();
+
+		n->kind = NK_PORTS;
+		n->lo = a < b ? a : b;
+		n->hi = a < b ? b : a;
+	} else {
+		n->kind = NK_CIDR;
+		rnd_ip(&n->ip, rnd() % 2 ? 4 : 6);
+		n->plen = (uint8_t)(rnd() % ((n->ip.ver == 4 ? 32 : 128) + 1));
+		if (rnd() % 2)  /* the usual round lengths */
+			n->plen = (uint8_t)(n->plen & ~7u);
+	}
+}
+
+/* One address in each IPv4 and IPv6 region of the map: at every point and
+ * just below it. */
+static void map_check_points(const struct net_map *m, const struct net_node *n)
+{
+	struct ot_ip ip;
+	uint32_t i;
+	int d, b;
+
+	for (i = 0; i < m->n4; i++)
+		for (d = 0; d < 2; d++) {
+			uint32_t k = m->b4[i] - (uint32_t)d;
+
+			memset(&ip, 0, sizeof(ip));
+			ip.ver = 4;
+			for (b = 0; b < 4; b++)
+				ip.a[b] = (uint8_t)(k >> (24 - 8 * b));
+			ck_assert_int_eq(rules_addr_map_match(m, n, &ip), rules_addr_match(n, &ip));
+		}
+	for (i = 0; i < m->n6; i++)
+		for (d = 0; d < 2; d++) {
+			uint64_t hi = m->b6[2 * i], lo = m->b6[2 * i + 1];
+
+			if (d && lo-- == 0)
+				hi--;
+			memset(&ip, 0, sizeof(ip));
+			ip.ver = 6;
+			for (b = 0; b < 8; b++) {
+				ip.a[b] = (uint8_t)(hi >> (56 - 8 * b));
+				ip.a[8 + b] = (uint8_t)(lo >> (56 - 8 * b));
+			}
+			ck_assert_int_eq(rules_addr_map_match(m, n, &ip), rules_addr_match(n, &ip));
+		}
+}
+
+/* The compiled form gives the walk's result on random expressions, at
+ * random keys and at every point where the result flips. */
+START_TEST(header_map_matches_tree_walk)
+{
+	int t, j, compiled = 0, flips = 0;
+
+	for (t = 0; t < 3000; t++) {
+		struct net_node a, p;
+		struct net_map ma, mp;
+		struct ot_ip ip;
+
+		rnd_node(&a, 0, 0);
+		rnd_node(&p, 1, 0);
+		ck_assert_int_eq(rules_map_build(&ma, &a, 0), 0);
+		ck_assert_int_eq(rules_map_build(&mp, &p, 1), 0);
+		compiled += ma.ok && mp.ok;
+		flips += ma.n4 + ma.n6 > 1;
+		for (j = 0; j < 60; j++) {
+			uint16_t port = rnd_port();
+
+			rnd_ip(&ip, j % 7 == 0 ? 0 : j % 2 ? 4 : 6);
+			ck_assert_int_eq(rules_addr_map_match(&ma, &a, &ip), rules_addr_match(&a, &ip));
+			ck_assert_int_eq(rules_port_map_match(&mp, &p, port), rules_port_match(&p, port));
+		}
+		for (j = 0; j < (int)mp.n4; j++) {
+			uint16_t port = (uint16_t)mp.b4[j];
+
+			ck_assert_int_eq(rules_port_map_match(&mp, &p, port), rules_port_match(&p, port));
+			port--;
+			ck_assert_int_eq(rules_port_map_match(&mp, &p, port), rules_port_match(&p, port));
+		}
+		map_check_points(&ma, &a);
+		rules_map_free(&ma);
+		rules_map_free(&mp);
+		rules_net_free(&a);
+		rules_net_free(&p);
+	}
+	ck_assert_int_eq(compiled, 3000);
+	ck_assert_int_gt(flips, 1000);     /* the expressions were not trivial */
 }
 END_TEST
 
@@ -1360,6 +1504,7 @@ static Suite *rules_suite(void)
 	tc = tcase_create("match");
 	tcase_add_test(tc, addresses_lists_negation_cidr_v6);
 	tcase_add_test(tc, ports_ranges_lists_negation);
+	tcase_add_test(tc, header_map_matches_tree_walk);
 	tcase_add_test(tc, match_modbus_function_and_unit);
 	tcase_add_test(tc, match_modbus_access);
 	tcase_add_test(tc, match_dnp3_keywords);
