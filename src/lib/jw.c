@@ -859,8 +859,9 @@ static int jw_real_short(double d, char *tmp)
 
 void jw_real_k(struct jw *w, const char *key, size_t kn, double d)
 {
-	char tmp[64];
+	char tmp[64], *p;
 	int n, neg = 0;
+	double a;
 
 	if (!isfinite(d)) {
 		jw_null(w, key);
@@ -879,7 +880,16 @@ void jw_real_k(struct jw *w, const char *key, size_t kn, double d)
 		neg = 1;
 		tmp[0] = '-';
 	}
-	n = jw_real_short(neg ? -d : d, tmp + neg);
+	/* a whole number below 10^15 (most values a device sends): its
+	 * digits and ".0", the text jw_real_short would find for it */
+	a = neg ? -d : d;
+	if (a < 1e15 && a == (double)(uint64_t)a) {
+		p = jw_udec(tmp + neg, (uint64_t)a);
+		memcpy(p, ".0", 2);
+		jw_put(w, tmp, (size_t)(p + 2 - tmp));
+		return;
+	}
+	n = jw_real_short(a, tmp + neg);
 	if (n > 0) {
 		jw_put(w, tmp, (size_t)(n + neg));
 		return;

@@ -374,6 +374,41 @@ START_TEST(reals_match_printf_layout)
 }
 END_TEST
 
+/* Whole numbers (written without the search for the shortest digits)
+ * against the reference: every power of ten and of two and their
+ * neighbours up to and past 10^15, both signs, and a spread between. */
+START_TEST(reals_whole_numbers)
+{
+	struct jw w;
+	double p;
+	int k, j;
+	uint64_t x = 88172645463325252ULL;
+
+	jw_init(&w);
+	for (p = 1; p <= 1e17; p *= 10) {
+		for (j = -2; j <= 2; j++) {
+			assert_real(&w, p + j);
+			assert_real(&w, -(p + j));
+		}
+	}
+	for (k = 0; k <= 53; k++) {
+		p = ldexp(1.0, k);
+		assert_real(&w, p);
+		assert_real(&w, p - 1);
+		assert_real(&w, -p);
+	}
+	assert_real(&w, 999999999999999.0);
+	assert_real(&w, 1e15);
+	for (k = 0; k < 20000; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		assert_real(&w, (double)(x >> (14 + k % 50)));
+	}
+	jw_free(&w);
+}
+END_TEST
+
 START_TEST(reals_not_finite)
 {
 	struct jw w;
@@ -740,6 +775,7 @@ static Suite *jw_suite(void)
 	tcase_add_test(t, reals_exact);
 	tcase_add_test(t, reals_match_printf_layout);
 	tcase_add_test(t, reals_not_finite);
+	tcase_add_test(t, reals_whole_numbers);
 	tcase_add_test(t, huge_string);
 	tcase_add_test(t, nesting_limit);
 	tcase_add_test(t, buffer_reused);
