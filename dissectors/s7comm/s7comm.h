@@ -102,7 +102,7 @@ struct s7_state {
 	struct s7_dir dir[2];   /* 0 client -> server, 1 server -> client */
 	int32_t rack, slot;     /* from the COTP called TSAP, -1 unknown */
 	struct s7_pending *pend;        /* lim->max_pending entries */
-	uint32_t n_pend;
+	uint32_t n_pend;                /* entries of pend in use */
 	uint64_t pend_dropped;
 	uint64_t reasm_dropped;
 	uint64_t szl_dropped;   /* SZL answers over max_reassembly */

@@ -82,13 +82,19 @@ static enum ot_category s7_func_category(uint8_t fn)
 
 /* ---- request/response pairing ---- */
 
+/* n_pend is the number of used entries: the search ends once it saw them
+ * all (the first match in table order is the one found either way). */
 static struct s7_pending *pend_find(struct s7_state *st, uint16_t ref)
 {
-	uint32_t i;
+	uint32_t i, seen = 0;
 
-	for (i = 0; i < st->lim->max_pending; i++)
-		if (st->pend[i].used && st->pend[i].pdu_ref == ref)
+	for (i = 0; i < st->lim->max_pending && seen < st->n_pend; i++) {
+		if (!st->pend[i].used)
+			continue;
+		if (st->pend[i].pdu_ref == ref)
 			return &st->pend[i];
+		seen++;
+	}
 	return NULL;
 }
 
@@ -116,11 +122,11 @@ static void pend_put(struct s7_state *st, const struct s7_pending *p)
 				   "more than %u unanswered requests; %llu dropped",
 				   st->lim->max_pending,
 				   (unsigned long long)st->pend_dropped);
-		st->n_pend--;
 	}
+	if (!slot->used)
+		st->n_pend++;
 	*slot = *p;
 	slot->used = 1;
-	st->n_pend++;
 }
 
 /* ---- read/write variable ---- */

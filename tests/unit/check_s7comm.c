@@ -896,6 +896,52 @@ START_TEST(pending_is_bounded)
 }
 END_TEST
 
+/* Answers pair with their request wherever it sits in the table: after
+ * holes, after a repeated PDU reference (kept once), and not twice. */
+static void setup_req(int ref)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "0300001902f08032010000%04x00080000f0000001000101e0", ref);
+	feed(1, buf);
+}
+
+static double answer_rtt(int ref)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "0300001b02f08032030000%04x000800000000f0000001000101e0", ref);
+	feed(0, buf);
+	return last_msg()->ev.rtt;
+}
+
+START_TEST(pending_found_past_holes)
+{
+	int i;
+
+	rec.lim.max_pending = 8;
+	s7comm_dissector.state_free(st);
+	st = s7comm_dissector.state_new(&rec.lim);
+	for (i = 1; i <= 5; i++)
+		setup_req(i);
+	ck_assert(answer_rtt(1) >= 0);
+	ck_assert(answer_rtt(2) >= 0);
+	ck_assert(answer_rtt(5) >= 0);          /* the last used slot, past two holes */
+	setup_req(3);                           /* again: the entry is replaced */
+	ck_assert(answer_rtt(3) >= 0);
+	ck_assert(answer_rtt(3) < 0);           /* answered once only */
+	setup_req(7);                           /* into the first hole */
+	ck_assert(answer_rtt(4) >= 0);
+	ck_assert(answer_rtt(7) >= 0);
+	ck_assert(answer_rtt(4) < 0);
+	for (i = 10; i < 18; i++)               /* exactly full: nothing dropped */
+		setup_req(i);
+	ck_assert_int_eq(recorder_anomalies(&rec, "pending_overflow"), 0);
+	for (i = 17; i >= 10; i--)
+		ck_assert(answer_rtt(i) >= 0);
+}
+END_TEST
+
 /* Every prefix of every vector, with the TPKT length fixed to the prefix:
  * no crash, and each produces an event (message or anomaly). */
 static const char *const vectors[] = {
@@ -1101,6 +1147,7 @@ static Suite *s7comm_suite(void)
 			    (int)(sizeof(malformed) / sizeof(malformed[0])));
 	tcase_add_test(tc, foreign_cotp_payload_reported_once);
 	tcase_add_test(tc, pending_is_bounded);
+	tcase_add_test(tc, pending_found_past_holes);
 	tcase_add_test(tc, reassembly_timeout_and_szl_limit);
 	tcase_add_loop_test(tc, every_truncated_prefix, 0,
 			    (int)(sizeof(vectors) / sizeof(vectors[0])));
