@@ -171,41 +171,6 @@ const char *ot_tok_str(const struct ot_tok *t, int code)
 	return n ? n : "unknown";
 }
 
-int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
-		 uint8_t variation, uint32_t start, uint32_t count)
-{
-	struct ot_range *r;
-
-	if (ev->n_ranges >= OT_MAX_RANGES) {
-		ev->truncated = 1;
-		return -1;
-	}
-	r = &ev->ranges[ev->n_ranges++];
-	r->space = (uint8_t)sp;
-	r->block = block;
-	r->variation = variation;
-	r->start = start;
-	r->count = count;
-	return 0;
-}
-
-int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
-		 uint32_t index, double value)
-{
-	struct ot_value *v;
-
-	if (ev->n_values >= OT_MAX_VALUES) {
-		ev->truncated = 1;
-		return -1;
-	}
-	v = &ev->values[ev->n_values++];
-	v->space = (uint8_t)sp;
-	v->block = block;
-	v->index = index;
-	v->value = value;
-	return 0;
-}
-
 int ot_ident_add(struct ot_event *ev, enum ot_ident_key key,
 		 const uint8_t *raw, size_t len)
 {

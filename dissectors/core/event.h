@@ -246,11 +246,43 @@ const char *ot_category_name(enum ot_category c);/* "read", "write", ... */
 const char *ot_ident_key_name(enum ot_ident_key k); /* "vendor", "firmware" ... */
 const char *ot_conn_what_name(enum ot_conn_what w); /* "opened", "traffic" ... */
 
-/* Add to the bounded arrays; set ev->truncated and return -1 when full. */
-int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
-		 uint8_t variation, uint32_t start, uint32_t count);
-int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
-		 uint32_t index, double value);
+/* Add to the bounded arrays; set ev->truncated and return -1 when full
+ * (inline: called per point of a message). */
+static inline int ot_range_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+			       uint8_t variation, uint32_t start, uint32_t count)
+{
+	struct ot_range *r;
+
+	if (ev->n_ranges >= OT_MAX_RANGES) {
+		ev->truncated = 1;
+		return -1;
+	}
+	r = &ev->ranges[ev->n_ranges++];
+	r->space = (uint8_t)sp;
+	r->block = block;
+	r->variation = variation;
+	r->start = start;
+	r->count = count;
+	return 0;
+}
+
+static inline int ot_value_add(struct ot_event *ev, enum ot_space sp, uint16_t block,
+			       uint32_t index, double value)
+{
+	struct ot_value *v;
+
+	if (ev->n_values >= OT_MAX_VALUES) {
+		ev->truncated = 1;
+		return -1;
+	}
+	v = &ev->values[ev->n_values++];
+	v->space = (uint8_t)sp;
+	v->block = block;
+	v->index = index;
+	v->value = value;
+	return 0;
+}
+
 /* Copies up to OT_IDENT_LEN-1 bytes of raw packet text: stops at NUL, trims
  * trailing blanks, replaces bytes outside printable ASCII with '.'.
  * Empty values are not added (returns 0). */
