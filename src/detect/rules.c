@@ -471,6 +471,14 @@ static int event_index(struct rules *rs)
 
 /* ---- thresholds --------------------------------------------------------- */
 
+/* ot_ip_cmp(x, y) == 0, inline: the version, then 4 or 16 bytes. */
+static inline int ip_same(const struct ot_ip *x, const struct ot_ip *y)
+{
+	if (x->ver != y->ver)
+		return 0;
+	return x->ver == 4 ? memcmp(x->a, y->a, 4) == 0 : memcmp(x->a, y->a, 16) == 0;
+}
+
 /* 1 when the rule may alert now.  One slot per (rule, address) hash: a
  * colliding key takes the slot over (counted), which can only make a
  * threshold alert early, never hide a first alert. */
@@ -490,7 +498,7 @@ static int threshold_allows(struct rules *rs, size_t idx, const struct rule *r,
 		ip = *dst;
 	h = ot_ip_hash(&ip, 0x9e3779b97f4a7c15ULL ^ (uint64_t)idx);
 	s = &rs->thresh[h % RULES_THRESH_SLOTS];
-	if (s->rule_idx != idx + 1 || ot_ip_cmp(&s->ip, &ip) != 0) {
+	if (s->rule_idx != idx + 1 || !ip_same(&s->ip, &ip)) {
 		if (s->rule_idx)
 			rs->th_replaced++;
 		s->rule_idx = (uint32_t)(idx + 1);
@@ -535,8 +543,10 @@ static int collect(struct rules *rs, const struct rule **out, int max, int n,
 	return n;
 }
 
-int rules_match_event(struct rules *rs, const struct ot_event *ev,
-		      const struct rule **out, int max)
+/* rules_match_event() with rs and ev set; inlined into the observer. */
+static inline __attribute__((always_inline)) int match_event(struct rules *rs,
+							     const struct ot_event *ev,
+							     const struct rule **out, int max)
 {
 	const struct ot_ip *src = NULL, *dst = NULL;
 	const uint32_t *list;
@@ -544,15 +554,13 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 	size_t i, b, f, len, npass;
 	int n = 0;
 
-	if (!rs || !ev)
-		return 0;
 	rs->events_seen++;
 	if ((!rs->ev_refs || rs->ev_indexed != rs->n) && event_index(rs) < 0)
 		return 0;
 	if ((unsigned)ev->proto >= OT_PROTO_COUNT)
 		return 0;
 	b = (size_t)ev->proto * 2 + (ev->kind == OT_EV_ANOMALY);
-	f = ev->func >= 0 && ev->func < 256 ? (size_t)ev->func : 256;
+	f = (unsigned)ev->func < 256 ? (size_t)ev->func : 256;
 	b = (b * RULES_FUNC_BUCKETS + f) * 2 + (ev->dir == OT_DIR_REQUEST);
 	list = rs->ev_fn + rs->ev_fn_start[b];
 	len = rs->ev_fn_start[b + 1] - rs->ev_fn_start[b];
@@ -576,6 +584,14 @@ int rules_match_event(struct rules *rs, const struct ot_event *ev,
 		n = collect(rs, out, max, n, e->idx, src, dst, ev->ts.tv_sec);
 	}
 	return n;
+}
+
+int rules_match_event(struct rules *rs, const struct ot_event *ev,
+		      const struct rule **out, int max)
+{
+	if (!rs || !ev)
+		return 0;
+	return match_event(rs, ev, out, max);
 }
 
 static int packet_rule_match(const struct rule *r, const struct pkt_meta *p)
@@ -681,6 +697,10 @@ struct rules_obs {
 	struct sensor *s;
 	struct rules_config cfg;        /* its arrays: borrowed, see rules.h */
 	int packet_rules;               /* rs has rules that match on packets */
+	/* the repeat key of the last flow alerted on ("flow:<id>"): a
+	 * function of the id alone */
+	uint64_t key_id;
+	char key[32];                   /* "" none yet */
 };
 
 static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
@@ -688,7 +708,7 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 			     int from_client, const struct ot_event *ev)
 {
 	struct alert a;
-	char key[32];
+	const char *slash = strrchr(r->file, '/');
 
 	memset(&a, 0, sizeof(a));
 	a.sid = r->sid;
@@ -703,7 +723,7 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	a.from_client = from_client;
 	a.ev = ev;
 	a.metadata = json_incref(r->metadata);  /* read only by the alerter */
-	a.rule_file = strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file;
+	a.rule_file = slash ? slash + 1 : r->file;
 	a.rule_line = r->line;
 	/* Repeats of one rule on one flow are counted, not re-alerted:
 	 * the key is "flow:<id>", written here as it runs once a hit */
@@ -712,15 +732,18 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 		uint64_t id = f->id;
 		size_t n = 0, i;
 
-		do {
-			digits[n++] = (char)('0' + id % 10);
-			id /= 10;
-		} while (id);
-		memcpy(key, "flow:", 5);
-		for (i = 0; i < n; i++)
-			key[5 + i] = digits[n - 1 - i];
-		key[5 + n] = '\0';
-		a.dedup_key = key;
+		if (!o->key[0] || o->key_id != f->id) {
+			do {
+				digits[n++] = (char)('0' + id % 10);
+				id /= 10;
+			} while (id);
+			memcpy(o->key, "flow:", 5);
+			for (i = 0; i < n; i++)
+				o->key[5 + i] = digits[n - 1 - i];
+			o->key[5 + n] = '\0';
+			o->key_id = f->id;
+		}
+		a.dedup_key = o->key;
 	}
 	alert_raise(o->al, &a);
 }
@@ -731,7 +754,7 @@ static void obs_event(void *ctx, const struct ot_event *ev)
 	const struct rule *hits[RULES_MAX_HITS];
 	int n, i;
 
-	n = rules_match_event(o->rs, ev, hits, RULES_MAX_HITS);
+	n = o->rs ? match_event(o->rs, ev, hits, RULES_MAX_HITS) : 0;
 	for (i = 0; i < n; i++)
 		raise_rule_alert(o, hits[i], &ev->ts, ev->flow, ev->from_client, ev);
 }
