@@ -1,6 +1,7 @@
 /*
  * classify.c - application labels from nDPI 4.x (see classify.h).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,76 @@ struct classify_flow {
 	struct ndpi_flow_struct nf;
 };
 
+/*
+ * nDPI allocates some 100,000 small blocks as a module starts (its address
+ * trees and string automata) and keeps them for the module's life.  Those
+ * are carved from large chunks instead of malloc'd one by one: no header
+ * or free-list work per block.  A carved block is never freed on its own
+ * (nDPI's frees of one are ignored); the chunks go when the last module
+ * does.  Blocks nDPI asks for later, per flow, come from malloc as usual.
+ * Modules are made and freed by one thread; the free hook only reads the
+ * chunk list, which changes only then.
+ */
+#define CHUNK_SIZE ((size_t)1 << 20)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+static struct chunk *chunks;
+static int carving;             /* a module is being made */
+static unsigned modules;        /* modules alive, the chunks' users */
+
+static int carved(const void *p)
+{
+	const struct chunk *c;
+
+	for (c = chunks; c; c = c->next)
+		if ((const char *)p >= (const char *)c->data &&
+		    (const char *)p < (const char *)c->data + c->size)
+			return 1;
+	return 0;
+}
+
+static void *ndpi_alloc_hook(size_t n)
+{
+	struct chunk *c = chunks;
+	void *p;
+
+	if (!carving || n > CHUNK_SIZE / 8)
+		return malloc(n);
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < n) {
+		if (!(c = malloc(sizeof(*c) + CHUNK_SIZE)))
+			return NULL;
+		c->used = 0;
+		c->size = CHUNK_SIZE;
+		c->next = chunks;
+		chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void ndpi_free_hook(void *p)
+{
+	if (p && !carved(p))
+		free(p);
+}
+
+static void chunks_release(void)
+{
+	while (chunks) {
+		struct chunk *c = chunks;
+
+		chunks = c->next;
+		free(c);
+	}
+}
+
 struct classify *classify_new(uint32_t max_packets, char *err, size_t errlen)
 {
 	struct classify *c;
@@ -38,8 +109,15 @@ struct classify *classify_new(uint32_t max_packets, char *err, size_t errlen)
 		return NULL;
 	}
 	c->max_packets = max_packets ? max_packets : 1;
+	set_ndpi_malloc(ndpi_alloc_hook);
+	set_ndpi_free(ndpi_free_hook);
+	carving = 1;
+	modules++;
 	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
 	if (!c->ndpi) {
+		carving = 0;
+		if (--modules == 0)
+			chunks_release();
 		snprintf(err, errlen, "nDPI initialisation failed");
 		free(c);
 		return NULL;
@@ -47,6 +125,7 @@ struct classify *classify_new(uint32_t max_packets, char *err, size_t errlen)
 	NDPI_BITMASK_SET_ALL(all);
 	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
 	ndpi_finalize_initialization(c->ndpi);
+	carving = 0;
 	return c;
 }
 
@@ -69,10 +148,13 @@ void classify_free(struct classify *c)
 {
 	if (!c)
 		return;
-	if (leave_at_exit && !left_at_exit)
-		left_at_exit = c->ndpi;
-	else
+	if (leave_at_exit && !left_at_exit) {
+		left_at_exit = c->ndpi;         /* its chunks stay too */
+	} else {
 		ndpi_exit_detection_module(c->ndpi);
+		if (--modules == 0)
+			chunks_release();
+	}
 	free(c);
 }
 
