@@ -131,6 +131,18 @@ uint64_t bl_sym_hash(const struct bl_sym *s)
 	return ots_hash_bytes(&c, sizeof(c), 0) | 1;
 }
 
+/* bl_sym_hash of the symbol s of channel c (NULL: none found), kept in
+ * the channel: its key holds every field of the symbol, so the hash is the
+ * channel's for good. */
+static uint64_t chan_sym_hash(struct bl_entry *c, const struct bl_sym *s)
+{
+	if (!c)
+		return bl_sym_hash(s);
+	if (!c->sym_hash)
+		c->sym_hash = bl_sym_hash(s);
+	return c->sym_hash;
+}
+
 struct baseline *baseline_new(const struct bl_config *cfg)
 {
 	struct baseline *b = cfg ? calloc(1, sizeof(*b)) : NULL;
@@ -973,8 +985,14 @@ void baseline_flow_end(struct baseline *b, const struct flow *f)
 		conversation_judge(b, f, TV_SEC(f->last));
 }
 
-void baseline_packet(struct baseline *b, const struct pkt_meta *p,
-		     const struct flow *f, int dir)
+/* A bare SYN: the scan detector's packet. */
+static int pkt_bare_syn(const struct pkt_meta *p)
+{
+	return p->l4 == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+}
+
+static __attribute__((noinline)) void packet_work(struct baseline *b, const struct pkt_meta *p,
+						   const struct flow *f, int dir)
 {
 	double ts = TV_SEC(p->ts);
 	struct bl_key k;
@@ -1013,7 +1031,7 @@ void baseline_packet(struct baseline *b, const struct pkt_meta *p,
 	}
 syn:
 	/* Bare SYNs towards targets the baseline never saw: scans. */
-	if (b->detecting && p->l4 == IPPROTO_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+	if (b->detecting && pkt_bare_syn(p)) {
 		struct bl_key ek;
 		int known_tcp, known_ot = 0, pr;
 
@@ -1040,6 +1058,20 @@ syn:
 			}
 		}
 	}
+}
+
+void baseline_packet(struct baseline *b, const struct pkt_meta *p,
+		     const struct flow *f, int dir)
+{
+	/* Only detecting, most packets have nothing to tell packet_work: it
+	 * acts on a packet only while learning, on a flow direction's first
+	 * packet (or one without a flow), on the packet that makes a flow
+	 * CONV_JUDGE_PKTS long, and on a bare SYN.  Anything else returns
+	 * here, before the packet time is even computed. */
+	if (!b->learning && f && f->pkts[dir] != 1 &&
+	    f->pkts[FLOW_C2S] + f->pkts[FLOW_S2C] != CONV_JUDGE_PKTS && !pkt_bare_syn(p))
+		return;
+	packet_work(b, p, f, dir);
 }
 
 /* ---- OT events ----------------------------------------------------------------- */
@@ -1230,7 +1262,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 	}
 	/* message order */
 	{
-		uint64_t h = bl_sym_hash(&sym);
+		uint64_t h = chan_sym_hash(e, &sym);
 		if (edge->l_prev_sym) {
 			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
 			k.s1 = edge->l_prev_sym;
@@ -1456,7 +1488,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	 * read) have no place in the cycle and are judged by function, range
 	 * and value instead; the same request again is a retry, not a step */
 	{
-		uint64_t h = bl_sym_hash(&sym);
+		uint64_t h = chan_sym_hash(chan, &sym);
 		struct bl_entry *t;
 		int off = 0;
 

@@ -105,6 +105,11 @@ struct bl_entry {
 	uint32_t ups, downs;            /* increases (wraps included), decreases */
 	uint32_t texts;                 /* samples read inside a text-looking run */
 
+	/* channel: bl_sym_hash of its request symbol (the symbol is the
+	 * key's func, sub, space, block, start, count), 0 until first asked
+	 * (the hash is never 0); never saved */
+	uint64_t sym_hash;
+
 	/* detection-time state (never saved) */
 	double d_last, d_ewma, d_win_start;
 	uint32_t d_n, d_win_count;

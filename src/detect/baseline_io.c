@@ -1935,7 +1935,12 @@ static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f
 {
 	struct bl_obs *o = ctx;
 
-	obs_time(o, (double)p->ts.tv_sec + p->ts.tv_usec / 1e6);
+	/* obs_time has nothing to do (and is skipped) once the first packet
+	 * was seen and the save clock started, while only detecting with no
+	 * switch from learning pending */
+	if (o->first_ts < 0 || o->last_save <= 0 || o->b->learning ||
+	    (o->learn_for > 0 && !o->switched))
+		obs_time(o, (double)p->ts.tv_sec + p->ts.tv_usec / 1e6);
 	baseline_packet(o->b, p, f, dir);
 }
 
