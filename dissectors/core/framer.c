@@ -117,8 +117,11 @@ static size_t framer_drain_buffer(struct framer *f, const uint8_t **data, size_t
 	return skipped;
 }
 
-size_t framer_feed(struct framer *f, const uint8_t *data, size_t len,
-		   framer_len_fn len_fn, framer_pdu_fn on_pdu, void *ud)
+/* framer_feed's work, inline so that framer_sync_feed gets its own copy
+ * with its two callbacks known (direct calls, no pointer hops). */
+static inline __attribute__((always_inline)) size_t
+feed_loop(struct framer *f, const uint8_t *data, size_t len,
+	  framer_len_fn len_fn, framer_pdu_fn on_pdu, void *ud)
 {
 	size_t skipped = 0;
 
@@ -163,6 +166,12 @@ size_t framer_feed(struct framer *f, const uint8_t *data, size_t len,
 	}
 	f->skipped += skipped;
 	return skipped;
+}
+
+size_t framer_feed(struct framer *f, const uint8_t *data, size_t len,
+		   framer_len_fn len_fn, framer_pdu_fn on_pdu, void *ud)
+{
+	return feed_loop(f, data, len, len_fn, on_pdu, ud);
 }
 
 /* ---- resynchronising on delivery boundaries ---------------------------- */
@@ -233,7 +242,7 @@ void framer_sync_feed(struct framer_sync *s, const uint8_t *data, size_t len,
 	}
 	s->drop_feed = 0;
 	s->feed_pdus = 0;
-	s->ignored += framer_feed(&s->fr, data, len, framer_sync_len, framer_sync_pdu, &c);
+	s->ignored += feed_loop(&s->fr, data, len, framer_sync_len, framer_sync_pdu, &c);
 }
 
 int framer_sync_gap(struct framer_sync *s)
