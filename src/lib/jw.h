@@ -158,11 +158,15 @@ static inline __attribute__((always_inline)) char *jw_key_fast(struct jw *w, con
 	return o;
 }
 
-/* The decimal digits of v at o; returns the end (one digit inline). */
+/* The decimal digits of v at o; returns the end (up to two inline). */
 static inline __attribute__((always_inline)) char *jw_dec_at(char *o, uint64_t v)
 {
-	if (v >= 10)
+	if (v >= 100)
 		return jw_udec(o, v);
+	if (v >= 10) {
+		__builtin_memcpy(o, jw_pairs + 2 * v, 2);
+		return o + 2;
+	}
 	*o = (char)('0' + v);
 	return o + 1;
 }
