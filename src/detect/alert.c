@@ -69,6 +69,7 @@ struct alerter {
 	uint32_t nkeys;
 	time_t rate_sec;
 	uint32_t rate_used;
+	double end_after;               /* seconds without a repeat that end a key */
 
 	uint64_t raised, written, repeats, summaries, rate_suppressed;
 	uint64_t evicted, write_errors;
@@ -119,6 +120,8 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg)
 		return NULL;
 	}
 	al->rate_sec = -1;
+	al->end_after = al->cfg.repeat_summary_interval > 0 ?
+			al->cfg.repeat_summary_interval : 300.0;
 	return al;
 }
 
@@ -522,19 +525,29 @@ void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx)
 	al->observer_ctx = ctx;
 }
 
-void alerter_tick(struct alerter *al, const struct timeval *now)
+/* The keys without a repeat for end_after seconds, oldest first. */
+static void tick_expire(struct alerter *al, const struct timeval *now)
 {
 	struct repeat *r;
-	double ival;
 
-	if (!al)
-		return;
-	ival = al->cfg.repeat_summary_interval > 0 ? al->cfg.repeat_summary_interval : 300.0;
 	/* Oldest first: the first key seen recently ends the walk. */
-	while ((r = oldest(al)) && tv_diff(now, &r->last) >= ival) {
+	while ((r = oldest(al)) && tv_diff(now, &r->last) >= al->end_after) {
 		write_summary(al, r, now, "ended");
 		repeat_remove(al, r);
 	}
+}
+
+/* 1 when the oldest key has ended: the test of tick_expire()'s first
+ * step, made on every tick before anything else. */
+static inline int tick_due(const struct alerter *al, const struct timeval *now)
+{
+	return al->lru.first && tv_diff(now, &oldest(al)->last) >= al->end_after;
+}
+
+void alerter_tick(struct alerter *al, const struct timeval *now)
+{
+	if (al && tick_due(al, now))
+		tick_expire(al, now);
 }
 
 void alerter_finish(struct alerter *al, const struct timeval *now)
@@ -585,7 +598,8 @@ void alerter_stats(const struct alerter *al, json_t *obj)
 
 static void obs_tick(void *ctx, const struct timeval *now)
 {
-	alerter_tick(ctx, now);
+	if (tick_due(ctx, now))
+		tick_expire(ctx, now);
 }
 
 static void obs_finish(void *ctx, const struct timeval *last)
