@@ -904,16 +904,13 @@ static int ot_label_of(const struct flow *f, struct inv_flow_slot *slot, int *pr
 }
 
 /* Label the edge from the flow; on a change update both assets' services. */
-static void edge_label_from_flow(struct inventory *inv, struct graph_edge *e, const struct flow *f,
-				 struct inv_flow_slot *slot, struct asset *cli, struct asset *srv,
-				 const struct timeval *ts, int created)
+static __attribute__((noinline)) void
+edge_relabel(struct inventory *inv, struct graph_edge *e, const struct flow *f,
+	     struct inv_flow_slot *slot, struct asset *cli, struct asset *srv,
+	     const struct timeval *ts, int created)
 {
 	int pid, changed;
 
-	_Static_assert(sizeof(slot->lab_app) == sizeof(f->app_proto), "lab_app holds app_proto");
-	if (!created && slot && slot->lab_id == e->id && slot->lab_relabels == e->relabels &&
-	    slot->lab_ot == f->ot_proto && memcmp(slot->lab_app, f->app_proto, sizeof(slot->lab_app)) == 0)
-		return;         /* what changed nothing last time, on an edge unchanged since */
 	if (ot_label_of(f, slot, &pid))
 		changed = graph_edge_label(e, ot_proto_name((enum ot_proto)pid), 1, pid);
 	else
@@ -932,6 +929,18 @@ static void edge_label_from_flow(struct inventory *inv, struct graph_edge *e, co
 		add_label(inv, cli, f->app_proto);
 		add_label(inv, srv, f->app_proto);
 	}
+}
+
+static inline __attribute__((always_inline)) void
+edge_label_from_flow(struct inventory *inv, struct graph_edge *e, const struct flow *f,
+		     struct inv_flow_slot *slot, struct asset *cli, struct asset *srv,
+		     const struct timeval *ts, int created)
+{
+	_Static_assert(sizeof(slot->lab_app) == sizeof(f->app_proto), "lab_app holds app_proto");
+	if (!created && slot && slot->lab_id == e->id && slot->lab_relabels == e->relabels &&
+	    slot->lab_ot == f->ot_proto && memcmp(slot->lab_app, f->app_proto, sizeof(slot->lab_app)) == 0)
+		return;         /* what changed nothing last time, on an edge unchanged since */
+	edge_relabel(inv, e, f, slot, cli, srv, ts, created);
 }
 
 enum { EDGE_UNCOUNTED = 0, EDGE_IT, EDGE_OT };
