@@ -575,6 +575,13 @@ int bl_confident(const struct bl_config *cfg, const struct bl_entry *e)
 
 /* ---- keys ----------------------------------------------------------------- */
 
+/* The sub-function as keys and symbols hold it: a DNP3 object group in
+ * the high bits. */
+static int32_t ev_sub(const struct ot_event *ev)
+{
+	return ev->group >= 0 ? (ev->group << 8) | (ev->subfunc & 0xff) : ev->subfunc;
+}
+
 static void key_edge(struct bl_key *k, enum bl_ekind kind, const struct flow *f, uint8_t proto)
 {
 	memset(k, 0, sizeof(*k));
@@ -591,7 +598,26 @@ static void key_op(struct bl_key *k, enum bl_ekind kind, const struct flow *f,
 {
 	key_edge(k, kind, f, (uint8_t)ev->proto);
 	k->func = ev->func;
-	k->sub = ev->group >= 0 ? (ev->group << 8) | (ev->subfunc & 0xff) : ev->subfunc;
+	k->sub = ev_sub(ev);
+}
+
+/* key_edge(k, kind, f, proto) for the edge found by key_edge(.., BE_EDGE,
+ * f, proto): the found key is byte for byte the one searched (padding and
+ * unused fields zero included), so a copy with its kind changed is the
+ * same key, made without clearing and filling it again. */
+static void key_on_edge(struct bl_key *k, enum bl_ekind kind, const struct bl_entry *edge)
+{
+	*k = edge->k;
+	k->kind = (uint8_t)kind;
+}
+
+/* key_op(k, kind, f, ev) the same way. */
+static void key_op_on_edge(struct bl_key *k, enum bl_ekind kind, const struct bl_entry *edge,
+			   const struct ot_event *ev)
+{
+	key_on_edge(k, kind, edge);
+	k->func = ev->func;
+	k->sub = ev_sub(ev);
 }
 
 static int32_t ev_unit(const struct ot_event *ev)
@@ -609,7 +635,7 @@ static void ev_symbol(const struct ot_event *ev, struct bl_sym *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->func = ev->func;
-	s->sub = ev->group >= 0 ? (ev->group << 8) | (ev->subfunc & 0xff) : ev->subfunc;
+	s->sub = ev_sub(ev);
 	if (ev->n_ranges > 0) {
 		s->space = ev->ranges[0].space;
 		s->block = ev->ranges[0].block;
@@ -1361,7 +1387,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
 	/* unit ids never used on this edge: unit scans */
 	if (ev_unit(ev) >= 0) {
-		key_edge(&k, BE_UNIT, f, (uint8_t)ev->proto);
+		key_on_edge(&k, BE_UNIT, edge);
 		k.unit = ev_unit(ev);
 		if (!bl_find_near(b, edge, NEAR_UNIT, NEAR_UNIT + 1, &k) &&
 		    scan_note(b, &f->cli_ip, ots_hash_bytes(&k, sizeof(k), 0), ts, b->cfg.scan_units)) {
@@ -1372,7 +1398,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	}
 	if (ev->func < 0)
 		return;
-	key_op(&k, BE_OP, f, ev);
+	key_op_on_edge(&k, BE_OP, edge, ev);
 	op = bl_find_near(b, edge, NEAR_OPS, BL_NEAR, &k);
 	if (!op) {
 		int only_reads = !(edge->cats & ((1u << OT_CAT_WRITE) | (1u << OT_CAT_CONTROL)));
@@ -1393,10 +1419,10 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		}
 		return;         /* a new function has no learned ranges or order */
 	}
+	key_op_on_edge(&k, BE_RANGE, edge, ev);      /* only space and block vary */
 	for (i = 0; i < ev->n_ranges; i++) {
 		const struct ot_range *r = &ev->ranges[i];
 		uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
-		key_op(&k, BE_RANGE, f, ev);
 		k.space = r->space;
 		k.block = r->block;
 		e = bl_find_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
@@ -1427,7 +1453,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 
 	/* period of this request channel */
 	ev_symbol(ev, &sym);
-	key_edge(&k, BE_CHAN, f, (uint8_t)ev->proto);
+	key_on_edge(&k, BE_CHAN, edge);
 	k.func = sym.func;
 	k.sub = sym.sub;
 	k.space = sym.space;
@@ -1498,7 +1524,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		 * transition during the second half of the edge's requests */
 		if (periodic && edge->d_prev_sym && edge->requests >= 50 &&
 		    edge->order_mark * 2 <= edge->requests && bl_confident(&b->cfg, edge)) {
-			key_edge(&k, BE_TRANS, f, (uint8_t)ev->proto);
+			key_on_edge(&k, BE_TRANS, edge);
 			k.s1 = edge->d_prev_sym;
 			k.s2 = h;
 			t = edge->near[NEAR_TRANS] ? bl_find_near(b, edge->near[NEAR_TRANS], NEAR_NEXT,
@@ -1605,6 +1631,9 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 	struct bl_entry *e, *prev = NULL;
 	int i;
 
+	/* value_key's key for each point: only space, block and index vary */
+	if (ev->n_values > 0)
+		value_key(&k, ev, f, &ev->values[0]);
 	for (i = 0; i < ev->n_values; i++) {
 		const struct ot_value *v = &ev->values[i];
 		enum bl_vclass cls;
@@ -1613,7 +1642,9 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 
 		if (!value_is_analog(&am, v))
 			continue;
-		value_key(&k, ev, f, v);
+		k.space = v->space;
+		k.block = v->block;
+		k.start = v->index;
 		/* each point the shortcut to the next */
 		e = prev ? bl_find_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
 			 : bl_find_near(b, edge, NEAR_VALUE, NEAR_VALUE + 1, &k);
