@@ -490,17 +490,20 @@ json_t *eve_event_new(const char *event_type, const struct timeval *ts,
 	return ev;
 }
 
-/* The tuple members of a flow's lines (src_ip .. community_id) as text,
- * remembered per flow and direction in a small direct-mapped table and
- * checked as the memo above, with the direction: a line of a flow written
- * a moment ago copies them instead of formatting two addresses again.  A
- * pure memo: the text is the same with or without it. */
+/* The tuple members of a flow's lines (src_ip .. community_id) and the
+ * flow_id's digits as text, remembered per flow and direction in a small
+ * direct-mapped table and checked as the memo above, with the direction:
+ * a line of a flow written a moment ago copies them instead of formatting
+ * two addresses and a number again.  A pure memo: the text is the same
+ * with or without it. */
 #define TUPLE_MEMO_BITS 8
 #define TUPLE_TEXT_MAX  256
 
 struct tuple_memo {
 	struct memo_key k;
 	uint16_t len;
+	uint8_t id_len;
+	char id[24];            /* the flow_id's digits (the key holds the id) */
 	char text[TUPLE_TEXT_MAX];
 };
 
@@ -521,23 +524,26 @@ static void tuple_keep(struct tuple_memo *m, const struct flow *f, int from_clie
 		return;
 	memcpy(m->text, text, n);
 	m->len = (uint16_t)n;
+	m->id_len = (uint8_t)(jw_udec(m->id, f->id & 0x7fffffffffffffffULL) - m->id);
 	memo_key_set(&m->k, f, from_client);
 }
 
 void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 		const struct flow *f, int from_client)
 {
-	struct tuple_memo *m;
+	struct tuple_memo *m = f && f->id ? tuple_slot(f, from_client) : NULL;
+	int i, known = m && memo_key_is(&m->k, f, from_client);
 	struct eve_tuple t;
 	char buf[64];
 	size_t at;
-	int i;
 
 	size_t tn = ts_text(ts, buf, sizeof(buf));
 
 	/* the tuple's text is the program's own digits, addresses and base64 */
 	jw_plain(w, "timestamp", buf, tn);
-	if (f)
+	if (known)
+		jw_raw(w, "flow_id", m->id, m->id_len);
+	else if (f)
 		jw_int(w, "flow_id", (int64_t)(f->id & 0x7fffffffffffffffULL));
 	if (flow_iface(f))
 		jw_string(w, "in_iface", flow_iface(f));
@@ -550,8 +556,7 @@ void eve_common(struct jw *w, const char *event_type, const struct timeval *ts,
 			jw_int(w, NULL, f->vlan[i]);
 		jw_array_close(w);
 	}
-	m = f->id ? tuple_slot(f, from_client) : NULL;
-	if (m && memo_key_is(&m->k, f, from_client)) {
+	if (known) {
 		jw_members(w, m->text, m->len);
 		return;
 	}

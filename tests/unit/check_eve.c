@@ -272,19 +272,39 @@ static size_t read_file(const char *path, char *buf, size_t n)
 	return r;
 }
 
+/* The lines of the file at path, flushed from e, into line[max]: each run
+ * of three (a tree line, then two streamed) must be equal.  Returns the
+ * number of lines. */
+static int lines_in_threes(struct eve *e, const char *path, char *buf, size_t size,
+			   char **line, int max)
+{
+	char *p;
+	int n = 0, i;
+
+	eve_flush(e);
+	read_file(path, buf, size);
+	for (p = strtok(buf, "\n"); p && n < max; p = strtok(NULL, "\n"))
+		line[n++] = p;
+	for (i = 0; i + 2 < n; i += 3) {
+		ck_assert_str_eq(line[i + 1], line[i]);
+		ck_assert_str_eq(line[i + 2], line[i]);
+	}
+	return n;
+}
+
 /* The tuple text remembered per flow and direction follows every change:
  * each streamed line equals the tree line built afresh, through repeats,
  * both directions, a changed address under the same flow id, Community ID
  * off and on, and another seed. */
 START_TEST(tuple_memo_follows_the_flow)
 {
-	char path[] = "/tmp/check_eve_XXXXXX", buf[16384], *line[32], *p;
+	char path[] = "/tmp/check_eve_XXXXXX", buf[16384], *line[32];
 	struct timeval tv = { 1704164645, 5 };
 	struct eve *e = eve_new();
 	struct flow f;
 	struct jw *w;
 	char err[128];
-	int fd = mkstemp(path), step, n = 0, i;
+	int fd = mkstemp(path), step;
 
 	ck_assert_int_ge(fd, 0);
 	close(fd);
@@ -307,21 +327,49 @@ START_TEST(tuple_memo_follows_the_flow)
 		w = eve_line_begin(e, "flow", &tv, &f, dir);     /* again: from memory */
 		ck_assert_int_eq(eve_line_end(e, w), 0);
 	}
-	eve_flush(e);
-	read_file(path, buf, sizeof(buf));
-	for (p = strtok(buf, "\n"); p && n < 32; p = strtok(NULL, "\n"))
-		line[n++] = p;
-	ck_assert_int_eq(n, 24);
-	for (i = 0; i < n; i += 3) {
-		ck_assert_str_eq(line[i + 1], line[i]);
-		ck_assert_str_eq(line[i + 2], line[i]);
-	}
+	ck_assert_int_eq(lines_in_threes(e, path, buf, sizeof(buf), line, 32), 24);
 	ck_assert_ptr_nonnull(strstr(line[0], "\"src_ip\":\"10.0.0.2\""));
 	ck_assert_ptr_nonnull(strstr(line[3], "\"src_ip\":\"10.0.0.1\""));
 	ck_assert_ptr_nonnull(strstr(line[12], "\"src_ip\":\"10.9.9.9\""));
 	ck_assert_ptr_null(strstr(line[15], "community_id"));
 	ck_assert_ptr_nonnull(strstr(line[18], "community_id"));
 	ck_assert_str_ne(line[18], line[21]);           /* another seed */
+	eve_free(e);
+	unlink(path);
+}
+END_TEST
+
+/* The flow_id's digits from the memo: ids of every length, the top bit
+ * (not written), each line from memory equal to the tree line. */
+START_TEST(tuple_memo_flow_ids)
+{
+	static const uint64_t ids[] = {
+		1, 9, 10, 99999999, 100000000, 123456789012345ULL,
+		0x7fffffffffffffffULL, 0x8000000000000005ULL, UINT64_MAX,
+	};
+	char path[] = "/tmp/check_eve_XXXXXX", buf[16384], err[128], *line[40];
+	struct timeval tv = { 1704164645, 5 };
+	struct eve *e = eve_new();
+	struct flow f;
+	struct jw *w;
+	int fd = mkstemp(path), i;
+	size_t k;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(eve_add_file(e, path, err, sizeof(err)), 0);
+	make_flow(&f);
+	for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+		f.id = ids[k];
+		ck_assert_int_eq(eve_write(e, eve_event_new("flow", &tv, &f, 1)), 0);
+		for (i = 0; i < 2; i++) {
+			w = eve_line_begin(e, "flow", &tv, &f, 1);
+			ck_assert_int_eq(eve_line_end(e, w), 0);
+		}
+	}
+	ck_assert_int_eq(lines_in_threes(e, path, buf, sizeof(buf), line, 40), 27);
+	ck_assert_ptr_nonnull(strstr(line[21], "\"flow_id\":5,"));
+	ck_assert_ptr_nonnull(strstr(line[24], "\"flow_id\":9223372036854775807,"));
 	eve_free(e);
 	unlink(path);
 }
@@ -592,6 +640,7 @@ static Suite *eve_suite(void)
 	tcase_add_test(tc, serialiser_shortest_reals);
 	tcase_add_test(tc, timestamp_fast_equals_reference);
 	tcase_add_test(tc, host_member);
+	tcase_add_test(tc, tuple_memo_flow_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
