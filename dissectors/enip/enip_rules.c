@@ -146,11 +146,12 @@ static int enip_kw_match(const struct ot_rule_check *c, const struct ot_event *e
 		return 0;
 	if (c->op == ENIP_OP_COMMAND)
 		return ev->func == c->a;
-	if (!carries_cip(ev->func))
-		return 0;
-	/* a service code the message does not hold: no item can match */
+	/* a service code the message does not hold: no item can match (the
+	 * cheaper test first: both only ever say no) */
 	if (c->op == ENIP_OP_SERVICE &&
 	    (c->a < 0 || c->a > 0x7f || !(rec->svc_seen[c->a >> 3] >> (c->a & 7) & 1)))
+		return 0;
+	if (!carries_cip(ev->func))
 		return 0;
 	switch (c->op) {
 	case ENIP_OP_SERVICE:

@@ -452,6 +452,9 @@ static int event_index(struct rules *rs)
 			refs[k].l4 = r->proto == RP_TCP ? 6 : r->proto == RP_UDP ? 17 : 0;
 			refs[k].nchecks = (uint8_t)r->nchecks;
 			refs[k].checks = r->checks;
+			refs[k].match1 = NULL;
+			if (!refs[k].l4 && refs[k].any_header && r->nchecks == 1 && r->checks[0].kw)
+				refs[k].match1 = r->checks[0].kw->match;
 			memset(refs[k].hdr_result, 0, sizeof(refs[k].hdr_result));
 			memset(refs[k].hdr_flow, 0, sizeof(refs[k].hdr_flow));
 			refs[k].hdr_next = 0;
@@ -575,7 +578,7 @@ static inline __attribute__((always_inline)) int match_event(struct rules *rs,
 	for (; i < len; i++) {
 		struct rule_ref *e = &refs[list[i]];
 
-		if (!event_rule_match(e, ev))
+		if (e->match1 ? !e->match1(e->checks, ev) : !event_rule_match(e, ev))
 			continue;
 		if (!src && ev->flow) {
 			src = ev->from_client ? &ev->flow->cli_ip : &ev->flow->srv_ip;

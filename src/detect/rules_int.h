@@ -109,6 +109,9 @@ struct rule_ref {
 	uint8_t l4;             /* the header's protocol: 0 any, 6 tcp, 17 udp */
 	uint8_t nchecks;        /* r->nchecks */
 	const struct ot_rule_check *checks; /* r->checks */
+	/* the rule is one protocol keyword and nothing else to test (l4 0,
+	 * any_header): that keyword's match, called on checks[0]; else NULL */
+	int (*match1)(const struct ot_rule_check *c, const struct ot_event *ev);
 	/* header results for the last RULES_HDR_WAYS flows seen (flow ids are
 	 * never reused and a flow's addresses and ports do not change; several,
 	 * as a device polls on a few connections at once): 0 not yet tested,
