@@ -732,6 +732,12 @@ void jw_raw_k(struct jw *w, const char *key, size_t kn, const char *json, size_t
 		jw_put(w, json, n);
 }
 
+void jw_value_raw(struct jw *w, const char *json, size_t n)
+{
+	if (!w->err)
+		jw_put(w, json, n);
+}
+
 /* ---- reals ------------------------------------------------------------ */
 
 static const double jw_pow10[] = {

@@ -105,6 +105,7 @@ void jw_value_stringn(struct jw *w, const char *s, size_t n);
 void jw_value_plain(struct jw *w, const char *s, size_t n);
 void jw_value_hex(struct jw *w, const uint8_t *p, size_t n);
 void jw_value_name(struct jw *w, const char *s);
+void jw_value_raw(struct jw *w, const char *json, size_t n);
 /* The decimal digits of v at o (room for 20); returns the end. */
 char *jw_udec(char *o, uint64_t v);
 /* "00" "01" .. "99": the two digits of n at jw_pairs + 2 * n. */
@@ -234,6 +235,9 @@ static inline __attribute__((always_inline)) int jw_key_only(struct jw *w, const
 #define jw_name_i(w, key, klen, s) \
 	(jw_key_only((w), (key), (klen)) ? jw_value_name((w), (s)) \
 					 : jw_name_k((w), (key), (klen), (s)))
+#define jw_raw_i(w, key, klen, json, n) \
+	(jw_key_only((w), (key), (klen)) ? jw_value_raw((w), (json), (n)) \
+					 : jw_raw_k((w), (key), (klen), (json), (n)))
 #define jw_hex_i(w, key, klen, p, n) \
 	(jw_key_only((w), (key), (klen)) ? jw_value_hex((w), (p), (n)) \
 					 : jw_hex_k((w), (key), (klen), (p), (n)))
@@ -289,7 +293,7 @@ static inline __attribute__((always_inline)) void jw_close_i(struct jw *w, char 
 #define jw_real(w, key, v)              jw_real_k((w), (key), jw_klen(key), (v))
 #define jw_bool(w, key, v)              jw_bool_i((w), (key), jw_klen(key), (v))
 #define jw_null(w, key)                 jw_null_k((w), (key), jw_klen(key))
-#define jw_raw(w, key, json, n)         jw_raw_k((w), (key), jw_klen(key), (json), (n))
+#define jw_raw(w, key, json, n)         jw_raw_i((w), (key), jw_klen(key), (json), (n))
 
 /* Members already serialised by a jw ("a":1,"b":"x": a run of them, as
  * written into an object, without braces), appended to the open object;

@@ -538,6 +538,7 @@ static void fast_members(struct jw *w, uint64_t u, int64_t i, const char *s)
 	jw_stringn(w, "key_longer_than_four_eight_byte_words", s, s ? strlen(s) : 0);
 	jw_plain(w, "ts", "2024-01-02T03:04:05.000001+0000", 31);
 	jw_hex(w, "sender_context", ctx, 8);
+	jw_raw(w, "flow_id", "{\"k\":[1,2]}", 11);
 	jw_object_open(w, "o");
 	jw_object_close(w);
 	jw_array_open(w, "items");
@@ -545,6 +546,7 @@ static void fast_members(struct jw *w, uint64_t u, int64_t i, const char *s)
 	jw_int(w, NULL, i);
 	jw_string(w, NULL, s);
 	jw_bool(w, NULL, 1);
+	jw_raw(w, NULL, "null", 4);
 	jw_object_open(w, NULL);
 	jw_uint(w, "type_id", 178);
 	jw_array_open(w, "e");
@@ -573,6 +575,8 @@ static void slow_members(struct jw *w, uint64_t u, int64_t i, const char *s)
 	jw_plain_k(w, "ts", 2, "2024-01-02T03:04:05.000001+0000", 31);
 	k = "sender_context";
 	jw_hex_k(w, k, KL(k), ctx, 8);
+	k = "flow_id";
+	jw_raw_k(w, k, KL(k), "{\"k\":[1,2]}", 11);
 	jw_object_open_k(w, "o", 1);
 	jw_close_k(w, '}');
 	k = "items";
@@ -581,6 +585,7 @@ static void slow_members(struct jw *w, uint64_t u, int64_t i, const char *s)
 	jw_int_k(w, NULL, 0, i);
 	jw_string_k(w, NULL, 0, s);
 	jw_bool_k(w, NULL, 0, 1);
+	jw_raw_k(w, NULL, 0, "null", 4);
 	jw_object_open_k(w, NULL, 0);
 	k = "type_id";
 	jw_uint_k(w, k, KL(k), 178);
