@@ -239,7 +239,7 @@ static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, cons
 enum {
 	NEAR_UNIT = 0, NEAR_SRV, NEAR_CLI, NEAR_VALUE, NEAR_TRANS, NEAR_OPS,    /* edge */
 	NEAR_RANGE = 0, NEAR_CHANS,                                     /* operation */
-	NEAR_NEXT = 0,                                  /* value point, transition */
+	NEAR_NEXT = 0,                          /* value point, transition, range */
 };
 
 /* Keep e in from's slots [lo, hi): the only one, else round robin. */
@@ -1379,7 +1379,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			   struct bl_entry *edge, double ts)
 {
 	struct bl_key k;
-	struct bl_entry *e, *op, *chan;
+	struct bl_entry *e, *op, *chan, *prev;
 	struct bl_sym sym;
 	char dk[256], eb[200];
 	int i, periodic = 0;
@@ -1420,12 +1420,18 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		return;         /* a new function has no learned ranges or order */
 	}
 	key_op_on_edge(&k, BE_RANGE, edge, ev);      /* only space and block vary */
+	prev = NULL;
 	for (i = 0; i < ev->n_ranges; i++) {
 		const struct ot_range *r = &ev->ranges[i];
 		uint64_t hi = (uint64_t)r->start + (r->count ? r->count - 1 : 0);
 		k.space = r->space;
 		k.block = r->block;
-		e = bl_find_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
+		/* the first range the operation's shortcut, each the shortcut
+		 * to the next (a message reading several blocks reads them in
+		 * the same order each time) */
+		e = prev ? bl_find_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
+			 : bl_find_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
+		prev = e;
 		if (e && bl_range_covers(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi))
 			continue;
 		/* a read between learned ranges is routine polling variety; a read

@@ -123,9 +123,9 @@ struct bl_entry {
 	/* Shortcuts (never saved): entries found from this one before, tried
 	 * before the table.  Edge: its unit, its server's and client's
 	 * service, the first value point of a response, its last transition,
-	 * a few operations; operation: its range, a few channels; value
-	 * point: the point read after it in a response; transition: the one
-	 * after it.
+	 * a few operations; operation: its (first) range, a few channels;
+	 * value point: the point read after it in a response; range: the one
+	 * read after it in a request; transition: the one after it.
 	 * Only found entries are kept, never a miss (learning may add it),
 	 * and entries live as long as the model, so a kept one stays valid. */
 	struct bl_entry *near[BL_NEAR];
