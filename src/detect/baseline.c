@@ -2070,13 +2070,10 @@ static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, do
 			   "learned_span", bl_entry_span(c)), NULL, NULL);
 }
 
-void baseline_tick(struct baseline *b, const struct timeval *now)
+static __attribute__((noinline)) void tick_work(struct baseline *b, double t)
 {
-	double t = TV_SEC(*now);
 	struct bl_entry *c;
 
-	if (!b->detecting)
-		return;
 	if (b->detect_start < 0)
 		b->detect_start = t;
 	if (b->ios && t >= b->next_io_check) {
@@ -2113,6 +2110,18 @@ void baseline_tick(struct baseline *b, const struct timeval *now)
 		if (!c->d_silent && silence_watched(&b->cfg, c, &lim))
 			silence_judge(b, c, lim, t);
 	}
+}
+
+void baseline_tick(struct baseline *b, const struct timeval *now)
+{
+	double t = TV_SEC(*now);
+
+	/* most ticks find nothing due: tick_work's tests, made first here */
+	if (!b->detecting)
+		return;
+	if (b->detect_start < 0 || (b->ios && t >= b->next_io_check) ||
+	    !(t - b->last_tick < 10.0 || t < b->next_silence_check))
+		tick_work(b, t);
 }
 
 void baseline_set_learning(struct baseline *b, int learning, int detecting)

@@ -459,6 +459,8 @@ static uint32_t doc_from_json(struct bl_doc *d, json_t *v, int levels)
 	}
 }
 
+#define JCTX_IPS 4
+
 struct jctx {
 	const char *path;
 	char *err;
@@ -470,6 +472,15 @@ struct jctx {
 	size_t idx;
 	char where[64];
 	int failed;
+	/* The last few addresses and the last address space read, as text
+	 * and as parsed (neighbouring entries mostly share their edge's
+	 * client, server and space): the same text is the same value, read
+	 * again without parsing.  Addresses replaced round robin. */
+	char ip_text[JCTX_IPS][48];
+	struct ot_ip ip_val[JCTX_IPS];
+	unsigned ip_rr;
+	char space_text[32];
+	uint8_t space_val;
 };
 
 /* Member key of object o (NULL when o is not an object or has none).  The
@@ -614,11 +625,22 @@ static int jstr(struct jctx *c, struct bl_node *o, const char *key, const char *
 static int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
 {
 	const char *s;
+	unsigned i;
 
 	if (jstr(c, o, key, &s) < 0)
 		return -1;
+	for (i = 0; i < JCTX_IPS; i++)
+		if (c->ip_text[i][0] && strcmp(s, c->ip_text[i]) == 0) {
+			*ip = c->ip_val[i];
+			return 0;
+		}
 	if (ot_ip_parse(s, ip) < 0)
 		return jfail(c, key, "'%s' is not an IP address", s);
+	if (strlen(s) < sizeof(c->ip_text[0])) {
+		i = c->ip_rr++ % JCTX_IPS;
+		strcpy(c->ip_text[i], s);
+		c->ip_val[i] = *ip;
+	}
 	return 0;
 }
 
@@ -629,9 +651,17 @@ static int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *s
 
 	if (jstr(c, o, key, &s) < 0)
 		return -1;
+	if (c->space_text[0] && strcmp(s, c->space_text) == 0) {
+		*sp = c->space_val;
+		return 0;
+	}
 	if ((v = ot_space_from_name(s)) < 0)
 		return jfail(c, key, "unknown address space '%s'", s);
 	*sp = (uint8_t)v;
+	if (strlen(s) < sizeof(c->space_text)) {
+		strcpy(c->space_text, s);
+		c->space_val = *sp;
+	}
 	return 0;
 }
 
@@ -1931,15 +1961,20 @@ static void obs_time(struct bl_obs *o, double t)
 	}
 }
 
+/* obs_time has nothing to do once the first time was seen and the save
+ * clock started, while only detecting with no switch from learning
+ * pending: it is skipped then. */
+static int obs_time_idle(const struct bl_obs *o)
+{
+	return o->first_ts >= 0 && o->last_save > 0 && !o->b->learning &&
+	       !(o->learn_for > 0 && !o->switched);
+}
+
 static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)
 {
 	struct bl_obs *o = ctx;
 
-	/* obs_time has nothing to do (and is skipped) once the first packet
-	 * was seen and the save clock started, while only detecting with no
-	 * switch from learning pending */
-	if (o->first_ts < 0 || o->last_save <= 0 || o->b->learning ||
-	    (o->learn_for > 0 && !o->switched))
+	if (!obs_time_idle(o))
 		obs_time(o, (double)p->ts.tv_sec + p->ts.tv_usec / 1e6);
 	baseline_packet(o->b, p, f, dir);
 }
@@ -1953,7 +1988,8 @@ static void obs_tick(void *ctx, const struct timeval *now)
 {
 	struct bl_obs *o = ctx;
 
-	obs_time(o, (double)now->tv_sec + now->tv_usec / 1e6);
+	if (!obs_time_idle(o))
+		obs_time(o, (double)now->tv_sec + now->tv_usec / 1e6);
 	baseline_tick(o->b, now);
 }
 
