@@ -457,7 +457,8 @@ static __attribute__((noinline)) void jw_value_name_slow(struct jw *w, const cha
 		jw_name_fill(m, s);
 #ifdef JW_CHECK_LITERAL_KEYS
 	else if (strlen(s) != m->n ||
-		 (jw_is_plain(s, m->n) && m->n + 2 <= JW_NAME_TEXT) != m->plain) {
+		 (jw_is_plain(s, m->n) && m->n + 2 <= JW_NAME_TEXT) != m->plain ||
+		 (m->plain && memcmp(m->q + 1, s, m->n) != 0)) {
 		fprintf(stderr, "jw: name \"%s\" changed at its address\n", s);
 		abort();
 	}
@@ -476,18 +477,20 @@ static __attribute__((noinline)) void jw_value_name_slow(struct jw *w, const cha
 
 void jw_value_name(struct jw *w, const char *s)
 {
-	const struct jw_name_memo *m;
-
 	if (!s)
 		s = "";
-	m = jw_name_slot(s);
 #ifndef JW_CHECK_LITERAL_KEYS
-	/* a name seen before: its whole kept text (the bytes past the name
-	 * are overwritten by what follows), so room for all of it */
-	if (m->p == s && m->plain && !w->err && w->cap - w->len > JW_NAME_TEXT) {
-		memcpy(w->buf + w->len, m->q, JW_NAME_TEXT);
-		w->len += m->n + 2;
-		return;
+	{
+		const struct jw_name_memo *m = jw_name_slot(s);
+
+		/* a name seen before: its whole kept text (the bytes past
+		 * the name are overwritten by what follows), so room for
+		 * all of it */
+		if (m->p == s && m->plain && !w->err && w->cap - w->len > JW_NAME_TEXT) {
+			memcpy(w->buf + w->len, m->q, JW_NAME_TEXT);
+			w->len += m->n + 2;
+			return;
+		}
 	}
 #endif
 	jw_value_name_slow(w, s);
@@ -495,10 +498,10 @@ void jw_value_name(struct jw *w, const char *s)
 
 void jw_object_open_name(struct jw *w, const char *name)
 {
+#ifndef JW_CHECK_LITERAL_KEYS
 	struct jw_name_memo *m = jw_name_slot(name);
 	char *o;
 
-#ifndef JW_CHECK_LITERAL_KEYS
 	if (m->p != name)
 		jw_name_fill(m, name);
 	/* the kept text, then ":{" over its tail: room for all of it */
@@ -518,7 +521,6 @@ void jw_object_open_name(struct jw *w, const char *name)
 		return;
 	}
 #endif
-	(void)m;
 	jw_object_open_k(w, name, strlen(name));
 }
 
