@@ -1909,6 +1909,7 @@ struct bl_obs {
 	double last_save;               /* packet time of the last save */
 	double last_save_mono;          /* CLOCK_MONOTONIC of the last save */
 	int switched;
+	int time_idle;                  /* obs_time_idle() as obs_time left it */
 };
 
 /* While learning, the file is rewritten when this much time has passed both
@@ -1935,6 +1936,17 @@ static void obs_save(struct bl_obs *o, const char *why)
 		fprintf(stderr, "otsentry: baseline not saved (%s): %s\n", why, err);
 }
 
+/* obs_time has nothing to do once the first time was seen and the save
+ * clock started, while only detecting with no switch from learning
+ * pending: it is skipped then.  What this looks at changes only in
+ * obs_time (learning is switched there; a reload keeps the mode), so
+ * obs_time keeps the answer in time_idle for the packets and ticks after. */
+static int obs_time_idle(const struct bl_obs *o)
+{
+	return o->first_ts >= 0 && o->last_save > 0 && !o->b->learning &&
+	       !(o->learn_for > 0 && !o->switched);
+}
+
 static void obs_time(struct bl_obs *o, double t)
 {
 	if (o->first_ts < 0)
@@ -1959,22 +1971,14 @@ static void obs_time(struct bl_obs *o, double t)
 		o->last_save = t;
 		o->last_save_mono = mono_now();
 	}
-}
-
-/* obs_time has nothing to do once the first time was seen and the save
- * clock started, while only detecting with no switch from learning
- * pending: it is skipped then. */
-static int obs_time_idle(const struct bl_obs *o)
-{
-	return o->first_ts >= 0 && o->last_save > 0 && !o->b->learning &&
-	       !(o->learn_for > 0 && !o->switched);
+	o->time_idle = obs_time_idle(o);
 }
 
 static void obs_packet(void *ctx, const struct pkt_meta *p, const struct flow *f, int dir)
 {
 	struct bl_obs *o = ctx;
 
-	if (!obs_time_idle(o))
+	if (!o->time_idle)
 		obs_time(o, (double)p->ts.tv_sec + p->ts.tv_usec / 1e6);
 	baseline_packet(o->b, p, f, dir);
 }
@@ -1988,7 +1992,7 @@ static void obs_tick(void *ctx, const struct timeval *now)
 {
 	struct bl_obs *o = ctx;
 
-	if (!obs_time_idle(o))
+	if (!o->time_idle)
 		obs_time(o, (double)now->tv_sec + now->tv_usec / 1e6);
 	baseline_tick(o->b, now);
 }
