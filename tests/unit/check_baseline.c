@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "baseline.h"
+#include "baseline_int.h"
 #include "flow.h"
 #include "pkt.h"
 #include "event.h"
@@ -435,6 +436,7 @@ START_TEST(message_order)
 }
 END_TEST
 
+
 static char tmpdir[64];
 
 static void mk_tmpdir(void)
@@ -442,6 +444,65 @@ static void mk_tmpdir(void)
 	strcpy(tmpdir, "/tmp/ots_blXXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
+
+/* b saved to a file in a new tmpdir (its name in path) and loaded again,
+ * the copy only detecting. */
+static struct baseline *saved_and_loaded(const struct baseline *b, char *path, size_t len)
+{
+	struct baseline *l;
+	char err[256];
+
+	mk_tmpdir();
+	snprintf(path, len, "%s/b.json", tmpdir);
+	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
+	l = baseline_load(path, bl_defaults(), err, sizeof(err));
+	ck_assert_msg(l != NULL, "load failed: %s", err);
+	baseline_set_learning(l, 0, 1);
+	return l;
+}
+
+/* A channel keeps its request symbol's hash (the fast path); it must be
+ * bl_sym_hash of the symbol its key holds (the slow one), the value the
+ * file's transitions are keyed by when loaded. */
+START_TEST(channel_keeps_its_symbol_hash)
+{
+	struct flow f = mkflow("10.0.0.5", "10.0.0.10", 502);
+	struct baseline *b = baseline_new(bl_defaults()), *l;
+	const struct bl_entry *c;
+	char path[128];
+	int kept = 0;
+
+	learn_cycles(b, &f, 1000, 70);
+	send_cycle(b, &f, 2000, "ACD");
+	for (c = b->chans; c; c = c->cnext) {
+		struct bl_sym s;
+
+		if (!c->sym_hash)
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.func = c->k.func;
+		s.sub = c->k.sub;
+		s.space = c->k.space;
+		s.block = c->k.block;
+		s.start = c->k.start;
+		s.count = c->k.count;
+		ck_assert_uint_eq(c->sym_hash, bl_sym_hash(&s));
+		kept++;
+	}
+	ck_assert_int_ge(kept, 3);
+
+	/* the hashes detection goes by meet the loaded file's transitions */
+	l = saved_and_loaded(b, path, sizeof(path));
+	send_cycle(l, &f, 2000, "ACD");
+	ck_assert_uint_eq(baseline_alert_count(l, BL_UNEXPECTED_SEQUENCE), 0);
+	send_cycle(l, &f, 2001, "AD");
+	ck_assert_uint_eq(baseline_alert_count(l, BL_UNEXPECTED_SEQUENCE), 1);
+	baseline_free(l);
+	baseline_free(b);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
 
 /* ---- one alert per message, point classes, confidence ------------------- */
 
@@ -714,12 +775,7 @@ START_TEST(save_load_roundtrip)
 	struct ot_event w;
 	FILE *mem;
 
-	mk_tmpdir();
-	snprintf(path, sizeof(path), "%s/b.json", tmpdir);
-	ck_assert_int_eq(baseline_save(b, path, err, sizeof(err)), 0);
-	l = baseline_load(path, bl_defaults(), err, sizeof(err));
-	ck_assert_msg(l != NULL, "load failed: %s", err);
-	baseline_set_learning(l, 0, 1);
+	l = saved_and_loaded(b, path, sizeof(path));
 	/* the loaded model judges like the original */
 	poll(l, &f, t, 15);
 	ck_assert_uint_eq(total_alerts(l), 0);
@@ -1208,6 +1264,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, assets_bindings_and_scan);
 	tcase_add_test(tc, unit_scan_and_error_burst);
 	tcase_add_test(tc, message_order);
+	tcase_add_test(tc, channel_keeps_its_symbol_hash);
 	tcase_add_test(tc, io_connections_and_silence);
 	tcase_add_test(tc, one_alert_per_message);
 	tcase_add_test(tc, text_and_counters_not_ranges);
