@@ -486,7 +486,9 @@ struct jctx {
 /* Member key of object o (NULL when o is not an object or has none).  The
  * members are looked at from the one after the last found, round, so a
  * value read in the order it was written is found at the first look. */
-static struct bl_node *nget(struct jctx *c, struct bl_node *o, const char *key)
+/* Inline: the callers' keys are literals, their lengths known. */
+static inline __attribute__((always_inline)) struct bl_node *
+nget(struct jctx *c, struct bl_node *o, const char *key)
 {
 	struct bl_node *v = c->d->v;
 	size_t kl = strlen(key);
@@ -580,7 +582,7 @@ static void jat_entry(struct jctx *c, const char *sec, size_t idx)
 	c->where[0] = 0;
 }
 
-static int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t lo, json_int_t hi,
+static inline int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t lo, json_int_t hi,
 		json_int_t *out)
 {
 	struct bl_node *v = nget(c, o, key);
@@ -596,7 +598,7 @@ static int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t l
 	return 0;
 }
 
-static int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
+static inline int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
 {
 	struct bl_node *v = nget(c, o, key);
 
@@ -610,7 +612,7 @@ static int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
 	return 0;
 }
 
-static int jstr(struct jctx *c, struct bl_node *o, const char *key, const char **out)
+static inline int jstr(struct jctx *c, struct bl_node *o, const char *key, const char **out)
 {
 	struct bl_node *v = nget(c, o, key);
 
@@ -622,9 +624,9 @@ static int jstr(struct jctx *c, struct bl_node *o, const char *key, const char *
 	return 0;
 }
 
-static int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
+static inline int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
 {
-	const char *s;
+	const char *s = NULL;
 	unsigned i;
 
 	if (jstr(c, o, key, &s) < 0)
@@ -644,9 +646,9 @@ static int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip 
 	return 0;
 }
 
-static int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *sp)
+static inline int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *sp)
 {
-	const char *s;
+	const char *s = NULL;
 	int v;
 
 	if (jstr(c, o, key, &s) < 0)
@@ -667,7 +669,7 @@ static int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *s
 
 static int jproto(struct jctx *c, struct bl_node *o, struct bl_key *k, int allow_plain)
 {
-	const char *s;
+	const char *s = NULL;
 
 	if (jstr(c, o, "protocol", &s) < 0)
 		return -1;
@@ -680,8 +682,8 @@ static int jproto(struct jctx *c, struct bl_node *o, struct bl_key *k, int allow
 
 static int jedge(struct jctx *c, struct bl_node *o, struct bl_key *k)
 {
-	const char *t;
-	json_int_t port;
+	const char *t = NULL;
+	json_int_t port = 0;
 
 	if (jip(c, o, "client", &k->a) < 0 || jip(c, o, "server", &k->b) < 0 ||
 	    jproto(c, o, k, 1) < 0 || jstr(c, o, "transport", &t) < 0 ||
@@ -702,7 +704,7 @@ static int jedge(struct jctx *c, struct bl_node *o, struct bl_key *k)
 	return 0;
 }
 
-static int jsym(struct jctx *c, struct bl_node *o, const char *key, struct bl_sym *s)
+static inline int jsym(struct jctx *c, struct bl_node *o, const char *key, struct bl_sym *s)
 {
 	struct bl_node *v = nget(c, o, key);
 	json_int_t x;
