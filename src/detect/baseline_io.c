@@ -707,7 +707,7 @@ static int jedge(struct jctx *c, struct bl_node *o, struct bl_key *k)
 static inline int jsym(struct jctx *c, struct bl_node *o, const char *key, struct bl_sym *s)
 {
 	struct bl_node *v = nget(c, o, key);
-	json_int_t x;
+	json_int_t x = 0;
 	char saved[64];
 	size_t wl, kl;
 	int rc = 0;
@@ -762,7 +762,7 @@ static int load_value_shape(struct jctx *c, struct bl_node *o, struct bl_entry *
 {
 	static const char *const keys[] = { "increases", "decreases", "text_samples" };
 	uint32_t *dst[] = { &e->ups, &e->downs, &e->texts };
-	json_int_t x;
+	json_int_t x = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -784,9 +784,9 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 {
 	struct bl_key k;
 	struct bl_entry *e;
-	json_int_t x;
-	double first, last;
-	const char *s;
+	json_int_t x = 0;
+	double first = 0, last = 0;
+	const char *s = NULL;
 	struct bl_sym from, to;
 	int created;
 	size_t i;
@@ -968,7 +968,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 		break;
 	}
 	case BE_IOCONN: {
-		json_int_t v[5];
+		json_int_t v[5] = { 0 };
 
 		if (jint(c, o, "trigger", 0, 7, &v[0]) < 0 ||
 		    jint(c, o, "o_t_rpi", 0, UINT32_MAX, &v[1]) < 0 ||
@@ -992,7 +992,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 		struct bl_node *p = kind == BE_CHAN ? nget(c, o, "period") :
 			    kind == BE_IOSTREAM ? nget(c, o, "interval") : o;
 		double mean, sd, mn, mx;
-		json_int_t n;
+		json_int_t n = 0;
 		char saved[64];
 		int rc = 0;
 
@@ -1036,8 +1036,8 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 static struct baseline *load_header(struct jctx *c, struct bl_node *root, const struct bl_config *cfg)
 {
 	struct baseline *b = NULL;
-	const char *fmt;
-	json_int_t ver, x;
+	const char *fmt = NULL;
+	json_int_t ver = 0, x = 0;
 
 	if (!nis_obj(root)) {
 		jfail(c, NULL, "the top level is not a JSON object");
