@@ -21,6 +21,7 @@
 
 #include "alert.h"
 #include "flow.h"
+#include "jw.h"
 #include "rules_int.h"
 #include "sensor.h"
 #include "event.h"
@@ -731,19 +732,9 @@ static void raise_rule_alert(struct rules_obs *o, const struct rule *r,
 	/* Repeats of one rule on one flow are counted, not re-alerted:
 	 * the key is "flow:<id>", written here as it runs once a hit */
 	if (f) {
-		char digits[20];
-		uint64_t id = f->id;
-		size_t n = 0, i;
-
 		if (!o->key[0] || o->key_id != f->id) {
-			do {
-				digits[n++] = (char)('0' + id % 10);
-				id /= 10;
-			} while (id);
 			memcpy(o->key, "flow:", 5);
-			for (i = 0; i < n; i++)
-				o->key[5 + i] = digits[n - 1 - i];
-			o->key[5 + n] = '\0';
+			*jw_udec(o->key + 5, f->id) = '\0';
 			o->key_id = f->id;
 		}
 		a.dedup_key = o->key;
