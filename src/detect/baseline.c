@@ -1899,6 +1899,11 @@ static void detect_io(struct baseline *b, const struct ot_event *ev, const struc
 		key_iostream(&k, f, ev);
 		if ((e = bl_find(b, &k)) == NULL)
 			return;
+		/* a silent stream re-armed, or one heard for the first time
+		 * (its deadline counted from the detection start until now, and
+		 * c->last may lie before it), may be the next to fall silent */
+		if (e->d_silent || !(e->d_last > 0))
+			b->next_io_due = 0;
 		if (c->last > e->d_last)
 			e->d_last = c->last;
 		e->d_silent = 0;
@@ -1932,14 +1937,23 @@ static void detect_io(struct baseline *b, const struct ot_event *ev, const struc
 		 NULL, NULL);
 }
 
+/* A sweep may skip the walk while the packet time is this far before the
+ * earliest deadline: far more than the rounding of base + limit. */
+#define IO_DUE_MARGIN 1.0
+
 /* Learned I/O streams that sent nothing for their report period plus
- * IO_SILENT_INTERVALS intervals: alerted once until heard again. */
+ * IO_SILENT_INTERVALS intervals: alerted once until heard again.  The
+ * walk also finds the earliest deadline of the streams still heard
+ * (b->next_io_due); deadlines only move later while only detecting, and
+ * what could move one earlier (a stream re-armed or first heard, learning)
+ * resets it. */
 static void io_silence_sweep(struct baseline *b, double t)
 {
 	struct bl_entry *e;
+	double due = INFINITY;
 
 	for (e = b->ios; e; e = e->cnext) {
-		double report, lim, since;
+		double report, lim, since, base;
 		char sb[OTS_IPSTR_LEN], rb[OTS_IPSTR_LEN], dk[120];
 
 		if (e->d_silent || e->n == 0 || e->mean <= 0)
@@ -1949,9 +1963,16 @@ static void io_silence_sweep(struct baseline *b, double t)
 		if (lim < IO_SILENT_FLOOR)
 			lim = IO_SILENT_FLOOR;
 		lim += report;
-		since = t - (e->d_last > 0 ? e->d_last : b->detect_start);
-		if (since <= lim)
+		base = e->d_last > 0 ? e->d_last : b->detect_start;
+		since = t - base;
+		if (since <= lim) {
+			double d = base + lim - IO_DUE_MARGIN;
+
+			/* a deadline that is not a number: every sweep walks */
+			if (!(d >= due))
+				due = isnan(d) ? -INFINITY : d;
 			continue;
+		}
 		e->d_silent = 1;
 		ot_ip_str(&e->k.a, sb, sizeof(sb));
 		ot_ip_str(&e->k.b, rb, sizeof(rb));
@@ -1964,6 +1985,7 @@ static void io_silence_sweep(struct baseline *b, double t)
 				   "learned_summaries", (json_int_t)e->count),
 			 NULL, NULL);
 	}
+	b->next_io_due = due;
 }
 
 void baseline_event(struct baseline *b, const struct ot_event *ev)
@@ -2070,16 +2092,15 @@ static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, do
 			   "learned_span", bl_entry_span(c)), NULL, NULL);
 }
 
-static __attribute__((noinline)) void tick_work(struct baseline *b, double t)
+/* io: this tick's io sweep walks the streams (baseline_tick). */
+static __attribute__((noinline)) void tick_work(struct baseline *b, double t, int io)
 {
 	struct bl_entry *c;
 
 	if (b->detect_start < 0)
 		b->detect_start = t;
-	if (b->ios && t >= b->next_io_check) {
-		b->next_io_check = t + 1.0;
+	if (io)
 		io_silence_sweep(b, t);
-	}
 	/* Silence is judged in minutes.  A sweep walks every watched channel
 	 * (every channel while learning), so it runs only when the earliest deadline found by the last sweep has
 	 * passed (deadlines only move later as channels are heard), and at
@@ -2115,18 +2136,28 @@ static __attribute__((noinline)) void tick_work(struct baseline *b, double t)
 void baseline_tick(struct baseline *b, const struct timeval *now)
 {
 	double t = TV_SEC(*now);
+	int io = 0;
 
 	/* most ticks find nothing due: tick_work's tests, made first here */
 	if (!b->detecting)
 		return;
-	if (b->detect_start < 0 || (b->ios && t >= b->next_io_check) ||
+	/* The io sweeps keep their once-a-second cadence (the times a stream
+	 * can be found silent), but a sweep before the earliest deadline
+	 * has nothing to find and does not walk the streams (always while
+	 * learning: that moves deadlines either way). */
+	if (b->ios && t >= b->next_io_check) {
+		b->next_io_check = t + 1.0;
+		io = b->learning || !(t < b->next_io_due);
+	}
+	if (b->detect_start < 0 || io ||
 	    !(t - b->last_tick < 10.0 || t < b->next_silence_check))
-		tick_work(b, t);
+		tick_work(b, t, io);
 }
 
 void baseline_set_learning(struct baseline *b, int learning, int detecting)
 {
 	b->watch_valid = 0;
+	b->next_io_due = 0;
 	b->learning = learning;
 	b->detecting = detecting;
 }

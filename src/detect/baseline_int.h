@@ -151,6 +151,9 @@ struct baseline {
 	struct bl_entry *ios;           /* io stream list */
 	struct bl_entry *ioconns;       /* io connection list */
 	double next_io_check;           /* packet time of the next io silence sweep */
+	double next_io_due;             /* no io stream falls silent before this packet
+					 * time (a lower bound; 0: unknown): sweeps
+					 * before it skip the walk */
 	int learning, detecting;
 	double learn_start, learn_end;  /* packet time covered by learning */
 	double detect_start;

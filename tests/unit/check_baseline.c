@@ -2,6 +2,7 @@
  * check_baseline.c - learning, every deviation type, the file format.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1207,6 +1208,158 @@ START_TEST(io_connections_and_silence)
 }
 END_TEST
 
+/* Every raised alert in order, as text: kind, time, dedup key, evidence. */
+struct alert_log {
+	char *text;
+	size_t len;
+	int n;
+};
+
+static void log_alert(void *ctx, const struct alert *a)
+{
+	struct alert_log *l = ctx;
+	char *ev = a->evidence ? json_dumps(a->evidence, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	char line[1024];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%u %ld.%06ld %s %s\n", a->sid, (long)a->ts.tv_sec,
+		     (long)a->ts.tv_usec, a->dedup_key ? a->dedup_key : "-", ev ? ev : "-");
+	free(ev);
+	ck_assert_int_lt(n, (int)sizeof(line));
+	l->text = realloc(l->text, l->len + (size_t)n + 1);
+	ck_assert_ptr_nonnull(l->text);
+	memcpy(l->text + l->len, line, (size_t)n + 1);
+	l->len += (size_t)n;
+	l->n++;
+}
+
+/* A summary of packets every iv seconds from first to last, sent by the
+ * flow's client, reported every report seconds. */
+static struct ot_event io_summary(const struct flow *f, double first, double last, double iv,
+				  double report)
+{
+	struct ot_event ev = io_traffic(f, first, last);
+
+	ev.conn.packets = (uint64_t)((last - first) / iv) + 1;
+	ev.conn.report_every = report;
+	return ev;
+}
+
+#define IO_TWIN_STREAMS 6
+
+static struct flow io_twin_flow(int i)
+{
+	char cli[32];
+	struct flow f;
+
+	snprintf(cli, sizeof(cli), "10.0.1.%d", 10 + i);
+	f = mkflow(cli, "10.0.0.20", 2222);
+	f.l4 = IPPROTO_UDP;
+	f.cli_port = 2222;
+	return f;
+}
+
+/* The io streams learned: intervals from 10 ms to 5 s, reports every 10
+ * to 60 s. */
+static struct baseline *io_twin_learned(const double *iv, const double *report)
+{
+	struct baseline *b = baseline_new(bl_defaults());
+	struct ot_event ev;
+	int i;
+	double t;
+
+	ck_assert_ptr_nonnull(b);
+	baseline_set_learning(b, 1, 0);
+	for (i = 0; i < IO_TWIN_STREAMS; i++) {
+		struct flow f = io_twin_flow(i);
+
+		for (t = 1000; t < 1600; t += report[i]) {
+			ev = io_summary(&f, t, t + report[i], iv[i], report[i]);
+			baseline_event(b, &ev);
+		}
+	}
+	baseline_set_learning(b, 0, 1);
+	return b;
+}
+
+/* The io sweep skips its walk until the earliest deadline: the same
+ * alerts, at the same times and with the same evidence, as a sweep that
+ * walks every stream each time (its deadline forgotten before each tick). */
+START_TEST(io_sweep_deadline_matches_full_sweep)
+{
+	static const double iv[IO_TWIN_STREAMS] = { 0.01, 0.2, 0.5, 2.0, 5.0, 0.05 };
+	static const double report[IO_TWIN_STREAMS] = { 10, 20, 60, 60, 30, 15 };
+	struct baseline *fast = io_twin_learned(iv, report), *slow = io_twin_learned(iv, report);
+	struct alerter *afast, *aslow;
+	struct alert_config acfg;
+	struct alert_log lf, ls;
+	double next[IO_TWIN_STREAMS], t = 5000.0;
+	uint32_t rnd = 12345;
+	int i, step;
+
+	memset(&lf, 0, sizeof(lf));
+	memset(&ls, 0, sizeof(ls));
+	ots_alert_config_default(&acfg);
+	afast = alerter_new(NULL, &acfg);
+	aslow = alerter_new(NULL, &acfg);
+	alerter_set_observer(afast, log_alert, &lf);
+	alerter_set_observer(aslow, log_alert, &ls);
+	baseline_set_alerter(fast, afast);
+	baseline_set_alerter(slow, aslow);
+	for (i = 0; i < IO_TWIN_STREAMS; i++)
+		next[i] = t + report[i];
+	/* stream 5 is first heard late, its summary covering time before
+	 * detection began */
+	next[5] = t + 400;
+	for (step = 0; step < 20000; step++) {
+		struct timeval tv;
+
+		rnd = rnd * 1103515245u + 12345u;
+		t += 0.05 + (double)(rnd >> 16 & 0x3ff) / 1024.0;    /* 0.05 .. 1.05 s */
+		for (i = 0; i < IO_TWIN_STREAMS; i++) {
+			struct flow f = io_twin_flow(i);
+			struct ot_event ev;
+
+			if (t < next[i])
+				continue;
+			ev = io_summary(&f, next[i] - report[i], i == 5 && step < 1000 ? 4990.0 : t,
+					iv[i], report[i]);
+			baseline_event(fast, &ev);
+			baseline_event(slow, &ev);
+			next[i] = t + report[i];
+			/* now and then an outage of up to ~4 report periods */
+			rnd = rnd * 1103515245u + 12345u;
+			if ((rnd >> 16) % 7 == 0)
+				next[i] += report[i] * (double)((rnd >> 8) % 5);
+		}
+		tv.tv_sec = (time_t)t;
+		tv.tv_usec = (suseconds_t)((t - floor(t)) * 1e6);
+		slow->next_io_due = 0;
+		baseline_tick(fast, &tv);
+		baseline_tick(slow, &tv);
+	}
+	ck_assert_uint_gt(baseline_alert_count(slow, BL_IO_SILENT), 20);
+	ck_assert_uint_eq(baseline_alert_count(fast, BL_IO_SILENT),
+			  baseline_alert_count(slow, BL_IO_SILENT));
+	ck_assert_int_eq(lf.n, ls.n);
+	{
+		const char *x = lf.text ? lf.text : "", *y = ls.text ? ls.text : "";
+		size_t at = 0;
+
+		while (x[at] && x[at] == y[at])
+			at++;
+		ck_assert_msg(x[at] == y[at], "alerts differ: fast \"%.160s\" full \"%.160s\"",
+			      x + at, y + at);
+	}
+	baseline_free(fast);
+	baseline_free(slow);
+	alerter_free(afast);
+	alerter_free(aslow);
+	free(lf.text);
+	free(ls.text);
+}
+END_TEST
+
 START_TEST(io_save_load)
 {
 	struct flow fo = mkflow("10.0.0.5", "10.0.0.20", 44818), io = mkflow("10.0.0.5", "10.0.0.20", 2222);
@@ -1266,6 +1419,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, message_order);
 	tcase_add_test(tc, channel_keeps_its_symbol_hash);
 	tcase_add_test(tc, io_connections_and_silence);
+	tcase_add_test(tc, io_sweep_deadline_matches_full_sweep);
 	tcase_add_test(tc, one_alert_per_message);
 	tcase_add_test(tc, text_and_counters_not_ranges);
 	tcase_add_test(tc, confidence_thresholds);
