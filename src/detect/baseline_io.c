@@ -309,7 +309,9 @@ int baseline_save(const struct baseline *b, const char *path, char *err, size_t 
  * or from a jansson tree (anything else), and the checks that follow see
  * the same thing either way: a number with a fraction or an exponent is
  * a real, else an integer, as jansson types them; strings are whole
- * (NUL-terminated, no NUL inside, as jansson refuses \u0000).
+ * (NUL-terminated, no NUL inside, as jansson refuses \u0000) and stay
+ * where they are: in the file's text (the plain reader ends each with a
+ * NUL over its closing quote) or in the jansson tree.
  */
 enum bl_ntype { BN_NULL, BN_FALSE, BN_TRUE, BN_INT, BN_REAL, BN_STR, BN_ARR, BN_OBJ };
 
@@ -321,75 +323,54 @@ struct bl_node {
 	uint32_t next;          /* the next member or element; 0: none */
 	uint32_t first, n;      /* object, array: first member or element, how many */
 	uint32_t hint;          /* object: the member found last (a lookup starts after it) */
-	uint32_t s;             /* string: offset into the text */
+	uint32_t sl;            /* string: length */
+	const char *s;          /* string: its text (alive while the node is) */
 	json_int_t i;
 	double r;
 };
 
-/* Nodes and their text; node 0 is never used (0 means none).  Ownership:
- * the loader's, freed by doc_free. */
+/* Nodes; node 0 is never used (0 means none).  Ownership: the loader's,
+ * freed by doc_free. */
 struct bl_doc {
 	struct bl_node *v;
 	uint32_t n, cap;
-	char *str;
-	size_t slen, scap;
 };
 
 static void doc_reset(struct bl_doc *d)
 {
 	d->n = 1;
-	d->slen = 0;
 }
 
 static void doc_free(struct bl_doc *d)
 {
 	free(d->v);
-	free(d->str);
 	memset(d, 0, sizeof(*d));
 }
 
+/* Room for one more node; -1 when out of memory or too many. */
+static int doc_grow(struct bl_doc *d)
+{
+	uint32_t cap = d->cap ? d->cap * 2 : 256;
+	struct bl_node *nv = cap > d->cap && cap < UINT32_MAX / 2 ?
+			     realloc(d->v, (size_t)cap * sizeof(*nv)) : NULL;
+
+	if (!nv)
+		return -1;
+	d->v = nv;
+	d->cap = cap;
+	return 0;
+}
+
 /* A new node of type t, zeroed; 0 when out of memory or too many. */
-static uint32_t doc_node(struct bl_doc *d, enum bl_ntype t)
+static inline uint32_t doc_node(struct bl_doc *d, enum bl_ntype t)
 {
 	if (d->n == 0)
 		d->n = 1;
-	if (d->n >= d->cap) {
-		uint32_t cap = d->cap ? d->cap * 2 : 256;
-		struct bl_node *nv = cap > d->cap && cap < UINT32_MAX / 2 ?
-				     realloc(d->v, (size_t)cap * sizeof(*nv)) : NULL;
-
-		if (!nv)
-			return 0;
-		d->v = nv;
-		d->cap = cap;
-	}
+	if (__builtin_expect(d->n >= d->cap, 0) && doc_grow(d) < 0)
+		return 0;
 	memset(&d->v[d->n], 0, sizeof(d->v[0]));
 	d->v[d->n].type = (uint8_t)t;
 	return d->n++;
-}
-
-/* s[0..len) and a NUL into the text; its offset, or -1. */
-static int64_t doc_text(struct bl_doc *d, const char *s, size_t len)
-{
-	size_t at = d->slen;
-
-	if (len >= UINT32_MAX / 2 || d->slen + len + 1 >= UINT32_MAX)
-		return -1;
-	if (d->slen + len + 1 > d->scap) {
-		size_t cap = d->scap ? d->scap : 4096;
-		char *ns;
-
-		while (cap < d->slen + len + 1)
-			cap *= 2;
-		if (!(ns = realloc(d->str, cap)))
-			return -1;
-		d->str = ns;
-		d->scap = cap;
-	}
-	memcpy(d->str + at, s, len);
-	d->str[at + len] = 0;
-	d->slen += len + 1;
-	return (int64_t)at;
 }
 
 /* Append node m to parent, after last (0: m is the first). */
@@ -411,7 +392,7 @@ static void doc_link(struct bl_doc *d, uint32_t parent, uint32_t *last, uint32_t
 static uint32_t doc_from_json(struct bl_doc *d, json_t *v, int levels)
 {
 	uint32_t at = 0, last = 0, m;
-	int64_t s;
+	size_t len;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -437,10 +418,10 @@ static uint32_t doc_from_json(struct bl_doc *d, json_t *v, int levels)
 		return at;
 	}
 	case JSON_STRING:
-		if (!(at = doc_node(d, BN_STR)) ||
-		    (s = doc_text(d, json_string_value(v), strlen(json_string_value(v)))) < 0)
+		if (!(at = doc_node(d, BN_STR)) || (len = strlen(json_string_value(v))) >= UINT32_MAX)
 			return 0;
-		d->v[at].s = (uint32_t)s;
+		d->v[at].s = json_string_value(v);     /* the tree outlives the node */
+		d->v[at].sl = (uint32_t)len;
 		return at;
 	case JSON_INTEGER:
 		if ((at = doc_node(d, BN_INT)))
@@ -548,9 +529,9 @@ static double nnum(const struct bl_node *v)
 	return v->type == BN_INT ? (double)v->i : v->r;
 }
 
-static const char *nstr(struct jctx *c, const struct bl_node *v)
+static const char *nstr(const struct bl_node *v)
 {
-	return c->d->str + v->s;
+	return v->s;
 }
 
 static int jfail(struct jctx *c, const char *key, const char *fmt, ...)
@@ -620,7 +601,7 @@ static inline int jstr(struct jctx *c, struct bl_node *o, const char *key, const
 		return jfail(c, key, "missing");
 	if (!nis_str(v))
 		return jfail(c, key, "expected a string");
-	*out = nstr(c, v);
+	*out = nstr(v);
 	return 0;
 }
 
@@ -902,7 +883,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 		if (!nis_arr(macs) || macs->n > BL_MAX_MACS)
 			return jfail(c, "macs", "expected an array of at most %d MAC addresses", BL_MAX_MACS);
 		nforeach(c, macs, i, v) {
-			if (!nis_str(v) || parse_mac(nstr(c, v), e->macs[e->nmac]) < 0)
+			if (!nis_str(v) || parse_mac(nstr(v), e->macs[e->nmac]) < 0)
 				return jfail(c, "macs", "element %zu is not a MAC address", i);
 			e->nmac++;
 		}
@@ -930,7 +911,7 @@ static int load_entry(struct baseline *b, struct jctx *c, enum bl_ekind kind, st
 		if (!nis_arr(cats))
 			return jfail(c, "request_categories", "expected an array");
 		nforeach(c, cats, i, v) {
-			int cat = nis_str(v) ? category_from_name(nstr(c, v)) : -1;
+			int cat = nis_str(v) ? category_from_name(nstr(v)) : -1;
 			if (cat < 0)
 				return jfail(c, "request_categories", "element %zu is not a category", i);
 			e->cats |= 1u << cat;
@@ -1156,8 +1137,40 @@ fail:
 /* Nesting the scan follows before it gives up (entries are 3 deep). */
 #define BL_SCAN_DEPTH 64
 
-static const char *skip_ws(const char *p, const char *end)
+/*
+ * Words: eight bytes of the text looked at together, the first byte the
+ * lowest (a little-endian load; elsewhere the loops go a byte at a time).
+ * A mask of a word's bytes has each flagged byte's highest bit set, and a
+ * flag's byte is its lowest set bit divided by eight.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BL_WORDS 1
+#else
+#define BL_WORDS 0
+#endif
+#define BL_ONES 0x0101010101010101ULL
+#define BL_HIGHS 0x8080808080808080ULL
+
+static inline uint64_t word_at(const char *p)
 {
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	/* a saved file's line break and indent: the spaces a word at a time */
+	if (BL_WORDS && p < end && *p == '\n')
+		for (p++; end - p >= 8; p += 8) {
+			uint64_t w = word_at(p) ^ (BL_ONES * ' ');
+
+			if (w) {
+				p += __builtin_ctzll(w) >> 3;   /* the first byte not a space */
+				break;
+			}
+		}
 	/* the first test alone tells most bytes (all above ' ') apart */
 	while (p < end && (unsigned char)*p <= ' ' &&
 	       (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
@@ -1227,14 +1240,37 @@ static const uint8_t plain_char[256] = {
 	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,   /* no 0x22, 0x5c */
 };
 
+/* The bytes of word w a plain string may not hold, flagged.  Only the
+ * lowest flag is sure to be right (a borrow or a carry runs upward, and
+ * only out of a byte that is flagged itself): it is all the callers use. */
+static inline uint64_t word_stops(uint64_t w)
+{
+	uint64_t q = w ^ (BL_ONES * '"'), b = w ^ (BL_ONES * '\\');
+
+	return (((w - BL_ONES * 0x20) & ~w) |           /* below ' ' */
+		w | (w + BL_ONES) |                     /* 0x7f and above */
+		((q - BL_ONES) & ~q) |                  /* '"' */
+		((b - BL_ONES) & ~b)) & BL_HIGHS;       /* '\\' */
+}
+
 /* The string at *pp ('"'): its text and length, *pp past it; -1 if not plain. */
-static int plain_string(const char **pp, const char *end, const char **text, size_t *len)
+static inline int plain_string(const char **pp, const char *end, const char **text, size_t *len)
 {
 	const char *q = *pp + 1;
 
 	*text = q;
+	if (BL_WORDS)
+		for (; end - q >= 8; q += 8) {
+			uint64_t stops = word_stops(word_at(q));
+
+			if (stops) {
+				q += __builtin_ctzll(stops) >> 3;
+				goto stopped;
+			}
+		}
 	while (q < end && plain_char[(unsigned char)*q])
 		q++;
+stopped:
 	if (q >= end || *q != '"')
 		return -1;      /* not closed, or a byte it may not hold */
 	*len = (size_t)(q - *text);
@@ -1243,77 +1279,48 @@ static int plain_string(const char **pp, const char *end, const char **text, siz
 }
 
 /*
- * The number [p, q) (already checked to be JSON) into node v without
- * strtod/strtoll when that gives the same value exactly: an integer of at
- * most 18 digits; a decimal without exponent whose digits make an integer
- * m below 2^53 with at most 22 of them after the point, which is m / 10^k,
- * both exact doubles, so the one rounding of the division is strtod's
- * (Clinger's fast path).  -1 otherwise: the caller's strtod/strtoll decides.
+ * The number at *pp, checked to be JSON and read in the same pass, into a
+ * node.  Without strtod/strtoll when that gives the same value exactly:
+ * an integer of at most 18 digits; a decimal without exponent whose
+ * digits make an integer m below 2^53 with at most 22 of them after the
+ * point, which is m / 10^k, both exact doubles, so the one rounding of the
+ * division is strtod's (Clinger's fast path).  Else strtod/strtoll decide.
  */
-static int plain_number_fast(const char *p, const char *q, struct bl_node *v)
+static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
 {
 	static const double pow10[] = {
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 	};
-	uint64_t m = 0;
-	int neg = 0, digits = 0, frac = -1;
-	double d;
-
-	if (p < q && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	for (; p < q; p++) {
-		if (*p == '.') {
-			frac = 0;
-			continue;
-		}
-		if (!is_digit(*p) || ++digits > 18)
-			return -1;      /* an exponent, or too long to be sure */
-		m = m * 10 + (uint64_t)(*p - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	if (frac < 0) {
-		v->type = BN_INT;
-		v->i = neg ? -(json_int_t)m : (json_int_t)m;
-		return 0;
-	}
-	if (m >= (1ULL << 53) || frac > 22)
-		return -1;
-	d = (double)m / pow10[frac];
-	v->type = BN_REAL;
-	v->r = neg ? -d : d;
-	return 0;
-}
-
-static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
-{
 	const char *p = *pp, *q = p;
 	char buf[64], *stop;
+	uint64_t m = 0;         /* the digits (wrapped past 19: then not used) */
+	int neg = 0, digits = 0, frac = -1, expo = 0;
+	struct bl_node *v;
 	size_t n;
-	int real = 0;
 	uint32_t at;
 
-	if (q < end && *q == '-')
+	if (q < end && *q == '-') {
+		neg = 1;
 		q++;
+	}
 	if (q >= end || !is_digit(*q))
 		return 0;
-	if (*q == '0')
+	if (*q == '0') {
 		q++;
-	else
-		while (q < end && is_digit(*q))
-			q++;
+		digits = 1;
+	} else {
+		for (; q < end && is_digit(*q); q++, digits++)
+			m = m * 10 + (uint64_t)(*q - '0');
+	}
 	if (q < end && *q == '.') {
-		real = 1;
 		if (++q >= end || !is_digit(*q))
 			return 0;
-		while (q < end && is_digit(*q))
-			q++;
+		for (frac = 0; q < end && is_digit(*q); q++, digits++, frac++)
+			m = m * 10 + (uint64_t)(*q - '0');
 	}
 	if (q < end && (*q == 'e' || *q == 'E')) {
-		real = 1;
+		expo = 1;
 		if (++q < end && (*q == '+' || *q == '-'))
 			q++;
 		if (q >= end || !is_digit(*q))
@@ -1323,27 +1330,40 @@ static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
 	}
 	if ((n = (size_t)(q - p)) >= sizeof(buf) || !(at = doc_node(d, BN_NULL)))
 		return 0;
-	if (plain_number_fast(p, q, &d->v[at]) == 0) {
-		*pp = q;
-		return at;
+	v = &d->v[at];
+	if (!expo && digits <= 18) {
+		if (frac < 0) {
+			v->type = BN_INT;
+			v->i = neg ? -(json_int_t)m : (json_int_t)m;
+			*pp = q;
+			return at;
+		}
+		if (m < (1ULL << 53) && frac <= 22) {
+			double x = (double)m / pow10[frac];
+
+			v->type = BN_REAL;
+			v->r = neg ? -x : x;
+			*pp = q;
+			return at;
+		}
 	}
 	memcpy(buf, p, n);
 	buf[n] = 0;
 	errno = 0;
-	if (real) {
+	if (frac >= 0 || expo) {
 		double x = strtod(buf, &stop);
 
 		if (errno || stop != buf + n || !isfinite(x))
 			return 0;
-		d->v[at].type = BN_REAL;
-		d->v[at].r = x;
+		v->type = BN_REAL;
+		v->r = x;
 	} else {
 		long long x = strtoll(buf, &stop, 10);
 
 		if (errno || stop != buf + n)
 			return 0;
-		d->v[at].type = BN_INT;
-		d->v[at].i = (json_int_t)x;
+		v->type = BN_INT;
+		v->i = (json_int_t)x;
 	}
 	*pp = q;
 	return at;
@@ -1385,10 +1405,15 @@ static uint32_t plain_container(struct bl_doc *d, const char **pp, const char *e
 					if (d->v[i].klen == len && memcmp(d->v[i].kp, text, len) == 0)
 						return 0;       /* a repeated key: jansson names it */
 			seen |= bit;
-			p = skip_ws(p, end);
-			if (p >= end || *p != ':')
+			if (p < end && *p == ':')
+				p++;
+			else if ((p = skip_ws(p, end)) < end && *p == ':')
+				p++;
+			else
 				return 0;
-			p = skip_ws(p + 1, end);
+			if (p < end && *p == ' ')       /* the one blank a saved file has */
+				p++;
+			p = skip_ws(p, end);
 		}
 		if (!(m = plain_value(d, &p, end, depth + 1)))
 			return 0;
@@ -1408,13 +1433,15 @@ static uint32_t plain_container(struct bl_doc *d, const char **pp, const char *e
 	}
 }
 
-/* The value at *pp as nodes, *pp past it; 0 when it is not plain. */
+/* The value at *pp as nodes, *pp past it; 0 when it is not plain.  A
+ * string's closing quote in the text becomes its NUL (the text is the
+ * loader's own copy of the file; doc_value puts the quotes back when it
+ * leaves the value to jansson after all). */
 static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth)
 {
 	const char *p = *pp, *text;
 	size_t len;
 	uint32_t at;
-	int64_t s;
 
 	if (p >= end || depth > BL_PLAIN_DEPTH)
 		return 0;
@@ -1424,10 +1451,12 @@ static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, 
 	case '[':
 		return plain_container(d, pp, end, depth, BN_ARR);
 	case '"':
-		if (plain_string(&p, end, &text, &len) < 0 || !(at = doc_node(d, BN_STR)) ||
-		    (s = doc_text(d, text, len)) < 0)
+		if (plain_string(&p, end, &text, &len) < 0 || len >= UINT32_MAX ||
+		    !(at = doc_node(d, BN_STR)))
 			return 0;
-		d->v[at].s = (uint32_t)s;
+		((char *)text)[len] = 0;
+		d->v[at].s = text;
+		d->v[at].sl = (uint32_t)len;
 		*pp = p;
 		return at;
 	case 't':
@@ -1461,15 +1490,16 @@ static uint32_t doc_value(struct bl_doc *d, const char **pp, const char *end, in
 {
 	const char *p = *pp;
 	json_error_t je;
-	uint32_t at, mark = d->n;
-	size_t smark = d->slen;
+	uint32_t at, i, mark = d->n ? d->n : 1;
 
 	*jv = NULL;
 	if ((at = plain_value(d, pp, end, 0)) != 0 && (!bounded || *pp == end))
 		return at;
-	/* what the plain reader left is dropped */
+	/* what the plain reader left is dropped, its strings' quotes put back */
+	for (i = mark; i < d->n; i++)
+		if (d->v[i].type == BN_STR)
+			((char *)d->v[i].s)[d->v[i].sl] = '"';
 	d->n = mark;
-	d->slen = smark;
 	*pp = p;
 	*jv = json_loadb(p, (size_t)(end - p), (bounded ? JSON_DECODE_ANY : JSON_DISABLE_EOF_CHECK) |
 			 JSON_REJECT_DUPLICATES, &je);

@@ -317,6 +317,10 @@ START_TEST(readers_agree_on_mistyped_values)
 		"1e999", "4.9e-324", "2.4703282292062327e-324", "0.1000000000000000055511151231257827",
 		"9007199254740993.5", "\"10.0.0.1\"", "\"holding\"", "\"server\"", "\"tcp\"", "\"17\"",
 		"\"x\\u0041\"", "\"\"", "\"\\u0000\"", "01", "1.", "-", "\"caf\xc3\xa9\"",
+		/* bytes a plain string may not hold, before and after the
+		 * first eight (the direct reader looks at eight at a time) */
+		"\"a\tb\"", "\"01234567\x01\"", "\"0123456\x7f\"", "\"0123456789\\u0041\"",
+		"\"0123456789abcde\\\\\"", "\"01234567\x1f\"", "\"0123456789\x7f\"",
 	};
 	size_t len = strlen(sample), i, j, q, n = 0;
 	char *buf = malloc(len + 128);
