@@ -258,6 +258,8 @@ struct enip_hint_svc {
 #define ENIP_HINT_MAX 16
 struct enip_hint {
 	uint8_t n;
+	uint8_t next;   /* every entry below it is used (a search starts
+			 * there): 0 whenever a used flag is cleared */
 	struct enip_hint_svc svc[ENIP_HINT_MAX];
 };
 int enip_parse_message(const uint8_t *msg, size_t len, int from_client,

@@ -297,16 +297,22 @@ static struct cip_service *cip_add(struct enip_record *rec)
 }
 
 /* The request service a response answers: the first unused hint entry with
- * the same service code. */
+ * the same service code.  The search starts at hint->next (no unused entry
+ * lies below it), which moves past the entries taken in order, so the
+ * services of a Multiple Service Packet answer are found without rescanning
+ * the ones already answered. */
 static struct enip_hint_svc *hint_take(struct enip_hint *hint, uint8_t service)
 {
 	unsigned i;
 
 	if (!hint)
 		return NULL;
-	for (i = 0; i < hint->n; i++) {
+	for (i = hint->next; i < hint->n; i++) {
 		if (!hint->svc[i].used && hint->svc[i].service == service) {
 			hint->svc[i].used = 1;
+			if (i == hint->next)
+				while (hint->next < hint->n && hint->svc[hint->next].used)
+					hint->next++;
 			return &hint->svc[i];
 		}
 	}
@@ -552,11 +558,13 @@ static void cip_unconnected_send(struct cursor *c, struct enip_hint *hint,
 	cip_parse_at(msg, size, hint, rec, depth + 1, 1, 0);
 }
 
-/* One CIP request or response at depth (0: the encapsulated message). */
+/* One CIP request or response at depth (0: the encapsulated message).
+ * The decoders of the rarer services get a copy of the cursor (rest), never
+ * c's address: c then stays in registers for the common path. */
 static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 			struct enip_record *rec, int depth, int embedded, int in_msp)
 {
-	struct cursor c;
+	struct cursor c, rest;
 	struct cip_service *s, tmp;
 	uint8_t sc, words;
 	int response;
@@ -595,17 +603,22 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		if (s->path.class_id == CIP_CLASS_CONNECTION_MANAGER) {
 			switch (s->service) {
 			case CIP_SVC_UNCONNECTED_SEND:
-				if (depth < ENIP_MAX_DEPTH)
-					cip_unconnected_send(&c, hint, rec, s == &tmp ? NULL : s, depth);
-				else
+				if (depth < ENIP_MAX_DEPTH) {
+					rest = c;
+					cip_unconnected_send(&rest, hint, rec, s == &tmp ? NULL : s, depth);
+				} else {
 					rec_flag(rec, "nesting_too_deep", "Unconnected_Send at depth %d", depth);
+				}
 				return 0;
 			case CIP_SVC_FORWARD_OPEN:
 			case CIP_SVC_LARGE_FORWARD_OPEN:
-				cip_forward_open_request(rec, &c, s->service == CIP_SVC_LARGE_FORWARD_OPEN);
+				rest = c;
+				cip_forward_open_request(rec, &rest,
+							 s->service == CIP_SVC_LARGE_FORWARD_OPEN);
 				return 0;
 			case CIP_SVC_FORWARD_CLOSE:
-				cip_forward_close_request(rec, &c);
+				rest = c;
+				cip_forward_close_request(rec, &rest);
 				return 0;
 			default:
 				break;
@@ -652,8 +665,10 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		if (gs != 0 && gs != 0x06 && gs != 0x1E) {
 			if (s->path.class_id == CIP_CLASS_CONNECTION_MANAGER &&
 			    (s->service == CIP_SVC_FORWARD_OPEN ||
-			     s->service == CIP_SVC_LARGE_FORWARD_OPEN))
-				cip_forward_reply(rec, &c, s->service, 0);
+			     s->service == CIP_SVC_LARGE_FORWARD_OPEN)) {
+				rest = c;
+				cip_forward_reply(rec, &rest, s->service, 0);
+			}
 			return 0;
 		}
 		if (s->service == CIP_SVC_MULTIPLE_SERVICE) {
@@ -664,7 +679,8 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		if (s->path.class_id == CIP_CLASS_CONNECTION_MANAGER &&
 		    (s->service == CIP_SVC_FORWARD_OPEN || s->service == CIP_SVC_LARGE_FORWARD_OPEN ||
 		     s->service == CIP_SVC_FORWARD_CLOSE)) {
-			cip_forward_reply(rec, &c, s->service, 1);
+			rest = c;
+			cip_forward_reply(rec, &rest, s->service, 1);
 			return 0;
 		}
 		if (s->path.class_id == CIP_CLASS_IDENTITY && gs == 0 &&
@@ -720,9 +736,11 @@ static void enip_list_services_item(struct enip_record *rec, struct cursor *c)
 	rec->has_services = 1;
 }
 
-/* The common packet format: item count, then items. */
-static void enip_cpf(struct enip_record *rec, struct cursor *c, struct enip_hint *hint)
+/* The common packet format: item count, then items.  The cursor is taken
+ * by value (nothing reads it after) so that it stays in registers. */
+static void enip_cpf(struct enip_record *rec, struct cursor cv, struct enip_hint *hint)
 {
+	struct cursor *c = &cv;
 	uint16_t i;
 
 	rec->item_count = cur_le16(c);
@@ -840,7 +858,7 @@ int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 			break;
 		}
 		rec->has_rr = 1;
-		enip_cpf(rec, &d, hint);
+		enip_cpf(rec, d, hint);
 		break;
 	case ENIP_CMD_REGISTER_SESSION:
 		rec->protocol_version = cur_le16(&d);
@@ -854,7 +872,7 @@ int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 	case ENIP_CMD_LIST_SERVICES:
 	case ENIP_CMD_LIST_INTERFACES:
 		if (rec->length > 0)
-			enip_cpf(rec, &d, hint);
+			enip_cpf(rec, d, hint);
 		break;
 	default:
 		break;          /* NOP, UnRegisterSession...: no fields decoded */
@@ -984,8 +1002,9 @@ static double tv_sec(const struct timeval *tv)
 
 static void pending_remove(struct enip_state *st, uint32_t i)
 {
-	memmove(&st->pending[i], &st->pending[i + 1],
-		(st->n_pending - i - 1) * sizeof(st->pending[0]));
+	if (i + 1 < st->n_pending)
+		memmove(&st->pending[i], &st->pending[i + 1],
+			(st->n_pending - i - 1) * sizeof(st->pending[0]));
 	st->n_pending--;
 }
 
@@ -1342,6 +1361,7 @@ static void hint_from_record(struct enip_hint *h, const struct enip_record *rec)
 	uint16_t i;
 
 	h->n = 0;
+	h->next = 0;
 	for (i = 0; i < rec->n_cip && h->n < ENIP_HINT_MAX; i++) {
 		const struct cip_service *s = &rec->cip[i];
 		struct enip_hint_svc *v = &h->svc[h->n];

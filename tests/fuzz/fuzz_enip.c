@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enip_parse_message(data + 1, size - 1, data[0] & 0x40, &hint, &rec);
 		hint.svc[0].used = 0;
 		hint.svc[1].used = 0;
+		hint.next = 0;
 		cip_parse_message(data + 1, size - 1, &hint, &rec);
 	}
 	return fuzz_dissector_run(&enip_dissector, data, size);

@@ -100,6 +100,16 @@ static size_t unit(uint8_t *out, uint32_t conn, uint16_t seq, const uint8_t *cip
 	return encap(out, ENIP_CMD_SEND_UNIT_DATA, 0x11223344, 0, 0, d, 22 + n);
 }
 
+/* A SendRRData request from the client, then its reply (same context). */
+static void feed_rr_pair(void *st, uint8_t ctxbyte, const uint8_t *req, size_t nreq,
+			 const uint8_t *resp, size_t nresp)
+{
+	uint8_t m[700];
+
+	feed(st, 1, m, rr(m, ctxbyte, req, nreq));
+	feed(st, 0, m, rr(m, ctxbyte, resp, nresp));
+}
+
 /* Get_Attribute_Single Identity instance 1 attribute 7; its answer. */
 static const uint8_t gas_req[] = { 0x0e, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30, 0x07 };
 static const uint8_t gas_resp[] = { 0x8e, 0x00, 0x00, 0x00, 5, 'P', 'L', 'C', '-', '5' };
@@ -224,15 +234,10 @@ END_TEST
 
 START_TEST(get_attribute_all_identity)
 {
-	uint8_t m[700];
-	size_t n;
 	void *st = st_new();
 	const struct ot_event *ev;
 
-	n = rr(m, 9, gaa_req, sizeof(gaa_req));
-	feed(st, 1, m, n);
-	n = rr(m, 9, gaa_resp, sizeof(gaa_resp));
-	feed(st, 0, m, n);
+	feed_rr_pair(st, 9, gaa_req, sizeof(gaa_req), gaa_resp, sizeof(gaa_resp));
 	ev = rec_msg(1, NULL);
 	ck_assert_str_eq(recorder_ident(ev, OT_ID_PRODUCT_CODE), "54");
 	ck_assert_str_eq(recorder_ident(ev, OT_ID_SERIAL), "0x12345678");
@@ -250,15 +255,10 @@ START_TEST(get_attribute_list_identity)
 					    0x06, 0x00, 0x00, 0x00, 0x78, 0x56, 0x34, 0x12,
 					    0x09, 0x00, 0x14, 0x00,
 					    0x07, 0x00, 0x00, 0x00, 0x03, 'A', 'B', 'C' };
-	uint8_t m[700];
-	size_t n;
 	void *st = st_new();
 	const struct enip_record *er = NULL;
 
-	n = rr(m, 3, gal_req, sizeof(gal_req));
-	feed(st, 1, m, n);
-	n = rr(m, 3, gal_resp, sizeof(gal_resp));
-	feed(st, 0, m, n);
+	feed_rr_pair(st, 3, gal_req, sizeof(gal_req), gal_resp, sizeof(gal_resp));
 	rec_msg(1, &er);
 	ck_assert(er->ident.present);
 	ck_assert_uint_eq(er->ident.fields, ENIP_IDF_SERIAL | ENIP_IDF_NAME);
@@ -323,6 +323,53 @@ START_TEST(multiple_service_packet_items)
 	ck_assert(r.cip[1].in_msp && r.cip[2].in_msp && r.cip[3].in_msp);
 	ck_assert_int_eq(r.cip[3].path.attribute, 3);
 	ck_assert_int_eq(r.n_anom, 0);
+}
+END_TEST
+
+/* A Multiple Service Packet answer whose services come in another order
+ * than the request's: each takes the first unanswered request service of
+ * its code, so every reply service gets its own request's path. */
+START_TEST(msp_reply_out_of_order_paired)
+{
+	/* request: Get_Attribute_Single attr 1, Get_Attribute_List,
+	 * Get_Attribute_Single attr 3 (all on class 0x64 instance 1) */
+	static const uint8_t req[] = {
+		0x0a, 0x02, 0x20, 0x02, 0x24, 0x01, 0x03, 0x00,
+		0x08, 0x00, 0x10, 0x00, 0x1c, 0x00,
+		0x0e, 0x03, 0x20, 0x64, 0x24, 0x01, 0x30, 0x01,
+		0x03, 0x03, 0x20, 0x64, 0x24, 0x01, 0x30, 0x04, 0x01, 0x00, 0x06, 0x00,
+		0x0e, 0x03, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03,
+	};
+	/* reply: the list answer first, then the two single answers */
+	static const uint8_t resp[] = {
+		0x8a, 0x00, 0x00, 0x00, 0x03, 0x00,
+		0x08, 0x00, 0x12, 0x00, 0x18, 0x00,
+		0x83, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00, 0x00,
+		0x8e, 0x00, 0x00, 0x00, 0x05, 0x00,
+		0x8e, 0x00, 0x00, 0x00, 0x07, 0x00,
+	};
+	void *st = st_new();
+	const struct enip_record *er = NULL;
+
+	feed_rr_pair(st, 5, req, sizeof(req), resp, sizeof(resp));
+	ck_assert_int_eq(rec.n_msg, 2);
+	rec_msg(0, &er);
+	ck_assert_uint_eq(er->n_cip, 4);
+	ck_assert_int_eq(er->n_anom, 0);
+	rec_msg(1, &er);
+	ck_assert_int_eq(er->n_anom, 0);
+	ck_assert_uint_eq(er->n_cip, 4);
+	ck_assert_uint_eq(er->cip[0].service, 0x0a);
+	ck_assert_int_eq(er->cip[0].path.class_id, 2);
+	ck_assert_uint_eq(er->cip[1].service, 0x03);
+	ck_assert(er->cip[1].path_from_request);
+	ck_assert_int_eq(er->cip[1].path.attribute, 4);
+	ck_assert_uint_eq(er->cip[2].service, 0x0e);
+	ck_assert_int_eq(er->cip[2].path.attribute, 1);
+	ck_assert_uint_eq(er->cip[3].service, 0x0e);
+	ck_assert(er->cip[3].path_from_request);
+	ck_assert_int_eq(er->cip[3].path.attribute, 3);
+	enip_dissector.state_free(st);
 }
 END_TEST
 
@@ -743,6 +790,7 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, get_attribute_list_identity);
 	tcase_add_test(tc, unconnected_send_embedded_and_route);
 	tcase_add_test(tc, multiple_service_packet_items);
+	tcase_add_test(tc, msp_reply_out_of_order_paired);
 	tcase_add_test(tc, services_cap);
 	tcase_add_test(tc, forward_open_then_connected_data);
 	tcase_add_test(tc, every_truncated_prefix);
