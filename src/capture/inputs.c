@@ -545,34 +545,12 @@ static int waiting_due(const struct inputs *in)
 	return in->waiting[in->next_waiting] < in->heap[0];
 }
 
-int inputs_next(struct inputs *in, struct inputs_packet *pkt)
+/* Hand out heap[0]'s packet. */
+static inline int hand_out(struct inputs *in, struct inputs_packet *pkt)
 {
-	struct input *e;
-	uint32_t idx;
-	int r;
+	uint32_t idx = in->heap[0];
+	const struct input *e = &in->v[idx];
 
-	if (!in->started && inputs_start(in) < 0)
-		return -1;
-	if (in->has_current) {
-		in->has_current = 0;
-		idx = in->heap[0];
-		if (!input_advance(in, &in->v[idx]))
-			heap_pop(in);
-		else if (in->n_heap > 1)
-			heap_down(in, 0);       /* one open input: it stays first */
-	}
-	while (waiting_due(in)) {
-		idx = in->waiting[in->next_waiting++];
-		r = input_begin(in, &in->v[idx]);
-		if (r < 0)
-			return -1;
-		if (r == 1)
-			heap_push(in, idx);
-	}
-	if (in->n_heap == 0)
-		return 0;
-	idx = in->heap[0];
-	e = &in->v[idx];
 	if (in->have_last && timercmp(&e->hdr->ts, &in->last, <))
 		in->late++;
 	else
@@ -584,6 +562,38 @@ int inputs_next(struct inputs *in, struct inputs_packet *pkt)
 	pkt->linktype = e->linktype;
 	pkt->input = idx;
 	return 1;
+}
+
+int inputs_next(struct inputs *in, struct inputs_packet *pkt)
+{
+	uint32_t idx;
+	int r;
+
+	if (in->has_current) {
+		in->has_current = 0;
+		idx = in->heap[0];
+		if (!input_advance(in, &in->v[idx]))
+			heap_pop(in);
+		else if (in->n_heap > 1)
+			heap_down(in, 0);
+		else if (in->next_waiting >= in->n_waiting)
+			/* one input open and none to open (a single file):
+			 * nothing can come before its next packet */
+			return hand_out(in, pkt);
+	} else if (!in->started && inputs_start(in) < 0) {
+		return -1;
+	}
+	while (waiting_due(in)) {
+		idx = in->waiting[in->next_waiting++];
+		r = input_begin(in, &in->v[idx]);
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			heap_push(in, idx);
+	}
+	if (in->n_heap == 0)
+		return 0;
+	return hand_out(in, pkt);
 }
 
 uint32_t inputs_count(const struct inputs *in)
