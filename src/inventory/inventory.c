@@ -395,6 +395,7 @@ static void ip_drop(struct inventory *inv, struct inv_ip *r)
 		a->n_ipv4--;
 	if (r->hops != HOPS_UNKNOWN && r->hops > 0)
 		a->n_routed--;
+	a->role_dirty = 1;      /* inferred again at its next event */
 	ip_unlink_index(inv, r);
 	ots_list_unlink(&inv->ips, &r->lru);
 	free(r);
@@ -501,6 +502,7 @@ static void role_update(struct inventory *inv, struct asset *a, const struct tim
 	enum inv_role r = inv_infer_role(a, NULL), old = a->role;
 	struct role_reasons rr;
 
+	a->role_dirty = 0;
 	if (r == old)
 		return;
 	a->role = r;
@@ -622,6 +624,7 @@ static struct inv_ip *ip_add(struct inventory *inv, struct asset *a, const struc
 	a->n_ips++;
 	if (ip->ver == 4)
 		a->n_ipv4++;
+	a->role_dirty = 1;
 	ots_list_push_front(&inv->ips, &r->lru);
 	inv->st.ips++;
 	inv->st.ips_created++;
@@ -1087,6 +1090,7 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 		if (created && (f->l4 == IPPROTO_TCP || f->l4 == IPPROTO_UDP) &&
 		    (inv->ot_ports[f->srv_port >> 3] & (1u << (f->srv_port & 7))) && cli != srv) {
 			cli->ot_port_servers++;
+			cli->role_dirty = 1;
 			if (cli->ot_port_servers == SCAN_MIN_SERVERS)
 				role_update(inv, cli, &p->ts);
 		}
@@ -1096,13 +1100,18 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 	}
 }
 
-static void bitmap_add(uint8_t bm[32], uint32_t *n, int v)
+/* 1 when v is new to the bitmap (and counted in *n). */
+static int bitmap_add(uint8_t bm[32], uint32_t *n, int v)
 {
 	if (v < 0 || v > 255 || (bm[v >> 3] & (1u << (v & 7))))
-		return;
+		return 0;
 	bm[v >> 3] |= (uint8_t)(1u << (v & 7));
 	(*n)++;
+	return 1;
 }
+
+/* ROLE_CH_ANY when a counter about to grow is 0 (a truth test may flip). */
+#define ROLE_CH_FROM_ZERO(x) ((x) == 0 ? ROLE_CH_ANY : 0u)
 
 static void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, uint8_t kind,
 			int32_t x, int32_t y, const struct timeval *ts)
@@ -1190,6 +1199,9 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	struct inv_ot_sum *snd_sum, *rcv_sum, unsummed = { 0 };
 	struct inv_flow_slot *slot;
 	int created, p = (unsigned)ev->proto < OT_PROTO_COUNT ? (int)ev->proto : 0;
+	/* ROLE_CH_*: role inputs changed; *_sch by the sums, which count
+	 * only for protocols 1.. */
+	unsigned snd_ch = 0, rcv_ch = 0, snd_sch = 0, rcv_sch = 0;
 	uint8_t i;
 
 	inv->st.ot_events++;
@@ -1239,6 +1251,10 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 		/* the originator opens from the client side of the session */
 		cli->ot[p].io_orig++;
 		srv->ot[p].io_target++;
+		if (p > 0) {
+			*(cli == snd ? &snd_ch : &rcv_ch) |= ROLE_CH_FROM_ZERO(cli->ot_sum.io_orig);
+			*(srv == snd ? &snd_ch : &rcv_ch) |= ROLE_CH_FROM_ZERO(srv->ot_sum.io_target);
+		}
 		(cli == snd ? snd_sum : rcv_sum)->io_orig++;
 		(srv == snd ? snd_sum : rcv_sum)->io_target++;
 	}
@@ -1251,17 +1267,35 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 			so->req_sent_as_server++;
 			break;
 		}
-		if (so->req_sent++ == 0)
+		if (so->req_sent++ == 0) {
 			snd_sum->client_protos++;
-		snd_sum->req_sent++;
+			snd_sch |= ROLE_CH_ANY;
+		}
+		snd_sch |= snd_sum->req_sent++ == 0 ? ROLE_CH_ANY : ROLE_CH_REQ_SENT;
 		if ((unsigned)ev->cat < OT_CAT_COUNT) {
 			so->cat_sent[ev->cat]++;
-			if (p > 0)      /* as role inference sums them */
+			if (p > 0) {    /* as role inference sums them */
+				switch (ev->cat) {
+				case OT_CAT_IDENTITY:
+					snd_ch |= ROLE_CH_ANY;
+					break;
+				case OT_CAT_PROGRAM:
+				case OT_CAT_MODE:
+				case OT_CAT_WRITE:
+				case OT_CAT_CONTROL:
+					snd_ch |= ROLE_CH_FROM_ZERO(snd->cat_sent_all[ev->cat]);
+					break;
+				default:        /* read only for the reasons */
+					break;
+				}
 				snd->cat_sent_all[ev->cat]++;
+			}
 		}
 		ro->req_recv++;
+		rcv_sch |= ROLE_CH_FROM_ZERO(rcv_sum->req_recv);
 		rcv_sum->req_recv++;
-		bitmap_add(snd->funcs, &snd->n_funcs, ev->func);
+		if (bitmap_add(snd->funcs, &snd->n_funcs, ev->func))
+			snd_ch |= ROLE_CH_ANY;
 		if (rsnd)
 			rsnd->ot_client |= 1u << p;
 		if (rrcv)
@@ -1271,17 +1305,21 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	case OT_DIR_UNSOLICITED:
 		if (ev->dir == OT_DIR_RESPONSE) {
 			so->resp_sent++;
+			snd_sch |= ROLE_CH_FROM_ZERO(snd_sum->resp_sent);
 			snd_sum->resp_sent++;
 		} else {
 			so->unsol_sent++;
+			snd_sch |= ROLE_CH_FROM_ZERO(snd_sum->unsol_sent);
 			snd_sum->unsol_sent++;
 		}
 		ro->resp_recv++;
 		rcv_sum->resp_recv++;
+		rcv_sch |= ROLE_CH_RESP_RECV;
 		if (ev->status > 0) {
 			so->errors_sent++;
 			ro->errors_recv++;
 			rcv_sum->errors_recv++;
+			rcv_sch |= ROLE_CH_ANY;
 		}
 		if (rsnd)
 			rsnd->ot_server |= 1u << p;
@@ -1295,8 +1333,8 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	/* protocol addresses */
 	if (ev->unit >= 0) {
 		add_ot_addr(inv, srv, (uint8_t)p, ADDR_UNIT, ev->unit, -1, &ev->ts);
-		if (ev->dir == OT_DIR_REQUEST)
-			bitmap_add(snd->units, &snd->n_units, ev->unit);
+		if (ev->dir == OT_DIR_REQUEST && bitmap_add(snd->units, &snd->n_units, ev->unit))
+			snd_ch |= ROLE_CH_ANY;
 	}
 	if (ev->link_src >= 0)
 		add_ot_addr(inv, snd, (uint8_t)p, ADDR_LINK, ev->link_src, -1, &ev->ts);
@@ -1310,8 +1348,15 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	if (ev->proto == OT_PROTO_IEC104)
 		inv_iec104_event(inv, snd, srv, ev);
 
-	role_update(inv, snd, &ev->ts);
-	role_update(inv, rcv, &ev->ts);
+	/* role inference where the event may have changed the answer */
+	if (p > 0) {
+		snd_ch |= snd_sch;
+		rcv_ch |= rcv_sch;
+	}
+	if (inv_role_event_matters(snd, snd_ch))
+		role_update(inv, snd, &ev->ts);
+	if (inv_role_event_matters(rcv, rcv_ch))
+		role_update(inv, rcv, &ev->ts);
 }
 
 void inventory_flow_end(struct inventory *inv, const struct flow *f)

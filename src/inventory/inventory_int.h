@@ -112,6 +112,8 @@ struct asset {
 	uint8_t mac[6];
 	struct ot_ip key_ip;                    /* when keyed by IP */
 	enum inv_role role;
+	uint8_t role_dirty;                     /* role inputs changed since role was
+						 * inferred (see inv_role_event_matters) */
 	const char *vendor;
 	struct timeval first, last;
 	uint64_t pkts[2], bytes[2];             /* [0] sent, [1] received */
@@ -257,6 +259,44 @@ struct role_reasons {
 
 /* roles.c: the role an asset's traffic shows; with rr, the reasons too. */
 enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr);
+
+/*
+ * Role inference after an OT event, only where its answer can differ.
+ * The invariant: an asset whose role_dirty is 0 has the role
+ * inv_infer_role() gives (role_update() sets both; every change of an
+ * input outside inventory_event() sets role_dirty or infers at once).
+ * inventory_event() notes what it changed in the summed counters:
+ *
+ *   ROLE_CH_REQ_SENT   ot_sum.req_sent grew, from above 0
+ *   ROLE_CH_RESP_RECV  ot_sum.resp_recv grew
+ *   ROLE_CH_ANY        anything else the tree reads: a truth test that may
+ *                      flip (a counter leaving 0: req_sent, resp_sent,
+ *                      unsol_sent, req_recv, io_orig, io_target, the
+ *                      program/mode/write/control requests), or a
+ *                      threshold one (errors_recv, client_protos, identity
+ *                      requests, n_units, n_funcs)
+ *
+ * Counters only grow.  req_sent appears in inv_infer_role() only as a
+ * truth test and in "fewer than" tests that, when they hold, make the
+ * asset a scanner (sweeps) or an engineering station (identity share);
+ * resp_recv only in the error share, which makes a scanner.  So with the
+ * role neither of those, more requests (or responses) keep every test as
+ * it was; the other counters' growth past 0 changes no truth test.
+ */
+#define ROLE_CH_REQ_SENT  0x1u
+#define ROLE_CH_RESP_RECV 0x2u
+#define ROLE_CH_ANY       0x4u
+
+static inline int inv_role_event_matters(const struct asset *a, unsigned ch)
+{
+	if (a->role_dirty || (ch & ROLE_CH_ANY))
+		return 1;
+	if (a->role == INV_ROLE_SCANNER)
+		return ch != 0;
+	if (a->role == INV_ROLE_ENGINEERING)
+		return (ch & ROLE_CH_REQ_SENT) != 0;
+	return 0;
+}
 
 /* stations.c: IEC 104 station facts of the sender and the points of the
  * server (the controlled station) from one event; the roles the facts show

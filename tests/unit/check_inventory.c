@@ -17,6 +17,7 @@
 #include "eve.h"
 #include "graph.h"
 #include "inventory.h"
+#include "inventory_int.h"
 #include "dissector.h"
 #include "iec104.h"
 #include "modbus.h"
@@ -130,7 +131,9 @@ static void exchange(struct inventory *inv, struct flow *f, enum ot_proto proto,
 	inventory_event(inv, &ev);
 }
 
-static struct inventory *mk_inv(uint32_t max_assets, uint32_t max_edges, struct eve *eve)
+/* An inventory with these caps (0: the default). */
+static struct inventory *mk_inv_caps(uint32_t max_assets, uint32_t max_ips, uint32_t max_edges,
+				     struct eve *eve)
 {
 	struct inventory_config cfg;
 	struct inventory *inv;
@@ -138,12 +141,19 @@ static struct inventory *mk_inv(uint32_t max_assets, uint32_t max_edges, struct 
 	ots_inventory_config_default(&cfg);
 	if (max_assets)
 		cfg.max_assets = max_assets;
+	if (max_ips)
+		cfg.max_ips = max_ips;
 	if (max_edges)
 		cfg.max_edges = max_edges;
 	cfg.seed = 42;
 	inv = inventory_new(&cfg, NULL, NULL, eve);
 	ck_assert_ptr_nonnull(inv);
 	return inv;
+}
+
+static struct inventory *mk_inv(uint32_t max_assets, uint32_t max_edges, struct eve *eve)
+{
+	return mk_inv_caps(max_assets, 0, max_edges, eve);
 }
 
 static struct inventory_asset_info find(struct inventory *inv, const char *ip)
@@ -1152,6 +1162,136 @@ START_TEST(sweep_versus_big_master)
 }
 END_TEST
 
+/* The struct asset with this id (the table's own record). */
+static const struct asset *asset_rec(const struct inventory *inv, uint64_t id)
+{
+	const struct asset *a;
+
+	for (a = ASSET_OF(inv->assets.first); a; a = ASSET_OF(a->lru.next))
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+/* The role and the dirty mark of every asset against full inference, and
+ * the two ends of an event (ends: their MACs, NULL for none) clean. */
+static void check_roles(const struct inventory *inv, const uint8_t *ends[2], int *seen, int step)
+{
+	struct inventory_asset_info ai;
+	const struct asset *x;
+	int n;
+
+	for (n = 0; n < 2 && ends; n++) {
+		if (!ends[n] || inventory_find_mac(inv, ends[n], &ai) < 0)
+			continue;
+		x = asset_rec(inv, ai.id);
+		ck_assert_ptr_nonnull(x);
+		ck_assert_msg(x->role_dirty == 0, "step %d: an end of the event left dirty", step);
+	}
+	for (x = ASSET_OF(inv->assets.first); x; x = ASSET_OF(x->lru.next)) {
+		if (x->role_dirty)
+			continue;
+		ck_assert_msg(x->role == inv_infer_role(x, NULL),
+			      "step %d: asset %llu has role %s, inference gives %s", step,
+			      (unsigned long long)x->id, inventory_role_name(x->role),
+			      inventory_role_name(inv_infer_role(x, NULL)));
+		seen[x->role]++;
+	}
+}
+
+/*
+ * Role inference after an event runs only where the event may change the
+ * answer (inv_role_event_matters()); inference at every event is its slow
+ * twin.  Traffic that crosses the thresholds of the role tree both ways
+ * (sweeps of function codes and unit ids, errors, an identity share that
+ * fades, program and write requests, I/O connections, a port scan, a
+ * router whose idle addresses are evicted) must leave the two ends of
+ * every event with the role full inference gives, and every asset not
+ * marked dirty likewise.
+ */
+START_TEST(role_skip_matches_full_inference)
+{
+	struct inventory *inv = mk_inv_caps(128, 64, 512, NULL);
+	int seen[INV_ROLE_COUNT] = { 0 };
+	int i, r, total = 12000;
+
+	srand(7);
+	for (i = 0; i < total; i++) {
+		/* clients: 0 a router (six addresses, then one), 1 sweeps
+		 * function codes, 2 unit ids, 3 draws errors, 4 reads
+		 * identities (then mostly data), 5 collects over two
+		 * protocols (then writes), 6 programs now and then, 7 polls
+		 * nine servers (then SYNs many hosts on port 502), 8-9 poll */
+		int late = i > total / 2, ci = rand() % 10, si = rand() % 12;
+		char a[32], b[32];
+		const uint8_t *ends[2];
+		struct flow f;
+		struct ot_event ev;
+		enum ot_proto proto = (enum ot_proto)(1 + rand() % (OT_PROTO_COUNT - 1));
+		enum ot_category cat = rand() % 40 ? OT_CAT_READ : OT_CAT_WRITE;
+
+		if (late && rand() % 6 == 0) {
+			/* hosts without MAC addresses come and go: address
+			 * records are evicted, the router's idle ones too */
+			snprintf(a, sizeof(a), "10.4.%d.%d", rand() % 250, 1 + rand() % 250);
+			f = mk_flow(a, 0, "10.1.0.1", 0, IPPROTO_UDP, 9999);
+			packet(inv, &f, 0, 60);
+			check_roles(inv, NULL, seen, i);
+			continue;
+		}
+		snprintf(a, sizeof(a), "10.0.%d.%d", ci == 0 && !late ? rand() % 6 : 0, 1 + ci);
+		if (ci == 7)
+			si = late ? 20 + rand() % 40 : rand() % 9;
+		snprintf(b, sizeof(b), "10.1.0.%d", 1 + si);
+		f = mk_flow(a, (uint32_t)(1 + ci), b, (uint32_t)(100 + si), IPPROTO_TCP,
+			    (uint16_t)(rand() % 8 ? 502 : 102));
+		f.role_guessed = (uint8_t)(rand() % 10 == 0);
+		packet(inv, &f, 0, 60);
+		if ((ci == 7 && late) || rand() % 8 == 0) {
+			check_roles(inv, NULL, seen, i);
+			continue;       /* unanswered */
+		}
+		packet(inv, &f, 1, 60);
+		if (ci == 4)
+			cat = rand() % (i < total / 6 ? 2 : 40) == 0 ? OT_CAT_IDENTITY : OT_CAT_READ;
+		else if (ci == 5)
+			cat = late && rand() % 30 == 0 ? OT_CAT_WRITE : OT_CAT_READ;
+		else if (ci == 6 && rand() % 50 == 0)
+			cat = rand() % 2 ? OT_CAT_PROGRAM : OT_CAT_MODE;
+		if (ci == 5)
+			proto = rand() % 2 ? OT_PROTO_MODBUS : OT_PROTO_DNP3;
+		else if (rand() % 12 == 0)
+			proto = (enum ot_proto)0;
+		r = rand() % 20;
+		ev_init(&ev, &f, proto, r < 9 ? OT_DIR_REQUEST : r < 18 ? OT_DIR_RESPONSE : OT_DIR_UNSOLICITED,
+			ci == 1 ? rand() % 40 : rand() % 3, cat);
+		if (ci != 5 && rand() % 15 == 0)
+			ev.from_client = !ev.from_client;
+		ev.unit = ci == 2 ? rand() % 50 : rand() % 2;
+		ev.status = rand() % (ci == 3 ? 2 : 50) == 0 ? 1 : 0;
+		if (ci != 5 && rand() % 50 == 0) {
+			ev.conn.what = OT_CONN_OPENED;
+			ev.conn.transport_class = (uint8_t)(rand() % 3);
+		}
+		if (rand() % 200 == 0)
+			ev.kind = OT_EV_ANOMALY;
+		inventory_event(inv, &ev);
+		tick(0.001);
+		ends[0] = f.cli_mac;
+		ends[1] = f.srv_mac;
+		check_roles(inv, ev.kind == OT_EV_ANOMALY ? NULL : ends, seen, i);
+	}
+	/* the traffic reached the roles whose thresholds the skip reasons about */
+	ck_assert_int_gt(seen[INV_ROLE_SCANNER], 0);
+	ck_assert_int_gt(seen[INV_ROLE_ENGINEERING], 0);
+	ck_assert_int_gt(seen[INV_ROLE_HISTORIAN], 0);
+	ck_assert_int_gt(seen[INV_ROLE_PLC], 0);
+	ck_assert_int_gt(seen[INV_ROLE_HMI], 0);
+	ck_assert_int_gt(seen[INV_ROLE_ROUTER], 0);
+	inventory_free(inv);
+}
+END_TEST
+
 /* Random packets and events, with out-of-range fields, never crash and keep
  * the caps (run under the sanitizer build too). */
 START_TEST(random_inputs_never_crash)
@@ -1227,6 +1367,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, roles_engineering_scanner_it_router);
 	tcase_add_test(tc, many_errors_make_a_scanner);
 	tcase_add_test(tc, sweep_versus_big_master);
+	tcase_add_test(tc, role_skip_matches_full_inference);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, two_ot_protocols_on_one_port);
