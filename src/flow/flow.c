@@ -425,14 +425,6 @@ static const struct stream_sink *sinks_for(struct flow_table *ft, struct flow_en
 	return ft->sink;
 }
 
-static void on_ot_event(void *ud, const struct ot_event *ev)
-{
-	struct flow_table *ft = ud;
-
-	if (ft->cb.on_event)
-		ft->cb.on_event(ft->cb.ud, ev);
-}
-
 /* ---- flow life ---------------------------------------------------------- */
 
 static void free_entry(struct flow_table *ft, struct flow_entry *e)
@@ -918,7 +910,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	} else {
 		list = dissector_list(&n);
 	}
-	applayer_init(&ft->al, list, n, &ft->lim, cfg->want_detail, on_ot_event, ft);
+	/* the application layer's events go straight to the consumer */
+	applayer_init(&ft->al, list, n, &ft->lim, cfg->want_detail, ft->cb.on_event, ft->cb.ud);
 	mark_ot_ports(ft, ft->al.list, ft->al.n);
 	if (cfg->ndpi_enable) {
 		ft->cls = classify_new(cfg->ndpi_max_packets, err, errlen);
@@ -943,6 +936,7 @@ void flow_table_free(struct flow_table *ft)
 		return;
 	/* end what is left without telling anyone: the consumers may be gone */
 	memset(&ft->cb, 0, sizeof(ft->cb));
+	ft->al.on_event = NULL;
 	flow_table_flush(ft);
 	classify_free(ft->cls);
 	free(ft->buckets);

@@ -118,6 +118,10 @@ int protolog_attach(struct sensor *s, unsigned protocols, int anomalies)
 		pl->dissectors[i] = dissector_by_proto((enum ot_proto)i);
 	pl->protocols = protocols;
 	pl->anomalies = anomalies;
+	/* nothing to write (no protocol log, no anomaly log): the events
+	 * need not come here at all */
+	if (!protocols && !anomalies)
+		o.on_event = NULL;
 	o.ctx = pl;
 	if (sensor_add_observer(s, &o) < 0) {
 		free(pl);
