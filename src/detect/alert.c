@@ -78,6 +78,7 @@ struct alerter {
 	struct timeval finish_ts;       /* end of input, for late summaries */
 	alert_observer_fn observer;     /* sees every raised alert; may be NULL */
 	void *observer_ctx;
+	int slow_metadata;              /* alerter_set_fast_path(al, 0) */
 };
 
 static double tv_diff(const struct timeval *a, const struct timeval *b)
@@ -302,6 +303,79 @@ static json_t *build_metadata(const struct alert *a)
 	return meta;
 }
 
+/* The techniques in s (append_split's pieces: those a jansson string
+ * takes, valid UTF-8) as a "key": [...] member, after the caller's value
+ * v of that member if any (its elements when an array). */
+static void put_techniques(struct jw *w, const char *key, json_t *v, const char *s)
+{
+	size_t i;
+	json_t *x;
+
+	jw_array_open(w, key);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			eve_put_json(w, NULL, x);
+	} else if (v) {
+		eve_put_json(w, NULL, v);
+	}
+	while (*s) {
+		size_t n;
+
+		while (*s == ',' || *s == ' ')
+			s++;
+		n = strcspn(s, ",");
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (n > 0 && jw_utf8_valid((const uint8_t *)s, n))
+			jw_stringn(w, NULL, s, n);
+		s += strcspn(s, ",");
+	}
+	jw_array_close(w);
+}
+
+/* The alert's metadata member, written straight as build_metadata's
+ * object reads: the caller's members in order, a technique member of
+ * theirs in its place with ours appended, techniques they lack and the
+ * source (unless theirs) after them. */
+static void put_metadata(const struct alerter *al, struct jw *w, const struct alert *a)
+{
+	json_t *m = a->metadata && json_is_object(a->metadata) ? a->metadata : NULL;
+	int have_id = 0, have_name = 0, have_source = 0;
+	const char *k;
+	json_t *v;
+
+	if (al->slow_metadata) {
+		json_t *meta = build_metadata(a);
+
+		eve_put_json(w, "metadata", meta);
+		json_decref(meta);
+		return;
+	}
+	jw_object_open(w, "metadata");
+	if (m) {
+		json_object_foreach(m, k, v) {
+			if (a->mitre_id && strcmp(k, "mitre_technique_id") == 0) {
+				put_techniques(w, k, v, a->mitre_id);
+				have_id = 1;
+			} else if (a->mitre_name && strcmp(k, "mitre_technique_name") == 0) {
+				put_techniques(w, k, v, a->mitre_name);
+				have_name = 1;
+			} else {
+				eve_put_json(w, k, v);
+				if (strcmp(k, "source") == 0)
+					have_source = 1;
+			}
+		}
+	}
+	if (a->mitre_id && !have_id)
+		put_techniques(w, "mitre_technique_id", NULL, a->mitre_id);
+	if (a->mitre_name && !have_name)
+		put_techniques(w, "mitre_technique_name", NULL, a->mitre_name);
+	if (a->source && !have_source && jw_utf8_valid((const uint8_t *)a->source, strlen(a->source)))
+		jw_string(w, "source", a->source);
+	jw_object_close(w);
+}
+
 /* The normalized fields of the triggering event, under the protocol name. */
 static json_t *event_summary(const struct ot_event *ev)
 {
@@ -389,7 +463,6 @@ static void write_alert(struct alerter *al, struct alert *a)
 	const struct ot_event *e = a->ev;
 	const char *app = NULL;
 	struct jw *w;
-	json_t *meta;
 
 	al->written++;
 	al->by_gid[a->gid < 3 ? a->gid : 0]++;
@@ -407,9 +480,7 @@ static void write_alert(struct alerter *al, struct alert *a)
 	jw_string(w, "signature", a->signature ? a->signature : "");
 	jw_string(w, "category", a->category ? a->category : "");
 	jw_int(w, "severity", a->severity);
-	meta = build_metadata(a);
-	eve_put_json(w, "metadata", meta);
-	json_decref(meta);
+	put_metadata(al, w, a);
 	jw_object_close(w);
 
 	if (e && e->proto != OT_PROTO_UNKNOWN) {
@@ -515,6 +586,12 @@ done:
 	a->evidence = NULL;
 	json_decref(a->metadata);
 	a->metadata = NULL;
+}
+
+void alerter_set_fast_path(struct alerter *al, int on)
+{
+	if (al)
+		al->slow_metadata = !on;
 }
 
 void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx)

@@ -66,6 +66,10 @@ void alert_raise(struct alerter *al, struct alert *a);
 typedef void (*alert_observer_fn)(void *ctx, const struct alert *a);
 void alerter_set_observer(struct alerter *al, alert_observer_fn fn, void *ctx);
 void alerter_tick(struct alerter *al, const struct timeval *now);
+/* on 0: every alert line's metadata built as a jansson object first (the
+ * general way); 1, the default: the usual ones written straight.  Both
+ * write the same text (the tests compare them). */
+void alerter_set_fast_path(struct alerter *al, int on);
 /* End of input: summaries for counted repeats. */
 void alerter_finish(struct alerter *al, const struct timeval *now);
 void alerter_stats(const struct alerter *al, json_t *obj);

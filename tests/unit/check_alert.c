@@ -370,6 +370,109 @@ START_TEST(alert_shared_metadata_untouched)
 }
 END_TEST
 
+/* A sink that keeps the lines' text as written. */
+static int text_write(void *ctx, const char *line, size_t len)
+{
+	char **t = ctx;
+	size_t n = *t ? strlen(*t) : 0;
+
+	*t = realloc(*t, n + len + 2);
+	ck_assert_ptr_nonnull(*t);
+	memcpy(*t + n, line, len);
+	(*t)[n + len] = '\n';
+	(*t)[n + len + 1] = 0;
+	return 0;
+}
+
+static struct eve *text_eve(char **text)
+{
+	struct eve *e = eve_new();
+	struct eve_sink s;
+
+	ck_assert_ptr_nonnull(e);
+	memset(&s, 0, sizeof(s));
+	s.name = "text";
+	s.ctx = text;
+	s.write = text_write;
+	s.close = cap_close;
+	ck_assert_int_eq(eve_add_sink(e, &s), 0);
+	return e;
+}
+
+/* Alert i of the metadata cases: the caller's metadata, techniques and
+ * source in their usual and odd shapes (empty pieces, bytes that are not
+ * UTF-8, members the alerter adds to, a rule's techniques with or
+ * without ours). */
+#define META_CASES 16
+
+static void meta_case(struct alert *a, int i)
+{
+	static const char *const ids[] = { "T0881, T0858", "", " , ,", ",T1,,T2 ,",
+					   "T\xff" "1,T2", NULL, "T0001", "T0855" };
+	static const char *const names[] = { "Service Stop,Change Operating Mode", NULL, "One",
+					     " a , b ", "X\xc3", "", "Two,", "Name" };
+	static const char *const sources[] = { "rule", "baseline", NULL, "\xc3", "rule",
+					       "baseline", "rule", "rule" };
+
+	sample_alert(a, 100 + (uint32_t)i, 1000 + i, NULL);
+	a->mitre_id = ids[i % 8];
+	a->mitre_name = names[(i + 3) % 8];
+	a->source = sources[(i + 5) % 8];
+	switch (i % 8) {
+	case 0: a->metadata = NULL; break;
+	case 1: a->metadata = json_pack("{s:s}", "kind", "channel_silent"); break;
+	case 2: a->metadata = json_pack("{s:s,s:i,s:[i,i],s:{s:f}}", "kind", "x", "n", 1,
+					"arr", 1, 2, "o", "r", 0.5); break;
+	case 3: a->metadata = json_pack("{s:s}", "source", "custom"); break;
+	case 4: a->metadata = json_pack("{s:s,s:s}", "k", "v", "mitre_technique_id", "T9"); break;
+	case 5: a->metadata = json_pack("{s:[s],s:s}", "mitre_technique_name", "N", "z", "y"); break;
+	case 6: a->metadata = json_pack("[s]", "not an object"); break;
+	default:        /* a rule's: its techniques and source in the metadata */
+		a->metadata = i < 8 ? json_object()
+				    : json_pack("{s:[s,s],s:s,s:i}", "mitre_technique_id", "T0001",
+						"T0002", "source", "rule", "x", 1);
+		break;
+	}
+	if (i >= 8)
+		a->evidence = json_pack("{s:i}", "case", i);
+}
+
+/* The metadata written straight reads exactly as the one built as a tree. */
+START_TEST(alert_metadata_fast_path_same_text)
+{
+	char *fast = NULL, *slow = NULL;
+	struct eve *ef = text_eve(&fast), *es = text_eve(&slow);
+	struct alerter *af = alerter_default(ef), *as = alerter_default(es);
+	struct alert a;
+	int i;
+
+	alerter_set_fast_path(as, 0);
+	for (i = 0; i < META_CASES; i++) {
+		meta_case(&a, i);
+		alert_raise(af, &a);
+		meta_case(&a, i);
+		alert_raise(as, &a);
+	}
+	ck_assert_ptr_nonnull(fast);
+	ck_assert_ptr_nonnull(strstr(fast, "\"mitre_technique_id\":[\"T0881\",\"T0858\"]"));
+	ck_assert_ptr_nonnull(slow);
+	{
+		size_t at = 0;
+
+		while (fast[at] && fast[at] == slow[at])
+			at++;
+		ck_assert_msg(fast[at] == slow[at], "lines differ: straight \"%.160s\" tree \"%.160s\"",
+			      fast + at, slow + at);
+	}
+	alerter_free(af);
+	alerter_free(as);
+	eve_free(ef);
+	eve_free(es);
+	free(fast);
+	free(slow);
+}
+END_TEST
+
 START_TEST(alert_free_null)
 {
 	struct alert a;
@@ -393,6 +496,7 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, alert_dedup_table_bounded);
 	tcase_add_test(tc, alert_rate_cap);
 	tcase_add_test(tc, alert_shared_metadata_untouched);
+	tcase_add_test(tc, alert_metadata_fast_path_same_text);
 	tcase_add_test(tc, alert_free_null);
 	suite_add_tcase(s, tc);
 	return s;
