@@ -1213,21 +1213,17 @@ static void enip_track_connections(struct enip_state *st, const struct enip_reco
 
 /* ---- the event --------------------------------------------------------- */
 
+/* How much a service's category says about the message: the highest
+ * ranked one is the event's (0: says nothing). */
+static const uint8_t cat_ranks[OT_CAT_COUNT] = {
+	[OT_CAT_PROGRAM] = 10, [OT_CAT_MODE] = 9, [OT_CAT_WRITE] = 8, [OT_CAT_FILE] = 7,
+	[OT_CAT_CONTROL] = 6, [OT_CAT_SECURITY] = 5, [OT_CAT_READ] = 4, [OT_CAT_IDENTITY] = 3,
+	[OT_CAT_DISCOVERY] = 2, [OT_CAT_SESSION] = 1,
+};
+
 static int cat_rank(enum ot_category c)
 {
-	switch (c) {
-	case OT_CAT_PROGRAM: return 10;
-	case OT_CAT_MODE: return 9;
-	case OT_CAT_WRITE: return 8;
-	case OT_CAT_FILE: return 7;
-	case OT_CAT_CONTROL: return 6;
-	case OT_CAT_SECURITY: return 5;
-	case OT_CAT_READ: return 4;
-	case OT_CAT_IDENTITY: return 3;
-	case OT_CAT_DISCOVERY: return 2;
-	case OT_CAT_SESSION: return 1;
-	default: return 0;
-	}
+	return (unsigned)c < OT_CAT_COUNT ? cat_ranks[c] : 0;
 }
 
 static enum ot_category enip_command_category(unsigned cmd)
@@ -1294,46 +1290,60 @@ static void enip_event_ident(struct ot_event *ev, const struct enip_identity *id
 	}
 }
 
-/* Fill the normalized event from the record. */
+/* Fill the normalized event from the record.  The services' loop keeps what
+ * it finds in locals (the event's members are written once, after it): the
+ * range stores would otherwise make the compiler reload them per service.
+ * A range per service as ot_range_add() adds them: past OT_MAX_RANGES the
+ * event is marked truncated. */
 static void enip_event_fill(struct ot_event *ev, const struct enip_record *rec)
 {
-	const struct cip_service *lead = NULL;
-	int best = -1;
-	uint16_t i;
+	const struct cip_service *lead = NULL, *s, *end = rec->cip + rec->n_cip;
+	const struct cip_service *failed = NULL;        /* first with an error status */
+	enum ot_category cat = enip_command_category(rec->command);
+	unsigned nr = ev->n_ranges;
+	int best = 0;
 
 	ev->dir = rec->is_request ? OT_DIR_REQUEST : OT_DIR_RESPONSE;
 	ev->func = rec->command;
 	ev->func_name = rec->command_name;
 	if (!ev->func_name)
 		ev->func_name = "unknown";
-	ev->cat = enip_command_category(rec->command);
 	ev->status = (int32_t)(rec->status > 0x7fffffff ? 0x7fffffff : rec->status);
 	ev->status_name = enip_status_name(rec->status);
 	ev->txn = rec->has_cip_seq ? rec->cip_seq : -1;
 
-	for (i = 0; i < rec->n_cip; i++) {
-		const struct cip_service *s = &rec->cip[i];
+	for (s = rec->cip; s < end; s++) {
 		int r = cat_rank(s->cat);
+		int64_t cls = s->path.class_id, ins = s->path.instance, att = s->path.attribute;
 
 		/* the leading service: the first that is not a wrapper */
 		if (!lead && !(s->service == CIP_SVC_UNCONNECTED_SEND &&
-			       s->path.class_id == CIP_CLASS_CONNECTION_MANAGER && !s->response))
+			       cls == CIP_CLASS_CONNECTION_MANAGER && !s->response))
 			lead = s;
-		if (r > best) {
+		if (r > best) {         /* the first of the highest rank */
 			best = r;
-			if (r > 0)
-				ev->cat = s->cat;
+			cat = s->cat;
 		}
-		if (s->status > 0 && rec->status == 0 && ev->status == 0) {
-			ev->status = s->status;
-			ev->status_name = cip_status_name(s->status);
+		if (s->status > 0 && !failed)
+			failed = s;
+		if (nr < OT_MAX_RANGES) {
+			struct ot_range *g = &ev->ranges[nr++];
+
+			g->space = OT_SPACE_CIP;
+			g->variation = s->service;
+			g->block = (uint16_t)(cls < 0 ? 0 : cls > 0xffff ? 0xffff : cls);
+			g->start = (uint32_t)(ins < 0 ? 0 : ins);
+			g->count = (uint32_t)(att < 0 ? 0 : att);
+		} else {
+			ev->truncated = 1;
 		}
-		ot_range_add(ev, OT_SPACE_CIP,
-			     (uint16_t)(s->path.class_id < 0 ? 0 :
-					s->path.class_id > 0xffff ? 0xffff : s->path.class_id),
-			     s->service,
-			     (uint32_t)(s->path.instance < 0 ? 0 : s->path.instance),
-			     (uint32_t)(s->path.attribute < 0 ? 0 : s->path.attribute));
+	}
+	ev->n_ranges = (uint8_t)nr;
+	ev->cat = cat;
+	/* the encapsulation status first, else the first failed service's */
+	if (failed && rec->status == 0) {
+		ev->status = failed->status;
+		ev->status_name = cip_status_name(failed->status);
 	}
 	if (rec->n_cip > 0 && !lead)
 		lead = &rec->cip[0];

@@ -373,6 +373,47 @@ START_TEST(msp_reply_out_of_order_paired)
 }
 END_TEST
 
+/* The event: a range per service (class, service, instance, attribute),
+ * at most OT_MAX_RANGES of them, then marked truncated; the category of
+ * the highest ranked service; the first failed service's status. */
+START_TEST(event_ranges_category_status)
+{
+	/* a Get_Attribute_Single answer in error (0x14) after a good one */
+	static const uint8_t resp[] = {
+		0x8a, 0x00, 0x00, 0x00, 0x02, 0x00, 0x06, 0x00, 0x0c, 0x00,
+		0x8e, 0x00, 0x00, 0x00, 0x05, 0x00,
+		0x8e, 0x00, 0x14, 0x00,
+	};
+	uint8_t cip[600], m[700];
+	size_t n = rr(m, 1, cip, msp(cip, OT_MAX_RANGES + 2));
+	void *st = st_new();
+	const struct ot_event *ev;
+
+	feed(st, 1, m, n);
+	ev = rec_msg(0, NULL);
+	ck_assert_uint_eq(ev->n_ranges, OT_MAX_RANGES);
+	ck_assert(ev->truncated);
+	ck_assert_uint_eq(ev->ranges[0].variation, 0x0a);
+	ck_assert_uint_eq(ev->ranges[0].block, 2);
+	ck_assert_uint_eq(ev->ranges[3].space, OT_SPACE_CIP);
+	ck_assert_uint_eq(ev->ranges[3].variation, 0x0e);
+	ck_assert_uint_eq(ev->ranges[3].block, 1);
+	ck_assert_uint_eq(ev->ranges[3].start, 1);
+	ck_assert_uint_eq(ev->ranges[3].count, 3);
+	ck_assert_int_eq(ev->cat, OT_CAT_IDENTITY);
+	ck_assert_int_eq(ev->status, 0);
+
+	recorder_clear(&rec);
+	feed(st, 0, m, rr(m, 1, resp, sizeof(resp)));
+	ev = rec_msg(0, NULL);
+	ck_assert_uint_eq(ev->n_ranges, 3);
+	ck_assert(!ev->truncated);
+	ck_assert_int_eq(ev->status, 0x14);
+	ck_assert_str_eq(ev->status_name, cip_status_name(0x14));
+	enip_dissector.state_free(st);
+}
+END_TEST
+
 START_TEST(services_cap)
 {
 	static uint8_t cip[20000], m[21000];
@@ -791,6 +832,7 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, unconnected_send_embedded_and_route);
 	tcase_add_test(tc, multiple_service_packet_items);
 	tcase_add_test(tc, msp_reply_out_of_order_paired);
+	tcase_add_test(tc, event_ranges_category_status);
 	tcase_add_test(tc, services_cap);
 	tcase_add_test(tc, forward_open_then_connected_data);
 	tcase_add_test(tc, every_truncated_prefix);
