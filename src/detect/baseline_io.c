@@ -329,11 +329,37 @@ struct bl_node {
 	double r;
 };
 
-/* Nodes; node 0 is never used (0 means none).  Ownership: the loader's,
- * freed by doc_free. */
+/*
+ * The text from the end of an object's member (or its '{') to the start of
+ * the next member's value: blanks, ',', the key and ':' (a gap), as the
+ * plain reader saw it in an earlier object.  An object of a saved file has
+ * the same keys, in the same order and with the same blanks around them,
+ * as the one before it at its place: when the text at hand is the same
+ * bytes as the earlier object's next gap, it reads the same way and needs
+ * no looking at.  Its pointer is into the file's text, which outlives the
+ * reading.
+ */
+struct bl_gap {
+	const char *p;
+	uint8_t len, koff, klen;        /* the gap's length; its key's offset and length */
+};
+
+#define BL_TMPL_KEYS 32         /* gaps kept of an object (the first ones) */
+#define BL_TMPLS 16             /* objects kept, by their place (depth, member) */
+
+/* The gaps of a whole object that the plain reader took, in order: their
+ * keys are different from one another. */
+struct bl_tmpl {
+	uint32_t n;
+	struct bl_gap g[BL_TMPL_KEYS];
+};
+
+/* Nodes; node 0 is never used (0 means none); the templates of the plain
+ * reader.  Ownership: the loader's, freed by doc_free. */
 struct bl_doc {
 	struct bl_node *v;
 	uint32_t n, cap;
+	struct bl_tmpl tmpl[BL_TMPLS];
 };
 
 static void doc_reset(struct bl_doc *d)
@@ -1369,7 +1395,8 @@ static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
 	return at;
 }
 
-static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth);
+static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth,
+			    unsigned place);
 
 /* A bit for a member name: a repeated name is looked for only when its
  * bit is already set. */
@@ -1378,31 +1405,101 @@ static uint64_t key_bit(const char *s, size_t len)
 	return 1ULL << ((len * 7 + (len ? (unsigned char)s[0] + 3u * (unsigned char)s[len - 1] : 0)) & 63);
 }
 
-/* The members or elements after '{' or '[' at *pp into a node of type t. */
-static uint32_t plain_container(struct bl_doc *d, const char **pp, const char *end, int depth,
-				enum bl_ntype t)
+/* The text at p is gap g's bytes. */
+static inline int gap_is(const char *p, const char *end, const struct bl_gap *g)
 {
-	const char *p = skip_ws(*pp + 1, end), *text = NULL;
-	char close = t == BN_OBJ ? '}' : ']';
-	uint32_t at = doc_node(d, t), last = 0, m, i;
-	uint64_t seen = 0, bit;
-	size_t len = 0;
+	size_t i, n = g->len;
+
+	if ((size_t)(end - p) < n)
+		return 0;
+	if (BL_WORDS && n >= 8) {
+		/* words from the start, the last one ending at the end */
+		for (i = 0; i + 8 < n; i += 8)
+			if (word_at(p + i) != word_at(g->p + i))
+				return 0;
+		return word_at(p + n - 8) == word_at(g->p + n - 8);
+	}
+	return memcmp(p, g->p, n) == 0;
+}
+
+/* The elements after '[' at *pp into an array node. */
+static uint32_t plain_array(struct bl_doc *d, const char **pp, const char *end, int depth)
+{
+	const char *p = skip_ws(*pp + 1, end);
+	uint32_t at = doc_node(d, BN_ARR), last = 0, m;
 
 	if (!at)
 		return 0;
-	if (p < end && *p == close) {
+	if (p < end && *p == ']') {
 		*pp = p + 1;
 		return at;
 	}
 	for (;;) {
-		if (t == BN_OBJ) {
+		if (!(m = plain_value(d, &p, end, depth + 1, 0)))
+			return 0;
+		doc_link(d, at, &last, m);
+		p = skip_ws(p, end);
+		if (p < end && *p == ']') {
+			*pp = p + 1;
+			return at;
+		}
+		if (p >= end || *p != ',')
+			return 0;
+		p = skip_ws(p + 1, end);
+	}
+}
+
+/*
+ * The members after '{' at *pp into an object node.  place: where the
+ * object stands (its depth and member), which picks the template its gaps
+ * are compared with.  While every gap so far is the template's, the keys
+ * are the template's first ones, different from one another; from the
+ * first gap that is not, each is read and its key checked against those
+ * before it, and the object's gaps become the template when it ends.
+ */
+static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end, int depth,
+			     unsigned place)
+{
+	struct bl_tmpl *tp = &d->tmpl[place % BL_TMPLS];
+	struct bl_gap cur[BL_TMPL_KEYS];
+	const char *p = *pp + 1, *g, *text = NULL;
+	uint32_t at = doc_node(d, BN_OBJ), last = 0, m, i, k;
+	uint64_t seen = 0, bit;
+	size_t len = 0;
+	int on = 1;             /* every gap so far the template's */
+
+	if (!at)
+		return 0;
+	for (i = 0;; i++) {
+		g = p;
+		if (on && i < tp->n && gap_is(p, end, &tp->g[i])) {
+			text = p + tp->g[i].koff;
+			len = tp->g[i].klen;
+			p = skip_ws(p + tp->g[i].len, end);
+		} else {
+			p = skip_ws(p, end);
+			if (p < end && *p == '}')
+				break;
+			if (i > 0) {
+				if (p >= end || *p != ',')
+					return 0;
+				p = skip_ws(p + 1, end);
+			}
+			if (on) {
+				/* off the template: the keys so far as the
+				 * repeated-key check knows them */
+				on = 0;
+				memcpy(cur, tp->g, (i < BL_TMPL_KEYS ? i : BL_TMPL_KEYS) * sizeof(cur[0]));
+				for (k = d->v[at].first; k; k = d->v[k].next)
+					seen |= key_bit(d->v[k].kp, d->v[k].klen);
+			}
 			if (p >= end || *p != '"' || plain_string(&p, end, &text, &len) < 0 ||
 			    len >= UINT32_MAX)
 				return 0;
 			bit = key_bit(text, len);
 			if (seen & bit)
-				for (i = d->v[at].first; i; i = d->v[i].next)
-					if (d->v[i].klen == len && memcmp(d->v[i].kp, text, len) == 0)
+				for (k = d->v[at].first; k; k = d->v[k].next)
+					if (d->v[k].klen == len && memcmp(d->v[k].kp, text, len) == 0)
 						return 0;       /* a repeated key: jansson names it */
 			seen |= bit;
 			if (p < end && *p == ':')
@@ -1414,30 +1511,38 @@ static uint32_t plain_container(struct bl_doc *d, const char **pp, const char *e
 			if (p < end && *p == ' ')       /* the one blank a saved file has */
 				p++;
 			p = skip_ws(p, end);
+			if (i < BL_TMPL_KEYS) {
+				if (p - g <= UINT8_MAX) {
+					cur[i].p = g;
+					cur[i].len = (uint8_t)(p - g);
+					cur[i].koff = (uint8_t)(text - g);
+					cur[i].klen = (uint8_t)len;
+				} else {
+					cur[i].p = NULL;        /* too long to keep: ends the template */
+				}
+			}
 		}
-		if (!(m = plain_value(d, &p, end, depth + 1)))
+		if (!(m = plain_value(d, &p, end, depth + 1, (unsigned)depth * 5 + 5 + i)))
 			return 0;
-		if (t == BN_OBJ) {
-			d->v[m].kp = text;
-			d->v[m].klen = (uint32_t)len;
-		}
+		d->v[m].kp = text;
+		d->v[m].klen = (uint32_t)len;
 		doc_link(d, at, &last, m);
-		p = skip_ws(p, end);
-		if (p < end && *p == close) {
-			*pp = p + 1;
-			return at;
-		}
-		if (p >= end || *p != ',')
-			return 0;
-		p = skip_ws(p + 1, end);
 	}
+	*pp = p + 1;
+	if (!on) {
+		for (k = 0; k < i && k < BL_TMPL_KEYS && cur[k].p; k++)
+			tp->g[k] = cur[k];
+		tp->n = k;
+	}
+	return at;
 }
 
 /* The value at *pp as nodes, *pp past it; 0 when it is not plain.  A
  * string's closing quote in the text becomes its NUL (the text is the
  * loader's own copy of the file; doc_value puts the quotes back when it
  * leaves the value to jansson after all). */
-static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth)
+static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth,
+			    unsigned place)
 {
 	const char *p = *pp, *text;
 	size_t len;
@@ -1447,9 +1552,9 @@ static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, 
 		return 0;
 	switch (*p) {
 	case '{':
-		return plain_container(d, pp, end, depth, BN_OBJ);
+		return plain_object(d, pp, end, depth, place);
 	case '[':
-		return plain_container(d, pp, end, depth, BN_ARR);
+		return plain_array(d, pp, end, depth);
 	case '"':
 		if (plain_string(&p, end, &text, &len) < 0 || len >= UINT32_MAX ||
 		    !(at = doc_node(d, BN_STR)))
@@ -1493,7 +1598,7 @@ static uint32_t doc_value(struct bl_doc *d, const char **pp, const char *end, in
 	uint32_t at, i, mark = d->n ? d->n : 1;
 
 	*jv = NULL;
-	if ((at = plain_value(d, pp, end, 0)) != 0 && (!bounded || *pp == end))
+	if ((at = plain_value(d, pp, end, 0, 0)) != 0 && (!bounded || *pp == end))
 		return at;
 	/* what the plain reader left is dropped, its strings' quotes put back */
 	for (i = mark; i < d->n; i++)
