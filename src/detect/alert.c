@@ -243,21 +243,36 @@ static void repeat_insert(struct alerter *al, const struct alert *a, uint64_t h)
 	al->nkeys++;
 }
 
+/* The next piece of a "T0881, T0858" list at *s: its start in *piece and
+ * its length (spaces around it trimmed, maybe 0) in *n, *s moved past it;
+ * 0 at the end. */
+static int split_next(const char **s, const char **piece, size_t *n)
+{
+	const char *p = *s;
+	size_t len;
+
+	if (!p || !*p)
+		return 0;
+	while (*p == ',' || *p == ' ')
+		p++;
+	len = strcspn(p, ",");
+	*s = p + len;
+	while (len > 0 && p[len - 1] == ' ')
+		len--;
+	*piece = p;
+	*n = len;
+	return 1;
+}
+
 /* "T0881, T0858" -> ["T0881", "T0858"] appended to arr. */
 static void append_split(json_t *arr, const char *s)
 {
-	while (s && *s) {
-		size_t n;
+	const char *p;
+	size_t n;
 
-		while (*s == ',' || *s == ' ')
-			s++;
-		n = strcspn(s, ",");
-		while (n > 0 && s[n - 1] == ' ')
-			n--;
+	while (split_next(&s, &p, &n))
 		if (n > 0)
-			json_array_append_new(arr, json_stringn(s, n));
-		s += strcspn(s, ",");
-	}
+			json_array_append_new(arr, json_stringn(p, n));
 }
 
 /* The array under key, made this alert's own (metadata values may be
@@ -308,7 +323,8 @@ static json_t *build_metadata(const struct alert *a)
  * v of that member if any (its elements when an array). */
 static void put_techniques(struct jw *w, const char *key, json_t *v, const char *s)
 {
-	size_t i;
+	const char *p;
+	size_t i, n;
 	json_t *x;
 
 	jw_array_open(w, key);
@@ -318,18 +334,9 @@ static void put_techniques(struct jw *w, const char *key, json_t *v, const char 
 	} else if (v) {
 		eve_put_json(w, NULL, v);
 	}
-	while (*s) {
-		size_t n;
-
-		while (*s == ',' || *s == ' ')
-			s++;
-		n = strcspn(s, ",");
-		while (n > 0 && s[n - 1] == ' ')
-			n--;
-		if (n > 0 && jw_utf8_valid((const uint8_t *)s, n))
-			jw_stringn(w, NULL, s, n);
-		s += strcspn(s, ",");
-	}
+	while (split_next(&s, &p, &n))
+		if (n > 0 && jw_utf8_valid((const uint8_t *)p, n))
+			jw_stringn(w, NULL, p, n);
 	jw_array_close(w);
 }
 
