@@ -114,14 +114,9 @@ static void touch(struct graph *g, struct graph_edge *e, const struct timeval *t
 	ots_list_move_front(&g->lru, &e->lru);
 }
 
-void graph_edge_touch(struct graph *g, struct graph_edge *e, const struct timeval *ts)
+const uint64_t *graph_evictions(const struct graph *g)
 {
-	touch(g, e, ts);
-}
-
-uint64_t graph_evictions(const struct graph *g)
-{
-	return g->st.evicted;
+	return &g->st.evicted;
 }
 
 static void evict_oldest(struct graph *g)

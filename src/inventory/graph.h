@@ -170,12 +170,11 @@ void graph_free(struct graph *g);
 struct graph_edge *graph_edge_get(struct graph *g, uint64_t client, uint64_t server,
 				  uint8_t l4, uint16_t port, const struct timeval *ts,
 				  int *created);
-/* Mark a found edge active at ts, as graph_edge_get() does when it finds
- * one (a kept pointer is good while graph_evictions() has not moved). */
-void graph_edge_touch(struct graph *g, struct graph_edge *e, const struct timeval *ts);
-/* Edges freed so far: a struct graph_edge pointer kept across calls to
- * graph_edge_get() is still valid when this is unchanged. */
-uint64_t graph_evictions(const struct graph *g);
+/* The count of edges freed so far, kept current (read it through the
+ * pointer at any time): a struct graph_edge pointer kept across calls to
+ * graph_edge_get() is still valid while the count is unchanged.  A kept
+ * edge is marked active by graph_edge_packet() and graph_edge_event(). */
+const uint64_t *graph_evictions(const struct graph *g);
 /* Lookup only; NULL when absent. */
 struct graph_edge *graph_edge_find(const struct graph *g, uint64_t client, uint64_t server,
 				   uint8_t l4, uint16_t port);

@@ -131,6 +131,7 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	inv->graph = graph_new(&gc);
 	if (!inv->abucket || !inv->idbucket || !inv->ibucket || !inv->slots || !inv->graph)
 		goto fail;
+	inv->graph_evicted = graph_evictions(inv->graph);
 	{
 		size_t n, i, k;
 		const struct dissector *const *d = dissector_list(&n);
@@ -320,8 +321,13 @@ static void memo_put(struct inv_flow_slot *s, int end, const uint8_t *mac,
 	inv_memo_key(m->key, mac, ip);
 }
 
-/* The edge (cli, srv, the flow's transport and server port) from the slot
- * when it holds it, else from the graph (graph_edge_get()). */
+/*
+ * The edge (cli, srv, the flow's transport and server port) from the slot
+ * when it holds it, else from the graph (graph_edge_get()).  An edge from
+ * the slot is not marked active here: both callers pass it to
+ * graph_edge_packet() or graph_edge_event() next, which do, with the same
+ * time and no other edge touched in between.
+ */
 static __attribute__((noinline)) struct graph_edge *
 flow_edge_lookup(struct inventory *inv, struct inv_flow_slot *s, const struct flow *f,
 		 const struct asset *cli, const struct asset *srv, const struct timeval *ts,
@@ -330,22 +336,21 @@ flow_edge_lookup(struct inventory *inv, struct inv_flow_slot *s, const struct fl
 	struct graph_edge *e = NULL;
 	int w;
 
-	for (w = 0; s->edge_gen == graph_evictions(inv->graph) && w < INV_SLOT_WAYS; w++) {
+	for (w = 0; s->edge_gen == *inv->graph_evicted && w < INV_SLOT_WAYS; w++) {
 		struct graph_edge *x = s->edge[w];
 
 		if (x && x->client == cli->id && x->server == srv->id && x->l4 == f->l4 &&
 		    x->port == f->srv_port) {
 			*created = 0;
-			graph_edge_touch(inv->graph, x, ts);
 			e = x;
 			break;
 		}
 	}
 	if (!e)
 		e = graph_edge_get(inv->graph, cli->id, srv->id, f->l4, f->srv_port, ts, created);
-	if (s->edge_gen != graph_evictions(inv->graph)) {
+	if (s->edge_gen != *inv->graph_evicted) {
 		memset(s->edge, 0, sizeof(s->edge));
-		s->edge_gen = graph_evictions(inv->graph);
+		s->edge_gen = *inv->graph_evicted;
 	}
 	if (s->edge[0] != e) {
 		s->edge[1] = s->edge[0];
@@ -354,17 +359,17 @@ flow_edge_lookup(struct inventory *inv, struct inv_flow_slot *s, const struct fl
 	return e;
 }
 
-/* flow_edge_lookup(), answered at once when the slot's last edge is it. */
+/* flow_edge_lookup(), answered at once when the slot's last edge is it
+ * (the eviction count first: a remembered edge may be freed). */
 static inline __attribute__((always_inline)) struct graph_edge *
 flow_edge(struct inventory *inv, struct inv_flow_slot *s, const struct flow *f,
 	  const struct asset *cli, const struct asset *srv, const struct timeval *ts, int *created)
 {
 	struct graph_edge *x = s->edge[0];
 
-	if (x && x->client == cli->id && x->server == srv->id && x->l4 == f->l4 &&
-	    x->port == f->srv_port && s->edge_gen == graph_evictions(inv->graph)) {
+	if (x && s->edge_gen == *inv->graph_evicted && x->client == cli->id &&
+	    x->server == srv->id && x->l4 == f->l4 && x->port == f->srv_port) {
 		*created = 0;
-		graph_edge_touch(inv->graph, x, ts);
 		return x;
 	}
 	return flow_edge_lookup(inv, s, f, cli, srv, ts, created);
@@ -1067,7 +1072,8 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 					role_update(inv, src, &p->ts);
 			}
 		}
-		add_vlans(inv, src, p);
+		if (p->nvlan)
+			add_vlans(inv, src, p);
 	}
 	if (dst) {
 		dst->pkts[1]++;
@@ -1076,7 +1082,8 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 			rd->pkts[1]++;
 			rd->bytes[1] += len;
 		}
-		add_vlans(inv, dst, p);
+		if (p->nvlan)
+			add_vlans(inv, dst, p);
 	}
 	if (f && src && dst) {
 		struct asset *cli = dir == FLOW_C2S ? src : dst, *srv = dir == FLOW_C2S ? dst : src;

@@ -229,6 +229,7 @@ struct inventory {
 	struct geo *geo;
 	struct eve *eve;
 	struct graph *graph;
+	const uint64_t *graph_evicted;          /* graph_evictions(graph) */
 	struct asset **abucket, **idbucket;      /* by key, by id */
 	struct inv_ip **ibucket;
 	size_t nabucket, nibucket;              /* powers of two */
