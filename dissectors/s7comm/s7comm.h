@@ -74,7 +74,8 @@ struct s7_item {
 	uint32_t addr;          /* byte * 8 + bit, or timer/counter number */
 };
 
-/* An outstanding request (job or userdata), keyed by PDU reference. */
+/* An outstanding request (job or userdata), keyed by PDU reference.  Only
+ * the first n_items items are ever set or read (pend_copy copies no more). */
 struct s7_pending {
 	uint8_t used;
 	uint8_t rosctr;
@@ -229,13 +230,10 @@ struct s7comm_record {
 	uint16_t ud_error;
 	uint8_t ud_rc, ud_tsize;
 	uint16_t szl_id, szl_index, szl_rlen, szl_count;
-	uint8_t n_ident;
-	struct s7_rec_ident ident[S7_REC_IDENT];
-	char hardware_version[16], firmware_version[16];
+	uint8_t n_ident;        /* ident[] */
 	uint8_t block_type;     /* list blocks of type: wire type char */
 	const uint8_t *block_counts;    /* n_block_counts entries of 4 bytes */
 	size_t n_block_counts;
-	char plc_time[40];
 	size_t password_length;
 
 	/* S7comm-plus */
@@ -247,11 +245,17 @@ struct s7comm_record {
 	uint16_t cotp_dref, cotp_sref;
 	uint32_t tpdu_size;
 	struct s7_text calling_tsap, called_tsap;
-	uint8_t n_cotp_params;
-	uint8_t cotp_params[S7P_COUNT]; /* enum s7_cotp_param, first-seen order */
+	uint8_t n_cotp_params;  /* cotp_params[] */
 
-	/* last: read only up to n_items */
-	uint16_t n_items;
+	/* from here on not cleared per message (s7_record_init): each member
+	 * is read only as far as a count or a has bit above says, and whoever
+	 * sets the count or the bit has written what it covers */
+	uint16_t n_items;       /* items[]: cleared as they are taken */
+	uint8_t cotp_params[S7P_COUNT]; /* enum s7_cotp_param, first-seen order */
+	struct s7_rec_ident ident[S7_REC_IDENT];
+	char plc_time[40];      /* S7H_PLC_TIME */
+	/* scratch of the SZL decoder: the text ident[] points to */
+	char hardware_version[16], firmware_version[16];
 	struct s7_rec_item items[S7_REC_ITEMS];
 };
 

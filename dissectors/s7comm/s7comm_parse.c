@@ -98,6 +98,13 @@ static struct s7_pending *pend_find(struct s7_state *st, uint16_t ref)
 	return NULL;
 }
 
+/* *dst = *src, as far as it is ever read: the head and n_items items. */
+static void pend_copy(struct s7_pending *dst, const struct s7_pending *src)
+{
+	memcpy(dst, src, offsetof(struct s7_pending, items) +
+	       (size_t)src->n_items * sizeof(src->items[0]));
+}
+
 static void pend_put(struct s7_state *st, const struct s7_pending *p)
 {
 	struct s7_pending *slot = pend_find(st, p->pdu_ref);
@@ -125,7 +132,7 @@ static void pend_put(struct s7_state *st, const struct s7_pending *p)
 	}
 	if (!slot->used)
 		st->n_pend++;
-	*slot = *p;
+	pend_copy(slot, p);
 	slot->used = 1;
 }
 
@@ -484,7 +491,8 @@ static void s7_set_rackslot(const struct s7_state *st, struct ot_event *ev)
 	ev->slot = st->slot;
 }
 
-/* The record's fixed part cleared, its items not (see n_items). */
+/* The record's head cleared, up to n_items: what follows is read only as
+ * far as the head says (see struct s7comm_record). */
 static void s7_record_init(struct s7comm_record *r, enum s7_rec_kind kind)
 {
 	memset(r, 0, offsetof(struct s7comm_record, n_items));
@@ -638,7 +646,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 		ev.dir = OT_DIR_RESPONSE;
 		/* a userdata answer pairs with a userdata request, an ack with a job */
 		if (pp && (rosctr == ROSCTR_USERDATA) == (pp->group >= 0)) {
-			req = *pp;
+			pend_copy(&req, pp);
 			pp->used = 0;
 			st->n_pend--;
 			m.req = &req;
@@ -647,7 +655,7 @@ static void s7_pdu(struct s7_state *st, const uint8_t *p, size_t n)
 		}
 	} else if (is_request) {
 		ev.dir = OT_DIR_REQUEST;
-		memset(&out, 0, sizeof(out));
+		memset(&out, 0, offsetof(struct s7_pending, items));
 		out.rosctr = rosctr;
 		out.pdu_ref = ref;
 		out.ts = ctx->ts;
