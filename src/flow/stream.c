@@ -279,8 +279,8 @@ static int beyond_window(const struct stream *s, uint32_t seq)
 
 /* The capture followed the wrong position: continue at pos after a gap of
  * unknown length, forgetting what was buffered for the old one. */
-static void reanchor(struct stream_pool *pool, struct stream *s, uint32_t pos,
-		     const struct stream_sink *out)
+static __attribute__((noinline)) void reanchor(struct stream_pool *pool, struct stream *s,
+						uint32_t pos, const struct stream_sink *out)
 {
 	stream_release(pool, s);
 	pool->reanchors++;
@@ -310,28 +310,17 @@ void stream_syn(struct stream_pool *pool, struct stream *s, uint32_t isn)
 	s->snd_max = isn + 1;
 }
 
-void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
-		    const uint8_t *data, uint32_t len, int fin,
-		    const struct timeval *ts, const struct stream_sink *out)
+/* stream_segment() for every segment its shortcut does not take; ts is
+ * not NULL.  Out of line: the shortcut does not pay for this path's frame. */
+static __attribute__((noinline)) void segment_general(struct stream_pool *pool,
+						       struct stream *s, uint32_t seq,
+						       const uint8_t *data, uint32_t len,
+						       int fin, const struct timeval *ts,
+						       const struct stream_sink *out)
 {
-	static const struct timeval no_time;
 	int counted = 0, refused = 0, differs;
 	uint32_t olap;
 
-	if (!ts)
-		ts = &no_time;
-	/* The common case, the shortcut of the path below: a segment that
-	 * starts where the delivered data ends, with nothing buffered and no
-	 * FIN, overlaps nothing, is within any window (the window's base is
-	 * next_seq or an ack past it) and is no keep-alive (that starts a
-	 * byte before next_seq): its bytes go out in place. */
-	if (s->started && seq == s->next_seq && !s->ooo && len && data && !fin) {
-		if (seq_diff(seq + len, s->snd_max) > 0)
-			s->snd_max = seq + len;
-		s->next_seq = seq + len;
-		emit_data(s, out, data, len, ts);
-		return;
-	}
 	if (!s->started) {
 		s->started = 1;
 		s->next_seq = seq;
@@ -455,6 +444,56 @@ void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
 	}
 }
 
+void stream_segment(struct stream_pool *pool, struct stream *s, uint32_t seq,
+		    const uint8_t *data, uint32_t len, int fin,
+		    const struct timeval *ts, const struct stream_sink *out)
+{
+	static const struct timeval no_time;
+
+	if (!ts)
+		ts = &no_time;
+	/* The common case, the shortcut of segment_general: a segment that
+	 * starts where the delivered data ends, with nothing buffered and no
+	 * FIN, overlaps nothing, is within any window (the window's base is
+	 * next_seq or an ack past it) and is no keep-alive (that starts a
+	 * byte before next_seq): its bytes go out in place. */
+	if (s->started && seq == s->next_seq && !s->ooo && len && data && !fin) {
+		if (seq_diff(seq + len, s->snd_max) > 0)
+			s->snd_max = seq + len;
+		s->next_seq = seq + len;
+		emit_data(s, out, data, len, ts);
+		return;
+	}
+	segment_general(pool, s, seq, data, len, fin, ts, out);
+}
+
+/* RFC 9293 3.10.7.4: an ack of data never sent (stream_ack).  Out of line,
+ * as the rest of stream_ack's rare work: the common ack pays for none of
+ * its frame. */
+static __attribute__((noinline)) void bad_ack(struct stream_pool *pool, struct stream *s,
+					       uint32_t ack, const struct stream_sink *out)
+{
+	pool->bad_acks++;
+	if (s->rej_seg_valid && seq_diff(ack, s->rej_seg_start) >= 0 &&
+	    seq_diff(ack, s->rej_seg_end) <= 0) {
+		reanchor(pool, s, ack, out);
+		return;
+	}
+	s->rej_ack_valid = 1;
+	s->rej_ack = ack;
+	report(out, STREAM_AN_BAD_ACK, ack, 0, 0);
+}
+
+/* The peer acknowledged bytes beyond holes before buffered data: they will
+ * not come (stream_ack). */
+static __attribute__((noinline)) void skip_acked_holes(struct stream_pool *pool,
+							struct stream *s, uint32_t ack,
+							const struct stream_sink *out)
+{
+	while (s->ooo && seq_diff(ack, s->next_seq) > 0)
+		skip_hole(pool, s, ack, out);
+}
+
 void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
 		uint32_t wnd, const struct stream_sink *out)
 {
@@ -470,16 +509,7 @@ void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
 		int32_t past = seq_diff(ack, s->snd_max);
 
 		if (past > 0 && (uint32_t)past > s->wnd) {
-			/* RFC 9293 3.10.7.4: an ack of data never sent */
-			pool->bad_acks++;
-			if (s->rej_seg_valid && seq_diff(ack, s->rej_seg_start) >= 0 &&
-			    seq_diff(ack, s->rej_seg_end) <= 0) {
-				reanchor(pool, s, ack, out);
-				return;
-			}
-			s->rej_ack_valid = 1;
-			s->rej_ack = ack;
-			report(out, STREAM_AN_BAD_ACK, ack, 0, 0);
+			bad_ack(pool, s, ack, out);
 			return;
 		}
 	}
@@ -487,8 +517,8 @@ void stream_ack(struct stream_pool *pool, struct stream *s, uint32_t ack,
 		s->acked = ack;
 		s->acked_valid = 1;
 	}
-	while (s->ooo && seq_diff(ack, s->next_seq) > 0)
-		skip_hole(pool, s, ack, out);
+	if (s->ooo && seq_diff(ack, s->next_seq) > 0)
+		skip_acked_holes(pool, s, ack, out);
 }
 
 void stream_flush(struct stream_pool *pool, struct stream *s,
