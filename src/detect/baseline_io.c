@@ -468,6 +468,13 @@ static uint32_t doc_from_json(struct bl_doc *d, json_t *v, int levels)
 
 #define JCTX_IPS 4
 
+/* A name read last and what it stood for (len 0: none). */
+struct jlast {
+	char text[32];
+	uint8_t len;
+	int val;
+};
+
 struct jctx {
 	const char *path;
 	char *err;
@@ -484,10 +491,10 @@ struct jctx {
 	 * client, server and space): the same text is the same value, read
 	 * again without parsing.  Addresses replaced round robin. */
 	char ip_text[JCTX_IPS][48];
+	uint8_t ip_len[JCTX_IPS];       /* 0: none */
 	struct ot_ip ip_val[JCTX_IPS];
 	unsigned ip_rr;
-	char space_text[32];
-	uint8_t space_val;
+	struct jlast space, proto;
 };
 
 /* Member key of object o (NULL when o is not an object or has none).  The
@@ -589,11 +596,11 @@ static void jat_entry(struct jctx *c, const char *sec, size_t idx)
 	c->where[0] = 0;
 }
 
-static inline int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t lo, json_int_t hi,
-		json_int_t *out)
+/* Member key of an object, found already as v (NULL: missing), as an
+ * integer in lo..hi. */
+static inline int jint_at(struct jctx *c, struct bl_node *v, const char *key, json_int_t lo,
+			  json_int_t hi, json_int_t *out)
 {
-	struct bl_node *v = nget(c, o, key);
-
 	if (!v)
 		return jfail(c, key, "missing");
 	if (!nis_int(v))
@@ -605,10 +612,14 @@ static inline int jint(struct jctx *c, struct bl_node *o, const char *key, json_
 	return 0;
 }
 
-static inline int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
+static inline int jint(struct jctx *c, struct bl_node *o, const char *key, json_int_t lo, json_int_t hi,
+		json_int_t *out)
 {
-	struct bl_node *v = nget(c, o, key);
+	return jint_at(c, nget(c, o, key), key, lo, hi, out);
+}
 
+static inline int jnum_at(struct jctx *c, struct bl_node *v, const char *key, double *out)
+{
 	if (!v)
 		return jfail(c, key, "missing");
 	if (!nis_num(v))
@@ -619,35 +630,75 @@ static inline int jnum(struct jctx *c, struct bl_node *o, const char *key, doubl
 	return 0;
 }
 
-static inline int jstr(struct jctx *c, struct bl_node *o, const char *key, const char **out)
+static inline int jnum(struct jctx *c, struct bl_node *o, const char *key, double *out)
+{
+	return jnum_at(c, nget(c, o, key), key, out);
+}
+
+/* The string member key of o; NULL (and the error) when there is none. */
+static inline struct bl_node *jstrv(struct jctx *c, struct bl_node *o, const char *key)
 {
 	struct bl_node *v = nget(c, o, key);
 
 	if (!v)
-		return jfail(c, key, "missing");
+		return jfail(c, key, "missing"), NULL;
 	if (!nis_str(v))
-		return jfail(c, key, "expected a string");
+		return jfail(c, key, "expected a string"), NULL;
+	return v;
+}
+
+static inline int jstr(struct jctx *c, struct bl_node *o, const char *key, const char **out)
+{
+	struct bl_node *v = jstrv(c, o, key);
+
+	if (!v)
+		return -1;
 	*out = nstr(v);
 	return 0;
 }
 
+/* String node v's text is t[0..n) (its length known: no NUL looked for). */
+static inline int nstr_is(const struct bl_node *v, const char *t, size_t n)
+{
+	return v->sl == n && memcmp(v->s, t, n) == 0;
+}
+
+/* The string node v is the name in l: its value in *val. */
+static inline int jlast_is(const struct jlast *l, const struct bl_node *v, int *val)
+{
+	if (!l->len || !nstr_is(v, l->text, l->len))
+		return 0;
+	*val = l->val;
+	return 1;
+}
+
+static inline void jlast_keep(struct jlast *l, const struct bl_node *v, int val)
+{
+	if (v->sl > 0 && v->sl < sizeof(l->text)) {
+		memcpy(l->text, v->s, v->sl + 1);
+		l->len = (uint8_t)v->sl;
+		l->val = val;
+	}
+}
+
 static inline int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
 {
-	const char *s = NULL;
+	struct bl_node *v = jstrv(c, o, key);
 	unsigned i;
 
-	if (jstr(c, o, key, &s) < 0)
+	if (!v)
 		return -1;
 	for (i = 0; i < JCTX_IPS; i++)
-		if (c->ip_text[i][0] && strcmp(s, c->ip_text[i]) == 0) {
+		if (c->ip_len[i] && nstr_is(v, c->ip_text[i], c->ip_len[i])) {
 			*ip = c->ip_val[i];
 			return 0;
 		}
-	if (ot_ip_parse(s, ip) < 0)
-		return jfail(c, key, "'%s' is not an IP address", s);
-	if (strlen(s) < sizeof(c->ip_text[0])) {
+	if (ot_ip_parse(v->s, ip) < 0)
+		return jfail(c, key, "'%s' is not an IP address", v->s);
+	if (v->sl > 0 && v->sl < sizeof(c->ip_text[0])) {
 		i = c->ip_rr++ % JCTX_IPS;
-		strcpy(c->ip_text[i], s);
+		memcpy(c->ip_text[i], v->s, v->sl + 1);
+		c->ip_len[i] = (uint8_t)v->sl;
 		c->ip_val[i] = *ip;
 	}
 	return 0;
@@ -655,49 +706,51 @@ static inline int jip(struct jctx *c, struct bl_node *o, const char *key, struct
 
 static inline int jspace(struct jctx *c, struct bl_node *o, const char *key, uint8_t *sp)
 {
-	const char *s = NULL;
-	int v;
+	struct bl_node *v = jstrv(c, o, key);
+	int x;
 
-	if (jstr(c, o, key, &s) < 0)
+	if (!v)
 		return -1;
-	if (c->space_text[0] && strcmp(s, c->space_text) == 0) {
-		*sp = c->space_val;
-		return 0;
+	if (!jlast_is(&c->space, v, &x)) {
+		if ((x = ot_space_from_name(v->s)) < 0)
+			return jfail(c, key, "unknown address space '%s'", v->s);
+		jlast_keep(&c->space, v, x);
 	}
-	if ((v = ot_space_from_name(s)) < 0)
-		return jfail(c, key, "unknown address space '%s'", s);
-	*sp = (uint8_t)v;
-	if (strlen(s) < sizeof(c->space_text)) {
-		strcpy(c->space_text, s);
-		c->space_val = *sp;
-	}
+	*sp = (uint8_t)x;
 	return 0;
 }
 
 static int jproto(struct jctx *c, struct bl_node *o, struct bl_key *k, int allow_plain)
 {
-	const char *s = NULL;
+	struct bl_node *v = jstrv(c, o, "protocol");
+	int x;
 
-	if (jstr(c, o, "protocol", &s) < 0)
+	if (!v)
 		return -1;
-	k->proto = (uint8_t)ot_proto_from_name(s);
+	if (!jlast_is(&c->proto, v, &x)) {
+		x = ot_proto_from_name(v->s);
+		jlast_keep(&c->proto, v, x);
+	}
+	k->proto = (uint8_t)x;
 	if (k->proto == OT_PROTO_UNKNOWN && !(allow_plain &&
-	    (!strcmp(s, "tcp") || !strcmp(s, "udp") || !strcmp(s, "ip"))))
-		return jfail(c, "protocol", "unknown protocol '%s'", s);
+	    (nstr_is(v, "tcp", 3) || nstr_is(v, "udp", 3) || nstr_is(v, "ip", 2))))
+		return jfail(c, "protocol", "unknown protocol '%s'", v->s);
 	return 0;
 }
 
 static int jedge(struct jctx *c, struct bl_node *o, struct bl_key *k)
 {
-	const char *t = NULL;
+	struct bl_node *tv;
+	const char *t;
 	json_int_t port = 0;
 
 	if (jip(c, o, "client", &k->a) < 0 || jip(c, o, "server", &k->b) < 0 ||
-	    jproto(c, o, k, 1) < 0 || jstr(c, o, "transport", &t) < 0 ||
+	    jproto(c, o, k, 1) < 0 || !(tv = jstrv(c, o, "transport")) ||
 	    jint(c, o, "port", 0, 65535, &port) < 0)
 		return -1;
-	if (!strcmp(t, "tcp") || !strcmp(t, "udp")) {
-		k->l4 = strcmp(t, "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	t = tv->s;
+	if (nstr_is(tv, "tcp", 3) || nstr_is(tv, "udp", 3)) {
+		k->l4 = t[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
 	} else {
 		char *end;
 		unsigned long n = strtoul(t, &end, 10);
@@ -715,14 +768,12 @@ static inline int jsym(struct jctx *c, struct bl_node *o, const char *key, struc
 {
 	struct bl_node *v = nget(c, o, key);
 	json_int_t x = 0;
-	char saved[64];
 	size_t wl, kl;
 	int rc = 0;
 
 	if (!v || !nis_obj(v))
 		return jfail(c, key, "expected an object");
-	memcpy(saved, c->where, sizeof(saved));
-	wl = strlen(c->where);
+	wl = strlen(c->where);  /* put back after: only this appends */
 	kl = strlen(key);
 	if (wl + 1 + kl < sizeof(c->where)) {   /* "<where>.<key>" */
 		c->where[wl] = '.';
@@ -735,7 +786,7 @@ static inline int jsym(struct jctx *c, struct bl_node *o, const char *key, struc
 	if (!rc && jint(c, v, "block", 0, 0xffff, &x) < 0) rc = -1; else s->block = (uint16_t)x;
 	if (!rc && jint(c, v, "start", 0, UINT32_MAX, &x) < 0) rc = -1; else s->start = (uint32_t)x;
 	if (!rc && jint(c, v, "count", 0, UINT32_MAX, &x) < 0) rc = -1; else s->count = (uint32_t)x;
-	memcpy(c->where, saved, sizeof(saved));
+	c->where[wl] = 0;
 	return rc;
 }
 static void sym_key(struct bl_key *k, const struct bl_sym *s)
@@ -748,11 +799,30 @@ static void sym_key(struct bl_key *k, const struct bl_sym *s)
 	k->count = s->count;
 }
 
+static int hex_value(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+	       ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
 static int parse_mac(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];
-	int i;
+	int i, hi, lo;
 
+	/* the form a saved file has (two hex digits each, colons) read here;
+	 * sscanf decides anything else */
+	for (i = 0; i < 6; i++) {
+		if ((hi = hex_value(s[3 * i])) < 0 || (lo = hex_value(s[3 * i + 1])) < 0 ||
+		    s[3 * i + 2] != (i < 5 ? ':' : 0))
+			break;
+		v[i] = (unsigned)(hi << 4 | lo);
+	}
+	if (i == 6) {
+		for (i = 0; i < 6; i++)
+			mac[i] = (uint8_t)v[i];
+		return 0;
+	}
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6 ||
 	    strlen(s) != 17)
 		return -1;
@@ -765,21 +835,28 @@ static int parse_mac(const char *s, uint8_t mac[6])
  * file written before the point classes were learned has none, and its
  * points are then judged as analog ones.  "class" is derived, not read. */
 
+/* An optional count: left as it is when the member is missing. */
+static inline int jcount_opt(struct jctx *c, struct bl_node *o, const char *key, uint32_t *dst)
+{
+	struct bl_node *v = nget(c, o, key);
+	json_int_t x = 0;
+
+	if (!v)
+		return 0;
+	if (jint_at(c, v, key, 0, UINT32_MAX, &x) < 0)
+		return -1;
+	*dst = (uint32_t)x;
+	return 0;
+}
+
 static int load_value_shape(struct jctx *c, struct bl_node *o, struct bl_entry *e)
 {
-	static const char *const keys[] = { "increases", "decreases", "text_samples" };
-	uint32_t *dst[] = { &e->ups, &e->downs, &e->texts };
-	json_int_t x = 0;
-	size_t i;
+	struct bl_node *v;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!nget(c, o, keys[i]))
-			continue;
-		if (jint(c, o, keys[i], 0, UINT32_MAX, &x) < 0)
-			return -1;
-		*dst[i] = (uint32_t)x;
-	}
-	if (nget(c, o, "last_value") && jnum(c, o, "last_value", &e->vprev) < 0)
+	if (jcount_opt(c, o, "increases", &e->ups) < 0 || jcount_opt(c, o, "decreases", &e->downs) < 0 ||
+	    jcount_opt(c, o, "text_samples", &e->texts) < 0)
+		return -1;
+	if ((v = nget(c, o, "last_value")) && jnum_at(c, v, "last_value", &e->vprev) < 0)
 		return -1;
 	if ((uint64_t)e->texts > e->n)
 		return jfail(c, "text_samples", "more than samples");

@@ -463,6 +463,48 @@ START_TEST(readers_agree_on_changed_saved_bytes)
 }
 END_TEST
 
+/* A MAC address in the file: read as "%2x:%2x:%2x:%2x:%2x:%2x" of 17
+ * characters reads it (the loader reads the usual form itself), or refused. */
+START_TEST(macs_read_as_sscanf_reads_them)
+{
+	static const char *const macs[] = {
+		"10:98:19:00:00:a1", "AA:bb:0C:dD:Ee:fF", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00",
+		"+1:02:03:04:05:06", " 1:02:03:04:05:06", "aa:bb:cc:dd:ee:fg", "aa:bb:cc:dd:ee:f",
+		"aa:bb:cc:dd:ee:ff:", "aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:ff0", "g0:00:00:00:00:00",
+		"0x:00:00:00:00:00", "", ":::::::::::::::::",
+	};
+	const char *at = strstr(sample, "10:98:19:00:00:a1");
+	size_t len = strlen(sample), i, ml;
+	char *buf = malloc(len + 64), err[512];
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < sizeof(macs) / sizeof(macs[0]); i++) {
+		unsigned v[6];
+		int ok = sscanf(macs[i], "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4],
+				&v[5]) == 6 && strlen(macs[i]) == 17;
+		struct baseline *b;
+		int k;
+
+		ml = strlen(macs[i]);
+		memcpy(buf, sample, (size_t)(at - sample));
+		memcpy(buf + (at - sample), macs[i], ml);
+		memcpy(buf + (at - sample) + ml, at + 17, len - (size_t)(at - sample) - 17);
+		write_text(buf, len - 17 + ml);
+		one_file(macs[i], 0, 0);
+		b = baseline_load(path, bl_defaults(), err, sizeof(err));
+		ck_assert_msg((b != NULL) == ok, "%s: %s", macs[i], b ? "read" : err);
+		if (b) {
+			ck_assert_uint_eq(b->head->nmac, 2);
+			for (k = 0; k < 6; k++)
+				ck_assert_uint_eq(b->head->macs[0][k], v[k]);
+		}
+		baseline_free(b);
+	}
+	free(buf);
+}
+END_TEST
+
 /* Other layouts: the header after the sections (read by the direct
  * reader), a section out of its order (left to the tree), the sections
  * in reverse order; the same model. */
@@ -522,6 +564,7 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, readers_agree_on_mistyped_values);
 	tcase_add_test(tc, readers_agree_on_missing_and_repeated_keys);
 	tcase_add_test(tc, readers_agree_on_changed_saved_bytes);
+	tcase_add_test(tc, macs_read_as_sscanf_reads_them);
 	tcase_add_test(tc, readers_agree_on_layouts);
 	tcase_add_test(tc, readers_agree_over_the_cap);
 	suite_add_tcase(s, tc);
