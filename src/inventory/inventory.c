@@ -430,10 +430,23 @@ static void asset_evict(struct inventory *inv, struct asset *a)
 	inv->st.assets_evicted++;
 }
 
-static inline void asset_touch(struct inventory *inv, struct asset *a, const struct timeval *ts)
+/*
+ * *last = the later of *last and *ts.  latest: ts is known to be no
+ * earlier than *last.  The times of assets and address records come from
+ * packets only (inventory_packet()), so a packet no earlier than every
+ * packet before it (inv->last_ts) is no earlier than any of them: then
+ * there is nothing to compare.
+ */
+static inline void ts_raise(struct timeval *last, const struct timeval *ts, int latest)
 {
-	if (timercmp(ts, &a->last, >))
-		a->last = *ts;
+	if (latest || timercmp(ts, last, >))
+		*last = *ts;
+}
+
+static inline void asset_touch(struct inventory *inv, struct asset *a, const struct timeval *ts,
+			       int latest)
+{
+	ts_raise(&a->last, ts, latest);
 	ots_list_move_front(&inv->assets, &a->lru);
 }
 
@@ -657,7 +670,7 @@ static int ip_is_specified(const struct ot_ip *ip)
  */
 static __attribute__((noinline)) struct asset *endpoint_lookup(struct inventory *inv, struct inv_flow_slot *slot, int end,
 				     const uint8_t *mac, const struct ot_ip *ip,
-				     const struct timeval *ts, struct inv_ip **rec)
+				     const struct timeval *ts, int latest, struct inv_ip **rec)
 {
 	int is_mac = mac && mac_is_key(mac);
 	int has_ip = ip_is_specified(ip);
@@ -683,12 +696,11 @@ static __attribute__((noinline)) struct asset *endpoint_lookup(struct inventory 
 		if (!r)
 			added = (r = ip_add(inv, a, ip, ts)) != NULL;
 		if (r) {
-			if (timercmp(ts, &r->last, >))
-				r->last = *ts;
+			ts_raise(&r->last, ts, latest);
 			ots_list_move_front(&inv->ips, &r->lru);
 		}
 	}
-	asset_touch(inv, a, ts);
+	asset_touch(inv, a, ts, latest);
 	if (created)
 		asset_change(inv, a, ts, "new", NULL, NULL);
 	if (added && r->has_prev_mac)
@@ -708,19 +720,18 @@ static __attribute__((noinline)) struct asset *endpoint_lookup(struct inventory 
  * question: then the asset and address are known, and only touched. */
 static inline __attribute__((always_inline)) struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
 				     const uint8_t *mac, const struct ot_ip *ip,
-				     const struct timeval *ts, struct inv_ip **rec)
+				     const struct timeval *ts, int latest, struct inv_ip **rec)
 {
 	const struct inv_end_memo *m = memo_get(inv, slot, end, mac, ip);
 	struct inv_ip *r;
 
 	if (!m)
-		return endpoint_lookup(inv, slot, end, mac, ip, ts, rec);
+		return endpoint_lookup(inv, slot, end, mac, ip, ts, latest, rec);
 	if ((r = m->r)) {
-		if (timercmp(ts, &r->last, >))
-			r->last = *ts;
+		ts_raise(&r->last, ts, latest);
 		ots_list_move_front(&inv->ips, &r->lru);
 	}
-	asset_touch(inv, m->a, ts);
+	asset_touch(inv, m->a, ts, latest);
 	*rec = r;
 	return m->a;
 }
@@ -1036,19 +1047,21 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 	struct inv_flow_slot *slot;
 	uint64_t len = p->ip_len ? p->ip_len : p->wirelen, gen;
 	int se = dir == FLOW_C2S ? 0 : 1;       /* the flow end of the source */
+	int latest;                             /* no packet before was later (ts_raise()) */
 
 	if (!p->src_ip.ver && !p->has_mac)
 		return;
 	if (inv->first_ts.tv_sec == 0 && inv->first_ts.tv_usec == 0)
 		inv->first_ts = p->ts;
-	if (timercmp(&p->ts, &inv->last_ts, >))
+	latest = !timercmp(&p->ts, &inv->last_ts, <);
+	if (latest)
 		inv->last_ts = p->ts;
 
 	slot = f ? flow_slot(inv, f) : NULL;
-	src = endpoint(inv, slot, se, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, &rs);
+	src = endpoint(inv, slot, se, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, latest, &rs);
 	gen = inv->gen;
 	if (ip_is_unicast(&p->dst_ip) && !(p->has_mac && oui_mac_is_group(p->dst_mac)))
-		dst = endpoint(inv, slot, !se, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, &rd);
+		dst = endpoint(inv, slot, !se, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, latest, &rd);
 	/* src sits at the head of the LRU lists, so resolving dst (which may
 	 * evict from the tail, with at least two slots) cannot free it; its
 	 * address record is looked up again when anything was freed */

@@ -1292,6 +1292,63 @@ START_TEST(role_skip_matches_full_inference)
 }
 END_TEST
 
+/*
+ * An asset's and an address record's last_seen is the latest packet's
+ * time, with the capture's clock going back now and then: packets no
+ * earlier than every packet before them store their time without a
+ * compare (ts_raise()), the others compare.
+ */
+START_TEST(last_seen_with_time_going_back)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct timeval want[8];
+	int i, k;
+
+	memset(want, 0, sizeof(want));
+	srand(5);
+	for (i = 0; i < 4000; i++) {
+		int c = rand() % 4, s = 4 + rand() % 4, dir = rand() % 2;
+		char a[32], b[32];
+		struct flow f;
+
+		/* forward, and now and then up to 0.3 s back */
+		tick(rand() % 5 ? 0.001 * (rand() % 50) : 0);
+		if (rand() % 20 == 0) {
+			long back = rand() % 300000;
+
+			now_ts.tv_sec -= back / 1000000 + 1;
+			now_ts.tv_usec += 1000000 - back % 1000000;
+			if (now_ts.tv_usec >= 1000000) {
+				now_ts.tv_sec++;
+				now_ts.tv_usec -= 1000000;
+			}
+		}
+		snprintf(a, sizeof(a), "10.9.0.%d", 1 + c);
+		snprintf(b, sizeof(b), "10.9.0.%d", 1 + s);
+		f = mk_flow(a, (uint32_t)(900 + c), b, (uint32_t)(900 + s), IPPROTO_TCP, 502);
+		packet(inv, &f, dir, 60);
+		for (k = 0; k < 2; k++) {
+			int h = k ? s : c;
+			const struct asset *x;
+			struct inventory_asset_info ai;
+
+			if (timercmp(&now_ts, &want[h], >))
+				want[h] = now_ts;
+			ck_assert_int_eq(inventory_find_mac(inv, k ? f.srv_mac : f.cli_mac, &ai), 0);
+			ck_assert_msg(!timercmp(&ai.last_seen, &want[h], !=),
+				      "packet %d: host %d last seen %ld.%06ld, want %ld.%06ld", i, h,
+				      (long)ai.last_seen.tv_sec, (long)ai.last_seen.tv_usec,
+				      (long)want[h].tv_sec, (long)want[h].tv_usec);
+			x = asset_rec(inv, ai.id);
+			ck_assert_ptr_nonnull(x);
+			ck_assert_ptr_nonnull(x->ips);
+			ck_assert(!timercmp(&x->ips->last, &want[h], !=));
+		}
+	}
+	inventory_free(inv);
+}
+END_TEST
+
 /* Random packets and events, with out-of-range fields, never crash and keep
  * the caps (run under the sanitizer build too). */
 START_TEST(random_inputs_never_crash)
@@ -1368,6 +1425,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, many_errors_make_a_scanner);
 	tcase_add_test(tc, sweep_versus_big_master);
 	tcase_add_test(tc, role_skip_matches_full_inference);
+	tcase_add_test(tc, last_seen_with_time_going_back);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, two_ot_protocols_on_one_port);
