@@ -7,6 +7,7 @@
  * (bindings) or a bare SYN (scans); per OT event a handful of lookups.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -188,15 +189,17 @@ void baseline_free(struct baseline *b)
 	free(b);
 }
 
-/* A word at a time, read in place (no copy of either key), unrolled:
- * keys that differ mostly do in their first words (kind, function). */
-static int bl_key_eq(const struct bl_key *x, const struct bl_key *y)
+/* The first n bytes (whole words) of two keys alike: a word at a time,
+ * read in place (no copy of either key), unrolled; keys that differ
+ * mostly do in their first words (kind, function). */
+static inline __attribute__((always_inline)) int bl_key_words_eq(const struct bl_key *x,
+								 const struct bl_key *y, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)x, *q = (const unsigned char *)y;
 	size_t i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < sizeof(*x); i += 8) {
+	for (i = 0; i < n; i += 8) {
 		uint64_t a, c;
 
 		memcpy(&a, p + i, sizeof(a));
@@ -205,6 +208,39 @@ static int bl_key_eq(const struct bl_key *x, const struct bl_key *y)
 			return 0;
 	}
 	return 1;
+}
+
+static int bl_key_eq(const struct bl_key *x, const struct bl_key *y)
+{
+	return bl_key_words_eq(x, y, sizeof(*x));
+}
+
+/* A key's head: the words before s1, every field but the transition
+ * hashes and the two addresses; its tail: those. */
+#define BL_KEY_HEAD (offsetof(struct bl_key, s1) / 8)
+_Static_assert(offsetof(struct bl_key, s1) % 8 == 0 &&
+	       offsetof(struct bl_key, count) + sizeof(uint32_t) <= offsetof(struct bl_key, s1) &&
+	       offsetof(struct bl_key, a) > offsetof(struct bl_key, s1) &&
+	       offsetof(struct bl_key, b) > offsetof(struct bl_key, s1),
+	       "bl_key: the scalar fields first, then s1, s2, a, b");
+
+static int bl_key_head_eq(const struct bl_key *x, const struct bl_key *y)
+{
+	return bl_key_words_eq(x, y, BL_KEY_HEAD * 8);
+}
+
+static int bl_key_tail_eq(const struct bl_key *x, const struct bl_key *y)
+{
+	const unsigned char *p = (const unsigned char *)x, *q = (const unsigned char *)y;
+
+	return memcmp(p + BL_KEY_HEAD * 8, q + BL_KEY_HEAD * 8, sizeof(*x) - BL_KEY_HEAD * 8) == 0;
+}
+
+static int bl_fast_near = 1;
+
+void bl_set_fast_path(int on)
+{
+	bl_fast_near = on;
 }
 
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k)
@@ -242,6 +278,18 @@ enum {
 	NEAR_NEXT = 0,                          /* value point, transition, range */
 };
 
+/* Put e (may be NULL) in from's slot i, noting whether its key's tail is
+ * from's: keys never change, so the note stays true while it is there. */
+static void near_put(struct bl_entry *from, int i, struct bl_entry *e)
+{
+	_Static_assert(BL_NEAR <= 8, "near_tail has a bit per slot");
+	from->near[i] = e;
+	if (e && bl_key_tail_eq(&e->k, &from->k))
+		from->near_tail |= (uint8_t)(1u << i);
+	else
+		from->near_tail &= (uint8_t)~(1u << i);
+}
+
 /* Keep e in from's slots [lo, hi): the only one, else round robin. */
 static void near_keep(struct bl_entry *from, int lo, int hi, struct bl_entry *e)
 {
@@ -250,7 +298,7 @@ static void near_keep(struct bl_entry *from, int lo, int hi, struct bl_entry *e)
 			from->near_rr = (uint8_t)lo;
 		lo = from->near_rr++;
 	}
-	from->near[lo] = e;
+	near_put(from, lo, e);
 }
 
 /* bl_find through from's shortcut slots [lo, hi). */
@@ -263,6 +311,30 @@ static struct bl_entry *bl_find_near(const struct baseline *b, struct bl_entry *
 	for (i = lo; i < hi; i++)
 		if ((e = from->near[i]) != NULL && bl_key_eq(&e->k, k))
 			return e;
+	if ((e = bl_find(b, k)) != NULL)
+		near_keep(from, lo, hi, e);
+	return e;
+}
+
+/* bl_find_near for a key k whose tail is from's own (the caller's word:
+ * k made from the edge's key, and from the edge or an entry found by such
+ * a key).  A slot whose entry has that tail too (near_tail) is then the
+ * key exactly when the heads match: half the words compared. */
+static inline __attribute__((always_inline)) struct bl_entry *
+bl_find_near_tail(const struct baseline *b, struct bl_entry *from,
+					  int lo, int hi, const struct bl_key *k)
+{
+	struct bl_entry *e;
+	int i;
+
+	if (!bl_fast_near)
+		return bl_find_near(b, from, lo, hi, k);
+	for (i = lo; i < hi; i++) {
+		if ((e = from->near[i]) == NULL)
+			continue;
+		if ((from->near_tail >> i & 1) ? bl_key_head_eq(&e->k, k) : bl_key_eq(&e->k, k))
+			return e;
+	}
 	if ((e = bl_find(b, k)) != NULL)
 		near_keep(from, lo, hi, e);
 	return e;
@@ -1296,7 +1368,7 @@ static void learn_event(struct baseline *b, const struct ot_event *ev, const str
 			/* the last transition the shortcut to this one */
 			e = bl_get_near(b, edge->near[NEAR_TRANS], NEAR_NEXT, NEAR_NEXT + 1, &k, ts,
 					&created);
-			edge->near[NEAR_TRANS] = e;
+			near_put(edge, NEAR_TRANS, e);
 			if (e != NULL) {
 				if (created) {
 					edge->order_mark = edge->requests;
@@ -1389,7 +1461,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	if (ev_unit(ev) >= 0) {
 		key_on_edge(&k, BE_UNIT, edge);
 		k.unit = ev_unit(ev);
-		if (!bl_find_near(b, edge, NEAR_UNIT, NEAR_UNIT + 1, &k) &&
+		if (!bl_find_near_tail(b, edge, NEAR_UNIT, NEAR_UNIT + 1, &k) &&
 		    scan_note(b, &f->cli_ip, ots_hash_bytes(&k, sizeof(k), 0), ts, b->cfg.scan_units)) {
 			bl_alert(b, BL_SCAN, ts, f, 1, ev, EDGE_KEY,
 				 json_pack("{s:s,s:s,s:i}", "what", "unit_ids", "edge", EDGE_KEY,
@@ -1399,7 +1471,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	if (ev->func < 0)
 		return;
 	key_op_on_edge(&k, BE_OP, edge, ev);
-	op = bl_find_near(b, edge, NEAR_OPS, BL_NEAR, &k);
+	op = bl_find_near_tail(b, edge, NEAR_OPS, BL_NEAR, &k);
 	if (!op) {
 		int only_reads = !(edge->cats & ((1u << OT_CAT_WRITE) | (1u << OT_CAT_CONTROL)));
 		snprintf(dk, sizeof(dk), "%s|%d|%d", EDGE_KEY, ev->func, k.sub);
@@ -1429,8 +1501,8 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		/* the first range the operation's shortcut, each the shortcut
 		 * to the next (a message reading several blocks reads them in
 		 * the same order each time) */
-		e = prev ? bl_find_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
-			 : bl_find_near(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
+		e = prev ? bl_find_near_tail(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
+			 : bl_find_near_tail(b, op, NEAR_RANGE, NEAR_RANGE + 1, &k);
 		prev = e;
 		if (e && bl_range_covers(e, r->start, hi > UINT32_MAX ? UINT32_MAX : (uint32_t)hi))
 			continue;
@@ -1466,7 +1538,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 	k.block = sym.block;
 	k.start = sym.start;
 	k.count = sym.count;
-	chan = bl_find_near(b, op, NEAR_CHANS, BL_NEAR, &k);
+	chan = bl_find_near_tail(b, op, NEAR_CHANS, BL_NEAR, &k);
 	if (chan) {
 		double std = welford_std(chan);
 
@@ -1535,7 +1607,7 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 			k.s2 = h;
 			t = edge->near[NEAR_TRANS] ? bl_find_near(b, edge->near[NEAR_TRANS], NEAR_NEXT,
 								 NEAR_NEXT + 1, &k) : bl_find(b, &k);
-			edge->near[NEAR_TRANS] = t;
+			near_put(edge, NEAR_TRANS, t);
 			off = !t && b->per_kind[BE_TRANS] > 0;
 			/* one alert per departure from the learned order: the
 			 * transitions that follow an unexpected message are its
@@ -1652,7 +1724,7 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 		k.block = v->block;
 		k.start = v->index;
 		/* each point the shortcut to the next */
-		e = prev ? bl_find_near(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
+		e = prev ? bl_find_near_tail(b, prev, NEAR_NEXT, NEAR_NEXT + 1, &k)
 			 : bl_find_near(b, edge, NEAR_VALUE, NEAR_VALUE + 1, &k);
 		prev = e;
 		if (!e || !bl_confident(&b->cfg, e))

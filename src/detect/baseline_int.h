@@ -130,6 +130,8 @@ struct bl_entry {
 	 * and entries live as long as the model, so a kept one stays valid. */
 	struct bl_entry *near[BL_NEAR];
 	uint8_t near_rr;                /* next slot to replace among the several */
+	uint8_t near_tail;              /* bit i: near[i]'s key ends (from s1 on) as
+					 * this entry's does */
 };
 
 struct bl_scan_src;
@@ -208,6 +210,10 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 				  char *err, size_t errlen);
 struct baseline *bl_load_tree(const char *path, const struct bl_config *cfg,
 			      char *err, size_t errlen);
+
+/* on 0: every shortcut slot checked by the whole key (the slow twin of
+ * the check by the key's head, for the tests); 1, the default. */
+void bl_set_fast_path(int on);
 
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k);
 /* Find or insert; NULL (counted in refused) when the cap is reached. */

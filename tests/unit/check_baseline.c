@@ -1233,6 +1233,44 @@ static void log_alert(void *ctx, const struct alert *a)
 	l->n++;
 }
 
+/* A baseline pair judged side by side, each with an alerter whose
+ * observer logs every alert. */
+struct twin_watch {
+	struct alerter *afast, *aslow;
+	struct alert_log lf, ls;
+};
+
+static void twin_watch_start(struct twin_watch *tw, struct baseline *fast, struct baseline *slow)
+{
+	struct alert_config acfg;
+
+	memset(tw, 0, sizeof(*tw));
+	ots_alert_config_default(&acfg);
+	tw->afast = alerter_new(NULL, &acfg);
+	tw->aslow = alerter_new(NULL, &acfg);
+	alerter_set_observer(tw->afast, log_alert, &tw->lf);
+	alerter_set_observer(tw->aslow, log_alert, &tw->ls);
+	baseline_set_alerter(fast, tw->afast);
+	baseline_set_alerter(slow, tw->aslow);
+}
+
+/* The two logs the same, else the first difference shown. */
+static void twin_watch_end(struct twin_watch *tw)
+{
+	const char *x = tw->lf.text ? tw->lf.text : "", *y = tw->ls.text ? tw->ls.text : "";
+	size_t at = 0;
+
+	ck_assert_int_eq(tw->lf.n, tw->ls.n);
+	while (x[at] && x[at] == y[at])
+		at++;
+	ck_assert_msg(x[at] == y[at], "alerts differ: fast \"%.160s\" slow \"%.160s\"",
+		      x + at, y + at);
+	alerter_free(tw->afast);
+	alerter_free(tw->aslow);
+	free(tw->lf.text);
+	free(tw->ls.text);
+}
+
 /* A summary of packets every iv seconds from first to last, sent by the
  * flow's client, reported every report seconds. */
 static struct ot_event io_summary(const struct flow *f, double first, double last, double iv,
@@ -1290,22 +1328,12 @@ START_TEST(io_sweep_deadline_matches_full_sweep)
 	static const double iv[IO_TWIN_STREAMS] = { 0.01, 0.2, 0.5, 2.0, 5.0, 0.05 };
 	static const double report[IO_TWIN_STREAMS] = { 10, 20, 60, 60, 30, 15 };
 	struct baseline *fast = io_twin_learned(iv, report), *slow = io_twin_learned(iv, report);
-	struct alerter *afast, *aslow;
-	struct alert_config acfg;
-	struct alert_log lf, ls;
+	struct twin_watch tw;
 	double next[IO_TWIN_STREAMS], t = 5000.0;
 	uint32_t rnd = 12345;
 	int i, step;
 
-	memset(&lf, 0, sizeof(lf));
-	memset(&ls, 0, sizeof(ls));
-	ots_alert_config_default(&acfg);
-	afast = alerter_new(NULL, &acfg);
-	aslow = alerter_new(NULL, &acfg);
-	alerter_set_observer(afast, log_alert, &lf);
-	alerter_set_observer(aslow, log_alert, &ls);
-	baseline_set_alerter(fast, afast);
-	baseline_set_alerter(slow, aslow);
+	twin_watch_start(&tw, fast, slow);
 	for (i = 0; i < IO_TWIN_STREAMS; i++)
 		next[i] = t + report[i];
 	/* stream 5 is first heard late, its summary covering time before
@@ -1341,22 +1369,121 @@ START_TEST(io_sweep_deadline_matches_full_sweep)
 	ck_assert_uint_gt(baseline_alert_count(slow, BL_IO_SILENT), 20);
 	ck_assert_uint_eq(baseline_alert_count(fast, BL_IO_SILENT),
 			  baseline_alert_count(slow, BL_IO_SILENT));
-	ck_assert_int_eq(lf.n, ls.n);
-	{
-		const char *x = lf.text ? lf.text : "", *y = ls.text ? ls.text : "";
-		size_t at = 0;
-
-		while (x[at] && x[at] == y[at])
-			at++;
-		ck_assert_msg(x[at] == y[at], "alerts differ: fast \"%.160s\" full \"%.160s\"",
-			      x + at, y + at);
-	}
+	twin_watch_end(&tw);
 	baseline_free(fast);
 	baseline_free(slow);
-	alerter_free(afast);
-	alerter_free(aslow);
-	free(lf.text);
-	free(ls.text);
+}
+END_TEST
+
+/* ---- shortcut slots checked by the key's head against the whole key ---- */
+
+#define SHAPE_CLIENTS 3
+#define SHAPE_SERVERS 2
+
+static uint32_t shape_rand(uint32_t *r)
+{
+	*r = *r * 1103515245u + 12345u;
+	return *r >> 16;
+}
+
+/* One message to both baselines: the fast one checking shortcut slots by
+ * the key's head, the slow one by the whole key. */
+static void shape_event(struct baseline *fast, struct baseline *slow, const struct ot_event *ev)
+{
+	bl_set_fast_path(1);
+	baseline_event(fast, ev);
+	bl_set_fast_path(0);
+	baseline_event(slow, ev);
+	bl_set_fast_path(1);
+}
+
+/* One polling cycle at time t on every edge: the same request shapes on
+ * each (reads of three holding blocks, one of them in two ranges, input
+ * registers, coils; units 1 and 2) and their responses; while judging
+ * (odd) now and then another start, function, unit, a write, an
+ * out-of-range value, a skipped or repeated request. */
+static void shape_cycle(struct baseline *fast, struct baseline *slow, double t, int odd,
+			uint32_t *r)
+{
+	static const uint32_t starts[] = { 0, 100, 200 };
+	int c, sv, q;
+
+	for (c = 0; c < SHAPE_CLIENTS; c++)
+		for (sv = 0; sv < SHAPE_SERVERS; sv++) {
+			char cli[32], srv[32];
+			struct flow f;
+			double ts = t + 0.05 * (c * SHAPE_SERVERS + sv);
+
+			snprintf(cli, sizeof(cli), "10.0.2.%d", 10 + c);
+			snprintf(srv, sizeof(srv), "10.0.3.%d", 20 + sv);
+			f = mkflow(cli, srv, 502);
+			f.id = (uint64_t)(1 + c * SHAPE_SERVERS + sv);
+			for (q = 0; q < 5; q++) {
+				struct ot_event rq, rs;
+				uint32_t start = q < 3 ? starts[q] : 0, x = shape_rand(r) % 100, i;
+				int func = q < 3 ? 3 : q == 3 ? 4 : 1;
+				enum ot_space sp = q < 3 ? OT_SPACE_MB_HOLDING
+					: q == 3 ? OT_SPACE_MB_INPUT : OT_SPACE_MB_COIL;
+
+				if (odd && x < 3)
+					continue;               /* skipped */
+				if (odd && x == 3)
+					start += 1000;          /* another block */
+				if (odd && x == 4)
+					func = 23;              /* another function */
+				rq = mkev(&f, ts + 0.001 * q, OT_DIR_REQUEST, func, OT_CAT_READ);
+				rq.unit = q < 2 ? 1 : 2;
+				if (odd && x == 5)
+					rq.unit = 7;
+				if (odd && x == 6) {
+					rq.func = 16;
+					rq.cat = OT_CAT_WRITE;
+				}
+				ot_range_add(&rq, sp, 0, 0, start, 10);
+				if (q == 2)
+					ot_range_add(&rq, OT_SPACE_MB_HOLDING, 0, 0, start + 50, 5);
+				shape_event(fast, slow, &rq);
+				if (odd && x == 7)
+					shape_event(fast, slow, &rq);   /* repeated */
+				rs = mkev(&f, ts + 0.001 * q + 0.0005, OT_DIR_RESPONSE, rq.func, rq.cat);
+				rs.unit = rq.unit;
+				for (i = 0; i < 10 && q < 4; i++)
+					ot_value_add(&rs, sp, 0, start + i,
+						     odd && x == 8 && i == 3 ? 9000.0
+									   : 10.0 + (shape_rand(r) % 10));
+				shape_event(fast, slow, &rs);
+			}
+		}
+}
+
+/* Shortcut slots whose entry shares the key's tail are checked by the
+ * key's head: the same alerts, at the same times and with the same
+ * evidence, as slots checked by the whole key. */
+START_TEST(near_head_matches_whole_key)
+{
+	struct baseline *fast = baseline_new(bl_defaults()), *slow = baseline_new(bl_defaults());
+	struct twin_watch tw;
+	uint32_t r = 777;
+	int i;
+
+	ck_assert_ptr_nonnull(fast);
+	ck_assert_ptr_nonnull(slow);
+	baseline_set_learning(fast, 1, 0);
+	baseline_set_learning(slow, 1, 0);
+	for (i = 0; i < 200; i++)
+		shape_cycle(fast, slow, 1000.0 + i, 0, &r);
+	baseline_set_learning(fast, 0, 1);
+	baseline_set_learning(slow, 0, 1);
+	twin_watch_start(&tw, fast, slow);
+	for (i = 0; i < 300; i++)
+		shape_cycle(fast, slow, 1200.0 + i * (i > 150 && i < 200 ? 1.4 : 1.0), 1, &r);
+	ck_assert_int_gt(tw.ls.n, 100);
+	ck_assert_uint_gt(baseline_alert_count(slow, BL_UNEXPECTED_SEQUENCE), 0);
+	ck_assert_uint_gt(baseline_alert_count(slow, BL_NEW_ADDRESS_RANGE), 0);
+	ck_assert_uint_gt(baseline_alert_count(slow, BL_VALUE_OUT_OF_RANGE), 0);
+	twin_watch_end(&tw);
+	baseline_free(fast);
+	baseline_free(slow);
 }
 END_TEST
 
@@ -1420,6 +1547,7 @@ static Suite *baseline_suite(void)
 	tcase_add_test(tc, channel_keeps_its_symbol_hash);
 	tcase_add_test(tc, io_connections_and_silence);
 	tcase_add_test(tc, io_sweep_deadline_matches_full_sweep);
+	tcase_add_test(tc, near_head_matches_whole_key);
 	tcase_add_test(tc, one_alert_per_message);
 	tcase_add_test(tc, text_and_counters_not_ranges);
 	tcase_add_test(tc, confidence_thresholds);
