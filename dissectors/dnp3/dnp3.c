@@ -53,6 +53,7 @@ struct dnp3_state {
 	const struct ot_limits *lim;
 	struct framer framer[2];            /* [from_client] */
 	struct dnp3_fragment frag[DNP3_MAX_FRAGMENTS];
+	uint32_t n_frags;                   /* frag[] slots in use */
 	struct dnp3_pending *pending;       /* oldest first */
 	uint32_t n_pending;
 	uint32_t pending_cap;               /* entries allocated in pending */
@@ -422,7 +423,8 @@ static int pending_match(struct dnp3_state *st, struct dissect_ctx *ctx, uint8_t
 			ev->rtt = age;
 			ev->cat = (enum ot_category)p->cat;
 		}
-		memmove(p, p + 1, (st->n_pending - i - 1) * sizeof(*p));
+		if (i + 1 < st->n_pending)
+			memmove(p, p + 1, (st->n_pending - i - 1) * sizeof(*p));
 		st->n_pending--;
 		st->pending_reported = 0;
 		return 1;
@@ -518,6 +520,7 @@ static void app_fragment(struct dnp3_state *st, const struct dnp3_link *l,
 static void frag_clear(struct dnp3_state *st, struct dnp3_fragment *f)
 {
 	st->reasm_bytes -= f->len;
+	st->n_frags--;          /* only slots in use are cleared */
 	f->used = 0;
 	f->len = 0;
 	if (f->cap > DNP3_KEEP_BUFFER) {
@@ -531,6 +534,8 @@ static struct dnp3_fragment *frag_find(struct dnp3_state *st, uint16_t src, uint
 {
 	int i;
 
+	if (st->n_frags == 0)   /* the common case: single-segment fragments */
+		return NULL;
 	for (i = 0; i < DNP3_MAX_FRAGMENTS; i++)
 		if (st->frag[i].used && st->frag[i].src == src && st->frag[i].dst == dst)
 			return &st->frag[i];
@@ -626,6 +631,7 @@ static void transport_segment(struct dnp3_state *st, const struct dnp3_link *l,
 		}
 		f = frag_slot(st);
 		f->used = 1;
+		st->n_frags++;
 		f->src = l->src;
 		f->dst = l->dst;
 		f->from_client = ctx->from_client;
