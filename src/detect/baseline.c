@@ -1491,7 +1491,9 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 		}
 		return;         /* a new function has no learned ranges or order */
 	}
-	key_op_on_edge(&k, BE_RANGE, edge, ev);      /* only space and block vary */
+	/* the range key is the operation's with its kind changed (its space
+	 * and block still 0); only space and block vary */
+	k.kind = BE_RANGE;
 	prev = NULL;
 	for (i = 0; i < ev->n_ranges; i++) {
 		const struct ot_range *r = &ev->ranges[i];
@@ -1531,7 +1533,9 @@ static void detect_request(struct baseline *b, const struct ot_event *ev, const 
 
 	/* period of this request channel */
 	ev_symbol(ev, &sym);
-	key_on_edge(&k, BE_CHAN, edge);
+	/* from the range key: every field the channel's key adds is set here
+	 * (the function and sub-function are the operation's already) */
+	k.kind = BE_CHAN;
 	k.func = sym.func;
 	k.sub = sym.sub;
 	k.space = sym.space;
@@ -1674,13 +1678,16 @@ static void devs_add(struct bl_devs *d, const struct ot_value *v, json_t *point)
 		json_decref(point);
 }
 
+/* The alert for d's points, if any (the unit worked out only then). */
 static void devs_alert(struct baseline *b, enum bl_kind kind, struct bl_devs *d,
-		       const struct ot_event *ev, const struct flow *f, int32_t unit, double ts)
+		       const struct ot_event *ev, const struct flow *f, double ts)
 {
 	char ipbuf[OTS_IPSTR_LEN], dk[128];
+	int32_t unit;
 
 	if (!d->count)
 		return;
+	unit = ev_unit(ev);
 	ot_ip_str(&f->srv_ip, ipbuf, sizeof(ipbuf));
 	snprintf(dk, sizeof(dk), "%s|%d|%016llx", ipbuf, (int)unit, (unsigned long long)d->hash);
 	bl_alert(b, kind, ts, f, ev->from_client, ev, dk,
@@ -1763,8 +1770,8 @@ static void detect_values(struct baseline *b, const struct ot_event *ev, const s
 			"learned_min", e->min, "learned_max", e->max,
 			"learned_samples", (json_int_t)e->n, "learned_span", bl_entry_span(e)));
 	}
-	devs_alert(b, BL_VALUE_OUT_OF_RANGE, &range, ev, f, ev_unit(ev), ts);
-	devs_alert(b, BL_TEXT_CHANGE, &text, ev, f, ev_unit(ev), ts);
+	devs_alert(b, BL_VALUE_OUT_OF_RANGE, &range, ev, f, ts);
+	devs_alert(b, BL_TEXT_CHANGE, &text, ev, f, ts);
 }
 
 static void detect_response(struct baseline *b, const struct ot_event *ev, const struct flow *f,
