@@ -23,10 +23,21 @@ void applayer_init(struct applayer *al, const struct dissector *const *list, siz
 	}
 	al->lim = lim;
 	al->want_detail = want_detail;
-	al->on_event = on_event;
-	al->ud = ud;
+	if (on_event)
+		applayer_add_consumer(al, on_event, ud);
 	for (i = 0; i < al->n; i++)
 		al->per[i].d = al->list[i];
+}
+
+int applayer_add_consumer(struct applayer *al,
+			  void (*on_event)(void *ud, const struct ot_event *ev), void *ud)
+{
+	if (al->n_consumers >= APPLAYER_MAX_CONSUMERS)
+		return -1;
+	al->consumer[al->n_consumers].on_event = on_event;
+	al->consumer[al->n_consumers].ud = ud;
+	al->n_consumers++;
+	return 0;
 }
 
 void applayer_flow_init(struct applayer_flow *af)
@@ -68,10 +79,11 @@ void applayer_flow_counters(const struct applayer *al, const struct applayer_flo
 
 static void applayer_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
-	struct applayer *al = ctx->emit_ud;
+	const struct applayer *al = ctx->emit_ud;
+	size_t i;
 
-	if (al->on_event)
-		al->on_event(al->ud, ev);
+	for (i = 0; i < al->n_consumers; i++)
+		al->consumer[i].on_event(al->consumer[i].ud, ev);
 }
 
 static void make_ctx(struct applayer *al, struct dissect_ctx *ctx, const struct flow *f,

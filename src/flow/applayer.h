@@ -53,13 +53,22 @@ struct applayer_dissector_stats {
 	uint64_t counters[DISSECT_MAX_COUNTERS];
 };
 
+/* The consumers of the events at most (applayer_add_consumer). */
+#define APPLAYER_MAX_CONSUMERS 17
+
+struct applayer_consumer {
+	void (*on_event)(void *ud, const struct ot_event *ev);
+	void *ud;
+};
+
 struct applayer {
 	const struct dissector *list[APPLAYER_MAX_DISSECTORS]; /* by probe_order */
 	size_t n;
 	const struct ot_limits *lim;
 	int want_detail;
-	void (*on_event)(void *ud, const struct ot_event *ev);
-	void *ud;
+	/* every event goes to each, in this order (no fan-out in between) */
+	struct applayer_consumer consumer[APPLAYER_MAX_CONSUMERS];
+	size_t n_consumers;
 	struct applayer_stats st;
 	struct applayer_dissector_stats per[APPLAYER_MAX_DISSECTORS]; /* [i]: list[i] */
 };
@@ -80,10 +89,15 @@ struct applayer_flow {
 	uint8_t pbuf[2][APPLAYER_PROBE_BUF];
 };
 
-/* list may hold at most APPLAYER_MAX_DISSECTORS entries (more are ignored). */
+/* list may hold at most APPLAYER_MAX_DISSECTORS entries (more are ignored).
+ * on_event (may be NULL): the first consumer of the events. */
 void applayer_init(struct applayer *al, const struct dissector *const *list, size_t n,
 		   const struct ot_limits *lim, int want_detail,
 		   void (*on_event)(void *ud, const struct ot_event *ev), void *ud);
+/* One more consumer of every event, after those there.  0, or -1 when
+ * APPLAYER_MAX_CONSUMERS are there. */
+int applayer_add_consumer(struct applayer *al,
+			  void (*on_event)(void *ud, const struct ot_event *ev), void *ud);
 void applayer_flow_init(struct applayer_flow *af);
 
 /* In-order bytes (TCP) or one datagram (UDP) of direction dir (enum

@@ -87,6 +87,12 @@ struct flow_entry {
 	struct flow_ext *ext;
 };
 
+/* A consumer of every packet. */
+struct flow_packet_consumer {
+	void (*on_packet)(void *ud, const struct pkt_meta *p, const struct flow *f, int dir);
+	void *ud;
+};
+
 /* One direction's delivery target while a packet is processed. */
 struct flow_sink_ctx {
 	struct flow_table *ft;
@@ -98,6 +104,10 @@ struct flow_sink_ctx {
 struct flow_table {
 	struct flow_config cfg;
 	struct flow_callbacks cb;
+	/* every packet goes to each, in this order: cb.on_packet first */
+	struct flow_packet_consumer pc[FLOW_MAX_CONSUMERS + 1];
+	size_t n_pc;
+	size_t n_added;                    /* flow_table_add_consumer calls taken */
 	struct ot_limits lim;
 	struct flow_entry **buckets;
 	uint64_t mask;
@@ -700,6 +710,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	uint64_t h;
 	int64_t ts = tv_us(&p->ts);
 	int src_lo, dir, list;
+	size_t i;
 
 	if (ts > ft->now)
 		ft->now = ts;
@@ -750,8 +761,8 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	}
 
 	ft->recent = e;
-	if (ft->cb.on_packet)
-		ft->cb.on_packet(ft->cb.ud, p, f, dir);
+	for (i = 0; i < ft->n_pc; i++)
+		ft->pc[i].on_packet(ft->pc[i].ud, p, f, dir);
 
 	x = e->ext;
 	if (!x && p->payload_len) {
@@ -765,6 +776,28 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	    classify_packet(ft->cls, &x->cls, p, f->app_proto, sizeof(f->app_proto)))
 		e->labelled = 1;
 	app_packet(ft, e, x, p, dir);
+}
+
+int flow_table_add_consumer(struct flow_table *ft,
+			    void (*on_packet)(void *ud, const struct pkt_meta *p,
+					      const struct flow *f, int dir),
+			    void (*on_event)(void *ud, const struct ot_event *ev), void *ud)
+{
+	/* room for one more of each besides flow_table_new's callbacks:
+	 * the lists hold one slot more */
+	_Static_assert(APPLAYER_MAX_CONSUMERS >= FLOW_MAX_CONSUMERS + 1,
+		       "the application layer takes every event consumer");
+	if (ft->n_added >= FLOW_MAX_CONSUMERS)
+		return -1;
+	ft->n_added++;
+	if (on_event)
+		applayer_add_consumer(&ft->al, on_event, ud);
+	if (on_packet) {
+		ft->pc[ft->n_pc].on_packet = on_packet;
+		ft->pc[ft->n_pc].ud = ud;
+		ft->n_pc++;
+	}
+	return 0;
 }
 
 void flow_table_expire(struct flow_table *ft, const struct timeval *now)
@@ -884,6 +917,11 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	ft->cfg = *cfg;
 	if (cb)
 		ft->cb = *cb;
+	if (ft->cb.on_packet) {
+		ft->pc[0].on_packet = ft->cb.on_packet;
+		ft->pc[0].ud = ft->cb.ud;
+		ft->n_pc = 1;
+	}
 	ft->lim = cfg->lim;
 	while (nb < cfg->max_flows)
 		nb <<= 1;
@@ -936,7 +974,8 @@ void flow_table_free(struct flow_table *ft)
 		return;
 	/* end what is left without telling anyone: the consumers may be gone */
 	memset(&ft->cb, 0, sizeof(ft->cb));
-	ft->al.on_event = NULL;
+	ft->n_pc = 0;
+	ft->al.n_consumers = 0;
 	flow_table_flush(ft);
 	classify_free(ft->cls);
 	free(ft->buckets);

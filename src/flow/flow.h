@@ -133,6 +133,16 @@ void flow_table_free(struct flow_table *ft);
 /* Account one decoded packet: flow lookup/creation, counters, nDPI, TCP
  * reassembly, dissectors.  Also expires idle flows as packet time advances. */
 void flow_table_process(struct flow_table *ft, const struct pkt_meta *p);
+/* One more consumer of every packet (on_packet) and of every OT event
+ * (on_event), either may be NULL, called after the callbacks given to
+ * flow_table_new and those added before, with ud: what a fan-out behind
+ * one callback would do, without the fan-out.  0, or -1 (nothing added)
+ * after FLOW_MAX_CONSUMERS calls. */
+#define FLOW_MAX_CONSUMERS 16
+int flow_table_add_consumer(struct flow_table *ft,
+			    void (*on_packet)(void *ud, const struct pkt_meta *p,
+					      const struct flow *f, int dir),
+			    void (*on_event)(void *ud, const struct ot_event *ev), void *ud);
 /* Expire flows idle at time now (also called on live-capture ticks). */
 void flow_table_expire(struct flow_table *ft, const struct timeval *now);
 /* End every flow (end of input). */

@@ -23,11 +23,10 @@ struct sensor {
 	struct flow_table *ft;
 	struct sensor_observer obs[SENSOR_MAX_OBSERVERS];
 	int nobs;
-	/* the observers that take packets, and those that take events, in
-	 * the order they were added: the per-packet calls go down short lists */
-	const struct sensor_observer *on_packet[SENSOR_MAX_OBSERVERS], *on_event[SENSOR_MAX_OBSERVERS];
+	/* the observers that take ticks, in the order they were added (those
+	 * that take packets and events are the flow table's consumers) */
 	const struct sensor_observer *on_tick[SENSOR_MAX_OBSERVERS];
-	int n_on_packet, n_on_event, n_on_tick;
+	int n_on_tick;
 	int flow_log;
 	int finished;
 	struct sensor_stats st;
@@ -60,25 +59,8 @@ struct sensor {
  * bytes (seen plus missing): fewer say nothing. */
 #define LOSS_MIN_BYTES 65536
 
-/* ---- flow table callbacks: fan out to the observers ---- */
-
-static void fan_packet(void *ud, const struct pkt_meta *p, const struct flow *f, int dir)
-{
-	struct sensor *s = ud;
-	int i;
-
-	for (i = 0; i < s->n_on_packet; i++)
-		s->on_packet[i]->on_packet(s->on_packet[i]->ctx, p, f, dir);
-}
-
-static void fan_event(void *ud, const struct ot_event *ev)
-{
-	struct sensor *s = ud;
-	int i;
-
-	for (i = 0; i < s->n_on_event; i++)
-		s->on_event[i]->on_event(s->on_event[i]->ctx, ev);
-}
+/* ---- flow table callbacks (packets and events go to the observers
+ * straight from the flow table: sensor_add_observer) ---- */
 
 /* Suricata's flow.state: new (one side only), established, closed. */
 static const char *flow_state_word(const struct flow *f)
@@ -175,7 +157,7 @@ struct sensor *sensor_new(struct eve *eve, const struct flow_config *fcfg,
 {
 	struct sensor *s = calloc(1, sizeof(*s));
 	struct flow_callbacks cb = {
-		.on_packet = fan_packet, .on_event = fan_event, .on_flow_end = fan_flow_end,
+		.on_flow_end = fan_flow_end,
 	};
 
 	if (!s) {
@@ -256,11 +238,11 @@ int sensor_add_observer(struct sensor *s, const struct sensor_observer *o)
 {
 	if (s->nobs >= SENSOR_MAX_OBSERVERS)
 		return -1;
+	/* packets and events: called by the flow table in the order added */
+	if ((o->on_packet || o->on_event) &&
+	    flow_table_add_consumer(s->ft, o->on_packet, o->on_event, o->ctx) < 0)
+		return -1;
 	s->obs[s->nobs] = *o;
-	if (o->on_packet)
-		s->on_packet[s->n_on_packet++] = &s->obs[s->nobs];
-	if (o->on_event)
-		s->on_event[s->n_on_event++] = &s->obs[s->nobs];
 	if (o->on_tick)
 		s->on_tick[s->n_on_tick++] = &s->obs[s->nobs];
 	s->nobs++;

@@ -505,6 +505,42 @@ START_TEST(flow_ids_unique)
 }
 END_TEST
 
+/* Packet consumers added to the table: after flow_table_new's callback, in
+ * the order added, at most FLOW_MAX_CONSUMERS of them (nothing taken past
+ * that), and silent once the table is being freed. */
+static char consumer_log[64];
+static unsigned consumer_n;
+
+static void consumer_a(void *ud, const struct pkt_meta *p, const struct flow *f, int dir)
+{
+	if (consumer_n < sizeof(consumer_log))
+		consumer_log[consumer_n++] = *(const char *)ud;
+}
+
+START_TEST(consumers_in_order_and_capped)
+{
+	static const char names[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	unsigned i;
+
+	ft = table();
+	consumer_n = 0;
+	for (i = 0; i < FLOW_MAX_CONSUMERS; i++)
+		ck_assert_int_eq(flow_table_add_consumer(ft, consumer_a, NULL, (void *)&names[i]), 0);
+	ck_assert_int_eq(flow_table_add_consumer(ft, consumer_a, NULL, (void *)&names[20]), -1);
+	udp("10.0.0.1", 1000, "10.0.0.2", 2000, 1.0);
+	ck_assert_uint_eq(n_packets, 1);        /* flow_table_new's callback */
+	ck_assert_uint_eq(consumer_n, FLOW_MAX_CONSUMERS);
+	ck_assert(memcmp(consumer_log, names, FLOW_MAX_CONSUMERS) == 0);
+	udp("10.0.0.2", 2000, "10.0.0.1", 1000, 1.5);
+	ck_assert_uint_eq(consumer_n, 2 * FLOW_MAX_CONSUMERS);
+	ck_assert(memcmp(consumer_log + FLOW_MAX_CONSUMERS, names, FLOW_MAX_CONSUMERS) == 0);
+	flow_table_free(ft);    /* ends the open flow without telling anyone */
+	ft = NULL;
+	ck_assert_uint_eq(consumer_n, 2 * FLOW_MAX_CONSUMERS);
+	ck_assert_uint_eq(n_ended, 0);
+}
+END_TEST
+
 START_TEST(table_grows_and_finds_every_flow)
 {
 	enum { N = 5000 };
@@ -660,6 +696,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, bare_syn_allocates_nothing_more);
 	tcase_add_test(tc, flow_ids_unique);
 	tcase_add_test(tc, table_grows_and_finds_every_flow);
+	tcase_add_test(tc, consumers_in_order_and_capped);
 	tcase_add_test(tc, bad_config_refused);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
