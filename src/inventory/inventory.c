@@ -300,11 +300,15 @@ static inline __attribute__((always_inline)) const struct inv_end_memo *memo_get
 	const struct inv_end_memo *m;
 	uint64_t k[4];
 
-	if (!s || s->gen != inv->gen || !(m = &s->memo[end])->a)
+	if (!s || s->gen != inv->gen || !(m = &s->memo[end][0])->a)
 		return NULL;
 	inv_memo_key(k, mac, ip);
-	return ((m->key[0] ^ k[0]) | (m->key[1] ^ k[1]) | (m->key[2] ^ k[2]) |
-		(m->key[3] ^ k[3])) == 0 ? m : NULL;
+	if (((m->key[0] ^ k[0]) | (m->key[1] ^ k[1]) | (m->key[2] ^ k[2]) | (m->key[3] ^ k[3])) == 0)
+		return m;
+	/* way 1 is empty (a NULL) or holds another question (memo_put()) */
+	m = &s->memo[end][1];
+	return m->a && ((m->key[0] ^ k[0]) | (m->key[1] ^ k[1]) | (m->key[2] ^ k[2]) |
+			(m->key[3] ^ k[3])) == 0 ? m : NULL;
 }
 
 /* Remember end's answer (after slot_store(), which settles the slot's gen). */
@@ -315,7 +319,8 @@ static void memo_put(struct inv_flow_slot *s, int end, const uint8_t *mac,
 
 	if (!s)
 		return;
-	m = &s->memo[end];
+	m = &s->memo[end][0];
+	s->memo[end][1] = *m;   /* memo_get() missed both: keep the newer */
 	m->a = a;
 	m->r = r;
 	inv_memo_key(m->key, mac, ip);

@@ -202,7 +202,9 @@ struct inv_flow_slot {
 	/* [0] client end, [1] server end; [way]: 0 the one used last */
 	struct asset *a[2][INV_SLOT_WAYS];
 	struct inv_ip *r[2][INV_SLOT_WAYS];
-	struct inv_end_memo memo[2];            /* [end], while gen holds */
+	/* [end][way], while gen holds; way 0 the question asked last (an
+	 * end behind two MAC addresses asks two questions by turns) */
+	struct inv_end_memo memo[2][INV_SLOT_WAYS];
 	/* [end]: the flow's own addresses resolved (flow_end_asset()); they
 	 * are fixed once the flow has its MACs, so gen and has_mac decide */
 	struct {

@@ -1349,6 +1349,60 @@ START_TEST(last_seen_with_time_going_back)
 }
 END_TEST
 
+/*
+ * A flow seen on three segments: each end shows up behind a different MAC
+ * address on each (the sender, then routers), and the packets of a
+ * segment come in runs or by turns.  The flow remembers two answers an
+ * end (its slot's memo ways); whatever it remembers, every packet counts
+ * on the asset of its own MAC address and that asset's record of the IP
+ * address, as a look-up in the tables would give.
+ */
+START_TEST(flow_end_behind_several_macs)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	uint64_t sent[3] = { 0 }, recv[3] = { 0 };
+	struct flow f = mk_flow("10.7.0.1", 701, "10.7.1.1", 801, IPPROTO_TCP, 502);
+	int i, k;
+
+	srand(3);
+	for (i = 0; i < 3000; i++) {
+		int seg = i < 1000 ? i % 2 : rand() % 3, dir = rand() % 2;
+
+		/* segment k: client behind 701 + k, server behind 801 + k */
+		mac_of((uint32_t)(701 + seg), f.cli_mac);
+		mac_of((uint32_t)(801 + seg), f.srv_mac);
+		packet(inv, &f, dir, 60);
+		sent[seg] += !dir;
+		recv[seg] += dir;
+		tick(0.001);
+	}
+	for (k = 0; k < 3; k++) {
+		uint8_t cm[6], sm[6];
+		struct inventory_asset_info ai;
+		const struct asset *c, *sv;
+
+		mac_of((uint32_t)(701 + k), cm);
+		mac_of((uint32_t)(801 + k), sm);
+		ck_assert_int_eq(inventory_find_mac(inv, cm, &ai), 0);
+		c = asset_rec(inv, ai.id);
+		ck_assert_int_eq(inventory_find_mac(inv, sm, &ai), 0);
+		sv = asset_rec(inv, ai.id);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_ptr_nonnull(sv);
+		/* the client end sends in direction 0, the server end in 1 */
+		ck_assert_uint_eq(c->pkts[0], sent[k]);
+		ck_assert_uint_eq(c->pkts[1], recv[k]);
+		ck_assert_uint_eq(sv->pkts[0], recv[k]);
+		ck_assert_uint_eq(sv->pkts[1], sent[k]);
+		ck_assert_uint_eq(c->n_ips, 1);
+		ck_assert_uint_eq(sv->n_ips, 1);
+		ck_assert_uint_eq(c->ips->pkts[0], sent[k]);
+		ck_assert_uint_eq(sv->ips->pkts[1], sent[k]);
+	}
+	inventory_free(inv);
+}
+END_TEST
+
 /* Random packets and events, with out-of-range fields, never crash and keep
  * the caps (run under the sanitizer build too). */
 START_TEST(random_inputs_never_crash)
@@ -1426,6 +1480,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, sweep_versus_big_master);
 	tcase_add_test(tc, role_skip_matches_full_inference);
 	tcase_add_test(tc, last_seen_with_time_going_back);
+	tcase_add_test(tc, flow_end_behind_several_macs);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, two_ot_protocols_on_one_port);
