@@ -345,7 +345,7 @@ struct bl_gap {
 };
 
 #define BL_TMPL_KEYS 32         /* gaps kept of an object (the first ones) */
-#define BL_TMPLS 16             /* objects kept, by their place (depth, member) */
+#define BL_TMPLS 16             /* objects kept, by their place (tmpl_place) */
 
 /* The gaps of a whole object that the plain reader took, in order: their
  * keys are different from one another. */
@@ -1473,13 +1473,22 @@ static uint32_t plain_number(struct bl_doc *d, const char **pp, const char *end)
 }
 
 static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth,
-			    unsigned place);
+			    uint32_t member);
 
 /* A bit for a member name: a repeated name is looked for only when its
  * bit is already set. */
 static uint64_t key_bit(const char *s, size_t len)
 {
 	return 1ULL << ((len * 7 + (len ? (unsigned char)s[0] + 3u * (unsigned char)s[len - 1] : 0)) & 63);
+}
+
+/* The template of an object at depth, member i of its parent: objects at
+ * depth 1 (an entry's members) have several, and each depth one of its own
+ * apart from all the others', so an object never shares its template with
+ * an object it is inside of (which is still comparing with its own). */
+static unsigned tmpl_place(int depth, uint32_t i)
+{
+	return depth <= 0 ? 0 : depth == 1 ? 1 + i % 8 : 7 + (unsigned)depth;
 }
 
 /* The text at p is gap g's bytes. */
@@ -1527,17 +1536,20 @@ static uint32_t plain_array(struct bl_doc *d, const char **pp, const char *end, 
 }
 
 /*
- * The members after '{' at *pp into an object node.  place: where the
- * object stands (its depth and member), which picks the template its gaps
+ * The members after '{' at *pp into an object node.  Where the object
+ * stands (depth, and member of its parent) picks the template its gaps
  * are compared with.  While every gap so far is the template's, the keys
  * are the template's first ones, different from one another; from the
  * first gap that is not, each is read and its key checked against those
  * before it, and the object's gaps become the template when it ends.
  */
 static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end, int depth,
-			     unsigned place)
+			     uint32_t member)
 {
-	struct bl_tmpl *tp = &d->tmpl[place % BL_TMPLS];
+	/* depth <= BL_PLAIN_DEPTH (plain_value's check): every place is a template */
+	_Static_assert(7 + BL_PLAIN_DEPTH < BL_TMPLS, "a template for each depth");
+	unsigned place = tmpl_place(depth, member);
+	struct bl_tmpl *tp = &d->tmpl[place < BL_TMPLS ? place : BL_TMPLS - 1];
 	struct bl_gap cur[BL_TMPL_KEYS];
 	const char *p = *pp + 1, *g, *text = NULL;
 	uint32_t at = doc_node(d, BN_OBJ), last = 0, m, i, k;
@@ -1599,7 +1611,7 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
 				}
 			}
 		}
-		if (!(m = plain_value(d, &p, end, depth + 1, (unsigned)depth * 5 + 5 + i)))
+		if (!(m = plain_value(d, &p, end, depth + 1, i)))
 			return 0;
 		d->v[m].kp = text;
 		d->v[m].klen = (uint32_t)len;
@@ -1619,7 +1631,7 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
  * loader's own copy of the file; doc_value puts the quotes back when it
  * leaves the value to jansson after all). */
 static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, int depth,
-			    unsigned place)
+			    uint32_t member)
 {
 	const char *p = *pp, *text;
 	size_t len;
@@ -1629,7 +1641,7 @@ static uint32_t plain_value(struct bl_doc *d, const char **pp, const char *end, 
 		return 0;
 	switch (*p) {
 	case '{':
-		return plain_object(d, pp, end, depth, place);
+		return plain_object(d, pp, end, depth, member);
 	case '[':
 		return plain_array(d, pp, end, depth);
 	case '"':

@@ -505,6 +505,54 @@ START_TEST(macs_read_as_sscanf_reads_them)
 }
 END_TEST
 
+/* An entry whose member holds an object of many members: the inner object
+ * is read while the entry is, and what the direct reader remembers of the
+ * one must not stand for the other (a repeated key after the inner object
+ * is still a repeated key). */
+START_TEST(readers_agree_on_nested_objects)
+{
+	const char *assets = strstr(sample, "\"assets\": [") + strlen("\"assets\": [");
+	char entry[2][1024], *buf;
+	size_t len = strlen(sample), n, at, k;
+	int e;
+
+	buf = malloc(len + sizeof(entry) + 16);
+	ck_assert_ptr_nonnull(buf);
+	for (e = 0; e < 2; e++) {
+		/* "ip", p1..p10, then "obj" (13 members, the last "ip"), then
+		 * "count" (the first entry) or "ip" again (the second) */
+		n = (size_t)snprintf(entry[e], sizeof(entry[e]), "{\"ip\": \"10.0.0.%d\"", e + 1);
+		for (k = 1; k <= 10; k++)
+			n += (size_t)snprintf(entry[e] + n, sizeof(entry[e]) - n, ", \"p%zu\": 1", k);
+		n += (size_t)snprintf(entry[e] + n, sizeof(entry[e]) - n, ", \"obj\": {\"c0\": 0");
+		for (k = 1; k <= 11; k++)
+			n += (size_t)snprintf(entry[e] + n, sizeof(entry[e]) - n, ", \"c%zu\": 0", k);
+		n += (size_t)snprintf(entry[e] + n, sizeof(entry[e]) - n,
+				      ", \"ip\": 0}, \"%s\": 1, \"macs\": [], \"vlans\": [],"
+				      " \"count\": 1, \"first_seen\": 1.0, \"last_seen\": 1.0},",
+				      e ? "ip" : "refused");
+		ck_assert_uint_lt(n, sizeof(entry[e]) - 1);
+	}
+	at = (size_t)(assets - sample);
+	memcpy(buf, sample, at);
+	n = at;
+	for (e = 0; e < 2; e++) {
+		memcpy(buf + n, entry[e], strlen(entry[e]));
+		n += strlen(entry[e]);
+	}
+	memcpy(buf + n, sample + at, len - at);
+	n += len - at;
+	n_loaded = n_refused = 0;
+	one_text(buf, n, "nested, repeated after", 0, 0);
+	ck_assert_uint_eq(n_refused, 1);
+	/* the second entry like the first but for its address: valid */
+	memcpy(strstr(buf + at + strlen(entry[0]), "\"ip\": 1, \"macs\""), "\"xy\"", 4);
+	one_text(buf, n, "nested", 0, 1);
+	ck_assert_uint_eq(n_loaded, 1);
+	free(buf);
+}
+END_TEST
+
 /* Other layouts: the header after the sections (read by the direct
  * reader), a section out of its order (left to the tree), the sections
  * in reverse order; the same model. */
@@ -565,6 +613,7 @@ static Suite *load_suite(void)
 	tcase_add_test(tc, readers_agree_on_missing_and_repeated_keys);
 	tcase_add_test(tc, readers_agree_on_changed_saved_bytes);
 	tcase_add_test(tc, macs_read_as_sscanf_reads_them);
+	tcase_add_test(tc, readers_agree_on_nested_objects);
 	tcase_add_test(tc, readers_agree_on_layouts);
 	tcase_add_test(tc, readers_agree_over_the_cap);
 	suite_add_tcase(s, tc);
