@@ -368,7 +368,8 @@ static int input_ended(struct inputs *in, struct input *e, int r)
 
 /* Read e's next packet into e->hdr.  1 a packet, 0 e has ended (closed,
  * state set, a read error reported). */
-static inline int input_advance(struct inputs *in, struct input *e)
+static inline __attribute__((always_inline)) int input_advance(struct inputs *in,
+								   struct input *e)
 {
 	struct pcap_pkthdr *ph;
 	const struct pcap_pkthdr *h;

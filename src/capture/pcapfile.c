@@ -14,22 +14,8 @@
 #define PCAP_MAGIC_US    0xa1b2c3d4u
 #define PCAP_MAGIC_NS    0xa1b23c4du
 #define PCAPFILE_HDR     24
-#define PCAPFILE_REC     16
 #define PCAPFILE_MAX_PKT 262144u        /* libpcap's largest sane packet */
 #define PCAPFILE_BUF     (1024 * 1024)  /* at least a record of that size */
-
-struct pcapfile {
-	FILE *fp;                       /* owns f; never read through */
-	struct infile *f;
-	unsigned char *buf;
-	size_t pos, len;                /* buf[pos, len): not handed out yet */
-	int eof;                        /* the file has no more bytes */
-	int read_errno;                 /* a read failed: its errno */
-	uint32_t snapshot;
-	int nsec;
-	struct pcap_pkthdr hdr;
-	char err[PCAP_ERRBUF_SIZE];
-};
 
 /* Link types read here: those whose file value is their DLT value and
  * whose largest sane packet is PCAPFILE_MAX_PKT. */
@@ -145,23 +131,10 @@ static int fail_read(struct pcapfile *pf)
 	return -1;
 }
 
-/* The record at buf[pos]: its header into pf->hdr; the captured length. */
-static inline uint32_t take_header(struct pcapfile *pf, const unsigned char *r)
-{
-	uint32_t caplen = rd32(r + 8);
-
-	pf->hdr.ts.tv_sec = (int32_t)rd32(r);
-	pf->hdr.ts.tv_usec = (int32_t)rd32(r + 4);
-	if (pf->nsec)
-		pf->hdr.ts.tv_usec /= 1000;
-	pf->hdr.len = rd32(r + 12);
-	return caplen;
-}
-
 /* The careful path: refills the buffer, and says what is wrong with a cut
  * or damaged record. */
-static int next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
-		     const unsigned char **data)
+int pcapfile_next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
+		       const unsigned char **data)
 {
 	uint32_t caplen, keep;
 	size_t have;
@@ -178,7 +151,7 @@ static int next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
 		pf->pos = pf->len;
 		return -1;
 	}
-	caplen = take_header(pf, pf->buf + pf->pos);
+	caplen = pcapfile_take_header(pf, pf->buf + pf->pos);
 	if (caplen > PCAPFILE_MAX_PKT) {
 		if (caplen > pf->snapshot)
 			snprintf(pf->err, sizeof(pf->err),
@@ -209,30 +182,6 @@ static int next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
 	pf->hdr.caplen = keep;
 	*hdr = &pf->hdr;
 	*data = pf->buf + pf->pos + PCAPFILE_REC;
-	pf->pos += PCAPFILE_REC + (size_t)caplen;
-	return 1;
-}
-
-int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
-		  const unsigned char **data)
-{
-	size_t have = pf->len - pf->pos;
-	const unsigned char *r = pf->buf + pf->pos;
-	uint32_t caplen;
-
-	/* The common case: the whole record is in the buffer, and its length
-	 * is within the snapshot length (so no larger than PCAPFILE_MAX_PKT)
-	 * and needs no cut.  Anything else, next_slow: it gives every error
-	 * and the cut. */
-	if (have < PCAPFILE_REC)
-		return next_slow(pf, hdr, data);
-	caplen = rd32(r + 8);
-	if (caplen > pf->snapshot || have - PCAPFILE_REC < caplen)
-		return next_slow(pf, hdr, data);
-	take_header(pf, r);
-	pf->hdr.caplen = caplen;
-	*hdr = &pf->hdr;
-	*data = r + PCAPFILE_REC;
 	pf->pos += PCAPFILE_REC + (size_t)caplen;
 	return 1;
 }

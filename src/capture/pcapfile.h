@@ -21,11 +21,29 @@
 #ifndef OTS_PCAPFILE_H
 #define OTS_PCAPFILE_H
 
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <pcap/pcap.h>
 
 #include "infile.h"
 
-struct pcapfile;
+#define PCAPFILE_REC     16             /* a record's header */
+
+/* Read by pcapfile.c and by pcapfile_next below (inline: it runs once a
+ * packet); nobody else touches it. */
+struct pcapfile {
+	FILE *fp;                       /* owns f; never read through */
+	struct infile *f;
+	unsigned char *buf;
+	size_t pos, len;                /* buf[pos, len): not handed out yet */
+	int eof;                        /* the file has no more bytes */
+	int read_errno;                 /* a read failed: its errno */
+	uint32_t snapshot;
+	int nsec;
+	struct pcap_pkthdr hdr;
+	char err[PCAP_ERRBUF_SIZE];
+};
 
 /*
  * Open path again for reading its records here, when it is of the common
@@ -35,10 +53,51 @@ struct pcapfile;
  */
 struct pcapfile *pcapfile_open(const char *path, pcap_t *p);
 
+/* pcapfile_next's careful path (any record it does not take itself):
+ * refills the buffer, gives every error and the cut. */
+int pcapfile_next_slow(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
+		       const unsigned char **data);
+
+/* The record at r: its header into pf->hdr (not caplen); the captured
+ * length. */
+static inline uint32_t pcapfile_take_header(struct pcapfile *pf, const unsigned char *r)
+{
+	uint32_t v[4];
+
+	memcpy(v, r, sizeof(v));        /* this machine's byte order */
+	pf->hdr.ts.tv_sec = (int32_t)v[0];
+	pf->hdr.ts.tv_usec = (int32_t)v[1];
+	if (pf->nsec)
+		pf->hdr.ts.tv_usec /= 1000;
+	pf->hdr.len = v[3];
+	return v[2];
+}
+
 /* The next packet: 1, 0 at the end of the file, -1 on an error
  * (pcapfile_error() says which). */
-int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
-		  const unsigned char **data);
+static inline int pcapfile_next(struct pcapfile *pf, const struct pcap_pkthdr **hdr,
+				const unsigned char **data)
+{
+	size_t have = pf->len - pf->pos;
+	const unsigned char *r = pf->buf + pf->pos;
+	uint32_t caplen;
+
+	/* The common case: the whole record is in the buffer, and its length
+	 * is within the snapshot length (so no larger than the largest sane
+	 * packet) and needs no cut.  Anything else, the careful path: it
+	 * gives every error and the cut. */
+	if (have < PCAPFILE_REC)
+		return pcapfile_next_slow(pf, hdr, data);
+	memcpy(&caplen, r + 8, 4);
+	if (caplen > pf->snapshot || have - PCAPFILE_REC < caplen)
+		return pcapfile_next_slow(pf, hdr, data);
+	pcapfile_take_header(pf, r);
+	pf->hdr.caplen = caplen;
+	*hdr = &pf->hdr;
+	*data = r + PCAPFILE_REC;
+	pf->pos += PCAPFILE_REC + (size_t)caplen;
+	return 1;
+}
 
 const char *pcapfile_error(const struct pcapfile *pf);
 struct infile *pcapfile_infile(const struct pcapfile *pf);
