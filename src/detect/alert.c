@@ -198,7 +198,7 @@ static void write_summary(struct alerter *al, struct repeat *r,
 	r->last_summary = *now;
 }
 
-static struct repeat *repeat_find(struct alerter *al, uint32_t sid, uint32_t gid,
+static struct repeat *repeat_find(const struct alerter *al, uint32_t sid, uint32_t gid,
 				  const char *key, uint64_t h)
 {
 	struct repeat *r;
@@ -553,6 +553,21 @@ static int rate_allows(struct alerter *al, const struct timeval *ts)
 		return 0;
 	al->rate_used++;
 	return 1;
+}
+
+int alert_wanted(const struct alerter *al, const struct alert *a)
+{
+	if (!al || !a)
+		return 0;
+	if (al->observer)
+		return 1;
+	/* alert_raise's decisions, made without a change: a repeat is
+	 * counted, one over the rate cap suppressed; neither is written */
+	if (a->dedup_key &&
+	    repeat_find(al, a->sid, a->gid, a->dedup_key, repeat_hash(al, a->sid, a->gid, a->dedup_key)))
+		return 0;
+	return al->cfg.max_per_second == 0 || a->ts.tv_sec != al->rate_sec ||
+	       al->rate_used < al->cfg.max_per_second;
 }
 
 void alert_raise(struct alerter *al, struct alert *a)

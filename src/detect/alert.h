@@ -60,6 +60,11 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg);
 void alerter_free(struct alerter *a);
 /* Raise one alert (may be deduplicated or rate-limited, always counted). */
 void alert_raise(struct alerter *al, struct alert *a);
+/* 1 when raising a now (its sid, gid, dedup key and time) would write an
+ * alert line or show it to the observer: whether its evidence and
+ * metadata are worth building (a repeat or an alert over the rate cap
+ * only counts).  Changes nothing; a need not have them yet. */
+int alert_wanted(const struct alerter *al, const struct alert *a);
 /* One observer sees every raised alert, before deduplication and the rate
  * cap (a report counts them all); the alert is borrowed for the call and
  * must not be changed.  fn NULL removes it. */

@@ -736,40 +736,71 @@ static int cat_is_write(int cat)
 
 /* ---- alerts --------------------------------------------------------------- */
 
+/* An alert on its way: what bl_alert_begin made, bl_alert_end raises. */
+struct bl_pending {
+	struct alert a;
+	enum bl_kind kind;
+	int wanted;             /* its evidence and metadata will be read */
+	char key[320];
+};
+
+/* The alert of kind about to be raised; 1 when its evidence is wanted
+ * (alert_wanted: a repeat or one over the rate cap is only counted, and
+ * a caller may then skip building the evidence and pass NULL). */
+static int bl_alert_begin(struct baseline *b, struct bl_pending *p, enum bl_kind kind, double ts,
+			  const struct flow *f, int from_client, const struct ot_event *ev,
+			  const char *dedup, const char *mitre_id, const char *mitre_name)
+{
+	const struct bl_kind_info *ki = &kind_info[kind];
+	struct alert *a = &p->a;
+
+	p->kind = kind;
+	p->wanted = 0;
+	if (!b->alerter)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->sid = BASELINE_SID_BASE + (uint32_t)kind;
+	a->rev = 1;
+	a->gid = BASELINE_GID;
+	a->signature = ki->signature;
+	a->category = ki->category;
+	a->severity = ki->severity;
+	a->mitre_id = mitre_id ? mitre_id : ki->mitre_id;
+	a->mitre_name = mitre_name ? mitre_name : ki->mitre_name;
+	a->source = "baseline";
+	a->ts.tv_sec = (time_t)ts;
+	a->ts.tv_usec = (suseconds_t)((ts - floor(ts)) * 1e6);
+	a->flow = f;
+	a->from_client = from_client;
+	a->ev = ev;
+	snprintf(p->key, sizeof(p->key), "%s|%s", ki->name, dedup ? dedup : "");
+	a->dedup_key = p->key;
+	p->wanted = alert_wanted(b->alerter, a);
+	return p->wanted;
+}
+
+/* Count and raise the alert begun in p, with its evidence (stolen). */
+static void bl_alert_end(struct baseline *b, struct bl_pending *p, json_t *evidence)
+{
+	b->alerts[p->kind]++;
+	if (!b->alerter) {
+		json_decref(evidence);
+		return;
+	}
+	p->a.evidence = evidence;
+	p->a.metadata = p->wanted ? json_pack("{s:s}", "kind", kind_info[p->kind].name) : NULL;
+	alert_raise(b->alerter, &p->a);
+}
+
 static void bl_alert(struct baseline *b, enum bl_kind kind, double ts,
 		     const struct flow *f, int from_client, const struct ot_event *ev,
 		     const char *dedup, json_t *evidence, const char *mitre_id,
 		     const char *mitre_name)
 {
-	const struct bl_kind_info *ki = &kind_info[kind];
-	struct alert a;
-	char key[320];
+	struct bl_pending p;
 
-	b->alerts[kind]++;
-	if (!b->alerter) {
-		json_decref(evidence);
-		return;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sid = BASELINE_SID_BASE + (uint32_t)kind;
-	a.rev = 1;
-	a.gid = BASELINE_GID;
-	a.signature = ki->signature;
-	a.category = ki->category;
-	a.severity = ki->severity;
-	a.mitre_id = mitre_id ? mitre_id : ki->mitre_id;
-	a.mitre_name = mitre_name ? mitre_name : ki->mitre_name;
-	a.source = "baseline";
-	a.ts.tv_sec = (time_t)ts;
-	a.ts.tv_usec = (suseconds_t)((ts - floor(ts)) * 1e6);
-	a.flow = f;
-	a.from_client = from_client;
-	a.ev = ev;
-	snprintf(key, sizeof(key), "%s|%s", ki->name, dedup ? dedup : "");
-	a.dedup_key = key;
-	a.evidence = evidence;
-	a.metadata = json_pack("{s:s}", "kind", ki->name);
-	alert_raise(b->alerter, &a);
+	bl_alert_begin(b, &p, kind, ts, f, from_client, ev, dedup, mitre_id, mitre_name);
+	bl_alert_end(b, &p, evidence);
 }
 
 static json_t *ip_json(const struct ot_ip *ip)
@@ -1393,8 +1424,10 @@ static json_t *event_json(const struct ot_event *ev)
 static void detect_identity(struct baseline *b, const struct ot_event *ev, const struct flow *f,
 			    const struct ot_ip *sender, double ts)
 {
+	struct bl_pending p;
 	struct bl_key k;
 	struct bl_entry *e;
+	json_t *evidence;
 	char ipbuf[OTS_IPSTR_LEN], dk[200];
 	int i;
 
@@ -1408,10 +1441,15 @@ static void detect_identity(struct baseline *b, const struct ot_event *ev, const
 			continue;
 		snprintf(dk, sizeof(dk), "%s|%s|%s", ot_ip_str(sender, ipbuf, sizeof(ipbuf)),
 			 ot_ident_key_name(ev->ident[i].key), ev->ident[i].value);
-		bl_alert(b, BL_IDENTITY_CHANGE, ts, f, ev->from_client, ev, dk,
-			 json_pack("{s:s,s:s,s:s,s:s}", "asset", ipbuf,
-				   "attribute", ot_ident_key_name(ev->ident[i].key),
-				   "seen", ev->ident[i].value, "learned", e->text), NULL, NULL);
+		/* a changed identity is told in every message after: mostly
+		 * repeats, whose evidence nobody reads */
+		evidence = NULL;
+		if (bl_alert_begin(b, &p, BL_IDENTITY_CHANGE, ts, f, ev->from_client, ev, dk,
+				   NULL, NULL))
+			evidence = json_pack("{s:s,s:s,s:s,s:s}", "asset", ipbuf,
+					     "attribute", ot_ident_key_name(ev->ident[i].key),
+					     "seen", ev->ident[i].value, "learned", e->text);
+		bl_alert_end(b, &p, evidence);
 	}
 }
 
@@ -2144,6 +2182,7 @@ static int watch_build(struct baseline *b)
 static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, double t)
 {
 	double since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
+	struct bl_pending p;
 	struct flow fake;
 	char eb[200], dk[260];
 
@@ -2160,15 +2199,21 @@ static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, do
 	fake.l4 = c->k.l4;
 	edge_dedup(&fake, ot_proto_name((enum ot_proto)c->k.proto), eb, sizeof(eb));
 	snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
-	bl_alert(b, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk,
-		 json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
-			   c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
-			   ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
-			   ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
-			   "start", (int)c->k.start, "silent_for", since,
-			   "learned_period", c->mean, "learned_max", c->max,
-			   "learned_samples", (json_int_t)c->n,
-			   "learned_span", bl_entry_span(c)), NULL, NULL);
+	/* a sweep finds many at once: some over the rate cap, or repeats,
+	 * whose evidence nobody reads */
+	if (!bl_alert_begin(b, &p, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk, NULL, NULL)) {
+		bl_alert_end(b, &p, NULL);
+		return;
+	}
+	bl_alert_end(b, &p,
+		     json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
+			       c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
+			       ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
+			       ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
+			       "start", (int)c->k.start, "silent_for", since,
+			       "learned_period", c->mean, "learned_max", c->max,
+			       "learned_samples", (json_int_t)c->n,
+			       "learned_span", bl_entry_span(c)));
 }
 
 /* io: this tick's io sweep walks the streams (baseline_tick). */

@@ -370,6 +370,12 @@ START_TEST(alert_shared_metadata_untouched)
 }
 END_TEST
 
+static void observe_nothing(void *ctx, const struct alert *a)
+{
+	(void)ctx;
+	(void)a;
+}
+
 /* A sink that keeps the lines' text as written. */
 static int text_write(void *ctx, const char *line, size_t len)
 {
@@ -473,6 +479,56 @@ START_TEST(alert_metadata_fast_path_same_text)
 }
 END_TEST
 
+/* alert_wanted says beforehand whether alert_raise writes the line: keys
+ * new, repeated and evicted, seconds under and over the rate cap; with an
+ * observer every alert is wanted. */
+START_TEST(alert_wanted_foretells_the_line)
+{
+	struct eve *e = capture_eve();
+	struct alert_config cfg;
+	struct alerter *al;
+	struct alert a;
+	uint32_t r = 99;
+	int i, yes = 0, no = 0;
+
+	ots_alert_config_default(&cfg);
+	cfg.max_per_second = 3;
+	cfg.max_dedup_keys = 8;
+	cfg.repeat_summary_interval = 5;
+	al = alerter_new(e, &cfg);
+	for (i = 0; i < 2000; i++) {
+		char key[16];
+		size_t before = count_type("alert");
+		int w;
+
+		r = r * 1103515245u + 12345u;
+		snprintf(key, sizeof(key), "k%u", (r >> 16) % 12);
+		sample_alert(&a, 1 + (r >> 20) % 2, 1000 + i / 7, (r >> 8) % 5 ? key : NULL);
+		w = alert_wanted(al, &a);
+		alert_raise(al, &a);
+		ck_assert_int_eq(w, (int)(count_type("alert") - before));
+		if (w)
+			yes++;
+		else
+			no++;
+		if (i % 50 == 0) {
+			struct timeval tv = { 1000 + i / 7, 0 };
+
+			alerter_tick(al, &tv);
+		}
+	}
+	ck_assert_int_gt(yes, 100);
+	ck_assert_int_gt(no, 100);
+	alerter_set_observer(al, observe_nothing, NULL);
+	sample_alert(&a, 1, 1000 + 2000 / 7, "k1");
+	ck_assert_int_eq(alert_wanted(al, &a), 1);
+	ck_assert_int_eq(alert_wanted(NULL, &a), 0);
+	alerter_free(al);
+	eve_free(e);
+	json_decref(cap.lines);
+}
+END_TEST
+
 START_TEST(alert_free_null)
 {
 	struct alert a;
@@ -497,6 +553,7 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, alert_rate_cap);
 	tcase_add_test(tc, alert_shared_metadata_untouched);
 	tcase_add_test(tc, alert_metadata_fast_path_same_text);
+	tcase_add_test(tc, alert_wanted_foretells_the_line);
 	tcase_add_test(tc, alert_free_null);
 	suite_add_tcase(s, tc);
 	return s;
