@@ -738,6 +738,11 @@ void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors)
 	*errors = e->errors + sinks_lost(e) + e->serialise_errors;
 }
 
+int eve_sink_count(const struct eve *e)
+{
+	return e->nsinks;
+}
+
 int eve_sink_health(const struct eve *e, int i, const char **name, int *failing,
 		    uint64_t *lost)
 {

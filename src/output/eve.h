@@ -111,6 +111,8 @@ void eve_anomaly(struct jw *w, const struct ot_event *ev);
 /* Lines written, and lines lost: refused by a sink, lost by one after it
  * took them, or not serialised (each sink that lost a line counts it). */
 void eve_get_counts(const struct eve *e, uint64_t *lines, uint64_t *errors);
+/* The sinks added so far (sink indexes are 0 .. count-1). */
+int eve_sink_count(const struct eve *e);
 /* Sink i (0 first): its name, whether it is failing now (an errno, 0 when
  * not) and the lines it lost so far.  0, or -1 past the last sink. */
 int eve_sink_health(const struct eve *e, int i, const char **name, int *failing,
