@@ -418,10 +418,12 @@ static int decode_by_version(struct decoder *d, struct cursor *c, int snapped,
  * same fields, the same counters: check_decode compares the two on many
  * frames); 0, with nothing touched, for any other frame.
  *
- * The reads are at fixed offsets of windows whose length was checked once
- * (the link and IP headers, then the L4 header inside the datagram), so
- * they fold to plain loads.  Every member of p is written here (no memset
- * first): the zeros of the general path's memset are written as zeros.
+ * The reads are at fixed offsets of windows of constant length, each
+ * opened only after the bytes were found there (the link and IP headers in
+ * the frame, then the L4 header inside the datagram), so the cursor's
+ * checks fold away and the reads are plain loads.  Every member of p is
+ * written here (no memset first): the zeros of the general path's memset
+ * are written as zeros.
  */
 _Static_assert(sizeof(struct pkt_meta) == 136,
 	       "decode_fast writes every member of struct pkt_meta: set a new one there too");
@@ -429,16 +431,15 @@ _Static_assert(sizeof(struct pkt_meta) == 136,
 static inline int decode_fast(struct decoder *d, const struct timeval *ts, uint32_t caplen,
 			      uint32_t wirelen, const uint8_t *data, struct pkt_meta *p)
 {
-	struct cursor c, h, l4, t;
+	struct cursor h, t;
 	uint16_t type, total, fo, sport, dport, win, ulen;
-	uint32_t seq, ack;
+	uint32_t seq, ack, len;
 	uint8_t b0, ttl, proto, doff, flags;
-	const uint8_t *ip;
+	const uint8_t *ip, *payload;
 
-	cur_init(&c, data, caplen);
-	h = cur_sub(&c, 14 + 20);
-	if (!cur_ok(&h))
+	if (!data || caplen < 14 + 20)
 		return 0;
+	cur_init(&h, data, 14 + 20);
 	cur_skip(&h, 12);               /* the addresses: copied once it is ours */
 	type = cur_be16(&h);
 	b0 = cur_u8(&h);
@@ -453,12 +454,11 @@ static inline int decode_fast(struct decoder *d, const struct timeval *ts, uint3
 	if (total < 20 || total > caplen - 14 || (fo & 0x3fff))
 		return 0;
 	ip = data + 14;
-	/* the datagram's L4 part: link-layer padding is not ours */
-	cur_init(&l4, ip + 20, (size_t)total - 20);
+	/* the datagram's L4 part, ip[20, total): link-layer padding is not ours */
 	if (proto == IPPROTO_TCP) {
-		t = cur_sub(&l4, 20);
-		if (!cur_ok(&t))
+		if (total < 20 + 20)
 			return 0;
+		cur_init(&t, ip + 20, 20);
 		sport = cur_be16(&t);
 		dport = cur_be16(&t);
 		seq = cur_be32(&t);
@@ -469,7 +469,8 @@ static inline int decode_fast(struct decoder *d, const struct timeval *ts, uint3
 		/* the options are inside the datagram when doff <= its L4 bytes */
 		if (doff < 20 || doff > total - 20 || (flags & TCP_SYN))
 			return 0;
-		cur_skip(&l4, (size_t)doff - 20);
+		payload = ip + 20 + doff;       /* past the options */
+		len = (uint32_t)total - 20 - doff;
 		p->seq = seq;
 		p->ack = ack;
 		p->tcp_flags = flags;
@@ -477,15 +478,16 @@ static inline int decode_fast(struct decoder *d, const struct timeval *ts, uint3
 		p->wscale = -1;
 		d->st.tcp++;
 	} else if (proto == IPPROTO_UDP) {
-		t = cur_sub(&l4, 8);
-		if (!cur_ok(&t))
+		if (total < 20 + 8)
 			return 0;
+		cur_init(&t, ip + 20, 8);
 		sport = cur_be16(&t);
 		dport = cur_be16(&t);
 		ulen = cur_be16(&t);
 		if (ulen < 8 || ulen > total - 20)
 			return 0;
-		l4.len = l4.off + ulen - 8;     /* trailing bytes beyond UDP */
+		payload = ip + 20 + 8;
+		len = (uint32_t)ulen - 8;       /* trailing bytes beyond UDP are not */
 		p->seq = 0;
 		p->ack = 0;
 		p->tcp_flags = 0;
@@ -519,8 +521,8 @@ static inline int decode_fast(struct decoder *d, const struct timeval *ts, uint3
 	p->l3_len = total;
 	p->sport = sport;
 	p->dport = dport;
-	p->payload = cur_ptr(&l4);
-	p->payload_len = (uint32_t)cur_left(&l4);
+	p->payload = payload;
+	p->payload_len = len;
 	d->st.ipv4++;
 	return 1;
 }

@@ -80,10 +80,11 @@ void applayer_flow_counters(const struct applayer *al, const struct applayer_flo
 static void applayer_emit(struct dissect_ctx *ctx, struct ot_event *ev)
 {
 	const struct applayer *al = ctx->emit_ud;
-	size_t i;
+	const struct applayer_consumer *c = al->consumer, *end = c + al->n_consumers;
 
-	for (i = 0; i < al->n_consumers; i++)
-		al->consumer[i].on_event(al->consumer[i].ud, ev);
+	/* the list is fixed while events flow: its end is read once */
+	for (; c < end; c++)
+		c->on_event(c->ud, ev);
 }
 
 static void make_ctx(struct applayer *al, struct dissect_ctx *ctx, const struct flow *f,
