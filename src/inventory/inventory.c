@@ -280,6 +280,7 @@ static void slot_store(const struct inventory *inv, struct inv_flow_slot *s, int
 		memset(s->a, 0, sizeof(s->a));
 		memset(s->r, 0, sizeof(s->r));
 		memset(s->memo, 0, sizeof(s->memo));
+		memset(s->dir, 0, sizeof(s->dir));
 		memset(s->fend, 0, sizeof(s->fend));
 		s->gen = inv->gen;
 	}
@@ -721,6 +722,19 @@ static __attribute__((noinline)) struct asset *endpoint_lookup(struct inventory 
 	return a;
 }
 
+/* A packet end known already: its address record r (may be NULL) and
+ * asset a marked seen now, as endpoint_lookup() does. */
+static inline __attribute__((always_inline)) void end_touch(struct inventory *inv, struct asset *a,
+							    struct inv_ip *r, const struct timeval *ts,
+							    int latest)
+{
+	if (r) {
+		ts_raise(&r->last, ts, latest);
+		ots_list_move_front(&inv->ips, &r->lru);
+	}
+	asset_touch(inv, a, ts, latest);
+}
+
 /* endpoint_lookup(), answered from the slot's memo when it holds the
  * question: then the asset and address are known, and only touched. */
 static inline __attribute__((always_inline)) struct asset *endpoint(struct inventory *inv, struct inv_flow_slot *slot, int end,
@@ -732,11 +746,8 @@ static inline __attribute__((always_inline)) struct asset *endpoint(struct inven
 
 	if (!m)
 		return endpoint_lookup(inv, slot, end, mac, ip, ts, latest, rec);
-	if ((r = m->r)) {
-		ts_raise(&r->last, ts, latest);
-		ots_list_move_front(&inv->ips, &r->lru);
-	}
-	asset_touch(inv, m->a, ts, latest);
+	r = m->r;
+	end_touch(inv, m->a, r, ts, latest);
 	*rec = r;
 	return m->a;
 }
@@ -1044,15 +1055,36 @@ static int ip_is_unicast(const struct ot_ip *ip)
 
 /* ---- observer inputs ---- */
 
+/* The packet's two ends packed for a struct inv_dir_memo: the MACs and
+ * has_mac, the two IPv4 addresses; 0 (no key) unless both are IPv4. */
+static inline int dir_key(uint64_t key[3], const struct pkt_meta *p)
+{
+	uint64_t sm = 0, dm = 0;
+	uint32_t s4, d4;
+
+	if (p->src_ip.ver != 4 || p->dst_ip.ver != 4)
+		return 0;
+	memcpy(&sm, p->src_mac, 6);
+	memcpy(&dm, p->dst_mac, 6);
+	memcpy(&s4, p->src_ip.a, 4);
+	memcpy(&d4, p->dst_ip.a, 4);
+	key[0] = sm | (uint64_t)p->has_mac << 56;
+	key[1] = dm;
+	key[2] = s4 | (uint64_t)d4 << 32;
+	return 1;
+}
+
 void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const struct flow *f,
 		      int dir)
 {
 	struct asset *src, *dst = NULL;
 	struct inv_ip *rs, *rd = NULL;
 	struct inv_flow_slot *slot;
-	uint64_t len = p->ip_len ? p->ip_len : p->wirelen, gen;
+	struct inv_dir_memo *dm;
+	uint64_t len = p->ip_len ? p->ip_len : p->wirelen, gen, key[3];
 	int se = dir == FLOW_C2S ? 0 : 1;       /* the flow end of the source */
 	int latest;                             /* no packet before was later (ts_raise()) */
+	int keyed;                              /* key: the packet's ends (dir_key()) */
 
 	if (!p->src_ip.ver && !p->has_mac)
 		return;
@@ -1063,15 +1095,40 @@ void inventory_packet(struct inventory *inv, const struct pkt_meta *p, const str
 		inv->last_ts = p->ts;
 
 	slot = f ? flow_slot(inv, f) : NULL;
-	src = endpoint(inv, slot, se, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, latest, &rs);
-	gen = inv->gen;
-	if (ip_is_unicast(&p->dst_ip) && !(p->has_mac && oui_mac_is_group(p->dst_mac)))
-		dst = endpoint(inv, slot, !se, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, latest, &rd);
-	/* src sits at the head of the LRU lists, so resolving dst (which may
-	 * evict from the tail, with at least two slots) cannot free it; its
-	 * address record is looked up again when anything was freed */
-	if (src && rs && inv->gen != gen)
-		rs = ip_find(inv, &p->src_ip, src);
+	keyed = slot && dir_key(key, p);
+	if (keyed && slot->gen == inv->gen && (dm = &slot->dir[se])->a[0] &&
+	    ((dm->key[0] ^ key[0]) | (dm->key[1] ^ key[1]) | (dm->key[2] ^ key[2])) == 0) {
+		/* the two endpoint() calls below, answered from the memo */
+		src = dm->a[0];
+		rs = dm->r[0];
+		end_touch(inv, src, rs, &p->ts, latest);
+		if ((dst = dm->a[1])) {
+			rd = dm->r[1];
+			end_touch(inv, dst, rd, &p->ts, latest);
+		}
+	} else {
+		int asked = ip_is_unicast(&p->dst_ip) && !(p->has_mac && oui_mac_is_group(p->dst_mac));
+
+		src = endpoint(inv, slot, se, p->has_mac ? p->src_mac : NULL, &p->src_ip, &p->ts, latest, &rs);
+		gen = inv->gen;
+		if (asked)
+			dst = endpoint(inv, slot, !se, p->has_mac ? p->dst_mac : NULL, &p->dst_ip, &p->ts, latest, &rd);
+		/* src sits at the head of the LRU lists, so resolving dst (which may
+		 * evict from the tail, with at least two slots) cannot free it; its
+		 * address record is looked up again when anything was freed */
+		if (src && rs && inv->gen != gen)
+			rs = ip_find(inv, &p->src_ip, src);
+		/* remembered only as complete answers: both ends with their
+		 * address records (the destination when asked) */
+		if (keyed && slot->gen == inv->gen && src && rs && (asked ? dst && rd : !dst)) {
+			dm = &slot->dir[se];
+			memcpy(dm->key, key, sizeof(dm->key));
+			dm->a[0] = src;
+			dm->r[0] = rs;
+			dm->a[1] = dst;
+			dm->r[1] = rd;
+		}
+	}
 	if (src) {
 		src->pkts[0]++;
 		src->bytes[0] += len;

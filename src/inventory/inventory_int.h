@@ -196,6 +196,20 @@ static inline void inv_memo_key(uint64_t key[4], const uint8_t *mac, const struc
 	key[3] = (uint64_t)(mac != NULL) | (uint64_t)ip->ver << 8;
 }
 
+/*
+ * A direction's last packet as it showed its two ends (the MACs with
+ * has_mac, the IPv4 addresses: dir_key()) and the answers endpoint() gave
+ * for them: its source's asset and record, its destination's (NULL when
+ * the destination is not unicast).  The same packet ends give the same
+ * answers while the slot's gen holds, as for struct inv_end_memo.
+ */
+struct inv_dir_memo {
+	uint64_t key[3];
+	struct asset *a[2];                     /* [0] source (NULL: nothing
+						 * remembered), [1] destination */
+	struct inv_ip *r[2];
+};
+
 struct inv_flow_slot {
 	uint64_t flow_id;
 	uint64_t gen;
@@ -205,6 +219,7 @@ struct inv_flow_slot {
 	/* [end][way], while gen holds; way 0 the question asked last (an
 	 * end behind two MAC addresses asks two questions by turns) */
 	struct inv_end_memo memo[2][INV_SLOT_WAYS];
+	struct inv_dir_memo dir[2];             /* [flow end of the source], while gen holds */
 	/* [end]: the flow's own addresses resolved (flow_end_asset()); they
 	 * are fixed once the flow has its MACs, so gen and has_mac decide */
 	struct {

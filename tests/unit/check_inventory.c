@@ -1349,56 +1349,74 @@ START_TEST(last_seen_with_time_going_back)
 }
 END_TEST
 
+/* The asset keyed by this IP address (one seen without MAC addresses). */
+static const struct asset *asset_keyed_by_ip(const struct inventory *inv, const char *ip)
+{
+	const struct asset *a;
+	struct ot_ip x;
+
+	ck_assert_int_eq(ot_ip_parse(ip, &x), 0);
+	for (a = ASSET_OF(inv->assets.first); a; a = ASSET_OF(a->lru.next))
+		if (!a->key_is_mac && ot_ip_cmp(&a->key_ip, &x) == 0)
+			return a;
+	return NULL;
+}
+
+/* Asset a sent and received these packets, and so did its one record. */
+static void check_counts(const struct asset *a, uint64_t sent, uint64_t recv)
+{
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->pkts[0], sent);
+	ck_assert_uint_eq(a->pkts[1], recv);
+	ck_assert_uint_eq(a->n_ips, 1);
+	ck_assert_uint_eq(a->ips->pkts[0], sent);
+	ck_assert_uint_eq(a->ips->pkts[1], recv);
+}
+
 /*
  * A flow seen on three segments: each end shows up behind a different MAC
- * address on each (the sender, then routers), and the packets of a
- * segment come in runs or by turns.  The flow remembers two answers an
- * end (its slot's memo ways); whatever it remembers, every packet counts
- * on the asset of its own MAC address and that asset's record of the IP
- * address, as a look-up in the tables would give.
+ * address on each (the sender, then routers), in runs, by turns or at
+ * random, and now and then without MAC addresses at all.  The flow
+ * remembers two answers an end and one a direction (its slot's memos);
+ * whatever it remembers, every packet counts on the asset of its own MAC
+ * address (or IP address) and that asset's record of the IP address, as
+ * look-ups in the tables would give.
  */
 START_TEST(flow_end_behind_several_macs)
 {
 	struct inventory *inv = mk_inv(0, 0, NULL);
-	uint64_t sent[3] = { 0 }, recv[3] = { 0 };
+	/* [end][mac 0..2, 3: none][0 sent, 1 received] */
+	uint64_t n[2][4][2];
 	struct flow f = mk_flow("10.7.0.1", 701, "10.7.1.1", 801, IPPROTO_TCP, 502);
-	int i, k;
+	int i, k, e;
 
+	memset(n, 0, sizeof(n));
 	srand(3);
-	for (i = 0; i < 3000; i++) {
-		int seg = i < 1000 ? i % 2 : rand() % 3, dir = rand() % 2;
+	for (i = 0; i < 4000; i++) {
+		int cm = i < 1000 ? i % 2 : rand() % 3, sm = i < 1000 ? cm : rand() % 3;
+		int dir = rand() % 2, bare = i >= 2000 && rand() % 5 == 0;
 
-		/* segment k: client behind 701 + k, server behind 801 + k */
-		mac_of((uint32_t)(701 + seg), f.cli_mac);
-		mac_of((uint32_t)(801 + seg), f.srv_mac);
+		mac_of((uint32_t)(701 + cm), f.cli_mac);
+		mac_of((uint32_t)(801 + sm), f.srv_mac);
+		f.has_mac = !bare;
 		packet(inv, &f, dir, 60);
-		sent[seg] += !dir;
-		recv[seg] += dir;
+		if (bare)
+			cm = sm = 3;
+		n[0][cm][dir]++;
+		n[1][sm][!dir]++;
 		tick(0.001);
 	}
-	for (k = 0; k < 3; k++) {
-		uint8_t cm[6], sm[6];
-		struct inventory_asset_info ai;
-		const struct asset *c, *sv;
+	for (e = 0; e < 2; e++)
+		for (k = 0; k < 3; k++) {
+			uint8_t mac[6];
+			struct inventory_asset_info ai;
 
-		mac_of((uint32_t)(701 + k), cm);
-		mac_of((uint32_t)(801 + k), sm);
-		ck_assert_int_eq(inventory_find_mac(inv, cm, &ai), 0);
-		c = asset_rec(inv, ai.id);
-		ck_assert_int_eq(inventory_find_mac(inv, sm, &ai), 0);
-		sv = asset_rec(inv, ai.id);
-		ck_assert_ptr_nonnull(c);
-		ck_assert_ptr_nonnull(sv);
-		/* the client end sends in direction 0, the server end in 1 */
-		ck_assert_uint_eq(c->pkts[0], sent[k]);
-		ck_assert_uint_eq(c->pkts[1], recv[k]);
-		ck_assert_uint_eq(sv->pkts[0], recv[k]);
-		ck_assert_uint_eq(sv->pkts[1], sent[k]);
-		ck_assert_uint_eq(c->n_ips, 1);
-		ck_assert_uint_eq(sv->n_ips, 1);
-		ck_assert_uint_eq(c->ips->pkts[0], sent[k]);
-		ck_assert_uint_eq(sv->ips->pkts[1], sent[k]);
-	}
+			mac_of((uint32_t)((e ? 801 : 701) + k), mac);
+			ck_assert_int_eq(inventory_find_mac(inv, mac, &ai), 0);
+			check_counts(asset_rec(inv, ai.id), n[e][k][0], n[e][k][1]);
+		}
+	check_counts(asset_keyed_by_ip(inv, "10.7.0.1"), n[0][3][0], n[0][3][1]);
+	check_counts(asset_keyed_by_ip(inv, "10.7.1.1"), n[1][3][0], n[1][3][1]);
 	inventory_free(inv);
 }
 END_TEST
