@@ -270,6 +270,9 @@ int cip_parse_message(const uint8_t *p, size_t len, struct enip_hint *hint,
 		      struct enip_record *rec);
 /* Decode a CIP path of len bytes (padded EPATH). Returns 0 or -1. */
 int cip_parse_path(const uint8_t *p, size_t len, struct cip_path *path);
+/* 0: every path and common packet format through the general loops, not
+ * the shortcuts for their usual shapes (for tests); default 1. */
+void enip_set_fast_paths(int on);
 void cip_path_init(struct cip_path *path);
 
 /* ---- enip_log.c ----------------------------------------------------- */

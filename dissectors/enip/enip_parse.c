@@ -120,12 +120,38 @@ static int64_t path_logical_value(struct cursor *c, unsigned fmt)
 	}
 }
 
+/* The usual shapes - of a request path (cip_parse_path) and of the common
+ * packet format (enip_cpf_usual) - are decoded without the general loops,
+ * to the same record; enip_set_fast_paths(0) turns that off (check_enip
+ * compares the two). */
+static int enip_fast = 1;
+
+void enip_set_fast_paths(int on)
+{
+	enip_fast = on;
+}
+
+/* The usual request path: 8-bit class, 8-bit instance, optional 8-bit
+ * attribute (20 cc 24 ii [30 aa]). */
 int cip_parse_path(const uint8_t *p, size_t len, struct cip_path *path)
 {
 	struct cursor c;
 
 	cip_path_init(path);
 	cur_init(&c, p, len);
+	if (enip_fast && (len == 4 || len == 6)) {
+		const uint8_t *b = cur_bytes(&c, len);
+
+		if (b && b[0] == 0x20 && b[2] == 0x24 && (len == 4 || b[4] == 0x30)) {
+			path->class_id = b[1];
+			path->instance = b[3];
+			if (len == 6)
+				path->attribute = b[5];
+			path->n_segments = (uint8_t)(len / 2);
+			return 0;
+		}
+		cur_init(&c, p, len);   /* any other shape: the loop */
+	}
 	while (cur_left(&c) > 0 && cur_ok(&c)) {
 		uint8_t seg = cur_u8(&c);
 
@@ -736,12 +762,63 @@ static void enip_list_services_item(struct enip_record *rec, struct cursor *c)
 	rec->has_services = 1;
 }
 
+/* The usual common packet format, two items filling the data exactly: a
+ * null address then unconnected data (SendRRData), or a connected address
+ * then connected data that holds at least its sequence count (SendUnitData).
+ * Returns 1 when it decoded the items as the loop of enip_cpf would (no
+ * anomaly is possible then), 0 to leave the message to that loop. */
+static int enip_cpf_usual(struct enip_record *rec, struct cursor c, struct enip_hint *hint)
+{
+	uint16_t n, atype, alen, dtype, dlen;
+	uint32_t conn = 0;
+	int connected;
+
+	n = cur_le16(&c);
+	atype = cur_le16(&c);
+	alen = cur_le16(&c);
+	if (n != 2)
+		return 0;
+	if (atype == ENIP_ITEM_NULL && alen == 0)
+		connected = 0;
+	else if (atype == ENIP_ITEM_CONNECTED_ADDR && alen == 4 &&
+		 rec->command == ENIP_CMD_SEND_UNIT_DATA)
+		connected = 1;
+	else
+		return 0;
+	if (connected)
+		conn = cur_le32(&c);
+	dtype = cur_le16(&c);
+	dlen = cur_le16(&c);
+	if (!cur_ok(&c) || dlen != cur_left(&c) ||
+	    dtype != (connected ? ENIP_ITEM_CONNECTED_DATA : ENIP_ITEM_UNCONNECTED_DATA) ||
+	    (connected && dlen < 2))
+		return 0;
+	rec->item_count = 2;
+	rec->items[0].type = atype;
+	rec->items[0].length = alen;
+	rec->items[1].type = dtype;
+	rec->items[1].length = dlen;
+	rec->n_items = 2;
+	if (connected) {
+		rec->connected = 1;
+		rec->conn_id = conn;
+		rec->cip_seq = cur_le16(&c);
+		rec->has_cip_seq = 1;
+	}
+	if (cur_left(&c) > 0)
+		cip_parse_message(cur_ptr(&c), cur_left(&c), hint, rec);
+	return 1;
+}
+
 /* The common packet format: item count, then items.  The cursor is taken
  * by value (nothing reads it after) so that it stays in registers. */
 static void enip_cpf(struct enip_record *rec, struct cursor cv, struct enip_hint *hint)
 {
 	struct cursor *c = &cv;
 	uint16_t i;
+
+	if (enip_fast && enip_cpf_usual(rec, cv, hint))
+		return;
 
 	rec->item_count = cur_le16(c);
 	if (!cur_ok(c)) {

@@ -414,6 +414,149 @@ START_TEST(event_ranges_category_status)
 }
 END_TEST
 
+/* The usual path shape decoded without the segment loop gives what the
+ * loop gives: built paths of every length up to 8 from segment bytes that
+ * make the shape often, with and without the shortcut. */
+START_TEST(path_shortcut_matches_loop)
+{
+	static const uint8_t alphabet[] = { 0x20, 0x24, 0x30, 0x21, 0x25, 0x28, 0x2c, 0x34,
+					    0x91, 0x00, 0x01, 0x07, 0xff };
+	uint32_t x = 12345;
+	unsigned i, k, shaped = 0;
+
+	for (i = 0; i < 200000; i++) {
+		uint8_t b[8];
+		size_t len;
+		struct cip_path fast, loop;
+		int rf, rl;
+
+		x = x * 1103515245u + 12345u;
+		len = (x >> 16) % 9;
+		if ((x >> 8) & 1)
+			len = (x >> 9) & 1 ? 4 : 6;
+		for (k = 0; k < len; k++) {
+			x = x * 1103515245u + 12345u;
+			b[k] = (x >> 20) & 1 ? alphabet[(x >> 16) % sizeof(alphabet)] : (uint8_t)(x >> 24);
+		}
+		if (len >= 4 && ((x >> 10) & 3) == 0) {      /* the shape, any values */
+			b[0] = 0x20;
+			b[2] = 0x24;
+			if (len >= 6)
+				b[4] = 0x30;
+		}
+		if ((len == 4 || len == 6) && b[0] == 0x20 && b[2] == 0x24 && (len == 4 || b[4] == 0x30))
+			shaped++;
+		enip_set_fast_paths(1);
+		rf = cip_parse_path(len ? b : NULL, len, &fast);
+		enip_set_fast_paths(0);
+		rl = cip_parse_path(len ? b : NULL, len, &loop);
+		enip_set_fast_paths(1);
+		ck_assert_int_eq(rf, rl);
+		ck_assert_int_eq(fast.class_id, loop.class_id);
+		ck_assert_int_eq(fast.instance, loop.instance);
+		ck_assert_int_eq(fast.attribute, loop.attribute);
+		ck_assert_int_eq(fast.member, loop.member);
+		ck_assert_int_eq(fast.conn_point, loop.conn_point);
+		ck_assert_uint_eq(fast.n_segments, loop.n_segments);
+		ck_assert_uint_eq(fast.bad, loop.bad);
+		ck_assert_uint_eq(fast.has_symbol, loop.has_symbol);
+		ck_assert_str_eq(fast.symbol, loop.symbol);
+	}
+	ck_assert_uint_gt(shaped, 10000);
+}
+END_TEST
+
+/* Two records decode the same message alike: every member their flags
+ * and counts say is set. */
+static void records_equal(const struct enip_record *a, const struct enip_record *b)
+{
+	unsigned i;
+
+	ck_assert_uint_eq(a->is_request, b->is_request);
+	ck_assert_uint_eq(a->has_rr, b->has_rr);
+	ck_assert_uint_eq(a->item_count, b->item_count);
+	ck_assert_uint_eq(a->n_items, b->n_items);
+	for (i = 0; i < a->n_items; i++) {
+		ck_assert_uint_eq(a->items[i].type, b->items[i].type);
+		ck_assert_uint_eq(a->items[i].length, b->items[i].length);
+	}
+	ck_assert_uint_eq(a->connected, b->connected);
+	if (a->connected)
+		ck_assert_uint_eq(a->conn_id, b->conn_id);
+	ck_assert_uint_eq(a->has_sequenced, b->has_sequenced);
+	ck_assert_uint_eq(a->has_cip_seq, b->has_cip_seq);
+	if (a->has_cip_seq)
+		ck_assert_uint_eq(a->cip_seq, b->cip_seq);
+	ck_assert_uint_eq(a->n_anom, b->n_anom);
+	for (i = 0; i < a->n_anom; i++) {
+		ck_assert_str_eq(a->anom[i], b->anom[i]);
+		ck_assert_str_eq(a->anom_detail[i], b->anom_detail[i]);
+	}
+	ck_assert_uint_eq(a->cip_total, b->cip_total);
+	ck_assert_mem_eq(a->svc_seen, b->svc_seen, sizeof(a->svc_seen));
+	ck_assert_uint_eq(a->n_cip, b->n_cip);
+	for (i = 0; i < a->n_cip; i++) {
+		const struct cip_service *x = &a->cip[i], *y = &b->cip[i];
+
+		ck_assert_uint_eq(x->service, y->service);
+		ck_assert_uint_eq(x->response, y->response);
+		ck_assert_uint_eq(x->embedded, y->embedded);
+		ck_assert_uint_eq(x->in_msp, y->in_msp);
+		ck_assert_int_eq(x->status, y->status);
+		ck_assert_uint_eq(x->n_ext, y->n_ext);
+		ck_assert_uint_eq(x->data_len, y->data_len);
+		ck_assert_int_eq(x->path.class_id, y->path.class_id);
+		ck_assert_int_eq(x->path.instance, y->path.instance);
+		ck_assert_int_eq(x->path.attribute, y->path.attribute);
+		ck_assert_uint_eq(x->path.n_segments, y->path.n_segments);
+		ck_assert_uint_eq(x->path.bad, y->path.bad);
+		ck_assert_str_eq(x->route, y->route);
+		ck_assert_int_eq(x->cat, y->cat);
+	}
+}
+
+/* The usual common packet format decoded without the item loop gives the
+ * record the loop gives: SendRRData and SendUnitData messages with a
+ * Multiple Service Packet, their common packet format bytes (count, item
+ * types and lengths, the sequence count) changed at random. */
+START_TEST(cpf_shortcut_matches_loop)
+{
+	static struct enip_record fast, loop;
+	uint8_t cip[600], m[700];
+	size_t n, k = msp(cip, 3);
+	uint32_t x = 777;
+	unsigned i, shaped = 0;
+
+	for (i = 0; i < 20000; i++) {
+		int unit_data = i & 1, from_client, rf, rl;
+
+		n = unit_data ? unit(m, 0x1234, (uint16_t)i, cip, k) : rr(m, 1, cip, k);
+		x = x * 1103515245u + 12345u;
+		if ((x >> 12) & 1) {    /* change one or two bytes of the items */
+			unsigned at = 30 + (x >> 16) % (unit_data ? 14 : 10);
+
+			m[at] = (uint8_t)(x >> 24);
+			if ((x >> 13) & 1)
+				m[30 + (x >> 20) % 10] ^= 1;
+		}
+		if (((x >> 14) & 7) == 0)       /* cut short */
+			n -= (x >> 17) % 20;
+		from_client = (x >> 15) & 1;
+		memset(&fast, 0xaa, sizeof(fast));
+		memset(&loop, 0x55, sizeof(loop));
+		enip_set_fast_paths(1);
+		rf = enip_parse_message(m, n, from_client, NULL, &fast);
+		enip_set_fast_paths(0);
+		rl = enip_parse_message(m, n, from_client, NULL, &loop);
+		enip_set_fast_paths(1);
+		ck_assert_int_eq(rf, rl);
+		records_equal(&fast, &loop);
+		shaped += fast.n_items == 2 && fast.n_anom == 0;
+	}
+	ck_assert_uint_gt(shaped, 5000);
+}
+END_TEST
+
 START_TEST(services_cap)
 {
 	static uint8_t cip[20000], m[21000];
@@ -833,6 +976,8 @@ static Suite *enip_suite(void)
 	tcase_add_test(tc, multiple_service_packet_items);
 	tcase_add_test(tc, msp_reply_out_of_order_paired);
 	tcase_add_test(tc, event_ranges_category_status);
+	tcase_add_test(tc, path_shortcut_matches_loop);
+	tcase_add_test(tc, cpf_shortcut_matches_loop);
 	tcase_add_test(tc, services_cap);
 	tcase_add_test(tc, forward_open_then_connected_data);
 	tcase_add_test(tc, every_truncated_prefix);
