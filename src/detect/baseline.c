@@ -189,17 +189,18 @@ void baseline_free(struct baseline *b)
 	free(b);
 }
 
-/* The first n bytes (whole words) of two keys alike: a word at a time,
- * read in place (no copy of either key), unrolled; keys that differ
- * mostly do in their first words (kind, function). */
+/* Bytes [lo, hi) (whole words) of two keys alike: a word at a time, read
+ * in place (no copy of either key), unrolled; keys that differ mostly do
+ * in their first words (kind, function). */
 static inline __attribute__((always_inline)) int bl_key_words_eq(const struct bl_key *x,
-								 const struct bl_key *y, size_t n)
+								 const struct bl_key *y,
+								 size_t lo, size_t hi)
 {
 	const unsigned char *p = (const unsigned char *)x, *q = (const unsigned char *)y;
 	size_t i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < n; i += 8) {
+	for (i = lo; i < hi; i += 8) {
 		uint64_t a, c;
 
 		memcpy(&a, p + i, sizeof(a));
@@ -212,7 +213,7 @@ static inline __attribute__((always_inline)) int bl_key_words_eq(const struct bl
 
 static int bl_key_eq(const struct bl_key *x, const struct bl_key *y)
 {
-	return bl_key_words_eq(x, y, sizeof(*x));
+	return bl_key_words_eq(x, y, 0, sizeof(*x));
 }
 
 /* A key's head: the words before s1, every field but the transition
@@ -226,7 +227,7 @@ _Static_assert(offsetof(struct bl_key, s1) % 8 == 0 &&
 
 static int bl_key_head_eq(const struct bl_key *x, const struct bl_key *y)
 {
-	return bl_key_words_eq(x, y, BL_KEY_HEAD * 8);
+	return bl_key_words_eq(x, y, 0, BL_KEY_HEAD * 8);
 }
 
 static int bl_key_tail_eq(const struct bl_key *x, const struct bl_key *y)
@@ -253,8 +254,22 @@ struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k)
 	return NULL;
 }
 
-/* The edge with key k of a message on flow f: the flow's shortcut slot,
- * else the table (and the slot set). */
+/* Two keys made by key_edge (kind, protocol, transport and port in the
+ * first word, the addresses from a on; every other word 0) alike: only
+ * those words compared. */
+static int bl_key_edge_eq(const struct bl_key *x, const struct bl_key *y)
+{
+	_Static_assert(offsetof(struct bl_key, port) + sizeof(uint16_t) <= 8 &&
+		       offsetof(struct bl_key, a) % 8 == 0,
+		       "key_edge's fields: the first word, then the addresses");
+	return bl_key_words_eq(x, y, 0, 8) &&
+	       bl_key_words_eq(x, y, offsetof(struct bl_key, a), sizeof(*x));
+}
+
+/* The edge with key k (made by key_edge) of a message on flow f: the
+ * flow's shortcut slot, else the table (and the slot set).  A slot only
+ * keeps an edge found by such a key, so the two differ, if at all, in the
+ * words key_edge fills. */
 static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, const struct bl_key *k)
 {
 	uint64_t h = (uint64_t)(uintptr_t)f * UINT64_C(0x9e3779b97f4a7c15);
@@ -263,7 +278,7 @@ static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, cons
 
 	_Static_assert((BL_FLOW_EDGES & (BL_FLOW_EDGES - 1)) == 0 && BL_FLOW_EDGES <= 256,
 		       "flow_edge is indexed by one byte of the hash");
-	if (e && bl_key_eq(&e->k, k))
+	if (e && (bl_fast_near ? bl_key_edge_eq(&e->k, k) : bl_key_eq(&e->k, k)))
 		return e;
 	if ((e = bl_find(b, k)) != NULL)
 		*slot = e;

@@ -1399,7 +1399,9 @@ static void shape_event(struct baseline *fast, struct baseline *slow, const stru
 
 /* One polling cycle at time t on every edge: the same request shapes on
  * each (reads of three holding blocks, one of them in two ranges, input
- * registers, coils; units 1 and 2) and their responses; while judging
+ * registers, coils; units 1 and 2; the addresses a little apart from one
+ * client to the next) and their responses, every edge's messages through
+ * one flow record (one shortcut slot for all of them); while judging
  * (odd) now and then another start, function, unit, a write, an
  * out-of-range value, a skipped or repeated request. */
 static void shape_cycle(struct baseline *fast, struct baseline *slow, double t, int odd,
@@ -1408,8 +1410,8 @@ static void shape_cycle(struct baseline *fast, struct baseline *slow, double t, 
 	static const uint32_t starts[] = { 0, 100, 200 };
 	int c, sv, q;
 
-	for (c = 0; c < SHAPE_CLIENTS; c++)
-		for (sv = 0; sv < SHAPE_SERVERS; sv++) {
+	for (sv = 0; sv < SHAPE_SERVERS; sv++)
+		for (c = 0; c < SHAPE_CLIENTS; c++) {
 			char cli[32], srv[32];
 			struct flow f;
 			double ts = t + 0.05 * (c * SHAPE_SERVERS + sv);
@@ -1420,7 +1422,8 @@ static void shape_cycle(struct baseline *fast, struct baseline *slow, double t, 
 			f.id = (uint64_t)(1 + c * SHAPE_SERVERS + sv);
 			for (q = 0; q < 5; q++) {
 				struct ot_event rq, rs;
-				uint32_t start = q < 3 ? starts[q] : 0, x = shape_rand(r) % 100, i;
+				uint32_t start = (q < 3 ? starts[q] : 0) + 7 * (uint32_t)c;
+				uint32_t x = shape_rand(r) % 100, i;
 				int func = q < 3 ? 3 : q == 3 ? 4 : 1;
 				enum ot_space sp = q < 3 ? OT_SPACE_MB_HOLDING
 					: q == 3 ? OT_SPACE_MB_INPUT : OT_SPACE_MB_COIL;
