@@ -336,12 +336,19 @@ struct bl_node {
  * the same keys, in the same order and with the same blanks around them,
  * as the one before it at its place: when the text at hand is the same
  * bytes as the earlier object's next gap, it reads the same way and needs
- * no looking at.  Its pointer is into the file's text, which outlives the
- * reading.
+ * no looking at.  So with the value after it (a number, string or literal
+ * read last at that member): the same bytes are the same value.  The
+ * pointers are into the file's text, which outlives the reading; a kept
+ * string's closing quote is its NUL there (the templates are dropped when
+ * the quotes are put back).
  */
 struct bl_gap {
 	const char *p;
+	const char *vp;                 /* the value's text; NULL: none kept */
+	json_int_t i;                   /* the value as a node has it */
+	double r;
 	uint8_t len, koff, klen;        /* the gap's length; its key's offset and length */
+	uint8_t vlen, vtype;            /* the value's length, its node type */
 };
 
 #define BL_TMPL_KEYS 32         /* gaps kept of an object (the first ones) */
@@ -1491,21 +1498,81 @@ static unsigned tmpl_place(int depth, uint32_t i)
 	return depth <= 0 ? 0 : depth == 1 ? 1 + i % 8 : 7 + (unsigned)depth;
 }
 
-/* The text at p is gap g's bytes. */
-static inline int gap_is(const char *p, const char *end, const struct bl_gap *g)
+/* p[0..n) and q[0..n) are the same bytes. */
+static inline int same_bytes(const char *p, const char *q, size_t n)
 {
-	size_t i, n = g->len;
+	size_t i;
 
-	if ((size_t)(end - p) < n)
-		return 0;
 	if (BL_WORDS && n >= 8) {
 		/* words from the start, the last one ending at the end */
 		for (i = 0; i + 8 < n; i += 8)
-			if (word_at(p + i) != word_at(g->p + i))
+			if (word_at(p + i) != word_at(q + i))
 				return 0;
-		return word_at(p + n - 8) == word_at(g->p + n - 8);
+		return word_at(p + n - 8) == word_at(q + n - 8);
 	}
-	return memcmp(p, g->p, n) == 0;
+	for (i = 0; i < n; i++)
+		if (p[i] != q[i])
+			return 0;
+	return 1;
+}
+
+/* The text at p is gap g's bytes. */
+static inline int gap_is(const char *p, const char *end, const struct bl_gap *g)
+{
+	return (size_t)(end - p) >= g->len && same_bytes(p, g->p, g->len);
+}
+
+/* A byte that goes on a number. */
+static inline int number_char(char ch)
+{
+	return is_digit(ch) || ch == '.' || ch == 'e' || ch == 'E' || ch == '+' || ch == '-';
+}
+
+/* The value at *pp as a node when its text is the one kept in g (*pp past
+ * it); 0 when it is not. */
+static inline uint32_t value_again(struct bl_doc *d, const char **pp, const char *end,
+				   const struct bl_gap *g)
+{
+	const char *p = *pp;
+	size_t n = g->vlen;
+	uint32_t at;
+
+	if (!g->vp || (size_t)(end - p) < n)
+		return 0;
+	if (g->vtype == BN_STR) {
+		/* the kept text ends in its NUL, this one in its quote */
+		if (!same_bytes(p, g->vp, n - 1) || p[n - 1] != '"')
+			return 0;
+	} else if (!same_bytes(p, g->vp, n) ||
+		   ((g->vtype == BN_INT || g->vtype == BN_REAL) && (size_t)(end - p) > n &&
+		    number_char(p[n]))) {
+		return 0;       /* other bytes, or a longer number */
+	}
+	if (!(at = doc_node(d, (enum bl_ntype)g->vtype)))
+		return 0;
+	if (g->vtype == BN_STR) {
+		d->v[at].s = g->vp + 1;
+		d->v[at].sl = (uint32_t)(n - 2);
+	}
+	d->v[at].i = g->i;
+	d->v[at].r = g->r;
+	*pp = p + n;
+	return at;
+}
+
+/* Value node v, read from [p, q), kept in g (or not, when a container or
+ * too long). */
+static inline void value_keep(struct bl_gap *g, const struct bl_node *v, const char *p, const char *q)
+{
+	if (v->type == BN_OBJ || v->type == BN_ARR || q - p > UINT8_MAX || q - p < 1) {
+		g->vp = NULL;
+		return;
+	}
+	g->vp = p;
+	g->vlen = (uint8_t)(q - p);
+	g->vtype = v->type;
+	g->i = v->i;
+	g->r = v->r;
 }
 
 /* The elements after '[' at *pp into an array node. */
@@ -1550,8 +1617,8 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
 	_Static_assert(7 + BL_PLAIN_DEPTH < BL_TMPLS, "a template for each depth");
 	unsigned place = tmpl_place(depth, member);
 	struct bl_tmpl *tp = &d->tmpl[place < BL_TMPLS ? place : BL_TMPLS - 1];
-	struct bl_gap cur[BL_TMPL_KEYS];
-	const char *p = *pp + 1, *g, *text = NULL;
+	struct bl_gap cur[BL_TMPL_KEYS], *keep;
+	const char *p = *pp + 1, *g, *text = NULL, *v;
 	uint32_t at = doc_node(d, BN_OBJ), last = 0, m, i, k;
 	uint64_t seen = 0, bit;
 	size_t len = 0;
@@ -1565,6 +1632,9 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
 			text = p + tp->g[i].koff;
 			len = tp->g[i].klen;
 			p = skip_ws(p + tp->g[i].len, end);
+			keep = &tp->g[i];
+			if ((m = value_again(d, &p, end, keep)) != 0)
+				goto read;
 		} else {
 			p = skip_ws(p, end);
 			if (p < end && *p == '}')
@@ -1600,8 +1670,10 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
 			if (p < end && *p == ' ')       /* the one blank a saved file has */
 				p++;
 			p = skip_ws(p, end);
+			keep = NULL;
 			if (i < BL_TMPL_KEYS) {
 				if (p - g <= UINT8_MAX) {
+					keep = &cur[i];
 					cur[i].p = g;
 					cur[i].len = (uint8_t)(p - g);
 					cur[i].koff = (uint8_t)(text - g);
@@ -1611,8 +1683,12 @@ static uint32_t plain_object(struct bl_doc *d, const char **pp, const char *end,
 				}
 			}
 		}
+		v = p;
 		if (!(m = plain_value(d, &p, end, depth + 1, i)))
 			return 0;
+		if (keep)
+			value_keep(keep, &d->v[m], v, p);
+read:
 		d->v[m].kp = text;
 		d->v[m].klen = (uint32_t)len;
 		doc_link(d, at, &last, m);
@@ -1689,10 +1765,15 @@ static uint32_t doc_value(struct bl_doc *d, const char **pp, const char *end, in
 	*jv = NULL;
 	if ((at = plain_value(d, pp, end, 0, 0)) != 0 && (!bounded || *pp == end))
 		return at;
-	/* what the plain reader left is dropped, its strings' quotes put back */
+	/* what the plain reader left is dropped, its strings' quotes put back
+	 * (of those it read, not those it took from a template: those are
+	 * before the value); the templates, whose strings may be among them,
+	 * go with them */
 	for (i = mark; i < d->n; i++)
-		if (d->v[i].type == BN_STR)
+		if (d->v[i].type == BN_STR && d->v[i].s >= p && d->v[i].s < end)
 			((char *)d->v[i].s)[d->v[i].sl] = '"';
+	for (i = 0; i < BL_TMPLS; i++)
+		d->tmpl[i].n = 0;
 	d->n = mark;
 	*pp = p;
 	*jv = json_loadb(p, (size_t)(end - p), (bounded ? JSON_DECODE_ANY : JSON_DISABLE_EOF_CHECK) |

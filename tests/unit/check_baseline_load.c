@@ -433,18 +433,64 @@ START_TEST(readers_agree_on_missing_and_repeated_keys)
 }
 END_TEST
 
-/* The sample as saved (each member on a line of its own, indented), one
- * byte at a time changed: a member's text mostly matches the same member's
- * of the entry before, which the direct reader compares a word at a time
- * instead of reading it again. */
+/* The sample with the first entry of some sections copied twice before
+ * it, a key field changed (field: its text in the entry, then two others):
+ * entries whose members mostly hold the same values as the entry before. */
+static char *sample_with_copies(void)
+{
+	static const char *const copies[][4] = {
+		{ " \"channels\": [\n", "\"port\": 502,", "\"port\": 503,", "\"port\": 504," },
+		{ " \"transitions\": [\n", "\"port\": 502,", "\"port\": 503,", "\"port\": 504," },
+		{ " \"values\": [\n", "\"index\": 5,", "\"index\": 7,", "\"index\": 8," },
+	};
+	size_t len = strlen(sample), n, i, c;
+	char *text = malloc(4 * len), *at, *e, *f, *orig;
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, sample, len + 1);
+	for (i = 0; i < sizeof(copies) / sizeof(copies[0]); i++) {
+		at = strstr(text, copies[i][0]);
+		ck_assert_ptr_nonnull(at);
+		at += strlen(copies[i][0]);     /* the first entry's line */
+		e = strstr(at, "}\n");          /* the last entry's end, or the first's */
+		f = strstr(at, "},\n");
+		ck_assert_ptr_nonnull(e);
+		if (f && f < e)
+			e = f;
+		n = (size_t)(e + 1 - at);       /* the entry, without ",\n" or "\n" */
+		orig = strndup(at, n);
+		ck_assert_ptr_nonnull(orig);
+		for (c = 2; c >= 1; c--) {
+			len = strlen(text);
+			memmove(at + n + 2, at, len - (size_t)(at - text) + 1);
+			memcpy(at, orig, n);
+			memcpy(at + n, ",\n", 2);
+			f = strstr(at, copies[i][1]);
+			ck_assert(f != NULL && f < at + n);
+			ck_assert_uint_eq(strlen(copies[i][1]), strlen(copies[i][c + 1]));
+			memcpy(f, copies[i][c + 1], strlen(copies[i][1]));
+		}
+		free(orig);
+	}
+	return text;
+}
+
+/* The sample with copies, as saved (each member on a line of its own,
+ * indented), one byte at a time changed: a member's text mostly matches
+ * the same member's of the entry before (its value too), which the direct
+ * reader compares a word at a time instead of reading it again. */
 START_TEST(readers_agree_on_changed_saved_bytes)
 {
-	static const char subst[] = " _\":,x}\n";
+	static const char subst[] = " _\":,x}\n1";
+	char *text = sample_with_copies();
 	size_t len, at;
 	char *buf;
 
-	write_text(sample, strlen(sample));
+	write_text(text, strlen(text));
+	one_file("copies", 0, 1);
+	free(text);
 	resave_path();
+	one_file("copies saved", 0, 1);
 	buf = read_path(&len);
 	ck_assert_uint_gt(len, 1000);
 	n_loaded = n_refused = 0;
