@@ -266,23 +266,60 @@ static int bl_key_edge_eq(const struct bl_key *x, const struct bl_key *y)
 	       bl_key_words_eq(x, y, offsetof(struct bl_key, a), sizeof(*x));
 }
 
+/* The flow's shortcut slot for its edge. */
+static struct bl_entry **edge_slot(struct baseline *b, const struct flow *f)
+{
+	uint64_t h = (uint64_t)(uintptr_t)f * UINT64_C(0x9e3779b97f4a7c15);
+
+	_Static_assert((BL_FLOW_EDGES & (BL_FLOW_EDGES - 1)) == 0 && BL_FLOW_EDGES <= 256,
+		       "flow_edge is indexed by one byte of the hash");
+	return &b->flow_edge[h >> 56 & (BL_FLOW_EDGES - 1)];
+}
+
 /* The edge with key k (made by key_edge) of a message on flow f: the
  * flow's shortcut slot, else the table (and the slot set).  A slot only
  * keeps an edge found by such a key, so the two differ, if at all, in the
  * words key_edge fills. */
 static struct bl_entry *edge_find(struct baseline *b, const struct flow *f, const struct bl_key *k)
 {
-	uint64_t h = (uint64_t)(uintptr_t)f * UINT64_C(0x9e3779b97f4a7c15);
-	struct bl_entry **slot = &b->flow_edge[h >> 56 & (BL_FLOW_EDGES - 1)];
+	struct bl_entry **slot = edge_slot(b, f);
 	struct bl_entry *e = *slot;
 
-	_Static_assert((BL_FLOW_EDGES & (BL_FLOW_EDGES - 1)) == 0 && BL_FLOW_EDGES <= 256,
-		       "flow_edge is indexed by one byte of the hash");
 	if (e && (bl_fast_near ? bl_key_edge_eq(&e->k, k) : bl_key_eq(&e->k, k)))
 		return e;
 	if ((e = bl_find(b, k)) != NULL)
 		*slot = e;
 	return e;
+}
+
+static void key_edge(struct bl_key *k, enum bl_ekind kind, const struct flow *f, uint8_t proto);
+
+/* x and y the same address: version and all 16 bytes. */
+static inline int bl_ip_same(const struct ot_ip *x, const struct ot_ip *y)
+{
+	uint64_t a[2], c[2];
+
+	memcpy(a, x->a, sizeof(a));
+	memcpy(c, y->a, sizeof(c));
+	return x->ver == y->ver && ((a[0] ^ c[0]) | (a[1] ^ c[1])) == 0;
+}
+
+/* edge_find for the key key_edge(.., BE_EDGE, f, proto) makes, without
+ * making it when the flow's slot holds the edge: the slot's key (made by
+ * key_edge too) is compared field by field with what key_edge would put
+ * in one. */
+static struct bl_entry *edge_of_flow(struct baseline *b, const struct flow *f, uint8_t proto)
+{
+	struct bl_entry *e = *edge_slot(b, f);
+	struct bl_key k;
+
+	_Static_assert(sizeof(struct ot_ip) == 17, "an address: its version and 16 bytes");
+	if (bl_fast_near && e && e->k.kind == BE_EDGE && e->k.proto == proto && e->k.l4 == f->l4 &&
+	    e->k.port == f->srv_port && bl_ip_same(&e->k.a, &f->cli_ip) &&
+	    bl_ip_same(&e->k.b, &f->srv_ip))
+		return e;
+	key_edge(&k, BE_EDGE, f, proto);
+	return edge_find(b, f, &k);
 }
 
 /* Shortcut slots (struct bl_entry.near) by the kind of the entry that
@@ -1862,8 +1899,7 @@ static void detect_event(struct baseline *b, const struct ot_event *ev, const st
 
 	detect_identity(b, ev, f, sender, ts);
 	eb[0] = 0;      /* the edge's dedup key, made when an alert needs it */
-	key_edge(&k, BE_EDGE, f, (uint8_t)ev->proto);
-	edge = edge_find(b, f, &k);
+	edge = edge_of_flow(b, f, (uint8_t)ev->proto);
 	if (!edge && (ot_ip_is_public(&f->cli_ip) || ot_ip_is_public(&f->srv_ip))) {
 		bl_alert(b, BL_EXTERNAL_OT_PEER, ts, f, ev->from_client, ev, EDGE_KEY,
 			 json_pack("{s:s,s:o,s:o,s:b,s:b}", "protocol", ot_proto_name(ev->proto),
