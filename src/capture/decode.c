@@ -27,6 +27,7 @@ struct decoder {
 	struct frag_table *frag6;       /* IPv6 fragments: the same limits */
 	struct decode_stats st;
 	int no_fast;                    /* 1: every frame takes the general path */
+	int frag_busy;                  /* 0: both fragment tables known empty */
 };
 
 static const struct ot_tok reason_names[] = {
@@ -206,6 +207,7 @@ static int decode_ipv4_fragment(struct decoder *d, const uint8_t *ip, size_t hle
 	const uint8_t *out;
 	size_t outlen;
 
+	d->frag_busy = 1;
 	if (!frag_add(d->frag, &p->ts, ip, hlen, ip + hlen, total - hlen,
 		      (uint32_t)(fo & 0x1fff) * 8, (fo & 0x2000) != 0, &out, &outlen))
 		return drop(d, DEC_IPV4_FRAGMENT_HELD);
@@ -282,6 +284,7 @@ static int decode_ipv6_fragment(struct decoder *d, const uint8_t *ip, struct cur
 
 	if (claimed > avail)
 		return drop(d, DEC_IPV6_FRAGMENT_TRUNCATED);
+	d->frag_busy = 1;
 	if (!frag_add6(d->frag6, &p->ts, ip, next, id, cur_ptr(c), cur_left(c),
 		       offfl & 0xfff8, offfl & 1, &out, &outlen))
 		return drop(d, DEC_IPV6_FRAGMENT_HELD);
@@ -636,8 +639,17 @@ void decode_set_fast_path(struct decoder *d, int on)
 
 void decode_expire(struct decoder *d, const struct timeval *now)
 {
+	struct frag_stats a, b;
+
+	/* a datagram enters a table only through frag_add/frag_add6: none
+	 * since both were found empty, nothing to expire (the common tick) */
+	if (!d->frag_busy)
+		return;
 	frag_expire(d->frag, now);
 	frag_expire(d->frag6, now);
+	frag_get_stats(d->frag, &a);
+	frag_get_stats(d->frag6, &b);
+	d->frag_busy = a.in_progress || b.in_progress;
 }
 
 void decode_get_stats(const struct decoder *d, struct decode_stats *st)

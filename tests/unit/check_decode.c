@@ -555,6 +555,17 @@ START_TEST(fragments_incomplete_expire)
 	ck_assert_int_eq(send_frag(10, 64, 64, 1, 31), 0);
 	ck_assert_int_eq(frag_counter("in_progress"), 1);
 	ck_assert_int_eq(frag_counter("reassembled"), 0);
+	/* the tables were found empty at the last expiry; this one is held
+	 * since, and expires in its turn (not early, not never) */
+	later.tv_sec += 29;
+	decode_expire(dec, &later);
+	ck_assert_int_eq(frag_counter("timeouts"), 1);
+	later.tv_sec += 1;
+	decode_expire(dec, &later);
+	ck_assert_int_eq(frag_counter("timeouts"), 2);
+	ck_assert_int_eq(frag_counter("in_progress"), 0);
+	decode_expire(dec, &later);             /* nothing left: nothing done */
+	ck_assert_int_eq(frag_counter("timeouts"), 2);
 }
 END_TEST
 
