@@ -107,7 +107,8 @@ void graph_free(struct graph *g)
 	free(g);
 }
 
-static void touch(struct graph *g, struct graph_edge *e, const struct timeval *ts)
+static inline __attribute__((always_inline)) void touch(struct graph *g, struct graph_edge *e,
+							 const struct timeval *ts)
 {
 	if (timercmp(ts, &e->last, >))
 		e->last = *ts;
@@ -210,7 +211,7 @@ int graph_edge_label(struct graph_edge *e, const char *proto, int is_ot, int pro
 		return 0;
 	if (strncmp(e->proto, proto, sizeof(e->proto) - 1) == 0 && e->is_ot == !!is_ot)
 		return 0;
-	snprintf(e->proto, sizeof(e->proto), "%s", proto);
+	graph_label_copy(e->proto, sizeof(e->proto), proto);
 	e->is_ot = !!is_ot;
 	e->proto_id = (uint8_t)(is_ot ? proto_id : 0);
 	e->relabels++;

@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/time.h>
 #include <jansson.h>
 
@@ -48,6 +49,16 @@ struct graph_period {
 };
 
 double graph_period_stddev(const struct graph_period *p);
+
+/* snprintf(dst, size, "%s", src) without printf (size > 0): protocol
+ * labels are copied as edges and services are relabelled. */
+static inline void graph_label_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 /* Helper the inventory shares: an EVE-style timestamp string (new
  * reference). */

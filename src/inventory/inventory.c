@@ -860,13 +860,13 @@ static void add_proto(struct inventory *inv, struct asset *a, const struct graph
 		x->port = e->port;
 		x->server = (uint8_t)server;
 		x->first = *ts;
-		snprintf(x->label, sizeof(x->label), "%s", e->proto);
+		graph_label_copy(x->label, sizeof(x->label), e->proto);
 	}
 	x->last = *ts;
 	if (named && (!x->named || (e->is_ot && strcmp(x->label, e->proto) != 0))) {
 		json_t *nv = json_object();
 
-		snprintf(x->label, sizeof(x->label), "%s", e->proto);
+		graph_label_copy(x->label, sizeof(x->label), e->proto);
 		x->named = 1;
 		x->ot = e->is_ot ? 1 : 0;
 		json_object_set_new(nv, "proto", json_string(e->proto));
@@ -894,7 +894,7 @@ static void add_label(struct inventory *inv, struct asset *a, const char *label)
 		inv->st.no_memory++;
 		return;
 	}
-	snprintf(a->labels[a->n_labels++], GRAPH_LABEL_LEN, "%s", label);
+	graph_label_copy(a->labels[a->n_labels++], GRAPH_LABEL_LEN, label);
 }
 
 /* nDPI labels of industrial protocols: never counted as IT traffic. */

@@ -1421,6 +1421,33 @@ START_TEST(flow_end_behind_several_macs)
 }
 END_TEST
 
+/* Labels are copied as snprintf("%s") would: whole, or cut to the size
+ * with the terminating NUL, the rest of the buffer left alone. */
+START_TEST(label_copy_as_snprintf)
+{
+	char src[64], want[GRAPH_LABEL_LEN + 8], got[GRAPH_LABEL_LEN + 8];
+	size_t len, size;
+
+	for (len = 0; len < sizeof(src); len++) {
+		memset(src, 0, sizeof(src));
+		memset(src, 'a', len);
+		if (len)
+			src[len - 1] = 'z';
+		for (size = 1; size <= GRAPH_LABEL_LEN; size++) {
+			memset(want, 0x5a, sizeof(want));
+			memset(got, 0x5a, sizeof(got));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+			snprintf(want, size, "%s", src);        /* cut on purpose */
+#pragma GCC diagnostic pop
+			graph_label_copy(got, size, src);
+			ck_assert_msg(memcmp(want, got, sizeof(want)) == 0,
+				      "label of %zu bytes into %zu", len, size);
+		}
+	}
+}
+END_TEST
+
 /* Random packets and events, with out-of-range fields, never crash and keep
  * the caps (run under the sanitizer build too). */
 START_TEST(random_inputs_never_crash)
@@ -1499,6 +1526,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, role_skip_matches_full_inference);
 	tcase_add_test(tc, last_seen_with_time_going_back);
 	tcase_add_test(tc, flow_end_behind_several_macs);
+	tcase_add_test(tc, label_copy_as_snprintf);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, two_ot_protocols_on_one_port);
