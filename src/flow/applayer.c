@@ -170,7 +170,8 @@ static const struct dissector *run_probes(struct applayer *al, struct applayer_f
 	return NULL;
 }
 
-static void feed(struct applayer *al, struct applayer_flow *af, const struct flow *f,
+static inline __attribute__((always_inline)) void feed(struct applayer *al,
+							 struct applayer_flow *af, const struct flow *f,
 		 const struct timeval *ts, int dir, const uint8_t *data, size_t len)
 {
 	struct dissect_ctx ctx;
