@@ -710,6 +710,7 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 	uint64_t h;
 	int64_t ts = tv_us(&p->ts);
 	int src_lo, dir, list;
+	uint8_t state0;
 	size_t i;
 
 	if (ts > ft->now)
@@ -749,15 +750,21 @@ void flow_table_process(struct flow_table *ft, const struct pkt_meta *p)
 		memcpy(f->cli_mac, dir == FLOW_C2S ? p->src_mac : p->dst_mac, 6);
 		memcpy(f->srv_mac, dir == FLOW_C2S ? p->dst_mac : p->src_mac, 6);
 	}
+	state0 = f->tcp_state;
 	if (p->l4 == IPPROTO_TCP)
 		tcp_track(e, p, dir);
 
-	/* newest first in its timeout class */
+	/* newest first in its timeout class.  The flow of the packet before
+	 * was put first in its class then, and nothing has been put before it
+	 * since (expiry and eviction only take flows out): unless its state
+	 * moved it to another class, it is there still. */
 	e->touch = ft->now;
-	list = list_for(e);
-	if (list != e->list || ft->lists[list].first != &e->link) {
-		list_unlink(ft, e);
-		list_push(ft, e, list);
+	if (e != ft->recent || f->tcp_state != state0) {
+		list = list_for(e);
+		if (list != e->list || ft->lists[list].first != &e->link) {
+			list_unlink(ft, e);
+			list_push(ft, e, list);
+		}
 	}
 
 	ft->recent = e;
