@@ -112,10 +112,10 @@ _Static_assert(sizeof(struct bl_key) % 8 == 0, "bl_key must be whole words");
 
 static uint64_t bl_hash_key(const struct bl_key *k)
 {
-	uint64_t w[sizeof(*k) / 8];
-
-	memcpy(w, k, sizeof(w));
-	return ots_hash_words(w, sizeof(w) / sizeof(w[0]), 0);
+	/* read in place: the key holds 64-bit members, so it is aligned as
+	 * a word array is (the program is built with -fno-strict-aliasing) */
+	_Static_assert(_Alignof(struct bl_key) >= _Alignof(uint64_t), "bl_key is word-aligned");
+	return ots_hash_words((const uint64_t *)(const void *)k, sizeof(*k) / 8, 0);
 }
 
 uint64_t bl_sym_hash(const struct bl_sym *s)
