@@ -769,27 +769,30 @@ static void enip_list_services_item(struct enip_record *rec, struct cursor *c)
  * anomaly is possible then), 0 to leave the message to that loop. */
 static int enip_cpf_usual(struct enip_record *rec, struct cursor c, struct enip_hint *hint)
 {
-	uint16_t n, atype, alen, dtype, dlen;
+	struct cursor h = cur_sub(&c, 6);      /* fixed-size windows: their */
+	uint16_t n, atype, alen, dtype, dlen;   /* reads need no more checks */
 	uint32_t conn = 0;
 	int connected;
 
-	n = cur_le16(&c);
-	atype = cur_le16(&c);
-	alen = cur_le16(&c);
-	if (n != 2)
+	n = cur_le16(&h);
+	atype = cur_le16(&h);
+	alen = cur_le16(&h);
+	if (!cur_ok(&h) || n != 2)
 		return 0;
-	if (atype == ENIP_ITEM_NULL && alen == 0)
+	if (atype == ENIP_ITEM_NULL && alen == 0) {
 		connected = 0;
-	else if (atype == ENIP_ITEM_CONNECTED_ADDR && alen == 4 &&
-		 rec->command == ENIP_CMD_SEND_UNIT_DATA)
+		h = cur_sub(&c, 4);
+	} else if (atype == ENIP_ITEM_CONNECTED_ADDR && alen == 4 &&
+		   rec->command == ENIP_CMD_SEND_UNIT_DATA) {
 		connected = 1;
-	else
+		h = cur_sub(&c, 8);
+		conn = cur_le32(&h);
+	} else {
 		return 0;
-	if (connected)
-		conn = cur_le32(&c);
-	dtype = cur_le16(&c);
-	dlen = cur_le16(&c);
-	if (!cur_ok(&c) || dlen != cur_left(&c) ||
+	}
+	dtype = cur_le16(&h);
+	dlen = cur_le16(&h);
+	if (!cur_ok(&h) || dlen != cur_left(&c) ||
 	    dtype != (connected ? ENIP_ITEM_CONNECTED_DATA : ENIP_ITEM_UNCONNECTED_DATA) ||
 	    (connected && dlen < 2))
 		return 0;
@@ -892,18 +895,19 @@ static void enip_cpf(struct enip_record *rec, struct cursor cv, struct enip_hint
 int enip_parse_message(const uint8_t *msg, size_t len, int from_client,
 		       struct enip_hint *hint, struct enip_record *rec)
 {
-	struct cursor c, d;
+	struct cursor c, d, h;
 	const uint8_t *ctx8;
 
 	enip_record_reset(rec);
 	cur_init(&c, msg, len);
-	rec->command = cur_le16(&c);
-	rec->length = cur_le16(&c);
-	rec->session = cur_le32(&c);
-	rec->status = cur_le32(&c);
-	ctx8 = cur_bytes(&c, 8);
-	rec->options = cur_le32(&c);
-	if (!cur_ok(&c))
+	h = cur_sub(&c, ENIP_HEADER_LEN);      /* a fixed-size window: its */
+	rec->command = cur_le16(&h);            /* reads need no more checks */
+	rec->length = cur_le16(&h);
+	rec->session = cur_le32(&h);
+	rec->status = cur_le32(&h);
+	ctx8 = cur_bytes(&h, 8);
+	rec->options = cur_le32(&h);
+	if (!cur_ok(&h))
 		return -1;
 	memcpy(rec->context, ctx8, 8);
 	rec->is_request = (uint8_t)(from_client != 0);
