@@ -303,6 +303,56 @@ int baseline_save(const struct baseline *b, const char *path, char *err, size_t 
 /* ---- load: every field checked, or nothing ------------------------------------- */
 
 /*
+ * Words: eight bytes of the text looked at together, the first byte the
+ * lowest (a little-endian load; elsewhere the loops go a byte at a time).
+ * A mask of a word's bytes has each flagged byte's highest bit set, and a
+ * flag's byte is its lowest set bit divided by eight.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BL_WORDS 1
+#else
+#define BL_WORDS 0
+#endif
+#define BL_ONES 0x0101010101010101ULL
+#define BL_HIGHS 0x8080808080808080ULL
+
+static inline uint64_t word_at(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* p[0..n) and q[0..n) are the same bytes. */
+static inline int same_bytes(const char *p, const char *q, size_t n)
+{
+	size_t i;
+
+	if (BL_WORDS && n >= 8) {
+		/* words from the start, the last one ending at the end */
+		for (i = 0; i + 8 < n; i += 8)
+			if (word_at(p + i) != word_at(q + i))
+				return 0;
+		return word_at(p + n - 8) == word_at(q + n - 8);
+	}
+	if (n >= 4) {
+		/* four bytes from the start, four ending at the end */
+		uint32_t a, b, x, y;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, q, 4);
+		memcpy(&x, p + n - 4, 4);
+		memcpy(&y, q + n - 4, 4);
+		return a == b && x == y;
+	}
+	for (i = 0; i < n; i++)
+		if (p[i] != q[i])
+			return 0;
+	return 1;
+}
+
+/*
  * A loaded value (the top level's own fields, or one entry) is held as
  * nodes in one array that the next value reuses: no memory per value.
  * The nodes come from the plain reader below (the text of a saved file)
@@ -667,7 +717,7 @@ static inline int jstr(struct jctx *c, struct bl_node *o, const char *key, const
 /* String node v's text is t[0..n) (its length known: no NUL looked for). */
 static inline int nstr_is(const struct bl_node *v, const char *t, size_t n)
 {
-	return v->sl == n && memcmp(v->s, t, n) == 0;
+	return v->sl == n && same_bytes(v->s, t, n);
 }
 
 /* The string node v is the name in l: its value in *val. */
@@ -688,7 +738,8 @@ static inline void jlast_keep(struct jlast *l, const struct bl_node *v, int val)
 	}
 }
 
-static inline int jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
+static inline __attribute__((always_inline)) int
+jip(struct jctx *c, struct bl_node *o, const char *key, struct ot_ip *ip)
 {
 	struct bl_node *v = jstrv(c, o, key);
 	unsigned i;
@@ -1247,28 +1298,6 @@ fail:
 /* Nesting the scan follows before it gives up (entries are 3 deep). */
 #define BL_SCAN_DEPTH 64
 
-/*
- * Words: eight bytes of the text looked at together, the first byte the
- * lowest (a little-endian load; elsewhere the loops go a byte at a time).
- * A mask of a word's bytes has each flagged byte's highest bit set, and a
- * flag's byte is its lowest set bit divided by eight.
- */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BL_WORDS 1
-#else
-#define BL_WORDS 0
-#endif
-#define BL_ONES 0x0101010101010101ULL
-#define BL_HIGHS 0x8080808080808080ULL
-
-static inline uint64_t word_at(const char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-	return w;
-}
-
 static inline const char *skip_ws(const char *p, const char *end)
 {
 	/* a saved file's line break and indent: the spaces a word at a time */
@@ -1496,24 +1525,6 @@ static uint64_t key_bit(const char *s, size_t len)
 static unsigned tmpl_place(int depth, uint32_t i)
 {
 	return depth <= 0 ? 0 : depth == 1 ? 1 + i % 8 : 7 + (unsigned)depth;
-}
-
-/* p[0..n) and q[0..n) are the same bytes. */
-static inline int same_bytes(const char *p, const char *q, size_t n)
-{
-	size_t i;
-
-	if (BL_WORDS && n >= 8) {
-		/* words from the start, the last one ending at the end */
-		for (i = 0; i + 8 < n; i += 8)
-			if (word_at(p + i) != word_at(q + i))
-				return 0;
-		return word_at(p + n - 8) == word_at(q + n - 8);
-	}
-	for (i = 0; i < n; i++)
-		if (p[i] != q[i])
-			return 0;
-	return 1;
 }
 
 /* The text at p is gap g's bytes. */
