@@ -951,10 +951,12 @@ edge_relabel(struct inventory *inv, struct graph_edge *e, const struct flow *f,
 	else
 		changed = graph_edge_label(e, f->app_proto, 0, 0);
 	if (slot) {
-		slot->lab_id = e->id;
-		slot->lab_relabels = e->relabels;
-		slot->lab_ot = f->ot_proto;
-		memcpy(slot->lab_app, f->app_proto, sizeof(slot->lab_app));
+		if (slot->lab[0].id != e->id)
+			slot->lab[1] = slot->lab[0];
+		slot->lab[0].id = e->id;
+		slot->lab[0].relabels = e->relabels;
+		slot->lab[0].ot = f->ot_proto;
+		memcpy(slot->lab[0].app, f->app_proto, sizeof(slot->lab[0].app));
 	}
 	if (!changed && !created)
 		return;
@@ -971,10 +973,16 @@ edge_label_from_flow(struct inventory *inv, struct graph_edge *e, const struct f
 		     struct inv_flow_slot *slot, struct asset *cli, struct asset *srv,
 		     const struct timeval *ts, int created)
 {
-	_Static_assert(sizeof(slot->lab_app) == sizeof(f->app_proto), "lab_app holds app_proto");
-	if (!created && slot && slot->lab_id == e->id && slot->lab_relabels == e->relabels &&
-	    slot->lab_ot == f->ot_proto && memcmp(slot->lab_app, f->app_proto, sizeof(slot->lab_app)) == 0)
-		return;         /* what changed nothing last time, on an edge unchanged since */
+	int w;
+
+	_Static_assert(sizeof(slot->lab[0].app) == sizeof(f->app_proto), "lab holds app_proto");
+	for (w = 0; !created && slot && w < INV_SLOT_WAYS; w++)
+		if (slot->lab[w].id == e->id) {
+			if (slot->lab[w].relabels == e->relabels && slot->lab[w].ot == f->ot_proto &&
+			    memcmp(slot->lab[w].app, f->app_proto, sizeof(slot->lab[w].app)) == 0)
+				return; /* what changed nothing last time, on an edge unchanged since */
+			break;
+		}
 	edge_relabel(inv, e, f, slot, cli, srv, ts, created);
 }
 

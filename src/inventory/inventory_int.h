@@ -229,13 +229,16 @@ struct inv_flow_slot {
 	} fend[2];
 	const char *ot_name;                    /* flow's dissector name, when */
 	int ot_id;                              /* ... resolved to this enum ot_proto */
-	/* the label last given to edge lab_id from the flow's (ot_proto,
+	/* the label last given to edge id from the flow's (ot_proto,
 	 * app_proto), and the edge's relabels then: while all four hold, the
-	 * same label again changes nothing */
-	uint64_t lab_id;                        /* 0: none */
-	uint32_t lab_relabels;
-	const char *lab_ot;
-	char lab_app[32];                       /* sizeof(struct flow).app_proto */
+	 * same label again changes nothing.  [way]: 0 the one given last (a
+	 * flow on two edges, as behind a router, labels them by turns) */
+	struct {
+		uint64_t id;                    /* 0: none */
+		uint32_t relabels;
+		const char *ot;
+		char app[32];                   /* sizeof(struct flow).app_proto */
+	} lab[INV_SLOT_WAYS];
 	struct graph_edge *edge[INV_SLOT_WAYS]; /* the flow's edges, while the graph's */
 	uint64_t edge_gen;                      /* ... evictions are still this */
 };

@@ -883,6 +883,55 @@ START_TEST(edge_label_follows_each_flow)
 }
 END_TEST
 
+/*
+ * A flow seen behind a router lands on two edges (its client behind two
+ * MAC addresses) and labels them by turns; the flow remembers the label
+ * it gave each.  Another flow relabelling one of them, and the flow's own
+ * label changing, must still reach both edges at their next packet.
+ */
+START_TEST(edge_labels_of_a_flow_on_two_edges)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.6.0.1", 61, "10.6.0.2", 62, IPPROTO_TCP, 8080);
+	struct flow g = mk_flow("10.6.0.1", 61, "10.6.0.2", 62, IPPROTO_TCP, 8080);
+	const char *want[2] = { "HTTP", "HTTP" };
+	int i, seg;
+
+	snprintf(f.app_proto, sizeof(f.app_proto), "HTTP");
+	snprintf(g.app_proto, sizeof(g.app_proto), "TLS");
+	g.cli_port = 40001;
+	for (i = 0; i < 40; i++) {
+		for (seg = 0; seg < 2; seg++) {
+			struct inventory_asset_info cli, srv;
+			const struct graph_edge *e;
+
+			/* segment 1: the client's packets behind router MAC 63 */
+			mac_of(seg ? 63 : 61, f.cli_mac);
+			packet(inv, &f, i % 2, 60);
+			ck_assert_int_eq(inventory_find_mac(inv, f.cli_mac, &cli), 0);
+			ck_assert_int_eq(inventory_find_mac(inv, f.srv_mac, &srv), 0);
+			e = graph_edge_find(inventory_graph(inv), cli.id, srv.id, IPPROTO_TCP, 8080);
+			ck_assert_ptr_nonnull(e);
+			ck_assert_msg(strcmp(e->proto, want[seg]) == 0, "round %d segment %d: %s, want %s",
+				      i, seg, e->proto, want[seg]);
+			tick(0.01);
+		}
+		if (i % 10 == 5) {
+			/* another flow on the first edge relabels it */
+			packet(inv, &g, 0, 60);
+			want[0] = "TLS";
+			packet(inv, &f, 0, 60);
+			want[0] = f.app_proto;
+		}
+		if (i == 20) {
+			snprintf(f.app_proto, sizeof(f.app_proto), "HTTP_Proxy");
+			want[0] = want[1] = "HTTP_Proxy";
+		}
+	}
+	inventory_free(inv);
+}
+END_TEST
+
 /* ---- graph ---- */
 
 START_TEST(graph_ranges_periods_ops)
@@ -1539,6 +1588,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, spoofed_flood_stays_within_caps);
 	tcase_add_test(tc, flow_memory_follows_evictions);
 	tcase_add_test(tc, edge_label_follows_each_flow);
+	tcase_add_test(tc, edge_labels_of_a_flow_on_two_edges);
 	tcase_add_test(tc, random_inputs_never_crash);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("graph_and_files");
