@@ -2235,10 +2235,11 @@ static int watch_build(struct baseline *b)
  * (alerted), else its deadline bounds the next sweep. */
 static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, double t)
 {
-	double since = t - (c->d_last > 0 ? c->d_last : b->detect_start);
+	double since = t - (c->d_last > 0 ? c->d_last : b->detect_start), span;
 	struct bl_pending p;
-	struct flow fake;
-	char eb[200], dk[260];
+	char cb[OTS_IPSTR_LEN], sb[OTS_IPSTR_LEN], dk[260];
+	const char *proto;
+	json_t *o;
 
 	if (since <= lim) {
 		if (t - since + lim < b->next_silence_check)
@@ -2246,28 +2247,47 @@ static void silence_judge(struct baseline *b, struct bl_entry *c, double lim, do
 		return;
 	}
 	c->d_silent = 1;
-	memset(&fake, 0, sizeof(fake));
-	fake.cli_ip = c->k.a;
-	fake.srv_ip = c->k.b;
-	fake.srv_port = c->k.port;
-	fake.l4 = c->k.l4;
-	edge_dedup(&fake, ot_proto_name((enum ot_proto)c->k.proto), eb, sizeof(eb));
-	snprintf(dk, sizeof(dk), "%s|%d|%u|%u", eb, c->k.func, c->k.start, c->k.count);
+	ot_ip_str(&c->k.a, cb, sizeof(cb));
+	ot_ip_str(&c->k.b, sb, sizeof(sb));
+	proto = ot_proto_name((enum ot_proto)c->k.proto);
+	/* the edge's dedup key (edge_dedup's text) and the channel's, at once */
+	snprintf(dk, sizeof(dk), "%s|%s|%s|%u|%d|%u|%u", cb, sb, proto, c->k.port, c->k.func,
+		 c->k.start, c->k.count);
 	/* a sweep finds many at once: some over the rate cap, or repeats,
 	 * whose evidence nobody reads */
 	if (!bl_alert_begin(b, &p, BL_CHANNEL_SILENT, t, NULL, 1, NULL, dk, NULL, NULL)) {
 		bl_alert_end(b, &p, NULL);
 		return;
 	}
-	bl_alert_end(b, &p,
-		     json_pack("{s:s,s:o,s:o,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
-			       c->k.func == BL_FUNC_REPORTS ? "reports" : "requests", "client",
-			       ip_json(&c->k.a), "server", ip_json(&c->k.b), "protocol",
-			       ot_proto_name((enum ot_proto)c->k.proto), "function", (int)c->k.func,
-			       "start", (int)c->k.start, "silent_for", since,
-			       "learned_period", c->mean, "learned_max", c->max,
-			       "learned_samples", (json_int_t)c->n,
-			       "learned_span", bl_entry_span(c)));
+	span = bl_entry_span(c);
+	if (!isfinite(since) || !isfinite(c->mean) || !isfinite(c->max) || !isfinite(span)) {
+		/* json_pack's answer to a real it cannot hold: no evidence */
+		bl_alert_end(b, &p,
+			     json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:f,s:f,s:f,s:I,s:f}", "what",
+				       c->k.func == BL_FUNC_REPORTS ? "reports" : "requests",
+				       "client", cb, "server", sb, "protocol", proto,
+				       "function", (int)c->k.func, "start", (int)c->k.start,
+				       "silent_for", since, "learned_period", c->mean,
+				       "learned_max", c->max, "learned_samples", (json_int_t)c->n,
+				       "learned_span", span));
+		return;
+	}
+	/* json_pack's object, members in its order, built without parsing a
+	 * format (the texts are ASCII: addresses, names) */
+	o = json_object();
+	json_object_set_new_nocheck(o, "what", json_string_nocheck(c->k.func == BL_FUNC_REPORTS
+								    ? "reports" : "requests"));
+	json_object_set_new_nocheck(o, "client", json_string_nocheck(cb));
+	json_object_set_new_nocheck(o, "server", json_string_nocheck(sb));
+	json_object_set_new_nocheck(o, "protocol", json_string_nocheck(proto));
+	json_object_set_new_nocheck(o, "function", json_integer((int)c->k.func));
+	json_object_set_new_nocheck(o, "start", json_integer((int)c->k.start));
+	json_object_set_new_nocheck(o, "silent_for", json_real(since));
+	json_object_set_new_nocheck(o, "learned_period", json_real(c->mean));
+	json_object_set_new_nocheck(o, "learned_max", json_real(c->max));
+	json_object_set_new_nocheck(o, "learned_samples", json_integer((json_int_t)c->n));
+	json_object_set_new_nocheck(o, "learned_span", json_real(span));
+	bl_alert_end(b, &p, o);
 }
 
 /* io: this tick's io sweep walks the streams (baseline_tick). */
