@@ -840,7 +840,13 @@ static void bl_alert_end(struct baseline *b, struct bl_pending *p, json_t *evide
 		return;
 	}
 	p->a.evidence = evidence;
-	p->a.metadata = p->wanted ? json_pack("{s:s}", "kind", kind_info[p->kind].name) : NULL;
+	p->a.metadata = NULL;
+	if (p->wanted) {
+		/* {"kind": name}: the names are ASCII */
+		p->a.metadata = json_object();
+		json_object_set_new_nocheck(p->a.metadata, "kind",
+					    json_string_nocheck(kind_info[p->kind].name));
+	}
 	alert_raise(b->alerter, &p->a);
 }
 
