@@ -331,12 +331,14 @@ enum {
 };
 
 /* Put e (may be NULL) in from's slot i, noting whether its key's tail is
- * from's: keys never change, so the note stays true while it is there. */
+ * from's: keys never change, so the note stays true while it is there.
+ * Under bl_set_fast_path(0) nothing is noted: those slots are checked by
+ * the whole key. */
 static void near_put(struct bl_entry *from, int i, struct bl_entry *e)
 {
 	_Static_assert(BL_NEAR <= 8, "near_tail has a bit per slot");
 	from->near[i] = e;
-	if (e && bl_key_tail_eq(&e->k, &from->k))
+	if (e && bl_fast_near && bl_key_tail_eq(&e->k, &from->k))
 		from->near_tail |= (uint8_t)(1u << i);
 	else
 		from->near_tail &= (uint8_t)~(1u << i);
@@ -379,8 +381,6 @@ bl_find_near_tail(const struct baseline *b, struct bl_entry *from,
 	struct bl_entry *e;
 	int i;
 
-	if (!bl_fast_near)
-		return bl_find_near(b, from, lo, hi, k);
 	for (i = lo; i < hi; i++) {
 		if ((e = from->near[i]) == NULL)
 			continue;

@@ -211,8 +211,9 @@ struct baseline *bl_load_streamed(const char *path, const struct bl_config *cfg,
 struct baseline *bl_load_tree(const char *path, const struct bl_config *cfg,
 			      char *err, size_t errlen);
 
-/* on 0: every shortcut slot checked by the whole key (the slow twin of
- * the check by the key's head, for the tests); 1, the default. */
+/* on 0: every shortcut slot kept from then on checked by the whole key,
+ * and the flows' edge slots too (the slow twin of the checks by the key's
+ * head and by the flow's fields, for the tests); 1, the default. */
 void bl_set_fast_path(int on);
 
 struct bl_entry *bl_find(const struct baseline *b, const struct bl_key *k);
