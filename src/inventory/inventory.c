@@ -1203,18 +1203,23 @@ static int bitmap_add(uint8_t bm[32], uint32_t *n, int v)
 /* ROLE_CH_ANY when a counter about to grow is 0 (a truth test may flip). */
 #define ROLE_CH_FROM_ZERO(x) ((x) == 0 ? ROLE_CH_ANY : 0u)
 
-static void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, uint8_t kind,
-			int32_t x, int32_t y, const struct timeval *ts)
+static int addr_is(const struct inv_addr *d, uint8_t proto, uint8_t kind, int32_t x, int32_t y)
+{
+	return d->proto == proto && d->kind == kind && d->a == x && d->b == y;
+}
+
+static __attribute__((noinline)) void add_ot_addr_new(struct inventory *inv, struct asset *a,
+						      uint8_t proto, uint8_t kind, int32_t x,
+						      int32_t y, const struct timeval *ts)
 {
 	uint8_t i;
 	json_t *nv;
 
-	if (x < 0)
-		return;
 	for (i = 0; i < a->n_addrs; i++)
-		if (a->addrs[i].proto == proto && a->addrs[i].kind == kind &&
-		    a->addrs[i].a == x && a->addrs[i].b == y)
+		if (addr_is(&a->addrs[i], proto, kind, x, y)) {
+			a->addr_hint = i;
 			return;
+		}
 	if (a->n_addrs >= INV_MAX_ADDRS) {
 		a->overflow++;
 		inv->st.overflow++;
@@ -1224,7 +1229,7 @@ static void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, u
 	a->addrs[a->n_addrs].kind = kind;
 	a->addrs[a->n_addrs].a = x;
 	a->addrs[a->n_addrs].b = y;
-	a->n_addrs++;
+	a->addr_hint = a->n_addrs++;
 	nv = json_object();
 	json_object_set_new(nv, "proto", json_string(ot_proto_name((enum ot_proto)proto)));
 	if (kind == ADDR_RACK_SLOT) {
@@ -1234,6 +1239,17 @@ static void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, u
 		json_object_set_new(nv, ot_tok_str(addr_kind_names, kind), json_integer(x));
 	}
 	asset_change(inv, a, ts, "ot_address", NULL, nv);
+}
+
+/* An OT address of the asset (x < 0: none); a new one is a change event.
+ * The addresses are unique: the one found or added last is tried first
+ * (a device's messages repeat its address). */
+static inline void add_ot_addr(struct inventory *inv, struct asset *a, uint8_t proto, uint8_t kind,
+			       int32_t x, int32_t y, const struct timeval *ts)
+{
+	if (x < 0 || (a->addr_hint < a->n_addrs && addr_is(&a->addrs[a->addr_hint], proto, kind, x, y)))
+		return;
+	add_ot_addr_new(inv, a, proto, kind, x, y, ts);
 }
 
 static void add_fact(struct inventory *inv, struct asset *a, const struct ot_event *ev,

@@ -120,6 +120,7 @@ struct asset {
 	uint16_t vlans[INV_MAX_VLANS];
 	uint8_t n_vlans;
 	uint8_t n_addrs, n_labels;
+	uint8_t addr_hint;                      /* addrs[] entry found or added last */
 	uint16_t n_protos, cap_protos, n_facts;
 	uint32_t n_ips, n_ipv4;
 	uint64_t ips_dropped, overflow;

@@ -1497,6 +1497,74 @@ START_TEST(label_copy_as_snprintf)
 }
 END_TEST
 
+/* Every OT address an asset is addressed by is kept once, whichever was
+ * seen last (the one found or added last is tried first). */
+START_TEST(ot_addresses_each_once)
+{
+	struct inventory *inv = mk_inv(0, 0, NULL);
+	struct flow f = mk_flow("10.8.0.1", 81, "10.8.0.2", 82, IPPROTO_TCP, 102);
+	int seen[2][2][4][4];   /* [proto][unit 0 / rack-slot 1][a][b] */
+	struct inventory_asset_info ai;
+	const struct asset *srv;
+	int i, n = 0, k;
+
+	memset(seen, 0, sizeof(seen));
+	srand(9);
+	for (i = 0; i < 3000; i++) {
+		struct ot_event ev;
+		int pr = rand() % 2, rs = rand() % 2, x = rand() % (rs ? 2 : 4), y = rs ? rand() % 2 : 0;
+
+		if (i < 16) {
+			/* first each address new, after one differing from it
+			 * in one part only: the unit, the slot, the protocol */
+			static const int8_t first[16][4] = {
+				{ 0, 0, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 2, 0 }, { 0, 0, 3, 0 },
+				{ 1, 0, 3, 0 }, { 1, 0, 2, 0 }, { 1, 0, 1, 0 }, { 1, 0, 0, 0 },
+				{ 0, 1, 0, 0 }, { 0, 1, 0, 1 }, { 1, 1, 0, 1 }, { 1, 1, 0, 0 },
+				{ 0, 1, 1, 0 }, { 0, 1, 1, 1 }, { 1, 1, 1, 1 }, { 1, 1, 1, 0 },
+			};
+
+			pr = first[i][0];
+			rs = first[i][1];
+			x = first[i][2];
+			y = first[i][3];
+		}
+
+		ev_init(&ev, &f, pr ? OT_PROTO_S7COMM : OT_PROTO_MODBUS, OT_DIR_REQUEST, 1, OT_CAT_READ);
+		if (rs) {
+			ev.rack = x;
+			ev.slot = y;
+		} else {
+			ev.unit = x;
+		}
+		packet(inv, &f, 0, 60);
+		inventory_event(inv, &ev);
+		n += !seen[pr][rs][x][y];
+		seen[pr][rs][x][y] = 1;
+		tick(0.001);
+		/* the address is there at once */
+		ck_assert_int_eq(inventory_find_mac(inv, f.srv_mac, &ai), 0);
+		srv = asset_rec(inv, ai.id);
+		ck_assert_ptr_nonnull(srv);
+		for (k = 0; k < srv->n_addrs; k++)
+			if (srv->addrs[k].proto == ev.proto && srv->addrs[k].kind == (rs ? ADDR_RACK_SLOT : ADDR_UNIT) &&
+			    srv->addrs[k].a == x && srv->addrs[k].b == (rs ? y : -1))
+				break;
+		ck_assert_msg(k < srv->n_addrs, "event %d: address not kept", i);
+	}
+	ck_assert_int_le(n, INV_MAX_ADDRS);
+	ck_assert_int_eq(srv->n_addrs, n);
+	for (k = 0; k < srv->n_addrs; k++) {
+		const struct inv_addr *d = &srv->addrs[k];
+		int pr = d->proto == OT_PROTO_S7COMM, rs = d->kind == ADDR_RACK_SLOT;
+
+		ck_assert_int_eq(seen[pr][rs][d->a][rs ? d->b : 0], 1);
+		seen[pr][rs][d->a][rs ? d->b : 0] = 2;  /* not twice */
+	}
+	inventory_free(inv);
+}
+END_TEST
+
 /* Random packets and events, with out-of-range fields, never crash and keep
  * the caps (run under the sanitizer build too). */
 START_TEST(random_inputs_never_crash)
@@ -1576,6 +1644,7 @@ static Suite *inventory_suite(void)
 	tcase_add_test(tc, last_seen_with_time_going_back);
 	tcase_add_test(tc, flow_end_behind_several_macs);
 	tcase_add_test(tc, label_copy_as_snprintf);
+	tcase_add_test(tc, ot_addresses_each_once);
 	tcase_add_test(tc, identity_merging);
 	tcase_add_test(tc, dnp3_link_addresses_and_s7_rack_slot);
 	tcase_add_test(tc, two_ot_protocols_on_one_port);
