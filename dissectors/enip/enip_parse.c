@@ -292,8 +292,9 @@ static void route_text(const uint8_t *p, size_t len, char *out, size_t outlen)
 
 /* ---- CIP --------------------------------------------------------------- */
 
-/* A service as nothing decoded it yet: every member set (the route's
- * tail past its NUL is never read). */
+/* A service as nothing decoded it yet: every member set but the path,
+ * which cip_parse_at sets on every way out (the route's tail past its NUL
+ * is never read). */
 static void cip_service_init(struct cip_service *s)
 {
 	s->service = 0;
@@ -305,7 +306,6 @@ static void cip_service_init(struct cip_service *s)
 	s->status = -1;
 	s->ext_status[0] = s->ext_status[1] = 0;
 	s->data_len = 0;
-	cip_path_init(&s->path);
 	s->route[0] = '\0';
 	s->cat = OT_CAT_OTHER;
 }
@@ -618,10 +618,12 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		const uint8_t *path = cur_bytes(&c, (size_t)words * 2);
 
 		if (!path) {
+			cip_path_init(&s->path);
 			rec_flag(rec, "truncated_cip", "request path of %u words in %zu bytes",
 				 words, len);
 			return -1;
 		}
+		/* cip_parse_path sets the whole path, whatever it finds */
 		if (cip_parse_path(path, (size_t)words * 2, &s->path) < 0)
 			rec_flag(rec, "bad_path", "service 0x%02x request path", s->service);
 		s->data_len = (uint32_t)cur_left(&c);
@@ -659,7 +661,9 @@ static int cip_parse_at(const uint8_t *p, size_t len, struct enip_hint *hint,
 		return 0;
 	}
 
-	/* response: reserved, general status, extended status words */
+	/* response: reserved, general status, extended status words; the path
+	 * is the request's when the hint has it */
+	cip_path_init(&s->path);
 	{
 		uint8_t gs = cur_u8(&c), ext;
 		struct enip_hint_svc *h;
