@@ -1302,7 +1302,7 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	struct inv_ip *rc, *rsv, *rsnd, *rrcv;
 	struct graph_edge *e;
 	struct inv_ot *so, *ro;
-	struct inv_ot_sum *snd_sum, *rcv_sum, unsummed = { 0 };
+	struct inv_ot_sum *snd_sum, *rcv_sum, unsummed;
 	struct inv_flow_slot *slot;
 	int created, p = (unsigned)ev->proto < OT_PROTO_COUNT ? (int)ev->proto : 0;
 	/* ROLE_CH_*: role inputs changed; *_sch by the sums, which count
@@ -1334,8 +1334,13 @@ void inventory_event(struct inventory *inv, const struct ot_event *ev)
 	so = &snd->ot[p];
 	ro = &rcv->ot[p];
 	/* role inference sums protocols 1..: what protocol 0 counts stays out */
-	snd_sum = p > 0 ? &snd->ot_sum : &unsummed;
-	rcv_sum = p > 0 ? &rcv->ot_sum : &unsummed;
+	if (p > 0) {
+		snd_sum = &snd->ot_sum;
+		rcv_sum = &rcv->ot_sum;
+	} else {
+		memset(&unsummed, 0, sizeof(unsummed));
+		snd_sum = rcv_sum = &unsummed;
+	}
 
 	e = flow_edge(inv, slot, f, cli, srv, &ev->ts, &created);
 	if (e) {
