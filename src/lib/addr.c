@@ -121,10 +121,25 @@ int ot_ip_is_public(const struct ot_ip *ip)
 
 const char *ot_mac_str(const uint8_t mac[6], char *buf, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
+	char t[18];
+	size_t i;
+
 	if (!buf || len == 0)
 		return "";
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	/* "%02x:%02x:%02x:%02x:%02x:%02x", cut to len as snprintf would */
+	for (i = 0; i < 6; i++) {
+		t[3 * i] = hex[mac[i] >> 4];
+		t[3 * i + 1] = hex[mac[i] & 15];
+		t[3 * i + 2] = ':';
+	}
+	t[17] = '\0';
+	if (len >= sizeof(t)) {
+		memcpy(buf, t, sizeof(t));
+	} else {
+		memcpy(buf, t, len - 1);
+		buf[len - 1] = '\0';
+	}
 	return buf;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "atomicfile.h"
 #include "buf.h"
 #include "hash.h"
@@ -345,6 +346,37 @@ START_TEST(atomic_write_replaces_or_keeps)
 }
 END_TEST
 
+/* ot_mac_str against the printf format it replaced, at every buffer length
+ * from one byte to more than enough, over random and edge addresses. */
+START_TEST(mac_str_matches_printf)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int n;
+
+	for (n = 0; n < 2000; n++) {
+		uint8_t mac[6];
+		char want[32], got[32];
+		size_t len, i;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		for (i = 0; i < 6; i++)
+			mac[i] = n == 0 ? 0 : n == 1 ? 0xff : (uint8_t)(x >> (8 * i));
+		for (len = 1; len <= sizeof(got); len++) {
+			memset(got, 'x', sizeof(got));
+			snprintf(want, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+				 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+			ck_assert_ptr_eq(ot_mac_str(mac, got, len), got);
+			ck_assert_str_eq(got, want);
+			if (len < sizeof(got))
+				ck_assert_int_eq(got[len], 'x');    /* nothing written past len */
+		}
+	}
+	ck_assert_str_eq(ot_mac_str((const uint8_t *)"\0\0\0\0\0\0", NULL, 0), "");
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -360,6 +392,9 @@ static Suite *lib_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("buf");
 	tcase_add_test(tc, buf_grows_and_caps);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("addr");
+	tcase_add_test(tc, mac_str_matches_printf);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("atomicfile");
 	tcase_add_test(tc, atomic_write_replaces_or_keeps);
