@@ -303,7 +303,9 @@ enum inv_role inv_infer_role(const struct asset *a, struct role_reasons *rr);
  * asset a scanner (sweeps) or an engineering station (identity share);
  * resp_recv only in the error share, which makes a scanner.  So with the
  * role neither of those, more requests (or responses) keep every test as
- * it was; the other counters' growth past 0 changes no truth test.
+ * it was; the other counters' growth past 0 changes no truth test.  An
+ * engineering station that sent program or mode requests stays one
+ * whatever the identity share.
  */
 #define ROLE_CH_REQ_SENT  0x1u
 #define ROLE_CH_RESP_RECV 0x2u
@@ -316,7 +318,8 @@ static inline int inv_role_event_matters(const struct asset *a, unsigned ch)
 	if (a->role == INV_ROLE_SCANNER)
 		return ch != 0;
 	if (a->role == INV_ROLE_ENGINEERING)
-		return (ch & ROLE_CH_REQ_SENT) != 0;
+		return (ch & ROLE_CH_REQ_SENT) &&
+		       a->cat_sent_all[OT_CAT_PROGRAM] + a->cat_sent_all[OT_CAT_MODE] == 0;
 	return 0;
 }
 
