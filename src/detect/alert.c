@@ -34,6 +34,7 @@
 #include "alert.h"
 #include "eve.h"
 #include "flow.h"
+#include "table_mem.h"
 #include "sensor.h"
 #include "dissector.h"
 #include "event.h"
@@ -115,7 +116,7 @@ struct alerter *alerter_new(struct eve *eve, const struct alert_config *cfg)
 	while (n < al->cfg.max_dedup_keys && n < (1u << 20))
 		n <<= 1;
 	al->nbuckets = n;
-	al->buckets = calloc(n, sizeof(*al->buckets));
+	al->buckets = ots_table_calloc(n, sizeof(*al->buckets));
 	if (!al->buckets) {
 		free(al);
 		return NULL;
@@ -671,7 +672,7 @@ void alerter_free(struct alerter *al)
 		n = l->next;
 		repeat_free(ots_container_of(l, struct repeat, lru));
 	}
-	free(al->buckets);
+	ots_table_free(al->buckets, al->nbuckets, sizeof(*al->buckets));
 	free(al);
 }
 

@@ -3,16 +3,15 @@
  */
 #include <stddef.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <sys/mman.h>
 
 #include <ndpi/ndpi_api.h>
 
 #include "classify.h"
 #include "flow.h"
+#include "table_mem.h"
 
 struct classify {
 	struct ndpi_detection_module_struct *ndpi;
@@ -59,34 +58,15 @@ static int carved(const void *p)
 }
 
 /*
- * A new chunk: CHUNK_SIZE bytes aligned on their size, asked to be one huge
- * page and filled at once.  nDPI writes every block it is given as it
- * starts, so the pages would be faulted in one by one anyway (some 1,400
- * faults, a quarter of a run's fixed cost on a virtual machine); a huge
- * page is one fault, and one TLB entry for the trees searched at every new
- * flow.  Both advices are hints: where the kernel has no transparent huge
- * pages or no MADV_POPULATE_WRITE, the chunk is ordinary memory.
+ * A new chunk: nDPI writes every block it is given as it starts, so the
+ * pages would be faulted in one by one anyway (some 1,400 faults, a quarter
+ * of a run's fixed cost on a virtual machine); ots_table_calloc maps it as
+ * one huge page, faulted in at once, which is also one TLB entry for the
+ * trees searched at every new flow.
  */
 static struct chunk *chunk_map(void)
 {
-	size_t span = 2 * CHUNK_SIZE;
-	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
-
-	if (m == MAP_FAILED)
-		return NULL;
-	/* the aligned CHUNK_SIZE inside the span; the rest given back */
-	a = (char *)(((uintptr_t)m + CHUNK_SIZE - 1) & ~(uintptr_t)(CHUNK_SIZE - 1));
-	if (a > m)
-		munmap(m, (size_t)(a - m));
-	if (a + CHUNK_SIZE < m + span)
-		munmap(a + CHUNK_SIZE, (size_t)(m + span - (a + CHUNK_SIZE)));
-#ifdef MADV_HUGEPAGE
-	(void)madvise(a, CHUNK_SIZE, MADV_HUGEPAGE);
-#endif
-#ifdef MADV_POPULATE_WRITE
-	(void)madvise(a, CHUNK_SIZE, MADV_POPULATE_WRITE);
-#endif
-	return (struct chunk *)a;
+	return ots_table_calloc(1, CHUNK_SIZE);
 }
 
 static void *ndpi_alloc_hook(size_t n)
@@ -122,7 +102,7 @@ static void chunks_release(void)
 		struct chunk *c = chunks;
 
 		chunks = c->next;
-		munmap(c, CHUNK_SIZE);  /* c is where its mapping starts */
+		ots_table_free(c, 1, CHUNK_SIZE);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "eve.h"
 #include "graph.h"
 #include "hash.h"
+#include "table_mem.h"
 
 #define EDGE_OF(l) ots_list_entry((l), struct graph_edge, lru)
 
@@ -75,7 +76,7 @@ struct graph *graph_new(const struct graph_config *cfg)
 	g->nbucket = 64;
 	while (g->nbucket < g->cfg.max_edges && g->nbucket < (1u << 24))
 		g->nbucket <<= 1;
-	g->bucket = calloc(g->nbucket, sizeof(*g->bucket));
+	g->bucket = ots_table_calloc(g->nbucket, sizeof(*g->bucket));
 	if (!g->bucket) {
 		free(g);
 		return NULL;
@@ -103,7 +104,7 @@ void graph_free(struct graph *g)
 		nx = EDGE_OF(e->lru.next);
 		edge_free(e);
 	}
-	free(g->bucket);
+	ots_table_free(g->bucket, g->nbucket, sizeof(*g->bucket));
 	free(g);
 }
 

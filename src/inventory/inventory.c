@@ -26,6 +26,7 @@
 #include "oui.h"
 #include "seed.h"
 #include "sensor.h"
+#include "table_mem.h"
 
 static const struct ot_tok addr_kind_names[] = {
 	{ ADDR_UNIT, "unit" },
@@ -99,6 +100,14 @@ size_t inventory_asset_bytes(void)
 	return sizeof(struct asset) + 2 * sizeof(struct inv_ip) + 4 * sizeof(void *);
 }
 
+static void inventory_tables_free(struct inventory *inv)
+{
+	ots_table_free(inv->abucket, inv->nabucket, sizeof(*inv->abucket));
+	ots_table_free(inv->idbucket, inv->nabucket, sizeof(*inv->idbucket));
+	ots_table_free(inv->ibucket, inv->nibucket, sizeof(*inv->ibucket));
+	ots_table_free(inv->slots, INV_FLOW_SLOTS, sizeof(*inv->slots));
+}
+
 struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_db *oui,
 				struct geo *geo, struct eve *eve)
 {
@@ -120,10 +129,10 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 		inv->cfg.seed = ots_random_seed();
 	inv->nabucket = pow2_at_least(inv->cfg.max_assets);
 	inv->nibucket = pow2_at_least(inv->cfg.max_ips);
-	inv->abucket = calloc(inv->nabucket, sizeof(*inv->abucket));
-	inv->idbucket = calloc(inv->nabucket, sizeof(*inv->idbucket));
-	inv->ibucket = calloc(inv->nibucket, sizeof(*inv->ibucket));
-	inv->slots = calloc(INV_FLOW_SLOTS, sizeof(*inv->slots));
+	inv->abucket = ots_table_calloc(inv->nabucket, sizeof(*inv->abucket));
+	inv->idbucket = ots_table_calloc(inv->nabucket, sizeof(*inv->idbucket));
+	inv->ibucket = ots_table_calloc(inv->nibucket, sizeof(*inv->ibucket));
+	inv->slots = ots_table_calloc(INV_FLOW_SLOTS, sizeof(*inv->slots));
 	for (t = 0; t < 256; t++)
 		inv->hops_of_ttl[t] = ttl_hops((uint8_t)t);
 	gc.max_edges = cfg->max_edges;
@@ -147,10 +156,7 @@ struct inventory *inventory_new(const struct inventory_config *cfg, struct oui_d
 	return inv;
 fail:
 	if (inv) {
-		free(inv->abucket);
-		free(inv->idbucket);
-		free(inv->ibucket);
-		free(inv->slots);
+		inventory_tables_free(inv);
 		graph_free(inv->graph);
 		free(inv);
 	}
@@ -184,10 +190,7 @@ void inventory_free(struct inventory *inv)
 		an = ASSET_OF(a->lru.next);
 		asset_free(a);
 	}
-	free(inv->abucket);
-	free(inv->idbucket);
-	free(inv->ibucket);
-	free(inv->slots);
+	inventory_tables_free(inv);
 	graph_free(inv->graph);
 	oui_free(inv->oui);
 	geo_close(inv->geo);

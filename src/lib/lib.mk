@@ -7,6 +7,7 @@ libots_lib_a_SOURCES += \
 	src/lib/hash.h src/lib/hash.c \
 	src/lib/seed.h src/lib/seed.c \
 	src/lib/buf.h src/lib/buf.c \
+	src/lib/table_mem.h src/lib/table_mem.c \
 	src/lib/atomicfile.h src/lib/atomicfile.c
 
 check_PROGRAMS += tests/unit/check_lib

@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "list.h"
 #include "seed.h"
+#include "table_mem.h"
 
 /* ---- list ---- */
 
@@ -377,6 +378,36 @@ START_TEST(mac_str_matches_printf)
 }
 END_TEST
 
+/* Tables below, within and above the mapped range come back zeroed,
+ * writable to their last byte and aligned as calloc's; an overflowing
+ * size is refused. */
+START_TEST(table_calloc_zeroed_at_every_size)
+{
+	static const size_t sizes[] = {
+		8, 4096, OTS_TABLE_MAP_MIN - 8, OTS_TABLE_MAP_MIN, OTS_TABLE_MAP_MIN + 8,
+		(size_t)2 << 20, ((size_t)2 << 20) + 8, ((size_t)3 << 20) - 8,
+		OTS_TABLE_PREFAULT_MAX, OTS_TABLE_PREFAULT_MAX + 8,
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i] / 8;
+		uint64_t *t = ots_table_calloc(n, 8);
+
+		ck_assert_ptr_nonnull(t);
+		ck_assert_uint_eq((uintptr_t)t % 16, 0);
+		for (j = 0; j < n; j += 509)
+			ck_assert_uint_eq(t[j], 0);
+		ck_assert_uint_eq(t[n - 1], 0);
+		t[0] = 1;
+		t[n - 1] = 2;           /* the last element is the table's */
+		ots_table_free(t, n, 8);
+	}
+	ck_assert_ptr_null(ots_table_calloc(SIZE_MAX / 4, 8));
+	ots_table_free(NULL, 0, 8);
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -395,6 +426,9 @@ static Suite *lib_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("addr");
 	tcase_add_test(tc, mac_str_matches_printf);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("table_mem");
+	tcase_add_test(tc, table_calloc_zeroed_at_every_size);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("atomicfile");
 	tcase_add_test(tc, atomic_write_replaces_or_keeps);
