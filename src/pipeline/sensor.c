@@ -344,7 +344,6 @@ void sensor_packet(struct sensor *s, int linktype, const struct timeval *ts,
 	if (timercmp(ts, &s->last_ts, >))
 		s->last_ts = *ts;
 	if (decode_packet(s->dec, linktype, ts, caplen, wirelen, data, &p)) {
-		s->st.decoded++;
 		p.iface = (uint8_t)s->cur_iface;
 		if (p.l4 == IPPROTO_TCP)
 			s->tcp_bytes += p.payload_len;

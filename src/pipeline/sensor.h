@@ -53,8 +53,7 @@ struct sensor;
 
 /* Counters by reason for packets the decoder refused. */
 struct sensor_stats {
-	uint64_t packets, bytes;
-	uint64_t decoded;
+	uint64_t packets, bytes;       /* decoded: the decoder's own count */
 	uint64_t pcap_recv, pcap_drop, pcap_ifdrop;
 };
 
